@@ -1,0 +1,27 @@
+import type { Rng } from '../clock.js';
+
+/**
+ * What a strategy sees of one eligible key. The router fills these from live KeySlot stats;
+ * strategies are pure functions of (candidates, rng, own cursor state) and never mutate a candidate.
+ */
+export interface Candidate {
+  readonly id: string;
+  /** Relative capacity share, > 0. */
+  readonly weight: number;
+  /** Requests in flight on this key right now. */
+  readonly inFlight: number;
+  /** Key concurrency cap (Infinity when unlimited). */
+  readonly maxConcurrency: number;
+  /** Peak-EWMA latency in ms (0 until the first sample: unmeasured keys are explored first). */
+  readonly latencyMs: number;
+  /** Lowest latency EWMA seen across the pool's keys recently, ms (>= 0); used by least-connections. */
+  readonly baselineLatencyMs: number;
+}
+
+export interface Strategy {
+  readonly name: StrategyName;
+  /** Picks one of `candidates` (all eligible, same priority tier, length >= 1). */
+  pick(candidates: readonly Candidate[], rng: Rng): Candidate;
+}
+
+export type StrategyName = 'p2c-ewma' | 'least-connections' | 'round-robin' | 'weighted-random' | 'quota-aware';

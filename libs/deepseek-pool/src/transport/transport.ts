@@ -1,0 +1,28 @@
+/**
+ * The only seam between the pool and the network. One call = one HTTP exchange with one upstream,
+ * no retries (the pool does the retrying). Implementations: UndiciTransport (default), HttpServiceTransport.
+ */
+export interface TransportRequest {
+  /** Origin plus base path, e.g. https://api.deepseek.com or http://127.0.0.1:8080/v1 (no trailing slash). */
+  baseUrl: string;
+  /** Path below baseUrl, starting with '/', e.g. '/chat/completions'. */
+  path: string;
+  method: 'GET' | 'POST';
+  headers: Record<string, string>;
+  body?: string;
+  /** Aborting it must end the exchange at once and release the socket. */
+  signal: AbortSignal;
+}
+
+export interface TransportResponse {
+  status: number;
+  headers: Record<string, string | undefined>;
+  /** The raw body bytes; consumers must either read it to the end or abort the signal. */
+  body: AsyncIterable<Uint8Array>;
+}
+
+export interface Transport {
+  request(request: TransportRequest): Promise<TransportResponse>;
+  /** Closes pooled connections. */
+  close(): Promise<void>;
+}
