@@ -1,0 +1,168 @@
+import { readFile } from 'node:fs/promises';
+import type { AccountConfig, AccountPatch, KeyBehaviour, KeyConfig, KeyPatch, MockScenario } from './types.js';
+import { INJECTABLE_STATUSES } from './types.js';
+import {
+  type Check,
+  type Shape,
+  ScenarioError,
+  arrayOf,
+  boolean,
+  nonNegative,
+  number,
+  object,
+  oneOf,
+  probability,
+  recordOf,
+  refine,
+  string,
+  text,
+} from './validate.js';
+
+export const DEFAULT_MODELS = ['deepseek-v4-flash', 'deepseek-v4-pro', 'deepseek-chat', 'deepseek-reasoner'];
+export const DEFAULT_THINKING_MODELS = ['deepseek-reasoner'];
+
+const positiveInt = number({ min: 1, integer: true });
+const count = number({ min: 0, integer: true });
+const status = oneOf(INJECTABLE_STATUSES);
+
+const errorRates = refine(
+  recordOf(probability, oneOf(INJECTABLE_STATUSES.map(String))),
+  (rates) => {
+    const sum = Object.values(rates).reduce((a, b) => a + b, 0);
+    return sum > 1 ? `rates add up to ${sum}, more than 1` : undefined;
+  },
+);
+
+const outage = refine(
+  object<{ fromMs: number; toMs: number }>({
+    fromMs: { check: nonNegative, required: true },
+    toMs: { check: nonNegative, required: true },
+    status: { check: status },
+  }),
+  (o) => (o.toMs <= o.fromMs ? 'toMs must be after fromMs' : undefined),
+);
+
+/** Every behaviour field and its check: shared by scenario keys, defaults and run-time patches. */
+const behaviourShape: Shape = {
+  latencyMs: { check: nonNegative },
+  jitterMs: { check: nonNegative },
+  longTail: {
+    check: object({ probability: { check: probability, required: true }, extraMs: { check: nonNegative, required: true } }),
+  },
+  errorRates: { check: errorRates },
+  status: { check: status },
+  rateLimit: {
+    check: object({ requests: { check: count, required: true }, windowMs: { check: number({ above: 0 }), required: true } }),
+  },
+  retryAfterSeconds: { check: nonNegative },
+  outage: { check: outage },
+  reset: { check: boolean },
+  hang: { check: boolean },
+  headersThenStall: { check: boolean },
+  blankBody: { check: boolean },
+  keepAlive: {
+    check: object({
+      intervalMs: { check: number({ above: 0 }), required: true },
+      afterMs: { check: nonNegative, required: true },
+      then: { check: oneOf(['close', 'answer'] as const), required: true },
+    }),
+  },
+  cutAfterChunks: { check: count },
+  errorEventAfterChunks: { check: count },
+  chunkDelayMs: { check: nonNegative },
+  streamChunks: { check: positiveInt },
+  reply: { check: text },
+};
+
+const keyShape: Shape = {
+  ...behaviourShape,
+  key: { check: string, required: true },
+  name: { check: string },
+  account: { check: string },
+};
+
+const accountShape: Shape = {
+  maxConcurrency: { check: count },
+  balance: { check: number() },
+  grantedBalance: { check: nonNegative },
+  currency: { check: oneOf(['USD', 'CNY'] as const) },
+};
+
+const checkAccount = refine(object<AccountConfig>(accountShape), (a) =>
+  a.grantedBalance !== undefined && a.grantedBalance > (a.balance ?? Infinity) ? 'grantedBalance is more than balance' : undefined,
+);
+
+const checkScenario: Check<MockScenario> = object<MockScenario>({
+  $schema: { check: string },
+  description: { check: string },
+  models: { check: arrayOf(string) },
+  thinkingModels: { check: arrayOf(string) },
+  pricing: {
+    check: object({ cacheHitPerM: { check: nonNegative }, inputPerM: { check: nonNegative }, outputPerM: { check: nonNegative } }),
+  },
+  defaults: { check: object<KeyBehaviour>(behaviourShape) },
+  accounts: { check: recordOf(checkAccount) },
+  keys: { check: arrayOf(object<KeyConfig>(keyShape)), required: true },
+});
+
+/** Checks that keys and names are unique and that every key's account is declared. */
+function checkKeyRefs(scenario: MockScenario): void {
+  const seen = new Set<string>();
+  scenario.keys.forEach((k, i) => {
+    for (const [field, id] of [['key', k.key], ['name', k.name]] as const) {
+      if (id === undefined) continue;
+      if (seen.has(id)) throw new ScenarioError(`keys[${i}].${field}: "${id}" is used by another key`);
+      seen.add(id);
+    }
+    assertAccountDeclared(k, scenario.accounts, `keys[${i}].account`);
+  });
+}
+
+function assertAccountDeclared(k: KeyConfig, accounts: MockScenario['accounts'], path: string): void {
+  if (k.account !== undefined && !accounts?.[k.account]) {
+    throw new ScenarioError(`${path}: account "${k.account}" is not declared under "accounts"`);
+  }
+}
+
+/** Parses and validates a scenario (a JSON string or an already parsed value). Throws a ScenarioError naming the bad field. */
+export function parseScenario(input: unknown): MockScenario {
+  let value = input;
+  if (typeof input === 'string') {
+    try {
+      value = JSON.parse(input);
+    } catch (err) {
+      throw new ScenarioError(`scenario is not valid JSON: ${(err as Error).message}`);
+    }
+  }
+  const scenario = checkScenario(value, '');
+  checkKeyRefs(scenario);
+  return scenario;
+}
+
+/** Reads and validates a scenario file. */
+export async function loadScenario(path: string | URL): Promise<MockScenario> {
+  const text = await readFile(path, 'utf8');
+  try {
+    return parseScenario(text);
+  } catch (err) {
+    if (err instanceof ScenarioError) throw new ScenarioError(`${String(path)}: ${err.message}`);
+    throw err;
+  }
+}
+
+/** Validates a key added at run time (its account must exist in `accounts`). */
+export function parseKeyConfig(input: unknown, accounts: MockScenario['accounts']): KeyConfig {
+  const key = object<KeyConfig>(keyShape)(input, 'key');
+  assertAccountDeclared(key, accounts, 'key.account');
+  return key;
+}
+
+/** Validates a run-time change of behaviour (`null` removes a field). */
+export function parseKeyPatch(input: unknown): KeyPatch {
+  return object<KeyPatch>(behaviourShape, { nullable: true })(input, 'patch');
+}
+
+/** Validates a run-time change of an account (`null` removes a field). */
+export function parseAccountPatch(input: unknown): AccountPatch {
+  return object<AccountPatch>(accountShape, { nullable: true })(input, 'account');
+}

@@ -1,0 +1,118 @@
+import { classify } from './resilience/classify.js';
+import type { Outcome } from './resilience/outcome.js';
+
+/** One upstream attempt, as reported to callers and in errors (never holds a secret). */
+export interface AttemptRecord {
+  keyId: string;
+  outcome: 'success' | Outcome['kind'];
+  status?: number;
+  latencyMs: number;
+}
+
+/** Base class of every error the pool throws. `code` is stable and machine-readable. */
+export class DeepSeekPoolError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly attempts: readonly AttemptRecord[] = [],
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** An option is invalid: thrown at start, names the field. */
+export class InvalidOptionsError extends DeepSeekPoolError {
+  constructor(
+    readonly field: string,
+    problem: string,
+  ) {
+    super(`Invalid DeepSeekPool option "${field}": ${problem}`, 'INVALID_OPTIONS');
+  }
+}
+
+/** The request body is invalid: rejected before any upstream call. */
+export class InvalidRequestError extends DeepSeekPoolError {
+  readonly status = 400;
+  constructor(
+    readonly field: string,
+    problem: string,
+  ) {
+    super(`Invalid chat request: "${field}" ${problem}`, 'INVALID_REQUEST');
+  }
+}
+
+/** The upstream answered with an error, timed out or broke the protocol; carries its status and error body. */
+export class UpstreamError extends DeepSeekPoolError {
+  constructor(
+    message: string,
+    readonly outcome: Outcome,
+    readonly keyId: string,
+    /** The upstream's error envelope (`{ error: { message, type, param, code } }`) when it sent one. */
+    readonly body: unknown,
+    attempts: readonly AttemptRecord[] = [],
+  ) {
+    super(message, 'UPSTREAM_ERROR', attempts);
+  }
+
+  /** HTTP status the upstream sent, when it sent one. */
+  get status(): number | undefined {
+    return this.outcome.kind === 'http' ? this.outcome.status : undefined;
+  }
+
+  /** Read by the key's breaker: only the key's own faults (5xx, timeouts, resets, broken bodies) count. */
+  get countsAsBreakerFailure(): boolean {
+    return classify(this.outcome).type === 'breaker-failure';
+  }
+}
+
+/** No key can serve now (all disabled, cooling, open or saturated); `retryAfterMs` is the earliest recovery. */
+export class NoAvailableKeyError extends DeepSeekPoolError {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number | undefined,
+    /** True when every candidate is out for rate limiting (cooling / saturated), not for failures. */
+    readonly rateLimited: boolean,
+    attempts: readonly AttemptRecord[] = [],
+  ) {
+    super(message, 'NO_AVAILABLE_KEY', attempts);
+  }
+}
+
+/** Every allowed attempt failed (attempts, retry budget or deadline ran out). `lastError` is the final failure. */
+export class AttemptsExhaustedError extends DeepSeekPoolError {
+  constructor(
+    message: string,
+    readonly lastError: UpstreamError,
+    readonly retryAfterMs: number | undefined,
+    attempts: readonly AttemptRecord[],
+  ) {
+    super(message, 'ATTEMPTS_EXHAUSTED', attempts);
+  }
+}
+
+/** The caller's deadline passed before an answer arrived. */
+export class DeadlineExceededError extends DeepSeekPoolError {
+  constructor(timeoutMs: number, attempts: readonly AttemptRecord[]) {
+    super(`No answer within the ${timeoutMs} ms deadline`, 'DEADLINE_EXCEEDED', attempts);
+  }
+}
+
+/** The caller aborted the request (signal); the upstream request was cancelled. */
+export class RequestAbortedError extends DeepSeekPoolError {
+  constructor(attempts: readonly AttemptRecord[] = []) {
+    super('The request was aborted by the caller', 'ABORTED', attempts);
+  }
+}
+
+/** A stream broke after content had reached the caller: it cannot fail over any more. */
+export class StreamInterruptedError extends DeepSeekPoolError {
+  constructor(
+    message: string,
+    readonly keyId: string,
+    readonly outcome: Outcome,
+    attempts: readonly AttemptRecord[],
+  ) {
+    super(message, 'STREAM_INTERRUPTED', attempts);
+  }
+}

@@ -1,0 +1,169 @@
+import type { LoggerService } from '@nestjs/common';
+import { type Clock, type Rng, systemClock } from './clock.js';
+import { InvalidOptionsError } from './deepseek-pool.errors.js';
+import {
+  type KeyConfig,
+  type KeysInput,
+  nonNegativeNumber,
+  normalizeBaseUrl,
+  parseKeys,
+  positiveInteger,
+  positiveNumber,
+} from './keys/key-config.js';
+import { type BreakerPolicy, DEFAULT_BREAKER_POLICY } from './resilience/breaker-policy.js';
+import type { StrategyName } from './routing/strategy.js';
+import { STRATEGY_NAMES } from './routing/strategies.js';
+import type { PoolStateStore } from './state/pool-state-store.js';
+import type { Transport } from './transport/transport.js';
+import type { PoolMetricsRecorder } from './metrics/metrics-recorder.js';
+
+export const DEFAULT_BASE_URL = 'https://api.deepseek.com';
+
+export interface AccountOptions {
+  /** In-flight cap shared by every key of the account (DeepSeek counts concurrency per account). */
+  maxConcurrency?: number;
+}
+
+export interface TimeoutOptions {
+  /** Response headers must arrive within this. Default 30 000 ms. */
+  firstByteMs?: number;
+  /** Streams: the first content delta must arrive within this; `: keep-alive` comments do not count. Default 60 000 ms. */
+  firstContentMs?: number;
+  /** Streams: longest silence between content chunks once content has started. Default 30 000 ms. */
+  idleMs?: number;
+  /** One attempt end to end (bounds DeepSeek's blank-line keep-alive on non-streaming calls). Default 300 000 ms. */
+  attemptMs?: number;
+  /** The whole call across attempts; a call's `timeoutMs` overrides it. Default 600 000 ms. */
+  requestMs?: number;
+}
+
+export interface DeepSeekPoolOptions {
+  /** API keys: `"sk-a,sk-b"` (e.g. `DEEPSEEK_API_KEYS`) or an array of strings / key objects. */
+  keys: KeysInput;
+  /** Per-account limits, by the `account` name used on keys. */
+  accounts?: Record<string, AccountOptions>;
+  /** Base URL for keys that do not set one. Default https://api.deepseek.com. */
+  defaultBaseUrl?: string;
+  /** Routing strategy. Default `p2c-ewma`. */
+  strategy?: StrategyName;
+  /** Upstream attempts per call, first included. Default 3. */
+  maxAttempts?: number;
+  timeouts?: TimeoutOptions;
+  /** Longest wait for a key to become eligible when none is (instead of failing at once). Default 2 000 ms. */
+  maxWaitForKeyMs?: number;
+  /** Cooldown after a 429 when no Retry-After is sent: exponential with jitter. Defaults 1 000 / 60 000 ms. */
+  cooldown?: { baseMs?: number; maxMs?: number };
+  /** Backoff when no key is eligible (full jitter). Defaults 50 / 1 000 ms. */
+  backoff?: { baseMs?: number; maxMs?: number };
+  /** Retries allowed: `ratio` of requests plus a floor per second over a window (Finagle). Defaults 0.2 / 10 / 10 000 ms. */
+  retryBudget?: { ratio?: number; minRetriesPerSecond?: number; windowMs?: number };
+  /** Per-key breaker. */
+  breaker?: Partial<BreakerPolicy>;
+  /** Decay time of each key's peak-EWMA latency. Default 10 000 ms. */
+  latencyDecayMs?: number;
+  /** Network seam. Default: an UndiciTransport (keep-alive pool per base URL). */
+  transport?: Transport;
+  /** Shared state (cooldowns, disabled keys, account in-flight). Default: in memory. */
+  store?: PoolStateStore;
+  /** Metrics sink. Default: none (zero cost). */
+  metrics?: PoolMetricsRecorder;
+  /** Nest logger to use, or false for silence. Default: Nest's Logger with context "DeepSeekPool". */
+  logger?: LoggerService | false;
+  clock?: Clock;
+  rng?: Rng;
+}
+
+/** Options after validation, with every default applied. */
+export interface ResolvedPoolOptions {
+  keys: KeyConfig[];
+  accountLimits: ReadonlyMap<string, number>;
+  defaultBaseUrl: string;
+  strategy: StrategyName;
+  maxAttempts: number;
+  timeouts: Required<TimeoutOptions>;
+  maxWaitForKeyMs: number;
+  cooldown: { baseMs: number; maxMs: number };
+  backoff: { baseMs: number; maxMs: number };
+  retryBudget: { ratio: number; minRetriesPerSecond: number; windowMs: number };
+  breaker: BreakerPolicy;
+  latencyDecayMs: number;
+  transport?: Transport;
+  store?: PoolStateStore;
+  metrics?: PoolMetricsRecorder;
+  logger?: LoggerService | false;
+  clock: Clock;
+  rng: Rng;
+}
+
+/** Validates options and applies defaults. Throws InvalidOptionsError naming the field; never prints a secret. */
+export function resolveOptions(options: DeepSeekPoolOptions): ResolvedPoolOptions {
+  if (options === null || typeof options !== 'object') throw new InvalidOptionsError('options', 'must be an object');
+  const defaultBaseUrl = normalizeBaseUrl(options.defaultBaseUrl ?? DEFAULT_BASE_URL, 'defaultBaseUrl');
+  if (options.keys === undefined) throw new InvalidOptionsError('keys', 'is required');
+  const keys = parseKeys(options.keys, defaultBaseUrl);
+  const strategy = options.strategy ?? 'p2c-ewma';
+  if (!STRATEGY_NAMES.includes(strategy)) {
+    throw new InvalidOptionsError('strategy', `unknown strategy "${String(strategy)}" (one of ${STRATEGY_NAMES.join(', ')})`);
+  }
+  const t = options.timeouts ?? {};
+  const breaker = { ...DEFAULT_BREAKER_POLICY, ...options.breaker };
+  for (const [name, value] of Object.entries(breaker)) {
+    if (name === 'errorThresholdPercentage') {
+      if (typeof value !== 'number' || value <= 0 || value > 100) throw new InvalidOptionsError(`breaker.${name}`, `must be in (0, 100] (got ${String(value)})`);
+    } else if (name === 'volumeThreshold') {
+      nonNegativeNumber(value, `breaker.${name}`);
+    } else {
+      positiveInteger(value, `breaker.${name}`);
+    }
+  }
+  if (breaker.halfOpenSuccessesToClose > breaker.halfOpenMaxProbes) {
+    throw new InvalidOptionsError('breaker.halfOpenSuccessesToClose', 'must be <= breaker.halfOpenMaxProbes');
+  }
+  const budget = options.retryBudget ?? {};
+  return {
+    keys,
+    accountLimits: accountLimits(options.accounts ?? {}, keys),
+    defaultBaseUrl,
+    strategy,
+    maxAttempts: positiveInteger(options.maxAttempts ?? 3, 'maxAttempts'),
+    timeouts: {
+      firstByteMs: positiveNumber(t.firstByteMs ?? 30_000, 'timeouts.firstByteMs'),
+      firstContentMs: positiveNumber(t.firstContentMs ?? 60_000, 'timeouts.firstContentMs'),
+      idleMs: positiveNumber(t.idleMs ?? 30_000, 'timeouts.idleMs'),
+      attemptMs: positiveNumber(t.attemptMs ?? 300_000, 'timeouts.attemptMs'),
+      requestMs: positiveNumber(t.requestMs ?? 600_000, 'timeouts.requestMs'),
+    },
+    maxWaitForKeyMs: nonNegativeNumber(options.maxWaitForKeyMs ?? 2_000, 'maxWaitForKeyMs'),
+    cooldown: {
+      baseMs: positiveNumber(options.cooldown?.baseMs ?? 1_000, 'cooldown.baseMs'),
+      maxMs: positiveNumber(options.cooldown?.maxMs ?? 60_000, 'cooldown.maxMs'),
+    },
+    backoff: {
+      baseMs: positiveNumber(options.backoff?.baseMs ?? 50, 'backoff.baseMs'),
+      maxMs: positiveNumber(options.backoff?.maxMs ?? 1_000, 'backoff.maxMs'),
+    },
+    retryBudget: {
+      ratio: nonNegativeNumber(budget.ratio ?? 0.2, 'retryBudget.ratio'),
+      minRetriesPerSecond: nonNegativeNumber(budget.minRetriesPerSecond ?? 10, 'retryBudget.minRetriesPerSecond'),
+      windowMs: positiveNumber(budget.windowMs ?? 10_000, 'retryBudget.windowMs'),
+    },
+    breaker,
+    latencyDecayMs: positiveNumber(options.latencyDecayMs ?? 10_000, 'latencyDecayMs'),
+    transport: options.transport,
+    store: options.store,
+    metrics: options.metrics,
+    logger: options.logger,
+    clock: options.clock ?? systemClock,
+    rng: options.rng ?? Math.random,
+  };
+}
+
+function accountLimits(accounts: Record<string, AccountOptions>, keys: KeyConfig[]): Map<string, number> {
+  const known = new Set(keys.map((k) => k.account));
+  const limits = new Map<string, number>();
+  for (const [name, account] of Object.entries(accounts)) {
+    if (!known.has(name)) throw new InvalidOptionsError(`accounts.${name}`, 'no key uses this account');
+    if (account.maxConcurrency !== undefined) limits.set(name, positiveInteger(account.maxConcurrency, `accounts.${name}.maxConcurrency`));
+  }
+  return limits;
+}

@@ -1,0 +1,31 @@
+export { DeepSeekPoolModule } from './deepseek-pool.module.js';
+export type { DEEPSEEK_POOL_ASYNC_OPTIONS_TYPE as DeepSeekPoolAsyncOptions } from './deepseek-pool.module-definition.js';
+export { DEEPSEEK_POOL_OPTIONS } from './deepseek-pool.constants.js';
+export { DeepSeekPoolService, type PoolResult } from './deepseek-pool.service.js';
+export {
+  type DeepSeekPoolOptions,
+  type ResolvedPoolOptions,
+  type AccountOptions,
+  type TimeoutOptions,
+  DEFAULT_BASE_URL,
+  resolveOptions,
+} from './deepseek-pool.options.js';
+export * from './deepseek-pool.errors.js';
+export { PoolEvents, type PoolEventMap, type PoolEventName } from './deepseek-pool.events.js';
+export type * from './chat.types.js';
+export { type Clock, type Rng, systemClock, seededRng } from './clock.js';
+export type { KeyOptions, KeyConfig } from './keys/key-config.js';
+export { maskKey } from './keys/mask.js';
+export type { AttemptMeta, CallOptions } from './resilience/attempt-loop.js';
+export type { Outcome, Action, DisableReason } from './resilience/outcome.js';
+export { classify } from './resilience/classify.js';
+export type { BreakerPolicy } from './resilience/breaker-policy.js';
+export type { BreakerState } from './resilience/key-breaker.js';
+export type { StrategyName, Candidate, Strategy } from './routing/strategy.js';
+export type { PoolSnapshot, KeySnapshot, KeyState } from './pool-snapshot.js';
+export type { PoolStateStore, DisabledState, StateChange } from './state/pool-state-store.js';
+export { MemoryStateStore } from './state/memory-state-store.js';
+export type { Transport, TransportRequest, TransportResponse } from './transport/transport.js';
+export { UndiciTransport } from './transport/undici.transport.js';
+export { HttpServiceTransport } from './transport/http-service.transport.js';
+export type { PoolMetricsRecorder, AttemptMetric, RequestMetric } from './metrics/metrics-recorder.js';

@@ -1,0 +1,157 @@
+import { InvalidOptionsError } from '../deepseek-pool.errors.js';
+import { maskKey } from './mask.js';
+
+/** One upstream key as the user configures it. */
+export interface KeyOptions {
+  /** Stable public name for logs, metrics and health; default `key-<n>` (never derived from the secret). */
+  id?: string;
+  apiKey: string;
+  /** Default: the pool's `defaultBaseUrl` (https://api.deepseek.com). */
+  baseUrl?: string;
+  /** Relative capacity share, > 0. Default 1. */
+  weight?: number;
+  /** Tier: lower is tried first; a higher tier serves only when no key of a lower tier can. Default 0. */
+  priority?: number;
+  /** Keys of one account share its concurrency limit and balance (DeepSeek counts per account). Default: the key id. */
+  account?: string;
+  /** In-flight cap for this key. Default unlimited. */
+  maxConcurrency?: number;
+  /** Models this key serves (after modelMap). Default: any. */
+  models?: string[];
+  /** Requested model -> the name this upstream serves it under (for self-hosted or reseller instances). */
+  modelMap?: Record<string, string>;
+  /** Extra headers sent to this upstream (e.g. a reseller's org header). */
+  headers?: Record<string, string>;
+}
+
+/** A validated key with every default applied. */
+export interface KeyConfig {
+  id: string;
+  apiKey: string;
+  masked: string;
+  baseUrl: string;
+  weight: number;
+  priority: number;
+  account: string;
+  maxConcurrency: number;
+  models: ReadonlySet<string> | undefined;
+  modelMap: Readonly<Record<string, string>>;
+  headers: Readonly<Record<string, string>>;
+}
+
+export type KeysInput = string | ReadonlyArray<string | KeyOptions>;
+
+const ID_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/** Parses `sk-a,sk-b` or an array of strings / KeyOptions into validated KeyConfigs; errors name the field. */
+export function parseKeys(input: KeysInput, defaultBaseUrl: string): KeyConfig[] {
+  const list = typeof input === 'string' ? splitKeyList(input) : input;
+  if (!Array.isArray(list)) throw new InvalidOptionsError('keys', 'must be a comma-separated string or an array');
+  if (list.length === 0) throw new InvalidOptionsError('keys', 'is empty: give at least one API key');
+  const configs = list.map((entry, index) => toKeyConfig(entry, index, defaultBaseUrl));
+  assertUnique(configs, (k) => k.id, (i) => `keys[${i}].id`, (k) => `duplicate id "${k.id}"`);
+  assertUnique(
+    configs,
+    (k) => `${k.baseUrl} ${k.apiKey}`,
+    (i) => `keys[${i}].apiKey`,
+    (k) => `duplicate key ${k.masked} for ${k.baseUrl}`,
+  );
+  return configs;
+}
+
+function splitKeyList(text: string): string[] {
+  return text
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0);
+}
+
+function toKeyConfig(entry: string | KeyOptions, index: number, defaultBaseUrl: string): KeyConfig {
+  const field = `keys[${index}]`;
+  const options: KeyOptions = typeof entry === 'string' ? { apiKey: entry } : entry;
+  if (options === null || typeof options !== 'object') throw new InvalidOptionsError(field, 'must be a string or an object');
+  const apiKey = options.apiKey;
+  if (typeof apiKey !== 'string' || apiKey.trim() === '') throw new InvalidOptionsError(`${field}.apiKey`, 'must be a non-empty string');
+  if (/\s/.test(apiKey)) throw new InvalidOptionsError(`${field}.apiKey`, `must not contain whitespace (${maskKey(apiKey)})`);
+  const id = options.id ?? `key-${index + 1}`;
+  if (typeof id !== 'string' || !ID_PATTERN.test(id)) {
+    throw new InvalidOptionsError(`${field}.id`, 'must be 1-64 characters of letters, digits, . _ : -');
+  }
+  if (id === apiKey) throw new InvalidOptionsError(`${field}.id`, 'must not be the API key itself');
+  return {
+    id,
+    apiKey,
+    masked: maskKey(apiKey),
+    baseUrl: normalizeBaseUrl(options.baseUrl ?? defaultBaseUrl, `${field}.baseUrl`),
+    weight: positiveNumber(options.weight ?? 1, `${field}.weight`),
+    priority: integer(options.priority ?? 0, `${field}.priority`),
+    account: accountName(options.account ?? id, `${field}.account`),
+    maxConcurrency: options.maxConcurrency === undefined ? Infinity : positiveInteger(options.maxConcurrency, `${field}.maxConcurrency`),
+    models: options.models === undefined ? undefined : new Set(stringList(options.models, `${field}.models`)),
+    modelMap: stringRecord(options.modelMap ?? {}, `${field}.modelMap`),
+    headers: stringRecord(options.headers ?? {}, `${field}.headers`),
+  };
+}
+
+/** Validates and normalizes a base URL: http(s), no trailing slash, no credentials. */
+export function normalizeBaseUrl(value: unknown, field: string): string {
+  if (typeof value !== 'string') throw new InvalidOptionsError(field, 'must be a URL string');
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidOptionsError(field, `is not a valid URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidOptionsError(field, 'must use http or https');
+  if (url.username || url.password) throw new InvalidOptionsError(field, 'must not contain credentials');
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+}
+
+export function positiveNumber(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new InvalidOptionsError(field, `must be a number > 0 (got ${String(value)})`);
+  return value;
+}
+
+export function nonNegativeNumber(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new InvalidOptionsError(field, `must be a number >= 0 (got ${String(value)})`);
+  return value;
+}
+
+export function positiveInteger(value: unknown, field: string): number {
+  if (!Number.isInteger(value) || (value as number) <= 0) throw new InvalidOptionsError(field, `must be an integer > 0 (got ${String(value)})`);
+  return value as number;
+}
+
+function integer(value: unknown, field: string): number {
+  if (!Number.isInteger(value)) throw new InvalidOptionsError(field, `must be an integer (got ${String(value)})`);
+  return value as number;
+}
+
+function accountName(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value.trim() === '') throw new InvalidOptionsError(field, 'must be a non-empty string');
+  return value;
+}
+
+function stringList(value: unknown, field: string): string[] {
+  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string' || item === '')) {
+    throw new InvalidOptionsError(field, 'must be an array of non-empty strings');
+  }
+  return value as string[];
+}
+
+function stringRecord(value: unknown, field: string): Record<string, string> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new InvalidOptionsError(field, 'must be an object of strings');
+  for (const [name, item] of Object.entries(value)) {
+    if (typeof item !== 'string') throw new InvalidOptionsError(`${field}.${name}`, 'must be a string');
+  }
+  return { ...(value as Record<string, string>) };
+}
+
+function assertUnique<T>(items: T[], keyOf: (item: T) => string, fieldOf: (index: number) => string, problem: (item: T) => string): void {
+  const seen = new Set<string>();
+  items.forEach((item, index) => {
+    const key = keyOf(item);
+    if (seen.has(key)) throw new InvalidOptionsError(fieldOf(index), problem(item));
+    seen.add(key);
+  });
+}

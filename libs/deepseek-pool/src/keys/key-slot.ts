@@ -1,0 +1,92 @@
+import type { EventEmitter } from 'node:events';
+import type { Clock } from '../clock.js';
+import type { Usage } from '../chat.types.js';
+import type { BreakerPolicy } from '../resilience/breaker-policy.js';
+import { type BreakerState, KeyBreaker } from '../resilience/key-breaker.js';
+import type { Candidate } from '../routing/strategy.js';
+import type { KeyConfig } from './key-config.js';
+import { PeakEwma } from './peak-ewma.js';
+
+/** Running token totals of one key (from the usage upstream returns). */
+export interface TokenTotals {
+  prompt: number;
+  completion: number;
+  cacheHit: number;
+  cacheMiss: number;
+  reasoning: number;
+}
+
+/**
+ * The live side of one key: its breaker, in-flight count, latency and counters. Holds no shared state
+ * (cooldowns and disables live in the PoolStateStore) and no timers of its own.
+ */
+export class KeySlot implements Candidate {
+  readonly breaker: KeyBreaker;
+  readonly latency: PeakEwma;
+  inFlight = 0;
+  /** 429s in a row, for the cooldown's exponential growth; reset by a success. */
+  consecutiveRateLimits = 0;
+  readonly tokens: TokenTotals = { prompt: 0, completion: 0, cacheHit: 0, cacheMiss: 0, reasoning: 0 };
+  /** Lowest latency among the candidates of the current pick; set by the router just before a strategy runs. */
+  baselineLatencyMs = 0;
+  /** When the breaker last opened (epoch ms), to tell callers when it will try again. */
+  openedAtMs = 0;
+
+  constructor(
+    readonly config: KeyConfig,
+    policy: BreakerPolicy,
+    rotateBucketController: EventEmitter,
+    latencyDecayMs: number,
+    clock: Clock,
+    onBreakerChange: (slot: KeySlot, state: BreakerState) => void,
+  ) {
+    this.breaker = new KeyBreaker(policy, rotateBucketController, (state) => onBreakerChange(this, state));
+    this.latency = new PeakEwma(latencyDecayMs, clock);
+  }
+
+  get id(): string {
+    return this.config.id;
+  }
+
+  get weight(): number {
+    return this.config.weight;
+  }
+
+  get priority(): number {
+    return this.config.priority;
+  }
+
+  get maxConcurrency(): number {
+    return this.config.maxConcurrency;
+  }
+
+  get latencyMs(): number {
+    return this.latency.value;
+  }
+
+  /** Whether this key serves `model` (after its modelMap). */
+  serves(model: string): boolean {
+    return this.config.models === undefined || this.config.models.has(this.upstreamModel(model));
+  }
+
+  /** The model name this upstream knows `model` by. */
+  upstreamModel(model: string): string {
+    return this.config.modelMap[model] ?? model;
+  }
+
+  get saturated(): boolean {
+    return this.inFlight >= this.config.maxConcurrency;
+  }
+
+  get breakerState(): BreakerState {
+    return this.breaker.state;
+  }
+
+  recordUsage(usage: Usage): void {
+    this.tokens.prompt += usage.prompt_tokens ?? 0;
+    this.tokens.completion += usage.completion_tokens ?? 0;
+    this.tokens.cacheHit += usage.prompt_cache_hit_tokens ?? 0;
+    this.tokens.cacheMiss += usage.prompt_cache_miss_tokens ?? 0;
+    this.tokens.reasoning += usage.completion_tokens_details?.reasoning_tokens ?? 0;
+  }
+}

@@ -1,0 +1,46 @@
+import type { Clock } from '../clock.js';
+
+/**
+ * Finagle/Linkerd PeakEWMA latency estimate: a sample above the estimate replaces it at once (the peak);
+ * a lower one is blended in with weight `1 - exp(-elapsed / decayMs)` since the last observation.
+ * Between observations the estimate read through `value` decays toward 0 at the same rate, so a key
+ * that stopped getting traffic after a slow spell is tried again instead of being starved forever.
+ */
+export class PeakEwma {
+  private estimate = 0;
+  private observedAt = 0;
+  private count = 0;
+
+  constructor(
+    private readonly decayMs: number,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Records one latency sample, ms. */
+  observe(latencyMs: number): void {
+    const now = this.clock.now();
+    if (this.count === 0 || latencyMs > this.estimate) {
+      this.estimate = latencyMs;
+    } else {
+      const w = this.weightAt(now);
+      this.estimate = this.estimate * w + latencyMs * (1 - w);
+    }
+    this.observedAt = now;
+    this.count++;
+  }
+
+  /** The current estimate, ms: 0 before the first sample, decaying toward 0 while no samples arrive. */
+  get value(): number {
+    return this.estimate * this.weightAt(this.clock.now());
+  }
+
+  /** Samples observed so far. */
+  get samples(): number {
+    return this.count;
+  }
+
+  /** Weight of the old estimate after the time elapsed since the last observation. */
+  private weightAt(now: number): number {
+    return Math.exp(-Math.max(0, now - this.observedAt) / this.decayMs);
+  }
+}

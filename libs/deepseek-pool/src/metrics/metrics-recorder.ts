@@ -1,0 +1,33 @@
+import type { Usage } from '../chat.types.js';
+import type { Outcome } from '../resilience/outcome.js';
+
+/** One upstream attempt, as metrics see it. */
+export interface AttemptMetric {
+  keyId: string;
+  model: string;
+  outcome: 'success' | Outcome['kind'];
+  status?: number;
+  latencyMs: number;
+  stream: boolean;
+}
+
+/** One caller request (across its attempts). */
+export interface RequestMetric {
+  model: string;
+  outcome: 'success' | 'error' | 'degraded';
+  attempts: number;
+  latencyMs: number;
+  stream: boolean;
+}
+
+/**
+ * The pool reports through this small interface; an app without Prometheus passes nothing and pays nothing.
+ * Key state gauges (in-flight, breaker state, cooldowns) are read from `DeepSeekPoolService.snapshot()` at scrape time.
+ */
+export interface PoolMetricsRecorder {
+  attempt(metric: AttemptMetric): void;
+  request(metric: RequestMetric): void;
+  retry(keyId: string, reason: string): void;
+  usage(keyId: string, model: string, usage: Usage): void;
+  degraded(tier: string, model: string): void;
+}

@@ -1,0 +1,70 @@
+import type { KeySlot, TokenTotals } from './keys/key-slot.js';
+import type { BreakerState } from './resilience/key-breaker.js';
+import { type EligibilityContext, cooldownEnd, ineligibility } from './routing/eligibility.js';
+import type { StrategyName } from './routing/strategy.js';
+
+export type KeyState = 'ready' | 'cooling' | 'open' | 'half-open' | 'disabled' | 'saturated';
+
+/** One key as health checks, metrics, logs and the status page see it: never the secret. */
+export interface KeySnapshot {
+  id: string;
+  maskedKey: string;
+  account: string;
+  priority: number;
+  weight: number;
+  state: KeyState;
+  disabledReason?: string;
+  breaker: BreakerState;
+  inFlight: number;
+  maxConcurrency: number | null;
+  latencyEwmaMs: number;
+  errorRate: number;
+  windowCalls: number;
+  /** Epoch ms when the cooldown ends, when cooling. */
+  cooldownUntilMs?: number;
+  tokens: TokenTotals;
+}
+
+export interface PoolSnapshot {
+  strategy: StrategyName;
+  total: number;
+  /** Keys that could take a request now. */
+  available: number;
+  keys: KeySnapshot[];
+}
+
+/** Builds the snapshot from local state. O(keys), no I/O. */
+export function snapshotPool(slots: readonly KeySlot[], ctx: EligibilityContext, strategy: StrategyName): PoolSnapshot {
+  const keys = slots.map((slot) => snapshotKey(slot, ctx));
+  return { strategy, total: keys.length, available: keys.filter((k) => k.state === 'ready' || k.state === 'half-open').length, keys };
+}
+
+function snapshotKey(slot: KeySlot, ctx: EligibilityContext): KeySnapshot {
+  const disabled = ctx.store.disabled(slot.id);
+  const cooldownUntilMs = cooldownEnd(slot, ctx);
+  const window = slot.breaker.window;
+  return {
+    id: slot.id,
+    maskedKey: slot.config.masked,
+    account: slot.config.account,
+    priority: slot.config.priority,
+    weight: slot.config.weight,
+    state: stateOf(slot, ctx),
+    ...(disabled ? { disabledReason: disabled.reason } : {}),
+    breaker: slot.breakerState,
+    inFlight: slot.inFlight,
+    maxConcurrency: Number.isFinite(slot.config.maxConcurrency) ? slot.config.maxConcurrency : null,
+    latencyEwmaMs: Math.round(slot.latencyMs * 10) / 10,
+    errorRate: Math.round(window.errorRate * 1000) / 1000,
+    windowCalls: window.calls,
+    ...(cooldownUntilMs > ctx.nowMs ? { cooldownUntilMs } : {}),
+    tokens: { ...slot.tokens },
+  };
+}
+
+function stateOf(slot: KeySlot, ctx: EligibilityContext): KeyState {
+  const reason = ineligibility(slot, undefined, ctx);
+  if (reason === 'open' && slot.breakerState === 'half-open') return 'half-open';
+  if (reason === undefined) return slot.breakerState === 'half-open' ? 'half-open' : 'ready';
+  return reason === 'model' ? 'ready' : reason;
+}

@@ -1,0 +1,76 @@
+import type { Clock } from '../clock.js';
+import type { Outcome } from './outcome.js';
+
+export type TimerPhase = 'first-byte' | 'first-content' | 'idle' | 'total';
+
+/**
+ * The abort wiring and the single re-armable timer of one upstream attempt. A timer phase that fires aborts
+ * the exchange; the caller's signal and the caller's deadline abort it too, and `outcomeOf` tells them apart:
+ * a key is only blamed for its own timeouts, never for the caller giving up.
+ */
+export class AttemptControl {
+  private readonly controller = new AbortController();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private fired: TimerPhase | 'caller-deadline' | undefined;
+  private readonly onCallerAbort = (): void => this.controller.abort();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly callerSignal: AbortSignal | undefined,
+    private readonly attemptDeadlineMs: number,
+    private readonly callerDeadlineMs: number,
+  ) {
+    callerSignal?.addEventListener('abort', this.onCallerAbort, { once: true });
+    if (callerSignal?.aborted) this.controller.abort();
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** (Re)starts the one timer: `phase` must complete within `ms`, and never past the attempt or caller deadline. */
+  arm(phase: TimerPhase, ms = Infinity): void {
+    this.clearTimer();
+    const now = this.clock.now();
+    const phaseEnd = Math.min(now + ms, this.attemptDeadlineMs);
+    const callerEnds = this.callerDeadlineMs <= phaseEnd;
+    const end = callerEnds ? this.callerDeadlineMs : phaseEnd;
+    const label = callerEnds ? 'caller-deadline' : phaseEnd === this.attemptDeadlineMs ? 'total' : phase;
+    this.timer = setTimeout(() => {
+      this.fired = label;
+      this.controller.abort();
+    }, Math.max(0, end - now));
+  }
+
+  /** Stops the timer and detaches from the caller's signal. Call once the attempt is settled. */
+  dispose(): void {
+    this.clearTimer();
+    this.callerSignal?.removeEventListener('abort', this.onCallerAbort);
+  }
+
+  /** Ends the exchange now (the caller stopped reading a stream). */
+  abort(): void {
+    this.controller.abort();
+  }
+
+  /** Maps an error thrown while the attempt ran to the outcome it stands for. */
+  outcomeOf(error: unknown): Outcome {
+    if (this.callerSignal?.aborted || this.fired === 'caller-deadline') return { kind: 'aborted' };
+    if (this.fired !== undefined) return { kind: 'timeout', phase: this.fired };
+    const code = (error as { code?: unknown } | null)?.code;
+    if (code === 'EMPTY_BODY') return { kind: 'empty-body' };
+    if (code === 'MALFORMED_BODY') return { kind: 'protocol', detail: (error as Error).message };
+    if (typeof code === 'string') return { kind: 'network', code };
+    return { kind: 'protocol', detail: error instanceof Error ? error.message : String(error) };
+  }
+
+  /** True when the caller's own deadline (not the key) ended the attempt. */
+  get callerDeadlinePassed(): boolean {
+    return this.fired === 'caller-deadline';
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}

@@ -1,0 +1,169 @@
+import type { Clock, Rng } from '../clock.js';
+import {
+  type AttemptRecord,
+  AttemptsExhaustedError,
+  DeadlineExceededError,
+  NoAvailableKeyError,
+  RequestAbortedError,
+  UpstreamError,
+} from '../deepseek-pool.errors.js';
+import type { PoolEvents } from '../deepseek-pool.events.js';
+import type { KeySlot } from '../keys/key-slot.js';
+import type { PoolMetricsRecorder } from '../metrics/metrics-recorder.js';
+import type { EligibilityContext } from '../routing/eligibility.js';
+import type { Router } from '../routing/router.js';
+import { AttemptControl } from './attempt-control.js';
+import { backoffMs } from './backoff.js';
+import { classify } from './classify.js';
+import { type ActionContext, applyAction } from './outcome-actions.js';
+import type { RetryBudget } from './retry-budget.js';
+
+/** What one call asks of the loop. */
+export interface CallOptions {
+  signal?: AbortSignal;
+  /** Overall deadline for this call, ms (default: the pool's `timeouts.requestMs`). */
+  timeoutMs?: number;
+}
+
+/** What the caller learns about how its answer was obtained. */
+export interface AttemptMeta {
+  /** Id of the key that served (never the key itself). */
+  keyId: string;
+  /** Upstream attempts made, the successful one included. */
+  attempts: number;
+  trace: AttemptRecord[];
+}
+
+export interface AttemptLoopDeps {
+  router: Router;
+  eligibility: EligibilityContext & { refresh(): EligibilityContext };
+  actions: ActionContext;
+  budget: RetryBudget;
+  clock: Clock;
+  rng: Rng;
+  events: PoolEvents;
+  metrics?: PoolMetricsRecorder;
+  maxAttempts: number;
+  requestTimeoutMs: number;
+  attemptTimeoutMs: number;
+  maxWaitForKeyMs: number;
+  backoff: { baseMs: number; maxMs: number };
+}
+
+/** One attempt on one key; resolves with the answer or throws (UpstreamError or anything the control maps). */
+export type AttemptFn<T> = (slot: KeySlot, control: AttemptControl) => Promise<T>;
+
+/**
+ * The attempt loop: deadline, retry budget, never the same key twice while another is eligible,
+ * backoff only while no key is eligible, and classify() deciding what each failure does.
+ */
+export class AttemptLoop {
+  constructor(private readonly deps: AttemptLoopDeps) {}
+
+  async run<T>(model: string | undefined, options: CallOptions, stream: boolean, attempt: AttemptFn<T>): Promise<{ data: T; meta: AttemptMeta }> {
+    const { clock, budget, router } = this.deps;
+    const startedMs = clock.now();
+    const timeoutMs = options.timeoutMs ?? this.deps.requestTimeoutMs;
+    const deadlineMs = startedMs + timeoutMs;
+    const waitUntilMs = Math.min(deadlineMs, startedMs + this.deps.maxWaitForKeyMs);
+    const tried = new Set<KeySlot>();
+    const trace: AttemptRecord[] = [];
+    let lastError: UpstreamError | undefined;
+    let waits = 0;
+    budget.recordRequest();
+
+    for (;;) {
+      if (options.signal?.aborted) throw new RequestAbortedError(trace);
+      if (clock.now() >= deadlineMs) throw new DeadlineExceededError(timeoutMs, trace);
+      if (trace.length >= this.deps.maxAttempts) throw this.exhausted(model, lastError!, trace, 'max attempts reached');
+      const ctx = this.deps.eligibility.refresh();
+      const slot = router.pick(model, tried, ctx);
+      if (slot === undefined) {
+        const why = router.unavailability(model, ctx);
+        const sleepMs = why.retryAfterMs ?? backoffMs(++waits, this.deps.rng, this.deps.backoff);
+        if (why.retryAfterMs === undefined && why.reasons.saturated === undefined) throw this.noKey(model, why, trace);
+        if (clock.now() + sleepMs > waitUntilMs) throw this.noKey(model, why, trace);
+        await sleep(Math.max(1, sleepMs), options.signal);
+        continue;
+      }
+      if (trace.length > 0 && !budget.tryWithdraw()) throw this.exhausted(model, lastError!, trace, 'retry budget spent');
+      const acquiring = this.deps.eligibility.store.tryAcquireAccount(slot.config.account, ctx.accountLimit(slot.config.account));
+      const acquired = typeof acquiring === 'boolean' ? acquiring : await acquiring;
+      if (!acquired) {
+        tried.add(slot);
+        continue;
+      }
+      const control = new AttemptControl(clock, options.signal, Math.min(clock.now() + this.deps.attemptTimeoutMs, deadlineMs), deadlineMs);
+      const attemptStart = clock.now();
+      slot.inFlight += 1;
+      try {
+        const data = await slot.breaker.run(() => attempt(slot, control));
+        const latencyMs = clock.now() - attemptStart;
+        slot.latency.observe(latencyMs);
+        slot.consecutiveRateLimits = 0;
+        trace.push({ keyId: slot.id, outcome: 'success', latencyMs });
+        this.deps.metrics?.attempt({ keyId: slot.id, model: model ?? '', outcome: 'success', latencyMs, stream });
+        return { data, meta: { keyId: slot.id, attempts: trace.length, trace } };
+      } catch (thrown) {
+        const error = thrown instanceof UpstreamError ? thrown : new UpstreamError(describe(thrown), control.outcomeOf(thrown), slot.id, undefined);
+        const latencyMs = clock.now() - attemptStart;
+        trace.push({ keyId: slot.id, outcome: error.outcome.kind, status: error.status, latencyMs });
+        this.deps.metrics?.attempt({ keyId: slot.id, model: model ?? '', outcome: error.outcome.kind, status: error.status, latencyMs, stream });
+        const action = classify(error.outcome);
+        if (action.type === 'abort') {
+          if (control.callerDeadlinePassed) throw new DeadlineExceededError(timeoutMs, trace);
+          throw new RequestAbortedError(trace);
+        }
+        if (action.type === 'return') throw withAttempts(error, trace);
+        if (action.type === 'breaker-failure') slot.latency.observe(latencyMs);
+        applyAction(action, slot, this.deps.actions);
+        tried.add(slot);
+        lastError = error;
+        this.deps.events.emit('retry', { fromKeyId: slot.id, attempt: trace.length, reason: error.outcome.kind });
+        this.deps.metrics?.retry(slot.id, error.outcome.kind);
+      } finally {
+        control.dispose();
+        slot.inFlight -= 1;
+        this.deps.eligibility.store.releaseAccount(slot.config.account);
+      }
+    }
+  }
+
+  private noKey(model: string | undefined, why: ReturnType<Router['unavailability']>, trace: AttemptRecord[]): NoAvailableKeyError {
+    const reasons = Object.entries(why.reasons)
+      .map(([reason, count]) => `${count} ${reason}`)
+      .join(', ');
+    return new NoAvailableKeyError(
+      `No key can serve ${model === undefined ? 'requests' : `model "${model}"`} now (${reasons || 'no key serves this model'})`,
+      why.retryAfterMs,
+      why.rateLimited,
+      trace,
+    );
+  }
+
+  private exhausted(model: string | undefined, lastError: UpstreamError, trace: AttemptRecord[], why: string): AttemptsExhaustedError {
+    const ctx = this.deps.eligibility.refresh();
+    const retryAfterMs = this.deps.router.unavailability(model, ctx).retryAfterMs;
+    return new AttemptsExhaustedError(`All attempts failed (${why}): ${lastError.message}`, lastError, retryAfterMs, trace);
+  }
+}
+
+function withAttempts(error: UpstreamError, trace: AttemptRecord[]): UpstreamError {
+  return new UpstreamError(error.message, error.outcome, error.keyId, error.body, trace);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+}

@@ -1,0 +1,121 @@
+import { EventEmitter } from 'node:events';
+import { jest } from '@jest/globals';
+import type { BreakerPolicy } from './breaker-policy.js';
+import { type BreakerState, KeyBreaker } from './key-breaker.js';
+
+const policy: BreakerPolicy = {
+  windowMs: 10_000,
+  buckets: 10,
+  volumeThreshold: 5,
+  errorThresholdPercentage: 50,
+  resetTimeoutMs: 5_000,
+  halfOpenMaxProbes: 3,
+  halfOpenSuccessesToClose: 2,
+};
+
+const keyFault = Object.assign(new Error('503'), { countsAsBreakerFailure: true });
+const callerFault = Object.assign(new Error('400'), { countsAsBreakerFailure: false });
+
+describe('KeyBreaker', () => {
+  let rotate: EventEmitter;
+  let states: BreakerState[];
+  let breaker: KeyBreaker;
+
+  beforeEach(() => {
+    jest.useFakeTimers();
+    rotate = new EventEmitter();
+    states = [];
+    breaker = new KeyBreaker(policy, rotate, (state) => states.push(state));
+  });
+
+  afterEach(() => {
+    breaker.shutdown();
+    jest.useRealTimers();
+  });
+
+  const fail = (error: Error = keyFault) => breaker.run(() => Promise.reject(error)).catch(() => undefined);
+  const succeed = () => breaker.run(() => Promise.resolve('ok'));
+  const deferred = () => {
+    let settle!: (ok: boolean) => void;
+    const done = breaker.run(() => new Promise<string>((resolve, reject) => (settle = (ok) => (ok ? resolve('ok') : reject(keyFault)))));
+    return { settle, done: done.catch(() => undefined) };
+  };
+
+  it('stays closed below the minimum volume, however many of those calls fail', async () => {
+    for (let i = 0; i < policy.volumeThreshold - 1; i++) await fail();
+    expect(breaker.state).toBe('closed');
+  });
+
+  it('opens once the volume is reached and the error rate passes the threshold', async () => {
+    await succeed();
+    await succeed();
+    for (let i = 0; i < 3; i++) await fail();
+    expect(breaker.state).toBe('open');
+    expect(breaker.admits).toBe(false);
+    expect(states).toEqual(['open']);
+  });
+
+  it('stays closed at volume when the error rate is under the threshold', async () => {
+    for (let i = 0; i < 4; i++) await succeed();
+    for (let i = 0; i < 3; i++) await fail();
+    expect(breaker.state).toBe('closed');
+  });
+
+  it('never counts caller errors (400/422/429) against the key', async () => {
+    for (let i = 0; i < 20; i++) await fail(callerFault);
+    expect(breaker.state).toBe('closed');
+    expect(breaker.window.errorRate).toBe(0);
+  });
+
+  it('forgets failures that slid out of the rolling window', async () => {
+    for (let i = 0; i < 4; i++) await fail();
+    for (let i = 0; i < policy.buckets; i++) rotate.emit('rotate');
+    await fail();
+    expect(breaker.state).toBe('closed');
+  });
+
+  describe('half-open', () => {
+    beforeEach(async () => {
+      for (let i = 0; i < 5; i++) await fail();
+      jest.advanceTimersByTime(policy.resetTimeoutMs);
+    });
+
+    it('turns half-open after the reset timeout', () => {
+      expect(breaker.state).toBe('half-open');
+      expect(states).toEqual(['open', 'half-open']);
+    });
+
+    it(`admits exactly ${policy.halfOpenMaxProbes} concurrent probes`, async () => {
+      const probes = [deferred(), deferred(), deferred()];
+      expect(breaker.admits).toBe(false);
+      probes.forEach((p) => p.settle(true));
+      await Promise.all(probes.map((p) => p.done));
+    });
+
+    it(`closes after ${policy.halfOpenSuccessesToClose} successful probes, not before`, async () => {
+      await succeed();
+      expect(breaker.state).toBe('half-open');
+      await succeed();
+      expect(breaker.state).toBe('closed');
+      expect(states).toEqual(['open', 'half-open', 'closed']);
+    });
+
+    it('re-opens on a failed probe and tries again after another reset timeout', async () => {
+      await succeed();
+      await fail();
+      expect(breaker.state).toBe('open');
+      jest.advanceTimersByTime(policy.resetTimeoutMs);
+      expect(breaker.state).toBe('half-open');
+    });
+
+    it('gives the probe slot back when a probe fails for a reason that is not the key', async () => {
+      const held = [deferred(), deferred()];
+      await fail(callerFault);
+      expect(breaker.state).toBe('half-open');
+      expect(breaker.admits).toBe(true);
+      held.forEach((p) => p.settle(true));
+      await Promise.all(held.map((p) => p.done));
+      expect(breaker.state).toBe('closed');
+    });
+  });
+});

@@ -1,0 +1,103 @@
+import type { EventEmitter } from 'node:events';
+import CircuitBreaker from 'opossum';
+import type { BreakerPolicy } from './breaker-policy.js';
+
+export type BreakerState = 'closed' | 'open' | 'half-open';
+
+/** Thrown by a breaker-wrapped call whose failure must not count against the breaker (caller errors, 429, aborts). */
+export interface BreakerVerdict {
+  /** True when this failure is the key's fault (5xx, timeout, reset...). */
+  readonly countsAsBreakerFailure: boolean;
+}
+
+/**
+ * One opossum breaker per key, set up for LLM calls:
+ * - opossum owns closed -> open (rolling window, minimum volume, error threshold) and open -> half-open (reset timer);
+ * - timeouts are the pool's (time-to-first-content, idle, total), so opossum's shared-abort `timeout` is off;
+ * - only failures whose verdict says so are counted (caller errors, 429s, aborts pass through opossum's errorFilter);
+ * - half-open admits `halfOpenMaxProbes` probes (opossum admits one) and closes after `halfOpenSuccessesToClose`.
+ * Concurrency gating happens before `run`, so gate rejections never reach the breaker.
+ */
+export class KeyBreaker {
+  private readonly breaker: CircuitBreaker<[() => Promise<unknown>], unknown>;
+  private probesAdmitted = 0;
+  private probeSuccesses = 0;
+
+  constructor(
+    private readonly policy: BreakerPolicy,
+    rotateBucketController: EventEmitter,
+    onStateChange: (state: BreakerState) => void,
+  ) {
+    this.breaker = new CircuitBreaker((call: () => Promise<unknown>) => call(), {
+      timeout: false,
+      errorThresholdPercentage: policy.errorThresholdPercentage,
+      volumeThreshold: policy.volumeThreshold,
+      resetTimeout: policy.resetTimeoutMs,
+      rollingCountTimeout: policy.windowMs,
+      rollingCountBuckets: policy.buckets,
+      rollingPercentilesEnabled: false,
+      enableSnapshots: false,
+      rotateBucketController,
+      errorFilter: (error: unknown) => !isBreakerFailure(error),
+    });
+    this.breaker.on('open', () => onStateChange('open'));
+    this.breaker.on('close', () => onStateChange('closed'));
+    this.breaker.on('halfOpen', () => {
+      this.probesAdmitted = 0;
+      this.probeSuccesses = 0;
+      onStateChange('half-open');
+    });
+  }
+
+  get state(): BreakerState {
+    if (this.breaker.opened) return 'open';
+    if (this.breaker.halfOpen) return 'half-open';
+    return 'closed';
+  }
+
+  /** Whether a call may start now (closed, or half-open with a probe slot left). */
+  get admits(): boolean {
+    if (this.breaker.closed) return true;
+    return this.breaker.halfOpen && this.probesAdmitted < this.policy.halfOpenMaxProbes;
+  }
+
+  /** Failure rate (0..1) over the rolling window, and the number of calls it is based on. */
+  get window(): { errorRate: number; calls: number } {
+    const { fires, failures } = this.breaker.stats;
+    return { errorRate: fires === 0 ? 0 : failures / fires, calls: fires };
+  }
+
+  /** Runs `call` under the breaker. Callers check `admits` first. */
+  async run<T>(call: () => Promise<T>): Promise<T> {
+    if (this.breaker.halfOpen) return this.probe(call);
+    return (await this.breaker.fire(call)) as T;
+  }
+
+  /** Opens the breaker now (e.g. an operator or prober marks the key down). */
+  open(): void {
+    this.breaker.open();
+  }
+
+  shutdown(): void {
+    this.breaker.shutdown();
+  }
+
+  private async probe<T>(call: () => Promise<T>): Promise<T> {
+    this.probesAdmitted += 1;
+    try {
+      const result = await call();
+      this.probeSuccesses += 1;
+      if (this.breaker.halfOpen && this.probeSuccesses >= this.policy.halfOpenSuccessesToClose) this.breaker.close();
+      return result;
+    } catch (error) {
+      if (!this.breaker.halfOpen) throw error;
+      if (isBreakerFailure(error)) this.breaker.open();
+      else this.probesAdmitted -= 1; // not the key's fault: give the probe slot back
+      throw error;
+    }
+  }
+}
+
+function isBreakerFailure(error: unknown): boolean {
+  return (error as Partial<BreakerVerdict> | null)?.countsAsBreakerFailure === true;
+}

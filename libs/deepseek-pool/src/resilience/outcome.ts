@@ -1,0 +1,33 @@
+/** What came back from one upstream attempt, as far as the pool's decisions care. */
+export type Outcome =
+  /** A non-2xx upstream answer; `message` is the upstream `error.message`. */
+  | { kind: 'http'; status: number; retryAfterMs?: number; message?: string }
+  /** A deadline fired before the phase completed. */
+  | { kind: 'timeout'; phase: 'first-byte' | 'first-content' | 'idle' | 'total' }
+  /** The connection failed: ECONNREFUSED, ECONNRESET, UND_ERR_SOCKET, EPIPE... */
+  | { kind: 'network'; code?: string }
+  /** HTTP 200 whose body was only blank lines / keep-alives, then closed. */
+  | { kind: 'empty-body' }
+  /** Unparseable JSON, stream cut, error event mid-stream. */
+  | { kind: 'protocol'; detail: string }
+  /** The caller aborted: never the key's fault. */
+  | { kind: 'aborted' };
+
+/** Whom a penalty applies to: the key alone, or every key of its account. */
+export type Scope = 'key' | 'account';
+
+/** Why a key (or account) is taken out of rotation until it recovers. */
+export type DisableReason = 'revoked' | 'forbidden' | 'insufficient-balance';
+
+/** What the attempt loop does with an outcome. */
+export type Action =
+  /** Caller's fault: back to the caller, no retry, key untouched. */
+  | { type: 'return' }
+  /** Take the key (or account) out of rotation; retry on another key now. */
+  | { type: 'disable'; reason: DisableReason; scope: Scope }
+  /** Rate or concurrency limited: cool down; retry on another key now. */
+  | { type: 'cooldown'; scope: Scope; floorMs?: number; accountConcurrencyLimit?: number }
+  /** Counts against the key's breaker; retry elsewhere. */
+  | { type: 'breaker-failure' }
+  /** Stop: no retry, no penalty. */
+  | { type: 'abort' };

@@ -1,0 +1,83 @@
+import type { Rng } from '../clock.js';
+import type { KeySlot } from '../keys/key-slot.js';
+import type { Strategy } from './strategy.js';
+import { type EligibilityContext, type Ineligibility, cooldownEnd, ineligibility } from './eligibility.js';
+import { groupByPriority } from './tiers.js';
+
+/** Why no key could be picked, and when one is expected back. */
+export interface Unavailability {
+  /** Earliest expected recovery in ms from now; undefined when no key is expected back by itself. */
+  retryAfterMs: number | undefined;
+  /** True when every key that serves the model is out for rate limiting (cooling or saturated). */
+  rateLimited: boolean;
+  /** How many keys are out, by reason. */
+  reasons: Partial<Record<Ineligibility, number>>;
+}
+
+/**
+ * Picks a key: the first priority tier with an eligible key, then the strategy inside it.
+ * Keys already tried in this request are skipped while another key is eligible.
+ * One linear pass into a reused buffer: no sorting, no allocation per pick.
+ */
+export class Router {
+  private tiers: KeySlot[][] = [];
+  private readonly buffer: KeySlot[] = [];
+
+  constructor(
+    private readonly strategy: Strategy,
+    private readonly rng: Rng,
+    private readonly resetTimeoutMs: number,
+  ) {}
+
+  /** Replaces the key set (at start and on admin changes). */
+  setSlots(slots: readonly KeySlot[]): void {
+    this.tiers = groupByPriority(slots);
+  }
+
+  pick(model: string | undefined, tried: ReadonlySet<KeySlot>, ctx: EligibilityContext): KeySlot | undefined {
+    return this.pickFrom(model, tried, ctx) ?? (tried.size > 0 ? this.pickFrom(model, undefined, ctx) : undefined);
+  }
+
+  /** Explains an empty pick. O(keys); only called on the failure path. */
+  unavailability(model: string | undefined, ctx: EligibilityContext): Unavailability {
+    const reasons: Partial<Record<Ineligibility, number>> = {};
+    let earliest = Infinity;
+    let rateLimitedOnly = true;
+    let serving = 0;
+    for (const tier of this.tiers) {
+      for (const slot of tier) {
+        const reason = ineligibility(slot, model, ctx);
+        if (reason === 'model') continue;
+        serving += 1;
+        if (reason === undefined) return { retryAfterMs: 0, rateLimited: false, reasons: {} };
+        reasons[reason] = (reasons[reason] ?? 0) + 1;
+        if (reason === 'cooling') earliest = Math.min(earliest, cooldownEnd(slot, ctx) - ctx.nowMs);
+        if (reason === 'open') earliest = Math.min(earliest, Math.max(0, slot.openedAtMs + this.resetTimeoutMs - ctx.nowMs));
+        if (reason !== 'cooling' && reason !== 'saturated') rateLimitedOnly = false;
+      }
+    }
+    return {
+      retryAfterMs: Number.isFinite(earliest) ? Math.ceil(earliest) : undefined,
+      rateLimited: serving > 0 && rateLimitedOnly,
+      reasons,
+    };
+  }
+
+  private pickFrom(model: string | undefined, tried: ReadonlySet<KeySlot> | undefined, ctx: EligibilityContext): KeySlot | undefined {
+    const buffer = this.buffer;
+    for (const tier of this.tiers) {
+      buffer.length = 0;
+      let baseline = Infinity;
+      for (const slot of tier) {
+        if (tried?.has(slot) || ineligibility(slot, model, ctx) !== undefined) continue;
+        buffer.push(slot);
+        if (slot.latencyMs > 0) baseline = Math.min(baseline, slot.latencyMs);
+      }
+      if (buffer.length === 0) continue;
+      const baselineLatencyMs = Number.isFinite(baseline) ? baseline : 0;
+      for (const slot of buffer) slot.baselineLatencyMs = baselineLatencyMs;
+      return (buffer.length === 1 ? buffer[0] : this.strategy.pick(buffer, this.rng)) as KeySlot;
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,61 @@
+import type { DisabledState, PoolStateStore, StateChange } from './pool-state-store.js';
+
+/** The default store: one process, plain maps, O(1) everything. */
+export class MemoryStateStore implements PoolStateStore {
+  private readonly cooldowns = new Map<string, number>();
+  private readonly disabledKeys = new Map<string, DisabledState>();
+  private readonly accounts = new Map<string, number>();
+  private readonly listeners: Array<(change: StateChange) => void> = [];
+
+  cooldownUntil(scope: string): number {
+    return this.cooldowns.get(scope) ?? 0;
+  }
+
+  cooldown(scope: string, untilMs: number): void {
+    if (untilMs <= this.cooldownUntil(scope)) return;
+    this.cooldowns.set(scope, untilMs);
+    this.emit({ type: 'cooldown', scope, untilMs });
+  }
+
+  disabled(keyId: string): DisabledState | undefined {
+    return this.disabledKeys.get(keyId);
+  }
+
+  disable(keyId: string, state: DisabledState): void {
+    this.disabledKeys.set(keyId, state);
+    this.emit({ type: 'disable', keyId, state });
+  }
+
+  enable(keyId: string): void {
+    if (this.disabledKeys.delete(keyId)) this.emit({ type: 'enable', keyId });
+  }
+
+  accountInFlight(account: string): number {
+    return this.accounts.get(account) ?? 0;
+  }
+
+  tryAcquireAccount(account: string, limit: number): boolean {
+    const current = this.accountInFlight(account);
+    if (current >= limit) return false;
+    this.accounts.set(account, current + 1);
+    return true;
+  }
+
+  releaseAccount(account: string): void {
+    const current = this.accountInFlight(account);
+    if (current > 1) this.accounts.set(account, current - 1);
+    else this.accounts.delete(account);
+  }
+
+  onChange(listener: (change: StateChange) => void): void {
+    this.listeners.push(listener);
+  }
+
+  async close(): Promise<void> {
+    this.listeners.length = 0;
+  }
+
+  private emit(change: StateChange): void {
+    for (const listener of this.listeners) listener(change);
+  }
+}

@@ -1,0 +1,39 @@
+import type { DisableReason } from '../resilience/outcome.js';
+
+/** Why a key is out of rotation until something (prober, operator) brings it back. */
+export interface DisabledState {
+  reason: DisableReason | 'manual';
+  sinceMs: number;
+}
+
+/** A cooldown or disable change, published so other replicas (and observers) can follow. */
+export type StateChange =
+  | { type: 'cooldown'; scope: string; untilMs: number }
+  | { type: 'disable'; keyId: string; state: DisabledState }
+  | { type: 'enable'; keyId: string };
+
+/**
+ * All state that replicas would share. Reads are synchronous (a local view kept current by the store)
+ * so routing never waits on I/O; writes apply locally at once and propagate as the store can.
+ * Scopes are `key:<id>` or `account:<name>`.
+ */
+export interface PoolStateStore {
+  /** Cooldown deadline (epoch ms) of a scope, or 0 when none. */
+  cooldownUntil(scope: string): number;
+  /** Sets a cooldown; a later deadline always wins, an earlier one never shortens it. */
+  cooldown(scope: string, untilMs: number): void;
+  disabled(keyId: string): DisabledState | undefined;
+  disable(keyId: string, state: DisabledState): void;
+  enable(keyId: string): void;
+  /** In-flight requests of an account across every process sharing this store (local view). */
+  accountInFlight(account: string): number;
+  /** Takes one in-flight slot of the account when under `limit`. */
+  tryAcquireAccount(account: string, limit: number): boolean | Promise<boolean>;
+  releaseAccount(account: string): void;
+  /** Registers a listener for changes made by this or another replica. */
+  onChange(listener: (change: StateChange) => void): void;
+  close(): Promise<void>;
+}
+
+export const keyScope = (keyId: string): string => `key:${keyId}`;
+export const accountScope = (account: string): string => `account:${account}`;

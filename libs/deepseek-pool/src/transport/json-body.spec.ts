@@ -1,0 +1,117 @@
+import { EmptyBodyError, MalformedBodyError } from './body-errors.js';
+import { readJsonBody } from './json-body.js';
+
+const encoder = new TextEncoder();
+
+async function* bodyOf(...chunks: string[]): AsyncGenerator<Uint8Array> {
+  for (const chunk of chunks) yield encoder.encode(chunk);
+}
+
+describe('readJsonBody', () => {
+  it('skips keep-alive blank lines before the JSON', async () => {
+    // Arrange
+    const body = bodyOf('\n\n\n', '\n{"id":"c1","choices":[]}');
+
+    // Act
+    const parsed = await readJsonBody(body);
+
+    // Assert
+    expect(parsed).toEqual({ id: 'c1', choices: [] });
+  });
+
+  it('joins JSON split across chunks, including inside a multi-byte character', async () => {
+    // Arrange
+    const bytes = encoder.encode('{"content":"你好🚀"}');
+    async function* body(): AsyncGenerator<Uint8Array> {
+      yield bytes.subarray(0, 14);
+      yield bytes.subarray(14, 19);
+      yield bytes.subarray(19);
+    }
+
+    // Act
+    const parsed = await readJsonBody(body());
+
+    // Assert
+    expect(parsed).toEqual({ content: '你好🚀' });
+  });
+
+  it.each([
+    ['only blank lines', ['\n\n\n']],
+    ['blank lines in several chunks', ['\n', '\r\n', ' \t\n']],
+    ['no bytes at all', []],
+  ])('throws EmptyBodyError for a body of %s', async (_name, chunks) => {
+    // Act
+    const error = await readJsonBody(bodyOf(...chunks)).catch((e: unknown) => e);
+
+    // Assert
+    expect(error).toBeInstanceOf(EmptyBodyError);
+    expect(error).toMatchObject({ code: 'EMPTY_BODY' });
+  });
+
+  it('throws MalformedBodyError for invalid JSON', async () => {
+    // Act
+    const read = readJsonBody(bodyOf('\n\n{"id": "c1", '));
+
+    // Assert
+    await expect(read).rejects.toBeInstanceOf(MalformedBodyError);
+  });
+
+  it('keeps the MalformedBodyError detail short for a large body', async () => {
+    // Arrange
+    const html = `<html>${'x'.repeat(100_000)}</html>`;
+
+    // Act
+    const error = await readJsonBody(bodyOf(html)).catch((e: unknown) => e);
+
+    // Assert
+    expect(error).toMatchObject({ code: 'MALFORMED_BODY' });
+    const { detail, message } = error as MalformedBodyError;
+    expect(detail).toContain('<html>');
+    expect(message.length).toBeLessThan(200);
+  });
+
+  it('calls onFirstContent exactly once, when the first non-blank byte arrives', async () => {
+    // Arrange: record the call count each time the reader asks for the next chunk.
+    let calls = 0;
+    const countsBeforeEachChunk: number[] = [];
+    async function* body(): AsyncGenerator<Uint8Array> {
+      for (const chunk of ['\n\n', '\r\n ', ' {"a"', ':1', '}\n']) {
+        countsBeforeEachChunk.push(calls);
+        yield encoder.encode(chunk);
+      }
+      countsBeforeEachChunk.push(calls);
+    }
+
+    // Act
+    await readJsonBody(body(), () => calls++);
+
+    // Assert
+    expect(countsBeforeEachChunk).toEqual([0, 0, 0, 1, 1, 1]);
+  });
+
+  it('never calls onFirstContent for a body of blank lines', async () => {
+    // Arrange
+    let calls = 0;
+
+    // Act
+    await readJsonBody(bodyOf('\n\n', '\n'), () => calls++).catch(() => undefined);
+
+    // Assert
+    expect(calls).toBe(0);
+  });
+
+  it('passes on an error the body throws mid-read', async () => {
+    // Arrange
+    const cut = Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' });
+    async function* body(): AsyncGenerator<Uint8Array> {
+      yield encoder.encode('{"id":');
+      throw cut;
+    }
+
+    // Act
+    const read = readJsonBody(body());
+
+    // Assert
+    await expect(read).rejects.toBe(cut);
+  });
+});

@@ -1,0 +1,47 @@
+import { Buffer } from 'node:buffer';
+import { EmptyBodyError, MalformedBodyError } from './body-errors.js';
+
+/** How much of a malformed body a MalformedBodyError quotes. */
+const DETAIL_PREFIX_CHARS = 32;
+const decoder = new TextDecoder('utf-8');
+
+/**
+ * Reads a non-streaming JSON body the DeepSeek way: leading whitespace (keep-alive blank lines) is skipped,
+ * `onFirstContent` runs once when the first other byte arrives, and the rest is parsed as JSON.
+ * Throws EmptyBodyError for a body of only whitespace and MalformedBodyError for invalid JSON.
+ */
+export async function readJsonBody(body: AsyncIterable<Uint8Array>, onFirstContent?: () => void): Promise<unknown> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of body) {
+    if (chunks.length > 0) {
+      chunks.push(chunk);
+      continue;
+    }
+    const start = firstNonWhitespace(chunk);
+    if (start === -1) continue;
+    chunks.push(start === 0 ? chunk : chunk.subarray(start));
+    onFirstContent?.();
+  }
+  if (chunks.length === 0) throw new EmptyBodyError();
+  const text = decoder.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new MalformedBodyError(summarize(text));
+  }
+}
+
+/** Index of the first byte that is not JSON whitespace (space, tab, LF, CR), or -1. */
+function firstNonWhitespace(bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09) return i;
+  }
+  return -1;
+}
+
+/** Length and a short prefix of a malformed body, for logs. */
+function summarize(text: string): string {
+  const head = text.length > DETAIL_PREFIX_CHARS ? `${text.slice(0, DETAIL_PREFIX_CHARS)}...` : text;
+  return `${text.length} chars starting with ${JSON.stringify(head)}`;
+}

@@ -1,0 +1,95 @@
+import { Pool } from 'undici';
+import { splitBaseUrl } from './base-url.js';
+import { firstHeaderValues } from './response-headers.js';
+import type { Transport, TransportRequest, TransportResponse } from './transport.js';
+import { guardBody, toTransportError } from './transport-errors.js';
+
+/** Connection pooling options of UndiciTransport, per upstream origin. */
+export interface UndiciTransportOptions {
+  /** Max sockets per origin (default 128); requests beyond it queue inside the pool. */
+  connections?: number;
+  /** How long an idle keep-alive socket stays open, ms (undici's default, 4 s, when unset). */
+  keepAliveTimeoutMs?: number;
+  /** TCP + TLS connect timeout, ms (default 10_000). */
+  connectTimeoutMs?: number;
+  /** Requests in flight per socket (default 1: long streams would block whatever is pipelined behind them). */
+  pipelining?: number;
+}
+
+/** A base URL resolved to its origin's pool and the path prefix of its own. */
+interface Route {
+  pool: Pool;
+  pathPrefix: string;
+}
+
+const DEFAULT_CONNECTIONS = 128;
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * The default transport: undici with one keep-alive Pool per origin, created on first use. undici's own
+ * header and body timers are off: the pool enforces time-to-first-content, idle and total deadlines through
+ * the AbortSignal, and undici's timers would misfire on DeepSeek's keep-alive trickle.
+ */
+export class UndiciTransport implements Transport {
+  private readonly routes = new Map<string, Route>();
+  private readonly pools = new Map<string, Pool>();
+
+  constructor(private readonly options: UndiciTransportOptions = {}) {}
+
+  async request(request: TransportRequest): Promise<TransportResponse> {
+    const { pool, pathPrefix } = this.route(request.baseUrl);
+    try {
+      const response = await pool.request({
+        path: pathPrefix + request.path,
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+        signal: request.signal,
+        headersTimeout: 0,
+        bodyTimeout: 0,
+      });
+      return {
+        status: response.statusCode,
+        headers: firstHeaderValues(response.headers),
+        body: guardBody(response.body, request.signal),
+      };
+    } catch (error) {
+      throw toTransportError(error, request.signal);
+    }
+  }
+
+  /** Closes every pool after its in-flight exchanges end (abort them first for a prompt close). */
+  async close(): Promise<void> {
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    this.routes.clear();
+    await Promise.all(pools.map((pool) => pool.close()));
+  }
+
+  private route(baseUrl: string): Route {
+    let route = this.routes.get(baseUrl);
+    if (route === undefined) {
+      const { origin, pathPrefix } = splitBaseUrl(baseUrl);
+      route = { pool: this.pool(origin), pathPrefix };
+      this.routes.set(baseUrl, route);
+    }
+    return route;
+  }
+
+  private pool(origin: string): Pool {
+    let pool = this.pools.get(origin);
+    if (pool === undefined) {
+      const { connections, keepAliveTimeoutMs, connectTimeoutMs, pipelining } = this.options;
+      pool = new Pool(origin, {
+        connections: connections ?? DEFAULT_CONNECTIONS,
+        pipelining: pipelining ?? 1,
+        connect: { timeout: connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS },
+        ...(keepAliveTimeoutMs === undefined ? {} : { keepAliveTimeout: keepAliveTimeoutMs }),
+        headersTimeout: 0,
+        bodyTimeout: 0,
+      });
+      this.pools.set(origin, pool);
+    }
+    return pool;
+  }
+}

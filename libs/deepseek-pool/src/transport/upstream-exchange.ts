@@ -1,0 +1,95 @@
+import type { ChatCompletion, ChatCompletionRequest } from '../chat.types.js';
+import { UpstreamError } from '../deepseek-pool.errors.js';
+import type { KeySlot } from '../keys/key-slot.js';
+import { redactSecrets } from '../keys/mask.js';
+import type { AttemptControl } from '../resilience/attempt-control.js';
+import type { Outcome } from '../resilience/outcome.js';
+import { parseRetryAfterMs } from '../resilience/retry-after.js';
+import { MalformedBodyError } from './body-errors.js';
+import { readJsonBody } from './json-body.js';
+import type { Transport, TransportResponse } from './transport.js';
+
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
+
+/** Sends one request to one key's upstream, within the attempt's first-byte timer; non-2xx answers throw UpstreamError. */
+export async function openExchange(
+  transport: Transport,
+  slot: KeySlot,
+  control: AttemptControl,
+  firstByteMs: number,
+  request: { method: 'GET' | 'POST'; path: string; body?: unknown; accept?: string },
+  clock: { now(): number },
+): Promise<TransportResponse> {
+  control.arm('first-byte', firstByteMs);
+  const response = await transport.request({
+    baseUrl: slot.config.baseUrl,
+    path: request.path,
+    method: request.method,
+    headers: {
+      ...slot.config.headers,
+      authorization: `Bearer ${slot.config.apiKey}`,
+      accept: request.accept ?? 'application/json',
+      ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: request.body === undefined ? undefined : JSON.stringify(request.body),
+    signal: control.signal,
+  });
+  if (response.status >= 200 && response.status < 300) return response;
+  control.arm('total');
+  const errorBody = redactBody(await readErrorBody(response.body), slot.config.apiKey);
+  const message = errorMessage(errorBody);
+  const outcome: Outcome = {
+    kind: 'http',
+    status: response.status,
+    retryAfterMs: parseRetryAfterMs(response.headers, clock.now()),
+    message,
+  };
+  throw new UpstreamError(`Upstream answered ${response.status} on key ${slot.id}: ${message ?? 'no message'}`, outcome, slot.id, errorBody);
+}
+
+/** One non-streaming chat completion on one key: the upstream body, unchanged. */
+export async function exchangeChat(
+  transport: Transport,
+  slot: KeySlot,
+  control: AttemptControl,
+  firstByteMs: number,
+  request: ChatCompletionRequest,
+  clock: { now(): number },
+): Promise<ChatCompletion> {
+  const body = { ...request, model: slot.upstreamModel(request.model), stream: false };
+  const response = await openExchange(transport, slot, control, firstByteMs, { method: 'POST', path: '/chat/completions', body }, clock);
+  control.arm('total');
+  const completion = await readJsonBody(response.body);
+  if (!isChatCompletion(completion)) throw new MalformedBodyError('the body is not a chat completion (no choices array)');
+  return completion;
+}
+
+function isChatCompletion(value: unknown): value is ChatCompletion {
+  return typeof value === 'object' && value !== null && Array.isArray((value as { choices?: unknown }).choices);
+}
+
+async function readErrorBody(body: AsyncIterable<Uint8Array>): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    if (size < MAX_ERROR_BODY_BYTES) chunks.push(Buffer.from(chunk));
+    size += chunk.byteLength;
+  }
+  const text = Buffer.concat(chunks).toString('utf8').slice(0, MAX_ERROR_BODY_BYTES).trim();
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { error: { message: text.slice(0, 200) || null, type: 'upstream_error', param: null, code: null } };
+  }
+}
+
+function errorMessage(body: unknown): string | undefined {
+  const message = (body as { error?: { message?: unknown } } | null)?.error?.message;
+  return typeof message === 'string' ? message : undefined;
+}
+
+/** Upstreams may echo the key in an error; nothing that holds it leaves the exchange. */
+function redactBody(body: unknown, apiKey: string): unknown {
+  const text = JSON.stringify(body);
+  return text.includes(apiKey) ? JSON.parse(redactSecrets(text, [apiKey])) : body;
+}
