@@ -1,0 +1,71 @@
+import { InvalidOptionsError } from './deepseek-pool.errors.js';
+import { type DeepSeekPoolOptions, resolveOptions } from './deepseek-pool.options.js';
+
+const SECRET = 'sk-verysecretkey0000000000001234';
+
+describe('resolveOptions', () => {
+  it('accepts a comma-separated key string, as from DEEPSEEK_API_KEYS', () => {
+    const resolved = resolveOptions({ keys: ' sk-aaaaaaaaaaaaaaaa1111 , sk-bbbbbbbbbbbbbbbb2222,' });
+    expect(resolved.keys.map((k) => [k.id, k.masked, k.baseUrl, k.account])).toEqual([
+      ['key-1', 'sk-...1111', 'https://api.deepseek.com', 'key-1'],
+      ['key-2', 'sk-...2222', 'https://api.deepseek.com', 'key-2'],
+    ]);
+  });
+
+  it('applies every default', () => {
+    const resolved = resolveOptions({ keys: [SECRET] });
+    expect(resolved).toMatchObject({
+      strategy: 'p2c-ewma',
+      maxAttempts: 3,
+      timeouts: { firstByteMs: 30_000, firstContentMs: 60_000, idleMs: 30_000, attemptMs: 300_000, requestMs: 600_000 },
+      breaker: { volumeThreshold: 5, errorThresholdPercentage: 50, halfOpenMaxProbes: 3, halfOpenSuccessesToClose: 2 },
+      retryBudget: { ratio: 0.2, minRetriesPerSecond: 10, windowMs: 10_000 },
+    });
+    expect(resolved.keys[0]).toMatchObject({ weight: 1, priority: 0, maxConcurrency: Infinity, models: undefined });
+  });
+
+  it('keeps per-key settings for several instances', () => {
+    const resolved = resolveOptions({
+      keys: [
+        { id: 'official', apiKey: SECRET, account: 'acct-a', weight: 3, maxConcurrency: 50 },
+        { id: 'selfhosted', apiKey: 'local-token-xyz1', baseUrl: 'http://10.0.0.5:8000/v1/', priority: 1, models: ['ds-v4'], modelMap: { 'deepseek-v4-flash': 'ds-v4' } },
+      ],
+      accounts: { 'acct-a': { maxConcurrency: 40 } },
+    });
+    expect(resolved.keys[1]).toMatchObject({ baseUrl: 'http://10.0.0.5:8000/v1', priority: 1, modelMap: { 'deepseek-v4-flash': 'ds-v4' } });
+    expect(resolved.accountLimits.get('acct-a')).toBe(40);
+  });
+
+  it.each<[string, DeepSeekPoolOptions, string, RegExp]>([
+    ['no keys', { keys: [] }, 'keys', /empty/],
+    ['an empty key string', { keys: ' , ' }, 'keys', /empty/],
+    ['a blank apiKey', { keys: [{ apiKey: '  ' }] }, 'keys[0].apiKey', /non-empty/],
+    ['a duplicate key', { keys: [SECRET, SECRET] }, 'keys[1].apiKey', /duplicate key sk-\.\.\.1234/],
+    ['a duplicate id', { keys: [{ id: 'a', apiKey: SECRET }, { id: 'a', apiKey: 'sk-other000000000' }] }, 'keys[1].id', /duplicate id "a"/],
+    ['weight 0', { keys: [{ apiKey: SECRET, weight: 0 }] }, 'keys[0].weight', /> 0/],
+    ['a negative weight', { keys: [{ apiKey: SECRET, weight: -2 }] }, 'keys[0].weight', /> 0/],
+    ['an unknown strategy', { keys: [SECRET], strategy: 'fastest' as never }, 'strategy', /unknown strategy "fastest"/],
+    ['a negative timeout', { keys: [SECRET], timeouts: { firstByteMs: -1 } }, 'timeouts.firstByteMs', /> 0/],
+    ['a bad base URL', { keys: [{ apiKey: SECRET, baseUrl: 'ftp://x' }] }, 'keys[0].baseUrl', /http/],
+    ['credentials in a base URL', { keys: [{ apiKey: SECRET, baseUrl: `https://user:${SECRET}@x.io` }] }, 'keys[0].baseUrl', /credentials/],
+    ['a fractional maxConcurrency', { keys: [{ apiKey: SECRET, maxConcurrency: 1.5 }] }, 'keys[0].maxConcurrency', /integer/],
+    ['an account no key uses', { keys: [SECRET], accounts: { ghost: { maxConcurrency: 1 } } }, 'accounts.ghost', /no key/],
+    ['zero attempts', { keys: [SECRET], maxAttempts: 0 }, 'maxAttempts', /integer > 0/],
+    ['more successes than probes', { keys: [SECRET], breaker: { halfOpenMaxProbes: 1, halfOpenSuccessesToClose: 2 } }, 'breaker.halfOpenSuccessesToClose', /<=/],
+    ['an error threshold over 100', { keys: [SECRET], breaker: { errorThresholdPercentage: 120 } }, 'breaker.errorThresholdPercentage', /100/],
+    ['an id equal to the key', { keys: [{ id: 'sk-abcdefgh12345678', apiKey: 'sk-abcdefgh12345678' }] }, 'keys[0].id', /must not be the API key/],
+  ])('rejects %s, naming the field and never the secret', (_case, options, field, problem) => {
+    let error: unknown;
+    try {
+      resolveOptions(options);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(InvalidOptionsError);
+    expect((error as InvalidOptionsError).field).toBe(field);
+    expect((error as Error).message).toMatch(problem);
+    expect((error as Error).message).toContain(`"${field}"`);
+    expect((error as Error).message).not.toContain(SECRET);
+    expect((error as Error).message).not.toContain('sk-abcdefgh12345678');
+  });
+});

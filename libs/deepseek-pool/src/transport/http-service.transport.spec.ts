@@ -1,0 +1,13 @@
+import 'reflect-metadata';
+import { HttpModule, HttpService } from '@nestjs/axios';
+import { Test } from '@nestjs/testing';
+import { HttpServiceTransport } from './http-service.transport.js';
+import { describeTransportContract } from './transport-contract.spec.helper.js';
+
+describeTransportContract('HttpServiceTransport', async () => {
+  const moduleRef = await Test.createTestingModule({ imports: [HttpModule] }).compile();
+  return {
+    transport: new HttpServiceTransport(moduleRef.get(HttpService)),
+    dispose: () => moduleRef.close(),
+  };
+});

@@ -1,0 +1,181 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { refusedOrigin, startTestUpstream, type TestUpstream } from './test-upstream.spec.helper.js';
+import type { Transport, TransportRequest } from './transport.js';
+import { TransportAbortError, TransportError } from './transport-errors.js';
+
+/** A transport under test and how to dispose of it. */
+export interface TransportFixture {
+  transport: Transport;
+  dispose(): Promise<void>;
+}
+
+async function readText(body: AsyncIterable<Uint8Array>): Promise<string> {
+  const decoder = new TextDecoder();
+  let text = '';
+  for await (const chunk of body) text += decoder.decode(chunk, { stream: true });
+  return text + decoder.decode();
+}
+
+/** Reads a body and returns what it threw. */
+async function readError(body: AsyncIterable<Uint8Array>): Promise<unknown> {
+  return readText(body).then(
+    () => new Error('the body ended without an error'),
+    (error: unknown) => error,
+  );
+}
+
+/** The behaviour every Transport must show, run against a real loopback server. */
+export function describeTransportContract(name: string, create: () => Promise<TransportFixture>): void {
+  describe(`${name} (Transport contract)`, () => {
+    let upstream: TestUpstream;
+    let fixture: TransportFixture;
+
+    const send = (path: string, overrides: Partial<TransportRequest> = {}) =>
+      fixture.transport.request({
+        baseUrl: upstream.origin,
+        path,
+        method: 'GET',
+        headers: {},
+        signal: new AbortController().signal,
+        ...overrides,
+      });
+
+    beforeAll(async () => {
+      upstream = await startTestUpstream();
+      fixture = await create();
+    });
+
+    afterAll(async () => {
+      await fixture.dispose();
+      await upstream.close();
+    });
+
+    it('sends method, path, headers and body, and returns status, headers and body', async () => {
+      // Arrange
+      const body = JSON.stringify({ model: 'deepseek-chat', messages: [{ role: 'user', content: '你好' }] });
+
+      // Act
+      const response = await send('/echo', {
+        method: 'POST',
+        headers: { authorization: 'Bearer sk-test', 'content-type': 'application/json' },
+        body,
+      });
+      const echoed = JSON.parse(await readText(response.body)) as { method: string; url: string; headers: Record<string, string>; body: string };
+
+      // Assert
+      expect(response.status).toBe(200);
+      expect(response.headers['content-type']).toBe('application/json');
+      expect(response.headers['x-upstream']).toBe('yes');
+      expect(echoed).toMatchObject({ method: 'POST', url: '/echo', body });
+      expect(echoed.headers).toMatchObject({ authorization: 'Bearer sk-test', 'content-type': 'application/json' });
+    });
+
+    it('sends a GET without a body', async () => {
+      // Act
+      const response = await send('/echo');
+      const echoed = JSON.parse(await readText(response.body)) as { method: string; body: string };
+
+      // Assert
+      expect(echoed).toMatchObject({ method: 'GET', body: '' });
+    });
+
+    it('reports a repeated response header by its first value', async () => {
+      // Act
+      const response = await send('/echo');
+      await readText(response.body);
+
+      // Assert
+      expect(response.headers['set-cookie']).toBe('a=1');
+    });
+
+    it('appends the path to a base URL that has a path prefix', async () => {
+      // Arrange
+      const baseUrl = `${upstream.origin}/v1`;
+
+      // Act
+      const response = await send('/echo', { baseUrl });
+      const echoed = JSON.parse(await readText(response.body)) as { url: string };
+
+      // Assert
+      expect(echoed.url).toBe('/v1/echo');
+    });
+
+    it('returns an error status as a response, with its body', async () => {
+      // Act
+      const response = await send('/status/503', { method: 'POST', body: '{}' });
+      const body = await readText(response.body);
+
+      // Assert
+      expect(response.status).toBe(503);
+      expect(JSON.parse(body)).toMatchObject({ error: { message: 'Server busy' } });
+    });
+
+    it('rejects a refused connection with code ECONNREFUSED', async () => {
+      // Arrange
+      const baseUrl = await refusedOrigin();
+
+      // Act
+      const error = await send('/echo', { baseUrl }).catch((e: unknown) => e);
+
+      // Assert
+      expect(error).toBeInstanceOf(TransportError);
+      expect(error).toMatchObject({ code: 'ECONNREFUSED' });
+    });
+
+    it('fails the body with a code when the connection drops mid-body', async () => {
+      // Act
+      const response = await send('/reset');
+      const error = await readError(response.body);
+
+      // Assert
+      expect(error).toBeInstanceOf(TransportError);
+      expect((error as TransportError).code).toMatch(/^(ECONNRESET|UND_ERR_SOCKET)$/);
+    });
+
+    it('ends the body with an AbortError and closes the socket when aborted mid-body', async () => {
+      // Arrange
+      const controller = new AbortController();
+      const response = await send('/stream', { signal: controller.signal });
+      const iterator = response.body[Symbol.asyncIterator]();
+      await iterator.next();
+      const served = await upstream.nextRequest('/stream');
+
+      // Act
+      controller.abort();
+      const error = await iterator.next().catch((e: unknown) => e);
+
+      // Assert
+      expect(error).toBeInstanceOf(TransportAbortError);
+      expect(error).toMatchObject({ name: 'AbortError', code: 'ABORT_ERR' });
+      await served.socketClosed;
+    });
+
+    it('rejects with an AbortError and closes the socket when aborted before the response', async () => {
+      // Arrange
+      const controller = new AbortController();
+      const pending = send('/hang', { signal: controller.signal });
+      const served = await upstream.nextRequest('/hang');
+
+      // Act
+      controller.abort();
+      const error = await pending.catch((e: unknown) => e);
+
+      // Assert
+      expect(error).toMatchObject({ name: 'AbortError', code: 'ABORT_ERR' });
+      await served.socketClosed;
+    });
+
+    it('keeps the abort reason on the AbortError', async () => {
+      // Arrange
+      const controller = new AbortController();
+      const reason = new Error('first content timeout');
+      controller.abort(reason);
+
+      // Act
+      const error = await send('/echo', { signal: controller.signal }).catch((e: unknown) => e);
+
+      // Assert
+      expect(error).toMatchObject({ name: 'AbortError', reason });
+    });
+  });
+}

@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startTestUpstream, type TestUpstream } from './test-upstream.spec.helper.js';
+import { describeTransportContract } from './transport-contract.spec.helper.js';
+import type { TransportRequest } from './transport.js';
+import { UndiciTransport } from './undici.transport.js';
+
+describeTransportContract('UndiciTransport', async () => {
+  const transport = new UndiciTransport();
+  return { transport, dispose: () => transport.close() };
+});
+
+describe('UndiciTransport connection pooling', () => {
+  let upstream: TestUpstream;
+
+  const get = (baseUrl: string): TransportRequest => ({
+    baseUrl,
+    path: '/echo',
+    method: 'GET',
+    headers: {},
+    signal: new AbortController().signal,
+  });
+
+  async function drain(body: AsyncIterable<Uint8Array>): Promise<void> {
+    for await (const _ of body);
+  }
+
+  /** undici marks a connection free a few microtasks after its body ends; a back-to-back call would open another. */
+  const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+  beforeAll(async () => {
+    upstream = await startTestUpstream();
+  });
+
+  afterAll(async () => {
+    await upstream.close();
+  });
+
+  it('reuses one keep-alive socket for sequential requests to one origin', async () => {
+    // Arrange
+    const transport = new UndiciTransport();
+    const before = upstream.connections;
+
+    // Act
+    for (let i = 0; i < 5; i++) {
+      await drain((await transport.request(get(upstream.origin))).body);
+      await nextTurn();
+    }
+
+    // Assert
+    expect(upstream.connections - before).toBe(1);
+    await transport.close();
+  });
+
+  it('shares the origin pool between base URLs with different path prefixes', async () => {
+    // Arrange
+    const transport = new UndiciTransport();
+    const before = upstream.connections;
+
+    // Act
+    for (const baseUrl of [upstream.origin, `${upstream.origin}/v1`, `${upstream.origin}/beta`]) {
+      await drain((await transport.request(get(baseUrl))).body);
+      await nextTurn();
+    }
+
+    // Assert
+    expect(upstream.connections - before).toBe(1);
+    await transport.close();
+  });
+
+  it('closes its idle sockets on close()', async () => {
+    // Arrange
+    const transport = new UndiciTransport();
+    await drain((await transport.request(get(upstream.origin))).body);
+    const served = await upstream.nextRequest('/echo');
+
+    // Act
+    await transport.close();
+
+    // Assert
+    await served.socketClosed;
+  });
+
+  it('opens up to `connections` sockets for concurrent requests', async () => {
+    // Arrange
+    const transport = new UndiciTransport({ connections: 2 });
+    const before = upstream.connections;
+
+    // Act
+    const responses = await Promise.all([1, 2, 3, 4].map(() => transport.request(get(upstream.origin))));
+    await Promise.all(responses.map((response) => drain(response.body)));
+
+    // Assert
+    expect(upstream.connections - before).toBe(2);
+    await transport.close();
+  });
+});
