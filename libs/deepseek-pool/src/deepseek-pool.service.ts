@@ -1,8 +1,11 @@
 import { Inject, Injectable, Logger, type LoggerService, type OnModuleDestroy } from '@nestjs/common';
 import type { ChatCompletion, ChatCompletionRequest, ModelList } from './chat.types.js';
 import { DEEPSEEK_POOL_OPTIONS } from './deepseek-pool.constants.js';
+import { DeepSeekPoolError, InvalidOptionsError } from './deepseek-pool.errors.js';
 import { PoolEvents } from './deepseek-pool.events.js';
 import type { ResolvedPoolOptions } from './deepseek-pool.options.js';
+import { type KeyOptions, parseKeys } from './keys/key-config.js';
+import { type ProbeResult, probeKey } from './keys/key-probe.js';
 import { KeyRegistry } from './keys/key-registry.js';
 import type { KeySlot } from './keys/key-slot.js';
 import { type AttemptMeta, AttemptLoop, type CallOptions } from './resilience/attempt-loop.js';
@@ -12,8 +15,8 @@ import type { EligibilityContext } from './routing/eligibility.js';
 import { Router } from './routing/router.js';
 import { createStrategy } from './routing/strategies.js';
 import { MemoryStateStore } from './state/memory-state-store.js';
-import type { PoolStateStore } from './state/pool-state-store.js';
-import { type PoolSnapshot, snapshotPool } from './pool-snapshot.js';
+import { type PoolStateStore, keyScope } from './state/pool-state-store.js';
+import { type KeySnapshot, type PoolSnapshot, snapshotPool } from './pool-snapshot.js';
 import { UndiciTransport } from './transport/undici.transport.js';
 import { exchangeChat, openExchange } from './transport/upstream-exchange.js';
 import type { Transport } from './transport/transport.js';
@@ -122,11 +125,80 @@ export class DeepSeekPoolService implements OnModuleDestroy {
     return snapshotPool(this.registry.all, this.eligibility.refresh(), this.options.strategy);
   }
 
+  /** Adds a key at run time (validated like start-up options). */
+  addKey(options: KeyOptions | string): KeySnapshot {
+    const [config] = parseKeys([options], this.options.defaultBaseUrl);
+    const taken = this.registry.all.find((slot) => slot.id === config.id || (slot.config.apiKey === config.apiKey && slot.config.baseUrl === config.baseUrl));
+    if (taken) throw new InvalidOptionsError('id', `a key with id "${taken.id}" or the same secret already exists`);
+    this.registry.add(config);
+    this.router.setSlots(this.registry.all);
+    return this.keySnapshot(config.id);
+  }
+
+  /** Stops routing to a key, waits for its in-flight requests (up to `drainTimeoutMs`), then removes it. */
+  async removeKey(id: string, drainTimeoutMs = 30_000): Promise<void> {
+    const slot = this.slot(id);
+    slot.draining = true;
+    const giveUpMs = this.options.clock.now() + drainTimeoutMs;
+    while (slot.inFlight > 0 && this.options.clock.now() < giveUpMs) await new Promise((resolve) => setTimeout(resolve, 25));
+    this.registry.remove(id);
+    this.router.setSlots(this.registry.all);
+    this.store.enable(id);
+    this.store.clearCooldown(keyScope(id));
+  }
+
+  /** Rotates a key's secret without restart: same id and settings, fresh breaker, cleared state. */
+  replaceKey(id: string, apiKey: string): KeySnapshot {
+    const old = this.slot(id);
+    const [secret] = parseKeys([{ id, apiKey }], old.config.baseUrl);
+    this.registry.remove(id);
+    this.registry.add({ ...old.config, apiKey: secret.apiKey, masked: secret.masked });
+    this.router.setSlots(this.registry.all);
+    this.enableKey(id);
+    this.store.clearCooldown(keyScope(id));
+    return this.keySnapshot(id);
+  }
+
+  /** Takes a key out of rotation until `enableKey` (operator action). */
+  disableKey(id: string, reason: 'manual' | 'revoked' | 'insufficient-balance' | 'forbidden' = 'manual'): void {
+    this.slot(id);
+    this.store.disable(id, { reason, sinceMs: this.options.clock.now() });
+    this.events.emit('key.disabled', { keyId: id, reason });
+  }
+
+  /** Puts a disabled key back into rotation. */
+  enableKey(id: string): void {
+    this.slot(id);
+    if (this.store.disabled(id) === undefined) return;
+    this.store.enable(id);
+    this.events.emit('key.enabled', { keyId: id });
+  }
+
+  /** One direct call to one key (no routing, retry or breaker): for health probes and start-up validation. */
+  probeKey(id: string, request: { method: 'GET' | 'POST'; path: string; body?: unknown }, timeoutMs: number, signal?: AbortSignal): Promise<ProbeResult> {
+    return probeKey(this.transport, this.slot(id), request, timeoutMs, this.options.clock, signal);
+  }
+
+  /** The base URL a key points at (to tell the official API, where /user/balance exists, from other instances). */
+  baseUrlOf(id: string): string {
+    return this.slot(id).config.baseUrl;
+  }
+
   async onModuleDestroy(): Promise<void> {
     this.registry.shutdown();
     this.events.removeAllListeners();
     if (!this.options.transport) await this.transport.close();
     if (!this.options.store) await this.store.close();
+  }
+
+  private slot(id: string): KeySlot {
+    const slot = this.registry.get(id);
+    if (!slot) throw new DeepSeekPoolError(`No key with id "${id}"`, 'UNKNOWN_KEY');
+    return slot;
+  }
+
+  private keySnapshot(id: string): KeySnapshot {
+    return this.snapshot().keys.find((key) => key.id === id)!;
   }
 
   private recordUsage(slot: KeySlot | undefined, model: string, usage: NonNullable<ChatCompletion['usage']>): void {

@@ -31,6 +31,8 @@ export class KeySlot implements Candidate {
   baselineLatencyMs = 0;
   /** When the breaker last opened (epoch ms), to tell callers when it will try again. */
   openedAtMs = 0;
+  /** Set while an operator removes the key: no new requests, in-flight ones finish. */
+  draining = false;
 
   constructor(
     readonly config: KeyConfig,

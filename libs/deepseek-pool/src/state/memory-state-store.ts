@@ -17,6 +17,10 @@ export class MemoryStateStore implements PoolStateStore {
     this.emit({ type: 'cooldown', scope, untilMs });
   }
 
+  clearCooldown(scope: string): void {
+    if (this.cooldowns.delete(scope)) this.emit({ type: 'clear-cooldown', scope });
+  }
+
   disabled(keyId: string): DisabledState | undefined {
     return this.disabledKeys.get(keyId);
   }

@@ -9,6 +9,7 @@ export interface DisabledState {
 /** A cooldown or disable change, published so other replicas (and observers) can follow. */
 export type StateChange =
   | { type: 'cooldown'; scope: string; untilMs: number }
+  | { type: 'clear-cooldown'; scope: string }
   | { type: 'disable'; keyId: string; state: DisabledState }
   | { type: 'enable'; keyId: string };
 
@@ -22,6 +23,8 @@ export interface PoolStateStore {
   cooldownUntil(scope: string): number;
   /** Sets a cooldown; a later deadline always wins, an earlier one never shortens it. */
   cooldown(scope: string, untilMs: number): void;
+  /** Ends a cooldown now (an operator replaced the key, or a probe proved it healthy). */
+  clearCooldown(scope: string): void;
   disabled(keyId: string): DisabledState | undefined;
   disable(keyId: string, state: DisabledState): void;
   enable(keyId: string): void;

@@ -1,0 +1,56 @@
+import type { ChatRequest } from './chat-request.js';
+import { type Usage, buildUsage, countTokens } from './usage.js';
+
+/** Everything an answer carries, streamed or not. */
+export interface Answer {
+  id: string;
+  created: number;
+  model: string;
+  content: string;
+  /** Present for thinking requests. */
+  reasoning?: string;
+  usage: Usage;
+}
+
+export interface AnswerInput {
+  request: ChatRequest;
+  /** Seconds since the epoch. */
+  created: number;
+  /** Sequence number, made into a UUID-shaped id like DeepSeek's. */
+  sequence: number;
+  keyName: string;
+  /** Fixed content instead of the default echo. */
+  reply?: string;
+  thinking: boolean;
+  /** Leading messages found in the account's context cache. */
+  cachedMessages: number;
+}
+
+function question(request: ChatRequest): string {
+  const lastUser = [...request.messages].reverse().find((m) => m.role === 'user') ?? request.messages.at(-1);
+  return (lastUser?.text ?? '').slice(0, 40);
+}
+
+/** Deterministic answer: "Mock answer from <key> to: <first 40 chars of the last user message>" (JSON in JSON mode). */
+export function composeAnswer(input: AnswerInput): Answer {
+  const { request, keyName, thinking } = input;
+  const asked = question(request);
+  const echo = `Mock answer from ${keyName} to: ${asked}`;
+  const content = input.reply ?? (request.jsonMode ? JSON.stringify({ answer: echo }) : echo);
+  const reasoning = thinking ? `Mock reasoning by ${keyName}: the user asks "${asked}", so I answer it.` : undefined;
+  const usage = buildUsage(
+    request.messages.map((m) => countTokens(m.text)),
+    input.cachedMessages,
+    countTokens(content),
+    reasoning === undefined ? undefined : countTokens(reasoning),
+  );
+  const answer: Answer = {
+    id: `00000000-0000-4000-8000-${input.sequence.toString(16).padStart(12, '0')}`,
+    created: input.created,
+    model: request.model,
+    content,
+    usage,
+  };
+  if (reasoning !== undefined) answer.reasoning = reasoning;
+  return answer;
+}

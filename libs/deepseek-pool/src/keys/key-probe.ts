@@ -1,0 +1,51 @@
+import type { Clock } from '../clock.js';
+import { UpstreamError } from '../deepseek-pool.errors.js';
+import { AttemptControl } from '../resilience/attempt-control.js';
+import type { Outcome } from '../resilience/outcome.js';
+import { readJsonBody } from '../transport/json-body.js';
+import type { Transport } from '../transport/transport.js';
+import { openExchange } from '../transport/upstream-exchange.js';
+import type { KeySlot } from './key-slot.js';
+
+/** The result of one direct call to one key (a health probe), outside the attempt loop. */
+export interface ProbeResult {
+  keyId: string;
+  ok: boolean;
+  outcome: 'success' | Outcome['kind'];
+  status?: number;
+  latencyMs: number;
+  /** The parsed JSON body on success (e.g. the balance); the upstream error envelope otherwise. */
+  body?: unknown;
+}
+
+/** Calls one key directly (no routing, no retry, no breaker): for probes and startup validation. */
+export async function probeKey(
+  transport: Transport,
+  slot: KeySlot,
+  request: { method: 'GET' | 'POST'; path: string; body?: unknown },
+  timeoutMs: number,
+  clock: Clock,
+  signal?: AbortSignal,
+): Promise<ProbeResult> {
+  const startedMs = clock.now();
+  const deadlineMs = startedMs + timeoutMs;
+  const control = new AttemptControl(clock, signal, deadlineMs, Infinity);
+  try {
+    const response = await openExchange(transport, slot, control, timeoutMs, request, clock);
+    control.arm('total');
+    const body = await readJsonBody(response.body);
+    return { keyId: slot.id, ok: true, outcome: 'success', status: response.status, latencyMs: clock.now() - startedMs, body };
+  } catch (error) {
+    const outcome = error instanceof UpstreamError ? error.outcome : control.outcomeOf(error);
+    return {
+      keyId: slot.id,
+      ok: false,
+      outcome: outcome.kind,
+      status: outcome.kind === 'http' ? outcome.status : undefined,
+      latencyMs: clock.now() - startedMs,
+      body: error instanceof UpstreamError ? error.body : undefined,
+    };
+  } finally {
+    control.dispose();
+  }
+}
