@@ -54,7 +54,7 @@ const behaviourShape: Shape = {
   rateLimit: {
     check: object({ requests: { check: count, required: true }, windowMs: { check: number({ above: 0 }), required: true } }),
   },
-  retryAfterSeconds: { check: nonNegative },
+  retryAfterSeconds: { check: count },
   outage: { check: outage },
   reset: { check: boolean },
   hang: { check: boolean },

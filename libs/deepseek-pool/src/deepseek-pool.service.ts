@@ -28,6 +28,17 @@ export interface PoolResult<T> {
   meta: AttemptMeta;
 }
 
+/** Options of one chat call. */
+export interface ChatOptions extends CallOptions {
+  /** Serve from the degradation tiers (cache, lighter model, fallback) when the pool cannot; needs DeepSeekDegradationModule. */
+  degrade?: boolean;
+}
+
+/** The degradation layer, registered by DeepSeekDegradationModule: wraps a pool call with its tiers. */
+export interface ChatDegrader {
+  chat(request: ChatCompletionRequest, options: ChatOptions, call: (request: ChatCompletionRequest) => Promise<PoolResult<ChatCompletion>>): Promise<PoolResult<ChatCompletion>>;
+}
+
 /**
  * The facade: call DeepSeek (or any OpenAI-compatible upstream) through many keys as if through one.
  * Every call goes to a key that can serve it; failures are classified and retried on another key.
@@ -43,6 +54,7 @@ export class DeepSeekPoolService implements OnModuleDestroy {
   private readonly loop: AttemptLoop;
   private readonly logger: LoggerService | undefined;
   private readonly eligibility: EligibilityContext & { refresh(): EligibilityContext };
+  private degrader: ChatDegrader | undefined;
 
   constructor(@Inject(DEEPSEEK_POOL_OPTIONS) private readonly options: ResolvedPoolOptions) {
     const { clock, rng } = options;
@@ -95,8 +107,12 @@ export class DeepSeekPoolService implements OnModuleDestroy {
    * One chat completion. Resolves with the upstream body unchanged (reasoning_content, tool_calls, usage with
    * cache tokens) and the attempt metadata; rejects with a typed DeepSeekPoolError.
    */
-  async chat(request: ChatCompletionRequest, options: CallOptions = {}): Promise<PoolResult<ChatCompletion>> {
+  async chat(request: ChatCompletionRequest, options: ChatOptions = {}): Promise<PoolResult<ChatCompletion>> {
     validateChatRequest(request);
+    if (options.degrade) {
+      if (!this.degrader) throw new DeepSeekPoolError('chat({ degrade: true }) needs DeepSeekDegradationModule to be imported', 'NO_DEGRADER');
+      return this.degrader.chat(request, options, (next) => this.chat(next, { ...options, degrade: false }));
+    }
     const startedMs = this.options.clock.now();
     try {
       const result = await this.loop.run(request.model, options, false, (slot, control) =>
@@ -123,6 +139,16 @@ export class DeepSeekPoolService implements OnModuleDestroy {
   /** Every key's state, by id and masked key. Reads local state only; never calls upstream; holds no secret. */
   snapshot(): PoolSnapshot {
     return snapshotPool(this.registry.all, this.eligibility.refresh(), this.options.strategy);
+  }
+
+  /** Registers the degradation layer used by `chat(request, { degrade: true })`. */
+  useDegrader(degrader: ChatDegrader): void {
+    this.degrader = degrader;
+  }
+
+  /** Opens a key's breaker now (a prober saw it fail): it comes back through half-open probes like after traffic failures. */
+  markKeyDown(id: string): void {
+    this.slot(id).breaker.open();
   }
 
   /** Adds a key at run time (validated like start-up options). */

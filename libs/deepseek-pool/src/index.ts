@@ -1,7 +1,8 @@
 export { DeepSeekPoolModule } from './deepseek-pool.module.js';
 export type { DEEPSEEK_POOL_ASYNC_OPTIONS_TYPE as DeepSeekPoolAsyncOptions } from './deepseek-pool.module-definition.js';
 export { DEEPSEEK_POOL_OPTIONS } from './deepseek-pool.constants.js';
-export { DeepSeekPoolService, type PoolResult } from './deepseek-pool.service.js';
+export { DeepSeekPoolService, type PoolResult, type ChatOptions, type ChatDegrader } from './deepseek-pool.service.js';
+export type { ProbeResult } from './keys/key-probe.js';
 export {
   type DeepSeekPoolOptions,
   type ResolvedPoolOptions,

@@ -32,6 +32,8 @@ export interface AttemptMeta {
   /** Upstream attempts made, the successful one included. */
   attempts: number;
   trace: AttemptRecord[];
+  /** Set when the answer did not come fresh from the requested model: which degradation tier served it. */
+  degraded?: 'cache' | 'model' | 'fallback';
 }
 
 export interface AttemptLoopDeps {

@@ -1,0 +1,91 @@
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export const JSON_HEADERS = { 'content-type': 'application/json' } as const;
+export const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' } as const;
+
+/** The bearer token of a request (`Authorization: Bearer <key>`), or '' when there is none. */
+export function bearerKey(req: IncomingMessage): string {
+  const match = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
+  return match ? match[1]!.trim() : '';
+}
+
+/**
+ * One request and its response. Its `signal` aborts when the connection closes (client abort, mock close, or
+ * a cut), so every wait of the request stops with it.
+ */
+export class Exchange {
+  /** Where each sent status is counted (set once the key is known). */
+  statusCounts: Record<string, number> | undefined;
+  private readonly controller = new AbortController();
+  private closedByServer = false;
+
+  constructor(
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+  ) {
+    res.once('close', () => this.controller.abort());
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** After close: true when the connection closed before the response finished and the mock did not close it itself. */
+  get abortedByClient(): boolean {
+    return !this.res.writableFinished && !this.closedByServer;
+  }
+
+  /** Runs `fn` once the response is finished or the connection closed. */
+  onClose(fn: () => void): void {
+    this.res.once('close', fn);
+  }
+
+  async readBody(): Promise<string> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of this.req) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  /** Waits `ms`; rejects with an AbortError if the connection closes first. */
+  async wait(ms: number): Promise<void> {
+    if (ms > 0) await sleep(ms, undefined, { signal: this.signal });
+  }
+
+  /** Sends the status line and headers now, before any body. */
+  head(status: number, headers: OutgoingHttpHeaders): void {
+    this.res.writeHead(status, headers);
+    this.res.flushHeaders();
+    if (this.statusCounts) this.statusCounts[status] = (this.statusCounts[status] ?? 0) + 1;
+  }
+
+  /** Writes a body chunk and resolves once it is handed to the socket. */
+  write(chunk: string): Promise<void> {
+    return new Promise((resolve, reject) => this.res.write(chunk, (err) => (err ? reject(err) : resolve())));
+  }
+
+  /** Sends a whole JSON response (or, if headers already went out, the JSON as the rest of the body). */
+  sendJson(status: number, body: unknown, headers: OutgoingHttpHeaders = {}): void {
+    const text = JSON.stringify(body);
+    if (!this.res.headersSent) {
+      this.head(status, { ...JSON_HEADERS, 'content-length': Buffer.byteLength(text), ...headers });
+    }
+    this.res.end(text);
+  }
+
+  end(): void {
+    this.res.end();
+  }
+
+  /** Drops the connection mid-response (the client sees a truncated body). */
+  destroy(): void {
+    this.closedByServer = true;
+    this.res.destroy();
+  }
+
+  /** Resets the connection (the client sees ECONNRESET). */
+  reset(): void {
+    this.closedByServer = true;
+    this.req.socket.resetAndDestroy();
+  }
+}
