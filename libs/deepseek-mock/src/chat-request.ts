@@ -45,8 +45,16 @@ function parseMessages(value: unknown): ChatMessage[] | MockError {
   return messages;
 }
 
+/** A chat body after validation: the request, or DeepSeek's error for it. */
+export type ParsedChat = { request: ChatRequest; error?: undefined } | { request?: undefined; error: MockError };
+
 /** Validates a chat completion body like DeepSeek: 400 for malformed input or an unknown model, 422 for `json_schema`. */
-export function parseChatRequest(raw: string, models: readonly string[]): ChatRequest | MockError {
+export function parseChatRequest(raw: string, models: readonly string[]): ParsedChat {
+  const parsed = validateChat(raw, models);
+  return 'status' in parsed ? { error: parsed } : { request: parsed };
+}
+
+function validateChat(raw: string, models: readonly string[]): ChatRequest | MockError {
   let body: unknown;
   try {
     body = JSON.parse(raw);

@@ -15,8 +15,8 @@ export function bearerKey(req: IncomingMessage): string {
  * a cut), so every wait of the request stops with it.
  */
 export class Exchange {
-  /** Where each sent status is counted (set once the key is known). */
-  statusCounts: Record<string, number> | undefined;
+  /** Called with each status sent (set once the key is known, to count responses). */
+  onStatus: ((status: number) => void) | undefined;
   private readonly controller = new AbortController();
   private closedByServer = false;
 
@@ -56,7 +56,7 @@ export class Exchange {
   head(status: number, headers: OutgoingHttpHeaders): void {
     this.res.writeHead(status, headers);
     this.res.flushHeaders();
-    if (this.statusCounts) this.statusCounts[status] = (this.statusCounts[status] ?? 0) + 1;
+    this.onStatus?.(status);
   }
 
   /** Writes a body chunk and resolves once it is handed to the socket. */

@@ -3,7 +3,7 @@ import { INJECTABLE_STATUSES, type InjectableStatus, type KeyBehaviour } from '.
 
 /** Applies a partial change: fields set to `null` are removed, `undefined` ones are left alone. */
 export function applyPatch<T extends object>(current: T, patch: { [K in keyof T]?: T[K] | null }): T {
-  const next: Record<string, unknown> = { ...current };
+  const next = { ...current } as Record<string, unknown>;
   for (const [field, value] of Object.entries(patch)) {
     if (value === null) delete next[field];
     else if (value !== undefined) next[field] = value;

@@ -105,21 +105,27 @@ const checkScenario: Check<MockScenario> = object<MockScenario>({
   keys: { check: arrayOf(object<KeyConfig>(keyShape)), required: true },
 });
 
-/** Checks that keys and names are unique and that every key's account is declared. */
+/** The key among `others` whose value or name equals `k`'s value or name (a key is found by either). */
+export function clashingKey(others: Iterable<KeyConfig>, k: KeyConfig): KeyConfig | undefined {
+  const ids = [k.key, k.name ?? k.key];
+  for (const other of others) {
+    if (ids.includes(other.key) || ids.includes(other.name ?? other.key)) return other;
+  }
+  return undefined;
+}
+
+/** Checks that key values and names are unique and that every key's account is declared. */
 function checkKeyRefs(scenario: MockScenario): void {
-  const seen = new Set<string>();
+  const declared = new Set(Object.keys(scenario.accounts ?? {}));
   scenario.keys.forEach((k, i) => {
-    for (const [field, id] of [['key', k.key], ['name', k.name]] as const) {
-      if (id === undefined) continue;
-      if (seen.has(id)) throw new ScenarioError(`keys[${i}].${field}: "${id}" is used by another key`);
-      seen.add(id);
-    }
-    assertAccountDeclared(k, scenario.accounts, `keys[${i}].account`);
+    const clash = clashingKey(scenario.keys.slice(0, i), k);
+    if (clash) throw new ScenarioError(`keys[${i}]: key or name clashes with key "${clash.name ?? clash.key}"`);
+    assertAccountDeclared(k, declared, `keys[${i}].account`);
   });
 }
 
-function assertAccountDeclared(k: KeyConfig, accounts: MockScenario['accounts'], path: string): void {
-  if (k.account !== undefined && !accounts?.[k.account]) {
+function assertAccountDeclared(k: KeyConfig, declared: { has(id: string): boolean }, path: string): void {
+  if (k.account !== undefined && !declared.has(k.account)) {
     throw new ScenarioError(`${path}: account "${k.account}" is not declared under "accounts"`);
   }
 }
@@ -150,8 +156,8 @@ export async function loadScenario(path: string | URL): Promise<MockScenario> {
   }
 }
 
-/** Validates a key added at run time (its account must exist in `accounts`). */
-export function parseKeyConfig(input: unknown, accounts: MockScenario['accounts']): KeyConfig {
+/** Validates a key added at run time (its account must be one of `accounts`). */
+export function parseKeyConfig(input: unknown, accounts: { has(id: string): boolean }): KeyConfig {
   const key = object<KeyConfig>(keyShape)(input, 'key');
   assertAccountDeclared(key, accounts, 'key.account');
   return key;

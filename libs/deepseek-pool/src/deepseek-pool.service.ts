@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type LoggerService, type OnModuleDestroy } from '@nestjs/common';
-import type { ChatCompletion, ChatCompletionRequest, ModelList } from './chat.types.js';
+import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, ModelList } from './chat.types.js';
 import { DEEPSEEK_POOL_OPTIONS } from './deepseek-pool.constants.js';
 import { DeepSeekPoolError, InvalidOptionsError } from './deepseek-pool.errors.js';
 import { PoolEvents } from './deepseek-pool.events.js';
@@ -17,6 +17,9 @@ import { createStrategy } from './routing/strategies.js';
 import { MemoryStateStore } from './state/memory-state-store.js';
 import { type PoolStateStore, keyScope } from './state/pool-state-store.js';
 import { type KeySnapshot, type PoolSnapshot, snapshotPool } from './pool-snapshot.js';
+import { PoolStream } from './streaming/pool-stream.js';
+import { type ChunkChannel } from './streaming/chunk-channel.js';
+import { exchangeStream } from './streaming/stream-exchange.js';
 import { UndiciTransport } from './transport/undici.transport.js';
 import { exchangeChat, openExchange } from './transport/upstream-exchange.js';
 import type { Transport } from './transport/transport.js';
@@ -125,6 +128,29 @@ export class DeepSeekPoolService implements OnModuleDestroy {
       this.recordRequest(request.model, 'error', (error as { attempts?: unknown[] }).attempts?.length ?? 0, startedMs, false);
       throw error;
     }
+  }
+
+  /**
+   * A streamed chat completion through the pool: fails over transparently until the first content chunk,
+   * then ends with a typed error (never silently) if the upstream breaks. See PoolStream.
+   */
+  stream(request: ChatCompletionRequest, options: CallOptions = {}): PoolStream {
+    validateChatRequest(request);
+    return new PoolStream(async (signal) => {
+      const startedMs = this.options.clock.now();
+      const { data: channel, meta } = await this.loop
+        .run<ChunkChannel<ChatCompletionChunk>>(request.model, { ...options, signal }, true, (slot, control, commit) =>
+          exchangeStream(this.transport, slot, control, this.options.timeouts, request, this.options.clock, commit, (usage) =>
+            this.recordUsage(slot, request.model, usage),
+          ),
+        )
+        .catch((error: unknown) => {
+          this.recordRequest(request.model, 'error', (error as { attempts?: unknown[] }).attempts?.length ?? 0, startedMs, true);
+          throw error;
+        });
+      this.recordRequest(request.model, 'success', meta.attempts, startedMs, true);
+      return { channel, meta };
+    }, options.signal);
   }
 
   /** The upstream model list, from any key that can answer. */

@@ -3,6 +3,7 @@ export type { DEEPSEEK_POOL_ASYNC_OPTIONS_TYPE as DeepSeekPoolAsyncOptions } fro
 export { DEEPSEEK_POOL_OPTIONS } from './deepseek-pool.constants.js';
 export { DeepSeekPoolService, type PoolResult, type ChatOptions, type ChatDegrader } from './deepseek-pool.service.js';
 export type { ProbeResult } from './keys/key-probe.js';
+export { PoolStream } from './streaming/pool-stream.js';
 export {
   type DeepSeekPoolOptions,
   type ResolvedPoolOptions,

@@ -12,6 +12,7 @@ export class AttemptControl {
   private readonly controller = new AbortController();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private fired: TimerPhase | 'caller-deadline' | undefined;
+  private cancelled = false;
   private readonly onCallerAbort = (): void => this.controller.abort();
 
   constructor(
@@ -48,14 +49,15 @@ export class AttemptControl {
     this.callerSignal?.removeEventListener('abort', this.onCallerAbort);
   }
 
-  /** Ends the exchange now (the caller stopped reading a stream). */
-  abort(): void {
+  /** Ends the exchange now because the caller stopped reading: never the key's fault. */
+  cancel(): void {
+    this.cancelled = true;
     this.controller.abort();
   }
 
   /** Maps an error thrown while the attempt ran to the outcome it stands for. */
   outcomeOf(error: unknown): Outcome {
-    if (this.callerSignal?.aborted || this.fired === 'caller-deadline') return { kind: 'aborted' };
+    if (this.cancelled || this.callerSignal?.aborted || this.fired === 'caller-deadline') return { kind: 'aborted' };
     if (this.fired !== undefined) return { kind: 'timeout', phase: this.fired };
     const code = (error as { code?: unknown } | null)?.code;
     if (code === 'EMPTY_BODY') return { kind: 'empty-body' };

@@ -52,8 +52,12 @@ export interface AttemptLoopDeps {
   backoff: { baseMs: number; maxMs: number };
 }
 
-/** One attempt on one key; resolves with the answer or throws (UpstreamError or anything the control maps). */
-export type AttemptFn<T> = (slot: KeySlot, control: AttemptControl) => Promise<T>;
+/**
+ * One attempt on one key: resolves with the answer, or calls `commit(answer)` early and keeps running (a stream
+ * commits at its first content and settles when it ends). Throws UpstreamError or anything the control maps.
+ * Until it commits, any failure fails over to another key; after, the key stays busy until the attempt settles.
+ */
+export type AttemptFn<T> = (slot: KeySlot, control: AttemptControl, commit: (answer: T) => void) => Promise<T | void>;
 
 /**
  * The attempt loop: deadline, retry budget, never the same key twice while another is eligible,
@@ -98,8 +102,28 @@ export class AttemptLoop {
       const control = new AttemptControl(clock, options.signal, Math.min(clock.now() + this.deps.attemptTimeoutMs, deadlineMs), deadlineMs);
       const attemptStart = clock.now();
       slot.inFlight += 1;
+      const release = (): void => {
+        control.dispose();
+        slot.inFlight -= 1;
+        this.deps.eligibility.store.releaseAccount(slot.config.account);
+      };
+      let settled = false;
+      let handedOver = false;
       try {
-        const data = await slot.breaker.run(() => attempt(slot, control));
+        let running!: Promise<T | void>;
+        const answered = new Promise<T>((resolve, reject) => {
+          running = slot.breaker.run(() => attempt(slot, control, resolve));
+          running.then(
+            () => (settled = true),
+            () => (settled = true),
+          );
+          running.then((answer) => resolve(answer as T), reject);
+        });
+        const data = await answered;
+        if (!settled) {
+          handedOver = true;
+          running.then(release, release);
+        }
         const latencyMs = clock.now() - attemptStart;
         slot.latency.observe(latencyMs);
         slot.consecutiveRateLimits = 0;
@@ -124,9 +148,7 @@ export class AttemptLoop {
         this.deps.events.emit('retry', { fromKeyId: slot.id, attempt: trace.length, reason: error.outcome.kind });
         this.deps.metrics?.retry(slot.id, error.outcome.kind);
       } finally {
-        control.dispose();
-        slot.inFlight -= 1;
-        this.deps.eligibility.store.releaseAccount(slot.config.account);
+        if (!handedOver) release();
       }
     }
   }

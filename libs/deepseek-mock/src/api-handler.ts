@@ -1,0 +1,49 @@
+import { handleChat } from './chat-handler.js';
+import { sendError, stall } from './faults.js';
+import { type Exchange, bearerKey } from './http-io.js';
+import { appliesToProbes, drawErrorStatus, drawLatencyMs, forcedStatus } from './key-behaviour.js';
+import type { MockContext } from './mock-context.js';
+import type { KeyState, Registry } from './registry.js';
+import { balanceBody, errorForStatus, errors, modelsBody } from './responses.js';
+import type { Endpoint } from './stats.js';
+
+/**
+ * The free probes `GET /models` and `GET /user/balance`: subject to the key's stalls, latency and 401/5xx
+ * statuses, not to quota statuses. A key forced to 402 reports an empty, unavailable balance.
+ */
+async function handleProbe(ex: Exchange, endpoint: 'models' | 'balance', state: KeyState, ctx: MockContext): Promise<void> {
+  const b = state.behaviour;
+  if (stall(ex, b, false)) return;
+  const forced = forcedStatus(b, ctx.elapsedMs());
+  await ex.wait(drawLatencyMs(b, ctx.rng));
+  const status = forced ?? drawErrorStatus(b, ctx.rng);
+  if (status !== undefined && appliesToProbes(status)) return sendError(ex, errorForStatus(status, state.config.key), b);
+  if (endpoint === 'models') return ex.sendJson(200, modelsBody(ctx.models));
+  const info = state.account.balanceInfo();
+  ex.sendJson(200, balanceBody(forced === 402 ? { ...info, total: 0, granted: 0, toppedUp: 0 } : info));
+}
+
+/** Every DeepSeek endpoint: authentication (401), counters, the `reset` fault, then the endpoint itself. */
+export async function handleApi(ex: Exchange, endpoint: Endpoint, registry: Registry, ctx: MockContext): Promise<void> {
+  const token = bearerKey(ex.req);
+  const state = registry.byBearer(token);
+  if (!state) {
+    registry.countUnauthenticated(endpoint);
+    return ex.sendJson(401, errors.authentication(token).body);
+  }
+  state.counters.requests[endpoint]++;
+  ex.onStatus = (status) => {
+    const responses = state.counters.responses;
+    responses[status] = (responses[status] ?? 0) + 1;
+  };
+  ex.onClose(() => {
+    if (ex.abortedByClient && !ctx.isClosing()) state.counters.clientAborts++;
+  });
+  const b = state.behaviour;
+  if (b.status === 401) return sendError(ex, errors.authentication(token), b);
+  if (b.reset) {
+    state.counters.resets++;
+    return ex.reset();
+  }
+  return endpoint === 'chat' ? handleChat(ex, state, ctx) : handleProbe(ex, endpoint, state, ctx);
+}

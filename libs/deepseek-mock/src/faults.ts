@@ -1,0 +1,38 @@
+import { type Exchange, JSON_HEADERS, SSE_HEADERS } from './http-io.js';
+import type { MockError } from './responses.js';
+import type { KeepAliveTrickle, KeyBehaviour } from './types.js';
+
+/** 200 headers for a JSON answer or an event stream. */
+export function okHeaders(stream: boolean) {
+  return stream ? SSE_HEADERS : JSON_HEADERS;
+}
+
+/** Sends DeepSeek's error envelope; `Retry-After` only when the key asks for it (DeepSeek never sends one). */
+export function sendError(ex: Exchange, error: MockError, b: KeyBehaviour): void {
+  const withRetryAfter = b.retryAfterSeconds !== undefined && (error.status === 429 || error.status === 503);
+  ex.sendJson(error.status, error.body, withRetryAfter ? { 'retry-after': String(b.retryAfterSeconds) } : {});
+}
+
+/** `hang` (never answer) or `headersThenStall` (200 headers, then nothing): true when the request stalls here. */
+export function stall(ex: Exchange, b: KeyBehaviour, stream: boolean): boolean {
+  if (b.headersThenStall) ex.head(200, okHeaders(stream));
+  return b.hang === true || b.headersThenStall === true;
+}
+
+/** A 200 whose body is only blank lines, then the end (a reported DeepSeek failure). */
+export async function sendBlankBody(ex: Exchange, stream: boolean): Promise<void> {
+  ex.head(200, okHeaders(stream));
+  await ex.write('\n\n\n');
+  ex.end();
+}
+
+/**
+ * DeepSeek's keep-alive under load (headers already sent): a `beat` every `intervalMs` until `afterMs`
+ * (blank lines before JSON, `: keep-alive` comments in a stream).
+ */
+export async function trickle(ex: Exchange, k: KeepAliveTrickle, beat: string): Promise<void> {
+  for (let waited = 0; waited < k.afterMs; waited += k.intervalMs) {
+    await ex.write(beat);
+    await ex.wait(Math.min(k.intervalMs, k.afterMs - waited));
+  }
+}

@@ -1,0 +1,14 @@
+export { DeepSeekMock, type MockOptions, type StartOptions } from './mock-server.js';
+export type { MockControl } from './admin.js';
+export { refusedPort } from './refused-port.js';
+export { DEFAULT_MODELS, DEFAULT_THINKING_MODELS, loadScenario, parseScenario } from './scenario.js';
+export { ScenarioError } from './validate.js';
+export { NotFoundError } from './registry.js';
+export { DEFAULT_BALANCE } from './account-limits.js';
+export { DEFAULT_PRICING, type Usage } from './usage.js';
+export { DEFAULT_STREAM_CHUNKS } from './chat-handler.js';
+export { DEFAULT_SEED, mulberry32, type Rng } from './rng.js';
+export { type ErrorBody, errors, maskKey } from './responses.js';
+export type { AccountStats, Endpoint, KeyCounters, KeyStats, MockStats } from './stats.js';
+export type * from './types.js';
+export { INJECTABLE_STATUSES } from './types.js';

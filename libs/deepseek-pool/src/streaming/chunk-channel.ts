@@ -1,0 +1,89 @@
+/**
+ * A single-consumer async queue between an upstream reader and the caller, with back-pressure: `push` waits
+ * while `highWaterMark` items are unread, so a slow client slows the upstream read (and TCP) instead of
+ * buffering without bound. The consumer stopping early (`return`) cancels the producer through `onCancel`.
+ */
+export class ChunkChannel<T> implements AsyncIterableIterator<T> {
+  private readonly buffer: T[] = [];
+  private ended = false;
+  private failure: unknown;
+  private cancelled = false;
+  private wakeConsumer: (() => void) | undefined;
+  private wakeProducer: (() => void) | undefined;
+
+  constructor(
+    private readonly highWaterMark: number,
+    private readonly onCancel: () => void,
+  ) {}
+
+  /** Queues an item; resolves false once the consumer has gone (stop producing). */
+  async push(item: T): Promise<boolean> {
+    if (this.cancelled) return false;
+    this.buffer.push(item);
+    this.wake('consumer');
+    while (this.buffer.length >= this.highWaterMark && !this.cancelled) {
+      await new Promise<void>((resolve) => (this.wakeProducer = resolve));
+    }
+    return !this.cancelled;
+  }
+
+  /** The producer finished normally. */
+  close(): void {
+    this.ended = true;
+    this.wake('consumer');
+  }
+
+  /** The producer failed: the consumer gets `error` after the items already queued. */
+  fail(error: unknown): void {
+    if (this.cancelled) return;
+    this.failure = error;
+    this.close();
+  }
+
+  get isCancelled(): boolean {
+    return this.cancelled;
+  }
+
+  async next(): Promise<IteratorResult<T>> {
+    for (;;) {
+      if (this.buffer.length > 0) {
+        const value = this.buffer.shift()!;
+        this.wake('producer');
+        return { value, done: false };
+      }
+      if (this.ended) {
+        if (this.failure !== undefined) {
+          const failure = this.failure;
+          this.failure = undefined;
+          throw failure;
+        }
+        return { value: undefined, done: true };
+      }
+      if (this.cancelled) return { value: undefined, done: true };
+      await new Promise<void>((resolve) => (this.wakeConsumer = resolve));
+    }
+  }
+
+  /** The consumer stops early: drop what is queued and cancel the producer. */
+  async return(): Promise<IteratorResult<T>> {
+    if (!this.cancelled && !this.ended) {
+      this.cancelled = true;
+      this.buffer.length = 0;
+      this.wake('producer');
+      this.onCancel();
+    }
+    this.ended = true;
+    return { value: undefined, done: true };
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  private wake(side: 'consumer' | 'producer'): void {
+    const wake = side === 'consumer' ? this.wakeConsumer : this.wakeProducer;
+    if (side === 'consumer') this.wakeConsumer = undefined;
+    else this.wakeProducer = undefined;
+    wake?.();
+  }
+}

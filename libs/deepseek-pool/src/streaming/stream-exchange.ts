@@ -1,0 +1,92 @@
+import type { ChatCompletionChunk, ChatCompletionRequest, Usage } from '../chat.types.js';
+import type { Clock } from '../clock.js';
+import { UpstreamError } from '../deepseek-pool.errors.js';
+import type { KeySlot } from '../keys/key-slot.js';
+import type { AttemptControl } from '../resilience/attempt-control.js';
+import { MalformedBodyError } from '../transport/body-errors.js';
+import { parseSse } from '../transport/sse-parser.js';
+import type { Transport } from '../transport/transport.js';
+import { openExchange } from '../transport/upstream-exchange.js';
+import { ChunkChannel } from './chunk-channel.js';
+import { carriesContent } from './chunk-content.js';
+
+/** Chunks queued ahead of a slow reader before the upstream read pauses. */
+const HIGH_WATER_MARK = 16;
+
+export interface StreamTimeouts {
+  firstByteMs: number;
+  firstContentMs: number;
+  idleMs: number;
+}
+
+/**
+ * One streaming attempt on one key. Chunks before the first content (the role delta) are held back; at the first
+ * content chunk the attempt commits its channel to the caller (`commit`), and from then on it cannot fail over.
+ * Keep-alive comments never count as content and never re-arm a timer. The returned promise settles when the
+ * upstream stream ends: it rejects on a cut, a stall (idle timeout), an error event or a missing `[DONE]`, so the
+ * key's breaker records failures that happen after the commit too.
+ */
+export async function exchangeStream(
+  transport: Transport,
+  slot: KeySlot,
+  control: AttemptControl,
+  timeouts: StreamTimeouts,
+  request: ChatCompletionRequest,
+  clock: Clock,
+  commit: (channel: ChunkChannel<ChatCompletionChunk>) => void,
+  onUsage: (usage: Usage) => void,
+): Promise<void> {
+  const body = { ...request, model: slot.upstreamModel(request.model), stream: true };
+  const channel = new ChunkChannel<ChatCompletionChunk>(HIGH_WATER_MARK, () => control.cancel());
+  let committed = false;
+  const commitOnce = (): void => {
+    if (committed) return;
+    committed = true;
+    commit(channel);
+  };
+  try {
+    const response = await openExchange(transport, slot, control, timeouts.firstByteMs, { method: 'POST', path: '/chat/completions', body, accept: 'text/event-stream' }, clock);
+    control.arm('first-content', timeouts.firstContentMs);
+    const events = parseSse(response.body);
+    for (;;) {
+      const next = await events.next();
+      if (next.done) throw new UpstreamError(`Stream from key ${slot.id} ended without [DONE]`, { kind: 'protocol', detail: 'stream cut' }, slot.id, undefined);
+      const event = next.value;
+      if (event.type === 'comment') continue;
+      if (event.type === 'done') break;
+      const chunk = parseChunk(event.data, slot.id);
+      if (!committed && carriesContent(chunk)) commitOnce();
+      if (committed) control.arm('idle', timeouts.idleMs);
+      if (chunk.usage) onUsage(chunk.usage);
+      if (!(await channel.push(chunk))) return;
+    }
+    commitOnce();
+    channel.close();
+  } catch (error) {
+    const failure = error instanceof UpstreamError ? error : new UpstreamError(describe(error, slot.id), control.outcomeOf(error), slot.id, undefined);
+    if (committed) channel.fail(failure);
+    throw failure;
+  }
+}
+
+function parseChunk(data: string, keyId: string): ChatCompletionChunk {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(data);
+  } catch {
+    throw new MalformedBodyError('a stream event is not JSON');
+  }
+  const upstreamError = (parsed as { error?: { message?: unknown } } | null)?.error;
+  if (upstreamError) {
+    const message = typeof upstreamError.message === 'string' ? upstreamError.message : 'error event';
+    throw new UpstreamError(`Key ${keyId} sent an error event mid-stream: ${message}`, { kind: 'protocol', detail: 'error event' }, keyId, parsed);
+  }
+  if (typeof parsed !== 'object' || parsed === null || !Array.isArray((parsed as { choices?: unknown }).choices)) {
+    throw new MalformedBodyError('a stream event is not a chat.completion.chunk');
+  }
+  return parsed as ChatCompletionChunk;
+}
+
+function describe(error: unknown, keyId: string): string {
+  return `Stream from key ${keyId} failed: ${error instanceof Error ? error.message : String(error)}`;
+}
