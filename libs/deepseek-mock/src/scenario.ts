@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import type { AccountConfig, AccountPatch, KeyBehaviour, KeyConfig, KeyPatch, MockScenario } from './types.js';
 import { INJECTABLE_STATUSES } from './types.js';
 import {
@@ -151,7 +152,7 @@ export async function loadScenario(path: string | URL): Promise<MockScenario> {
   try {
     return parseScenario(text);
   } catch (err) {
-    if (err instanceof ScenarioError) throw new ScenarioError(`${String(path)}: ${err.message}`);
+    if (err instanceof ScenarioError) throw new ScenarioError(`${path instanceof URL ? fileURLToPath(path) : path}: ${err.message}`);
     throw err;
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type LoggerService, type OnModuleDestroy } from '@nestjs/common';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, ModelList } from './chat.types.js';
 import { DEEPSEEK_POOL_OPTIONS } from './deepseek-pool.constants.js';
-import { DeepSeekPoolError, InvalidOptionsError } from './deepseek-pool.errors.js';
+import { DeepSeekPoolError } from './deepseek-pool.errors.js';
 import { PoolEvents } from './deepseek-pool.events.js';
 import type { ResolvedPoolOptions } from './deepseek-pool.options.js';
 import { type KeyOptions, parseKeys } from './keys/key-config.js';
@@ -179,12 +179,15 @@ export class DeepSeekPoolService implements OnModuleDestroy {
 
   /** Adds a key at run time (validated like start-up options). */
   addKey(options: KeyOptions | string): KeySnapshot {
-    const [config] = parseKeys([options], this.options.defaultBaseUrl);
-    const taken = this.registry.all.find((slot) => slot.id === config.id || (slot.config.apiKey === config.apiKey && slot.config.baseUrl === config.baseUrl));
-    if (taken) throw new InvalidOptionsError('id', `a key with id "${taken.id}" or the same secret already exists`);
-    this.registry.add(config);
+    return this.addKeys([options])[0];
+  }
+
+  /** Adds several keys at once: all are validated first, so a bad entry adds none. */
+  addKeys(list: ReadonlyArray<KeyOptions | string>): KeySnapshot[] {
+    const configs = parseKeys(list, this.options.defaultBaseUrl, this.registry.all.map((slot) => slot.config));
+    for (const config of configs) this.registry.add(config);
     this.router.setSlots(this.registry.all);
-    return this.keySnapshot(config.id);
+    return configs.map((config) => this.keySnapshot(config.id));
   }
 
   /** Stops routing to a key, waits for its in-flight requests (up to `drainTimeoutMs`), then removes it. */
@@ -229,6 +232,22 @@ export class DeepSeekPoolService implements OnModuleDestroy {
   /** One direct call to one key (no routing, retry or breaker): for health probes and start-up validation. */
   probeKey(id: string, request: { method: 'GET' | 'POST'; path: string; body?: unknown }, timeoutMs: number, signal?: AbortSignal): Promise<ProbeResult> {
     return probeKey(this.transport, this.slot(id), request, timeoutMs, this.options.clock, signal);
+  }
+
+  /** Every key's settings without its secret (for admin export): what it takes to recreate the pool, plus the masked key. */
+  exportKeys(): Array<Omit<KeyOptions, 'apiKey'> & { maskedKey: string }> {
+    return this.registry.all.map(({ config }) => ({
+      id: config.id,
+      maskedKey: config.masked,
+      baseUrl: config.baseUrl,
+      weight: config.weight,
+      priority: config.priority,
+      account: config.account,
+      ...(Number.isFinite(config.maxConcurrency) ? { maxConcurrency: config.maxConcurrency } : {}),
+      ...(config.models ? { models: [...config.models] } : {}),
+      ...(Object.keys(config.modelMap).length > 0 ? { modelMap: { ...config.modelMap } } : {}),
+      ...(Object.keys(config.headers).length > 0 ? { headerNames: Object.keys(config.headers) } : {}),
+    }));
   }
 
   /** The base URL a key points at (to tell the official API, where /user/balance exists, from other instances). */

@@ -18,6 +18,7 @@ export type * from './chat.types.js';
 export { type Clock, type Rng, systemClock, seededRng } from './clock.js';
 export type { KeyOptions, KeyConfig } from './keys/key-config.js';
 export { maskKey } from './keys/mask.js';
+export { validateChatRequest } from './request-validation.js';
 export type { AttemptMeta, CallOptions } from './resilience/attempt-loop.js';
 export type { Outcome, Action, DisableReason } from './resilience/outcome.js';
 export { classify } from './resilience/classify.js';

@@ -43,19 +43,19 @@ export type KeysInput = string | ReadonlyArray<string | KeyOptions>;
 
 const ID_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
 
-/** Parses `sk-a,sk-b` or an array of strings / KeyOptions into validated KeyConfigs; errors name the field. */
-export function parseKeys(input: KeysInput, defaultBaseUrl: string): KeyConfig[] {
+/**
+ * Parses `sk-a,sk-b` or an array of strings / KeyOptions into validated KeyConfigs; errors name the field.
+ * `existing` keys (run-time additions) count for uniqueness and default ids, never for error indexes.
+ */
+export function parseKeys(input: KeysInput, defaultBaseUrl: string, existing: readonly KeyConfig[] = []): KeyConfig[] {
   const list = typeof input === 'string' ? splitKeyList(input) : input;
   if (!Array.isArray(list)) throw new InvalidOptionsError('keys', 'must be a comma-separated string or an array');
   if (list.length === 0) throw new InvalidOptionsError('keys', 'is empty: give at least one API key');
-  const configs = list.map((entry, index) => toKeyConfig(entry, index, defaultBaseUrl));
-  assertUnique(configs, (k) => k.id, (i) => `keys[${i}].id`, (k) => `duplicate id "${k.id}"`);
-  assertUnique(
-    configs,
-    (k) => `${k.baseUrl} ${k.apiKey}`,
-    (i) => `keys[${i}].apiKey`,
-    (k) => `duplicate key ${k.masked} for ${k.baseUrl}`,
-  );
+  const configs = list.map((entry, index) => toKeyConfig(entry, index, existing.length + index, defaultBaseUrl));
+  const all = [...existing, ...configs];
+  const fieldAt = (name: string) => (index: number) => `keys[${index - existing.length}].${name}`;
+  assertUnique(all, (k) => k.id, fieldAt('id'), (k) => `duplicate id "${k.id}"`);
+  assertUnique(all, (k) => `${k.baseUrl} ${k.apiKey}`, fieldAt('apiKey'), (k) => `duplicate key ${k.masked} for ${k.baseUrl}`);
   return configs;
 }
 
@@ -66,14 +66,14 @@ function splitKeyList(text: string): string[] {
     .filter((part) => part.length > 0);
 }
 
-function toKeyConfig(entry: string | KeyOptions, index: number, defaultBaseUrl: string): KeyConfig {
+function toKeyConfig(entry: string | KeyOptions, index: number, position: number, defaultBaseUrl: string): KeyConfig {
   const field = `keys[${index}]`;
   const options: KeyOptions = typeof entry === 'string' ? { apiKey: entry } : entry;
   if (options === null || typeof options !== 'object') throw new InvalidOptionsError(field, 'must be a string or an object');
   const apiKey = options.apiKey;
   if (typeof apiKey !== 'string' || apiKey.trim() === '') throw new InvalidOptionsError(`${field}.apiKey`, 'must be a non-empty string');
   if (/\s/.test(apiKey)) throw new InvalidOptionsError(`${field}.apiKey`, `must not contain whitespace (${maskKey(apiKey)})`);
-  const id = options.id ?? `key-${index + 1}`;
+  const id = options.id ?? `key-${position + 1}`;
   if (typeof id !== 'string' || !ID_PATTERN.test(id)) {
     throw new InvalidOptionsError(`${field}.id`, 'must be 1-64 characters of letters, digits, . _ : -');
   }

@@ -23,6 +23,8 @@ export class HttpServiceTransport implements Transport {
         data: request.body === undefined ? undefined : Buffer.from(request.body, 'utf8'),
         responseType: 'stream',
         signal: request.signal,
+        // The pool enforces its own deadlines through the signal; an HttpModule `timeout` must not cut streams.
+        timeout: 0,
         validateStatus: () => true,
         decompress: true,
         maxRedirects: 0,

@@ -1,3 +1,4 @@
+import { describe, expect, it } from '@jest/globals';
 import { EmptyBodyError, MalformedBodyError } from './body-errors.js';
 import { readJsonBody } from './json-body.js';
 

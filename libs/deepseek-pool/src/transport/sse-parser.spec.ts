@@ -1,3 +1,4 @@
+import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { parseSse, SseParser, type SseEnd, type SseEvent } from './sse-parser.js';
 

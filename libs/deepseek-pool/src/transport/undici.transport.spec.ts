@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startTestUpstream, type TestUpstream } from './test-upstream.spec.helper.js';
-import { describeTransportContract } from './transport-contract.spec.helper.js';
+import { startTestUpstream, type TestUpstream } from './test-upstream.fixture.js';
+import { describeTransportContract } from './transport-contract.fixture.js';
 import type { TransportRequest } from './transport.js';
 import { UndiciTransport } from './undici.transport.js';
 

@@ -44,7 +44,7 @@ export class UndiciTransport implements Transport {
         method: request.method,
         headers: request.headers,
         body: request.body,
-
+        signal: request.signal,
         headersTimeout: 0,
         bodyTimeout: 0,
       });

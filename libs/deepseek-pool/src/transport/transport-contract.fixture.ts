@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { refusedOrigin, startTestUpstream, type TestUpstream } from './test-upstream.spec.helper.js';
+import { refusedOrigin, startTestUpstream, type TestUpstream } from './test-upstream.fixture.js';
 import type { Transport, TransportRequest } from './transport.js';
 import { TransportAbortError, TransportError } from './transport-errors.js';
 

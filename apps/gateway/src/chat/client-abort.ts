@@ -1,0 +1,12 @@
+import type { Request, Response } from 'express';
+
+/** An AbortSignal that fires when the HTTP client goes away before the response finished. */
+export function abortOnClientGone(request: Request, response: Response): AbortSignal {
+  const controller = new AbortController();
+  const onClose = (): void => {
+    if (!response.writableFinished) controller.abort();
+  };
+  response.once('close', onClose);
+  request.once('aborted', onClose);
+  return controller.signal;
+}

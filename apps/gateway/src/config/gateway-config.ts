@@ -1,0 +1,113 @@
+import { readFileSync } from 'node:fs';
+import type { DeepSeekPoolOptions, KeyOptions } from 'nestjs-deepseek-pool';
+
+/** Where the pool's keys come from: the embedded mock (no keys, no network) or real upstreams. */
+export type GatewayMode = 'demo' | 'upstream';
+
+export interface GatewayConfig {
+  mode: GatewayMode;
+  host: string;
+  port: number;
+  /** Client tokens accepted as `Authorization: Bearer <token>`; empty means open (demo mode, or explicitly allowed). */
+  clientTokens: string[];
+  /** Token of the key admin API; undefined turns the admin API off. */
+  adminToken: string | undefined;
+  /** Largest accepted request body (express body-parser size string). */
+  bodyLimit: string;
+  /** Serve from the degradation tiers when the pool cannot answer. */
+  degrade: boolean;
+  /** Pool options without keys in demo mode (the demo fills them from the mock's cast). */
+  pool: Omit<DeepSeekPoolOptions, 'keys'> & { keys?: DeepSeekPoolOptions['keys'] };
+}
+
+/** A configuration problem, naming the variable or file field. */
+export class GatewayConfigError extends Error {
+  constructor(
+    readonly field: string,
+    problem: string,
+  ) {
+    super(`Invalid gateway configuration "${field}": ${problem}`);
+    this.name = 'GatewayConfigError';
+  }
+}
+
+/** The optional JSON file named by GATEWAY_CONFIG: pool options plus a `gateway` section; environment variables win. */
+interface ConfigFile extends Partial<Omit<DeepSeekPoolOptions, 'keys'>> {
+  keys?: Array<string | KeyOptions>;
+  gateway?: { host?: string; port?: number; clientTokens?: string[]; adminToken?: string; bodyLimit?: string; degrade?: boolean; allowAnonymous?: boolean };
+}
+
+/**
+ * Reads the configuration from environment variables and, when GATEWAY_CONFIG names one, a JSON file.
+ * DEEPSEEK_API_KEYS unset (and no keys in the file) -> demo mode on the embedded mock.
+ */
+export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, readFile: (path: string) => string = (path) => readFileSync(path, 'utf8')): GatewayConfig {
+  const file = env.GATEWAY_CONFIG ? readConfigFile(env.GATEWAY_CONFIG, readFile) : {};
+  const { gateway = {}, ...fromFile } = file;
+  const envKeys = nonEmpty(env.DEEPSEEK_API_KEYS);
+  const keys = envKeys ?? fromFile.keys;
+  const mode: GatewayMode = keys === undefined ? 'demo' : 'upstream';
+  const clientTokens = list(env.GATEWAY_TOKENS) ?? gateway.clientTokens ?? [];
+  const allowAnonymous = flag(env.GATEWAY_ALLOW_ANONYMOUS, 'GATEWAY_ALLOW_ANONYMOUS') ?? gateway.allowAnonymous ?? false;
+  if (mode === 'upstream' && clientTokens.length === 0 && !allowAnonymous) {
+    throw new GatewayConfigError('GATEWAY_TOKENS', 'is required with real keys (or set GATEWAY_ALLOW_ANONYMOUS=true on a trusted network)');
+  }
+  const baseUrl = nonEmpty(env.DEEPSEEK_BASE_URL) ?? fromFile.defaultBaseUrl;
+  return {
+    mode,
+    host: nonEmpty(env.HOST) ?? gateway.host ?? '127.0.0.1',
+    port: port(nonEmpty(env.PORT) ?? gateway.port ?? 3000),
+    clientTokens,
+    adminToken: nonEmpty(env.GATEWAY_ADMIN_TOKEN) ?? gateway.adminToken,
+    bodyLimit: nonEmpty(env.GATEWAY_BODY_LIMIT) ?? gateway.bodyLimit ?? '10mb',
+    degrade: flag(env.GATEWAY_DEGRADE, 'GATEWAY_DEGRADE') ?? gateway.degrade ?? false,
+    pool: {
+      ...fromFile,
+      ...(keys === undefined ? {} : { keys }),
+      ...(baseUrl === undefined ? {} : { defaultBaseUrl: baseUrl }),
+      ...(env.DEEPSEEK_STRATEGY ? { strategy: env.DEEPSEEK_STRATEGY as DeepSeekPoolOptions['strategy'] } : {}),
+    },
+  };
+}
+
+function readConfigFile(path: string, readFile: (path: string) => string): ConfigFile {
+  let text: string;
+  try {
+    text = readFile(path);
+  } catch (error) {
+    throw new GatewayConfigError('GATEWAY_CONFIG', `cannot read ${path}: ${(error as Error).message}`);
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not a JSON object');
+    return parsed as ConfigFile;
+  } catch (error) {
+    throw new GatewayConfigError('GATEWAY_CONFIG', `${path} is not a valid JSON object: ${(error as Error).message}`);
+  }
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function list(value: string | undefined): string[] | undefined {
+  const items = nonEmpty(value)
+    ?.split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+  return items && items.length > 0 ? items : undefined;
+}
+
+function flag(value: string | undefined, field: string): boolean | undefined {
+  const text = nonEmpty(value)?.toLowerCase();
+  if (text === undefined) return undefined;
+  if (['1', 'true', 'yes', 'on'].includes(text)) return true;
+  if (['0', 'false', 'no', 'off'].includes(text)) return false;
+  throw new GatewayConfigError(field, `must be true or false (got "${value}")`);
+}
+
+function port(value: string | number): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0 || number > 65_535) throw new GatewayConfigError('PORT', `must be an integer from 0 to 65535 (got "${value}")`);
+  return number;
+}

@@ -1,0 +1,81 @@
+import { HttpException } from '@nestjs/common';
+import {
+  AttemptsExhaustedError,
+  DeepSeekPoolError,
+  InvalidOptionsError,
+  DeadlineExceededError,
+  InvalidRequestError,
+  NoAvailableKeyError,
+  RequestAbortedError,
+  StreamInterruptedError,
+  UpstreamError,
+} from 'nestjs-deepseek-pool';
+
+/** An error as an OpenAI-compatible client expects it: status, headers and the `{ error: {...} }` envelope. */
+export interface OpenAiErrorResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: { error: { message: string; type: string; param: string | null; code: string | null } };
+}
+
+/**
+ * Maps anything a route threw to the OpenAI error envelope. Retryable answers carry `Retry-After` (seconds)
+ * and `retry-after-ms` when the pool knows when a key comes back, so the `openai` client waits exactly that long;
+ * caller errors carry `x-should-retry: false`.
+ */
+export function toOpenAiError(error: unknown): OpenAiErrorResponse {
+  if (error instanceof InvalidRequestError) return envelope(400, error.message, 'invalid_request_error', error.field, 'invalid_request', false);
+  if (error instanceof NoAvailableKeyError) {
+    const status = error.rateLimited ? 429 : 503;
+    return envelope(status, error.message, error.rateLimited ? 'rate_limit_error' : 'service_unavailable', null, 'no_available_key', true, error.retryAfterMs);
+  }
+  if (error instanceof AttemptsExhaustedError) {
+    const upstream = error.lastError.status;
+    const status = upstream === 429 ? 429 : upstream === 503 ? 503 : 502;
+    return envelope(status, error.message, status === 429 ? 'rate_limit_error' : 'upstream_error', null, 'attempts_exhausted', true, error.retryAfterMs);
+  }
+  if (error instanceof DeadlineExceededError) return envelope(504, error.message, 'timeout', null, 'deadline_exceeded', true);
+  if (error instanceof RequestAbortedError) return envelope(499, error.message, 'aborted', null, 'client_closed_request', false);
+  if (error instanceof StreamInterruptedError) return envelope(502, error.message, 'upstream_error', null, 'stream_interrupted', true);
+  if (error instanceof UpstreamError) return upstreamEnvelope(error);
+  if (error instanceof InvalidOptionsError) return envelope(400, error.message, 'invalid_request_error', error.field, 'invalid_key_options', false);
+  if (error instanceof DeepSeekPoolError && error.code === 'UNKNOWN_KEY') return envelope(404, error.message, 'not_found', null, 'unknown_key', false);
+  if (error instanceof HttpException) return envelope(error.getStatus(), error.message, 'invalid_request_error', null, null, error.getStatus() >= 500);
+  const status = (error as { status?: unknown; type?: unknown } | null)?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500) return envelope(status, bodyParserMessage(error), 'invalid_request_error', null, null, false);
+  return envelope(500, 'Internal gateway error', 'server_error', null, null, true);
+}
+
+/** A caller error the upstream reported (400, 422...): its status and envelope pass through as upstream sent them. */
+function upstreamEnvelope(error: UpstreamError): OpenAiErrorResponse {
+  const status = error.status ?? 502;
+  const sent = (error.body as { error?: Partial<OpenAiErrorResponse['body']['error']> } | undefined)?.error ?? {};
+  return {
+    status,
+    headers: { 'x-should-retry': 'false' },
+    body: {
+      error: {
+        message: typeof sent.message === 'string' ? sent.message : error.message,
+        type: typeof sent.type === 'string' ? sent.type : 'invalid_request_error',
+        param: typeof sent.param === 'string' ? sent.param : null,
+        code: typeof sent.code === 'string' ? sent.code : null,
+      },
+    },
+  };
+}
+
+function envelope(status: number, message: string, type: string, param: string | null, code: string | null, retry: boolean, retryAfterMs?: number): OpenAiErrorResponse {
+  const headers: Record<string, string> = { 'x-should-retry': String(retry) };
+  if (retry && retryAfterMs !== undefined) {
+    headers['retry-after'] = String(Math.max(1, Math.ceil(retryAfterMs / 1000)));
+    headers['retry-after-ms'] = String(Math.max(1, Math.ceil(retryAfterMs)));
+  }
+  return { status, headers, body: { error: { message, type, param, code } } };
+}
+
+function bodyParserMessage(error: unknown): string {
+  const type = (error as { type?: unknown }).type;
+  if (type === 'entity.parse.failed') return 'The request body is not valid JSON';
+  if (type === 'entity.too.large') return 'The request body is too large';
+  return error instanceof Error ? error.message : 'Bad request';
+}

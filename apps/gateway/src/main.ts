@@ -1,0 +1,45 @@
+import 'reflect-metadata';
+import { ConsoleLogger, Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { type GatewayConfig, loadGatewayConfig } from './config/gateway-config.js';
+import { GatewaySettings } from './config/gateway-settings.js';
+import { type DemoUpstream, startDemoUpstream } from './demo/demo-upstream.js';
+import { GatewayModule } from './gateway.module.js';
+import { requestIdMiddleware } from './logging/request-id.middleware.js';
+
+/** Builds the gateway app for a configuration (without listening): used by main and by the e2e tests. */
+export async function createGateway(config: GatewayConfig, demo?: DemoUpstream): Promise<NestExpressApplication> {
+  const pool = { ...config.pool, keys: config.pool.keys ?? demo?.keys ?? [] };
+  const app = await NestFactory.create<NestExpressApplication>(GatewayModule.register(GatewaySettings.from(config), pool), {
+    bodyParser: false,
+    logger: process.env.GATEWAY_LOG_FORMAT === 'json' ? new ConsoleLogger({ json: true }) : undefined,
+  });
+  app.use(requestIdMiddleware);
+  app.useBodyParser('json', { limit: config.bodyLimit });
+  app.enableShutdownHooks();
+  if (demo) app.getHttpServer().on('close', () => void demo.mock.close());
+  return app;
+}
+
+async function main(): Promise<void> {
+  const logger = new Logger('Gateway');
+  const config = loadGatewayConfig();
+  const demo = config.mode === 'demo' ? await startDemoUpstream(process.env.DEMO_SCENARIO) : undefined;
+  const app = await createGateway(config, demo);
+  await app.listen(config.port, config.host);
+  const url = `http://${config.host}:${(app.getHttpServer().address() as { port: number }).port}`;
+  if (demo) {
+    logger.warn(`DEMO MODE: no DEEPSEEK_API_KEYS set, serving from the embedded DeepSeek mock at ${demo.mock.url} (${demo.keys.length} simulated keys: ${demo.keys.map((k) => k.id).join(', ')})`);
+  }
+  if (config.clientTokens.length === 0) logger.warn('!!! The gateway is OPEN: no GATEWAY_TOKENS set, any client can use it. Never expose it like this. !!!');
+  const auth = config.clientTokens.length > 0 ? ` -H 'Authorization: Bearer <one of GATEWAY_TOKENS>'` : '';
+  logger.log(`Gateway listening on ${url}. Try:\n  curl -s ${url}/v1/chat/completions -H 'Content-Type: application/json'${auth} -d '{"model":"deepseek-v4-flash","messages":[{"role":"user","content":"Hello"}]}'`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((error: unknown) => {
+    new Logger('Gateway').error(error instanceof Error ? error.message : String(error));
+    process.exit(1);
+  });
+}

@@ -1,0 +1,130 @@
+import type { LoggerService } from '@nestjs/common';
+import type { Clock, Rng } from '../../clock.js';
+import type { DeepSeekPoolService } from '../../deepseek-pool.service.js';
+import type { ProbeResult } from '../../keys/key-probe.js';
+import type { KeySnapshot } from '../../pool-snapshot.js';
+import type { DisableReason } from '../../resilience/outcome.js';
+import { KeySchedule } from './key-schedule.js';
+import type { ResolvedProbeOptions } from './probe-options.js';
+import { balanceAvailable, hasBalanceEndpoint, probeSignal, readmitDelayMs } from './probe-signal.js';
+import { KeyStreaks } from './probe-streak.js';
+
+/** Re-admissions of a key disabled for 402 on an upstream without a balance endpoint. */
+interface Readmission {
+  /** Re-admissions since the key last served with a closed breaker. */
+  count: number;
+  /** No re-admission before this (epoch ms). */
+  notBeforeMs: number;
+}
+
+/** What the prober needs of the pool: the facade's probe and key-administration methods. */
+export type ProbedPool = Pick<DeepSeekPoolService, 'snapshot' | 'probeKey' | 'baseUrlOf' | 'disableKey' | 'enableKey' | 'markKeyDown'>;
+
+/**
+ * Probes every key on its own jittered timer with free calls, outside the attempt loop:
+ * - `GET /models` feeds a success/failure streak: `unhealthyAfter` failures in a row mark the key down (its
+ *   breaker opens); it comes back through the breaker's half-open, like after traffic failures;
+ * - 401 / 403 disable the key (revoked / forbidden): it stays out until an operator calls `enableKey` / `replaceKey`;
+ * - where `GET /user/balance` exists, an empty account disables the key and a top-up enables it again;
+ *   elsewhere a key disabled for 402 is re-admitted through half-open when `/models` answers, with a doubling wait.
+ */
+export class KeyProber {
+  private readonly streaks: KeyStreaks;
+  private readonly readmissions = new Map<string, Readmission>();
+  private readonly schedule: KeySchedule;
+
+  constructor(
+    private readonly pool: ProbedPool,
+    private readonly options: ResolvedProbeOptions,
+    private readonly clock: Clock,
+    rng: Rng,
+    private readonly logger: LoggerService | undefined,
+  ) {
+    this.streaks = new KeyStreaks(options, pool, logger, 'probes');
+    this.schedule = new KeySchedule(
+      { intervalMs: options.intervalMs, jitter: options.jitter, rng },
+      {
+        keyIds: () => pool.snapshot().keys.map((key) => key.id),
+        run: (id, signal) => this.probe(id, signal),
+        onError: (id, error) => this.logger?.warn(`Probe of key ${id} failed: ${(error as Error).message}`),
+        forget: (id) => {
+          this.streaks.forget(id);
+          this.readmissions.delete(id);
+        },
+      },
+    );
+  }
+
+  start(): void {
+    this.schedule.start();
+  }
+
+  /** Probes every key now (at most one probe in flight per key still holds). */
+  checkNow(): Promise<void> {
+    return this.schedule.runNow();
+  }
+
+  stop(): Promise<void> {
+    return this.schedule.stop();
+  }
+
+  private async probe(id: string, signal: AbortSignal): Promise<void> {
+    const key = this.pool.snapshot().keys.find((k) => k.id === id);
+    if (!key) return;
+    if (key.state === 'disabled') return this.recover(key, signal);
+    if (key.breaker === 'closed') this.readmissions.delete(id);
+    const models = probeSignal(await this.call(id, '/models', signal));
+    if (models.kind === 'disable') return this.disable(id, models.reason);
+    if (models.kind === 'success' && this.hasBalance(id)) {
+      const balance = await this.balance(id, signal);
+      if (balance !== undefined) return this.disable(id, balance);
+    }
+    this.streaks.record(id, models.kind);
+  }
+
+  /** A disabled key: only an empty account can come back on its own. */
+  private async recover(key: KeySnapshot, signal: AbortSignal): Promise<void> {
+    if (key.disabledReason !== 'insufficient-balance') return;
+    if (this.hasBalance(key.id)) {
+      const verdict = await this.balance(key.id, signal);
+      if (verdict === undefined) this.enable(key.id, 'its balance is available again');
+      else if (verdict !== 'insufficient-balance') this.disable(key.id, verdict);
+      return;
+    }
+    const readmission = this.readmissions.get(key.id) ?? { count: 0, notBeforeMs: 0 };
+    if (this.clock.now() < readmission.notBeforeMs) return;
+    const models = probeSignal(await this.call(key.id, '/models', signal));
+    if (models.kind === 'disable' && models.reason !== 'insufficient-balance') return this.disable(key.id, models.reason);
+    if (models.kind !== 'success') return;
+    const count = readmission.count + 1;
+    this.readmissions.set(key.id, { count, notBeforeMs: this.clock.now() + readmitDelayMs(readmission.count, this.options.intervalMs) });
+    this.enable(key.id, 'it answers again (no balance endpoint: re-admitted through half-open)');
+    this.pool.markKeyDown(key.id);
+  }
+
+  /** `GET /user/balance`: undefined when the balance is available; else why to disable the key. Unknown answers change nothing. */
+  private async balance(id: string, signal: AbortSignal): Promise<DisableReason | undefined> {
+    const result = await this.call(id, '/user/balance', signal);
+    const answer = probeSignal(result);
+    if (answer.kind === 'disable') return answer.reason;
+    return result.ok && balanceAvailable(result.body) === false ? 'insufficient-balance' : undefined;
+  }
+
+  private disable(id: string, reason: DisableReason): void {
+    this.streaks.forget(id);
+    this.pool.disableKey(id, reason);
+  }
+
+  private enable(id: string, why: string): void {
+    this.logger?.log(`Key ${id} enabled by the prober: ${why}`);
+    this.pool.enableKey(id);
+  }
+
+  private call(id: string, path: string, signal: AbortSignal): Promise<ProbeResult> {
+    return this.pool.probeKey(id, { method: 'GET', path }, this.options.timeoutMs, signal);
+  }
+
+  private hasBalance(id: string): boolean {
+    return hasBalanceEndpoint(this.pool.baseUrlOf(id), this.options.balance);
+  }
+}

@@ -1,0 +1,123 @@
+import { InvalidOptionsError } from '../../deepseek-pool.errors.js';
+import { positiveInteger, positiveNumber } from '../../keys/key-config.js';
+import type { BalanceMode } from './probe-signal.js';
+
+/** Active probing of every key with free calls (`GET /models`, and `GET /user/balance` where it exists). */
+export interface ProbeOptions {
+  /** Time between two probes of one key. Default 10 000 ms. */
+  intervalMs?: number;
+  /** Each wait is `intervalMs * (1 ± jitter)`, uniform, so keys do not probe in lockstep. In [0, 1). Default 0.2. */
+  jitter?: number;
+  /** Failed probes in a row after which the key is marked down (its breaker opens). Default 3. */
+  unhealthyAfter?: number;
+  /** Successful probes in a row after which a down key counts as recovered (it returns through half-open). Default 2. */
+  healthyAfter?: number;
+  /** Deadline of one probe call. Also the deadline of start-up validation. Default 5 000 ms. */
+  timeoutMs?: number;
+  /**
+   * Which keys also get `GET /user/balance` (it detects an empty account and its top-up):
+   * `'auto'` = keys on DeepSeek's official API only; `true` = every key (DeepSeek-compatible proxies, the mock);
+   * `false` = none. Default `'auto'`.
+   */
+  balance?: BalanceMode;
+}
+
+/** A tiny real completion per key on a schedule, to catch grey failures (slow or wrong answers) a models call misses. */
+export interface SyntheticOptions {
+  /** Time between two synthetic completions of one key (jittered like probes). */
+  intervalMs: number;
+  /** Model to ask; use a cheap non-thinking one. Sent as is (per-key `modelMap` is not applied). */
+  model: string;
+  /** Synthetic requests allowed per key per UTC day. At least one daily budget is required. */
+  dailyRequests?: number;
+  /** Tokens (usage.total_tokens) allowed per key per UTC day. */
+  dailyBudgetTokens?: number;
+  /** Default `'Reply with the single word: pong'`. */
+  prompt?: string;
+  /** The answer must contain this (case-insensitive) and not be empty. Default `'pong'`. */
+  expect?: string;
+  /** Default 16. */
+  maxTokens?: number;
+  /** A slower answer counts as a failure. Default 30 000 ms. */
+  timeoutMs?: number;
+}
+
+/** Start-up key validation: `true` logs and disables rejected keys, `'require-one'` also fails the start when no key is valid. */
+export type ValidateOnStart = boolean | 'require-one';
+
+export type ResolvedProbeOptions = Required<ProbeOptions>;
+
+export type ResolvedSyntheticOptions = Required<Omit<SyntheticOptions, 'dailyRequests' | 'dailyBudgetTokens'>> & {
+  dailyRequests: number;
+  dailyBudgetTokens: number;
+};
+
+export const DEFAULT_PROBE_OPTIONS: Readonly<ResolvedProbeOptions> = Object.freeze({
+  intervalMs: 10_000,
+  jitter: 0.2,
+  unhealthyAfter: 3,
+  healthyAfter: 2,
+  timeoutMs: 5_000,
+  balance: 'auto',
+});
+
+/** Validates `probe` (`false` turns probing off); errors name the field. */
+export function resolveProbeOptions(value: ProbeOptions | false | undefined): ResolvedProbeOptions | false {
+  if (value === false) return false;
+  const probe = { ...DEFAULT_PROBE_OPTIONS, ...object(value ?? {}, 'probe') };
+  if (typeof probe.jitter !== 'number' || !(probe.jitter >= 0 && probe.jitter < 1)) {
+    throw new InvalidOptionsError('probe.jitter', `must be a number in [0, 1) (got ${String(probe.jitter)})`);
+  }
+  if (probe.balance !== 'auto' && typeof probe.balance !== 'boolean') {
+    throw new InvalidOptionsError('probe.balance', `must be 'auto', true or false (got ${String(probe.balance)})`);
+  }
+  return {
+    intervalMs: positiveNumber(probe.intervalMs, 'probe.intervalMs'),
+    jitter: probe.jitter,
+    unhealthyAfter: positiveInteger(probe.unhealthyAfter, 'probe.unhealthyAfter'),
+    healthyAfter: positiveInteger(probe.healthyAfter, 'probe.healthyAfter'),
+    timeoutMs: positiveNumber(probe.timeoutMs, 'probe.timeoutMs'),
+    balance: probe.balance,
+  };
+}
+
+/** Validates `synthetic` (off unless given); errors name the field. */
+export function resolveSyntheticOptions(value: SyntheticOptions | false | undefined): ResolvedSyntheticOptions | false {
+  if (value === undefined || value === false) return false;
+  const synthetic = object(value, 'synthetic');
+  if (synthetic.dailyRequests === undefined && synthetic.dailyBudgetTokens === undefined) {
+    throw new InvalidOptionsError('synthetic.dailyRequests', 'or synthetic.dailyBudgetTokens is required (synthetic traffic costs money)');
+  }
+  return {
+    intervalMs: positiveNumber(synthetic.intervalMs, 'synthetic.intervalMs'),
+    model: text(synthetic.model, 'synthetic.model'),
+    dailyRequests: synthetic.dailyRequests === undefined ? Infinity : positiveInteger(synthetic.dailyRequests, 'synthetic.dailyRequests'),
+    dailyBudgetTokens: synthetic.dailyBudgetTokens === undefined ? Infinity : positiveInteger(synthetic.dailyBudgetTokens, 'synthetic.dailyBudgetTokens'),
+    prompt: text(synthetic.prompt ?? 'Reply with the single word: pong', 'synthetic.prompt'),
+    expect: expectation(synthetic.expect ?? 'pong'),
+    maxTokens: positiveInteger(synthetic.maxTokens ?? 16, 'synthetic.maxTokens'),
+    timeoutMs: positiveNumber(synthetic.timeoutMs ?? 30_000, 'synthetic.timeoutMs'),
+  };
+}
+
+/** Validates `validateOnStart` (default `true`). */
+export function resolveValidateOnStart(value: ValidateOnStart | undefined): ValidateOnStart {
+  if (value === undefined) return true;
+  if (typeof value === 'boolean' || value === 'require-one') return value;
+  throw new InvalidOptionsError('validateOnStart', `must be true, false or 'require-one' (got ${String(value)})`);
+}
+
+function object<T extends object>(value: T, field: string): T {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new InvalidOptionsError(field, 'must be an object or false');
+  return value;
+}
+
+function expectation(value: unknown): string {
+  if (typeof value !== 'string') throw new InvalidOptionsError('synthetic.expect', 'must be a string');
+  return value;
+}
+
+function text(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value.trim() === '') throw new InvalidOptionsError(field, 'must be a non-empty string');
+  return value;
+}
