@@ -15,7 +15,7 @@ export function sendError(ex: Exchange, error: MockError, b: KeyBehaviour): void
 
 /** `hang` (never answer) or `headersThenStall` (200 headers, then nothing): true when the request stalls here. */
 export function stall(ex: Exchange, b: KeyBehaviour, stream: boolean): boolean {
-  if (b.headersThenStall) ex.head(200, okHeaders(stream));
+  if (b.headersThenStall) ex.head(200, okHeaders(stream), true);
   return b.hang === true || b.headersThenStall === true;
 }
 

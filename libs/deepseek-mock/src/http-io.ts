@@ -11,29 +11,43 @@ export function bearerKey(req: IncomingMessage): string {
 }
 
 /**
- * One request and its response. Its `signal` aborts when the connection closes (client abort, mock close, or
- * a cut), so every wait of the request stops with it.
+ * One request and its response. Its `signal` aborts when the connection closes before the response finished
+ * (client abort, mock close, or a cut), so every wait of the request stops with it.
  */
 export class Exchange {
   /** Called with each status sent (set once the key is known, to count responses). */
   onStatus: ((status: number) => void) | undefined;
-  private readonly controller = new AbortController();
+  /** Created on first use: most requests never wait, and an AbortController per request is not free. */
+  private controller: AbortController | undefined;
+  private closed = false;
   private closedByServer = false;
 
   constructor(
     readonly req: IncomingMessage,
     readonly res: ServerResponse,
   ) {
-    res.once('close', () => this.controller.abort());
+    res.once('close', () => {
+      this.closed = true;
+      if (this.connectionLost) this.controller?.abort();
+    });
   }
 
   get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.connectionLost) this.controller.abort();
+    }
     return this.controller.signal;
+  }
+
+  /** True once the connection closed before the response finished. */
+  get connectionLost(): boolean {
+    return this.closed && !this.res.writableFinished;
   }
 
   /** After close: true when the connection closed before the response finished and the mock did not close it itself. */
   get abortedByClient(): boolean {
-    return !this.res.writableFinished && !this.closedByServer;
+    return this.connectionLost && !this.closedByServer;
   }
 
   /** Runs `fn` once the response is finished or the connection closed. */
@@ -41,10 +55,15 @@ export class Exchange {
     this.res.once('close', fn);
   }
 
-  async readBody(): Promise<string> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of this.req) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks).toString('utf8');
+  readBody(): Promise<string> {
+    const { req } = this;
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      req.once('close', () => reject(new Error('request aborted before its body was received')));
+      req.once('error', reject);
+    });
   }
 
   /** Waits `ms`; rejects with an AbortError if the connection closes first. */
@@ -52,10 +71,10 @@ export class Exchange {
     if (ms > 0) await sleep(ms, undefined, { signal: this.signal });
   }
 
-  /** Sends the status line and headers now, before any body. */
-  head(status: number, headers: OutgoingHttpHeaders): void {
+  /** Sets the status line and headers (they go out with the first body bytes, or at once with `flush`). */
+  head(status: number, headers: OutgoingHttpHeaders, flush = false): void {
     this.res.writeHead(status, headers);
-    this.res.flushHeaders();
+    if (flush) this.res.flushHeaders();
     this.onStatus?.(status);
   }
 

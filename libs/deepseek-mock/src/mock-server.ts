@@ -144,7 +144,7 @@ export class DeepSeekMock implements MockControl {
   private dispatch(req: IncomingMessage, res: ServerResponse): void {
     const ex = new Exchange(req, res);
     this.route(ex).catch((err: unknown) => {
-      if (ex.signal.aborted) return;
+      if (ex.connectionLost) return;
       if (res.headersSent) return ex.destroy();
       ex.sendJson(500, { error: { message: `deepseek-mock internal error: ${(err as Error).message}` } });
     });

@@ -3,6 +3,7 @@ import { DEEPSEEK_POOL_OPTIONS } from './deepseek-pool.constants.js';
 import { DEEPSEEK_POOL_MODULE_OPTIONS, DeepSeekPoolConfigurableModule } from './deepseek-pool.module-definition.js';
 import { type DeepSeekPoolOptions, resolveOptions } from './deepseek-pool.options.js';
 import { DeepSeekPoolService } from './deepseek-pool.service.js';
+import { DeepSeekPoolProber } from './health/probing/deepseek-pool.prober.js';
 
 /**
  * `DeepSeekPoolModule.forRoot({ keys })`, `forRootAsync({ imports, inject, useFactory | useClass })`, `isGlobal`.
@@ -16,7 +17,8 @@ import { DeepSeekPoolService } from './deepseek-pool.service.js';
       useFactory: (options: DeepSeekPoolOptions) => resolveOptions(options),
     },
     DeepSeekPoolService,
+    DeepSeekPoolProber,
   ],
-  exports: [DeepSeekPoolService, DEEPSEEK_POOL_OPTIONS],
+  exports: [DeepSeekPoolService, DEEPSEEK_POOL_OPTIONS, DeepSeekPoolProber],
 })
 export class DeepSeekPoolModule extends DeepSeekPoolConfigurableModule {}

@@ -16,6 +16,16 @@ import { STRATEGY_NAMES } from './routing/strategies.js';
 import type { PoolStateStore } from './state/pool-state-store.js';
 import type { Transport } from './transport/transport.js';
 import type { PoolMetricsRecorder } from './metrics/metrics-recorder.js';
+import {
+  type ProbeOptions,
+  type ResolvedProbeOptions,
+  type ResolvedSyntheticOptions,
+  type SyntheticOptions,
+  type ValidateOnStart,
+  resolveProbeOptions,
+  resolveSyntheticOptions,
+  resolveValidateOnStart,
+} from './health/probing/probe-options.js';
 
 export const DEFAULT_BASE_URL = 'https://api.deepseek.com';
 
@@ -71,6 +81,12 @@ export interface DeepSeekPoolOptions {
   logger?: LoggerService | false;
   clock?: Clock;
   rng?: Rng;
+  /** Active probing of every key (`GET /models`, `GET /user/balance`), or false. Default on: 10 s ±20%, down after 3 failures, up after 2 successes, 5 s timeout. */
+  probe?: ProbeOptions | false;
+  /** A tiny real completion per key on a schedule, within a daily budget (catches slow or wrong answers). Default off. */
+  synthetic?: SyntheticOptions | false;
+  /** Check every key once at start and disable rejected ones; `'require-one'` also fails the start when none is valid. Default true. */
+  validateOnStart?: ValidateOnStart;
 }
 
 /** Options after validation, with every default applied. */
@@ -93,6 +109,9 @@ export interface ResolvedPoolOptions {
   logger?: LoggerService | false;
   clock: Clock;
   rng: Rng;
+  probe: ResolvedProbeOptions | false;
+  synthetic: ResolvedSyntheticOptions | false;
+  validateOnStart: ValidateOnStart;
 }
 
 /** Validates options and applies defaults. Throws InvalidOptionsError naming the field; never prints a secret. */
@@ -155,6 +174,9 @@ export function resolveOptions(options: DeepSeekPoolOptions): ResolvedPoolOption
     logger: options.logger,
     clock: options.clock ?? systemClock,
     rng: options.rng ?? Math.random,
+    probe: resolveProbeOptions(options.probe),
+    synthetic: resolveSyntheticOptions(options.synthetic),
+    validateOnStart: resolveValidateOnStart(options.validateOnStart),
   };
 }
 

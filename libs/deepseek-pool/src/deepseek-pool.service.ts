@@ -35,6 +35,8 @@ export interface PoolResult<T> {
 export interface ChatOptions extends CallOptions {
   /** Serve from the degradation tiers (cache, lighter model, fallback) when the pool cannot; needs DeepSeekDegradationModule. */
   degrade?: boolean;
+  /** With `degrade`: the cache scope of this call (e.g. the signed-in user), instead of the degradation module's extractor. */
+  tenant?: string;
 }
 
 /** The degradation layer, registered by DeepSeekDegradationModule: wraps a pool call with its tiers. */
@@ -175,6 +177,11 @@ export class DeepSeekPoolService implements OnModuleDestroy {
   /** Opens a key's breaker now (a prober saw it fail): it comes back through half-open probes like after traffic failures. */
   markKeyDown(id: string): void {
     this.slot(id).breaker.open();
+  }
+
+  /** Feeds a latency measured outside the pool (synthetic traffic) into the key's peak-EWMA, which routing reads. */
+  observeLatency(id: string, latencyMs: number): void {
+    this.slot(id).latency.observe(latencyMs);
   }
 
   /** Adds a key at run time (validated like start-up options). */

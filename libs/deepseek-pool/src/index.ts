@@ -32,3 +32,5 @@ export type { Transport, TransportRequest, TransportResponse } from './transport
 export { UndiciTransport } from './transport/undici.transport.js';
 export { HttpServiceTransport } from './transport/http-service.transport.js';
 export type { PoolMetricsRecorder, AttemptMetric, RequestMetric } from './metrics/metrics-recorder.js';
+export { DeepSeekPoolProber } from './health/probing/deepseek-pool.prober.js';
+export type { ProbeOptions, SyntheticOptions, ValidateOnStart } from './health/probing/probe-options.js';

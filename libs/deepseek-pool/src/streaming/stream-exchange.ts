@@ -53,7 +53,10 @@ export async function exchangeStream(
       if (next.done) throw new UpstreamError(`Stream from key ${slot.id} ended without [DONE]`, { kind: 'protocol', detail: 'stream cut' }, slot.id, undefined);
       const event = next.value;
       if (event.type === 'comment') continue;
-      if (event.type === 'done') break;
+      if (event.type === 'done') {
+        await events.return({ truncated: false });
+        break;
+      }
       const chunk = parseChunk(event.data, slot.id);
       if (!committed && carriesContent(chunk)) commitOnce();
       if (committed) control.arm('idle', timeouts.idleMs);

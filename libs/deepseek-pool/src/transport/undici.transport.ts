@@ -6,7 +6,7 @@ import { guardBody, toTransportError } from './transport-errors.js';
 
 /** Connection pooling options of UndiciTransport, per upstream origin. */
 export interface UndiciTransportOptions {
-  /** Max sockets per origin (default 128); requests beyond it queue inside the pool. */
+  /** Max sockets per origin (default 2 500, DeepSeek's per-account concurrency for flash models); requests beyond it queue inside the pool. */
   connections?: number;
   /** How long an idle keep-alive socket stays open, ms (undici's default, 4 s, when unset). */
   keepAliveTimeoutMs?: number;
@@ -22,7 +22,7 @@ interface Route {
   pathPrefix: string;
 }
 
-const DEFAULT_CONNECTIONS = 128;
+const DEFAULT_CONNECTIONS = 2_500;
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 /**

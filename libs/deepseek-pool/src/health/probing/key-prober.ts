@@ -77,7 +77,7 @@ export class KeyProber {
     if (models.kind === 'disable') return this.disable(id, models.reason);
     if (models.kind === 'success' && this.hasBalance(id)) {
       const balance = await this.balance(id, signal);
-      if (balance !== undefined) return this.disable(id, balance);
+      if (balance !== 'available' && balance !== 'unknown') return this.disable(id, balance);
     }
     this.streaks.record(id, models.kind);
   }
@@ -86,9 +86,9 @@ export class KeyProber {
   private async recover(key: KeySnapshot, signal: AbortSignal): Promise<void> {
     if (key.disabledReason !== 'insufficient-balance') return;
     if (this.hasBalance(key.id)) {
-      const verdict = await this.balance(key.id, signal);
-      if (verdict === undefined) this.enable(key.id, 'its balance is available again');
-      else if (verdict !== 'insufficient-balance') this.disable(key.id, verdict);
+      const balance = await this.balance(key.id, signal);
+      if (balance === 'available') this.enable(key.id, 'its balance is available again');
+      else if (balance === 'revoked' || balance === 'forbidden') this.disable(key.id, balance);
       return;
     }
     const readmission = this.readmissions.get(key.id) ?? { count: 0, notBeforeMs: 0 };
@@ -102,12 +102,13 @@ export class KeyProber {
     this.pool.markKeyDown(key.id);
   }
 
-  /** `GET /user/balance`: undefined when the balance is available; else why to disable the key. Unknown answers change nothing. */
-  private async balance(id: string, signal: AbortSignal): Promise<DisableReason | undefined> {
+  /** `GET /user/balance`: available, unknown (no answer, or not a balance), or why to disable the key. */
+  private async balance(id: string, signal: AbortSignal): Promise<'available' | 'unknown' | DisableReason> {
     const result = await this.call(id, '/user/balance', signal);
     const answer = probeSignal(result);
     if (answer.kind === 'disable') return answer.reason;
-    return result.ok && balanceAvailable(result.body) === false ? 'insufficient-balance' : undefined;
+    const available = result.ok ? balanceAvailable(result.body) : undefined;
+    return available === undefined ? 'unknown' : available ? 'available' : 'insufficient-balance';
   }
 
   private disable(id: string, reason: DisableReason): void {

@@ -1,0 +1,78 @@
+import { InvalidOptionsError } from '../deepseek-pool.errors.js';
+import type { BreakerState } from '../resilience/key-breaker.js';
+import type { KeySnapshot, KeyState, PoolSnapshot } from '../pool-snapshot.js';
+
+/** terminus 12's indicator statuses. */
+export type PoolHealthStatus = 'up' | 'degraded' | 'down';
+
+/** States in which a key can take requests. Saturated is busy, not broken: load alone never fails readiness. */
+const SERVING: ReadonlySet<KeyState> = new Set<KeyState>(['ready', 'half-open', 'saturated']);
+
+/** One key in health output: by id and masked key, never the secret. */
+export interface KeyHealth {
+  maskedKey: string;
+  account: string;
+  state: KeyState;
+  breaker: BreakerState;
+  disabledReason?: string;
+  /** ISO time the cooldown ends, while cooling. */
+  cooldownUntil?: string;
+  latencyEwmaMs: number;
+  errorRate: number;
+  inFlight: number;
+}
+
+/** The indicator's details beside `status` (a type alias: terminus wants an indexable record). */
+export type PoolHealthDetails = {
+  /** Keys that can take requests (ready, half-open, saturated). */
+  servingKeys: number;
+  totalKeys: number;
+  minHealthyKeys: number;
+  /** Per key, by id. */
+  keys: Record<string, KeyHealth>;
+};
+
+/** Whether a key can take requests now. */
+export function isServing(key: Pick<KeySnapshot, 'state'>): boolean {
+  return SERVING.has(key.state);
+}
+
+/** up: every key serves; degraded: at least `minHealthyKeys` serve but some are out; down: fewer than `minHealthyKeys` serve. */
+export function poolHealthStatus(serving: number, total: number, minHealthyKeys: number): PoolHealthStatus {
+  if (serving < minHealthyKeys) return 'down';
+  return serving < total ? 'degraded' : 'up';
+}
+
+/** Validates `minHealthyKeys` (an integer >= 1). */
+export function minHealthyKeysOf(value: unknown = 1): number {
+  if (!Number.isInteger(value) || (value as number) < 1) throw new InvalidOptionsError('minHealthyKeys', `must be an integer >= 1 (got ${String(value)})`);
+  return value as number;
+}
+
+/** The pool's health from its snapshot: status and secret-free details. O(keys), no I/O. */
+export function assessPool(snapshot: PoolSnapshot, minHealthyKeys: number): { status: PoolHealthStatus; details: PoolHealthDetails } {
+  const servingKeys = snapshot.keys.filter(isServing).length;
+  return {
+    status: poolHealthStatus(servingKeys, snapshot.total, minHealthyKeys),
+    details: {
+      servingKeys,
+      totalKeys: snapshot.total,
+      minHealthyKeys,
+      keys: Object.fromEntries(snapshot.keys.map((key) => [key.id, keyHealth(key)])),
+    },
+  };
+}
+
+function keyHealth(key: KeySnapshot): KeyHealth {
+  return {
+    maskedKey: key.maskedKey,
+    account: key.account,
+    state: key.state,
+    breaker: key.breaker,
+    ...(key.disabledReason === undefined ? {} : { disabledReason: key.disabledReason }),
+    ...(key.cooldownUntilMs === undefined ? {} : { cooldownUntil: new Date(key.cooldownUntilMs).toISOString() }),
+    latencyEwmaMs: key.latencyEwmaMs,
+    errorRate: key.errorRate,
+    inFlight: key.inFlight,
+  };
+}
