@@ -6,6 +6,7 @@ export default {
   testMatch: ['**/*.spec.ts'],
   moduleNameMapper: {
     '^nestjs-deepseek-pool$': '<rootDir>/libs/deepseek-pool/src/index.ts',
+    '^nestjs-deepseek-pool/health$': '<rootDir>/libs/deepseek-pool/src/health/index.ts',
     '^nestjs-deepseek-pool-mock$': '<rootDir>/libs/deepseek-mock/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

@@ -13,6 +13,7 @@ export async function createGateway(config: GatewayConfig, demo?: DemoUpstream):
   const pool = { ...config.pool, keys: config.pool.keys ?? demo?.keys ?? [] };
   const app = await NestFactory.create<NestExpressApplication>(GatewayModule.register(GatewaySettings.from(config), pool), {
     bodyParser: false,
+    forceCloseConnections: true,
     logger: process.env.GATEWAY_LOG_FORMAT === 'json' ? new ConsoleLogger({ json: true }) : undefined,
   });
   app.use(requestIdMiddleware);

@@ -25,7 +25,7 @@ export interface ChatRequest {
 const deserialize = (detail: string) => errors.invalidRequest(`Failed to deserialize the JSON body into the target type: ${detail}`);
 
 /** Text of a message `content`: a string, or the text parts of an array of parts. */
-export function contentText(content: unknown): string {
+function contentText(content: unknown): string {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';
   return content.map((part) => (isRecord(part) && typeof part['text'] === 'string' ? part['text'] : '')).join('');

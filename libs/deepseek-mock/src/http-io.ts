@@ -61,7 +61,9 @@ export class Exchange {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-      req.once('close', () => reject(new Error('request aborted before its body was received')));
+      req.once('close', () => {
+        if (!req.complete) reject(new Error('request aborted before its body was received'));
+      });
       req.once('error', reject);
     });
   }

@@ -3,7 +3,7 @@ export type { MockControl } from './admin.js';
 export { refusedPort } from './refused-port.js';
 export { DEFAULT_MODELS, DEFAULT_THINKING_MODELS, loadScenario, parseScenario } from './scenario.js';
 export { ScenarioError } from './validate.js';
-export { NotFoundError } from './registry.js';
+export { NotFoundError, implicitAccountId } from './registry.js';
 export { DEFAULT_BALANCE } from './account-limits.js';
 export { DEFAULT_PRICING, type Usage } from './usage.js';
 export { DEFAULT_STREAM_CHUNKS } from './chat-handler.js';

@@ -1,10 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import { applyPatch, appliesToProbes, drawErrorStatus, drawLatencyMs, forcedStatus } from './key-behaviour.js';
 import { mulberry32 } from './rng.js';
+import type { KeyBehaviour } from './types.js';
 
 describe('key behaviour', () => {
   it('applyPatch sets fields, removes null ones, ignores undefined ones', () => {
-    expect(applyPatch({ latencyMs: 5, hang: true }, { hang: null, status: 500, jitterMs: undefined })).toEqual({
+    expect(applyPatch<KeyBehaviour>({ latencyMs: 5, hang: true }, { hang: null, status: 500, jitterMs: undefined })).toEqual({
       latencyMs: 5,
       status: 500,
     });

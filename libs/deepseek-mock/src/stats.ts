@@ -1,7 +1,7 @@
 import type { Currency } from './types.js';
 import type { Usage } from './usage.js';
 
-export const ENDPOINTS = ['chat', 'models', 'balance'] as const;
+const ENDPOINTS = ['chat', 'models', 'balance'] as const;
 export type Endpoint = (typeof ENDPOINTS)[number];
 
 /** Counters of one key, for assertions. */

@@ -2,11 +2,11 @@ import type { Answer } from './completion.js';
 import type { Exchange } from './http-io.js';
 import { type ErrorBody, SYSTEM_FINGERPRINT } from './responses.js';
 
-export const SSE_DONE = 'data: [DONE]\n\n';
+const SSE_DONE = 'data: [DONE]\n\n';
 export const SSE_KEEP_ALIVE = ': keep-alive\n\n';
 
 /** One SSE event carrying `data` as JSON. */
-export function sse(data: unknown): string {
+function sse(data: unknown): string {
   return `data: ${JSON.stringify(data)}\n\n`;
 }
 

@@ -34,3 +34,25 @@ export { HttpServiceTransport } from './transport/http-service.transport.js';
 export type { PoolMetricsRecorder, AttemptMetric, RequestMetric } from './metrics/metrics-recorder.js';
 export { DeepSeekPoolProber } from './health/probing/deepseek-pool.prober.js';
 export type { ProbeOptions, SyntheticOptions, ValidateOnStart } from './health/probing/probe-options.js';
+export { DeepSeekDegradationModule } from './degradation/degradation.module.js';
+export type { DEEPSEEK_DEGRADATION_ASYNC_OPTIONS_TYPE as DeepSeekDegradationAsyncOptions } from './degradation/degradation.module-definition.js';
+export { DeepSeekDegradationService, type DegradationInput, type DegradationOutcome } from './degradation/degradation.service.js';
+export { DeepSeekDegradationInterceptor } from './degradation/degradation.interceptor.js';
+export { Degradable, type DegradableOptions, type DegradableHttpRequest } from './degradation/degradable.decorator.js';
+export { DEEPSEEK_DEGRADATION_OPTIONS, DEGRADED_HEADER } from './degradation/degradation.constants.js';
+export {
+  type DeepSeekDegradationOptions,
+  type ResolvedDegradationOptions,
+  type FallbackOptions,
+  DEFAULT_MODEL_FALLBACKS,
+  DEFAULT_POOL_BREAKER_POLICY,
+  resolveDegradationOptions,
+} from './degradation/degradation.options.js';
+export { PoolBreakerOpenError, DegradedUnavailableError } from './degradation/degradation.errors.js';
+export { type DegradationTier, DEGRADATION_TIERS, cannotServe } from './degradation/degradation-tiers.js';
+export { PoolBreaker, type PoolBreakerPolicy, type PoolBreakerState } from './degradation/pool-breaker.js';
+export { cacheKey } from './degradation/cache-key.js';
+export { type TenantExtractor, type HttpRequestLike, defaultTenant } from './degradation/tenant.js';
+export { isCompleteAnswer } from './degradation/response-cache.js';
+export { DEFAULT_FALLBACK_MESSAGE } from './degradation/fallback-response.js';
+export { completionToChunks, assembleChunks } from './degradation/sse-replay.js';

@@ -33,7 +33,11 @@ export class DeepSeekPoolHealthIndicator {
 
   /** The app's DeepSeekPoolService, wherever DeepSeekPoolModule was imported (global or not). */
   private resolvePool(): DeepSeekPoolService {
-    this.pool ??= this.moduleRef.get(DeepSeekPoolService, { strict: false, optional: true }) ?? undefined;
+    try {
+      this.pool ??= this.moduleRef.get(DeepSeekPoolService, { strict: false });
+    } catch {
+      // UnknownElementException: reported below, with what to do
+    }
     if (!this.pool) throw new DeepSeekPoolError('DeepSeekPoolHealthIndicator needs DeepSeekPoolModule.forRoot(...) or forRootAsync(...) in the app', 'NO_POOL');
     return this.pool;
   }

@@ -1,0 +1,18 @@
+import { Controller, Get, Header, Res, UseGuards } from '@nestjs/common';
+import type { Response } from 'express';
+import { MetricsTokenGuard } from './metrics-token.guard.js';
+import { PrometheusPoolMetrics } from './prometheus-pool-metrics.js';
+
+/** `GET /metrics`: the pool's metrics in the Prometheus text format. */
+@Controller()
+@UseGuards(MetricsTokenGuard)
+export class MetricsController {
+  constructor(private readonly metrics: PrometheusPoolMetrics) {}
+
+  @Get('metrics')
+  @Header('Cache-Control', 'no-store')
+  async scrape(@Res({ passthrough: true }) response: Response): Promise<string> {
+    response.type(this.metrics.registry.contentType);
+    return this.metrics.registry.metrics();
+  }
+}

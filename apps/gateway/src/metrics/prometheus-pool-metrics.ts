@@ -1,0 +1,79 @@
+import type { AttemptMetric, PoolMetricsRecorder, RequestMetric, Usage } from 'nestjs-deepseek-pool';
+import { Counter, Histogram, Registry } from 'prom-client';
+import { estimateCostUsd } from './cost/estimate-cost.js';
+import { DEFAULT_PRICES, type PriceTable } from './cost/price-table.js';
+import { tokenCounts } from './cost/token-counts.js';
+import { statusClass } from './status-class.js';
+
+/** Prefix of every pool metric. */
+export const METRIC_PREFIX = 'deepseek_pool_';
+
+/** Latency buckets for LLM calls, in seconds: from a fast cache hit (50 ms) to a long reasoning answer (10 min). */
+export const LLM_LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600];
+
+export interface PrometheusPoolMetricsOptions {
+  /** Where the metrics live. Default: a fresh registry (not prom-client's global one), so apps never collide. */
+  registry?: Registry;
+  /** Prices behind `deepseek_pool_cost_usd_total`. Default: DeepSeek's published prices. */
+  prices?: PriceTable;
+  /** Clock for peak / off-peak pricing. */
+  now?: () => Date;
+}
+
+/**
+ * The pool's recorder for Prometheus: counters and histograms of requests, attempts, retries, degraded answers,
+ * tokens and estimated cost. Labels hold key ids, models and outcomes, never a secret.
+ */
+export class PrometheusPoolMetrics implements PoolMetricsRecorder {
+  readonly registry: Registry;
+  private readonly prices: PriceTable;
+  private readonly now: () => Date;
+  private readonly requests: Counter<'model' | 'outcome' | 'stream'>;
+  private readonly requestSeconds: Histogram<'model' | 'outcome' | 'stream'>;
+  private readonly attempts: Counter<'key_id' | 'outcome' | 'status_class'>;
+  private readonly attemptSeconds: Histogram<'key_id' | 'outcome'>;
+  private readonly retries: Counter<'key_id' | 'reason'>;
+  private readonly degradedAnswers: Counter<'tier' | 'model'>;
+  private readonly tokens: Counter<'key_id' | 'model' | 'kind'>;
+  private readonly costUsd: Counter<'key_id' | 'model'>;
+
+  constructor(options: PrometheusPoolMetricsOptions = {}) {
+    this.registry = options.registry ?? new Registry();
+    this.prices = options.prices ?? DEFAULT_PRICES;
+    this.now = options.now ?? (() => new Date());
+    const registers = [this.registry];
+    this.requests = new Counter({ name: `${METRIC_PREFIX}requests_total`, help: 'Caller requests served by the pool, by model, outcome (success, error, degraded) and stream', labelNames: ['model', 'outcome', 'stream'], registers });
+    this.requestSeconds = new Histogram({ name: `${METRIC_PREFIX}request_duration_seconds`, help: 'Caller request latency across all attempts (streams: until the first content chunk)', labelNames: ['model', 'outcome', 'stream'], buckets: LLM_LATENCY_BUCKETS, registers });
+    this.attempts = new Counter({ name: `${METRIC_PREFIX}attempts_total`, help: 'Upstream attempts by key id, outcome (success, http, timeout, network, empty-body, protocol, aborted) and status class (2xx, 429, 4xx, 5xx, none)', labelNames: ['key_id', 'outcome', 'status_class'], registers });
+    this.attemptSeconds = new Histogram({ name: `${METRIC_PREFIX}attempt_duration_seconds`, help: 'Upstream attempt latency by key id and outcome', labelNames: ['key_id', 'outcome'], buckets: LLM_LATENCY_BUCKETS, registers });
+    this.retries = new Counter({ name: `${METRIC_PREFIX}retries_total`, help: 'Retries on another key, by the key that failed and the failure kind', labelNames: ['key_id', 'reason'], registers });
+    this.degradedAnswers = new Counter({ name: `${METRIC_PREFIX}degraded_total`, help: 'Degraded answers by tier (cache, model, fallback) and requested model', labelNames: ['tier', 'model'], registers });
+    this.tokens = new Counter({ name: `${METRIC_PREFIX}tokens_total`, help: 'Tokens by key id, model and kind (prompt_cache_hit, prompt_cache_miss, completion, reasoning; completion includes reasoning)', labelNames: ['key_id', 'model', 'kind'], registers });
+    this.costUsd = new Counter({ name: `${METRIC_PREFIX}cost_usd_total`, help: 'Estimated cost in USD by key id and model (price table with DeepSeek peak hours; unpriced models are not counted)', labelNames: ['key_id', 'model'], registers });
+  }
+
+  attempt(metric: AttemptMetric): void {
+    this.attempts.inc({ key_id: metric.keyId, outcome: metric.outcome, status_class: statusClass(metric) });
+    this.attemptSeconds.observe({ key_id: metric.keyId, outcome: metric.outcome }, metric.latencyMs / 1000);
+  }
+
+  request(metric: RequestMetric): void {
+    const labels = { model: metric.model, outcome: metric.outcome, stream: String(metric.stream) };
+    this.requests.inc(labels);
+    this.requestSeconds.observe(labels, metric.latencyMs / 1000);
+  }
+
+  retry(keyId: string, reason: string): void {
+    this.retries.inc({ key_id: keyId, reason });
+  }
+
+  usage(keyId: string, model: string, usage: Usage): void {
+    for (const [kind, count] of Object.entries(tokenCounts(usage))) if (count > 0) this.tokens.inc({ key_id: keyId, model, kind }, count);
+    const cost = estimateCostUsd(model, usage, this.now(), this.prices);
+    if (cost !== undefined) this.costUsd.inc({ key_id: keyId, model }, cost);
+  }
+
+  degraded(tier: string, model: string): void {
+    this.degradedAnswers.inc({ tier, model });
+  }
+}

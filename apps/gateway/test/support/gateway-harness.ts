@@ -1,0 +1,79 @@
+import type { LoggerService } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { DeepSeekPoolOptions } from 'nestjs-deepseek-pool';
+import { DeepSeekMock, type MockScenario } from 'nestjs-deepseek-pool-mock';
+import type { GatewayConfig } from '../../src/config/gateway-config.js';
+import { createGateway } from '../../src/main.js';
+
+/** Every line any logger wrote during a test, for "no secret in any log line" assertions. */
+export class CapturedLogs implements LoggerService {
+  readonly lines: string[] = [];
+  log(message: unknown, ...rest: unknown[]): void {
+    this.lines.push(JSON.stringify([message, ...rest]));
+  }
+  error = this.log;
+  warn = this.log;
+  debug = this.log;
+  verbose = this.log;
+  fatal = this.log;
+}
+
+export interface Gateway {
+  url: string;
+  mock: DeepSeekMock;
+  app: NestExpressApplication;
+  logs: CapturedLogs;
+  close(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  tokens?: string[];
+  adminToken?: string;
+  degrade?: boolean;
+  pool?: Partial<DeepSeekPoolOptions>;
+}
+
+/** Starts the mock with `scenario` and the gateway in front of it (one key per scenario key, id = key name), on 127.0.0.1. */
+export async function startGateway(scenario: MockScenario, options: GatewayOptions = {}): Promise<Gateway> {
+  const mock = new DeepSeekMock(scenario);
+  const { url: upstream } = await mock.start({ port: 0 });
+  const keys = scenario.keys.map((k) => ({ id: k.name ?? k.key, apiKey: k.key, baseUrl: upstream, ...(k.account ? { account: k.account } : {}) }));
+  const config: GatewayConfig = {
+    mode: 'upstream',
+    host: '127.0.0.1',
+    port: 0,
+    clientTokens: options.tokens ?? [],
+    adminToken: options.adminToken,
+    bodyLimit: '1mb',
+    degrade: options.degrade ?? false,
+    pool: { keys, maxWaitForKeyMs: 0, ...options.pool },
+  };
+  const logs = new CapturedLogs();
+  const app = await createGateway(config);
+  app.useLogger(logs);
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    mock,
+    app,
+    logs,
+    close: async () => {
+      await app.close();
+      await mock.close();
+    },
+  };
+}
+
+/** A fetch that counts the HTTP requests an SDK client really sends (its retries included). */
+export function countingFetch(): { fetch: typeof fetch; calls: Array<{ url: string; status: number; headers: Headers }> } {
+  const calls: Array<{ url: string; status: number; headers: Headers }> = [];
+  return {
+    calls,
+    fetch: async (input, init) => {
+      const response = await fetch(input, init);
+      calls.push({ url: String(input), status: response.status, headers: response.headers });
+      return response;
+    },
+  };
+}
