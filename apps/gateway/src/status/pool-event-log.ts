@@ -3,11 +3,11 @@ import { DeepSeekPoolService, type PoolEventMap, type PoolEventName } from 'nest
 import { EventRing } from './event-ring.js';
 
 /** One pool event as the status page shows it: a sequence number, when, which event and its payload (never a secret). */
-export interface PoolEventRecord<K extends PoolEventName = PoolEventName> {
+export interface PoolEventRecord {
   seq: number;
   atMs: number;
-  type: K;
-  data: PoolEventMap[K][0];
+  type: PoolEventName;
+  data: PoolEventMap[PoolEventName][0];
 }
 
 /** Events kept for the status page. */

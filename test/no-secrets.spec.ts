@@ -1,0 +1,78 @@
+import type { LoggerService } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { DeepSeekPoolModule, DeepSeekPoolService, seededRng } from 'nestjs-deepseek-pool';
+import { DeepSeekMock, type MockScenario } from 'nestjs-deepseek-pool-mock';
+
+/** Every failure mode a key can show, each on a key whose secret must never leave the pool. */
+const cast: MockScenario = {
+  accounts: { broke: { balance: 0 } },
+  keys: [
+    { key: 'sk-secret-revoked-1111111111', name: 'revoked', status: 401 },
+    { key: 'sk-secret-empty-22222222222', name: 'empty', account: 'broke' },
+    { key: 'sk-secret-limited-333333333', name: 'limited', status: 429, retryAfterSeconds: 1 },
+    { key: 'sk-secret-broken-4444444444', name: 'broken', status: 500 },
+    { key: 'sk-secret-reset-55555555555', name: 'reset', reset: true },
+    { key: 'sk-secret-blank-66666666666', name: 'blank', blankBody: true },
+    { key: 'sk-secret-hung-777777777777', name: 'hung', hang: true },
+    { key: 'sk-secret-cut-8888888888888', name: 'cut', cutAfterChunks: 1 },
+  ],
+};
+const secrets = cast.keys.map((k) => k.key);
+
+class Capture implements LoggerService {
+  readonly lines: string[] = [];
+  log = (...args: unknown[]) => void this.lines.push(JSON.stringify(args));
+  error = this.log;
+  warn = this.log;
+  debug = this.log;
+  verbose = this.log;
+}
+
+describe('no secret leaves the pool', () => {
+  it('never puts a full key in an error, a log line, an event, a snapshot or an export', async () => {
+    const mock = new DeepSeekMock(cast);
+    const { url } = await mock.start();
+    const logger = new Capture();
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        DeepSeekPoolModule.forRoot({
+          keys: cast.keys.map((k) => ({ id: k.name, apiKey: k.key, baseUrl: url, ...(k.account ? { account: k.account } : {}) })),
+          strategy: 'round-robin',
+          maxAttempts: 8,
+          maxWaitForKeyMs: 0,
+          timeouts: { firstByteMs: 300, attemptMs: 500, firstContentMs: 300, idleMs: 300 },
+          breaker: { volumeThreshold: 1 },
+          retryBudget: { minRetriesPerSecond: 1000 },
+          logger,
+          rng: seededRng(5),
+        }),
+      ],
+    }).compile();
+    const pool = moduleRef.get(DeepSeekPoolService);
+    const seen: string[] = [];
+    pool.events.on('key.disabled', (e) => seen.push(JSON.stringify(e)));
+    pool.events.on('key.cooldown', (e) => seen.push(JSON.stringify(e)));
+    pool.events.on('retry', (e) => seen.push(JSON.stringify(e)));
+    const request = { model: 'deepseek-v4-flash', messages: [{ role: 'user', content: 'hello' }] };
+
+    for (let i = 0; i < 6; i++) {
+      await pool.chat(request).catch((error: unknown) => seen.push(describeError(error)));
+      try {
+        for await (const chunk of pool.stream({ ...request, stream: true })) seen.push(JSON.stringify(chunk));
+      } catch (error) {
+        seen.push(describeError(error));
+      }
+    }
+    seen.push(JSON.stringify(pool.snapshot()), JSON.stringify(pool.exportKeys()), ...logger.lines);
+    await moduleRef.close();
+    await mock.close();
+
+    expect(seen.length).toBeGreaterThan(20);
+    expect(seen.join('\n')).toMatch(/sk-\.\.\.\w{4}/);
+    for (const secret of secrets) expect(seen.join('\n')).not.toContain(secret);
+  });
+});
+
+function describeError(error: unknown): string {
+  return `${String(error)} ${(error as Error).stack ?? ''} ${JSON.stringify(error)} ${JSON.stringify((error as { body?: unknown }).body ?? null)}`;
+}
