@@ -8,15 +8,21 @@ import { ChatCompletionsController } from './chat/chat-completions.controller.js
 import { GatewaySettings } from './config/gateway-settings.js';
 import { OpenAiErrorFilter } from './errors/openai-error.filter.js';
 import { RequestLog } from './logging/request-log.js';
+import { MetricsSettings } from './metrics/metrics-settings.js';
+import { PoolMetricsModule } from './metrics/pool-metrics.module.js';
+import { PrometheusPoolMetrics } from './metrics/prometheus-pool-metrics.js';
 import { ModelsController } from './models/models.controller.js';
+import { StatusModule } from './status/status.module.js';
 
 /** The sample gateway: an OpenAI-compatible endpoint in front of the pool. */
 @Module({})
 export class GatewayModule {
-  static register(settings: GatewaySettings, pool: DeepSeekPoolOptions): DynamicModule {
+  /** `metricsSettings` defaults to GATEWAY_METRICS_TOKEN / GATEWAY_PRICES from the environment. */
+  static register(settings: GatewaySettings, pool: DeepSeekPoolOptions, metricsSettings: MetricsSettings = MetricsSettings.fromEnv()): DynamicModule {
+    const metrics = new PrometheusPoolMetrics({ prices: metricsSettings.prices });
     return {
       module: GatewayModule,
-      imports: [DeepSeekPoolModule.forRoot(pool)],
+      imports: [DeepSeekPoolModule.forRoot({ ...pool, metrics, isGlobal: true }), PoolMetricsModule.register(metrics, metricsSettings), StatusModule.register(settings)],
       controllers: [ChatCompletionsController, ModelsController, AdminController],
       providers: [
         { provide: GatewaySettings, useValue: settings },

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { ConsoleLogger, Logger } from '@nestjs/common';
+import { ConsoleLogger, Logger, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { type GatewayConfig, loadGatewayConfig } from './config/gateway-config.js';
@@ -9,12 +9,12 @@ import { GatewayModule } from './gateway.module.js';
 import { requestIdMiddleware } from './logging/request-id.middleware.js';
 
 /** Builds the gateway app for a configuration (without listening): used by main and by the e2e tests. */
-export async function createGateway(config: GatewayConfig, demo?: DemoUpstream): Promise<NestExpressApplication> {
+export async function createGateway(config: GatewayConfig, demo?: DemoUpstream, logger?: LoggerService): Promise<NestExpressApplication> {
   const pool = { ...config.pool, keys: config.pool.keys ?? demo?.keys ?? [] };
   const app = await NestFactory.create<NestExpressApplication>(GatewayModule.register(GatewaySettings.from(config), pool), {
     bodyParser: false,
     forceCloseConnections: true,
-    logger: process.env.GATEWAY_LOG_FORMAT === 'json' ? new ConsoleLogger({ json: true }) : undefined,
+    logger: logger ?? (process.env.GATEWAY_LOG_FORMAT === 'json' ? new ConsoleLogger({ json: true }) : undefined),
   });
   app.use(requestIdMiddleware);
   app.useBodyParser('json', { limit: config.bodyLimit });

@@ -49,8 +49,7 @@ export async function startGateway(scenario: MockScenario, options: GatewayOptio
     pool: { keys, maxWaitForKeyMs: 0, ...options.pool },
   };
   const logs = new CapturedLogs();
-  const app = await createGateway(config);
-  app.useLogger(logs);
+  const app = await createGateway(config, undefined, logs);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as { port: number };
   return {

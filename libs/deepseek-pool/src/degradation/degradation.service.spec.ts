@@ -1,8 +1,8 @@
 import { jest } from '@jest/globals';
 import type { Cache } from '@nestjs/cache-manager';
 import { createCache } from 'cache-manager';
-import { lastValueFrom, of, throwError, toArray, concat } from 'rxjs';
-import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from '../chat.types.js';
+import { concat, lastValueFrom, of, throwError, toArray } from 'rxjs';
+import type { ChatCompletion, ChatCompletionRequest } from '../chat.types.js';
 import { seededRng } from '../clock.js';
 import { InvalidRequestError, NoAvailableKeyError, RequestAbortedError, StreamInterruptedError, UpstreamError } from '../deepseek-pool.errors.js';
 import { resolveOptions } from '../deepseek-pool.options.js';
@@ -271,7 +271,7 @@ describe('DeepSeekDegradationService (scripted upstream, fake timers)', () => {
     }) as ChatCompletion;
     const chunks = completionToChunks(streamed);
 
-    function input(service: DeepSeekDegradationService, tiers: DegradationTier[] = []): DegradationInput {
+    function input(tiers: DegradationTier[] = []): DegradationInput {
       return {
         request: ask('q', { stream: true }),
         tenant: 'alice',
@@ -285,8 +285,8 @@ describe('DeepSeekDegradationService (scripted upstream, fake timers)', () => {
     it('passes a fresh stream through and stores it once complete; replays it when the pool cannot serve', async () => {
       const service = degradation();
       const tiers: DegradationTier[] = [];
-      await expect(collect(service.runStream(input(service), of(...chunks)))).resolves.toEqual(chunks);
-      const replay = await collect(service.runStream(input(service, tiers), throwError(() => new NoAvailableKeyError('none', 1_000, true))));
+      await expect(collect(service.runStream(input(), of(...chunks)))).resolves.toEqual(chunks);
+      const replay = await collect(service.runStream(input(tiers), throwError(() => new NoAvailableKeyError('none', 1_000, true))));
       expect(assembleChunks(replay)).toEqual(streamed);
       expect(tiers).toEqual(['cache']);
     });
@@ -294,23 +294,23 @@ describe('DeepSeekDegradationService (scripted upstream, fake timers)', () => {
     it('stores no partial stream: an error after the first chunk passes through', async () => {
       const service = degradation();
       const cut = new StreamInterruptedError('cut', 'pro', { kind: 'protocol', detail: 'stream cut' }, []);
-      await expect(collect(service.runStream(input(service), concat(of(...chunks.slice(0, 2)), throwError(() => cut))))).rejects.toBe(cut);
+      await expect(collect(service.runStream(input(), concat(of(...chunks.slice(0, 2)), throwError(() => cut))))).rejects.toBe(cut);
       const tiers: DegradationTier[] = [];
-      await collect(service.runStream(input(service, tiers), throwError(() => new NoAvailableKeyError('none', 1_000, true))));
+      await collect(service.runStream(input(tiers), throwError(() => new NoAvailableKeyError('none', 1_000, true))));
       expect(tiers).toEqual(['fallback']);
     });
 
     it('stores no stream that ended without a finish reason', async () => {
       const service = degradation();
-      await collect(service.runStream(input(service), of(...chunks.slice(0, 2))));
+      await collect(service.runStream(input(), of(...chunks.slice(0, 2))));
       const tiers: DegradationTier[] = [];
-      await collect(service.runStream(input(service, tiers), throwError(() => new NoAvailableKeyError('none', 1_000, true))));
+      await collect(service.runStream(input(tiers), throwError(() => new NoAvailableKeyError('none', 1_000, true))));
       expect(tiers).toEqual(['fallback']);
     });
 
     it('replays the fallback as a well-formed chunk sequence', async () => {
       const service = degradation();
-      const replay = await collect(service.runStream(input(service), throwError(() => new NoAvailableKeyError('none', 1_000, true))));
+      const replay = await collect(service.runStream(input(), throwError(() => new NoAvailableKeyError('none', 1_000, true))));
       expect(replay[0].choices[0].delta).toEqual({ role: 'assistant', content: '' });
       expect(replay.at(-1)?.choices[0].finish_reason).toBe('stop');
       expect(assembleChunks(replay)?.choices[0].message.content).toBe('System busy, please retry shortly');
@@ -320,7 +320,7 @@ describe('DeepSeekDegradationService (scripted upstream, fake timers)', () => {
       const service = degradation();
       transport.script(FLASH, { status: 200, body: flashAnswer });
       const tiers: DegradationTier[] = [];
-      const replay = await collect(service.runStream(input(service, tiers), throwError(() => new NoAvailableKeyError('none', 1_000, true))));
+      const replay = await collect(service.runStream(input(tiers), throwError(() => new NoAvailableKeyError('none', 1_000, true))));
       expect(tiers).toEqual(['model']);
       expect(assembleChunks(replay)).toEqual({ ...flashAnswer, choices: [{ ...flashAnswer.choices[0], logprobs: null }] });
       expect(transport.calls[0].body).toMatchObject({ model: 'deepseek-v4-flash', stream: false });
@@ -329,13 +329,13 @@ describe('DeepSeekDegradationService (scripted upstream, fake timers)', () => {
     it('never degrades a stream error that is the caller’s', async () => {
       const service = degradation();
       const invalid = new UpstreamError('bad', { kind: 'http', status: 422 }, 'pro', undefined);
-      await expect(collect(service.runStream(input(service), throwError(() => invalid)))).rejects.toBe(invalid);
+      await expect(collect(service.runStream(input(), throwError(() => invalid)))).rejects.toBe(invalid);
     });
 
     it('counts a started stream as a success and a refused one as a failure on the pool breaker', async () => {
       const service = degradation({ breaker: { minimumVolume: 2, halfOpenProbes: 1 } });
-      await collect(service.runStream(input(service), of(...chunks)));
-      await collect(service.runStream(input(service), throwError(() => new NoAvailableKeyError('none', 1_000, true))));
+      await collect(service.runStream(input(), of(...chunks)));
+      await collect(service.runStream(input(), throwError(() => new NoAvailableKeyError('none', 1_000, true))));
       expect(service.breaker.totals).toEqual({ calls: 2, failures: 1 });
     });
   });
