@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import type { LoggerService } from '@nestjs/common';
 import { seededRng } from '../../clock.js';
 import { DeepSeekPoolError } from '../../deepseek-pool.errors.js';
@@ -45,13 +46,17 @@ describe('validateKeysAtStart', () => {
     expect(lines.flat().join('\n')).not.toMatch(new RegExp(SECRETS.join('|')));
   });
 
-  it('checks every key concurrently, a few at a time', async () => {
+  it('checks the keys concurrently, a few at a time, each within the timeout', async () => {
+    jest.useFakeTimers();
     const upstream = setup([{ models: 'hang' }, { models: 'hang' }, { models: 'hang' }]);
-    const validation = validateKeysAtStart(pool, { ...SETTINGS, timeoutMs: 60_000 }, logger);
-    await new Promise((resolve) => setImmediate(resolve));
+    const validation = validateKeysAtStart(pool, SETTINGS, logger);
+    await jest.advanceTimersByTimeAsync(0);
     expect(upstream.inFlight).toBe(2);
-    await pool.onModuleDestroy().catch(() => undefined);
-    void validation.catch(() => undefined);
+    await jest.advanceTimersByTimeAsync(5_000);
+    expect(upstream.inFlight).toBe(1);
+    await jest.advanceTimersByTimeAsync(5_000);
+    await expect(validation).resolves.toEqual(['key-1', 'key-2', 'key-3'].map((id) => ({ id, verdict: 'unchecked', detail: 'timeout' })));
+    jest.useRealTimers();
   });
 
   it('logs one plain line when every key is valid', async () => {

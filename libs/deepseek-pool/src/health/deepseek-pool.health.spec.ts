@@ -1,0 +1,72 @@
+import { Test, type TestingModule } from '@nestjs/testing';
+import { DeepSeekPoolModule } from '../deepseek-pool.module.js';
+import { DeepSeekPoolService } from '../deepseek-pool.service.js';
+import { ProbeUpstream } from './probing/probe-upstream.fixture.js';
+import { DeepSeekPoolHealthModule } from './deepseek-pool-health.module.js';
+import { DeepSeekPoolHealthIndicator } from './deepseek-pool.health.js';
+
+const A = 'sk-indicatorkeyaaaaaa0001';
+const B = 'sk-indicatorkeybbbbbb0002';
+
+describe('DeepSeekPoolHealthIndicator', () => {
+  let moduleRef: TestingModule;
+  let indicator: DeepSeekPoolHealthIndicator;
+  let pool: DeepSeekPoolService;
+  let upstream: ProbeUpstream;
+
+  beforeEach(async () => {
+    upstream = new ProbeUpstream();
+    moduleRef = await Test.createTestingModule({
+      imports: [
+        DeepSeekPoolModule.forRoot({ keys: [{ id: 'a', apiKey: A, account: 'team' }, { id: 'b', apiKey: B }], transport: upstream, logger: false }),
+        DeepSeekPoolHealthModule,
+      ],
+    }).compile();
+    indicator = moduleRef.get(DeepSeekPoolHealthIndicator);
+    pool = moduleRef.get(DeepSeekPoolService);
+  });
+
+  afterEach(() => moduleRef.close());
+
+  it('is up with per-key details by id and masked key, under the default key', () => {
+    expect(indicator.isHealthy()).toEqual({
+      'deepseek-pool': {
+        status: 'up',
+        servingKeys: 2,
+        totalKeys: 2,
+        minHealthyKeys: 1,
+        keys: {
+          a: { maskedKey: 'sk-...0001', account: 'team', state: 'ready', breaker: 'closed', latencyEwmaMs: 0, errorRate: 0, inFlight: 0 },
+          b: { maskedKey: 'sk-...0002', account: 'b', state: 'ready', breaker: 'closed', latencyEwmaMs: 0, errorRate: 0, inFlight: 0 },
+        },
+      },
+    });
+  });
+
+  it('is degraded while some keys are out, down when none can serve', () => {
+    pool.disableKey('a', 'revoked');
+    expect(indicator.isHealthy('llm')).toMatchObject({ llm: { status: 'degraded', servingKeys: 1, keys: { a: { state: 'disabled', disabledReason: 'revoked' } } } });
+    pool.markKeyDown('b');
+    expect(indicator.isHealthy('llm')).toMatchObject({ llm: { status: 'down', servingKeys: 0, keys: { b: { state: 'open', breaker: 'open' } } } });
+  });
+
+  it('is down below minHealthyKeys', () => {
+    pool.disableKey('a', 'manual');
+    expect(indicator.isHealthy('deepseek-pool', { minHealthyKeys: 2 })['deepseek-pool'].status).toBe('down');
+    expect(() => indicator.isHealthy('deepseek-pool', { minHealthyKeys: 0 })).toThrow(/minHealthyKeys/);
+  });
+
+  it('reads state only: no upstream call, and no secret in its output', () => {
+    pool.disableKey('b', 'insufficient-balance');
+    const output = JSON.stringify([indicator.isHealthy(), indicator.isHealthy('x', { minHealthyKeys: 2 })]);
+    expect(upstream.calls).toHaveLength(0);
+    expect(output).not.toContain(A);
+    expect(output).not.toContain(B);
+  });
+
+  it('explains what is missing when the app has no pool', async () => {
+    const bare = await Test.createTestingModule({ imports: [DeepSeekPoolHealthModule] }).compile();
+    expect(() => bare.get(DeepSeekPoolHealthIndicator).isHealthy()).toThrow(/needs DeepSeekPoolModule/);
+    await bare.close();
+  });
+});

@@ -1,0 +1,117 @@
+import { AttemptsExhaustedError, NoAvailableKeyError } from 'nestjs-deepseek-pool';
+import type { MockScenario } from 'nestjs-deepseek-pool-mock';
+import { SCALED_POOL_OPTIONS, type Scenario, type ScenarioSpec, scenarios } from './support/harness.js';
+import { report } from './support/report.js';
+import { type TrafficResult, driveChat } from './support/traffic.js';
+
+// Anchors scenario 9: every key degraded. Fail fast with a typed error that says when to come back, and keep
+// upstream attempts <= 1.2x the offered requests (retry budget + breakers).
+const OFFERED = 60;
+const CONCURRENCY = 6;
+const MAX_AMPLIFICATION = 1.2;
+const { resetTimeoutMs } = SCALED_POOL_OPTIONS.breaker;
+const COOLDOWN = { baseMs: 200, maxMs: 2_000 };
+
+const cast: MockScenario = {
+  defaults: { latencyMs: 2 },
+  keys: [
+    { key: 'sk-down-0000000000001', name: 'down-1' },
+    { key: 'sk-down-0000000000002', name: 'down-2' },
+    { key: 'sk-down-0000000000003', name: 'down-3' },
+  ],
+};
+
+describe('scenario 9: all keys degraded', () => {
+  const start = scenarios();
+
+  async function allAnswering(status: 429 | 503, pool: ScenarioSpec['pool'] = {}): Promise<Scenario> {
+    const s = await start({ mock: cast, pool: { cooldown: COOLDOWN, ...pool } });
+    for (const key of cast.keys) s.mock.setKey(key.name!, { status });
+    return s;
+  }
+
+  function upstreamAttempts(s: Scenario): number {
+    return s.mock.stats().totalRequests.chat;
+  }
+
+  function typedFailures(result: TrafficResult) {
+    return {
+      noKey: result.failures.filter((e): e is NoAvailableKeyError => e instanceof NoAvailableKeyError),
+      exhausted: result.failures.filter((e): e is AttemptsExhaustedError => e instanceof AttemptsExhaustedError),
+    };
+  }
+
+  it('fails fast with typed errors once every breaker is open, saying when to come back', async () => {
+    const s = await allAnswering(503);
+
+    const result = await driveChat(s.pool, OFFERED, CONCURRENCY);
+
+    const { noKey, exhausted } = typedFailures(result);
+    expect(result.metas).toEqual([]);
+    expect(noKey.length + exhausted.length).toBe(OFFERED);
+    expect(noKey.length).toBeGreaterThan(0);
+    expect(noKey.filter((e) => e.attempts.length === 0).length).toBeGreaterThan(OFFERED / 2);
+    for (const error of noKey) {
+      expect(error.rateLimited).toBe(false);
+      expect(error.retryAfterMs).toBeGreaterThanOrEqual(0);
+      expect(error.retryAfterMs).toBeLessThanOrEqual(resetTimeoutMs);
+    }
+    report('scenario 9 all 503', { offered: OFFERED, upstream: upstreamAttempts(s), noAvailableKey: noKey.length, attemptsExhausted: exhausted.length });
+  });
+
+  it('keeps upstream attempts within 1.2x the offered requests when every key answers 503', async () => {
+    const s = await allAnswering(503);
+
+    await driveChat(s.pool, OFFERED, CONCURRENCY);
+
+    expect(upstreamAttempts(s)).toBeLessThanOrEqual(MAX_AMPLIFICATION * OFFERED);
+  });
+
+  it('tells the caller the keys are rate limited and when the first cooldown ends, when every key answers 429', async () => {
+    const s = await allAnswering(429);
+
+    const result = await driveChat(s.pool, OFFERED, CONCURRENCY);
+
+    const { noKey, exhausted } = typedFailures(result);
+    expect(noKey.length + exhausted.length).toBe(OFFERED);
+    expect(noKey.length).toBeGreaterThan(0);
+    for (const error of noKey) {
+      expect(error.rateLimited).toBe(true);
+      expect(error.retryAfterMs).toBeGreaterThan(0);
+      expect(error.retryAfterMs).toBeLessThanOrEqual(COOLDOWN.maxMs);
+    }
+    expect(upstreamAttempts(s)).toBeLessThanOrEqual(MAX_AMPLIFICATION * OFFERED);
+    report('scenario 9 all 429', { offered: OFFERED, upstream: upstreamAttempts(s), noAvailableKey: noKey.length, attemptsExhausted: exhausted.length });
+  });
+
+  it('still keeps upstream attempts within 1.2x when callers wait for a key (maxWaitForKeyMs) instead of failing at once', async () => {
+    // Every caller at once, each willing to wait for the half-open probes (probe traffic is per reset period).
+    const breaker = { ...SCALED_POOL_OPTIONS.breaker, resetTimeoutMs: 500 };
+    const s = await allAnswering(503, { maxWaitForKeyMs: 800, breaker });
+
+    const result = await driveChat(s.pool, OFFERED, OFFERED);
+
+    expect(result.metas).toEqual([]);
+    for (const key of cast.keys) {
+      for (const probes of s.timeline.probesPerHalfOpen(key.name!)) expect(probes).toBeLessThanOrEqual(breaker.halfOpenMaxProbes);
+    }
+    expect(upstreamAttempts(s)).toBeLessThanOrEqual(MAX_AMPLIFICATION * OFFERED);
+    expect(s.timeline.events('breaker.half-open').length).toBeGreaterThan(0);
+    report('scenario 9 all 503, waiting for a key', { offered: OFFERED, upstream: upstreamAttempts(s), halfOpens: s.timeline.events('breaker.half-open').length });
+  });
+
+  it('caps retries with the retry budget alone when the breakers cannot open', async () => {
+    const s = await allAnswering(503, {
+      breaker: { ...SCALED_POOL_OPTIONS.breaker, volumeThreshold: 1_000 },
+      retryBudget: { ratio: 0.2, minRetriesPerSecond: 0, windowMs: 10_000 },
+    });
+
+    const result = await driveChat(s.pool, OFFERED, CONCURRENCY);
+
+    const { exhausted } = typedFailures(result);
+    expect(exhausted).toHaveLength(OFFERED);
+    expect(exhausted.some((e) => e.message.includes('retry budget spent'))).toBe(true);
+    expect(upstreamAttempts(s)).toBeLessThanOrEqual(MAX_AMPLIFICATION * OFFERED);
+    report('scenario 9 budget only', { offered: OFFERED, upstream: upstreamAttempts(s) });
+  });
+});
