@@ -114,6 +114,25 @@ describe('DeepSeekPoolService (scripted upstream, fake timers)', () => {
     expect(transport.callsTo(BROKEN)).toBe(0);
   });
 
+  it('learns the account limit DeepSeek reports in its concurrency 429 and stays under it', async () => {
+    const releases: Array<() => void> = [];
+    const held = () => new Promise<never>((_, reject) => releases.push(() => reject(Object.assign(new Error('reset'), { code: 'ECONNRESET' }))));
+    transport.script(LIMITED, { status: 429, body: deepseekError('Your current concurrency is 2, which exceeds your concurrency limit of 1 based on your remaining balance. Please top up...') }, held);
+    transport.script(BROKEN, held);
+    transport.script(HEALTHY, { status: 200, body: completion() });
+    const service = pool({ keys: [{ id: 'a1', apiKey: LIMITED, account: 'a' }, { id: 'a2', apiKey: BROKEN, account: 'a' }, { id: 'b', apiKey: HEALTHY, priority: 1 }], strategy: 'round-robin', maxAttempts: 1 });
+    await service.chat(request).catch(() => undefined);
+    await jest.advanceTimersByTimeAsync(1_001);
+    const heldCall = service.chat(request).catch(() => undefined);
+    await jest.advanceTimersByTimeAsync(0);
+    const accountCallsBefore = transport.callsTo(LIMITED) + transport.callsTo(BROKEN);
+    const second = await service.chat(request);
+    expect(second.meta.keyId).toBe('b');
+    expect(transport.callsTo(LIMITED) + transport.callsTo(BROKEN)).toBe(accountCallsBefore);
+    releases.forEach((release) => release());
+    await heldCall;
+  });
+
   it('never tries the same key twice while another is eligible', async () => {
     transport.script(BROKEN, { status: 500, body: deepseekError('Server Error') });
     transport.script(LIMITED, { status: 503, body: deepseekError('Server Overloaded') });

@@ -12,6 +12,7 @@ import { type AttemptMeta, AttemptLoop, type CallOptions } from './resilience/at
 import { RetryBudget } from './resilience/retry-budget.js';
 import { validateChatRequest } from './request-validation.js';
 import type { EligibilityContext } from './routing/eligibility.js';
+import { AccountLimits } from './routing/account-limits.js';
 import { Router } from './routing/router.js';
 import { createStrategy } from './routing/strategies.js';
 import { MemoryStateStore } from './state/memory-state-store.js';
@@ -73,11 +74,11 @@ export class DeepSeekPoolService implements OnModuleDestroy {
     for (const key of options.keys) this.registry.add(key);
     this.router = new Router(createStrategy(options.strategy), rng, options.breaker.resetTimeoutMs);
     this.router.setSlots(this.registry.all);
-    const limits = options.accountLimits;
+    const accountLimits = new AccountLimits(options.accountLimits, clock, options.cooldown.maxMs);
     this.eligibility = {
       nowMs: clock.now(),
       store: this.store,
-      accountLimit: (account) => limits.get(account) ?? Infinity,
+      accountLimit: (account) => accountLimits.limit(account),
       refresh() {
         this.nowMs = clock.now();
         return this;
@@ -93,6 +94,7 @@ export class DeepSeekPoolService implements OnModuleDestroy {
         cooldown: options.cooldown,
         events: this.events,
         slotsOfAccount: (account) => this.registry.all.filter((slot) => slot.config.account === account),
+        learnAccountLimit: (account, limit) => accountLimits.learn(account, limit),
       },
       budget: new RetryBudget(options.retryBudget, clock),
       clock,

@@ -50,7 +50,7 @@ export {
 } from './degradation/degradation.options.js';
 export { PoolBreakerOpenError, DegradedUnavailableError } from './degradation/degradation.errors.js';
 export { type DegradationTier, DEGRADATION_TIERS, cannotServe } from './degradation/degradation-tiers.js';
-export { PoolBreaker, type PoolBreakerPolicy, type PoolBreakerState } from './degradation/pool-breaker.js';
+export type { PoolBreaker, PoolBreakerPolicy, PoolBreakerState } from './degradation/pool-breaker.js';
 export { cacheKey } from './degradation/cache-key.js';
 export { type TenantExtractor, type HttpRequestLike, defaultTenant } from './degradation/tenant.js';
 export { isCompleteAnswer } from './degradation/response-cache.js';

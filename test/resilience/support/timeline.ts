@@ -20,6 +20,8 @@ export interface EventEntry {
   untilMs?: number;
   /** Disables: why. */
   reason?: string;
+  /** Breaker opens: failed calls in the key's breaker window at that moment. */
+  failures?: number;
 }
 
 export type TimelineEntry = RequestEntry | EventEntry;
@@ -43,7 +45,11 @@ export class Timeline {
 
   /** Follows a pool's observer events. */
   follow(pool: DeepSeekPoolService): void {
-    pool.events.on('breaker.open', ({ keyId }) => this.recordEvent({ kind: 'breaker.open', keyId }));
+    pool.events.on('breaker.open', ({ keyId }) => {
+      const window = pool.snapshot().keys.find((k) => k.id === keyId);
+      const failures = window === undefined ? undefined : Math.round(window.errorRate * window.windowCalls);
+      this.recordEvent({ kind: 'breaker.open', keyId, ...(failures === undefined ? {} : { failures }) });
+    });
     pool.events.on('breaker.half-open', ({ keyId }) => this.recordEvent({ kind: 'breaker.half-open', keyId }));
     pool.events.on('breaker.close', ({ keyId }) => this.recordEvent({ kind: 'breaker.close', keyId }));
     pool.events.on('key.disabled', ({ keyId, reason }) => this.recordEvent({ kind: 'disabled', keyId, reason }));
@@ -123,7 +129,8 @@ export class RecordingTransport implements Transport {
 
   request(request: TransportRequest): Promise<TransportResponse> {
     const bearer = /^Bearer (.+)$/.exec(request.headers['authorization'] ?? '')?.[1] ?? '';
-    this.timeline.recordRequest(this.keyIdOf(bearer), request.path);
+    const keyId = this.keyIdOf(bearer);
+    this.timeline.recordRequest(keyId, request.path);
     return this.inner.request(request);
   }
 

@@ -28,7 +28,8 @@ export interface DegradableRoute {
 /**
  * Marks a handler that calls the pool as degradable: with DeepSeekDegradationInterceptor on the route (or app-wide),
  * when the pool cannot serve, the answer comes from the cache, a lighter model or the fallback, marked as degraded.
- * The handler returns the chat completion body, or for `stream: true` requests an Observable of chunks.
+ * The handler calls the pool without `degrade` and returns the chat completion body, or for `stream: true` requests
+ * an Observable of chunks (`pool.stream(body).toObservable()`); degraded answers come back in the same shape.
  */
 export function Degradable(options: DegradableOptions = {}): MethodDecorator & ClassDecorator {
   const route: DegradableRoute = {

@@ -82,6 +82,11 @@ describe('assembleChunks', () => {
     });
   });
 
+  it('does not throw on a value that is not a chunk (a whole completion): its empty answer is never cacheable', () => {
+    const assembled = assembleChunks([plain as unknown as ChatCompletionChunk]);
+    expect(assembled?.choices[0].message.content).toBe('');
+  });
+
   it.each<[string, ChatCompletionChunk[]]>([
     ['no chunk at all', []],
     ['a stream cut before its final chunk', completionToChunks(plain).slice(0, 2)],

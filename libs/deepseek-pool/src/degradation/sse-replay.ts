@@ -55,7 +55,7 @@ export function assembleChunks(chunks: readonly ChatCompletionChunk[]): ChatComp
   let usage: Usage | undefined;
   for (const chunk of chunks) {
     if (chunk.usage) usage = chunk.usage;
-    for (const { index, delta, finish_reason: finishReason } of chunk.choices ?? []) {
+    for (const { index, delta = {}, finish_reason: finishReason } of chunk.choices ?? []) {
       const choice = choices.get(index) ?? { role: 'assistant', content: '', reasoning: undefined, toolCalls: [], finishReason: null };
       choices.set(index, choice);
       if (typeof delta.role === 'string') choice.role = delta.role;

@@ -13,6 +13,8 @@ export interface ActionContext {
   events: PoolEvents;
   /** Every slot of an account, for account-wide actions (402, concurrency 429). */
   slotsOfAccount(account: string): KeySlot[];
+  /** Records the account concurrency limit an upstream reported in its 429. */
+  learnAccountLimit(account: string, limit: number): void;
 }
 
 /** Applies a classified outcome to shared state: cool down or disable the key or its account. */
@@ -22,6 +24,7 @@ export function applyAction(action: Action, slot: KeySlot, ctx: ActionContext): 
     const untilMs = ctx.clock.now() + cooldownMs(slot.consecutiveRateLimits, ctx.rng, ctx.cooldown, action.floorMs);
     const scope = action.scope === 'account' ? accountScope(slot.config.account) : keyScope(slot.id);
     ctx.store.cooldown(scope, untilMs);
+    if (action.accountConcurrencyLimit !== undefined) ctx.learnAccountLimit(slot.config.account, action.accountConcurrencyLimit);
     ctx.events.emit('key.cooldown', { scope, untilMs: ctx.store.cooldownUntil(scope), consecutive: slot.consecutiveRateLimits });
   } else if (action.type === 'disable') {
     const targets = action.scope === 'account' ? ctx.slotsOfAccount(slot.config.account) : [slot];

@@ -1,0 +1,155 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DeepSeekPoolService } from 'nestjs-deepseek-pool';
+import { type BrowserContext, chromium } from 'playwright-core';
+import { loadGatewayConfig } from '../src/config/gateway-config.js';
+import { type DemoUpstream, startDemoUpstream } from '../src/demo/demo-upstream.js';
+import { createGateway } from '../src/main.js';
+import { CapturedLogs, startGateway } from './support/gateway-harness.js';
+
+const ADMIN_TOKEN = 'status-admin-token-0001';
+/** Debian's Chromium, headless, with everything that would reach for the (closed) network switched off. */
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+/** Where the screenshot goes: `npm run screenshot` sets STATUS_SCREENSHOT=docs/status-page.png. */
+const SCREENSHOT = process.env.STATUS_SCREENSHOT;
+
+/** A gateway in demo mode (the mock's demo cast) on 127.0.0.1, optionally with an admin token. */
+async function startDemoGateway(adminToken?: string): Promise<{ url: string; app: NestExpressApplication; demo: DemoUpstream }> {
+  const demo = await startDemoUpstream();
+  const config = loadGatewayConfig(adminToken ? { GATEWAY_ADMIN_TOKEN: adminToken } : {});
+  const app = await createGateway(config, demo, new CapturedLogs());
+  await app.listen(0, '127.0.0.1');
+  return { url: `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`, app, demo };
+}
+
+/** Sends one chat completion through the gateway and reads the answer to the end. */
+async function chat(url: string, content: string): Promise<void> {
+  const answer = await fetch(`${url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'deepseek-v4-flash', messages: [{ role: 'user', content }] }),
+  });
+  await answer.arrayBuffer();
+}
+
+function get(url: string, token?: string): Promise<Response> {
+  return fetch(url, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+}
+
+describe('the status page in headless Chromium (demo cast, admin token set)', () => {
+  let gateway: Awaited<ReturnType<typeof startDemoGateway>>;
+  let browser: BrowserContext;
+  let profile: string;
+
+  beforeAll(async () => {
+    gateway = await startDemoGateway(ADMIN_TOKEN);
+    profile = mkdtempSync(join(tmpdir(), 'status-page-chromium-'));
+    browser = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, viewport: { width: 1440, height: 720 } });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    rmSync(profile, { recursive: true, force: true });
+    await gateway?.app.close();
+  });
+
+  it('shows every key with its state, and turns a key red within seconds once it goes bad under traffic', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    page.on('console', (message) => void (message.type() === 'error' && errors.push(message.text())));
+    await page.goto(`${gateway.url}/status#token=${ADMIN_TOKEN}`);
+
+    const ids = gateway.demo.keys.map((key) => key.id);
+    await page.waitForFunction((count) => document.querySelectorAll('[data-key-id]').length === count, ids.length);
+    expect(await page.$$eval('[data-key-id]', (cards) => cards.map((card) => (card as HTMLElement).dataset.keyId))).toEqual(ids);
+    await page.waitForSelector('[data-key-id="revoked"][data-state="disabled"]');
+    await page.waitForSelector('[data-key-id="healthy-2"][data-state="ready"]');
+    expect(page.url()).not.toContain(ADMIN_TOKEN);
+
+    const workers = Array.from({ length: 4 }, async (_, worker) => {
+      for (let sent = 0; sent < 10; sent += 1) await chat(gateway.url, `Warm-up ${worker}.${sent}: a few tokens for the page to show`);
+    });
+    await Promise.all(workers);
+    gateway.demo.mock.setKey('sk-demo-healthy-0002', { status: 401 });
+    const pool = gateway.app.get(DeepSeekPoolService);
+    const disabled = () => pool.snapshot().keys.find((key) => key.id === 'healthy-2')?.state === 'disabled';
+    for (let sent = 0; sent < 300 && !disabled(); sent += 1) await chat(gateway.url, `Status page traffic ${sent}`);
+    expect(disabled()).toBe(true);
+
+    await page.waitForSelector('[data-key-id="healthy-2"][data-state="disabled"]', { timeout: 10_000 });
+    expect(await page.textContent('[data-key-id="healthy-2"] .note')).toBe('Disabled: revoked');
+    expect(await page.getAttribute('#live', 'data-live')).toBe('yes');
+    await page.waitForSelector('#events li[data-type="key.disabled"]:has-text("healthy-2 disabled (revoked)")', { timeout: 10_000 });
+
+    const html = await page.content();
+    for (const key of gateway.demo.keys) expect(html).not.toContain(key.apiKey);
+    expect(errors).toEqual([]);
+    const screenshot = await page.screenshot({ fullPage: true, ...(SCREENSHOT ? { path: SCREENSHOT } : {}) });
+    expect(screenshot.subarray(1, 4).toString()).toBe('PNG');
+    await page.close();
+  });
+
+  it('asks for the admin token when opened without one, then connects with it', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${gateway.url}/status`);
+    await page.waitForSelector('#auth:not([hidden])');
+    expect(await page.textContent('#live')).toContain('admin token required');
+    expect(await page.$$('[data-key-id]')).toHaveLength(0);
+
+    await page.fill('#token', ADMIN_TOKEN);
+    await page.click('#auth button');
+    await page.waitForFunction((count) => document.querySelectorAll('[data-key-id]').length === count, gateway.demo.keys.length);
+    await page.waitForSelector('#auth[hidden]', { state: 'attached' });
+    await page.close();
+  });
+});
+
+describe('who may see the status page', () => {
+  it('with an admin token: serves the page shell to anyone, its data only with `Authorization: Bearer <admin token>`', async () => {
+    const gateway = await startDemoGateway(ADMIN_TOKEN);
+    try {
+      const page = await get(`${gateway.url}/status`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(page.headers.get('content-security-policy')).toMatch(/script-src 'sha256-[^']+'; style-src 'sha256-[^']+'; connect-src 'self'/);
+      expect(await page.text()).not.toMatch(/sk-demo|healthy-1/);
+
+      for (const path of ['/status/snapshot', '/status/events']) {
+        expect((await get(`${gateway.url}${path}`)).status).toBe(401);
+        expect((await get(`${gateway.url}${path}?token=${ADMIN_TOKEN}`)).status).toBe(401);
+        expect((await get(`${gateway.url}${path}`, 'not-the-admin-token')).status).toBe(401);
+        expect((await get(`${gateway.url}${path}`, ADMIN_TOKEN)).status).toBe(200);
+      }
+      const body = await (await get(`${gateway.url}/status/snapshot`, ADMIN_TOKEN)).text();
+      for (const key of gateway.demo.keys) expect(body).not.toContain(key.apiKey);
+      expect(JSON.parse(body)).toMatchObject({ mode: 'demo', nowMs: expect.any(Number), pool: { total: gateway.demo.keys.length } });
+    } finally {
+      await gateway.app.close();
+    }
+  });
+
+  it('in demo mode without an admin token: open', async () => {
+    const gateway = await startDemoGateway();
+    try {
+      expect((await get(`${gateway.url}/status`)).status).toBe(200);
+      expect((await get(`${gateway.url}/status/snapshot`)).status).toBe(200);
+      const { events } = (await (await get(`${gateway.url}/status/events?after=0`)).json()) as { events: Array<{ seq: number; type: string }> };
+      expect(events).toContainEqual(expect.objectContaining({ type: 'key.disabled', data: { keyId: 'revoked', reason: 'revoked' } }));
+      const last = Math.max(...events.map((event) => event.seq));
+      expect(await (await get(`${gateway.url}/status/events?after=${last}`)).json()).toEqual({ events: [] });
+    } finally {
+      await gateway.app.close();
+    }
+  });
+
+  it('with real keys and no admin token: off (404), like the admin API', async () => {
+    const gateway = await startGateway({ keys: [{ key: 'sk-status-real-000000001', name: 'real' }] }, { pool: { probe: false } });
+    try {
+      for (const path of ['/status', '/status/snapshot', '/status/events']) expect((await get(`${gateway.url}${path}`)).status).toBe(404);
+    } finally {
+      await gateway.close();
+    }
+  });
+});

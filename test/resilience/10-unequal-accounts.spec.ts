@@ -1,0 +1,72 @@
+import type { StrategyName } from 'nestjs-deepseek-pool';
+import type { MockScenario } from 'nestjs-deepseek-pool-mock';
+import { scenarios } from './support/harness.js';
+import { report } from './support/report.js';
+import { attemptsPerRequest, driveChat, servedBy, shareOf, successRate } from './support/traffic.js';
+
+// Anchors scenario 10: unequal accounts, concurrency ceilings 2 / 2 / 16, at 20 concurrent requests.
+const CEILINGS = { 'acct-small-1': 2, 'acct-small-2': 2, 'acct-large': 16 } as const;
+const CONCURRENCY = 20;
+const REQUESTS = 100;
+
+const cast: MockScenario = {
+  defaults: { latencyMs: 20 },
+  accounts: {
+    'acct-small-1': { maxConcurrency: CEILINGS['acct-small-1'] },
+    'acct-small-2': { maxConcurrency: CEILINGS['acct-small-2'] },
+    'acct-large': { maxConcurrency: CEILINGS['acct-large'] },
+  },
+  keys: [
+    { key: 'sk-small-000000000001', name: 'small-1', account: 'acct-small-1' },
+    { key: 'sk-small-000000000002', name: 'small-2', account: 'acct-small-2' },
+    { key: 'sk-large-000000000001', name: 'large', account: 'acct-large' },
+  ],
+};
+
+/** The pool's `accounts` option matching the mock's ceilings. */
+const ACCOUNT_LIMITS = Object.fromEntries(Object.entries(CEILINGS).map(([name, maxConcurrency]) => [name, { maxConcurrency }]));
+
+describe('scenario 10: unequal accounts (ceilings 2 / 2 / 16) at 20 concurrent requests', () => {
+  const start = scenarios();
+
+  async function run(strategy: StrategyName, accounts: typeof ACCOUNT_LIMITS | null = ACCOUNT_LIMITS) {
+    const s = await start({ mock: cast, pool: { strategy, maxWaitForKeyMs: 2_000, ...(accounts ? { accounts } : {}) } });
+    const result = await driveChat(s.pool, REQUESTS, CONCURRENCY);
+    const stats = s.mock.stats();
+    return { s, result, stats };
+  }
+
+  it.each<StrategyName>(['p2c-ewma', 'least-connections', 'round-robin'])('serves every request and keeps every account under its ceiling (%s)', async (strategy) => {
+    const { s, result, stats } = await run(strategy);
+
+    expect(successRate(result)).toBe(1);
+    for (const [account, ceiling] of Object.entries(CEILINGS)) expect(stats.accounts[account]!.peakInFlight).toBeLessThanOrEqual(ceiling);
+    const rejected = Object.values(stats.keys).reduce((sum, k) => sum + k.rejections.concurrency, 0);
+    expect(rejected).toBe(0);
+    expect(result.metas.every((m) => m.attempts === 1)).toBe(true);
+    report(`scenario 10 ${strategy}`, {
+      successRate: successRate(result),
+      attemptsPerRequest: attemptsPerRequest(result),
+      served: servedBy(result),
+      peakInFlight: Object.fromEntries(Object.entries(stats.accounts).map(([a, v]) => [a, v.peakInFlight])),
+      concurrency429s: rejected,
+    });
+    expect(s.pool.snapshot().keys.every((k) => k.inFlight === 0)).toBe(true);
+  });
+
+  it('lets the big account take most of the traffic', async () => {
+    const { result } = await run('p2c-ewma');
+
+    expect(shareOf(servedBy(result), 'large')).toBeGreaterThanOrEqual(0.6);
+  });
+
+  it('without the accounts option, learns the ceilings from DeepSeek\'s concurrency 429s and still serves every request', async () => {
+    const { result, stats } = await run('round-robin', null);
+
+    const rejected = Object.values(stats.keys).reduce((sum, k) => sum + k.rejections.concurrency, 0);
+    report('scenario 10 no account limits (round-robin)', { failures: result.failures.map((e) => (e as Error).message), successRate: successRate(result), attemptsPerRequest: attemptsPerRequest(result), served: servedBy(result), concurrency429s: rejected });
+    expect(successRate(result)).toBe(1);
+    expect(rejected).toBeGreaterThan(0);
+    expect(shareOf(servedBy(result), 'large')).toBeGreaterThanOrEqual(0.6);
+  });
+});
