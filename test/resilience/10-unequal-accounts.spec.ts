@@ -2,7 +2,7 @@ import type { StrategyName } from 'nestjs-deepseek-pool';
 import type { MockScenario } from 'nestjs-deepseek-pool-mock';
 import { scenarios } from './support/harness.js';
 import { report } from './support/report.js';
-import { attemptsPerRequest, driveChat, servedBy, shareOf, successRate } from './support/traffic.js';
+import { attemptsPerRequest, chatRequest, drive, driveChat, servedBy, shareOf, successRate } from './support/traffic.js';
 
 // Anchors scenario 10: unequal accounts, concurrency ceilings 2 / 2 / 16, at 20 concurrent requests.
 const CEILINGS = { 'acct-small-1': 2, 'acct-small-2': 2, 'acct-large': 16 } as const;
@@ -29,8 +29,8 @@ const ACCOUNT_LIMITS = Object.fromEntries(Object.entries(CEILINGS).map(([name, m
 describe('scenario 10: unequal accounts (ceilings 2 / 2 / 16) at 20 concurrent requests', () => {
   const start = scenarios();
 
-  async function run(strategy: StrategyName, accounts: typeof ACCOUNT_LIMITS | null = ACCOUNT_LIMITS) {
-    const s = await start({ mock: cast, pool: { strategy, maxWaitForKeyMs: 2_000, ...(accounts ? { accounts } : {}) } });
+  async function run(strategy: StrategyName) {
+    const s = await start({ mock: cast, pool: { strategy, accounts: ACCOUNT_LIMITS, maxWaitForKeyMs: 2_000 } });
     const result = await driveChat(s.pool, REQUESTS, CONCURRENCY);
     const stats = s.mock.stats();
     return { s, result, stats };
@@ -60,13 +60,26 @@ describe('scenario 10: unequal accounts (ceilings 2 / 2 / 16) at 20 concurrent r
     expect(shareOf(servedBy(result), 'large')).toBeGreaterThanOrEqual(0.6);
   });
 
-  it('without the accounts option, learns the ceilings from DeepSeek\'s concurrency 429s and still serves every request', async () => {
-    const { result, stats } = await run('round-robin', null);
+  it('waits for a saturated account\'s free slot even while another key cools down for longer than maxWaitForKeyMs', async () => {
+    const s = await start({
+      mock: {
+        defaults: { latencyMs: 100 },
+        accounts: { 'acct-one': { maxConcurrency: 1 } },
+        keys: [
+          { key: 'sk-limited-0000000001', name: 'limited', status: 429, retryAfterSeconds: 10 },
+          { key: 'sk-one-00000000000001', name: 'one-slot', account: 'acct-one' },
+        ],
+      },
+      pool: { accounts: { 'acct-one': { maxConcurrency: 1 } }, maxWaitForKeyMs: 2_000 },
+      keys: { limited: { priority: 0 }, 'one-slot': { priority: 1 } },
+    });
+    await s.pool.chat(chatRequest(0));
+    expect(s.keySnapshot('limited').state).toBe('cooling');
 
-    const rejected = Object.values(stats.keys).reduce((sum, k) => sum + k.rejections.concurrency, 0);
-    report('scenario 10 no account limits (round-robin)', { failures: result.failures.map((e) => (e as Error).message), successRate: successRate(result), attemptsPerRequest: attemptsPerRequest(result), served: servedBy(result), concurrency429s: rejected });
-    expect(successRate(result)).toBe(1);
-    expect(rejected).toBeGreaterThan(0);
-    expect(shareOf(servedBy(result), 'large')).toBeGreaterThanOrEqual(0.6);
+    // The second call finds 'one-slot' busy with the first: its slot frees in ~100 ms, the cooldown ends in 10 s.
+    const result = await drive(2, 2, async (n) => (await s.pool.chat(chatRequest(n))).meta);
+
+    expect(result.failures.map((e) => (e as Error).message)).toEqual([]);
+    expect(result.metas.map((m) => m.keyId)).toEqual(['one-slot', 'one-slot']);
   });
 });

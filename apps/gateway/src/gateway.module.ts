@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { DeepSeekPoolModule, type DeepSeekPoolOptions } from 'nestjs-deepseek-pool';
+import { DeepSeekDegradationModule, DeepSeekPoolModule, type DeepSeekPoolOptions } from 'nestjs-deepseek-pool';
+import { DeepSeekPoolHealthModule } from 'nestjs-deepseek-pool/health';
 import { AdminController } from './admin/admin.controller.js';
 import { AdminTokenGuard } from './auth/admin-token.guard.js';
 import { ClientTokenGuard } from './auth/client-token.guard.js';
@@ -11,6 +12,7 @@ import { RequestLog } from './logging/request-log.js';
 import { MetricsSettings } from './metrics/metrics-settings.js';
 import { PoolMetricsModule } from './metrics/pool-metrics.module.js';
 import { PrometheusPoolMetrics } from './metrics/prometheus-pool-metrics.js';
+import { HealthController } from './health/health.controller.js';
 import { ModelsController } from './models/models.controller.js';
 import { StatusModule } from './status/status.module.js';
 
@@ -22,8 +24,14 @@ export class GatewayModule {
     const metrics = new PrometheusPoolMetrics({ prices: metricsSettings.prices });
     return {
       module: GatewayModule,
-      imports: [DeepSeekPoolModule.forRoot({ ...pool, metrics, isGlobal: true }), PoolMetricsModule.register(metrics, metricsSettings), StatusModule.register(settings)],
-      controllers: [ChatCompletionsController, ModelsController, AdminController],
+      imports: [
+        DeepSeekPoolModule.forRoot({ ...pool, metrics, isGlobal: true }),
+        ...(settings.degradation ? [DeepSeekDegradationModule.forRoot(settings.degradation)] : []),
+        DeepSeekPoolHealthModule,
+        PoolMetricsModule.register(metrics, metricsSettings),
+        StatusModule.register(settings),
+      ],
+      controllers: [ChatCompletionsController, ModelsController, AdminController, HealthController],
       providers: [
         { provide: GatewaySettings, useValue: settings },
         { provide: APP_FILTER, useClass: OpenAiErrorFilter },

@@ -29,7 +29,7 @@ async function chat(url: string, content: string): Promise<void> {
   const answer = await fetch(`${url}/v1/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ model: 'deepseek-v4-flash', messages: [{ role: 'user', content }] }),
+    body: JSON.stringify({ model: 'deepseek-v4-flash', messages: [{ role: 'system', content: 'You answer status page questions briefly.' }, { role: 'user', content }] }),
   });
   await answer.arrayBuffer();
 }
@@ -62,8 +62,9 @@ describe('the status page in headless Chromium (demo cast, admin token set)', ()
     await page.goto(`${gateway.url}/status#token=${ADMIN_TOKEN}`);
 
     const ids = gateway.demo.keys.map((key) => key.id);
-    await page.waitForFunction((count) => document.querySelectorAll('[data-key-id]').length === count, ids.length);
-    expect(await page.$$eval('[data-key-id]', (cards) => cards.map((card) => (card as HTMLElement).dataset.keyId))).toEqual(ids);
+    for (const id of ids) await page.waitForSelector(`[data-key-id="${id}"]`);
+    const cards = await page.locator('[data-key-id]').all();
+    expect(await Promise.all(cards.map((card) => card.getAttribute('data-key-id')))).toEqual(ids);
     await page.waitForSelector('[data-key-id="revoked"][data-state="disabled"]');
     await page.waitForSelector('[data-key-id="healthy-2"][data-state="ready"]');
     expect(page.url()).not.toContain(ADMIN_TOKEN);
@@ -100,7 +101,7 @@ describe('the status page in headless Chromium (demo cast, admin token set)', ()
 
     await page.fill('#token', ADMIN_TOKEN);
     await page.click('#auth button');
-    await page.waitForFunction((count) => document.querySelectorAll('[data-key-id]').length === count, gateway.demo.keys.length);
+    for (const { id } of gateway.demo.keys) await page.waitForSelector(`[data-key-id="${id}"]`);
     await page.waitForSelector('#auth[hidden]', { state: 'attached' });
     await page.close();
   });

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { ThresholdCrossing } from './limits/quota-thresholds.js';
 import type { DisableReason } from './resilience/outcome.js';
 
 /** Events for observers (logs, metrics, alerts). Never relied on for correctness. No payload holds a secret. */
@@ -10,6 +11,12 @@ export interface PoolEventMap {
   'breaker.half-open': [{ keyId: string }];
   'breaker.close': [{ keyId: string }];
   retry: [{ fromKeyId: string; attempt: number; reason: string }];
+  /** A key's or account's usage reached 70, 85 or 95% of a limit (once per threshold per window). */
+  'quota.threshold': [ThresholdCrossing];
+  /** The shared state store lost its backend (Redis): this replica goes on with its local view. */
+  'store.degraded': [{ error: string }];
+  /** The shared state store is back and reconciled. */
+  'store.recovered': [{ downMs: number }];
 }
 
 export type PoolEventName = keyof PoolEventMap;

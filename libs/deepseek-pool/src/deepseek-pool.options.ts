@@ -11,6 +11,11 @@ import {
   positiveNumber,
 } from './keys/key-config.js';
 import { type BreakerPolicy, DEFAULT_BREAKER_POLICY } from './resilience/breaker-policy.js';
+import type { ChatCompletionRequest } from './chat.types.js';
+import { parseUsageLimits } from './limits/limit-options.js';
+import type { TokenEstimateOptions } from './limits/token-estimate.js';
+import type { UsageLimits } from './limits/usage-window.js';
+import { type AffinityOption, resolveAffinity } from './routing/affinity.js';
 import type { StrategyName } from './routing/strategy.js';
 import { STRATEGY_NAMES } from './routing/strategies.js';
 import type { PoolStateStore } from './state/pool-state-store.js';
@@ -32,6 +37,8 @@ export const DEFAULT_BASE_URL = 'https://api.deepseek.com';
 export interface AccountOptions {
   /** In-flight cap shared by every key of the account (DeepSeek counts concurrency per account). */
   maxConcurrency?: number;
+  /** Requests per minute, tokens per minute, tokens per UTC day across the account's keys. */
+  limits?: UsageLimits;
 }
 
 export interface TimeoutOptions {
@@ -73,8 +80,12 @@ export interface DeepSeekPoolOptions {
   latencyDecayMs?: number;
   /** Network seam. Default: an UndiciTransport (keep-alive pool per base URL). */
   transport?: Transport;
-  /** Shared state (cooldowns, disabled keys, account in-flight). Default: in memory. */
+  /** Shared state (cooldowns, disabled keys, account in-flight, rate and quota counters). Default: in memory; `RedisStateStore` for replicas. */
   store?: PoolStateStore;
+  /** Tokens counted against limits before a call (corrected by the usage returned). Defaults: 4 chars per token, `max_tokens` or 1 024. */
+  tokenEstimate?: Partial<TokenEstimateOptions>;
+  /** Prompt-cache affinity: requests with the same key stick to one account's keys. `'user'` uses `user_id`/`user`. Default off. */
+  affinity?: AffinityOption | false;
   /** Metrics sink. Default: none (zero cost). */
   metrics?: PoolMetricsRecorder;
   /** Nest logger to use, or false for silence. Default: Nest's Logger with context "DeepSeekPool". */
@@ -93,6 +104,9 @@ export interface DeepSeekPoolOptions {
 export interface ResolvedPoolOptions {
   keys: KeyConfig[];
   accountLimits: ReadonlyMap<string, number>;
+  accountUsageLimits: ReadonlyMap<string, UsageLimits>;
+  tokenEstimate: TokenEstimateOptions;
+  affinity?: (request: ChatCompletionRequest) => string | undefined;
   defaultBaseUrl: string;
   strategy: StrategyName;
   maxAttempts: number;
@@ -142,6 +156,12 @@ export function resolveOptions(options: DeepSeekPoolOptions): ResolvedPoolOption
   return {
     keys,
     accountLimits: accountLimits(options.accounts ?? {}, keys),
+    accountUsageLimits: accountUsageLimits(options.accounts ?? {}),
+    tokenEstimate: {
+      charsPerToken: positiveNumber(options.tokenEstimate?.charsPerToken ?? 4, 'tokenEstimate.charsPerToken'),
+      completionTokens: positiveInteger(options.tokenEstimate?.completionTokens ?? 1_024, 'tokenEstimate.completionTokens'),
+    },
+    affinity: resolveAffinity(options.affinity),
     defaultBaseUrl,
     strategy,
     maxAttempts: positiveInteger(options.maxAttempts ?? 3, 'maxAttempts'),
@@ -186,6 +206,15 @@ function accountLimits(accounts: Record<string, AccountOptions>, keys: KeyConfig
   for (const [name, account] of Object.entries(accounts)) {
     if (!known.has(name)) throw new InvalidOptionsError(`accounts.${name}`, 'no key uses this account');
     if (account.maxConcurrency !== undefined) limits.set(name, positiveInteger(account.maxConcurrency, `accounts.${name}.maxConcurrency`));
+  }
+  return limits;
+}
+
+function accountUsageLimits(accounts: Record<string, AccountOptions>): Map<string, UsageLimits> {
+  const limits = new Map<string, UsageLimits>();
+  for (const [name, account] of Object.entries(accounts)) {
+    const parsed = parseUsageLimits(account.limits, `accounts.${name}.limits`);
+    if (parsed) limits.set(name, parsed);
   }
   return limits;
 }

@@ -3,7 +3,7 @@ import type { BreakerState } from './resilience/key-breaker.js';
 import { type EligibilityContext, cooldownEnd, ineligibility } from './routing/eligibility.js';
 import type { StrategyName } from './routing/strategy.js';
 
-export type KeyState = 'ready' | 'cooling' | 'open' | 'half-open' | 'disabled' | 'saturated';
+export type KeyState = 'ready' | 'cooling' | 'open' | 'half-open' | 'disabled' | 'over-limit' | 'saturated';
 
 /** One key as health checks, metrics, logs and the status page see it: never the secret. */
 export interface KeySnapshot {

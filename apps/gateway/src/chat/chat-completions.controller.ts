@@ -1,21 +1,32 @@
-import { Body, Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Optional, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { type ChatCompletionRequest, DeepSeekPoolService, validateChatRequest } from 'nestjs-deepseek-pool';
+import {
+  type AttemptMeta,
+  type ChatCompletionChunk,
+  type ChatCompletionRequest,
+  DeepSeekDegradationService,
+  DeepSeekPoolService,
+  defaultTenant,
+  validateChatRequest,
+} from 'nestjs-deepseek-pool';
 import { ClientTokenGuard } from '../auth/client-token.guard.js';
-import { GatewaySettings } from '../config/gateway-settings.js';
 import { RequestLog } from '../logging/request-log.js';
 import { abortOnClientGone } from './client-abort.js';
+import { resumeAfter } from './resume-after.js';
 import { writeSse } from './sse-writer.js';
 import { setTraceHeaders } from './trace-headers.js';
 
-/** `POST /v1/chat/completions`: the OpenAI-compatible endpoint, streaming and not, served by the pool. */
+/**
+ * `POST /v1/chat/completions`: the OpenAI-compatible endpoint, streaming and not, served by the pool. When the
+ * degradation module is on, an answer the pool cannot give comes from the cache, a lighter model or the fallback.
+ */
 @Controller()
 @UseGuards(ClientTokenGuard)
 export class ChatCompletionsController {
   constructor(
     private readonly pool: DeepSeekPoolService,
-    private readonly settings: GatewaySettings,
     private readonly log: RequestLog,
+    @Optional() private readonly degradation?: DeepSeekDegradationService,
   ) {}
 
   @Post(['v1/chat/completions', 'chat/completions'])
@@ -24,16 +35,27 @@ export class ChatCompletionsController {
     validateChatRequest(body);
     const signal = abortOnClientGone(request, response);
     if (body.stream === true) return this.stream(body, signal, request, response);
-    const result = await this.log.track(request, body, () => this.pool.chat(body, { signal, degrade: this.settings.degrade }));
+    const degrade = this.degradation !== undefined;
+    const result = await this.log.track(request, body, () => this.pool.chat(body, { signal, degrade, tenant: defaultTenant(body, request) }));
     setTraceHeaders(response, result.meta);
     return result.data;
   }
 
+  /** Streams with back-pressure. Headers wait for the first chunk, so failover (or degradation) stays invisible to the client. */
   private async stream(body: ChatCompletionRequest, signal: AbortSignal, request: Request, response: Response): Promise<void> {
-    const stream = this.pool.stream(body, { signal });
-    const meta = await this.log.track(request, body, () => stream.meta);
+    const fresh = this.pool.stream(body, { signal });
+    let degraded: AttemptMeta['degraded'];
+    const chunks: AsyncIterable<ChatCompletionChunk> = this.degradation
+      ? this.degradation.streamIterable(this.degradation.routeInput(body, request, {}, (tier) => (degraded = tier)), fresh)
+      : fresh;
+    const iterator = chunks[Symbol.asyncIterator]();
+    let first!: IteratorResult<ChatCompletionChunk>;
+    const meta = await this.log.track(request, body, async (): Promise<AttemptMeta> => {
+      first = await iterator.next();
+      return degraded ? { keyId: '', attempts: 0, trace: [], degraded } : fresh.meta;
+    });
     setTraceHeaders(response, meta);
-    const ending = await writeSse(response, stream);
-    this.log.streamEnded(request, meta.keyId, ending);
+    const ending = await writeSse(response, resumeAfter(first, iterator));
+    this.log.streamEnded(request, meta.keyId || `degraded:${meta.degraded}`, ending);
   }
 }

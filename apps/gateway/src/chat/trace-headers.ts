@@ -3,7 +3,7 @@ import type { AttemptMeta } from 'nestjs-deepseek-pool';
 
 /** Response headers that trace how the answer was obtained: serving key id (never the key), attempts, degraded tier. */
 export function setTraceHeaders(response: Response, meta: AttemptMeta): void {
-  response.setHeader('x-deepseek-pool-key', meta.keyId);
+  if (meta.keyId !== '') response.setHeader('x-deepseek-pool-key', meta.keyId);
   response.setHeader('x-deepseek-pool-attempts', String(meta.attempts));
   if (meta.degraded) response.setHeader('x-deepseek-pool-degraded', meta.degraded);
 }

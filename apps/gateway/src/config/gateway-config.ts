@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { DeepSeekPoolOptions, KeyOptions } from 'nestjs-deepseek-pool';
+import type { DeepSeekDegradationOptions, DeepSeekPoolOptions, KeyOptions } from 'nestjs-deepseek-pool';
 
 /** Where the pool's keys come from: the embedded mock (no keys, no network) or real upstreams. */
 export type GatewayMode = 'demo' | 'upstream';
@@ -14,8 +14,8 @@ export interface GatewayConfig {
   adminToken: string | undefined;
   /** Largest accepted request body (express body-parser size string). */
   bodyLimit: string;
-  /** Serve from the degradation tiers when the pool cannot answer. */
-  degrade: boolean;
+  /** Degradation tiers when the pool cannot answer (GATEWAY_DEGRADE=false turns them off). */
+  degradation: DeepSeekDegradationOptions | undefined;
   /** Pool options without keys in demo mode (the demo fills them from the mock's cast). */
   pool: Omit<DeepSeekPoolOptions, 'keys'> & { keys?: DeepSeekPoolOptions['keys'] };
 }
@@ -35,6 +35,8 @@ export class GatewayConfigError extends Error {
 interface ConfigFile extends Partial<Omit<DeepSeekPoolOptions, 'keys'>> {
   keys?: Array<string | KeyOptions>;
   gateway?: { host?: string; port?: number; clientTokens?: string[]; adminToken?: string; bodyLimit?: string; degrade?: boolean; allowAnonymous?: boolean };
+  /** Degradation options (tiers, cacheTtlMs, modelFallbacks, fallback, breaker); see DeepSeekDegradationModule. */
+  degradation?: Omit<DeepSeekDegradationOptions, 'cache' | 'tenant' | 'metrics' | 'logger' | 'clock'>;
 }
 
 /**
@@ -43,7 +45,7 @@ interface ConfigFile extends Partial<Omit<DeepSeekPoolOptions, 'keys'>> {
  */
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, readFile: (path: string) => string = (path) => readFileSync(path, 'utf8')): GatewayConfig {
   const file = env.GATEWAY_CONFIG ? readConfigFile(env.GATEWAY_CONFIG, readFile) : {};
-  const { gateway = {}, ...fromFile } = file;
+  const { gateway = {}, degradation, ...fromFile } = file;
   const envKeys = nonEmpty(env.DEEPSEEK_API_KEYS);
   const keys = envKeys ?? fromFile.keys;
   const mode: GatewayMode = keys === undefined ? 'demo' : 'upstream';
@@ -60,7 +62,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, readFile
     clientTokens,
     adminToken: nonEmpty(env.GATEWAY_ADMIN_TOKEN) ?? gateway.adminToken,
     bodyLimit: nonEmpty(env.GATEWAY_BODY_LIMIT) ?? gateway.bodyLimit ?? '10mb',
-    degrade: flag(env.GATEWAY_DEGRADE, 'GATEWAY_DEGRADE') ?? gateway.degrade ?? false,
+    degradation: (flag(env.GATEWAY_DEGRADE, 'GATEWAY_DEGRADE') ?? gateway.degrade ?? true) ? { ...degradation, ...fallbackFromEnv(env) } : undefined,
     pool: {
       ...fromFile,
       ...(keys === undefined ? {} : { keys }),
@@ -68,6 +70,13 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, readFile
       ...(env.DEEPSEEK_STRATEGY ? { strategy: env.DEEPSEEK_STRATEGY as DeepSeekPoolOptions['strategy'] } : {}),
     },
   };
+}
+
+function fallbackFromEnv(env: NodeJS.ProcessEnv): Pick<DeepSeekDegradationOptions, 'fallback'> {
+  const as = nonEmpty(env.GATEWAY_FALLBACK);
+  if (as === undefined) return {};
+  if (as !== 'error' && as !== 'message') throw new GatewayConfigError('GATEWAY_FALLBACK', `must be "error" (503 + Retry-After) or "message" (a 200 assistant message), got "${as}"`);
+  return { fallback: { as } };
 }
 
 function readConfigFile(path: string, readFile: (path: string) => string): ConfigFile {

@@ -1,3 +1,4 @@
+import type { DeepSeekDegradationOptions } from 'nestjs-deepseek-pool';
 import type { GatewayConfig } from './gateway-config.js';
 
 /** The gateway's own settings, injectable (the pool options go to DeepSeekPoolModule). */
@@ -6,10 +7,11 @@ export class GatewaySettings {
     readonly mode: GatewayConfig['mode'],
     readonly clientTokens: readonly string[],
     readonly adminToken: string | undefined,
-    readonly degrade: boolean,
+    /** Degradation tiers (cache, lighter model, fallback) when the pool cannot serve; undefined turns them off. */
+    readonly degradation: DeepSeekDegradationOptions | undefined,
   ) {}
 
   static from(config: GatewayConfig): GatewaySettings {
-    return new GatewaySettings(config.mode, config.clientTokens, config.adminToken, config.degrade);
+    return new GatewaySettings(config.mode, config.clientTokens, config.adminToken, config.degradation);
   }
 }

@@ -1,6 +1,8 @@
 import { HttpException } from '@nestjs/common';
 import {
   AttemptsExhaustedError,
+  DegradedUnavailableError,
+  PoolBreakerOpenError,
   DeepSeekPoolError,
   InvalidOptionsError,
   DeadlineExceededError,
@@ -24,6 +26,8 @@ export interface OpenAiErrorResponse {
  * caller errors carry `x-should-retry: false`.
  */
 export function toOpenAiError(error: unknown): OpenAiErrorResponse {
+  if (error instanceof DegradedUnavailableError) return degradedFallback(error);
+  if (error instanceof PoolBreakerOpenError) return envelope(503, error.message, 'service_unavailable', null, 'pool_breaker_open', true, error.retryAfterMs);
   if (error instanceof InvalidRequestError) return envelope(400, error.message, 'invalid_request_error', error.field, 'invalid_request', false);
   if (error instanceof NoAvailableKeyError) {
     const status = error.rateLimited ? 429 : 503;
@@ -44,6 +48,15 @@ export function toOpenAiError(error: unknown): OpenAiErrorResponse {
   const status = (error as { status?: unknown; type?: unknown } | null)?.status;
   if (typeof status === 'number' && status >= 400 && status < 500) return envelope(status, bodyParserMessage(error), 'invalid_request_error', null, null, false);
   return envelope(500, 'Internal gateway error', 'server_error', null, null, true);
+}
+
+/** The degradation layer's last tier, configured to answer as an error: its body, 503 and Retry-After, marked degraded. */
+function degradedFallback(error: DegradedUnavailableError): OpenAiErrorResponse {
+  return {
+    status: error.status,
+    headers: { 'x-should-retry': 'true', 'retry-after': String(error.retryAfterSeconds), 'x-deepseek-pool-degraded': error.degraded },
+    body: error.body as OpenAiErrorResponse['body'],
+  };
 }
 
 /** A caller error the upstream reported (400, 422...): its status and envelope pass through as upstream sent them. */

@@ -5,8 +5,11 @@ import { METRIC_PREFIX } from './prometheus-pool-metrics.js';
 /** `deepseek_pool_breaker_state` values. */
 export const BREAKER_STATE_CODES: Readonly<Record<BreakerState, number>> = { closed: 0, 'half-open': 1, open: 2 };
 
-/** `deepseek_pool_key_state` values, ordered by severity so `max` means "worst" and a heatmap reads green to red. */
-export const KEY_STATE_CODES: Readonly<Record<KeyState, number>> = { ready: 0, 'half-open': 1, saturated: 2, cooling: 3, open: 4, disabled: 5 };
+/**
+ * `deepseek_pool_key_state` values, ordered by severity so `max` means "worst" and a heatmap reads green to red.
+ * Over a rate or quota limit shares cooling's code: both are rate limiting that ends by itself.
+ */
+export const KEY_STATE_CODES: Readonly<Record<KeyState, number>> = { ready: 0, 'half-open': 1, saturated: 2, cooling: 3, 'over-limit': 3, open: 4, disabled: 5 };
 
 const codes = (table: Readonly<Record<string, number>>): string =>
   Object.entries(table)

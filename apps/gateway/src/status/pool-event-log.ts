@@ -25,8 +25,9 @@ export class PoolEventLog {
     for (const type of WATCHED) pool.events.on(type, (data: PoolEventMap[PoolEventName][0]) => this.ring.push({ seq: ++this.seq, atMs: Date.now(), type, data }));
   }
 
-  /** Recorded events with a sequence number above `afterSeq`, oldest first. */
+  /** Recorded events with a sequence number above `afterSeq`, oldest first; all of them when `afterSeq` is from before a restart. */
   since(afterSeq = 0): PoolEventRecord[] {
-    return this.ring.toArray().filter((event) => event.seq > afterSeq);
+    const from = afterSeq > this.seq ? 0 : afterSeq;
+    return this.ring.toArray().filter((event) => event.seq > from);
   }
 }

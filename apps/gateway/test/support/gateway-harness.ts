@@ -1,6 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { DeepSeekPoolOptions } from 'nestjs-deepseek-pool';
+import type { DeepSeekDegradationOptions, DeepSeekPoolOptions } from 'nestjs-deepseek-pool';
 import { DeepSeekMock, type MockScenario } from 'nestjs-deepseek-pool-mock';
 import type { GatewayConfig } from '../../src/config/gateway-config.js';
 import { createGateway } from '../../src/main.js';
@@ -29,7 +29,8 @@ export interface Gateway {
 export interface GatewayOptions {
   tokens?: string[];
   adminToken?: string;
-  degrade?: boolean;
+  /** Degradation tiers; off unless given. */
+  degradation?: DeepSeekDegradationOptions;
   pool?: Partial<DeepSeekPoolOptions>;
 }
 
@@ -45,8 +46,8 @@ export async function startGateway(scenario: MockScenario, options: GatewayOptio
     clientTokens: options.tokens ?? [],
     adminToken: options.adminToken,
     bodyLimit: '1mb',
-    degrade: options.degrade ?? false,
-    pool: { keys, maxWaitForKeyMs: 0, ...options.pool },
+    degradation: options.degradation,
+    pool: { keys, maxWaitForKeyMs: 0, validateOnStart: false, probe: false, ...options.pool },
   };
   const logs = new CapturedLogs();
   const app = await createGateway(config, undefined, logs);

@@ -17,7 +17,7 @@ export function cacheKey(request: ChatCompletionRequest, tenant: string, prefix:
 
 /** JSON with object keys sorted at every depth, so field order never changes a key. */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, item: unknown) => (isPlainObject(item) ? sortKeys(item) : item));
+  return JSON.stringify(value, (_key, item: unknown) => (isRecord(item) ? sortKeys(item) : item));
 }
 
 /** Hex sha256 of a string. */
@@ -31,6 +31,7 @@ function sortKeys(object: Record<string, unknown>): Record<string, unknown> {
   return sorted;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+/** A JSON object (not null, not an array). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

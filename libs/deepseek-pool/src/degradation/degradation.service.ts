@@ -1,12 +1,13 @@
 import type { Cache } from '@nestjs/cache-manager';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { type Observable, catchError, concat, defer, finalize, from, ignoreElements, mergeMap, tap, throwError } from 'rxjs';
+import { type Observable, defer, from } from 'rxjs';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from '../chat.types.js';
 import { type AttemptRecord, DeepSeekPoolError, RequestAbortedError } from '../deepseek-pool.errors.js';
+import { observableToIterable } from '../streaming/observable-iterable.js';
 import { type ChatDegrader, type ChatOptions, DeepSeekPoolService, type PoolResult } from '../deepseek-pool.service.js';
 import type { DegradableRoute } from './degradable.decorator.js';
 import { DEEPSEEK_DEGRADATION_OPTIONS, DEFAULT_DEGRADATION_CACHE } from './degradation.constants.js';
-import { DegradedUnavailableError, PoolBreakerOpenError } from './degradation.errors.js';
+import { DegradedUnavailableError, PoolBreakerOpenError, errorMessage } from './degradation.errors.js';
 import type { ResolvedDegradationOptions, ResolvedFallback } from './degradation.options.js';
 import { type DegradationTier, cannotServe, planTiers, retryAfterMsOf } from './degradation-tiers.js';
 import { retryAfterSeconds } from './fallback-response.js';
@@ -73,7 +74,7 @@ export class DeepSeekDegradationService implements ChatDegrader, OnModuleInit {
   }
 
   /** The input of a request to a `@Degradable()` route. */
-  routeInput(request: ChatCompletionRequest, http: HttpRequestLike, route: DegradableRoute, onDegraded: (tier: DegradationTier) => void): DegradationInput {
+  routeInput(request: ChatCompletionRequest, http: HttpRequestLike, route: Pick<DegradableRoute, 'tenant' | 'fallback'>, onDegraded: (tier: DegradationTier) => void): DegradationInput {
     return {
       request,
       tenant: (route.tenant ?? this.options.tenant)(request, http),
@@ -107,41 +108,48 @@ export class DeepSeekDegradationService implements ChatDegrader, OnModuleInit {
   /**
    * The streaming counterpart of `run`: passes the fresh chunks through and stores the answer once the stream has
    * completed with every choice finished. A "cannot serve" error before the first chunk degrades to a replay of the
-   * tier's answer as chunks; an error after it passes through (nothing partial is ever stored).
+   * tier's answer as chunks; an error after it passes through (nothing partial is ever stored). Pull-based, so a
+   * slow reader slows the upstream read (back-pressure) and stopping early cancels it.
    */
-  runStream(input: DegradationInput, fresh: Observable<ChatCompletionChunk>): Observable<ChatCompletionChunk> {
-    return defer(() => {
-      const permit = this.breaker.tryAcquire();
-      if (permit === undefined) return this.degradeToChunks(input, this.breakerOpen());
-      const keep = this.cache.covers(input.request, input.tenant);
-      const chunks: ChatCompletionChunk[] = [];
-      let started = false;
-      let settled = false;
-      const settle = (verdict: CallVerdict): void => {
-        if (settled) return;
-        settled = true;
-        this.breaker.record(permit, verdict);
-      };
-      const live = fresh.pipe(
-        tap((chunk) => {
-          started = true;
-          settle('success');
-          if (keep) chunks.push(chunk);
-        }),
-        catchError((error: unknown) => {
-          if (started || !cannotServe(error)) return throwError(() => error);
-          settle('failure');
-          return this.degradeToChunks(input, error);
-        }),
-        finalize(() => settle('neutral')),
-      );
-      const store = defer(() => this.cache.store(input.request, input.tenant, assembleChunks(chunks))).pipe(ignoreElements());
-      return concat(live, store);
-    });
+  async *streamIterable(input: DegradationInput, fresh: AsyncIterable<ChatCompletionChunk>): AsyncGenerator<ChatCompletionChunk, void, undefined> {
+    const permit = this.breaker.tryAcquire();
+    if (permit === undefined) {
+      yield* await this.degradeToChunks(input, this.breakerOpen());
+      return;
+    }
+    const keep = this.cache.covers(input.request, input.tenant);
+    const chunks: ChatCompletionChunk[] = [];
+    let verdict: CallVerdict | undefined;
+    const settle = (next: CallVerdict): void => {
+      if (verdict !== undefined) return;
+      verdict = next;
+      this.breaker.record(permit, next);
+    };
+    let replay: ChatCompletionChunk[] | undefined;
+    try {
+      for await (const chunk of fresh) {
+        settle('success');
+        if (keep) chunks.push(chunk);
+        yield chunk;
+      }
+    } catch (error) {
+      if (verdict !== undefined || !cannotServe(error)) throw error;
+      settle('failure');
+      replay = await this.degradeToChunks(input, error);
+    } finally {
+      settle('neutral');
+    }
+    if (replay) yield* replay;
+    else await this.cache.store(input.request, input.tenant, assembleChunks(chunks));
   }
 
-  private degradeToChunks(input: DegradationInput, cause: unknown): Observable<ChatCompletionChunk> {
-    return from(this.degrade(input, cause)).pipe(mergeMap((result) => completionToChunks(result.data)));
+  /** `streamIterable` for Observables (the interceptor's handlers return them). */
+  runStream(input: DegradationInput, fresh: Observable<ChatCompletionChunk>): Observable<ChatCompletionChunk> {
+    return defer(() => from(this.streamIterable(input, observableToIterable(fresh))));
+  }
+
+  private async degradeToChunks(input: DegradationInput, cause: unknown): Promise<ChatCompletionChunk[]> {
+    return completionToChunks((await this.degrade(input, cause)).data);
   }
 
   private breakerOpen(): PoolBreakerOpenError {
@@ -184,7 +192,7 @@ export class DeepSeekDegradationService implements ChatDegrader, OnModuleInit {
       } catch (error) {
         if (error instanceof RequestAbortedError) throw error;
         trace.push(...attemptsOf(error));
-        this.options.logger?.warn(`Lighter model ${model} could not answer for ${input.request.model}: ${describe(error)}`);
+        this.options.logger?.warn(`Lighter model ${model} could not answer for ${input.request.model}: ${errorMessage(error)}`);
       }
     }
     return undefined;
@@ -213,8 +221,4 @@ export class DeepSeekDegradationService implements ChatDegrader, OnModuleInit {
 
 function attemptsOf(error: unknown): readonly AttemptRecord[] {
   return error instanceof DeepSeekPoolError ? error.attempts : [];
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

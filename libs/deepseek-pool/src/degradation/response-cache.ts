@@ -2,7 +2,8 @@ import type { Cache } from '@nestjs/cache-manager';
 import type { LoggerService } from '@nestjs/common';
 import type { ChatCompletion, ChatCompletionRequest } from '../chat.types.js';
 import type { Clock } from '../clock.js';
-import { cacheKey } from './cache-key.js';
+import { cacheKey, isRecord } from './cache-key.js';
+import { errorMessage } from './degradation.errors.js';
 
 /** Finish reasons of an answer that ended normally. */
 const COMPLETE_FINISH_REASONS: ReadonlySet<string> = new Set(['stop', 'length', 'tool_calls']);
@@ -62,7 +63,7 @@ export class ResponseCache {
     try {
       await this.cache.set(cacheKey(request, tenant, this.settings.keyPrefix), entry, this.settings.ttlMs);
     } catch (error) {
-      this.logger?.warn(`Degradation cache write failed: ${describe(error)}`);
+      this.logger?.warn(`Degradation cache write failed: ${errorMessage(error)}`);
     }
   }
 
@@ -73,18 +74,10 @@ export class ResponseCache {
     try {
       entry = await this.cache.get<CacheEntry>(cacheKey(request, tenant, this.settings.keyPrefix));
     } catch (error) {
-      this.logger?.warn(`Degradation cache read failed: ${describe(error)}`);
+      this.logger?.warn(`Degradation cache read failed: ${errorMessage(error)}`);
       return undefined;
     }
     if (!isRecord(entry) || typeof entry.storedAtMs !== 'number' || !isCompleteAnswer(entry.completion)) return undefined;
     return this.clock.now() - entry.storedAtMs <= this.settings.ttlMs ? entry.completion : undefined;
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -5,6 +5,7 @@ import { DeepSeekPoolError } from '../deepseek-pool.errors.js';
 import { DeepSeekPoolService } from '../deepseek-pool.service.js';
 import { type PoolHealthDetails, assessPool, minHealthyKeysOf } from './pool-health-status.js';
 
+/** Options of one health check. */
 export interface PoolHealthOptions {
   /** Keys that must be able to serve for the pool to be up or degraded rather than down. Default 1. */
   minHealthyKeys?: number;
@@ -24,6 +25,7 @@ export class DeepSeekPoolHealthIndicator {
     private readonly moduleRef: ModuleRef,
   ) {}
 
+  /** The pool's health under `key` (default `deepseek-pool`); synchronous, from local state. */
   isHealthy<const Key extends string = 'deepseek-pool'>(key?: Key, options: PoolHealthOptions = {}): HealthIndicatorResult<Key, 'up' | 'degraded' | 'down', PoolHealthDetails> {
     const { status, details } = assessPool(this.resolvePool().snapshot(), minHealthyKeysOf(options.minHealthyKeys));
     const session = this.health.check(key ?? ('deepseek-pool' as Key));

@@ -1,4 +1,6 @@
 import { InvalidOptionsError } from '../deepseek-pool.errors.js';
+import { parseUsageLimits } from '../limits/limit-options.js';
+import type { UsageLimits } from '../limits/usage-window.js';
 import { maskKey } from './mask.js';
 
 /** One upstream key as the user configures it. */
@@ -22,6 +24,8 @@ export interface KeyOptions {
   modelMap?: Record<string, string>;
   /** Extra headers sent to this upstream (e.g. a reseller's org header). */
   headers?: Record<string, string>;
+  /** Requests per minute, tokens per minute, tokens per UTC day for this key; over one, the key rests until the window allows. */
+  limits?: UsageLimits;
 }
 
 /** A validated key with every default applied. */
@@ -37,6 +41,8 @@ export interface KeyConfig {
   models: ReadonlySet<string> | undefined;
   modelMap: Readonly<Record<string, string>>;
   headers: Readonly<Record<string, string>>;
+  /** Absent when the key has no rate or quota limit. */
+  limits?: Readonly<UsageLimits>;
 }
 
 export type KeysInput = string | ReadonlyArray<string | KeyOptions>;
@@ -90,6 +96,7 @@ function toKeyConfig(entry: string | KeyOptions, index: number, position: number
     models: options.models === undefined ? undefined : new Set(stringList(options.models, `${field}.models`)),
     modelMap: stringRecord(options.modelMap ?? {}, `${field}.modelMap`),
     headers: stringRecord(options.headers ?? {}, `${field}.headers`),
+    limits: parseUsageLimits(options.limits, `${field}.limits`),
   };
 }
 

@@ -29,6 +29,8 @@ export class KeySlot implements Candidate {
   readonly tokens: TokenTotals = { prompt: 0, completion: 0, cacheHit: 0, cacheMiss: 0, reasoning: 0 };
   /** Lowest latency among the candidates of the current pick; set by the router just before a strategy runs. */
   baselineLatencyMs = 0;
+  /** Share left of the tightest rate or quota limit; set by the router just before a strategy runs. */
+  headroom = 1;
   /** When the breaker last opened (epoch ms), to tell callers when it will try again. */
   openedAtMs = 0;
   /** Set while an operator removes the key: no new requests, in-flight ones finish. */

@@ -23,6 +23,8 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Overall deadline for this call, ms (default: the pool's `timeouts.requestMs`). */
   timeoutMs?: number;
+  /** Session or user key: calls with the same key stick to one account's keys (prompt-cache affinity). Overrides the pool's `affinity`. */
+  affinityKey?: string;
 }
 
 /** What the caller learns about how its answer was obtained. */
@@ -83,7 +85,7 @@ export class AttemptLoop {
       if (clock.now() >= deadlineMs) throw new DeadlineExceededError(timeoutMs, trace);
       if (trace.length >= this.deps.maxAttempts) throw this.exhausted(model, lastError!, trace, 'max attempts reached');
       const ctx = this.deps.eligibility.refresh();
-      const slot = router.pick(model, tried, ctx);
+      const slot = router.pick(model, tried, ctx, options.affinityKey);
       if (slot === undefined) {
         const why = router.unavailability(model, ctx);
         const sleepMs = why.retryAfterMs ?? backoffMs(++waits, this.deps.rng, this.deps.backoff);

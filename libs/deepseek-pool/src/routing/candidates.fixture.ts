@@ -1,9 +1,9 @@
 import type { Rng } from '../clock.js';
 import type { Candidate, Strategy } from './strategy.js';
 
-/** Test fixture: an idle, uncapped key with weight 1 and 100 ms latency, overridden by `fields`. */
+/** Test fixture: an idle, uncapped key with weight 1, 100 ms latency and no limits, overridden by `fields`. */
 export function candidate(id: string, fields: Partial<Omit<Candidate, 'id'>> = {}): Candidate {
-  return { id, weight: 1, inFlight: 0, maxConcurrency: Infinity, latencyMs: 100, baselineLatencyMs: 100, ...fields };
+  return { id, weight: 1, inFlight: 0, maxConcurrency: Infinity, latencyMs: 100, baselineLatencyMs: 100, headroom: 1, ...fields };
 }
 
 /** Test fixture: an rng that returns `values` in order, then fails the test if drawn again. */

@@ -1,5 +1,6 @@
 import type { Rng } from '../clock.js';
 import type { KeySlot } from '../keys/key-slot.js';
+import { hash32, keepPreferredAccount } from './affinity.js';
 import type { Strategy } from './strategy.js';
 import { type EligibilityContext, type Ineligibility, cooldownEnd, ineligibility } from './eligibility.js';
 import { groupByPriority } from './tiers.js';
@@ -8,7 +9,7 @@ import { groupByPriority } from './tiers.js';
 export interface Unavailability {
   /** Earliest expected recovery in ms from now; undefined when no key is expected back by itself. */
   retryAfterMs: number | undefined;
-  /** True when every key that serves the model is out for rate limiting (cooling or saturated). */
+  /** True when every key that serves the model is out for rate limiting (cooling, over a limit or saturated). */
   rateLimited: boolean;
   /** How many keys are out, by reason. */
   reasons: Partial<Record<Ineligibility, number>>;
@@ -22,6 +23,12 @@ export interface Unavailability {
 export class Router {
   private tiers: KeySlot[][] = [];
   private readonly buffer: KeySlot[] = [];
+  private readonly accountHashes = new Map<string, number>();
+  private readonly accountHash = (account: string): number => {
+    let hash = this.accountHashes.get(account);
+    if (hash === undefined) this.accountHashes.set(account, (hash = hash32(account)));
+    return hash;
+  };
 
   constructor(
     private readonly strategy: Strategy,
@@ -34,8 +41,10 @@ export class Router {
     this.tiers = groupByPriority(slots);
   }
 
-  pick(model: string | undefined, tried: ReadonlySet<KeySlot>, ctx: EligibilityContext): KeySlot | undefined {
-    return this.pickFrom(model, tried, ctx) ?? (tried.size > 0 ? this.pickFrom(model, undefined, ctx) : undefined);
+  /** With an `affinityKey`, keys of the account rendezvous hashing prefers for it come first (prompt-cache affinity). */
+  pick(model: string | undefined, tried: ReadonlySet<KeySlot>, ctx: EligibilityContext, affinityKey?: string): KeySlot | undefined {
+    const affinity = affinityKey === undefined ? undefined : hash32(affinityKey);
+    return this.pickFrom(model, tried, ctx, affinity) ?? (tried.size > 0 ? this.pickFrom(model, undefined, ctx, affinity) : undefined);
   }
 
   /** Explains an empty pick. O(keys); only called on the failure path. */
@@ -53,7 +62,8 @@ export class Router {
         reasons[reason] = (reasons[reason] ?? 0) + 1;
         if (reason === 'cooling') earliest = Math.min(earliest, cooldownEnd(slot, ctx) - ctx.nowMs);
         if (reason === 'open') earliest = Math.min(earliest, Math.max(0, slot.openedAtMs + this.resetTimeoutMs - ctx.nowMs));
-        if (reason !== 'cooling' && reason !== 'saturated') rateLimitedOnly = false;
+        if (reason === 'over-limit') earliest = Math.min(earliest, ctx.quota?.blockedForMs(slot, ctx.nowMs) ?? 0);
+        if (reason !== 'cooling' && reason !== 'saturated' && reason !== 'over-limit') rateLimitedOnly = false;
       }
     }
     return {
@@ -63,7 +73,7 @@ export class Router {
     };
   }
 
-  private pickFrom(model: string | undefined, tried: ReadonlySet<KeySlot> | undefined, ctx: EligibilityContext): KeySlot | undefined {
+  private pickFrom(model: string | undefined, tried: ReadonlySet<KeySlot> | undefined, ctx: EligibilityContext, affinity: number | undefined): KeySlot | undefined {
     const buffer = this.buffer;
     for (const tier of this.tiers) {
       buffer.length = 0;
@@ -74,8 +84,12 @@ export class Router {
         if (slot.latencyMs > 0) baseline = Math.min(baseline, slot.latencyMs);
       }
       if (buffer.length === 0) continue;
+      if (affinity !== undefined) keepPreferredAccount(buffer, affinity, this.accountHash);
       const baselineLatencyMs = Number.isFinite(baseline) ? baseline : 0;
-      for (const slot of buffer) slot.baselineLatencyMs = baselineLatencyMs;
+      for (const slot of buffer) {
+        slot.baselineLatencyMs = baselineLatencyMs;
+        slot.headroom = ctx.quota ? ctx.quota.headroom(slot, ctx.nowMs) : 1;
+      }
       return (buffer.length === 1 ? buffer[0] : this.strategy.pick(buffer, this.rng)) as KeySlot;
     }
     return undefined;

@@ -16,12 +16,9 @@ describe('createStrategy', () => {
     expect(STRATEGY_NAMES[0]).toBe('p2c-ewma');
   });
 
-  it('refuses quota-aware, which is not available yet', () => {
-    // Act
-    const build = () => createStrategy('quota-aware');
-
+  it('builds every strategy the type names, quota-aware included', () => {
     // Assert
-    expect(build).toThrow(/"quota-aware" is not available yet/);
+    expect([...STRATEGY_NAMES].sort()).toEqual(['least-connections', 'p2c-ewma', 'quota-aware', 'round-robin', 'weighted-random']);
   });
 
   it('gives every call its own cursor state', () => {

@@ -1,10 +1,15 @@
+import { type UsageDelta, type UsageReader, UsageWindow } from '../limits/usage-window.js';
 import type { DisabledState, PoolStateStore, StateChange } from './pool-state-store.js';
+
+/** The counters of a scope nothing was ever counted against. */
+const NO_USAGE: UsageReader = new UsageWindow();
 
 /** The default store: one process, plain maps, O(1) everything. */
 export class MemoryStateStore implements PoolStateStore {
   private readonly cooldowns = new Map<string, number>();
   private readonly disabledKeys = new Map<string, DisabledState>();
   private readonly accounts = new Map<string, number>();
+  private readonly counters = new Map<string, UsageWindow>();
   private readonly listeners: Array<(change: StateChange) => void> = [];
 
   cooldownUntil(scope: string): number {
@@ -34,6 +39,16 @@ export class MemoryStateStore implements PoolStateStore {
     if (this.disabledKeys.delete(keyId)) this.emit({ type: 'enable', keyId });
   }
 
+  /** Every cooldown deadline by scope (expired ones too): a shared store reconciles its local view with them. */
+  cooldownEntries(): Array<[scope: string, untilMs: number]> {
+    return [...this.cooldowns];
+  }
+
+  /** Every disabled key by id. */
+  disabledEntries(): Array<[keyId: string, state: DisabledState]> {
+    return [...this.disabledKeys];
+  }
+
   accountInFlight(account: string): number {
     return this.accounts.get(account) ?? 0;
   }
@@ -49,6 +64,19 @@ export class MemoryStateStore implements PoolStateStore {
     const current = this.accountInFlight(account);
     if (current > 1) this.accounts.set(account, current - 1);
     else this.accounts.delete(account);
+  }
+
+  usage(scope: string): UsageReader {
+    return this.counters.get(scope) ?? NO_USAGE;
+  }
+
+  addUsage(scope: string, delta: UsageDelta, atMs: number): void {
+    let window = this.counters.get(scope);
+    if (window === undefined) {
+      window = new UsageWindow();
+      this.counters.set(scope, window);
+    }
+    window.add(delta, atMs);
   }
 
   onChange(listener: (change: StateChange) => void): void {

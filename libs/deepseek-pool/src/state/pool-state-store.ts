@@ -1,3 +1,4 @@
+import type { UsageDelta, UsageReader } from '../limits/usage-window.js';
 import type { DisableReason } from '../resilience/outcome.js';
 
 /** Why a key is out of rotation until something (prober, operator) brings it back. */
@@ -11,7 +12,11 @@ export type StateChange =
   | { type: 'cooldown'; scope: string; untilMs: number }
   | { type: 'clear-cooldown'; scope: string }
   | { type: 'disable'; keyId: string; state: DisabledState }
-  | { type: 'enable'; keyId: string };
+  | { type: 'enable'; keyId: string }
+  /** A shared store lost its backend: the pool goes on with this replica's local view. */
+  | { type: 'store-degraded'; error: string }
+  /** The backend is back and the local view has been reconciled with it. */
+  | { type: 'store-recovered'; downMs: number };
 
 /**
  * All state that replicas would share. Reads are synchronous (a local view kept current by the store)
@@ -33,6 +38,10 @@ export interface PoolStateStore {
   /** Takes one in-flight slot of the account when under `limit`. */
   tryAcquireAccount(account: string, limit: number): boolean | Promise<boolean>;
   releaseAccount(account: string): void;
+  /** Request and token counters of a scope (local view: a shared store adds the other replicas' counts as last synced). */
+  usage(scope: string): UsageReader;
+  /** Adds to a scope's counters at `atMs`; a correction passes its estimate's `atMs`, so it lands where the estimate did. */
+  addUsage(scope: string, delta: UsageDelta, atMs: number): void;
   /** Registers a listener for changes made by this or another replica. */
   onChange(listener: (change: StateChange) => void): void;
   close(): Promise<void>;

@@ -69,7 +69,7 @@ export const STATUS_SCRIPT = String.raw`
     var fields = { root: root, state: el('span', 'badge state'), masked: el('div', 'masked'), note: el('p', 'note') };
     header.append(fields.state);
     var list = el('dl');
-    [['inFlight', 'In flight'], ['latency', 'Latency'], ['errors', 'Errors'], ['breaker', 'Breaker'], ['prompt', 'Prompt tokens'], ['completion', 'Completion']].forEach(function (row) {
+    [['inFlight', 'In flight'], ['latency', 'Latency'], ['errors', 'Errors'], ['breaker', 'Breaker'], ['prompt', 'Prompt tokens'], ['cached', 'Cache hits'], ['completion', 'Completion tokens']].forEach(function (row) {
       fields[row[0]] = el('dd', row[0]);
       list.append(el('dt', '', row[1]), fields[row[0]]);
     });
@@ -90,9 +90,9 @@ export const STATUS_SCRIPT = String.raw`
     fields.latency.textContent = key.latencyEwmaMs > 0 ? duration(key.latencyEwmaMs) : '–';
     fields.errors.textContent = key.windowCalls > 0 ? percent(key.errorRate) + ' of ' + key.windowCalls : '–';
     fields.breaker.textContent = key.breaker;
-    var prompt = key.tokens.prompt;
-    fields.prompt.textContent = count(prompt) + (prompt > 0 ? ' · ' + percent(key.tokens.cacheHit / prompt) + ' cached' : '');
-    fields.completion.textContent = count(key.tokens.completion) + (key.tokens.reasoning > 0 ? ' · ' + count(key.tokens.reasoning) + ' reasoning' : '');
+    fields.prompt.textContent = count(key.tokens.prompt);
+    fields.cached.textContent = key.tokens.prompt > 0 ? percent(key.tokens.cacheHit / key.tokens.prompt) : '–';
+    fields.completion.textContent = count(key.tokens.completion) + (key.tokens.reasoning > 0 ? ' (' + count(key.tokens.reasoning) + ' reasoning)' : '');
     renderNote(fields);
     return fields.root;
   }
@@ -131,22 +131,22 @@ export const STATUS_SCRIPT = String.raw`
     switch (event.type) {
       case 'key.disabled': return d.keyId + ' disabled (' + d.reason + ')';
       case 'key.enabled': return d.keyId + ' enabled';
-      case 'key.cooldown': return d.scope + ' cooling down ' + duration(Math.max(0, d.untilMs - event.atMs)) + (d.consecutive > 1 ? ' (' + d.consecutive + ' in a row)' : '');
+      case 'key.cooldown': return d.scope.replace(/^key:/, '').replace(/^account:/, 'account ') + ' cooling down for ' + duration(Math.max(0, d.untilMs - event.atMs)) + (d.consecutive > 1 ? ' (' + d.consecutive + ' in a row)' : '');
       case 'breaker.open': return 'breaker of ' + d.keyId + ' opened';
       case 'breaker.half-open': return 'breaker of ' + d.keyId + ' half-open';
       case 'breaker.close': return 'breaker of ' + d.keyId + ' closed';
-      case 'retry': return 'retry after ' + d.reason + ' on ' + d.fromKeyId + ' (attempt ' + d.attempt + ')';
+      case 'retry': return d.fromKeyId + ' failed (' + d.reason + '), retried on another key';
       default: return event.type;
     }
   }
 
   function addEvents(batch) {
+    if (batch.length === 0) return;
+    lastSeq = batch[batch.length - 1].seq;
     batch.forEach(function (event) {
-      lastSeq = Math.max(lastSeq, event.seq);
       events.unshift(event);
     });
     events.length = Math.min(events.length, MAX_EVENTS);
-    if (batch.length === 0) return;
     var list = document.getElementById('events');
     list.replaceChildren.apply(list, events.map(function (event) {
       var item = el('li');

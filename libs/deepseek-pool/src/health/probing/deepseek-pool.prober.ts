@@ -8,7 +8,7 @@ import { DEFAULT_PROBE_OPTIONS } from './probe-options.js';
 import { validateKeysAtStart } from './startup-validation.js';
 
 /** Keys checked at once by start-up validation. */
-const VALIDATION_CONCURRENCY = 16;
+const VALIDATION_CONCURRENCY = 32;
 
 /**
  * The pool's active health checks, registered by DeepSeekPoolModule: validates every key once while the app

@@ -110,6 +110,8 @@ describe('KeySchedule', () => {
     await schedule.stop();
     expect(runs.every((r) => r.signal.aborted)).toBe(true);
     expect(jest.getTimerCount()).toBe(baseline);
+    await schedule.runNow();
+    expect(runs).toHaveLength(2);
   });
 
   it('reports a run that throws and keeps the key scheduled', async () => {

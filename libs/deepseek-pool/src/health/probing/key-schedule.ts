@@ -70,6 +70,7 @@ export class KeySchedule {
   private fire(id: string): Promise<void> {
     const slot = this.slots.get(id);
     if (slot instanceof Promise) return slot;
+    if (this.stopping.signal.aborted) return Promise.resolve();
     clearTimeout(slot);
     const ids = this.hooks.keyIds();
     if (!ids.includes(id)) {

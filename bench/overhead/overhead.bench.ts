@@ -1,0 +1,118 @@
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { MockScenario } from 'nestjs-deepseek-pool-mock';
+import { type HotFunction, hotFunctions } from '../lib/cpu-profile.js';
+import type { LatencySummary } from '../lib/histogram.js';
+import { round } from '../lib/histogram.js';
+import { startMock } from '../lib/mock-service.js';
+import { distModule, repoPath } from '../lib/paths.js';
+import type { BenchSuite, SuiteContext } from '../lib/suite.js';
+import { runWorker } from '../lib/worker.js';
+import { renderOverhead } from './render.js';
+import type { RoundPlan } from './rounds.js';
+import { OVERHEAD_SIZES } from './sizes.js';
+import type { Target, VariantName } from './variants.js';
+import type { OverheadJob, OverheadJobResult } from './worker.js';
+
+export const FAST_SCENARIO = 'libs/deepseek-mock/scenarios/fast.json';
+const WORKER = distModule('overhead/worker');
+const JOB_TIMEOUT_MS = 600_000;
+
+/** Pool minus direct undici, per percentile, µs. */
+export interface Added {
+  p50: number;
+  p99: number;
+  p999: number;
+}
+
+export interface OverheadRun extends RoundPlan {
+  /** µs by variant (chat: time to the parsed body; stream: time to the first content chunk). */
+  latencyUs: OverheadJobResult;
+  added: Added;
+}
+
+export interface OverheadTarget {
+  name: string;
+  limitUs: number;
+  measuredUs: number;
+  met: boolean;
+}
+
+export interface OverheadResult {
+  mock: { scenario: string; keys: number; latencyMs: number };
+  chat: OverheadRun[];
+  stream: OverheadRun[];
+  targets: OverheadTarget[];
+  profile?: { calls: number; samples: number; gcPercent: number; functions: HotFunction[] };
+  /** Why the CPU profile is missing, when it failed (the latency figures stand without it). */
+  profileError?: string;
+}
+
+function added(pool: LatencySummary, direct: LatencySummary): Added {
+  return { p50: round(pool.p50 - direct.p50), p99: round(pool.p99 - direct.p99), p999: round(pool.p999 - direct.p999) };
+}
+
+async function measure(target: Target, plan: RoundPlan, variants: [VariantName, ...VariantName[]], pool: VariantName, direct: VariantName, context: SuiteContext): Promise<OverheadRun> {
+  context.log(`${variants.join(' / ')} at concurrency ${plan.concurrency}: ${plan.rounds} rounds x ${plan.perRound} calls`);
+  const latencyUs = await runWorker<OverheadJob, OverheadJobResult>('overhead-worker', WORKER, { ...plan, target, variants }, JOB_TIMEOUT_MS);
+  return { ...plan, latencyUs, added: added(latencyUs[pool]!, latencyUs[direct]!) };
+}
+
+async function cpuProfile(target: Target, calls: number, context: SuiteContext): Promise<OverheadResult['profile']> {
+  const dir = join(context.runDir, 'cpu-profile');
+  await rm(dir, { recursive: true, force: true });
+  context.log(`CPU profile of pool.chat: ${calls} calls at concurrency 1 (node --cpu-prof, ${dir})`);
+  const job: OverheadJob = { concurrency: 1, rounds: 1, warmupRounds: 1, perRound: calls, target, variants: ['pool'] };
+  await runWorker<OverheadJob, OverheadJobResult>('overhead-profile', WORKER, job, JOB_TIMEOUT_MS, { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir] });
+  return { calls, ...(await hotFunctions(dir)) };
+}
+
+function targets(chat: OverheadRun[]): OverheadTarget[] {
+  const single = chat.find((run) => run.concurrency === 1);
+  if (!single) return [];
+  return [
+    { name: 'added p50, concurrency 1', limitUs: 20, measuredUs: single.added.p50, met: single.added.p50 <= 20 },
+    { name: 'added p99, concurrency 1', limitUs: 100, measuredUs: single.added.p99, met: single.added.p99 <= 100 },
+  ];
+}
+
+async function run(context: SuiteContext): Promise<OverheadResult> {
+  const sizes = OVERHEAD_SIZES[context.profile];
+  const scenario = JSON.parse(await readFile(repoPath(FAST_SCENARIO), 'utf8')) as MockScenario;
+  const mock = await startMock(repoPath(FAST_SCENARIO));
+  try {
+    const target: Target = { url: mock.url, keys: scenario.keys.map((key) => key.key) };
+    const chat: OverheadRun[] = [];
+    for (const plan of sizes.chat) chat.push(await measure(target, plan, ['undici', 'openai', 'pool'], 'pool', 'undici', context));
+    const stream: OverheadRun[] = [];
+    for (const plan of sizes.stream) stream.push(await measure(target, plan, ['undici-sse', 'pool-stream'], 'pool-stream', 'undici-sse', context));
+    const result: OverheadResult = {
+      mock: { scenario: FAST_SCENARIO, keys: scenario.keys.length, latencyMs: scenario.defaults?.latencyMs ?? 0 },
+      chat,
+      stream,
+      targets: targets(chat),
+    };
+    if (sizes.profileCalls === 0) return result;
+    try {
+      return { ...result, profile: await cpuProfile(target, sizes.profileCalls, context) };
+    } catch (error) {
+      return { ...result, profileError: (error as Error).message };
+    }
+  } finally {
+    await mock.child.stop();
+  }
+}
+
+function check(result: OverheadResult): string[] {
+  const runs = [...result.chat, ...result.stream];
+  const problems = runs.flatMap((r) =>
+    Object.entries(r.latencyUs)
+      .filter(([, s]) => !(s.count === r.rounds * r.perRound && s.p50 > 0 && s.p99 >= s.p50))
+      .map(([name]) => `${name} at concurrency ${r.concurrency}: malformed summary`),
+  );
+  if (result.targets.length !== 2) problems.push('no concurrency-1 targets');
+  return problems;
+}
+
+const suite: BenchSuite<OverheadResult> = { id: 'overhead', title: 'Overhead: pool.chat vs a direct call', order: 10, run, render: renderOverhead, check };
+export default suite;

@@ -1,0 +1,83 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type Child, spawnNode, waitForHttp } from '../lib/children.js';
+import type { MockService } from '../lib/mock-service.js';
+import { distModule, repoPath } from '../lib/paths.js';
+import { freePort } from '../lib/ports.js';
+import { portkeyConfig, startPortkey } from '../lib/portkey.js';
+
+const START_TIMEOUT_MS = 30_000;
+const CHAT_PATH = '/v1/chat/completions';
+
+/** What the load generator hits: a URL, the headers that make it serve, the child to stop (none for the mock itself). */
+export interface RunningSystem {
+  url: string;
+  headers: Record<string, string>;
+  child?: Child;
+  /** Version or settings worth printing next to the figures. */
+  note: string;
+}
+
+export interface ThroughputSystem {
+  id: string;
+  label: string;
+  start(mock: MockService, keys: readonly string[], runDir: string): Promise<RunningSystem>;
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+async function startNodeService(name: string, script: string, env: Record<string, string>): Promise<{ url: string; child: Child }> {
+  const port = await freePort();
+  const child = spawnNode(name, script, [], { env: { ...env, PORT: String(port) } });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(child, url, START_TIMEOUT_MS);
+  return { url: `${url}${CHAT_PATH}`, child };
+}
+
+/** The mock hit directly with one key: the ceiling of this machine's load generator + mock, not a contender. */
+const mockDirect: ThroughputSystem = {
+  id: 'mock-direct',
+  label: 'mock, direct (reference)',
+  start: async (mock, keys) => ({ url: `${mock.url}${CHAT_PATH}`, headers: { ...JSON_HEADERS, authorization: `Bearer ${keys[0]}` }, note: 'no proxy' }),
+};
+
+/** apps/gateway as built, over the 8 keys (default pool options, request log on). */
+const gateway: ThroughputSystem = {
+  id: 'gateway',
+  label: 'sample gateway (this library)',
+  async start(mock, keys, runDir) {
+    const config = join(runDir, 'gateway.json');
+    await writeFile(config, JSON.stringify({ keys: keys.map((apiKey, index) => ({ id: `key-${index + 1}`, apiKey, baseUrl: mock.url })) }));
+    const env = { GATEWAY_CONFIG: config, GATEWAY_ALLOW_ANONYMOUS: 'true', HOST: '127.0.0.1' };
+    const { url, child } = await startNodeService('gateway', repoPath('apps/gateway/dist/main.js'), env);
+    return { url, headers: JSON_HEADERS, child, note: `${keys.length} keys, default options (p2c-ewma), one log line per request` };
+  },
+};
+
+/** A minimal Nest + express app forwarding to one key with undici (bench/throughput/bare-proxy). */
+const bareNest: ThroughputSystem = {
+  id: 'bare-nest',
+  label: 'bare Nest proxy (one key, no pool)',
+  async start(mock, keys) {
+    const { url, child } = await startNodeService('bare-nest-proxy', distModule('throughput/bare-proxy/main'), { UPSTREAM_URL: mock.url, API_KEY: keys[0]! });
+    return { url, headers: JSON_HEADERS, child, note: 'Nest 12 + express, undici Pool' };
+  },
+};
+
+/** Portkey's open-source gateway with a loadbalance + retry + fallback config over the same 8 keys. */
+const portkey: ThroughputSystem = {
+  id: 'portkey',
+  label: "Portkey's gateway",
+  async start(mock, keys) {
+    const service = await startPortkey();
+    const config = portkeyConfig(keys.map((apiKey) => ({ apiKey, baseUrl: mock.url })));
+    return {
+      url: `${service.url}${CHAT_PATH}`,
+      headers: { ...JSON_HEADERS, 'x-portkey-config': JSON.stringify(config) },
+      child: service.child,
+      note: `@portkey-ai/gateway ${service.version}, loadbalance x ${keys.length} keys + retry + fallback`,
+    };
+  },
+};
+
+export const THROUGHPUT_SYSTEMS: readonly ThroughputSystem[] = [mockDirect, gateway, bareNest, portkey];

@@ -1,0 +1,84 @@
+import { readFile } from 'node:fs/promises';
+import type { MockScenario } from 'nestjs-deepseek-pool-mock';
+import { type MockService, startMock } from '../lib/mock-service.js';
+import { repoPath } from '../lib/paths.js';
+import type { BenchSuite, SuiteContext } from '../lib/suite.js';
+import { type StepResult, loadStep } from './load.js';
+import { renderThroughput } from './render.js';
+import { THROUGHPUT_SIZES } from './sizes.js';
+import { THROUGHPUT_SYSTEMS, type ThroughputSystem } from './systems.js';
+
+export const LATENCY_SCENARIO = 'libs/deepseek-mock/scenarios/latency-50ms.json';
+/** The sustainable rate is the highest one whose p99 stays within this of the mock's latency, without errors. */
+export const ADDED_P99_LIMIT_MS = 5;
+
+export interface Sustained {
+  connections: number;
+  reqPerS: number;
+}
+
+export type SystemResult =
+  | { id: string; label: string; status: 'ok'; note: string; steps: StepResult[]; upstreamPerAnswer: number; sustained: Sustained | null }
+  | { id: string; label: string; status: 'unavailable'; reason: string };
+
+export interface ThroughputResult {
+  mock: { scenario: string; keys: number; latencyMs: number };
+  addedP99LimitMs: number;
+  systems: SystemResult[];
+}
+
+function sustained(steps: readonly StepResult[]): Sustained | null {
+  const within = steps.filter((s) => s.addedP99Ms < ADDED_P99_LIMIT_MS && s.errors.connection + s.errors.timeouts + s.errors.non2xx === 0);
+  const best = within.sort((a, b) => b.reqPerS - a.reqPerS)[0];
+  return best ? { connections: best.connections, reqPerS: best.reqPerS } : null;
+}
+
+async function measureSystem(system: ThroughputSystem, mock: MockService, keys: string[], latencyMs: number, context: SuiteContext): Promise<SystemResult> {
+  const sizes = THROUGHPUT_SIZES[context.profile];
+  let running;
+  try {
+    running = await system.start(mock, keys, context.runDir);
+  } catch (error) {
+    context.log(`${system.id}: cannot start: ${(error as Error).message.split('\n')[0]}`);
+    return { id: system.id, label: system.label, status: 'unavailable', reason: (error as Error).message };
+  }
+  try {
+    await loadStep(running.url, running.headers, sizes.steps[0]!, sizes.warmupS, latencyMs);
+    await mock.admin.resetCounters();
+    const steps: StepResult[] = [];
+    for (const connections of sizes.steps) {
+      const step = await loadStep(running.url, running.headers, connections, sizes.stepS, latencyMs);
+      context.log(`${system.id} x${connections}: ${step.reqPerS} req/s, p99 ${step.latencyMs.p99} ms, errors ${JSON.stringify(step.errors)}`);
+      steps.push(step);
+    }
+    const upstream = (await mock.admin.stats()).totalRequests.chat;
+    const answered = steps.reduce((sum, s) => sum + s.reqPerS * s.durationS, 0);
+    return { id: system.id, label: system.label, status: 'ok', note: running.note, steps, upstreamPerAnswer: Math.round((upstream / Math.max(answered, 1)) * 100) / 100, sustained: sustained(steps) };
+  } finally {
+    await running.child?.stop();
+  }
+}
+
+async function run(context: SuiteContext): Promise<ThroughputResult> {
+  const scenario = JSON.parse(await readFile(repoPath(LATENCY_SCENARIO), 'utf8')) as MockScenario;
+  const keys = scenario.keys.map((key) => key.key);
+  const latencyMs = scenario.defaults?.latencyMs ?? 0;
+  const mock = await startMock(repoPath(LATENCY_SCENARIO));
+  try {
+    const systems: SystemResult[] = [];
+    for (const system of THROUGHPUT_SYSTEMS) systems.push(await measureSystem(system, mock, keys, latencyMs, context));
+    return { mock: { scenario: LATENCY_SCENARIO, keys: keys.length, latencyMs }, addedP99LimitMs: ADDED_P99_LIMIT_MS, systems };
+  } finally {
+    await mock.child.stop();
+  }
+}
+
+function check(result: ThroughputResult): string[] {
+  return result.systems.flatMap((system) => {
+    if (system.status !== 'ok') return system.id === 'portkey' ? [] : [`${system.id}: unavailable`];
+    return system.steps.filter((s) => !(s.reqPerS > 0 && s.latencyMs.p99 >= s.latencyMs.p50)).map((s) => `${system.id} x${s.connections}: no successful load`);
+  });
+}
+
+const suite: BenchSuite<ThroughputResult> = { id: 'throughput', title: 'Throughput: gateways over a 50 ms mock', order: 20, run, render: renderThroughput, check };
+export default suite;

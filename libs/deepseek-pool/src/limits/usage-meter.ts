@@ -1,0 +1,72 @@
+import type { Clock } from '../clock.js';
+import type { PoolStateStore } from '../state/pool-state-store.js';
+import { accountScope, keyScope } from '../state/pool-state-store.js';
+import type { LimitedKey, QuotaGuard } from './quota-guard.js';
+import { type ThresholdCrossing, ThresholdTracker } from './quota-thresholds.js';
+import type { UsageDelta, UsageLimits } from './usage-window.js';
+
+/** What one attempt counted before its call, to be corrected after it. */
+export interface Reservation {
+  readonly scopes: ReadonlyArray<{ scope: string; limits: UsageLimits }>;
+  readonly atMs: number;
+  readonly tokens: number;
+}
+
+/**
+ * Counts requests and tokens against the limited scopes of a key (the key itself, its account): an estimate
+ * before the call, corrected by the usage the upstream returns. Scopes without limits cost nothing.
+ */
+export class UsageMeter {
+  private readonly thresholds = new ThresholdTracker();
+
+  constructor(
+    private readonly store: PoolStateStore,
+    private readonly guard: QuotaGuard,
+    private readonly clock: Clock,
+    private readonly onThreshold: (crossing: ThresholdCrossing) => void,
+  ) {}
+
+  /** Counts one request of about `tokens` now; undefined when neither the key nor its account has limits. */
+  reserve(key: LimitedKey, tokens: number): Reservation | undefined {
+    const scopes: Array<{ scope: string; limits: UsageLimits }> = [];
+    const own = this.guard.limitsOf(key, 'key');
+    const account = this.guard.limitsOf(key, 'account');
+    if (own) scopes.push({ scope: keyScope(key.id), limits: own });
+    if (account) scopes.push({ scope: accountScope(key.config.account), limits: account });
+    if (scopes.length === 0) return undefined;
+    const reservation = { scopes, atMs: this.clock.now(), tokens };
+    this.add(reservation, { requests: 1, tokens });
+    return reservation;
+  }
+
+  /** Replaces the estimate by the tokens actually spent (0 for an attempt that failed: nothing was generated). */
+  settle(reservation: Reservation | undefined, actualTokens: number): void {
+    if (reservation && actualTokens !== reservation.tokens) this.add(reservation, { requests: 0, tokens: actualTokens - reservation.tokens });
+  }
+
+  /**
+   * Runs one attempt under a reservation: corrected by the result's usage (the estimate stands when the upstream
+   * reports none), refunded when the attempt throws.
+   */
+  async track<T>(key: LimitedKey, tokens: number, call: () => Promise<T>, usageOf: (result: T) => { total_tokens?: number } | undefined): Promise<T> {
+    const reservation = this.reserve(key, tokens);
+    if (!reservation) return call();
+    let result: T;
+    try {
+      result = await call();
+    } catch (error) {
+      this.settle(reservation, 0);
+      throw error;
+    }
+    this.settle(reservation, usageOf(result)?.total_tokens ?? tokens);
+    return result;
+  }
+
+  private add(reservation: Reservation, delta: UsageDelta): void {
+    const nowMs = this.clock.now();
+    for (const { scope, limits } of reservation.scopes) {
+      this.store.addUsage(scope, delta, reservation.atMs);
+      for (const crossing of this.thresholds.check(scope, limits, this.store.usage(scope).totals(nowMs), nowMs)) this.onThreshold(crossing);
+    }
+  }
+}

@@ -1,0 +1,133 @@
+/** Width of one bucket of the per-minute windows. */
+export const BUCKET_MS = 5_000;
+/** Buckets a count stays in: 13 x 5 s, so a request counts for 60 to 65 s (never less than a minute). */
+export const WINDOW_BUCKETS = 13;
+/** Daily budgets follow the UTC day. */
+export const DAY_MS = 86_400_000;
+
+/** What one request adds to (or, as a correction, takes from) a scope's counters. */
+export interface UsageDelta {
+  requests: number;
+  tokens: number;
+}
+
+/** Counts of a scope as limits see them. */
+export interface UsageTotals {
+  /** Requests in the last minute. */
+  requestsPerMinute: number;
+  /** Tokens in the last minute. */
+  tokensPerMinute: number;
+  /** Tokens since the start of the UTC day. */
+  tokensPerDay: number;
+}
+
+/** Caps on a key or an account; absent fields are unlimited. */
+export interface UsageLimits {
+  requestsPerMinute?: number;
+  tokensPerMinute?: number;
+  tokensPerDay?: number;
+}
+
+/** The read side of a scope's counters. */
+export interface UsageReader {
+  totals(nowMs: number): UsageTotals;
+  /** Ms from `nowMs` until the counts are under every limit again (0: they are). */
+  msUntilWithin(limits: UsageLimits, nowMs: number): number;
+}
+
+interface Bucket {
+  index: number;
+  requests: number;
+  tokens: number;
+}
+
+export const bucketOf = (ms: number): number => Math.floor(ms / BUCKET_MS);
+export const dayOf = (ms: number): number => Math.floor(ms / DAY_MS);
+
+/**
+ * Counters of one scope: requests and tokens in 5 s buckets over the last minute, tokens of the current UTC day.
+ * Fixed-size ring, no timers; a count added for a past moment lands in that moment's bucket (or nowhere once
+ * it has left the window), so a correction after the call undoes exactly what the estimate added.
+ */
+export class UsageWindow implements UsageReader {
+  private readonly ring: Bucket[] = Array.from({ length: WINDOW_BUCKETS }, () => ({ index: -1, requests: 0, tokens: 0 }));
+  private day = -1;
+  private dayTokens = 0;
+
+  /** Adds `delta` at `atMs`; dropped from the minute window when that moment's bucket has been reused since. */
+  add(delta: UsageDelta, atMs: number): void {
+    const index = bucketOf(atMs);
+    const bucket = this.ring[index % WINDOW_BUCKETS];
+    if (bucket.index <= index) {
+      if (bucket.index < index) Object.assign(bucket, { index, requests: 0, tokens: 0 });
+      bucket.requests += delta.requests;
+      bucket.tokens += delta.tokens;
+    }
+    this.addDay(dayOf(atMs), delta.tokens);
+  }
+
+  /** Adds tokens to a UTC day's total (older days than the current one are dropped). */
+  addDay(day: number, tokens: number): void {
+    if (day < this.day) return;
+    if (day > this.day) {
+      this.day = day;
+      this.dayTokens = 0;
+    }
+    this.dayTokens += tokens;
+  }
+
+  /** Adds every count of `other` that is still in the window at `nowMs`. */
+  merge(other: UsageWindow, nowMs: number): void {
+    for (const bucket of other.live(nowMs)) this.add(bucket, bucket.index * BUCKET_MS);
+    if (other.day >= 0) this.addDay(other.day, other.dayTokens);
+  }
+
+  /** The buckets still in the window at `nowMs` and the day total, for writing elsewhere. */
+  entries(nowMs: number): { buckets: ReadonlyArray<Readonly<Bucket>>; day: number; dayTokens: number } {
+    return { buckets: this.live(nowMs), day: this.day, dayTokens: this.dayTokens };
+  }
+
+  totals(nowMs: number): UsageTotals {
+    const oldest = bucketOf(nowMs) - WINDOW_BUCKETS;
+    let requests = 0;
+    let tokens = 0;
+    for (const bucket of this.ring) {
+      if (bucket.index <= oldest) continue;
+      requests += bucket.requests;
+      tokens += bucket.tokens;
+    }
+    const tokensPerDay = this.day === dayOf(nowMs) ? this.dayTokens : 0;
+    return { requestsPerMinute: Math.max(0, requests), tokensPerMinute: Math.max(0, tokens), tokensPerDay: Math.max(0, tokensPerDay) };
+  }
+
+  msUntilWithin(limits: UsageLimits, nowMs: number): number {
+    const totals = this.totals(nowMs);
+    let untilMs = nowMs;
+    if (limits.tokensPerDay !== undefined && totals.tokensPerDay >= limits.tokensPerDay) untilMs = (dayOf(nowMs) + 1) * DAY_MS;
+    const overRequests = limits.requestsPerMinute !== undefined && totals.requestsPerMinute >= limits.requestsPerMinute;
+    const overTokens = limits.tokensPerMinute !== undefined && totals.tokensPerMinute >= limits.tokensPerMinute;
+    if (overRequests || overTokens) untilMs = Math.max(untilMs, this.minuteFreesAtMs(limits, totals, nowMs));
+    return untilMs - nowMs;
+  }
+
+  /** When enough of the oldest buckets have left the window for both per-minute counts to be under their limits. */
+  private minuteFreesAtMs(limits: UsageLimits, totals: UsageTotals, nowMs: number): number {
+    let requests = totals.requestsPerMinute;
+    let tokens = totals.tokensPerMinute;
+    const current = bucketOf(nowMs);
+    for (let index = current - WINDOW_BUCKETS + 1; index <= current; index++) {
+      const bucket = this.ring[index % WINDOW_BUCKETS];
+      if (bucket.index !== index) continue;
+      requests -= bucket.requests;
+      tokens -= bucket.tokens;
+      const fine = (limits.requestsPerMinute === undefined || requests < limits.requestsPerMinute) && (limits.tokensPerMinute === undefined || tokens < limits.tokensPerMinute);
+      if (fine) return (bucket.index + WINDOW_BUCKETS) * BUCKET_MS;
+    }
+    return (current + WINDOW_BUCKETS) * BUCKET_MS;
+  }
+
+  private live(nowMs: number): Bucket[] {
+    const oldest = bucketOf(nowMs) - WINDOW_BUCKETS;
+    return this.ring.filter((bucket) => bucket.index > oldest);
+  }
+}
