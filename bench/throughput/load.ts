@@ -5,6 +5,8 @@ import { CHAT_REQUEST } from '../lib/chat-request.js';
 export interface StepResult {
   connections: number;
   durationS: number;
+  /** Successful (2xx) responses in the step. */
+  answered: number;
   /** Successful (2xx) responses per second. */
   reqPerS: number;
   latencyMs: { p50: number; p90: number; p99: number; max: number };
@@ -22,6 +24,7 @@ export async function loadStep(url: string, headers: Record<string, string>, con
   return {
     connections,
     durationS: result.duration,
+    answered: result['2xx'],
     reqPerS: Math.round(result['2xx'] / result.duration),
     latencyMs: { p50: latency.p50, p90: latency.p90, p99: latency.p99, max: latency.max },
     addedP99Ms: latency.p99 - mockLatencyMs,

@@ -52,7 +52,7 @@ async function measureSystem(system: ThroughputSystem, mock: MockService, keys: 
       steps.push(step);
     }
     const upstream = (await mock.admin.stats()).totalRequests.chat;
-    const answered = steps.reduce((sum, s) => sum + s.reqPerS * s.durationS, 0);
+    const answered = steps.reduce((sum, s) => sum + s.answered, 0);
     return { id: system.id, label: system.label, status: 'ok', note: running.note, steps, upstreamPerAnswer: Math.round((upstream / Math.max(answered, 1)) * 100) / 100, sustained: sustained(steps) };
   } finally {
     await running.child?.stop();

@@ -211,6 +211,15 @@ describe('DeepSeekPoolService (scripted upstream, fake timers)', () => {
     expect(transport.calls[0].body).toMatchObject({ model: 'local-flash', stream: false });
   });
 
+  it('rejects a model no key serves as a caller error, without calling upstream', async () => {
+    transport.script(HEALTHY, { status: 200, body: completion() });
+    const service = pool({ keys: [{ id: 'pro-only', apiKey: HEALTHY, models: ['deepseek-v4-pro'] }] });
+    const error = await service.chat(request).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    expect(error).toMatchObject({ field: 'model', status: 400 });
+    expect(transport.calls).toHaveLength(0);
+  });
+
   it('counts tokens from the usage upstream returns', async () => {
     transport.script(HEALTHY, { status: 200, body: completion() });
     const service = pool({ keys: [{ id: 'k', apiKey: HEALTHY }] });

@@ -6,6 +6,9 @@ import { PoolEvents } from './deepseek-pool.events.js';
 import type { ResolvedPoolOptions } from './deepseek-pool.options.js';
 import { type KeyOptions, parseKeys } from './keys/key-config.js';
 import { type ProbeResult, probeKey } from './keys/key-probe.js';
+import { QuotaGuard } from './limits/quota-guard.js';
+import { estimateTokens } from './limits/token-estimate.js';
+import { UsageMeter } from './limits/usage-meter.js';
 import { KeyRegistry } from './keys/key-registry.js';
 import type { KeySlot } from './keys/key-slot.js';
 import { type AttemptMeta, AttemptLoop, type CallOptions } from './resilience/attempt-loop.js';
@@ -60,6 +63,7 @@ export class DeepSeekPoolService implements OnModuleDestroy {
   private readonly loop: AttemptLoop;
   private readonly logger: LoggerService | undefined;
   private readonly eligibility: EligibilityContext & { refresh(): EligibilityContext };
+  private readonly meter: UsageMeter;
   private degrader: ChatDegrader | undefined;
 
   constructor(@Inject(DEEPSEEK_POOL_OPTIONS) private readonly options: ResolvedPoolOptions) {
@@ -75,9 +79,16 @@ export class DeepSeekPoolService implements OnModuleDestroy {
     this.router = new Router(createStrategy(options.strategy), rng, options.breaker.resetTimeoutMs);
     this.router.setSlots(this.registry.all);
     const accountLimits = new AccountLimits(options.accountLimits, clock, options.cooldown.maxMs);
+    const quota = new QuotaGuard(this.store, options.accountUsageLimits);
+    this.meter = new UsageMeter(this.store, quota, clock, (crossing) => this.events.emit('quota.threshold', crossing));
+    this.store.onChange((change) => {
+      if (change.type === 'store-degraded') this.events.emit('store.degraded', { error: change.error });
+      if (change.type === 'store-recovered') this.events.emit('store.recovered', { downMs: change.downMs });
+    });
     this.eligibility = {
       nowMs: clock.now(),
       store: this.store,
+      quota,
       accountLimit: (account) => accountLimits.limit(account),
       refresh() {
         this.nowMs = clock.now();
@@ -122,8 +133,9 @@ export class DeepSeekPoolService implements OnModuleDestroy {
     }
     const startedMs = this.options.clock.now();
     try {
-      const result = await this.loop.run(request.model, options, false, (slot, control) =>
-        exchangeChat(this.transport, slot, control, this.options.timeouts.firstByteMs, request, this.options.clock),
+      const estimate = this.estimator(request);
+      const result = await this.loop.run(request.model, this.withAffinity(request, options), false, (slot, control) =>
+        this.meter.track(slot, estimate, () => exchangeChat(this.transport, slot, control, this.options.timeouts.firstByteMs, request, this.options.clock), (data) => data.usage),
       );
       if (result.data.usage) this.recordUsage(this.registry.get(result.meta.keyId), request.model, result.data.usage);
       this.recordRequest(request.model, 'success', result.meta.attempts, startedMs, false);
@@ -140,14 +152,25 @@ export class DeepSeekPoolService implements OnModuleDestroy {
    */
   stream(request: ChatCompletionRequest, options: CallOptions = {}): PoolStream {
     validateChatRequest(request);
+    const estimate = this.estimator(request);
     return new PoolStream(async (signal) => {
       const startedMs = this.options.clock.now();
       const { data: channel, meta } = await this.loop
-        .run<ChunkChannel<ChatCompletionChunk>>(request.model, { ...options, signal }, true, (slot, control, commit) =>
-          exchangeStream(this.transport, slot, control, this.options.timeouts, request, this.options.clock, commit, (usage) =>
-            this.recordUsage(slot, request.model, usage),
-          ),
-        )
+        .run<ChunkChannel<ChatCompletionChunk>>(request.model, { ...this.withAffinity(request, options), signal }, true, (slot, control, commit) => {
+          const reservation = this.meter.reserve(slot, estimate);
+          let committed = false;
+          const onCommit = (committedChannel: ChunkChannel<ChatCompletionChunk>): void => {
+            committed = true;
+            commit(committedChannel);
+          };
+          return exchangeStream(this.transport, slot, control, this.options.timeouts, request, this.options.clock, onCommit, (usage) => {
+            this.meter.settle(reservation, usage.total_tokens);
+            this.recordUsage(slot, request.model, usage);
+          }).catch((error: unknown) => {
+            if (!committed) this.meter.settle(reservation, 0);
+            throw error;
+          });
+        })
         .catch((error: unknown) => {
           this.recordRequest(request.model, 'error', (error as { attempts?: unknown[] }).attempts?.length ?? 0, startedMs, true);
           throw error;
@@ -281,6 +304,18 @@ export class DeepSeekPoolService implements OnModuleDestroy {
     return this.snapshot().keys.find((key) => key.id === id)!;
   }
 
+  /** The token estimate of `request` for rate and quota limits, computed once and only if a key has limits. */
+  private estimator(request: ChatCompletionRequest): () => number {
+    let tokens: number | undefined;
+    return () => (tokens ??= estimateTokens(request, this.options.tokenEstimate));
+  }
+
+  /** The call's options with the affinity key the pool's `affinity` option finds in the request (a call's own key wins). */
+  private withAffinity<T extends CallOptions>(request: ChatCompletionRequest, options: T): T {
+    const affinityKey = options.affinityKey ?? this.options.affinity?.(request);
+    return affinityKey === undefined ? options : { ...options, affinityKey };
+  }
+
   private recordUsage(slot: KeySlot | undefined, model: string, usage: NonNullable<ChatCompletion['usage']>): void {
     if (!slot) return;
     slot.recordUsage(usage);
@@ -298,5 +333,7 @@ export class DeepSeekPoolService implements OnModuleDestroy {
     this.events.on('key.enabled', ({ keyId }) => logger.log(`Key ${keyId} enabled`));
     this.events.on('breaker.open', ({ keyId }) => logger.warn(`Breaker of key ${keyId} opened`));
     this.events.on('breaker.close', ({ keyId }) => logger.log(`Breaker of key ${keyId} closed`));
+    this.events.on('store.degraded', ({ error }) => logger.warn(`Shared state store unreachable (${error}): serving on this replica's local state`));
+    this.events.on('store.recovered', ({ downMs }) => logger.log(`Shared state store back after ${downMs} ms: state reconciled`));
   }
 }

@@ -5,11 +5,12 @@ import type { LimitedKey, QuotaGuard } from './quota-guard.js';
 import { type ThresholdCrossing, ThresholdTracker } from './quota-thresholds.js';
 import type { UsageDelta, UsageLimits } from './usage-window.js';
 
-/** What one attempt counted before its call, to be corrected after it. */
+/** What one attempt counted before its call, to be corrected (once) after it. */
 export interface Reservation {
   readonly scopes: ReadonlyArray<{ scope: string; limits: UsageLimits }>;
   readonly atMs: number;
   readonly tokens: number;
+  settled: boolean;
 }
 
 /**
@@ -26,30 +27,33 @@ export class UsageMeter {
     private readonly onThreshold: (crossing: ThresholdCrossing) => void,
   ) {}
 
-  /** Counts one request of about `tokens` now; undefined when neither the key nor its account has limits. */
-  reserve(key: LimitedKey, tokens: number): Reservation | undefined {
-    const scopes: Array<{ scope: string; limits: UsageLimits }> = [];
+  /** Counts one request of `estimate()` tokens now; undefined (and no estimate made) when neither the key nor its account has limits. */
+  reserve(key: LimitedKey, estimate: () => number): Reservation | undefined {
     const own = this.guard.limitsOf(key, 'key');
     const account = this.guard.limitsOf(key, 'account');
+    if (!own && !account) return undefined;
+    const scopes: Array<{ scope: string; limits: UsageLimits }> = [];
     if (own) scopes.push({ scope: keyScope(key.id), limits: own });
     if (account) scopes.push({ scope: accountScope(key.config.account), limits: account });
-    if (scopes.length === 0) return undefined;
-    const reservation = { scopes, atMs: this.clock.now(), tokens };
+    const tokens = estimate();
+    const reservation = { scopes, atMs: this.clock.now(), tokens, settled: false };
     this.add(reservation, { requests: 1, tokens });
     return reservation;
   }
 
   /** Replaces the estimate by the tokens actually spent (0 for an attempt that failed: nothing was generated). */
   settle(reservation: Reservation | undefined, actualTokens: number): void {
-    if (reservation && actualTokens !== reservation.tokens) this.add(reservation, { requests: 0, tokens: actualTokens - reservation.tokens });
+    if (!reservation || reservation.settled) return;
+    reservation.settled = true;
+    if (actualTokens !== reservation.tokens) this.add(reservation, { requests: 0, tokens: actualTokens - reservation.tokens });
   }
 
   /**
    * Runs one attempt under a reservation: corrected by the result's usage (the estimate stands when the upstream
    * reports none), refunded when the attempt throws.
    */
-  async track<T>(key: LimitedKey, tokens: number, call: () => Promise<T>, usageOf: (result: T) => { total_tokens?: number } | undefined): Promise<T> {
-    const reservation = this.reserve(key, tokens);
+  async track<T>(key: LimitedKey, estimate: () => number, call: () => Promise<T>, usageOf: (result: T) => { total_tokens?: number } | undefined): Promise<T> {
+    const reservation = this.reserve(key, estimate);
     if (!reservation) return call();
     let result: T;
     try {
@@ -58,7 +62,7 @@ export class UsageMeter {
       this.settle(reservation, 0);
       throw error;
     }
-    this.settle(reservation, usageOf(result)?.total_tokens ?? tokens);
+    this.settle(reservation, usageOf(result)?.total_tokens ?? reservation.tokens);
     return result;
   }
 

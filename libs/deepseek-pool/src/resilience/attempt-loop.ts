@@ -3,6 +3,7 @@ import {
   type AttemptRecord,
   AttemptsExhaustedError,
   DeadlineExceededError,
+  InvalidRequestError,
   NoAvailableKeyError,
   RequestAbortedError,
   UpstreamError,
@@ -11,7 +12,7 @@ import type { PoolEvents } from '../deepseek-pool.events.js';
 import type { KeySlot } from '../keys/key-slot.js';
 import type { PoolMetricsRecorder } from '../metrics/metrics-recorder.js';
 import type { EligibilityContext } from '../routing/eligibility.js';
-import type { Router } from '../routing/router.js';
+import type { Router, Unavailability } from '../routing/router.js';
 import { AttemptControl } from './attempt-control.js';
 import { backoffMs } from './backoff.js';
 import { classify } from './classify.js';
@@ -155,16 +156,12 @@ export class AttemptLoop {
     }
   }
 
-  private noKey(model: string | undefined, why: ReturnType<Router['unavailability']>, trace: AttemptRecord[]): NoAvailableKeyError {
+  private noKey(model: string | undefined, why: Unavailability, trace: AttemptRecord[]): NoAvailableKeyError | InvalidRequestError {
+    if (why.serving === 0 && model !== undefined) return new InvalidRequestError('model', `"${model}" is not served by any key of this pool`);
     const reasons = Object.entries(why.reasons)
       .map(([reason, count]) => `${count} ${reason}`)
       .join(', ');
-    return new NoAvailableKeyError(
-      `No key can serve ${model === undefined ? 'requests' : `model "${model}"`} now (${reasons || 'no key serves this model'})`,
-      why.retryAfterMs,
-      why.rateLimited,
-      trace,
-    );
+    return new NoAvailableKeyError(`No key can serve ${model === undefined ? 'requests' : `model "${model}"`} now (${reasons})`, why.retryAfterMs, why.rateLimited, trace);
   }
 
   private exhausted(model: string | undefined, lastError: UpstreamError, trace: AttemptRecord[], why: string): AttemptsExhaustedError {

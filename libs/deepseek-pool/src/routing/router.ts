@@ -13,6 +13,8 @@ export interface Unavailability {
   rateLimited: boolean;
   /** How many keys are out, by reason. */
   reasons: Partial<Record<Ineligibility, number>>;
+  /** How many keys serve the model at all (0: the model is unknown to this pool). */
+  serving: number;
 }
 
 /**
@@ -58,7 +60,7 @@ export class Router {
         const reason = ineligibility(slot, model, ctx);
         if (reason === 'model') continue;
         serving += 1;
-        if (reason === undefined) return { retryAfterMs: 0, rateLimited: false, reasons: {} };
+        if (reason === undefined) return { retryAfterMs: 0, rateLimited: false, reasons: {}, serving };
         reasons[reason] = (reasons[reason] ?? 0) + 1;
         if (reason === 'cooling') earliest = Math.min(earliest, cooldownEnd(slot, ctx) - ctx.nowMs);
         if (reason === 'open') earliest = Math.min(earliest, Math.max(0, slot.openedAtMs + this.resetTimeoutMs - ctx.nowMs));
@@ -70,6 +72,7 @@ export class Router {
       retryAfterMs: Number.isFinite(earliest) ? Math.ceil(earliest) : undefined,
       rateLimited: serving > 0 && rateLimitedOnly,
       reasons,
+      serving,
     };
   }
 
