@@ -1,0 +1,58 @@
+import { fileURLToPath } from 'node:url';
+import { GatewayConfigError, loadGatewayConfig } from './gateway-config.js';
+
+const example = fileURLToPath(new URL('../../gateway.config.example.json', import.meta.url));
+
+describe('loadGatewayConfig', () => {
+  it('runs the demo on the embedded mock when no keys are configured, open, on 127.0.0.1:3000', () => {
+    expect(loadGatewayConfig({})).toMatchObject({ mode: 'demo', host: '127.0.0.1', port: 3000, clientTokens: [], adminToken: undefined, degradation: {} });
+  });
+
+  it('reads keys, base URL, tokens and port from the environment', () => {
+    const config = loadGatewayConfig({
+      DEEPSEEK_API_KEYS: 'sk-a1234567890,sk-b1234567890',
+      DEEPSEEK_BASE_URL: 'http://127.0.0.1:9999/v1',
+      GATEWAY_TOKENS: 't1, t2',
+      GATEWAY_ADMIN_TOKEN: 'adm',
+      PORT: '8080',
+      GATEWAY_DEGRADE: 'false',
+    });
+    expect(config).toMatchObject({
+      mode: 'upstream',
+      port: 8080,
+      clientTokens: ['t1', 't2'],
+      adminToken: 'adm',
+      degradation: undefined,
+      pool: { keys: 'sk-a1234567890,sk-b1234567890', defaultBaseUrl: 'http://127.0.0.1:9999/v1' },
+    });
+  });
+
+  it('reads the documented example file, the environment winning over it', () => {
+    const config = loadGatewayConfig({ GATEWAY_CONFIG: example, PORT: '4000' });
+    expect(config).toMatchObject({ mode: 'upstream', host: '0.0.0.0', port: 4000, clientTokens: ['REPLACE-client-token'], adminToken: 'REPLACE-admin-token' });
+    expect(config.pool).toMatchObject({ strategy: 'p2c-ewma', accounts: { 'acct-main': { maxConcurrency: 400 } } });
+    expect(config.degradation).toMatchObject({ cacheTtlMs: 3_600_000, fallback: { as: 'error' } });
+  });
+
+  it.each<[string, string, NodeJS.ProcessEnv]>([
+    ['real keys without client tokens', 'GATEWAY_TOKENS', { DEEPSEEK_API_KEYS: 'sk-a1234567890' }],
+    ['a port out of range', 'PORT', { PORT: '70000' }],
+    ['a port that is not a number', 'PORT', { PORT: 'http' }],
+    ['a flag that is not a boolean', 'GATEWAY_DEGRADE', { GATEWAY_DEGRADE: 'maybe' }],
+    ['an unknown fallback mode', 'GATEWAY_FALLBACK', { GATEWAY_FALLBACK: 'silence' }],
+    ['a config file that does not exist', 'GATEWAY_CONFIG', { GATEWAY_CONFIG: '/nonexistent/gateway.json' }],
+  ])('rejects %s, naming %s', (_case, field, env) => {
+    expect(() => loadGatewayConfig(env)).toThrow(GatewayConfigError);
+    expect(() => loadGatewayConfig(env)).toThrow(`"${field}"`);
+  });
+
+  it('rejects a config file that is not a JSON object, without echoing its content', () => {
+    const load = () => loadGatewayConfig({ GATEWAY_CONFIG: 'inline.json' }, () => '["sk-secret-in-a-list-0000"]');
+    expect(load).toThrow(/GATEWAY_CONFIG/);
+    expect(load).not.toThrow(/sk-secret/);
+  });
+
+  it('allows real keys without client tokens only when asked to, on a trusted network', () => {
+    expect(loadGatewayConfig({ DEEPSEEK_API_KEYS: 'sk-a1234567890', GATEWAY_ALLOW_ANONYMOUS: 'true' }).clientTokens).toEqual([]);
+  });
+});
