@@ -1,21 +1,11 @@
-import { type CanActivate, type ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
-import type { Request } from 'express';
+import { Injectable } from '@nestjs/common';
 import { GatewaySettings } from '../config/gateway-settings.js';
-import { TokenSet, bearerToken } from './token-match.js';
+import { BearerTokenGuard } from './bearer-token.guard.js';
 
-/** Client auth: `Authorization: Bearer <one of GATEWAY_TOKENS>`, compared in constant time. Open when none is set. */
+/** Client auth: one of GATEWAY_TOKENS. Open when none is set (demo mode, or explicitly allowed). */
 @Injectable()
-export class ClientTokenGuard implements CanActivate {
-  private readonly tokens: TokenSet;
-
+export class ClientTokenGuard extends BearerTokenGuard {
   constructor(settings: GatewaySettings) {
-    this.tokens = new TokenSet(settings.clientTokens);
-  }
-
-  canActivate(context: ExecutionContext): boolean {
-    if (this.tokens.empty) return true;
-    const request = context.switchToHttp().getRequest<Request>();
-    if (this.tokens.has(bearerToken(request.headers.authorization))) return true;
-    throw new UnauthorizedException('Invalid or missing gateway token: send Authorization: Bearer <token>');
+    super(settings.clientTokens, 'open', 'Invalid or missing gateway token: send Authorization: Bearer <token>');
   }
 }

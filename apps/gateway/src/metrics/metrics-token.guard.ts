@@ -1,20 +1,11 @@
-import { type CanActivate, type ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
-import type { Request } from 'express';
-import { TokenSet, bearerToken } from '../auth/token-match.js';
+import { Injectable } from '@nestjs/common';
+import { BearerTokenGuard } from '../auth/bearer-token.guard.js';
 import { MetricsSettings } from './metrics-settings.js';
 
-/** `/metrics` auth: open unless GATEWAY_METRICS_TOKEN is set, then `Authorization: Bearer <token>` (constant-time compare). */
+/** `/metrics` auth: open unless GATEWAY_METRICS_TOKEN is set, then that bearer token. */
 @Injectable()
-export class MetricsTokenGuard implements CanActivate {
-  private readonly tokens: TokenSet;
-
+export class MetricsTokenGuard extends BearerTokenGuard {
   constructor(settings: MetricsSettings) {
-    this.tokens = new TokenSet(settings.token ? [settings.token] : []);
-  }
-
-  canActivate(context: ExecutionContext): boolean {
-    if (this.tokens.empty) return true;
-    if (this.tokens.has(bearerToken(context.switchToHttp().getRequest<Request>().headers.authorization))) return true;
-    throw new UnauthorizedException('Invalid or missing metrics token: send Authorization: Bearer <GATEWAY_METRICS_TOKEN>');
+    super(settings.token ? [settings.token] : [], 'open', 'Invalid or missing metrics token: send Authorization: Bearer <GATEWAY_METRICS_TOKEN>');
   }
 }

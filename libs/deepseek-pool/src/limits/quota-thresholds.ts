@@ -38,7 +38,8 @@ interface Reported {
 
 /**
  * Reports each threshold of each limit of each scope once per window: a threshold is reported when usage reaches
- * it, and again only once usage has fallen below it and the window it was reported in has passed.
+ * it, and again only once usage has fallen below it and the window it was reported in has passed (a new window
+ * reports every threshold its usage reaches).
  */
 export class ThresholdTracker {
   private readonly reported = new Map<string, Reported>();
@@ -53,7 +54,7 @@ export class ThresholdTracker {
       const used = totals[limit];
       const state = this.reported.get(id) ?? { level: 0, rearmAtMs: 0 };
       const reached = reachedThreshold(used, max);
-      if (reached < state.level && nowMs >= state.rearmAtMs) state.level = reached;
+      if (reached < state.level && nowMs >= state.rearmAtMs) state.level = 0;
       for (const percent of crossedThresholds(state.level, used, max)) crossings.push({ scope, limit, percent, used, max });
       if (reached > state.level) Object.assign(state, { level: reached, rearmAtMs: rearmAtMs(limit, nowMs) });
       this.reported.set(id, state);

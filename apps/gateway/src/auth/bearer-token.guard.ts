@@ -1,0 +1,28 @@
+import { type CanActivate, type ExecutionContext, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import type { Request } from 'express';
+import { TokenSet, bearerToken } from './token-match.js';
+
+/** What a guard with no token configured does: let everyone in, or pretend the route does not exist. */
+export type WithoutToken = 'open' | 'hidden';
+
+/** `Authorization: Bearer <token>` against a fixed set, compared in constant time; 401 names which token is expected. */
+export abstract class BearerTokenGuard implements CanActivate {
+  private readonly tokens: TokenSet;
+
+  protected constructor(
+    tokens: readonly string[],
+    private readonly withoutToken: WithoutToken,
+    private readonly refusal: string,
+  ) {
+    this.tokens = new TokenSet(tokens);
+  }
+
+  canActivate(context: ExecutionContext): boolean {
+    if (this.tokens.empty) {
+      if (this.withoutToken === 'open') return true;
+      throw new NotFoundException();
+    }
+    if (this.tokens.has(bearerToken(context.switchToHttp().getRequest<Request>().headers.authorization))) return true;
+    throw new UnauthorizedException(this.refusal);
+  }
+}

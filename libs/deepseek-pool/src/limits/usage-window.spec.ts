@@ -1,0 +1,73 @@
+import { describe, expect, it } from '@jest/globals';
+import { BUCKET_MS, DAY_MS, type UsageLimits, UsageWindow } from './usage-window.js';
+
+/** Noon UTC, on a bucket boundary. */
+const T0 = Date.UTC(2026, 0, 15, 12, 0, 0);
+const MIDNIGHT = Date.UTC(2026, 0, 16);
+
+function window(...adds: Array<[atMs: number, requests: number, tokens: number]>): UsageWindow {
+  const w = new UsageWindow();
+  for (const [atMs, requests, tokens] of adds) w.add({ requests, tokens }, atMs);
+  return w;
+}
+
+describe('UsageWindow', () => {
+  it.each<[string, UsageWindow, number, { requestsPerMinute: number; tokensPerMinute: number; tokensPerDay: number }]>([
+    ['counts nothing when empty', window(), T0, { requestsPerMinute: 0, tokensPerMinute: 0, tokensPerDay: 0 }],
+    ['sums requests and tokens of the last minute', window([T0, 1, 100], [T0 + 30_000, 2, 50]), T0 + 30_000, { requestsPerMinute: 3, tokensPerMinute: 150, tokensPerDay: 150 }],
+    ['keeps a count for at least 60 s', window([T0 + 4_999, 1, 10]), T0 + 64_998, { requestsPerMinute: 1, tokensPerMinute: 10, tokensPerDay: 10 }],
+    ['drops a count 65 s after its bucket started', window([T0, 1, 10]), T0 + 65_000, { requestsPerMinute: 0, tokensPerMinute: 0, tokensPerDay: 10 }],
+    ['starts the daily total again at midnight UTC', window([MIDNIGHT - 1_000, 1, 10]), MIDNIGHT + 1_000, { requestsPerMinute: 1, tokensPerMinute: 10, tokensPerDay: 0 }],
+    ['applies a correction where its estimate landed', window([T0, 1, 1_000], [T0, 0, -700]), T0 + 20_000, { requestsPerMinute: 1, tokensPerMinute: 300, tokensPerDay: 300 }],
+    ['drops a correction whose bucket has been reused since', window([T0, 1, 1_000], [T0 + 65_000, 1, 5], [T0, 0, -700]), T0 + 65_000, { requestsPerMinute: 1, tokensPerMinute: 5, tokensPerDay: 305 }],
+  ])('%s', (_name, w, nowMs, expected) => {
+    // Act
+    const totals = w.totals(nowMs);
+
+    // Assert
+    expect(totals).toEqual(expected);
+  });
+
+  it.each<[string, UsageWindow, UsageLimits, number, number]>([
+    ['is within limits under every limit', window([T0, 1, 100]), { requestsPerMinute: 2, tokensPerMinute: 200 }, T0, 0],
+    ['frees when the oldest bucket leaves the window', window([T0, 1, 0], [T0 + 20_000, 1, 0]), { requestsPerMinute: 2 }, T0 + 30_000, 35_000],
+    ['waits for as many buckets as it takes to get under', window([T0, 1, 60], [T0 + 10_000, 1, 60], [T0 + 20_000, 1, 60]), { tokensPerMinute: 100 }, T0 + 30_000, 45_000],
+    ['waits for the later of two per-minute limits', window([T0, 5, 0], [T0 + 10_000, 0, 100]), { requestsPerMinute: 5, tokensPerMinute: 100 }, T0 + 20_000, 55_000],
+    ['waits for midnight UTC once the daily budget is spent', window([T0, 1, 1_000]), { tokensPerDay: 1_000 }, T0 + 1_000, MIDNIGHT - T0 - 1_000],
+    ['ignores limits that are not set', window([T0, 100, 100_000]), {}, T0, 0],
+  ])('%s', (_name, w, limits, nowMs, expectedMs) => {
+    // Act
+    const waitMs = w.msUntilWithin(limits, nowMs);
+
+    // Assert
+    expect(waitMs).toBe(expectedMs);
+  });
+
+  it('merges another window, keeping only what is still in the window', () => {
+    // Arrange
+    const target = window([T0 + 60_000, 1, 10]);
+    const other = window([T0, 1, 100], [T0 + 55_000, 2, 20]);
+
+    // Act
+    target.merge(other, T0 + 65_000);
+
+    // Assert
+    expect(target.totals(T0 + 65_000)).toEqual({ requestsPerMinute: 3, tokensPerMinute: 30, tokensPerDay: 130 });
+  });
+
+  it('lists the live buckets and the day total for writing elsewhere', () => {
+    // Arrange
+    const w = window([T0, 1, 100], [T0 + BUCKET_MS, 2, 20]);
+
+    // Act
+    const entries = w.entries(T0 + 10_000);
+
+    // Assert
+    expect(entries.day).toBe(Math.floor(T0 / DAY_MS));
+    expect(entries.dayTokens).toBe(120);
+    expect([...entries.buckets].sort((a, b) => a.index - b.index)).toEqual([
+      { index: T0 / BUCKET_MS, requests: 1, tokens: 100 },
+      { index: T0 / BUCKET_MS + 1, requests: 2, tokens: 20 },
+    ]);
+  });
+});
