@@ -20,7 +20,7 @@ import { Router } from './routing/router.js';
 import { createStrategy } from './routing/strategies.js';
 import { MemoryStateStore } from './state/memory-state-store.js';
 import { type PoolStateStore, keyScope } from './state/pool-state-store.js';
-import { type KeySnapshot, type PoolSnapshot, snapshotPool } from './pool-snapshot.js';
+import { type KeySnapshot, type PoolSnapshot, snapshotKey, snapshotPool } from './pool-snapshot.js';
 import { PoolStream } from './streaming/pool-stream.js';
 import { type ChunkChannel } from './streaming/chunk-channel.js';
 import { exchangeStream } from './streaming/stream-exchange.js';
@@ -189,6 +189,12 @@ export class DeepSeekPoolService implements OnModuleDestroy {
     });
   }
 
+  /** One key's state (as in `snapshot()`), or undefined for an unknown id. O(1). */
+  keySnapshot(id: string): KeySnapshot | undefined {
+    const slot = this.registry.get(id);
+    return slot && snapshotKey(slot, this.eligibility.refresh());
+  }
+
   /** Every key's state, by id and masked key. Reads local state only; never calls upstream; holds no secret. */
   snapshot(): PoolSnapshot {
     return snapshotPool(this.registry.all, this.eligibility.refresh(), this.options.strategy);
@@ -219,7 +225,7 @@ export class DeepSeekPoolService implements OnModuleDestroy {
     const configs = parseKeys(list, this.options.defaultBaseUrl, this.registry.all.map((slot) => slot.config));
     for (const config of configs) this.registry.add(config);
     this.router.setSlots(this.registry.all);
-    return configs.map((config) => this.keySnapshot(config.id));
+    return configs.map((config) => this.keySnapshot(config.id)!);
   }
 
   /** Stops routing to a key, waits for its in-flight requests (up to `drainTimeoutMs`), then removes it. */
@@ -243,7 +249,7 @@ export class DeepSeekPoolService implements OnModuleDestroy {
     this.router.setSlots(this.registry.all);
     this.enableKey(id);
     this.store.clearCooldown(keyScope(id));
-    return this.keySnapshot(id);
+    return this.keySnapshot(id)!;
   }
 
   /** Takes a key out of rotation until `enableKey` (operator action). */
@@ -298,10 +304,6 @@ export class DeepSeekPoolService implements OnModuleDestroy {
     const slot = this.registry.get(id);
     if (!slot) throw new DeepSeekPoolError(`No key with id "${id}"`, 'UNKNOWN_KEY');
     return slot;
-  }
-
-  private keySnapshot(id: string): KeySnapshot {
-    return this.snapshot().keys.find((key) => key.id === id)!;
   }
 
   /** The token estimate of `request` for rate and quota limits, computed once and only if a key has limits. */

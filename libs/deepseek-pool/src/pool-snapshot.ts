@@ -39,7 +39,8 @@ export function snapshotPool(slots: readonly KeySlot[], ctx: EligibilityContext,
   return { strategy, total: keys.length, available: keys.filter((k) => k.state === 'ready' || k.state === 'half-open').length, keys };
 }
 
-function snapshotKey(slot: KeySlot, ctx: EligibilityContext): KeySnapshot {
+/** One key's snapshot. O(1), no I/O. */
+export function snapshotKey(slot: KeySlot, ctx: EligibilityContext): KeySnapshot {
   const disabled = ctx.store.disabled(slot.id);
   const cooldownUntilMs = cooldownEnd(slot, ctx);
   const window = slot.breaker.window;

@@ -60,6 +60,6 @@ export class AdminController {
   }
 
   private keyState(id: string): KeySnapshot {
-    return this.pool.snapshot().keys.find((key) => key.id === id)!;
+    return this.pool.keySnapshot(id)!;
   }
 }

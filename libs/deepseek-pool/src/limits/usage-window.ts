@@ -54,8 +54,14 @@ export class UsageWindow implements UsageReader {
   private day = -1;
   private dayTokens = 0;
 
-  /** Adds `delta` at `atMs`; dropped from the minute window when that moment's bucket has been reused since. */
+  /** Adds `delta` at `atMs` to the minute window and the day total. */
   add(delta: UsageDelta, atMs: number): void {
+    this.addMinute(delta, atMs);
+    this.addDay(dayOf(atMs), delta.tokens);
+  }
+
+  /** Adds `delta` to the minute window only; dropped when the bucket of `atMs` has been reused since. */
+  addMinute(delta: UsageDelta, atMs: number): void {
     const index = bucketOf(atMs);
     const bucket = this.ring[index % WINDOW_BUCKETS];
     if (bucket.index <= index) {
@@ -63,7 +69,6 @@ export class UsageWindow implements UsageReader {
       bucket.requests += delta.requests;
       bucket.tokens += delta.tokens;
     }
-    this.addDay(dayOf(atMs), delta.tokens);
   }
 
   /** Adds tokens to a UTC day's total (older days than the current one are dropped). */
@@ -78,7 +83,7 @@ export class UsageWindow implements UsageReader {
 
   /** Adds every count of `other` that is still in the window at `nowMs`. */
   merge(other: UsageWindow, nowMs: number): void {
-    for (const bucket of other.live(nowMs)) this.add(bucket, bucket.index * BUCKET_MS);
+    for (const bucket of other.live(nowMs)) this.addMinute(bucket, bucket.index * BUCKET_MS);
     if (other.day >= 0) this.addDay(other.day, other.dayTokens);
   }
 

@@ -100,6 +100,6 @@ function fromFields(flat: readonly string[]): UsageWindow {
     else bucket.tokens = value;
     buckets.set(index, bucket);
   }
-  for (const [index, bucket] of buckets) window.add(bucket, index * BUCKET_MS);
+  for (const [index, bucket] of buckets) window.addMinute(bucket, index * BUCKET_MS);
   return window;
 }

@@ -18,7 +18,7 @@ interface Readmission {
 }
 
 /** What the prober needs of the pool: the facade's probe and key-administration methods. */
-export type ProbedPool = Pick<DeepSeekPoolService, 'snapshot' | 'probeKey' | 'baseUrlOf' | 'disableKey' | 'enableKey' | 'markKeyDown'>;
+export type ProbedPool = Pick<DeepSeekPoolService, 'snapshot' | 'keySnapshot' | 'probeKey' | 'baseUrlOf' | 'disableKey' | 'enableKey' | 'markKeyDown'>;
 
 /**
  * Probes every key on its own jittered timer with free calls, outside the attempt loop:
@@ -69,7 +69,7 @@ export class KeyProber {
   }
 
   private async probe(id: string, signal: AbortSignal): Promise<void> {
-    const key = this.pool.snapshot().keys.find((k) => k.id === id);
+    const key = this.pool.keySnapshot(id);
     if (!key) return;
     if (key.state === 'disabled') return this.recover(key, signal);
     if (key.breaker === 'closed') this.readmissions.delete(id);

@@ -10,7 +10,7 @@ import { KeyStreaks, type StreakThresholds } from '../probing/probe-streak.js';
 import { DailyBudget } from './daily-budget.js';
 
 /** What synthetic traffic needs of the pool. */
-export type SyntheticPool = Pick<DeepSeekPoolService, 'snapshot' | 'probeKey' | 'disableKey' | 'markKeyDown' | 'observeLatency'>;
+export type SyntheticPool = Pick<DeepSeekPoolService, 'snapshot' | 'keySnapshot' | 'probeKey' | 'disableKey' | 'markKeyDown' | 'observeLatency'>;
 
 /** Reads a synthetic answer like a probe, then its content: an empty or unexpected answer is a (grey) failure. */
 export function syntheticSignal(result: Pick<ProbeResult, 'ok' | 'outcome' | 'status' | 'body'>, expect: string): ProbeSignal {
@@ -73,7 +73,7 @@ export class SyntheticTraffic {
   }
 
   private async complete(id: string, signal: AbortSignal): Promise<void> {
-    const key = this.pool.snapshot().keys.find((k) => k.id === id);
+    const key = this.pool.keySnapshot(id);
     if (!key || key.state === 'disabled' || key.breaker === 'open' || !this.budget.allows(id)) return;
     const result = await this.pool.probeKey(id, { method: 'POST', path: '/chat/completions', body: this.request }, this.options.timeoutMs, signal);
     this.budget.spend(id, (result.body as Partial<ChatCompletion> | undefined)?.usage?.total_tokens ?? 0);
