@@ -1,52 +1,78 @@
 import { type Child, type SpawnOptions, spawnNode } from './children.js';
 
-const EXIT_GRACE_MS = 10_000;
-
 type Reply<R> = { ok: true; result: R } | { ok: false; error: string };
 
+/** How long a worker gets to exit by itself once disconnected (a `--cpu-prof` profile is written at exit). */
+const EXIT_GRACE_MS = 10_000;
+
 /**
- * Runs a bench worker module in its own process: sends it `config` over IPC and resolves with the result it
- * sends back (see `serveWorker`). The child is stopped in every case; a crash or `timeoutMs` rejects with its output.
+ * A bench worker module in its own process, running one job at a time: each `run` sends a config over IPC and
+ * resolves with the result the worker sends back (see `serveWorker`). A crash or a timeout rejects with the
+ * worker's output (and ends the worker).
  */
-export async function runWorker<C, R>(name: string, script: string, config: C, timeoutMs: number, options: SpawnOptions = {}): Promise<R> {
-  const child = spawnNode(name, script, [], { ...options, ipc: true });
-  try {
-    const result = await new Promise<R>((resolve, reject) => {
-      const timer = setTimeout(() => reject(failure(child, `did not finish within ${timeoutMs} ms`)), timeoutMs);
-      child.process.once('message', (reply: Reply<R>) => {
-        clearTimeout(timer);
-        if (reply.ok) resolve(reply.result);
-        else reject(failure(child, reply.error));
+export class WorkerProcess<C, R> {
+  private constructor(private readonly child: Child) {}
+
+  static start<C, R>(name: string, script: string, options: SpawnOptions = {}): WorkerProcess<C, R> {
+    return new WorkerProcess<C, R>(spawnNode(name, script, [], { ...options, ipc: true }));
+  }
+
+  /** False once the process has exited (a crash, or stopped after a timeout). */
+  get alive(): boolean {
+    return this.child.process.exitCode === null && this.child.process.signalCode === null;
+  }
+
+  async run(config: C, timeoutMs: number): Promise<R> {
+    const { child } = this;
+    let timer: NodeJS.Timeout | undefined;
+    let onMessage: ((reply: Reply<R>) => void) | undefined;
+    try {
+      return await new Promise<R>((resolve, reject) => {
+        timer = setTimeout(() => {
+          reject(this.failure(`did not finish within ${timeoutMs} ms`));
+          void child.stop();
+        }, timeoutMs);
+        onMessage = (reply) => (reply.ok ? resolve(reply.result) : reject(this.failure(reply.error)));
+        child.process.once('message', onMessage);
+        void child.exited.then((code) => reject(this.failure(`exited (code ${code}) without a result`)));
+        child.process.send(config as object);
       });
-      void child.exited.then((code) => {
-        clearTimeout(timer);
-        reject(failure(child, `exited (code ${code}) without a result`));
-      });
-      child.process.send(config as object);
-    });
-    // The worker exits by itself after replying; let it (a `--cpu-prof` profile is written at exit).
+    } finally {
+      clearTimeout(timer);
+      if (onMessage) child.process.off('message', onMessage);
+    }
+  }
+
+  /** Disconnects (the worker exits by itself), then makes sure it is gone. */
+  async close(): Promise<void> {
+    const { child } = this;
+    if (child.process.connected) child.process.disconnect();
     await Promise.race([child.exited, new Promise((resolve) => setTimeout(resolve, EXIT_GRACE_MS).unref())]);
-    return result;
-  } finally {
     await child.stop();
+  }
+
+  private failure(why: string): Error {
+    return new Error(`${this.child.name} ${why}. Output:\n${this.child.output().trim()}`);
   }
 }
 
-function failure(child: Child, why: string): Error {
-  return new Error(`${child.name} ${why}. Output:\n${child.output().trim()}`);
+/** One job in a fresh worker process, closed afterwards. */
+export async function runWorker<C, R>(name: string, script: string, config: C, timeoutMs: number, options: SpawnOptions = {}): Promise<R> {
+  const worker = WorkerProcess.start<C, R>(name, script, options);
+  try {
+    return await worker.run(config, timeoutMs);
+  } finally {
+    await worker.close();
+  }
 }
 
-/** The worker side: waits for its config, runs `work`, sends the result (or the error) and exits. */
+/** The worker side: runs `work` for each config received, one at a time, replies, and exits when disconnected. */
 export function serveWorker<C, R>(work: (config: C) => Promise<R>): void {
-  process.once('disconnect', () => process.exit(1));
-  process.once('message', (config: C) => {
+  process.once('disconnect', () => process.exit(0));
+  process.on('message', (config: C) => {
     work(config).then(
-      (result) => send({ ok: true, result }),
-      (error: unknown) => send({ ok: false, error: (error as Error).stack ?? String(error) }),
+      (result) => process.send!({ ok: true, result } satisfies Reply<R>),
+      (error: unknown) => process.send!({ ok: false, error: (error as Error).stack ?? String(error) } satisfies Reply<R>),
     );
   });
-}
-
-function send<R>(reply: Reply<R>): void {
-  process.send!(reply, () => process.exit(0));
 }

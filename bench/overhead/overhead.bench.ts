@@ -1,20 +1,19 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MockScenario } from 'nestjs-deepseek-pool-mock';
-import { type HotFunction, hotFunctions } from '../lib/cpu-profile.js';
-import type { LatencySummary } from '../lib/histogram.js';
-import { round } from '../lib/histogram.js';
+import { type ProfileSummary, summarizeProfile } from '../lib/cpu-profile.js';
+import { type LatencySummary, round } from '../lib/histogram.js';
 import { startMock } from '../lib/mock-service.js';
 import { distModule, repoPath } from '../lib/paths.js';
 import type { BenchSuite, SuiteContext } from '../lib/suite.js';
-import { runWorker } from '../lib/worker.js';
+import { WorkerProcess, runWorker } from '../lib/worker.js';
 import { renderOverhead } from './render.js';
 import type { RoundPlan } from './rounds.js';
 import { OVERHEAD_SIZES } from './sizes.js';
 import type { Target, VariantName } from './variants.js';
 import type { OverheadJob, OverheadJobResult } from './worker.js';
 
-export const FAST_SCENARIO = 'libs/deepseek-mock/scenarios/fast.json';
+const FAST_SCENARIO = 'libs/deepseek-mock/scenarios/fast.json';
 const WORKER = distModule('overhead/worker');
 const JOB_TIMEOUT_MS = 600_000;
 
@@ -41,9 +40,11 @@ export interface OverheadTarget {
 export interface OverheadResult {
   mock: { scenario: string; keys: number; latencyMs: number };
   chat: OverheadRun[];
+  /** pool.chat vs the direct path over an in-process stub transport. */
+  inProcess: OverheadRun[];
   stream: OverheadRun[];
   targets: OverheadTarget[];
-  profile?: { calls: number; samples: number; gcPercent: number; functions: HotFunction[] };
+  profile?: ProfileSummary & { calls: number };
   /** Why the CPU profile is missing, when it failed (the latency figures stand without it). */
   profileError?: string;
 }
@@ -52,19 +53,22 @@ function added(pool: LatencySummary, direct: LatencySummary): Added {
   return { p50: round(pool.p50 - direct.p50), p99: round(pool.p99 - direct.p99), p999: round(pool.p999 - direct.p999) };
 }
 
-async function measure(target: Target, plan: RoundPlan, variants: [VariantName, ...VariantName[]], pool: VariantName, direct: VariantName, context: SuiteContext): Promise<OverheadRun> {
+type Worker = WorkerProcess<OverheadJob, OverheadJobResult>;
+
+async function measure(worker: Worker, target: Target, plan: RoundPlan, variants: [VariantName, ...VariantName[]], pool: VariantName, direct: VariantName, context: SuiteContext): Promise<OverheadRun> {
   context.log(`${variants.join(' / ')} at concurrency ${plan.concurrency}: ${plan.rounds} rounds x ${plan.perRound} calls`);
-  const latencyUs = await runWorker<OverheadJob, OverheadJobResult>('overhead-worker', WORKER, { ...plan, target, variants }, JOB_TIMEOUT_MS);
+  const latencyUs = await worker.run({ ...plan, target, variants }, JOB_TIMEOUT_MS);
   return { ...plan, latencyUs, added: added(latencyUs[pool]!, latencyUs[direct]!) };
 }
 
+/** `pool.chat` alone over the stub transport under `node --cpu-prof`: where the pool's own CPU goes. */
 async function cpuProfile(target: Target, calls: number, context: SuiteContext): Promise<OverheadResult['profile']> {
   const dir = join(context.runDir, 'cpu-profile');
   await rm(dir, { recursive: true, force: true });
-  context.log(`CPU profile of pool.chat: ${calls} calls at concurrency 1 (node --cpu-prof, ${dir})`);
-  const job: OverheadJob = { concurrency: 1, rounds: 1, warmupRounds: 1, perRound: calls, target, variants: ['pool'] };
+  context.log(`CPU profile of pool.chat over the stub transport: ${calls} calls (node --cpu-prof, ${dir})`);
+  const job: OverheadJob = { concurrency: 1, rounds: 1, warmupRounds: 1, perRound: calls, target, variants: ['pool-stub'] };
   await runWorker<OverheadJob, OverheadJobResult>('overhead-profile', WORKER, job, JOB_TIMEOUT_MS, { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir] });
-  return { calls, ...(await hotFunctions(dir)) };
+  return { calls, ...(await summarizeProfile(dir, repoPath('libs/deepseek-pool/dist'), ['nestjs-deepseek-pool', 'opossum', "node's internals"])) };
 }
 
 function targets(chat: OverheadRun[]): OverheadTarget[] {
@@ -80,18 +84,24 @@ async function run(context: SuiteContext): Promise<OverheadResult> {
   const sizes = OVERHEAD_SIZES[context.profile];
   const scenario = JSON.parse(await readFile(repoPath(FAST_SCENARIO), 'utf8')) as MockScenario;
   const mock = await startMock(repoPath(FAST_SCENARIO));
+  // One worker process for the measurements (each job builds its own clients); the CPU profile gets its own.
+  const worker: Worker = WorkerProcess.start('overhead-worker', WORKER);
   try {
     const target: Target = { url: mock.url, keys: scenario.keys.map((key) => key.key) };
     const chat: OverheadRun[] = [];
-    for (const plan of sizes.chat) chat.push(await measure(target, plan, ['undici', 'openai', 'pool'], 'pool', 'undici', context));
+    for (const plan of sizes.chat) chat.push(await measure(worker, target, plan, ['undici', 'undici-aa', 'openai', 'transport', 'pool'], 'pool', 'undici', context));
+    const inProcess: OverheadRun[] = [];
+    for (const plan of sizes.inProcess) inProcess.push(await measure(worker, target, plan, ['stub-direct', 'pool-stub'], 'pool-stub', 'stub-direct', context));
     const stream: OverheadRun[] = [];
-    for (const plan of sizes.stream) stream.push(await measure(target, plan, ['undici-sse', 'pool-stream'], 'pool-stream', 'undici-sse', context));
+    for (const plan of sizes.stream) stream.push(await measure(worker, target, plan, ['undici-sse', 'pool-stream'], 'pool-stream', 'undici-sse', context));
     const result: OverheadResult = {
       mock: { scenario: FAST_SCENARIO, keys: scenario.keys.length, latencyMs: scenario.defaults?.latencyMs ?? 0 },
       chat,
+      inProcess,
       stream,
       targets: targets(chat),
     };
+    await worker.close();
     if (sizes.profileCalls === 0) return result;
     try {
       return { ...result, profile: await cpuProfile(target, sizes.profileCalls, context) };
@@ -99,12 +109,13 @@ async function run(context: SuiteContext): Promise<OverheadResult> {
       return { ...result, profileError: (error as Error).message };
     }
   } finally {
+    await worker.close();
     await mock.child.stop();
   }
 }
 
 function check(result: OverheadResult): string[] {
-  const runs = [...result.chat, ...result.stream];
+  const runs = [...result.chat, ...result.inProcess, ...result.stream];
   const problems = runs.flatMap((r) =>
     Object.entries(r.latencyUs)
       .filter(([, s]) => !(s.count === r.rounds * r.perRound && s.p50 > 0 && s.p99 >= s.p50))

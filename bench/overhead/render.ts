@@ -3,8 +3,12 @@ import type { OverheadResult, OverheadRun } from './overhead.bench.js';
 
 const LABELS: Record<string, string> = {
   undici: 'undici `request` (direct)',
+  'undici-aa': 'undici `request` again (A/A control: the noise)',
+  transport: "the pool's `UndiciTransport` alone",
   openai: '`openai` v6 client (direct)',
   pool: '`pool.chat` (8 keys, p2c-ewma)',
+  'stub-direct': 'stub transport, direct',
+  'pool-stub': '`pool.chat` over the stub transport',
   'undici-sse': 'undici SSE (direct)',
   'pool-stream': '`pool.stream` (8 keys)',
 };
@@ -32,8 +36,13 @@ export function renderOverhead(result: OverheadResult): string {
       ['target', 'limit', 'measured', ''],
       result.targets.map((t) => [t.name, `<= ${t.limitUs} µs`, `${num(t.measuredUs)} µs`, verdict(t.met)]),
     ),
+    ...(result.targets.every((t) => t.met) ? [] : ['A missed target is explained under "Findings" (cause and fix).']),
     '### Non-streaming chat (µs to the parsed body)',
     table(HEADERS, rows(result.chat, 'undici')),
+    "### The pool's own cost, without the network (µs per call)",
+    'Both rows use an in-process stub transport that answers at once with a canned ~470-byte completion; "direct" serialises the request and parses ' +
+      'the body, the pool does everything else it does on a call (validation, routing, breaker, timers, accounting). The difference is the CPU the pool adds.',
+    table(HEADERS, rows(result.inProcess, 'stub-direct')),
     '### Streaming: time to first token (µs to the first content chunk)',
     table(HEADERS, rows(result.stream, 'undici-sse')),
   ];
@@ -41,8 +50,13 @@ export function renderOverhead(result: OverheadResult): string {
     const { profile } = result;
     parts.push(
       '### Where `pool.chat` spends its CPU',
-      `\`node --cpu-prof\` of the worker during ${profile.calls.toLocaleString('en-US')} calls at concurrency 1 (${profile.samples.toLocaleString('en-US')} busy samples, ` +
-        `garbage collection ${num(profile.gcPercent)}%). Self time, busiest functions first (the worker also runs the load loop and undici):`,
+      `\`node --cpu-prof\` of a worker making ${profile.calls.toLocaleString('en-US')} \`pool.chat\` calls over the stub transport (${profile.samples.toLocaleString('en-US')} busy samples). ` +
+        'Self time by origin (the load loop and the stub are in "bench"; module loading at start-up is in node\'s internals):',
+      table(
+        ['origin', 'self %'],
+        profile.areas.slice(0, 12).map((a) => [a.area, num(a.selfPercent)]),
+      ),
+      "The busiest functions of the library, opossum and node's internals (which the library calls: abort signals, timers):",
       table(
         ['function', 'location', 'self %'],
         profile.functions.map((f) => [`\`${f.name}\``, `\`${f.location}\``, num(f.selfPercent)]),

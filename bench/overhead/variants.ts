@@ -1,8 +1,9 @@
 import OpenAI from 'openai';
-import { type ChatCompletionChunk, DeepSeekPoolService, resolveOptions } from 'nestjs-deepseek-pool';
+import { type ChatCompletionChunk, DeepSeekPoolService, UndiciTransport, resolveOptions } from 'nestjs-deepseek-pool';
 import { Pool, request } from 'undici';
 import { CHAT_REQUEST } from '../lib/chat-request.js';
 import { firstContentOfSse } from './sse.js';
+import { StubTransport } from './stub-transport.js';
 
 export interface Target {
   /** The mock's base URL. */
@@ -25,17 +26,20 @@ function hasContent(chunk: ChatCompletionChunk): boolean {
   return typeof content === 'string' && content.length > 0;
 }
 
-function newPool(target: Target): DeepSeekPoolService {
+function newPool(target: Target, transport?: StubTransport): DeepSeekPoolService {
   const keys = target.keys.map((apiKey, index) => ({ id: `fast-${index + 1}`, apiKey, baseUrl: target.url }));
-  return new DeepSeekPoolService(resolveOptions({ keys, logger: false }));
+  return new DeepSeekPoolService(resolveOptions({ keys, logger: false, ...(transport ? { transport } : {}) }));
 }
 
-/** The baseline: undici `request` on a keep-alive Pool, body parsed as JSON (what the pool does too). */
-export function undiciChat(target: Target): Variant {
+/**
+ * The baseline: undici `request` on a keep-alive Pool, body parsed as JSON (what the pool does too).
+ * Run twice under two names, it is an A/A control: their difference is the measurement's noise.
+ */
+export function undiciChat(target: Target, name = 'undici'): Variant {
   const dispatcher = new Pool(target.url);
   const headers = { authorization: `Bearer ${target.keys[0]}`, 'content-type': 'application/json' };
   return {
-    name: 'undici',
+    name,
     async call() {
       const response = await request(`${target.url}/chat/completions`, { dispatcher, method: 'POST', headers, body: JSON.stringify(CHAT_REQUEST) });
       if (response.statusCode !== 200) throw new Error(`mock answered ${response.statusCode}`);
@@ -64,6 +68,60 @@ export function poolChat(target: Target): Variant {
   const pool = newPool(target);
   return {
     name: 'pool',
+    async call() {
+      await pool.chat(CHAT_REQUEST);
+      return now();
+    },
+    close: () => pool.onModuleDestroy(),
+  };
+}
+
+const decoder = new TextDecoder();
+
+async function readJson(body: AsyncIterable<Uint8Array>): Promise<unknown> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of body) chunks.push(chunk);
+  return JSON.parse(decoder.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+}
+
+/** The pool's own UndiciTransport, called directly (abort signal, wrapped body; no routing, breaker or retry). */
+export function transportChat(target: Target): Variant {
+  const transport = new UndiciTransport();
+  const headers = { authorization: `Bearer ${target.keys[0]}`, 'content-type': 'application/json' };
+  return {
+    name: 'transport',
+    async call() {
+      const signal = new AbortController().signal;
+      const response = await transport.request({ baseUrl: target.url, path: '/chat/completions', method: 'POST', headers, body: JSON.stringify(CHAT_REQUEST), signal });
+      if (response.status !== 200) throw new Error(`mock answered ${response.status}`);
+      await readJson(response.body);
+      return now();
+    },
+    close: () => transport.close(),
+  };
+}
+
+/** The stub transport called directly: the request serialised, the body read and parsed, nothing else. */
+export function stubDirect(target: Target): Variant {
+  const transport = new StubTransport();
+  const signal = new AbortController().signal;
+  const headers = { authorization: `Bearer ${target.keys[0]}`, 'content-type': 'application/json' };
+  return {
+    name: 'stub-direct',
+    async call() {
+      const response = await transport.request({ baseUrl: target.url, path: '/chat/completions', method: 'POST', headers, body: JSON.stringify(CHAT_REQUEST), signal });
+      await readJson(response.body);
+      return now();
+    },
+    close: () => transport.close(),
+  };
+}
+
+/** `pool.chat` over the same stub transport: what the pool itself costs per call, in CPU. */
+export function poolStub(target: Target): Variant {
+  const pool = newPool(target, new StubTransport());
+  return {
+    name: 'pool-stub',
     async call() {
       await pool.chat(CHAT_REQUEST);
       return now();
@@ -103,5 +161,15 @@ export function poolStream(target: Target): Variant {
   };
 }
 
-export const VARIANTS = { undici: undiciChat, openai: openAiChat, pool: poolChat, 'undici-sse': undiciStream, 'pool-stream': poolStream } as const;
+export const VARIANTS = {
+  undici: (target: Target) => undiciChat(target),
+  'undici-aa': (target: Target) => undiciChat(target, 'undici-aa'),
+  transport: transportChat,
+  openai: openAiChat,
+  pool: poolChat,
+  'stub-direct': stubDirect,
+  'pool-stub': poolStub,
+  'undici-sse': undiciStream,
+  'pool-stream': poolStream,
+} as const;
 export type VariantName = keyof typeof VARIANTS;

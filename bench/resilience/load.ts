@@ -4,7 +4,7 @@ import type { ChatClient } from './clients/chat-client.js';
 export interface RequestRecord {
   startMs: number;
   latencyMs: number;
-  /** Undefined on success; else the error's name or code (`HTTP 503`, `NoAvailableKeyError`, `UND_ERR_HEADERS_TIMEOUT`...). */
+  /** Undefined on success; else the error's code or name (`HTTP 503`, `NO_AVAILABLE_KEY`, `UND_ERR_HEADERS_TIMEOUT`...). */
   error?: string;
 }
 
@@ -15,38 +15,48 @@ function errorKind(error: unknown): string {
 }
 
 /**
- * A closed loop: `concurrency` lanes, each sending its next request as soon as the previous one ends, every
- * request with its own deadline (the caller giving up), until `stop()`.
+ * An open loop: requests start evenly spaced at `ratePerS` whatever happens to the earlier ones (so every
+ * client is offered the same requests, and a client that fails fast gets no more of them), each with its own
+ * deadline (the caller giving up), until `stop()`.
  */
-export class ClosedLoop {
+export class OpenLoop {
   readonly records: RequestRecord[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
   private stopping = false;
-  private lanes: Promise<void>[] = [];
+  private ticker: Promise<void> | undefined;
 
   constructor(
     private readonly client: ChatClient,
     private readonly now: () => number,
   ) {}
 
-  start(concurrency: number, deadlineMs: number): void {
-    this.lanes = Array.from({ length: concurrency }, () => this.lane(deadlineMs));
+  start(ratePerS: number, deadlineMs: number): void {
+    const spacingMs = 1000 / ratePerS;
+    const startMs = this.now();
+    let sent = 0;
+    this.ticker = (async () => {
+      while (!this.stopping) {
+        const due = Math.floor((this.now() - startMs) / spacingMs) + 1;
+        for (; sent < due; sent++) this.send(deadlineMs);
+        await new Promise((resolve) => setTimeout(resolve, Math.max(1, startMs + sent * spacingMs - this.now())));
+      }
+    })();
   }
 
   /** Stops sending and waits for the requests in flight (each ends by its deadline at the latest). */
   async stop(): Promise<void> {
     this.stopping = true;
-    await Promise.all(this.lanes);
+    await this.ticker;
+    await Promise.all(this.inFlight);
   }
 
-  private async lane(deadlineMs: number): Promise<void> {
-    while (!this.stopping) {
-      const startMs = this.now();
-      try {
-        await this.client.chat(AbortSignal.timeout(deadlineMs));
-        this.records.push({ startMs, latencyMs: this.now() - startMs });
-      } catch (error) {
-        this.records.push({ startMs, latencyMs: this.now() - startMs, error: errorKind(error) });
-      }
-    }
+  private send(deadlineMs: number): void {
+    const startMs = this.now();
+    const request = this.client.chat(AbortSignal.timeout(deadlineMs)).then(
+      () => void this.records.push({ startMs, latencyMs: this.now() - startMs }),
+      (error: unknown) => void this.records.push({ startMs, latencyMs: this.now() - startMs, error: errorKind(error) }),
+    );
+    this.inFlight.add(request);
+    void request.finally(() => this.inFlight.delete(request));
   }
 }

@@ -14,18 +14,18 @@ export interface Timeline {
 /** When the faulty keys' traffic stopped and came back, ms after the fault went on / off; null: not within the phase. */
 export interface TrafficTimes {
   stopsAfterMs: number | null;
-  /** Absent when the fault lasts. */
+  /** Absent when the fault lasts or the traffic never stopped. */
   returnsAfterMs?: number | null;
 }
 
 export interface RunMetrics {
-  /** Requests started from the fault on (the whole run without a fault). */
+  /** Requests started while the fault was on (the whole run for a scenario without a fault phase). */
   requests: number;
   succeeded: number;
   successRate: number;
   /** Latency of those requests, failed ones included, ms. */
   latencyMs: { p50: number; p99: number };
-  /** Chat requests the mock received in that window per request started in it. */
+  /** Chat requests the mock received while the fault was on, per request started then. */
   attemptsPerRequest: number;
   /** Share of the mock's chat requests that went to the faulty keys while the fault was on. */
   faultyShare: number | null;
@@ -35,13 +35,13 @@ export interface RunMetrics {
   errors: Record<string, number>;
 }
 
-const BUCKET_MS = 100;
-/** A key "gets no traffic" below this fraction of its baseline rate (a few half-open probes stay under it). */
-const STOPPED_BELOW = 0.1;
-/** A key "has its traffic back" at this fraction of its baseline rate. */
+/** "Stops": from then on, every STOP_WINDOW_MS window (sliding by STEP_MS) holds under STOPPED_BELOW of the fair rate. */
+const STOP_WINDOW_MS = 500;
+const STEP_MS = 100;
+const STOPPED_BELOW = 0.25;
+/** "Comes back": the first RETURN_BUCKET_MS bucket after the fault at BACK_AT of the fair rate or more. */
+const RETURN_BUCKET_MS = 200;
 const BACK_AT = 0.5;
-/** The start of the baseline left out of its rate (connections opening). */
-const BASELINE_SKIP_MS = 100;
 
 function groupCount(samples: readonly Sample[], keys: readonly string[], atMs: number): number {
   let chosen = samples[0]!;
@@ -52,39 +52,42 @@ function groupCount(samples: readonly Sample[], keys: readonly string[], atMs: n
   return keys.reduce((sum, key) => sum + (chosen.byKey[key] ?? 0), 0);
 }
 
-/** Requests per second of `keys` in each BUCKET_MS bucket of [fromMs, toMs). */
-function bucketRates(samples: readonly Sample[], keys: readonly string[], fromMs: number, toMs: number): number[] {
-  const rates: number[] = [];
-  for (let start = fromMs; start + BUCKET_MS <= toMs; start += BUCKET_MS) {
-    rates.push(((groupCount(samples, keys, start + BUCKET_MS) - groupCount(samples, keys, start)) * 1000) / BUCKET_MS);
+/** Requests per second of `keys` over [fromMs, toMs). */
+function rate(samples: readonly Sample[], keys: readonly string[], fromMs: number, toMs: number): number {
+  return ((groupCount(samples, keys, toMs) - groupCount(samples, keys, fromMs)) * 1000) / (toMs - fromMs);
+}
+
+/**
+ * When the faulty keys stopped getting traffic (a few half-open probes or cooldown retries stay under the
+ * threshold) and when they got it back, against their fair share of the offered rate.
+ */
+function trafficTimes(samples: readonly Sample[], keys: readonly string[], fairRate: number, faultStartMs: number, t: Timeline): TrafficTimes {
+  const faultEndMs = t.faultEndMs ?? t.endMs;
+  let stopsAfterMs: number | null = null;
+  for (let from = faultStartMs; from + STOP_WINDOW_MS <= faultEndMs; from += STEP_MS) {
+    const busy = rate(samples, keys, from, from + STOP_WINDOW_MS) >= STOPPED_BELOW * fairRate;
+    if (busy) stopsAfterMs = null;
+    else stopsAfterMs ??= from - faultStartMs;
   }
-  return rates;
-}
-
-function lastIndexOver(rates: readonly number[], threshold: number): number {
-  for (let i = rates.length - 1; i >= 0; i--) if (rates[i]! > threshold) return i;
-  return -1;
-}
-
-function trafficTimes(samples: readonly Sample[], keys: readonly string[], faultStartMs: number, t: Timeline): TrafficTimes {
-  const baselineFrom = Math.min(BASELINE_SKIP_MS, faultStartMs / 2);
-  const baseline = ((groupCount(samples, keys, faultStartMs) - groupCount(samples, keys, baselineFrom)) * 1000) / (faultStartMs - baselineFrom);
-  const during = bucketRates(samples, keys, faultStartMs, t.faultEndMs ?? t.endMs);
-  const lastBusy = lastIndexOver(during, STOPPED_BELOW * baseline);
-  const stopsAfterMs = lastBusy === during.length - 1 ? null : (lastBusy + 1) * BUCKET_MS;
-  if (t.faultEndMs === undefined) return { stopsAfterMs };
-  const back = bucketRates(samples, keys, t.faultEndMs, t.endMs).findIndex((rate) => rate >= BACK_AT * baseline);
-  return { stopsAfterMs, returnsAfterMs: back < 0 ? null : (back + 1) * BUCKET_MS };
+  if (t.faultEndMs === undefined || stopsAfterMs === null) return { stopsAfterMs };
+  for (let from = t.faultEndMs; from + RETURN_BUCKET_MS <= t.endMs; from += RETURN_BUCKET_MS) {
+    if (rate(samples, keys, from, from + RETURN_BUCKET_MS) >= BACK_AT * fairRate) return { stopsAfterMs, returnsAfterMs: from + RETURN_BUCKET_MS - t.faultEndMs };
+  }
+  return { stopsAfterMs, returnsAfterMs: null };
 }
 
 function delta(samples: readonly Sample[], keys: readonly string[], fromMs: number, toMs: number): number {
   return groupCount(samples, keys, toMs) - groupCount(samples, keys, fromMs);
 }
 
-/** The figures of one run, from the requests the load generator saw and the mock's sampled counters. */
-export function runMetrics(records: readonly RequestRecord[], samples: readonly Sample[], faulty: readonly string[], t: Timeline): RunMetrics {
+/**
+ * The figures of one run, from the requests the load generator saw and the mock's sampled counters.
+ * `fairRate`: the faulty keys' share of the offered rate if it were spread evenly over every key.
+ */
+export function runMetrics(records: readonly RequestRecord[], samples: readonly Sample[], faulty: readonly string[], fairRate: number, t: Timeline): RunMetrics {
   const fromMs = t.faultStartMs ?? 0;
-  const window = records.filter((r) => r.startMs >= fromMs);
+  const toMs = t.faultEndMs ?? t.endMs;
+  const window = records.filter((r) => r.startMs >= fromMs && r.startMs < toMs);
   const histogram = nanosecondHistogram();
   const errors: Record<string, number> = {};
   for (const r of window) {
@@ -94,16 +97,15 @@ export function runMetrics(records: readonly RequestRecord[], samples: readonly 
   const latency = summarize(histogram, 1e6);
   const succeeded = window.filter((r) => !r.error).length;
   const totals = samples.map((s) => ({ ...s, byKey: { '*': s.total } }));
-  const faultEnd = t.faultEndMs ?? t.endMs;
-  const allDuringFault = delta(totals, ['*'], fromMs, faultEnd);
+  const allDuringFault = delta(totals, ['*'], fromMs, toMs);
   return {
     requests: window.length,
     succeeded,
     successRate: round(succeeded / Math.max(window.length, 1), 4),
     latencyMs: { p50: latency.p50, p99: latency.p99 },
-    attemptsPerRequest: round(delta(totals, ['*'], fromMs, Infinity) / Math.max(window.length, 1), 2),
-    faultyShare: faulty.length === 0 || allDuringFault === 0 ? null : round(delta(samples, faulty, fromMs, faultEnd) / allDuringFault, 3),
-    ...(faulty.length > 0 && t.faultStartMs !== undefined ? { traffic: trafficTimes(samples, faulty, t.faultStartMs, t) } : {}),
+    attemptsPerRequest: round(allDuringFault / Math.max(window.length, 1), 2),
+    faultyShare: faulty.length === 0 || allDuringFault === 0 ? null : round(delta(samples, faulty, fromMs, toMs) / allDuringFault, 3),
+    ...(faulty.length > 0 && t.faultStartMs !== undefined ? { traffic: trafficTimes(samples, faulty, fairRate, t.faultStartMs, t) } : {}),
     errors,
   };
 }

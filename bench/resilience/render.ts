@@ -64,7 +64,7 @@ function scenarioSection(scenario: ScenarioResult, recoveryMs: number): string {
   ]);
   const parts = [
     `### ${scenario.anchor}. ${scenario.title}`,
-    `${scenario.concurrency} concurrent requests. A good client should ${scenario.expectation}.${ceiling === undefined ? '' : ` Ceiling: ${ceiling} upstream attempts per request.`}`,
+    `${scenario.ratePerS} requests/s offered. A good client should ${scenario.expectation}.${ceiling === undefined ? '' : ` Ceiling: ${ceiling} upstream attempts per request.`}`,
     table(['client', 'success', 'p50 ms', 'p99 ms', 'attempts / request', 'share to faulty keys', 'faulty keys\' traffic stops after', 'comes back after', 'most frequent error'], rows),
   ];
   for (const run of failed) if ('error' in run) parts.push(`${run.label} could not run:`, fenced(run.error));
@@ -76,12 +76,13 @@ export function renderResilience(result: ResilienceResult): string {
   const intro =
     `Each run: a fresh mock process, a worker process holding the client and a closed-loop load; the mock's faults are switched on after a ` +
     `${seconds(s.phases.baselineMs)} healthy baseline, last ${seconds(s.phases.faultMs)}, and are switched off for ${seconds(s.phases.recoveryMs)} (when they end). ` +
-    `Figures cover the requests started from the fault on; latencies include failed requests. Every client gets the same limits: an attempt is ` +
+    `Success, latency and attempts cover the requests started while the fault was on (the whole run for scenario 10); latencies include failed requests. Every client gets the same limits: an attempt is ` +
     `abandoned after ${s.attemptTimeoutMs} ms without an answer, a request after ${s.requestDeadlineMs} ms (the caller's deadline), at most ${s.maxAttempts} attempts ` +
     `(Portkey's config: up to 4). The naive rotator skips a key for ${seconds(s.naiveSkipMs)} after a 429. The pool runs with its defaults except those limits ` +
     `and a breaker reset of ${s.breakerResetMs} ms (default 15 s, scaled to these short phases), without its active prober. Upstream attempts are the mock's ` +
-    `chat request counters; "stops" = the faulty keys' rate falls under 10% of their baseline rate for the rest of the fault, "comes back" = it reaches 50% ` +
-    `again after the fault ends (100 ms buckets of the mock's counters sampled every 25 ms).`;
+    `chat request counters (sampled every 25 ms). "Traffic stops after": from then to the end of the fault, every 0.5 s window gives the faulty keys less than ` +
+    `25% of their fair share of the offered rate (a few half-open probes or cooldown retries stay under it); "comes back after": the end of the first 0.2 s ` +
+    `after the fault with at least 50% of it.`;
   const portkeyLine =
     portkey.status === 'ok'
       ? `Portkey (\`@portkey-ai/gateway\` ${portkey.version}, its own process): fallback over two loadbalance groups of every key, one retry of the same key on 429/5xx, \`request_timeout\` ${s.attemptTimeoutMs} ms. It can express every scenario here except latency awareness (6) and account limits (10), where it runs the same config.`

@@ -5,7 +5,7 @@ import { distModule, repoPath } from '../lib/paths.js';
 import { type PortkeyService, startPortkey } from '../lib/portkey.js';
 import { freePort } from '../lib/ports.js';
 import type { BenchSuite, SuiteContext } from '../lib/suite.js';
-import { runWorker } from '../lib/worker.js';
+import { WorkerProcess } from '../lib/worker.js';
 import type { RunKey } from './clients/chat-client.js';
 import type { RunMetrics } from './metrics.js';
 import { renderResilience } from './render.js';
@@ -20,7 +20,7 @@ const JOB_SLACK_MS = 60_000;
 
 export type RunRecord = { system: string; label: string; metrics: RunMetrics } | { system: string; label: string; error: string };
 
-export interface ScenarioResult extends Pick<ResilienceScenario, 'anchor' | 'id' | 'title' | 'expectation' | 'concurrency' | 'maxAttemptsPerRequest'> {
+export interface ScenarioResult extends Pick<ResilienceScenario, 'anchor' | 'id' | 'title' | 'expectation' | 'ratePerS' | 'maxAttemptsPerRequest'> {
   runs: RunRecord[];
 }
 
@@ -38,14 +38,17 @@ async function runKeys(scenario: ResilienceScenario, mockUrl: string): Promise<R
   return [...keys, ...scenario.refusedKeys.map((name) => ({ name, apiKey: `sk-refused-${name}-0000000001`, baseUrl: refused }))];
 }
 
-async function runOne(scenario: ResilienceScenario, system: SystemSpec, phases: Phases, portkey: PortkeyService | undefined, context: SuiteContext): Promise<RunRecord> {
+type Worker = WorkerProcess<ResilienceJob, RunMetrics>;
+
+/** One run: a fresh mock, a fresh client in the (shared) worker process. */
+async function runOne(worker: Worker, scenario: ResilienceScenario, system: SystemSpec, phases: Phases, portkey: PortkeyService | undefined, context: SuiteContext): Promise<RunRecord> {
   const base = { system: systemId(system), label: systemLabel(system) };
   if (system.kind === 'portkey' && !portkey) return { ...base, error: 'Portkey gateway unavailable' };
   const mock = await startMock(repoPath(scenario.cast));
   try {
     const job: ResilienceJob = { scenario, system, phases, mockUrl: mock.url, keys: await runKeys(scenario, mock.url), ...(portkey ? { portkeyUrl: portkey.url } : {}) };
     const budgetMs = phases.baselineMs + phases.faultMs + phases.recoveryMs + JOB_SLACK_MS;
-    const metrics = await runWorker<ResilienceJob, RunMetrics>('resilience-worker', WORKER, job, budgetMs);
+    const metrics = await worker.run(job, budgetMs);
     context.log(`${scenario.anchor} ${scenario.id} / ${base.system}: success ${(metrics.successRate * 100).toFixed(1)}%, p99 ${metrics.latencyMs.p99} ms, ${metrics.attemptsPerRequest} attempts/request`);
     return { ...base, metrics };
   } catch (error) {
@@ -70,13 +73,22 @@ async function run(context: SuiteContext): Promise<ResilienceResult> {
       portkeyStatus = { status: 'unavailable', reason: (error as Error).message };
     }
   }
+  // One worker process for the suite (importing the library costs about a second); every run builds its own client.
+  let worker: Worker = WorkerProcess.start('resilience-worker', WORKER);
   try {
     const results: ScenarioResult[] = [];
     for (const { scenario, systems } of plan) {
       const runs: RunRecord[] = [];
-      for (const system of systems) runs.push(await runOne(scenario, system, phases, portkey, context));
-      const { anchor, id, title, expectation, concurrency, maxAttemptsPerRequest } = scenario;
-      results.push({ anchor, id, title, expectation, concurrency, ...(maxAttemptsPerRequest === undefined ? {} : { maxAttemptsPerRequest }), runs });
+      for (const system of systems) {
+        const record = await runOne(worker, scenario, system, phases, portkey, context);
+        runs.push(record);
+        if (!worker.alive) {
+          await worker.close();
+          worker = WorkerProcess.start('resilience-worker', WORKER);
+        }
+      }
+      const { anchor, id, title, expectation, ratePerS, maxAttemptsPerRequest } = scenario;
+      results.push({ anchor, id, title, expectation, ratePerS, ...(maxAttemptsPerRequest === undefined ? {} : { maxAttemptsPerRequest }), runs });
     }
     return {
       settings: { attemptTimeoutMs: ATTEMPT_TIMEOUT_MS, requestDeadlineMs: REQUEST_DEADLINE_MS, maxAttempts: MAX_ATTEMPTS, breakerResetMs: BREAKER_RESET_MS, naiveSkipMs: NAIVE_SKIP_MS, phases },
@@ -84,6 +96,7 @@ async function run(context: SuiteContext): Promise<ResilienceResult> {
       scenarios: results,
     };
   } finally {
+    await worker.close();
     await portkey?.child.stop();
   }
 }

@@ -9,8 +9,8 @@ export type MockChange = { key: string; patch: KeyPatch } | { account: string; b
 
 /**
  * One resilience scenario (anchors.md "Scenarios every claim is measured on"). A run: healthy baseline,
- * `fault` applied, then `recover` applied (when the fault is one that ends), under a closed-loop load of
- * `concurrency` requests. Plain data, so the runner can hand it to a worker process.
+ * `fault` applied, then `recover` applied (when the fault is one that ends), under an open-loop load of
+ * `ratePerS` evenly spaced requests. Plain data, so the runner can hand it to a worker process.
  */
 export interface ResilienceScenario {
   /** Number of the scenario in anchors.md. */
@@ -23,7 +23,8 @@ export interface ResilienceScenario {
   cast: string;
   /** Extra keys whose base URL is a loopback port where nothing listens (connection refused). */
   refusedKeys?: string[];
-  concurrency: number;
+  /** Offered requests per second. */
+  ratePerS: number;
   /** Keys the fault hits: their traffic is watched (when it stops, when it comes back). */
   faulty: string[];
   /** Applied at the end of the baseline; empty: the cast itself is the condition, the whole run is measured. */

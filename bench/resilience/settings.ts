@@ -12,7 +12,7 @@ export const MAX_ATTEMPTS = 3;
 /** How long the naive rotator skips a key after a 429 (the common hand-written value). */
 export const NAIVE_SKIP_MS = 60_000;
 /** The pool's breaker waits this long before half-open probes (default 15 s, scaled to the scenarios' seconds). */
-export const BREAKER_RESET_MS = 500;
+export const BREAKER_RESET_MS = 1_000;
 
 /** The pool's options in every scenario: defaults, except the time limits above and the scaled breaker reset. */
 export function benchPoolOptions(strategy: StrategyName): Omit<DeepSeekPoolOptions, 'keys'> {
@@ -39,9 +39,9 @@ export interface Phases {
 }
 
 export const PHASES: Record<ProfileName, Phases> = {
-  smoke: { baselineMs: 300, faultMs: 400, recoveryMs: 400 },
-  quick: { baselineMs: 500, faultMs: 1_500, recoveryMs: 1_500 },
-  full: { baselineMs: 1_000, faultMs: 5_000, recoveryMs: 5_000 },
+  smoke: { baselineMs: 200, faultMs: 600, recoveryMs: 300 },
+  quick: { baselineMs: 300, faultMs: 1_200, recoveryMs: 1_300 },
+  full: { baselineMs: 1_000, faultMs: 4_000, recoveryMs: 4_000 },
 };
 
 /** This library's strategies measured here (add a new one once it can run without extra configuration). */

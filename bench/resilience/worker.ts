@@ -2,7 +2,7 @@ import { MockAdmin } from '../lib/mock-service.js';
 import { serveWorker } from '../lib/worker.js';
 import type { RunKey } from './clients/chat-client.js';
 import { makeClient } from './clients/make-client.js';
-import { ClosedLoop } from './load.js';
+import { OpenLoop } from './load.js';
 import { type RunMetrics, type Timeline, runMetrics } from './metrics.js';
 import { StatsSampler } from './sampler.js';
 import type { MockChange, ResilienceScenario } from './scenario.js';
@@ -50,15 +50,16 @@ serveWorker<ResilienceJob, RunMetrics>(async (job) => {
   const origin = performance.now();
   const now = () => performance.now() - origin;
   const sampler = new StatsSampler(admin, now);
-  const loop = new ClosedLoop(client, now);
+  const loop = new OpenLoop(client, now);
   try {
     await sampler.sample();
     sampler.start(SAMPLE_EVERY_MS);
-    loop.start(job.scenario.concurrency, REQUEST_DEADLINE_MS);
+    loop.start(job.scenario.ratePerS, REQUEST_DEADLINE_MS);
     const timeline = await runPhases(job.scenario, job.phases, admin, now);
     await loop.stop();
     await sampler.stop();
-    return runMetrics(loop.records, sampler.samples, job.scenario.faulty, timeline);
+    const fairRate = (job.scenario.ratePerS * job.scenario.faulty.length) / job.keys.length;
+    return runMetrics(loop.records, sampler.samples, job.scenario.faulty, fairRate, timeline);
   } finally {
     await client.close();
   }

@@ -29,6 +29,17 @@ export function renderThroughput(result: ThroughputResult): string {
       running.flatMap((s) => s.steps.map((step) => [s.label, step.connections, step.reqPerS.toLocaleString('en-US'), num(step.latencyMs.p50, 0), num(step.latencyMs.p99, 0), num(step.addedP99Ms, 0), errorCount(step)])),
     ),
   ];
+  if (result.gatewayProfile) {
+    const p = result.gatewayProfile;
+    parts.push(
+      "### Where the sample gateway's CPU goes",
+      `\`node --cpu-prof\` of the gateway process under ${p.connections} connections for ${p.seconds} s (${p.reqPerS.toLocaleString('en-US')} req/s, ` +
+        `${p.samples.toLocaleString('en-US')} busy samples). Self time by origin, then the busiest functions:`,
+      table(['origin', 'self %'], p.areas.slice(0, 12).map((a) => [a.area, num(a.selfPercent)])),
+      table(['function', 'location', 'self %'], p.functions.map((f) => [`\`${f.name}\``, `\`${f.location}\``, num(f.selfPercent)])),
+    );
+  }
+  if (result.gatewayProfileError) parts.push("### Where the sample gateway's CPU goes", `The CPU profile failed: ${result.gatewayProfileError}`);
   for (const system of down) {
     if (system.status === 'unavailable') parts.push(`### ${system.label}: could not run`, `Starting it failed, so it has no figures:`, fenced(system.reason));
   }

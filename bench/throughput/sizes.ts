@@ -6,10 +6,12 @@ export interface ThroughputSizes {
   stepS: number;
   /** Unrecorded load at the first step's connections, after start (JIT, connection pools). */
   warmupS: number;
+  /** Connections and seconds of load on the gateway under `node --cpu-prof`; 0 seconds skips the profile. */
+  profile: { connections: number; seconds: number };
 }
 
 export const THROUGHPUT_SIZES: Record<ProfileName, ThroughputSizes> = {
-  smoke: { steps: [16], stepS: 1, warmupS: 0.5 },
-  quick: { steps: [32, 128, 512, 1024], stepS: 1.5, warmupS: 1 },
-  full: { steps: [32, 64, 128, 256, 512, 768, 1024], stepS: 8, warmupS: 3 },
+  smoke: { steps: [16], stepS: 1, warmupS: 0.5, profile: { connections: 0, seconds: 0 } },
+  quick: { steps: [32, 256, 1024], stepS: 2, warmupS: 1, profile: { connections: 256, seconds: 3 } },
+  full: { steps: [32, 64, 128, 256, 512, 768, 1024], stepS: 8, warmupS: 3, profile: { connections: 256, seconds: 8 } },
 };

@@ -21,14 +21,15 @@ export interface RunningSystem {
 export interface ThroughputSystem {
   id: string;
   label: string;
-  start(mock: MockService, keys: readonly string[], runDir: string): Promise<RunningSystem>;
+  /** `nodeArgs` go to the system's node process (e.g. `--cpu-prof`). */
+  start(mock: MockService, keys: readonly string[], runDir: string, nodeArgs?: string[]): Promise<RunningSystem>;
 }
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
-async function startNodeService(name: string, script: string, env: Record<string, string>): Promise<{ url: string; child: Child }> {
+async function startNodeService(name: string, script: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<{ url: string; child: Child }> {
   const port = await freePort();
-  const child = spawnNode(name, script, [], { env: { ...env, PORT: String(port) } });
+  const child = spawnNode(name, script, [], { env: { ...env, PORT: String(port) }, nodeArgs });
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(child, url, START_TIMEOUT_MS);
   return { url: `${url}${CHAT_PATH}`, child };
@@ -42,14 +43,14 @@ const mockDirect: ThroughputSystem = {
 };
 
 /** apps/gateway as built, over the 8 keys (default pool options, request log on). */
-const gateway: ThroughputSystem = {
+export const gateway: ThroughputSystem = {
   id: 'gateway',
   label: 'sample gateway (this library)',
-  async start(mock, keys, runDir) {
+  async start(mock, keys, runDir, nodeArgs) {
     const config = join(runDir, 'gateway.json');
     await writeFile(config, JSON.stringify({ keys: keys.map((apiKey, index) => ({ id: `key-${index + 1}`, apiKey, baseUrl: mock.url })) }));
     const env = { GATEWAY_CONFIG: config, GATEWAY_ALLOW_ANONYMOUS: 'true', HOST: '127.0.0.1' };
-    const { url, child } = await startNodeService('gateway', repoPath('apps/gateway/dist/main.js'), env);
+    const { url, child } = await startNodeService('gateway', repoPath('apps/gateway/dist/main.js'), env, nodeArgs);
     return { url, headers: JSON_HEADERS, child, note: `${keys.length} keys, default options (p2c-ewma), one log line per request` };
   },
 };

@@ -1,16 +1,18 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { MockScenario } from 'nestjs-deepseek-pool-mock';
+import { type ProfileSummary, summarizeProfile } from '../lib/cpu-profile.js';
 import { type MockService, startMock } from '../lib/mock-service.js';
 import { repoPath } from '../lib/paths.js';
 import type { BenchSuite, SuiteContext } from '../lib/suite.js';
 import { type StepResult, loadStep } from './load.js';
 import { renderThroughput } from './render.js';
 import { THROUGHPUT_SIZES } from './sizes.js';
-import { THROUGHPUT_SYSTEMS, type ThroughputSystem } from './systems.js';
+import { THROUGHPUT_SYSTEMS, type ThroughputSystem, gateway } from './systems.js';
 
-export const LATENCY_SCENARIO = 'libs/deepseek-mock/scenarios/latency-50ms.json';
+const LATENCY_SCENARIO = 'libs/deepseek-mock/scenarios/latency-50ms.json';
 /** The sustainable rate is the highest one whose p99 stays within this of the mock's latency, without errors. */
-export const ADDED_P99_LIMIT_MS = 5;
+const ADDED_P99_LIMIT_MS = 5;
 
 export interface Sustained {
   connections: number;
@@ -21,10 +23,19 @@ export type SystemResult =
   | { id: string; label: string; status: 'ok'; note: string; steps: StepResult[]; upstreamPerAnswer: number; sustained: Sustained | null }
   | { id: string; label: string; status: 'unavailable'; reason: string };
 
+export interface GatewayProfile extends ProfileSummary {
+  connections: number;
+  seconds: number;
+  reqPerS: number;
+}
+
 export interface ThroughputResult {
   mock: { scenario: string; keys: number; latencyMs: number };
   addedP99LimitMs: number;
   systems: SystemResult[];
+  /** Where the sample gateway's CPU goes under load (`node --cpu-prof` of its process). */
+  gatewayProfile?: GatewayProfile;
+  gatewayProfileError?: string;
 }
 
 function sustained(steps: readonly StepResult[]): Sustained | null {
@@ -59,6 +70,22 @@ async function measureSystem(system: ThroughputSystem, mock: MockService, keys: 
   }
 }
 
+/** The gateway under `node --cpu-prof` for one step of load; the profile is written when it exits on SIGTERM. */
+async function profileGateway(mock: MockService, keys: string[], latencyMs: number, context: SuiteContext): Promise<GatewayProfile> {
+  const { connections, seconds } = THROUGHPUT_SIZES[context.profile].profile;
+  const dir = join(context.runDir, 'gateway-cpu-profile');
+  await rm(dir, { recursive: true, force: true });
+  context.log(`CPU profile of the gateway: ${connections} connections for ${seconds} s (node --cpu-prof, ${dir})`);
+  const running = await gateway.start(mock, keys, context.runDir, ['--cpu-prof', '--cpu-prof-dir', dir]);
+  try {
+    const step = await loadStep(running.url, running.headers, connections, seconds, latencyMs);
+    await running.child?.stop();
+    return { connections, seconds, reqPerS: step.reqPerS, ...(await summarizeProfile(dir, repoPath('libs/deepseek-pool/dist'), 'all')) };
+  } finally {
+    await running.child?.stop();
+  }
+}
+
 async function run(context: SuiteContext): Promise<ThroughputResult> {
   const scenario = JSON.parse(await readFile(repoPath(LATENCY_SCENARIO), 'utf8')) as MockScenario;
   const keys = scenario.keys.map((key) => key.key);
@@ -67,7 +94,13 @@ async function run(context: SuiteContext): Promise<ThroughputResult> {
   try {
     const systems: SystemResult[] = [];
     for (const system of THROUGHPUT_SYSTEMS) systems.push(await measureSystem(system, mock, keys, latencyMs, context));
-    return { mock: { scenario: LATENCY_SCENARIO, keys: keys.length, latencyMs }, addedP99LimitMs: ADDED_P99_LIMIT_MS, systems };
+    const result: ThroughputResult = { mock: { scenario: LATENCY_SCENARIO, keys: keys.length, latencyMs }, addedP99LimitMs: ADDED_P99_LIMIT_MS, systems };
+    if (THROUGHPUT_SIZES[context.profile].profile.seconds === 0) return result;
+    try {
+      return { ...result, gatewayProfile: await profileGateway(mock, keys, latencyMs, context) };
+    } catch (error) {
+      return { ...result, gatewayProfileError: (error as Error).message };
+    }
   } finally {
     await mock.child.stop();
   }

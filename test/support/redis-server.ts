@@ -9,6 +9,8 @@ export interface RedisServer {
   port: number;
   /** Stops the server and waits for it to exit. */
   stop(): Promise<void>;
+  /** Kills the server (SIGKILL, like a crash: its data is lost), waits `downMs`, and starts a fresh one on the same port. */
+  restart(downMs?: number): Promise<void>;
 }
 
 export interface StartRedisOptions {
@@ -28,9 +30,22 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
   const binary = options.binary ?? process.env.REDIS_SERVER ?? 'redis-server';
   const port = await freePort();
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir(), '--loglevel', 'notice'];
-  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  await ready(child, options.readyTimeoutMs ?? 15_000);
-  return { url: `redis://127.0.0.1:${port}`, port, stop: () => stop(child) };
+  const launch = async (): Promise<ChildProcess> => {
+    const started = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    await ready(started, options.readyTimeoutMs ?? 15_000);
+    return started;
+  };
+  let child = await launch();
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    stop: () => stop(child),
+    restart: async (downMs = 0) => {
+      await stop(child, 'SIGKILL');
+      await new Promise((resolve) => setTimeout(resolve, downMs));
+      child = await launch();
+    },
+  };
 }
 
 /** Resolves once the server logs that it accepts connections; rejects if it fails to start or exits first. */
@@ -67,11 +82,11 @@ function ready(child: ChildProcess, timeoutMs: number): Promise<void> {
   });
 }
 
-function stop(child: ChildProcess): Promise<void> {
+function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     child.once('exit', () => resolve());
-    child.kill('SIGTERM');
+    child.kill(signal);
   });
 }
 

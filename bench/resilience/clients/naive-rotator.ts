@@ -2,6 +2,14 @@ import { Agent, request } from 'undici';
 import { CHAT_REQUEST } from '../../lib/chat-request.js';
 import { type ChatClient, HttpStatusError, type RunKey } from './chat-client.js';
 
+/** Every key answered 429 within the last `skipMs`. */
+class AllKeysSkippedError extends Error {
+  override readonly name = 'AllKeysSkipped';
+  constructor() {
+    super('every key is skipped after a 429');
+  }
+}
+
 export interface NaiveOptions {
   maxAttempts: number;
   /** undici's headers and body timeouts (the body one resets on every byte, keep-alive blank lines included). */
@@ -26,7 +34,7 @@ export class NaiveRotator implements ChatClient {
   ) {}
 
   async chat(signal: AbortSignal): Promise<void> {
-    let lastError: unknown = new Error('every key is skipped after a 429');
+    let lastError: unknown = new AllKeysSkippedError();
     for (let attempt = 0; attempt < this.options.maxAttempts; attempt++) {
       const key = this.pick();
       if (!key) break;

@@ -6,7 +6,7 @@ const scenario: ResilienceScenario = {
   title: '429 burst on 2 of 4 keys (one without Retry-After, as DeepSeek; one with Retry-After: 1)',
   expectation: 'rotate away from the limited keys at once, no failed request, and take them back soon after the burst',
   cast: 'bench/scenarios/four-keys.json',
-  concurrency: 8,
+  ratePerS: 150,
   faulty: ['key-1', 'key-2'],
   fault: [
     { key: 'key-1', patch: { status: 429 } },

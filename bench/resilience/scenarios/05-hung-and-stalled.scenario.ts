@@ -6,7 +6,7 @@ const scenario: ResilienceScenario = {
   title: 'One key hangs (no answer), one sends 200 headers then nothing',
   expectation: 'time out each stuck attempt quickly, fail over, and stop routing to the stuck keys',
   cast: 'bench/scenarios/four-keys.json',
-  concurrency: 8,
+  ratePerS: 150,
   faulty: ['key-1', 'key-2'],
   fault: [
     { key: 'key-1', patch: { hang: true } },

@@ -7,7 +7,7 @@ const scenario: ResilienceScenario = {
   expectation: 'fail over on connection errors without burning the caller\'s time; attempts to the dead port are invisible to the mock',
   cast: 'bench/scenarios/four-keys.json',
   refusedKeys: ['refused'],
-  concurrency: 8,
+  ratePerS: 150,
   faulty: ['key-1'],
   fault: [{ key: 'key-1', patch: { reset: true } }],
   recover: [{ key: 'key-1', patch: { reset: null } }],

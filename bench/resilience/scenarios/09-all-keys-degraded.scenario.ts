@@ -8,7 +8,7 @@ const scenario: ResilienceScenario = {
   title: 'All keys degraded: every key answers 503, then recovers',
   expectation: 'fail fast instead of hammering: upstream attempts <= 1.2x offered requests; come back when the keys do',
   cast: 'bench/scenarios/four-keys.json',
-  concurrency: 8,
+  ratePerS: 150,
   faulty: KEYS,
   fault: KEYS.map((key) => ({ key, patch: { status: 503 } })),
   recover: KEYS.map((key) => ({ key, patch: { status: null } })),

@@ -10,7 +10,7 @@ import { ScriptedTransport, completion } from './transport/scripted.transport.fi
 const A = 'sk-limited0000000000a1';
 const B = 'sk-limited0000000000b2';
 const C = 'sk-limited0000000000c3';
-/** Noon UTC, on a 5 s bucket boundary. */
+/** Noon UTC, on a bucket boundary. */
 const T0 = Date.UTC(2026, 0, 15, 12, 0, 0);
 const request = { model: 'deepseek-v4-flash', messages: [{ role: 'user', content: 'x'.repeat(40) }], max_tokens: 90 };
 
@@ -44,13 +44,14 @@ describe('DeepSeekPoolService rate and quota limits (scripted upstream, fake tim
     // Act
     const served = [];
     for (let i = 0; i < 4; i++) served.push((await service.chat(request)).meta.keyId);
-    const state = service.snapshot().keys[0].state;
+    const snapshot = service.snapshot().keys[0];
     await jest.advanceTimersByTimeAsync(65_000);
     served.push((await service.chat(request)).meta.keyId);
 
     // Assert
     expect(served).toEqual(['a', 'a', 'b', 'b', 'a']);
-    expect(state).toBe('over-limit');
+    expect(snapshot).toMatchObject({ state: 'over-limit', headroom: 0, limitedUntilMs: T0 + 61_000 });
+    expect(service.snapshot().keys[1].headroom).toBeUndefined();
   });
 
   it('fails fast as rate limited, with the time the window frees, when every key is over a limit', async () => {
@@ -64,7 +65,7 @@ describe('DeepSeekPoolService rate and quota limits (scripted upstream, fake tim
 
     // Assert
     expect(error).toBeInstanceOf(NoAvailableKeyError);
-    expect(error).toMatchObject({ rateLimited: true, retryAfterMs: 55_000 });
+    expect(error).toMatchObject({ rateLimited: true, retryAfterMs: 51_000 });
     expect(transport.calls).toHaveLength(1);
   });
 

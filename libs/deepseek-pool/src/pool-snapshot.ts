@@ -22,6 +22,10 @@ export interface KeySnapshot {
   windowCalls: number;
   /** Epoch ms when the cooldown ends, when cooling. */
   cooldownUntilMs?: number;
+  /** Share (0..1) left of the tightest rate or quota limit of the key and its account, when either has limits. */
+  headroom?: number;
+  /** Epoch ms when the key is back under its limits, while over one. */
+  limitedUntilMs?: number;
   tokens: TokenTotals;
 }
 
@@ -44,13 +48,15 @@ export function snapshotKey(slot: KeySlot, ctx: EligibilityContext): KeySnapshot
   const disabled = ctx.store.disabled(slot.id);
   const cooldownUntilMs = cooldownEnd(slot, ctx);
   const window = slot.breaker.window;
+  const state = stateOf(slot, ctx);
+  const quota = ctx.quota?.hasLimits(slot) ? ctx.quota : undefined;
   return {
     id: slot.id,
     maskedKey: slot.config.masked,
     account: slot.config.account,
     priority: slot.config.priority,
     weight: slot.config.weight,
-    state: stateOf(slot, ctx),
+    state,
     ...(disabled ? { disabledReason: disabled.reason } : {}),
     breaker: slot.breakerState,
     inFlight: slot.inFlight,
@@ -59,6 +65,8 @@ export function snapshotKey(slot: KeySlot, ctx: EligibilityContext): KeySnapshot
     errorRate: Math.round(window.errorRate * 1000) / 1000,
     windowCalls: window.calls,
     ...(cooldownUntilMs > ctx.nowMs ? { cooldownUntilMs } : {}),
+    ...(quota ? { headroom: Math.round(quota.headroom(slot, ctx.nowMs) * 1000) / 1000 } : {}),
+    ...(quota && state === 'over-limit' ? { limitedUntilMs: ctx.nowMs + quota.blockedForMs(slot, ctx.nowMs) } : {}),
     tokens: { ...slot.tokens },
   };
 }

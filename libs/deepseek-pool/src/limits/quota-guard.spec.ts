@@ -40,7 +40,7 @@ describe('QuotaGuard', () => {
 
     // Act / Assert
     expect(subject.blocked(key({ requestsPerMinute: 2 }), T0 + 1_000)).toBe(true);
-    expect(subject.blockedForMs(key({ requestsPerMinute: 2 }), T0 + 1_000)).toBe(64_000);
+    expect(subject.blockedForMs(key({ requestsPerMinute: 2 }), T0 + 1_000)).toBe(60_000);
   });
 
   it("blocks every key of an account over the account's limit", () => {
@@ -51,6 +51,18 @@ describe('QuotaGuard', () => {
     // Act / Assert
     expect(subject.blocked(key(undefined), T0)).toBe(true);
     expect(subject.blocked(key(undefined, 'other'), T0)).toBe(false);
+  });
+
+  it.each<[string, UsageLimits | undefined, string, boolean]>([
+    ['a key with its own limits', { requestsPerMinute: 1 }, 'other', true],
+    ['a key of an account with limits', undefined, 'acct', true],
+    ['a key without either', undefined, 'other', false],
+  ])('tells that %s has limits', (_name, limits, account, expected) => {
+    // Arrange
+    const { subject } = guard({ acct: { tokensPerDay: 1 } });
+
+    // Act / Assert
+    expect(subject.hasLimits(key(limits, account))).toBe(expected);
   });
 
   it('reports the lower headroom of the key and its account', () => {

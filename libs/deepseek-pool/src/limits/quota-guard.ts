@@ -10,7 +10,9 @@ export interface LimitedKey {
 
 /** What routing reads of the rate and quota limits. */
 export interface QuotaView {
-  /** True when the key or its account has reached a limit. O(1) without limits; O(window buckets) with. */
+  /** True when the key or its account has a limit. */
+  hasLimits(key: LimitedKey): boolean;
+  /** True when the key or its account has reached a limit. O(1) amortized. */
   blocked(key: LimitedKey, nowMs: number): boolean;
   /** Ms until the key and its account are under every limit again (0: they are). */
   blockedForMs(key: LimitedKey, nowMs: number): number;
@@ -38,6 +40,10 @@ export class QuotaGuard implements QuotaView {
   /** The limits of a scope (`key:<id>` / `account:<name>`) of `key`, when it has any. */
   limitsOf(key: LimitedKey, scope: 'key' | 'account'): UsageLimits | undefined {
     return scope === 'key' ? key.config.limits : this.accountLimits.get(key.config.account);
+  }
+
+  hasLimits(key: LimitedKey): boolean {
+    return key.config.limits !== undefined || this.accountLimits.has(key.config.account);
   }
 
   blocked(key: LimitedKey, nowMs: number): boolean {

@@ -21,7 +21,7 @@ export function crossedThresholds(reported: number, used: number, max: number): 
 }
 
 /** The highest threshold reached by `used / max`, or 0. Pure. */
-export function reachedThreshold(used: number, max: number): number {
+function reachedThreshold(used: number, max: number): number {
   const percent = (used / max) * 100;
   return QUOTA_THRESHOLDS.reduce((level, threshold) => (percent >= threshold ? threshold : level), 0);
 }

@@ -52,18 +52,19 @@ export class UsageMeter {
    * Runs one attempt under a reservation: corrected by the result's usage (the estimate stands when the upstream
    * reports none), refunded when the attempt throws.
    */
-  async track<T>(key: LimitedKey, estimate: () => number, call: () => Promise<T>, usageOf: (result: T) => { total_tokens?: number } | undefined): Promise<T> {
+  track<T>(key: LimitedKey, estimate: () => number, call: () => Promise<T>, usageOf: (result: T) => { total_tokens?: number } | undefined): Promise<T> {
     const reservation = this.reserve(key, estimate);
     if (!reservation) return call();
-    let result: T;
-    try {
-      result = await call();
-    } catch (error) {
-      this.settle(reservation, 0);
-      throw error;
-    }
-    this.settle(reservation, usageOf(result)?.total_tokens ?? reservation.tokens);
-    return result;
+    return call().then(
+      (result) => {
+        this.settle(reservation, usageOf(result)?.total_tokens ?? reservation.tokens);
+        return result;
+      },
+      (error: unknown) => {
+        this.settle(reservation, 0);
+        throw error;
+      },
+    );
   }
 
   private add(reservation: Reservation, delta: UsageDelta): void {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import { BUCKET_MS, DAY_MS, type UsageLimits, UsageWindow } from './usage-window.js';
+import fc from 'fast-check';
+import { BUCKET_MS, DAY_MS, type UsageLimits, UsageWindow, WINDOW_BUCKETS, bucketOf } from './usage-window.js';
 
-/** Noon UTC, on a bucket boundary. */
+/** Noon UTC, on a bucket boundary (1 s buckets, counted 60 to 61 s). */
 const T0 = Date.UTC(2026, 0, 15, 12, 0, 0);
 const MIDNIGHT = Date.UTC(2026, 0, 16);
 
@@ -15,11 +16,11 @@ describe('UsageWindow', () => {
   it.each<[string, UsageWindow, number, { requestsPerMinute: number; tokensPerMinute: number; tokensPerDay: number }]>([
     ['counts nothing when empty', window(), T0, { requestsPerMinute: 0, tokensPerMinute: 0, tokensPerDay: 0 }],
     ['sums requests and tokens of the last minute', window([T0, 1, 100], [T0 + 30_000, 2, 50]), T0 + 30_000, { requestsPerMinute: 3, tokensPerMinute: 150, tokensPerDay: 150 }],
-    ['keeps a count for at least 60 s', window([T0 + 4_999, 1, 10]), T0 + 64_998, { requestsPerMinute: 1, tokensPerMinute: 10, tokensPerDay: 10 }],
-    ['drops a count 65 s after its bucket started', window([T0, 1, 10]), T0 + 65_000, { requestsPerMinute: 0, tokensPerMinute: 0, tokensPerDay: 10 }],
+    ['keeps a count for at least 60 s', window([T0 + 999, 1, 10]), T0 + 60_999, { requestsPerMinute: 1, tokensPerMinute: 10, tokensPerDay: 10 }],
+    ['drops a count 61 s after its bucket started', window([T0, 1, 10]), T0 + 61_000, { requestsPerMinute: 0, tokensPerMinute: 0, tokensPerDay: 10 }],
     ['starts the daily total again at midnight UTC', window([MIDNIGHT - 1_000, 1, 10]), MIDNIGHT + 1_000, { requestsPerMinute: 1, tokensPerMinute: 10, tokensPerDay: 0 }],
     ['applies a correction where its estimate landed', window([T0, 1, 1_000], [T0, 0, -700]), T0 + 20_000, { requestsPerMinute: 1, tokensPerMinute: 300, tokensPerDay: 300 }],
-    ['drops a correction whose bucket has been reused since', window([T0, 1, 1_000], [T0 + 65_000, 1, 5], [T0, 0, -700]), T0 + 65_000, { requestsPerMinute: 1, tokensPerMinute: 5, tokensPerDay: 305 }],
+    ['drops a correction whose bucket has been reused since', window([T0, 1, 1_000], [T0 + 61_000, 1, 5], [T0, 0, -700]), T0 + 61_000, { requestsPerMinute: 1, tokensPerMinute: 5, tokensPerDay: 305 }],
   ])('%s', (_name, w, nowMs, expected) => {
     // Act
     const totals = w.totals(nowMs);
@@ -30,9 +31,9 @@ describe('UsageWindow', () => {
 
   it.each<[string, UsageWindow, UsageLimits, number, number]>([
     ['is within limits under every limit', window([T0, 1, 100]), { requestsPerMinute: 2, tokensPerMinute: 200 }, T0, 0],
-    ['frees when the oldest bucket leaves the window', window([T0, 1, 0], [T0 + 20_000, 1, 0]), { requestsPerMinute: 2 }, T0 + 30_000, 35_000],
-    ['waits for as many buckets as it takes to get under', window([T0, 1, 60], [T0 + 10_000, 1, 60], [T0 + 20_000, 1, 60]), { tokensPerMinute: 100 }, T0 + 30_000, 45_000],
-    ['waits for the later of two per-minute limits', window([T0, 5, 0], [T0 + 10_000, 0, 100]), { requestsPerMinute: 5, tokensPerMinute: 100 }, T0 + 20_000, 55_000],
+    ['frees when the oldest bucket leaves the window', window([T0, 1, 0], [T0 + 20_000, 1, 0]), { requestsPerMinute: 2 }, T0 + 30_000, 31_000],
+    ['waits for as many buckets as it takes to get under', window([T0, 1, 60], [T0 + 10_000, 1, 60], [T0 + 20_000, 1, 60]), { tokensPerMinute: 100 }, T0 + 30_000, 41_000],
+    ['waits for the later of two per-minute limits', window([T0, 5, 0], [T0 + 10_000, 0, 100]), { requestsPerMinute: 5, tokensPerMinute: 100 }, T0 + 20_000, 51_000],
     ['waits for midnight UTC once the daily budget is spent', window([T0, 1, 1_000]), { tokensPerDay: 1_000 }, T0 + 1_000, MIDNIGHT - T0 - 1_000],
     ['ignores limits that are not set', window([T0, 100, 100_000]), {}, T0, 0],
   ])('%s', (_name, w, limits, nowMs, expectedMs) => {
@@ -49,10 +50,10 @@ describe('UsageWindow', () => {
     const other = window([T0, 1, 100], [T0 + 55_000, 2, 20]);
 
     // Act
-    target.merge(other, T0 + 65_000);
+    target.merge(other, T0 + 61_000);
 
     // Assert
-    expect(target.totals(T0 + 65_000)).toEqual({ requestsPerMinute: 3, tokensPerMinute: 30, tokensPerDay: 130 });
+    expect(target.totals(T0 + 61_000)).toEqual({ requestsPerMinute: 3, tokensPerMinute: 30, tokensPerDay: 130 });
   });
 
   it('lists the live buckets and the day total for writing elsewhere', () => {
@@ -69,5 +70,38 @@ describe('UsageWindow', () => {
       { index: T0 / BUCKET_MS, requests: 1, tokens: 100 },
       { index: T0 / BUCKET_MS + 1, requests: 2, tokens: 20 },
     ]);
+  });
+});
+
+describe('UsageWindow running sums', () => {
+  it('always read what a recount of the live buckets gives, whatever the order of adds, corrections and reads', () => {
+    // Arrange: steps forward in time; each adds (possibly for a past moment, as corrections do) or reads.
+    const step = fc.record({ advanceMs: fc.integer({ min: 0, max: 9_000 }), backMs: fc.integer({ min: 0, max: 70_000 }), requests: fc.integer({ min: -1, max: 3 }), tokens: fc.integer({ min: -500, max: 2_000 }), read: fc.boolean() });
+
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 200 }), (steps) => {
+        const w = new UsageWindow();
+        const accepted: Array<{ index: number; requests: number; tokens: number }> = [];
+        let nowMs = T0;
+        let newest = -Infinity;
+        for (const s of steps) {
+          nowMs += s.advanceMs;
+          newest = Math.max(newest, bucketOf(nowMs));
+          if (s.read) {
+            // Act
+            const totals = w.totals(nowMs);
+            const live = accepted.filter((e) => e.index > bucketOf(nowMs) - WINDOW_BUCKETS);
+
+            // Assert
+            expect(totals.requestsPerMinute).toBe(Math.max(0, live.reduce((sum, e) => sum + e.requests, 0)));
+            expect(totals.tokensPerMinute).toBe(Math.max(0, live.reduce((sum, e) => sum + e.tokens, 0)));
+          } else {
+            const atMs = nowMs - s.backMs;
+            w.add({ requests: s.requests, tokens: s.tokens }, atMs);
+            if (bucketOf(atMs) > newest - WINDOW_BUCKETS) accepted.push({ index: bucketOf(atMs), requests: s.requests, tokens: s.tokens });
+          }
+        }
+      }),
+    );
   });
 });

@@ -1,7 +1,7 @@
 /** Width of one bucket of the per-minute windows. */
-export const BUCKET_MS = 5_000;
-/** Buckets a count stays in: 13 x 5 s, so a request counts for 60 to 65 s (never less than a minute). */
-export const WINDOW_BUCKETS = 13;
+export const BUCKET_MS = 1_000;
+/** Buckets a count stays in: 61 x 1 s, so a request counts for 60 to 61 s (never less than a minute). */
+export const WINDOW_BUCKETS = 61;
 /** Daily budgets follow the UTC day. */
 export const DAY_MS = 86_400_000;
 
@@ -45,12 +45,18 @@ export const bucketOf = (ms: number): number => Math.floor(ms / BUCKET_MS);
 export const dayOf = (ms: number): number => Math.floor(ms / DAY_MS);
 
 /**
- * Counters of one scope: requests and tokens in 5 s buckets over the last minute, tokens of the current UTC day.
- * Fixed-size ring, no timers; a count added for a past moment lands in that moment's bucket (or nowhere once
- * it has left the window), so a correction after the call undoes exactly what the estimate added.
+ * Counters of one scope: requests and tokens in 1 s buckets over the last minute, tokens of the current UTC day.
+ * Fixed-size ring with running sums (buckets leaving the window are subtracted lazily), so reading the totals is
+ * O(1) amortized; no timers. A count added for a past moment lands in that moment's bucket (or nowhere once it
+ * has left the window), so a correction after the call undoes exactly what the estimate added.
  */
 export class UsageWindow implements UsageReader {
   private readonly ring: Bucket[] = Array.from({ length: WINDOW_BUCKETS }, () => ({ index: -1, requests: 0, tokens: 0 }));
+  /** Sums of the buckets newer than `evicted`. */
+  private requests = 0;
+  private tokens = 0;
+  /** Newest bucket index already out of the window (its counts subtracted from the sums). */
+  private evicted = Number.NEGATIVE_INFINITY;
   private day = -1;
   private dayTokens = 0;
 
@@ -60,15 +66,17 @@ export class UsageWindow implements UsageReader {
     this.addDay(dayOf(atMs), delta.tokens);
   }
 
-  /** Adds `delta` to the minute window only; dropped when the bucket of `atMs` has been reused since. */
+  /** Adds `delta` to the minute window only; dropped when the moment `atMs` has left the window. */
   addMinute(delta: UsageDelta, atMs: number): void {
     const index = bucketOf(atMs);
+    this.evict(index);
     const bucket = this.ring[index % WINDOW_BUCKETS];
-    if (bucket.index <= index) {
-      if (bucket.index < index) Object.assign(bucket, { index, requests: 0, tokens: 0 });
-      bucket.requests += delta.requests;
-      bucket.tokens += delta.tokens;
-    }
+    if (index <= this.evicted || bucket.index > index) return;
+    if (bucket.index < index) Object.assign(bucket, { index, requests: 0, tokens: 0 });
+    bucket.requests += delta.requests;
+    bucket.tokens += delta.tokens;
+    this.requests += delta.requests;
+    this.tokens += delta.tokens;
   }
 
   /** Adds tokens to a UTC day's total (older days than the current one are dropped). */
@@ -93,16 +101,9 @@ export class UsageWindow implements UsageReader {
   }
 
   totals(nowMs: number): UsageTotals {
-    const oldest = bucketOf(nowMs) - WINDOW_BUCKETS;
-    let requests = 0;
-    let tokens = 0;
-    for (const bucket of this.ring) {
-      if (bucket.index <= oldest) continue;
-      requests += bucket.requests;
-      tokens += bucket.tokens;
-    }
+    this.evict(bucketOf(nowMs));
     const tokensPerDay = this.day === dayOf(nowMs) ? this.dayTokens : 0;
-    return { requestsPerMinute: Math.max(0, requests), tokensPerMinute: Math.max(0, tokens), tokensPerDay: Math.max(0, tokensPerDay) };
+    return { requestsPerMinute: Math.max(0, this.requests), tokensPerMinute: Math.max(0, this.tokens), tokensPerDay: Math.max(0, tokensPerDay) };
   }
 
   msUntilWithin(limits: UsageLimits, nowMs: number): number {
@@ -129,6 +130,19 @@ export class UsageWindow implements UsageReader {
       if (fine) return (bucket.index + WINDOW_BUCKETS) * BUCKET_MS;
     }
     return (current + WINDOW_BUCKETS) * BUCKET_MS;
+  }
+
+  /** Subtracts the buckets that left the window by bucket `current`. Each bucket is subtracted once. */
+  private evict(current: number): void {
+    const oldest = current - WINDOW_BUCKETS;
+    if (oldest <= this.evicted) return;
+    for (const bucket of this.ring) {
+      if (bucket.index > this.evicted && bucket.index <= oldest) {
+        this.requests -= bucket.requests;
+        this.tokens -= bucket.tokens;
+      }
+    }
+    this.evicted = oldest;
   }
 
   private live(nowMs: number): Bucket[] {

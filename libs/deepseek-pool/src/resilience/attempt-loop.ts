@@ -89,8 +89,10 @@ export class AttemptLoop {
       const slot = router.pick(model, tried, ctx, options.affinityKey);
       if (slot === undefined) {
         const why = router.unavailability(model, ctx);
-        const sleepMs = why.retryAfterMs ?? backoffMs(++waits, this.deps.rng, this.deps.backoff);
-        if (why.retryAfterMs === undefined && why.reasons.saturated === undefined) throw this.noKey(model, why, trace);
+        // A saturated key frees a slot as soon as one of its calls ends: poll with a short backoff, whatever the cooldowns say.
+        const saturated = why.reasons.saturated !== undefined;
+        const sleepMs = saturated ? backoffMs(++waits, this.deps.rng, this.deps.backoff) : (why.retryAfterMs ?? backoffMs(++waits, this.deps.rng, this.deps.backoff));
+        if (why.retryAfterMs === undefined && !saturated) throw this.noKey(model, why, trace);
         if (clock.now() + sleepMs > waitUntilMs) throw this.noKey(model, why, trace);
         await sleep(Math.max(1, sleepMs), options.signal);
         continue;
@@ -115,7 +117,8 @@ export class AttemptLoop {
       try {
         let running!: Promise<T | void>;
         const answered = new Promise<T>((resolve, reject) => {
-          running = slot.breaker.run(() => attempt(slot, control, resolve));
+          // Failures reach the breaker already classified, so timeouts, resets and empty bodies count against the key.
+          running = slot.breaker.run(() => attempt(slot, control, resolve).catch((thrown: unknown) => Promise.reject(asUpstreamError(thrown, slot, control))));
           running.then(
             () => (settled = true),
             () => (settled = true),
@@ -134,7 +137,7 @@ export class AttemptLoop {
         this.deps.metrics?.attempt({ keyId: slot.id, model: model ?? '', outcome: 'success', latencyMs, stream });
         return { data, meta: { keyId: slot.id, attempts: trace.length, trace } };
       } catch (thrown) {
-        const error = thrown instanceof UpstreamError ? thrown : new UpstreamError(describe(thrown), control.outcomeOf(thrown), slot.id, undefined);
+        const error = asUpstreamError(thrown, slot, control);
         const latencyMs = clock.now() - attemptStart;
         trace.push({ keyId: slot.id, outcome: error.outcome.kind, status: error.status, latencyMs });
         this.deps.metrics?.attempt({ keyId: slot.id, model: model ?? '', outcome: error.outcome.kind, status: error.status, latencyMs, stream });
@@ -173,6 +176,11 @@ export class AttemptLoop {
 
 function withAttempts(error: UpstreamError, trace: AttemptRecord[]): UpstreamError {
   return new UpstreamError(error.message, error.outcome, error.keyId, error.body, trace);
+}
+
+/** Any failure of an attempt, as the UpstreamError it stands for (the control tells timeouts and aborts apart). */
+function asUpstreamError(thrown: unknown, slot: KeySlot, control: AttemptControl): UpstreamError {
+  return thrown instanceof UpstreamError ? thrown : new UpstreamError(describe(thrown), control.outcomeOf(thrown), slot.id, undefined);
 }
 
 function describe(error: unknown): string {

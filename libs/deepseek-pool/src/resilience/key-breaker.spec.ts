@@ -74,6 +74,14 @@ describe('KeyBreaker', () => {
     expect(breaker.state).toBe('closed');
   });
 
+  it('judges the error rate on finished calls only: calls still in flight are not successes', async () => {
+    const held = Array.from({ length: 6 }, deferred);
+    for (let i = 0; i < 5; i++) await fail();
+    expect(breaker.state).toBe('open');
+    held.forEach((p) => p.settle(true));
+    await Promise.all(held.map((p) => p.done));
+  });
+
   describe('half-open', () => {
     beforeEach(async () => {
       for (let i = 0; i < 5; i++) await fail();
@@ -98,6 +106,14 @@ describe('KeyBreaker', () => {
       await succeed();
       expect(breaker.state).toBe('closed');
       expect(states).toEqual(['open', 'half-open', 'closed']);
+    });
+
+    it('closes with an empty window: the first failure after recovery does not re-open it', async () => {
+      await succeed();
+      await succeed();
+      await fail();
+      expect(breaker.state).toBe('closed');
+      expect(breaker.window).toEqual({ errorRate: 1, calls: 1 });
     });
 
     it('re-opens on a failed probe and tries again after another reset timeout', async () => {

@@ -19,34 +19,57 @@ export interface BreakerVerdict {
  * Concurrency gating happens before `run`, so gate rejections never reach the breaker.
  */
 export class KeyBreaker {
-  private readonly breaker: CircuitBreaker<[() => Promise<unknown>], unknown>;
+  private breaker: CircuitBreaker<[() => Promise<unknown>], unknown>;
   private probesAdmitted = 0;
   private probeSuccesses = 0;
 
   constructor(
     private readonly policy: BreakerPolicy,
-    rotateBucketController: EventEmitter,
-    onStateChange: (state: BreakerState) => void,
+    private readonly rotateBucketController: EventEmitter,
+    private readonly onStateChange: (state: BreakerState) => void,
   ) {
-    this.breaker = new CircuitBreaker((call: () => Promise<unknown>) => call(), {
+    this.breaker = this.create();
+  }
+
+  /** A fresh opossum breaker (closed, empty window); opossum never opens it by itself, `judge` does. */
+  private create(): CircuitBreaker<[() => Promise<unknown>], unknown> {
+    const breaker = new CircuitBreaker((call: () => Promise<unknown>) => call(), {
       timeout: false,
-      errorThresholdPercentage: policy.errorThresholdPercentage,
-      volumeThreshold: policy.volumeThreshold,
-      resetTimeout: policy.resetTimeoutMs,
-      rollingCountTimeout: policy.windowMs,
-      rollingCountBuckets: policy.buckets,
+      errorThresholdPercentage: this.policy.errorThresholdPercentage,
+      volumeThreshold: Number.MAX_SAFE_INTEGER,
+      resetTimeout: this.policy.resetTimeoutMs,
+      rollingCountTimeout: this.policy.windowMs,
+      rollingCountBuckets: this.policy.buckets,
       rollingPercentilesEnabled: false,
       enableSnapshots: false,
-      rotateBucketController,
+      rotateBucketController: this.rotateBucketController,
       errorFilter: (error: unknown) => !isBreakerFailure(error),
     });
-    this.breaker.on('open', () => onStateChange('open'));
-    this.breaker.on('close', () => onStateChange('closed'));
-    this.breaker.on('halfOpen', () => {
+    breaker.on('open', () => this.onStateChange('open'));
+    breaker.on('close', () => this.onStateChange('closed'));
+    breaker.on('halfOpen', () => {
       this.probesAdmitted = 0;
       this.probeSuccesses = 0;
-      onStateChange('half-open');
+      this.onStateChange('half-open');
     });
+    breaker.on('failure', () => this.judge(breaker));
+    return breaker;
+  }
+
+  /** Opens on the error rate of *completed* calls (in-flight calls are not successes) once the minimum volume is reached. */
+  private judge(breaker: CircuitBreaker<[() => Promise<unknown>], unknown>): void {
+    if (!breaker.closed) return;
+    const { successes, failures } = breaker.stats;
+    const completed = successes + failures;
+    if (completed >= this.policy.volumeThreshold && (failures / completed) * 100 >= this.policy.errorThresholdPercentage) breaker.open();
+  }
+
+  /** Closes after successful probes with an empty window: the outage is no longer held against the key. */
+  private closeFresh(): void {
+    const old = this.breaker;
+    this.breaker = this.create();
+    old.shutdown();
+    this.onStateChange('closed');
   }
 
   get state(): BreakerState {
@@ -61,10 +84,11 @@ export class KeyBreaker {
     return this.breaker.halfOpen && this.probesAdmitted < this.policy.halfOpenMaxProbes;
   }
 
-  /** Failure rate (0..1) over the rolling window, and the number of calls it is based on. */
+  /** Failure rate (0..1) over the rolling window, and the number of finished calls it is based on. */
   get window(): { errorRate: number; calls: number } {
-    const { fires, failures } = this.breaker.stats;
-    return { errorRate: fires === 0 ? 0 : failures / fires, calls: fires };
+    const { successes, failures } = this.breaker.stats;
+    const calls = successes + failures;
+    return { errorRate: calls === 0 ? 0 : failures / calls, calls };
   }
 
   /** Runs `call` under the breaker. Callers check `admits` first. */
@@ -87,7 +111,7 @@ export class KeyBreaker {
     try {
       const result = await call();
       this.probeSuccesses += 1;
-      if (this.breaker.halfOpen && this.probeSuccesses >= this.policy.halfOpenSuccessesToClose) this.breaker.close();
+      if (this.breaker.halfOpen && this.probeSuccesses >= this.policy.halfOpenSuccessesToClose) this.closeFresh();
       return result;
     } catch (error) {
       if (!this.breaker.halfOpen) throw error;

@@ -16,7 +16,7 @@ function fmix32(value: number): number {
 }
 
 /** Rendezvous (highest random weight) score of an account for an affinity key, both given as hashes. Pure. */
-export function rendezvousScore(affinityHash: number, accountHash: number): number {
+function rendezvousScore(affinityHash: number, accountHash: number): number {
   return fmix32(affinityHash ^ accountHash);
 }
 

@@ -77,9 +77,11 @@ export class RedisStateStore implements PoolStateStore {
     return this.local.cooldownUntil(scope);
   }
 
+  /** Deadlines are rounded up to the ms, so every replica holds the same number. */
   cooldown(scope: string, untilMs: number): void {
-    if (untilMs <= this.local.cooldownUntil(scope)) return;
-    this.local.cooldown(scope, untilMs);
+    const deadline = Math.ceil(untilMs);
+    if (deadline <= this.local.cooldownUntil(scope)) return;
+    this.local.cooldown(scope, deadline);
     this.push(`c:${scope}`, 'cooldown');
   }
 
@@ -178,6 +180,8 @@ export class RedisStateStore implements PoolStateStore {
       return;
     }
     this.scripts = defineScripts(command);
+    // The store never keeps the process alive by itself (its timers are unref'd too): a forgotten close() cannot hang an exit.
+    for (const connection of [command, subscriber]) connection.on('connect', () => connection.stream.unref());
     command.on('ready', () => void this.exclusive(() => this.reconcile()));
     command.on('error', (error: Error) => this.markDegraded(error));
     command.on('close', () => this.markDegraded(new Error('connection closed')));
@@ -273,7 +277,7 @@ export class RedisStateStore implements PoolStateStore {
     for (const [scope, untilMs] of this.local.cooldownEntries()) {
       if (untilMs > nowMs && !cooldowns.has(scope) && untouched(`c:${scope}`)) this.local.clearCooldown(scope);
     }
-    for (const [scope, untilMs] of cooldowns) this.local.cooldown(scope, Number(untilMs));
+    for (const [scope, untilMs] of cooldowns) if (Number(untilMs) > nowMs) this.local.cooldown(scope, Number(untilMs));
     for (const [keyId] of this.local.disabledEntries()) {
       if (!disabled.has(keyId) && untouched(`d:${keyId}`)) this.local.enable(keyId);
     }
@@ -352,7 +356,7 @@ export class RedisStateStore implements PoolStateStore {
     const name = id.slice(2);
     const nowMs = this.clock.now();
     if (op === 'cooldown') {
-      const untilMs = Math.ceil(this.local.cooldownUntil(name));
+      const untilMs = this.local.cooldownUntil(name);
       if (untilMs <= nowMs) return;
       await scripts.cooldown(this.key('cooldowns'), name, untilMs, nowMs, this.channel, this.message({ type: 'cooldown', scope: name, untilMs }));
     } else if (op === 'clear-cooldown') {

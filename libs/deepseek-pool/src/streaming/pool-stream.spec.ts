@@ -133,6 +133,7 @@ describe('DeepSeekPoolService.stream (scripted upstream, fake timers)', () => {
     const pending = iterator.next().catch((e: unknown) => e);
     controller.abort();
     await expect(pending).resolves.toBeInstanceOf(RequestAbortedError);
+    await jest.advanceTimersByTimeAsync(0);
     expect(seen.aborted).toBe(true);
     expect(pool.snapshot().keys[0]).toMatchObject({ inFlight: 0, errorRate: 0 });
   });

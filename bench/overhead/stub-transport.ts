@@ -1,0 +1,31 @@
+import type { Transport, TransportRequest, TransportResponse } from 'nestjs-deepseek-pool';
+
+/** A chat completion shaped like the mock's (and DeepSeek's), about 470 bytes. */
+const CANNED = new TextEncoder().encode(
+  JSON.stringify({
+    id: '00000000-0000-4000-8000-000000000001',
+    object: 'chat.completion',
+    created: 1_700_000_000,
+    model: 'deepseek-chat',
+    choices: [{ index: 0, message: { role: 'assistant', content: 'Mock answer from fast-1 to: Hello, how are you?' }, logprobs: null, finish_reason: 'stop' }],
+    usage: { prompt_tokens: 5, completion_tokens: 12, total_tokens: 17, prompt_tokens_details: { cached_tokens: 0 }, prompt_cache_hit_tokens: 0, prompt_cache_miss_tokens: 5 },
+    system_fingerprint: 'fp_mock0000_prod0000',
+  }),
+);
+
+async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield bytes;
+}
+
+/**
+ * Answers every request at once with the canned completion, in-process: with it, a call costs only the
+ * CPU of the code around the transport, so pool minus direct is the pool's own work, without network noise.
+ */
+export class StubTransport implements Transport {
+  async request(request: TransportRequest): Promise<TransportResponse> {
+    if (request.signal.aborted) throw new Error('aborted');
+    return { status: 200, headers: { 'content-type': 'application/json' }, body: once(CANNED) };
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,24 @@
+import type { Transport, TransportRequest, TransportResponse } from 'nestjs-deepseek-pool';
+
+const COMPLETION = new TextEncoder().encode(
+  JSON.stringify({
+    id: 'bench',
+    object: 'chat.completion',
+    model: 'deepseek-v4-flash',
+    choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
+    usage: { prompt_tokens: 10, completion_tokens: 2, total_tokens: 12, prompt_cache_hit_tokens: 0, prompt_cache_miss_tokens: 10 },
+  }),
+);
+
+/** A transport that answers every request at once with the same small completion: the pool's own cost, no network. */
+export class CannedTransport implements Transport {
+  async request(_request: TransportRequest): Promise<TransportResponse> {
+    return { status: 200, headers: {}, body: once() };
+  }
+
+  async close(): Promise<void> {}
+}
+
+async function* once(): AsyncIterable<Uint8Array> {
+  yield COMPLETION;
+}
