@@ -1,30 +1,8 @@
-import { Controller, Get, type INestApplication, type LoggerService } from '@nestjs/common';
-import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
+import type { INestApplication, LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Agent, request } from 'undici';
 import { DeepSeekPoolModule, type DeepSeekPoolOptions, DeepSeekPoolProber, DeepSeekPoolService } from 'nestjs-deepseek-pool';
-import { DeepSeekPoolHealthIndicator, DeepSeekPoolHealthModule } from 'nestjs-deepseek-pool/health';
-
-/** The controller a gateway exposes: liveness never looks upstream, readiness follows the pool. */
-@Controller('health')
-class HealthController {
-  constructor(
-    private readonly health: HealthCheckService,
-    private readonly pool: DeepSeekPoolHealthIndicator,
-  ) {}
-
-  @Get('live')
-  @HealthCheck()
-  live() {
-    return this.health.check([]);
-  }
-
-  @Get('ready')
-  @HealthCheck()
-  ready() {
-    return this.health.check([() => this.pool.isHealthy('deepseek-pool')]);
-  }
-}
+import { DeepSeekPoolHealthController, DeepSeekPoolHealthModule } from 'nestjs-deepseek-pool/health';
 
 /** A logger that keeps every line (Nest's, terminus's and the pool's), to assert that none holds a secret. */
 export class RecordingLogger implements LoggerService {
@@ -64,7 +42,7 @@ export async function startHealthApp(pool: DeepSeekPoolOptions): Promise<HealthA
   const logger = new RecordingLogger();
   const moduleRef = await Test.createTestingModule({
     imports: [DeepSeekPoolModule.forRoot({ logger, ...pool }), DeepSeekPoolHealthModule],
-    controllers: [HealthController],
+    controllers: [DeepSeekPoolHealthController],
   })
     .setLogger(logger)
     .compile();

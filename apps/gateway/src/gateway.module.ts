@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { DeepSeekDegradationModule, DeepSeekPoolModule, type DeepSeekPoolOptions } from 'nestjs-deepseek-pool';
-import { DeepSeekPoolHealthModule } from 'nestjs-deepseek-pool/health';
+import { DeepSeekPoolHealthController, DeepSeekPoolHealthModule } from 'nestjs-deepseek-pool/health';
 import { AdminController } from './admin/admin.controller.js';
 import { AdminTokenGuard } from './auth/admin-token.guard.js';
 import { ClientTokenGuard } from './auth/client-token.guard.js';
@@ -12,7 +12,6 @@ import { RequestLog } from './logging/request-log.js';
 import { MetricsSettings } from './metrics/metrics-settings.js';
 import { PoolMetricsModule } from './metrics/pool-metrics.module.js';
 import { PrometheusPoolMetrics } from './metrics/prometheus-pool-metrics.js';
-import { HealthController } from './health/health.controller.js';
 import { ModelsController } from './models/models.controller.js';
 import { StatusModule } from './status/status.module.js';
 
@@ -31,7 +30,7 @@ export class GatewayModule {
         PoolMetricsModule.register(metrics, metricsSettings),
         StatusModule.register(settings),
       ],
-      controllers: [ChatCompletionsController, ModelsController, AdminController, HealthController],
+      controllers: [ChatCompletionsController, ModelsController, AdminController, DeepSeekPoolHealthController],
       providers: [
         { provide: GatewaySettings, useValue: settings },
         { provide: APP_FILTER, useClass: OpenAiErrorFilter },

@@ -2,3 +2,4 @@
 export { DeepSeekPoolHealthModule } from './deepseek-pool-health.module.js';
 export { DeepSeekPoolHealthIndicator, type PoolHealthOptions } from './deepseek-pool.health.js';
 export { type PoolHealthStatus, type PoolHealthDetails, type KeyHealth, assessPool, poolHealthStatus } from './pool-health-status.js';
+export { DeepSeekPoolHealthController } from './deepseek-pool-health.controller.js';

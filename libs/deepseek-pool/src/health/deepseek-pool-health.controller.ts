@@ -1,13 +1,14 @@
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
-import { DeepSeekPoolHealthIndicator } from 'nestjs-deepseek-pool/health';
+import { DeepSeekPoolHealthIndicator } from './deepseek-pool.health.js';
 
 /**
- * `/health/live` never looks upstream (an upstream outage must not restart the gateway's pods);
- * `/health/ready` follows the pool (up / degraded while at least one key can serve / down). No auth: orchestrators call it.
+ * Ready-made health routes: `GET /health/live` never looks upstream (an upstream outage must not restart pods);
+ * `GET /health/ready` follows the pool (up / degraded while at least one key can serve / down). Add it to a module's
+ * `controllers` next to DeepSeekPoolHealthModule; write your own controller for other paths or thresholds.
  */
 @Controller('health')
-export class HealthController {
+export class DeepSeekPoolHealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly pool: DeepSeekPoolHealthIndicator,
