@@ -105,13 +105,18 @@ describe('DeepSeekPoolService (scripted upstream, fake timers)', () => {
     expect(service.snapshot().keys[0].cooldownUntilMs).toBeGreaterThanOrEqual(before + 120_000);
   });
 
-  it('cools the whole account on a concurrency 429', async () => {
-    transport.script(LIMITED, { status: 429, body: deepseekError('Your current concurrency is 40, which exceeds your concurrency limit of 39 based on your remaining balance. Please top up...') });
+  it('pauses the whole account briefly on a concurrency 429, never with a growing cooldown', async () => {
+    const full = { status: 429, body: deepseekError('Your current concurrency is 40, which exceeds your concurrency limit of 39 based on your remaining balance. Please top up...') };
+    transport.script(LIMITED, full);
+    transport.script(BROKEN, full);
     transport.script(HEALTHY, { status: 200, body: completion() });
     const service = pool({ keys: [{ id: 'a1', apiKey: LIMITED, account: 'a' }, { id: 'a2', apiKey: BROKEN, account: 'a' }, { id: 'b', apiKey: HEALTHY, priority: 1 }], strategy: 'round-robin' });
     await service.chat(request);
     expect(service.snapshot().keys.map((k) => k.state)).toEqual(['cooling', 'cooling', 'ready']);
     expect(transport.callsTo(BROKEN)).toBe(0);
+    await jest.advanceTimersByTimeAsync(1_001);
+    await service.chat(request);
+    expect(service.snapshot().keys[0].cooldownUntilMs! - Date.now()).toBeLessThanOrEqual(1_000);
   });
 
   it('learns the account limit DeepSeek reports in its concurrency 429 and stays under it', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { PeakEwma } from './peak-ewma.js';
+import { PeakEwma, failureLatencyMs } from './peak-ewma.js';
 
 const DECAY_MS = 10_000;
 
@@ -88,5 +88,15 @@ describe('PeakEwma', () => {
 
     // Assert
     expect(ewma.samples).toBe(3);
+  });
+});
+
+describe('failureLatencyMs', () => {
+  it.each([
+    ['a fast failure is raised to the floor', 0.2, 0, 1_000],
+    ['a fast failure on a known key doubles its estimate', 0.2, 800, 1_600],
+    ['a slow failure (a timeout) counts as observed', 30_000, 800, 30_000],
+  ])('%s', (_case, observed, current, expected) => {
+    expect(failureLatencyMs(observed, current)).toBe(expected);
   });
 });

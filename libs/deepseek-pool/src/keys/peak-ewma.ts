@@ -44,3 +44,14 @@ export class PeakEwma {
     return Math.exp(-Math.max(0, now - this.observedAt) / this.decayMs);
   }
 }
+
+/** The smallest latency a failed attempt is recorded with: a reset in 0.2 ms must not make a key look fast. */
+export const FAILURE_LATENCY_FLOOR_MS = 1_000;
+
+/**
+ * The latency a failed attempt feeds into a key's estimate: never less than twice the current estimate nor the
+ * floor, so a key that fails fast loses the power-of-two-choices comparison instead of winning it (Finagle's penalty).
+ */
+export function failureLatencyMs(observedMs: number, currentEstimateMs: number): number {
+  return Math.max(observedMs, 2 * currentEstimateMs, FAILURE_LATENCY_FLOOR_MS);
+}

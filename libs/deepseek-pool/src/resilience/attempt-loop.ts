@@ -10,6 +10,7 @@ import {
 } from '../deepseek-pool.errors.js';
 import type { PoolEvents } from '../deepseek-pool.events.js';
 import type { KeySlot } from '../keys/key-slot.js';
+import { failureLatencyMs } from '../keys/peak-ewma.js';
 import type { PoolMetricsRecorder } from '../metrics/metrics-recorder.js';
 import type { EligibilityContext } from '../routing/eligibility.js';
 import type { Router, Unavailability } from '../routing/router.js';
@@ -147,7 +148,7 @@ export class AttemptLoop {
           throw new RequestAbortedError(trace);
         }
         if (action.type === 'return') throw withAttempts(error, trace);
-        if (action.type === 'breaker-failure') slot.latency.observe(latencyMs);
+        if (action.type === 'breaker-failure') slot.latency.observe(failureLatencyMs(latencyMs, slot.latencyMs));
         applyAction(action, slot, this.deps.actions);
         tried.add(slot);
         lastError = error;

@@ -25,14 +25,14 @@ describe('classify', () => {
       { type: 'cooldown', scope: 'key', floorMs: 2_000 },
     ],
     [
-      'cools the account and reports its limit on the concurrency 429',
+      'reads the concurrency 429 as a full account with the limit it states, not as a rate limit',
       { kind: 'http', status: 429, message: CONCURRENCY_429 },
-      { type: 'cooldown', scope: 'account', accountConcurrencyLimit: 39 },
+      { type: 'saturated', limit: 39 },
     ],
     [
       'keeps Retry-After as the floor on the concurrency 429',
       { kind: 'http', status: 429, message: CONCURRENCY_429, retryAfterMs: 500 },
-      { type: 'cooldown', scope: 'account', floorMs: 500, accountConcurrencyLimit: 39 },
+      { type: 'saturated', limit: 39, floorMs: 500 },
     ],
     ['counts a 404 against the breaker', { kind: 'http', status: 404 }, { type: 'breaker-failure' }],
     ['counts a 408 against the breaker', { kind: 'http', status: 408 }, { type: 'breaker-failure' }],
@@ -80,6 +80,7 @@ describe('isRetryable and countsAsBreakerFailure', () => {
     [{ type: 'return' }, false, false],
     [{ type: 'disable', reason: 'revoked', scope: 'key' }, true, false],
     [{ type: 'cooldown', scope: 'account' }, true, false],
+    [{ type: 'saturated', limit: 39 }, true, false],
     [{ type: 'breaker-failure' }, true, true],
     [{ type: 'abort' }, false, false],
   ])('%o: retryable %s, breaker failure %s', (action, retryable, breakerFailure) => {

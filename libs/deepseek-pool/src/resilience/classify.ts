@@ -35,7 +35,7 @@ export function parseConcurrencyLimit(message?: string): number | undefined {
 
 /** True when the attempt loop should try another key. */
 export function isRetryable(action: Action): boolean {
-  return action.type === 'disable' || action.type === 'cooldown' || action.type === 'breaker-failure';
+  return action.type === 'disable' || action.type === 'cooldown' || action.type === 'saturated' || action.type === 'breaker-failure';
 }
 
 /** True when the outcome is recorded as a failure on the key's circuit breaker. */
@@ -60,8 +60,7 @@ function classifyStatus(status: number, retryAfterMs?: number, message?: string)
 
 function rateLimited(retryAfterMs?: number, message?: string): Action {
   const limit = parseConcurrencyLimit(message);
-  const action: Action = { type: 'cooldown', scope: limit === undefined ? 'key' : 'account' };
+  const action: Action = limit === undefined ? { type: 'cooldown', scope: 'key' } : { type: 'saturated', limit };
   if (retryAfterMs !== undefined) action.floorMs = retryAfterMs;
-  if (limit !== undefined) action.accountConcurrencyLimit = limit;
   return action;
 }

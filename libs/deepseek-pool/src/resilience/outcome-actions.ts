@@ -17,15 +17,17 @@ export interface ActionContext {
   learnAccountLimit(account: string, limit: number): void;
 }
 
-/** Applies a classified outcome to shared state: cool down or disable the key or its account. */
+/** Applies a classified outcome to shared state: cool down, cap or disable the key or its account. */
 export function applyAction(action: Action, slot: KeySlot, ctx: ActionContext): void {
   if (action.type === 'cooldown') {
     slot.consecutiveRateLimits += 1;
-    const untilMs = ctx.clock.now() + cooldownMs(slot.consecutiveRateLimits, ctx.rng, ctx.cooldown, action.floorMs);
-    const scope = action.scope === 'account' ? accountScope(slot.config.account) : keyScope(slot.id);
-    ctx.store.cooldown(scope, untilMs);
-    if (action.accountConcurrencyLimit !== undefined) ctx.learnAccountLimit(slot.config.account, action.accountConcurrencyLimit);
-    ctx.events.emit('key.cooldown', { scope, untilMs: ctx.store.cooldownUntil(scope), consecutive: slot.consecutiveRateLimits });
+    coolDown(action.scope === 'account' ? accountScope(slot.config.account) : keyScope(slot.id), cooldownMs(slot.consecutiveRateLimits, ctx.rng, ctx.cooldown, action.floorMs), slot, ctx);
+  } else if (action.type === 'saturated') {
+    // The account is full at the in-flight level it has now (this request included): stay one below, never above the stated limit.
+    const account = slot.config.account;
+    ctx.learnAccountLimit(account, Math.min(action.limit, ctx.store.accountInFlight(account) - 1));
+    // A brief pause of the account (the first cooldown step, never growing) so the retry goes to another account.
+    coolDown(accountScope(account), cooldownMs(1, ctx.rng, ctx.cooldown, action.floorMs), slot, ctx);
   } else if (action.type === 'disable') {
     const targets = action.scope === 'account' ? ctx.slotsOfAccount(slot.config.account) : [slot];
     for (const target of targets) {
@@ -34,4 +36,9 @@ export function applyAction(action: Action, slot: KeySlot, ctx: ActionContext): 
       ctx.events.emit('key.disabled', { keyId: target.id, reason: action.reason });
     }
   }
+}
+
+function coolDown(scope: string, forMs: number, slot: KeySlot, ctx: ActionContext): void {
+  ctx.store.cooldown(scope, ctx.clock.now() + forMs);
+  ctx.events.emit('key.cooldown', { scope, untilMs: ctx.store.cooldownUntil(scope), consecutive: slot.consecutiveRateLimits });
 }

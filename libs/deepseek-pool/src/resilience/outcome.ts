@@ -25,8 +25,13 @@ export type Action =
   | { type: 'return' }
   /** Take the key (or account) out of rotation; retry on another key now. */
   | { type: 'disable'; reason: DisableReason; scope: Scope }
-  /** Rate or concurrency limited: cool down; retry on another key now. */
-  | { type: 'cooldown'; scope: Scope; floorMs?: number; accountConcurrencyLimit?: number }
+  /** Rate limited: cool the key down (Retry-After as a floor); retry on another key now. */
+  | { type: 'cooldown'; scope: Scope; floorMs?: number }
+  /**
+   * DeepSeek's concurrency 429: the account is full, not rate limited. Keep its in-flight under the stated `limit`
+   * (callers wait for a slot), pause it briefly without growing cooldowns; retry on another key now.
+   */
+  | { type: 'saturated'; limit: number; floorMs?: number }
   /** Counts against the key's breaker; retry elsewhere. */
   | { type: 'breaker-failure' }
   /** Stop: no retry, no penalty. */
