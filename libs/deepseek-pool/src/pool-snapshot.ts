@@ -61,7 +61,7 @@ export function snapshotKey(slot: KeySlot, ctx: EligibilityContext): KeySnapshot
     breaker: slot.breakerState,
     inFlight: slot.inFlight,
     maxConcurrency: Number.isFinite(slot.config.maxConcurrency) ? slot.config.maxConcurrency : null,
-    latencyEwmaMs: Math.round(slot.latencyMs * 10) / 10,
+    latencyEwmaMs: Math.round(slot.latency.valueAt(ctx.nowMs) * 10) / 10,
     errorRate: Math.round(window.errorRate * 1000) / 1000,
     windowCalls: window.calls,
     ...(cooldownUntilMs > ctx.nowMs ? { cooldownUntilMs } : {}),

@@ -4,6 +4,7 @@ import type { Usage } from '../chat.types.js';
 import type { BreakerPolicy } from '../resilience/breaker-policy.js';
 import { type BreakerState, KeyBreaker } from '../resilience/key-breaker.js';
 import type { Candidate } from '../routing/strategy.js';
+import { accountScope, keyScope } from '../state/pool-state-store.js';
 import type { KeyConfig } from './key-config.js';
 import { PeakEwma } from './peak-ewma.js';
 
@@ -27,6 +28,8 @@ export class KeySlot implements Candidate {
   /** 429s in a row, for the cooldown's exponential growth; reset by a success. */
   consecutiveRateLimits = 0;
   readonly tokens: TokenTotals = { prompt: 0, completion: 0, cacheHit: 0, cacheMiss: 0, reasoning: 0 };
+  /** Latency estimate as of the current pick; set by the router from one clock reading, read by strategies. */
+  latencyMs = 0;
   /** Lowest latency among the candidates of the current pick; set by the router just before a strategy runs. */
   baselineLatencyMs = 0;
   /** Share left of the tightest rate or quota limit; set by the router just before a strategy runs. */
@@ -35,6 +38,9 @@ export class KeySlot implements Candidate {
   openedAtMs = 0;
   /** Set while an operator removes the key: no new requests, in-flight ones finish. */
   draining = false;
+  /** State-store scopes of the key and its account, built once. */
+  readonly keyScope: string;
+  readonly accountScope: string;
 
   constructor(
     readonly config: KeyConfig,
@@ -46,6 +52,8 @@ export class KeySlot implements Candidate {
   ) {
     this.breaker = new KeyBreaker(policy, rotateBucketController, (state) => onBreakerChange(this, state));
     this.latency = new PeakEwma(latencyDecayMs, clock);
+    this.keyScope = keyScope(config.id);
+    this.accountScope = accountScope(config.account);
   }
 
   get id(): string {
@@ -62,10 +70,6 @@ export class KeySlot implements Candidate {
 
   get maxConcurrency(): number {
     return this.config.maxConcurrency;
-  }
-
-  get latencyMs(): number {
-    return this.latency.value;
   }
 
   /** Whether this key serves `model` (after its modelMap). */

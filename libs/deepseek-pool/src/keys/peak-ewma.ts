@@ -31,7 +31,12 @@ export class PeakEwma {
 
   /** The current estimate, ms: 0 before the first sample, decaying toward 0 while no samples arrive. */
   get value(): number {
-    return this.estimate * this.weightAt(this.clock.now());
+    return this.valueAt(this.clock.now());
+  }
+
+  /** The estimate at `nowMs` (callers that already read the clock avoid reading it again). */
+  valueAt(nowMs: number): number {
+    return this.count === 0 ? 0 : this.estimate * this.weightAt(nowMs);
   }
 
   /** Samples observed so far. */

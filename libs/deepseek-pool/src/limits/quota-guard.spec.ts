@@ -4,7 +4,7 @@ import { QuotaGuard, headroomOf } from './quota-guard.js';
 import type { UsageLimits } from './usage-window.js';
 
 const T0 = Date.UTC(2026, 0, 15, 12, 0, 0);
-const key = (limits?: UsageLimits, account = 'acct') => ({ id: 'a', config: { account, limits } });
+const key = (limits?: UsageLimits, account = 'acct') => ({ id: 'a', config: { account, limits }, keyScope: 'key:a', accountScope: `account:${account}` });
 
 describe('headroomOf', () => {
   it.each<[string, UsageLimits, [number, number, number], number]>([

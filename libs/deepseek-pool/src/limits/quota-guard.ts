@@ -1,11 +1,13 @@
 import type { PoolStateStore } from '../state/pool-state-store.js';
-import { accountScope, keyScope } from '../state/pool-state-store.js';
 import type { UsageLimits, UsageTotals } from './usage-window.js';
 
 /** The part of a key the limits look at. */
 export interface LimitedKey {
   readonly id: string;
   readonly config: { readonly account: string; readonly limits?: UsageLimits };
+  /** State-store scopes of the key and of its account (`key:<id>`, `account:<name>`). */
+  readonly keyScope: string;
+  readonly accountScope: string;
 }
 
 /** What routing reads of the rate and quota limits. */
@@ -53,16 +55,16 @@ export class QuotaGuard implements QuotaView {
   blockedForMs(key: LimitedKey, nowMs: number): number {
     const own = key.config.limits;
     const account = this.accountLimits.get(key.config.account);
-    const ownMs = own ? this.store.usage(keyScope(key.id)).msUntilWithin(own, nowMs) : 0;
-    return Math.max(ownMs, account ? this.store.usage(accountScope(key.config.account)).msUntilWithin(account, nowMs) : 0);
+    const ownMs = own ? this.store.usage(key.keyScope).msUntilWithin(own, nowMs) : 0;
+    return Math.max(ownMs, account ? this.store.usage(key.accountScope).msUntilWithin(account, nowMs) : 0);
   }
 
   headroom(key: LimitedKey, nowMs: number): number {
     const own = key.config.limits;
     const account = this.accountLimits.get(key.config.account);
     let left = 1;
-    if (own) left = headroomOf(own, this.store.usage(keyScope(key.id)).totals(nowMs));
-    if (account) left = Math.min(left, headroomOf(account, this.store.usage(accountScope(key.config.account)).totals(nowMs)));
+    if (own) left = headroomOf(own, this.store.usage(key.keyScope).totals(nowMs));
+    if (account) left = Math.min(left, headroomOf(account, this.store.usage(key.accountScope).totals(nowMs)));
     return left;
   }
 }

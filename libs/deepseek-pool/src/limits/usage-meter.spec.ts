@@ -13,7 +13,7 @@ function meter(keyLimits?: UsageLimits, accountLimits?: UsageLimits) {
   const crossings: ThresholdCrossing[] = [];
   const accounts = new Map(accountLimits ? [['acct', accountLimits]] : []);
   const subject = new UsageMeter(store, new QuotaGuard(store, accounts), clock, (c) => crossings.push(c));
-  const key = { id: 'a', config: { account: 'acct', limits: keyLimits } };
+  const key = { id: 'a', config: { account: 'acct', limits: keyLimits }, keyScope: 'key:a', accountScope: 'account:acct' };
   const counted = (scope: string) => store.usage(scope).totals(T0);
   return { subject, key, crossings, counted };
 }

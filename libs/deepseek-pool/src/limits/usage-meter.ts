@@ -1,6 +1,5 @@
 import type { Clock } from '../clock.js';
 import type { PoolStateStore } from '../state/pool-state-store.js';
-import { accountScope, keyScope } from '../state/pool-state-store.js';
 import type { LimitedKey, QuotaGuard } from './quota-guard.js';
 import { type ThresholdCrossing, ThresholdTracker } from './quota-thresholds.js';
 import type { UsageDelta, UsageLimits } from './usage-window.js';
@@ -33,8 +32,8 @@ export class UsageMeter {
     const account = this.guard.limitsOf(key, 'account');
     if (!own && !account) return undefined;
     const scopes: Array<{ scope: string; limits: UsageLimits }> = [];
-    if (own) scopes.push({ scope: keyScope(key.id), limits: own });
-    if (account) scopes.push({ scope: accountScope(key.config.account), limits: account });
+    if (own) scopes.push({ scope: key.keyScope, limits: own });
+    if (account) scopes.push({ scope: key.accountScope, limits: account });
     const tokens = estimate();
     const reservation = { scopes, atMs: this.clock.now(), tokens, settled: false };
     this.add(reservation, { requests: 1, tokens });

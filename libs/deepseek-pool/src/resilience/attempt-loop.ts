@@ -148,7 +148,7 @@ export class AttemptLoop {
           throw new RequestAbortedError(trace);
         }
         if (action.type === 'return') throw withAttempts(error, trace);
-        if (action.type === 'breaker-failure') slot.latency.observe(failureLatencyMs(latencyMs, slot.latencyMs));
+        if (action.type === 'breaker-failure') slot.latency.observe(failureLatencyMs(latencyMs, slot.latency.value));
         applyAction(action, slot, this.deps.actions);
         tried.add(slot);
         lastError = error;

@@ -1,7 +1,6 @@
 import type { KeySlot } from '../keys/key-slot.js';
 import type { QuotaView } from '../limits/quota-guard.js';
 import type { PoolStateStore } from '../state/pool-state-store.js';
-import { accountScope, keyScope } from '../state/pool-state-store.js';
 
 /** Why a key cannot take a request now (undefined: it can). */
 export type Ineligibility = 'model' | 'disabled' | 'cooling' | 'open' | 'over-limit' | 'saturated';
@@ -28,5 +27,5 @@ export function ineligibility(slot: KeySlot, model: string | undefined, ctx: Eli
 
 /** The later of the key's and its account's cooldown deadlines. */
 export function cooldownEnd(slot: KeySlot, ctx: Pick<EligibilityContext, 'store'>): number {
-  return Math.max(ctx.store.cooldownUntil(keyScope(slot.id)), ctx.store.cooldownUntil(accountScope(slot.config.account)));
+  return Math.max(ctx.store.cooldownUntil(slot.keyScope), ctx.store.cooldownUntil(slot.accountScope));
 }

@@ -84,6 +84,7 @@ export class Router {
       for (const slot of tier) {
         if (tried?.has(slot) || ineligibility(slot, model, ctx) !== undefined) continue;
         buffer.push(slot);
+        slot.latencyMs = slot.latency.valueAt(ctx.nowMs);
         if (slot.latencyMs > 0) baseline = Math.min(baseline, slot.latencyMs);
       }
       if (buffer.length === 0) continue;
