@@ -15,6 +15,6 @@ const plan = (concurrency: number, rounds: number, perRound: number, warmupRound
 /** Rounds and calls per profile: the quick run keeps every figure, the full one gets steadier tails (more samples). */
 export const OVERHEAD_SIZES: Record<ProfileName, OverheadSizes> = {
   smoke: { chat: [plan(1, 2, 40, 1), plan(64, 2, 128, 1)], inProcess: [plan(1, 2, 200, 1)], stream: [plan(1, 2, 20, 1), plan(64, 2, 128, 1)], profileCalls: 0 },
-  quick: { chat: [plan(1, 8, 1_000), plan(64, 4, 1_500)], inProcess: [plan(1, 8, 5_000)], stream: [plan(1, 8, 500), plan(64, 4, 1_000)], profileCalls: 60_000 },
-  full: { chat: [plan(1, 30, 2_000, 3), plan(64, 20, 6_000, 3)], inProcess: [plan(1, 30, 10_000, 3)], stream: [plan(1, 20, 1_000, 3), plan(64, 10, 4_000, 3)], profileCalls: 300_000 },
+  quick: { chat: [plan(1, 6, 800, 1), plan(64, 3, 1_500, 1)], inProcess: [plan(1, 6, 4_000, 1)], stream: [plan(1, 6, 400, 1), plan(64, 3, 1_000, 1)], profileCalls: 30_000 },
+  full: { chat: [plan(1, 20, 1_000), plan(64, 10, 3_000)], inProcess: [plan(1, 20, 10_000)], stream: [plan(1, 20, 1_000), plan(64, 10, 3_000)], profileCalls: 300_000 },
 };

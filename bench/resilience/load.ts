@@ -17,11 +17,12 @@ function errorKind(error: unknown): string {
 /**
  * An open loop: requests start evenly spaced at `ratePerS` whatever happens to the earlier ones (so every
  * client is offered the same requests, and a client that fails fast gets no more of them), each with its own
- * deadline (the caller giving up), until `stop()`.
+ * deadline (the caller giving up), until `stop()`; `start()` again resumes.
  */
 export class OpenLoop {
   readonly records: RequestRecord[] = [];
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly cancel = new AbortController();
   private stopping = false;
   private ticker: Promise<void> | undefined;
 
@@ -31,6 +32,7 @@ export class OpenLoop {
   ) {}
 
   start(ratePerS: number, deadlineMs: number): void {
+    this.stopping = false;
     const spacingMs = 1000 / ratePerS;
     const startMs = this.now();
     let sent = 0;
@@ -50,13 +52,30 @@ export class OpenLoop {
     await Promise.all(this.inFlight);
   }
 
+  /** Stops for good: the requests still in flight are aborted (their records say so) instead of awaited. */
+  async abort(): Promise<void> {
+    this.cancel.abort();
+    await this.stop();
+  }
+
   private send(deadlineMs: number): void {
     const startMs = this.now();
-    const request = this.client.chat(AbortSignal.timeout(deadlineMs)).then(
-      () => void this.records.push({ startMs, latencyMs: this.now() - startMs }),
-      (error: unknown) => void this.records.push({ startMs, latencyMs: this.now() - startMs, error: errorKind(error) }),
-    );
+    // One controller per request, with a plain timer: AbortSignal.timeout() / any() signals can be collected before they fire.
+    const controller = new AbortController();
+    const deadline = setTimeout(() => controller.abort(new DOMException("the caller's deadline passed", 'TimeoutError')), deadlineMs);
+    const cancel = () => controller.abort(this.cancel.signal.reason);
+    this.cancel.signal.addEventListener('abort', cancel, { once: true });
+    const request: Promise<void> = this.client
+      .chat(controller.signal)
+      .then(
+        () => void this.records.push({ startMs, latencyMs: this.now() - startMs }),
+        (error: unknown) => void this.records.push({ startMs, latencyMs: this.now() - startMs, error: errorKind(error) }),
+      )
+      .finally(() => {
+        clearTimeout(deadline);
+        this.cancel.signal.removeEventListener('abort', cancel);
+        this.inFlight.delete(request);
+      });
     this.inFlight.add(request);
-    void request.finally(() => this.inFlight.delete(request));
   }
 }

@@ -2,12 +2,20 @@ import { nanosecondHistogram, round, summarize } from '../lib/histogram.js';
 import type { RequestRecord } from './load.js';
 import type { Sample } from './sampler.js';
 
-/** When the phases of a run began, ms on the run's clock (0 = load start). */
+/**
+ * When the phases of a run began, ms on the run's clock (0 = load start). The load pauses at the end of the
+ * measured window until its requests have finished (`drainedMs`), so the mock's counters attribute every
+ * upstream attempt to the window it belongs to; then the fault is switched off and the load resumes.
+ */
 export interface Timeline {
   /** When the fault was switched on; absent for a run without a fault phase. */
   faultStartMs?: number;
-  /** When the fault was switched off; absent when it lasts. */
-  faultEndMs?: number;
+  /** When the measured window's load stopped (the fault still on). */
+  windowEndMs: number;
+  /** When the window's last request had finished. */
+  drainedMs: number;
+  /** When the fault was switched off and the load resumed; absent when the fault lasts. */
+  recoveryStartMs?: number;
   endMs: number;
 }
 
@@ -25,7 +33,7 @@ export interface RunMetrics {
   successRate: number;
   /** Latency of those requests, failed ones included, ms. */
   latencyMs: { p50: number; p99: number };
-  /** Chat requests the mock received while the fault was on, per request started then. */
+  /** Chat requests the mock received for the requests started while the fault was on, per such request. */
   attemptsPerRequest: number;
   /** Share of the mock's chat requests that went to the faulty keys while the fault was on. */
   faultyShare: number | null;
@@ -62,16 +70,15 @@ function rate(samples: readonly Sample[], keys: readonly string[], fromMs: numbe
  * threshold) and when they got it back, against their fair share of the offered rate.
  */
 function trafficTimes(samples: readonly Sample[], keys: readonly string[], fairRate: number, faultStartMs: number, t: Timeline): TrafficTimes {
-  const faultEndMs = t.faultEndMs ?? t.endMs;
   let stopsAfterMs: number | null = null;
-  for (let from = faultStartMs; from + STOP_WINDOW_MS <= faultEndMs; from += STEP_MS) {
+  for (let from = faultStartMs; from + STOP_WINDOW_MS <= t.windowEndMs; from += STEP_MS) {
     const busy = rate(samples, keys, from, from + STOP_WINDOW_MS) >= STOPPED_BELOW * fairRate;
     if (busy) stopsAfterMs = null;
     else stopsAfterMs ??= from - faultStartMs;
   }
-  if (t.faultEndMs === undefined || stopsAfterMs === null) return { stopsAfterMs };
-  for (let from = t.faultEndMs; from + RETURN_BUCKET_MS <= t.endMs; from += RETURN_BUCKET_MS) {
-    if (rate(samples, keys, from, from + RETURN_BUCKET_MS) >= BACK_AT * fairRate) return { stopsAfterMs, returnsAfterMs: from + RETURN_BUCKET_MS - t.faultEndMs };
+  if (t.recoveryStartMs === undefined || stopsAfterMs === null) return { stopsAfterMs };
+  for (let from = t.recoveryStartMs; from + RETURN_BUCKET_MS <= t.endMs; from += RETURN_BUCKET_MS) {
+    if (rate(samples, keys, from, from + RETURN_BUCKET_MS) >= BACK_AT * fairRate) return { stopsAfterMs, returnsAfterMs: from + RETURN_BUCKET_MS - t.recoveryStartMs };
   }
   return { stopsAfterMs, returnsAfterMs: null };
 }
@@ -86,7 +93,7 @@ function delta(samples: readonly Sample[], keys: readonly string[], fromMs: numb
  */
 export function runMetrics(records: readonly RequestRecord[], samples: readonly Sample[], faulty: readonly string[], fairRate: number, t: Timeline): RunMetrics {
   const fromMs = t.faultStartMs ?? 0;
-  const toMs = t.faultEndMs ?? t.endMs;
+  const toMs = t.windowEndMs;
   const window = records.filter((r) => r.startMs >= fromMs && r.startMs < toMs);
   const histogram = nanosecondHistogram();
   const errors: Record<string, number> = {};
@@ -103,7 +110,7 @@ export function runMetrics(records: readonly RequestRecord[], samples: readonly 
     succeeded,
     successRate: round(succeeded / Math.max(window.length, 1), 4),
     latencyMs: { p50: latency.p50, p99: latency.p99 },
-    attemptsPerRequest: round(allDuringFault / Math.max(window.length, 1), 2),
+    attemptsPerRequest: round(delta(totals, ['*'], fromMs, t.drainedMs) / Math.max(window.length, 1), 2),
     faultyShare: faulty.length === 0 || allDuringFault === 0 ? null : round(delta(samples, faulty, fromMs, toMs) / allDuringFault, 3),
     ...(faulty.length > 0 && t.faultStartMs !== undefined ? { traffic: trafficTimes(samples, faulty, fairRate, t.faultStartMs, t) } : {}),
     errors,

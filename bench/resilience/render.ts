@@ -73,16 +73,19 @@ function scenarioSection(scenario: ScenarioResult, recoveryMs: number): string {
 
 export function renderResilience(result: ResilienceResult): string {
   const { settings: s, portkey } = result;
-  const intro =
-    `Each run: a fresh mock process, a worker process holding the client and a closed-loop load; the mock's faults are switched on after a ` +
-    `${seconds(s.phases.baselineMs)} healthy baseline, last ${seconds(s.phases.faultMs)}, and are switched off for ${seconds(s.phases.recoveryMs)} (when they end). ` +
-    `Success, latency and attempts cover the requests started while the fault was on (the whole run for scenario 10); latencies include failed requests. Every client gets the same limits: an attempt is ` +
-    `abandoned after ${s.attemptTimeoutMs} ms without an answer, a request after ${s.requestDeadlineMs} ms (the caller's deadline), at most ${s.maxAttempts} attempts ` +
-    `(Portkey's config: up to 4). The naive rotator skips a key for ${seconds(s.naiveSkipMs)} after a 429. The pool runs with its defaults except those limits ` +
-    `and a breaker reset of ${s.breakerResetMs} ms (default 15 s, scaled to these short phases), without its active prober. Upstream attempts are the mock's ` +
-    `chat request counters (sampled every 25 ms). "Traffic stops after": from then to the end of the fault, every 0.5 s window gives the faulty keys less than ` +
-    `25% of their fair share of the offered rate (a few half-open probes or cooldown retries stay under it); "comes back after": the end of the first 0.2 s ` +
-    `after the fault with at least 50% of it.`;
+  const intro = [
+    `- Each run: a fresh mock process and a fresh client (in a worker process), under an open-loop load (requests evenly spaced at the scenario's rate, ` +
+      `each with its own deadline). The fault is switched on after a ${seconds(s.phases.baselineMs)} healthy baseline, lasts ${seconds(s.phases.faultMs)}, ` +
+      `and (when it ends) is switched off for ${seconds(s.phases.recoveryMs)}.`,
+    `- Success, latency and attempts cover the requests started while the fault was on (the whole run for scenario 10); latencies include failed requests. ` +
+      'The load pauses at the end of the fault until those requests have finished, so every upstream attempt counted is one of theirs.',
+    `- Same limits for every client: an attempt is abandoned after ${s.attemptTimeoutMs} ms without an answer, a request after ${s.requestDeadlineMs} ms ` +
+      `(the caller's deadline), at most ${s.maxAttempts} attempts (Portkey's config allows 4). The naive rotator skips a key for ${seconds(s.naiveSkipMs)} after a 429. ` +
+      `The pool runs with its defaults except those limits and a breaker reset of ${s.breakerResetMs} ms (default 15 s, scaled to these short phases), without its active prober.`,
+    "- Upstream attempts come from the mock's chat request counters, sampled every 25 ms. \"Traffic stops after\": from then to the end of the fault, every " +
+      '0.5 s window gives the faulty keys less than 25% of their fair share of the offered rate (a few half-open probes or cooldown retries stay under it); ' +
+      '"comes back after": the end of the first 0.2 s after the fault with at least 50% of it.',
+  ].join('\n');
   const portkeyLine =
     portkey.status === 'ok'
       ? `Portkey (\`@portkey-ai/gateway\` ${portkey.version}, its own process): fallback over two loadbalance groups of every key, one retry of the same key on 429/5xx, \`request_timeout\` ${s.attemptTimeoutMs} ms. It can express every scenario here except latency awareness (6) and account limits (10), where it runs the same config.`

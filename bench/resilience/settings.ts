@@ -7,12 +7,12 @@ import type { ProfileName } from '../lib/suite.js';
  * REQUEST_DEADLINE_MS. At most MAX_ATTEMPTS upstream attempts per request (Portkey's config allows 4).
  */
 export const ATTEMPT_TIMEOUT_MS = 1_000;
-export const REQUEST_DEADLINE_MS = 5_000;
+export const REQUEST_DEADLINE_MS = 4_000;
 export const MAX_ATTEMPTS = 3;
 /** How long the naive rotator skips a key after a 429 (the common hand-written value). */
 export const NAIVE_SKIP_MS = 60_000;
 /** The pool's breaker waits this long before half-open probes (default 15 s, scaled to the scenarios' seconds). */
-export const BREAKER_RESET_MS = 1_000;
+export const BREAKER_RESET_MS = 750;
 
 /** The pool's options in every scenario: defaults, except the time limits above and the scaled breaker reset. */
 export function benchPoolOptions(strategy: StrategyName): Omit<DeepSeekPoolOptions, 'keys'> {
@@ -40,7 +40,7 @@ export interface Phases {
 
 export const PHASES: Record<ProfileName, Phases> = {
   smoke: { baselineMs: 200, faultMs: 600, recoveryMs: 300 },
-  quick: { baselineMs: 300, faultMs: 1_200, recoveryMs: 1_300 },
+  quick: { baselineMs: 200, faultMs: 900, recoveryMs: 1_000 },
   full: { baselineMs: 1_000, faultMs: 4_000, recoveryMs: 4_000 },
 };
 

@@ -27,21 +27,37 @@ async function apply(admin: MockAdmin, changes: readonly MockChange[]): Promise<
   await Promise.all(changes.map((change) => ('key' in change ? admin.setKey(change.key, change.patch) : admin.setBalance(change.account, change.balance))));
 }
 
-/** Baseline, fault, recovery (as the scenario has them), switching the mock's faults at the boundaries. */
-async function runPhases(scenario: ResilienceScenario, phases: Phases, admin: MockAdmin, now: () => number): Promise<Timeline> {
+/**
+ * Baseline, fault, recovery (as the scenario has them): the load runs throughout, switching the mock's faults
+ * at the boundaries, and pauses at the end of the measured window until that window's requests are done.
+ */
+async function runPhases(job: ResilienceJob, loop: OpenLoop, sampler: StatsSampler, admin: MockAdmin, now: () => number): Promise<Timeline> {
+  const { scenario, phases } = job;
+  const start = () => loop.start(scenario.ratePerS, REQUEST_DEADLINE_MS);
+  const endWindow = async () => {
+    const windowEndMs = now();
+    await loop.stop();
+    return { windowEndMs, drainedMs: (await sampler.sample()).atMs };
+  };
+  start();
   if (scenario.fault.length === 0) {
     await sleep(phases.baselineMs + phases.faultMs + phases.recoveryMs);
-    return { endMs: now() };
+    const window = await endWindow();
+    return { ...window, endMs: window.windowEndMs };
   }
   await sleep(phases.baselineMs);
   await apply(admin, scenario.fault);
   const faultStartMs = now();
   await sleep(phases.faultMs);
-  if (!scenario.recover) return { faultStartMs, endMs: now() };
+  const window = await endWindow();
+  if (!scenario.recover) return { faultStartMs, ...window, endMs: window.windowEndMs };
   await apply(admin, scenario.recover);
-  const faultEndMs = now();
+  const recoveryStartMs = now();
+  start();
   await sleep(phases.recoveryMs);
-  return { faultStartMs, faultEndMs, endMs: now() };
+  const endMs = now();
+  await loop.abort(); // the recovery's requests are not measured: no need to wait for them
+  return { faultStartMs, ...window, recoveryStartMs, endMs };
 }
 
 serveWorker<ResilienceJob, RunMetrics>(async (job) => {
@@ -54,9 +70,7 @@ serveWorker<ResilienceJob, RunMetrics>(async (job) => {
   try {
     await sampler.sample();
     sampler.start(SAMPLE_EVERY_MS);
-    loop.start(job.scenario.ratePerS, REQUEST_DEADLINE_MS);
-    const timeline = await runPhases(job.scenario, job.phases, admin, now);
-    await loop.stop();
+    const timeline = await runPhases(job, loop, sampler, admin, now);
     await sampler.stop();
     const fairRate = (job.scenario.ratePerS * job.scenario.faulty.length) / job.keys.length;
     return runMetrics(loop.records, sampler.samples, job.scenario.faulty, fairRate, timeline);

@@ -2,26 +2,60 @@ import { fenced, num, table } from '../lib/markdown.js';
 import type { SystemResult, ThroughputResult } from './throughput.bench.js';
 
 type Running = Extract<SystemResult, { status: 'ok' }>;
+type Step = Running['steps'][number];
 
-function errorCount(step: Running['steps'][number]): string {
+function errorCount(step: Step): string {
   const { connection, timeouts, non2xx } = step.errors;
   const total = connection + timeouts + non2xx;
   return total === 0 ? '0' : `${total} (${[connection && `${connection} conn`, timeouts && `${timeouts} timeouts`, non2xx && `${non2xx} non-2xx`].filter(Boolean).join(', ')})`;
+}
+
+const clean = (step: Step) => step.errors.connection + step.errors.timeouts + step.errors.non2xx === 0;
+
+/**
+ * The highest rate at which the system's p99 stays within `limitMs` of the reference's p99 at the same number of
+ * connections, without errors: what the proxy adds beyond this rig's own tail (mock timers, load generator, VM).
+ */
+function sustainedOverReference(system: Running, reference: Running | undefined, limitMs: number): string {
+  if (!reference || system === reference) return '–';
+  const within = system.steps.filter((step) => {
+    const base = reference.steps.find((r) => r.connections === step.connections);
+    return base !== undefined && clean(step) && step.latencyMs.p99 - base.latencyMs.p99 < limitMs;
+  });
+  const best = within.sort((a, b) => b.reqPerS - a.reqPerS)[0];
+  return best ? `${best.reqPerS.toLocaleString('en-US')} (x${best.connections})` : 'none';
+}
+
+/** The highest rate of any error-free step, with its connections and p99. */
+function peak(system: Running): string {
+  const best = system.steps.filter(clean).sort((a, b) => b.reqPerS - a.reqPerS)[0];
+  return best ? `${best.reqPerS.toLocaleString('en-US')} (x${best.connections}, p99 ${num(best.latencyMs.p99, 0)} ms)` : 'none';
 }
 
 export function renderThroughput(result: ThroughputResult): string {
   const running = result.systems.filter((s): s is Running => s.status === 'ok');
   const down = result.systems.filter((s) => s.status === 'unavailable');
   const { mock } = result;
+  const reference = running.find((s) => s.id === 'mock-direct');
+  const limit = result.addedP99LimitMs;
   const parts = [
     `Mock \`${mock.scenario}\` (${mock.keys} keys, ${mock.latencyMs} ms per answer) in its own process; each system in its own process; ` +
       'autocannon (closed loop: each connection sends its next request when the previous answer arrives) in the runner process. ' +
       `All three share this machine's cores, so the mock and the load generator cap every row (see the reference row). Latencies in ms (autocannon's 1 ms resolution); ` +
       `"added p99" = p99 - ${mock.latencyMs} ms.`,
-    `### Highest sustained rate with added p99 < ${result.addedP99LimitMs} ms and no errors`,
+    `### Highest sustained rate with added p99 < ${limit} ms and no errors, and the peak`,
+    `"p99 - ${mock.latencyMs} ms" is the target's definition; as the reference row shows, this rig's own tail (the mock's timers, the load generator, the VM) ` +
+      `can exceed ${limit} ms by itself, so the next column also gives the highest rate whose p99 stays within ${limit} ms of the reference's p99 at the same connections.`,
     table(
-      ['system', 'req/s', 'at connections', 'upstream requests per answer', 'setup'],
-      running.map((s) => [s.label, s.sustained ? s.sustained.reqPerS.toLocaleString('en-US') : 'none', s.sustained?.connections ?? '–', num(s.upstreamPerAnswer, 2), s.note]),
+      ['system', `req/s with p99 - ${mock.latencyMs} ms < ${limit} ms`, `req/s with p99 < reference p99 + ${limit} ms`, 'peak req/s without errors', 'upstream requests per answer', 'setup'],
+      running.map((s) => [
+        s.label,
+        s.sustained ? `${s.sustained.reqPerS.toLocaleString('en-US')} (x${s.sustained.connections})` : 'none',
+        sustainedOverReference(s, reference, limit),
+        peak(s),
+        num(s.upstreamPerAnswer, 2),
+        s.note,
+      ]),
     ),
     '### Every step',
     table(

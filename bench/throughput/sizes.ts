@@ -12,6 +12,6 @@ export interface ThroughputSizes {
 
 export const THROUGHPUT_SIZES: Record<ProfileName, ThroughputSizes> = {
   smoke: { steps: [16], stepS: 1, warmupS: 0.5, profile: { connections: 0, seconds: 0 } },
-  quick: { steps: [32, 256, 1024], stepS: 2, warmupS: 1, profile: { connections: 256, seconds: 3 } },
+  quick: { steps: [32, 256, 1024], stepS: 2, warmupS: 0.5, profile: { connections: 0, seconds: 0 } },
   full: { steps: [32, 64, 128, 256, 512, 768, 1024], stepS: 8, warmupS: 3, profile: { connections: 256, seconds: 8 } },
 };
