@@ -23,9 +23,10 @@ export function applyAction(action: Action, slot: KeySlot, ctx: ActionContext): 
     slot.consecutiveRateLimits += 1;
     coolDown(action.scope === 'account' ? accountScope(slot.config.account) : keyScope(slot.id), cooldownMs(slot.consecutiveRateLimits, ctx.rng, ctx.cooldown, action.floorMs), slot, ctx);
   } else if (action.type === 'saturated') {
-    // The account is full at the in-flight level it has now (this request included): stay one below, never above the stated limit.
+    // The account is full: never above the stated limit, nor above what this pool had in flight when it filled up
+    // (lower when other clients share the account).
     const account = slot.config.account;
-    ctx.learnAccountLimit(account, Math.min(action.limit, ctx.store.accountInFlight(account) - 1));
+    ctx.learnAccountLimit(account, Math.min(action.limit, ctx.store.accountInFlight(account)));
     // A brief pause of the account (the first cooldown step, never growing) so the retry goes to another account.
     coolDown(accountScope(account), cooldownMs(1, ctx.rng, ctx.cooldown, action.floorMs), slot, ctx);
   } else if (action.type === 'disable') {
