@@ -60,7 +60,7 @@ async function runOne(worker: Worker, scenario: ResilienceScenario, system: Syst
 }
 
 async function run(context: SuiteContext): Promise<ResilienceResult> {
-  const scenarios = await loadScenarios();
+  const scenarios = await loadScenarios(process.env.BENCH_SCENARIOS?.split(',').map(Number));
   const phases = PHASES[context.profile];
   const plan = scenarios.map((scenario, index) => ({ scenario, systems: systemsFor(context.profile, index) }));
   let portkey: PortkeyService | undefined;

@@ -37,9 +37,15 @@ export interface ResilienceScenario {
 
 const SCENARIO_DIR = join(DIST_DIR, 'resilience', 'scenarios');
 
-/** Every `*.scenario.js` module of resilience/scenarios (default export), by anchor number. */
-export async function loadScenarios(): Promise<ResilienceScenario[]> {
+/**
+ * Every `*.scenario.js` module of resilience/scenarios (default export), by anchor number; `anchors` (e.g. from
+ * BENCH_SCENARIOS=5,10) keeps only those.
+ */
+export async function loadScenarios(anchors?: readonly number[]): Promise<ResilienceScenario[]> {
   const files = (await readdir(SCENARIO_DIR)).filter((name) => name.endsWith('.scenario.js'));
   const modules = await Promise.all(files.map((name) => import(pathToFileURL(join(SCENARIO_DIR, name)).href) as Promise<{ default: ResilienceScenario }>));
-  return modules.map((module) => module.default).sort((a, b) => a.anchor - b.anchor || a.id.localeCompare(b.id));
+  return modules
+    .map((module) => module.default)
+    .filter((scenario) => anchors === undefined || anchors.includes(scenario.anchor))
+    .sort((a, b) => a.anchor - b.anchor || a.id.localeCompare(b.id));
 }

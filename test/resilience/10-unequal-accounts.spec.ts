@@ -60,6 +60,27 @@ describe('scenario 10: unequal accounts (ceilings 2 / 2 / 16) at 20 concurrent r
     expect(shareOf(servedBy(result), 'large')).toBeGreaterThanOrEqual(0.6);
   });
 
+  it('learns the ceilings from a burst of concurrency 429s without configured limits, then uses every slot of each account', async () => {
+    const s = await start({ mock: cast, pool: { strategy: 'p2c-ewma', maxWaitForKeyMs: 2_000 } });
+
+    // 60 calls at once, three times the accounts' 20 slots: the late 429s of the burst answer calls sent before the
+    // first one came back, and must not lower the ceiling they all state.
+    const burst = await driveChat(s.pool, 60, 60);
+    s.mock.resetCounters();
+    const after = await driveChat(s.pool, REQUESTS, CONCURRENCY);
+    const stats = s.mock.stats();
+
+    expect(burst.failures.map((e) => (e as Error).message)).toEqual([]);
+    expect(successRate(after)).toBe(1);
+    for (const [account, ceiling] of Object.entries(CEILINGS)) expect(stats.accounts[account]!.peakInFlight).toBeLessThanOrEqual(ceiling);
+    expect(stats.accounts['acct-large']!.peakInFlight).toBeGreaterThanOrEqual(CEILINGS['acct-large'] - 1);
+    report('scenario 10 learned ceilings', {
+      burstAttemptsPerRequest: attemptsPerRequest(burst),
+      peakInFlightAfter: Object.fromEntries(Object.entries(stats.accounts).map(([a, v]) => [a, v.peakInFlight])),
+      concurrency429sAfter: Object.values(stats.keys).reduce((sum, k) => sum + k.rejections.concurrency, 0),
+    });
+  });
+
   it('waits for a saturated account\'s free slot even while another key cools down for longer than maxWaitForKeyMs', async () => {
     const s = await start({
       mock: {

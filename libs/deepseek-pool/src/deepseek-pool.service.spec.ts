@@ -138,6 +138,22 @@ describe('DeepSeekPoolService (scripted upstream, fake timers)', () => {
     await heldCall;
   });
 
+  it('starts a call waiting for a full key the moment one of its calls ends, not after a backoff', async () => {
+    let finish!: () => void;
+    transport.script(HEALTHY, { status: 200, body: completion(), until: new Promise((resolve) => (finish = resolve)) }, { status: 200, body: completion() });
+    const service = pool({ keys: [{ id: 'only', apiKey: HEALTHY, maxConcurrency: 1 }], backoff: { baseMs: 60_000, maxMs: 60_000 }, maxWaitForKeyMs: 120_000, rng: () => 0.99 });
+    const first = service.chat(request);
+    await jest.advanceTimersByTimeAsync(0);
+    const waiting = service.chat(request);
+    await jest.advanceTimersByTimeAsync(100);
+    expect(transport.callsTo(HEALTHY)).toBe(1);
+    finish();
+    await first;
+    await jest.advanceTimersByTimeAsync(0);
+    expect(transport.callsTo(HEALTHY)).toBe(2);
+    await expect(waiting).resolves.toMatchObject({ meta: { keyId: 'only', attempts: 1 } });
+  });
+
   it('never tries the same key twice while another is eligible', async () => {
     transport.script(BROKEN, { status: 500, body: deepseekError('Server Error') });
     transport.script(LIMITED, { status: 503, body: deepseekError('Server Overloaded') });

@@ -103,6 +103,7 @@ export class DeepSeekPoolService implements OnModuleDestroy {
         clock,
         rng,
         cooldown: options.cooldown,
+        backoff: options.backoff,
         events: this.events,
         slotsOfAccount: (account) => this.registry.all.filter((slot) => slot.config.account === account),
         learnAccountLimit: (account, limit) => accountLimits.learn(account, limit),

@@ -19,6 +19,7 @@ import { backoffMs } from './backoff.js';
 import { classify } from './classify.js';
 import { type ActionContext, applyAction } from './outcome-actions.js';
 import type { RetryBudget } from './retry-budget.js';
+import { SlotReleases } from './slot-releases.js';
 
 /** What one call asks of the loop. */
 export interface CallOptions {
@@ -68,6 +69,8 @@ export type AttemptFn<T> = (slot: KeySlot, control: AttemptControl, commit: (ans
  * backoff only while no key is eligible, and classify() deciding what each failure does.
  */
 export class AttemptLoop {
+  private readonly releases = new SlotReleases();
+
   constructor(private readonly deps: AttemptLoopDeps) {}
 
   async run<T>(model: string | undefined, options: CallOptions, stream: boolean, attempt: AttemptFn<T>): Promise<{ data: T; meta: AttemptMeta }> {
@@ -90,12 +93,13 @@ export class AttemptLoop {
       const slot = router.pick(model, tried, ctx, options.affinityKey);
       if (slot === undefined) {
         const why = router.unavailability(model, ctx);
-        // A saturated key frees a slot as soon as one of its calls ends: poll with a short backoff, whatever the cooldowns say.
+        // A saturated key frees a slot as soon as one of its calls ends: wait for a release (or a short backoff, for
+        // slots other replicas hold), whatever the cooldowns say.
         const saturated = why.reasons.saturated !== undefined;
         const sleepMs = saturated ? backoffMs(++waits, this.deps.rng, this.deps.backoff) : (why.retryAfterMs ?? backoffMs(++waits, this.deps.rng, this.deps.backoff));
         if (why.retryAfterMs === undefined && !saturated) throw this.noKey(model, why, trace);
         if (clock.now() + sleepMs > waitUntilMs) throw this.noKey(model, why, trace);
-        await sleep(Math.max(1, sleepMs), options.signal);
+        await this.releases.wait(Math.max(1, sleepMs), options.signal);
         continue;
       }
       if (trace.length > 0 && !budget.tryWithdraw()) throw this.exhausted(model, lastError!, trace, 'retry budget spent');
@@ -107,11 +111,13 @@ export class AttemptLoop {
       }
       const control = new AttemptControl(clock, options.signal, Math.min(clock.now() + this.deps.attemptTimeoutMs, deadlineMs), deadlineMs);
       const attemptStart = clock.now();
+      const accountInFlightAtSend = this.deps.eligibility.store.accountInFlight(slot.config.account);
       slot.inFlight += 1;
       const release = (): void => {
         control.dispose();
         slot.inFlight -= 1;
         this.deps.eligibility.store.releaseAccount(slot.config.account);
+        this.releases.notify();
       };
       let settled = false;
       let handedOver = false;
@@ -149,7 +155,7 @@ export class AttemptLoop {
         }
         if (action.type === 'return') throw withAttempts(error, trace);
         if (action.type === 'breaker-failure') slot.latency.observe(failureLatencyMs(latencyMs, slot.latency.value));
-        applyAction(action, slot, this.deps.actions);
+        applyAction(action, slot, this.deps.actions, accountInFlightAtSend);
         tried.add(slot);
         lastError = error;
         this.deps.events.emit('retry', { fromKeyId: slot.id, attempt: trace.length, reason: error.outcome.kind });
@@ -186,16 +192,4 @@ function asUpstreamError(thrown: unknown, slot: KeySlot, control: AttemptControl
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-  });
 }

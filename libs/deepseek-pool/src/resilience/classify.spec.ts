@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { classify, countsAsBreakerFailure, isRetryable, parseConcurrencyLimit } from './classify.js';
+import { classify, countsAsBreakerFailure, isRetryable, parseConcurrency429 } from './classify.js';
 import type { Action, Outcome } from './outcome.js';
 
 const CONCURRENCY_429 =
@@ -27,12 +27,12 @@ describe('classify', () => {
     [
       'reads the concurrency 429 as a full account with the limit it states, not as a rate limit',
       { kind: 'http', status: 429, message: CONCURRENCY_429 },
-      { type: 'saturated', limit: 39 },
+      { type: 'saturated', limit: 39, current: 40 },
     ],
     [
       'keeps Retry-After as the floor on the concurrency 429',
       { kind: 'http', status: 429, message: CONCURRENCY_429, retryAfterMs: 500 },
-      { type: 'saturated', limit: 39, floorMs: 500 },
+      { type: 'saturated', limit: 39, current: 40, floorMs: 500 },
     ],
     ['counts a 404 against the breaker', { kind: 'http', status: 404 }, { type: 'breaker-failure' }],
     ['counts a 408 against the breaker', { kind: 'http', status: 408 }, { type: 'breaker-failure' }],
@@ -59,19 +59,21 @@ describe('classify', () => {
   });
 });
 
-describe('parseConcurrencyLimit', () => {
-  it.each<[string, string | undefined, number | undefined]>([
-    ["reads the limit from DeepSeek's concurrency message", CONCURRENCY_429, 39],
-    ['reads a large limit', 'Your current concurrency is 2501, which exceeds your concurrency limit of 2500', 2500],
+describe('parseConcurrency429', () => {
+  it.each<[string, string | undefined, { limit: number; current?: number } | undefined]>([
+    ["reads the limit and the current count from DeepSeek's concurrency message", CONCURRENCY_429, { limit: 39, current: 40 }],
+    ['reads large numbers', 'Your current concurrency is 2501, which exceeds your concurrency limit of 2500', { limit: 2500, current: 2501 }],
+    ['reads a limit stated without the current count', 'You exceeded your concurrency limit of 8', { limit: 8 }],
+    ['ignores a current count stated without a limit', 'Your current concurrency is 9', undefined],
     ['ignores a rate-limit message without a limit', 'Rate limit reached for requests', undefined],
     ['ignores an empty message', '', undefined],
     ['ignores a missing message', undefined, undefined],
   ])('%s', (_name, message, expected) => {
     // Act
-    const limit = parseConcurrencyLimit(message);
+    const numbers = parseConcurrency429(message);
 
     // Assert
-    expect(limit).toBe(expected);
+    expect(numbers).toEqual(expected);
   });
 });
 

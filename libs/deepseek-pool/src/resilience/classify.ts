@@ -11,6 +11,7 @@ const NO_BALANCE: Action = Object.freeze({ type: 'disable', reason: 'insufficien
 const UPSTREAM_4XX: ReadonlySet<number> = new Set([404, 408, 409]);
 
 const CONCURRENCY_LIMIT = /concurrency limit of (\d+)/i;
+const CURRENT_CONCURRENCY = /current concurrency is (\d+)/i;
 
 /** Decides what the pool does with one attempt's outcome (see docs/deepseek-api.md, "Errors"). */
 export function classify(outcome: Outcome): Action {
@@ -27,10 +28,15 @@ export function classify(outcome: Outcome): Action {
   }
 }
 
-/** The account-wide concurrency limit in DeepSeek's 429 message ("...exceeds your concurrency limit of 39..."), if any. */
-export function parseConcurrencyLimit(message?: string): number | undefined {
-  const match = message === undefined ? null : CONCURRENCY_LIMIT.exec(message);
-  return match ? Number(match[1]) : undefined;
+/**
+ * The numbers of DeepSeek's concurrency 429 ("Your current concurrency is 40, which exceeds your concurrency limit of
+ * 39..."): the account's `limit` and, when stated, its `current` in-flight count upstream (this request included).
+ */
+export function parseConcurrency429(message?: string): { limit: number; current?: number } | undefined {
+  const limit = message === undefined ? null : CONCURRENCY_LIMIT.exec(message);
+  if (!limit) return undefined;
+  const current = CURRENT_CONCURRENCY.exec(message!);
+  return current ? { limit: Number(limit[1]), current: Number(current[1]) } : { limit: Number(limit[1]) };
 }
 
 /** True when the attempt loop should try another key. */
@@ -59,8 +65,8 @@ function classifyStatus(status: number, retryAfterMs?: number, message?: string)
 }
 
 function rateLimited(retryAfterMs?: number, message?: string): Action {
-  const limit = parseConcurrencyLimit(message);
-  const action: Action = limit === undefined ? { type: 'cooldown', scope: 'key' } : { type: 'saturated', limit };
+  const full = parseConcurrency429(message);
+  const action: Action = full === undefined ? { type: 'cooldown', scope: 'key' } : { type: 'saturated', ...full };
   if (retryAfterMs !== undefined) action.floorMs = retryAfterMs;
   return action;
 }

@@ -1,6 +1,7 @@
 import type { Clock, Rng } from '../clock.js';
 import type { PoolEvents } from '../deepseek-pool.events.js';
 import type { KeySlot } from '../keys/key-slot.js';
+import { accountShare } from '../routing/account-limits.js';
 import { type PoolStateStore, accountScope, keyScope } from '../state/pool-state-store.js';
 import type { Action } from './outcome.js';
 import { cooldownMs } from './cooldown.js';
@@ -10,6 +11,8 @@ export interface ActionContext {
   clock: Clock;
   rng: Rng;
   cooldown: { baseMs: number; maxMs: number };
+  /** The retry backoff: a full account pauses for its first step (a slot frees as soon as one of its calls ends). */
+  backoff: { baseMs: number; maxMs: number };
   events: PoolEvents;
   /** Every slot of an account, for account-wide actions (402, concurrency 429). */
   slotsOfAccount(account: string): KeySlot[];
@@ -17,18 +20,20 @@ export interface ActionContext {
   learnAccountLimit(account: string, limit: number): void;
 }
 
-/** Applies a classified outcome to shared state: cool down, cap or disable the key or its account. */
-export function applyAction(action: Action, slot: KeySlot, ctx: ActionContext): void {
+/**
+ * Applies a classified outcome to shared state: cool down, cap or disable the key or its account.
+ * `accountInFlightAtSend`: the account's in-flight count when the failed attempt was sent (itself included).
+ */
+export function applyAction(action: Action, slot: KeySlot, ctx: ActionContext, accountInFlightAtSend: number): void {
   if (action.type === 'cooldown') {
     slot.consecutiveRateLimits += 1;
     coolDown(action.scope === 'account' ? accountScope(slot.config.account) : keyScope(slot.id), cooldownMs(slot.consecutiveRateLimits, ctx.rng, ctx.cooldown, action.floorMs), slot, ctx);
   } else if (action.type === 'saturated') {
-    // The account is full: never above the stated limit, nor above what this pool had in flight when it filled up
-    // (lower when other clients share the account).
     const account = slot.config.account;
-    ctx.learnAccountLimit(account, Math.min(action.limit, ctx.store.accountInFlight(account)));
-    // A brief pause of the account (the first cooldown step, never growing) so the retry goes to another account.
-    coolDown(accountScope(account), cooldownMs(1, ctx.rng, ctx.cooldown, action.floorMs), slot, ctx);
+    ctx.learnAccountLimit(account, accountShare(action.limit, accountInFlightAtSend, action.current));
+    // A brief pause of the account (one backoff step, never growing) so the retry goes to another account and a
+    // client sharing the account gets a moment to finish; the cap, not the pause, keeps it under its limit.
+    coolDown(accountScope(account), cooldownMs(1, ctx.rng, ctx.backoff, action.floorMs), slot, ctx);
   } else if (action.type === 'disable') {
     const targets = action.scope === 'account' ? ctx.slotsOfAccount(slot.config.account) : [slot];
     for (const target of targets) {

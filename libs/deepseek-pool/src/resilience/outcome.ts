@@ -28,10 +28,11 @@ export type Action =
   /** Rate limited: cool the key down (Retry-After as a floor); retry on another key now. */
   | { type: 'cooldown'; scope: Scope; floorMs?: number }
   /**
-   * DeepSeek's concurrency 429: the account is full, not rate limited. Keep its in-flight under the stated `limit`
-   * (callers wait for a slot), pause it briefly without growing cooldowns; retry on another key now.
+   * DeepSeek's concurrency 429: the account is full, not rate limited. Keep its in-flight under the stated `limit`,
+   * less what others hold of it (`current`: its upstream count); callers wait for a slot; pause it briefly without
+   * growing cooldowns; retry on another key now.
    */
-  | { type: 'saturated'; limit: number; floorMs?: number }
+  | { type: 'saturated'; limit: number; current?: number; floorMs?: number }
   /** Counts against the key's breaker; retry elsewhere. */
   | { type: 'breaker-failure' }
   /** Stop: no retry, no penalty. */

@@ -1,4 +1,4 @@
-import { AccountLimits } from './account-limits.js';
+import { AccountLimits, accountShare } from './account-limits.js';
 
 describe('AccountLimits', () => {
   const clock = { t: 0, now() { return this.t; } };
@@ -26,5 +26,24 @@ describe('AccountLimits', () => {
     expect(subject.limit('capped')).toBe(3);
     clock.t = 60_000;
     expect(subject.limit('capped')).toBe(10);
+  });
+});
+
+describe('accountShare', () => {
+  it.each<[string, number, number, number | undefined, number]>([
+    ['keeps the stated limit when the pool alone filled the account', 16, 17, 17, 16],
+    ['keeps the stated limit for a late 429 of a burst sent before the first one came back', 16, 25, 25, 16],
+    ['leaves the slots others hold: 40 in flight upstream, 10 of them ours', 39, 10, 40, 9],
+    ['keeps one slot when others hold the whole account', 39, 1, 40, 1],
+    ['gives up a slot the upstream still counts for a call that just ended here', 16, 16, 17, 15],
+    ['without the current count, one less than the pool had in flight', 39, 12, undefined, 11],
+    ['without the current count, never above the limit', 16, 30, undefined, 16],
+    ['never below one slot', 1, 1, undefined, 1],
+  ])('%s', (_name, limit, inFlightAtSend, current, expected) => {
+    // Act
+    const share = accountShare(limit, inFlightAtSend, current);
+
+    // Assert
+    expect(share).toBe(expected);
   });
 });

@@ -31,3 +31,16 @@ export class AccountLimits {
     this.learned.set(account, { limit: Math.max(1, limit), untilMs: this.clock.now() + this.ttlMs });
   }
 }
+
+/**
+ * What DeepSeek's concurrency 429 tells about a full account: the request that met it was the pool's
+ * `inFlightAtSend`-th call in flight on the account (itself included) and found `current` in flight upstream against
+ * `limit`. Others (other replicas' or clients' calls, or this pool's calls the upstream has not counted out yet) hold
+ * `current - inFlightAtSend`, so the pool keeps `limit` less those; when `current` is not stated, one less than it had
+ * in flight. Read from the request's own send time, a burst of 429s answering calls sent before the first one arrived
+ * tells the same ceiling each time instead of a lower one as those calls end. At least 1, at most `limit`.
+ */
+export function accountShare(limit: number, inFlightAtSend: number, current?: number): number {
+  const others = current === undefined ? limit + 1 - inFlightAtSend : current - inFlightAtSend;
+  return Math.max(1, Math.min(limit, limit - Math.max(0, others)));
+}

@@ -1,8 +1,8 @@
 import type { Transport, TransportRequest, TransportResponse } from './transport.js';
 
-/** A scripted reply: a status and a JSON body, a network error code, or a promise the test settles. */
+/** A scripted reply: a status and a JSON body (sent once `until` settles, if given), a network error code, or a promise the test settles. */
 export type ScriptedReply =
-  | { status: number; body?: unknown; headers?: Record<string, string> }
+  | { status: number; body?: unknown; headers?: Record<string, string>; until?: Promise<void> }
   | { networkError: string }
   | ((request: TransportRequest) => Promise<TransportResponse>);
 
@@ -31,6 +31,7 @@ export class ScriptedTransport implements Transport {
     const reply = replies.length > 1 ? replies.shift()! : replies[0];
     if (typeof reply === 'function') return reply(request);
     if ('networkError' in reply) throw Object.assign(new Error(`connect ${reply.networkError}`), { code: reply.networkError });
+    await reply.until;
     return { status: reply.status, headers: reply.headers ?? {}, body: bytes(JSON.stringify(reply.body ?? {})) };
   }
 
