@@ -70,8 +70,9 @@ describe('scenario 5: a hung connection, and headers then a stall', () => {
       expect(s.keySnapshot('hung')).toMatchObject({ windowCalls: 2, errorRate: 1 });
     });
 
-    it('fires the first-byte timer on a hung key and the whole-attempt timer on a non-streaming stall', async () => {
-      const s = await start({ mock: cast, pool: { maxAttempts: 1, timeouts: TIMEOUTS }, keys: { hung: { priority: 0 }, stalled: { priority: 1 }, 'healthy-1': { priority: 2 }, 'healthy-2': { priority: 2 } } });
+    it('fires the first-byte timer on a hung key and the idle timer on a silent non-streaming body, long before the attempt deadline', async () => {
+      const timeouts = { ...TIMEOUTS, idleMs: 300, attemptMs: 5_000 };
+      const s = await start({ mock: cast, pool: { maxAttempts: 1, timeouts }, keys: { hung: { priority: 0 }, stalled: { priority: 1 }, 'healthy-1': { priority: 2 }, 'healthy-2': { priority: 2 } } });
       const hung = await s.pool.chat(chatRequest()).catch((error: unknown) => error);
       s.pool.disableKey('hung');
       const stalled = await s.pool.chat(chatRequest()).catch((error: unknown) => error);
@@ -79,6 +80,15 @@ describe('scenario 5: a hung connection, and headers then a stall', () => {
       expect(hung).toBeInstanceOf(AttemptsExhaustedError);
       expect((hung as AttemptsExhaustedError).lastError.outcome).toEqual({ kind: 'timeout', phase: 'first-byte' });
       expect(stalled).toBeInstanceOf(AttemptsExhaustedError);
+      expect((stalled as AttemptsExhaustedError).lastError.outcome).toEqual({ kind: 'timeout', phase: 'idle' });
+      expect((stalled as AttemptsExhaustedError).attempts[0]!.latencyMs).toBeLessThan(timeouts.attemptMs);
+    });
+
+    it('fires the whole-attempt timer on a non-streaming stall when it comes before the idle timer', async () => {
+      const s = await start({ mock: cast, pool: { maxAttempts: 1, timeouts: TIMEOUTS }, keys: { stalled: { priority: 0 }, hung: { priority: 1 }, 'healthy-1': { priority: 2 }, 'healthy-2': { priority: 2 } } });
+
+      const stalled = await s.pool.chat(chatRequest()).catch((error: unknown) => error);
+
       expect((stalled as AttemptsExhaustedError).lastError.outcome).toEqual({ kind: 'timeout', phase: 'total' });
     });
 

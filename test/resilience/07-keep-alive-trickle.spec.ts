@@ -36,6 +36,19 @@ describe('scenario 7: DeepSeek keep-alive trickle', () => {
     expect(result.data.choices[0]?.message.content).toBe('Mock answer from healthy to: Question number 0');
   });
 
+  it('lets blank lines keep a non-streaming call alive well past idleMs: every byte restarts the idle timer', async () => {
+    const s = await start({
+      mock: castWith({ keepAlive: { intervalMs: 20, afterMs: 600, then: 'answer' } }),
+      pool: { timeouts: { ...TIMEOUTS, idleMs: 150, attemptMs: 2_000 } },
+      keys: { trickling: { priority: 0 }, healthy: { priority: 1 } },
+    });
+
+    const result = await s.pool.chat(chatRequest());
+
+    expect(result.meta).toMatchObject({ keyId: 'trickling', attempts: 1 });
+    expect(result.meta.trace[0]!.latencyMs).toBeGreaterThanOrEqual(600);
+  });
+
   it('bounds `: keep-alive` comments with no content on a stream by firstContentMs, then fails over', async () => {
     const s = await trickleFirst({ keepAlive: TRICKLE_FOREVER });
 

@@ -46,7 +46,10 @@ export interface TimeoutOptions {
   firstByteMs?: number;
   /** Streams: the first content delta must arrive within this; `: keep-alive` comments do not count. Default 60 000 ms. */
   firstContentMs?: number;
-  /** Streams: longest silence between content chunks once content has started. Default 30 000 ms. */
+  /**
+   * Longest silence: streams, between content chunks once content has started; non-streaming calls, between any
+   * bytes after the headers (DeepSeek's keep-alive blank lines count, so a trickle runs to `attemptMs`). Default 30 000 ms.
+   */
   idleMs?: number;
   /** One attempt end to end (bounds DeepSeek's blank-line keep-alive on non-streaming calls). Default 300 000 ms. */
   attemptMs?: number;

@@ -136,7 +136,7 @@ export class DeepSeekPoolService implements OnModuleDestroy {
     try {
       const estimate = this.estimator(request);
       const result = await this.loop.run(request.model, this.withAffinity(request, options), false, (slot, control) =>
-        this.meter.track(slot, estimate, () => exchangeChat(this.transport, slot, control, this.options.timeouts.firstByteMs, request, this.options.clock), (data) => data.usage),
+        this.meter.track(slot, estimate, () => exchangeChat(this.transport, slot, control, this.options.timeouts, request, this.options.clock), (data) => data.usage),
       );
       if (result.data.usage) this.recordUsage(this.registry.get(result.meta.keyId), request.model, result.data.usage);
       this.recordRequest(request.model, 'success', result.meta.attempts, startedMs, false);

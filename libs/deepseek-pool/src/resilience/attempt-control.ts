@@ -11,6 +11,7 @@ export type TimerPhase = 'first-byte' | 'first-content' | 'idle' | 'total';
 export class AttemptControl {
   private readonly controller = new AbortController();
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private armed: { phase: TimerPhase; ms: number; fromMs: number } | undefined;
   private fired: TimerPhase | 'caller-deadline' | undefined;
   private cancelled = false;
   private readonly onCallerAbort = (): void => this.controller.abort();
@@ -29,18 +30,19 @@ export class AttemptControl {
     return this.controller.signal;
   }
 
-  /** (Re)starts the one timer: `phase` must complete within `ms`, and never past the attempt or caller deadline. */
+  /**
+   * (Re)starts the one timer: `phase` must complete within `ms`, and never past the attempt or caller deadline.
+   * Re-arming a running 'idle' phase (every chunk does) only moves its start; the timer catches up when it fires.
+   */
   arm(phase: TimerPhase, ms = Infinity): void {
-    this.clearTimer();
     const now = this.clock.now();
-    const phaseEnd = Math.min(now + ms, this.attemptDeadlineMs);
-    const callerEnds = this.callerDeadlineMs <= phaseEnd;
-    const end = callerEnds ? this.callerDeadlineMs : phaseEnd;
-    const label = callerEnds ? 'caller-deadline' : phaseEnd === this.attemptDeadlineMs ? 'total' : phase;
-    this.timer = setTimeout(() => {
-      this.fired = label;
-      this.controller.abort();
-    }, Math.max(0, end - now));
+    if (phase === 'idle' && this.armed?.phase === 'idle' && this.armed.ms === ms) {
+      this.armed.fromMs = now;
+      return;
+    }
+    this.clearTimer();
+    this.armed = { phase, ms, fromMs: now };
+    this.schedule(now);
   }
 
   /** Stops the timer and detaches from the caller's signal. Call once the attempt is settled. */
@@ -69,6 +71,19 @@ export class AttemptControl {
   /** True when the caller's own deadline (not the key) ended the attempt. */
   get callerDeadlinePassed(): boolean {
     return this.fired === 'caller-deadline';
+  }
+
+  private schedule(now: number): void {
+    const { phase, ms, fromMs } = this.armed!;
+    const phaseEnd = Math.min(fromMs + ms, this.attemptDeadlineMs);
+    const callerEnds = this.callerDeadlineMs <= phaseEnd;
+    const end = callerEnds ? this.callerDeadlineMs : phaseEnd;
+    const label = callerEnds ? 'caller-deadline' : phaseEnd === this.attemptDeadlineMs ? 'total' : phase;
+    this.timer = setTimeout(() => {
+      if (label === 'idle' && this.armed!.fromMs + ms > end) return this.schedule(this.clock.now());
+      this.fired = label;
+      this.controller.abort();
+    }, Math.max(0, end - now));
   }
 
   private clearTimer(): void {

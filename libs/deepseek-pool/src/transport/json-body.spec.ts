@@ -71,7 +71,7 @@ describe('readJsonBody', () => {
     expect(message.length).toBeLessThan(200);
   });
 
-  it('calls onFirstContent exactly once, when the first non-blank byte arrives', async () => {
+  it('calls onChunk at every chunk, keep-alive blank lines included, before reading the next', async () => {
     // Arrange: record the call count each time the reader asks for the next chunk.
     let calls = 0;
     const countsBeforeEachChunk: number[] = [];
@@ -84,21 +84,11 @@ describe('readJsonBody', () => {
     }
 
     // Act
-    await readJsonBody(body(), () => calls++);
+    const value = await readJsonBody(body(), () => calls++);
 
     // Assert
-    expect(countsBeforeEachChunk).toEqual([0, 0, 0, 1, 1, 1]);
-  });
-
-  it('never calls onFirstContent for a body of blank lines', async () => {
-    // Arrange
-    let calls = 0;
-
-    // Act
-    await readJsonBody(bodyOf('\n\n', '\n'), () => calls++).catch(() => undefined);
-
-    // Assert
-    expect(calls).toBe(0);
+    expect(value).toEqual({ a: 1 });
+    expect(countsBeforeEachChunk).toEqual([0, 1, 2, 3, 4, 5]);
   });
 
   it('passes on an error the body throws mid-read', async () => {

@@ -6,13 +6,14 @@ const DETAIL_PREFIX_CHARS = 32;
 const decoder = new TextDecoder('utf-8');
 
 /**
- * Reads a non-streaming JSON body the DeepSeek way: leading whitespace (keep-alive blank lines) is skipped,
- * `onFirstContent` runs once when the first other byte arrives, and the rest is parsed as JSON.
+ * Reads a non-streaming JSON body the DeepSeek way: leading whitespace (keep-alive blank lines) is skipped and the
+ * rest is parsed as JSON; `onChunk` runs at every chunk, blank ones included (bytes arrived: the exchange is alive).
  * Throws EmptyBodyError for a body of only whitespace and MalformedBodyError for invalid JSON.
  */
-export async function readJsonBody(body: AsyncIterable<Uint8Array>, onFirstContent?: () => void): Promise<unknown> {
+export async function readJsonBody(body: AsyncIterable<Uint8Array>, onChunk?: () => void): Promise<unknown> {
   const chunks: Uint8Array[] = [];
   for await (const chunk of body) {
+    onChunk?.();
     if (chunks.length > 0) {
       chunks.push(chunk);
       continue;
@@ -20,7 +21,6 @@ export async function readJsonBody(body: AsyncIterable<Uint8Array>, onFirstConte
     const start = firstNonWhitespace(chunk);
     if (start === -1) continue;
     chunks.push(start === 0 ? chunk : chunk.subarray(start));
-    onFirstContent?.();
   }
   if (chunks.length === 0) throw new EmptyBodyError();
   const text = decoder.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));

@@ -47,19 +47,24 @@ export async function openExchange(
   throw new UpstreamError(`Upstream answered ${response.status} on key ${slot.id}: ${message ?? 'no message'}`, outcome, slot.id, errorBody);
 }
 
-/** One non-streaming chat completion on one key: the upstream body, unchanged. */
+/**
+ * One non-streaming chat completion on one key: the upstream body, unchanged. After the headers, any byte (DeepSeek's
+ * keep-alive blank lines included) restarts the `idleMs` timer, so a silent stall ends after `idleMs` while a
+ * trickle runs to the attempt's deadline.
+ */
 export async function exchangeChat(
   transport: Transport,
   slot: KeySlot,
   control: AttemptControl,
-  firstByteMs: number,
+  timeouts: { firstByteMs: number; idleMs: number },
   request: ChatCompletionRequest,
   clock: { now(): number },
 ): Promise<ChatCompletion> {
   const body = { ...request, model: slot.upstreamModel(request.model), stream: false };
-  const response = await openExchange(transport, slot, control, firstByteMs, { method: 'POST', path: '/chat/completions', body }, clock);
-  control.arm('total');
-  const completion = await readJsonBody(response.body);
+  const response = await openExchange(transport, slot, control, timeouts.firstByteMs, { method: 'POST', path: '/chat/completions', body }, clock);
+  const alive = (): void => control.arm('idle', timeouts.idleMs);
+  alive();
+  const completion = await readJsonBody(response.body, alive);
   if (!isChatCompletion(completion)) throw new MalformedBodyError('the body is not a chat completion (no choices array)');
   return completion;
 }
