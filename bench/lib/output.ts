@@ -1,5 +1,7 @@
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { BENCH_DIR, repoPath } from './paths.js';
+import { summaryMarkdown, updateReadme } from './readme-summary.js';
 import { renderResults } from './render-results.js';
 import type { BenchResults } from './results.js';
 import type { BenchSuite } from './suite.js';
@@ -14,10 +16,13 @@ export async function writeOutputs(dir: string, results: BenchResults, suites: r
   await renderOutputs(dir, suites);
 }
 
-/** Re-renders RESULTS.md from the results.json of `dir`. */
-export async function renderOutputs(dir: string, suites: readonly BenchSuite[]): Promise<string> {
+/**
+ * Re-renders RESULTS.md from the results.json of `dir`; for bench/ itself (the committed figures), the README's
+ * summary block too, so the README always quotes the latest RESULTS.md.
+ */
+export async function renderOutputs(dir: string, suites: readonly BenchSuite[]): Promise<void> {
   const results = JSON.parse(await readFile(join(dir, RESULTS_JSON), 'utf8')) as BenchResults;
   const markdown = await renderResults(results, suites);
   await writeFile(join(dir, RESULTS_MD), markdown);
-  return markdown;
+  if (resolve(dir) === resolve(BENCH_DIR)) await updateReadme(repoPath('README.md'), summaryMarkdown(results, suites));
 }

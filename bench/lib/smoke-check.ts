@@ -1,10 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RESULTS_JSON, RESULTS_MD } from './output.js';
+import { repoPath } from './paths.js';
+import { summaryMarkdown, withSummary } from './readme-summary.js';
 import type { BenchResults } from './results.js';
 import type { BenchSuite } from './suite.js';
 
-/** Problems with the files a run wrote: unreadable JSON, a failed suite, a malformed result, a section missing. */
+/**
+ * Problems with the files a run wrote: unreadable JSON, a failed suite, a malformed result, a section missing, or a
+ * README whose summary block the run could not fill.
+ */
 export async function checkOutputs(dir: string, suites: readonly BenchSuite[]): Promise<string[]> {
   const problems: string[] = [];
   const results = JSON.parse(await readFile(join(dir, RESULTS_JSON), 'utf8')) as BenchResults;
@@ -21,5 +26,10 @@ export async function checkOutputs(dir: string, suites: readonly BenchSuite[]): 
     if (!markdown.includes(`## ${suite.title}`)) problems.push(`RESULTS.md has no section "${suite.title}"`);
   }
   for (const skipped of results.skippedModules) problems.push(`${skipped.module}: ${skipped.reason}`);
+  try {
+    withSummary(await readFile(repoPath('README.md'), 'utf8'), summaryMarkdown(results, suites));
+  } catch (error) {
+    problems.push(`README summary: ${(error as Error).message}`);
+  }
   return problems;
 }

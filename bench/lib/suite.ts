@@ -24,6 +24,8 @@ export interface BenchSuite<R = unknown> {
   run(context: SuiteContext): Promise<R>;
   /** The suite's markdown section (without its `##` title), from its stored result. */
   render(result: R): string;
+  /** Its headline tables for the README (a few lines), from its stored result. */
+  summary?(result: R): string;
   /** Problems that make a result unusable (checked by the smoke run); none means well-formed. */
   check?(result: R): string[];
 }

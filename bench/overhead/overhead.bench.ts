@@ -7,7 +7,7 @@ import { startMock } from '../lib/mock-service.js';
 import { distModule, repoPath } from '../lib/paths.js';
 import type { BenchSuite, SuiteContext } from '../lib/suite.js';
 import { WorkerProcess, runWorker } from '../lib/worker.js';
-import { renderOverhead } from './render.js';
+import { renderOverhead, summarizeOverhead } from './render.js';
 import type { RoundPlan } from './rounds.js';
 import { OVERHEAD_SIZES } from './sizes.js';
 import type { Target, VariantName } from './variants.js';
@@ -125,5 +125,5 @@ function check(result: OverheadResult): string[] {
   return problems;
 }
 
-const suite: BenchSuite<OverheadResult> = { id: 'overhead', title: 'Overhead: pool.chat vs a direct call', order: 10, run, render: renderOverhead, check };
+const suite: BenchSuite<OverheadResult> = { id: 'overhead', title: 'Overhead: pool.chat vs a direct call', order: 10, run, render: renderOverhead, summary: summarizeOverhead, check };
 export default suite;

@@ -25,6 +25,22 @@ function rows(runs: readonly OverheadRun[], direct: string): Array<Array<string 
 
 const HEADERS = ['concurrency', 'client', 'calls', 'p50', 'p99', 'p99.9', 'added p50', 'added p99', 'added p99.9'];
 
+function targets(result: OverheadResult): string {
+  return table(
+    ['target', 'limit', 'measured', ''],
+    result.targets.map((t) => [t.name, `<= ${t.limitUs} µs`, `${num(t.measuredUs)} µs`, verdict(t.met)]),
+  );
+}
+
+/** The targets, then every client at concurrency 1 with the pool's in-process cost (µs). */
+export function summarizeOverhead(result: OverheadResult): string {
+  const single = (runs: readonly OverheadRun[]) => runs.filter((run) => run.concurrency === 1);
+  return [
+    targets(result),
+    table(HEADERS, [...rows(single(result.chat), 'undici'), ...rows(single(result.inProcess), 'stub-direct'), ...rows(single(result.stream), 'undici-sse')]),
+  ].join('\n\n');
+}
+
 export function renderOverhead(result: OverheadResult): string {
   const { mock } = result;
   const parts = [
@@ -32,10 +48,7 @@ export function renderOverhead(result: OverheadResult): string {
       'in interleaved rounds (A, B, C, then B, C, A...) after warm-up rounds that are not recorded. Latencies in µs from HDR histograms; ' +
       '"added" is a percentile of the client minus the same percentile of the direct undici call (a difference of percentiles, not a percentile of differences).',
     '### Targets',
-    table(
-      ['target', 'limit', 'measured', ''],
-      result.targets.map((t) => [t.name, `<= ${t.limitUs} µs`, `${num(t.measuredUs)} µs`, verdict(t.met)]),
-    ),
+    targets(result),
     ...(result.targets.every((t) => t.met) ? [] : ['A missed target is explained under "Findings" (cause and fix).']),
     '### Non-streaming chat (µs to the parsed body)',
     table(HEADERS, rows(result.chat, 'undici')),

@@ -71,6 +71,11 @@ function scenarioSection(scenario: ScenarioResult, recoveryMs: number): string {
   return parts.join('\n\n');
 }
 
+/** Success rate and upstream attempts per request, scenario by client. */
+export function summarizeResilience(result: ResilienceResult): string {
+  return ['Success rate:', matrix(result, (m) => percent(m.successRate)), 'Upstream attempts per request:', matrix(result, (m, scenario) => attempts(m, scenario.maxAttemptsPerRequest))].join('\n\n');
+}
+
 export function renderResilience(result: ResilienceResult): string {
   const { settings: s, portkey } = result;
   const intro = [

@@ -8,7 +8,7 @@ import type { BenchSuite, SuiteContext } from '../lib/suite.js';
 import { WorkerProcess } from '../lib/worker.js';
 import type { RunKey } from './clients/chat-client.js';
 import type { RunMetrics } from './metrics.js';
-import { renderResilience } from './render.js';
+import { renderResilience, summarizeResilience } from './render.js';
 import { type ResilienceScenario, loadScenarios } from './scenario.js';
 import { ATTEMPT_TIMEOUT_MS, BREAKER_RESET_MS, MAX_ATTEMPTS, NAIVE_SKIP_MS, PHASES, type Phases, REQUEST_DEADLINE_MS } from './settings.js';
 import { type SystemSpec, systemId, systemLabel, systemsFor } from './systems.js';
@@ -110,5 +110,5 @@ function check(result: ResilienceResult): string[] {
   );
 }
 
-const suite: BenchSuite<ResilienceResult> = { id: 'resilience', title: 'Resilience: scenarios 3-11 of anchors.md', order: 30, run, render: renderResilience, check };
+const suite: BenchSuite<ResilienceResult> = { id: 'resilience', title: 'Resilience: scenarios 3-11 of anchors.md', order: 30, run, render: renderResilience, summary: summarizeResilience, check };
 export default suite;

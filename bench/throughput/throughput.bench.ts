@@ -6,7 +6,7 @@ import { type MockService, startMock } from '../lib/mock-service.js';
 import { repoPath } from '../lib/paths.js';
 import type { BenchSuite, SuiteContext } from '../lib/suite.js';
 import { type StepResult, loadStep } from './load.js';
-import { renderThroughput } from './render.js';
+import { renderThroughput, summarizeThroughput } from './render.js';
 import { THROUGHPUT_SIZES } from './sizes.js';
 import { THROUGHPUT_SYSTEMS, type ThroughputSystem, gateway } from './systems.js';
 
@@ -113,5 +113,5 @@ function check(result: ThroughputResult): string[] {
   });
 }
 
-const suite: BenchSuite<ThroughputResult> = { id: 'throughput', title: 'Throughput: gateways over a 50 ms mock', order: 20, run, render: renderThroughput, check };
+const suite: BenchSuite<ThroughputResult> = { id: 'throughput', title: 'Throughput: gateways over a 50 ms mock', order: 20, run, render: renderThroughput, summary: summarizeThroughput, check };
 export default suite;
