@@ -42,6 +42,8 @@ export interface OverheadResult {
   chat: OverheadRun[];
   /** pool.chat vs the direct path over an in-process stub transport. */
   inProcess: OverheadRun[];
+  /** pool.chat over loopback until its transport is called, vs the whole pool.chat over the stub (absent in older results). */
+  send?: OverheadRun[];
   stream: OverheadRun[];
   targets: OverheadTarget[];
   profile?: ProfileSummary & { calls: number };
@@ -92,12 +94,14 @@ async function run(context: SuiteContext): Promise<OverheadResult> {
     for (const plan of sizes.chat) chat.push(await measure(worker, target, plan, ['undici', 'undici-aa', 'openai', 'transport', 'pool'], 'pool', 'undici', context));
     const inProcess: OverheadRun[] = [];
     for (const plan of sizes.inProcess) inProcess.push(await measure(worker, target, plan, ['stub-direct', 'pool-stub'], 'pool-stub', 'stub-direct', context));
+    const send = [await measure(worker, target, sizes.chat[0]!, ['pool-stub', 'pool-send'], 'pool-send', 'pool-stub', context)];
     const stream: OverheadRun[] = [];
     for (const plan of sizes.stream) stream.push(await measure(worker, target, plan, ['undici-sse', 'pool-stream'], 'pool-stream', 'undici-sse', context));
     const result: OverheadResult = {
       mock: { scenario: FAST_SCENARIO, keys: scenario.keys.length, latencyMs: scenario.defaults?.latencyMs ?? 0 },
       chat,
       inProcess,
+      send,
       stream,
       targets: targets(chat),
     };
@@ -115,7 +119,7 @@ async function run(context: SuiteContext): Promise<OverheadResult> {
 }
 
 function check(result: OverheadResult): string[] {
-  const runs = [...result.chat, ...result.inProcess, ...result.stream];
+  const runs = [...result.chat, ...result.inProcess, ...(result.send ?? []), ...result.stream];
   const problems = runs.flatMap((r) =>
     Object.entries(r.latencyUs)
       .filter(([, s]) => !(s.count === r.rounds * r.perRound && s.p50 > 0 && s.p99 >= s.p50))

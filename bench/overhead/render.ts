@@ -9,6 +9,7 @@ const LABELS: Record<string, string> = {
   pool: '`pool.chat` (8 keys, p2c-ewma)',
   'stub-direct': 'stub transport, direct',
   'pool-stub': '`pool.chat` over the stub transport',
+  'pool-send': '`pool.chat` over loopback, until it calls its transport',
   'undici-sse': 'undici SSE (direct)',
   'pool-stream': '`pool.stream` (8 keys)',
 };
@@ -56,6 +57,15 @@ export function renderOverhead(result: OverheadResult): string {
     'Both rows use an in-process stub transport that answers at once with a canned ~470-byte completion; "direct" serialises the request and parses ' +
       'the body, the pool does everything else it does on a call (validation, routing, breaker, timers, accounting). The difference is the CPU the pool adds.',
     table(HEADERS, rows(result.inProcess, 'stub-direct')),
+    ...(result.send
+      ? [
+          "### The pool's work over loopback, before the request leaves (µs)",
+          'The same `pool.chat` over the network, timed from the call to the moment it hands the request to its transport (validation, routing, ' +
+            'breaker, abort signal, timer, request serialisation), next to the whole in-process call over the stub. "added" is how much more the first ' +
+            'half of the work costs on a real network path than all of it in-process.',
+          table(HEADERS, rows(result.send, 'pool-stub')),
+        ]
+      : []),
     '### Streaming: time to first token (µs to the first content chunk)',
     table(HEADERS, rows(result.stream, 'undici-sse')),
   ];

@@ -1,5 +1,5 @@
 import OpenAI from 'openai';
-import { type ChatCompletionChunk, DeepSeekPoolService, UndiciTransport, resolveOptions } from 'nestjs-deepseek-pool';
+import { type ChatCompletionChunk, DeepSeekPoolService, type Transport, UndiciTransport, resolveOptions } from 'nestjs-deepseek-pool';
 import { Pool, request } from 'undici';
 import { CHAT_REQUEST } from '../lib/chat-request.js';
 import { firstContentOfSse } from './sse.js';
@@ -26,7 +26,7 @@ function hasContent(chunk: ChatCompletionChunk): boolean {
   return typeof content === 'string' && content.length > 0;
 }
 
-function newPool(target: Target, transport?: StubTransport): DeepSeekPoolService {
+function newPool(target: Target, transport?: Transport): DeepSeekPoolService {
   const keys = target.keys.map((apiKey, index) => ({ id: `fast-${index + 1}`, apiKey, baseUrl: target.url }));
   return new DeepSeekPoolService(resolveOptions({ keys, logger: false, ...(transport ? { transport } : {}) }));
 }
@@ -130,6 +130,31 @@ export function poolStub(target: Target): Variant {
   };
 }
 
+/**
+ * `pool.chat` over loopback, measured to the moment it hands the request to its transport: the pool's own work
+ * before the request leaves, on a real network path (compare with the whole in-process call over the stub).
+ */
+export function poolSend(target: Target): Variant {
+  const inner = new UndiciTransport();
+  let sentAt = 0n;
+  const transport: Transport = {
+    request(request) {
+      sentAt = now();
+      return inner.request(request);
+    },
+    close: () => inner.close(),
+  };
+  const pool = newPool(target, transport);
+  return {
+    name: 'pool-send',
+    async call() {
+      await pool.chat(CHAT_REQUEST);
+      return sentAt;
+    },
+    close: () => pool.onModuleDestroy(),
+  };
+}
+
 /** A direct streamed request: the time of its first content delta (the rest is read before the next call). */
 export function undiciStream(target: Target): Variant {
   const dispatcher = new Pool(target.url);
@@ -169,6 +194,7 @@ export const VARIANTS = {
   pool: poolChat,
   'stub-direct': stubDirect,
   'pool-stub': poolStub,
+  'pool-send': poolSend,
   'undici-sse': undiciStream,
   'pool-stream': poolStream,
 } as const;
