@@ -13,6 +13,7 @@ function cost(c: Candidate): number {
 export function createP2cEwmaStrategy(): Strategy {
   return {
     name: 'p2c-ewma',
+    pairwise: true,
     pick(candidates: readonly Candidate[], rng: Rng): Candidate {
       const n = candidates.length;
       if (n === 1) return candidates[0];

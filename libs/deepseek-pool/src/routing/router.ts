@@ -17,14 +17,19 @@ export interface Unavailability {
   serving: number;
 }
 
+/** Random draws from the first tier a pairwise pick makes before it falls back to scanning the tiers. */
+const PAIR_DRAWS = 4;
+
 /**
  * Picks a key: the first priority tier with an eligible key, then the strategy inside it.
  * Keys already tried in this request are skipped while another key is eligible.
- * One linear pass into a reused buffer: no sorting, no allocation per pick.
+ * A pairwise strategy (p2c) gets two eligible keys of the first tier drawn at random, O(1) in the number of keys;
+ * otherwise (or when the draws find fewer than two) one linear pass into a reused buffer: no sorting, no allocation.
  */
 export class Router {
   private tiers: KeySlot[][] = [];
   private readonly buffer: KeySlot[] = [];
+  private readonly pair: KeySlot[] = [];
   private readonly accountHashes = new Map<string, number>();
   private readonly accountHash = (account: string): number => {
     let hash = this.accountHashes.get(account);
@@ -45,6 +50,10 @@ export class Router {
 
   /** With an `affinityKey`, keys of the account rendezvous hashing prefers for it come first (prompt-cache affinity). */
   pick(model: string | undefined, tried: ReadonlySet<KeySlot>, ctx: EligibilityContext, affinityKey?: string): KeySlot | undefined {
+    if (affinityKey === undefined && this.strategy.pairwise) {
+      const picked = this.pickPair(model, tried, ctx);
+      if (picked !== undefined) return picked;
+    }
     const affinity = affinityKey === undefined ? undefined : hash32(affinityKey);
     return this.pickFrom(model, tried, ctx, affinity) ?? (tried.size > 0 ? this.pickFrom(model, undefined, ctx, affinity) : undefined);
   }
@@ -76,6 +85,34 @@ export class Router {
     };
   }
 
+  /**
+   * Up to PAIR_DRAWS uniform draws from the first tier, keeping the first two distinct eligible keys not tried yet:
+   * rejection sampling, so the pair is as uniform over the eligible keys as a scan would make it. Undefined when the
+   * draws find fewer than two (the scan then decides, tier fallback included).
+   */
+  private pickPair(model: string | undefined, tried: ReadonlySet<KeySlot>, ctx: EligibilityContext): KeySlot | undefined {
+    const tier = this.tiers[0];
+    if (tier === undefined || tier.length < 2) return undefined;
+    let first: KeySlot | undefined;
+    for (let draw = 0; draw < PAIR_DRAWS; draw++) {
+      const slot = tier[Math.floor(this.rng() * tier.length)]!;
+      if (slot === first || tried.has(slot) || ineligibility(slot, model, ctx) !== undefined) continue;
+      if (first === undefined) {
+        first = slot;
+        continue;
+      }
+      const pair = this.pair;
+      pair[0] = first;
+      pair[1] = slot;
+      for (const candidate of pair) {
+        candidate.latencyMs = candidate.latency.valueAt(ctx.nowMs);
+        prepare(candidate, ctx, 0); // no baseline: a pairwise strategy compares the two keys' own figures only
+      }
+      return this.strategy.pick(pair, this.rng) as KeySlot;
+    }
+    return undefined;
+  }
+
   private pickFrom(model: string | undefined, tried: ReadonlySet<KeySlot> | undefined, ctx: EligibilityContext, affinity: number | undefined): KeySlot | undefined {
     const buffer = this.buffer;
     for (const tier of this.tiers) {
@@ -90,12 +127,15 @@ export class Router {
       if (buffer.length === 0) continue;
       if (affinity !== undefined) keepPreferredAccount(buffer, affinity, this.accountHash);
       const baselineLatencyMs = Number.isFinite(baseline) ? baseline : 0;
-      for (const slot of buffer) {
-        slot.baselineLatencyMs = baselineLatencyMs;
-        slot.headroom = ctx.quota ? ctx.quota.headroom(slot, ctx.nowMs) : 1;
-      }
+      for (const slot of buffer) prepare(slot, ctx, baselineLatencyMs);
       return (buffer.length === 1 ? buffer[0] : this.strategy.pick(buffer, this.rng)) as KeySlot;
     }
     return undefined;
   }
+}
+
+/** Fills the candidate fields a strategy reads that the scan does not (baseline latency, quota headroom). */
+function prepare(slot: KeySlot, ctx: EligibilityContext, baselineLatencyMs: number): void {
+  slot.baselineLatencyMs = baselineLatencyMs;
+  slot.headroom = ctx.quota ? ctx.quota.headroom(slot, ctx.nowMs) : 1;
 }

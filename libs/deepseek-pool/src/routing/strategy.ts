@@ -22,6 +22,11 @@ export interface Candidate {
 
 export interface Strategy {
   readonly name: StrategyName;
+  /**
+   * True when the strategy only ever compares two uniformly drawn candidates (power of two choices): the router may
+   * then hand it two eligible keys it sampled at random instead of scanning the tier, O(1) in the number of keys.
+   */
+  readonly pairwise?: boolean;
   /** Picks one of `candidates` (all eligible, same priority tier, length >= 1). */
   pick(candidates: readonly Candidate[], rng: Rng): Candidate;
 }

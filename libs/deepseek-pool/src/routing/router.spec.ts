@@ -1,0 +1,90 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { seededRng } from '../clock.js';
+import { type DeepSeekPoolOptions, resolveOptions } from '../deepseek-pool.options.js';
+import { DeepSeekPoolService } from '../deepseek-pool.service.js';
+import { MemoryStateStore } from '../state/memory-state-store.js';
+import { ScriptedTransport, completion } from '../transport/scripted.transport.fixture.js';
+
+const request = { model: 'deepseek-v4-flash', messages: [{ role: 'user', content: 'hi' }] };
+
+/** A memory store that counts the per-key lookups routing makes (one `disabled()` per key looked at). */
+class CountingStore extends MemoryStateStore {
+  lookups = 0;
+  readonly byKey = new Map<string, number>();
+  override disabled(keyId: string) {
+    this.lookups += 1;
+    this.byKey.set(keyId, (this.byKey.get(keyId) ?? 0) + 1);
+    return super.disabled(keyId);
+  }
+}
+
+function apiKey(i: number): string {
+  return `sk-router-${String(i).padStart(12, '0')}`;
+}
+
+describe('Router (through DeepSeekPoolService, scripted upstream)', () => {
+  const pools: DeepSeekPoolService[] = [];
+  afterEach(async () => {
+    await Promise.all(pools.splice(0).map((pool) => pool.onModuleDestroy()));
+  });
+
+  function pool(count: number, options: Partial<DeepSeekPoolOptions> = {}) {
+    const transport = new ScriptedTransport();
+    for (let i = 0; i < count; i++) transport.script(apiKey(i), { status: 200, body: completion() });
+    const store = new CountingStore();
+    const keys = Array.from({ length: count }, (_, i) => ({ id: `k${i}`, apiKey: apiKey(i) }));
+    const service = new DeepSeekPoolService(resolveOptions({ transport, store, logger: false, probe: false, validateOnStart: false, rng: seededRng(11), keys, ...options }));
+    pools.push(service);
+    return { service, store };
+  }
+
+  it('looks at a handful of keys per p2c pick, however many keys there are', async () => {
+    const { service, store } = pool(1_000);
+
+    store.lookups = 0;
+    for (let i = 0; i < 100; i++) await service.chat(request);
+
+    expect(store.lookups / 100).toBeLessThanOrEqual(4);
+  });
+
+  it('scans every key per pick for a strategy that compares them all (least-connections)', async () => {
+    const { service, store } = pool(1_000, { strategy: 'least-connections' });
+
+    store.lookups = 0;
+    await service.chat(request);
+
+    expect(store.lookups).toBeGreaterThanOrEqual(1_000);
+  });
+
+  it('draws the keys of a p2c pair uniformly', async () => {
+    const { service, store } = pool(4);
+
+    store.byKey.clear();
+    for (let i = 0; i < 2_000; i++) await service.chat(request);
+
+    const draws = [...store.byKey.values()];
+    const total = draws.reduce((sum, n) => sum + n, 0);
+    expect([...store.byKey.keys()].sort()).toEqual(['k0', 'k1', 'k2', 'k3']);
+    for (const count of draws) expect(Math.abs(count / total - 0.25)).toBeLessThan(0.03);
+  });
+
+  it('never samples a disabled key, and falls back to the scan when the draws find fewer than two', async () => {
+    const { service } = pool(10);
+    for (let i = 0; i < 9; i++) service.disableKey(`k${i}`);
+
+    const keys = new Set<string>();
+    for (let i = 0; i < 50; i++) keys.add((await service.chat(request)).meta.keyId);
+
+    expect([...keys]).toEqual(['k9']);
+  });
+
+  it('goes to the next priority tier when the first has no eligible key', async () => {
+    const keys = Array.from({ length: 6 }, (_, i) => ({ id: `k${i}`, apiKey: apiKey(i), priority: i < 3 ? 0 : 1 }));
+    const { service } = pool(6, { keys });
+    for (let i = 0; i < 3; i++) service.disableKey(`k${i}`);
+
+    const { meta } = await service.chat(request);
+
+    expect(['k3', 'k4', 'k5']).toContain(meta.keyId);
+  });
+});
