@@ -289,6 +289,12 @@ export class DeepSeekPoolService implements OnModuleDestroy {
     }));
   }
 
+  /** The name key `id` serves `model` under (after its `modelMap`), or undefined when it does not serve it. */
+  upstreamModelOf(id: string, model: string): string | undefined {
+    const slot = this.slot(id);
+    return slot.serves(model) ? slot.upstreamModel(model) : undefined;
+  }
+
   /** The base URL a key points at (to tell the official API, where /user/balance exists, from other instances). */
   baseUrlOf(id: string): string {
     return this.slot(id).config.baseUrl;

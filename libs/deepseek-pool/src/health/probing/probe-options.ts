@@ -26,7 +26,7 @@ export interface ProbeOptions {
 export interface SyntheticOptions {
   /** Time between two synthetic completions of one key (jittered like probes). */
   intervalMs: number;
-  /** Model to ask; use a cheap non-thinking one. Sent as is (per-key `modelMap` is not applied). */
+  /** Model to ask; use a cheap non-thinking one. Each key gets it under its `modelMap` name; keys that do not serve it are skipped. */
   model: string;
   /** Synthetic requests allowed per key per UTC day. At least one daily budget is required. */
   dailyRequests?: number;

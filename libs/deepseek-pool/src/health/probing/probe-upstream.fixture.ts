@@ -21,7 +21,7 @@ const HEALTHY: ProbeKeyBehaviour = { models: 200, balance: true, chat: 200, cont
  * (`/models`, `/user/balance`, `/chat/completions`). Integration tests use the DeepSeek mock over real HTTP.
  */
 export class ProbeUpstream implements Transport {
-  readonly calls: Array<{ apiKey: string; path: string }> = [];
+  readonly calls: Array<{ apiKey: string; path: string; model?: string }> = [];
   /** Requests currently unanswered. */
   inFlight = 0;
   private readonly keys = new Map<string, ProbeKeyBehaviour>();
@@ -38,7 +38,8 @@ export class ProbeUpstream implements Transport {
 
   async request(request: TransportRequest): Promise<TransportResponse> {
     const apiKey = request.headers.authorization.replace(/^Bearer /, '');
-    this.calls.push({ apiKey, path: request.path });
+    const model = request.body === undefined ? undefined : (JSON.parse(request.body) as { model?: string }).model;
+    this.calls.push({ apiKey, path: request.path, ...(model === undefined ? {} : { model }) });
     const behaviour = this.keys.get(apiKey) ?? HEALTHY;
     this.inFlight += 1;
     try {

@@ -74,6 +74,19 @@ describe('SyntheticTraffic', () => {
     expect(upstream.callsTo(B, '/chat/completions')).toBe(3);
   });
 
+  it('asks each key under its own model name and skips keys that do not serve the model', async () => {
+    setup({}, {
+      keys: [
+        { id: 'a', apiKey: A, modelMap: { 'deepseek-v4-flash': 'local-flash' } },
+        { id: 'b', apiKey: B, models: ['deepseek-v4-pro'] },
+      ],
+    });
+
+    await traffic.runNow();
+
+    expect(upstream.calls.filter((c) => c.path === '/chat/completions').map((c) => [c.apiKey, c.model])).toEqual([[A, 'local-flash']]);
+  });
+
   it('feeds each answer\'s latency into the key\'s EWMA, so routing sees a slow key without traffic', async () => {
     setup();
     upstream.set(A, { chatDelayMs: 2_000 });

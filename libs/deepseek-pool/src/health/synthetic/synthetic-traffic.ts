@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import type { ChatCompletion } from '../../chat.types.js';
+import type { ChatCompletion, ChatCompletionRequest } from '../../chat.types.js';
 import type { Clock, Rng } from '../../clock.js';
 import type { DeepSeekPoolService } from '../../deepseek-pool.service.js';
 import type { ProbeResult } from '../../keys/key-probe.js';
@@ -10,7 +10,7 @@ import { KeyStreaks, type StreakThresholds } from '../probing/probe-streak.js';
 import { DailyBudget } from './daily-budget.js';
 
 /** What synthetic traffic needs of the pool. */
-export type SyntheticPool = Pick<DeepSeekPoolService, 'snapshot' | 'keySnapshot' | 'probeKey' | 'disableKey' | 'markKeyDown' | 'observeLatency'>;
+export type SyntheticPool = Pick<DeepSeekPoolService, 'snapshot' | 'keySnapshot' | 'upstreamModelOf' | 'probeKey' | 'disableKey' | 'markKeyDown' | 'observeLatency'>;
 
 /** Reads a synthetic answer like a probe, then its content: an empty or unexpected answer is a (grey) failure. */
 export function syntheticSignal(result: Pick<ProbeResult, 'ok' | 'outcome' | 'status' | 'body'>, expect: string): ProbeSignal {
@@ -25,13 +25,14 @@ export function syntheticSignal(result: Pick<ProbeResult, 'ok' | 'outcome' | 'st
  * A tiny real completion per serving key on its own jittered timer, within a per-key daily budget: catches
  * grey failures (slow, empty or wrong answers) that `GET /models` misses. Each answer's latency feeds the
  * key's peak-EWMA (so latency-aware routing sees a slow key even without traffic); failures in a row mark
- * the key down like probe failures. Disabled keys and keys with an open breaker are skipped.
+ * the key down like probe failures. Each key is asked under its own name for the model (its `modelMap`); keys that
+ * do not serve the model, disabled keys and keys with an open breaker are skipped.
  */
 export class SyntheticTraffic {
   private readonly streaks: KeyStreaks;
   private readonly budget: DailyBudget;
   private readonly schedule: KeySchedule;
-  private readonly request: object;
+  private readonly request: ChatCompletionRequest;
 
   constructor(
     private readonly pool: SyntheticPool,
@@ -75,7 +76,10 @@ export class SyntheticTraffic {
   private async complete(id: string, signal: AbortSignal): Promise<void> {
     const key = this.pool.keySnapshot(id);
     if (!key || key.state === 'disabled' || key.breaker === 'open' || !this.budget.allows(id)) return;
-    const result = await this.pool.probeKey(id, { method: 'POST', path: '/chat/completions', body: this.request }, this.options.timeoutMs, signal);
+    const model = this.pool.upstreamModelOf(id, this.request.model);
+    if (model === undefined) return;
+    const body = model === this.request.model ? this.request : { ...this.request, model };
+    const result = await this.pool.probeKey(id, { method: 'POST', path: '/chat/completions', body }, this.options.timeoutMs, signal);
     this.budget.spend(id, (result.body as Partial<ChatCompletion> | undefined)?.usage?.total_tokens ?? 0);
     const answer = syntheticSignal(result, this.options.expect);
     if (answer.kind === 'disable') {
