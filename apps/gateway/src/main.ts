@@ -14,7 +14,7 @@ export async function createGateway(config: GatewayConfig, demo?: DemoUpstream, 
   const app = await NestFactory.create<NestExpressApplication>(GatewayModule.register(GatewaySettings.from(config), pool), {
     bodyParser: false,
     forceCloseConnections: true,
-    logger: logger ?? (process.env.GATEWAY_LOG_FORMAT === 'json' ? new ConsoleLogger({ json: true }) : undefined),
+    logger: logger ?? (config.logFormat === 'json' ? new ConsoleLogger({ json: true }) : undefined),
   });
   app.use(requestIdMiddleware);
   app.useBodyParser('json', { limit: config.bodyLimit });

@@ -5,7 +5,7 @@ const example = fileURLToPath(new URL('../../gateway.config.example.json', impor
 
 describe('loadGatewayConfig', () => {
   it('runs the demo on the embedded mock when no keys are configured, open, on 127.0.0.1:3000', () => {
-    expect(loadGatewayConfig({})).toMatchObject({ mode: 'demo', host: '127.0.0.1', port: 3000, clientTokens: [], adminToken: undefined, degradation: {} });
+    expect(loadGatewayConfig({})).toMatchObject({ mode: 'demo', host: '127.0.0.1', port: 3000, clientTokens: [], adminToken: undefined, degradation: {}, requestLog: 'all', logFormat: 'text' });
   });
 
   it('reads keys, base URL, tokens and port from the environment', () => {
@@ -29,9 +29,13 @@ describe('loadGatewayConfig', () => {
 
   it('reads the documented example file, the environment winning over it', () => {
     const config = loadGatewayConfig({ GATEWAY_CONFIG: example, PORT: '4000' });
-    expect(config).toMatchObject({ mode: 'upstream', host: '0.0.0.0', port: 4000, clientTokens: ['REPLACE-client-token'], adminToken: 'REPLACE-admin-token' });
+    expect(config).toMatchObject({ mode: 'upstream', host: '0.0.0.0', port: 4000, clientTokens: ['REPLACE-client-token'], adminToken: 'REPLACE-admin-token', requestLog: 'failures', logFormat: 'json' });
     expect(config.pool).toMatchObject({ strategy: 'p2c-ewma', accounts: { 'acct-main': { maxConcurrency: 400 } } });
     expect(config.degradation).toMatchObject({ cacheTtlMs: 3_600_000, fallback: { as: 'error' } });
+  });
+
+  it('reads the request log mode and format from the environment', () => {
+    expect(loadGatewayConfig({ GATEWAY_REQUEST_LOG: 'off', GATEWAY_LOG_FORMAT: 'json' })).toMatchObject({ requestLog: 'off', logFormat: 'json' });
   });
 
   it.each<[string, string, NodeJS.ProcessEnv]>([
@@ -40,6 +44,8 @@ describe('loadGatewayConfig', () => {
     ['a port that is not a number', 'PORT', { PORT: 'http' }],
     ['a flag that is not a boolean', 'GATEWAY_DEGRADE', { GATEWAY_DEGRADE: 'maybe' }],
     ['an unknown fallback mode', 'GATEWAY_FALLBACK', { GATEWAY_FALLBACK: 'silence' }],
+    ['an unknown request log mode', 'GATEWAY_REQUEST_LOG', { GATEWAY_REQUEST_LOG: 'sometimes' }],
+    ['an unknown log format', 'GATEWAY_LOG_FORMAT', { GATEWAY_LOG_FORMAT: 'xml' }],
     ['a config file that does not exist', 'GATEWAY_CONFIG', { GATEWAY_CONFIG: '/nonexistent/gateway.json' }],
   ])('rejects %s, naming %s', (_case, field, env) => {
     expect(() => loadGatewayConfig(env)).toThrow(GatewayConfigError);

@@ -4,6 +4,14 @@ import type { DeepSeekDegradationOptions, DeepSeekPoolOptions, KeyOptions } from
 /** Where the pool's keys come from: the embedded mock (no keys, no network) or real upstreams. */
 export type GatewayMode = 'demo' | 'upstream';
 
+/** Which requests get a log line: every one, only those that failed, failed over or were degraded, or none. */
+export const REQUEST_LOG_MODES = ['all', 'failures', 'off'] as const;
+export type RequestLogMode = (typeof REQUEST_LOG_MODES)[number];
+
+/** How log lines are written: readable text or one JSON object each. */
+export const LOG_FORMATS = ['text', 'json'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
 export interface GatewayConfig {
   mode: GatewayMode;
   host: string;
@@ -14,6 +22,8 @@ export interface GatewayConfig {
   adminToken: string | undefined;
   /** Largest accepted request body (express body-parser size string). */
   bodyLimit: string;
+  requestLog: RequestLogMode;
+  logFormat: LogFormat;
   /** Degradation tiers when the pool cannot answer (GATEWAY_DEGRADE=false turns them off). */
   degradation: DeepSeekDegradationOptions | undefined;
   /** Pool options without keys in demo mode (the demo fills them from the mock's cast). */
@@ -34,7 +44,17 @@ export class GatewayConfigError extends Error {
 /** The optional JSON file named by GATEWAY_CONFIG: pool options plus a `gateway` section; environment variables win. */
 interface ConfigFile extends Partial<Omit<DeepSeekPoolOptions, 'keys'>> {
   keys?: Array<string | KeyOptions>;
-  gateway?: { host?: string; port?: number; clientTokens?: string[]; adminToken?: string; bodyLimit?: string; degrade?: boolean; allowAnonymous?: boolean };
+  gateway?: {
+    host?: string;
+    port?: number;
+    clientTokens?: string[];
+    adminToken?: string;
+    bodyLimit?: string;
+    degrade?: boolean;
+    allowAnonymous?: boolean;
+    requestLog?: RequestLogMode;
+    logFormat?: LogFormat;
+  };
   /** Degradation options (tiers, cacheTtlMs, modelFallbacks, fallback, breaker); see DeepSeekDegradationModule. */
   degradation?: Omit<DeepSeekDegradationOptions, 'cache' | 'tenant' | 'metrics' | 'logger' | 'clock'>;
 }
@@ -62,6 +82,8 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, readFile
     clientTokens,
     adminToken: nonEmpty(env.GATEWAY_ADMIN_TOKEN) ?? gateway.adminToken,
     bodyLimit: nonEmpty(env.GATEWAY_BODY_LIMIT) ?? gateway.bodyLimit ?? '10mb',
+    requestLog: oneOf(nonEmpty(env.GATEWAY_REQUEST_LOG) ?? gateway.requestLog ?? 'all', 'GATEWAY_REQUEST_LOG', REQUEST_LOG_MODES),
+    logFormat: oneOf(nonEmpty(env.GATEWAY_LOG_FORMAT) ?? gateway.logFormat ?? 'text', 'GATEWAY_LOG_FORMAT', LOG_FORMATS),
     degradation: (flag(env.GATEWAY_DEGRADE, 'GATEWAY_DEGRADE') ?? gateway.degrade ?? true) ? { ...degradation, ...fallbackFromEnv(env) } : undefined,
     pool: {
       ...fromFile,
@@ -75,8 +97,12 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, readFile
 function fallbackFromEnv(env: NodeJS.ProcessEnv): Pick<DeepSeekDegradationOptions, 'fallback'> {
   const as = nonEmpty(env.GATEWAY_FALLBACK);
   if (as === undefined) return {};
-  if (as !== 'error' && as !== 'message') throw new GatewayConfigError('GATEWAY_FALLBACK', `must be "error" (503 + Retry-After) or "message" (a 200 assistant message), got "${as}"`);
-  return { fallback: { as } };
+  return { fallback: { as: oneOf(as, 'GATEWAY_FALLBACK', ['error', 'message'] as const) } };
+}
+
+function oneOf<T extends string>(value: string, field: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new GatewayConfigError(field, `must be one of ${allowed.map((a) => `"${a}"`).join(', ')} (got "${value}")`);
 }
 
 function readConfigFile(path: string, readFile: (path: string) => string): ConfigFile {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Request } from 'express';
 import { type AttemptMeta, type AttemptRecord, type ChatCompletionRequest, DeepSeekPoolError } from 'nestjs-deepseek-pool';
+import { GatewaySettings } from '../config/gateway-settings.js';
 import { toOpenAiError } from '../errors/openai-error.js';
 
 /** One structured log record per request: ids, key, attempts, outcome, latency. Never a secret or a prompt. */
@@ -20,10 +21,18 @@ export interface RequestRecord {
   error?: string;
 }
 
-/** Logs every pool request once, as a JSON object (GATEWAY_LOG_FORMAT=json) or one readable line. */
+/** True when a request record gets a line under `mode`: `failures` keeps errors, failovers and degraded answers. */
+export function shouldLog(record: Pick<RequestRecord, 'outcome' | 'attempts' | 'degraded'>, mode: GatewaySettings['requestLog']): boolean {
+  if (mode === 'off') return false;
+  return mode === 'all' || record.outcome === 'error' || record.attempts > 1 || record.degraded !== undefined;
+}
+
+/** Logs pool requests once each (GATEWAY_REQUEST_LOG), as a JSON object (GATEWAY_LOG_FORMAT=json) or one readable line. */
 @Injectable()
 export class RequestLog {
   private readonly logger = new Logger('Gateway');
+
+  constructor(private readonly settings: GatewaySettings) {}
 
   /** Runs a pool call, logging how it went; rethrows its error. */
   async track<T extends { meta: AttemptMeta } | AttemptMeta>(request: Request, body: ChatCompletionRequest, call: () => Promise<T>): Promise<T> {
@@ -47,7 +56,8 @@ export class RequestLog {
   }
 
   private write(record: RequestRecord): void {
-    if (process.env.GATEWAY_LOG_FORMAT === 'json') {
+    if (!shouldLog(record, this.settings.requestLog)) return;
+    if (this.settings.logFormat === 'json') {
       this.logger.log(record);
       return;
     }
