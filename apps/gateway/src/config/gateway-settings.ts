@@ -10,8 +10,8 @@ export class GatewaySettings {
     /** Degradation tiers (cache, lighter model, fallback) when the pool cannot serve; undefined turns them off. */
     readonly degradation: DeepSeekDegradationOptions | undefined,
     /** Which requests get a log line (`all`, `failures`: failed, failed over or degraded, `off`). */
-    readonly requestLog: RequestLogMode = 'all',
-    readonly logFormat: LogFormat = 'text',
+    readonly requestLog: RequestLogMode,
+    readonly logFormat: LogFormat,
   ) {}
 
   static from(config: GatewayConfig): GatewaySettings {

@@ -46,6 +46,8 @@ export async function startGateway(scenario: MockScenario, options: GatewayOptio
     clientTokens: options.tokens ?? [],
     adminToken: options.adminToken,
     bodyLimit: '1mb',
+    requestLog: 'all',
+    logFormat: 'text',
     degradation: options.degradation,
     pool: { keys, maxWaitForKeyMs: 0, validateOnStart: false, probe: false, ...options.pool },
   };

@@ -9,8 +9,12 @@ function control(): AttemptControl {
 }
 
 describe('AttemptControl timers', () => {
-  beforeEach(() => jest.useFakeTimers());
-  afterEach(() => jest.useRealTimers());
+  beforeEach(() => {
+    jest.useFakeTimers();
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
 
   it('ends a silent attempt when its idle phase runs out', async () => {
     // Arrange

@@ -9,8 +9,12 @@ function track(waits: Record<string, Promise<void>>): string[] {
 }
 
 describe('SlotReleases', () => {
-  beforeEach(() => jest.useFakeTimers());
-  afterEach(() => jest.useRealTimers());
+  beforeEach(() => {
+    jest.useFakeTimers();
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
 
   it('wakes every waiting caller at a release, oldest first, long before their timeout', async () => {
     // Arrange
