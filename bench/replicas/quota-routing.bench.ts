@@ -1,7 +1,7 @@
-import { fileURLToPath } from 'node:url';
 import { DeepSeekPoolService, type KeyOptions, MemoryStateStore, type StrategyName, resolveOptions, seededRng } from 'nestjs-deepseek-pool';
 import { round } from '../lib/histogram.js';
 import { percent, table } from '../lib/markdown.js';
+import { runWhenMain } from '../lib/standalone.js';
 import type { BenchSuite, ProfileName } from '../lib/suite.js';
 import { SimulatedUpstream, type UpstreamQuota } from './simulated-upstream.js';
 
@@ -224,16 +224,4 @@ const suite: BenchSuite<QuotaRoutingResult> = {
 export default suite;
 
 // `node bench/dist/replicas/quota-routing.bench.js [smoke|quick|full]` prints the figures as JSON.
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const profile = (process.argv[2] ?? 'quick') as ProfileName;
-  runQuotaRouting(profile, (line) => process.stderr.write(`${line}\n`)).then(
-    (result) => {
-      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-      process.exit(0);
-    },
-    (error: unknown) => {
-      process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
-      process.exit(1);
-    },
-  );
-}
+runWhenMain(import.meta.url, runQuotaRouting);

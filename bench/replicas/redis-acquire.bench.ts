@@ -1,8 +1,8 @@
-import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { DeepSeekPoolService, MemoryStateStore, type PoolStateStore, RedisStateStore, resolveOptions } from 'nestjs-deepseek-pool';
 import { type LatencySummary, nanosecondHistogram, round, summarize } from '../lib/histogram.js';
 import { num, table } from '../lib/markdown.js';
+import { runWhenMain } from '../lib/standalone.js';
 import type { BenchSuite, ProfileName } from '../lib/suite.js';
 import { CannedTransport } from './canned.transport.js';
 import { startBenchRedis } from './redis-server.js';
@@ -136,16 +136,4 @@ const suite: BenchSuite<RedisAcquireResult> = {
 export default suite;
 
 // `node bench/dist/replicas/redis-acquire.bench.js [smoke|quick|full]` prints the figures as JSON.
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const profile = (process.argv[2] ?? 'quick') as ProfileName;
-  runRedisAcquire(profile, (line) => process.stderr.write(`${line}\n`)).then(
-    (result) => {
-      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-      process.exit(0);
-    },
-    (error: unknown) => {
-      process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
-      process.exit(1);
-    },
-  );
-}
+runWhenMain(import.meta.url, runRedisAcquire);
