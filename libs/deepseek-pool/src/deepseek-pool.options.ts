@@ -21,6 +21,8 @@ import { STRATEGY_NAMES } from './routing/strategies.js';
 import type { PoolStateStore } from './state/pool-state-store.js';
 import type { Transport } from './transport/transport.js';
 import type { PoolMetricsRecorder } from './metrics/metrics-recorder.js';
+import { ModelLabelledMetrics, ModelLabels } from './metrics/model-labels.js';
+import { Redactor } from './redaction/redactor.js';
 import {
   type ProbeOptions,
   type ResolvedProbeOptions,
@@ -93,6 +95,11 @@ export interface DeepSeekPoolOptions {
   metrics?: PoolMetricsRecorder;
   /** Nest logger to use, or false for silence. Default: Nest's Logger with context "DeepSeekPool". */
   logger?: LoggerService | false;
+  /**
+   * What every text leaving the pool (errors, stream error events, logs) passes through; the pool adds its keys.
+   * Pass your own to share it (e.g. with your logger) and to add other secrets (bearer tokens). Default: a new one.
+   */
+  redactor?: Redactor;
   clock?: Clock;
   rng?: Rng;
   /** Active probing of every key (`GET /models`, `GET /user/balance`), or false. Default on: 10 s ±20%, down after 3 failures, up after 2 successes, 5 s timeout. */
@@ -122,8 +129,13 @@ export interface ResolvedPoolOptions {
   latencyDecayMs: number;
   transport?: Transport;
   store?: PoolStateStore;
+  /** The user's recorder behind ModelLabelledMetrics (model labels only for models the pool knows). */
   metrics?: PoolMetricsRecorder;
+  /** The models metrics label by name: configured on keys, listed by `/models`, or served successfully. */
+  modelLabels: ModelLabels;
   logger?: LoggerService | false;
+  /** Knows every key ever configured (and the secrets added by the user). */
+  redactor: Redactor;
   clock: Clock;
   rng: Rng;
   probe: ResolvedProbeOptions | false;
@@ -156,6 +168,10 @@ export function resolveOptions(options: DeepSeekPoolOptions): ResolvedPoolOption
     throw new InvalidOptionsError('breaker.halfOpenSuccessesToClose', 'must be <= breaker.halfOpenMaxProbes');
   }
   const budget = options.retryBudget ?? {};
+  const redactor = options.redactor ?? new Redactor();
+  redactor.add(...keys.map((key) => key.apiKey));
+  const modelLabels = new ModelLabels();
+  modelLabels.learn(keys.flatMap(servedModels));
   return {
     keys,
     accountLimits: accountLimits(options.accounts ?? {}, keys),
@@ -193,14 +209,21 @@ export function resolveOptions(options: DeepSeekPoolOptions): ResolvedPoolOption
     latencyDecayMs: positiveNumber(options.latencyDecayMs ?? 10_000, 'latencyDecayMs'),
     transport: options.transport,
     store: options.store,
-    metrics: options.metrics,
+    metrics: options.metrics && new ModelLabelledMetrics(options.metrics, modelLabels),
+    modelLabels,
     logger: options.logger,
+    redactor,
     clock: options.clock ?? systemClock,
     rng: options.rng ?? Math.random,
     probe: resolveProbeOptions(options.probe),
     synthetic: resolveSyntheticOptions(options.synthetic),
     validateOnStart: resolveValidateOnStart(options.validateOnStart),
   };
+}
+
+/** The models a key is configured for: its `models` and the names of its `modelMap`. */
+export function servedModels(key: KeyConfig): string[] {
+  return [...(key.models ?? []), ...Object.keys(key.modelMap)];
 }
 
 function accountLimits(accounts: Record<string, AccountOptions>, keys: KeyConfig[]): Map<string, number> {

@@ -1,10 +1,12 @@
-import { Inject, Injectable, Logger, type LoggerService, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, type LoggerService, type OnModuleDestroy } from '@nestjs/common';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, ModelList } from './chat.types.js';
 import { DEEPSEEK_POOL_OPTIONS } from './deepseek-pool.constants.js';
 import { DeepSeekPoolError } from './deepseek-pool.errors.js';
 import { PoolEvents } from './deepseek-pool.events.js';
-import type { ResolvedPoolOptions } from './deepseek-pool.options.js';
-import { type KeyOptions, parseKeys } from './keys/key-config.js';
+import { type ResolvedPoolOptions, servedModels } from './deepseek-pool.options.js';
+import { redactedLogger } from './redaction/redacting-logger.js';
+import type { Redactor } from './redaction/redactor.js';
+import { type KeyConfig, type KeyOptions, parseKeys } from './keys/key-config.js';
 import { type ProbeResult, probeKey } from './keys/key-probe.js';
 import { QuotaGuard } from './limits/quota-guard.js';
 import { estimateTokens } from './limits/token-estimate.js';
@@ -56,6 +58,8 @@ export interface ChatDegrader {
 export class DeepSeekPoolService implements OnModuleDestroy {
   /** Observer events: key disabled / cooled, breaker open / half-open / close, retry. */
   readonly events = new PoolEvents();
+  /** Redacts every configured key (and the secrets given in the options) from a text: use it for anything you log or send. */
+  readonly redactor: Redactor;
   private readonly registry: KeyRegistry;
   private readonly router: Router;
   private readonly store: PoolStateStore;
@@ -68,7 +72,8 @@ export class DeepSeekPoolService implements OnModuleDestroy {
 
   constructor(@Inject(DEEPSEEK_POOL_OPTIONS) private readonly options: ResolvedPoolOptions) {
     const { clock, rng } = options;
-    this.logger = options.logger === false ? undefined : (options.logger ?? new Logger('DeepSeekPool'));
+    this.redactor = options.redactor;
+    this.logger = redactedLogger(options.logger, 'DeepSeekPool', this.redactor);
     this.store = options.store ?? new MemoryStateStore();
     this.transport = options.transport ?? new UndiciTransport();
     this.registry = new KeyRegistry(options.breaker, options.latencyDecayMs, clock, (slot, state) => {
@@ -118,6 +123,7 @@ export class DeepSeekPoolService implements OnModuleDestroy {
       attemptTimeoutMs: options.timeouts.attemptMs,
       maxWaitForKeyMs: options.maxWaitForKeyMs,
       backoff: options.backoff,
+      redactor: this.redactor,
     });
     this.logEvents();
   }
@@ -186,7 +192,9 @@ export class DeepSeekPoolService implements OnModuleDestroy {
     return this.loop.run(undefined, options, false, async (slot, control) => {
       const response = await openExchange(this.transport, slot, control, this.options.timeouts.firstByteMs, { method: 'GET', path: '/models' }, this.options.clock);
       control.arm('total');
-      return (await readJsonBody(response.body)) as ModelList;
+      const list = (await readJsonBody(response.body)) as ModelList;
+      if (Array.isArray(list?.data)) this.options.modelLabels.learn(list.data.map((model) => model.id).filter((id) => typeof id === 'string'));
+      return list;
     });
   }
 
@@ -224,6 +232,7 @@ export class DeepSeekPoolService implements OnModuleDestroy {
   /** Adds several keys at once: all are validated first, so a bad entry adds none. */
   addKeys(list: ReadonlyArray<KeyOptions | string>): KeySnapshot[] {
     const configs = parseKeys(list, this.options.defaultBaseUrl, this.registry.all.map((slot) => slot.config));
+    this.learnKeys(configs);
     for (const config of configs) this.registry.add(config);
     this.router.setSlots(this.registry.all);
     return configs.map((config) => this.keySnapshot(config.id)!);
@@ -245,6 +254,7 @@ export class DeepSeekPoolService implements OnModuleDestroy {
   replaceKey(id: string, apiKey: string): KeySnapshot {
     const old = this.slot(id);
     const [secret] = parseKeys([{ id, apiKey }], old.config.baseUrl);
+    this.learnKeys([secret]);
     this.registry.remove(id);
     this.registry.add({ ...old.config, apiKey: secret.apiKey, masked: secret.masked });
     this.router.setSlots(this.registry.all);
@@ -270,7 +280,7 @@ export class DeepSeekPoolService implements OnModuleDestroy {
 
   /** One direct call to one key (no routing, retry or breaker): for health probes and start-up validation. */
   probeKey(id: string, request: { method: 'GET' | 'POST'; path: string; body?: unknown }, timeoutMs: number, signal?: AbortSignal): Promise<ProbeResult> {
-    return probeKey(this.transport, this.slot(id), request, timeoutMs, this.options.clock, signal);
+    return probeKey(this.transport, this.slot(id), request, timeoutMs, this.options.clock, this.redactor, signal);
   }
 
   /** Every key's settings without its secret (for admin export): what it takes to recreate the pool, plus the masked key. */
@@ -311,6 +321,12 @@ export class DeepSeekPoolService implements OnModuleDestroy {
     const slot = this.registry.get(id);
     if (!slot) throw new DeepSeekPoolError(`No key with id "${id}"`, 'UNKNOWN_KEY');
     return slot;
+  }
+
+  /** Run-time keys: their secrets are redacted from then on (a replaced one too: it may still be echoed), their models labelled. */
+  private learnKeys(configs: readonly KeyConfig[]): void {
+    this.redactor.add(...configs.map((config) => config.apiKey));
+    this.options.modelLabels.learn(configs.flatMap(servedModels));
   }
 
   /** The token estimate of `request` for rate and quota limits, computed once and only if a key has limits. */

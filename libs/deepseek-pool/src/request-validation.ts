@@ -2,12 +2,15 @@ import type { ChatCompletionRequest } from './chat.types.js';
 import { InvalidRequestError } from './deepseek-pool.errors.js';
 
 const ROLES = new Set(['system', 'user', 'assistant', 'tool', 'developer']);
+/** Longest model name accepted: model names reach metrics, logs and error messages. */
+export const MAX_MODEL_CHARS = 256;
 
 /** Rejects a malformed chat request before any upstream call; the error names the field. */
 export function validateChatRequest(body: unknown): asserts body is ChatCompletionRequest {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new InvalidRequestError('body', 'must be a JSON object');
   const request = body as Record<string, unknown>;
   if (typeof request.model !== 'string' || request.model.trim() === '') throw new InvalidRequestError('model', 'must be a non-empty string');
+  if (request.model.length > MAX_MODEL_CHARS) throw new InvalidRequestError('model', `must be at most ${MAX_MODEL_CHARS} characters (got ${request.model.length})`);
   if (!Array.isArray(request.messages) || request.messages.length === 0) throw new InvalidRequestError('messages', 'must be a non-empty array');
   request.messages.forEach((message: unknown, index) => validateMessage(message, `messages[${index}]`));
   optional(request, 'stream', (v) => typeof v === 'boolean', 'must be a boolean');

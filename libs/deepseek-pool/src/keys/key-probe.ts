@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import { UpstreamError } from '../deepseek-pool.errors.js';
+import type { Redactor } from '../redaction/redactor.js';
 import { AttemptControl } from '../resilience/attempt-control.js';
 import type { Outcome } from '../resilience/outcome.js';
 import { readJsonBody } from '../transport/json-body.js';
@@ -25,25 +25,26 @@ export async function probeKey(
   request: { method: 'GET' | 'POST'; path: string; body?: unknown },
   timeoutMs: number,
   clock: Clock,
+  redactor: Redactor,
   signal?: AbortSignal,
 ): Promise<ProbeResult> {
   const startedMs = clock.now();
   const deadlineMs = startedMs + timeoutMs;
-  const control = new AttemptControl(clock, signal, deadlineMs, Infinity);
+  const control = new AttemptControl(clock, signal, deadlineMs, Infinity, redactor);
   try {
     const response = await openExchange(transport, slot, control, timeoutMs, request, clock);
     control.arm('total');
     const body = await readJsonBody(response.body);
     return { keyId: slot.id, ok: true, outcome: 'success', status: response.status, latencyMs: clock.now() - startedMs, body };
   } catch (error) {
-    const outcome = error instanceof UpstreamError ? error.outcome : control.outcomeOf(error);
+    const { outcome, body } = control.failure(error, slot.id);
     return {
       keyId: slot.id,
       ok: false,
       outcome: outcome.kind,
       status: outcome.kind === 'http' ? outcome.status : undefined,
       latencyMs: clock.now() - startedMs,
-      body: error instanceof UpstreamError ? error.body : undefined,
+      body,
     };
   } finally {
     control.dispose();

@@ -1,15 +1,13 @@
-/** Shows a secret as its prefix and last four characters: `sk-...abcd`. Never reveals more than 4 characters. */
+/** Longest tail a mask shows, and the share of the key it may show at most (1 in 5 characters). */
+const MAX_TAIL = 4;
+const CHARS_PER_SHOWN = 5;
+
+/**
+ * Shows a secret as its `sk-` prefix and a short tail: `sk-...abcd`. The tail is at most 4 characters and at most a
+ * fifth of the key (20+ characters: 4, a 9-character key: 1), so a short key is never mostly revealed.
+ */
 export function maskKey(apiKey: string): string {
   const prefix = apiKey.startsWith('sk-') ? 'sk-' : '';
-  const tail = apiKey.length > 8 ? apiKey.slice(-4) : '';
-  return `${prefix}...${tail}`;
-}
-
-/** Replaces every occurrence of the given secrets in `text` by their masked form. */
-export function redactSecrets(text: string, secrets: Iterable<string>): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret.length > 0 && out.includes(secret)) out = out.split(secret).join(maskKey(secret));
-  }
-  return out;
+  const shown = Math.min(MAX_TAIL, Math.floor(apiKey.length / CHARS_PER_SHOWN));
+  return `${prefix}...${shown > 0 ? apiKey.slice(-shown) : ''}`;
 }

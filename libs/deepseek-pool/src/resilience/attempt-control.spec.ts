@@ -1,11 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { AttemptControl } from './attempt-control.js';
+import { Redactor } from '../redaction/redactor.js';
 
 const clock = { now: () => Date.now() };
 
 /** A control whose attempt may run 10 s and whose caller waits 20 s. */
 function control(): AttemptControl {
-  return new AttemptControl(clock, undefined, Date.now() + 10_000, Date.now() + 20_000);
+  return new AttemptControl(clock, undefined, Date.now() + 10_000, Date.now() + 20_000, new Redactor());
 }
 
 describe('AttemptControl timers', () => {
@@ -87,7 +88,7 @@ describe('AttemptControl timers', () => {
 
   it('blames the caller, not the key, when the caller deadline ends the attempt first', async () => {
     // Arrange
-    const attempt = new AttemptControl(clock, undefined, Date.now() + 10_000, Date.now() + 1_500);
+    const attempt = new AttemptControl(clock, undefined, Date.now() + 10_000, Date.now() + 1_500, new Redactor());
     attempt.arm('idle', 1_000);
 
     // Act

@@ -1,4 +1,7 @@
 import type { Clock } from '../clock.js';
+import { UpstreamError } from '../deepseek-pool.errors.js';
+import { redactFailure } from '../redaction/redact-failure.js';
+import type { Redactor } from '../redaction/redactor.js';
 import type { Outcome } from './outcome.js';
 
 export type TimerPhase = 'first-byte' | 'first-content' | 'idle' | 'total';
@@ -21,6 +24,7 @@ export class AttemptControl {
     private readonly callerSignal: AbortSignal | undefined,
     private readonly attemptDeadlineMs: number,
     private readonly callerDeadlineMs: number,
+    private readonly redactor: Redactor,
   ) {
     callerSignal?.addEventListener('abort', this.onCallerAbort, { once: true });
     if (callerSignal?.aborted) this.controller.abort();
@@ -68,6 +72,15 @@ export class AttemptControl {
     return { kind: 'protocol', detail: error instanceof Error ? error.message : String(error) };
   }
 
+  /**
+   * Anything the attempt threw, as the UpstreamError it stands for (this control tells timeouts and aborts apart),
+   * with every secret redacted: the one way an upstream's text leaves an attempt.
+   */
+  failure(thrown: unknown, keyId: string): UpstreamError {
+    const error = thrown instanceof UpstreamError ? thrown : new UpstreamError(describe(thrown), this.outcomeOf(thrown), keyId, undefined);
+    return redactFailure(error, this.redactor);
+  }
+
   /** True when the caller's own deadline (not the key) ended the attempt. */
   get callerDeadlinePassed(): boolean {
     return this.fired === 'caller-deadline';
@@ -90,4 +103,8 @@ export class AttemptControl {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
   }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

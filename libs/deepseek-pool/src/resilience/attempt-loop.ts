@@ -13,6 +13,7 @@ import type { KeySlot } from '../keys/key-slot.js';
 import { failureLatencyMs } from '../keys/peak-ewma.js';
 import type { PoolMetricsRecorder } from '../metrics/metrics-recorder.js';
 import type { EligibilityContext } from '../routing/eligibility.js';
+import type { Redactor } from '../redaction/redactor.js';
 import type { Router, Unavailability } from '../routing/router.js';
 import { AttemptControl } from './attempt-control.js';
 import { backoffMs } from './backoff.js';
@@ -55,6 +56,8 @@ export interface AttemptLoopDeps {
   attemptTimeoutMs: number;
   maxWaitForKeyMs: number;
   backoff: { baseMs: number; maxMs: number };
+  /** Redacts every failure's text before it leaves an attempt. */
+  redactor: Redactor;
 }
 
 /**
@@ -109,7 +112,7 @@ export class AttemptLoop {
         tried.add(slot);
         continue;
       }
-      const control = new AttemptControl(clock, options.signal, Math.min(clock.now() + this.deps.attemptTimeoutMs, deadlineMs), deadlineMs);
+      const control = new AttemptControl(clock, options.signal, Math.min(clock.now() + this.deps.attemptTimeoutMs, deadlineMs), deadlineMs, this.deps.redactor);
       const attemptStart = clock.now();
       const accountInFlightAtSend = this.deps.eligibility.store.accountInFlight(slot.config.account);
       slot.inFlight += 1;
@@ -125,7 +128,7 @@ export class AttemptLoop {
         let running!: Promise<T | void>;
         const answered = new Promise<T>((resolve, reject) => {
           // Failures reach the breaker already classified, so timeouts, resets and empty bodies count against the key.
-          running = slot.breaker.run(() => attempt(slot, control, resolve).catch((thrown: unknown) => Promise.reject(asUpstreamError(thrown, slot, control))));
+          running = slot.breaker.run(() => attempt(slot, control, resolve).catch((thrown: unknown) => Promise.reject(control.failure(thrown, slot.id))));
           running.then(
             () => (settled = true),
             () => (settled = true),
@@ -144,7 +147,7 @@ export class AttemptLoop {
         this.deps.metrics?.attempt({ keyId: slot.id, model: model ?? '', outcome: 'success', latencyMs, stream });
         return { data, meta: { keyId: slot.id, attempts: trace.length, trace } };
       } catch (thrown) {
-        const error = asUpstreamError(thrown, slot, control);
+        const error = control.failure(thrown, slot.id);
         const latencyMs = clock.now() - attemptStart;
         trace.push({ keyId: slot.id, outcome: error.outcome.kind, status: error.status, latencyMs });
         this.deps.metrics?.attempt({ keyId: slot.id, model: model ?? '', outcome: error.outcome.kind, status: error.status, latencyMs, stream });
@@ -183,13 +186,4 @@ export class AttemptLoop {
 
 function withAttempts(error: UpstreamError, trace: AttemptRecord[]): UpstreamError {
   return new UpstreamError(error.message, error.outcome, error.keyId, error.body, trace);
-}
-
-/** Any failure of an attempt, as the UpstreamError it stands for (the control tells timeouts and aborts apart). */
-function asUpstreamError(thrown: unknown, slot: KeySlot, control: AttemptControl): UpstreamError {
-  return thrown instanceof UpstreamError ? thrown : new UpstreamError(describe(thrown), control.outcomeOf(thrown), slot.id, undefined);
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,7 +1,6 @@
 import type { ChatCompletion, ChatCompletionRequest } from '../chat.types.js';
 import { UpstreamError } from '../deepseek-pool.errors.js';
 import type { KeySlot } from '../keys/key-slot.js';
-import { redactSecrets } from '../keys/mask.js';
 import type { AttemptControl } from '../resilience/attempt-control.js';
 import type { Outcome } from '../resilience/outcome.js';
 import { parseRetryAfterMs } from '../resilience/retry-after.js';
@@ -11,7 +10,10 @@ import type { Transport, TransportResponse } from './transport.js';
 
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
-/** Sends one request to one key's upstream, within the attempt's first-byte timer; non-2xx answers throw UpstreamError. */
+/**
+ * Sends one request to one key's upstream, within the attempt's first-byte timer; non-2xx answers throw UpstreamError
+ * with the upstream's text as sent (bounded): the attempt's control redacts it, then cuts it (AttemptControl.failure).
+ */
 export async function openExchange(
   transport: Transport,
   slot: KeySlot,
@@ -36,7 +38,7 @@ export async function openExchange(
   });
   if (response.status >= 200 && response.status < 300) return response;
   control.arm('total');
-  const errorBody = redactBody(await readErrorBody(response.body), slot.config.apiKey);
+  const errorBody = await readErrorBody(response.body);
   const message = errorMessage(errorBody);
   const outcome: Outcome = {
     kind: 'http',
@@ -84,17 +86,11 @@ async function readErrorBody(body: AsyncIterable<Uint8Array>): Promise<unknown> 
   try {
     return JSON.parse(text);
   } catch {
-    return { error: { message: text.slice(0, 200) || null, type: 'upstream_error', param: null, code: null } };
+    return { error: { message: text || null, type: 'upstream_error', param: null, code: null } };
   }
 }
 
 function errorMessage(body: unknown): string | undefined {
   const message = (body as { error?: { message?: unknown } } | null)?.error?.message;
   return typeof message === 'string' ? message : undefined;
-}
-
-/** Upstreams may echo the key in an error; nothing that holds it leaves the exchange. */
-function redactBody(body: unknown, apiKey: string): unknown {
-  const text = JSON.stringify(body);
-  return text.includes(apiKey) ? JSON.parse(redactSecrets(text, [apiKey])) : body;
 }

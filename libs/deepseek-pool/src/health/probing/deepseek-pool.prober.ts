@@ -1,7 +1,8 @@
-import { Inject, Injectable, Logger, type LoggerService, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, type LoggerService, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DEEPSEEK_POOL_OPTIONS } from '../../deepseek-pool.constants.js';
 import type { ResolvedPoolOptions } from '../../deepseek-pool.options.js';
 import { DeepSeekPoolService } from '../../deepseek-pool.service.js';
+import { redactedLogger } from '../../redaction/redacting-logger.js';
 import { SyntheticTraffic } from '../synthetic/synthetic-traffic.js';
 import { KeyProber } from './key-prober.js';
 import { DEFAULT_PROBE_OPTIONS } from './probe-options.js';
@@ -26,7 +27,7 @@ export class DeepSeekPoolProber implements OnApplicationBootstrap, OnModuleDestr
     private readonly pool: DeepSeekPoolService,
   ) {
     const { probe, synthetic, clock, rng } = options;
-    this.logger = options.logger === false ? undefined : (options.logger ?? new Logger('DeepSeekPoolProber'));
+    this.logger = redactedLogger(options.logger, 'DeepSeekPoolProber', options.redactor);
     const thresholds = probe || DEFAULT_PROBE_OPTIONS;
     if (probe) this.prober = new KeyProber(pool, probe, clock, rng, this.logger);
     if (synthetic) this.synthetic = new SyntheticTraffic(pool, synthetic, thresholds, thresholds.jitter, clock, rng, this.logger);

@@ -1,0 +1,39 @@
+import { describe, expect, it, jest } from '@jest/globals';
+import type { PoolMetricsRecorder } from './metrics-recorder.js';
+import { MAX_KNOWN_MODELS, ModelLabelledMetrics, ModelLabels, OTHER_MODEL } from './model-labels.js';
+
+function recorder(): jest.Mocked<PoolMetricsRecorder> {
+  return { attempt: jest.fn(), request: jest.fn(), retry: jest.fn(), usage: jest.fn(), degraded: jest.fn() };
+}
+
+describe('ModelLabels', () => {
+  it('labels known models by name and everything else as other', () => {
+    const labels = new ModelLabels();
+    labels.learn(['deepseek-chat']);
+    expect(labels.label('deepseek-chat')).toBe('deepseek-chat');
+    expect(labels.label('x'.repeat(1_000_000))).toBe(OTHER_MODEL);
+  });
+
+  it('remembers at most MAX_KNOWN_MODELS models', () => {
+    const labels = new ModelLabels();
+    labels.learn(Array.from({ length: MAX_KNOWN_MODELS + 10 }, (_, i) => `m${i}`));
+    expect(labels.label(`m${MAX_KNOWN_MODELS - 1}`)).toBe(`m${MAX_KNOWN_MODELS - 1}`);
+    expect(labels.label(`m${MAX_KNOWN_MODELS}`)).toBe(OTHER_MODEL);
+  });
+});
+
+describe('ModelLabelledMetrics', () => {
+  it('learns a model from a successful attempt; a failed one with an unknown model is labelled other', () => {
+    const inner = recorder();
+    const metrics = new ModelLabelledMetrics(inner, new ModelLabels());
+    const attempt = { keyId: 'k', latencyMs: 1, stream: false };
+    metrics.attempt({ ...attempt, model: 'made-up', outcome: 'http', status: 400 });
+    metrics.request({ model: 'made-up', outcome: 'error', attempts: 1, latencyMs: 1, stream: false });
+    metrics.attempt({ ...attempt, model: 'served', outcome: 'success' });
+    metrics.request({ model: 'served', outcome: 'success', attempts: 1, latencyMs: 1, stream: false });
+    metrics.degraded('cache', 'made-up');
+    expect(inner.attempt.mock.calls.map(([m]) => m.model)).toEqual([OTHER_MODEL, 'served']);
+    expect(inner.request.mock.calls.map(([m]) => m.model)).toEqual([OTHER_MODEL, 'served']);
+    expect(inner.degraded).toHaveBeenCalledWith('cache', OTHER_MODEL);
+  });
+});
