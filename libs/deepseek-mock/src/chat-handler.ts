@@ -3,6 +3,7 @@ import { composeAnswer } from './completion.js';
 import { prefixHashes } from './context-cache.js';
 import { okHeaders, sendBlankBody, sendError, stall, trickle } from './faults.js';
 import type { Exchange } from './http-io.js';
+import { keyEchoEvent, sendKeyEcho } from './key-echo.js';
 import { drawErrorStatus, drawLatencyMs, forcedStatus } from './key-behaviour.js';
 import type { MockContext } from './mock-context.js';
 import type { KeyState } from './registry.js';
@@ -52,6 +53,7 @@ function admitConcurrency(ex: Exchange, state: KeyState): MockError | undefined 
 async function answer(ex: Exchange, state: KeyState, ctx: MockContext, request: ChatRequest): Promise<void> {
   const b = state.behaviour;
   if (request.stream && (b.blankBody || b.keepAlive)) state.counters.streams.started++;
+  if (b.echoKey) return sendKeyEcho(ex, state.config.key, b.echoKey);
   if (b.blankBody) return sendBlankBody(ex, request.stream);
   if (b.keepAlive) {
     ex.head(200, okHeaders(request.stream));
@@ -75,7 +77,9 @@ async function answer(ex: Exchange, state: KeyState, ctx: MockContext, request: 
     state.counters.streams.started++;
   }
   const plan = planStream(result, { pieces: b.streamChunks ?? DEFAULT_STREAM_CHUNKS, includeUsage: request.includeUsage });
-  const end = await writeStream(ex, plan, b, errors.serverError().body);
+  const echo = b.echoKeyEvent;
+  const faults = echo ? { ...b, errorEventAfterChunks: echo.afterChunks } : b;
+  const end = await writeStream(ex, plan, faults, echo ? keyEchoEvent(state.config.key, echo) : errors.serverError().body);
   state.counters.streams[end === 'completed' ? 'completed' : end === 'cut' ? 'cut' : 'errorEvents']++;
 }
 

@@ -12,3 +12,4 @@ export { type ErrorBody, errors, maskKey } from './responses.js';
 export type { AccountStats, Endpoint, KeyCounters, KeyStats, MockStats } from './stats.js';
 export type * from './types.js';
 export { INJECTABLE_STATUSES } from './types.js';
+export { KEY_ECHO_FORMS, echoedKey, type KeyEcho, type KeyEchoEvent, type KeyEchoForm } from './key-echo.js';

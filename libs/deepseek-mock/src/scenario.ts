@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { AccountConfig, AccountPatch, KeyBehaviour, KeyConfig, KeyPatch, MockScenario } from './types.js';
 import { INJECTABLE_STATUSES } from './types.js';
+import { KEY_ECHO_FORMS } from './key-echo.js';
 import {
   type Check,
   type Shape,
@@ -73,6 +74,15 @@ const behaviourShape: Shape = {
   chunkDelayMs: { check: nonNegative },
   streamChunks: { check: positiveInt },
   reply: { check: text },
+  echoKey: {
+    check: object({
+      status: { check: oneOf([200, 400, 500] as const), required: true },
+      body: { check: oneOf(['json', 'text'] as const) },
+      form: { check: oneOf(KEY_ECHO_FORMS) },
+      paddingChars: { check: count },
+    }),
+  },
+  echoKeyEvent: { check: object({ afterChunks: { check: count, required: true }, form: { check: oneOf(KEY_ECHO_FORMS) } }) },
 };
 
 const keyShape: Shape = {

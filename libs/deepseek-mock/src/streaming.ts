@@ -6,8 +6,9 @@ const SSE_DONE = 'data: [DONE]\n\n';
 export const SSE_KEEP_ALIVE = ': keep-alive\n\n';
 
 /** One SSE event carrying `data` as JSON. */
+/** One SSE event; a string is sent as already serialized JSON. */
 function sse(data: unknown): string {
-  return `data: ${JSON.stringify(data)}\n\n`;
+  return `data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`;
 }
 
 /** Splits `text` into at most `pieces` parts at word boundaries (each word keeps its trailing whitespace). */
@@ -62,7 +63,7 @@ export type StreamEnd = 'completed' | 'cut' | 'error-event';
  * Writes a planned stream (headers already sent). A cut or error event after N text chunks happens at the
  * latest before the final chunk. Rejects if the connection closes meanwhile.
  */
-export async function writeStream(ex: Exchange, plan: StreamPlan, faults: StreamFaults, errorEvent: ErrorBody): Promise<StreamEnd> {
+export async function writeStream(ex: Exchange, plan: StreamPlan, faults: StreamFaults, errorEvent: ErrorBody | string): Promise<StreamEnd> {
   const stopAt = (n: number | undefined) => (n === undefined ? -1 : Math.min(n, plan.texts.length));
   const cutAt = stopAt(faults.cutAfterChunks);
   const errorAt = stopAt(faults.errorEventAfterChunks);

@@ -1,3 +1,5 @@
+import type { KeyEcho, KeyEchoEvent } from './key-echo.js';
+
 /** HTTP statuses a key can be told to answer with (always, during an outage, or at a random rate). */
 export const INJECTABLE_STATUSES = [401, 402, 429, 500, 503] as const;
 export type InjectableStatus = (typeof INJECTABLE_STATUSES)[number];
@@ -62,6 +64,10 @@ export interface KeyBehaviour {
   streamChunks?: number;
   /** Fixed answer content instead of the default echo. */
   reply?: string;
+  /** Echo the key in an error answer (a misbehaving upstream: DeepSeek masks it), after validation and latency. */
+  echoKey?: KeyEcho;
+  /** Streaming: echo the key in an error event after N text chunks. */
+  echoKeyEvent?: KeyEchoEvent;
 }
 
 /** A key of the scenario: the bearer token, an optional display name and account, and its behaviour. */
