@@ -10,6 +10,7 @@ import {
   validateChatRequest,
 } from 'nestjs-deepseek-pool';
 import { ClientTokenGuard } from '../auth/client-token.guard.js';
+import { PassThrough } from '../http/redact-output.interceptor.js';
 import { RequestLog } from '../logging/request-log.js';
 import { abortOnClientGone } from './client-abort.js';
 import { resumeAfter } from './resume-after.js';
@@ -22,6 +23,7 @@ import { setTraceHeaders } from './trace-headers.js';
  */
 @Controller()
 @UseGuards(ClientTokenGuard)
+@PassThrough()
 export class ChatCompletionsController {
   constructor(
     private readonly pool: DeepSeekPoolService,
@@ -55,7 +57,7 @@ export class ChatCompletionsController {
       return degraded ? { keyId: '', attempts: 0, trace: [], degraded } : fresh.meta;
     });
     setTraceHeaders(response, meta);
-    const ending = await writeSse(response, resumeAfter(first, iterator));
+    const ending = await writeSse(response, resumeAfter(first, iterator), this.pool.redactor);
     this.log.streamEnded(request, meta.keyId || `degraded:${meta.degraded}`, ending);
   }
 }

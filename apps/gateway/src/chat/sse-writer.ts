@@ -1,9 +1,12 @@
 import type { Response } from 'express';
-import type { ChatCompletionChunk } from 'nestjs-deepseek-pool';
-import { toOpenAiError } from '../errors/openai-error.js';
+import type { ChatCompletionChunk, Redactor } from 'nestjs-deepseek-pool';
+import { clientError } from '../errors/openai-error.js';
 
-/** Writes chunks as OpenAI-style SSE with back-pressure; a failure after the start becomes an explicit error event. */
-export async function writeSse(response: Response, chunks: AsyncIterable<ChatCompletionChunk>): Promise<'completed' | 'failed' | 'client-gone'> {
+/**
+ * Writes chunks as OpenAI-style SSE with back-pressure; a failure after the start becomes an explicit error event,
+ * redacted like every error answer.
+ */
+export async function writeSse(response: Response, chunks: AsyncIterable<ChatCompletionChunk>, redactor: Redactor): Promise<'completed' | 'failed' | 'client-gone'> {
   response.status(200);
   response.setHeader('content-type', 'text/event-stream; charset=utf-8');
   response.setHeader('cache-control', 'no-cache');
@@ -18,7 +21,7 @@ export async function writeSse(response: Response, chunks: AsyncIterable<ChatCom
     return 'completed';
   } catch (error) {
     if (response.destroyed) return 'client-gone';
-    response.end(`data: ${JSON.stringify(toOpenAiError(error).body)}\n\n`);
+    response.end(`data: ${JSON.stringify(clientError(error, redactor).body)}\n\n`);
     return 'failed';
   }
 }

@@ -22,6 +22,10 @@ export interface GatewayConfig {
   adminToken: string | undefined;
   /** Largest accepted request body (express body-parser size string). */
   bodyLimit: string;
+  /** A client must send its request headers within this (Node's `server.headersTimeout`). */
+  headersTimeoutMs: number;
+  /** A client must send its whole request, body included, within this (Node's `server.requestTimeout`). */
+  requestTimeoutMs: number;
   requestLog: RequestLogMode;
   logFormat: LogFormat;
   /** Degradation tiers when the pool cannot answer (GATEWAY_DEGRADE=false turns them off). */
@@ -50,6 +54,8 @@ interface ConfigFile extends Partial<Omit<DeepSeekPoolOptions, 'keys'>> {
     clientTokens?: string[];
     adminToken?: string;
     bodyLimit?: string;
+    headersTimeoutMs?: number;
+    requestTimeoutMs?: number;
     degrade?: boolean;
     allowAnonymous?: boolean;
     requestLog?: RequestLogMode;
@@ -82,6 +88,8 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, readFile
     clientTokens,
     adminToken: nonEmpty(env.GATEWAY_ADMIN_TOKEN) ?? gateway.adminToken,
     bodyLimit: nonEmpty(env.GATEWAY_BODY_LIMIT) ?? gateway.bodyLimit ?? '10mb',
+    headersTimeoutMs: positiveMs(nonEmpty(env.GATEWAY_HEADERS_TIMEOUT_MS) ?? gateway.headersTimeoutMs ?? 10_000, 'GATEWAY_HEADERS_TIMEOUT_MS'),
+    requestTimeoutMs: positiveMs(nonEmpty(env.GATEWAY_REQUEST_TIMEOUT_MS) ?? gateway.requestTimeoutMs ?? 30_000, 'GATEWAY_REQUEST_TIMEOUT_MS'),
     requestLog: oneOf(nonEmpty(env.GATEWAY_REQUEST_LOG) ?? gateway.requestLog ?? 'all', 'GATEWAY_REQUEST_LOG', REQUEST_LOG_MODES),
     logFormat: oneOf(nonEmpty(env.GATEWAY_LOG_FORMAT) ?? gateway.logFormat ?? 'text', 'GATEWAY_LOG_FORMAT', LOG_FORMATS),
     degradation: (flag(env.GATEWAY_DEGRADE, 'GATEWAY_DEGRADE') ?? gateway.degrade ?? true) ? { ...degradation, ...fallbackFromEnv(env) } : undefined,
@@ -119,6 +127,12 @@ function readConfigFile(path: string, readFile: (path: string) => string): Confi
   } catch (error) {
     throw new GatewayConfigError('GATEWAY_CONFIG', `${path} is not a valid JSON object: ${(error as Error).message}`);
   }
+}
+
+function positiveMs(value: string | number, field: string): number {
+  const ms = Number(value);
+  if (Number.isInteger(ms) && ms > 0) return ms;
+  throw new GatewayConfigError(field, `must be a positive integer of milliseconds (got "${value}")`);
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -1,14 +1,21 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { toOpenAiError } from './openai-error.js';
+import { DeepSeekPoolService } from 'nestjs-deepseek-pool';
+import { clientError } from './openai-error.js';
 
 /** Health checks answer in terminus's own shape (orchestrators read it); every other route in the OpenAI envelope. */
 const TERMINUS_ROUTES = /^\/health(\/|$)/;
 
-/** Every error leaves the gateway in the OpenAI envelope, with the right status and retry headers (health checks excepted). */
+/**
+ * Every error leaves the gateway in the OpenAI envelope, with the right status and retry headers (health checks
+ * excepted), redacted of every secret. An error answered before the request body was read (a refused token, an
+ * unknown route) closes the connection: the body is never read.
+ */
 @Catch()
 export class OpenAiErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('Gateway');
+
+  constructor(private readonly pool: DeepSeekPoolService) {}
 
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
@@ -17,11 +24,13 @@ export class OpenAiErrorFilter implements ExceptionFilter {
       response.end();
       return;
     }
-    if (error instanceof HttpException && TERMINUS_ROUTES.test(http.getRequest<Request>().path)) {
-      response.status(error.getStatus()).json(error.getResponse());
+    const request = http.getRequest<Request>();
+    if (!request.complete) response.setHeader('connection', 'close');
+    if (error instanceof HttpException && TERMINUS_ROUTES.test(request.path)) {
+      response.status(error.getStatus()).json(this.pool.redactor.redactValue(error.getResponse()));
       return;
     }
-    const mapped = toOpenAiError(error);
+    const mapped = clientError(error, this.pool.redactor);
     if (mapped.status === 500) this.logger.error(`Unhandled error: ${error instanceof Error ? error.message : String(error)}`);
     response.status(mapped.status).set(mapped.headers).json(mapped.body);
   }

@@ -8,6 +8,7 @@ import {
   DeadlineExceededError,
   InvalidRequestError,
   NoAvailableKeyError,
+  type Redactor,
   RequestAbortedError,
   StreamInterruptedError,
   UpstreamError,
@@ -48,6 +49,12 @@ export function toOpenAiError(error: unknown): OpenAiErrorResponse {
   const status = (error as { status?: unknown; type?: unknown } | null)?.status;
   if (typeof status === 'number' && status >= 400 && status < 500) return envelope(status, bodyParserMessage(error), 'invalid_request_error', null, null, false);
   return envelope(500, 'Internal gateway error', 'server_error', null, null, true);
+}
+
+/** `toOpenAiError` as a client may see it: the body redacted of every secret (errors, SSE error events). */
+export function clientError(error: unknown, redactor: Redactor): OpenAiErrorResponse {
+  const mapped = toOpenAiError(error);
+  return { ...mapped, body: redactor.redactValue(mapped.body) };
 }
 
 /** The degradation layer's last tier, configured to answer as an error: its body, 503 and Retry-After, marked degraded. */

@@ -46,6 +46,8 @@ export async function startGateway(scenario: MockScenario, options: GatewayOptio
     clientTokens: options.tokens ?? [],
     adminToken: options.adminToken,
     bodyLimit: '1mb',
+    headersTimeoutMs: 10_000,
+    requestTimeoutMs: 30_000,
     requestLog: 'all',
     logFormat: 'text',
     degradation: options.degradation,
