@@ -1,0 +1,131 @@
+import { connect } from 'node:net';
+import type { KeyBehaviour } from 'nestjs-deepseek-pool-mock';
+import { leakedRuns } from '../../../libs/deepseek-pool/src/redaction/secret-echoes.fixture.js';
+import { type Gateway, type GatewayOptions, startGateway } from './support/gateway-harness.js';
+
+/** Regression tests of issue 13 part B, on real HTTP against a mock upstream that misbehaves. */
+const KEY = 'sk-echo-0123456789abcdefghijklmnop'; // 34 characters
+const SHORT_KEY = 'sk-32chars-0123456789abcdefghijk'; // 32 characters: the malformed-body quote held it whole
+const CLIENT_TOKEN = 'client-token-0123456789abcdef';
+const ADMIN_TOKEN = 'admin-token-0123456789abcdef';
+const SECRETS = [KEY, SHORT_KEY, CLIENT_TOKEN, ADMIN_TOKEN];
+const CHAT = { model: 'deepseek-v4-flash', messages: [{ role: 'user', content: 'hi' }] };
+const AUTH = { authorization: `Bearer ${CLIENT_TOKEN}`, 'content-type': 'application/json' };
+
+let gateway: Gateway | undefined;
+
+afterEach(async () => {
+  await gateway?.close();
+  gateway = undefined;
+});
+
+async function start(behaviour: KeyBehaviour, key = KEY, options: GatewayOptions = {}): Promise<Gateway> {
+  gateway = await startGateway(
+    { defaults: { latencyMs: 0 }, keys: [{ key, name: 'k', ...behaviour }] },
+    { tokens: [CLIENT_TOKEN], adminToken: ADMIN_TOKEN, pool: { maxAttempts: 1 }, ...options },
+  );
+  return gateway;
+}
+
+async function chat(body: object = CHAT): Promise<{ status: number; headers: Headers; text: string }> {
+  const response = await fetch(`${gateway!.url}/v1/chat/completions`, { method: 'POST', headers: AUTH, body: JSON.stringify(body) });
+  return { status: response.status, headers: response.headers, text: await response.text() };
+}
+
+/** Every run of 12+ characters of any secret found in what the client received and in every log line. */
+function leaks(received: string): string[] {
+  const everything = `${received}\n${gateway!.logs.lines.join('\n')}`;
+  return SECRETS.flatMap((secret) => leakedRuns(everything, secret));
+}
+
+describe('defect 3: key text in SSE error events', () => {
+  it('mid-stream: the stream_interrupted event carries no key text', async () => {
+    await start({ echoKeyEvent: { afterChunks: 1 } });
+    const { status, text } = await chat({ ...CHAT, stream: true });
+    expect(status).toBe(200);
+    expect(text).toContain('"code":"stream_interrupted"');
+    expect(text).toContain('quota exceeded for api key');
+    expect(leaks(text)).toEqual([]);
+  });
+
+  it('before content, degradation off: the 502 body carries no key text', async () => {
+    await start({ echoKeyEvent: { afterChunks: 0, form: 'json-escaped' } });
+    const { status, text } = await chat({ ...CHAT, stream: true });
+    expect(status).toBe(502);
+    expect(text).toContain('quota exceeded for api key');
+    expect(leaks(text)).toEqual([]);
+  });
+});
+
+describe('defect 4: redaction before truncation, of any run, however escaped', () => {
+  it.each<[string, KeyBehaviour['echoKey'], number]>([
+    ['a 500 text body whose key straddles the old 200-character cut', { status: 500, body: 'text', paddingChars: 140 }, 502],
+    ['a 400 echoing a near-copy (key minus its last char)', { status: 400, form: 'near' }, 400],
+    ['a 400 echoing the key URL-encoded', { status: 400, form: 'url-encoded' }, 400],
+    ['a 500 echoing the key as JSON \\u00xx escapes', { status: 500, form: 'json-escaped' }, 502],
+  ])('%s', async (_, echoKey, expected) => {
+    await start({ echoKey });
+    const { status, text } = await chat();
+    expect(status).toBe(expected);
+    expect(leaks(text)).toEqual([]);
+  });
+
+  it('the "malformed body" message never quotes raw upstream bytes (a 32-char key at the start of a 200 body)', async () => {
+    await start({ echoKey: { status: 200, body: 'text' } }, SHORT_KEY);
+    const { status, text } = await chat();
+    expect(status).toBe(502);
+    expect(text).toContain('not valid JSON');
+    expect(leaks(text)).toEqual([]);
+  });
+
+  it('bearer tokens the gateway knows are redacted too (a client echoing one in its model name)', async () => {
+    await start({});
+    const { status, text } = await chat({ ...CHAT, model: `gpt-${ADMIN_TOKEN}` });
+    expect(status).toBe(400);
+    expect(leaks(text)).toEqual([]);
+  });
+});
+
+describe('defect 5: client-chosen model names', () => {
+  it('a model name over 256 characters is a 400 before any upstream call', async () => {
+    await start({});
+    const { status, text } = await chat({ ...CHAT, model: 'm'.repeat(1024 * 1024 - 100) });
+    expect(status).toBe(400);
+    expect(JSON.parse(text).error).toMatchObject({ type: 'invalid_request_error', param: 'model' });
+    expect(gateway!.mock.stats().totalRequests.chat).toBe(0);
+  });
+
+  it('metrics label only known models; every other name is "other", and log fields stay short', async () => {
+    await start({});
+    const names = Array.from({ length: 20 }, (_, i) => `made-up-${i}-${'x'.repeat(240)}`);
+    for (const model of names) expect((await chat({ ...CHAT, model })).status).toBe(400);
+    expect((await chat()).status).toBe(200);
+    const metrics = await (await fetch(`${gateway!.url}/metrics`)).text();
+    for (const model of names) expect(metrics).not.toContain(model);
+    expect(metrics).toMatch(/deepseek_pool_requests_total\{model="other",outcome="error",stream="false"\} 20/);
+    expect(metrics).toMatch(/deepseek_pool_requests_total\{model="deepseek-v4-flash",outcome="success",stream="false"\} 1/);
+  });
+});
+
+describe('defect 9: the token is checked before the body is read', () => {
+  it('an unauthenticated 9 MB POST gets its 401 after its headers, and the connection closes unread', async () => {
+    await start({});
+    const { port } = new URL(gateway!.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    let received = '';
+    socket.on('data', (data) => (received += data.toString()));
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    socket.write(`POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${9 * 1024 * 1024}\r\n\r\n{"model":`);
+    const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 3_000).unref());
+    expect(await Promise.race([closed.then(() => 'closed'), timeout])).toBe('closed');
+    expect(received).toMatch(/^HTTP\/1\.1 401 /);
+    expect(received.toLowerCase()).toContain('connection: close');
+    socket.destroy();
+  });
+
+  it('answers carry no X-Powered-By header', async () => {
+    await start({});
+    const { headers } = await chat();
+    expect(headers.get('x-powered-by')).toBeNull();
+  });
+});
