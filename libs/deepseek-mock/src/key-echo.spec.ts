@@ -23,7 +23,7 @@ describe('echoKey: a misbehaving upstream that echoes the key', () => {
     [{ status: 400 }, 400, `{"error":{"message":"quota exceeded for api key ${KEY}","type":"invalid_request_error","param":null,"code":"invalid_request_error"}}`],
     [{ status: 500, body: 'text' }, 500, `quota exceeded for api key ${KEY}`],
     [{ status: 500, body: 'text', form: 'near', paddingChars: 3 }, 500, `xxxquota exceeded for api key ${KEY.slice(0, -1)}`],
-    [{ status: 200, form: 'url-encoded' }, 200, `quota exceeded for api key ${echoedKey(KEY, 'url-encoded')}`],
+    [{ status: 200, form: 'url-encoded' }, 200, `${echoedKey(KEY, 'url-encoded')} is over its quota`],
   ] as const)('%o answers %d with %s', async (echoKey, status, text) => {
     await startWith({ echoKey });
     const res = await client.chat(KEY);

@@ -63,11 +63,15 @@ export function keyEchoEvent(key: string, echo: KeyEchoEvent): string {
 
 /** Answers with the echo: DeepSeek's JSON envelope, a plain text error, or a 200 body that is not JSON. */
 export function sendKeyEcho(ex: Exchange, key: string, echo: KeyEcho): void {
-  const type = echo.status === 400 ? 'invalid_request_error' : 'api_error';
-  const asText = echo.status === 200 || echo.body === 'text';
-  const wire = asText
-    ? echoText(key, echo.form, echo.paddingChars)
-    : echoJson({ error: { message: echoMessage(key, echo.form, echo.paddingChars), type, param: null, code: 'invalid_request_error' } }, key, echo.form);
-  ex.head(echo.status, { 'content-type': asText ? 'text/plain; charset=utf-8' : 'application/json', 'content-length': Buffer.byteLength(wire) });
+  const asJson = echo.status !== 200 && echo.body !== 'text';
+  const wire = keyEchoBody(key, echo);
+  ex.head(echo.status, { 'content-type': asJson ? 'application/json' : 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(wire) });
   ex.res.end(wire);
+}
+
+function keyEchoBody(key: string, echo: KeyEcho): string {
+  if (echo.status === 200) return `${echoedKey(key, echo.form)} is over its quota`;
+  if (echo.body === 'text') return echoText(key, echo.form, echo.paddingChars);
+  const type = echo.status === 400 ? 'invalid_request_error' : 'api_error';
+  return echoJson({ error: { message: echoMessage(key, echo.form, echo.paddingChars), type, param: null, code: 'invalid_request_error' } }, key, echo.form);
 }
