@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
-import type { KeyBehaviour } from 'nestjs-deepseek-pool-mock';
+import fc from 'fast-check';
+import { KEY_ECHO_FORMS, type KeyBehaviour } from 'nestjs-deepseek-pool-mock';
 import { leakedRuns } from '../../../libs/deepseek-pool/src/redaction/secret-echoes.fixture.js';
 import { type Gateway, type GatewayOptions, startGateway } from './support/gateway-harness.js';
 
@@ -127,5 +128,34 @@ describe('defect 9: the token is checked before the body is read', () => {
     await start({});
     const { headers } = await chat();
     expect(headers.get('x-powered-by')).toBeNull();
+  });
+});
+
+describe('property: whatever the upstream echoes, nothing the gateway sends or logs holds 12 characters of a secret', () => {
+  it('over responses, SSE events, logs, metrics, status events and admin output', async () => {
+    await start({});
+    const echo = fc.oneof(
+      fc.record({
+        echoKey: fc.record({
+          status: fc.constantFrom(200 as const, 400 as const, 500 as const),
+          body: fc.constantFrom('json' as const, 'text' as const),
+          form: fc.constantFrom(...KEY_ECHO_FORMS),
+          paddingChars: fc.nat({ max: 300 }),
+        }),
+      }),
+      fc.record({ echoKeyEvent: fc.record({ afterChunks: fc.nat({ max: 4 }), form: fc.constantFrom(...KEY_ECHO_FORMS) }) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(echo, fc.boolean(), async (behaviour, stream) => {
+        gateway!.mock.setKey('k', { echoKey: null, echoKeyEvent: null, ...behaviour });
+        const { text } = await chat({ ...CHAT, stream: stream || 'echoKeyEvent' in behaviour });
+        const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+        const outputs = await Promise.all(
+          ['/metrics', '/status/events', '/admin/keys', '/admin/keys/export', '/health/ready'].map(async (path) => (await fetch(`${gateway!.url}${path}`, { headers: admin })).text()),
+        );
+        expect(leaks([text, ...outputs].join('\n'))).toEqual([]);
+      }),
+      { numRuns: 30 },
+    );
   });
 });

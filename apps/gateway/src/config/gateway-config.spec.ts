@@ -38,7 +38,14 @@ describe('loadGatewayConfig', () => {
     expect(loadGatewayConfig({ GATEWAY_REQUEST_LOG: 'off', GATEWAY_LOG_FORMAT: 'json' })).toMatchObject({ requestLog: 'off', logFormat: 'json' });
   });
 
+  it('bounds how long a client may take to send its headers and its request (defaults 10 s and 30 s)', () => {
+    expect(loadGatewayConfig({})).toMatchObject({ headersTimeoutMs: 10_000, requestTimeoutMs: 30_000 });
+    expect(loadGatewayConfig({ GATEWAY_HEADERS_TIMEOUT_MS: '5000', GATEWAY_REQUEST_TIMEOUT_MS: '20000' })).toMatchObject({ headersTimeoutMs: 5_000, requestTimeoutMs: 20_000 });
+  });
+
   it.each<[string, string, NodeJS.ProcessEnv]>([
+    ['a request timeout that is not a positive integer', 'GATEWAY_REQUEST_TIMEOUT_MS', { GATEWAY_REQUEST_TIMEOUT_MS: '0' }],
+    ['a headers timeout that is not a number', 'GATEWAY_HEADERS_TIMEOUT_MS', { GATEWAY_HEADERS_TIMEOUT_MS: 'soon' }],
     ['real keys without client tokens', 'GATEWAY_TOKENS', { DEEPSEEK_API_KEYS: 'sk-a1234567890' }],
     ['a port out of range', 'PORT', { PORT: '70000' }],
     ['a port that is not a number', 'PORT', { PORT: 'http' }],
