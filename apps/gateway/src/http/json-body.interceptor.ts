@@ -1,6 +1,9 @@
 import type { CallHandler, ExecutionContext, NestInterceptor } from '@nestjs/common';
-import { json } from 'express';
+import { type Request, json } from 'express';
 import type { Observable } from 'rxjs';
+
+/** Methods whose body a route may read; any other request's body is never read (Node discards it). */
+const WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 
 /**
  * Reads JSON request bodies after the guards (interceptors run after guards, before the handler reads `@Body()`):
@@ -15,6 +18,7 @@ export class JsonBodyInterceptor implements NestInterceptor {
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     const http = context.switchToHttp();
+    if (!WITH_BODY.has(http.getRequest<Request>().method)) return next.handle();
     await new Promise<void>((resolve, reject) => this.parse(http.getRequest(), http.getResponse(), (error?: unknown) => (error ? reject(error) : resolve())));
     return next.handle();
   }
