@@ -124,6 +124,12 @@ describe('defect 9: the token is checked before the body is read', () => {
     socket.destroy();
   });
 
+  it('slow clients are bounded by the configured headers and request timeouts', async () => {
+    await start({});
+    const server = gateway!.app.getHttpServer();
+    expect({ headersTimeout: server.headersTimeout, requestTimeout: server.requestTimeout }).toEqual({ headersTimeout: 10_000, requestTimeout: 30_000 });
+  });
+
   it('answers carry no X-Powered-By header', async () => {
     await start({});
     const { headers } = await chat();
