@@ -36,27 +36,38 @@ function mayHoldEscape(text: string): boolean {
 
 /** One decoding pass over `source` (itself a view of the original, or the original when `parent` is undefined). */
 function decodeOnce(source: string, parent: EscapeView | undefined): EscapeView | undefined {
-  const out: string[] = [];
-  const from: number[] = [];
-  const to: number[] = [];
-  const push = (char: string, start: number, end: number): void => {
-    out.push(char);
-    from.push(parent ? parent.from[start]! : start);
-    to.push(parent ? parent.to[end - 1]! : end);
+  const pieces: string[] = [];
+  const from = new Int32Array(source.length);
+  const to = new Int32Array(source.length);
+  let length = 0;
+  const map = (start: number, end: number): void => {
+    from[length] = parent ? parent.from[start]! : start;
+    to[length] = parent ? parent.to[end - 1]! : end;
+    length++;
   };
   let changed = false;
-  for (let i = 0; i < source.length; ) {
-    const decoded = decodeAt(source, i);
-    if (decoded) {
-      push(decoded.char, i, i + decoded.length);
-      i += decoded.length;
-      changed = true;
-    } else {
-      push(source[i]!, i, i + 1);
-      i++;
-    }
+  let at = 0;
+  while (at < source.length) {
+    const next = nextEscapeChar(source, at);
+    for (let i = at; i < next; i++) map(i, i + 1);
+    pieces.push(source.slice(at, next));
+    if (next === source.length) break;
+    const decoded = decodeAt(source, next);
+    const size = decoded?.length ?? 1;
+    map(next, next + size);
+    pieces.push(decoded?.char ?? source[next]!);
+    changed ||= decoded !== undefined;
+    at = next + size;
   }
-  return changed ? { text: out.join(''), from: Int32Array.from(from), to: Int32Array.from(to) } : undefined;
+  return changed ? { text: pieces.join(''), from: from.subarray(0, length), to: to.subarray(0, length) } : undefined;
+}
+
+/** Index of the next `\\` or `%` from `start`, or the text's length. */
+function nextEscapeChar(text: string, start: number): number {
+  const slash = text.indexOf('\\', start);
+  const percent = text.indexOf('%', start);
+  if (slash === -1) return percent === -1 ? text.length : percent;
+  return percent === -1 ? slash : Math.min(slash, percent);
 }
 
 /** The character an escape at `i` stands for and the escape's length, or undefined when none starts there. */
