@@ -74,10 +74,11 @@ export class AttemptControl {
 
   /**
    * Anything the attempt threw, as the UpstreamError it stands for (this control tells timeouts and aborts apart),
-   * with every secret redacted: the one way an upstream's text leaves an attempt.
+   * with every secret redacted: the one way an upstream's text leaves an attempt. `context` prefixes the message of
+   * an error that is not an UpstreamError yet.
    */
-  failure(thrown: unknown, keyId: string): UpstreamError {
-    const error = thrown instanceof UpstreamError ? thrown : new UpstreamError(describe(thrown), this.outcomeOf(thrown), keyId, undefined);
+  failure(thrown: unknown, keyId: string, context?: string): UpstreamError {
+    const error = thrown instanceof UpstreamError ? thrown : new UpstreamError(describe(thrown, context), this.outcomeOf(thrown), keyId, undefined);
     return redactFailure(error, this.redactor);
   }
 
@@ -105,6 +106,7 @@ export class AttemptControl {
   }
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+function describe(error: unknown, context: string | undefined): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return context === undefined ? message : `${context}: ${message}`;
 }

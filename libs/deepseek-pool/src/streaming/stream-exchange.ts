@@ -66,7 +66,7 @@ export async function exchangeStream(
     commitOnce();
     channel.close();
   } catch (error) {
-    const failure = control.failure(error instanceof UpstreamError ? error : new UpstreamError(describe(error, slot.id), control.outcomeOf(error), slot.id, undefined), slot.id);
+    const failure = control.failure(error, slot.id, `Stream from key ${slot.id} failed`);
     if (committed) channel.fail(failure);
     throw failure;
   }
@@ -88,8 +88,4 @@ function parseChunk(data: string, keyId: string): ChatCompletionChunk {
     throw new MalformedBodyError('a stream event is not a chat.completion.chunk');
   }
   return parsed as ChatCompletionChunk;
-}
-
-function describe(error: unknown, keyId: string): string {
-  return `Stream from key ${keyId} failed: ${error instanceof Error ? error.message : String(error)}`;
 }
