@@ -12,6 +12,9 @@ import { RedactOutputInterceptor } from './http/redact-output.interceptor.js';
 import { requestIdMiddleware } from './logging/request-id.middleware.js';
 import { MetricsSettings } from './metrics/metrics-settings.js';
 
+/** How often Node enforces the headers and request timeouts. */
+const TIMEOUT_CHECK_MS = 1_000;
+
 /** Builds the gateway app for a configuration (without listening): used by main and by the e2e tests. */
 export async function createGateway(config: GatewayConfig, demo?: DemoUpstream, logger?: LoggerService): Promise<NestExpressApplication> {
   const metricsSettings = MetricsSettings.fromEnv();
@@ -26,9 +29,8 @@ export async function createGateway(config: GatewayConfig, demo?: DemoUpstream, 
   app.disable('x-powered-by');
   app.use(requestIdMiddleware);
   app.useGlobalInterceptors(new JsonBodyInterceptor(config.bodyLimit), new RedactOutputInterceptor(app.get(Reflector), redactor));
-  const server = app.getHttpServer();
-  server.headersTimeout = config.headersTimeoutMs;
-  server.requestTimeout = config.requestTimeoutMs;
+  // Read by Node when the server starts listening; its default check interval (30 s) would let a slow client stay 30 s longer.
+  Object.assign(app.getHttpServer(), { headersTimeout: config.headersTimeoutMs, requestTimeout: config.requestTimeoutMs, connectionsCheckingInterval: TIMEOUT_CHECK_MS });
   app.enableShutdownHooks();
   if (demo) app.getHttpServer().on('close', () => void demo.mock.close());
   return app;

@@ -46,6 +46,7 @@ describe('loadGatewayConfig', () => {
   it.each<[string, string, NodeJS.ProcessEnv]>([
     ['a request timeout that is not a positive integer', 'GATEWAY_REQUEST_TIMEOUT_MS', { GATEWAY_REQUEST_TIMEOUT_MS: '0' }],
     ['a headers timeout that is not a number', 'GATEWAY_HEADERS_TIMEOUT_MS', { GATEWAY_HEADERS_TIMEOUT_MS: 'soon' }],
+    ['a headers timeout over the request timeout', 'GATEWAY_HEADERS_TIMEOUT_MS', { GATEWAY_HEADERS_TIMEOUT_MS: '20000', GATEWAY_REQUEST_TIMEOUT_MS: '10000' }],
     ['real keys without client tokens', 'GATEWAY_TOKENS', { DEEPSEEK_API_KEYS: 'sk-a1234567890' }],
     ['a port out of range', 'PORT', { PORT: '70000' }],
     ['a port that is not a number', 'PORT', { PORT: 'http' }],

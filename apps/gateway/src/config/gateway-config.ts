@@ -81,6 +81,10 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, readFile
     throw new GatewayConfigError('GATEWAY_TOKENS', 'is required with real keys (or set GATEWAY_ALLOW_ANONYMOUS=true on a trusted network)');
   }
   const baseUrl = nonEmpty(env.DEEPSEEK_BASE_URL) ?? fromFile.defaultBaseUrl;
+  const headersTimeoutMs = positiveMs(nonEmpty(env.GATEWAY_HEADERS_TIMEOUT_MS) ?? gateway.headersTimeoutMs ?? 10_000, 'GATEWAY_HEADERS_TIMEOUT_MS');
+  const requestTimeoutMs = positiveMs(nonEmpty(env.GATEWAY_REQUEST_TIMEOUT_MS) ?? gateway.requestTimeoutMs ?? 30_000, 'GATEWAY_REQUEST_TIMEOUT_MS');
+  // Node enforces the request timeout only from the headers timeout on (and refuses a larger one at construction).
+  if (headersTimeoutMs > requestTimeoutMs) throw new GatewayConfigError('GATEWAY_HEADERS_TIMEOUT_MS', `must not exceed GATEWAY_REQUEST_TIMEOUT_MS (${requestTimeoutMs})`);
   return {
     mode,
     host: nonEmpty(env.HOST) ?? gateway.host ?? '127.0.0.1',
@@ -88,8 +92,8 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, readFile
     clientTokens,
     adminToken: nonEmpty(env.GATEWAY_ADMIN_TOKEN) ?? gateway.adminToken,
     bodyLimit: nonEmpty(env.GATEWAY_BODY_LIMIT) ?? gateway.bodyLimit ?? '10mb',
-    headersTimeoutMs: positiveMs(nonEmpty(env.GATEWAY_HEADERS_TIMEOUT_MS) ?? gateway.headersTimeoutMs ?? 10_000, 'GATEWAY_HEADERS_TIMEOUT_MS'),
-    requestTimeoutMs: positiveMs(nonEmpty(env.GATEWAY_REQUEST_TIMEOUT_MS) ?? gateway.requestTimeoutMs ?? 30_000, 'GATEWAY_REQUEST_TIMEOUT_MS'),
+    headersTimeoutMs,
+    requestTimeoutMs,
     requestLog: oneOf(nonEmpty(env.GATEWAY_REQUEST_LOG) ?? gateway.requestLog ?? 'all', 'GATEWAY_REQUEST_LOG', REQUEST_LOG_MODES),
     logFormat: oneOf(nonEmpty(env.GATEWAY_LOG_FORMAT) ?? gateway.logFormat ?? 'text', 'GATEWAY_LOG_FORMAT', LOG_FORMATS),
     degradation: (flag(env.GATEWAY_DEGRADE, 'GATEWAY_DEGRADE') ?? gateway.degrade ?? true) ? { ...degradation, ...fallbackFromEnv(env) } : undefined,

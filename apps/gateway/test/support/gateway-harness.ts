@@ -32,6 +32,8 @@ export interface GatewayOptions {
   /** Degradation tiers; off unless given. */
   degradation?: DeepSeekDegradationOptions;
   pool?: Partial<DeepSeekPoolOptions>;
+  /** The time a client has to send its whole request (default 30 000 ms). */
+  requestTimeoutMs?: number;
 }
 
 /** Starts the mock with `scenario` and the gateway in front of it (one key per scenario key, id = key name), on 127.0.0.1. */
@@ -46,8 +48,8 @@ export async function startGateway(scenario: MockScenario, options: GatewayOptio
     clientTokens: options.tokens ?? [],
     adminToken: options.adminToken,
     bodyLimit: '1mb',
-    headersTimeoutMs: 10_000,
-    requestTimeoutMs: 30_000,
+    headersTimeoutMs: Math.min(10_000, options.requestTimeoutMs ?? 30_000),
+    requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
     requestLog: 'all',
     logFormat: 'text',
     degradation: options.degradation,
