@@ -1,11 +1,13 @@
 import type { Cache } from '@nestjs/cache-manager';
-import { Logger, type LoggerService } from '@nestjs/common';
+import type { LoggerService } from '@nestjs/common';
 import type { ChatCompletion, ChatCompletionRequest } from '../chat.types.js';
 import { type Clock, systemClock } from '../clock.js';
 import { InvalidOptionsError } from '../deepseek-pool.errors.js';
 import type { ResolvedPoolOptions } from '../deepseek-pool.options.js';
 import { nonNegativeNumber, positiveInteger, positiveNumber } from '../keys/key-config.js';
 import type { PoolMetricsRecorder } from '../metrics/metrics-recorder.js';
+import { redactedLogger } from '../redaction/redacting-logger.js';
+import { Redactor } from '../redaction/redactor.js';
 import { DEGRADATION_TIERS, type DegradationTier } from './degradation-tiers.js';
 import { DEFAULT_FALLBACK_MESSAGE, fallbackCompletion, fallbackErrorBody } from './fallback-response.js';
 import type { ModelFallbacks } from './model-fallback.js';
@@ -93,7 +95,7 @@ export const DEFAULT_POOL_BREAKER_POLICY: Readonly<PoolBreakerPolicy> = Object.f
 /** Validates options and applies defaults (falling back to the pool's clock, metrics and logger). Throws InvalidOptionsError naming the field. */
 export function resolveDegradationOptions(
   options: DeepSeekDegradationOptions = {},
-  pool?: Pick<ResolvedPoolOptions, 'clock' | 'metrics' | 'logger'>,
+  pool?: Pick<ResolvedPoolOptions, 'clock' | 'metrics' | 'logger'> & Partial<Pick<ResolvedPoolOptions, 'redactor'>>,
 ): ResolvedDegradationOptions {
   if (options === null || typeof options !== 'object') throw new InvalidOptionsError('options', 'must be an object');
   const logger = options.logger ?? pool?.logger;
@@ -108,7 +110,7 @@ export function resolveDegradationOptions(
     fallback: resolveFallback(options.fallback, 'fallback'),
     breaker: breakerPolicy({ ...DEFAULT_POOL_BREAKER_POLICY, ...options.breaker }),
     metrics: options.metrics ?? pool?.metrics,
-    logger: logger === false ? undefined : (logger ?? new Logger('DeepSeekDegradation')),
+    logger: redactedLogger(logger, 'DeepSeekDegradation', pool?.redactor ?? new Redactor()),
     clock: options.clock ?? pool?.clock ?? systemClock,
   };
 }
