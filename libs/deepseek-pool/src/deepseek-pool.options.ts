@@ -21,6 +21,7 @@ import { STRATEGY_NAMES } from './routing/strategies.js';
 import type { PoolStateStore } from './state/pool-state-store.js';
 import type { Transport } from './transport/transport.js';
 import type { PoolMetricsRecorder } from './metrics/metrics-recorder.js';
+import type { ContinuationSettings } from './streaming/stream-continuation.js';
 import {
   type ProbeOptions,
   type ResolvedProbeOptions,
@@ -101,6 +102,8 @@ export interface DeepSeekPoolOptions {
   synthetic?: SyntheticOptions | false;
   /** Check every key once at start and disable rejected ones; `'require-one'` also fails the start when none is valid. Default true. */
   validateOnStart?: ValidateOnStart;
+  /** Streams that break after content go on from another key that can continue them (see `keys[].continuation`). Defaults: on, 2 per stream. */
+  continuation?: Partial<ContinuationSettings>;
 }
 
 /** Options after validation, with every default applied. */
@@ -129,6 +132,7 @@ export interface ResolvedPoolOptions {
   probe: ResolvedProbeOptions | false;
   synthetic: ResolvedSyntheticOptions | false;
   validateOnStart: ValidateOnStart;
+  continuation: ContinuationSettings;
 }
 
 /** Validates options and applies defaults. Throws InvalidOptionsError naming the field; never prints a secret. */
@@ -200,7 +204,16 @@ export function resolveOptions(options: DeepSeekPoolOptions): ResolvedPoolOption
     probe: resolveProbeOptions(options.probe),
     synthetic: resolveSyntheticOptions(options.synthetic),
     validateOnStart: resolveValidateOnStart(options.validateOnStart),
+    continuation: {
+      enabled: boolean(options.continuation?.enabled ?? true, 'continuation.enabled'),
+      maxAttempts: positiveInteger(options.continuation?.maxAttempts ?? 2, 'continuation.maxAttempts'),
+    },
   };
+}
+
+function boolean(value: unknown, field: string): boolean {
+  if (typeof value !== 'boolean') throw new InvalidOptionsError(field, `must be true or false (got ${String(value)})`);
+  return value;
 }
 
 function accountLimits(accounts: Record<string, AccountOptions>, keys: KeyConfig[]): Map<string, number> {
