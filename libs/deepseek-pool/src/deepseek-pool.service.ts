@@ -321,6 +321,8 @@ export class DeepSeekPoolService implements OnModuleDestroy {
       ...(config.models ? { models: [...config.models] } : {}),
       ...(Object.keys(config.modelMap).length > 0 ? { modelMap: { ...config.modelMap } } : {}),
       ...(Object.keys(config.headers).length > 0 ? { headerNames: Object.keys(config.headers) } : {}),
+      continuation: config.continuation,
+      ...(config.reasoningPrefixModels.size > 0 ? { reasoningPrefixModels: [...config.reasoningPrefixModels] } : {}),
     }));
   }
 

@@ -51,7 +51,7 @@ export interface StreamCall {
 
 /**
  * The Resume of one stream: when its current call breaks after content, decides (planContinuation) and, if it may,
- * continues on another key that can (another account first), with the text the caller received as the prefix, within
+ * continues on another key that can (never the key that broke; another account first), with the text the caller received as the prefix, within
  * the call's deadline and the retry budget. Records the continuation in the meta, an event and a metric; otherwise
  * throws the StreamInterruptedError the caller gets (RequestAbortedError if the caller left).
  */
@@ -75,7 +75,8 @@ export function streamResumer(deps: StreamContinuationDeps, call: StreamCall): R
     if (plan === 'complete') return 'complete';
     if (plan === 'aborted') throw new RequestAbortedError(meta.trace);
     if (plan !== 'continue') throw notContinued(deps, call, failure, plan);
-    const accepts = (slot: KeySlot): boolean => canContinue(slot.config, slot.upstreamModel(request.model), received);
+    // Another key than the one that broke, that can continue this stream; keys of the broken key's account come last.
+    const accepts = (slot: KeySlot): boolean => slot.id !== failure.keyId && canContinue(slot.config, slot.upstreamModel(request.model), received);
     const slots = deps.slots();
     if (!slots.some((slot) => slot.serves(request.model) && accepts(slot))) throw notContinued(deps, call, failure, 'no-capable-key');
     const brokenAccount = slots.find((slot) => slot.id === failure.keyId)?.config.account;

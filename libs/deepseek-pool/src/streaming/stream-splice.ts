@@ -53,7 +53,8 @@ export class StreamSplice {
 }
 
 function identityOf(chunk: ChatCompletionChunk): Identity {
-  const identity: Identity = { id: chunk.id, model: chunk.model, created: chunk.created };
+  const identity: Identity = { id: chunk.id, model: chunk.model };
+  if (chunk.created !== undefined) identity.created = chunk.created;
   if (chunk.system_fingerprint !== undefined) identity.system_fingerprint = chunk.system_fingerprint;
   return identity;
 }
