@@ -1,4 +1,5 @@
 import type { ChatRequest } from './chat-request.js';
+import { type PartialAnswer, continueAnswer } from './continuation.js';
 import { type Usage, buildUsage, countTokens } from './usage.js';
 
 /** Everything an answer carries, streamed or not. */
@@ -24,6 +25,10 @@ export interface AnswerInput {
   thinking: boolean;
   /** Leading messages found in the account's context cache. */
   cachedMessages: number;
+  /** Fixed reasoning instead of the default one (thinking answers). */
+  reasoning?: string;
+  /** Continue this partial answer instead of answering afresh (chat prefix completion, continue_final_message). */
+  partial?: PartialAnswer;
 }
 
 function question(request: ChatRequest): string {
@@ -31,13 +36,19 @@ function question(request: ChatRequest): string {
   return (lastUser?.text ?? '').slice(0, 40);
 }
 
-/** Deterministic answer: "Mock answer from <key> to: <first 40 chars of the last user message>" (JSON in JSON mode). */
+/**
+ * Deterministic answer: "Mock answer from <key> to: <first 40 chars of the last user message>" (JSON in JSON mode),
+ * or the rest of it after a partial answer.
+ */
 export function composeAnswer(input: AnswerInput): Answer {
   const { request, keyName, thinking } = input;
   const asked = question(request);
   const echo = `Mock answer from ${keyName} to: ${asked}`;
-  const content = input.reply ?? (request.jsonMode ? JSON.stringify({ answer: echo }) : echo);
-  const reasoning = thinking ? `Mock reasoning by ${keyName}: the user asks "${asked}", so I answer it.` : undefined;
+  const full = {
+    content: input.reply ?? (request.jsonMode ? JSON.stringify({ answer: echo }) : echo),
+    ...(thinking ? { reasoning: input.reasoning ?? `Mock reasoning by ${keyName}: the user asks "${asked}", so I answer it.` } : {}),
+  };
+  const { content, reasoning } = input.partial ? continueAnswer(full, input.partial) : full;
   const usage = buildUsage(
     request.messages.map((m) => countTokens(m.text)),
     input.cachedMessages,

@@ -73,6 +73,9 @@ const behaviourShape: Shape = {
   chunkDelayMs: { check: nonNegative },
   streamChunks: { check: positiveInt },
   reply: { check: text },
+  reasoning: { check: text },
+  cutStream: { check: object({ probability: { check: probability }, atByte: { check: count } }) },
+  server: { check: oneOf(['deepseek', 'vllm'] as const) },
 };
 
 const keyShape: Shape = {
