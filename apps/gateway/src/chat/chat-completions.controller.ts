@@ -56,6 +56,6 @@ export class ChatCompletionsController {
     });
     setTraceHeaders(response, meta);
     const ending = await writeSse(response, resumeAfter(first, iterator));
-    this.log.streamEnded(request, meta.keyId || `degraded:${meta.degraded}`, ending);
+    this.log.streamEnded(request, meta.keyId || `degraded:${meta.degraded}`, ending, meta.continuations);
   }
 }
