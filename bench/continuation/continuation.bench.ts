@@ -18,14 +18,15 @@ const JOB_TIMEOUT_MS = 300_000;
 
 const SIZES: Record<ProfileName, { concurrency: number; rounds: number; systems: StreamSystem[] }> = {
   smoke: { concurrency: 20, rounds: 1, systems: ['pool', 'naive'] },
-  quick: { concurrency: 60, rounds: 2, systems: ['naive', 'pool-no-continuation', 'pool', 'portkey'] },
-  full: { concurrency: 60, rounds: 5, systems: ['naive', 'pool-no-continuation', 'pool', 'portkey'] },
+  quick: { concurrency: 60, rounds: 2, systems: ['naive', 'pool-no-continuation', 'pool', 'pool-4-continuations', 'portkey'] },
+  full: { concurrency: 60, rounds: 5, systems: ['naive', 'pool-no-continuation', 'pool', 'pool-4-continuations', 'portkey'] },
 };
 
 const LABELS: Record<StreamSystem, string> = {
   naive: 'naive rotator',
   'pool-no-continuation': 'pool, continuation off (before this feature)',
-  pool: 'pool (continuation on, the default)',
+  pool: 'pool (continuation on, the default: 2 per stream)',
+  'pool-4-continuations': 'pool, continuation.maxAttempts 4',
   portkey: 'Portkey',
 };
 
@@ -162,8 +163,8 @@ function headline(result: ContinuationResult): string {
       percent(r.exact / Math.max(1, r.streams)),
       r.wrongText,
       errorsOf(r),
-      r.system === 'pool' ? `${r.continued} (${r.continuations} continuations)` : '–',
-      r.system === 'pool' ? num(r.addedMsPerContinuation, 1) : '–',
+      r.continuations > 0 ? `${r.continued} (${r.continuations} continuations)` : '–',
+      num(r.addedMsPerContinuation, 1),
       num(r.upstreamPerStream, 2),
       num(r.promptTokensPerStream, 1),
     ]),

@@ -1,4 +1,4 @@
-import { DeepSeekPoolService, resolveOptions } from 'nestjs-deepseek-pool';
+import { type ContinuationSettings, DeepSeekPoolService, resolveOptions } from 'nestjs-deepseek-pool';
 import { Agent, Pool, request } from 'undici';
 import { portkeyConfig } from '../lib/portkey.js';
 import { HttpStatusError, type RunKey } from '../resilience/clients/chat-client.js';
@@ -21,15 +21,18 @@ export interface StreamClient {
   close(): Promise<void>;
 }
 
-export type StreamSystem = 'naive' | 'pool' | 'pool-no-continuation' | 'portkey';
+export type StreamSystem = 'naive' | 'pool' | 'pool-no-continuation' | 'pool-4-continuations' | 'portkey';
 
 export function streamClient(system: StreamSystem, keys: readonly RunKey[], portkeyUrl: string | undefined): StreamClient {
   switch (system) {
     case 'naive':
       return naiveStreams(keys);
     case 'pool':
+      return poolStreams(keys, { enabled: true });
     case 'pool-no-continuation':
-      return poolStreams(keys, system === 'pool');
+      return poolStreams(keys, { enabled: false });
+    case 'pool-4-continuations':
+      return poolStreams(keys, { enabled: true, maxAttempts: 4 });
     case 'portkey':
       if (!portkeyUrl) throw new Error('no Portkey gateway is running');
       return portkeyStreams(portkeyUrl, keys);
@@ -37,11 +40,11 @@ export function streamClient(system: StreamSystem, keys: readonly RunKey[], port
 }
 
 /** This library with its defaults (bench time limits); the mock serves prefix completion on /beta like DeepSeek. */
-function poolStreams(keys: readonly RunKey[], continuation: boolean): StreamClient {
+function poolStreams(keys: readonly RunKey[], continuation: Partial<ContinuationSettings>): StreamClient {
   const pool = new DeepSeekPoolService(
     resolveOptions({
       ...benchPoolOptions('p2c-ewma'),
-      continuation: { enabled: continuation },
+      continuation,
       keys: keys.map((key) => ({ id: key.name, apiKey: key.apiKey, baseUrl: key.baseUrl, continuation: 'deepseek-prefix' })),
     }),
   );

@@ -24,9 +24,10 @@ export interface StreamRecord {
   continuations: number;
 }
 
+/** The error's code or name; a StreamInterruptedError with why it was not continued (`STREAM_INTERRUPTED max-continuations`). */
 function errorKind(error: unknown): string {
-  const { code, name } = error as { code?: unknown; name?: unknown };
-  if (typeof code === 'string' && code) return code;
+  const { code, name, notContinued } = error as { code?: unknown; name?: unknown; notContinued?: unknown };
+  if (typeof code === 'string' && code) return typeof notContinued === 'string' ? `${code} ${notContinued}` : code;
   return typeof name === 'string' && name ? name : 'Error';
 }
 

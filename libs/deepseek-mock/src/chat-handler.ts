@@ -77,7 +77,8 @@ async function answer(ex: Exchange, state: KeyState, ctx: MockContext, request: 
     ex.head(200, okHeaders(true));
     state.counters.streams.started++;
   }
-  const plan = planStream(result, { pieces: b.streamChunks ?? DEFAULT_STREAM_CHUNKS, includeUsage: request.includeUsage });
+  const pieces = Math.max(1, Math.ceil((b.streamChunks ?? DEFAULT_STREAM_CHUNKS) * (result.share ?? 1)));
+  const plan = planStream(result, { pieces, includeUsage: request.includeUsage });
   const cutAtByte = drawCut(b.cutStream, plan, ctx.rng);
   const end = await writeStream(ex, plan, cutAtByte === undefined ? b : { ...b, cutAtByte }, errors.serverError().body);
   state.counters.streams[end === 'completed' ? 'completed' : end === 'cut' ? 'cut' : 'errorEvents']++;

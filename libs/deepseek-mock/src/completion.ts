@@ -11,6 +11,8 @@ export interface Answer {
   /** Present for thinking requests. */
   reasoning?: string;
   usage: Usage;
+  /** A continuation: the share of the full answer's text it carries (it streams in as many fewer pieces, at the same pace). */
+  share?: number;
 }
 
 export interface AnswerInput {
@@ -29,6 +31,10 @@ export interface AnswerInput {
   reasoning?: string;
   /** Continue this partial answer instead of answering afresh (chat prefix completion, continue_final_message). */
   partial?: PartialAnswer;
+}
+
+function textLength(answer: { content: string; reasoning?: string | undefined }): number {
+  return answer.content.length + (answer.reasoning?.length ?? 0);
 }
 
 function question(request: ChatRequest): string {
@@ -63,5 +69,6 @@ export function composeAnswer(input: AnswerInput): Answer {
     usage,
   };
   if (reasoning !== undefined) answer.reasoning = reasoning;
+  if (input.partial) answer.share = textLength({ content, reasoning }) / Math.max(1, textLength(full));
   return answer;
 }
