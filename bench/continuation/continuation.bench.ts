@@ -204,7 +204,7 @@ const suite: BenchSuite<ContinuationResult> = {
   order: 35,
   run,
   render,
-  summary: (result) => `#### Stream continuation: 3 keys each cutting ${percent(result.cutProbability, 0)} of streams\n\n${headline(result)}`,
+  summary: (result) => `3 keys on 3 accounts, each cutting ${percent(result.cutProbability, 0)} of its streams at a random byte; ${result.concurrency} concurrent streams:\n\n${headline(result)}`,
   check,
 };
 export default suite;
