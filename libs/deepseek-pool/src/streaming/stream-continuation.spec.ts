@@ -145,6 +145,26 @@ describe('stream continuation (scripted upstream, fake timers)', () => {
     expect(transport.callsTo('sk-contkeyvvvvvvvvvv04')).toBe(0);
   });
 
+  it.each(['p2c-ewma', 'least-connections', 'round-robin', 'weighted-random'] as const)('%s: a continuation never goes to the key that broke nor to a key that cannot continue', async (strategy) => {
+    const keys = [A, B, C, 'sk-contkeyvvvvvvvvvv04'];
+    const cutUnlessContinuing: Parameters<ScriptedTransport['script']>[1] = (req) =>
+      sseReply(JSON.parse(req.body!).messages.length > 1 ? rest : cutAfterHel)(req);
+    for (const key of keys) transport.script(key, cutUnlessContinuing);
+    start(
+      keys.map((apiKey, i) => ({ id: `k${i}`, apiKey, ...(i === 3 ? { baseUrl: 'http://10.0.0.6:8000' } : {}) })),
+      // Every first call breaks here: breakers and the retry budget must not end the test early.
+      { strategy, retryBudget: { minRetriesPerSecond: 1_000 }, breaker: { volumeThreshold: 1_000 } },
+    );
+    for (let i = 0; i < 12; i++) {
+      const { chunks, stream } = await consume();
+      expect(text(chunks)).toBe('Hello');
+      const [record] = (await stream.meta).continuations!;
+      expect(record.keyId).not.toBe(record.fromKeyId);
+      expect(record.keyId).not.toBe('k3');
+    }
+    expect(transport.calls.filter((c) => c.apiKey === keys[3] && (c.body as ChatCompletionRequest).messages.length > 1)).toEqual([]);
+  });
+
   it('fails over silently when a continuation attempt fails before content, within the attempts', async () => {
     transport.script(A, sseReply(cutAfterHel)).script(B, { status: 503, body: { error: { message: 'busy' } } }).script(C, sseReply(rest));
     start([{ id: 'a', apiKey: A }, { id: 'b', apiKey: B }, { id: 'c', apiKey: C }]);
