@@ -102,6 +102,29 @@ describe('the gateway with the real openai client (only baseURL and apiKey chang
     expect(String((error as Error).message)).toMatch(/broke after content/);
   });
 
+  it('delivers a stream cut mid-answer whole: continued on another key, one stream for the client', async () => {
+    const reply = 'This answer is long enough to be cut in the middle and continued on another key without a seam.';
+    const keys = [
+      { key: HEALTHY, name: 'cut', reply, cutAfterChunks: 3, streamChunks: 8 },
+      { key: 'sk-mock-healthy-00000002', name: 'spare', reply, streamChunks: 8 },
+    ];
+    gateway = await startGateway({ keys }, { tokens: [TOKEN], keys: { spare: { priority: 1 } } });
+    const { openai } = client();
+    const { data: stream, response } = await openai.chat.completions
+      .create({ model: 'deepseek-v4-flash', messages: [{ role: 'user', content: 'a long answer please' }], stream: true, stream_options: { include_usage: true } })
+      .withResponse();
+    const chunks = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    expect(chunks.map((c) => c.choices[0]?.delta?.content ?? '').join('')).toBe(reply);
+    expect(new Set(chunks.map((c) => c.id)).size).toBe(1);
+    expect(chunks.filter((c) => c.choices[0]?.finish_reason)).toHaveLength(1);
+    expect(chunks.at(-1)?.usage).toMatchObject({ total_tokens: expect.any(Number) });
+    expect(response.headers.get('x-deepseek-pool-key')).toBe('cut');
+    expect(gateway.mock.stats().keys.cut.streams.cut).toBe(1);
+    expect(gateway.mock.stats().keys.spare.streams.completed).toBe(1);
+    await waitFor(() => gateway.logs.lines.some((line) => /continued: cut -> spare at \d+ \(/.test(line)));
+  });
+
   it('closes the upstream request when the client disconnects mid-stream, and frees the key', async () => {
     gateway = await startGateway({ keys: [{ key: HEALTHY, name: 'healthy', chunkDelayMs: 200, streamChunks: 50 }] }, { tokens: [TOKEN] });
     const { openai } = client();

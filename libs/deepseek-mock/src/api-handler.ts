@@ -23,8 +23,8 @@ async function handleProbe(ex: Exchange, endpoint: 'models' | 'balance', state: 
   ex.sendJson(200, balanceBody(forced === 402 ? { ...info, total: 0, granted: 0, toppedUp: 0 } : info));
 }
 
-/** Every DeepSeek endpoint: authentication (401), counters, the `reset` fault, then the endpoint itself. */
-export async function handleApi(ex: Exchange, endpoint: Endpoint, registry: Registry, ctx: MockContext): Promise<void> {
+/** Every DeepSeek endpoint: authentication (401), counters, the `reset` fault, then the endpoint itself (`beta`: under `/beta`). */
+export async function handleApi(ex: Exchange, endpoint: Endpoint, registry: Registry, ctx: MockContext, beta = false): Promise<void> {
   const token = bearerKey(ex.req);
   const state = registry.byBearer(token);
   if (!state) {
@@ -40,10 +40,11 @@ export async function handleApi(ex: Exchange, endpoint: Endpoint, registry: Regi
     if (ex.abortedByClient && !ctx.isClosing()) state.counters.clientAborts++;
   });
   const b = state.behaviour;
+  if (beta && b.server === 'vllm') return ex.sendJson(404, errors.notFound(ex.req.url ?? '').body);
   if (b.status === 401) return sendError(ex, errors.authentication(token), b);
   if (b.reset) {
     state.counters.resets++;
     return ex.reset();
   }
-  return endpoint === 'chat' ? handleChat(ex, state, ctx) : handleProbe(ex, endpoint, state, ctx);
+  return endpoint === 'chat' ? handleChat(ex, state, ctx, beta) : handleProbe(ex, endpoint, state, ctx);
 }

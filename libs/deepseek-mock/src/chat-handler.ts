@@ -1,5 +1,6 @@
 import { type ChatRequest, parseChatRequest } from './chat-request.js';
 import { composeAnswer } from './completion.js';
+import { type PartialAnswer, partialAnswerOf } from './continuation.js';
 import { prefixHashes } from './context-cache.js';
 import { okHeaders, sendBlankBody, sendError, stall, trickle } from './faults.js';
 import type { Exchange } from './http-io.js';
@@ -9,7 +10,7 @@ import type { MockContext } from './mock-context.js';
 import type { KeyState } from './registry.js';
 import { type MockError, completionBody, errorForStatus, errors } from './responses.js';
 import { addUsage } from './stats.js';
-import { SSE_KEEP_ALIVE, planStream, writeStream } from './streaming.js';
+import { SSE_KEEP_ALIVE, drawCut, planStream, writeStream } from './streaming.js';
 import { costOf } from './usage.js';
 
 /** Default number of chunks a streamed text is split into. */
@@ -50,7 +51,7 @@ function admitConcurrency(ex: Exchange, state: KeyState): MockError | undefined 
 }
 
 /** Serves an admitted, valid request: blank body, keep-alive trickle, then the JSON answer or the stream. */
-async function answer(ex: Exchange, state: KeyState, ctx: MockContext, request: ChatRequest): Promise<void> {
+async function answer(ex: Exchange, state: KeyState, ctx: MockContext, request: ChatRequest, partial: PartialAnswer | undefined): Promise<void> {
   const b = state.behaviour;
   if (request.stream && (b.blankBody || b.keepAlive)) state.counters.streams.started++;
   if (b.echoKey) return sendKeyEcho(ex, state.config.key, b.echoKey);
@@ -66,6 +67,8 @@ async function answer(ex: Exchange, state: KeyState, ctx: MockContext, request: 
     sequence: ctx.nextSequence(),
     keyName: state.name,
     ...(b.reply === undefined ? {} : { reply: b.reply }),
+    ...(b.reasoning === undefined ? {} : { reasoning: b.reasoning }),
+    ...(partial ? { partial } : {}),
     thinking: request.thinking ?? ctx.thinkingModels.includes(request.model),
     cachedMessages: state.account.cache.lookupAndStore(prefixHashes(request.messages)),
   });
@@ -76,25 +79,29 @@ async function answer(ex: Exchange, state: KeyState, ctx: MockContext, request: 
     ex.head(200, okHeaders(true));
     state.counters.streams.started++;
   }
-  const plan = planStream(result, { pieces: b.streamChunks ?? DEFAULT_STREAM_CHUNKS, includeUsage: request.includeUsage });
+  const pieces = Math.max(1, Math.ceil((b.streamChunks ?? DEFAULT_STREAM_CHUNKS) * (result.share ?? 1)));
+  const plan = planStream(result, { pieces, includeUsage: request.includeUsage });
+  const cutAtByte = drawCut(b.cutStream, plan, ctx.rng);
   const echo = b.echoKeyEvent;
-  const faults = echo ? { ...b, errorEventAfterChunks: echo.afterChunks } : b;
+  const faults = { ...b, ...(echo ? { errorEventAfterChunks: echo.afterChunks } : {}), ...(cutAtByte === undefined ? {} : { cutAtByte }) };
   const end = await writeStream(ex, plan, faults, echo ? keyEchoEvent(state.config.key, echo) : errors.serverError().body);
   state.counters.streams[end === 'completed' ? 'completed' : end === 'cut' ? 'cut' : 'errorEvents']++;
 }
 
 /**
- * `POST /chat/completions` for an authenticated key: account concurrency slot, hang / stall, validation,
- * admission statuses, latency, then the answer.
+ * `POST /chat/completions` (or `/beta/chat/completions`) for an authenticated key: account concurrency slot, hang /
+ * stall, validation (continuation flags included), admission statuses, latency, then the answer.
  */
-export async function handleChat(ex: Exchange, state: KeyState, ctx: MockContext): Promise<void> {
+export async function handleChat(ex: Exchange, state: KeyState, ctx: MockContext, beta = false): Promise<void> {
   const raw = await ex.readBody();
   const b = state.behaviour;
   const overConcurrency = admitConcurrency(ex, state);
   const parsed = parseChatRequest(raw, ctx.models);
   if (!overConcurrency && stall(ex, b, parsed.request?.stream === true)) return;
-  const error = overConcurrency ?? parsed.error ?? admissionError(state, ctx);
+  const partial = parsed.request && partialAnswerOf(parsed.request, b.server ?? 'deepseek', beta);
+  const invalid = partial && 'status' in partial ? partial : undefined;
+  const error = overConcurrency ?? parsed.error ?? invalid ?? admissionError(state, ctx);
   await ex.wait(drawLatencyMs(b, ctx.rng));
   if (error) return sendError(ex, error, b);
-  if (parsed.request) return answer(ex, state, ctx, parsed.request);
+  if (parsed.request) return answer(ex, state, ctx, parsed.request, partial as PartialAnswer | undefined);
 }

@@ -20,6 +20,11 @@ export interface ChatRequest {
   thinking?: boolean;
   /** `response_format.type === "json_object"`. */
   jsonMode: boolean;
+  /** The last message, when it is an assistant message with `prefix: true` (chat prefix completion): its text and `reasoning_content`. */
+  prefix?: { content: string; reasoning: string };
+  /** vLLM / SGLang: `continue_final_message` and `add_generation_prompt` (default true). */
+  continueFinalMessage?: boolean;
+  addGenerationPrompt?: boolean;
 }
 
 const deserialize = (detail: string) => errors.invalidRequest(`Failed to deserialize the JSON body into the target type: ${detail}`);
@@ -76,6 +81,8 @@ function validateChat(raw: string, models: readonly string[]): ChatRequest | Moc
   }
   const thinking = isRecord(body['thinking']) ? body['thinking']['type'] : undefined;
   const streamOptions = body['stream_options'];
+  const last = (body['messages'] as Array<Record<string, unknown>>).at(-1)!;
+  const prefix = last['role'] === 'assistant' && last['prefix'] === true ? { content: messages.at(-1)!.text, reasoning: contentText(last['reasoning_content']) } : undefined;
   return {
     model: body['model'],
     messages,
@@ -83,5 +90,8 @@ function validateChat(raw: string, models: readonly string[]): ChatRequest | Moc
     includeUsage: isRecord(streamOptions) && streamOptions['include_usage'] === true,
     ...(thinking === 'enabled' || thinking === 'disabled' ? { thinking: thinking === 'enabled' } : {}),
     jsonMode: format === 'json_object',
+    ...(prefix ? { prefix } : {}),
+    continueFinalMessage: body['continue_final_message'] === true,
+    addGenerationPrompt: body['add_generation_prompt'] !== false,
   };
 }

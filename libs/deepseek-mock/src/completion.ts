@@ -1,4 +1,5 @@
 import type { ChatRequest } from './chat-request.js';
+import { type PartialAnswer, continueAnswer } from './continuation.js';
 import { type Usage, buildUsage, countTokens } from './usage.js';
 
 /** Everything an answer carries, streamed or not. */
@@ -10,6 +11,8 @@ export interface Answer {
   /** Present for thinking requests. */
   reasoning?: string;
   usage: Usage;
+  /** A continuation: the share of the full answer's text it carries (it streams in as many fewer pieces, at the same pace). */
+  share?: number;
 }
 
 export interface AnswerInput {
@@ -24,6 +27,14 @@ export interface AnswerInput {
   thinking: boolean;
   /** Leading messages found in the account's context cache. */
   cachedMessages: number;
+  /** Fixed reasoning instead of the default one (thinking answers). */
+  reasoning?: string;
+  /** Continue this partial answer instead of answering afresh (chat prefix completion, continue_final_message). */
+  partial?: PartialAnswer;
+}
+
+function textLength(answer: { content: string; reasoning?: string | undefined }): number {
+  return answer.content.length + (answer.reasoning?.length ?? 0);
 }
 
 function question(request: ChatRequest): string {
@@ -31,13 +42,19 @@ function question(request: ChatRequest): string {
   return (lastUser?.text ?? '').slice(0, 40);
 }
 
-/** Deterministic answer: "Mock answer from <key> to: <first 40 chars of the last user message>" (JSON in JSON mode). */
+/**
+ * Deterministic answer: "Mock answer from <key> to: <first 40 chars of the last user message>" (JSON in JSON mode),
+ * or the rest of it after a partial answer.
+ */
 export function composeAnswer(input: AnswerInput): Answer {
   const { request, keyName, thinking } = input;
   const asked = question(request);
   const echo = `Mock answer from ${keyName} to: ${asked}`;
-  const content = input.reply ?? (request.jsonMode ? JSON.stringify({ answer: echo }) : echo);
-  const reasoning = thinking ? `Mock reasoning by ${keyName}: the user asks "${asked}", so I answer it.` : undefined;
+  const full = {
+    content: input.reply ?? (request.jsonMode ? JSON.stringify({ answer: echo }) : echo),
+    ...(thinking ? { reasoning: input.reasoning ?? `Mock reasoning by ${keyName}: the user asks "${asked}", so I answer it.` } : {}),
+  };
+  const { content, reasoning } = input.partial ? continueAnswer(full, input.partial) : full;
   const usage = buildUsage(
     request.messages.map((m) => countTokens(m.text)),
     input.cachedMessages,
@@ -52,5 +69,6 @@ export function composeAnswer(input: AnswerInput): Answer {
     usage,
   };
   if (reasoning !== undefined) answer.reasoning = reasoning;
+  if (input.partial) answer.share = textLength({ content, reasoning }) / Math.max(1, textLength(full));
   return answer;
 }

@@ -81,7 +81,7 @@ export class Exchange {
   }
 
   /** Writes a body chunk and resolves once it is handed to the socket. */
-  write(chunk: string): Promise<void> {
+  write(chunk: string | Uint8Array): Promise<void> {
     return new Promise((resolve, reject) => this.res.write(chunk, (err) => (err ? reject(err) : resolve())));
   }
 

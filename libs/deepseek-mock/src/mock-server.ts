@@ -35,6 +35,7 @@ const ROUTES: Record<string, Endpoint> = {
 };
 
 const ADMIN_PREFIX = '/_mock/';
+const BETA_CHAT = '/beta/chat/completions';
 
 /** A DeepSeek API mock with per-key fault injection, on a plain `node:http` server. */
 export class DeepSeekMock implements MockControl {
@@ -153,8 +154,10 @@ export class DeepSeekMock implements MockControl {
   private async route(ex: Exchange): Promise<void> {
     const path = (ex.req.url ?? '/').split('?')[0]!;
     if (path.startsWith(ADMIN_PREFIX)) return handleAdmin(ex, path.slice(ADMIN_PREFIX.length), this);
-    const endpoint = ROUTES[`${ex.req.method} ${path.startsWith('/v1/') ? path.slice(3) : path}`];
-    if (!endpoint) return ex.sendJson(404, errors.notFound(path).body);
-    return handleApi(ex, endpoint, this.registry, this.ctx);
+    // DeepSeek's beta base URL serves chat completions too (with chat prefix completion); nothing else here.
+    const beta = path === BETA_CHAT;
+    const endpoint = beta ? 'chat' : ROUTES[`${ex.req.method} ${path.startsWith('/v1/') ? path.slice(3) : path}`];
+    if (!endpoint || (beta && ex.req.method !== 'POST')) return ex.sendJson(404, errors.notFound(path).body);
+    return handleApi(ex, endpoint, this.registry, this.ctx, beta);
   }
 }

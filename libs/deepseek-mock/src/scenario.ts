@@ -83,6 +83,9 @@ const behaviourShape: Shape = {
     }),
   },
   echoKeyEvent: { check: object({ afterChunks: { check: count, required: true }, form: { check: oneOf(KEY_ECHO_FORMS) } }) },
+  reasoning: { check: text },
+  cutStream: { check: object({ probability: { check: probability }, atByte: { check: count } }) },
+  server: { check: oneOf(['deepseek', 'vllm'] as const) },
 };
 
 const keyShape: Shape = {

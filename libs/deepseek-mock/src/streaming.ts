@@ -1,5 +1,7 @@
 import type { Answer } from './completion.js';
 import type { Exchange } from './http-io.js';
+import type { Rng } from './rng.js';
+import type { StreamCut } from './types.js';
 import { type ErrorBody, SYSTEM_FINGERPRINT } from './responses.js';
 
 const SSE_DONE = 'data: [DONE]\n\n';
@@ -50,11 +52,20 @@ export function planStream(answer: Answer, opts: { pieces: number; includeUsage:
   };
 }
 
-/** Stream faults: where to cut, or where to send an error event instead of the rest. */
+/** Stream faults: where to cut (after N text chunks, or at a byte of the body), or where to send an error event instead of the rest. */
 export interface StreamFaults {
   chunkDelayMs?: number;
   cutAfterChunks?: number;
+  cutAtByte?: number;
   errorEventAfterChunks?: number;
+}
+
+/** The byte of the body where a stream is cut, if it is: `atByte`, or one drawn uniformly before `[DONE]` with `probability`. */
+export function drawCut(cut: StreamCut | undefined, plan: StreamPlan, rng: Rng): number | undefined {
+  if (!cut || rng() >= (cut.probability ?? 1)) return undefined;
+  if (cut.atByte !== undefined) return cut.atByte;
+  const bytes = [plan.role, ...plan.texts, plan.final].reduce<number>((sum, chunk) => sum + Buffer.byteLength(sse(chunk)), 0);
+  return Math.floor(rng() * bytes);
 }
 
 export type StreamEnd = 'completed' | 'cut' | 'error-event';
@@ -67,7 +78,20 @@ export async function writeStream(ex: Exchange, plan: StreamPlan, faults: Stream
   const stopAt = (n: number | undefined) => (n === undefined ? -1 : Math.min(n, plan.texts.length));
   const cutAt = stopAt(faults.cutAfterChunks);
   const errorAt = stopAt(faults.errorEventAfterChunks);
-  await ex.write(sse(plan.role));
+  let budget = faults.cutAtByte ?? Infinity;
+  /** Writes an event, or the part of it the byte cut leaves (then false: the socket is gone). */
+  const send = async (event: string): Promise<boolean> => {
+    const bytes = Buffer.from(event);
+    if (bytes.length <= budget) {
+      budget -= bytes.length;
+      await ex.write(bytes);
+      return true;
+    }
+    if (budget > 0) await ex.write(bytes.subarray(0, budget));
+    ex.destroy();
+    return false;
+  };
+  if (!(await send(sse(plan.role)))) return 'cut';
   for (let i = 0; ; i++) {
     if (i === cutAt) {
       ex.destroy();
@@ -80,10 +104,10 @@ export async function writeStream(ex: Exchange, plan: StreamPlan, faults: Stream
     }
     if (i === plan.texts.length) break;
     await ex.wait(faults.chunkDelayMs ?? 0);
-    await ex.write(sse(plan.texts[i]));
+    if (!(await send(sse(plan.texts[i])))) return 'cut';
   }
   await ex.wait(faults.chunkDelayMs ?? 0);
-  await ex.write(sse(plan.final));
+  if (!(await send(sse(plan.final)))) return 'cut';
   await ex.write(SSE_DONE);
   ex.end();
   return 'completed';

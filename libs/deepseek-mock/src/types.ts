@@ -68,6 +68,25 @@ export interface KeyBehaviour {
   echoKey?: KeyEcho;
   /** Streaming: echo the key in an error event after N text chunks. */
   echoKeyEvent?: KeyEchoEvent;
+  /** Fixed reasoning of thinking answers instead of the default one. */
+  reasoning?: string;
+  /**
+   * Streaming: cut the body (socket destroyed) at byte `atByte`, or with `probability` (default 1) at a uniformly
+   * drawn byte of the body before `[DONE]`: mid-line and mid-UTF-8 character cuts included.
+   */
+  cutStream?: StreamCut;
+  /**
+   * Which server the key behaves as. `deepseek` (default): chat prefix completion (a last assistant message with
+   * `prefix: true`) on `/beta/chat/completions` only, the flag ignored on the normal path. `vllm`: no `/beta`;
+   * `continue_final_message: true` (with `add_generation_prompt: false`) continues the last assistant message.
+   */
+  server?: 'deepseek' | 'vllm';
+}
+
+/** Where a stream is cut: a fixed byte, or a random one with a probability. */
+export interface StreamCut {
+  probability?: number;
+  atByte?: number;
 }
 
 /** A key of the scenario: the bearer token, an optional display name and account, and its behaviour. */

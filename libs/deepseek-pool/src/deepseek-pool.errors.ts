@@ -1,5 +1,6 @@
 import { classify } from './resilience/classify.js';
 import type { Outcome } from './resilience/outcome.js';
+import type { NotContinuedReason } from './streaming/continuation-plan.js';
 
 /** One upstream attempt, as reported to callers and in errors (never holds a secret). */
 export interface AttemptRecord {
@@ -7,6 +8,8 @@ export interface AttemptRecord {
   outcome: 'success' | Outcome['kind'];
   status?: number;
   latencyMs: number;
+  /** The attempt continued a stream that broke after content (chat prefix completion on another key). */
+  continuation?: true;
 }
 
 /** Base class of every error the pool throws. `code` is stable and machine-readable. */
@@ -105,13 +108,17 @@ export class RequestAbortedError extends DeepSeekPoolError {
   }
 }
 
-/** A stream broke after content had reached the caller: it cannot fail over any more. */
+/**
+ * A stream broke after content had reached the caller and was not continued on another key; `notContinued` says why
+ * (continuation off, a request or stream that cannot be continued, no key able to, or the continuation failed too).
+ */
 export class StreamInterruptedError extends DeepSeekPoolError {
   constructor(
     message: string,
     readonly keyId: string,
     readonly outcome: Outcome,
     attempts: readonly AttemptRecord[],
+    readonly notContinued?: NotContinuedReason,
   ) {
     super(message, 'STREAM_INTERRUPTED', attempts);
   }

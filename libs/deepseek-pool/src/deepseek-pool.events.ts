@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { ThresholdCrossing } from './limits/quota-thresholds.js';
+import type { ContinuationRecord } from './resilience/attempt-loop.js';
 import type { DisableReason } from './resilience/outcome.js';
 
 /** Events for observers (logs, metrics, alerts). Never relied on for correctness. No payload holds a secret. */
@@ -11,6 +12,8 @@ export interface PoolEventMap {
   'breaker.half-open': [{ keyId: string }];
   'breaker.close': [{ keyId: string }];
   retry: [{ fromKeyId: string; attempt: number; reason: string }];
+  /** A stream that broke after content went on from another key (`offset`: characters of content received at the break). */
+  'stream.continued': [ContinuationRecord];
   /** A key's or account's usage reached 70, 85 or 95% of a limit (once per threshold per window). */
   'quota.threshold': [ThresholdCrossing];
   /** The shared state store lost its backend (Redis): this replica goes on with its local view. */

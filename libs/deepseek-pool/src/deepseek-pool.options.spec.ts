@@ -21,7 +21,24 @@ describe('resolveOptions', () => {
       breaker: { volumeThreshold: 5, errorThresholdPercentage: 50, halfOpenMaxProbes: 3, halfOpenSuccessesToClose: 2 },
       retryBudget: { ratio: 0.2, minRetriesPerSecond: 10, windowMs: 10_000 },
     });
-    expect(resolved.keys[0]).toMatchObject({ weight: 1, priority: 0, maxConcurrency: Infinity, models: undefined });
+    expect(resolved.keys[0]).toMatchObject({ weight: 1, priority: 0, maxConcurrency: Infinity, models: undefined, continuation: 'deepseek-prefix' });
+    expect([...resolved.keys[0].reasoningPrefixModels]).toEqual(['deepseek-reasoner']);
+    expect(resolved.continuation).toEqual({ enabled: true, maxAttempts: 2 });
+  });
+
+  it('continues on DeepSeek by default, elsewhere only when the key says how', () => {
+    const resolved = resolveOptions({
+      keys: [
+        { id: 'official', apiKey: SECRET, baseUrl: 'https://api.deepseek.com/v1' },
+        { id: 'vllm', apiKey: 'local-token-xyz1', baseUrl: 'http://10.0.0.5:8000/v1', continuation: 'continue-final-message' },
+        { id: 'reseller', apiKey: 'local-token-xyz2', baseUrl: 'https://reseller.example/v1' },
+      ],
+    });
+    expect(resolved.keys.map((k) => [k.id, k.continuation, k.reasoningPrefixModels.size])).toEqual([
+      ['official', 'deepseek-prefix', 1],
+      ['vllm', 'continue-final-message', 0],
+      ['reseller', false, 0],
+    ]);
   });
 
   it('keeps per-key settings for several instances', () => {
@@ -53,6 +70,10 @@ describe('resolveOptions', () => {
     ['zero attempts', { keys: [SECRET], maxAttempts: 0 }, 'maxAttempts', /integer > 0/],
     ['more successes than probes', { keys: [SECRET], breaker: { halfOpenMaxProbes: 1, halfOpenSuccessesToClose: 2 } }, 'breaker.halfOpenSuccessesToClose', /<=/],
     ['an error threshold over 100', { keys: [SECRET], breaker: { errorThresholdPercentage: 120 } }, 'breaker.errorThresholdPercentage', /100/],
+    ['an unknown continuation mode', { keys: [{ apiKey: SECRET, continuation: 'resume' as never }] }, 'keys[0].continuation', /deepseek-prefix/],
+    ['reasoning prefix models without prefix completion', { keys: [{ apiKey: SECRET, continuation: 'continue-final-message', reasoningPrefixModels: ['r1'] }] }, 'keys[0].reasoningPrefixModels', /deepseek-prefix/],
+    ['a non-boolean continuation.enabled', { keys: [SECRET], continuation: { enabled: 'yes' as never } }, 'continuation.enabled', /true or false/],
+    ['zero continuations', { keys: [SECRET], continuation: { maxAttempts: 0 } }, 'continuation.maxAttempts', /integer > 0/],
     ['an id equal to the key', { keys: [{ id: 'sk-abcdefgh12345678', apiKey: 'sk-abcdefgh12345678' }] }, 'keys[0].id', /must not be the API key/],
   ])('rejects %s, naming the field and never the secret', (_case, options, field, problem) => {
     let error: unknown;

@@ -23,6 +23,7 @@ import type { Transport } from './transport/transport.js';
 import type { PoolMetricsRecorder } from './metrics/metrics-recorder.js';
 import { ModelLabelledMetrics, ModelLabels } from './metrics/model-labels.js';
 import { Redactor } from './redaction/redactor.js';
+import type { ContinuationSettings } from './streaming/stream-continuation.js';
 import {
   type ProbeOptions,
   type ResolvedProbeOptions,
@@ -108,6 +109,8 @@ export interface DeepSeekPoolOptions {
   synthetic?: SyntheticOptions | false;
   /** Check every key once at start and disable rejected ones; `'require-one'` also fails the start when none is valid. Default true. */
   validateOnStart?: ValidateOnStart;
+  /** Streams that break after content go on from another key that can continue them (see `keys[].continuation`). Defaults: on, 2 per stream. */
+  continuation?: Partial<ContinuationSettings>;
 }
 
 /** Options after validation, with every default applied. */
@@ -141,6 +144,7 @@ export interface ResolvedPoolOptions {
   probe: ResolvedProbeOptions | false;
   synthetic: ResolvedSyntheticOptions | false;
   validateOnStart: ValidateOnStart;
+  continuation: ContinuationSettings;
 }
 
 /** Validates options and applies defaults. Throws InvalidOptionsError naming the field; never prints a secret. */
@@ -218,12 +222,21 @@ export function resolveOptions(options: DeepSeekPoolOptions): ResolvedPoolOption
     probe: resolveProbeOptions(options.probe),
     synthetic: resolveSyntheticOptions(options.synthetic),
     validateOnStart: resolveValidateOnStart(options.validateOnStart),
+    continuation: {
+      enabled: boolean(options.continuation?.enabled ?? true, 'continuation.enabled'),
+      maxAttempts: positiveInteger(options.continuation?.maxAttempts ?? 2, 'continuation.maxAttempts'),
+    },
   };
 }
 
 /** The models a key is configured for: its `models` and the names of its `modelMap`. */
 export function servedModels(key: KeyConfig): string[] {
   return [...(key.models ?? []), ...Object.keys(key.modelMap)];
+}
+
+function boolean(value: unknown, field: string): boolean {
+  if (typeof value !== 'boolean') throw new InvalidOptionsError(field, `must be true or false (got ${String(value)})`);
+  return value;
 }
 
 function accountLimits(accounts: Record<string, AccountOptions>, keys: KeyConfig[]): Map<string, number> {

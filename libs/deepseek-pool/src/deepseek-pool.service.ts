@@ -1,5 +1,5 @@
 import { Inject, Injectable, type LoggerService, type OnModuleDestroy } from '@nestjs/common';
-import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, ModelList } from './chat.types.js';
+import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, ModelList, Usage } from './chat.types.js';
 import { DEEPSEEK_POOL_OPTIONS } from './deepseek-pool.constants.js';
 import { DeepSeekPoolError } from './deepseek-pool.errors.js';
 import { PoolEvents } from './deepseek-pool.events.js';
@@ -13,7 +13,7 @@ import { estimateTokens } from './limits/token-estimate.js';
 import { UsageMeter } from './limits/usage-meter.js';
 import { KeyRegistry } from './keys/key-registry.js';
 import type { KeySlot } from './keys/key-slot.js';
-import { type AttemptMeta, AttemptLoop, type CallOptions } from './resilience/attempt-loop.js';
+import { type AttemptFn, type AttemptMeta, AttemptLoop, type CallOptions } from './resilience/attempt-loop.js';
 import { RetryBudget } from './resilience/retry-budget.js';
 import { validateChatRequest } from './request-validation.js';
 import type { EligibilityContext } from './routing/eligibility.js';
@@ -25,6 +25,8 @@ import { type PoolStateStore, keyScope } from './state/pool-state-store.js';
 import { type KeySnapshot, type PoolSnapshot, snapshotKey, snapshotPool } from './pool-snapshot.js';
 import { PoolStream } from './streaming/pool-stream.js';
 import { type ChunkChannel } from './streaming/chunk-channel.js';
+import { ContinuedChannel } from './streaming/continued-channel.js';
+import { type StreamContinuationDeps, streamResumer } from './streaming/stream-continuation.js';
 import { exchangeStream } from './streaming/stream-exchange.js';
 import { UndiciTransport } from './transport/undici.transport.js';
 import { exchangeChat, openExchange } from './transport/upstream-exchange.js';
@@ -43,6 +45,12 @@ export interface ChatOptions extends CallOptions {
   degrade?: boolean;
   /** With `degrade`: the cache scope of this call (e.g. the signed-in user), instead of the degradation module's extractor. */
   tenant?: string;
+}
+
+/** Options of one stream call. */
+export interface StreamOptions extends CallOptions {
+  /** `{ enabled: false }`: a break after content ends the stream with StreamInterruptedError instead of being continued. */
+  continuation?: { enabled?: boolean };
 }
 
 /** The degradation layer, registered by DeepSeekDegradationModule: wraps a pool call with its tiers. */
@@ -69,6 +77,7 @@ export class DeepSeekPoolService implements OnModuleDestroy {
   private readonly eligibility: EligibilityContext & { refresh(): EligibilityContext };
   private readonly meter: UsageMeter;
   private degrader: ChatDegrader | undefined;
+  private readonly continuation: StreamContinuationDeps;
 
   constructor(@Inject(DEEPSEEK_POOL_OPTIONS) private readonly options: ResolvedPoolOptions) {
     const { clock, rng } = options;
@@ -125,6 +134,16 @@ export class DeepSeekPoolService implements OnModuleDestroy {
       backoff: options.backoff,
       redactor: this.redactor,
     });
+    this.continuation = {
+      loop: this.loop,
+      slots: () => this.registry.all,
+      settings: options.continuation,
+      charsPerToken: options.tokenEstimate.charsPerToken,
+      clock,
+      events: this.events,
+      metrics: options.metrics,
+      attempt: (request, baseUrlOf) => this.streamAttempt(request, baseUrlOf),
+    };
     this.logEvents();
   }
 
@@ -154,37 +173,53 @@ export class DeepSeekPoolService implements OnModuleDestroy {
   }
 
   /**
-   * A streamed chat completion through the pool: fails over transparently until the first content chunk,
-   * then ends with a typed error (never silently) if the upstream breaks. See PoolStream.
+   * A streamed chat completion through the pool: fails over transparently until the first content chunk; after it,
+   * a break is continued on another key that can (see `continuation`), else the stream ends with a typed error
+   * (never silently). See PoolStream.
    */
-  stream(request: ChatCompletionRequest, options: CallOptions = {}): PoolStream {
+  stream(request: ChatCompletionRequest, options: StreamOptions = {}): PoolStream {
     validateChatRequest(request);
-    const estimate = this.estimator(request);
     return new PoolStream(async (signal) => {
       const startedMs = this.options.clock.now();
+      const { continuation, ...callOptions } = options;
+      const call = { ...this.withAffinity(request, callOptions), signal };
       const { data: channel, meta } = await this.loop
-        .run<ChunkChannel<ChatCompletionChunk>>(request.model, { ...this.withAffinity(request, options), signal }, true, (slot, control, commit) => {
-          const reservation = this.meter.reserve(slot, estimate);
-          let committed = false;
-          const onCommit = (committedChannel: ChunkChannel<ChatCompletionChunk>): void => {
-            committed = true;
-            commit(committedChannel);
-          };
-          return exchangeStream(this.transport, slot, control, this.options.timeouts, request, this.options.clock, onCommit, (usage) => {
-            this.meter.settle(reservation, usage.total_tokens);
-            this.recordUsage(slot, request.model, usage);
-          }).catch((error: unknown) => {
-            if (!committed) this.meter.settle(reservation, 0);
-            throw error;
-          });
-        })
+        .run(request.model, call, true, this.streamAttempt(request, (slot) => slot.config.baseUrl))
         .catch((error: unknown) => {
           this.recordRequest(request.model, 'error', (error as { attempts?: unknown[] }).attempts?.length ?? 0, startedMs, true);
           throw error;
         });
       this.recordRequest(request.model, 'success', meta.attempts, startedMs, true);
-      return { channel, meta };
+      const resume = streamResumer(this.continuation, {
+        request,
+        options: call,
+        enabled: this.options.continuation.enabled && continuation?.enabled !== false,
+        deadlineMs: startedMs + (options.timeoutMs ?? this.options.timeouts.requestMs),
+        meta,
+      });
+      return { channel: new ContinuedChannel(channel, resume), meta };
     }, options.signal);
+  }
+
+  /** One streaming attempt of `request` on a key, sent to `baseUrlOf(slot)`: metered, its usage recorded. */
+  private streamAttempt(request: ChatCompletionRequest, baseUrlOf: (slot: KeySlot) => string): AttemptFn<ChunkChannel<ChatCompletionChunk>> {
+    const estimate = this.estimator(request);
+    return (slot, control, commit) => {
+      const reservation = this.meter.reserve(slot, estimate);
+      let committed = false;
+      const onCommit = (committedChannel: ChunkChannel<ChatCompletionChunk>): void => {
+        committed = true;
+        commit(committedChannel);
+      };
+      const onUsage = (usage: Usage): void => {
+        this.meter.settle(reservation, usage.total_tokens);
+        this.recordUsage(slot, request.model, usage);
+      };
+      return exchangeStream(this.transport, slot, control, this.options.timeouts, request, this.options.clock, onCommit, onUsage, baseUrlOf(slot)).catch((error: unknown) => {
+        if (!committed) this.meter.settle(reservation, 0);
+        throw error;
+      });
+    };
   }
 
   /** The upstream model list, from any key that can answer. */
@@ -296,6 +331,8 @@ export class DeepSeekPoolService implements OnModuleDestroy {
       ...(config.models ? { models: [...config.models] } : {}),
       ...(Object.keys(config.modelMap).length > 0 ? { modelMap: { ...config.modelMap } } : {}),
       ...(Object.keys(config.headers).length > 0 ? { headerNames: Object.keys(config.headers) } : {}),
+      continuation: config.continuation,
+      ...(config.reasoningPrefixModels.size > 0 ? { reasoningPrefixModels: [...config.reasoningPrefixModels] } : {}),
     }));
   }
 

@@ -1,7 +1,7 @@
 export { DeepSeekPoolModule } from './deepseek-pool.module.js';
 export type { DEEPSEEK_POOL_ASYNC_OPTIONS_TYPE as DeepSeekPoolAsyncOptions } from './deepseek-pool.module-definition.js';
 export { DEEPSEEK_POOL_OPTIONS } from './deepseek-pool.constants.js';
-export { DeepSeekPoolService, type PoolResult, type ChatOptions, type ChatDegrader } from './deepseek-pool.service.js';
+export { DeepSeekPoolService, type PoolResult, type ChatOptions, type StreamOptions, type ChatDegrader } from './deepseek-pool.service.js';
 export type { ProbeResult } from './keys/key-probe.js';
 export { PoolStream } from './streaming/pool-stream.js';
 export {
@@ -23,7 +23,9 @@ export { RedactingLogger, MAX_LOG_FIELD_CHARS } from './redaction/redacting-logg
 export { MAX_UPSTREAM_TEXT_CHARS } from './redaction/redact-failure.js';
 export { ModelLabels, OTHER_MODEL, MAX_KNOWN_MODELS } from './metrics/model-labels.js';
 export { validateChatRequest, MAX_MODEL_CHARS } from './request-validation.js';
-export type { AttemptMeta, CallOptions } from './resilience/attempt-loop.js';
+export type { AttemptMeta, CallOptions, ContinuationRecord } from './resilience/attempt-loop.js';
+export type { ContinuationMode, NotContinuedReason } from './streaming/continuation-plan.js';
+export type { ContinuationSettings } from './streaming/stream-continuation.js';
 export type { Outcome, Action, DisableReason } from './resilience/outcome.js';
 export { classify } from './resilience/classify.js';
 export type { BreakerPolicy } from './resilience/breaker-policy.js';
@@ -41,7 +43,7 @@ export { type AffinityOption, userAffinity } from './routing/affinity.js';
 export type { Transport, TransportRequest, TransportResponse } from './transport/transport.js';
 export { UndiciTransport } from './transport/undici.transport.js';
 export { HttpServiceTransport } from './transport/http-service.transport.js';
-export type { PoolMetricsRecorder, AttemptMetric, RequestMetric } from './metrics/metrics-recorder.js';
+export type { PoolMetricsRecorder, AttemptMetric, RequestMetric, ContinuationMetric } from './metrics/metrics-recorder.js';
 export { DeepSeekPoolProber } from './health/probing/deepseek-pool.prober.js';
 export type { ProbeOptions, SyntheticOptions, ValidateOnStart } from './health/probing/probe-options.js';
 export { DeepSeekDegradationModule } from './degradation/degradation.module.js';

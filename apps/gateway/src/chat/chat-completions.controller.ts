@@ -58,6 +58,6 @@ export class ChatCompletionsController {
     });
     setTraceHeaders(response, meta);
     const ending = await writeSse(response, resumeAfter(first, iterator), this.pool.redactor);
-    this.log.streamEnded(request, meta.keyId || `degraded:${meta.degraded}`, ending);
+    this.log.streamEnded(request, meta.keyId || `degraded:${meta.degraded}`, ending, meta.continuations);
   }
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Request } from 'express';
-import { type AttemptMeta, type AttemptRecord, type ChatCompletionRequest, DeepSeekPoolError } from 'nestjs-deepseek-pool';
+import { type AttemptMeta, type AttemptRecord, type ChatCompletionRequest, type ContinuationRecord, DeepSeekPoolError } from 'nestjs-deepseek-pool';
 import { GatewaySettings } from '../config/gateway-settings.js';
 import { toOpenAiError } from '../errors/openai-error.js';
 
@@ -51,8 +51,12 @@ export class RequestLog {
   }
 
   /** Logs how a stream ended after it started. */
-  streamEnded(request: Request, keyId: string, ending: string): void {
+  streamEnded(request: Request, keyId: string, ending: string, continuations: readonly ContinuationRecord[] = []): void {
     if (ending !== 'completed') this.logger.warn(`${requestId(request)} stream from ${keyId} ${ending}`);
+    if (continuations.length > 0 && this.settings.requestLog !== 'off') {
+      const how = continuations.map((c) => `${c.fromKeyId} -> ${c.keyId} at ${c.offset} (${c.reason})`).join(', ');
+      this.logger.log(`${requestId(request)} stream continued: ${how}`);
+    }
   }
 
   private write(record: RequestRecord): void {

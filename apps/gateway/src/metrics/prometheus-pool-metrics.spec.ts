@@ -39,6 +39,17 @@ describe('PrometheusPoolMetrics', () => {
     ]);
   });
 
+  it('counts streams that broke after content by the key that broke and whether they were continued', async () => {
+    const metrics = new PrometheusPoolMetrics();
+    metrics.continuation({ fromKeyId: 'a', model: 'deepseek-v4-flash', outcome: 'continued' });
+    metrics.continuation({ fromKeyId: 'a', model: 'deepseek-v4-flash', outcome: 'continued' });
+    metrics.continuation({ fromKeyId: 'b', model: 'deepseek-v4-flash', outcome: 'no-capable-key' });
+    expect(await values(metrics, 'deepseek_pool_stream_continuations_total')).toEqual([
+      { labels: { key_id: 'a', model: 'deepseek-v4-flash', outcome: 'continued' }, value: 2 },
+      { labels: { key_id: 'b', model: 'deepseek-v4-flash', outcome: 'no-capable-key' }, value: 1 },
+    ]);
+  });
+
   it('counts tokens of every kind but cost only for priced models, at the injected time', async () => {
     const metrics = new PrometheusPoolMetrics({ now: () => new Date('2026-01-05T12:00:00Z') });
     const usage = { prompt_tokens: 1_000_000, prompt_cache_hit_tokens: 0, prompt_cache_miss_tokens: 1_000_000, completion_tokens: 0, total_tokens: 1_000_000 };

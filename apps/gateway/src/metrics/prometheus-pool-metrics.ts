@@ -1,4 +1,4 @@
-import type { AttemptMetric, PoolMetricsRecorder, RequestMetric, Usage } from 'nestjs-deepseek-pool';
+import type { AttemptMetric, ContinuationMetric, PoolMetricsRecorder, RequestMetric, Usage } from 'nestjs-deepseek-pool';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { estimateCostUsd } from './cost/estimate-cost.js';
 import { DEFAULT_PRICES, type PriceTable } from './cost/price-table.js';
@@ -36,6 +36,7 @@ export class PrometheusPoolMetrics implements PoolMetricsRecorder {
   private readonly degradedAnswers: Counter<'tier' | 'model'>;
   private readonly tokens: Counter<'key_id' | 'model' | 'kind'>;
   private readonly costUsd: Counter<'key_id' | 'model'>;
+  private readonly continuations: Counter<'key_id' | 'model' | 'outcome'>;
 
   constructor(options: PrometheusPoolMetricsOptions = {}) {
     this.registry = options.registry ?? new Registry();
@@ -49,6 +50,7 @@ export class PrometheusPoolMetrics implements PoolMetricsRecorder {
     this.retries = new Counter({ name: `${METRIC_PREFIX}retries_total`, help: 'Retries on another key, by the key that failed and the failure kind', labelNames: ['key_id', 'reason'], registers });
     this.degradedAnswers = new Counter({ name: `${METRIC_PREFIX}degraded_total`, help: 'Degraded answers by tier (cache, model, fallback) and requested model', labelNames: ['tier', 'model'], registers });
     this.tokens = new Counter({ name: `${METRIC_PREFIX}tokens_total`, help: 'Tokens by key id, model and kind (prompt_cache_hit, prompt_cache_miss, completion, reasoning; completion includes reasoning)', labelNames: ['key_id', 'model', 'kind'], registers });
+    this.continuations = new Counter({ name: `${METRIC_PREFIX}stream_continuations_total`, help: 'Streams that broke after content, by the key that broke, model and outcome (continued, or why not: disabled, no-capable-key, tool-calls, ...)', labelNames: ['key_id', 'model', 'outcome'], registers });
     this.costUsd = new Counter({ name: `${METRIC_PREFIX}cost_usd_total`, help: 'Estimated cost in USD by key id and model (price table with DeepSeek peak hours; unpriced models are not counted)', labelNames: ['key_id', 'model'], registers });
   }
 
@@ -75,5 +77,9 @@ export class PrometheusPoolMetrics implements PoolMetricsRecorder {
 
   degraded(tier: string, model: string): void {
     this.degradedAnswers.inc({ tier, model });
+  }
+
+  continuation(metric: ContinuationMetric): void {
+    this.continuations.inc({ key_id: metric.fromKeyId, model: metric.model, outcome: metric.outcome });
   }
 }

@@ -21,6 +21,13 @@ describe('PoolEventLog', () => {
     expect(log.since(3)).toEqual([]);
   });
 
+  it('records continued streams', () => {
+    const { events, log } = eventLog();
+    const record = { keyId: 'b', fromKeyId: 'a', offset: 120, reasoningOffset: 0, reason: 'network' as const };
+    events.emit('stream.continued', record);
+    expect(log.since()).toEqual([{ seq: 1, atMs: expect.any(Number), type: 'stream.continued', data: record }]);
+  });
+
   it(`keeps the last ${EVENT_LOG_CAPACITY} events`, () => {
     const { events, log } = eventLog();
     for (let attempt = 1; attempt <= EVENT_LOG_CAPACITY + 5; attempt += 1) events.emit('retry', { fromKeyId: 'a', attempt, reason: 'http' });

@@ -13,7 +13,7 @@ export interface PoolEventRecord {
 /** Events kept for the status page. */
 export const EVENT_LOG_CAPACITY = 50;
 
-const WATCHED: readonly PoolEventName[] = ['key.disabled', 'key.enabled', 'key.cooldown', 'breaker.open', 'breaker.half-open', 'breaker.close', 'retry'];
+const WATCHED: readonly PoolEventName[] = ['key.disabled', 'key.enabled', 'key.cooldown', 'breaker.open', 'breaker.half-open', 'breaker.close', 'retry', 'stream.continued'];
 
 /** The latest pool events (a ring of EVENT_LOG_CAPACITY), recorded from `DeepSeekPoolService.events`. */
 @Injectable()

@@ -1,8 +1,9 @@
 import type { LoggerService } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { DeepSeekDegradationOptions, DeepSeekPoolOptions } from 'nestjs-deepseek-pool';
+import type { DeepSeekDegradationOptions, DeepSeekPoolOptions, KeyOptions } from 'nestjs-deepseek-pool';
 import { DeepSeekMock, type MockScenario } from 'nestjs-deepseek-pool-mock';
 import type { GatewayConfig } from '../../src/config/gateway-config.js';
+import { mockKeyOptions } from '../../src/demo/demo-upstream.js';
 import { createGateway } from '../../src/main.js';
 
 /** Every line any logger wrote during a test, for "no secret in any log line" assertions. */
@@ -34,13 +35,15 @@ export interface GatewayOptions {
   pool?: Partial<DeepSeekPoolOptions>;
   /** The time a client has to send its whole request (default 30 000 ms). */
   requestTimeoutMs?: number;
+  /** Pool settings of some keys, by key name (e.g. priorities). */
+  keys?: Record<string, Partial<KeyOptions>>;
 }
 
 /** Starts the mock with `scenario` and the gateway in front of it (one key per scenario key, id = key name), on 127.0.0.1. */
 export async function startGateway(scenario: MockScenario, options: GatewayOptions = {}): Promise<Gateway> {
   const mock = new DeepSeekMock(scenario);
   const { url: upstream } = await mock.start({ port: 0 });
-  const keys = scenario.keys.map((k) => ({ id: k.name ?? k.key, apiKey: k.key, baseUrl: upstream, ...(k.account ? { account: k.account } : {}) }));
+  const keys = scenario.keys.map((k) => ({ ...mockKeyOptions(k, k.name ?? k.key, upstream), ...options.keys?.[k.name ?? k.key] }));
   const config: GatewayConfig = {
     mode: 'upstream',
     host: '127.0.0.1',

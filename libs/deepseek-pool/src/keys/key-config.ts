@@ -1,7 +1,11 @@
 import { InvalidOptionsError } from '../deepseek-pool.errors.js';
 import { parseUsageLimits } from '../limits/limit-options.js';
 import type { UsageLimits } from '../limits/usage-window.js';
+import { CONTINUATION_MODES, type ContinuationMode, defaultContinuation } from '../streaming/continuation-plan.js';
 import { maskKey } from './mask.js';
+
+/** Models DeepSeek documents `reasoning_content` as a prefix for (chat prefix completion, thinking mode). */
+const DEFAULT_REASONING_PREFIX_MODELS = ['deepseek-reasoner'];
 
 /** One upstream key as the user configures it. */
 export interface KeyOptions {
@@ -26,6 +30,14 @@ export interface KeyOptions {
   headers?: Record<string, string>;
   /** Requests per minute, tokens per minute, tokens per UTC day for this key; over one, the key rests until the window allows. */
   limits?: UsageLimits;
+  /**
+   * How this upstream continues a stream that broke after content: `'deepseek-prefix'` (chat prefix completion on the
+   * `/beta` base URL), `'continue-final-message'` (vLLM, SGLang) or `false`. Default: `'deepseek-prefix'` on
+   * api.deepseek.com, `false` elsewhere (a server that ignored the flag would repeat text).
+   */
+  continuation?: ContinuationMode | false;
+  /** Upstream models whose reasoning this key continues (`reasoning_content` as prefix; deepseek-prefix only). Default `['deepseek-reasoner']` with deepseek-prefix. */
+  reasoningPrefixModels?: string[];
 }
 
 /** A validated key with every default applied. */
@@ -43,6 +55,8 @@ export interface KeyConfig {
   headers: Readonly<Record<string, string>>;
   /** Absent when the key has no rate or quota limit. */
   limits?: Readonly<UsageLimits>;
+  continuation: ContinuationMode | false;
+  reasoningPrefixModels: ReadonlySet<string>;
 }
 
 export type KeysInput = string | ReadonlyArray<string | KeyOptions>;
@@ -84,11 +98,15 @@ function toKeyConfig(entry: string | KeyOptions, index: number, position: number
     throw new InvalidOptionsError(`${field}.id`, 'must be 1-64 characters of letters, digits, . _ : -');
   }
   if (id === apiKey) throw new InvalidOptionsError(`${field}.id`, 'must not be the API key itself');
+  const baseUrl = normalizeBaseUrl(options.baseUrl ?? defaultBaseUrl, `${field}.baseUrl`);
+  const continuation = continuationMode(options.continuation ?? defaultContinuation(baseUrl), `${field}.continuation`);
   return {
     id,
     apiKey,
     masked: maskKey(apiKey),
-    baseUrl: normalizeBaseUrl(options.baseUrl ?? defaultBaseUrl, `${field}.baseUrl`),
+    baseUrl,
+    continuation,
+    reasoningPrefixModels: reasoningPrefixModels(options.reasoningPrefixModels, continuation, `${field}.reasoningPrefixModels`),
     weight: positiveNumber(options.weight ?? 1, `${field}.weight`),
     priority: integer(options.priority ?? 0, `${field}.priority`),
     account: accountName(options.account ?? id, `${field}.account`),
@@ -98,6 +116,18 @@ function toKeyConfig(entry: string | KeyOptions, index: number, position: number
     headers: stringRecord(options.headers ?? {}, `${field}.headers`),
     limits: parseUsageLimits(options.limits, `${field}.limits`),
   };
+}
+
+function continuationMode(value: unknown, field: string): ContinuationMode | false {
+  if (value === false || CONTINUATION_MODES.includes(value as ContinuationMode)) return value as ContinuationMode | false;
+  throw new InvalidOptionsError(field, `must be ${CONTINUATION_MODES.map((mode) => `'${mode}'`).join(', ')} or false`);
+}
+
+function reasoningPrefixModels(value: unknown, continuation: ContinuationMode | false, field: string): ReadonlySet<string> {
+  if (value === undefined) return new Set(continuation === 'deepseek-prefix' ? DEFAULT_REASONING_PREFIX_MODELS : []);
+  const models = stringList(value, field);
+  if (models.length > 0 && continuation !== 'deepseek-prefix') throw new InvalidOptionsError(field, "needs continuation 'deepseek-prefix' (only chat prefix completion takes reasoning_content)");
+  return new Set(models);
 }
 
 /** Validates and normalizes a base URL: http(s), no trailing slash, no credentials. */

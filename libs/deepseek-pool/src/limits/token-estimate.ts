@@ -10,13 +10,18 @@ export interface TokenEstimateOptions {
 
 /** Prompt characters / `charsPerToken` (rounded up) plus `max_tokens` (or the default). O(size of the messages). */
 export function estimateTokens(request: ChatCompletionRequest, options: TokenEstimateOptions): number {
+  const maxTokens = request.max_tokens ?? request.max_completion_tokens;
+  const completion = typeof maxTokens === 'number' && maxTokens > 0 ? maxTokens : options.completionTokens;
+  return estimatePromptTokens(request, options.charsPerToken) + completion;
+}
+
+/** Prompt characters / `charsPerToken`, rounded up. */
+export function estimatePromptTokens(request: ChatCompletionRequest, charsPerToken: number): number {
   let chars = 0;
   for (const message of request.messages) {
     const content = message.content;
     if (typeof content === 'string') chars += content.length;
     else if (content !== null && content !== undefined) chars += JSON.stringify(content).length;
   }
-  const maxTokens = request.max_tokens ?? request.max_completion_tokens;
-  const completion = typeof maxTokens === 'number' && maxTokens > 0 ? maxTokens : options.completionTokens;
-  return Math.ceil(chars / options.charsPerToken) + completion;
+  return Math.ceil(chars / charsPerToken);
 }

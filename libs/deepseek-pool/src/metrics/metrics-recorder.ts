@@ -1,5 +1,6 @@
 import type { Usage } from '../chat.types.js';
 import type { Outcome } from '../resilience/outcome.js';
+import type { NotContinuedReason } from '../streaming/continuation-plan.js';
 
 /** One upstream attempt, as metrics see it. */
 export interface AttemptMetric {
@@ -20,6 +21,14 @@ export interface RequestMetric {
   stream: boolean;
 }
 
+/** A stream that broke after content: continued on another key, or why not. */
+export interface ContinuationMetric {
+  model: string;
+  /** The key whose stream broke. */
+  fromKeyId: string;
+  outcome: 'continued' | NotContinuedReason;
+}
+
 /**
  * The pool reports through this small interface; an app without Prometheus passes nothing and pays nothing.
  * Key state gauges (in-flight, breaker state, cooldowns) are read from `DeepSeekPoolService.snapshot()` at scrape time.
@@ -30,4 +39,6 @@ export interface PoolMetricsRecorder {
   retry(keyId: string, reason: string): void;
   usage(keyId: string, model: string, usage: Usage): void;
   degraded(tier: string, model: string): void;
+  /** Optional: recorders written before stream continuation need not implement it. */
+  continuation?(metric: ContinuationMetric): void;
 }

@@ -19,6 +19,7 @@ import { AttemptControl } from './attempt-control.js';
 import { backoffMs } from './backoff.js';
 import { classify } from './classify.js';
 import { type ActionContext, applyAction } from './outcome-actions.js';
+import type { Outcome } from './outcome.js';
 import type { RetryBudget } from './retry-budget.js';
 import { SlotReleases } from './slot-releases.js';
 
@@ -31,6 +32,35 @@ export interface CallOptions {
   affinityKey?: string;
 }
 
+/**
+ * A loop run that continues a broken stream: every attempt is a retry (spent from the budget), `after` is the
+ * failure it follows, keys of `avoid` (the broken key's account) are picked only when no other is eligible, and
+ * only keys `accepts` takes are picked at all.
+ */
+export interface ContinuationRun {
+  after: UpstreamError;
+  avoid: readonly KeySlot[];
+  accepts: (slot: KeySlot) => boolean;
+}
+
+/** What the loop takes of one run beyond the caller's options. */
+export interface RunOptions extends CallOptions {
+  continuing?: ContinuationRun;
+}
+
+/** One continuation of a broken stream, as the caller learns it. */
+export interface ContinuationRecord {
+  /** The key that continued the stream. */
+  keyId: string;
+  /** The key whose stream broke. */
+  fromKeyId: string;
+  /** Characters of content (and of reasoning) the caller had received when the stream broke: where it went on. */
+  offset: number;
+  reasoningOffset: number;
+  /** What broke the stream. */
+  reason: Outcome['kind'];
+}
+
 /** What the caller learns about how its answer was obtained. */
 export interface AttemptMeta {
   /** Id of the key that served (never the key itself). */
@@ -40,6 +70,8 @@ export interface AttemptMeta {
   trace: AttemptRecord[];
   /** Set when the answer did not come fresh from the requested model: which degradation tier served it. */
   degraded?: 'cache' | 'model' | 'fallback';
+  /** Streams only: each break after content that another key continued (see `continuation`). */
+  continuations?: ContinuationRecord[];
 }
 
 export interface AttemptLoopDeps {
@@ -76,26 +108,27 @@ export class AttemptLoop {
 
   constructor(private readonly deps: AttemptLoopDeps) {}
 
-  async run<T>(model: string | undefined, options: CallOptions, stream: boolean, attempt: AttemptFn<T>): Promise<{ data: T; meta: AttemptMeta }> {
+  async run<T>(model: string | undefined, options: RunOptions, stream: boolean, attempt: AttemptFn<T>): Promise<{ data: T; meta: AttemptMeta }> {
     const { clock, budget, router } = this.deps;
     const startedMs = clock.now();
     const timeoutMs = options.timeoutMs ?? this.deps.requestTimeoutMs;
     const deadlineMs = startedMs + timeoutMs;
     const waitUntilMs = Math.min(deadlineMs, startedMs + this.deps.maxWaitForKeyMs);
-    const tried = new Set<KeySlot>();
+    const continuation = options.continuing;
+    const tried = new Set<KeySlot>(continuation?.avoid);
     const trace: AttemptRecord[] = [];
-    let lastError: UpstreamError | undefined;
+    let lastError: UpstreamError | undefined = continuation?.after;
     let waits = 0;
-    budget.recordRequest();
+    if (!continuation) budget.recordRequest();
 
     for (;;) {
       if (options.signal?.aborted) throw new RequestAbortedError(trace);
       if (clock.now() >= deadlineMs) throw new DeadlineExceededError(timeoutMs, trace);
       if (trace.length >= this.deps.maxAttempts) throw this.exhausted(model, lastError!, trace, 'max attempts reached');
       const ctx = this.deps.eligibility.refresh();
-      const slot = router.pick(model, tried, ctx, options.affinityKey);
+      const slot = router.pick(model, tried, ctx, options.affinityKey, continuation?.accepts);
       if (slot === undefined) {
-        const why = router.unavailability(model, ctx);
+        const why = router.unavailability(model, ctx, continuation?.accepts);
         // A saturated key frees a slot as soon as one of its calls ends: wait for a release (or a short backoff, for
         // slots other replicas hold), whatever the cooldowns say.
         const saturated = why.reasons.saturated !== undefined;
@@ -105,7 +138,7 @@ export class AttemptLoop {
         await this.releases.wait(Math.max(1, sleepMs), options.signal);
         continue;
       }
-      if (trace.length > 0 && !budget.tryWithdraw()) throw this.exhausted(model, lastError!, trace, 'retry budget spent');
+      if ((trace.length > 0 || continuation) && !budget.tryWithdraw()) throw this.exhausted(model, lastError!, trace, 'retry budget spent');
       const acquiring = this.deps.eligibility.store.tryAcquireAccount(slot.config.account, ctx.accountLimit(slot.config.account));
       const acquired = typeof acquiring === 'boolean' ? acquiring : await acquiring;
       if (!acquired) {
@@ -138,7 +171,12 @@ export class AttemptLoop {
         const data = await answered;
         if (!settled) {
           handedOver = true;
-          running.then(release, release);
+          running.then(release, (thrown: unknown) => {
+            // A committed stream that breaks later counts against its key's latency too (its breaker saw the failure):
+            // a penalty from the key's own estimate, not the stream's length.
+            if (control.failure(thrown, slot.id).countsAsBreakerFailure) slot.latency.observe(failureLatencyMs(0, slot.latency.value));
+            release();
+          });
         }
         const latencyMs = clock.now() - attemptStart;
         slot.latency.observe(latencyMs);

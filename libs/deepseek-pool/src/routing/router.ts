@@ -49,17 +49,18 @@ export class Router {
   }
 
   /** With an `affinityKey`, keys of the account rendezvous hashing prefers for it come first (prompt-cache affinity). */
-  pick(model: string | undefined, tried: ReadonlySet<KeySlot>, ctx: EligibilityContext, affinityKey?: string): KeySlot | undefined {
+  /** `accepts`: only keys it takes are picked at all (a continuation needs a key that can continue). */
+  pick(model: string | undefined, tried: ReadonlySet<KeySlot>, ctx: EligibilityContext, affinityKey?: string, accepts?: (slot: KeySlot) => boolean): KeySlot | undefined {
     if (affinityKey === undefined && this.strategy.pairwise) {
-      const picked = this.pickPair(model, tried, ctx);
+      const picked = this.pickPair(model, tried, ctx, accepts);
       if (picked !== undefined) return picked;
     }
     const affinity = affinityKey === undefined ? undefined : hash32(affinityKey);
-    return this.pickFrom(model, tried, ctx, affinity) ?? (tried.size > 0 ? this.pickFrom(model, undefined, ctx, affinity) : undefined);
+    return this.pickFrom(model, tried, ctx, affinity, accepts) ?? (tried.size > 0 ? this.pickFrom(model, undefined, ctx, affinity, accepts) : undefined);
   }
 
-  /** Explains an empty pick. O(keys); only called on the failure path. */
-  unavailability(model: string | undefined, ctx: EligibilityContext): Unavailability {
+  /** Explains an empty pick (keys `accepts` rejects count as not serving). O(keys); only called on the failure path. */
+  unavailability(model: string | undefined, ctx: EligibilityContext, accepts?: (slot: KeySlot) => boolean): Unavailability {
     const reasons: Partial<Record<Ineligibility, number>> = {};
     let earliest = Infinity;
     let rateLimitedOnly = true;
@@ -67,7 +68,7 @@ export class Router {
     for (const tier of this.tiers) {
       for (const slot of tier) {
         const reason = ineligibility(slot, model, ctx);
-        if (reason === 'model') continue;
+        if (reason === 'model' || (accepts && !accepts(slot))) continue;
         serving += 1;
         if (reason === undefined) return { retryAfterMs: 0, rateLimited: false, reasons: {}, serving };
         reasons[reason] = (reasons[reason] ?? 0) + 1;
@@ -90,13 +91,13 @@ export class Router {
    * rejection sampling, so the pair is as uniform over the eligible keys as a scan would make it. Undefined when the
    * draws find fewer than two (the scan then decides, tier fallback included).
    */
-  private pickPair(model: string | undefined, tried: ReadonlySet<KeySlot>, ctx: EligibilityContext): KeySlot | undefined {
+  private pickPair(model: string | undefined, tried: ReadonlySet<KeySlot>, ctx: EligibilityContext, accepts: ((slot: KeySlot) => boolean) | undefined): KeySlot | undefined {
     const tier = this.tiers[0];
     if (tier === undefined || tier.length < 2) return undefined;
     let first: KeySlot | undefined;
     for (let draw = 0; draw < PAIR_DRAWS; draw++) {
       const slot = tier[Math.floor(this.rng() * tier.length)]!;
-      if (slot === first || tried.has(slot) || ineligibility(slot, model, ctx) !== undefined) continue;
+      if (slot === first || tried.has(slot) || ineligibility(slot, model, ctx) !== undefined || (accepts && !accepts(slot))) continue;
       if (first === undefined) {
         first = slot;
         continue;
@@ -113,13 +114,19 @@ export class Router {
     return undefined;
   }
 
-  private pickFrom(model: string | undefined, tried: ReadonlySet<KeySlot> | undefined, ctx: EligibilityContext, affinity: number | undefined): KeySlot | undefined {
+  private pickFrom(
+    model: string | undefined,
+    tried: ReadonlySet<KeySlot> | undefined,
+    ctx: EligibilityContext,
+    affinity: number | undefined,
+    accepts: ((slot: KeySlot) => boolean) | undefined,
+  ): KeySlot | undefined {
     const buffer = this.buffer;
     for (const tier of this.tiers) {
       buffer.length = 0;
       let baseline = Infinity;
       for (const slot of tier) {
-        if (tried?.has(slot) || ineligibility(slot, model, ctx) !== undefined) continue;
+        if (tried?.has(slot) || ineligibility(slot, model, ctx) !== undefined || (accepts && !accepts(slot))) continue;
         buffer.push(slot);
         slot.latencyMs = slot.latency.valueAt(ctx.nowMs);
         if (slot.latencyMs > 0) baseline = Math.min(baseline, slot.latencyMs);

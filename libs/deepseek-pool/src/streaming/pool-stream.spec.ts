@@ -87,29 +87,30 @@ describe('DeepSeekPoolService.stream (scripted upstream, fake timers)', () => {
     expect(text(await collect(stream))).toBe('Hello');
   });
 
-  it('ends with StreamInterruptedError when the upstream cuts after content, and the key breaker counts it', async () => {
+  it('ends with StreamInterruptedError when the upstream cuts after content (continuation off for the call), and the key breaker counts it', async () => {
     transport.script(A, sseReply([ROLE, chunkEvent({ content: 'Hel' })]));
     start();
     const seen: ChatCompletionChunk[] = [];
     const error = await (async () => {
-      for await (const chunk of pool.stream(request)) seen.push(chunk);
+      for await (const chunk of pool.stream(request, { continuation: { enabled: false } })) seen.push(chunk);
     })().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StreamInterruptedError);
-    expect(error).toMatchObject({ keyId: 'a', outcome: { kind: 'protocol' } });
+    expect(error).toMatchObject({ keyId: 'a', outcome: { kind: 'protocol' }, notContinued: 'disabled' });
+    expect(transport.callsTo(B)).toBe(0);
     expect(text(seen)).toBe('Hel');
     await jest.advanceTimersByTimeAsync(0);
     expect(pool.snapshot().keys[0]).toMatchObject({ errorRate: 1, windowCalls: 1, inFlight: 0 });
   });
 
-  it('ends with StreamInterruptedError when the upstream stalls past idleTimeoutMs after content', async () => {
+  it('ends with StreamInterruptedError when the upstream stalls past idleTimeoutMs after content (continuation off for the pool)', async () => {
     transport.script(A, sseReply([ROLE, chunkEvent({ content: 'Hel' }), 'hang']));
-    start();
+    start({ continuation: { enabled: false } });
     const iterator = pool.stream(request)[Symbol.asyncIterator]();
     await iterator.next();
     await iterator.next();
     const failure = iterator.next().catch((e: unknown) => e);
     await jest.advanceTimersByTimeAsync(2_000);
-    await expect(failure).resolves.toMatchObject({ name: 'StreamInterruptedError', outcome: { kind: 'timeout', phase: 'idle' } });
+    await expect(failure).resolves.toMatchObject({ name: 'StreamInterruptedError', outcome: { kind: 'timeout', phase: 'idle' }, notContinued: 'disabled' });
   });
 
   it('aborts the upstream request and frees the key when the consumer stops reading', async () => {

@@ -2,11 +2,11 @@ import { Observable } from 'rxjs';
 import type { ChatCompletionChunk } from '../chat.types.js';
 import { RequestAbortedError, StreamInterruptedError, UpstreamError } from '../deepseek-pool.errors.js';
 import type { AttemptMeta } from '../resilience/attempt-loop.js';
-import type { ChunkChannel } from './chunk-channel.js';
+import type { ChunkSource } from './continued-channel.js';
 
-/** What starting a stream yields: the committed key's channel and how it was obtained. */
+/** What starting a stream yields: the committed key's channel (continuations spliced in) and how it was obtained. */
 export interface StreamStart {
-  channel: ChunkChannel<ChatCompletionChunk>;
+  channel: ChunkSource;
   meta: AttemptMeta;
 }
 
@@ -14,7 +14,8 @@ export interface StreamStart {
  * A streamed chat completion: iterate it (`for await`) or subscribe to `toObservable()` (Nest `@Sse()`,
  * interceptors). Lazy: the upstream request starts on first use. `meta` resolves once a key has produced the
  * first content (before that, failures fail over silently); it rejects like `chat()` when no key could start.
- * After the first content, a cut or stall ends the stream with a StreamInterruptedError, never silently.
+ * After the first content, a cut or stall is continued on another key (one seamless stream), or ends the stream
+ * with a StreamInterruptedError, never silently.
  * Breaking out of the loop / unsubscribing aborts the upstream request and frees the key at once.
  * One consumer per stream.
  */

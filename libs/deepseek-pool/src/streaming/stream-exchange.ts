@@ -35,6 +35,7 @@ export async function exchangeStream(
   clock: Clock,
   commit: (channel: ChunkChannel<ChatCompletionChunk>) => void,
   onUsage: (usage: Usage) => void,
+  baseUrl = slot.config.baseUrl,
 ): Promise<void> {
   const body = { ...request, model: slot.upstreamModel(request.model), stream: true };
   const channel = new ChunkChannel<ChatCompletionChunk>(HIGH_WATER_MARK, () => control.cancel());
@@ -45,7 +46,7 @@ export async function exchangeStream(
     commit(channel);
   };
   try {
-    const response = await openExchange(transport, slot, control, timeouts.firstByteMs, { method: 'POST', path: '/chat/completions', body, accept: 'text/event-stream' }, clock);
+    const response = await openExchange(transport, slot, control, timeouts.firstByteMs, { method: 'POST', baseUrl, path: '/chat/completions', body, accept: 'text/event-stream' }, clock);
     control.arm('first-content', timeouts.firstContentMs);
     const events = parseSse(response.body);
     for (;;) {

@@ -19,12 +19,12 @@ export async function openExchange(
   slot: KeySlot,
   control: AttemptControl,
   firstByteMs: number,
-  request: { method: 'GET' | 'POST'; path: string; body?: unknown; accept?: string },
+  request: { method: 'GET' | 'POST'; baseUrl?: string; path: string; body?: unknown; accept?: string },
   clock: { now(): number },
 ): Promise<TransportResponse> {
   control.arm('first-byte', firstByteMs);
   const response = await transport.request({
-    baseUrl: slot.config.baseUrl,
+    baseUrl: request.baseUrl ?? slot.config.baseUrl,
     path: request.path,
     method: request.method,
     headers: {

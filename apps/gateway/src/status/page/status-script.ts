@@ -10,7 +10,7 @@ export const STATUS_SCRIPT = String.raw`
   var MAX_EVENTS = 50;
   var TOKEN_KEY = 'deepseek-pool-status-token';
   var STATES = ['ready', 'half-open', 'saturated', 'cooling', 'open', 'disabled'];
-  var TONES = { 'key.disabled': 'bad', 'breaker.open': 'bad', 'key.cooldown': 'warn', 'breaker.half-open': 'warn', retry: 'warn', 'key.enabled': 'good', 'breaker.close': 'good' };
+  var TONES = { 'key.disabled': 'bad', 'breaker.open': 'bad', 'key.cooldown': 'warn', 'breaker.half-open': 'warn', retry: 'warn', 'stream.continued': 'warn', 'key.enabled': 'good', 'breaker.close': 'good' };
   var base = location.pathname.replace(/\/+$/, '');
   var cards = new Map();
   var events = [];
@@ -136,6 +136,7 @@ export const STATUS_SCRIPT = String.raw`
       case 'breaker.half-open': return 'breaker of ' + d.keyId + ' half-open';
       case 'breaker.close': return 'breaker of ' + d.keyId + ' closed';
       case 'retry': return d.fromKeyId + ' failed (' + d.reason + '), retried on another key';
+      case 'stream.continued': return d.fromKeyId + ' broke mid-stream (' + d.reason + '), continued on ' + d.keyId + ' at character ' + d.offset;
       default: return event.type;
     }
   }
