@@ -1,5 +1,5 @@
 import type { Usage } from '../chat.types.js';
-import type { AttemptMetric, PoolMetricsRecorder, RequestMetric } from './metrics-recorder.js';
+import type { AttemptMetric, ContinuationMetric, PoolMetricsRecorder, RequestMetric } from './metrics-recorder.js';
 
 /** The label of every model the pool does not know: a client cannot mint label values. */
 export const OTHER_MODEL = 'other';
@@ -46,5 +46,9 @@ export class ModelLabelledMetrics implements PoolMetricsRecorder {
 
   degraded(tier: string, model: string): void {
     this.inner.degraded(tier, this.models.label(model));
+  }
+
+  continuation(metric: ContinuationMetric): void {
+    this.inner.continuation?.({ ...metric, model: this.models.label(metric.model) });
   }
 }
