@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
-import { DeepSeekPoolService, MemoryStateStore, type PoolStateStore, RedisStateStore, resolveOptions } from 'nestjs-deepseek-pool';
+import { DeepSeekPoolService, MemoryStateStore, type PoolStateStore, resolveOptions } from 'nestjs-deepseek-pool';
+import { RedisStateStore } from 'nestjs-deepseek-pool/redis';
 import { type LatencySummary, nanosecondHistogram, round, summarize } from '../lib/histogram.js';
 import { num, table } from '../lib/markdown.js';
 import { runWhenMain } from '../lib/standalone.js';

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
-import { RedisStateStore, type RedisStateStoreOptions, type StateChange } from 'nestjs-deepseek-pool';
+import type { StateChange } from 'nestjs-deepseek-pool';
+import { RedisStateStore, type RedisStateStoreOptions } from 'nestjs-deepseek-pool/redis';
 import { type RedisServer, startRedis } from '../support/redis-server.js';
 import { sleep, waitFor } from './support/wait.js';
 

@@ -2,12 +2,10 @@ import { parseArgs } from 'node:util';
 import { DeepSeekMock } from './mock-server.js';
 import { loadScenario } from './scenario.js';
 
-/** The scenario served when `--scenario` is not given (resolved next to the compiled file). */
-export const DEFAULT_SCENARIO = new URL('../scenarios/demo.json', import.meta.url);
 export const DEFAULT_PORT = 8787;
 
 export interface CliOptions {
-  scenario: string | URL;
+  scenario: string;
   port: number;
   host: string;
   seed?: number;
@@ -20,8 +18,8 @@ function integerArg(name: string, value: string | undefined): number | undefined
   return n;
 }
 
-/** Parses `--scenario <file> --port <n> --host <h> --seed <n>`. */
-export function parseCliArgs(argv: string[]): CliOptions {
+/** Parses `--scenario <file> --port <n> --host <h> --seed <n>`; `defaultScenario` is served when `--scenario` is not given. */
+export function parseCliArgs(argv: string[], defaultScenario: string): CliOptions {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -33,7 +31,7 @@ export function parseCliArgs(argv: string[]): CliOptions {
   });
   const seed = integerArg('seed', values.seed);
   return {
-    scenario: values.scenario ?? DEFAULT_SCENARIO,
+    scenario: values.scenario ?? defaultScenario,
     port: integerArg('port', values.port) ?? DEFAULT_PORT,
     host: values.host ?? '127.0.0.1',
     ...(seed === undefined ? {} : { seed }),
@@ -41,8 +39,8 @@ export function parseCliArgs(argv: string[]): CliOptions {
 }
 
 /** Loads the scenario, starts the mock and prints `deepseek-mock listening on <url> (N keys)`. */
-export async function runCli(argv: string[], print: (line: string) => void = console.log): Promise<DeepSeekMock> {
-  const options = parseCliArgs(argv);
+export async function runCli(argv: string[], defaultScenario: string, print: (line: string) => void = console.log): Promise<DeepSeekMock> {
+  const options = parseCliArgs(argv, defaultScenario);
   const scenario = await loadScenario(options.scenario);
   const mock = new DeepSeekMock(scenario, options.seed === undefined ? {} : { seed: options.seed });
   const { url } = await mock.start({ port: options.port, host: options.host });

@@ -1,12 +1,18 @@
 #!/usr/bin/env node
+import { join } from 'node:path';
 import { runCli } from './cli-run.js';
 
-try {
-  const mock = await runCli(process.argv.slice(2));
-  const stop = () => void mock.close().then(() => process.exit(0));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-} catch (err) {
-  console.error(`deepseek-mock: ${(err as Error).message}`);
-  process.exit(1);
-}
+/** The bundled demo scenario, next to the compiled CLI (`dist/../scenarios`). */
+const DEMO_SCENARIO = join(__dirname, '..', 'scenarios', 'demo.json');
+
+runCli(process.argv.slice(2), DEMO_SCENARIO).then(
+  (mock) => {
+    const stop = () => void mock.close().then(() => process.exit(0));
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  },
+  (err: unknown) => {
+    console.error(`deepseek-mock: ${(err as Error).message}`);
+    process.exit(1);
+  },
+);

@@ -1,9 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import { readdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { loadScenario, parseScenario } from './scenario.js';
 import { ScenarioError } from './validate.js';
 
-const SCENARIOS = new URL('../scenarios/', import.meta.url);
+/** The bundled scenarios (Jest runs from the repository root; this package compiles to CommonJS, without import.meta). */
+const SCENARIOS = resolve('libs/deepseek-mock/scenarios');
 
 describe('parseScenario', () => {
   it('accepts a full scenario, from JSON text or a value', () => {
@@ -55,11 +57,11 @@ describe('bundled scenarios', () => {
   it('all load and validate', async () => {
     const files = (await readdir(SCENARIOS)).filter((f) => f.endsWith('.json'));
     expect(files).toEqual(expect.arrayContaining(['demo.json', 'fast.json', 'latency-50ms.json', 'unequal-accounts.json']));
-    for (const file of files) await expect(loadScenario(new URL(file, SCENARIOS))).resolves.toHaveProperty('keys');
+    for (const file of files) await expect(loadScenario(join(SCENARIOS, file))).resolves.toHaveProperty('keys');
   });
 
   it('demo.json has the demo cast', async () => {
-    const demo = await loadScenario(new URL('demo.json', SCENARIOS));
+    const demo = await loadScenario(join(SCENARIOS, 'demo.json'));
     const byName = Object.fromEntries(demo.keys.map((k) => [k.name, k]));
     expect(byName['revoked']).toMatchObject({ key: expect.stringMatching(/^sk-demo-revoked-/), status: 401 });
     expect(byName['flaky']!.errorRates).toEqual({ '500': 0.15, '503': 0.15 });

@@ -1,3 +1,5 @@
+// Entry point `nestjs-deepseek-pool`: its types need only the required peers (@nestjs/common, @nestjs/core, rxjs).
+// Optional peers have their own entry points: `/health` (@nestjs/terminus), `/redis` (ioredis), `/axios` (@nestjs/axios).
 export { DeepSeekPoolModule } from './deepseek-pool.module.js';
 export type { DEEPSEEK_POOL_ASYNC_OPTIONS_TYPE as DeepSeekPoolAsyncOptions } from './deepseek-pool.module-definition.js';
 export { DEEPSEEK_POOL_OPTIONS } from './deepseek-pool.constants.js';
@@ -34,15 +36,12 @@ export type { StrategyName, Candidate, Strategy } from './routing/strategy.js';
 export type { PoolSnapshot, KeySnapshot, KeyState } from './pool-snapshot.js';
 export type { PoolStateStore, DisabledState, StateChange } from './state/pool-state-store.js';
 export { MemoryStateStore } from './state/memory-state-store.js';
-export { RedisStateStore } from './state/redis-state-store.js';
-export type { RedisStateStoreOptions, AccountConcurrencyMode } from './state/redis-store-options.js';
 export type { UsageLimits, UsageTotals, UsageDelta, UsageReader } from './limits/usage-window.js';
 export type { TokenEstimateOptions } from './limits/token-estimate.js';
 export { QUOTA_THRESHOLDS, type QuotaThreshold, type ThresholdCrossing, type LimitName } from './limits/quota-thresholds.js';
 export { type AffinityOption, userAffinity } from './routing/affinity.js';
 export type { Transport, TransportRequest, TransportResponse } from './transport/transport.js';
 export { UndiciTransport } from './transport/undici.transport.js';
-export { HttpServiceTransport } from './transport/http-service.transport.js';
 export type { PoolMetricsRecorder, AttemptMetric, RequestMetric, ContinuationMetric } from './metrics/metrics-recorder.js';
 export { DeepSeekPoolProber } from './health/probing/deepseek-pool.prober.js';
 export type { ProbeOptions, SyntheticOptions, ValidateOnStart } from './health/probing/probe-options.js';
@@ -65,6 +64,6 @@ export { type DegradationTier, DEGRADATION_TIERS, cannotServe } from './degradat
 export type { PoolBreaker, PoolBreakerPolicy, PoolBreakerState } from './degradation/pool-breaker.js';
 export { cacheKey } from './degradation/cache-key.js';
 export { type TenantExtractor, type HttpRequestLike, defaultTenant } from './degradation/tenant.js';
-export { isCompleteAnswer } from './degradation/response-cache.js';
+export { isCompleteAnswer, type ResponseCacheStore } from './degradation/response-cache.js';
 export { DEFAULT_FALLBACK_MESSAGE } from './degradation/fallback-response.js';
 export { completionToChunks, assembleChunks } from './degradation/sse-replay.js';

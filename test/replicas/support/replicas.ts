@@ -5,11 +5,10 @@ import {
   DeepSeekPoolModule,
   DeepSeekPoolService,
   type KeyOptions,
-  RedisStateStore,
-  type RedisStateStoreOptions,
   type StateChange,
   seededRng,
 } from 'nestjs-deepseek-pool';
+import { RedisStateStore, type RedisStateStoreOptions } from 'nestjs-deepseek-pool/redis';
 import { DeepSeekMock, type MockScenario } from 'nestjs-deepseek-pool-mock';
 
 /** Pool settings for replica tests: quiet, no background probing, short cooldowns. */

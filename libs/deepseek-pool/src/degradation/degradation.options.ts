@@ -1,5 +1,5 @@
-import type { Cache } from '@nestjs/cache-manager';
 import type { LoggerService } from '@nestjs/common';
+import type { ResponseCacheStore } from './response-cache.js';
 import type { ChatCompletion, ChatCompletionRequest } from '../chat.types.js';
 import { type Clock, systemClock } from '../clock.js';
 import { InvalidOptionsError } from '../deepseek-pool.errors.js';
@@ -42,7 +42,7 @@ export interface DeepSeekDegradationOptions {
   /** Tiers tried when the pool cannot serve, in order. Default `['cache', 'model', 'fallback']`. */
   tiers?: DegradationTier[];
   /** A cache-manager cache (e.g. the app's `CACHE_MANAGER` over Keyv + @keyv/redis). Default: an in-memory cache from `CacheModule`. */
-  cache?: Cache;
+  cache?: ResponseCacheStore;
   /** How long a good answer may be served when the pool cannot serve, ms. Default 3 600 000 (1 h). */
   cacheTtlMs?: number;
   /** Also cache answers of requests with temperature > 0 (or none: DeepSeek's default is 1). Default false. */
@@ -68,7 +68,7 @@ export interface DeepSeekDegradationOptions {
 /** Options after validation, with every default applied. */
 export interface ResolvedDegradationOptions {
   tiers: readonly DegradationTier[];
-  cache?: Cache;
+  cache?: ResponseCacheStore;
   cacheTtlMs: number;
   cacheNonDeterministic: boolean;
   cacheKeyPrefix: string;

@@ -1,6 +1,5 @@
 import { jest } from '@jest/globals';
-import type { Cache } from '@nestjs/cache-manager';
-import { createCache } from 'cache-manager';
+import { type Cache, createCache } from 'cache-manager';
 import { concat, lastValueFrom, of, throwError, toArray } from 'rxjs';
 import type { ChatCompletion, ChatCompletionRequest } from '../chat.types.js';
 import { seededRng } from '../clock.js';
@@ -59,7 +58,7 @@ describe('DeepSeekDegradationService (scripted upstream, fake timers)', () => {
     jest.useRealTimers();
   });
 
-  function degradation(options: DeepSeekDegradationOptions = {}, cache: Cache = createCache() as Cache): DeepSeekDegradationService {
+  function degradation(options: DeepSeekDegradationOptions = {}, cache: Cache = createCache()): DeepSeekDegradationService {
     const resolved = resolveDegradationOptions({ logger: false, breaker: { minimumVolume: 100 }, ...options }, { clock: { now: () => Date.now() }, metrics });
     const service = new DeepSeekDegradationService(resolved, cache, pool);
     service.onModuleInit();

@@ -1,4 +1,3 @@
-import type { Cache } from '@nestjs/cache-manager';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { type Observable, defer, from } from 'rxjs';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from '../chat.types.js';
@@ -13,7 +12,7 @@ import { type DegradationTier, cannotServe, planTiers, retryAfterMsOf } from './
 import { retryAfterSeconds } from './fallback-response.js';
 import { lighterModels } from './model-fallback.js';
 import { type CallVerdict, PoolBreaker } from './pool-breaker.js';
-import { ResponseCache } from './response-cache.js';
+import { ResponseCache, type ResponseCacheStore } from './response-cache.js';
 import { assembleChunks, completionToChunks } from './sse-replay.js';
 import type { HttpRequestLike } from './tenant.js';
 
@@ -45,7 +44,7 @@ export class DeepSeekDegradationService implements ChatDegrader, OnModuleInit {
 
   constructor(
     @Inject(DEEPSEEK_DEGRADATION_OPTIONS) private readonly options: ResolvedDegradationOptions,
-    @Inject(DEFAULT_DEGRADATION_CACHE) defaultCache: Cache,
+    @Inject(DEFAULT_DEGRADATION_CACHE) defaultCache: ResponseCacheStore,
     @Inject(DeepSeekPoolService) private readonly pool: DeepSeekPoolService,
   ) {
     const { clock, logger } = options;

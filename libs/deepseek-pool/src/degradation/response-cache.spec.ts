@@ -1,6 +1,5 @@
 import { jest } from '@jest/globals';
-import type { Cache } from '@nestjs/cache-manager';
-import { createCache } from 'cache-manager';
+import { type Cache, createCache } from 'cache-manager';
 import type { ChatCompletion, ChatCompletionRequest } from '../chat.types.js';
 import { completion } from '../transport/scripted.transport.fixture.js';
 import { ResponseCache, isCompleteAnswer, mayCache } from './response-cache.js';
@@ -49,7 +48,7 @@ describe('ResponseCache', () => {
 
   beforeEach(() => {
     nowMs = 1_000_000;
-    store = createCache() as Cache;
+    store = createCache();
     warn.mockReset();
     cache = new ResponseCache(store, { ttlMs: 60_000, keyPrefix: 'test:', cacheNonDeterministic: false }, { now: () => nowMs }, { warn, log: jest.fn(), error: jest.fn() });
   });

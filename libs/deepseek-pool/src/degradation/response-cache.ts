@@ -1,4 +1,3 @@
-import type { Cache } from '@nestjs/cache-manager';
 import type { LoggerService } from '@nestjs/common';
 import type { ChatCompletion, ChatCompletionRequest } from '../chat.types.js';
 import type { Clock } from '../clock.js';
@@ -12,6 +11,15 @@ const COMPLETE_FINISH_REASONS: ReadonlySet<string> = new Set(['stop', 'length', 
 interface CacheEntry {
   completion: ChatCompletion;
   storedAtMs: number;
+}
+
+/**
+ * What the degradation layer needs of a cache: a cache-manager `Cache` (the app's `CACHE_MANAGER`) fits. Declared
+ * here rather than imported so the main entry's types do not require the optional @nestjs/cache-manager peer.
+ */
+export interface ResponseCacheStore {
+  get<T>(key: string): Promise<T | null | undefined>;
+  set<T>(key: string, value: T, ttl?: number): Promise<unknown>;
 }
 
 export interface ResponseCacheSettings {
@@ -45,7 +53,7 @@ export function isCompleteAnswer(value: unknown): value is ChatCompletion {
  */
 export class ResponseCache {
   constructor(
-    private readonly cache: Cache,
+    private readonly cache: ResponseCacheStore,
     private readonly settings: ResponseCacheSettings,
     private readonly clock: Clock,
     private readonly logger: LoggerService | undefined,
