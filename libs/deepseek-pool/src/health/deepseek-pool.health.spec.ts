@@ -1,3 +1,4 @@
+import { HealthIndicatorService } from '@nestjs/terminus';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { DeepSeekPoolModule } from '../deepseek-pool.module.js';
 import { DeepSeekPoolService } from '../deepseek-pool.service.js';
@@ -68,5 +69,30 @@ describe('DeepSeekPoolHealthIndicator', () => {
     const bare = await Test.createTestingModule({ imports: [DeepSeekPoolHealthModule] }).compile();
     expect(() => bare.get(DeepSeekPoolHealthIndicator).isHealthy()).toThrow(/needs DeepSeekPoolModule/);
     await bare.close();
+  });
+
+  it('reports a degraded pool as up with degraded: true on terminus 11, whose sessions have no degraded()', async () => {
+    /** terminus 11's HealthIndicatorService: sessions with up() and down() only. */
+    const terminus11 = {
+      check: (key: string) => ({
+        up: (data: object) => ({ [key]: { status: 'up', ...data } }),
+        down: (data: object) => ({ [key]: { status: 'down', ...data } }),
+      }),
+    };
+    const moduleRef11 = await Test.createTestingModule({
+      imports: [DeepSeekPoolModule.forRoot({ keys: [{ id: 'a', apiKey: A }, { id: 'b', apiKey: B }], transport: upstream, logger: false }), DeepSeekPoolHealthModule],
+    })
+      .overrideProvider(HealthIndicatorService)
+      .useValue(terminus11)
+      .compile();
+    const indicator11 = moduleRef11.get(DeepSeekPoolHealthIndicator);
+    expect(indicator11.isHealthy()['deepseek-pool']).toMatchObject({ status: 'up', servingKeys: 2 });
+    expect(indicator11.isHealthy()['deepseek-pool']).not.toHaveProperty('degraded');
+    moduleRef11.get(DeepSeekPoolService).disableKey('a', 'revoked');
+    expect(indicator11.isHealthy()['deepseek-pool']).toMatchObject({ status: 'up', degraded: true, servingKeys: 1 });
+    moduleRef11.get(DeepSeekPoolService).markKeyDown('b');
+    expect(indicator11.isHealthy()['deepseek-pool']).toMatchObject({ status: 'down', servingKeys: 0 });
+    expect(indicator11.isHealthy()['deepseek-pool']).not.toHaveProperty('degraded');
+    await moduleRef11.close();
   });
 });

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
+import { type HealthIndicatorResult, HealthIndicatorService, type HealthIndicatorStatus } from '@nestjs/terminus';
 import { DeepSeekPoolError } from '../deepseek-pool.errors.js';
 import { DeepSeekPoolService } from '../deepseek-pool.service.js';
-import { type PoolHealthDetails, assessPool, minHealthyKeysOf } from './pool-health-status.js';
+import { type PoolHealthDetails, type PoolHealthStatus, assessPool, minHealthyKeysOf } from './pool-health-status.js';
 
 /** Options of one health check. */
 export interface PoolHealthOptions {
@@ -11,10 +11,23 @@ export interface PoolHealthOptions {
   minHealthyKeys?: number;
 }
 
+type Result = HealthIndicatorResult<string, HealthIndicatorStatus, PoolHealthDetails>;
+
+/**
+ * The result for a status: terminus 12 has `degraded` (HTTP 200, overall `degraded`); terminus 11 has only up and
+ * down, so a degraded pool is reported `up` (it still serves) with `degraded: true` in the details.
+ */
+function indicatorResult(session: ReturnType<HealthIndicatorService['check']>, status: PoolHealthStatus, details: PoolHealthDetails): Result {
+  if (status === 'down') return session.down(details);
+  if (status === 'up') return session.up(details);
+  return typeof session.degraded === 'function' ? session.degraded(details) : session.up({ ...details, degraded: true });
+}
+
 /**
  * terminus indicator for the pool: `up` while every key can serve, `degraded` while some are out but at least
- * `minHealthyKeys` can serve, `down` below that. Details per key by id and masked key. Reads the pool's
- * snapshot only: never an upstream call on a health request (the prober does the calling, off the request path).
+ * `minHealthyKeys` can serve (`up` with `degraded: true` on terminus 11), `down` below that. Details per key by id
+ * and masked key. Reads the pool's snapshot only: never an upstream call on a health request (the prober does the
+ * calling, off the request path).
  */
 @Injectable()
 export class DeepSeekPoolHealthIndicator {
@@ -25,12 +38,13 @@ export class DeepSeekPoolHealthIndicator {
     private readonly moduleRef: ModuleRef,
   ) {}
 
-  /** The pool's health under `key` (default `deepseek-pool`); synchronous, from local state. */
-  isHealthy<const Key extends string = 'deepseek-pool'>(key?: Key, options: PoolHealthOptions = {}): HealthIndicatorResult<Key, 'up' | 'degraded' | 'down', PoolHealthDetails> {
+  /**
+   * The pool's health under `key` (default `deepseek-pool`); synchronous, from local state. Typed with the installed
+   * terminus's `HealthIndicatorStatus`, so `health.check([() => indicator.isHealthy()])` compiles on 11 and 12.
+   */
+  isHealthy<const Key extends string = 'deepseek-pool'>(key?: Key, options: PoolHealthOptions = {}): HealthIndicatorResult<Key, HealthIndicatorStatus, PoolHealthDetails> {
     const { status, details } = assessPool(this.resolvePool().snapshot(), minHealthyKeysOf(options.minHealthyKeys));
-    const session = this.health.check(key ?? ('deepseek-pool' as Key));
-    if (status === 'up') return session.up(details);
-    return status === 'degraded' ? session.degraded(details) : session.down(details);
+    return indicatorResult(this.health.check(key ?? 'deepseek-pool'), status, details) as HealthIndicatorResult<Key, HealthIndicatorStatus, PoolHealthDetails>;
   }
 
   /** The app's DeepSeekPoolService, wherever DeepSeekPoolModule was imported (global or not). */

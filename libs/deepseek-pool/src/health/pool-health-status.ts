@@ -2,7 +2,7 @@ import { InvalidOptionsError } from '../deepseek-pool.errors.js';
 import type { BreakerState } from '../resilience/key-breaker.js';
 import type { KeySnapshot, KeyState, PoolSnapshot } from '../pool-snapshot.js';
 
-/** terminus 12's indicator statuses. */
+/** The pool's statuses (terminus 12's indicator statuses; terminus 11 reports `degraded` as `up`, see the indicator). */
 export type PoolHealthStatus = 'up' | 'degraded' | 'down';
 
 /** States in which a key can take requests. Saturated is busy, not broken: load alone never fails readiness. */
@@ -30,6 +30,8 @@ export type PoolHealthDetails = {
   minHealthyKeys: number;
   /** Per key, by id. */
   keys: Record<string, KeyHealth>;
+  /** Set on terminus 11, which has no `degraded` status: the pool is degraded, reported `up` because it still serves. */
+  degraded?: true;
 };
 
 /** Whether a key can take requests now. */
