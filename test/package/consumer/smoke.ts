@@ -1,7 +1,8 @@
 // Boots an app module (docs/examples/app.module.ts) against the DeepSeek mock with three keys, one of them revoked,
 // over real HTTP: chat -> 200, stream -> SSE chunk events then [DONE], readiness -> 200 with the revoked key out.
 // Shared by the repository's own test and by the consumer apps built from the packed tarballs (test/package/consumers.sh).
-import assert from 'node:assert/strict';
+import * as assert from 'node:assert/strict';
+import type { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DeepSeekMock } from 'nestjs-deepseek-pool-mock';
 
@@ -49,7 +50,7 @@ async function checkApp(url: string): Promise<ReadyAs> {
 }
 
 /** Starts the mock and the app (keys and base URL from the environment, as the app reads them), checks, stops both. */
-export async function smoke(appModule: object): Promise<ReadyAs> {
+export async function smoke(appModule: Type<unknown>): Promise<ReadyAs> {
   const mock = new DeepSeekMock({ keys: [{ key: KEYS.good1 }, { key: KEYS.good2 }, { key: KEYS.revoked, status: 401 }] });
   await mock.start();
   process.env.DEEPSEEK_API_KEYS = Object.values(KEYS).join(',');
