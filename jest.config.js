@@ -1,8 +1,10 @@
 // Jest runs in native ESM mode (NestJS 12 packages are ESM-only): see README "Toolchain".
-export default {
+// Two projects, both run by `npm test`: unit (the packages' own specs) and e2e (apps/*/test and test/: real HTTP,
+// real redis-server, headless Chromium, packed tarballs). The e2e project's global setup finds redis-server and a
+// Chromium, or installs them (Debian/Ubuntu as root), or stops with the command to run: test/support/test-tools.mjs.
+const shared = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
-  roots: ['<rootDir>/libs', '<rootDir>/apps', '<rootDir>/test'],
   testMatch: ['**/*.spec.ts'],
   moduleNameMapper: {
     '^nestjs-deepseek-pool$': '<rootDir>/libs/deepseek-pool/src/index.ts',
@@ -11,8 +13,16 @@ export default {
     '^nestjs-deepseek-pool-mock$': '<rootDir>/libs/deepseek-mock/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
+  // the packages compile to CommonJS; their specs run as ES modules like everything else here
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.jest.json' }],
   },
+};
+
+export default {
   testTimeout: 20000,
+  projects: [
+    { ...shared, displayName: 'unit', roots: ['<rootDir>/libs', '<rootDir>/apps/gateway/src'] },
+    { ...shared, displayName: 'e2e', roots: ['<rootDir>/apps/gateway/test', '<rootDir>/test'], globalSetup: '<rootDir>/test/support/test-tools.mjs' },
+  ],
 };

@@ -10,7 +10,7 @@ import { createGateway } from '../src/main.js';
 import { CapturedLogs, startGateway } from './support/gateway-harness.js';
 
 const ADMIN_TOKEN = 'status-admin-token-0001';
-/** Debian's Chromium, headless, with everything that would reach for the (closed) network switched off. */
+/** The Chromium the e2e global setup found (test/support/test-tools.mjs), headless, with everything that would reach for the (closed) network switched off. */
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 /** Where the screenshot goes: `npm run screenshot` sets STATUS_SCREENSHOT=docs/status-page.png. */
 const SCREENSHOT = process.env.STATUS_SCREENSHOT;
@@ -46,7 +46,9 @@ describe('the status page in headless Chromium (demo cast, admin token set)', ()
   beforeAll(async () => {
     gateway = await startDemoGateway(ADMIN_TOKEN);
     profile = mkdtempSync(join(tmpdir(), 'status-page-chromium-'));
-    browser = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, viewport: { width: 1440, height: 720 } });
+    const executablePath = process.env.CHROMIUM_PATH;
+    if (!executablePath) throw new Error('CHROMIUM_PATH is not set: run this test through `npm test` (its global setup finds Chromium)');
+    browser = await chromium.launchPersistentContext(profile, { executablePath, args: CHROMIUM_ARGS, viewport: { width: 1440, height: 720 } });
   });
   afterAll(async () => {
     await browser?.close();
