@@ -70,12 +70,12 @@ describe('bundled scenarios', () => {
   });
 
   it('unequal-accounts.json has ceilings 2 / 2 / 16, one key each', async () => {
-    const s = await loadScenario(new URL('unequal-accounts.json', SCENARIOS));
+    const s = await loadScenario(join(SCENARIOS, 'unequal-accounts.json'));
     expect(Object.values(s.accounts!).map((a) => a.maxConcurrency)).toEqual([2, 2, 16]);
     expect(s.keys.map((k) => k.account)).toEqual(Object.keys(s.accounts!));
   });
 
   it('names the file in load errors', async () => {
-    await expect(loadScenario(new URL('../package.json', SCENARIOS))).rejects.toThrow(/^\/.*\/package\.json: name: unknown field/);
+    await expect(loadScenario(join(SCENARIOS, '../package.json'))).rejects.toThrow(/^\/.*\/package\.json: name: unknown field/);
   });
 });
