@@ -5,7 +5,7 @@
 #               run on Node 20 and 22; its Jest + ts-jest (CommonJS) spec; every subpath under moduleResolution "node".
 #   nest12-esm: Nest 12 + terminus 12, an ES module app (NodeNext), run on Node 20 and 24.
 # Both compile the README's examples (docs/examples) and check them against the mock (test/package/consumer/smoke.ts).
-# Installs share the npm cache; NODE22 / NODE24 name other Node binaries (default: `npx -y node@22` / `node@24`).
+# The two installs run side by side and share the npm cache; NODE22 / NODE24 name other Node binaries (default: `npx -y node@22` / `node@24`).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 here="$root/test/package"
@@ -32,7 +32,11 @@ app() { # app <name>: the template plus the README examples and the shared smoke
   echo "-- $1: installed $(cd "$dir" && node -p "['@nestjs/core', '@nestjs/terminus', 'typescript'].map((p) => p + '@' + require(require.resolve(p + '/package.json', { paths: ['.'] })).version).join(', ')")"
 }
 
-app nest11-cjs
+app nest11-cjs & nest11=$!
+app nest12-esm & nest12=$!
+wait "$nest11"
+wait "$nest12"
+
 cd "$work/nest11-cjs"
 echo "-- nest11-cjs: tsc (module commonjs)"; npx tsc -p tsconfig.json
 echo "-- nest11-cjs: every subpath with moduleResolution node, skipLibCheck false"; npx tsc -p tsconfig.node10.json
@@ -41,7 +45,6 @@ echo "-- nest11-cjs: Node $("${node22[@]}" --version)"; "${node22[@]}" dist/main
 echo "-- nest11-cjs: Jest + ts-jest (CommonJS) on Node $(node --version)"; node node_modules/jest/bin/jest.js --ci
 echo "-- nest11-cjs: Jest + ts-jest (CommonJS) on Node $("${node22[@]}" --version)"; "${node22[@]}" node_modules/jest/bin/jest.js --ci
 
-app nest12-esm
 cd "$work/nest12-esm"
 echo "-- nest12-esm: tsc (module nodenext, skipLibCheck false)"; npx tsc -p tsconfig.json
 echo "-- nest12-esm: Node $(node --version)"; node dist/main.js

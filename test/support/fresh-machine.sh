@@ -33,6 +33,8 @@ echo "-- this commit's files into /repo"
 rm -rf "$rootfs/repo" && mkdir -p "$rootfs/repo"
 git -C "$repo" archive HEAD | tar -x -C "$rootfs/repo"
 cp /etc/resolv.conf "$rootfs/etc/resolv.conf"
+ca=() # a host that trusts an extra CA (NODE_EXTRA_CA_CERTS, e.g. behind a TLS proxy) passes it on to Node in the chroot
+if [ -n "${NODE_EXTRA_CA_CERTS:-}" ]; then cp "$NODE_EXTRA_CA_CERTS" "$rootfs/etc/node-extra-ca.pem" && ca=(NODE_EXTRA_CA_CERTS=/etc/node-extra-ca.pem); fi
 
 mounts=(proc sys dev dev/pts)
 cleanup() { for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do umount "$rootfs/${mounts[i]}" 2>/dev/null || true; done; }
@@ -43,5 +45,5 @@ mount --bind /dev "$rootfs/dev"
 mount --bind /dev/pts "$rootfs/dev/pts"
 
 echo "-- chroot: npm ci && npm test"
-chroot "$rootfs" /usr/bin/env -i HOME=/root TERM=dumb PATH=/opt/node/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \
+chroot "$rootfs" /usr/bin/env -i "${ca[@]}" HOME=/root TERM=dumb PATH=/opt/node/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \
   bash -c 'cd /repo && node --version && npm ci --no-audit --no-fund && npm test'
