@@ -1,5 +1,4 @@
 import type { LoggerService } from '@nestjs/common';
-import type { ResponseCacheStore } from './response-cache.js';
 import type { ChatCompletion, ChatCompletionRequest } from '../chat.types.js';
 import { type Clock, systemClock } from '../clock.js';
 import { InvalidOptionsError } from '../deepseek-pool.errors.js';
@@ -12,6 +11,7 @@ import { DEGRADATION_TIERS, type DegradationTier } from './degradation-tiers.js'
 import { DEFAULT_FALLBACK_MESSAGE, fallbackCompletion, fallbackErrorBody } from './fallback-response.js';
 import type { ModelFallbacks } from './model-fallback.js';
 import type { PoolBreakerPolicy } from './pool-breaker.js';
+import type { ResponseCacheStore } from './response-cache.js';
 import { type TenantExtractor, defaultTenant } from './tenant.js';
 
 /** How the last tier answers: as an error (HTTP 503 + Retry-After) or as an assistant message (HTTP 200). */
