@@ -114,7 +114,8 @@ const out = {};
 for (const specifier of ${JSON.stringify(specifiers)}) {
   const esm = await import(specifier);
   const cjs = require(specifier);
-  const names = (m) => Object.keys(m).filter((k) => k !== 'default' && k !== '__esModule').sort();
+  // beside the CommonJS exports, import adds default and (Node 23+) 'module.exports'
+  const names = (m) => Object.keys(m).filter((k) => !['default', 'module.exports', '__esModule'].includes(k)).sort();
   out[specifier] = { sameNames: JSON.stringify(names(esm)) === JSON.stringify(names(cjs)), sameValues: names(cjs).every((k) => esm[k] === cjs[k]), count: names(cjs).length };
 }
 console.log(JSON.stringify(out));`,
