@@ -44,6 +44,8 @@ export interface OverheadResult {
   inProcess: OverheadRun[];
   /** pool.chat over loopback until its transport is called, vs the whole pool.chat over the stub (absent in older results). */
   send?: OverheadRun[];
+  /** pool.chat over the stub: OpenTelemetry off (the API absent), API without SDK, recording SDK (absent in older results). */
+  telemetry?: OverheadRun[];
   stream: OverheadRun[];
   targets: OverheadTarget[];
   profile?: ProfileSummary & { calls: number };
@@ -95,6 +97,7 @@ async function run(context: SuiteContext): Promise<OverheadResult> {
     const inProcess: OverheadRun[] = [];
     for (const plan of sizes.inProcess) inProcess.push(await measure(worker, target, plan, ['stub-direct', 'pool-stub'], 'pool-stub', 'stub-direct', context));
     const send = [await measure(worker, target, sizes.chat[0]!, ['pool-stub', 'pool-send'], 'pool-send', 'pool-stub', context)];
+    const telemetry = [await measure(worker, target, sizes.inProcess[0]!, ['pool-stub-off', 'pool-stub-off-aa', 'pool-stub', 'pool-stub-otel'], 'pool-stub-otel', 'pool-stub-off', context)];
     const stream: OverheadRun[] = [];
     for (const plan of sizes.stream) stream.push(await measure(worker, target, plan, ['undici-sse', 'pool-stream'], 'pool-stream', 'undici-sse', context));
     const result: OverheadResult = {
@@ -102,6 +105,7 @@ async function run(context: SuiteContext): Promise<OverheadResult> {
       chat,
       inProcess,
       send,
+      telemetry,
       stream,
       targets: targets(chat),
     };
@@ -119,7 +123,7 @@ async function run(context: SuiteContext): Promise<OverheadResult> {
 }
 
 function check(result: OverheadResult): string[] {
-  const runs = [...result.chat, ...result.inProcess, ...(result.send ?? []), ...result.stream];
+  const runs = [...result.chat, ...result.inProcess, ...(result.send ?? []), ...(result.telemetry ?? []), ...result.stream];
   const problems = runs.flatMap((r) =>
     Object.entries(r.latencyUs)
       .filter(([, s]) => !(s.count === r.rounds * r.perRound && s.p50 > 0 && s.p99 >= s.p50))

@@ -10,6 +10,9 @@ const LABELS: Record<string, string> = {
   'stub-direct': 'stub transport, direct',
   'pool-stub': '`pool.chat` over the stub transport',
   'pool-send': '`pool.chat` over loopback, until it calls its transport',
+  'pool-stub-off': '`pool.chat` over the stub, `telemetry: false` (= `@opentelemetry/api` not installed)',
+  'pool-stub-off-aa': 'the same again (A/A control: the noise)',
+  'pool-stub-otel': '`pool.chat` over the stub, recording OpenTelemetry SDK',
   'undici-sse': 'undici SSE (direct)',
   'pool-stream': '`pool.stream` (8 keys)',
 };
@@ -64,6 +67,15 @@ export function renderOverhead(result: OverheadResult): string {
             'breaker, abort signal, timer, request serialisation), next to the whole in-process call over the stub. "added" is how much more the first ' +
             'half of the work costs on a real network path than all of it in-process.',
           table(HEADERS, rows(result.send, 'pool-stub')),
+        ]
+      : []),
+    ...(result.telemetry
+      ? [
+          '### OpenTelemetry: what tracing a call costs (µs per call, in-process)',
+          '`pool.chat` over the stub transport with telemetry off (the path the pool takes when `@opentelemetry/api` is not installed: ' +
+            'no tracer, no-op hooks), with the API loaded and no SDK (its no-op tracer and meter, the default in an app that exports nothing), ' +
+            'and with a recording SDK (a call span and an attempt span batched then dropped, the GenAI histograms aggregated). "added" is against telemetry off.',
+          table(HEADERS, rows(result.telemetry, 'pool-stub-off')),
         ]
       : []),
     '### Streaming: time to first token (µs to the first content chunk)',

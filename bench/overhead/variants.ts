@@ -1,7 +1,8 @@
 import OpenAI from 'openai';
-import { type ChatCompletionChunk, DeepSeekPoolService, type Transport, UndiciTransport, resolveOptions } from 'nestjs-deepseek-pool';
+import { type ChatCompletionChunk, type DeepSeekPoolOptions, DeepSeekPoolService, type Transport, UndiciTransport, resolveOptions } from 'nestjs-deepseek-pool';
 import { Pool, request } from 'undici';
 import { CHAT_REQUEST } from '../lib/chat-request.js';
+import { recordingSdk } from './otel-sdk.js';
 import { firstContentOfSse } from './sse.js';
 import { StubTransport } from './stub-transport.js';
 
@@ -26,9 +27,9 @@ function hasContent(chunk: ChatCompletionChunk): boolean {
   return typeof content === 'string' && content.length > 0;
 }
 
-function newPool(target: Target, transport?: Transport): DeepSeekPoolService {
+function newPool(target: Target, transport?: Transport, telemetry?: DeepSeekPoolOptions['telemetry']): DeepSeekPoolService {
   const keys = target.keys.map((apiKey, index) => ({ id: `fast-${index + 1}`, apiKey, baseUrl: target.url }));
-  return new DeepSeekPoolService(resolveOptions({ keys, logger: false, ...(transport ? { transport } : {}) }));
+  return new DeepSeekPoolService(resolveOptions({ keys, logger: false, ...(transport ? { transport } : {}), ...(telemetry === undefined ? {} : { telemetry }) }));
 }
 
 /**
@@ -117,17 +118,27 @@ export function stubDirect(target: Target): Variant {
   };
 }
 
-/** `pool.chat` over the same stub transport: what the pool itself costs per call, in CPU. */
-export function poolStub(target: Target): Variant {
-  const pool = newPool(target, new StubTransport());
+/**
+ * `pool.chat` over the same stub transport: what the pool itself costs per call, in CPU. By default with
+ * `@opentelemetry/api` loaded and no SDK (its no-op tracer and meter), as in an app that does not export telemetry.
+ */
+export function poolStub(target: Target, name = 'pool-stub', telemetry?: DeepSeekPoolOptions['telemetry']): Variant {
+  const pool = newPool(target, new StubTransport(), telemetry);
   return {
-    name: 'pool-stub',
+    name,
     async call() {
       await pool.chat(CHAT_REQUEST);
       return now();
     },
     close: () => pool.onModuleDestroy(),
   };
+}
+
+/** `pool.chat` over the stub with a recording OpenTelemetry SDK: spans batched (then dropped), metrics aggregated. */
+export function poolStubOtel(target: Target): Variant {
+  const sdk = recordingSdk();
+  const variant = poolStub(target, 'pool-stub-otel', sdk.telemetry);
+  return { ...variant, close: () => variant.close().then(sdk.shutdown) };
 }
 
 /**
@@ -193,7 +204,11 @@ export const VARIANTS = {
   openai: openAiChat,
   pool: poolChat,
   'stub-direct': stubDirect,
-  'pool-stub': poolStub,
+  'pool-stub': (target: Target) => poolStub(target),
+  // telemetry: false is the path the pool takes when @opentelemetry/api is not installed (no tracer, no-op hooks).
+  'pool-stub-off': (target: Target) => poolStub(target, 'pool-stub-off', false),
+  'pool-stub-off-aa': (target: Target) => poolStub(target, 'pool-stub-off-aa', false),
+  'pool-stub-otel': poolStubOtel,
   'pool-send': poolSend,
   'undici-sse': undiciStream,
   'pool-stream': poolStream,

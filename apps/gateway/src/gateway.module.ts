@@ -14,6 +14,7 @@ import { PoolMetricsModule } from './metrics/pool-metrics.module.js';
 import { PrometheusPoolMetrics } from './metrics/prometheus-pool-metrics.js';
 import { ModelsController } from './models/models.controller.js';
 import { StatusModule } from './status/status.module.js';
+import { OtelShutdown } from './telemetry/otel-shutdown.js';
 
 /** The sample gateway: an OpenAI-compatible endpoint in front of the pool. */
 @Module({})
@@ -37,6 +38,7 @@ export class GatewayModule {
         ClientTokenGuard,
         AdminTokenGuard,
         RequestLog,
+        OtelShutdown,
       ],
     };
   }

@@ -11,6 +11,7 @@ import { JsonBodyInterceptor } from './http/json-body.interceptor.js';
 import { RedactOutputInterceptor } from './http/redact-output.interceptor.js';
 import { requestIdMiddleware } from './logging/request-id.middleware.js';
 import { MetricsSettings } from './metrics/metrics-settings.js';
+import { startOtel } from './telemetry/otel-sdk.js';
 
 /** How often Node enforces the headers and request timeouts. */
 const TIMEOUT_CHECK_MS = 1_000;
@@ -39,6 +40,7 @@ export async function createGateway(config: GatewayConfig, demo?: DemoUpstream, 
 async function main(): Promise<void> {
   const logger = new Logger('Gateway');
   const config = loadGatewayConfig();
+  if (await startOtel()) logger.log('OpenTelemetry on: exporting as the OTEL_* variables say');
   const demo = config.mode === 'demo' ? await startDemoUpstream(process.env.DEMO_SCENARIO) : undefined;
   const app = await createGateway(config, demo);
   await app.listen(config.port, config.host);

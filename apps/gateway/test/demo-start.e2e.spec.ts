@@ -1,5 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { collect, waitForMatch } from './support/child-output.js';
 
 const root = resolve(import.meta.dirname, '../../..');
 
@@ -37,20 +38,3 @@ describe('npm start (demo mode, no keys, no network)', () => {
     await waitForMatch(output, /served by \S+ after \d attempt\(s\)/);
   }, 30_000);
 });
-
-function collect(child: ChildProcess): { text: string } {
-  const output = { text: '' };
-  child.stdout?.on('data', (chunk: Buffer) => (output.text += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output.text += chunk.toString()));
-  return output;
-}
-
-async function waitForMatch(output: { text: string }, pattern: RegExp, timeoutMs = 15_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const match = pattern.exec(output.text);
-    if (match) return match[1] ?? match[0];
-    if (Date.now() > deadline) throw new Error(`no ${pattern} in output:\n${output.text}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

@@ -24,6 +24,7 @@ import type { PoolMetricsRecorder } from './metrics/metrics-recorder.js';
 import { ModelLabelledMetrics, ModelLabels } from './metrics/model-labels.js';
 import { Redactor } from './redaction/redactor.js';
 import type { ContinuationSettings } from './streaming/stream-continuation.js';
+import { type ResolvedTelemetryOptions, type TelemetryOptions, resolveTelemetryOptions } from './telemetry/telemetry-options.js';
 import {
   type ProbeOptions,
   type ResolvedProbeOptions,
@@ -94,6 +95,8 @@ export interface DeepSeekPoolOptions {
   affinity?: AffinityOption | false;
   /** Metrics sink. Default: none (zero cost). */
   metrics?: PoolMetricsRecorder;
+  /** OpenTelemetry spans and metrics through `@opentelemetry/api` when it is installed, or false. Default on, content off. */
+  telemetry?: TelemetryOptions | false;
   /** Nest logger to use, or false for silence. Default: Nest's Logger with context "DeepSeekPool". */
   logger?: LoggerService | false;
   /**
@@ -136,6 +139,7 @@ export interface ResolvedPoolOptions {
   metrics?: PoolMetricsRecorder;
   /** The models metrics label by name: configured on keys, listed by `/models`, or served successfully. */
   modelLabels: ModelLabels;
+  telemetry: ResolvedTelemetryOptions | false;
   logger?: LoggerService | false;
   /** Knows every key ever configured (and the secrets added by the user). */
   redactor: Redactor;
@@ -215,6 +219,7 @@ export function resolveOptions(options: DeepSeekPoolOptions): ResolvedPoolOption
     store: options.store,
     metrics: options.metrics && new ModelLabelledMetrics(options.metrics, modelLabels),
     modelLabels,
+    telemetry: resolveTelemetryOptions(options.telemetry),
     logger: options.logger,
     redactor,
     clock: options.clock ?? systemClock,

@@ -1,4 +1,4 @@
-import { Inject, Injectable, type LoggerService, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, type LoggerService, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, ModelList, Usage } from './chat.types.js';
 import { DEEPSEEK_POOL_OPTIONS } from './deepseek-pool.constants.js';
 import { DeepSeekPoolError } from './deepseek-pool.errors.js';
@@ -16,7 +16,7 @@ import type { KeySlot } from './keys/key-slot.js';
 import { type AttemptFn, type AttemptMeta, AttemptLoop, type CallOptions } from './resilience/attempt-loop.js';
 import { RetryBudget } from './resilience/retry-budget.js';
 import { validateChatRequest } from './request-validation.js';
-import type { EligibilityContext } from './routing/eligibility.js';
+import { type EligibilityContext, cooldownEnd } from './routing/eligibility.js';
 import { AccountLimits } from './routing/account-limits.js';
 import { Router } from './routing/router.js';
 import { createStrategy } from './routing/strategies.js';
@@ -32,6 +32,8 @@ import { UndiciTransport } from './transport/undici.transport.js';
 import { exchangeChat, openExchange } from './transport/upstream-exchange.js';
 import type { Transport } from './transport/transport.js';
 import { readJsonBody } from './transport/json-body.js';
+import { loadOtelApi } from './telemetry/otel-api.js';
+import { type CallTrace, type CallTracer, NOOP_TELEMETRY, PoolTelemetry } from './telemetry/pool-telemetry.js';
 
 /** A pool answer: the upstream body unchanged, and how it was obtained. */
 export interface PoolResult<T> {
@@ -63,7 +65,7 @@ export interface ChatDegrader {
  * Every call goes to a key that can serve it; failures are classified and retried on another key.
  */
 @Injectable()
-export class DeepSeekPoolService implements OnModuleDestroy {
+export class DeepSeekPoolService implements OnModuleInit, OnModuleDestroy {
   /** Observer events: key disabled / cooled, breaker open / half-open / close, retry. */
   readonly events = new PoolEvents();
   /** Redacts every configured key (and the secrets given in the options) from a text: use it for anything you log or send. */
@@ -78,6 +80,9 @@ export class DeepSeekPoolService implements OnModuleDestroy {
   private readonly meter: UsageMeter;
   private degrader: ChatDegrader | undefined;
   private readonly continuation: StreamContinuationDeps;
+  private telemetry: CallTracer = NOOP_TELEMETRY;
+  private readonly telemetryReady: Promise<void>;
+  private destroyed = false;
 
   constructor(@Inject(DEEPSEEK_POOL_OPTIONS) private readonly options: ResolvedPoolOptions) {
     const { clock, rng } = options;
@@ -145,6 +150,12 @@ export class DeepSeekPoolService implements OnModuleDestroy {
       attempt: (request, baseUrlOf) => this.streamAttempt(request, baseUrlOf),
     };
     this.logEvents();
+    this.telemetryReady = this.startTelemetry();
+  }
+
+  /** Resolves once OpenTelemetry is wired (or known to be absent): Nest awaits it before serving. */
+  async onModuleInit(): Promise<void> {
+    await this.telemetryReady;
   }
 
   /**
@@ -154,19 +165,33 @@ export class DeepSeekPoolService implements OnModuleDestroy {
   async chat(request: ChatCompletionRequest, options: ChatOptions = {}): Promise<PoolResult<ChatCompletion>> {
     validateChatRequest(request);
     if (options.degrade) {
-      if (!this.degrader) throw new DeepSeekPoolError('chat({ degrade: true }) needs DeepSeekDegradationModule to be imported', 'NO_DEGRADER');
-      return this.degrader.chat(request, options, (next) => this.chat(next, { ...options, degrade: false }));
+      const degrader = this.degrader;
+      if (!degrader) throw new DeepSeekPoolError('chat({ degrade: true }) needs DeepSeekDegradationModule to be imported', 'NO_DEGRADER');
+      // One span for the degradable call: the fresh attempts beneath it, each tier's own pool calls as child spans.
+      const call = this.telemetry.call(request, false);
+      return call.track(() => degrader.chat(request, options, (next) => (next === request ? this.poolChat(next, options, call) : this.chat(next, { ...options, degrade: false }))));
     }
+    return this.poolChat(request, options, this.telemetry.call(request, false));
+  }
+
+  /** One chat completion through the keys (no degradation), traced as `call`. */
+  private async poolChat(request: ChatCompletionRequest, options: CallOptions, call: CallTrace): Promise<PoolResult<ChatCompletion>> {
     const startedMs = this.options.clock.now();
     try {
       const estimate = this.estimator(request);
-      const result = await this.loop.run(request.model, this.withAffinity(request, options), false, (slot, control) =>
-        this.meter.track(slot, estimate, () => exchangeChat(this.transport, slot, control, this.options.timeouts, request, this.options.clock), (data) => data.usage),
+      const result = await this.loop.run(
+        request.model,
+        this.withAffinity(request, options),
+        false,
+        (slot, control) => this.meter.track(slot, estimate, () => exchangeChat(this.transport, slot, control, this.options.timeouts, request, this.options.clock), (data) => data.usage),
+        call,
       );
+      call.answered(result.meta, result.data);
       if (result.data.usage) this.recordUsage(this.registry.get(result.meta.keyId), request.model, result.data.usage);
       this.recordRequest(request.model, 'success', result.meta.attempts, startedMs, false);
       return result;
     } catch (error) {
+      call.failed(error);
       this.recordRequest(request.model, 'error', (error as { attempts?: unknown[] }).attempts?.length ?? 0, startedMs, false);
       throw error;
     }
@@ -183,21 +208,25 @@ export class DeepSeekPoolService implements OnModuleDestroy {
       const startedMs = this.options.clock.now();
       const { continuation, ...callOptions } = options;
       const call = { ...this.withAffinity(request, callOptions), signal };
+      const trace = this.telemetry.call(request, true);
       const { data: channel, meta } = await this.loop
-        .run(request.model, call, true, this.streamAttempt(request, (slot) => slot.config.baseUrl))
+        .run(request.model, call, true, this.streamAttempt(request, (slot) => slot.config.baseUrl), trace)
         .catch((error: unknown) => {
+          trace.failed(error);
           this.recordRequest(request.model, 'error', (error as { attempts?: unknown[] }).attempts?.length ?? 0, startedMs, true);
           throw error;
         });
+      trace.answered(meta);
       this.recordRequest(request.model, 'success', meta.attempts, startedMs, true);
       const resume = streamResumer(this.continuation, {
         request,
         options: call,
+        trace,
         enabled: this.options.continuation.enabled && continuation?.enabled !== false,
         deadlineMs: startedMs + (options.timeoutMs ?? this.options.timeouts.requestMs),
         meta,
       });
-      return { channel: new ContinuedChannel(channel, resume), meta };
+      return { channel: trace.source(new ContinuedChannel(channel, resume)), meta };
     }, options.signal);
   }
 
@@ -333,6 +362,8 @@ export class DeepSeekPoolService implements OnModuleDestroy {
       ...(Object.keys(config.headers).length > 0 ? { headerNames: Object.keys(config.headers) } : {}),
       continuation: config.continuation,
       ...(config.reasoningPrefixModels.size > 0 ? { reasoningPrefixModels: [...config.reasoningPrefixModels] } : {}),
+      ...(config.provider === 'deepseek' ? {} : { provider: config.provider }),
+      ...(config.traceContext === undefined ? {} : { traceContext: config.traceContext }),
     }));
   }
 
@@ -348,10 +379,26 @@ export class DeepSeekPoolService implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.destroyed = true;
+    this.telemetry.close();
     this.registry.shutdown();
     this.events.removeAllListeners();
     if (!this.options.transport) await this.transport.close();
     if (!this.options.store) await this.store.close();
+  }
+
+  /** Loads `@opentelemetry/api` if installed and turns spans and metrics on (unless `telemetry: false`). */
+  private async startTelemetry(): Promise<void> {
+    const options = this.options.telemetry;
+    if (options === false) return;
+    const api = await loadOtelApi();
+    if (api === undefined || this.destroyed) return;
+    this.telemetry = new PoolTelemetry(api, options, {
+      clock: this.options.clock,
+      redact: (text) => this.redactor.redact(text),
+      cooldownEnd: (slot) => cooldownEnd(slot, this.eligibility),
+      snapshot: () => this.snapshot(),
+    });
   }
 
   private slot(id: string): KeySlot {

@@ -43,6 +43,7 @@ export { type AffinityOption, userAffinity } from './routing/affinity.js';
 export type { Transport, TransportRequest, TransportResponse } from './transport/transport.js';
 export { UndiciTransport } from './transport/undici.transport.js';
 export type { PoolMetricsRecorder, AttemptMetric, RequestMetric, ContinuationMetric } from './metrics/metrics-recorder.js';
+export type { TelemetryOptions, ResolvedTelemetryOptions } from './telemetry/telemetry-options.js';
 export { DeepSeekPoolProber } from './health/probing/deepseek-pool.prober.js';
 export type { ProbeOptions, SyntheticOptions, ValidateOnStart } from './health/probing/probe-options.js';
 export { DeepSeekDegradationModule } from './degradation/degradation.module.js';

@@ -38,6 +38,10 @@ export interface KeyOptions {
   continuation?: ContinuationMode | false;
   /** Upstream models whose reasoning this key continues (`reasoning_content` as prefix; deepseek-prefix only). Default `['deepseek-reasoner']` with deepseek-prefix. */
   reasoningPrefixModels?: string[];
+  /** `gen_ai.provider.name` in traces and metrics. Default `deepseek`. */
+  provider?: string;
+  /** Send the W3C `traceparent` to this upstream. Default: the pool's `telemetry.traceContext`. */
+  traceContext?: boolean;
 }
 
 /** A validated key with every default applied. */
@@ -57,6 +61,9 @@ export interface KeyConfig {
   limits?: Readonly<UsageLimits>;
   continuation: ContinuationMode | false;
   reasoningPrefixModels: ReadonlySet<string>;
+  provider: string;
+  /** Absent: the pool's `telemetry.traceContext` decides. */
+  traceContext?: boolean;
 }
 
 export type KeysInput = string | ReadonlyArray<string | KeyOptions>;
@@ -109,12 +116,14 @@ function toKeyConfig(entry: string | KeyOptions, index: number, position: number
     reasoningPrefixModels: reasoningPrefixModels(options.reasoningPrefixModels, continuation, `${field}.reasoningPrefixModels`),
     weight: positiveNumber(options.weight ?? 1, `${field}.weight`),
     priority: integer(options.priority ?? 0, `${field}.priority`),
-    account: accountName(options.account ?? id, `${field}.account`),
+    account: nonEmptyString(options.account ?? id, `${field}.account`),
     maxConcurrency: options.maxConcurrency === undefined ? Infinity : positiveInteger(options.maxConcurrency, `${field}.maxConcurrency`),
     models: options.models === undefined ? undefined : new Set(stringList(options.models, `${field}.models`)),
     modelMap: stringRecord(options.modelMap ?? {}, `${field}.modelMap`),
     headers: stringRecord(options.headers ?? {}, `${field}.headers`),
     limits: parseUsageLimits(options.limits, `${field}.limits`),
+    provider: nonEmptyString(options.provider ?? 'deepseek', `${field}.provider`),
+    ...(options.traceContext === undefined ? {} : { traceContext: flag(options.traceContext, `${field}.traceContext`) }),
   };
 }
 
@@ -159,12 +168,17 @@ export function positiveInteger(value: unknown, field: string): number {
   return value as number;
 }
 
+export function flag(value: unknown, field: string): boolean {
+  if (typeof value !== 'boolean') throw new InvalidOptionsError(field, `must be true or false (got ${String(value)})`);
+  return value;
+}
+
 function integer(value: unknown, field: string): number {
   if (!Number.isInteger(value)) throw new InvalidOptionsError(field, `must be an integer (got ${String(value)})`);
   return value as number;
 }
 
-function accountName(value: unknown, field: string): string {
+function nonEmptyString(value: unknown, field: string): string {
   if (typeof value !== 'string' || value.trim() === '') throw new InvalidOptionsError(field, 'must be a non-empty string');
   return value;
 }

@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js';
 import { UpstreamError } from '../deepseek-pool.errors.js';
 import { redactFailure } from '../redaction/redact-failure.js';
 import type { Redactor } from '../redaction/redactor.js';
+import { type AttemptTrace, NOOP_ATTEMPT } from '../telemetry/pool-telemetry.js';
 import type { Outcome } from './outcome.js';
 
 export type TimerPhase = 'first-byte' | 'first-content' | 'idle' | 'total';
@@ -25,6 +26,8 @@ export class AttemptControl {
     private readonly attemptDeadlineMs: number,
     private readonly callerDeadlineMs: number,
     private readonly redactor: Redactor,
+    /** The attempt's span: its trace headers go upstream, the exchange reports what it reads. */
+    readonly trace: AttemptTrace = NOOP_ATTEMPT,
   ) {
     callerSignal?.addEventListener('abort', this.onCallerAbort, { once: true });
     if (callerSignal?.aborted) this.controller.abort();

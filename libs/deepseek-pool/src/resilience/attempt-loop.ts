@@ -15,6 +15,7 @@ import type { PoolMetricsRecorder } from '../metrics/metrics-recorder.js';
 import type { EligibilityContext } from '../routing/eligibility.js';
 import type { Redactor } from '../redaction/redactor.js';
 import type { Router, Unavailability } from '../routing/router.js';
+import { type AttemptFailure, type CallTrace, NOOP_CALL } from '../telemetry/pool-telemetry.js';
 import { AttemptControl } from './attempt-control.js';
 import { backoffMs } from './backoff.js';
 import { classify } from './classify.js';
@@ -108,7 +109,7 @@ export class AttemptLoop {
 
   constructor(private readonly deps: AttemptLoopDeps) {}
 
-  async run<T>(model: string | undefined, options: RunOptions, stream: boolean, attempt: AttemptFn<T>): Promise<{ data: T; meta: AttemptMeta }> {
+  async run<T>(model: string | undefined, options: RunOptions, stream: boolean, attempt: AttemptFn<T>, call: CallTrace = NOOP_CALL): Promise<{ data: T; meta: AttemptMeta }> {
     const { clock, budget, router } = this.deps;
     const startedMs = clock.now();
     const timeoutMs = options.timeoutMs ?? this.deps.requestTimeoutMs;
@@ -145,16 +146,19 @@ export class AttemptLoop {
         tried.add(slot);
         continue;
       }
-      const control = new AttemptControl(clock, options.signal, Math.min(clock.now() + this.deps.attemptTimeoutMs, deadlineMs), deadlineMs, this.deps.redactor);
+      const span = call.attempt(slot, continuation !== undefined);
+      const control = new AttemptControl(clock, options.signal, Math.min(clock.now() + this.deps.attemptTimeoutMs, deadlineMs), deadlineMs, this.deps.redactor, span);
       const attemptStart = clock.now();
       const accountInFlightAtSend = this.deps.eligibility.store.accountInFlight(slot.config.account);
       slot.inFlight += 1;
-      const release = (): void => {
+      const release = (failure?: AttemptFailure): void => {
         control.dispose();
         slot.inFlight -= 1;
         this.deps.eligibility.store.releaseAccount(slot.config.account);
         this.releases.notify();
+        span.end(failure);
       };
+      let failure: AttemptFailure | undefined;
       let settled = false;
       let handedOver = false;
       try {
@@ -169,14 +173,19 @@ export class AttemptLoop {
           running.then((answer) => resolve(answer as T), reject);
         });
         const data = await answered;
+        span.answered();
         if (!settled) {
           handedOver = true;
-          running.then(release, (thrown: unknown) => {
-            // A committed stream that breaks later counts against its key's latency too (its breaker saw the failure):
-            // a penalty from the key's own estimate, not the stream's length.
-            if (control.failure(thrown, slot.id).countsAsBreakerFailure) slot.latency.observe(failureLatencyMs(0, slot.latency.value));
-            release();
-          });
+          running.then(
+            () => release(),
+            (thrown: unknown) => {
+              const error = control.failure(thrown, slot.id);
+              // A committed stream that breaks later counts against its key's latency too (its breaker saw the failure):
+              // a penalty from the key's own estimate, not the stream's length.
+              if (error.countsAsBreakerFailure) slot.latency.observe(failureLatencyMs(0, slot.latency.value));
+              release({ error });
+            },
+          );
         }
         const latencyMs = clock.now() - attemptStart;
         slot.latency.observe(latencyMs);
@@ -190,6 +199,7 @@ export class AttemptLoop {
         trace.push({ keyId: slot.id, outcome: error.outcome.kind, status: error.status, latencyMs });
         this.deps.metrics?.attempt({ keyId: slot.id, model: model ?? '', outcome: error.outcome.kind, status: error.status, latencyMs, stream });
         const action = classify(error.outcome);
+        failure = { error, action };
         if (action.type === 'abort') {
           if (control.callerDeadlinePassed) throw new DeadlineExceededError(timeoutMs, trace);
           throw new RequestAbortedError(trace);
@@ -202,7 +212,7 @@ export class AttemptLoop {
         this.deps.events.emit('retry', { fromKeyId: slot.id, attempt: trace.length, reason: error.outcome.kind });
         this.deps.metrics?.retry(slot.id, error.outcome.kind);
       } finally {
-        if (!handedOver) release();
+        if (!handedOver) release(failure);
       }
     }
   }

@@ -5,6 +5,7 @@ import type { PoolEvents } from '../deepseek-pool.events.js';
 import type { KeySlot } from '../keys/key-slot.js';
 import type { PoolMetricsRecorder } from '../metrics/metrics-recorder.js';
 import type { AttemptFn, AttemptLoop, AttemptMeta, CallOptions } from '../resilience/attempt-loop.js';
+import type { CallTrace } from '../telemetry/pool-telemetry.js';
 import type { ChunkChannel } from './chunk-channel.js';
 import type { Resume } from './continued-channel.js';
 import {
@@ -47,6 +48,8 @@ export interface StreamCall {
   deadlineMs: number;
   /** The stream's meta: continuations are added to its trace and `continuations`. */
   meta: AttemptMeta;
+  /** The stream's span: continuation attempts are its children. */
+  trace?: CallTrace;
 }
 
 /**
@@ -98,6 +101,7 @@ export function streamResumer(deps: StreamContinuationDeps, call: StreamCall): R
         },
         true,
         (slot, control, commit) => deps.attempt(bodyFor(modeOf(slot)), (s) => continuationBaseUrl(s.config.baseUrl, modeOf(s)))(slot, control, commit),
+        call.trace,
       );
     } catch (error) {
       if (error instanceof RequestAbortedError) throw error;

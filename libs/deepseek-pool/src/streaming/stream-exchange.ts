@@ -59,6 +59,7 @@ export async function exchangeStream(
         break;
       }
       const chunk = parseChunk(event.data, slot.id);
+      control.trace.observe(chunk);
       if (!committed && carriesContent(chunk)) commitOnce();
       if (committed) control.arm('idle', timeouts.idleMs);
       if (chunk.usage) onUsage(chunk.usage);

@@ -11,7 +11,7 @@ export type ScriptedReply =
  * unit tests of the attempt loop; integration tests use real HTTP against the mock.
  */
 export class ScriptedTransport implements Transport {
-  readonly calls: Array<{ apiKey: string; baseUrl: string; path: string; body: unknown }> = [];
+  readonly calls: Array<{ apiKey: string; baseUrl: string; path: string; body: unknown; headers: Record<string, string> }> = [];
   private readonly scripts = new Map<string, ScriptedReply[]>();
 
   /** Replies for `apiKey`, in order; the last one repeats. */
@@ -26,7 +26,7 @@ export class ScriptedTransport implements Transport {
 
   async request(request: TransportRequest): Promise<TransportResponse> {
     const apiKey = request.headers.authorization.replace(/^Bearer /, '');
-    this.calls.push({ apiKey, baseUrl: request.baseUrl, path: request.path, body: request.body ? JSON.parse(request.body) : undefined });
+    this.calls.push({ apiKey, baseUrl: request.baseUrl, path: request.path, body: request.body ? JSON.parse(request.body) : undefined, headers: request.headers });
     const replies = this.scripts.get(apiKey) ?? [{ status: 401, body: { error: { message: 'unknown key' } } }];
     const reply = replies.length > 1 ? replies.shift()! : replies[0];
     if (typeof reply === 'function') return reply(request);

@@ -29,6 +29,7 @@ export async function openExchange(
     method: request.method,
     headers: {
       ...slot.config.headers,
+      ...control.trace.headers,
       authorization: `Bearer ${slot.config.apiKey}`,
       accept: request.accept ?? 'application/json',
       ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
@@ -68,6 +69,7 @@ export async function exchangeChat(
   alive();
   const completion = await readJsonBody(response.body, alive);
   if (!isChatCompletion(completion)) throw new MalformedBodyError('the body is not a chat completion (no choices array)');
+  control.trace.observe(completion);
   return completion;
 }
 

@@ -1,0 +1,39 @@
+import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
+import { InvalidOptionsError } from '../deepseek-pool.errors.js';
+import { flag, positiveInteger } from '../keys/key-config.js';
+
+/** OpenTelemetry traces and metrics of pool calls (through `@opentelemetry/api`, an optional peer). */
+export interface TelemetryOptions {
+  /** Record message content (`gen_ai.input.messages` / `gen_ai.output.messages`), redacted of every key. Default false. */
+  captureContent?: boolean;
+  /** Longest captured content attribute, in characters, after redaction. Default 16 384. */
+  maxContentChars?: number;
+  /** Send the W3C `traceparent` of each attempt to the upstream. A key's `traceContext` overrides it. Default true. */
+  traceContext?: boolean;
+  /** Default: the global tracer provider (set by the OpenTelemetry SDK). */
+  tracerProvider?: TracerProvider;
+  /** Default: the global meter provider (set by the OpenTelemetry SDK). */
+  meterProvider?: MeterProvider;
+}
+
+export interface ResolvedTelemetryOptions {
+  captureContent: boolean;
+  maxContentChars: number;
+  traceContext: boolean;
+  tracerProvider?: TracerProvider;
+  meterProvider?: MeterProvider;
+}
+
+/** Validates `telemetry` (false: off); errors name the field. */
+export function resolveTelemetryOptions(options: TelemetryOptions | false | undefined): ResolvedTelemetryOptions | false {
+  if (options === false) return false;
+  const given = options ?? {};
+  if (typeof given !== 'object' || given === null) throw new InvalidOptionsError('telemetry', 'must be an object or false');
+  return {
+    captureContent: flag(given.captureContent ?? false, 'telemetry.captureContent'),
+    maxContentChars: positiveInteger(given.maxContentChars ?? 16_384, 'telemetry.maxContentChars'),
+    traceContext: flag(given.traceContext ?? true, 'telemetry.traceContext'),
+    tracerProvider: given.tracerProvider,
+    meterProvider: given.meterProvider,
+  };
+}
