@@ -183,6 +183,38 @@ describe('OpenTelemetry spans and metrics of pool calls (in-memory exporter, fak
     expect(call.status.code).toBe(SpanStatusCode.ERROR);
   });
 
+  it('continued stream: the continuation is a sibling attempt marked continued, the call ends served with the spliced usage', async () => {
+    const cutAfterHel = [ROLE, chunkEvent({ content: 'Hel' }), 'data: {"id":"s1","choices":[{"delta":{"content":"never'];
+    const rest = [ROLE.replace('"s1"', '"s2"'), chunkEvent({ content: 'lo' }, { id: 's2' }), finalEvent({ prompt_tokens: 6, completion_tokens: 1, total_tokens: 7, prompt_cache_hit_tokens: 0, prompt_cache_miss_tokens: 6 }).replace('"s1"', '"s2"'), DONE];
+    transport.script(A, sseReply(cutAfterHel)).script(B, sseReply(rest));
+    await start({ keys: [{ id: 'a', apiKey: A }, { id: 'b', apiKey: B }] });
+    const chunks: ChatCompletionChunk[] = [];
+    for await (const chunk of pool.stream(request)) chunks.push(chunk);
+    await jest.advanceTimersByTimeAsync(0);
+
+    const call = otel.call('chat deepseek-v4-flash');
+    const [broken, continued] = otel.childrenOf(call).sort((x, y) => Number(x.attributes['deepseek_pool.attempt']) - Number(y.attributes['deepseek_pool.attempt']));
+    expect([broken.attributes['deepseek_pool.key.id'], broken.attributes['error.type'], broken.attributes['deepseek_pool.continued']]).toEqual(['a', 'protocol_error', undefined]);
+    expect([continued.attributes['deepseek_pool.key.id'], continued.attributes['deepseek_pool.outcome'], continued.attributes['deepseek_pool.continued']]).toEqual(['b', 'success', true]);
+    expect(continued.attributes['deepseek_pool.attempt']).toBe(2);
+    expect(call.status.code).toBe(SpanStatusCode.UNSET);
+    expect(call.attributes).toMatchObject({ 'deepseek_pool.key.id': 'b', 'deepseek_pool.attempts': 2, 'gen_ai.response.id': 's1', 'gen_ai.usage.output_tokens': chunks.at(-1)?.usage?.completion_tokens });
+    expect(transport.calls[1].headers.traceparent).toBe(`00-${continued.spanContext().traceId}-${continued.spanContext().spanId}-01`);
+  });
+
+  it('stream the caller leaves early: the call span ends without error when it stops reading, the attempt as aborted', async () => {
+    transport.script(A, sseReply([ROLE, chunkEvent({ content: 'first' }), 'hang']));
+    await start({ keys: [keys[0]] });
+    for await (const _chunk of pool.stream(request)) break;
+    await jest.advanceTimersByTimeAsync(0);
+    const call = otel.call('chat deepseek-v4-flash');
+    const [attempt] = otel.childrenOf(call);
+    expect(call.status.code).toBe(SpanStatusCode.UNSET);
+    expect(call.attributes['error.type']).toBeUndefined();
+    expect(attempt.attributes['deepseek_pool.outcome']).toBe('aborted');
+    expect(attempt.status.code).toBe(SpanStatusCode.UNSET);
+  });
+
   it('degraded answer: the degradable call span holds the tier and the pool calls it made beneath it', async () => {
     const PRO = { id: 'pro', apiKey: A, models: ['deepseek-v4-pro'] };
     const FLASH = { id: 'flash', apiKey: B, models: ['deepseek-v4-flash'] };
