@@ -4,6 +4,7 @@ import { InvalidOptionsError } from './deepseek-pool.errors.js';
 import {
   type KeyConfig,
   type KeysInput,
+  flag,
   nonNegativeNumber,
   normalizeBaseUrl,
   parseKeys,
@@ -228,7 +229,7 @@ export function resolveOptions(options: DeepSeekPoolOptions): ResolvedPoolOption
     synthetic: resolveSyntheticOptions(options.synthetic),
     validateOnStart: resolveValidateOnStart(options.validateOnStart),
     continuation: {
-      enabled: boolean(options.continuation?.enabled ?? true, 'continuation.enabled'),
+      enabled: flag(options.continuation?.enabled ?? true, 'continuation.enabled'),
       maxAttempts: positiveInteger(options.continuation?.maxAttempts ?? 2, 'continuation.maxAttempts'),
     },
   };
@@ -237,11 +238,6 @@ export function resolveOptions(options: DeepSeekPoolOptions): ResolvedPoolOption
 /** The models a key is configured for: its `models` and the names of its `modelMap`. */
 export function servedModels(key: KeyConfig): string[] {
   return [...(key.models ?? []), ...Object.keys(key.modelMap)];
-}
-
-function boolean(value: unknown, field: string): boolean {
-  if (typeof value !== 'boolean') throw new InvalidOptionsError(field, `must be true or false (got ${String(value)})`);
-  return value;
 }
 
 function accountLimits(accounts: Record<string, AccountOptions>, keys: KeyConfig[]): Map<string, number> {
