@@ -13,20 +13,24 @@ const SERVER = 2;
 const INTERNAL = 1;
 const CLIENT = 3;
 
-/** A one-route upstream that answers every chat completion and remembers the headers it got. */
+const USAGE = { prompt_tokens: 7, completion_tokens: 1, total_tokens: 8, prompt_cache_hit_tokens: 0, prompt_cache_miss_tokens: 7 };
+const chunk = (delta: object, extra: object = {}) => `data: ${JSON.stringify({ id: 'cmpl-e2e', object: 'chat.completion.chunk', model: 'deepseek-v4-flash', choices: [{ index: 0, delta, finish_reason: null }], ...extra })}\n\n`;
+
+/** A one-route upstream that answers every chat completion (streamed when asked) and remembers the headers it got. */
 async function startUpstream(): Promise<{ url: string; headers: IncomingHttpHeaders[]; server: Server }> {
   const headers: IncomingHttpHeaders[] = [];
   const server = createServer((request, response) => {
     headers.push(request.headers);
-    request.resume().on('end', () => {
+    let body = '';
+    request.on('data', (part: Buffer) => (body += part.toString()));
+    request.on('end', () => {
+      if ((JSON.parse(body) as { stream?: boolean }).stream) {
+        response.writeHead(200, { 'content-type': 'text/event-stream' });
+        response.end(chunk({ role: 'assistant', content: '' }) + chunk({ content: 'hello' }) + chunk({}, { choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage: USAGE }) + 'data: [DONE]\n\n');
+        return;
+      }
       response.writeHead(200, { 'content-type': 'application/json' }).end(
-        JSON.stringify({
-          id: 'cmpl-e2e',
-          object: 'chat.completion',
-          model: 'deepseek-v4-flash',
-          choices: [{ index: 0, message: { role: 'assistant', content: 'hello' }, finish_reason: 'stop' }],
-          usage: { prompt_tokens: 7, completion_tokens: 1, total_tokens: 8, prompt_cache_hit_tokens: 0, prompt_cache_miss_tokens: 7 },
-        }),
+        JSON.stringify({ id: 'cmpl-e2e', object: 'chat.completion', model: 'deepseek-v4-flash', choices: [{ index: 0, message: { role: 'assistant', content: 'hello' }, finish_reason: 'stop' }], usage: USAGE }),
       );
     });
   });
@@ -101,7 +105,7 @@ describe.each(['http/protobuf', 'http/json'])('gateway OpenTelemetry over OTLP %
     const call = only(spans, (span) => span.kind === INTERNAL && span.name === 'chat deepseek-v4-flash');
     const attempt = only(spans, (span) => span.kind === CLIENT && span.name === 'chat deepseek-v4-flash');
     expect(server.parentSpanId).toBe(clientSpanId);
-    expect(receiver.spans.filter((span) => span.kind === SERVER)).toHaveLength(1);
+    expect(receiver.spans.filter((span) => span.kind === SERVER && span.traceId !== traceId)).toEqual([]);
     expect(server.attributes['http.request.method'] ?? server.attributes['http.method']).toBe('POST');
     expect(server.service).toBe('gateway-e2e');
     expect(call.parentSpanId).toBe(server.spanId);
@@ -112,7 +116,24 @@ describe.each(['http/protobuf', 'http/json'])('gateway OpenTelemetry over OTLP %
     expect(upstream.headers[0].traceparent).toBe(`00-${traceId}-${attempt.spanId}-01`);
     expect(receiver.posts.every((post) => post.endsWith(protocol === 'http/json' ? 'application/json' : 'application/x-protobuf'))).toBe(true);
 
+    // A streamed request in a trace of its own: the pool's stream span beneath its server span, with its first-chunk time.
+    const streamTraceId = '5bf92f3577b34da6a3ce929d0e0e4737';
+    const streamed = await fetch(`${url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', traceparent: `00-${streamTraceId}-${clientSpanId}-01` },
+      body: JSON.stringify({ model: 'deepseek-v4-flash', stream: true, messages: [{ role: 'user', content: PROMPT }] }),
+    });
+    expect(await streamed.text()).toContain('hello');
+    const streamSpans = (await receiver.waitFor((received) => received.filter((span) => span.traceId === streamTraceId).length >= 3)).filter((span) => span.traceId === streamTraceId);
+    const streamServer = only(streamSpans, (span) => span.kind === SERVER);
+    const streamCall = only(streamSpans, (span) => span.kind === INTERNAL);
+    expect(streamCall.parentSpanId).toBe(streamServer.spanId);
+    expect(streamCall.attributes).toMatchObject({ 'gen_ai.request.stream': true, 'gen_ai.usage.output_tokens': 1 });
+    expect(typeof streamCall.attributes['gen_ai.response.time_to_first_chunk']).toBe('number');
+    expect(only(streamSpans, (span) => span.kind === CLIENT).parentSpanId).toBe(streamCall.spanId);
+
     await receiver.waitForMetric('gen_ai.client.operation.duration');
+    await receiver.waitForMetric('gen_ai.client.operation.time_to_first_chunk');
     await receiver.waitForMetric('deepseek_pool.account.in_flight');
 
     const exported = JSON.stringify(receiver.spans) + receiver.metricBodies.join('');
