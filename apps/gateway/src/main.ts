@@ -1,46 +1,18 @@
 import 'reflect-metadata';
-import { ConsoleLogger, Logger, type LoggerService } from '@nestjs/common';
-import { NestFactory, Reflector } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import { RedactingLogger, Redactor } from 'nestjs-deepseek-pool';
-import { type GatewayConfig, loadGatewayConfig } from './config/gateway-config.js';
-import { GatewaySettings } from './config/gateway-settings.js';
-import { type DemoUpstream, startDemoUpstream } from './demo/demo-upstream.js';
-import { GatewayModule } from './gateway.module.js';
-import { JsonBodyInterceptor } from './http/json-body.interceptor.js';
-import { RedactOutputInterceptor } from './http/redact-output.interceptor.js';
-import { requestIdMiddleware } from './logging/request-id.middleware.js';
-import { MetricsSettings } from './metrics/metrics-settings.js';
+import { Logger } from '@nestjs/common';
+import { loadGatewayConfig } from './config/gateway-config.js';
+import { startDemoUpstream } from './demo/demo-upstream.js';
 import { startOtel } from './telemetry/otel-sdk.js';
 
-/** How often Node enforces the headers and request timeouts. */
-const TIMEOUT_CHECK_MS = 1_000;
-
-/** Builds the gateway app for a configuration (without listening): used by main and by the e2e tests. */
-export async function createGateway(config: GatewayConfig, demo?: DemoUpstream, logger?: LoggerService): Promise<NestExpressApplication> {
-  const metricsSettings = MetricsSettings.fromEnv();
-  // One redactor for everything that leaves: the pool adds its keys, the gateway its bearer tokens.
-  const redactor = new Redactor([...config.clientTokens, config.adminToken, metricsSettings.token]);
-  const pool = { ...config.pool, keys: config.pool.keys ?? demo?.keys ?? [], redactor };
-  const app = await NestFactory.create<NestExpressApplication>(GatewayModule.register(GatewaySettings.from(config), pool, metricsSettings), {
-    bodyParser: false,
-    forceCloseConnections: true,
-    logger: new RedactingLogger(logger ?? new ConsoleLogger({ json: config.logFormat === 'json' }), redactor),
-  });
-  app.disable('x-powered-by');
-  app.use(requestIdMiddleware);
-  app.useGlobalInterceptors(new JsonBodyInterceptor(config.bodyLimit), new RedactOutputInterceptor(app.get(Reflector), redactor));
-  // Read by Node when the server starts listening; its default check interval (30 s) would let a slow client stay 30 s longer.
-  Object.assign(app.getHttpServer(), { headersTimeout: config.headersTimeoutMs, requestTimeout: config.requestTimeoutMs, connectionsCheckingInterval: TIMEOUT_CHECK_MS });
-  app.enableShutdownHooks();
-  if (demo) app.getHttpServer().on('close', () => void demo.mock.close());
-  return app;
-}
-
+/**
+ * The gateway's entry point. OpenTelemetry starts before the app's modules load (the HTTP instrumentation hooks
+ * `http` as express requires it), so the app is imported only after it.
+ */
 async function main(): Promise<void> {
   const logger = new Logger('Gateway');
   const config = loadGatewayConfig();
   if (await startOtel()) logger.log('OpenTelemetry on: exporting as the OTEL_* variables say');
+  const { createGateway } = await import('./gateway-app.js');
   const demo = config.mode === 'demo' ? await startDemoUpstream(process.env.DEMO_SCENARIO) : undefined;
   const app = await createGateway(config, demo);
   await app.listen(config.port, config.host);

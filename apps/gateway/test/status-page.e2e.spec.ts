@@ -6,7 +6,7 @@ import { DeepSeekPoolService } from 'nestjs-deepseek-pool';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { loadGatewayConfig } from '../src/config/gateway-config.js';
 import { type DemoUpstream, startDemoUpstream } from '../src/demo/demo-upstream.js';
-import { createGateway } from '../src/main.js';
+import { createGateway } from '../src/gateway-app.js';
 import { CapturedLogs, startGateway } from './support/gateway-harness.js';
 
 const ADMIN_TOKEN = 'status-admin-token-0001';

@@ -4,7 +4,7 @@ import type { DeepSeekDegradationOptions, DeepSeekPoolOptions, KeyOptions } from
 import { DeepSeekMock, type MockScenario } from 'nestjs-deepseek-pool-mock';
 import type { GatewayConfig } from '../../src/config/gateway-config.js';
 import { mockKeyOptions } from '../../src/demo/demo-upstream.js';
-import { createGateway } from '../../src/main.js';
+import { createGateway } from '../../src/gateway-app.js';
 
 /** Every line any logger wrote during a test, for "no secret in any log line" assertions. */
 export class CapturedLogs implements LoggerService {

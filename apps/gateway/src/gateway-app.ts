@@ -1,0 +1,37 @@
+import 'reflect-metadata';
+import { ConsoleLogger, type LoggerService } from '@nestjs/common';
+import { NestFactory, Reflector } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { RedactingLogger, Redactor } from 'nestjs-deepseek-pool';
+import type { GatewayConfig } from './config/gateway-config.js';
+import { GatewaySettings } from './config/gateway-settings.js';
+import type { DemoUpstream } from './demo/demo-upstream.js';
+import { GatewayModule } from './gateway.module.js';
+import { JsonBodyInterceptor } from './http/json-body.interceptor.js';
+import { RedactOutputInterceptor } from './http/redact-output.interceptor.js';
+import { requestIdMiddleware } from './logging/request-id.middleware.js';
+import { MetricsSettings } from './metrics/metrics-settings.js';
+
+/** How often Node enforces the headers and request timeouts. */
+const TIMEOUT_CHECK_MS = 1_000;
+
+/** Builds the gateway app for a configuration (without listening): used by main and by the e2e tests. */
+export async function createGateway(config: GatewayConfig, demo?: DemoUpstream, logger?: LoggerService): Promise<NestExpressApplication> {
+  const metricsSettings = MetricsSettings.fromEnv();
+  // One redactor for everything that leaves: the pool adds its keys, the gateway its bearer tokens.
+  const redactor = new Redactor([...config.clientTokens, config.adminToken, metricsSettings.token]);
+  const pool = { ...config.pool, keys: config.pool.keys ?? demo?.keys ?? [], redactor };
+  const app = await NestFactory.create<NestExpressApplication>(GatewayModule.register(GatewaySettings.from(config), pool, metricsSettings), {
+    bodyParser: false,
+    forceCloseConnections: true,
+    logger: new RedactingLogger(logger ?? new ConsoleLogger({ json: config.logFormat === 'json' }), redactor),
+  });
+  app.disable('x-powered-by');
+  app.use(requestIdMiddleware);
+  app.useGlobalInterceptors(new JsonBodyInterceptor(config.bodyLimit), new RedactOutputInterceptor(app.get(Reflector), redactor));
+  // Read by Node when the server starts listening; its default check interval (30 s) would let a slow client stay 30 s longer.
+  Object.assign(app.getHttpServer(), { headersTimeout: config.headersTimeoutMs, requestTimeout: config.requestTimeoutMs, connectionsCheckingInterval: TIMEOUT_CHECK_MS });
+  app.enableShutdownHooks();
+  if (demo) app.getHttpServer().on('close', () => void demo.mock.close());
+  return app;
+}
