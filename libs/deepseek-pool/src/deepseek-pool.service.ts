@@ -33,7 +33,8 @@ import { exchangeChat, openExchange } from './transport/upstream-exchange.js';
 import type { Transport } from './transport/transport.js';
 import { readJsonBody } from './transport/json-body.js';
 import { loadOtelApi } from './telemetry/otel-api.js';
-import { type CallTrace, type CallTracer, NOOP_TELEMETRY, PoolTelemetry } from './telemetry/pool-telemetry.js';
+import { type CallTrace, type CallTracer, NOOP_TELEMETRY } from './telemetry/call-trace.js';
+import { PoolTelemetry } from './telemetry/pool-telemetry.js';
 
 /** A pool answer: the upstream body unchanged, and how it was obtained. */
 export interface PoolResult<T> {

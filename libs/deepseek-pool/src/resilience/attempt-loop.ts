@@ -15,7 +15,7 @@ import type { PoolMetricsRecorder } from '../metrics/metrics-recorder.js';
 import type { EligibilityContext } from '../routing/eligibility.js';
 import type { Redactor } from '../redaction/redactor.js';
 import type { Router, Unavailability } from '../routing/router.js';
-import { type AttemptFailure, type CallTrace, NOOP_CALL } from '../telemetry/pool-telemetry.js';
+import { type AttemptFailure, type CallTrace, NOOP_CALL } from '../telemetry/call-trace.js';
 import { AttemptControl } from './attempt-control.js';
 import { backoffMs } from './backoff.js';
 import { classify } from './classify.js';

@@ -5,7 +5,7 @@ import type { PoolEvents } from '../deepseek-pool.events.js';
 import type { KeySlot } from '../keys/key-slot.js';
 import type { PoolMetricsRecorder } from '../metrics/metrics-recorder.js';
 import type { AttemptFn, AttemptLoop, AttemptMeta, CallOptions } from '../resilience/attempt-loop.js';
-import type { CallTrace } from '../telemetry/pool-telemetry.js';
+import type { CallTrace } from '../telemetry/call-trace.js';
 import type { ChunkChannel } from './chunk-channel.js';
 import type { Resume } from './continued-channel.js';
 import {

@@ -1,6 +1,5 @@
 import { jest } from '@jest/globals';
 import { type Span, SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
-import type { Cache } from '@nestjs/cache-manager';
 import { createCache } from 'cache-manager';
 import type { ChatCompletionChunk } from '../chat.types.js';
 import { seededRng } from '../clock.js';
@@ -222,7 +221,7 @@ describe('OpenTelemetry spans and metrics of pool calls (in-memory exporter, fak
     transport.script(B, { status: 200, body: completion('lighter answer', { model: 'deepseek-v4-flash' }) });
     await start({ keys: [PRO, FLASH], maxAttempts: 1 });
     const options = resolveDegradationOptions({ logger: false, breaker: { minimumVolume: 100 }, tiers: ['model', 'fallback'] }, { clock: { now: () => Date.now() } });
-    new DeepSeekDegradationService(options, createCache() as Cache, pool).onModuleInit();
+    new DeepSeekDegradationService(options, createCache(), pool).onModuleInit();
 
     await expect(pool.chat({ ...request, model: 'deepseek-v4-pro' }, { degrade: true })).resolves.toMatchObject({ meta: { degraded: 'model' } });
 

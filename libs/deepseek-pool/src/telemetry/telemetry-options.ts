@@ -1,6 +1,16 @@
-import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
 import { InvalidOptionsError } from '../deepseek-pool.errors.js';
 import { flag, positiveInteger } from '../keys/key-config.js';
+
+/**
+ * An `@opentelemetry/api` TracerProvider / MeterProvider, described by the one method the pool calls: the published
+ * types never import the optional peer, so an app without it compiles (skipLibCheck false included).
+ */
+export interface TracerProviderLike {
+  getTracer(name: string, version?: string): unknown;
+}
+export interface MeterProviderLike {
+  getMeter(name: string, version?: string): unknown;
+}
 
 /** OpenTelemetry traces and metrics of pool calls (through `@opentelemetry/api`, an optional peer). */
 export interface TelemetryOptions {
@@ -11,17 +21,17 @@ export interface TelemetryOptions {
   /** Send the W3C `traceparent` of each attempt to the upstream. A key's `traceContext` overrides it. Default true. */
   traceContext?: boolean;
   /** Default: the global tracer provider (set by the OpenTelemetry SDK). */
-  tracerProvider?: TracerProvider;
+  tracerProvider?: TracerProviderLike;
   /** Default: the global meter provider (set by the OpenTelemetry SDK). */
-  meterProvider?: MeterProvider;
+  meterProvider?: MeterProviderLike;
 }
 
 export interface ResolvedTelemetryOptions {
   captureContent: boolean;
   maxContentChars: number;
   traceContext: boolean;
-  tracerProvider?: TracerProvider;
-  meterProvider?: MeterProvider;
+  tracerProvider?: TracerProviderLike;
+  meterProvider?: MeterProviderLike;
 }
 
 /** Validates `telemetry` (false: off); errors name the field. */
