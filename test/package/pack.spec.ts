@@ -15,6 +15,7 @@ interface Manifest {
   exports: Record<string, string | { types: string; default: string }>;
   typesVersions?: Record<string, Record<string, string[]>>;
   peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
 }
 
 /** A minimal Nest app that imports the pool module and prints the pool snapshot, after `load` imported its modules. */
@@ -95,7 +96,9 @@ describe('the published packages', () => {
   it.each([
     ['an ES module app', 'app.mjs', `import 'reflect-metadata';\nimport * as nest from '@nestjs/common';\nimport { NestFactory } from '@nestjs/core';\nimport { DeepSeekPoolModule, DeepSeekPoolService } from 'nestjs-deepseek-pool';`],
     ['a CommonJS app', 'app.cjs', `require('reflect-metadata');\nconst nest = require('@nestjs/common');\nconst { NestFactory } = require('@nestjs/core');\nconst { DeepSeekPoolModule, DeepSeekPoolService } = require('nestjs-deepseek-pool');`],
-  ])('resolves DeepSeekPoolService through DI in %s', (_kind, file, imports) => {
+  ])('resolves DeepSeekPoolService through DI in %s (without @opentelemetry/api, an optional peer)', (_kind, file, imports) => {
+    expect(manifest('nestjs-deepseek-pool').peerDependenciesMeta?.['@opentelemetry/api']).toEqual({ optional: true });
+    expect(existsSync(join(dir, 'node_modules/@opentelemetry/api'))).toBe(false);
     writeFileSync(join(dir, file), consumer(imports));
     expect(JSON.parse(run('node', [file], dir))).toEqual([
       ['key-1', 'sk-...1111', 'ready'],
