@@ -123,3 +123,13 @@ export class StreamInterruptedError extends DeepSeekPoolError {
     super(message, 'STREAM_INTERRUPTED', attempts);
   }
 }
+
+/**
+ * The stream's reader stopped reading for longer than `limits.maxClientStallMs`: the stream was ended as the
+ * caller's fault (the upstream request cancelled, the key not blamed).
+ */
+export class ClientStalledError extends DeepSeekPoolError {
+  constructor(stallMs: number, attempts: readonly AttemptRecord[] = []) {
+    super(`The stream's reader stopped reading for ${stallMs} ms (limits.maxClientStallMs): the stream was ended`, 'CLIENT_STALLED', attempts);
+  }
+}

@@ -21,6 +21,7 @@ import type { StrategyName } from './routing/strategy.js';
 import { STRATEGY_NAMES } from './routing/strategies.js';
 import type { PoolStateStore } from './state/pool-state-store.js';
 import type { Transport } from './transport/transport.js';
+import { type ExchangeLimits, resolveExchangeLimits } from './transport/exchange-limits.js';
 import type { PoolMetricsRecorder } from './metrics/metrics-recorder.js';
 import { ModelLabelledMetrics, ModelLabels } from './metrics/model-labels.js';
 import { Redactor } from './redaction/redactor.js';
@@ -76,8 +77,11 @@ export interface DeepSeekPoolOptions {
   timeouts?: TimeoutOptions;
   /** Longest wait for a key to become eligible when none is (instead of failing at once). Default 2 000 ms. */
   maxWaitForKeyMs?: number;
-  /** Cooldown after a 429 when no Retry-After is sent: exponential with jitter. Defaults 1 000 / 60 000 ms. */
-  cooldown?: { baseMs?: number; maxMs?: number };
+  /**
+   * Cooldown after a 429: exponential with jitter (defaults 1 000 / 60 000 ms), at least the upstream's `Retry-After`
+   * / `retry-after-ms`, which is capped at `maxRetryAfterMs` (default 300 000 ms; garbage and non-finite hints are ignored).
+   */
+  cooldown?: { baseMs?: number; maxMs?: number; maxRetryAfterMs?: number };
   /** Backoff when no key is eligible (full jitter). Defaults 50 / 1 000 ms. */
   backoff?: { baseMs?: number; maxMs?: number };
   /** Retries allowed: `ratio` of requests plus a floor per second over a window (Finagle). Defaults 0.2 / 10 / 10 000 ms. */
@@ -115,6 +119,8 @@ export interface DeepSeekPoolOptions {
   validateOnStart?: ValidateOnStart;
   /** Streams that break after content go on from another key that can continue them (see `keys[].continuation`). Defaults: on, 2 per stream. */
   continuation?: Partial<ContinuationSettings>;
+  /** Bounds on upstream bodies and stream readers: `maxResponseBytes` (32 MiB), `maxSseLineBytes` (1 MiB), `maxClientStallMs` (60 000). */
+  limits?: Partial<ExchangeLimits>;
 }
 
 /** Options after validation, with every default applied. */
@@ -129,7 +135,7 @@ export interface ResolvedPoolOptions {
   maxAttempts: number;
   timeouts: Required<TimeoutOptions>;
   maxWaitForKeyMs: number;
-  cooldown: { baseMs: number; maxMs: number };
+  cooldown: { baseMs: number; maxMs: number; maxRetryAfterMs: number };
   backoff: { baseMs: number; maxMs: number };
   retryBudget: { ratio: number; minRetriesPerSecond: number; windowMs: number };
   breaker: BreakerPolicy;
@@ -150,6 +156,7 @@ export interface ResolvedPoolOptions {
   synthetic: ResolvedSyntheticOptions | false;
   validateOnStart: ValidateOnStart;
   continuation: ContinuationSettings;
+  limits: ExchangeLimits;
 }
 
 /** Validates options and applies defaults. Throws InvalidOptionsError naming the field; never prints a secret. */
@@ -204,6 +211,7 @@ export function resolveOptions(options: DeepSeekPoolOptions): ResolvedPoolOption
     cooldown: {
       baseMs: positiveNumber(options.cooldown?.baseMs ?? 1_000, 'cooldown.baseMs'),
       maxMs: positiveNumber(options.cooldown?.maxMs ?? 60_000, 'cooldown.maxMs'),
+      maxRetryAfterMs: positiveNumber(options.cooldown?.maxRetryAfterMs ?? 300_000, 'cooldown.maxRetryAfterMs'),
     },
     backoff: {
       baseMs: positiveNumber(options.backoff?.baseMs ?? 50, 'backoff.baseMs'),
@@ -232,6 +240,7 @@ export function resolveOptions(options: DeepSeekPoolOptions): ResolvedPoolOption
       enabled: flag(options.continuation?.enabled ?? true, 'continuation.enabled'),
       maxAttempts: positiveInteger(options.continuation?.maxAttempts ?? 2, 'continuation.maxAttempts'),
     },
+    limits: resolveExchangeLimits(options.limits),
   };
 }
 

@@ -35,6 +35,8 @@ import { readJsonBody } from './transport/json-body.js';
 import { loadOtelApi } from './telemetry/otel-api.js';
 import { type CallTrace, type CallTracer, NOOP_TELEMETRY } from './telemetry/call-trace.js';
 import { PoolTelemetry } from './telemetry/pool-telemetry.js';
+import { serializeChatBody } from './transport/chat-body.js';
+import type { ExchangeLimits } from './transport/exchange-limits.js';
 
 /** A pool answer: the upstream body unchanged, and how it was obtained. */
 export interface PoolResult<T> {
@@ -165,18 +167,19 @@ export class DeepSeekPoolService implements OnModuleInit, OnModuleDestroy {
    */
   async chat(request: ChatCompletionRequest, options: ChatOptions = {}): Promise<PoolResult<ChatCompletion>> {
     validateChatRequest(request);
+    const body = serializeChatBody(request, false);
     if (options.degrade) {
       const degrader = this.degrader;
       if (!degrader) throw new DeepSeekPoolError('chat({ degrade: true }) needs DeepSeekDegradationModule to be imported', 'NO_DEGRADER');
       // One span for the degradable call: the fresh attempts beneath it, each tier's own pool calls as child spans.
       const call = this.telemetry.call(request, false);
-      return call.track(() => degrader.chat(request, options, (next) => (next === request ? this.poolChat(next, options, call) : this.chat(next, { ...options, degrade: false }))));
+      return call.track(() => degrader.chat(request, options, (next) => (next === request ? this.poolChat(next, options, call, body) : this.chat(next, { ...options, degrade: false }))));
     }
-    return this.poolChat(request, options, this.telemetry.call(request, false));
+    return this.poolChat(request, options, this.telemetry.call(request, false), body);
   }
 
   /** One chat completion through the keys (no degradation), traced as `call`. */
-  private async poolChat(request: ChatCompletionRequest, options: CallOptions, call: CallTrace): Promise<PoolResult<ChatCompletion>> {
+  private async poolChat(request: ChatCompletionRequest, options: CallOptions, call: CallTrace, body = serializeChatBody(request, false)): Promise<PoolResult<ChatCompletion>> {
     const startedMs = this.options.clock.now();
     try {
       const estimate = this.estimator(request);
@@ -184,7 +187,7 @@ export class DeepSeekPoolService implements OnModuleInit, OnModuleDestroy {
         request.model,
         this.withAffinity(request, options),
         false,
-        (slot, control) => this.meter.track(slot, estimate, () => exchangeChat(this.transport, slot, control, this.options.timeouts, request, this.options.clock), (data) => data.usage),
+        (slot, control) => this.meter.track(slot, estimate, () => exchangeChat(this.transport, slot, control, this.options, { model: request.model, body }, this.options.clock), (data) => data.usage),
         call,
       );
       call.answered(result.meta, result.data);
@@ -205,13 +208,14 @@ export class DeepSeekPoolService implements OnModuleInit, OnModuleDestroy {
    */
   stream(request: ChatCompletionRequest, options: StreamOptions = {}): PoolStream {
     validateChatRequest(request);
+    const body = serializeChatBody(request, true);
     return new PoolStream(async (signal) => {
       const startedMs = this.options.clock.now();
       const { continuation, ...callOptions } = options;
       const call = { ...this.withAffinity(request, callOptions), signal };
       const trace = this.telemetry.call(request, true);
       const { data: channel, meta } = await this.loop
-        .run(request.model, call, true, this.streamAttempt(request, (slot) => slot.config.baseUrl), trace)
+        .run(request.model, call, true, this.streamAttempt(request, (slot) => slot.config.baseUrl, body), trace)
         .catch((error: unknown) => {
           trace.failed(error);
           this.recordRequest(request.model, 'error', (error as { attempts?: unknown[] }).attempts?.length ?? 0, startedMs, true);
@@ -231,8 +235,15 @@ export class DeepSeekPoolService implements OnModuleInit, OnModuleDestroy {
     }, options.signal);
   }
 
-  /** One streaming attempt of `request` on a key, sent to `baseUrlOf(slot)`: metered, its usage recorded. */
-  private streamAttempt(request: ChatCompletionRequest, baseUrlOf: (slot: KeySlot) => string): AttemptFn<ChunkChannel<ChatCompletionChunk>> {
+  /**
+   * One streaming attempt of `request` on a key, sent to `baseUrlOf(slot)`: metered, its usage recorded. `body` is
+   * the request serialized once for every key (done here unless the caller did it before).
+   */
+  private streamAttempt(
+    request: ChatCompletionRequest,
+    baseUrlOf: (slot: KeySlot) => string,
+    body = serializeChatBody(request, true),
+  ): AttemptFn<ChunkChannel<ChatCompletionChunk>> {
     const estimate = this.estimator(request);
     return (slot, control, commit) => {
       const reservation = this.meter.reserve(slot, estimate);
@@ -245,7 +256,7 @@ export class DeepSeekPoolService implements OnModuleInit, OnModuleDestroy {
         this.meter.settle(reservation, usage.total_tokens);
         this.recordUsage(slot, request.model, usage);
       };
-      return exchangeStream(this.transport, slot, control, this.options.timeouts, request, this.options.clock, onCommit, onUsage, baseUrlOf(slot)).catch((error: unknown) => {
+      return exchangeStream(this.transport, slot, control, this.options, { model: request.model, body }, this.options.clock, onCommit, onUsage, baseUrlOf(slot)).catch((error: unknown) => {
         if (!committed) this.meter.settle(reservation, 0);
         throw error;
       });
@@ -257,10 +268,15 @@ export class DeepSeekPoolService implements OnModuleInit, OnModuleDestroy {
     return this.loop.run(undefined, options, false, async (slot, control) => {
       const response = await openExchange(this.transport, slot, control, this.options.timeouts.firstByteMs, { method: 'GET', path: '/models' }, this.options.clock);
       control.arm('total');
-      const list = (await readJsonBody(response.body)) as ModelList;
+      const list = (await readJsonBody(response.body, undefined, this.options.limits.maxResponseBytes)) as ModelList;
       if (Array.isArray(list?.data)) this.options.modelLabels.learn(list.data.map((model) => model.id).filter((id) => typeof id === 'string'));
       return list;
     });
+  }
+
+  /** The bounds this pool enforces on every exchange (`limits`, defaults applied). */
+  get limits(): Readonly<ExchangeLimits> {
+    return this.options.limits;
   }
 
   /** One key's state (as in `snapshot()`), or undefined for an unknown id. O(1). */
@@ -324,7 +340,6 @@ export class DeepSeekPoolService implements OnModuleInit, OnModuleDestroy {
     this.registry.add({ ...old.config, apiKey: secret.apiKey, masked: secret.masked });
     this.router.setSlots(this.registry.all);
     this.enableKey(id);
-    this.store.clearCooldown(keyScope(id));
     return this.keySnapshot(id)!;
   }
 
@@ -335,17 +350,21 @@ export class DeepSeekPoolService implements OnModuleInit, OnModuleDestroy {
     this.events.emit('key.disabled', { keyId: id, reason });
   }
 
-  /** Puts a disabled key back into rotation. */
+  /** Puts a disabled or cooling key back into rotation now (operator action): clears its disable and its cooldown. */
   enableKey(id: string): void {
-    this.slot(id);
-    if (this.store.disabled(id) === undefined) return;
+    const slot = this.slot(id);
+    const scope = keyScope(id);
+    const cooling = this.store.cooldownUntil(scope) > this.options.clock.now();
+    if (this.store.disabled(id) === undefined && !cooling) return;
     this.store.enable(id);
+    this.store.clearCooldown(scope);
+    slot.consecutiveRateLimits = 0;
     this.events.emit('key.enabled', { keyId: id });
   }
 
   /** One direct call to one key (no routing, retry or breaker): for health probes and start-up validation. */
   probeKey(id: string, request: { method: 'GET' | 'POST'; path: string; body?: unknown }, timeoutMs: number, signal?: AbortSignal): Promise<ProbeResult> {
-    return probeKey(this.transport, this.slot(id), request, timeoutMs, this.options.clock, this.redactor, signal);
+    return probeKey(this.transport, this.slot(id), request, timeoutMs, this.options.clock, this.redactor, signal, this.options.limits.maxResponseBytes);
   }
 
   /** Every key's settings without its secret (for admin export): what it takes to recreate the pool, plus the masked key. */

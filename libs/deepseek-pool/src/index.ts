@@ -44,6 +44,7 @@ export type { Transport, TransportRequest, TransportResponse } from './transport
 export { UndiciTransport } from './transport/undici.transport.js';
 export type { PoolMetricsRecorder, AttemptMetric, RequestMetric, ContinuationMetric } from './metrics/metrics-recorder.js';
 export type { TelemetryOptions, ResolvedTelemetryOptions } from './telemetry/telemetry-options.js';
+export { type ExchangeLimits, DEFAULT_EXCHANGE_LIMITS } from './transport/exchange-limits.js';
 export { DeepSeekPoolProber } from './health/probing/deepseek-pool.prober.js';
 export type { ProbeOptions, SyntheticOptions, ValidateOnStart } from './health/probing/probe-options.js';
 export { DeepSeekDegradationModule } from './degradation/degradation.module.js';

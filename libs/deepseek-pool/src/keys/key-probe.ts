@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import { UpstreamError } from '../deepseek-pool.errors.js';
 import type { Redactor } from '../redaction/redactor.js';
 import { AttemptControl } from '../resilience/attempt-control.js';
 import type { Outcome } from '../resilience/outcome.js';
@@ -27,17 +28,20 @@ export async function probeKey(
   clock: Clock,
   redactor: Redactor,
   signal?: AbortSignal,
+  maxResponseBytes?: number,
 ): Promise<ProbeResult> {
   const startedMs = clock.now();
   const deadlineMs = startedMs + timeoutMs;
   const control = new AttemptControl(clock, signal, deadlineMs, Infinity, redactor);
   try {
-    const response = await openExchange(transport, slot, control, timeoutMs, request, clock);
+    const sent = { ...request, body: request.body === undefined ? undefined : JSON.stringify(request.body) };
+    const response = await openExchange(transport, slot, control, timeoutMs, sent, clock);
     control.arm('total');
-    const body = await readJsonBody(response.body);
+    const body = await readJsonBody(response.body, undefined, maxResponseBytes);
     return { keyId: slot.id, ok: true, outcome: 'success', status: response.status, latencyMs: clock.now() - startedMs, body };
   } catch (error) {
-    const { outcome, body } = control.failure(error, slot.id);
+    const failure = control.failure(error, slot.id);
+    const { outcome, body } = failure instanceof UpstreamError ? failure : { outcome: control.outcomeOf(error), body: undefined };
     return {
       keyId: slot.id,
       ok: false,

@@ -7,10 +7,15 @@ import type { Outcome } from './outcome.js';
 
 export type TimerPhase = 'first-byte' | 'first-content' | 'idle' | 'total';
 
+/** Codes of upstream bodies the pool refused (they carry no network code but are the upstream's doing). */
+const EMPTY_BODY = 'EMPTY_BODY';
+const REFUSED_BODY_CODES: ReadonlySet<string> = new Set(['MALFORMED_BODY', 'RESPONSE_TOO_LARGE']);
+
 /**
  * The abort wiring and the single re-armable timer of one upstream attempt. A timer phase that fires aborts
  * the exchange; the caller's signal and the caller's deadline abort it too, and `outcomeOf` tells them apart:
- * a key is only blamed for its own timeouts, never for the caller giving up.
+ * a key is only blamed for its own timeouts, never for the caller giving up. While the caller is not reading
+ * (`pause`), the attempt's clocks stand still: they measure the upstream, not the caller.
  */
 export class AttemptControl {
   private readonly controller = new AbortController();
@@ -18,12 +23,14 @@ export class AttemptControl {
   private armed: { phase: TimerPhase; ms: number; fromMs: number } | undefined;
   private fired: TimerPhase | 'caller-deadline' | undefined;
   private cancelled = false;
+  private pausedAtMs: number | undefined;
+  private stallTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly onCallerAbort = (): void => this.controller.abort();
 
   constructor(
     private readonly clock: Clock,
     private readonly callerSignal: AbortSignal | undefined,
-    private readonly attemptDeadlineMs: number,
+    private attemptDeadlineMs: number,
     private readonly callerDeadlineMs: number,
     private readonly redactor: Redactor,
     /** The attempt's span: its trace headers go upstream, the exchange reports what it reads. */
@@ -55,7 +62,39 @@ export class AttemptControl {
   /** Stops the timer and detaches from the caller's signal. Call once the attempt is settled. */
   dispose(): void {
     this.clearTimer();
+    this.clearStallTimer();
     this.callerSignal?.removeEventListener('abort', this.onCallerAbort);
+  }
+
+  /**
+   * The caller stopped reading (back-pressure holds the upstream read): the phase timer and the attempt deadline
+   * stop running against the key. A caller away for `maxStallMs` (or past its own deadline) ends the attempt as
+   * the caller's fault: the exchange is cancelled and `onStall` runs.
+   */
+  pause(maxStallMs: number, onStall: () => void): void {
+    if (this.pausedAtMs !== undefined || this.controller.signal.aborted) return;
+    const now = this.clock.now();
+    this.pausedAtMs = now;
+    this.clearTimer();
+    this.stallTimer = setTimeout(() => {
+      this.stallTimer = undefined;
+      this.cancel();
+      onStall();
+    }, Math.max(0, Math.min(now + maxStallMs, this.callerDeadlineMs) - now));
+  }
+
+  /** The caller reads again: the clocks resume where they stood, shifted by the pause. */
+  resume(): void {
+    if (this.pausedAtMs === undefined) return;
+    const now = this.clock.now();
+    const pausedMs = now - this.pausedAtMs;
+    this.pausedAtMs = undefined;
+    this.clearStallTimer();
+    if (this.controller.signal.aborted) return;
+    this.attemptDeadlineMs += pausedMs;
+    if (this.armed === undefined) return;
+    this.armed.fromMs += pausedMs;
+    this.schedule(now);
   }
 
   /** Ends the exchange now because the caller stopped reading: never the key's fault. */
@@ -69,20 +108,24 @@ export class AttemptControl {
     if (this.cancelled || this.callerSignal?.aborted || this.fired === 'caller-deadline') return { kind: 'aborted' };
     if (this.fired !== undefined) return { kind: 'timeout', phase: this.fired };
     const code = (error as { code?: unknown } | null)?.code;
-    if (code === 'EMPTY_BODY') return { kind: 'empty-body' };
-    if (code === 'MALFORMED_BODY') return { kind: 'protocol', detail: (error as Error).message };
-    if (typeof code === 'string') return { kind: 'network', code };
-    return { kind: 'protocol', detail: error instanceof Error ? error.message : String(error) };
+    if (code === EMPTY_BODY) return { kind: 'empty-body' };
+    if (typeof code === 'string' && REFUSED_BODY_CODES.has(code)) return { kind: 'protocol', detail: (error as Error).message };
+    if (typeof code === 'string' && code !== '') return { kind: 'network', code };
+    // Transports report every network failure with a code: an error without one was thrown by this process.
+    return { kind: 'local', detail: error instanceof Error ? error.message : String(error) };
   }
 
   /**
    * Anything the attempt threw, as the UpstreamError it stands for (this control tells timeouts and aborts apart),
    * with every secret redacted: the one way an upstream's text leaves an attempt. `context` prefixes the message of
-   * an error that is not an UpstreamError yet.
+   * an error that is not an UpstreamError yet. A failure of this process (outcome `local`: a bug, a memory guard)
+   * is returned as thrown: it is never the key's.
    */
-  failure(thrown: unknown, keyId: string, context?: string): UpstreamError {
-    const error = thrown instanceof UpstreamError ? thrown : new UpstreamError(describe(thrown, context), this.outcomeOf(thrown), keyId, undefined);
-    return redactFailure(error, this.redactor);
+  failure(thrown: unknown, keyId: string, context?: string): unknown {
+    if (thrown instanceof UpstreamError) return redactFailure(thrown, this.redactor);
+    const outcome = this.outcomeOf(thrown);
+    if (outcome.kind === 'local') return thrown;
+    return redactFailure(new UpstreamError(describe(thrown, context), outcome, keyId, undefined), this.redactor);
   }
 
   /** True when the caller's own deadline (not the key) ended the attempt. */
@@ -101,6 +144,11 @@ export class AttemptControl {
       this.fired = label;
       this.controller.abort();
     }, Math.max(0, end - now));
+  }
+
+  private clearStallTimer(): void {
+    if (this.stallTimer !== undefined) clearTimeout(this.stallTimer);
+    this.stallTimer = undefined;
   }
 
   private clearTimer(): void {

@@ -164,7 +164,8 @@ export class AttemptLoop {
       try {
         let running!: Promise<T | void>;
         const answered = new Promise<T>((resolve, reject) => {
-          // Failures reach the breaker already classified, so timeouts, resets and empty bodies count against the key.
+          // Failures reach the breaker already classified, so timeouts, resets and empty bodies count against the key
+          // (and local failures, left as thrown, never do).
           running = slot.breaker.run(() => attempt(slot, control, resolve).catch((thrown: unknown) => Promise.reject(control.failure(thrown, slot.id))));
           running.then(
             () => (settled = true),
@@ -181,7 +182,8 @@ export class AttemptLoop {
             (thrown: unknown) => {
               const error = control.failure(thrown, slot.id);
               // A committed stream that breaks later counts against its key's latency too (its breaker saw the failure):
-              // a penalty from the key's own estimate, not the stream's length.
+              // a penalty from the key's own estimate, not the stream's length. A local failure is not the key's.
+              if (!(error instanceof UpstreamError)) return release();
               if (error.countsAsBreakerFailure) slot.latency.observe(failureLatencyMs(0, slot.latency.value));
               release({ error });
             },
@@ -196,6 +198,12 @@ export class AttemptLoop {
       } catch (thrown) {
         const error = control.failure(thrown, slot.id);
         const latencyMs = clock.now() - attemptStart;
+        if (!(error instanceof UpstreamError)) {
+          // This process failed (a bug, a memory guard): back to the caller as thrown, no retry, the key untouched.
+          trace.push({ keyId: slot.id, outcome: 'local', latencyMs });
+          this.deps.metrics?.attempt({ keyId: slot.id, model: model ?? '', outcome: 'local', latencyMs, stream });
+          throw error;
+        }
         trace.push({ keyId: slot.id, outcome: error.outcome.kind, status: error.status, latencyMs });
         this.deps.metrics?.attempt({ keyId: slot.id, model: model ?? '', outcome: error.outcome.kind, status: error.status, latencyMs, stream });
         const action = classify(error.outcome);
@@ -204,7 +212,7 @@ export class AttemptLoop {
           if (control.callerDeadlinePassed) throw new DeadlineExceededError(timeoutMs, trace);
           throw new RequestAbortedError(trace);
         }
-        if (action.type === 'return') throw withAttempts(error, trace);
+        if (action.type === 'return' || action.type === 'local-failure') throw withAttempts(error, trace);
         if (action.type === 'breaker-failure') slot.latency.observe(failureLatencyMs(latencyMs, slot.latency.value));
         applyAction(action, slot, this.deps.actions, accountInFlightAtSend);
         tried.add(slot);

@@ -50,6 +50,7 @@ describe('classify', () => {
     ['counts a 200 of blank lines against the breaker', { kind: 'empty-body' }, { type: 'breaker-failure' }],
     ['counts a cut stream against the breaker', { kind: 'protocol', detail: 'stream ended without [DONE]' }, { type: 'breaker-failure' }],
     ['aborts without penalty when the caller aborted', { kind: 'aborted' }, { type: 'abort' }],
+    ['hands a local failure back without penalty or retry', { kind: 'local', detail: 'Maximum call stack size exceeded' }, { type: 'local-failure' }],
   ])('%s', (_name, outcome, expected) => {
     // Act
     const action = classify(outcome);
@@ -85,6 +86,7 @@ describe('isRetryable and countsAsBreakerFailure', () => {
     [{ type: 'saturated', limit: 39 }, true, false],
     [{ type: 'breaker-failure' }, true, true],
     [{ type: 'abort' }, false, false],
+    [{ type: 'local-failure' }, false, false],
   ])('%o: retryable %s, breaker failure %s', (action, retryable, breakerFailure) => {
     // Act
     const result = [isRetryable(action), countsAsBreakerFailure(action)];

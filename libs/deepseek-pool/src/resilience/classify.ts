@@ -3,6 +3,7 @@ import type { Action, Outcome } from './outcome.js';
 const RETURN: Action = Object.freeze({ type: 'return' });
 const BREAKER_FAILURE: Action = Object.freeze({ type: 'breaker-failure' });
 const ABORT: Action = Object.freeze({ type: 'abort' });
+const LOCAL_FAILURE: Action = Object.freeze({ type: 'local-failure' });
 const REVOKED: Action = Object.freeze({ type: 'disable', reason: 'revoked', scope: 'key' });
 const FORBIDDEN: Action = Object.freeze({ type: 'disable', reason: 'forbidden', scope: 'key' });
 const NO_BALANCE: Action = Object.freeze({ type: 'disable', reason: 'insufficient-balance', scope: 'account' });
@@ -20,6 +21,8 @@ export function classify(outcome: Outcome): Action {
       return classifyStatus(outcome.status, outcome.retryAfterMs, outcome.message);
     case 'aborted':
       return ABORT;
+    case 'local':
+      return LOCAL_FAILURE;
     case 'timeout':
     case 'network':
     case 'empty-body':

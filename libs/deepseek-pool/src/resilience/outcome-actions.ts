@@ -5,12 +5,14 @@ import { accountShare } from '../routing/account-limits.js';
 import { type PoolStateStore, accountScope, keyScope } from '../state/pool-state-store.js';
 import type { Action } from './outcome.js';
 import { cooldownMs } from './cooldown.js';
+import { cappedHint } from './retry-after.js';
 
 export interface ActionContext {
   store: PoolStateStore;
   clock: Clock;
   rng: Rng;
-  cooldown: { baseMs: number; maxMs: number };
+  /** `maxRetryAfterMs` caps every upstream Retry-After hint. */
+  cooldown: { baseMs: number; maxMs: number; maxRetryAfterMs: number };
   /** The retry backoff: a full account pauses for its first step (a slot frees as soon as one of its calls ends). */
   backoff: { baseMs: number; maxMs: number };
   events: PoolEvents;
@@ -25,15 +27,16 @@ export interface ActionContext {
  * `accountInFlightAtSend`: the account's in-flight count when the failed attempt was sent (itself included).
  */
 export function applyAction(action: Action, slot: KeySlot, ctx: ActionContext, accountInFlightAtSend: number): void {
+  const floorMs = action.type === 'cooldown' || action.type === 'saturated' ? cappedHint(action.floorMs, ctx.cooldown.maxRetryAfterMs) : undefined;
   if (action.type === 'cooldown') {
     slot.consecutiveRateLimits += 1;
-    coolDown(action.scope === 'account' ? accountScope(slot.config.account) : keyScope(slot.id), cooldownMs(slot.consecutiveRateLimits, ctx.rng, ctx.cooldown, action.floorMs), slot, ctx);
+    coolDown(action.scope === 'account' ? accountScope(slot.config.account) : keyScope(slot.id), cooldownMs(slot.consecutiveRateLimits, ctx.rng, ctx.cooldown, floorMs), slot, ctx);
   } else if (action.type === 'saturated') {
     const account = slot.config.account;
     ctx.learnAccountLimit(account, accountShare(action.limit, accountInFlightAtSend, action.current));
     // A brief pause of the account (one backoff step, never growing) so the retry goes to another account and a
     // client sharing the account gets a moment to finish; the cap, not the pause, keeps it under its limit.
-    coolDown(accountScope(account), cooldownMs(1, ctx.rng, ctx.backoff, action.floorMs), slot, ctx);
+    coolDown(accountScope(account), cooldownMs(1, ctx.rng, ctx.backoff, floorMs), slot, ctx);
   } else if (action.type === 'disable') {
     const targets = action.scope === 'account' ? ctx.slotsOfAccount(slot.config.account) : [slot];
     for (const target of targets) {

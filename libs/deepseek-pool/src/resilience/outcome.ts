@@ -10,8 +10,10 @@ export type Outcome =
   | { kind: 'empty-body' }
   /** Unparseable JSON, stream cut, error event mid-stream. */
   | { kind: 'protocol'; detail: string }
-  /** The caller aborted: never the key's fault. */
-  | { kind: 'aborted' };
+  /** The caller aborted (or stopped reading past its bound): never the key's fault. */
+  | { kind: 'aborted' }
+  /** This process failed, not the upstream (a bug, a body that cannot be serialized, a memory guard): never the key's fault. */
+  | { kind: 'local'; detail: string };
 
 /** Whom a penalty applies to: the key alone, or every key of its account. */
 export type Scope = 'key' | 'account';
@@ -36,4 +38,6 @@ export type Action =
   /** Counts against the key's breaker; retry elsewhere. */
   | { type: 'breaker-failure' }
   /** Stop: no retry, no penalty. */
-  | { type: 'abort' };
+  | { type: 'abort' }
+  /** A local failure: back to the caller as it was thrown, no retry, key untouched. */
+  | { type: 'local-failure' };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseRetryAfterMs } from './retry-after.js';
+import { cappedHint, parseRetryAfterMs } from './retry-after.js';
 
 const NOW = Date.parse('Wed, 21 Oct 2015 07:28:00 GMT');
 
@@ -20,6 +20,9 @@ describe('parseRetryAfterMs', () => {
     ['ignores negative milliseconds', { 'retry-after-ms': '-100' }, undefined],
     ['ignores exponent notation', { 'retry-after': '1e3' }, undefined],
     ['ignores Infinity', { 'retry-after': 'Infinity' }, undefined],
+    ['ignores seconds too many for a number', { 'retry-after': '9'.repeat(400) }, undefined],
+    ['ignores milliseconds too many for a number', { 'retry-after-ms': '9'.repeat(400), 'retry-after': '2' }, 2000],
+    ['reads a huge finite value as it is (the pool caps it)', { 'retry-after': '99999999999999999999999' }, 99999999999999999999999 * 1000],
     ['ignores text that a lenient date parser would accept', { 'retry-after': 'foo 1' }, undefined],
     ['ignores an empty header', { 'retry-after': '' }, undefined],
     ['gives undefined without the headers', {}, undefined],
@@ -30,5 +33,23 @@ describe('parseRetryAfterMs', () => {
 
     // Assert
     expect(ms).toBe(expected);
+  });
+});
+
+describe('cappedHint', () => {
+  it.each<[string, number | undefined, number | undefined]>([
+    ['keeps a hint under the cap', 2_000, 2_000],
+    ['caps a hint of 11.6 days at the cap', 999_999_000, 300_000],
+    ['caps a hint of 1e26 ms at the cap', 1e26, 300_000],
+    ['drops an infinite hint', Infinity, undefined],
+    ['drops NaN', Number.NaN, undefined],
+    ['drops a negative hint', -1, undefined],
+    ['keeps no hint as none', undefined, undefined],
+  ])('%s', (_name, hintMs, expected) => {
+    // Act
+    const capped = cappedHint(hintMs, 300_000);
+
+    // Assert
+    expect(capped).toBe(expected);
   });
 });

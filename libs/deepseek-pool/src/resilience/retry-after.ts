@@ -6,7 +6,8 @@ const HTTP_DATE = /^[A-Za-z]{3,9}, \d{2}[ -][A-Za-z]{3}[ -]\d{2,4} \d{2}:\d{2}:\
 
 /**
  * How long the upstream asked us to wait, in ms: `retry-after-ms`, else `retry-after` as seconds or an
- * HTTP date relative to `nowMs`. Missing, negative or unparseable values give undefined.
+ * HTTP date relative to `nowMs`. Missing, negative, unparseable or non-finite values (a 400-digit number) give undefined.
+ * The pool caps what it keeps (`cooldown.maxRetryAfterMs`).
  * Header names must be lower-case.
  */
 export function parseRetryAfterMs(headers: Record<string, string | undefined>, nowMs: number): number | undefined {
@@ -15,7 +16,7 @@ export function parseRetryAfterMs(headers: Record<string, string | undefined>, n
 
 function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
   const seconds = parseDecimal(value);
-  if (seconds !== undefined) return seconds * 1000;
+  if (seconds !== undefined) return finite(seconds * 1000);
   const trimmed = value?.trim() ?? '';
   if (!HTTP_DATE.test(trimmed)) return undefined;
   const delayMs = Date.parse(trimmed) - nowMs;
@@ -24,5 +25,14 @@ function parseRetryAfter(value: string | undefined, nowMs: number): number | und
 
 function parseDecimal(value: string | undefined): number | undefined {
   const trimmed = value?.trim() ?? '';
-  return DECIMAL.test(trimmed) ? Number(trimmed) : undefined;
+  return DECIMAL.test(trimmed) ? finite(Number(trimmed)) : undefined;
+}
+
+function finite(value: number): number | undefined {
+  return Number.isFinite(value) ? value : undefined;
+}
+
+/** An upstream Retry-After hint within bounds: at most `maxMs`, and nothing for a value that is not a finite number >= 0. */
+export function cappedHint(hintMs: number | undefined, maxMs: number): number | undefined {
+  return hintMs !== undefined && Number.isFinite(hintMs) && hintMs >= 0 ? Math.min(hintMs, maxMs) : undefined;
 }

@@ -1,7 +1,14 @@
+/** Told when the producer starts waiting for the consumer (back-pressure) and when it may go on. */
+export interface Pacing {
+  blocked(): void;
+  unblocked(): void;
+}
+
 /**
  * A single-consumer async queue between an upstream reader and the caller, with back-pressure: `push` waits
  * while `highWaterMark` items are unread, so a slow client slows the upstream read (and TCP) instead of
- * buffering without bound. The consumer stopping early (`return`) cancels the producer through `onCancel`.
+ * buffering without bound; `pacing` hears when that wait starts and ends. The consumer stopping early (`return`)
+ * cancels the producer through `onCancel`.
  */
 export class ChunkChannel<T> implements AsyncIterableIterator<T> {
   private readonly buffer: T[] = [];
@@ -14,6 +21,7 @@ export class ChunkChannel<T> implements AsyncIterableIterator<T> {
   constructor(
     private readonly highWaterMark: number,
     private readonly onCancel: () => void,
+    private readonly pacing?: Pacing,
   ) {}
 
   /** Queues an item; resolves false once the consumer has gone (stop producing). */
@@ -21,9 +29,12 @@ export class ChunkChannel<T> implements AsyncIterableIterator<T> {
     if (this.cancelled) return false;
     this.buffer.push(item);
     this.wake('consumer');
+    if (this.buffer.length < this.highWaterMark) return true;
+    this.pacing?.blocked();
     while (this.buffer.length >= this.highWaterMark && !this.cancelled) {
       await new Promise<void>((resolve) => (this.wakeProducer = resolve));
     }
+    this.pacing?.unblocked();
     return !this.cancelled;
   }
 
@@ -38,6 +49,20 @@ export class ChunkChannel<T> implements AsyncIterableIterator<T> {
     if (this.cancelled) return;
     this.failure = error;
     this.close();
+  }
+
+  /**
+   * The consumer is gone without a word (it stopped reading past its bound): what is queued is dropped, the producer
+   * is released (its `push` resolves false) and the consumer's next read throws `error`.
+   */
+  abandon(error: unknown): void {
+    if (this.cancelled || this.ended) return;
+    this.cancelled = true;
+    this.buffer.length = 0;
+    this.failure = error;
+    this.ended = true;
+    this.wake('producer');
+    this.wake('consumer');
   }
 
   get isCancelled(): boolean {

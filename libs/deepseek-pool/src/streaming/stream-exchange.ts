@@ -1,9 +1,11 @@
-import type { ChatCompletionChunk, ChatCompletionRequest, Usage } from '../chat.types.js';
+import type { ChatCompletionChunk, Usage } from '../chat.types.js';
 import type { Clock } from '../clock.js';
-import { UpstreamError } from '../deepseek-pool.errors.js';
+import { ClientStalledError, UpstreamError } from '../deepseek-pool.errors.js';
 import type { KeySlot } from '../keys/key-slot.js';
 import type { AttemptControl } from '../resilience/attempt-control.js';
 import { MalformedBodyError } from '../transport/body-errors.js';
+import type { ChatBody } from '../transport/chat-body.js';
+import type { ExchangeLimits } from '../transport/exchange-limits.js';
 import { parseSse } from '../transport/sse-parser.js';
 import type { Transport } from '../transport/transport.js';
 import { openExchange } from '../transport/upstream-exchange.js';
@@ -23,23 +25,31 @@ export interface StreamTimeouts {
  * One streaming attempt on one key. Chunks before the first content (the role delta) are held back; at the first
  * content chunk the attempt commits its channel to the caller (`commit`), and from then on it cannot fail over.
  * Keep-alive comments never count as content and never re-arm a timer. The returned promise settles when the
- * upstream stream ends: it rejects on a cut, a stall (idle timeout), an error event or a missing `[DONE]`, so the
- * key's breaker records failures that happen after the commit too.
+ * upstream stream ends: it rejects on a cut, a stall (idle timeout), an error event, a line or event over
+ * `limits.maxSseLineBytes` or a missing `[DONE]`, so the key's breaker records failures that happen after the commit
+ * too. While the committed caller is not reading, the attempt's clocks stand still (the upstream is not timed for the
+ * caller's pause); a caller away for `limits.maxClientStallMs` gets a ClientStalledError and the key is untouched.
  */
 export async function exchangeStream(
   transport: Transport,
   slot: KeySlot,
   control: AttemptControl,
-  timeouts: StreamTimeouts,
-  request: ChatCompletionRequest,
+  settings: { timeouts: StreamTimeouts; limits: Pick<ExchangeLimits, 'maxSseLineBytes' | 'maxClientStallMs'> },
+  request: { model: string; body: ChatBody },
   clock: Clock,
   commit: (channel: ChunkChannel<ChatCompletionChunk>) => void,
   onUsage: (usage: Usage) => void,
   baseUrl = slot.config.baseUrl,
 ): Promise<void> {
-  const body = { ...request, model: slot.upstreamModel(request.model), stream: true };
-  const channel = new ChunkChannel<ChatCompletionChunk>(HIGH_WATER_MARK, () => control.cancel());
+  const { timeouts, limits } = settings;
+  const body = request.body.forModel(slot.upstreamModel(request.model));
   let committed = false;
+  const channel: ChunkChannel<ChatCompletionChunk> = new ChunkChannel<ChatCompletionChunk>(HIGH_WATER_MARK, () => control.cancel(), {
+    blocked: () => {
+      if (committed) control.pause(limits.maxClientStallMs, () => channel.abandon(new ClientStalledError(limits.maxClientStallMs)));
+    },
+    unblocked: () => control.resume(),
+  });
   const commitOnce = (): void => {
     if (committed) return;
     committed = true;
@@ -48,7 +58,7 @@ export async function exchangeStream(
   try {
     const response = await openExchange(transport, slot, control, timeouts.firstByteMs, { method: 'POST', baseUrl, path: '/chat/completions', body, accept: 'text/event-stream' }, clock);
     control.arm('first-content', timeouts.firstContentMs);
-    const events = parseSse(response.body);
+    const events = parseSse(response.body, limits.maxSseLineBytes);
     for (;;) {
       const next = await events.next();
       if (next.done) throw new UpstreamError(`Stream from key ${slot.id} ended without [DONE]`, { kind: 'protocol', detail: 'stream cut' }, slot.id, undefined);

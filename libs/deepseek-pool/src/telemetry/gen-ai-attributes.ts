@@ -108,6 +108,8 @@ export function attemptErrorType(outcome: Outcome): string {
       return 'invalid_request';
     case 'abort':
       return 'aborted';
+    case 'local-failure':
+      return 'local_failure';
     case 'breaker-failure':
       return BREAKER_FAILURES[outcome.kind];
   }
@@ -120,6 +122,7 @@ const BREAKER_FAILURES: Readonly<Record<Outcome['kind'], string>> = {
   'empty-body': 'empty_body',
   protocol: 'protocol_error',
   aborted: 'aborted',
+  local: 'local_failure',
 };
 
 /** `error.type` of a pool call: the failed attempt's classification when the upstream's answer was returned, else the pool error's code. */

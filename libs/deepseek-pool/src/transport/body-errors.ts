@@ -1,4 +1,4 @@
-/** Errors for an upstream body that arrived but cannot be used. Both are retryable upstream failures. */
+/** Errors for an upstream body that arrived but cannot be used. All are retryable upstream failures. */
 
 /** HTTP 200 whose body held only whitespace (DeepSeek's keep-alive blank lines, then close). */
 export class EmptyBodyError extends Error {
@@ -17,5 +17,15 @@ export class MalformedBodyError extends Error {
 
   constructor(readonly detail: string) {
     super(`upstream body is not valid JSON: ${detail}`);
+  }
+}
+
+/** An upstream body, SSE line or SSE event over its limit (`limits.*`): the upstream's failure; the body is dropped at once. */
+export class ResponseTooLargeError extends Error {
+  override readonly name = 'ResponseTooLargeError';
+  readonly code = 'RESPONSE_TOO_LARGE';
+
+  constructor(what: string, limitName: string, limit: number) {
+    super(`upstream ${what} is over ${limitName} (${limit} bytes)`);
   }
 }

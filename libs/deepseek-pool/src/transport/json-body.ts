@@ -1,5 +1,6 @@
 import { Buffer } from 'node:buffer';
-import { EmptyBodyError, MalformedBodyError } from './body-errors.js';
+import { EmptyBodyError, MalformedBodyError, ResponseTooLargeError } from './body-errors.js';
+import { DEFAULT_EXCHANGE_LIMITS } from './exchange-limits.js';
 
 /** How much of a malformed body a MalformedBodyError quotes. */
 const DETAIL_PREFIX_CHARS = 32;
@@ -8,11 +9,15 @@ const decoder = new TextDecoder('utf-8');
 /**
  * Reads a non-streaming JSON body the DeepSeek way: leading whitespace (keep-alive blank lines) is skipped and the
  * rest is parsed as JSON; `onChunk` runs at every chunk, blank ones included (bytes arrived: the exchange is alive).
- * Throws EmptyBodyError for a body of only whitespace and MalformedBodyError for invalid JSON.
+ * Throws EmptyBodyError for a body of only whitespace, MalformedBodyError for invalid JSON and ResponseTooLargeError
+ * as soon as more than `maxBytes` arrived (whitespace included): the body is then dropped and its stream destroyed.
  */
-export async function readJsonBody(body: AsyncIterable<Uint8Array>, onChunk?: () => void): Promise<unknown> {
+export async function readJsonBody(body: AsyncIterable<Uint8Array>, onChunk?: () => void, maxBytes = DEFAULT_EXCHANGE_LIMITS.maxResponseBytes): Promise<unknown> {
   const chunks: Uint8Array[] = [];
+  let size = 0;
   for await (const chunk of body) {
+    size += chunk.byteLength;
+    if (size > maxBytes) throw new ResponseTooLargeError('body', 'limits.maxResponseBytes', maxBytes);
     onChunk?.();
     if (chunks.length > 0) {
       chunks.push(chunk);

@@ -1,3 +1,6 @@
+import { ResponseTooLargeError } from './body-errors.js';
+import { DEFAULT_EXCHANGE_LIMITS } from './exchange-limits.js';
+
 /**
  * Incremental parser for `text/event-stream` (WHATWG HTML, "Parsing an event stream"), limited to what
  * OpenAI-style streams use: `data:` fields, comments and blank-line dispatch. `event:`, `id:` and `retry:`
@@ -16,12 +19,18 @@ export interface SseEnd {
 }
 
 const LF = 0x0a;
+const CR = 0x0d;
 const SPACE = 0x20;
 const DONE: SseEvent = Object.freeze({ type: 'done' });
 
-/** Stateful parser: feed chunks with `push`, then call `end` once when the byte stream ends. */
+/**
+ * Stateful parser: feed chunks with `push`, then call `end` once when the byte stream ends. A line longer than
+ * `maxLineBytes`, or an event whose data grows past it, throws ResponseTooLargeError before it is held.
+ */
 export class SseParser {
   private readonly decoder = new TextDecoder('utf-8');
+  /** Bytes of the current, unterminated line received so far. */
+  private lineBytes = 0;
   /** Text of the current line received so far (no terminator seen yet). */
   private partial = '';
   /** The previous chunk ended in CR: a leading LF of the next chunk belongs to that CRLF. */
@@ -29,8 +38,11 @@ export class SseParser {
   /** The data buffer of the event being built; undefined until its first `data` field. */
   private data: string | undefined = undefined;
 
+  constructor(private readonly maxLineBytes = DEFAULT_EXCHANGE_LIMITS.maxSseLineBytes) {}
+
   /** Parses one chunk and returns the events it completed (often none, usually one). */
   push(bytes: Uint8Array): SseEvent[] {
+    this.countLine(bytes);
     const events: SseEvent[] = [];
     const text = this.decoder.decode(bytes, { stream: true });
     if (text.length > 0) this.scan(text, events);
@@ -42,6 +54,7 @@ export class SseParser {
     const tail = this.decoder.decode();
     const truncated = this.partial.length > 0 || tail.length > 0 || this.data !== undefined;
     this.partial = '';
+    this.lineBytes = 0;
     this.skipLf = false;
     this.data = undefined;
     return { truncated };
@@ -86,6 +99,14 @@ export class SseParser {
     if (name !== 'data') return;
     const value = colon === -1 ? '' : stripOneSpace(line, colon + 1);
     this.data = this.data === undefined ? value : `${this.data}\n${value}`;
+    if (this.data.length > this.maxLineBytes) throw new ResponseTooLargeError('SSE event', 'limits.maxSseLineBytes', this.maxLineBytes);
+  }
+
+  /** Tracks the bytes of the unterminated line on the raw bytes (before any text is built) and enforces the cap. */
+  private countLine(bytes: Uint8Array): void {
+    const lastEnd = Math.max(bytes.lastIndexOf(LF), bytes.lastIndexOf(CR));
+    this.lineBytes = lastEnd === -1 ? this.lineBytes + bytes.length : bytes.length - lastEnd - 1;
+    if (this.lineBytes > this.maxLineBytes) throw new ResponseTooLargeError('SSE line', 'limits.maxSseLineBytes', this.maxLineBytes);
   }
 
   private dispatch(events: SseEvent[]): void {
@@ -101,9 +122,12 @@ function stripOneSpace(line: string, from: number): string {
   return line.slice(line.charCodeAt(from) === SPACE ? from + 1 : from);
 }
 
-/** Parses a byte stream into events; the generator's return value says whether the stream was cut mid-event. */
-export async function* parseSse(body: AsyncIterable<Uint8Array>): AsyncGenerator<SseEvent, SseEnd, undefined> {
-  const parser = new SseParser();
+/**
+ * Parses a byte stream into events; the generator's return value says whether the stream was cut mid-event.
+ * Over `maxLineBytes` it throws ResponseTooLargeError and stops reading (the body is destroyed).
+ */
+export async function* parseSse(body: AsyncIterable<Uint8Array>, maxLineBytes?: number): AsyncGenerator<SseEvent, SseEnd, undefined> {
+  const parser = new SseParser(maxLineBytes);
   for await (const chunk of body) {
     yield* parser.push(chunk);
   }

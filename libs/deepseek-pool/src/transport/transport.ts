@@ -22,6 +22,11 @@ export interface TransportResponse {
 }
 
 export interface Transport {
+  /**
+   * Every status resolves as a response. A network failure rejects (here or while the body is read) with an error
+   * carrying a string `code` (ECONNRESET, ...): an error without a code is taken for a failure of this process,
+   * handed back to the caller and never held against the key.
+   */
   request(request: TransportRequest): Promise<TransportResponse>;
   /** Closes pooled connections. */
   close(): Promise<void>;

@@ -1,10 +1,12 @@
-import type { ChatCompletion, ChatCompletionRequest } from '../chat.types.js';
+import type { ChatCompletion } from '../chat.types.js';
 import { UpstreamError } from '../deepseek-pool.errors.js';
 import type { KeySlot } from '../keys/key-slot.js';
 import type { AttemptControl } from '../resilience/attempt-control.js';
 import type { Outcome } from '../resilience/outcome.js';
 import { parseRetryAfterMs } from '../resilience/retry-after.js';
 import { MalformedBodyError } from './body-errors.js';
+import type { ChatBody } from './chat-body.js';
+import type { ExchangeLimits } from './exchange-limits.js';
 import { readJsonBody } from './json-body.js';
 import type { Transport, TransportResponse } from './transport.js';
 
@@ -19,7 +21,7 @@ export async function openExchange(
   slot: KeySlot,
   control: AttemptControl,
   firstByteMs: number,
-  request: { method: 'GET' | 'POST'; baseUrl?: string; path: string; body?: unknown; accept?: string },
+  request: { method: 'GET' | 'POST'; baseUrl?: string; path: string; body?: string; accept?: string },
   clock: { now(): number },
 ): Promise<TransportResponse> {
   control.arm('first-byte', firstByteMs);
@@ -34,7 +36,7 @@ export async function openExchange(
       accept: request.accept ?? 'application/json',
       ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
     },
-    body: request.body === undefined ? undefined : JSON.stringify(request.body),
+    body: request.body,
     signal: control.signal,
   });
   if (response.status >= 200 && response.status < 300) return response;
@@ -59,15 +61,15 @@ export async function exchangeChat(
   transport: Transport,
   slot: KeySlot,
   control: AttemptControl,
-  timeouts: { firstByteMs: number; idleMs: number },
-  request: ChatCompletionRequest,
+  settings: { timeouts: { firstByteMs: number; idleMs: number }; limits: Pick<ExchangeLimits, 'maxResponseBytes'> },
+  request: { model: string; body: ChatBody },
   clock: { now(): number },
 ): Promise<ChatCompletion> {
-  const body = { ...request, model: slot.upstreamModel(request.model), stream: false };
-  const response = await openExchange(transport, slot, control, timeouts.firstByteMs, { method: 'POST', path: '/chat/completions', body }, clock);
-  const alive = (): void => control.arm('idle', timeouts.idleMs);
+  const body = request.body.forModel(slot.upstreamModel(request.model));
+  const response = await openExchange(transport, slot, control, settings.timeouts.firstByteMs, { method: 'POST', path: '/chat/completions', body }, clock);
+  const alive = (): void => control.arm('idle', settings.timeouts.idleMs);
   alive();
-  const completion = await readJsonBody(response.body, alive);
+  const completion = await readJsonBody(response.body, alive, settings.limits.maxResponseBytes);
   if (!isChatCompletion(completion)) throw new MalformedBodyError('the body is not a chat completion (no choices array)');
   control.trace.observe(completion);
   return completion;
@@ -77,12 +79,14 @@ function isChatCompletion(value: unknown): value is ChatCompletion {
   return typeof value === 'object' && value !== null && Array.isArray((value as { choices?: unknown }).choices);
 }
 
+/** The first MAX_ERROR_BODY_BYTES of an error body; the rest is never read (the body is destroyed). */
 async function readErrorBody(body: AsyncIterable<Uint8Array>): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
-    if (size < MAX_ERROR_BODY_BYTES) chunks.push(Buffer.from(chunk));
+    chunks.push(Buffer.from(chunk));
     size += chunk.byteLength;
+    if (size >= MAX_ERROR_BODY_BYTES) break;
   }
   const text = Buffer.concat(chunks).toString('utf8').slice(0, MAX_ERROR_BODY_BYTES).trim();
   try {

@@ -20,6 +20,7 @@ describe('probeSignal', () => {
     ['blank 200 body', { ok: false, outcome: 'empty-body' }, { kind: 'failure' }],
     ['broken JSON', { ok: false, outcome: 'protocol' }, { kind: 'failure' }],
     ['aborted at shutdown', { ok: false, outcome: 'aborted' }, { kind: 'neutral' }],
+    ['failed in this process (not the key)', { ok: false, outcome: 'local' }, { kind: 'neutral' }],
   ])('%s', (_name, result, expected) => {
     expect(probeSignal(result)).toEqual(expected);
   });

@@ -22,7 +22,7 @@ const UNSUPPORTED: ReadonlySet<number> = new Set([404, 405, 501]);
 /** Reads a probe answer with the same classification as traffic (`classify`), minus the endpoint-missing statuses. */
 export function probeSignal(result: Pick<ProbeResult, 'ok' | 'outcome' | 'status'>): ProbeSignal {
   if (result.ok) return SUCCESS;
-  if (result.outcome === 'aborted') return NEUTRAL;
+  if (result.outcome === 'aborted' || result.outcome === 'local') return NEUTRAL;
   if (result.outcome !== 'http' || result.status === undefined) return FAILURE;
   if (UNSUPPORTED.has(result.status)) return NEUTRAL;
   const action = classify({ kind: 'http', status: result.status });
