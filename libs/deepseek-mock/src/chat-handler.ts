@@ -3,6 +3,7 @@ import { composeAnswer } from './completion.js';
 import { type PartialAnswer, partialAnswerOf } from './continuation.js';
 import { prefixHashes } from './context-cache.js';
 import { okHeaders, sendBlankBody, sendError, stall, trickle } from './faults.js';
+import { sendEndlessBody, sendsEndlessBody } from './hostile-bodies.js';
 import type { Exchange } from './http-io.js';
 import { keyEchoEvent, sendKeyEcho } from './key-echo.js';
 import { drawErrorStatus, drawLatencyMs, forcedStatus } from './key-behaviour.js';
@@ -56,6 +57,7 @@ async function answer(ex: Exchange, state: KeyState, ctx: MockContext, request: 
   if (request.stream && (b.blankBody || b.keepAlive)) state.counters.streams.started++;
   if (b.echoKey) return sendKeyEcho(ex, state.config.key, b.echoKey);
   if (b.blankBody) return sendBlankBody(ex, request.stream);
+  if (sendsEndlessBody(b)) return sendEndlessBody(ex, b, request.stream);
   if (b.keepAlive) {
     ex.head(200, okHeaders(request.stream));
     await trickle(ex, b.keepAlive, request.stream ? SSE_KEEP_ALIVE : '\n');

@@ -9,8 +9,16 @@ export function okHeaders(stream: boolean) {
 
 /** Sends DeepSeek's error envelope; `Retry-After` only when the key asks for it (DeepSeek never sends one). */
 export function sendError(ex: Exchange, error: MockError, b: KeyBehaviour): void {
-  const withRetryAfter = b.retryAfterSeconds !== undefined && (error.status === 429 || error.status === 503);
-  ex.sendJson(error.status, error.body, withRetryAfter ? { 'retry-after': String(b.retryAfterSeconds) } : {});
+  ex.sendJson(error.status, error.body, error.status === 429 || error.status === 503 ? retryAfterHeaders(b) : {});
+}
+
+/** The retry headers a key sends on 429 and 503: `retryAfterSeconds`, or the verbatim `retryAfterHeader` / `retryAfterMsHeader`. */
+function retryAfterHeaders(b: KeyBehaviour): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const retryAfter = b.retryAfterHeader ?? (b.retryAfterSeconds === undefined ? undefined : String(b.retryAfterSeconds));
+  if (retryAfter !== undefined) headers['retry-after'] = retryAfter;
+  if (b.retryAfterMsHeader !== undefined) headers['retry-after-ms'] = b.retryAfterMsHeader;
+  return headers;
 }
 
 /** `hang` (never answer) or `headersThenStall` (200 headers, then nothing): true when the request stalls here. */

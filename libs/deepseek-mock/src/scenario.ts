@@ -86,6 +86,10 @@ const behaviourShape: Shape = {
   reasoning: { check: text },
   cutStream: { check: object({ probability: { check: probability }, atByte: { check: count } }) },
   server: { check: oneOf(['deepseek', 'vllm'] as const) },
+  endlessBody: { check: boolean },
+  endlessLine: { check: boolean },
+  retryAfterHeader: { check: text },
+  retryAfterMsHeader: { check: text },
 };
 
 const keyShape: Shape = {

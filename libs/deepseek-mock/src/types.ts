@@ -81,6 +81,14 @@ export interface KeyBehaviour {
    * `continue_final_message: true` (with `add_generation_prompt: false`) continues the last assistant message.
    */
   server?: 'deepseek' | 'vllm';
+  /** A 200 whose body never ends: JSON that never closes, or (stream) content events without end. */
+  endlessBody?: boolean;
+  /** A 200 whose body is one line that never ends (stream: after the role event). */
+  endlessLine?: boolean;
+  /** `Retry-After` sent verbatim on 429 and 503 (huge or invalid values), instead of `retryAfterSeconds`. */
+  retryAfterHeader?: string;
+  /** `retry-after-ms` sent verbatim on 429 and 503. */
+  retryAfterMsHeader?: string;
 }
 
 /** Where a stream is cut: a fixed byte, or a random one with a probability. */

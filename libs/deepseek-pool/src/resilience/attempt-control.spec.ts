@@ -101,3 +101,105 @@ describe('AttemptControl timers', () => {
     expect(attempt.outcomeOf(new Error('aborted'))).toEqual({ kind: 'aborted' });
   });
 });
+
+describe('AttemptControl while the caller is not reading', () => {
+  beforeEach(() => {
+    jest.useFakeTimers();
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  it('stops the idle clock during a pause and runs only what was left of it after', async () => {
+    // Arrange
+    const attempt = control();
+    attempt.arm('idle', 1_000);
+    await jest.advanceTimersByTimeAsync(400);
+
+    // Act: the caller stops reading for 5 s, then reads again
+    attempt.pause(60_000, () => undefined);
+    await jest.advanceTimersByTimeAsync(5_000);
+    const afterPause = attempt.signal.aborted;
+    attempt.resume();
+    await jest.advanceTimersByTimeAsync(599);
+    const beforeRestRuns = attempt.signal.aborted;
+    await jest.advanceTimersByTimeAsync(1);
+
+    // Assert
+    expect([afterPause, beforeRestRuns, attempt.signal.aborted]).toEqual([false, false, true]);
+    expect(attempt.outcomeOf(new Error('aborted'))).toEqual({ kind: 'timeout', phase: 'idle' });
+  });
+
+  it('moves the attempt deadline by the pause, so a slow reader never spends the key\'s total time', async () => {
+    // Arrange: a 10 s attempt, the caller waits 20 s
+    const startedMs = Date.now();
+    const attempt = control();
+    attempt.arm('idle', 1_000);
+
+    // Act: 8 s of pauses interleaved with chunks, then chunks until the moved deadline
+    for (let i = 0; i < 8; i++) {
+      attempt.pause(60_000, () => undefined);
+      await jest.advanceTimersByTimeAsync(1_000);
+      attempt.resume();
+      attempt.arm('idle', 1_000);
+    }
+    const afterPauses = attempt.signal.aborted;
+    for (let i = 0; i < 30 && !attempt.signal.aborted; i++) {
+      await jest.advanceTimersByTimeAsync(500);
+      attempt.arm('idle', 1_000);
+    }
+
+    // Assert: 8 s paused + 10 s running, under the caller's 20 s
+    expect(afterPauses).toBe(false);
+    expect(Date.now() - startedMs).toBe(18_000);
+    expect(attempt.outcomeOf(new Error('aborted'))).toEqual({ kind: 'timeout', phase: 'total' });
+  });
+
+  it('ends the attempt as the caller\'s fault when the caller stays away past the stall bound', async () => {
+    // Arrange
+    const attempt = control();
+    attempt.arm('idle', 1_000);
+    let stalled = 0;
+
+    // Act
+    attempt.pause(3_000, () => stalled++);
+    await jest.advanceTimersByTimeAsync(2_999);
+    const before = [attempt.signal.aborted, stalled];
+    await jest.advanceTimersByTimeAsync(1);
+
+    // Assert
+    expect(before).toEqual([false, 0]);
+    expect([attempt.signal.aborted, stalled]).toEqual([true, 1]);
+    expect(attempt.outcomeOf(new Error('aborted'))).toEqual({ kind: 'aborted' });
+  });
+
+  it('leaves no timer behind once disposed during a pause', () => {
+    // Arrange
+    const attempt = control();
+    attempt.arm('idle', 1_000);
+    attempt.pause(3_000, () => undefined);
+
+    // Act
+    attempt.dispose();
+
+    // Assert
+    expect(jest.getTimerCount()).toBe(0);
+  });
+});
+
+describe('AttemptControl.outcomeOf', () => {
+  it.each<[string, unknown, object]>([
+    ['a network failure, by its code', Object.assign(new Error('reset'), { code: 'ECONNRESET' }), { kind: 'network', code: 'ECONNRESET' }],
+    ['a blank 200 body', Object.assign(new Error('blank'), { code: 'EMPTY_BODY' }), { kind: 'empty-body' }],
+    ['a malformed body', Object.assign(new Error('bad json'), { code: 'MALFORMED_BODY' }), { kind: 'protocol', detail: 'bad json' }],
+    ['a body over its limit', Object.assign(new Error('too large'), { code: 'RESPONSE_TOO_LARGE' }), { kind: 'protocol', detail: 'too large' }],
+    ['a stack overflow of this process', new RangeError('Maximum call stack size exceeded'), { kind: 'local', detail: 'Maximum call stack size exceeded' }],
+    ['a bug of this process', new TypeError("Cannot read properties of undefined (reading 'x')"), { kind: 'local', detail: "Cannot read properties of undefined (reading 'x')" }],
+  ])('maps %s', (_name, error, expected) => {
+    // Act
+    const outcome = control().outcomeOf(error);
+
+    // Assert
+    expect(outcome).toEqual(expected);
+  });
+});

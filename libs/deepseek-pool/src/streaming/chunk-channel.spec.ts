@@ -52,4 +52,27 @@ describe('ChunkChannel', () => {
     await channel.push('a');
     await expect(next).resolves.toEqual({ value: 'a', done: false });
   });
+
+  it('tells its pacing when the producer starts and stops waiting for the reader', async () => {
+    const seen: string[] = [];
+    const channel = new ChunkChannel<number>(2, () => undefined, { blocked: () => seen.push('blocked'), unblocked: () => seen.push('unblocked') });
+    await channel.push(1);
+    const second = channel.push(2);
+    await flush();
+    expect(seen).toEqual(['blocked']);
+    await channel.next();
+    await second;
+    expect(seen).toEqual(['blocked', 'unblocked']);
+  });
+
+  it('abandon releases the waiting producer with false and hands the error to the next read, not the queued items', async () => {
+    const onCancel = jest.fn();
+    const channel = new ChunkChannel<number>(1, onCancel);
+    const blocked = channel.push(1);
+    channel.abandon(new Error('stalled'));
+    await expect(blocked).resolves.toBe(false);
+    await expect(channel.next()).rejects.toThrow('stalled');
+    await expect(channel.return()).resolves.toEqual({ value: undefined, done: true });
+    expect(onCancel).not.toHaveBeenCalled();
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { EmptyBodyError, MalformedBodyError } from './body-errors.js';
+import { EmptyBodyError, MalformedBodyError, ResponseTooLargeError } from './body-errors.js';
 import { readJsonBody } from './json-body.js';
 
 const encoder = new TextEncoder();
@@ -104,5 +104,39 @@ describe('readJsonBody', () => {
 
     // Assert
     await expect(read).rejects.toBe(cut);
+  });
+
+  it('stops at maxBytes, whitespace included, and returns the rest of the body unread', async () => {
+    // Arrange: an endless body
+    let chunksRead = 0;
+    let returned = false;
+    async function* endless(): AsyncGenerator<Uint8Array> {
+      try {
+        yield encoder.encode('{"id":"c1","content":"');
+        for (;;) {
+          chunksRead++;
+          yield encoder.encode('x'.repeat(1_000));
+        }
+      } finally {
+        returned = true;
+      }
+    }
+
+    // Act
+    const error = await readJsonBody(endless(), undefined, 10_000).catch((e: unknown) => e);
+
+    // Assert
+    expect(error).toBeInstanceOf(ResponseTooLargeError);
+    expect(error).toMatchObject({ code: 'RESPONSE_TOO_LARGE', message: expect.stringContaining('limits.maxResponseBytes') });
+    expect(chunksRead).toBe(10);
+    expect(returned).toBe(true);
+  });
+
+  it('accepts a body of exactly maxBytes', async () => {
+    // Act
+    const parsed = await readJsonBody(bodyOf('  ', '{"a":1}'), undefined, 9);
+
+    // Assert
+    expect(parsed).toEqual({ a: 1 });
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
+import { ResponseTooLargeError } from './body-errors.js';
 import { parseSse, SseParser, type SseEnd, type SseEvent } from './sse-parser.js';
 
 const encoder = new TextEncoder();
@@ -258,5 +259,69 @@ describe('parseSse', () => {
 
     // Assert
     expect(step).toEqual({ done: true, value: { truncated: true } });
+  });
+});
+
+describe('SseParser limits', () => {
+  it('throws once one unterminated line grows past maxLineBytes', () => {
+    // Arrange
+    const parser = new SseParser(1_000);
+    parser.push(encoder.encode('data: {"ok":1}\n\ndata: "'));
+    const piece = encoder.encode('x'.repeat(400));
+
+    // Act
+    parser.push(piece);
+    parser.push(piece);
+    const third = () => parser.push(piece);
+
+    // Assert
+    expect(third).toThrow(ResponseTooLargeError);
+  });
+
+  it('counts only the bytes after the last line ending of a chunk', () => {
+    // Arrange: many short lines add up to far more than the limit
+    const parser = new SseParser(100);
+    const events: SseEvent[] = [];
+
+    // Act
+    for (let i = 0; i < 50; i++) events.push(...parser.push(encoder.encode(`: keep-alive ${i}\n`)));
+
+    // Assert
+    expect(events).toHaveLength(50);
+  });
+
+  it('throws when one event grows past the limit in many short data lines', () => {
+    // Arrange
+    const parser = new SseParser(100);
+
+    // Act
+    const feed = () => {
+      for (let i = 0; i < 20; i++) parser.push(encoder.encode('data: 0123456789\n'));
+    };
+
+    // Assert
+    expect(feed).toThrow(/SSE event is over limits.maxSseLineBytes/);
+  });
+
+  it('stops reading an endless line through parseSse', async () => {
+    // Arrange
+    let returned = false;
+    async function* endless(): AsyncGenerator<Uint8Array> {
+      try {
+        yield encoder.encode('data: {"choices":[{"delta":{"content":"');
+        for (;;) yield encoder.encode('y'.repeat(4_096));
+      } finally {
+        returned = true;
+      }
+    }
+
+    // Act
+    const error = await (async () => {
+      for await (const _event of parseSse(endless(), 64 * 1024));
+    })().catch((e: unknown) => e);
+
+    // Assert
+    expect(error).toMatchObject({ code: 'RESPONSE_TOO_LARGE' });
+    expect(returned).toBe(true);
   });
 });
