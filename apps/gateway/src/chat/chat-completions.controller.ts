@@ -57,7 +57,7 @@ export class ChatCompletionsController {
       return degraded ? { keyId: '', attempts: 0, trace: [], degraded } : fresh.meta;
     });
     setTraceHeaders(response, meta);
-    const ending = await writeSse(response, resumeAfter(first, iterator), this.pool.redactor);
+    const ending = await writeSse(response, resumeAfter(first, iterator), this.pool.redactor, this.pool.limits.maxClientStallMs);
     this.log.streamEnded(request, meta.keyId || `degraded:${meta.degraded}`, ending, meta.continuations);
   }
 }

@@ -2,11 +2,14 @@ import type { Response } from 'express';
 import type { ChatCompletionChunk, Redactor } from 'nestjs-deepseek-pool';
 import { clientError } from '../errors/openai-error.js';
 
+/** How a stream to the client ended. `client-stalled`: the client stopped reading past the bound and was disconnected (499). */
+export type SseEnding = 'completed' | 'failed' | 'client-gone' | 'client-stalled';
+
 /**
  * Writes chunks as OpenAI-style SSE with back-pressure; a failure after the start becomes an explicit error event,
- * redacted like every error answer.
+ * redacted like every error answer. A client that reads nothing for `maxStallMs` is disconnected: its fault, never the key's.
  */
-export async function writeSse(response: Response, chunks: AsyncIterable<ChatCompletionChunk>, redactor: Redactor): Promise<'completed' | 'failed' | 'client-gone'> {
+export async function writeSse(response: Response, chunks: AsyncIterable<ChatCompletionChunk>, redactor: Redactor, maxStallMs: number): Promise<SseEnding> {
   response.status(200);
   response.setHeader('content-type', 'text/event-stream; charset=utf-8');
   response.setHeader('cache-control', 'no-cache');
@@ -15,7 +18,10 @@ export async function writeSse(response: Response, chunks: AsyncIterable<ChatCom
   try {
     for await (const chunk of chunks) {
       if (response.destroyed) return 'client-gone';
-      if (!response.write(`data: ${JSON.stringify(chunk)}\n\n`)) await drained(response);
+      if (!response.write(`data: ${JSON.stringify(chunk)}\n\n`) && !(await drained(response, maxStallMs))) {
+        response.destroy();
+        return 'client-stalled';
+      }
     }
     response.end('data: [DONE]\n\n');
     return 'completed';
@@ -26,14 +32,18 @@ export async function writeSse(response: Response, chunks: AsyncIterable<ChatCom
   }
 }
 
-function drained(response: Response): Promise<void> {
+/** Resolves true once the client took the buffered bytes (or left), false when it read nothing for `maxStallMs`. */
+function drained(response: Response, maxStallMs: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const done = (): void => {
-      response.off('drain', done);
-      response.off('close', done);
-      resolve();
+    const done = (took: boolean): void => {
+      clearTimeout(timer);
+      response.off('drain', onDrain);
+      response.off('close', onDrain);
+      resolve(took);
     };
-    response.once('drain', done);
-    response.once('close', done);
+    const onDrain = (): void => done(true);
+    const timer = setTimeout(() => done(false), maxStallMs);
+    response.once('drain', onDrain);
+    response.once('close', onDrain);
   });
 }

@@ -1,6 +1,7 @@
 import { HttpException } from '@nestjs/common';
 import {
   AttemptsExhaustedError,
+  ClientStalledError,
   DegradedUnavailableError,
   PoolBreakerOpenError,
   DeepSeekPoolError,
@@ -41,6 +42,7 @@ export function toOpenAiError(error: unknown): OpenAiErrorResponse {
   }
   if (error instanceof DeadlineExceededError) return envelope(504, error.message, 'timeout', null, 'deadline_exceeded', true);
   if (error instanceof RequestAbortedError) return envelope(499, error.message, 'aborted', null, 'client_closed_request', false);
+  if (error instanceof ClientStalledError) return envelope(499, error.message, 'aborted', null, 'client_stalled', false);
   if (error instanceof StreamInterruptedError) return envelope(502, error.message, 'upstream_error', null, 'stream_interrupted', true);
   if (error instanceof UpstreamError) return upstreamEnvelope(error);
   if (error instanceof InvalidOptionsError) return envelope(400, error.message, 'invalid_request_error', error.field, 'invalid_key_options', false);
@@ -86,7 +88,7 @@ function upstreamEnvelope(error: UpstreamError): OpenAiErrorResponse {
 
 function envelope(status: number, message: string, type: string, param: string | null, code: string | null, retry: boolean, retryAfterMs?: number): OpenAiErrorResponse {
   const headers: Record<string, string> = { 'x-should-retry': String(retry) };
-  if (retry && retryAfterMs !== undefined) {
+  if (retry && retryAfterMs !== undefined && Number.isFinite(retryAfterMs)) {
     headers['retry-after'] = String(Math.max(1, Math.ceil(retryAfterMs / 1000)));
     headers['retry-after-ms'] = String(Math.max(1, Math.ceil(retryAfterMs)));
   }

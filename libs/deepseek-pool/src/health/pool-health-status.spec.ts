@@ -88,6 +88,11 @@ describe('assessPool', () => {
     });
   });
 
+  it('leaves out a cooldown end no date can hold instead of failing the health check', () => {
+    const { details } = assessPool(pool(key('a', 'cooling', { cooldownUntilMs: 1e26 })), 1);
+    expect(details.keys.a).not.toHaveProperty('cooldownUntil');
+  });
+
   it('is up when every key serves, down when none does', () => {
     expect(assessPool(pool(key('a', 'ready'), key('b', 'saturated')), 1).status).toBe('up');
     expect(assessPool(pool(key('a', 'open'), key('b', 'disabled')), 1).status).toBe('down');

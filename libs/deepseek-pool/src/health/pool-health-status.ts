@@ -66,15 +66,22 @@ export function assessPool(snapshot: PoolSnapshot, minHealthyKeys: number): { st
 }
 
 function keyHealth(key: KeySnapshot): KeyHealth {
+  const cooldownUntil = isoTime(key.cooldownUntilMs);
   return {
     maskedKey: key.maskedKey,
     account: key.account,
     state: key.state,
     breaker: key.breaker,
     ...(key.disabledReason === undefined ? {} : { disabledReason: key.disabledReason }),
-    ...(key.cooldownUntilMs === undefined ? {} : { cooldownUntil: new Date(key.cooldownUntilMs).toISOString() }),
+    ...(cooldownUntil === undefined ? {} : { cooldownUntil }),
     latencyEwmaMs: key.latencyEwmaMs,
     errorRate: key.errorRate,
     inFlight: key.inFlight,
   };
+}
+
+/** A time as ISO text, or undefined for none or one no Date can hold (a health check never throws on a bad value). */
+function isoTime(ms: number | undefined): string | undefined {
+  const date = new Date(ms ?? Number.NaN);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }
