@@ -1,0 +1,44 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import { type AddressInfo, connect } from 'node:net';
+import { afterEach, describe, expect, it } from '@jest/globals';
+import express from 'express';
+import type { ChatCompletionChunk } from 'nestjs-deepseek-pool';
+import { type SseEnding, writeSse } from './sse-writer.js';
+
+/** Chunks of 64 KiB of content, without end (more than any socket buffer holds). */
+async function* endlessChunks(): AsyncGenerator<ChatCompletionChunk> {
+  const content = 'x'.repeat(64 * 1024);
+  for (;;) yield { id: 'c', object: 'chat.completion.chunk', model: 'm', choices: [{ index: 0, delta: { content }, finish_reason: null }] };
+}
+
+describe('writeSse', () => {
+  let server: Server;
+
+  afterEach(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('disconnects a client that reads nothing for maxStallMs, and says so', async () => {
+    // Arrange: a client that sends its request and never reads
+    let ended!: Promise<SseEnding>;
+    const app = express();
+    app.get('/', (_req, res) => {
+      ended = writeSse(res, endlessChunks(), 300);
+    });
+    server = app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
+    socket.pause();
+    socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    await once(socket, 'connect');
+
+    // Act
+    while (ended === undefined) await new Promise((resolve) => setTimeout(resolve, 10));
+    const ending = await ended;
+
+    // Assert
+    expect(ending).toBe('client-stalled');
+    socket.resume();
+    socket.on('data', () => undefined);
+    await once(socket, 'close');
+  });
+});
