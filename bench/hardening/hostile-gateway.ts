@@ -15,8 +15,8 @@ export interface MemorySample {
   handles: number;
 }
 
-/** The normal model (healthy keys) and the models only hostile keys serve. */
-export const MODELS = { normal: 'deepseek-v4-flash', endlessBody: 'deepseek-v4-pro', endlessLine: 'deepseek-reasoner' } as const;
+/** The normal models (JSON and streams) and the models only hostile keys serve. */
+export const MODELS = { normal: 'deepseek-v4-flash', normalStream: 'deepseek-chat', endlessBody: 'deepseek-v4-pro', endlessLine: 'deepseek-reasoner' } as const;
 
 /** A mock key of the cast and the models its gateway key serves. */
 export interface CastKey {
@@ -32,8 +32,11 @@ export interface HostileGateway {
   samples: MemorySample[];
 }
 
-/** Starts the mock (its CLI) with `cast` and the built gateway over it, reporting memory every 250 ms over IPC. */
-export async function startHostileGateway(cast: CastKey[], runDir: string): Promise<HostileGateway> {
+/**
+ * Starts the mock (its CLI) with `cast` and the built gateway over it, reporting memory every 250 ms over IPC.
+ * `env` adds gateway variables (e.g. `GATEWAY_DEGRADE`).
+ */
+export async function startHostileGateway(cast: CastKey[], runDir: string, env: Record<string, string> = {}): Promise<HostileGateway> {
   const scenarioFile = join(runDir, 'scenario.json');
   await writeFile(scenarioFile, JSON.stringify({ keys: cast.map((k) => k.mock) }));
   const mock = await startMock(scenarioFile);
@@ -42,7 +45,7 @@ export async function startHostileGateway(cast: CastKey[], runDir: string): Prom
   await writeFile(configFile, JSON.stringify({ keys, probe: false, validateOnStart: false }));
   const port = await freePort();
   const gateway = spawnNode('gateway', repoPath('apps/gateway/dist/main.js'), [], {
-    env: { GATEWAY_CONFIG: configFile, GATEWAY_ALLOW_ANONYMOUS: 'true', GATEWAY_REQUEST_LOG: 'failures', HOST: '127.0.0.1', PORT: String(port) },
+    env: { GATEWAY_CONFIG: configFile, GATEWAY_ALLOW_ANONYMOUS: 'true', GATEWAY_REQUEST_LOG: 'failures', HOST: '127.0.0.1', PORT: String(port), ...env },
     nodeArgs: ['--import', distModule('hardening/memory-reporter')],
     ipc: true,
   });
