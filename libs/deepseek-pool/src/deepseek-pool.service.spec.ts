@@ -53,6 +53,29 @@ describe('DeepSeekPoolService (scripted upstream, fake timers)', () => {
     expect(transport.calls).toHaveLength(0);
   });
 
+  it('hands a failure of this process back as thrown, with no retry and no key blamed', async () => {
+    const bug = new TypeError("Cannot read properties of undefined (reading 'choices')");
+    const throwBug = async (): Promise<never> => {
+      throw bug;
+    };
+    transport.script(BROKEN, throwBug).script(HEALTHY, throwBug);
+    const service = pool({ keys: [{ id: 'a', apiKey: BROKEN }, { id: 'b', apiKey: HEALTHY }], breaker: { volumeThreshold: 1 } });
+    for (let i = 0; i < 4; i++) await expect(service.chat(request)).rejects.toBe(bug);
+    expect(transport.calls).toHaveLength(4);
+    for (const key of service.snapshot().keys) expect(key).toMatchObject({ state: 'ready', breaker: 'closed', errorRate: 0 });
+  });
+
+  it('enableKey puts a cooling key back at once', async () => {
+    transport.script(LIMITED, { status: 429, body: deepseekError('Rate Limit Reached'), headers: { 'retry-after': '999999' } });
+    const service = pool({ keys: [{ id: 'limited', apiKey: LIMITED }], maxWaitForKeyMs: 0 });
+    await expect(service.chat(request)).rejects.toThrow();
+    const cooled = service.keySnapshot('limited')!;
+    service.enableKey('limited');
+    expect(cooled.state).toBe('cooling');
+    expect(cooled.cooldownUntilMs! - Date.now()).toBe(300_000);
+    expect(service.keySnapshot('limited')).toMatchObject({ state: 'ready' });
+  });
+
   it('disables a 401 key after one call and serves from another key at once', async () => {
     transport.script(REVOKED, { status: 401, body: deepseekError('Authentication Fails, Your api key: ****0002 is invalid', 'authentication_error') });
     transport.script(HEALTHY, { status: 200, body: completion() });
