@@ -20,6 +20,8 @@ describe('resolveOptions', () => {
       timeouts: { firstByteMs: 30_000, firstContentMs: 60_000, idleMs: 30_000, attemptMs: 300_000, requestMs: 600_000 },
       breaker: { volumeThreshold: 5, errorThresholdPercentage: 50, halfOpenMaxProbes: 3, halfOpenSuccessesToClose: 2 },
       retryBudget: { ratio: 0.2, minRetriesPerSecond: 10, windowMs: 10_000 },
+      cooldown: { baseMs: 1_000, maxMs: 60_000, maxRetryAfterMs: 300_000 },
+      limits: { maxResponseBytes: 32 * 1024 * 1024, maxSseLineBytes: 1024 * 1024, maxClientStallMs: 60_000 },
     });
     expect(resolved.keys[0]).toMatchObject({ weight: 1, priority: 0, maxConcurrency: Infinity, models: undefined, continuation: 'deepseek-prefix' });
     expect([...resolved.keys[0].reasoningPrefixModels]).toEqual(['deepseek-reasoner']);
@@ -74,6 +76,8 @@ describe('resolveOptions', () => {
     ['reasoning prefix models without prefix completion', { keys: [{ apiKey: SECRET, continuation: 'continue-final-message', reasoningPrefixModels: ['r1'] }] }, 'keys[0].reasoningPrefixModels', /deepseek-prefix/],
     ['a non-boolean continuation.enabled', { keys: [SECRET], continuation: { enabled: 'yes' as never } }, 'continuation.enabled', /true or false/],
     ['zero continuations', { keys: [SECRET], continuation: { maxAttempts: 0 } }, 'continuation.maxAttempts', /integer > 0/],
+    ['an infinite Retry-After cap', { keys: [SECRET], cooldown: { maxRetryAfterMs: Infinity } }, 'cooldown.maxRetryAfterMs', /> 0/],
+    ['a response cap of 0 bytes', { keys: [SECRET], limits: { maxResponseBytes: 0 } }, 'limits.maxResponseBytes', /> 0/],
     ['an id equal to the key', { keys: [{ id: 'sk-abcdefgh12345678', apiKey: 'sk-abcdefgh12345678' }] }, 'keys[0].id', /must not be the API key/],
   ])('rejects %s, naming the field and never the secret', (_case, options, field, problem) => {
     let error: unknown;
