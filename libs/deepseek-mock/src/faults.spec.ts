@@ -1,27 +1,13 @@
-import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
-import { DeepSeekMock } from './mock-server.js';
+import { describe, expect, it } from '@jest/globals';
 import { refusedPort } from './refused-port.js';
-import { CHAT_BODY, RawClient, sseData, until } from './spec-support.js';
-import type { KeyBehaviour } from './types.js';
+import { CHAT_BODY, RawClient, singleKeyMock, sseData, until } from './spec-support.js';
 
 const KEY = 'sk-mock-fault-0001';
 const STREAM_BODY = { ...CHAT_BODY, stream: true };
 
-let mock: DeepSeekMock;
-const client = new RawClient(() => mock.url);
-
-async function startWith(behaviour: KeyBehaviour): Promise<void> {
-  mock = new DeepSeekMock({ keys: [{ key: KEY, name: 'k', ...behaviour }] });
-  await mock.start();
-}
-
-const stats = () => mock.stats().keys['k']!;
-
-afterEach(async () => {
-  await mock.close();
-});
-
-afterAll(() => client.close());
+const single = singleKeyMock(KEY);
+const { client, stats } = single;
+const startWith = single.start;
 
 describe('connection faults', () => {
   it('hang: never answers; a client abort is counted and frees the slot', async () => {
@@ -39,7 +25,7 @@ describe('connection faults', () => {
     await startWith({ hang: true });
     const pending = client.chat(KEY).catch((err: Error) => err);
     await until(() => stats().inFlight === 1);
-    await mock.close();
+    await single.mock.close();
     expect(await pending).toBeInstanceOf(Error);
     expect(stats().clientAborts).toBe(0);
   });

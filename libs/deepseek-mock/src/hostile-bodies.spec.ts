@@ -1,18 +1,13 @@
-import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
-import { DeepSeekMock } from './mock-server.js';
-import { CHAT_BODY, RawClient, until } from './spec-support.js';
+import { describe, expect, it } from '@jest/globals';
+import { CHAT_BODY, singleKeyMock, until } from './spec-support.js';
 import type { KeyBehaviour } from './types.js';
 
 const KEY = 'sk-mock-hostile-0001';
 const STREAM_BODY = { ...CHAT_BODY, stream: true };
 
-let mock: DeepSeekMock;
-const client = new RawClient(() => mock.url);
-
-async function startWith(behaviour: KeyBehaviour): Promise<void> {
-  mock = new DeepSeekMock({ keys: [{ key: KEY, name: 'k', ...behaviour }] });
-  await mock.start();
-}
+const single = singleKeyMock(KEY);
+const { client, stats } = single;
+const startWith = single.start;
 
 /** Reads `bytes` of a response body, then drops the connection; returns the text read and how many line breaks it held. */
 async function readSome(body: unknown, bytes: number): Promise<{ text: string; lineBreaks: number }> {
@@ -26,12 +21,6 @@ async function readSome(body: unknown, bytes: number): Promise<{ text: string; l
   return { text, lineBreaks: text.split('\n').length - 1 };
 }
 
-afterEach(async () => {
-  await mock.close();
-});
-
-afterAll(() => client.close());
-
 describe('endless bodies', () => {
   it('endlessBody: a JSON answer that never closes, one line, until the client leaves', async () => {
     await startWith({ endlessBody: true });
@@ -39,7 +28,7 @@ describe('endless bodies', () => {
     expect(text.startsWith('{"id":"endless"')).toBe(true);
     expect(text.length).toBeGreaterThanOrEqual(1_000_000);
     expect(lineBreaks).toBe(0);
-    await until(() => mock.stats().keys['k']!.clientAborts === 1);
+    await until(() => stats().clientAborts === 1);
   });
 
   it('endlessBody on a stream: well-formed content events without end', async () => {

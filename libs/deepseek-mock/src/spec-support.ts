@@ -1,5 +1,9 @@
 // Helpers shared by the specs (excluded from the build).
+import { afterAll, afterEach } from '@jest/globals';
 import { Agent, type Dispatcher, request } from 'undici';
+import { DeepSeekMock } from './mock-server.js';
+import type { KeyStats } from './stats.js';
+import type { KeyBehaviour } from './types.js';
 
 export const USER_MESSAGE = 'Hello mock, please answer this question';
 export const CHAT_BODY = { model: 'deepseek-chat', messages: [{ role: 'user', content: USER_MESSAGE }] };
@@ -63,4 +67,34 @@ export async function until(condition: () => boolean, timeoutMs = 5000): Promise
 export function manualClock(start = 1_700_000_000_000): { now: () => number; advance: (ms: number) => void } {
   let t = start;
   return { now: () => t, advance: (ms) => (t += ms) };
+}
+
+/** A mock of one key (name `k`) started per test with the behaviour under test, closed after each test. */
+export interface SingleKeyMock {
+  readonly mock: DeepSeekMock;
+  readonly client: RawClient;
+  start(behaviour: KeyBehaviour): Promise<void>;
+  /** The key's counters. */
+  stats(): KeyStats;
+}
+
+/** Registers the per-test lifecycle of a one-key mock for the calling spec file. */
+export function singleKeyMock(key: string): SingleKeyMock {
+  let mock: DeepSeekMock | undefined;
+  const client = new RawClient(() => mock!.url);
+  afterEach(async () => {
+    await mock?.close();
+  });
+  afterAll(() => client.close());
+  return {
+    get mock() {
+      return mock!;
+    },
+    client,
+    async start(behaviour) {
+      mock = new DeepSeekMock({ keys: [{ key, name: 'k', ...behaviour }] });
+      await mock.start();
+    },
+    stats: () => mock!.stats().keys['k']!,
+  };
 }
