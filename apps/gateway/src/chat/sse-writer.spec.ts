@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { type AddressInfo, connect } from 'node:net';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import express from 'express';
-import type { ChatCompletionChunk } from 'nestjs-deepseek-pool';
+import { type ChatCompletionChunk, Redactor } from 'nestjs-deepseek-pool';
 import { type SseEnding, writeSse } from './sse-writer.js';
 
 /** Chunks of 64 KiB of content, without end (more than any socket buffer holds). */
@@ -22,7 +22,7 @@ describe('writeSse', () => {
     let ended!: Promise<SseEnding>;
     const app = express();
     app.get('/', (_req, res) => {
-      ended = writeSse(res, endlessChunks(), 300);
+      ended = writeSse(res, endlessChunks(), new Redactor(), 300);
     });
     server = app.listen(0, '127.0.0.1');
     await once(server, 'listening');
