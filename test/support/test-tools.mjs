@@ -1,5 +1,5 @@
 // @ts-check
-// The binaries the e2e tests need: redis-server and a Chromium. Jest's global setup of the e2e project (and
+// The binaries the e2e tests need: redis-server, a Chromium and promtool. Jest's global setup of the e2e project (and
 // `node test/support/test-tools.mjs` on its own) finds them: an environment variable, then the PATH, then (Chromium)
 // Playwright's browser cache. When one is missing it installs it with apt-get on Debian/Ubuntu as root, saying so;
 // anywhere else it stops with the exact command to run. Found paths are exported as REDIS_SERVER and CHROMIUM_PATH
@@ -19,6 +19,8 @@ import { pathToFileURL } from 'node:url';
 export const TOOLS = [
   { name: 'redis-server', env: 'REDIS_SERVER', commands: ['redis-server'], apt: 'redis-server', brew: 'redis' },
   { name: 'Chromium', env: 'CHROMIUM_PATH', commands: ['chromium', 'chromium-browser', 'google-chrome-stable', 'google-chrome'], apt: 'chromium', brew: 'chromium', playwright: true },
+  // the alert rules' checks (test/deploy/alert-rules.spec.ts)
+  { name: 'promtool', env: 'PROMTOOL', commands: ['promtool'], apt: 'prometheus', brew: 'prometheus' },
 ];
 
 /** @param {string} path */

@@ -11,6 +11,8 @@ import { JsonBodyInterceptor } from './http/json-body.interceptor.js';
 import { RedactOutputInterceptor } from './http/redact-output.interceptor.js';
 import { requestIdMiddleware } from './logging/request-id.middleware.js';
 import { MetricsSettings } from './metrics/metrics-settings.js';
+import { RedisSharedState } from './shared-state/redis-shared-state.js';
+import { redisUrlPassword } from './shared-state/redis-url.js';
 
 /** How often Node enforces the headers and request timeouts. */
 const TIMEOUT_CHECK_MS = 1_000;
@@ -18,10 +20,14 @@ const TIMEOUT_CHECK_MS = 1_000;
 /** Builds the gateway app for a configuration (without listening): used by main and by the e2e tests. */
 export async function createGateway(config: GatewayConfig, demo?: DemoUpstream, logger?: LoggerService): Promise<NestExpressApplication> {
   const metricsSettings = MetricsSettings.fromEnv();
-  // One redactor for everything that leaves: the pool adds its keys, the gateway its bearer tokens.
-  const redactor = new Redactor([...config.clientTokens, config.adminToken, metricsSettings.token]);
-  const pool = { ...config.pool, keys: config.pool.keys ?? demo?.keys ?? [], redactor };
-  const app = await NestFactory.create<NestExpressApplication>(GatewayModule.register(GatewaySettings.from(config), pool, metricsSettings), {
+  // One redactor for everything that leaves: the pool adds its keys, the gateway its bearer tokens and the Redis password.
+  const redactor = new Redactor([...config.clientTokens, config.adminToken, metricsSettings.token, redisUrlPassword(config.redisUrl)]);
+  const shared = config.redisUrl === undefined ? undefined : new RedisSharedState(config.redisUrl);
+  const effective = shared?.apply(config) ?? config;
+  const pool = { ...effective.pool, keys: effective.pool.keys ?? demo?.keys ?? [], redactor };
+  const gateway = GatewayModule.register(GatewaySettings.from(effective), pool, metricsSettings);
+  const root = shared ? { ...gateway, providers: [...(gateway.providers ?? []), { provide: RedisSharedState, useValue: shared }] } : gateway;
+  const app = await NestFactory.create<NestExpressApplication>(root, {
     bodyParser: false,
     forceCloseConnections: true,
     logger: new RedactingLogger(logger ?? new ConsoleLogger({ json: config.logFormat === 'json' }), redactor),
@@ -31,7 +37,6 @@ export async function createGateway(config: GatewayConfig, demo?: DemoUpstream, 
   app.useGlobalInterceptors(new JsonBodyInterceptor(config.bodyLimit), new RedactOutputInterceptor(app.get(Reflector), redactor));
   // Read by Node when the server starts listening; its default check interval (30 s) would let a slow client stay 30 s longer.
   Object.assign(app.getHttpServer(), { headersTimeout: config.headersTimeoutMs, requestTimeout: config.requestTimeoutMs, connectionsCheckingInterval: TIMEOUT_CHECK_MS });
-  app.enableShutdownHooks();
   if (demo) app.getHttpServer().on('close', () => void demo.mock.close());
   return app;
 }

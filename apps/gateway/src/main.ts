@@ -1,7 +1,9 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { loadGatewayConfig } from './config/gateway-config.js';
+import { withSecretFiles } from './config/secret-files.js';
 import { startDemoUpstream } from './demo/demo-upstream.js';
+import { drainOnSignals, drainTimeoutMs } from './shutdown/drain-on-signals.js';
 import { startOtel } from './telemetry/otel-sdk.js';
 
 /**
@@ -10,11 +12,14 @@ import { startOtel } from './telemetry/otel-sdk.js';
  */
 async function main(): Promise<void> {
   const logger = new Logger('Gateway');
+  Object.assign(process.env, withSecretFiles(process.env));
   const config = loadGatewayConfig();
+  const drainMs = drainTimeoutMs();
   if (await startOtel()) logger.log('OpenTelemetry on: exporting as the OTEL_* variables say');
   const { createGateway } = await import('./gateway-app.js');
   const demo = config.mode === 'demo' ? await startDemoUpstream(process.env.DEMO_SCENARIO) : undefined;
   const app = await createGateway(config, demo);
+  drainOnSignals(app, drainMs, logger);
   await app.listen(config.port, config.host);
   const url = `http://${config.host}:${(app.getHttpServer().address() as { port: number }).port}`;
   if (demo) {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { DeepSeekDegradationOptions, DeepSeekPoolOptions, KeyOptions } from 'nestjs-deepseek-pool';
+import { redisUrlProblem } from '../shared-state/redis-url.js';
 
 /** Where the pool's keys come from: the embedded mock (no keys, no network) or real upstreams. */
 export type GatewayMode = 'demo' | 'upstream';
@@ -30,6 +31,8 @@ export interface GatewayConfig {
   logFormat: LogFormat;
   /** Degradation tiers when the pool cannot answer (GATEWAY_DEGRADE=false turns them off). */
   degradation: DeepSeekDegradationOptions | undefined;
+  /** REDIS_URL: pool state shared with the other replicas and the degradation cache on this Redis; unset: in memory. */
+  redisUrl?: string;
   /** Pool options without keys in demo mode (the demo fills them from the mock's cast). */
   pool: Omit<DeepSeekPoolOptions, 'keys'> & { keys?: DeepSeekPoolOptions['keys'] };
 }
@@ -57,6 +60,7 @@ interface ConfigFile extends Partial<Omit<DeepSeekPoolOptions, 'keys'>> {
     headersTimeoutMs?: number;
     requestTimeoutMs?: number;
     degrade?: boolean;
+    redisUrl?: string;
     allowAnonymous?: boolean;
     requestLog?: RequestLogMode;
     logFormat?: LogFormat;
@@ -85,6 +89,9 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, readFile
   const requestTimeoutMs = positiveMs(nonEmpty(env.GATEWAY_REQUEST_TIMEOUT_MS) ?? gateway.requestTimeoutMs ?? 30_000, 'GATEWAY_REQUEST_TIMEOUT_MS');
   // Node enforces the request timeout only from the headers timeout on (and refuses a larger one at construction).
   if (headersTimeoutMs > requestTimeoutMs) throw new GatewayConfigError('GATEWAY_HEADERS_TIMEOUT_MS', `must not exceed GATEWAY_REQUEST_TIMEOUT_MS (${requestTimeoutMs})`);
+  const redisUrl = nonEmpty(env.REDIS_URL) ?? gateway.redisUrl;
+  const redisProblem = redisUrl === undefined ? undefined : redisUrlProblem(redisUrl);
+  if (redisProblem !== undefined) throw new GatewayConfigError('REDIS_URL', redisProblem);
   return {
     mode,
     host: nonEmpty(env.HOST) ?? gateway.host ?? '127.0.0.1',
@@ -97,6 +104,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, readFile
     requestLog: oneOf(nonEmpty(env.GATEWAY_REQUEST_LOG) ?? gateway.requestLog ?? 'all', 'GATEWAY_REQUEST_LOG', REQUEST_LOG_MODES),
     logFormat: oneOf(nonEmpty(env.GATEWAY_LOG_FORMAT) ?? gateway.logFormat ?? 'text', 'GATEWAY_LOG_FORMAT', LOG_FORMATS),
     degradation: (flag(env.GATEWAY_DEGRADE, 'GATEWAY_DEGRADE') ?? gateway.degrade ?? true) ? { ...degradation, ...fallbackFromEnv(env) } : undefined,
+    ...(redisUrl === undefined ? {} : { redisUrl }),
     pool: {
       ...fromFile,
       ...(keys === undefined ? {} : { keys }),

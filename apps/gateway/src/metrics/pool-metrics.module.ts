@@ -1,16 +1,18 @@
 import { type DynamicModule, Injectable, Module } from '@nestjs/common';
 import { DeepSeekPoolService } from 'nestjs-deepseek-pool';
+import { registerAlertGauges } from './alert-gauges.js';
 import { MetricsSettings } from './metrics-settings.js';
 import { MetricsTokenGuard } from './metrics-token.guard.js';
 import { MetricsController } from './metrics.controller.js';
 import { PrometheusPoolMetrics } from './prometheus-pool-metrics.js';
 import { registerSnapshotGauges } from './snapshot-gauges.js';
 
-/** Binds the per-key gauges to the pool's snapshot once the pool exists. */
+/** Binds the per-key gauges and the alert rules' gauges to the pool once the pool exists. */
 @Injectable()
 class SnapshotGaugeBinding {
   constructor(metrics: PrometheusPoolMetrics, pool: DeepSeekPoolService) {
     registerSnapshotGauges(metrics.registry, () => pool.snapshot());
+    registerAlertGauges(metrics.registry, () => pool.snapshot(), pool.events);
   }
 }
 

@@ -37,6 +37,8 @@ export interface GatewayOptions {
   requestTimeoutMs?: number;
   /** Pool settings of some keys, by key name (e.g. priorities). */
   keys?: Record<string, Partial<KeyOptions>>;
+  /** REDIS_URL: pool state and degradation cache on this Redis. */
+  redisUrl?: string;
 }
 
 /** Starts the mock with `scenario` and the gateway in front of it (one key per scenario key, id = key name), on 127.0.0.1. */
@@ -56,6 +58,7 @@ export async function startGateway(scenario: MockScenario, options: GatewayOptio
     requestLog: 'all',
     logFormat: 'text',
     degradation: options.degradation,
+    ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}),
     pool: { keys, maxWaitForKeyMs: 0, validateOnStart: false, probe: false, ...options.pool },
   };
   const logs = new CapturedLogs();
