@@ -25,7 +25,7 @@ export async function createGateway(config: GatewayConfig, demo?: DemoUpstream, 
   const shared = config.redisUrl === undefined ? undefined : new RedisSharedState(config.redisUrl);
   const effective = shared?.apply(config) ?? config;
   const pool = { ...effective.pool, keys: effective.pool.keys ?? demo?.keys ?? [], redactor };
-  const gateway = GatewayModule.register(GatewaySettings.from(effective), pool, metricsSettings);
+  const gateway = GatewayModule.register(GatewaySettings.from(effective), pool, metricsSettings, effective.clients);
   const root = shared ? { ...gateway, providers: [...(gateway.providers ?? []), { provide: RedisSharedState, useValue: shared }] } : gateway;
   const app = await NestFactory.create<NestExpressApplication>(root, {
     bodyParser: false,

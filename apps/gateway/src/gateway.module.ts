@@ -6,6 +6,9 @@ import { AdminController } from './admin/admin.controller.js';
 import { AdminTokenGuard } from './auth/admin-token.guard.js';
 import { ClientTokenGuard } from './auth/client-token.guard.js';
 import { ChatCompletionsController } from './chat/chat-completions.controller.js';
+import { AdminClientsController } from './clients/admin-clients.controller.js';
+import { type ClientsConfig, NO_CLIENTS } from './clients/clients-config.js';
+import { ClientsModule } from './clients/clients.module.js';
 import { GatewaySettings } from './config/gateway-settings.js';
 import { OpenAiErrorFilter } from './errors/openai-error.filter.js';
 import { RequestLog } from './logging/request-log.js';
@@ -20,7 +23,7 @@ import { OtelShutdown } from './telemetry/otel-shutdown.js';
 @Module({})
 export class GatewayModule {
   /** `metricsSettings` defaults to GATEWAY_METRICS_TOKEN / GATEWAY_PRICES from the environment. */
-  static register(settings: GatewaySettings, pool: DeepSeekPoolOptions, metricsSettings: MetricsSettings = MetricsSettings.fromEnv()): DynamicModule {
+  static register(settings: GatewaySettings, pool: DeepSeekPoolOptions, metricsSettings: MetricsSettings = MetricsSettings.fromEnv(), clients: ClientsConfig = NO_CLIENTS): DynamicModule {
     const metrics = new PrometheusPoolMetrics({ prices: metricsSettings.prices });
     return {
       module: GatewayModule,
@@ -30,8 +33,9 @@ export class GatewayModule {
         DeepSeekPoolHealthModule,
         PoolMetricsModule.register(metrics, metricsSettings),
         StatusModule.register(settings),
+        ClientsModule.register(clients, metricsSettings.prices, metrics.registry),
       ],
-      controllers: [ChatCompletionsController, ModelsController, AdminController, DeepSeekPoolHealthController],
+      controllers: [ChatCompletionsController, ModelsController, AdminController, AdminClientsController, DeepSeekPoolHealthController],
       providers: [
         { provide: GatewaySettings, useValue: settings },
         { provide: APP_FILTER, useClass: OpenAiErrorFilter },

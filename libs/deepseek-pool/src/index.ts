@@ -37,7 +37,7 @@ export type { PoolSnapshot, KeySnapshot, KeyState } from './pool-snapshot.js';
 export type { PoolStateStore, DisabledState, StateChange } from './state/pool-state-store.js';
 export { MemoryStateStore } from './state/memory-state-store.js';
 export type { UsageLimits, UsageTotals, UsageDelta, UsageReader } from './limits/usage-window.js';
-export type { TokenEstimateOptions } from './limits/token-estimate.js';
+export { type TokenEstimateOptions, estimateTokens } from './limits/token-estimate.js';
 export { QUOTA_THRESHOLDS, type QuotaThreshold, type ThresholdCrossing, type LimitName } from './limits/quota-thresholds.js';
 export { type AffinityOption, userAffinity } from './routing/affinity.js';
 export type { Transport, TransportRequest, TransportResponse } from './transport/transport.js';

@@ -2,8 +2,8 @@ import { type CanActivate, type ExecutionContext, NotFoundException, Unauthorize
 import type { Request } from 'express';
 import { TokenSet, bearerToken } from './token-match.js';
 
-/** What a guard with no token configured does: let everyone in, or pretend the route does not exist. */
-export type WithoutToken = 'open' | 'hidden';
+/** What a guard with no token configured does: let everyone in, pretend the route does not exist, or refuse (401). */
+export type WithoutToken = 'open' | 'hidden' | 'closed';
 
 /** `Authorization: Bearer <token>` against a fixed set, compared in constant time; 401 names which token is expected. */
 export abstract class BearerTokenGuard implements CanActivate {
@@ -18,7 +18,7 @@ export abstract class BearerTokenGuard implements CanActivate {
   }
 
   canActivate(context: ExecutionContext): boolean {
-    if (this.tokens.empty) {
+    if (this.tokens.empty && this.withoutToken !== 'closed') {
       if (this.withoutToken === 'open') return true;
       throw new NotFoundException();
     }

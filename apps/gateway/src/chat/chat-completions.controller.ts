@@ -10,6 +10,8 @@ import {
   validateChatRequest,
 } from 'nestjs-deepseek-pool';
 import { ClientTokenGuard } from '../auth/client-token.guard.js';
+import { ClientAdmission, type ClientTicket } from '../clients/client-admission.js';
+import { clientOf } from '../clients/request-client.js';
 import { PassThrough } from '../http/redact-output.interceptor.js';
 import { RequestLog } from '../logging/request-log.js';
 import { abortOnClientGone } from './client-abort.js';
@@ -28,6 +30,7 @@ export class ChatCompletionsController {
   constructor(
     private readonly pool: DeepSeekPoolService,
     private readonly log: RequestLog,
+    private readonly clients: ClientAdmission,
     @Optional() private readonly degradation?: DeepSeekDegradationService,
   ) {}
 
@@ -35,22 +38,24 @@ export class ChatCompletionsController {
   @HttpCode(200)
   async create(@Body() body: unknown, @Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<unknown> {
     validateChatRequest(body);
+    const ticket = await this.clients.admit(clientOf(request), body);
     const signal = abortOnClientGone(request, response);
-    if (body.stream === true) return this.stream(body, signal, request, response);
+    if (body.stream === true) return this.clients.track(ticket, () => this.stream(body, signal, request, response, ticket));
     const degrade = this.degradation !== undefined;
-    const result = await this.log.track(request, body, () => this.pool.chat(body, { signal, degrade, tenant: defaultTenant(body, request) }));
+    const call = () => this.pool.chat(body, { signal, degrade, tenant: ticket?.client.tenant ?? defaultTenant(body, request), ...ticket?.callOptions });
+    const result = await this.clients.track(ticket, () => this.log.track(request, body, call), (answer) => ticket?.usageOf(answer));
     setTraceHeaders(response, result.meta);
     return result.data;
   }
 
   /** Streams with back-pressure. Headers wait for the first chunk, so failover (or degradation) stays invisible to the client. */
-  private async stream(body: ChatCompletionRequest, signal: AbortSignal, request: Request, response: Response): Promise<void> {
-    const fresh = this.pool.stream(body, { signal });
+  private async stream(body: ChatCompletionRequest, signal: AbortSignal, request: Request, response: Response, ticket: ClientTicket | undefined): Promise<void> {
+    const fresh = this.pool.stream(body, { signal, ...ticket?.callOptions });
     let degraded: AttemptMeta['degraded'];
     const chunks: AsyncIterable<ChatCompletionChunk> = this.degradation
       ? this.degradation.streamIterable(this.degradation.routeInput(body, request, {}, (tier) => (degraded = tier)), fresh)
       : fresh;
-    const iterator = chunks[Symbol.asyncIterator]();
+    const iterator = (ticket?.watch(chunks) ?? chunks)[Symbol.asyncIterator]();
     let first!: IteratorResult<ChatCompletionChunk>;
     const meta = await this.log.track(request, body, async (): Promise<AttemptMeta> => {
       first = await iterator.next();

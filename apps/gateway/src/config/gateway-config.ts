@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { DeepSeekDegradationOptions, DeepSeekPoolOptions, KeyOptions } from 'nestjs-deepseek-pool';
 import { redisUrlProblem } from '../shared-state/redis-url.js';
+import { type ClientsConfig, type ClientsFileSection, loadClientsConfig } from '../clients/clients-config.js';
 
 /** Where the pool's keys come from: the embedded mock (no keys, no network) or real upstreams. */
 export type GatewayMode = 'demo' | 'upstream';
@@ -33,6 +34,8 @@ export interface GatewayConfig {
   degradation: DeepSeekDegradationOptions | undefined;
   /** REDIS_URL: pool state shared with the other replicas and the degradation cache on this Redis; unset: in memory. */
   redisUrl?: string;
+  /** Client tokens with limits and budgets (GATEWAY_CLIENTS, REDIS_URL); absent: none. */
+  clients?: ClientsConfig;
   /** Pool options without keys in demo mode (the demo fills them from the mock's cast). */
   pool: Omit<DeepSeekPoolOptions, 'keys'> & { keys?: DeepSeekPoolOptions['keys'] };
 }
@@ -51,7 +54,7 @@ export class GatewayConfigError extends Error {
 /** The optional JSON file named by GATEWAY_CONFIG: pool options plus a `gateway` section; environment variables win. */
 interface ConfigFile extends Partial<Omit<DeepSeekPoolOptions, 'keys'>> {
   keys?: Array<string | KeyOptions>;
-  gateway?: {
+  gateway?: ClientsFileSection & {
     host?: string;
     port?: number;
     clientTokens?: string[];
@@ -80,9 +83,10 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, readFile
   const keys = envKeys ?? fromFile.keys;
   const mode: GatewayMode = keys === undefined ? 'demo' : 'upstream';
   const clientTokens = list(env.GATEWAY_TOKENS) ?? gateway.clientTokens ?? [];
+  const clients = loadClientsConfig(env, gateway, readFile);
   const allowAnonymous = flag(env.GATEWAY_ALLOW_ANONYMOUS, 'GATEWAY_ALLOW_ANONYMOUS') ?? gateway.allowAnonymous ?? false;
-  if (mode === 'upstream' && clientTokens.length === 0 && !allowAnonymous) {
-    throw new GatewayConfigError('GATEWAY_TOKENS', 'is required with real keys (or set GATEWAY_ALLOW_ANONYMOUS=true on a trusted network)');
+  if (mode === 'upstream' && clientTokens.length === 0 && clients.records === undefined && !allowAnonymous) {
+    throw new GatewayConfigError('GATEWAY_TOKENS', 'is required with real keys, or GATEWAY_CLIENTS (or set GATEWAY_ALLOW_ANONYMOUS=true on a trusted network)');
   }
   const baseUrl = nonEmpty(env.DEEPSEEK_BASE_URL) ?? fromFile.defaultBaseUrl;
   const headersTimeoutMs = positiveMs(nonEmpty(env.GATEWAY_HEADERS_TIMEOUT_MS) ?? gateway.headersTimeoutMs ?? 10_000, 'GATEWAY_HEADERS_TIMEOUT_MS');
@@ -97,6 +101,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, readFile
     host: nonEmpty(env.HOST) ?? gateway.host ?? '127.0.0.1',
     port: port(nonEmpty(env.PORT) ?? gateway.port ?? 3000),
     clientTokens,
+    clients,
     adminToken: nonEmpty(env.GATEWAY_ADMIN_TOKEN) ?? gateway.adminToken,
     bodyLimit: nonEmpty(env.GATEWAY_BODY_LIMIT) ?? gateway.bodyLimit ?? '10mb',
     headersTimeoutMs,

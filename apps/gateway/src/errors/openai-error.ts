@@ -14,6 +14,7 @@ import {
   StreamInterruptedError,
   UpstreamError,
 } from 'nestjs-deepseek-pool';
+import { ClientRefusedError } from '../clients/client-refusal.js';
 
 /** An error as an OpenAI-compatible client expects it: status, headers and the `{ error: {...} }` envelope. */
 export interface OpenAiErrorResponse {
@@ -28,6 +29,7 @@ export interface OpenAiErrorResponse {
  * caller errors carry `x-should-retry: false`.
  */
 export function toOpenAiError(error: unknown): OpenAiErrorResponse {
+  if (error instanceof ClientRefusedError) return error.response;
   if (error instanceof DegradedUnavailableError) return degradedFallback(error);
   if (error instanceof PoolBreakerOpenError) return envelope(503, error.message, 'service_unavailable', null, 'pool_breaker_open', true, error.retryAfterMs);
   if (error instanceof InvalidRequestError) return envelope(400, error.message, 'invalid_request_error', error.field, 'invalid_request', false);

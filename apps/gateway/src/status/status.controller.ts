@@ -1,6 +1,7 @@
-import { Controller, Get, Header, NotFoundException, Query, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Header, NotFoundException, Optional, Query, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import { DeepSeekPoolService, type PoolSnapshot } from 'nestjs-deepseek-pool';
+import { type ClientStatus, ClientsRuntime } from '../clients/clients-runtime.js';
 import { GatewaySettings } from '../config/gateway-settings.js';
 import { STATUS_PAGE } from './page/status-page.js';
 import { type PoolEventRecord, PoolEventLog } from './pool-event-log.js';
@@ -12,6 +13,8 @@ export interface StatusSnapshot {
   nowMs: number;
   mode: GatewaySettings['mode'];
   pool: PoolSnapshot;
+  /** Client tokens with their limits, use and remaining budget (names only, never a token). */
+  clients: ClientStatus[];
 }
 
 /**
@@ -25,6 +28,7 @@ export class StatusController {
     private readonly events: PoolEventLog,
     private readonly access: StatusAccess,
     private readonly settings: GatewaySettings,
+    @Optional() private readonly clients?: ClientsRuntime,
   ) {}
 
   @Get()
@@ -40,7 +44,7 @@ export class StatusController {
   @UseGuards(StatusAccessGuard)
   @Header('Cache-Control', 'no-store')
   snapshot(): StatusSnapshot {
-    return { nowMs: Date.now(), mode: this.settings.mode, pool: this.pool.snapshot() };
+    return { nowMs: Date.now(), mode: this.settings.mode, pool: this.pool.snapshot(), clients: this.clients?.status() ?? [] };
   }
 
   /** Events with a sequence number above `after` (default: all kept), oldest first. */

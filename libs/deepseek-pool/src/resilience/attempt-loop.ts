@@ -31,6 +31,8 @@ export interface CallOptions {
   timeoutMs?: number;
   /** Session or user key: calls with the same key stick to one account's keys (prompt-cache affinity). Overrides the pool's `affinity`. */
   affinityKey?: string;
+  /** Key priorities (tiers) this call may use; default: every tier. */
+  tiers?: readonly number[];
 }
 
 /**
@@ -117,6 +119,7 @@ export class AttemptLoop {
     const waitUntilMs = Math.min(deadlineMs, startedMs + this.deps.maxWaitForKeyMs);
     const continuation = options.continuing;
     const tried = new Set<KeySlot>(continuation?.avoid);
+    const accepts = pickable(options.tiers, continuation?.accepts);
     const trace: AttemptRecord[] = [];
     let lastError: UpstreamError | undefined = continuation?.after;
     let waits = 0;
@@ -127,9 +130,9 @@ export class AttemptLoop {
       if (clock.now() >= deadlineMs) throw new DeadlineExceededError(timeoutMs, trace);
       if (trace.length >= this.deps.maxAttempts) throw this.exhausted(model, lastError!, trace, 'max attempts reached');
       const ctx = this.deps.eligibility.refresh();
-      const slot = router.pick(model, tried, ctx, options.affinityKey, continuation?.accepts);
+      const slot = router.pick(model, tried, ctx, options.affinityKey, accepts);
       if (slot === undefined) {
-        const why = router.unavailability(model, ctx, continuation?.accepts);
+        const why = router.unavailability(model, ctx, accepts);
         // A saturated key frees a slot as soon as one of its calls ends: wait for a release (or a short backoff, for
         // slots other replicas hold), whatever the cooldowns say.
         const saturated = why.reasons.saturated !== undefined;
@@ -242,4 +245,10 @@ export class AttemptLoop {
 
 function withAttempts(error: UpstreamError, trace: AttemptRecord[]): UpstreamError {
   return new UpstreamError(error.message, error.outcome, error.keyId, error.body, trace);
+}
+
+/** The keys a run may pick: those of the call's `tiers` (every tier when unset) that the continuation, if any, accepts. */
+function pickable(tiers: readonly number[] | undefined, accepts: ((slot: KeySlot) => boolean) | undefined): ((slot: KeySlot) => boolean) | undefined {
+  if (tiers === undefined) return accepts;
+  return (slot) => tiers.includes(slot.priority) && (accepts === undefined || accepts(slot));
 }

@@ -1,0 +1,82 @@
+import type { Redis } from 'ioredis';
+import type { ClientRecord } from './client-spec.js';
+
+/** Where clients created through the admin API live: one replica's memory, or a Redis hash every replica reads. */
+export interface ClientStore {
+  load(): Promise<ClientRecord[]>;
+  /** False when the name is taken. */
+  create(record: ClientRecord): Promise<boolean>;
+  /** False when the client no longer exists (revoked meanwhile): a revoked client is never brought back. */
+  replace(record: ClientRecord): Promise<boolean>;
+  /** False when the client did not exist. */
+  remove(name: string): Promise<boolean>;
+}
+
+export class MemoryClientStore implements ClientStore {
+  private readonly records = new Map<string, ClientRecord>();
+
+  async load(): Promise<ClientRecord[]> {
+    return [...this.records.values()];
+  }
+
+  async create(record: ClientRecord): Promise<boolean> {
+    if (this.records.has(record.name)) return false;
+    this.records.set(record.name, record);
+    return true;
+  }
+
+  async replace(record: ClientRecord): Promise<boolean> {
+    if (!this.records.has(record.name)) return false;
+    this.records.set(record.name, record);
+    return true;
+  }
+
+  async remove(name: string): Promise<boolean> {
+    return this.records.delete(name);
+  }
+}
+
+/** KEYS: clients hash. ARGV: name, record JSON. Sets the field only when it exists. */
+const REPLACE = `if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return 1`;
+
+type ReplaceScript = (key: string, name: string, json: string) => Promise<number>;
+
+/** One hash `<prefix>clients`: name -> record JSON (token hash only). Every write is one atomic command. */
+export class RedisClientStore implements ClientStore {
+  private readonly key: string;
+  private readonly replaceScript: ReplaceScript;
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+  ) {
+    this.key = `${prefix}clients`;
+    redis.defineCommand('gatewayClientReplace', { lua: REPLACE, numberOfKeys: 1 });
+    this.replaceScript = (redis as unknown as { gatewayClientReplace: ReplaceScript }).gatewayClientReplace.bind(redis);
+  }
+
+  async load(): Promise<ClientRecord[]> {
+    const all = await this.redis.hgetall(this.key);
+    return Object.values(all).flatMap((json) => {
+      try {
+        return [JSON.parse(json) as ClientRecord];
+      } catch {
+        return [];
+      }
+    });
+  }
+
+  async create(record: ClientRecord): Promise<boolean> {
+    return (await this.redis.hsetnx(this.key, record.name, JSON.stringify(record))) === 1;
+  }
+
+  async replace(record: ClientRecord): Promise<boolean> {
+    return (await this.replaceScript(this.key, record.name, JSON.stringify(record))) === 1;
+  }
+
+  async remove(name: string): Promise<boolean> {
+    return (await this.redis.hdel(this.key, name)) === 1;
+  }
+}
