@@ -48,9 +48,16 @@ export class ClientDirectory {
     return [...this.config, ...this.api.values()];
   }
 
-  /** Re-reads the store; on failure the last known clients stay in force. */
+  /**
+   * Re-reads the store; on failure the last known clients stay in force. A store that lost its data (Redis restarted
+   * empty) gets this replica's clients back, so a Redis restart revokes no token.
+   */
   async refresh(): Promise<void> {
     const records = await this.store.load();
+    if (records === undefined) {
+      await Promise.all([...this.api.values()].map((record) => this.store.create(record)));
+      return;
+    }
     this.api = new Map(records.filter((r) => !this.configNames.has(r.name)).map((r) => [r.name, r]));
     this.index();
   }

@@ -3,7 +3,8 @@ import type { ClientRecord } from './client-spec.js';
 
 /** Where clients created through the admin API live: one replica's memory, or a Redis hash every replica reads. */
 export interface ClientStore {
-  load(): Promise<ClientRecord[]>;
+  /** Every stored client; undefined when the store lost its data (a Redis restart without persistence, a flush). */
+  load(): Promise<ClientRecord[] | undefined>;
   /** False when the name is taken. */
   create(record: ClientRecord): Promise<boolean>;
   /** False when the client no longer exists (revoked meanwhile): a revoked client is never brought back. */
@@ -43,7 +44,13 @@ return 1`;
 
 type ReplaceScript = (key: string, name: string, json: string) => Promise<number>;
 
-/** One hash `<prefix>clients`: name -> record JSON (token hash only). Every write is one atomic command. */
+/** A field every write sets: a clients hash without it has lost its data (revoking the last client leaves it). */
+const MARKER = '~';
+
+/**
+ * One hash `<prefix>clients`: name -> record JSON (token hash only), plus a marker field that tells an empty store
+ * from a lost one. Every write is one atomic command.
+ */
 export class RedisClientStore implements ClientStore {
   private readonly key: string;
   private readonly replaceScript: ReplaceScript;
@@ -57,8 +64,10 @@ export class RedisClientStore implements ClientStore {
     this.replaceScript = (redis as unknown as { gatewayClientReplace: ReplaceScript }).gatewayClientReplace.bind(redis);
   }
 
-  async load(): Promise<ClientRecord[]> {
+  async load(): Promise<ClientRecord[] | undefined> {
     const all = await this.redis.hgetall(this.key);
+    if (all[MARKER] === undefined) return undefined;
+    delete all[MARKER];
     return Object.values(all).flatMap((json) => {
       try {
         return [JSON.parse(json) as ClientRecord];
@@ -69,7 +78,8 @@ export class RedisClientStore implements ClientStore {
   }
 
   async create(record: ClientRecord): Promise<boolean> {
-    return (await this.redis.hsetnx(this.key, record.name, JSON.stringify(record))) === 1;
+    const [[, created]] = (await this.redis.multi().hsetnx(this.key, record.name, JSON.stringify(record)).hset(this.key, MARKER, '1').exec()) as Array<[unknown, number]>;
+    return created === 1;
   }
 
   async replace(record: ClientRecord): Promise<boolean> {

@@ -2,6 +2,7 @@ import type { LoggerService } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { DeepSeekDegradationOptions, DeepSeekPoolOptions, KeyOptions } from 'nestjs-deepseek-pool';
 import { DeepSeekMock, type MockScenario } from 'nestjs-deepseek-pool-mock';
+import type { ClientsConfig } from '../../src/clients/clients-config.js';
 import type { GatewayConfig } from '../../src/config/gateway-config.js';
 import { mockKeyOptions } from '../../src/demo/demo-upstream.js';
 import { createGateway } from '../../src/gateway-app.js';
@@ -39,6 +40,8 @@ export interface GatewayOptions {
   keys?: Record<string, Partial<KeyOptions>>;
   /** REDIS_URL: pool state and degradation cache on this Redis. */
   redisUrl?: string;
+  /** Client tokens with limits (GATEWAY_CLIENTS); none unless given. */
+  clients?: ClientsConfig;
 }
 
 /** Starts the mock with `scenario` and the gateway in front of it (one key per scenario key, id = key name), on 127.0.0.1. */
@@ -51,6 +54,7 @@ export async function startGateway(scenario: MockScenario, options: GatewayOptio
     host: '127.0.0.1',
     port: 0,
     clientTokens: options.tokens ?? [],
+    clients: options.clients,
     adminToken: options.adminToken,
     bodyLimit: '1mb',
     headersTimeoutMs: Math.min(10_000, options.requestTimeoutMs ?? 30_000),

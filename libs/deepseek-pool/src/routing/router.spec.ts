@@ -87,4 +87,30 @@ describe('Router (through DeepSeekPoolService, scripted upstream)', () => {
 
     expect(['k3', 'k4', 'k5']).toContain(meta.keyId);
   });
+
+  it.each<[string, number[] | undefined, string[]]>([
+    ['every tier without `tiers`: the first tier serves', undefined, ['k0', 'k1']],
+    ['only the tiers a call may use: tier 1', [1], ['k2', 'k3']],
+    ['several tiers: the first allowed one serves', [1, 2], ['k2', 'k3']],
+  ])('%s', async (_name, tiers, expected) => {
+    // Arrange: tiers 0, 1 and 2 of two keys each, every key healthy
+    const keys = Array.from({ length: 6 }, (_, i) => ({ id: `k${i}`, apiKey: apiKey(i), priority: Math.floor(i / 2) }));
+    const { service } = pool(6, { keys });
+
+    // Act
+    const served = new Set<string>();
+    for (let i = 0; i < 20; i++) served.add((await service.chat(request, tiers ? { tiers } : {})).meta.keyId);
+
+    // Assert
+    expect([...served].sort()).toEqual(expected);
+  });
+
+  it('reports no key for a call whose tiers have no eligible key, though other tiers do', async () => {
+    const keys = Array.from({ length: 4 }, (_, i) => ({ id: `k${i}`, apiKey: apiKey(i), priority: i < 2 ? 0 : 1 }));
+    const { service } = pool(4, { keys, maxWaitForKeyMs: 0 });
+    service.disableKey('k2');
+    service.disableKey('k3');
+
+    await expect(service.chat(request, { tiers: [1] })).rejects.toThrow('No key can serve model "deepseek-v4-flash" now (2 disabled)');
+  });
 });

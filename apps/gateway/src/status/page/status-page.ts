@@ -30,6 +30,7 @@ export const STATUS_PAGE: StatusPage = {
 <section id="keys" class="keys" aria-label="Keys"></section>
 <aside class="events-panel"><h2>Recent events</h2><ol id="events"></ol></aside>
 </main>
+<section id="clients" class="events-panel clients" aria-label="Clients" hidden><h2>Clients</h2><table><thead><tr><th>Client</th><th>Requests / min</th><th>Tokens / min</th><th>Tokens today</th><th>USD today</th><th>USD this month</th></tr></thead><tbody id="client-rows"></tbody></table></section>
 <script>${STATUS_SCRIPT}</script>
 </body>
 </html>

@@ -107,7 +107,27 @@ export const STATUS_SCRIPT = String.raw`
     fields.note.textContent = note;
   }
 
+  /** One row per client token: use against each limit, budgets with what is left. Names only, never a token. */
+  function renderClients(clients) {
+    document.getElementById('clients').hidden = clients.length === 0;
+    document.getElementById('client-rows').replaceChildren.apply(document.getElementById('client-rows'), clients.map(function (client) {
+      var row = el('tr');
+      function used(limit, format) {
+        var max = client.limits[limit];
+        return format(client.used[limit]) + (max === undefined ? '' : ' / ' + format(max));
+      }
+      function usd(n) {
+        return '$' + n.toFixed(n < 1 ? 4 : 2);
+      }
+      [client.name + (client.tenant ? ' (' + client.tenant + ')' : ''), used('requestsPerMinute', count), used('tokensPerMinute', count), used('tokensPerDay', count), used('usdPerDay', usd), used('usdPerMonth', usd)].forEach(function (text) {
+        row.append(el('td', '', text));
+      });
+      return row;
+    }));
+  }
+
   function renderSnapshot(data) {
+    renderClients(data.clients || []);
     clockOffsetMs = data.nowMs - Date.now();
     var pool = data.pool;
     document.getElementById('summary').textContent = pool.available + ' of ' + pool.total + ' keys available · strategy ' + pool.strategy;

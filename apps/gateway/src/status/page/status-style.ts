@@ -40,6 +40,7 @@ body { margin: 0; background: var(--bg); color: var(--text); font: 14px/1.45 sys
 .note:empty { display: none; }
 .events-panel { padding: 12px 14px; border: 1px solid var(--line); border-radius: 8px; background: var(--panel); }
 .events-panel h2 { margin: 0 0 8px; font-size: 15px; }
+.clients { margin-top: 12px; } .clients table { width: 100%; border-collapse: collapse; } .clients th, .clients td { text-align: left; padding: 4px 8px; border-top: 1px solid var(--line); }
 #events { max-height: 70vh; overflow-y: auto; margin: 0; padding: 0; list-style: none; font-size: 13px; }
 #events li { display: grid; grid-template-columns: auto 1fr; gap: 8px; padding: 4px 0 4px 8px; border-left: 3px solid var(--muted); border-bottom: 1px solid var(--line); }
 #events li[data-tone="bad"] { border-left-color: var(--disabled); }
