@@ -44,6 +44,17 @@ const SCENARIOS: readonly Scenario[] = [
     maxTokens: 512,
   },
   {
+    id: 'tokens-per-minute, full demand',
+    description: 'the same keys; 100% of their summed quota offered for 10 min, ~50 requests at once every 2 s: the whole quota is there to use',
+    quotas: [800_000, 500_000, 350_000, 200_000, 100_000].map((tpm, i) => ({ id: `key-${i + 1}`, tokensPerMinute: tpm })),
+    durationMs: 10 * 60_000,
+    tickMs: 2_000,
+    demandShare: 1,
+    promptTokens: [400, 1_600],
+    completionTokens: [100, 500],
+    maxTokens: 512,
+  },
+  {
     id: 'tokens-per-minute, long answers',
     description: 'the same keys; answers of 200..3 000 tokens and no max_tokens, so the estimate (prompt + 1 024) is often short; 95% offered, ~50 at once every 4 s',
     quotas: [800_000, 500_000, 350_000, 200_000, 100_000].map((tpm, i) => ({ id: `key-${i + 1}`, tokensPerMinute: tpm })),

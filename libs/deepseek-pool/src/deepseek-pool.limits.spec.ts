@@ -50,7 +50,7 @@ describe('DeepSeekPoolService rate and quota limits (scripted upstream, fake tim
 
     // Assert
     expect(served).toEqual(['a', 'a', 'b', 'b', 'a']);
-    expect(snapshot).toMatchObject({ state: 'over-limit', headroom: 0, limitedUntilMs: T0 + 61_000 });
+    expect(snapshot).toMatchObject({ state: 'over-limit', headroom: 0, limitedUntilMs: T0 + 60_000 });
     expect(service.snapshot().keys[1].headroom).toBeUndefined();
   });
 
@@ -65,7 +65,7 @@ describe('DeepSeekPoolService rate and quota limits (scripted upstream, fake tim
 
     // Assert
     expect(error).toBeInstanceOf(NoAvailableKeyError);
-    expect(error).toMatchObject({ rateLimited: true, retryAfterMs: 51_000 });
+    expect(error).toMatchObject({ rateLimited: true, retryAfterMs: 50_000 });
     expect(transport.calls).toHaveLength(1);
   });
 

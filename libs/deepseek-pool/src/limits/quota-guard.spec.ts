@@ -40,7 +40,7 @@ describe('QuotaGuard', () => {
 
     // Act / Assert
     expect(subject.blocked(key({ requestsPerMinute: 2 }), T0 + 1_000)).toBe(true);
-    expect(subject.blockedForMs(key({ requestsPerMinute: 2 }), T0 + 1_000)).toBe(60_000);
+    expect(subject.blockedForMs(key({ requestsPerMinute: 2 }), T0 + 1_000)).toBe(59_000);
   });
 
   it("blocks every key of an account over the account's limit", () => {

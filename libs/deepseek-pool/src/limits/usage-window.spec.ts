@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { BUCKET_MS, DAY_MS, type UsageLimits, UsageWindow, WINDOW_BUCKETS, bucketOf } from './usage-window.js';
+import { BUCKET_MS, DAY_MS, MINUTE_MS, type UsageLimits, UsageWindow, WINDOW_BUCKETS, bucketOf } from './usage-window.js';
 
-/** Noon UTC, on a bucket boundary (1 s buckets, counted 60 to 61 s). */
+/** Noon UTC, on a bucket boundary (1 s buckets; a bucket leaves a minute after its latest count). */
 const T0 = Date.UTC(2026, 0, 15, 12, 0, 0);
 const MIDNIGHT = Date.UTC(2026, 0, 16);
 
@@ -16,7 +16,10 @@ describe('UsageWindow', () => {
   it.each<[string, UsageWindow, number, { requestsPerMinute: number; tokensPerMinute: number; tokensPerDay: number }]>([
     ['counts nothing when empty', window(), T0, { requestsPerMinute: 0, tokensPerMinute: 0, tokensPerDay: 0 }],
     ['sums requests and tokens of the last minute', window([T0, 1, 100], [T0 + 30_000, 2, 50]), T0 + 30_000, { requestsPerMinute: 3, tokensPerMinute: 150, tokensPerDay: 150 }],
-    ['keeps a count for at least 60 s', window([T0 + 999, 1, 10]), T0 + 60_999, { requestsPerMinute: 1, tokensPerMinute: 10, tokensPerDay: 10 }],
+    ['keeps a count for 60 s', window([T0 + 999, 1, 10]), T0 + 60_998, { requestsPerMinute: 1, tokensPerMinute: 10, tokensPerDay: 10 }],
+    ['drops a count a minute after it was made, as an upstream counting the last 60 s does', window([T0 + 999, 1, 10]), T0 + 60_999, { requestsPerMinute: 0, tokensPerMinute: 0, tokensPerDay: 10 }],
+    ['keeps a whole bucket while its latest count is under a minute old', window([T0, 1, 10], [T0 + 900, 1, 5]), T0 + 60_500, { requestsPerMinute: 2, tokensPerMinute: 15, tokensPerDay: 15 }],
+    ['drops the bucket once its latest count is a minute old', window([T0, 1, 10], [T0 + 900, 1, 5]), T0 + 60_900, { requestsPerMinute: 0, tokensPerMinute: 0, tokensPerDay: 15 }],
     ['drops a count 61 s after its bucket started', window([T0, 1, 10]), T0 + 61_000, { requestsPerMinute: 0, tokensPerMinute: 0, tokensPerDay: 10 }],
     ['starts the daily total again at midnight UTC', window([MIDNIGHT - 1_000, 1, 10]), MIDNIGHT + 1_000, { requestsPerMinute: 1, tokensPerMinute: 10, tokensPerDay: 0 }],
     ['applies a correction where its estimate landed', window([T0, 1, 1_000], [T0, 0, -700]), T0 + 20_000, { requestsPerMinute: 1, tokensPerMinute: 300, tokensPerDay: 300 }],
@@ -31,9 +34,10 @@ describe('UsageWindow', () => {
 
   it.each<[string, UsageWindow, UsageLimits, number, number]>([
     ['is within limits under every limit', window([T0, 1, 100]), { requestsPerMinute: 2, tokensPerMinute: 200 }, T0, 0],
-    ['frees when the oldest bucket leaves the window', window([T0, 1, 0], [T0 + 20_000, 1, 0]), { requestsPerMinute: 2 }, T0 + 30_000, 31_000],
-    ['waits for as many buckets as it takes to get under', window([T0, 1, 60], [T0 + 10_000, 1, 60], [T0 + 20_000, 1, 60]), { tokensPerMinute: 100 }, T0 + 30_000, 41_000],
-    ['waits for the later of two per-minute limits', window([T0, 5, 0], [T0 + 10_000, 0, 100]), { requestsPerMinute: 5, tokensPerMinute: 100 }, T0 + 20_000, 51_000],
+    ['frees a minute after the oldest count', window([T0, 1, 0], [T0 + 20_000, 1, 0]), { requestsPerMinute: 2 }, T0 + 30_000, 30_000],
+    ['frees a minute after the latest count of the oldest bucket', window([T0, 1, 0], [T0 + 700, 1, 0], [T0 + 20_000, 1, 0]), { requestsPerMinute: 2 }, T0 + 30_000, 30_700],
+    ['waits for as many buckets as it takes to get under', window([T0, 1, 60], [T0 + 10_000, 1, 60], [T0 + 20_000, 1, 60]), { tokensPerMinute: 100 }, T0 + 30_000, 40_000],
+    ['waits for the later of two per-minute limits', window([T0, 5, 0], [T0 + 10_000, 0, 100]), { requestsPerMinute: 5, tokensPerMinute: 100 }, T0 + 20_000, 50_000],
     ['waits for midnight UTC once the daily budget is spent', window([T0, 1, 1_000]), { tokensPerDay: 1_000 }, T0 + 1_000, MIDNIGHT - T0 - 1_000],
     ['ignores limits that are not set', window([T0, 100, 100_000]), {}, T0, 0],
   ])('%s', (_name, w, limits, nowMs, expectedMs) => {
@@ -67,8 +71,8 @@ describe('UsageWindow', () => {
     expect(entries.day).toBe(Math.floor(T0 / DAY_MS));
     expect(entries.dayTokens).toBe(120);
     expect([...entries.buckets].sort((a, b) => a.index - b.index)).toEqual([
-      { index: T0 / BUCKET_MS, requests: 1, tokens: 100 },
-      { index: T0 / BUCKET_MS + 1, requests: 2, tokens: 20 },
+      { index: T0 / BUCKET_MS, requests: 1, tokens: 100, lastAtMs: T0 },
+      { index: T0 / BUCKET_MS + 1, requests: 2, tokens: 20, lastAtMs: T0 + BUCKET_MS },
     ]);
   });
 });
@@ -82,15 +86,21 @@ describe('UsageWindow running sums', () => {
       fc.property(fc.array(step, { maxLength: 200 }), (steps) => {
         const w = new UsageWindow();
         const accepted: Array<{ index: number; requests: number; tokens: number }> = [];
+        // The model: the latest moment counted per bucket, and the newest bucket out of the window (never moves back).
+        const lastAt = new Map<number, number>();
+        let evicted = -Infinity;
+        const evictAt = (ms: number): void => {
+          const edge = bucketOf(ms) - WINDOW_BUCKETS + 1;
+          evicted = Math.max(evicted, (lastAt.get(edge) ?? Infinity) <= ms - MINUTE_MS ? edge : edge - 1);
+        };
         let nowMs = T0;
-        let newest = -Infinity;
         for (const s of steps) {
           nowMs += s.advanceMs;
-          newest = Math.max(newest, bucketOf(nowMs));
           if (s.read) {
             // Act
             const totals = w.totals(nowMs);
-            const live = accepted.filter((e) => e.index > bucketOf(nowMs) - WINDOW_BUCKETS);
+            evictAt(nowMs);
+            const live = accepted.filter((e) => e.index > evicted);
 
             // Assert
             expect(totals.requestsPerMinute).toBe(Math.max(0, live.reduce((sum, e) => sum + e.requests, 0)));
@@ -98,7 +108,11 @@ describe('UsageWindow running sums', () => {
           } else {
             const atMs = nowMs - s.backMs;
             w.add({ requests: s.requests, tokens: s.tokens }, atMs);
-            if (bucketOf(atMs) > newest - WINDOW_BUCKETS) accepted.push({ index: bucketOf(atMs), requests: s.requests, tokens: s.tokens });
+            evictAt(atMs);
+            if (bucketOf(atMs) > evicted) {
+              accepted.push({ index: bucketOf(atMs), requests: s.requests, tokens: s.tokens });
+              lastAt.set(bucketOf(atMs), Math.max(lastAt.get(bucketOf(atMs)) ?? -Infinity, atMs));
+            }
           }
         }
       }),

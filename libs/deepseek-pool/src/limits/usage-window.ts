@@ -1,7 +1,13 @@
 /** Width of one bucket of the per-minute windows. */
 export const BUCKET_MS = 1_000;
-/** Buckets a count stays in: 61 x 1 s, so a request counts for 60 to 61 s (never less than a minute). */
+/**
+ * Buckets a count may stay in: 61 x 1 s. The oldest of them leaves as soon as its newest count is a minute old, so a
+ * request counts for exactly 60 s when it is the last of its second, and at most 61 s otherwise (never less than a
+ * minute: an upstream counting the last 60 s never sees more than the window does).
+ */
 export const WINDOW_BUCKETS = 61;
+/** How long a count stays in the per-minute window, at least. */
+export const MINUTE_MS = 60_000;
 /** Daily budgets follow the UTC day. */
 export const DAY_MS = 86_400_000;
 
@@ -39,6 +45,8 @@ interface Bucket {
   index: number;
   requests: number;
   tokens: number;
+  /** The latest moment a count was added for: the bucket has left the window a minute after it. */
+  lastAtMs: number;
 }
 
 export const bucketOf = (ms: number): number => Math.floor(ms / BUCKET_MS);
@@ -46,12 +54,14 @@ export const dayOf = (ms: number): number => Math.floor(ms / DAY_MS);
 
 /**
  * Counters of one scope: requests and tokens in 1 s buckets over the last minute, tokens of the current UTC day.
+ * The oldest bucket leaves the window a minute after its newest count (not a minute after its second ended), so a
+ * window read at the same moment as an upstream's 60 s window holds no more than one second's partial bucket.
  * Fixed-size ring with running sums (buckets leaving the window are subtracted lazily), so reading the totals is
  * O(1) amortized; no timers. A count added for a past moment lands in that moment's bucket (or nowhere once it
  * has left the window), so a correction after the call undoes exactly what the estimate added.
  */
 export class UsageWindow implements UsageReader {
-  private readonly ring: Bucket[] = Array.from({ length: WINDOW_BUCKETS }, () => ({ index: -1, requests: 0, tokens: 0 }));
+  private readonly ring: Bucket[] = Array.from({ length: WINDOW_BUCKETS }, () => ({ index: -1, requests: 0, tokens: 0, lastAtMs: 0 }));
   /** Sums of the buckets newer than `evicted`. */
   private requests = 0;
   private tokens = 0;
@@ -69,10 +79,11 @@ export class UsageWindow implements UsageReader {
   /** Adds `delta` to the minute window only; dropped when the moment `atMs` has left the window. */
   addMinute(delta: UsageDelta, atMs: number): void {
     const index = bucketOf(atMs);
-    this.evict(index);
+    this.evict(atMs);
     const bucket = this.ring[index % WINDOW_BUCKETS];
     if (index <= this.evicted || bucket.index > index) return;
-    if (bucket.index < index) Object.assign(bucket, { index, requests: 0, tokens: 0 });
+    if (bucket.index < index) Object.assign(bucket, { index, requests: 0, tokens: 0, lastAtMs: atMs });
+    bucket.lastAtMs = Math.max(bucket.lastAtMs, atMs);
     bucket.requests += delta.requests;
     bucket.tokens += delta.tokens;
     this.requests += delta.requests;
@@ -91,7 +102,7 @@ export class UsageWindow implements UsageReader {
 
   /** Adds every count of `other` that is still in the window at `nowMs`. */
   merge(other: UsageWindow, nowMs: number): void {
-    for (const bucket of other.live(nowMs)) this.addMinute(bucket, bucket.index * BUCKET_MS);
+    for (const bucket of other.live(nowMs)) this.addMinute(bucket, bucket.lastAtMs);
     if (other.day >= 0) this.addDay(other.day, other.dayTokens);
   }
 
@@ -101,7 +112,7 @@ export class UsageWindow implements UsageReader {
   }
 
   totals(nowMs: number): UsageTotals {
-    this.evict(bucketOf(nowMs));
+    this.evict(nowMs);
     const tokensPerDay = this.day === dayOf(nowMs) ? this.dayTokens : 0;
     return { requestsPerMinute: Math.max(0, this.requests), tokensPerMinute: Math.max(0, this.tokens), tokensPerDay: Math.max(0, tokensPerDay) };
   }
@@ -127,14 +138,20 @@ export class UsageWindow implements UsageReader {
       requests -= bucket.requests;
       tokens -= bucket.tokens;
       const fine = (limits.requestsPerMinute === undefined || requests < limits.requestsPerMinute) && (limits.tokensPerMinute === undefined || tokens < limits.tokensPerMinute);
-      if (fine) return (bucket.index + WINDOW_BUCKETS) * BUCKET_MS;
+      if (fine) return bucket.lastAtMs + MINUTE_MS;
     }
     return (current + WINDOW_BUCKETS) * BUCKET_MS;
   }
 
-  /** Subtracts the buckets that left the window by bucket `current`. Each bucket is subtracted once. */
-  private evict(current: number): void {
-    const oldest = current - WINDOW_BUCKETS;
+  /**
+   * Subtracts the buckets that left the window by `nowMs`: those 61 s old, and the oldest one still in the ring once
+   * its newest count is a minute old. Each bucket is subtracted once.
+   */
+  private evict(nowMs: number): void {
+    const current = bucketOf(nowMs);
+    let oldest = current - WINDOW_BUCKETS;
+    const edge = this.ring[(oldest + 1) % WINDOW_BUCKETS];
+    if (edge.index === oldest + 1 && edge.lastAtMs <= nowMs - MINUTE_MS) oldest += 1;
     if (oldest <= this.evicted) return;
     for (const bucket of this.ring) {
       if (bucket.index > this.evicted && bucket.index <= oldest) {

@@ -75,7 +75,7 @@ return n`;
 /**
  * One round trip per sync tick. KEYS: usage hashes (nUsage), lease sets (nLeases), cooldowns, disabled, epoch.
  * ARGV: oldest bucket kept out, current day, usage ttlMs, epoch candidate, epoch ttlMs, nUsage, nLeases, then per
- * usage hash: number of increments and (field, increment) pairs. Applies the increments, prunes fields that left the
+ * usage hash: number of increments and (field, increment) pairs (`l:` fields keep the maximum). Applies the increments, prunes fields that left the
  * window, and returns {usage fields per hash, leases per set, cooldowns, disabled, epoch}.
  */
 const SYNC = `local oldest = tonumber(ARGV[1])
@@ -89,7 +89,11 @@ for s = 1, nUsage do
   local increments = tonumber(ARGV[a])
   a = a + 1
   for _ = 1, increments do
-    redis.call('HINCRBY', key, ARGV[a], ARGV[a + 1])
+    if string.sub(ARGV[a], 1, 1) == 'l' then
+      if tonumber(redis.call('HGET', key, ARGV[a]) or '0') < tonumber(ARGV[a + 1]) then redis.call('HSET', key, ARGV[a], ARGV[a + 1]) end
+    else
+      redis.call('HINCRBY', key, ARGV[a], ARGV[a + 1])
+    end
     a = a + 2
   end
   local live = {}

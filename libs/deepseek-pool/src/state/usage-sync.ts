@@ -9,7 +9,10 @@ interface ScopeCounters {
   flushing: UsageWindow | undefined;
 }
 
-/** Field/increment pairs of a usage hash in Redis: `r:<bucket>` requests, `t:<bucket>` tokens, `d:<day>` tokens. */
+/**
+ * Field/increment pairs of a usage hash in Redis: `r:<bucket>` requests, `t:<bucket>` tokens, `d:<day>` tokens, and
+ * `l:<bucket>` the latest moment counted in the bucket (kept as the maximum, not added).
+ */
 export type UsageIncrements = Array<readonly [field: string, by: number]>;
 
 /**
@@ -79,6 +82,7 @@ function incrementsOf(window: UsageWindow, nowMs: number): UsageIncrements {
   for (const bucket of buckets) {
     if (bucket.requests !== 0) increments.push([`r:${bucket.index}`, bucket.requests]);
     if (bucket.tokens !== 0) increments.push([`t:${bucket.index}`, bucket.tokens]);
+    increments.push([`l:${bucket.index}`, bucket.lastAtMs]);
   }
   if (day >= 0 && dayTokens !== 0) increments.push([`d:${day}`, dayTokens]);
   return increments;
@@ -87,7 +91,7 @@ function incrementsOf(window: UsageWindow, nowMs: number): UsageIncrements {
 /** A window holding the counts of a usage hash as Redis returns it (flat field/value list). */
 function fromFields(flat: readonly string[]): UsageWindow {
   const window = new UsageWindow();
-  const buckets = new Map<number, { requests: number; tokens: number }>();
+  const buckets = new Map<number, { requests: number; tokens: number; lastAtMs?: number }>();
   for (let i = 0; i + 1 < flat.length; i += 2) {
     const [kind, index] = [flat[i].charAt(0), Number(flat[i].slice(2))];
     const value = Number(flat[i + 1]);
@@ -97,9 +101,11 @@ function fromFields(flat: readonly string[]): UsageWindow {
     }
     const bucket = buckets.get(index) ?? { requests: 0, tokens: 0 };
     if (kind === 'r') bucket.requests = value;
+    else if (kind === 'l') bucket.lastAtMs = value;
     else bucket.tokens = value;
     buckets.set(index, bucket);
   }
-  for (const [index, bucket] of buckets) window.addMinute(bucket, index * BUCKET_MS);
+  // A bucket without its latest moment (written by an older version) counts as if filled at its last ms.
+  for (const [index, bucket] of buckets) window.addMinute(bucket, bucket.lastAtMs ?? (index + 1) * BUCKET_MS - 1);
   return window;
 }
