@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { installCleanup, stopAll } from './lib/children.js';
@@ -12,12 +12,12 @@ import { type BenchSuite, PROFILES, type ProfileName } from './lib/suite.js';
 
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
-function options(): { profile: ProfileName; only?: string[]; out: string } {
-  const { values } = parseArgs({ options: { profile: { type: 'string', default: 'quick' }, only: { type: 'string' }, out: { type: 'string' } } });
+function options(): { profile: ProfileName; only?: string[]; out: string; merge: boolean } {
+  const { values } = parseArgs({ options: { profile: { type: 'string', default: 'quick' }, only: { type: 'string' }, out: { type: 'string' }, merge: { type: 'boolean', default: false } } });
   const profile = values.profile as ProfileName;
   if (!PROFILES.includes(profile)) throw new Error(`--profile must be one of ${PROFILES.join(', ')} (got "${values.profile}")`);
   const out = values.out ?? (profile === 'smoke' ? join(RUNS_DIR, 'smoke') : BENCH_DIR);
-  return { profile, out, ...(values.only ? { only: values.only.split(',') } : {}) };
+  return { profile, out, merge: values.merge === true, ...(values.only ? { only: values.only.split(',') } : {}) };
 }
 
 async function runSuite(suite: BenchSuite, profile: ProfileName): Promise<SuiteRecord> {
@@ -41,7 +41,7 @@ async function runSuite(suite: BenchSuite, profile: ProfileName): Promise<SuiteR
 
 async function main(): Promise<number> {
   installCleanup();
-  const { profile, only, out } = options();
+  const { profile, only, out, merge } = options();
   const started = performance.now();
   const startedAt = new Date().toISOString();
   const machine = machineInfo();
@@ -59,13 +59,24 @@ async function main(): Promise<number> {
     suites: records,
     skippedModules: skipped,
   };
-  await writeOutputs(out, results, suites);
+  await writeOutputs(out, merge ? await mergedInto(out, results) : results, suites);
   log(`wrote ${join(out, 'results.json')} and RESULTS.md in ${results.durationS} s`);
   if (profile !== 'smoke') return records.every((r) => r.status === 'ok') ? 0 : 1;
   const problems = await checkOutputs(out, suites);
   for (const problem of problems) log(`smoke: ${problem}`);
   log(problems.length === 0 ? `smoke: ok (${suites.length} suites, outputs well-formed)` : `smoke: ${problems.length} problem(s)`);
   return problems.length === 0 ? 0 : 1;
+}
+
+/**
+ * `--merge`: the suites of this run replace theirs in the results.json of `out` (the others keep the figures of their
+ * own run), each marked with the profile, date and commit it ran at.
+ */
+async function mergedInto(out: string, run: BenchResults): Promise<BenchResults> {
+  const whole = JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as BenchResults;
+  const ranAlone = { profile: run.profile, startedAt: run.startedAt, commit: run.commit };
+  const fresh = new Map(run.suites.map((record) => [record.id, { ...record, ranAlone }]));
+  return { ...whole, suites: [...whole.suites.filter((record) => !fresh.has(record.id)), ...fresh.values()] };
 }
 
 // process.exit: a library handle left open somewhere must not keep a finished run alive (children are killed on exit).

@@ -33,7 +33,8 @@ function section(record: SuiteRecord, suite: BenchSuite | undefined): string {
   const title = `## ${record.title}`;
   if (record.status === 'failed') return `${title}\n\nThis suite **failed** after ${Math.round(record.durationS)} s:\n\n${fenced(record.error ?? 'unknown error')}`;
   if (!suite) return `${title}\n\n(No module renders suite "${record.id}" any more: its figures are only in results.json.)`;
-  return `${title}\n\n${suite.render(record.result)}`;
+  const alone = record.ranAlone ? `_Run on its own and merged into these results: profile ${record.ranAlone.profile}, ${record.ranAlone.startedAt.slice(0, 10)}, commit ${record.ranAlone.commit}._\n\n` : '';
+  return `${title}\n\n${alone}${suite.render(record.result)}`;
 }
 
 async function findings(): Promise<string | undefined> {

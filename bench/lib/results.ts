@@ -12,6 +12,8 @@ export interface SuiteRecord {
   result?: unknown;
   /** When failed: the error message (with the child's output when a child failed). */
   error?: string;
+  /** Set when the suite was run on its own and merged into a whole run's results (`--merge`). */
+  ranAlone?: { profile: ProfileName; startedAt: string; commit: string };
 }
 
 /** results.json: everything RESULTS.md shows, and nothing typed by hand. */
