@@ -53,6 +53,8 @@ async function startReplicas(redisUrl: string, prefix: string, clients: unknown[
         clients: { records, redisUrl, redisPrefix: prefix, refreshMs: 250 },
         adminToken: ADMIN,
         bodyLimit: '1mb',
+        headersTimeoutMs: 10_000,
+        requestTimeoutMs: 30_000,
         requestLog: 'all',
         logFormat: 'text',
         degradation: undefined,
