@@ -38,6 +38,7 @@ describe('UsageWindow', () => {
     ['frees a minute after the latest count of the oldest bucket', window([T0, 1, 0], [T0 + 700, 1, 0], [T0 + 20_000, 1, 0]), { requestsPerMinute: 2 }, T0 + 30_000, 30_700],
     ['waits for as many buckets as it takes to get under', window([T0, 1, 60], [T0 + 10_000, 1, 60], [T0 + 20_000, 1, 60]), { tokensPerMinute: 100 }, T0 + 30_000, 40_000],
     ['waits for the later of two per-minute limits', window([T0, 5, 0], [T0 + 10_000, 0, 100]), { requestsPerMinute: 5, tokensPerMinute: 100 }, T0 + 20_000, 50_000],
+    ['counts from the bucket after one that already left the window', window([T0, 1, 0], [T0 + 30_000, 1, 0]), { requestsPerMinute: 1 }, T0 + 60_000, 30_000],
     ['waits for midnight UTC once the daily budget is spent', window([T0, 1, 1_000]), { tokensPerDay: 1_000 }, T0 + 1_000, MIDNIGHT - T0 - 1_000],
     ['ignores limits that are not set', window([T0, 100, 100_000]), {}, T0, 0],
   ])('%s', (_name, w, limits, nowMs, expectedMs) => {

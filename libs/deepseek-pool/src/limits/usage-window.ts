@@ -132,7 +132,7 @@ export class UsageWindow implements UsageReader {
     let requests = totals.requestsPerMinute;
     let tokens = totals.tokensPerMinute;
     const current = bucketOf(nowMs);
-    for (let index = current - WINDOW_BUCKETS + 1; index <= current; index++) {
+    for (let index = Math.max(current - WINDOW_BUCKETS, this.evicted) + 1; index <= current; index++) {
       const bucket = this.ring[index % WINDOW_BUCKETS];
       if (bucket.index !== index) continue;
       requests -= bucket.requests;
@@ -163,7 +163,7 @@ export class UsageWindow implements UsageReader {
   }
 
   private live(nowMs: number): Bucket[] {
-    const oldest = bucketOf(nowMs) - WINDOW_BUCKETS;
+    const oldest = Math.max(bucketOf(nowMs) - WINDOW_BUCKETS, this.evicted);
     return this.ring.filter((bucket) => bucket.index > oldest);
   }
 }
