@@ -59,7 +59,9 @@ async function main(): Promise<number> {
     suites: records,
     skippedModules: skipped,
   };
-  await writeOutputs(out, merge ? await mergedInto(out, results) : results, suites);
+  // A merged run renders every suite of the results, not only those it ran.
+  if (merge) await writeOutputs(out, await mergedInto(out, results), (await discoverSuites()).suites);
+  else await writeOutputs(out, results, suites);
   log(`wrote ${join(out, 'results.json')} and RESULTS.md in ${results.durationS} s`);
   if (profile !== 'smoke') return records.every((r) => r.status === 'ok') ? 0 : 1;
   const problems = await checkOutputs(out, suites);

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { cpus, loadavg, release, totalmem, type } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { REPO_DIR } from './paths.js';
 
 export interface MachineInfo {
@@ -29,18 +29,30 @@ export function oneMinuteLoad(): number {
   return Math.round(loadavg()[0]! * 100) / 100;
 }
 
-/** The checked-out commit, read from .git (HEAD, then the loose ref or packed-refs); 'unknown' outside a clone. */
+/**
+ * The checked-out commit, read from .git (HEAD, then the loose ref or packed-refs); in a worktree `.git` is a file
+ * naming its own git dir (HEAD there, refs in the common dir). 'unknown' outside a clone.
+ */
 export async function gitCommit(): Promise<string> {
-  const gitDir = join(REPO_DIR, '.git');
   try {
+    const { gitDir, commonDir } = await gitDirs(join(REPO_DIR, '.git'));
     const head = (await readFile(join(gitDir, 'HEAD'), 'utf8')).trim();
     if (!head.startsWith('ref: ')) return head;
     const ref = head.slice('ref: '.length);
-    const loose = await readFile(join(gitDir, ref), 'utf8').catch(() => undefined);
+    const loose = await readFile(join(commonDir, ref), 'utf8').catch(() => undefined);
     if (loose) return loose.trim();
-    const packed = await readFile(join(gitDir, 'packed-refs'), 'utf8');
+    const packed = await readFile(join(commonDir, 'packed-refs'), 'utf8');
     return packed.split('\n').find((line) => line.endsWith(` ${ref}`))?.split(' ')[0] ?? 'unknown';
   } catch {
     return 'unknown';
   }
+}
+
+/** A clone's .git directory, or a worktree's (`gitdir: <path>` in a .git file) with the common dir its refs live in. */
+async function gitDirs(dotGit: string): Promise<{ gitDir: string; commonDir: string }> {
+  const pointer = await readFile(dotGit, 'utf8').catch(() => undefined);
+  if (pointer === undefined || !pointer.startsWith('gitdir: ')) return { gitDir: dotGit, commonDir: dotGit };
+  const gitDir = resolve(REPO_DIR, pointer.slice('gitdir: '.length).trim());
+  const common = await readFile(join(gitDir, 'commondir'), 'utf8').catch(() => '.');
+  return { gitDir, commonDir: resolve(gitDir, common.trim()) };
 }
