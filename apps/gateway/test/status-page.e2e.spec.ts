@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DeepSeekPoolService } from 'nestjs-deepseek-pool';
 import { type BrowserContext, chromium } from 'playwright-core';
-import { loadGatewayConfig } from '../src/config/gateway-config.js';
+import { parseConfigClients } from '../src/clients/client-spec.js';
+import { GatewayConfigError, loadGatewayConfig } from '../src/config/gateway-config.js';
 import { type DemoUpstream, startDemoUpstream } from '../src/demo/demo-upstream.js';
 import { createGateway } from '../src/gateway-app.js';
 import { CapturedLogs, startGateway } from './support/gateway-harness.js';
@@ -92,6 +93,30 @@ describe('the status page in headless Chromium (demo cast, admin token set)', ()
     const screenshot = await page.screenshot({ fullPage: true, ...(SCREENSHOT ? { path: SCREENSHOT } : {}) });
     expect(screenshot.subarray(1, 4).toString()).toBe('PNG');
     await page.close();
+  });
+
+  it('lists each client token by name with its use against its limits and budgets, never the token', async () => {
+    // Arrange: one client with a request limit and a daily budget, one request made with its token
+    const token = 'status-client-token-0123456789';
+    const records = parseConfigClients([{ name: 'web', tenant: 'acme', token, limits: { requestsPerMinute: 60, usdPerDay: 5 } }], 'GATEWAY_CLIENTS', (f, p) => new GatewayConfigError(f, p), new Date().toISOString());
+    const gateway = await startGateway({ keys: [{ key: 'sk-status-clients-00000001', name: 'k1' }] }, { adminToken: ADMIN_TOKEN, clients: { records, redisUrl: undefined, redisPrefix: 'unused:', refreshMs: 250 } });
+    const page = await browser.newPage();
+    try {
+      await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'deepseek-v4-flash', messages: [{ role: 'user', content: 'Hi' }] }) });
+
+      // Act
+      await page.goto(`${gateway.url}/status#token=${ADMIN_TOKEN}`);
+      await page.waitForSelector('#clients:not([hidden]) #client-rows tr');
+
+      // Assert
+      const cells = await page.$$eval('#client-rows td', (tds) => tds.map((td) => td.textContent));
+      expect(cells.slice(0, 2)).toEqual(['web (acme)', '1 / 60']);
+      expect(cells[4]).toMatch(/^\$0\.\d{4} \/ \$5\.00$/);
+      expect(await page.content()).not.toContain(token);
+    } finally {
+      await page.close();
+      await gateway.close();
+    }
   });
 
   it('asks for the admin token when opened without one, then connects with it', async () => {
