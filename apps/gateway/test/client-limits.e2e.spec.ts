@@ -4,7 +4,7 @@ import { type RedisServer, startRedis } from '../../../test/support/redis-server
 import type { ClientRecord } from '../src/clients/client-spec.js';
 import { parseConfigClients } from '../src/clients/client-spec.js';
 import { GatewayConfigError, type GatewayConfig } from '../src/config/gateway-config.js';
-import { createGateway } from '../src/main.js';
+import { createGateway } from '../src/gateway-app.js';
 import { estimateCostUsd } from '../src/metrics/cost/estimate-cost.js';
 import { CapturedLogs } from './support/gateway-harness.js';
 
