@@ -95,7 +95,7 @@ async function run(context: SuiteContext): Promise<OverheadResult> {
     const chat: OverheadRun[] = [];
     for (const plan of sizes.chat) chat.push(await measure(worker, target, plan, ['undici', 'undici-aa', 'openai', 'transport', 'pool'], 'pool', 'undici', context));
     const inProcess: OverheadRun[] = [];
-    for (const plan of sizes.inProcess) inProcess.push(await measure(worker, target, plan, ['stub-direct', 'pool-stub'], 'pool-stub', 'stub-direct', context));
+    for (const plan of sizes.inProcess) inProcess.push(await measure(worker, target, plan, ['stub-direct', 'pool-stub', 'pool-stub-no-hedging'], 'pool-stub', 'stub-direct', context));
     const send = [await measure(worker, target, sizes.chat[0]!, ['pool-stub', 'pool-send'], 'pool-send', 'pool-stub', context)];
     const telemetry = [await measure(worker, target, sizes.inProcess[0]!, ['pool-stub-off', 'pool-stub-off-aa', 'pool-stub', 'pool-stub-otel'], 'pool-stub-otel', 'pool-stub-off', context)];
     const stream: OverheadRun[] = [];

@@ -9,6 +9,7 @@ const LABELS: Record<string, string> = {
   pool: '`pool.chat` (8 keys, p2c-ewma)',
   'stub-direct': 'stub transport, direct',
   'pool-stub': '`pool.chat` over the stub transport',
+  'pool-stub-no-hedging': '`pool.chat` over the stub transport, `hedging: false`',
   'pool-send': '`pool.chat` over loopback, until it calls its transport',
   'pool-stub-off': '`pool.chat` over the stub, `telemetry: false` (= `@opentelemetry/api` not installed)',
   'pool-stub-off-aa': 'the same again (A/A control: the noise)',

@@ -27,9 +27,9 @@ function hasContent(chunk: ChatCompletionChunk): boolean {
   return typeof content === 'string' && content.length > 0;
 }
 
-function newPool(target: Target, transport?: Transport, telemetry?: DeepSeekPoolOptions['telemetry']): DeepSeekPoolService {
+function newPool(target: Target, transport?: Transport, options: Omit<DeepSeekPoolOptions, 'keys'> = {}): DeepSeekPoolService {
   const keys = target.keys.map((apiKey, index) => ({ id: `fast-${index + 1}`, apiKey, baseUrl: target.url }));
-  return new DeepSeekPoolService(resolveOptions({ keys, logger: false, ...(transport ? { transport } : {}), ...(telemetry === undefined ? {} : { telemetry }) }));
+  return new DeepSeekPoolService(resolveOptions({ keys, logger: false, ...(transport ? { transport } : {}), ...options }));
 }
 
 /**
@@ -122,8 +122,8 @@ export function stubDirect(target: Target): Variant {
  * `pool.chat` over the same stub transport: what the pool itself costs per call, in CPU. By default with
  * `@opentelemetry/api` loaded and no SDK (its no-op tracer and meter), as in an app that does not export telemetry.
  */
-export function poolStub(target: Target, name = 'pool-stub', telemetry?: DeepSeekPoolOptions['telemetry']): Variant {
-  const pool = newPool(target, new StubTransport(), telemetry);
+export function poolStub(target: Target, name = 'pool-stub', options: Omit<DeepSeekPoolOptions, 'keys'> = {}): Variant {
+  const pool = newPool(target, new StubTransport(), options);
   return {
     name,
     async call() {
@@ -137,7 +137,7 @@ export function poolStub(target: Target, name = 'pool-stub', telemetry?: DeepSee
 /** `pool.chat` over the stub with a recording OpenTelemetry SDK: spans batched (then dropped), metrics aggregated. */
 export function poolStubOtel(target: Target): Variant {
   const sdk = recordingSdk();
-  const variant = poolStub(target, 'pool-stub-otel', sdk.telemetry);
+  const variant = poolStub(target, 'pool-stub-otel', { telemetry: sdk.telemetry });
   return { ...variant, close: () => variant.close().then(sdk.shutdown) };
 }
 
@@ -206,8 +206,9 @@ export const VARIANTS = {
   'stub-direct': stubDirect,
   'pool-stub': (target: Target) => poolStub(target),
   // telemetry: false is the path the pool takes when @opentelemetry/api is not installed (no tracer, no-op hooks).
-  'pool-stub-off': (target: Target) => poolStub(target, 'pool-stub-off', false),
-  'pool-stub-off-aa': (target: Target) => poolStub(target, 'pool-stub-off-aa', false),
+  'pool-stub-off': (target: Target) => poolStub(target, 'pool-stub-off', { telemetry: false }),
+  'pool-stub-off-aa': (target: Target) => poolStub(target, 'pool-stub-off-aa', { telemetry: false }),
+  'pool-stub-no-hedging': (target: Target) => poolStub(target, 'pool-stub-no-hedging', { hedging: false }),
   'pool-stub-otel': poolStubOtel,
   'pool-send': poolSend,
   'undici-sse': undiciStream,

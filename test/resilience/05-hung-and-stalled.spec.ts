@@ -115,4 +115,24 @@ describe('scenario 5: a hung connection, and headers then a stall', () => {
       expect((error as AttemptsExhaustedError).lastError.outcome).toEqual({ kind: 'timeout', phase: 'first-content' });
     });
   });
+
+  describe('hedging on (the default)', () => {
+    const start = scenarios();
+
+    it('answers calls stuck on the hung or stalled key with a hedge instead of waiting for a timeout, without blaming the stuck keys for the losers', async () => {
+      const s = await start({ mock: cast, pool: { hedging: {}, breaker: BREAKER } });
+
+      const result = await driveChat(s.pool, 16, CONCURRENCY);
+
+      expect(successRate(result)).toBe(1);
+      const trace = result.metas.flatMap((m) => m.trace);
+      const onStuckKeys = trace.filter((t) => STUCK.includes(t.keyId));
+      expect(onStuckKeys.length).toBeGreaterThan(0);
+      // Every call that went to a stuck key was answered by a hedge: the stuck attempt lost, none rode to a timeout.
+      expect(onStuckKeys.every((t) => t.outcome === 'lost')).toBe(true);
+      expect(trace.filter((t) => t.outcome === 'timeout')).toEqual([]);
+      for (const name of STUCK) expect(s.keySnapshot(name).errorRate).toBe(0);
+      report('scenario 5 hedging', { successRate: successRate(result), attemptsPerRequest: attemptsPerRequest(result), requests: s.chatRequestsByKey() });
+    });
+  });
 });

@@ -19,7 +19,8 @@ const CAST: MockScenario = {
 };
 const SECRETS = CAST.keys.map((key) => key.key);
 /** Round robin makes the run deterministic; a 429 cools its key for 30-60 s, so the scrape sees it cooling. */
-const POOL = { strategy: 'round-robin', probe: false, validateOnStart: false, cooldown: { baseMs: 60_000, maxMs: 60_000 } } as const;
+/** Hedging off: the run is compared attempt for attempt with the mock's counters, and a hedge fires by timing. */
+const POOL = { strategy: 'round-robin', probe: false, validateOnStart: false, cooldown: { baseMs: 60_000, maxMs: 60_000 }, hedging: false } as const;
 /** The scripted run: [model, stream] per request, sent one after another. */
 const SCRIPT: ReadonlyArray<[string, boolean]> = [
   ...Array.from({ length: 12 }, (): [string, boolean] => ['deepseek-v4-flash', false]),

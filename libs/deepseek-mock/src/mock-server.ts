@@ -145,7 +145,9 @@ export class DeepSeekMock implements MockControl {
   private dispatch(req: IncomingMessage, res: ServerResponse): void {
     const ex = new Exchange(req, res);
     this.route(ex).catch((err: unknown) => {
-      if (ex.connectionLost) return;
+      // A write that failed because the client went away (Node 24 reports it before the response's 'close'): the
+      // client's abort, not a reason for the mock to destroy the connection itself.
+      if (ex.connectionLost || ex.req.socket.destroyed) return;
       if (res.headersSent) return ex.destroy();
       ex.sendJson(500, { error: { message: `deepseek-mock internal error: ${(err as Error).message}` } });
     });

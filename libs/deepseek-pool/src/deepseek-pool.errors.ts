@@ -5,9 +5,12 @@ import type { NotContinuedReason } from './streaming/continuation-plan.js';
 /** One upstream attempt, as reported to callers and in errors (never holds a secret). */
 export interface AttemptRecord {
   keyId: string;
-  outcome: 'success' | Outcome['kind'];
+  /** `lost`: aborted because another attempt of the call answered first (a hedge race); never a failure of its key. */
+  outcome: 'success' | 'lost' | Outcome['kind'];
   status?: number;
   latencyMs: number;
+  /** The attempt was a hedge: sent while an earlier attempt was still waiting for its answer. */
+  hedge?: true;
   /** The attempt continued a stream that broke after content (chat prefix completion on another key). */
   continuation?: true;
 }

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { ThresholdCrossing } from './limits/quota-thresholds.js';
 import type { ContinuationRecord } from './resilience/attempt-loop.js';
+import type { HedgeSkip } from './resilience/hedge-policy.js';
 import type { DisableReason } from './resilience/outcome.js';
 
 /** Events for observers (logs, metrics, alerts). Never relied on for correctness. No payload holds a secret. */
@@ -14,6 +15,12 @@ export interface PoolEventMap {
   retry: [{ fromKeyId: string; attempt: number; reason: string }];
   /** A stream that broke after content went on from another key (`offset`: characters of content received at the break). */
   'stream.continued': [ContinuationRecord];
+  /** A hedge was sent to `keyId`: `fromKeyId` had not answered after `afterMs` (the hedge delay). */
+  hedge: [{ fromKeyId: string; keyId: string; afterMs: number }];
+  /** The hedge delay passed but no hedge was sent (see HedgeSkip). */
+  'hedge.skipped': [{ keyId: string; reason: HedgeSkip }];
+  /** A hedge race was decided: `keyId` answered first, `loserKeyId` was aborted (not counted as its failure). */
+  'hedge.won': [{ keyId: string; loserKeyId: string; winner: 'hedge' | 'primary' }];
   /** A key's or account's usage reached 70, 85 or 95% of a limit (once per threshold per window). */
   'quota.threshold': [ThresholdCrossing];
   /** The shared state store lost its backend (Redis): this replica goes on with its local view. */

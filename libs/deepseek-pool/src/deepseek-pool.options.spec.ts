@@ -26,6 +26,8 @@ describe('resolveOptions', () => {
     expect(resolved.keys[0]).toMatchObject({ weight: 1, priority: 0, maxConcurrency: Infinity, models: undefined, continuation: 'deepseek-prefix' });
     expect([...resolved.keys[0].reasoningPrefixModels]).toEqual(['deepseek-reasoner']);
     expect(resolved.continuation).toEqual({ enabled: true, maxAttempts: 2 });
+    expect(resolved.hedging).toEqual({ enabled: true, percentile: 95, floorMs: 10, capMs: 10_000, minSamples: 20, windowMs: 30_000, budget: { ratio: 0.05, minRetriesPerSecond: 1, windowMs: 10_000 } });
+    expect(resolveOptions({ keys: [SECRET], hedging: false }).hedging.enabled).toBe(false);
   });
 
   it('continues on DeepSeek by default, elsewhere only when the key says how', () => {
@@ -72,6 +74,10 @@ describe('resolveOptions', () => {
     ['zero attempts', { keys: [SECRET], maxAttempts: 0 }, 'maxAttempts', /integer > 0/],
     ['more successes than probes', { keys: [SECRET], breaker: { halfOpenMaxProbes: 1, halfOpenSuccessesToClose: 2 } }, 'breaker.halfOpenSuccessesToClose', /<=/],
     ['an error threshold over 100', { keys: [SECRET], breaker: { errorThresholdPercentage: 120 } }, 'breaker.errorThresholdPercentage', /100/],
+    ['a hedge percentile of 100', { keys: [SECRET], hedging: { percentile: 100 } }, 'hedging.percentile', /below 100/],
+    ['a hedge cap below its floor', { keys: [SECRET], hedging: { floorMs: 50, capMs: 20 } }, 'hedging.capMs', /floorMs/],
+    ['a negative hedge budget', { keys: [SECRET], hedging: { budget: { ratio: -0.1 } } }, 'hedging.budget.ratio', />= 0/],
+    ['a non-boolean hedging.enabled', { keys: [SECRET], hedging: { enabled: 'yes' as never } }, 'hedging.enabled', /true or false/],
     ['an unknown continuation mode', { keys: [{ apiKey: SECRET, continuation: 'resume' as never }] }, 'keys[0].continuation', /deepseek-prefix/],
     ['reasoning prefix models without prefix completion', { keys: [{ apiKey: SECRET, continuation: 'continue-final-message', reasoningPrefixModels: ['r1'] }] }, 'keys[0].reasoningPrefixModels', /deepseek-prefix/],
     ['a non-boolean continuation.enabled', { keys: [SECRET], continuation: { enabled: 'yes' as never } }, 'continuation.enabled', /true or false/],

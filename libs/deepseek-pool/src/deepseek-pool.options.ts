@@ -27,6 +27,7 @@ import { ModelLabelledMetrics, ModelLabels } from './metrics/model-labels.js';
 import { Redactor } from './redaction/redactor.js';
 import type { ContinuationSettings } from './streaming/stream-continuation.js';
 import { type ResolvedTelemetryOptions, type TelemetryOptions, resolveTelemetryOptions } from './telemetry/telemetry-options.js';
+import type { HedgeSettings } from './resilience/hedge-policy.js';
 import {
   type ProbeOptions,
   type ResolvedProbeOptions,
@@ -72,7 +73,7 @@ export interface DeepSeekPoolOptions {
   defaultBaseUrl?: string;
   /** Routing strategy. Default `p2c-ewma`. */
   strategy?: StrategyName;
-  /** Upstream attempts per call, first included. Default 3. */
+  /** Upstream attempts per call, first included (hedges are not counted: the hedge budget bounds them). Default 3. */
   maxAttempts?: number;
   timeouts?: TimeoutOptions;
   /** Longest wait for a key to become eligible when none is (instead of failing at once). Default 2 000 ms. */
@@ -121,6 +122,8 @@ export interface DeepSeekPoolOptions {
   continuation?: Partial<ContinuationSettings>;
   /** Bounds on upstream bodies and stream readers: `maxResponseBytes` (32 MiB), `maxSseLineBytes` (1 MiB), `maxClientStallMs` (60 000). */
   limits?: Partial<ExchangeLimits>;
+  /** Hedged requests against slow and stalled keys (see README), or false. Defaults: on, p95 of recent answers within 10 ms..10 s, budget 5%. */
+  hedging?: (Partial<Omit<HedgeSettings, 'budget'>> & { budget?: Partial<HedgeSettings['budget']> }) | false;
 }
 
 /** Options after validation, with every default applied. */
@@ -157,6 +160,7 @@ export interface ResolvedPoolOptions {
   validateOnStart: ValidateOnStart;
   continuation: ContinuationSettings;
   limits: ExchangeLimits;
+  hedging: HedgeSettings;
 }
 
 /** Validates options and applies defaults. Throws InvalidOptionsError naming the field; never prints a secret. */
@@ -241,6 +245,30 @@ export function resolveOptions(options: DeepSeekPoolOptions): ResolvedPoolOption
       maxAttempts: positiveInteger(options.continuation?.maxAttempts ?? 2, 'continuation.maxAttempts'),
     },
     limits: resolveExchangeLimits(options.limits),
+    hedging: resolveHedging(options.hedging),
+  };
+}
+
+function resolveHedging(options: DeepSeekPoolOptions['hedging']): HedgeSettings {
+  const h = options === false ? { enabled: false } : (options ?? {});
+  const percentile = positiveNumber(h.percentile ?? 95, 'hedging.percentile');
+  if (percentile >= 100) throw new InvalidOptionsError('hedging.percentile', `must be below 100 (got ${percentile})`);
+  const floorMs = positiveNumber(h.floorMs ?? 10, 'hedging.floorMs');
+  const capMs = positiveNumber(h.capMs ?? 10_000, 'hedging.capMs');
+  if (capMs < floorMs) throw new InvalidOptionsError('hedging.capMs', 'must be >= hedging.floorMs');
+  return {
+    enabled: flag(h.enabled ?? true, 'hedging.enabled'),
+    percentile,
+    floorMs,
+    capMs,
+    ...(h.fixedMs === undefined ? {} : { fixedMs: positiveNumber(h.fixedMs, 'hedging.fixedMs') }),
+    minSamples: positiveInteger(h.minSamples ?? 20, 'hedging.minSamples'),
+    windowMs: positiveNumber(h.windowMs ?? 30_000, 'hedging.windowMs'),
+    budget: {
+      ratio: nonNegativeNumber(h.budget?.ratio ?? 0.05, 'hedging.budget.ratio'),
+      minRetriesPerSecond: nonNegativeNumber(h.budget?.minRetriesPerSecond ?? 1, 'hedging.budget.minRetriesPerSecond'),
+      windowMs: positiveNumber(h.budget?.windowMs ?? 10_000, 'hedging.budget.windowMs'),
+    },
   };
 }
 

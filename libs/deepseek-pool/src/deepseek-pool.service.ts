@@ -14,6 +14,8 @@ import { UsageMeter } from './limits/usage-meter.js';
 import { KeyRegistry } from './keys/key-registry.js';
 import type { KeySlot } from './keys/key-slot.js';
 import { type AttemptFn, type AttemptMeta, AttemptLoop, type CallOptions } from './resilience/attempt-loop.js';
+import { maxTokensClass } from './resilience/hedge-policy.js';
+import { Hedging } from './resilience/hedging.js';
 import { RetryBudget } from './resilience/retry-budget.js';
 import { validateChatRequest } from './request-validation.js';
 import { type EligibilityContext, cooldownEnd } from './routing/eligibility.js';
@@ -135,6 +137,7 @@ export class DeepSeekPoolService implements OnModuleInit, OnModuleDestroy {
       rng,
       events: this.events,
       metrics: options.metrics,
+      hedging: options.hedging.enabled ? new Hedging(options.hedging, clock) : undefined,
       maxAttempts: options.maxAttempts,
       requestTimeoutMs: options.timeouts.requestMs,
       attemptTimeoutMs: options.timeouts.attemptMs,
@@ -185,7 +188,7 @@ export class DeepSeekPoolService implements OnModuleInit, OnModuleDestroy {
       const estimate = this.estimator(request);
       const result = await this.loop.run(
         request.model,
-        this.withAffinity(request, options),
+        this.runOptions(request, options),
         false,
         (slot, control) => this.meter.track(slot, estimate, () => exchangeChat(this.transport, slot, control, this.options, { model: request.model, body }, this.options.clock), (data) => data.usage),
         call,
@@ -212,7 +215,7 @@ export class DeepSeekPoolService implements OnModuleInit, OnModuleDestroy {
     return new PoolStream(async (signal) => {
       const startedMs = this.options.clock.now();
       const { continuation, ...callOptions } = options;
-      const call = { ...this.withAffinity(request, callOptions), signal };
+      const call = { ...this.runOptions(request, callOptions), signal };
       const trace = this.telemetry.call(request, true);
       const { data: channel, meta } = await this.loop
         .run(request.model, call, true, this.streamAttempt(request, (slot) => slot.config.baseUrl, body), trace)
@@ -439,10 +442,14 @@ export class DeepSeekPoolService implements OnModuleInit, OnModuleDestroy {
     return () => (tokens ??= estimateTokens(request, this.options.tokenEstimate));
   }
 
-  /** The call's options with the affinity key the pool's `affinity` option finds in the request (a call's own key wins). */
-  private withAffinity<T extends CallOptions>(request: ChatCompletionRequest, options: T): T {
+  /**
+   * The call's options as the loop runs them: with the affinity key the pool's `affinity` option finds in the request
+   * (a call's own key wins) and the request's latency class (its `max_tokens` class: hedge delays are per class).
+   */
+  private runOptions<T extends CallOptions>(request: ChatCompletionRequest, options: T): T & { latencyClass: string } {
     const affinityKey = options.affinityKey ?? this.options.affinity?.(request);
-    return affinityKey === undefined ? options : { ...options, affinityKey };
+    const latencyClass = maxTokensClass(typeof request.max_tokens === 'number' ? request.max_tokens : undefined);
+    return affinityKey === undefined ? { ...options, latencyClass } : { ...options, affinityKey, latencyClass };
   }
 
   private recordUsage(slot: KeySlot | undefined, model: string, usage: NonNullable<ChatCompletion['usage']>): void {

@@ -42,7 +42,8 @@ export { QUOTA_THRESHOLDS, type QuotaThreshold, type ThresholdCrossing, type Lim
 export { type AffinityOption, userAffinity } from './routing/affinity.js';
 export type { Transport, TransportRequest, TransportResponse } from './transport/transport.js';
 export { UndiciTransport } from './transport/undici.transport.js';
-export type { PoolMetricsRecorder, AttemptMetric, RequestMetric, ContinuationMetric } from './metrics/metrics-recorder.js';
+export type { PoolMetricsRecorder, AttemptMetric, RequestMetric, ContinuationMetric, HedgeMetric, HedgeWinMetric } from './metrics/metrics-recorder.js';
+export type { HedgeSettings, HedgeSkip } from './resilience/hedge-policy.js';
 export type { TelemetryOptions, ResolvedTelemetryOptions } from './telemetry/telemetry-options.js';
 export { type ExchangeLimits, DEFAULT_EXCHANGE_LIMITS } from './transport/exchange-limits.js';
 export { DeepSeekPoolProber } from './health/probing/deepseek-pool.prober.js';

@@ -12,9 +12,14 @@ import {
 import { DeepSeekMock, type KeyStats, type MockScenario } from 'nestjs-deepseek-pool-mock';
 import { RecordingTransport, Timeline } from './timeline.js';
 
-/** Pool settings scaled down so every state change happens within a scenario's few seconds. */
+/**
+ * Pool settings scaled down so every state change happens within a scenario's few seconds. Hedging is off: these
+ * scenarios count attempts and timeouts exactly, and a hedge fires by timing (a loaded machine's slow answer); the
+ * scenarios that measure hedging turn it on.
+ */
 export const SCALED_POOL_OPTIONS = {
   logger: false,
+  hedging: false,
   probe: false,
   validateOnStart: false,
   maxAttempts: 3,

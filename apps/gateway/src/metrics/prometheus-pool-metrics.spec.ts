@@ -50,6 +50,19 @@ describe('PrometheusPoolMetrics', () => {
     ]);
   });
 
+  it('counts hedges by the key hedged to, and hedge races by which attempt won', async () => {
+    const metrics = new PrometheusPoolMetrics();
+    metrics.hedge({ keyId: 'b', model: 'deepseek-v4-flash', stream: false });
+    metrics.hedge({ keyId: 'b', model: 'deepseek-v4-flash', stream: false });
+    metrics.hedgeWin({ model: 'deepseek-v4-flash', winner: 'hedge', stream: false });
+    metrics.hedgeWin({ model: 'deepseek-v4-flash', winner: 'primary', stream: false });
+    expect(await values(metrics, 'deepseek_pool_hedges_total')).toEqual([{ labels: { key_id: 'b', model: 'deepseek-v4-flash', stream: 'false' }, value: 2 }]);
+    expect(await values(metrics, 'deepseek_pool_hedge_wins_total')).toEqual([
+      { labels: { model: 'deepseek-v4-flash', outcome: 'hedge', stream: 'false' }, value: 1 },
+      { labels: { model: 'deepseek-v4-flash', outcome: 'primary', stream: 'false' }, value: 1 },
+    ]);
+  });
+
   it('counts tokens of every kind but cost only for priced models, at the injected time', async () => {
     const metrics = new PrometheusPoolMetrics({ now: () => new Date('2026-01-05T12:00:00Z') });
     const usage = { prompt_tokens: 1_000_000, prompt_cache_hit_tokens: 0, prompt_cache_miss_tokens: 1_000_000, completion_tokens: 0, total_tokens: 1_000_000 };

@@ -6,7 +6,8 @@ import type { NotContinuedReason } from '../streaming/continuation-plan.js';
 export interface AttemptMetric {
   keyId: string;
   model: string;
-  outcome: 'success' | Outcome['kind'];
+  /** `lost`: aborted after losing a hedge race (not a failure). */
+  outcome: 'success' | 'lost' | Outcome['kind'];
   status?: number;
   latencyMs: number;
   stream: boolean;
@@ -29,6 +30,21 @@ export interface ContinuationMetric {
   outcome: 'continued' | NotContinuedReason;
 }
 
+/** A hedge sent: a second attempt while the first had not answered within the hedge delay. */
+export interface HedgeMetric {
+  model: string;
+  /** The key the hedge went to. */
+  keyId: string;
+  stream: boolean;
+}
+
+/** A hedge race decided: which attempt answered first. */
+export interface HedgeWinMetric {
+  model: string;
+  winner: 'hedge' | 'primary';
+  stream: boolean;
+}
+
 /**
  * The pool reports through this small interface; an app without Prometheus passes nothing and pays nothing.
  * Key state gauges (in-flight, breaker state, cooldowns) are read from `DeepSeekPoolService.snapshot()` at scrape time.
@@ -41,4 +57,7 @@ export interface PoolMetricsRecorder {
   degraded(tier: string, model: string): void;
   /** Optional: recorders written before stream continuation need not implement it. */
   continuation?(metric: ContinuationMetric): void;
+  /** Optional: recorders written before hedging need not implement these. */
+  hedge?(metric: HedgeMetric): void;
+  hedgeWin?(metric: HedgeWinMetric): void;
 }

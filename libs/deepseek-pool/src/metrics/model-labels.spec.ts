@@ -36,4 +36,15 @@ describe('ModelLabelledMetrics', () => {
     expect(inner.request.mock.calls.map(([m]) => m.model)).toEqual([OTHER_MODEL, 'served']);
     expect(inner.degraded).toHaveBeenCalledWith('cache', OTHER_MODEL);
   });
+
+  it('forwards hedge metrics with bounded model labels', () => {
+    const inner = { ...recorder(), hedge: jest.fn<NonNullable<PoolMetricsRecorder['hedge']>>(), hedgeWin: jest.fn<NonNullable<PoolMetricsRecorder['hedgeWin']>>() };
+    const labels = new ModelLabels();
+    labels.learn(['deepseek-chat']);
+    const metrics = new ModelLabelledMetrics(inner, labels);
+    metrics.hedge({ model: 'deepseek-chat', keyId: 'b', stream: false });
+    metrics.hedgeWin({ model: 'made-up', winner: 'hedge', stream: true });
+    expect(inner.hedge).toHaveBeenCalledWith({ model: 'deepseek-chat', keyId: 'b', stream: false });
+    expect(inner.hedgeWin).toHaveBeenCalledWith({ model: OTHER_MODEL, winner: 'hedge', stream: true });
+  });
 });

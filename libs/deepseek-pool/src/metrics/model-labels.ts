@@ -1,5 +1,5 @@
 import type { Usage } from '../chat.types.js';
-import type { AttemptMetric, ContinuationMetric, PoolMetricsRecorder, RequestMetric } from './metrics-recorder.js';
+import type { AttemptMetric, ContinuationMetric, HedgeMetric, HedgeWinMetric, PoolMetricsRecorder, RequestMetric } from './metrics-recorder.js';
 
 /** The label of every model the pool does not know: a client cannot mint label values. */
 export const OTHER_MODEL = 'other';
@@ -50,5 +50,13 @@ export class ModelLabelledMetrics implements PoolMetricsRecorder {
 
   continuation(metric: ContinuationMetric): void {
     this.inner.continuation?.({ ...metric, model: this.models.label(metric.model) });
+  }
+
+  hedge(metric: HedgeMetric): void {
+    this.inner.hedge?.({ ...metric, model: this.models.label(metric.model) });
+  }
+
+  hedgeWin(metric: HedgeWinMetric): void {
+    this.inner.hedgeWin?.({ ...metric, model: this.models.label(metric.model) });
   }
 }

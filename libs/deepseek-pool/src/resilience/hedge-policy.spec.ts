@@ -1,0 +1,58 @@
+import { describe, expect, it } from '@jest/globals';
+import { type HedgeCheck, hedgeDelayMs, hedgeSkip, lostRaceLatencyMs, maxTokensClass } from './hedge-policy.js';
+
+const OPEN: HedgeCheck = { attemptsLeft: 2, remainingMs: 60_000, expectedMs: 500, budget: 3 };
+
+describe('hedgeSkip', () => {
+  it.each([
+    ['everything allows it', {}, undefined],
+    ['no attempt left', { attemptsLeft: 0 }, 'max-attempts'],
+    ['the deadline comes before an answer could', { remainingMs: 499 }, 'deadline'],
+    ['just enough time left', { remainingMs: 500 }, undefined],
+    ['less than one hedge in the budget', { budget: 0.99 }, 'budget'],
+    ['exactly one hedge in the budget', { budget: 1 }, undefined],
+    ['several vetoes: attempts first', { attemptsLeft: 0, budget: 0 }, 'max-attempts'],
+  ] as const)('%s', (_, change, expected) => {
+    expect(hedgeSkip({ ...OPEN, ...change })).toBe(expected);
+  });
+});
+
+describe('hedgeDelayMs', () => {
+  const bounds = { floorMs: 10, capMs: 10_000 };
+  it.each([
+    ['the percentile within bounds', bounds, 250, 250],
+    ['below the floor', bounds, 3, 10],
+    ['above the cap', bounds, 60_000, 10_000],
+    ['no sample: the cap', bounds, undefined, 10_000],
+    ['fixed wins over the percentile', { ...bounds, fixedMs: 700 }, 250, 700],
+    ['fixed with no samples', { ...bounds, fixedMs: 700 }, undefined, 700],
+  ] as const)('%s', (_, settings, percentile, expected) => {
+    expect(hedgeDelayMs(settings, percentile)).toBe(expected);
+  });
+});
+
+describe('lostRaceLatencyMs', () => {
+  it.each([
+    ['a hedge that was merely late tells nothing', 30, 50, 20, undefined],
+    ['exactly the expected time tells nothing', 50, 50, 20, undefined],
+    ['a slow key past the expected time: the failure floor', 60, 50, 20, 1_000],
+    ['a long stall: twice what it ran', 8_000, 5_000, 3_000, 16_000],
+    ['a key estimated slower still: twice its estimate', 6_000, 5_000, 9_000, 18_000],
+  ] as const)('%s', (_, elapsed, expected, estimate, sample) => {
+    expect(lostRaceLatencyMs(elapsed, expected, estimate)).toBe(sample);
+  });
+});
+
+describe('maxTokensClass', () => {
+  it.each([
+    [undefined, 'default'],
+    [1, '<=256'],
+    [256, '<=256'],
+    [257, '<=1024'],
+    [4_096, '<=4096'],
+    [16_384, '<=16384'],
+    [16_385, '>16384'],
+  ] as const)('%s -> %s', (maxTokens, expected) => {
+    expect(maxTokensClass(maxTokens)).toBe(expected);
+  });
+});

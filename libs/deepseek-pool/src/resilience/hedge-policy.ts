@@ -1,0 +1,69 @@
+import { failureLatencyMs } from '../keys/peak-ewma.js';
+
+/** Hedged requests: a second attempt on another key when the first has not answered within the hedge delay. */
+export interface HedgeSettings {
+  /** Default true; `hedge: false` on a call turns it off for that call. */
+  enabled: boolean;
+  /** Percentile of recent time-to-answer (time-to-first-content for streams) the delay follows. Default 95. */
+  percentile: number;
+  /** Bounds of the adaptive delay, ms. Defaults 10 / 10 000. */
+  floorMs: number;
+  capMs: number;
+  /** A fixed delay instead of the adaptive one, ms. */
+  fixedMs?: number;
+  /** Answers a latency class needs in the window before its percentile is used (until then: its slowest answer; with none, the cap). Default 20. */
+  minSamples: number;
+  /** Time-to-answer samples older than this are forgotten, ms. Default 30 000. */
+  windowMs: number;
+  /** Extra upstream calls hedges may add: `ratio` of requests plus a floor per second, over a window. Defaults 0.05 / 1 / 10 000 ms. */
+  budget: { ratio: number; minRetriesPerSecond: number; windowMs: number };
+}
+
+/** Why no hedge was sent once the delay passed. */
+export type HedgeSkip = 'max-attempts' | 'deadline' | 'budget' | 'no-candidate' | 'account-limit';
+
+/** What the loop knows when the hedge delay passes with no answer. */
+export interface HedgeCheck {
+  /** Attempts the call may still make (max attempts minus those made or in flight). */
+  attemptsLeft: number;
+  /** Time left before the caller's deadline, ms. */
+  remainingMs: number;
+  /** The hedge delay: the time a fresh attempt is expected to need to answer. */
+  expectedMs: number;
+  /** Hedges the budget still allows (a hedge needs at least 1). */
+  budget: number;
+}
+
+/** Whether a hedge may be sent before a key is picked: undefined when it may, else why not. */
+export function hedgeSkip(check: HedgeCheck): HedgeSkip | undefined {
+  if (check.attemptsLeft < 1) return 'max-attempts';
+  if (check.remainingMs < check.expectedMs) return 'deadline';
+  if (check.budget < 1) return 'budget';
+  return undefined;
+}
+
+/** The hedge delay from the percentile of a latency class (undefined while it has no sample), ms. */
+export function hedgeDelayMs(settings: Pick<HedgeSettings, 'floorMs' | 'capMs' | 'fixedMs'>, percentileMs: number | undefined): number {
+  if (settings.fixedMs !== undefined) return settings.fixedMs;
+  if (percentileMs === undefined) return settings.capMs;
+  return Math.min(settings.capMs, Math.max(settings.floorMs, percentileMs));
+}
+
+/**
+ * The latency sample of an attempt that lost a hedge race and was aborted: its real latency is unknown, only
+ * "slower than `elapsedMs`". A loser that ran past the time an answer was expected (it stalled or is slow) gets a
+ * penalty like a failed attempt (at least twice what it ran and the failure floor), so power-of-two-choices stops
+ * picking it until its estimate decays; a loser that was merely late (a hedge sent just before the first answer)
+ * tells nothing and gets no sample (undefined).
+ */
+export function lostRaceLatencyMs(elapsedMs: number, expectedMs: number, estimateMs: number): number | undefined {
+  if (elapsedMs <= expectedMs) return undefined;
+  return Math.max(2 * elapsedMs, failureLatencyMs(elapsedMs, estimateMs));
+}
+
+/** The `max_tokens` class a non-streaming answer's time is compared within: answers of very different lengths take very different times. */
+export function maxTokensClass(maxTokens: number | undefined): string {
+  if (maxTokens === undefined) return 'default';
+  for (const bound of [256, 1_024, 4_096, 16_384]) if (maxTokens <= bound) return `<=${bound}`;
+  return '>16384';
+}

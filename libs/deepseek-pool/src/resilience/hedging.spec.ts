@@ -1,0 +1,56 @@
+import { jest } from '@jest/globals';
+import { HEDGE_DUE, Hedging } from './hedging.js';
+import type { HedgeSettings } from './hedge-policy.js';
+
+const SETTINGS: HedgeSettings = { enabled: true, percentile: 95, floorMs: 10, capMs: 10_000, minSamples: 20, windowMs: 30_000, budget: { ratio: 0.05, minRetriesPerSecond: 1, windowMs: 10_000 } };
+
+describe('Hedging.timer (fake timers)', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  async function firesAt(hedging: Hedging, during?: (elapsedMs: number) => void): Promise<number> {
+    let fired = false;
+    const timer = hedging.timer('c', Date.now());
+    void timer.due.then((value) => (fired = value === HEDGE_DUE));
+    for (let ms = 1; ms <= 20_000; ms++) {
+      during?.(ms);
+      await jest.advanceTimersByTimeAsync(1);
+      if (fired) return ms;
+    }
+    timer.cancel();
+    return Infinity;
+  }
+
+  it('fires at the cap while the class has no sample', async () => {
+    expect(await firesAt(new Hedging(SETTINGS, { now: () => Date.now() }))).toBe(10_000);
+  });
+
+  it("fires within the floor's polling of the first answers setting the delay (a pool's first calls are hedged too)", async () => {
+    const hedging = new Hedging(SETTINGS, { now: () => Date.now() });
+    const firedAt = await firesAt(hedging, (ms) => ms === 30 && hedging.recordAnswer('c', 25));
+    expect(firedAt).toBeGreaterThanOrEqual(30);
+    expect(firedAt).toBeLessThanOrEqual(40);
+  });
+
+  it('keeps polling below the minimum samples: a delay set by one slow first answer shrinks as the answers come', async () => {
+    const hedging = new Hedging(SETTINGS, { now: () => Date.now() });
+    hedging.recordAnswer('c', 400);
+    const firedAt = await firesAt(hedging, (ms) => ms === 100 && Array.from({ length: 30 }, () => hedging.recordAnswer('c', 25)));
+    expect(firedAt).toBeGreaterThanOrEqual(100);
+    expect(firedAt).toBeLessThanOrEqual(110);
+  });
+
+  it('fires at the fixed delay when one is set', async () => {
+    expect(await firesAt(new Hedging({ ...SETTINGS, fixedMs: 250 }, { now: () => Date.now() }))).toBe(250);
+  });
+
+  it('never fires once cancelled', async () => {
+    const hedging = new Hedging({ ...SETTINGS, fixedMs: 5 }, { now: () => Date.now() });
+    let fired = false;
+    const timer = hedging.timer('c', Date.now());
+    void timer.due.then(() => (fired = true));
+    timer.cancel();
+    await jest.advanceTimersByTimeAsync(100);
+    expect(fired).toBe(false);
+  });
+});
