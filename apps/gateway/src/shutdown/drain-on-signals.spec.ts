@@ -1,4 +1,7 @@
-import { DEFAULT_DRAIN_TIMEOUT_MS, drainTimeoutMs } from './drain-on-signals.js';
+import { Agent, type Server, createServer, get as httpGet } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { INestApplication } from '@nestjs/common';
+import { DEFAULT_DRAIN_TIMEOUT_MS, drainOnSignals, drainTimeoutMs } from './drain-on-signals.js';
 
 describe('drainTimeoutMs (GATEWAY_DRAIN_TIMEOUT_MS)', () => {
   it.each([
@@ -12,5 +15,64 @@ describe('drainTimeoutMs (GATEWAY_DRAIN_TIMEOUT_MS)', () => {
 
   it.each(['-1', '2.5', '30s'])('fails at start naming the variable: %p', (value) => {
     expect(() => drainTimeoutMs({ GATEWAY_DRAIN_TIMEOUT_MS: value })).toThrow(`Invalid gateway configuration "GATEWAY_DRAIN_TIMEOUT_MS": must be an integer number of milliseconds >= 0 (got "${value}")`);
+  });
+});
+
+describe('drainOnSignals (real HTTP server, keep-alive client)', () => {
+  let server: Server;
+  let agent: Agent;
+  let release: () => void;
+  let port: number;
+  const added: NodeJS.SignalsListener[] = [];
+
+  beforeEach(async () => {
+    server = createServer((request, response) => {
+      if (request.url === '/slow') release = () => response.end('slow');
+      else response.end('fast');
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    port = (server.address() as AddressInfo).port;
+    agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  });
+
+  afterEach(() => {
+    for (const listener of added.splice(0)) {
+      process.off('SIGTERM', listener);
+      process.off('SIGINT', listener);
+    }
+    agent.destroy();
+    server.closeAllConnections();
+  });
+
+  function get(path: string): Promise<{ status: number; connection: string | undefined }> {
+    return new Promise((resolve, reject) => {
+      const request = httpGet({ host: '127.0.0.1', port, path, agent }, (response) => {
+        response.resume();
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, connection: response.headers.connection }));
+      });
+      request.on('error', reject);
+    });
+  }
+
+  it('closes the connection of a request that was in flight at SIGTERM, so its keep-alive client cannot send more', async () => {
+    // Arrange: a keep-alive connection busy with a request when the signal comes (server.close() spares busy connections)
+    const exited: number[] = [];
+    const app = { getHttpServer: () => server, close: () => Promise.resolve() } as unknown as INestApplication;
+    const before = process.listeners('SIGTERM');
+    drainOnSignals(app, 10_000, { log: () => undefined, warn: () => undefined, error: () => undefined }, (code) => exited.push(code));
+    added.push(...process.listeners('SIGTERM').filter((listener) => !before.includes(listener)));
+    const slow = get('/slow');
+    await new Promise((done) => setTimeout(done, 50));
+
+    // Act
+    process.emit('SIGTERM', 'SIGTERM');
+    release();
+    const answered = await slow;
+
+    // Assert: the in-flight request finished, told its client to close, and nothing more is served
+    expect(answered).toEqual({ status: 200, connection: 'close' });
+    await expect(get('/fast')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    await new Promise((done) => setTimeout(done, 10));
+    expect(exited).toEqual([0]);
   });
 });

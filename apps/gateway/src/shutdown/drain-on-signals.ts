@@ -33,6 +33,7 @@ export function drainOnSignals(app: INestApplication, timeoutMs: number, logger:
     draining = true;
     logger.log(`${signal}: draining ${inFlight.size} request(s) in flight (up to ${timeoutMs} ms), accepting no new connections`);
     server.close();
+    inFlight.closeConnections();
     void inFlight
       .idle(timeoutMs)
       .then((idle) => {
