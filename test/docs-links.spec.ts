@@ -10,7 +10,7 @@ const files = readdirSync(root, { recursive: true })
   .filter((file) => !SKIP.test(file) && /\.(md|ts|js|json)$/.test(file) && file !== 'package-lock.json');
 
 describe('references inside the repository', () => {
-  it('never point outside it (no ../shared, no /work paths)', () => {
+  it('never point outside it (no briefing folder beside the repo, no /work paths)', () => {
     const outside = files.filter((file) => /\.\.\/shared\/|\/work\/shared/.test(readFileSync(join(root, file), 'utf8')));
     expect(outside).toEqual([]);
   });

@@ -11,8 +11,8 @@ import { JsonBodyInterceptor } from './http/json-body.interceptor.js';
 import { RedactOutputInterceptor } from './http/redact-output.interceptor.js';
 import { requestIdMiddleware } from './logging/request-id.middleware.js';
 import { MetricsSettings } from './metrics/metrics-settings.js';
-import { RedisSharedState } from './shared-state/redis-shared-state.js';
-import { redisUrlPassword } from './shared-state/redis-url.js';
+import { RedisSharedState } from './replica-state/redis-shared-state.js';
+import { redisUrlPassword } from './replica-state/redis-url.js';
 
 /** How often Node enforces the headers and request timeouts. */
 const TIMEOUT_CHECK_MS = 1_000;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { DeepSeekDegradationOptions, DeepSeekPoolOptions, KeyOptions } from 'nestjs-deepseek-pool';
-import { redisUrlProblem } from '../shared-state/redis-url.js';
+import { redisUrlProblem } from '../replica-state/redis-url.js';
 import { type ClientsConfig, type ClientsFileSection, loadClientsConfig } from '../clients/clients-config.js';
 
 /** Where the pool's keys come from: the embedded mock (no keys, no network) or real upstreams. */
