@@ -23,6 +23,11 @@ export default {
   testTimeout: 20000,
   projects: [
     { ...shared, displayName: 'unit', roots: ['<rootDir>/libs', '<rootDir>/apps/gateway/src'] },
-    { ...shared, displayName: 'e2e', roots: ['<rootDir>/apps/gateway/test', '<rootDir>/test'], globalSetup: '<rootDir>/test/support/test-tools.mjs' },
+    {
+      ...shared,
+      displayName: 'e2e',
+      roots: ['<rootDir>/apps/gateway/test', '<rootDir>/test'],
+      globalSetup: '<rootDir>/test/support/test-tools.mjs',
+    },
   ],
 };

@@ -13,9 +13,17 @@ import { type BenchSuite, PROFILES, type ProfileName } from './lib/suite.js';
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
 function options(): { profile: ProfileName; only?: string[]; out: string; merge: boolean } {
-  const { values } = parseArgs({ options: { profile: { type: 'string', default: 'quick' }, only: { type: 'string' }, out: { type: 'string' }, merge: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: {
+      profile: { type: 'string', default: 'quick' },
+      only: { type: 'string' },
+      out: { type: 'string' },
+      merge: { type: 'boolean', default: false },
+    },
+  });
   const profile = values.profile as ProfileName;
-  if (!PROFILES.includes(profile)) throw new Error(`--profile must be one of ${PROFILES.join(', ')} (got "${values.profile}")`);
+  if (!PROFILES.includes(profile))
+    throw new Error(`--profile must be one of ${PROFILES.join(', ')} (got "${values.profile}")`);
   const out = values.out ?? (profile === 'smoke' ? join(RUNS_DIR, 'smoke') : BENCH_DIR);
   return { profile, out, merge: values.merge === true, ...(values.only ? { only: values.only.split(',') } : {}) };
 }
@@ -66,7 +74,11 @@ async function main(): Promise<number> {
   if (profile !== 'smoke') return records.every((r) => r.status === 'ok') ? 0 : 1;
   const problems = await checkOutputs(out, suites);
   for (const problem of problems) log(`smoke: ${problem}`);
-  log(problems.length === 0 ? `smoke: ok (${suites.length} suites, outputs well-formed)` : `smoke: ${problems.length} problem(s)`);
+  log(
+    problems.length === 0
+      ? `smoke: ok (${suites.length} suites, outputs well-formed)`
+      : `smoke: ${problems.length} problem(s)`,
+  );
   return problems.length === 0 ? 0 : 1;
 }
 

@@ -11,7 +11,9 @@ const files = readdirSync(root, { recursive: true })
 
 describe('references inside the repository', () => {
   it('never point outside it (no briefing folder beside the repo, no /work paths)', () => {
-    const outside = files.filter((file) => /\.\.\/shared\/|\/work\/shared/.test(readFileSync(join(root, file), 'utf8')));
+    const outside = files.filter((file) =>
+      /\.\.\/shared\/|\/work\/shared/.test(readFileSync(join(root, file), 'utf8')),
+    );
     expect(outside).toEqual([]);
   });
 
@@ -19,9 +21,15 @@ describe('references inside the repository', () => {
     const broken: string[] = [];
     for (const file of files) {
       const text = readFileSync(join(root, file), 'utf8');
-      const links = file.endsWith('.md') ? [...text.matchAll(/\]\(([^)#\s]+)(#[^)]*)?\)/g)].map((m) => m[1]!).filter((target) => !/^[a-z]+:/.test(target)) : [];
-      for (const target of links) if (!existsSync(resolve(root, dirname(file), target))) broken.push(`${file} -> ${target}`);
-      for (const [cited] of text.matchAll(/\bdocs\/[\w-]+\.md\b/g)) if (!existsSync(join(root, cited))) broken.push(`${file} -> ${cited}`);
+      const links = file.endsWith('.md')
+        ? [...text.matchAll(/\]\(([^)#\s]+)(#[^)]*)?\)/g)]
+            .map((m) => m[1]!)
+            .filter((target) => !/^[a-z]+:/.test(target))
+        : [];
+      for (const target of links)
+        if (!existsSync(resolve(root, dirname(file), target))) broken.push(`${file} -> ${target}`);
+      for (const [cited] of text.matchAll(/\bdocs\/[\w-]+\.md\b/g))
+        if (!existsSync(join(root, cited))) broken.push(`${file} -> ${cited}`);
     }
     expect(broken).toEqual([]);
     expect(files).toContain('docs/deepseek-api.md'); // the walk did see the docs

@@ -16,13 +16,22 @@ const cast: MockScenario = {
     { key: 'sk-secret-blank-66666666666', name: 'blank', blankBody: true },
     { key: 'sk-secret-hung-777777777777', name: 'hung', hang: true },
     { key: 'sk-secret-cut-8888888888888', name: 'cut', cutAfterChunks: 1 },
-    // Upstreams that echo the key (cut by a truncation, near-copied, URL-encoded, quoted as a malformed body, in an SSE error event).
-    { key: 'sk-secret-echo-text-9999999999', name: 'echo-text', echoKey: { status: 500, body: 'text', paddingChars: 150 } },
+    // Upstreams that echo the key (cut by a truncation, near-copied, URL-encoded, quoted as a malformed body, in an SSE
+    // error event).
+    {
+      key: 'sk-secret-echo-text-9999999999',
+      name: 'echo-text',
+      echoKey: { status: 500, body: 'text', paddingChars: 150 },
+    },
     { key: 'sk-secret-echo-near-aaaaaaaaaa', name: 'echo-near', echoKey: { status: 400, form: 'near' } },
     { key: 'sk-secret-echo-url-bbbbbbbbbbb', name: 'echo-url', echoKey: { status: 500, form: 'url-encoded' } },
     { key: 'sk-secret-echo-200-cccccccccc', name: 'echo-200', echoKey: { status: 200 } },
     { key: 'sk-secret-echo-event-ddddddddd', name: 'echo-event', echoKeyEvent: { afterChunks: 1 } },
-    { key: 'sk-secret-echo-early-eeeeeeeee', name: 'echo-early', echoKeyEvent: { afterChunks: 0, form: 'json-escaped' } },
+    {
+      key: 'sk-secret-echo-early-eeeeeeeee',
+      name: 'echo-early',
+      echoKeyEvent: { afterChunks: 0, form: 'json-escaped' },
+    },
   ],
 };
 const secrets = cast.keys.map((k) => k.key);
@@ -44,7 +53,12 @@ describe('no secret leaves the pool', () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
         DeepSeekPoolModule.forRoot({
-          keys: cast.keys.map((k) => ({ id: k.name, apiKey: k.key, baseUrl: url, ...(k.account ? { account: k.account } : {}) })),
+          keys: cast.keys.map((k) => ({
+            id: k.name,
+            apiKey: k.key,
+            baseUrl: url,
+            ...(k.account ? { account: k.account } : {}),
+          })),
           strategy: 'round-robin',
           maxAttempts: 8,
           maxWaitForKeyMs: 0,

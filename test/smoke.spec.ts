@@ -6,9 +6,15 @@ import CircuitBreaker from 'opossum';
 import { request } from 'undici';
 
 @Injectable()
-class Foo { hi() { return 'hi'; } }
+class Foo {
+  hi() {
+    return 'hi';
+  }
+}
 @Injectable()
-class Bar { constructor(readonly foo: Foo) {} }
+class Bar {
+  constructor(readonly foo: Foo) {}
+}
 @Module({ providers: [Foo, Bar], exports: [Bar] })
 class M {}
 
@@ -20,7 +26,10 @@ describe('smoke', () => {
     expect(await b.fire()).toBe(1);
     b.shutdown();
     jest.useFakeTimers();
-    let x = 0; setTimeout(() => x++, 1000); jest.advanceTimersByTime(1000); expect(x).toBe(1);
+    let x = 0;
+    setTimeout(() => x++, 1000);
+    jest.advanceTimersByTime(1000);
+    expect(x).toBe(1);
     jest.useRealTimers();
     expect(typeof request).toBe('function');
   });

@@ -32,7 +32,12 @@ const VARIANTS: readonly Variant[] = [
   { name: 'single key', keys: 1, affinity: false },
   { name: '4 accounts, no affinity', keys: 4, affinity: false },
   { name: '4 accounts, affinity', keys: 4, affinity: true },
-  { name: '4 accounts, no affinity, one account down for a third of the turns', keys: 4, affinity: false, outage: true },
+  {
+    name: '4 accounts, no affinity, one account down for a third of the turns',
+    keys: 4,
+    affinity: false,
+    outage: true,
+  },
   { name: '4 accounts, affinity, one account down for a third of the turns', keys: 4, affinity: true, outage: true },
 ];
 
@@ -63,16 +68,29 @@ function question(conversation: number, turn: number, chars: number): string {
 function costOf(usage: Usage): number {
   const hit = usage.prompt_cache_hit_tokens ?? 0;
   const miss = usage.prompt_cache_miss_tokens ?? usage.prompt_tokens - hit;
-  return (hit * DEFAULT_PRICING.cacheHitPerM + miss * DEFAULT_PRICING.inputPerM + usage.completion_tokens * DEFAULT_PRICING.outputPerM) / 1e6;
+  return (
+    (hit * DEFAULT_PRICING.cacheHitPerM +
+      miss * DEFAULT_PRICING.inputPerM +
+      usage.completion_tokens * DEFAULT_PRICING.outputPerM) /
+    1e6
+  );
 }
 
 /** Runs every conversation turn by turn (all conversations' turn n at once) through a pool on a fresh mock. */
 async function simulate(workload: Workload, variant: Variant): Promise<Outcome> {
-  const mock = new DeepSeekMock({ defaults: { latencyMs: 1 }, keys: Array.from({ length: variant.keys }, (_, i) => ({ key: apiKey(i + 1), name: `k${i + 1}` })) }); // each key its own account
+  const mock = new DeepSeekMock({
+    defaults: { latencyMs: 1 },
+    keys: Array.from({ length: variant.keys }, (_, i) => ({ key: apiKey(i + 1), name: `k${i + 1}` })),
+  }); // each key its own account
   const { url } = await mock.start({ port: 0 });
   const pool = new DeepSeekPoolService(
     resolveOptions({
-      keys: Array.from({ length: variant.keys }, (_, i) => ({ id: `k${i + 1}`, apiKey: apiKey(i + 1), baseUrl: url, account: `acct-${i + 1}` })),
+      keys: Array.from({ length: variant.keys }, (_, i) => ({
+        id: `k${i + 1}`,
+        apiKey: apiKey(i + 1),
+        baseUrl: url,
+        account: `acct-${i + 1}`,
+      })),
       ...(variant.affinity ? { affinity: 'user' as const } : {}),
       rng: seededRng(7),
       logger: false,
@@ -80,8 +98,19 @@ async function simulate(workload: Workload, variant: Variant): Promise<Outcome> 
       validateOnStart: false,
     }),
   );
-  const histories = Array.from({ length: workload.conversations }, () => [] as Array<{ role: 'user' | 'assistant'; content: string }>);
-  const outcome: Outcome = { variant: variant.name, requests: 0, failed: 0, promptTokens: 0, cacheHitTokens: 0, hitRatio: 0, costUsd: 0 };
+  const histories = Array.from(
+    { length: workload.conversations },
+    () => [] as Array<{ role: 'user' | 'assistant'; content: string }>,
+  );
+  const outcome: Outcome = {
+    variant: variant.name,
+    requests: 0,
+    failed: 0,
+    promptTokens: 0,
+    cacheHitTokens: 0,
+    hitRatio: 0,
+    costUsd: 0,
+  };
   try {
     for (let turn = 0; turn < workload.turns; turn++) {
       if (variant.outage && turn === Math.floor(workload.turns / 3)) mock.setKey('k2', { status: 503 });
@@ -92,7 +121,14 @@ async function simulate(workload: Workload, variant: Variant): Promise<Outcome> 
           outcome.requests++;
           let answer: ChatCompletion;
           try {
-            answer = (await pool.chat({ model: 'deepseek-v4-flash', messages: history, user: `conversation-${conversation}`, max_tokens: 200 })).data;
+            answer = (
+              await pool.chat({
+                model: 'deepseek-v4-flash',
+                messages: history,
+                user: `conversation-${conversation}`,
+                max_tokens: 200,
+              })
+            ).data;
           } catch {
             outcome.failed++;
             history.pop();
@@ -110,11 +146,18 @@ async function simulate(workload: Workload, variant: Variant): Promise<Outcome> 
     await pool.onModuleDestroy();
     await mock.close();
   }
-  return { ...outcome, hitRatio: round(outcome.cacheHitTokens / outcome.promptTokens, 4), costUsd: round(outcome.costUsd, 6) };
+  return {
+    ...outcome,
+    hitRatio: round(outcome.cacheHitTokens / outcome.promptTokens, 4),
+    costUsd: round(outcome.costUsd, 6),
+  };
 }
 
 /** Every variant on one workload. Deterministic: the mock's cache and token counts, seeded routing. */
-export async function runCacheAffinity(profile: ProfileName, log: (line: string) => void = () => undefined): Promise<CacheAffinityResult> {
+export async function runCacheAffinity(
+  profile: ProfileName,
+  log: (line: string) => void = () => undefined,
+): Promise<CacheAffinityResult> {
   const workload = WORKLOADS[profile];
   const outcomes: Outcome[] = [];
   for (const variant of VARIANTS) {
@@ -131,7 +174,15 @@ function render(result: CacheAffinityResult): string {
   const spread = byName(result, '4 accounts, no affinity');
   const failover = byName(result, '4 accounts, affinity, one account down for a third of the turns');
   const spreadFailover = byName(result, '4 accounts, no affinity, one account down for a third of the turns');
-  const rows = result.outcomes.map((o) => [o.variant, o.requests, o.failed, percent(o.hitRatio, 1), percent(o.hitRatio / single.hitRatio, 1), `$${num(o.costUsd, 4)}`, percent(o.costUsd / spread.costUsd - 1, 1)]);
+  const rows = result.outcomes.map((o) => [
+    o.variant,
+    o.requests,
+    o.failed,
+    percent(o.hitRatio, 1),
+    percent(o.hitRatio / single.hitRatio, 1),
+    `$${num(o.costUsd, 4)}`,
+    percent(o.costUsd / spread.costUsd - 1, 1),
+  ]);
   const { conversations, turns, questionChars } = result.workload;
   const p = result.pricing;
   return [
@@ -149,7 +200,10 @@ const suite: BenchSuite<CacheAffinityResult> = {
   order: 82,
   run: ({ profile, log }) => runCacheAffinity(profile, log),
   render,
-  check: (result) => (result.outcomes.length === VARIANTS.length && result.outcomes.every((o) => o.promptTokens > 0) ? [] : ['missing outcomes']),
+  check: (result) =>
+    result.outcomes.length === VARIANTS.length && result.outcomes.every((o) => o.promptTokens > 0)
+      ? []
+      : ['missing outcomes'],
 };
 export default suite;
 

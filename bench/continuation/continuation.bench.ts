@@ -18,8 +18,16 @@ const JOB_TIMEOUT_MS = 300_000;
 
 const SIZES: Record<ProfileName, { concurrency: number; rounds: number; systems: StreamSystem[] }> = {
   smoke: { concurrency: 20, rounds: 1, systems: ['pool', 'naive'] },
-  quick: { concurrency: 60, rounds: 2, systems: ['naive', 'pool-no-continuation', 'pool', 'pool-4-continuations', 'portkey'] },
-  full: { concurrency: 60, rounds: 5, systems: ['naive', 'pool-no-continuation', 'pool', 'pool-4-continuations', 'portkey'] },
+  quick: {
+    concurrency: 60,
+    rounds: 2,
+    systems: ['naive', 'pool-no-continuation', 'pool', 'pool-4-continuations', 'portkey'],
+  },
+  full: {
+    concurrency: 60,
+    rounds: 5,
+    systems: ['naive', 'pool-no-continuation', 'pool', 'pool-4-continuations', 'portkey'],
+  },
 };
 
 const LABELS: Record<StreamSystem, string> = {
@@ -45,7 +53,10 @@ export interface SystemRun {
   /** Streams continued at least once, and continuations in all. */
   continued: number;
   continuations: number;
-  /** Median time of streams served by one attempt, of streams served by one attempt plus one continuation, and the difference. */
+  /**
+   * Median time of streams served by one attempt, of streams served by one attempt plus one continuation, and the
+   * difference.
+   */
   cleanMedianMs: number | null;
   continuedMedianMs: number | null;
   addedMsPerContinuation: number | null;
@@ -75,10 +86,15 @@ function percentile(values: number[], p: number): number | null {
   return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
 }
 
-export function summarize(system: StreamSystem, records: StreamRecord[], upstream: { chat: number; promptTokens: number }): SystemRun {
+export function summarize(
+  system: StreamSystem,
+  records: StreamRecord[],
+  upstream: { chat: number; promptTokens: number },
+): SystemRun {
   const exact = records.filter((r) => r.outcome === 'exact');
   const errors: Record<string, number> = {};
-  for (const r of records) if (r.outcome !== 'exact' && r.outcome !== 'wrong-text') errors[r.outcome] = (errors[r.outcome] ?? 0) + 1;
+  for (const r of records)
+    if (r.outcome !== 'exact' && r.outcome !== 'wrong-text') errors[r.outcome] = (errors[r.outcome] ?? 0) + 1;
   const clean = median(exact.filter((r) => r.attempts === 1 && r.continuations === 0).map((r) => r.ms));
   const continuedOnce = median(exact.filter((r) => r.attempts === 2 && r.continuations === 1).map((r) => r.ms));
   const at = (value: number | null) => (value === null ? null : round(value, 1));
@@ -89,8 +105,18 @@ export function summarize(system: StreamSystem, records: StreamRecord[], upstrea
     exact: exact.length,
     wrongText: records.filter((r) => r.outcome === 'wrong-text').length,
     errors,
-    p50Ms: at(percentile(exact.map((r) => r.ms), 0.5)),
-    p99Ms: at(percentile(exact.map((r) => r.ms), 0.99)),
+    p50Ms: at(
+      percentile(
+        exact.map((r) => r.ms),
+        0.5,
+      ),
+    ),
+    p99Ms: at(
+      percentile(
+        exact.map((r) => r.ms),
+        0.99,
+      ),
+    ),
     continued: records.filter((r) => r.continuations > 0).length,
     continuations: records.reduce((sum, r) => sum + r.continuations, 0),
     cleanMedianMs: at(clean),
@@ -102,17 +128,40 @@ export function summarize(system: StreamSystem, records: StreamRecord[], upstrea
 }
 
 /** One system on a fresh mock (same cast, same seed: the same cuts are drawn for every system, request for request). */
-async function runSystem(system: StreamSystem, size: { concurrency: number; rounds: number }, reference: string, portkey: PortkeyService | undefined, context: SuiteContext): Promise<SystemRun> {
+async function runSystem(
+  system: StreamSystem,
+  size: { concurrency: number; rounds: number },
+  reference: string,
+  portkey: PortkeyService | undefined,
+  context: SuiteContext,
+): Promise<SystemRun> {
   const mock = await startMock(repoPath(CAST));
   try {
     const cast = JSON.parse(await readFile(repoPath(CAST), 'utf8')) as MockScenario;
     const keys: RunKey[] = cast.keys.map((key) => ({ name: key.name ?? key.key, apiKey: key.key, baseUrl: mock.url }));
-    const job: ContinuationJob = { system, keys, concurrency: size.concurrency, rounds: size.rounds, reference, ...(portkey ? { portkeyUrl: portkey.url } : {}) };
-    const records = await runWorker<ContinuationJob, StreamRecord[]>(`continuation-${system}`, WORKER, job, JOB_TIMEOUT_MS);
+    const job: ContinuationJob = {
+      system,
+      keys,
+      concurrency: size.concurrency,
+      rounds: size.rounds,
+      reference,
+      ...(portkey ? { portkeyUrl: portkey.url } : {}),
+    };
+    const records = await runWorker<ContinuationJob, StreamRecord[]>(
+      `continuation-${system}`,
+      WORKER,
+      job,
+      JOB_TIMEOUT_MS,
+    );
     const stats = await mock.admin.stats();
     const keyStats = Object.values(stats.keys);
-    const run = summarize(system, records, { chat: stats.totalRequests.chat, promptTokens: keyStats.reduce((sum, k) => sum + k.tokens.prompt, 0) });
-    context.log(`continuation / ${system}: ${run.exact}/${run.streams} exact, ${run.continuations} continuations, +${run.addedMsPerContinuation ?? '–'} ms per continuation`);
+    const run = summarize(system, records, {
+      chat: stats.totalRequests.chat,
+      promptTokens: keyStats.reduce((sum, k) => sum + k.tokens.prompt, 0),
+    });
+    context.log(
+      `continuation / ${system}: ${run.exact}/${run.streams} exact, ${run.continuations} continuations, +${run.addedMsPerContinuation ?? '–'} ms per continuation`,
+    );
     return run;
   } finally {
     await mock.child.stop();
@@ -140,9 +189,22 @@ async function run(context: SuiteContext): Promise<ContinuationResult> {
         runs.push({ system, label: LABELS[system], error: 'Portkey gateway unavailable' });
         continue;
       }
-      runs.push(await runSystem(system, size, reference, portkey, context).catch((error: unknown) => ({ system, label: LABELS[system], error: (error as Error).message })));
+      runs.push(
+        await runSystem(system, size, reference, portkey, context).catch((error: unknown) => ({
+          system,
+          label: LABELS[system],
+          error: (error as Error).message,
+        })),
+      );
     }
-    return { cast: CAST, concurrency: size.concurrency, rounds: size.rounds, cutProbability: cast.defaults!.cutStream!.probability!, portkey: portkeyStatus, runs };
+    return {
+      cast: CAST,
+      concurrency: size.concurrency,
+      rounds: size.rounds,
+      cutProbability: cast.defaults!.cutStream!.probability!,
+      portkey: portkeyStatus,
+      runs,
+    };
   } finally {
     await portkey?.child.stop();
   }
@@ -156,7 +218,17 @@ function errorsOf(run: SystemRun): string {
 function headline(result: ContinuationResult): string {
   const measured = result.runs.filter((r): r is SystemRun => 'streams' in r);
   return table(
-    ['client', 'streams', 'whole, exact text', 'wrong text', 'errors', 'continued', 'added ms per continuation', 'upstream requests per stream', 'prompt tokens per stream'],
+    [
+      'client',
+      'streams',
+      'whole, exact text',
+      'wrong text',
+      'errors',
+      'continued',
+      'added ms per continuation',
+      'upstream requests per stream',
+      'prompt tokens per stream',
+    ],
     measured.map((r) => [
       r.label,
       r.streams,
@@ -185,7 +257,14 @@ function render(result: ContinuationResult): string {
     '',
     table(
       ['client', 'p50', 'p99', 'median, one attempt', 'median, one continuation', 'added'],
-      measured.map((r) => [r.label, num(r.p50Ms, 1), num(r.p99Ms, 1), num(r.cleanMedianMs, 1), num(r.continuedMedianMs, 1), num(r.addedMsPerContinuation, 1)]),
+      measured.map((r) => [
+        r.label,
+        num(r.p50Ms, 1),
+        num(r.p99Ms, 1),
+        num(r.cleanMedianMs, 1),
+        num(r.continuedMedianMs, 1),
+        num(r.addedMsPerContinuation, 1),
+      ]),
     ),
     ...failed.map((r) => `\n${r.label} failed:\n\n${fenced(r.error)}`),
   ].join('\n');
@@ -193,7 +272,10 @@ function render(result: ContinuationResult): string {
 
 function check(result: ContinuationResult): string[] {
   return result.runs.flatMap((r) => {
-    if ('error' in r) return r.system === 'portkey' && result.portkey.status === 'unavailable' ? [] : [`${r.system}: ${r.error.split('\n')[0]}`];
+    if ('error' in r)
+      return r.system === 'portkey' && result.portkey.status === 'unavailable'
+        ? []
+        : [`${r.system}: ${r.error.split('\n')[0]}`];
     return r.streams > 0 ? [] : [`${r.system}: no stream was measured`];
   });
 }
@@ -204,7 +286,8 @@ const suite: BenchSuite<ContinuationResult> = {
   order: 35,
   run,
   render,
-  summary: (result) => `3 keys on 3 accounts, each cutting ${percent(result.cutProbability, 0)} of its streams at a random byte; ${result.concurrency} concurrent streams:\n\n${headline(result)}`,
+  summary: (result) =>
+    `3 keys on 3 accounts, each cutting ${percent(result.cutProbability, 0)} of its streams at a random byte; ${result.concurrency} concurrent streams:\n\n${headline(result)}`,
   check,
 };
 export default suite;

@@ -24,7 +24,10 @@ export async function readSseText(body: AsyncIterable<Uint8Array>): Promise<Stre
         done = true;
         continue;
       }
-      const chunk = JSON.parse(data) as { error?: { message?: string }; choices?: Array<{ delta?: { content?: unknown } }> };
+      const chunk = JSON.parse(data) as {
+        error?: { message?: string };
+        choices?: Array<{ delta?: { content?: unknown } }>;
+      };
       if (chunk.error) throw new Error(`error event: ${chunk.error.message ?? 'unknown'}`);
       const piece = chunk.choices?.[0]?.delta?.content;
       if (typeof piece === 'string') content += piece;

@@ -6,9 +6,16 @@ import { ATTEMPT_TIMEOUT_MS, MAX_ATTEMPTS, benchPoolOptions } from '../resilienc
 import { readSseText } from './sse-text.js';
 
 /** The request every stream sends (the cast answers it with its reference text). */
-export const STREAM_REQUEST = { model: 'deepseek-chat', messages: [{ role: 'user' as const, content: 'Tell me about broken streams.' }], stream: true };
+export const STREAM_REQUEST = {
+  model: 'deepseek-chat',
+  messages: [{ role: 'user' as const, content: 'Tell me about broken streams.' }],
+  stream: true,
+};
 
-/** One streamed answer as the caller got it: its text, upstream attempts, and how many of them continued it (the pool only). */
+/**
+ * One streamed answer as the caller got it: its text, upstream attempts, and how many of them continued it (the pool
+ * only).
+ */
 export interface StreamAnswer {
   content: string;
   attempts: number;
@@ -23,7 +30,11 @@ export interface StreamClient {
 
 export type StreamSystem = 'naive' | 'pool' | 'pool-no-continuation' | 'pool-4-continuations' | 'portkey';
 
-export function streamClient(system: StreamSystem, keys: readonly RunKey[], portkeyUrl: string | undefined): StreamClient {
+export function streamClient(
+  system: StreamSystem,
+  keys: readonly RunKey[],
+  portkeyUrl: string | undefined,
+): StreamClient {
   switch (system) {
     case 'naive':
       return naiveStreams(keys);
@@ -45,7 +56,12 @@ function poolStreams(keys: readonly RunKey[], continuation: Partial<Continuation
     resolveOptions({
       ...benchPoolOptions('p2c-ewma'),
       continuation,
-      keys: keys.map((key) => ({ id: key.name, apiKey: key.apiKey, baseUrl: key.baseUrl, continuation: 'deepseek-prefix' })),
+      keys: keys.map((key) => ({
+        id: key.name,
+        apiKey: key.apiKey,
+        baseUrl: key.baseUrl,
+        continuation: 'deepseek-prefix',
+      })),
     }),
   );
   return {
@@ -101,10 +117,21 @@ function naiveStreams(keys: readonly RunKey[]): StreamClient {
 /** Portkey's gateway with the bench's fallback + load-balance config over the same keys. */
 function portkeyStreams(portkeyUrl: string, keys: readonly RunKey[]): StreamClient {
   const dispatcher = new Pool(portkeyUrl);
-  const headers = { 'content-type': 'application/json', 'x-portkey-config': JSON.stringify(portkeyConfig(keys, ATTEMPT_TIMEOUT_MS)) };
+  const headers = {
+    'content-type': 'application/json',
+    'x-portkey-config': JSON.stringify(portkeyConfig(keys, ATTEMPT_TIMEOUT_MS)),
+  };
   return {
     async stream(signal) {
-      const response = await request(`${portkeyUrl}/v1/chat/completions`, { dispatcher, method: 'POST', headers, body: JSON.stringify(STREAM_REQUEST), signal, headersTimeout: 0, bodyTimeout: 0 });
+      const response = await request(`${portkeyUrl}/v1/chat/completions`, {
+        dispatcher,
+        method: 'POST',
+        headers,
+        body: JSON.stringify(STREAM_REQUEST),
+        signal,
+        headersTimeout: 0,
+        bodyTimeout: 0,
+      });
       if (response.statusCode !== 200) {
         await response.body.dump();
         throw new HttpStatusError(response.statusCode);

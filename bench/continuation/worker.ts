@@ -18,13 +18,19 @@ export interface ContinuationJob {
 /** One stream: its time to the end, how it ended, and (pool) attempts and continuations. */
 export interface StreamRecord {
   ms: number;
-  /** `exact`: ended normally with the reference text; `wrong-text`: ended normally with another text; else the error kind. */
+  /**
+   * `exact`: ended normally with the reference text; `wrong-text`: ended normally with another text; else the error
+   * kind.
+   */
   outcome: string;
   attempts: number;
   continuations: number;
 }
 
-/** The error's code or name; a StreamInterruptedError with why it was not continued (`STREAM_INTERRUPTED max-continuations`). */
+/**
+ * The error's code or name; a StreamInterruptedError with why it was not continued (`STREAM_INTERRUPTED
+ * max-continuations`).
+ */
 function errorKind(error: unknown): string {
   const { code, name, notContinued } = error as { code?: unknown; name?: unknown; notContinued?: unknown };
   if (typeof code === 'string' && code) return typeof notContinued === 'string' ? `${code} ${notContinued}` : code;
@@ -39,7 +45,12 @@ serveWorker<ContinuationJob, StreamRecord[]>(async (job) => {
     const signal = AbortSignal.timeout(REQUEST_DEADLINE_MS);
     try {
       const answer = await client.stream(signal);
-      records.push({ ms: performance.now() - started, outcome: answer.content === job.reference ? 'exact' : 'wrong-text', attempts: answer.attempts, continuations: answer.continuations });
+      records.push({
+        ms: performance.now() - started,
+        outcome: answer.content === job.reference ? 'exact' : 'wrong-text',
+        attempts: answer.attempts,
+        continuations: answer.continuations,
+      });
     } catch (error) {
       records.push({ ms: performance.now() - started, outcome: errorKind(error), attempts: 0, continuations: 0 });
     }

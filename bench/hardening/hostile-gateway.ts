@@ -16,7 +16,12 @@ export interface MemorySample {
 }
 
 /** The normal models (JSON and streams) and the models only hostile keys serve. */
-export const MODELS = { normal: 'deepseek-v4-flash', normalStream: 'deepseek-chat', endlessBody: 'deepseek-v4-pro', endlessLine: 'deepseek-reasoner' } as const;
+export const MODELS = {
+  normal: 'deepseek-v4-flash',
+  normalStream: 'deepseek-chat',
+  endlessBody: 'deepseek-v4-pro',
+  endlessLine: 'deepseek-reasoner',
+} as const;
 
 /** A mock key of the cast and the models its gateway key serves. */
 export interface CastKey {
@@ -36,7 +41,11 @@ export interface HostileGateway {
  * Starts the mock (its CLI) with `cast` and the built gateway over it, reporting memory every 250 ms over IPC.
  * `env` adds gateway variables (e.g. `GATEWAY_DEGRADE`).
  */
-export async function startHostileGateway(cast: CastKey[], runDir: string, env: Record<string, string> = {}): Promise<HostileGateway> {
+export async function startHostileGateway(
+  cast: CastKey[],
+  runDir: string,
+  env: Record<string, string> = {},
+): Promise<HostileGateway> {
   const scenarioFile = join(runDir, 'scenario.json');
   await writeFile(scenarioFile, JSON.stringify({ keys: cast.map((k) => k.mock) }));
   const mock = await startMock(scenarioFile);
@@ -45,18 +54,30 @@ export async function startHostileGateway(cast: CastKey[], runDir: string, env: 
   await writeFile(configFile, JSON.stringify({ keys, probe: false, validateOnStart: false }));
   const port = await freePort();
   const gateway = spawnNode('gateway', repoPath('apps/gateway/dist/main.js'), [], {
-    env: { GATEWAY_CONFIG: configFile, GATEWAY_ALLOW_ANONYMOUS: 'true', GATEWAY_REQUEST_LOG: 'failures', HOST: '127.0.0.1', PORT: String(port), ...env },
+    env: {
+      GATEWAY_CONFIG: configFile,
+      GATEWAY_ALLOW_ANONYMOUS: 'true',
+      GATEWAY_REQUEST_LOG: 'failures',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      ...env,
+    },
     nodeArgs: ['--import', distModule('hardening/memory-reporter')],
     ipc: true,
   });
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(gateway, `${url}/health/live`, 30_000);
   const samples: MemorySample[] = [];
-  gateway.process.on('message', (message) => samples.push({ atMs: Date.now(), ...(message as Omit<MemorySample, 'atMs'>) }));
+  gateway.process.on('message', (message) =>
+    samples.push({ atMs: Date.now(), ...(message as Omit<MemorySample, 'atMs'>) }),
+  );
   return { url, mock, gateway, samples };
 }
 
-/** One chat request through the gateway; resolves with the status (0 for a connection failure), the body read and dropped. */
+/**
+ * One chat request through the gateway; resolves with the status (0 for a connection failure), the body read and
+ * dropped.
+ */
 export async function send(url: string, body: unknown, timeoutMs = 30_000): Promise<number> {
   try {
     const response = await fetch(`${url}/v1/chat/completions`, {

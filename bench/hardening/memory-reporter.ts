@@ -3,5 +3,10 @@ const REPORT_MS = 250;
 
 setInterval(() => {
   const { rss, heapUsed } = process.memoryUsage();
-  process.send?.({ rssBytes: rss, heapUsedBytes: heapUsed, peakRssBytes: process.resourceUsage().maxRSS * 1024, handles: process.getActiveResourcesInfo().length });
+  process.send?.({
+    rssBytes: rss,
+    heapUsedBytes: heapUsed,
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    handles: process.getActiveResourcesInfo().length,
+  });
 }, REPORT_MS).unref();

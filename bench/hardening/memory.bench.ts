@@ -12,10 +12,22 @@ const NORMAL_AFTER = 20;
 const CAST: CastKey[] = [
   { mock: { key: 'sk-bench-mem-good-000001', name: 'good-1' }, models: [MODELS.normal] },
   { mock: { key: 'sk-bench-mem-good-000002', name: 'good-2' }, models: [MODELS.normal] },
-  { mock: { key: 'sk-bench-mem-body-000003', name: 'endless-body-1', endlessBody: true }, models: [MODELS.endlessBody] },
-  { mock: { key: 'sk-bench-mem-body-000004', name: 'endless-body-2', endlessBody: true }, models: [MODELS.endlessBody] },
-  { mock: { key: 'sk-bench-mem-line-000005', name: 'endless-line-1', endlessLine: true }, models: [MODELS.endlessLine] },
-  { mock: { key: 'sk-bench-mem-line-000006', name: 'endless-line-2', endlessLine: true }, models: [MODELS.endlessLine] },
+  {
+    mock: { key: 'sk-bench-mem-body-000003', name: 'endless-body-1', endlessBody: true },
+    models: [MODELS.endlessBody],
+  },
+  {
+    mock: { key: 'sk-bench-mem-body-000004', name: 'endless-body-2', endlessBody: true },
+    models: [MODELS.endlessBody],
+  },
+  {
+    mock: { key: 'sk-bench-mem-line-000005', name: 'endless-line-1', endlessLine: true },
+    models: [MODELS.endlessLine],
+  },
+  {
+    mock: { key: 'sk-bench-mem-line-000006', name: 'endless-line-2', endlessLine: true },
+    models: [MODELS.endlessLine],
+  },
 ];
 
 interface Tally {
@@ -83,32 +95,67 @@ const suite: BenchSuite<MemoryResult> = {
     for (let i = 0; i < NORMAL_AFTER; i++) if ((await send(env.url, chatBody(MODELS.normal))) === 200) normalAfter.ok++;
     await sleep(500);
     const stats = await env.mock.admin.stats();
-    const hostileUpstreamRequests = CAST.filter((k) => k.mock.endlessBody || k.mock.endlessLine).reduce((sum, k) => sum + (stats.keys[k.mock.name!]?.requests.chat ?? 0), 0);
+    const hostileUpstreamRequests = CAST.filter((k) => k.mock.endlessBody || k.mock.endlessLine).reduce(
+      (sum, k) => sum + (stats.keys[k.mock.name!]?.requests.chat ?? 0),
+      0,
+    );
     const peakRssMb = Math.max(...env.samples.map((s) => s.peakRssBytes)) / MB;
-    return { waves: WAVES[profile], attack: ATTACK, attackStatuses, hostileUpstreamRequests, peakRssMb, baselineRssMb, normalDuring, normalAfter };
+    return {
+      waves: WAVES[profile],
+      attack: ATTACK,
+      attackStatuses,
+      hostileUpstreamRequests,
+      peakRssMb,
+      baselineRssMb,
+      normalDuring,
+      normalAfter,
+    };
   },
   render(result) {
-    const met = result.peakRssMb < PEAK_RSS_LIMIT_MB && result.normalDuring.ok === result.normalDuring.total && result.normalAfter.ok === result.normalAfter.total;
+    const met =
+      result.peakRssMb < PEAK_RSS_LIMIT_MB &&
+      result.normalDuring.ok === result.normalDuring.total &&
+      result.normalAfter.ok === result.normalAfter.total;
     return [
       `${result.waves} wave(s), each: ${result.attack.endlessBodies} requests to keys whose body never ends, ${result.attack.endlessLines} streams whose SSE line never ends, ${result.attack.hugeModelNames} requests with a ${num(result.attack.modelNameBytes / MB, 0)} MB model name, all at once, while normal requests run (one at a time, every 50 ms) and 20 more after, on other keys. The gateway runs with \`GATEWAY_DEGRADE=false\` (the pool-wide breaker would shed every request once most calls fail). Its peak RSS is its own \`maxRSS\` (getrusage), reported over IPC.`,
       '',
       table(
         ['measure', 'limit', 'measured', ''],
         [
-          ['peak RSS of the gateway', `< ${PEAK_RSS_LIMIT_MB} MB`, `${num(result.peakRssMb)} MB (idle: ${num(result.baselineRssMb)} MB)`, verdict(result.peakRssMb < PEAK_RSS_LIMIT_MB)],
-          ['normal requests answered during the attack', 'all', `${result.normalDuring.ok} / ${result.normalDuring.total}`, verdict(result.normalDuring.ok === result.normalDuring.total)],
-          ['normal requests answered after it', 'all', `${result.normalAfter.ok} / ${result.normalAfter.total}`, verdict(result.normalAfter.ok === result.normalAfter.total)],
+          [
+            'peak RSS of the gateway',
+            `< ${PEAK_RSS_LIMIT_MB} MB`,
+            `${num(result.peakRssMb)} MB (idle: ${num(result.baselineRssMb)} MB)`,
+            verdict(result.peakRssMb < PEAK_RSS_LIMIT_MB),
+          ],
+          [
+            'normal requests answered during the attack',
+            'all',
+            `${result.normalDuring.ok} / ${result.normalDuring.total}`,
+            verdict(result.normalDuring.ok === result.normalDuring.total),
+          ],
+          [
+            'normal requests answered after it',
+            'all',
+            `${result.normalAfter.ok} / ${result.normalAfter.total}`,
+            verdict(result.normalAfter.ok === result.normalAfter.total),
+          ],
         ],
       ),
       '',
-      `Attack answers by status: ${Object.entries(result.attackStatuses).map(([status, count]) => `${status}: ${count}`).join(', ')}; upstream requests the hostile keys received: ${result.hostileUpstreamRequests}. Overall: ${verdict(met)}.`,
+      `Attack answers by status: ${Object.entries(result.attackStatuses)
+        .map(([status, count]) => `${status}: ${count}`)
+        .join(
+          ', ',
+        )}; upstream requests the hostile keys received: ${result.hostileUpstreamRequests}. Overall: ${verdict(met)}.`,
     ].join('\n');
   },
   check(result) {
     const problems: string[] = [];
     if (!(result.peakRssMb > 0)) problems.push('no memory sample from the gateway');
     if (result.hostileUpstreamRequests === 0) problems.push('no request reached a hostile key');
-    if (result.normalAfter.ok !== result.normalAfter.total) problems.push(`normal requests failed after the attack (${result.normalAfter.ok}/${result.normalAfter.total})`);
+    if (result.normalAfter.ok !== result.normalAfter.total)
+      problems.push(`normal requests failed after the attack (${result.normalAfter.ok}/${result.normalAfter.total})`);
     return problems;
   },
 };

@@ -1,6 +1,15 @@
 import { num, table, verdict } from '../lib/markdown.js';
 import type { BenchSuite, ProfileName } from '../lib/suite.js';
-import { type CastKey, MB, MODELS, type MemorySample, chatBody, send, sleep, startHostileGateway } from './hostile-gateway.js';
+import {
+  type CastKey,
+  MB,
+  MODELS,
+  type MemorySample,
+  chatBody,
+  send,
+  sleep,
+  startHostileGateway,
+} from './hostile-gateway.js';
 
 const DURATION_S: Record<ProfileName, number> = { smoke: 6, quick: 60, full: 600 };
 const RATE_PER_S = 150;
@@ -24,8 +33,19 @@ const CAST: CastKey[] = [
   { mock: { key: 'sk-bench-soak-good-00001', name: 'good-1', latencyMs: 20 }, models: ALL },
   { mock: { key: 'sk-bench-soak-good-00002', name: 'good-2', latencyMs: 20 }, models: ALL },
   { mock: { key: 'sk-bench-soak-good-00003', name: 'good-3', latencyMs: 20 }, models: ALL },
-  { mock: { key: 'sk-bench-soak-flaky-0004', name: 'flaky', latencyMs: 20, errorRates: { '503': 0.3, '500': 0.1 } }, models: ALL },
-  { mock: { key: 'sk-bench-soak-429-00005', name: 'rate-limited', status: 429, retryAfterHeader: '99999999999999999999999' }, models: ALL },
+  {
+    mock: { key: 'sk-bench-soak-flaky-0004', name: 'flaky', latencyMs: 20, errorRates: { '503': 0.3, '500': 0.1 } },
+    models: ALL,
+  },
+  {
+    mock: {
+      key: 'sk-bench-soak-429-00005',
+      name: 'rate-limited',
+      status: 429,
+      retryAfterHeader: '99999999999999999999999',
+    },
+    models: ALL,
+  },
   { mock: { key: 'sk-bench-soak-cut-00006', name: 'cutting', latencyMs: 20, cutAfterChunks: 2 }, models: ALL },
   { mock: { key: 'sk-bench-soak-body-0007', name: 'endless-body', endlessBody: true }, models: [MODELS.normal] },
   { mock: { key: 'sk-bench-soak-line-0008', name: 'endless-line', endlessLine: true }, models: [MODELS.normalStream] },
@@ -66,8 +86,13 @@ function slopePerMinute(samples: readonly MemorySample[], value: (s: MemorySampl
   return variance === 0 ? 0 : covariance / variance;
 }
 
-/** Mixed traffic at `RATE_PER_S` for `durationS`: 70% JSON, 30% streams, 1 in 100 a nested body the gateway must refuse. */
-async function drive(url: string, durationS: number): Promise<{ sent: number; statuses: Record<string, number>; endMs: number }> {
+/**
+ * Mixed traffic at `RATE_PER_S` for `durationS`: 70% JSON, 30% streams, 1 in 100 a nested body the gateway must refuse.
+ */
+async function drive(
+  url: string,
+  durationS: number,
+): Promise<{ sent: number; statuses: Record<string, number>; endMs: number }> {
   const statuses: Record<string, number> = {};
   const pending = new Set<Promise<void>>();
   const nested = `{"model":"${MODELS.normal}","messages":[{"role":"user","content":"hi"}],"x":${'['.repeat(5_000)}${']'.repeat(5_000)}}`;
@@ -121,7 +146,14 @@ const suite: BenchSuite<SoakResult> = {
       handlesMax: Math.max(0, ...handles),
       handlesSettled,
       peakRssMb: Math.max(0, ...samples.map((s) => s.peakRssBytes)) / MB,
-      timeline: samples.filter((_, i) => i % Math.max(1, Math.floor(samples.length / 12)) === 0).map((s) => ({ atS: (s.atMs - t0) / 1_000, rssMb: s.rssBytes / MB, heapMb: s.heapUsedBytes / MB, handles: s.handles })),
+      timeline: samples
+        .filter((_, i) => i % Math.max(1, Math.floor(samples.length / 12)) === 0)
+        .map((s) => ({
+          atS: (s.atMs - t0) / 1_000,
+          rssMb: s.rssBytes / MB,
+          heapMb: s.heapUsedBytes / MB,
+          handles: s.handles,
+        })),
     };
   },
   render(result) {
@@ -132,17 +164,39 @@ const suite: BenchSuite<SoakResult> = {
       table(
         ['measure (last half of the run)', 'target', 'measured', ''],
         [
-          ['RSS slope', `no growth (<= ${FLAT_MB_PER_MIN} MB/min)`, `${num(result.rssSlopeMbPerMin, 2)} MB/min`, verdict(flat(result.rssSlopeMbPerMin))],
-          ['heap slope', `no growth (<= ${FLAT_MB_PER_MIN} MB/min)`, `${num(result.heapSlopeMbPerMin, 2)} MB/min`, verdict(flat(result.heapSlopeMbPerMin))],
-          ['open handles, first -> last (max)', 'flat', `${result.handlesFirst} -> ${result.handlesLast} (${result.handlesMax})`, ''],
+          [
+            'RSS slope',
+            `no growth (<= ${FLAT_MB_PER_MIN} MB/min)`,
+            `${num(result.rssSlopeMbPerMin, 2)} MB/min`,
+            verdict(flat(result.rssSlopeMbPerMin)),
+          ],
+          [
+            'heap slope',
+            `no growth (<= ${FLAT_MB_PER_MIN} MB/min)`,
+            `${num(result.heapSlopeMbPerMin, 2)} MB/min`,
+            verdict(flat(result.heapSlopeMbPerMin)),
+          ],
+          [
+            'open handles, first -> last (max)',
+            'flat',
+            `${result.handlesFirst} -> ${result.handlesLast} (${result.handlesMax})`,
+            '',
+          ],
           [`open handles ${SETTLE_MS / 1_000} s after the load`, '', String(result.handlesSettled), ''],
           ['peak RSS', '', `${num(result.peakRssMb)} MB`, ''],
         ],
       ),
       '',
-      `Answers by request kind and status (0: the client gave up after ${CLIENT_TIMEOUT_MS / 1_000} s): ${Object.entries(result.statuses).map(([status, count]) => `${status}: ${count}`).join(', ')}.`,
+      `Answers by request kind and status (0: the client gave up after ${CLIENT_TIMEOUT_MS / 1_000} s): ${Object.entries(
+        result.statuses,
+      )
+        .map(([status, count]) => `${status}: ${count}`)
+        .join(', ')}.`,
       '',
-      table(['s', 'RSS MB', 'heap MB', 'handles'], result.timeline.map((t) => [num(t.atS, 0), num(t.rssMb), num(t.heapMb), t.handles])),
+      table(
+        ['s', 'RSS MB', 'heap MB', 'handles'],
+        result.timeline.map((t) => [num(t.atS, 0), num(t.rssMb), num(t.heapMb), t.handles]),
+      ),
     ].join('\n');
   },
   check(result) {

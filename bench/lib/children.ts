@@ -66,7 +66,14 @@ async function stopChild(child: ChildProcess, exited: Promise<number | null>): P
 
 /** Stops every live child (used in `finally` blocks and on SIGINT / SIGTERM). */
 export async function stopAll(): Promise<void> {
-  await Promise.all([...live].map((child) => stopChild(child, once(child, 'exit').then(() => null))));
+  await Promise.all(
+    [...live].map((child) =>
+      stopChild(
+        child,
+        once(child, 'exit').then(() => null),
+      ),
+    ),
+  );
 }
 
 let installed = false;
@@ -114,7 +121,9 @@ export async function waitForHttp(child: Child, url: string, timeoutMs: number):
 async function failIfGone(child: Child, deadline: number, waitingFor: string): Promise<void> {
   const gone = child.process.exitCode !== null || child.process.signalCode !== null || !live.has(child.process);
   if (!gone && Date.now() < deadline) return;
-  const why = gone ? `exited (code ${child.process.exitCode ?? child.process.signalCode})` : 'did not get ready in time';
+  const why = gone
+    ? `exited (code ${child.process.exitCode ?? child.process.signalCode})`
+    : 'did not get ready in time';
   await child.stop();
   throw new Error(`${child.name} ${why} while waiting for ${waitingFor}. Output:\n${child.output().trim()}`);
 }

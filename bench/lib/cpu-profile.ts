@@ -53,7 +53,8 @@ function areaOf(frame: ProfileNode['callFrame'], packageDir: string): string {
 function locationOf(frame: ProfileNode['callFrame']): string {
   const path = pathOf(frame.url);
   const at = path.lastIndexOf('node_modules/');
-  const shown = at >= 0 ? path.slice(at + 'node_modules/'.length) : path.startsWith(REPO_DIR) ? relative(REPO_DIR, path) : path;
+  const shown =
+    at >= 0 ? path.slice(at + 'node_modules/'.length) : path.startsWith(REPO_DIR) ? relative(REPO_DIR, path) : path;
   return `${shown}:${frame.lineNumber + 1}`;
 }
 
@@ -63,10 +64,16 @@ function add<K>(map: Map<K, number>, key: K, hits: number): void {
 
 /**
  * Reads the single `.cpuprofile` of `dir`: self time by area, and the busiest functions of the `focus` areas.
- * Areas: a package (node_modules), `apps/<name>` / `libs/<name>` / `bench` for this repository, node's internals, native code, GC.
+ * Areas: a package (node_modules), `apps/<name>` / `libs/<name>` / `bench` for this repository, node's internals,
+ * native code, GC.
  * `packageDir` marks the library's own code (its compiled folder).
  */
-export async function summarizeProfile(dir: string, packageDir: string, focus: readonly string[] | 'all', top = 12): Promise<ProfileSummary> {
+export async function summarizeProfile(
+  dir: string,
+  packageDir: string,
+  focus: readonly string[] | 'all',
+  top = 12,
+): Promise<ProfileSummary> {
   const file = (await readdir(dir)).find((name) => name.endsWith('.cpuprofile'));
   if (!file) throw new Error(`no .cpuprofile in ${dir}`);
   const { nodes } = JSON.parse(await readFile(join(dir, file), 'utf8')) as { nodes: ProfileNode[] };
@@ -79,7 +86,8 @@ export async function summarizeProfile(dir: string, packageDir: string, focus: r
     busy += hits;
     const area = areaOf(node.callFrame, packageDir);
     add(areas, area, hits);
-    if (focus === 'all' || focus.includes(area)) add(functions, `${node.callFrame.functionName || '(anonymous)'}\t${locationOf(node.callFrame)}`, hits);
+    if (focus === 'all' || focus.includes(area))
+      add(functions, `${node.callFrame.functionName || '(anonymous)'}\t${locationOf(node.callFrame)}`, hits);
   }
   const share = (hits: number) => Math.round((hits / Math.max(busy, 1)) * 1000) / 10;
   const sorted = <K>(map: Map<K, number>) => [...map].sort((a, b) => b[1] - a[1]);

@@ -23,7 +23,9 @@ async function benchModules(dir: string): Promise<string[]> {
 }
 
 /** Every suite under bench/dist, in `order`; `only` keeps the suites with those ids. */
-export async function discoverSuites(only?: readonly string[]): Promise<{ suites: BenchSuite[]; skipped: SkippedModule[] }> {
+export async function discoverSuites(
+  only?: readonly string[],
+): Promise<{ suites: BenchSuite[]; skipped: SkippedModule[] }> {
   const suites: BenchSuite[] = [];
   const skipped: SkippedModule[] = [];
   for (const path of await benchModules(DIST_DIR)) {

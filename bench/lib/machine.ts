@@ -42,7 +42,12 @@ export async function gitCommit(): Promise<string> {
     const loose = await readFile(join(commonDir, ref), 'utf8').catch(() => undefined);
     if (loose) return loose.trim();
     const packed = await readFile(join(commonDir, 'packed-refs'), 'utf8');
-    return packed.split('\n').find((line) => line.endsWith(` ${ref}`))?.split(' ')[0] ?? 'unknown';
+    return (
+      packed
+        .split('\n')
+        .find((line) => line.endsWith(` ${ref}`))
+        ?.split(' ')[0] ?? 'unknown'
+    );
   } catch {
     return 'unknown';
   }

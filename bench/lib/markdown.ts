@@ -1,6 +1,7 @@
 /** A GitHub markdown table; the first column is left-aligned, the others right-aligned. */
 export function table(headers: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number>>): string {
-  const line = (cells: ReadonlyArray<string | number>) => `| ${cells.map((cell) => String(cell).replaceAll('|', '\\|')).join(' | ')} |`;
+  const line = (cells: ReadonlyArray<string | number>) =>
+    `| ${cells.map((cell) => String(cell).replaceAll('|', '\\|')).join(' | ')} |`;
   const rule = `| ${headers.map((_, index) => (index === 0 ? '---' : '---:')).join(' | ')} |`;
   return [line(headers), rule, ...rows.map(line)].join('\n');
 }

@@ -45,7 +45,16 @@ export interface MockService {
 
 /** Starts `deepseek-mock --scenario <file> --port 0` and waits for its "listening on <url>" line. */
 export async function startMock(scenarioFile: string, seed = 20240601): Promise<MockService> {
-  const child = spawnNode('deepseek-mock', MOCK_CLI, ['--scenario', scenarioFile, '--port', '0', '--host', '127.0.0.1', '--seed', String(seed)]);
+  const child = spawnNode('deepseek-mock', MOCK_CLI, [
+    '--scenario',
+    scenarioFile,
+    '--port',
+    '0',
+    '--host',
+    '127.0.0.1',
+    '--seed',
+    String(seed),
+  ]);
   const [, url] = await waitForOutput(child, /listening on (http:\/\/[\d.]+:\d+)/, START_TIMEOUT_MS);
   return { url: url!, admin: new MockAdmin(url!), child };
 }

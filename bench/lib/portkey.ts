@@ -41,7 +41,9 @@ export interface PortkeyService {
   child: Child;
 }
 
-/** Where the installed `@portkey-ai/gateway` keeps its node server, and its version (throws when it is not installed). */
+/**
+ * Where the installed `@portkey-ai/gateway` keeps its node server, and its version (throws when it is not installed).
+ */
 function portkeyEntry(): { script: string; version: string } {
   const require = createRequire(import.meta.url);
   const manifest = require.resolve('@portkey-ai/gateway/package.json');

@@ -2,7 +2,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import type { BenchResults } from './results.js';
 import type { BenchSuite } from './suite.js';
 
-export const SUMMARY_START = '<!-- bench-summary:start (generated from bench/results.json by the bench runner: do not edit) -->';
+export const SUMMARY_START =
+  '<!-- bench-summary:start (generated from bench/results.json by the bench runner: do not edit) -->';
 export const SUMMARY_END = '<!-- bench-summary:end -->';
 
 /** The README's benchmark summary: the headline tables of every suite that has one, from results.json only. */

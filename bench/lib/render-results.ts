@@ -25,15 +25,24 @@ function header(results: BenchResults): string {
         ['1-min load average', load],
       ],
     ),
-    ...(busy ? ['', `> The machine was busy (load above half its cores): other processes shared the CPU, so figures are noisier than usual.`] : []),
+    ...(busy
+      ? [
+          '',
+          `> The machine was busy (load above half its cores): other processes shared the CPU, so figures are noisier than usual.`,
+        ]
+      : []),
   ].join('\n');
 }
 
 function section(record: SuiteRecord, suite: BenchSuite | undefined): string {
   const title = `## ${record.title}`;
-  if (record.status === 'failed') return `${title}\n\nThis suite **failed** after ${Math.round(record.durationS)} s:\n\n${fenced(record.error ?? 'unknown error')}`;
-  if (!suite) return `${title}\n\n(No module renders suite "${record.id}" any more: its figures are only in results.json.)`;
-  const alone = record.ranAlone ? `_Run on its own and merged into these results: profile ${record.ranAlone.profile}, ${record.ranAlone.startedAt.slice(0, 10)}, commit ${record.ranAlone.commit}._\n\n` : '';
+  if (record.status === 'failed')
+    return `${title}\n\nThis suite **failed** after ${Math.round(record.durationS)} s:\n\n${fenced(record.error ?? 'unknown error')}`;
+  if (!suite)
+    return `${title}\n\n(No module renders suite "${record.id}" any more: its figures are only in results.json.)`;
+  const alone = record.ranAlone
+    ? `_Run on its own and merged into these results: profile ${record.ranAlone.profile}, ${record.ranAlone.startedAt.slice(0, 10)}, commit ${record.ranAlone.commit}._\n\n`
+    : '';
   return `${title}\n\n${alone}${suite.render(record.result)}`;
 }
 
@@ -48,18 +57,20 @@ export async function renderResults(results: BenchResults, suites: readonly Benc
   const records = [...results.suites].sort((a, b) => a.order - b.order);
   const notes = await findings();
   const skipped = results.skippedModules.map((s) => `- \`${s.module}\`: ${s.reason}`);
-  return [
-    '# Benchmarks',
-    header(results),
-    ...records.map((record) => section(record, byId.get(record.id))),
-    ...(notes ? [`## Findings\n\n${notes}`] : []),
-    ...(skipped.length > 0 ? [`## Modules not run\n\n${skipped.join('\n')}`] : []),
+  return (
     [
-      '## How to reproduce',
-      '',
-      '`npm ci && npm run bench` (quick, under 3 minutes) or `npm run bench:full` (these figures, about 20 minutes) on an idle machine;',
-      'both rebuild what they need (`tsc -b bench`), start the mock, the systems under test and the load in separate processes on 127.0.0.1,',
-      'and rewrite `bench/results.json` and this file. `npm run bench:smoke` runs every suite at tiny sizes and checks the output (CI).',
-    ].join('\n'),
-  ].join('\n\n') + '\n';
+      '# Benchmarks',
+      header(results),
+      ...records.map((record) => section(record, byId.get(record.id))),
+      ...(notes ? [`## Findings\n\n${notes}`] : []),
+      ...(skipped.length > 0 ? [`## Modules not run\n\n${skipped.join('\n')}`] : []),
+      [
+        '## How to reproduce',
+        '',
+        '`npm ci && npm run bench` (quick, under 3 minutes) or `npm run bench:full` (these figures, about 20 minutes) on an idle machine;',
+        'both rebuild what they need (`tsc -b bench`), start the mock, the systems under test and the load in separate processes on 127.0.0.1,',
+        'and rewrite `bench/results.json` and this file. `npm run bench:smoke` runs every suite at tiny sizes and checks the output (CI).',
+      ].join('\n'),
+    ].join('\n\n') + '\n'
+  );
 }

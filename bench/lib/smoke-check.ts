@@ -14,14 +14,16 @@ export async function checkOutputs(dir: string, suites: readonly BenchSuite[]): 
   const problems: string[] = [];
   const results = JSON.parse(await readFile(join(dir, RESULTS_JSON), 'utf8')) as BenchResults;
   const markdown = await readFile(join(dir, RESULTS_MD), 'utf8');
-  if (!results.machine?.cpuModel || !results.machine.node || !results.commit || !results.startedAt) problems.push('results.json lacks machine, node, commit or date');
+  if (!results.machine?.cpuModel || !results.machine.node || !results.commit || !results.startedAt)
+    problems.push('results.json lacks machine, node, commit or date');
   for (const suite of suites) {
     const record = results.suites.find((r) => r.id === suite.id);
     if (!record) {
       problems.push(`suite ${suite.id}: not in results.json`);
       continue;
     }
-    if (record.status !== 'ok') problems.push(`suite ${suite.id}: ${record.status}: ${record.error?.split('\n')[0] ?? ''}`);
+    if (record.status !== 'ok')
+      problems.push(`suite ${suite.id}: ${record.status}: ${record.error?.split('\n')[0] ?? ''}`);
     else problems.push(...(suite.check?.(record.result) ?? []).map((p) => `suite ${suite.id}: ${p}`));
     if (!markdown.includes(`## ${suite.title}`)) problems.push(`RESULTS.md has no section "${suite.title}"`);
   }

@@ -1,4 +1,6 @@
-/** How much a run measures: `smoke` proves the scripts work (seconds), `quick` < 3 min, `full` the committed figures. */
+/**
+ * How much a run measures: `smoke` proves the scripts work (seconds), `quick` < 3 min, `full` the committed figures.
+ */
 export type ProfileName = 'smoke' | 'quick' | 'full';
 
 export const PROFILES: readonly ProfileName[] = ['smoke', 'quick', 'full'];

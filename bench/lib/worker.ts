@@ -57,7 +57,13 @@ export class WorkerProcess<C, R> {
 }
 
 /** One job in a fresh worker process, closed afterwards. */
-export async function runWorker<C, R>(name: string, script: string, config: C, timeoutMs: number, options: SpawnOptions = {}): Promise<R> {
+export async function runWorker<C, R>(
+  name: string,
+  script: string,
+  config: C,
+  timeoutMs: number,
+  options: SpawnOptions = {},
+): Promise<R> {
   const worker = WorkerProcess.start<C, R>(name, script, options);
   try {
     return await worker.run(config, timeoutMs);
@@ -72,7 +78,8 @@ export function serveWorker<C, R>(work: (config: C) => Promise<R>): void {
   process.on('message', (config: C) => {
     work(config).then(
       (result) => process.send!({ ok: true, result } satisfies Reply<R>),
-      (error: unknown) => process.send!({ ok: false, error: (error as Error).stack ?? String(error) } satisfies Reply<R>),
+      (error: unknown) =>
+        process.send!({ ok: false, error: (error as Error).stack ?? String(error) } satisfies Reply<R>),
     );
   });
 }

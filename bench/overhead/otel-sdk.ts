@@ -1,6 +1,11 @@
 import type { TelemetryOptions } from 'nestjs-deepseek-pool';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  type ReadableSpan,
+  type SpanExporter,
+} from '@opentelemetry/sdk-trace-base';
 
 /** Takes every batch and drops it: the SDK does all its work (sampling, attributes, batching), the network none. */
 class DiscardingExporter implements SpanExporter {
@@ -19,7 +24,9 @@ class IdleReader extends MetricReader {
 
 /** A recording OpenTelemetry SDK (batch span processor, metric aggregation) for the pool's `telemetry` option. */
 export function recordingSdk(): { telemetry: TelemetryOptions; shutdown(): Promise<void> } {
-  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(new DiscardingExporter())] });
+  const tracerProvider = new BasicTracerProvider({
+    spanProcessors: [new BatchSpanProcessor(new DiscardingExporter())],
+  });
   const meterProvider = new MeterProvider({ readers: [new IdleReader()] });
   return {
     telemetry: { tracerProvider, meterProvider },

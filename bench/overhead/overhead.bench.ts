@@ -42,9 +42,15 @@ export interface OverheadResult {
   chat: OverheadRun[];
   /** pool.chat vs the direct path over an in-process stub transport. */
   inProcess: OverheadRun[];
-  /** pool.chat over loopback until its transport is called, vs the whole pool.chat over the stub (absent in older results). */
+  /**
+   * pool.chat over loopback until its transport is called, vs the whole pool.chat over the stub (absent in older
+   * results).
+   */
   send?: OverheadRun[];
-  /** pool.chat over the stub: OpenTelemetry off (the API absent), API without SDK, recording SDK (absent in older results). */
+  /**
+   * pool.chat over the stub: OpenTelemetry off (the API absent), API without SDK, recording SDK (absent in older
+   * results).
+   */
   telemetry?: OverheadRun[];
   stream: OverheadRun[];
   targets: OverheadTarget[];
@@ -59,8 +65,18 @@ function added(pool: LatencySummary, direct: LatencySummary): Added {
 
 type Worker = WorkerProcess<OverheadJob, OverheadJobResult>;
 
-async function measure(worker: Worker, target: Target, plan: RoundPlan, variants: [VariantName, ...VariantName[]], pool: VariantName, direct: VariantName, context: SuiteContext): Promise<OverheadRun> {
-  context.log(`${variants.join(' / ')} at concurrency ${plan.concurrency}: ${plan.rounds} rounds x ${plan.perRound} calls`);
+async function measure(
+  worker: Worker,
+  target: Target,
+  plan: RoundPlan,
+  variants: [VariantName, ...VariantName[]],
+  pool: VariantName,
+  direct: VariantName,
+  context: SuiteContext,
+): Promise<OverheadRun> {
+  context.log(
+    `${variants.join(' / ')} at concurrency ${plan.concurrency}: ${plan.rounds} rounds x ${plan.perRound} calls`,
+  );
   const latencyUs = await worker.run({ ...plan, target, variants }, JOB_TIMEOUT_MS);
   return { ...plan, latencyUs, added: added(latencyUs[pool]!, latencyUs[direct]!) };
 }
@@ -70,9 +86,25 @@ async function cpuProfile(target: Target, calls: number, context: SuiteContext):
   const dir = join(context.runDir, 'cpu-profile');
   await rm(dir, { recursive: true, force: true });
   context.log(`CPU profile of pool.chat over the stub transport: ${calls} calls (node --cpu-prof, ${dir})`);
-  const job: OverheadJob = { concurrency: 1, rounds: 1, warmupRounds: 1, perRound: calls, target, variants: ['pool-stub'] };
-  await runWorker<OverheadJob, OverheadJobResult>('overhead-profile', WORKER, job, JOB_TIMEOUT_MS, { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir] });
-  return { calls, ...(await summarizeProfile(dir, repoPath('libs/deepseek-pool/dist'), ['nestjs-deepseek-pool', 'opossum', "node's internals"])) };
+  const job: OverheadJob = {
+    concurrency: 1,
+    rounds: 1,
+    warmupRounds: 1,
+    perRound: calls,
+    target,
+    variants: ['pool-stub'],
+  };
+  await runWorker<OverheadJob, OverheadJobResult>('overhead-profile', WORKER, job, JOB_TIMEOUT_MS, {
+    nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir],
+  });
+  return {
+    calls,
+    ...(await summarizeProfile(dir, repoPath('libs/deepseek-pool/dist'), [
+      'nestjs-deepseek-pool',
+      'opossum',
+      "node's internals",
+    ])),
+  };
 }
 
 function targets(chat: OverheadRun[]): OverheadTarget[] {
@@ -93,13 +125,50 @@ async function run(context: SuiteContext): Promise<OverheadResult> {
   try {
     const target: Target = { url: mock.url, keys: scenario.keys.map((key) => key.key) };
     const chat: OverheadRun[] = [];
-    for (const plan of sizes.chat) chat.push(await measure(worker, target, plan, ['undici', 'undici-aa', 'openai', 'transport', 'pool'], 'pool', 'undici', context));
+    for (const plan of sizes.chat)
+      chat.push(
+        await measure(
+          worker,
+          target,
+          plan,
+          ['undici', 'undici-aa', 'openai', 'transport', 'pool'],
+          'pool',
+          'undici',
+          context,
+        ),
+      );
     const inProcess: OverheadRun[] = [];
-    for (const plan of sizes.inProcess) inProcess.push(await measure(worker, target, plan, ['stub-direct', 'pool-stub', 'pool-stub-no-hedging'], 'pool-stub', 'stub-direct', context));
-    const send = [await measure(worker, target, sizes.chat[0]!, ['pool-stub', 'pool-send'], 'pool-send', 'pool-stub', context)];
-    const telemetry = [await measure(worker, target, sizes.inProcess[0]!, ['pool-stub-off', 'pool-stub-off-aa', 'pool-stub', 'pool-stub-otel'], 'pool-stub-otel', 'pool-stub-off', context)];
+    for (const plan of sizes.inProcess)
+      inProcess.push(
+        await measure(
+          worker,
+          target,
+          plan,
+          ['stub-direct', 'pool-stub', 'pool-stub-no-hedging'],
+          'pool-stub',
+          'stub-direct',
+          context,
+        ),
+      );
+    const send = [
+      await measure(worker, target, sizes.chat[0]!, ['pool-stub', 'pool-send'], 'pool-send', 'pool-stub', context),
+    ];
+    const telemetry = [
+      await measure(
+        worker,
+        target,
+        sizes.inProcess[0]!,
+        ['pool-stub-off', 'pool-stub-off-aa', 'pool-stub', 'pool-stub-otel'],
+        'pool-stub-otel',
+        'pool-stub-off',
+        context,
+      ),
+    ];
     const stream: OverheadRun[] = [];
-    for (const plan of sizes.stream) stream.push(await measure(worker, target, plan, ['undici-sse', 'pool-stream'], 'pool-stream', 'undici-sse', context));
+    for (const plan of sizes.stream)
+      stream.push(
+        await measure(worker, target, plan, ['undici-sse', 'pool-stream'], 'pool-stream', 'undici-sse', context),
+      );
     const result: OverheadResult = {
       mock: { scenario: FAST_SCENARIO, keys: scenario.keys.length, latencyMs: scenario.defaults?.latencyMs ?? 0 },
       chat,
@@ -123,7 +192,13 @@ async function run(context: SuiteContext): Promise<OverheadResult> {
 }
 
 function check(result: OverheadResult): string[] {
-  const runs = [...result.chat, ...result.inProcess, ...(result.send ?? []), ...(result.telemetry ?? []), ...result.stream];
+  const runs = [
+    ...result.chat,
+    ...result.inProcess,
+    ...(result.send ?? []),
+    ...(result.telemetry ?? []),
+    ...result.stream,
+  ];
   const problems = runs.flatMap((r) =>
     Object.entries(r.latencyUs)
       .filter(([, s]) => !(s.count === r.rounds * r.perRound && s.p50 > 0 && s.p99 >= s.p50))
@@ -133,5 +208,13 @@ function check(result: OverheadResult): string[] {
   return problems;
 }
 
-const suite: BenchSuite<OverheadResult> = { id: 'overhead', title: 'Overhead: pool.chat vs a direct call', order: 10, run, render: renderOverhead, summary: summarizeOverhead, check };
+const suite: BenchSuite<OverheadResult> = {
+  id: 'overhead',
+  title: 'Overhead: pool.chat vs a direct call',
+  order: 10,
+  run,
+  render: renderOverhead,
+  summary: summarizeOverhead,
+  check,
+};
 export default suite;

@@ -23,7 +23,17 @@ function rows(runs: readonly OverheadRun[], direct: string): Array<Array<string 
     Object.entries(run.latencyUs).map(([name, s]) => {
       const base = run.latencyUs[direct]!;
       const diff = (value: number, reference: number) => (name === direct ? '' : signed(value - reference));
-      return [run.concurrency, LABELS[name] ?? name, s.count.toLocaleString('en-US'), num(s.p50), num(s.p99), num(s.p999), diff(s.p50, base.p50), diff(s.p99, base.p99), diff(s.p999, base.p999)];
+      return [
+        run.concurrency,
+        LABELS[name] ?? name,
+        s.count.toLocaleString('en-US'),
+        num(s.p50),
+        num(s.p99),
+        num(s.p999),
+        diff(s.p50, base.p50),
+        diff(s.p99, base.p99),
+        diff(s.p999, base.p999),
+      ];
     }),
   );
 }
@@ -42,7 +52,11 @@ export function summarizeOverhead(result: OverheadResult): string {
   const single = (runs: readonly OverheadRun[]) => runs.filter((run) => run.concurrency === 1);
   return [
     targets(result),
-    table(HEADERS, [...rows(single(result.chat), 'undici'), ...rows(single(result.inProcess), 'stub-direct'), ...rows(single(result.stream), 'undici-sse')]),
+    table(HEADERS, [
+      ...rows(single(result.chat), 'undici'),
+      ...rows(single(result.inProcess), 'stub-direct'),
+      ...rows(single(result.stream), 'undici-sse'),
+    ]),
   ].join('\n\n');
 }
 
@@ -99,6 +113,7 @@ export function renderOverhead(result: OverheadResult): string {
       ),
     );
   }
-  if (result.profileError) parts.push('### Where `pool.chat` spends its CPU', `The CPU profile failed: ${result.profileError}`);
+  if (result.profileError)
+    parts.push('### Where `pool.chat` spends its CPU', `The CPU profile failed: ${result.profileError}`);
   return parts.join('\n\n');
 }

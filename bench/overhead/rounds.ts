@@ -13,7 +13,12 @@ export interface RoundPlan {
 }
 
 /** `count` calls over `concurrency` lanes; each call's duration (ns) goes into `histogram` when given. */
-async function round(variant: Variant, concurrency: number, count: number, histogram: Histogram | undefined): Promise<void> {
+async function round(
+  variant: Variant,
+  concurrency: number,
+  count: number,
+  histogram: Histogram | undefined,
+): Promise<void> {
   let remaining = count;
   const lane = async () => {
     while (remaining > 0) {
@@ -30,7 +35,10 @@ async function round(variant: Variant, concurrency: number, count: number, histo
  * Interleaved rounds: A, B, C, then B, C, A... so drift (heat, GC, the machine's other work) hits every
  * variant alike. Returns each variant's latency in µs over the measured rounds.
  */
-export async function interleave(variants: readonly Variant[], plan: RoundPlan): Promise<Record<string, LatencySummary>> {
+export async function interleave(
+  variants: readonly Variant[],
+  plan: RoundPlan,
+): Promise<Record<string, LatencySummary>> {
   const histograms = variants.map(() => nanosecondHistogram());
   for (let r = 0; r < plan.warmupRounds + plan.rounds; r++) {
     const recording = r >= plan.warmupRounds;

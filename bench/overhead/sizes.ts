@@ -10,11 +10,31 @@ export interface OverheadSizes {
   profileCalls: number;
 }
 
-const plan = (concurrency: number, rounds: number, perRound: number, warmupRounds = 2): RoundPlan => ({ concurrency, rounds, perRound, warmupRounds });
+const plan = (concurrency: number, rounds: number, perRound: number, warmupRounds = 2): RoundPlan => ({
+  concurrency,
+  rounds,
+  perRound,
+  warmupRounds,
+});
 
 /** Rounds and calls per profile: the quick run keeps every figure, the full one gets steadier tails (more samples). */
 export const OVERHEAD_SIZES: Record<ProfileName, OverheadSizes> = {
-  smoke: { chat: [plan(1, 2, 40, 1), plan(64, 2, 128, 1)], inProcess: [plan(1, 2, 200, 1)], stream: [plan(1, 2, 20, 1), plan(64, 2, 128, 1)], profileCalls: 0 },
-  quick: { chat: [plan(1, 6, 800, 1), plan(64, 3, 1_500, 1)], inProcess: [plan(1, 6, 4_000, 1)], stream: [plan(1, 6, 400, 1), plan(64, 3, 1_000, 1)], profileCalls: 30_000 },
-  full: { chat: [plan(1, 20, 1_000), plan(64, 10, 3_000)], inProcess: [plan(1, 20, 10_000)], stream: [plan(1, 20, 1_000), plan(64, 10, 3_000)], profileCalls: 300_000 },
+  smoke: {
+    chat: [plan(1, 2, 40, 1), plan(64, 2, 128, 1)],
+    inProcess: [plan(1, 2, 200, 1)],
+    stream: [plan(1, 2, 20, 1), plan(64, 2, 128, 1)],
+    profileCalls: 0,
+  },
+  quick: {
+    chat: [plan(1, 6, 800, 1), plan(64, 3, 1_500, 1)],
+    inProcess: [plan(1, 6, 4_000, 1)],
+    stream: [plan(1, 6, 400, 1), plan(64, 3, 1_000, 1)],
+    profileCalls: 30_000,
+  },
+  full: {
+    chat: [plan(1, 20, 1_000), plan(64, 10, 3_000)],
+    inProcess: [plan(1, 20, 10_000)],
+    stream: [plan(1, 20, 1_000), plan(64, 10, 3_000)],
+    profileCalls: 300_000,
+  },
 };

@@ -21,6 +21,7 @@ function isContentLine(line: string): boolean {
   if (!line.startsWith('data:')) return false;
   const data = line.slice(5).trim();
   if (data === '[DONE]') return false;
-  const content = (JSON.parse(data) as { choices?: Array<{ delta?: { content?: unknown } }> }).choices?.[0]?.delta?.content;
+  const content = (JSON.parse(data) as { choices?: Array<{ delta?: { content?: unknown } }> }).choices?.[0]?.delta
+    ?.content;
   return typeof content === 'string' && content.length > 0;
 }

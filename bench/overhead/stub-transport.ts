@@ -7,8 +7,22 @@ const CANNED = new TextEncoder().encode(
     object: 'chat.completion',
     created: 1_700_000_000,
     model: 'deepseek-chat',
-    choices: [{ index: 0, message: { role: 'assistant', content: 'Mock answer from fast-1 to: Hello, how are you?' }, logprobs: null, finish_reason: 'stop' }],
-    usage: { prompt_tokens: 5, completion_tokens: 12, total_tokens: 17, prompt_tokens_details: { cached_tokens: 0 }, prompt_cache_hit_tokens: 0, prompt_cache_miss_tokens: 5 },
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: 'Mock answer from fast-1 to: Hello, how are you?' },
+        logprobs: null,
+        finish_reason: 'stop',
+      },
+    ],
+    usage: {
+      prompt_tokens: 5,
+      completion_tokens: 12,
+      total_tokens: 17,
+      prompt_tokens_details: { cached_tokens: 0 },
+      prompt_cache_hit_tokens: 0,
+      prompt_cache_miss_tokens: 5,
+    },
     system_fingerprint: 'fp_mock0000_prod0000',
   }),
 );

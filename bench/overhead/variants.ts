@@ -1,5 +1,12 @@
 import OpenAI from 'openai';
-import { type ChatCompletionChunk, type DeepSeekPoolOptions, DeepSeekPoolService, type Transport, UndiciTransport, resolveOptions } from 'nestjs-deepseek-pool';
+import {
+  type ChatCompletionChunk,
+  type DeepSeekPoolOptions,
+  DeepSeekPoolService,
+  type Transport,
+  UndiciTransport,
+  resolveOptions,
+} from 'nestjs-deepseek-pool';
 import { Pool, request } from 'undici';
 import { CHAT_REQUEST } from '../lib/chat-request.js';
 import { recordingSdk } from './otel-sdk.js';
@@ -27,9 +34,15 @@ function hasContent(chunk: ChatCompletionChunk): boolean {
   return typeof content === 'string' && content.length > 0;
 }
 
-function newPool(target: Target, transport?: Transport, options: Omit<DeepSeekPoolOptions, 'keys'> = {}): DeepSeekPoolService {
+function newPool(
+  target: Target,
+  transport?: Transport,
+  options: Omit<DeepSeekPoolOptions, 'keys'> = {},
+): DeepSeekPoolService {
   const keys = target.keys.map((apiKey, index) => ({ id: `fast-${index + 1}`, apiKey, baseUrl: target.url }));
-  return new DeepSeekPoolService(resolveOptions({ keys, logger: false, ...(transport ? { transport } : {}), ...options }));
+  return new DeepSeekPoolService(
+    resolveOptions({ keys, logger: false, ...(transport ? { transport } : {}), ...options }),
+  );
 }
 
 /**
@@ -42,7 +55,12 @@ export function undiciChat(target: Target, name = 'undici'): Variant {
   return {
     name,
     async call() {
-      const response = await request(`${target.url}/chat/completions`, { dispatcher, method: 'POST', headers, body: JSON.stringify(CHAT_REQUEST) });
+      const response = await request(`${target.url}/chat/completions`, {
+        dispatcher,
+        method: 'POST',
+        headers,
+        body: JSON.stringify(CHAT_REQUEST),
+      });
       if (response.statusCode !== 200) throw new Error(`mock answered ${response.statusCode}`);
       await response.body.json();
       return now();
@@ -93,7 +111,14 @@ export function transportChat(target: Target): Variant {
     name: 'transport',
     async call() {
       const signal = new AbortController().signal;
-      const response = await transport.request({ baseUrl: target.url, path: '/chat/completions', method: 'POST', headers, body: JSON.stringify(CHAT_REQUEST), signal });
+      const response = await transport.request({
+        baseUrl: target.url,
+        path: '/chat/completions',
+        method: 'POST',
+        headers,
+        body: JSON.stringify(CHAT_REQUEST),
+        signal,
+      });
       if (response.status !== 200) throw new Error(`mock answered ${response.status}`);
       await readJson(response.body);
       return now();
@@ -110,7 +135,14 @@ export function stubDirect(target: Target): Variant {
   return {
     name: 'stub-direct',
     async call() {
-      const response = await transport.request({ baseUrl: target.url, path: '/chat/completions', method: 'POST', headers, body: JSON.stringify(CHAT_REQUEST), signal });
+      const response = await transport.request({
+        baseUrl: target.url,
+        path: '/chat/completions',
+        method: 'POST',
+        headers,
+        body: JSON.stringify(CHAT_REQUEST),
+        signal,
+      });
       await readJson(response.body);
       return now();
     },
@@ -169,7 +201,11 @@ export function poolSend(target: Target): Variant {
 /** A direct streamed request: the time of its first content delta (the rest is read before the next call). */
 export function undiciStream(target: Target): Variant {
   const dispatcher = new Pool(target.url);
-  const headers = { authorization: `Bearer ${target.keys[0]}`, 'content-type': 'application/json', accept: 'text/event-stream' };
+  const headers = {
+    authorization: `Bearer ${target.keys[0]}`,
+    'content-type': 'application/json',
+    accept: 'text/event-stream',
+  };
   return {
     name: 'undici-sse',
     async call() {

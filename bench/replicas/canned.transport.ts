@@ -6,7 +6,13 @@ const COMPLETION = new TextEncoder().encode(
     object: 'chat.completion',
     model: 'deepseek-v4-flash',
     choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
-    usage: { prompt_tokens: 10, completion_tokens: 2, total_tokens: 12, prompt_cache_hit_tokens: 0, prompt_cache_miss_tokens: 10 },
+    usage: {
+      prompt_tokens: 10,
+      completion_tokens: 2,
+      total_tokens: 12,
+      prompt_cache_hit_tokens: 0,
+      prompt_cache_miss_tokens: 10,
+    },
   }),
 );
 

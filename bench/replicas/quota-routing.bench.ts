@@ -1,4 +1,11 @@
-import { DeepSeekPoolService, type KeyOptions, MemoryStateStore, type StrategyName, resolveOptions, seededRng } from 'nestjs-deepseek-pool';
+import {
+  DeepSeekPoolService,
+  type KeyOptions,
+  MemoryStateStore,
+  type StrategyName,
+  resolveOptions,
+  seededRng,
+} from 'nestjs-deepseek-pool';
 import { round } from '../lib/histogram.js';
 import { percent, table } from '../lib/markdown.js';
 import { runWhenMain } from '../lib/standalone.js';
@@ -15,7 +22,10 @@ interface Scenario {
   tickMs: number;
   /** Offered tokens as a share of the binding capacity (per-minute or per-day). */
   demandShare: number;
-  /** Prompt and completion tokens of a request, drawn uniformly; `maxTokens` sent when set (else the pool assumes 1 024). */
+  /**
+   * Prompt and completion tokens of a request, drawn uniformly; `maxTokens` sent when set (else the pool assumes 1
+   * 024).
+   */
   promptTokens: [number, number];
   completionTokens: [number, number];
   maxTokens?: number;
@@ -34,8 +44,12 @@ interface Variant {
 const SCENARIOS: readonly Scenario[] = [
   {
     id: 'tokens-per-minute',
-    description: '5 keys at 800k / 500k / 350k / 200k / 100k tokens per minute; 95% of their sum offered for 10 min, ~50 requests at once every 2 s',
-    quotas: [800_000, 500_000, 350_000, 200_000, 100_000].map((tpm, i) => ({ id: `key-${i + 1}`, tokensPerMinute: tpm })),
+    description:
+      '5 keys at 800k / 500k / 350k / 200k / 100k tokens per minute; 95% of their sum offered for 10 min, ~50 requests at once every 2 s',
+    quotas: [800_000, 500_000, 350_000, 200_000, 100_000].map((tpm, i) => ({
+      id: `key-${i + 1}`,
+      tokensPerMinute: tpm,
+    })),
     durationMs: 10 * 60_000,
     tickMs: 2_000,
     demandShare: 0.95,
@@ -46,7 +60,10 @@ const SCENARIOS: readonly Scenario[] = [
   ...[0.99, 1].map((share) => ({
     id: `tokens-per-minute, ${share * 100}% offered`,
     description: `the same keys; ${share * 100}% of their summed quota offered for 10 min, ~50 requests at once every 2 s: how much of the whole quota is used`,
-    quotas: [800_000, 500_000, 350_000, 200_000, 100_000].map((tpm, i) => ({ id: `key-${i + 1}`, tokensPerMinute: tpm })),
+    quotas: [800_000, 500_000, 350_000, 200_000, 100_000].map((tpm, i) => ({
+      id: `key-${i + 1}`,
+      tokensPerMinute: tpm,
+    })),
     durationMs: 10 * 60_000,
     tickMs: 2_000,
     demandShare: share,
@@ -56,8 +73,12 @@ const SCENARIOS: readonly Scenario[] = [
   })),
   {
     id: 'tokens-per-minute, long answers',
-    description: 'the same keys; answers of 200..3 000 tokens and no max_tokens, so the estimate (prompt + 1 024) is often short; 95% offered, ~50 at once every 4 s',
-    quotas: [800_000, 500_000, 350_000, 200_000, 100_000].map((tpm, i) => ({ id: `key-${i + 1}`, tokensPerMinute: tpm })),
+    description:
+      'the same keys; answers of 200..3 000 tokens and no max_tokens, so the estimate (prompt + 1 024) is often short; 95% offered, ~50 at once every 4 s',
+    quotas: [800_000, 500_000, 350_000, 200_000, 100_000].map((tpm, i) => ({
+      id: `key-${i + 1}`,
+      tokensPerMinute: tpm,
+    })),
     durationMs: 10 * 60_000,
     tickMs: 4_000,
     demandShare: 0.95,
@@ -66,8 +87,12 @@ const SCENARIOS: readonly Scenario[] = [
   },
   {
     id: 'daily-budget',
-    description: '5 keys with daily budgets of 7.5M / 5M / 3.5M / 2M / 0.7M tokens; 98% of their sum offered over the day, ~50 requests at once every 5 min',
-    quotas: [7_500_000, 5_000_000, 3_500_000, 2_000_000, 700_000].map((budget, i) => ({ id: `key-${i + 1}`, tokensPerDay: budget })),
+    description:
+      '5 keys with daily budgets of 7.5M / 5M / 3.5M / 2M / 0.7M tokens; 98% of their sum offered over the day, ~50 requests at once every 5 min',
+    quotas: [7_500_000, 5_000_000, 3_500_000, 2_000_000, 700_000].map((budget, i) => ({
+      id: `key-${i + 1}`,
+      tokensPerDay: budget,
+    })),
     durationMs: 86_400_000,
     tickMs: 300_000,
     demandShare: 0.98,
@@ -110,7 +135,9 @@ export interface QuotaRoutingResult {
 
 /** Tokens the keys allow over the run. */
 function capacityOf(scenario: Scenario, quota: Scenario['quotas'][number]): number {
-  return quota.tokensPerMinute !== undefined ? (quota.tokensPerMinute * scenario.durationMs) / 60_000 : quota.tokensPerDay!;
+  return quota.tokensPerMinute !== undefined
+    ? (quota.tokensPerMinute * scenario.durationMs) / 60_000
+    : quota.tokensPerDay!;
 }
 
 async function simulate(scenario: Scenario, variant: Variant): Promise<Outcome> {
@@ -123,19 +150,42 @@ async function simulate(scenario: Scenario, variant: Variant): Promise<Outcome> 
     id: q.id,
     apiKey: q.apiKey,
     baseUrl: 'http://upstream.invalid',
-    ...(variant.limits ? { limits: { ...(q.tokensPerMinute ? { tokensPerMinute: q.tokensPerMinute } : {}), ...(q.tokensPerDay ? { tokensPerDay: q.tokensPerDay } : {}) } } : {}),
+    ...(variant.limits
+      ? {
+          limits: {
+            ...(q.tokensPerMinute ? { tokensPerMinute: q.tokensPerMinute } : {}),
+            ...(q.tokensPerDay ? { tokensPerDay: q.tokensPerDay } : {}),
+          },
+        }
+      : {}),
   }));
   const shared = variant.shared ? new MemoryStateStore() : undefined;
   const pools = Array.from(
     { length: variant.replicas },
     (_, i) =>
       new DeepSeekPoolService(
-        resolveOptions({ keys, strategy: variant.strategy, transport: upstream, clock, rng: seededRng(11 + i), maxWaitForKeyMs: 0, logger: false, probe: false, validateOnStart: false, ...(shared ? { store: shared } : {}) }),
+        resolveOptions({
+          keys,
+          strategy: variant.strategy,
+          transport: upstream,
+          clock,
+          rng: seededRng(11 + i),
+          maxWaitForKeyMs: 0,
+          logger: false,
+          probe: false,
+          validateOnStart: false,
+          ...(shared ? { store: shared } : {}),
+        }),
       ),
   );
   const demand = seededRng(5);
   const draw = ([min, max]: [number, number]): number => min + Math.floor(demand() * (max - min + 1));
-  const meanTokens = (scenario.promptTokens[0] + scenario.promptTokens[1] + scenario.completionTokens[0] + scenario.completionTokens[1]) / 2;
+  const meanTokens =
+    (scenario.promptTokens[0] +
+      scenario.promptTokens[1] +
+      scenario.completionTokens[0] +
+      scenario.completionTokens[1]) /
+    2;
   const capacity = scenario.quotas.reduce((sum, q) => sum + capacityOf(scenario, q), 0);
   const ticks = Math.round(scenario.durationMs / scenario.tickMs);
   const perTick = (capacity * scenario.demandShare) / ticks / meanTokens;
@@ -183,12 +233,17 @@ async function simulate(scenario: Scenario, variant: Variant): Promise<Outcome> 
     upstream429: counts.rejected429,
     upstream402: counts.rejected402,
     attemptsPerRequest: round(attempts / offered, 3),
-    utilizationByKey: Object.fromEntries(quotas.map((q) => [q.id, round((counts.tokensByKey[q.apiKey] ?? 0) / capacityOf(scenario, q), 3)])),
+    utilizationByKey: Object.fromEntries(
+      quotas.map((q) => [q.id, round((counts.tokensByKey[q.apiKey] ?? 0) / capacityOf(scenario, q), 3)]),
+    ),
   };
 }
 
 /** Every variant on every scenario. Deterministic: seeded demand and pool rng, virtual clock. */
-export async function runQuotaRouting(profile: ProfileName, log: (line: string) => void = () => undefined): Promise<QuotaRoutingResult> {
+export async function runQuotaRouting(
+  profile: ProfileName,
+  log: (line: string) => void = () => undefined,
+): Promise<QuotaRoutingResult> {
   const outcomes: Outcome[] = [];
   for (const base of SCENARIOS) {
     const scenario = { ...base, quotas: base.quotas.map((q) => scaleQuota(q, SCALE[profile])) };
@@ -214,11 +269,24 @@ function render(result: QuotaRoutingResult): string {
     .map((scenario) => {
       const rows = result.outcomes
         .filter((o) => o.scenario === scenario.id)
-        .map((o) => [o.variant, percent(o.successRate, 2), percent(o.utilization, 1), o.upstream429, o.upstream402, o.attemptsPerRequest, Object.values(o.utilizationByKey).map((u) => percent(u, 0)).join(' / ')]);
+        .map((o) => [
+          o.variant,
+          percent(o.successRate, 2),
+          percent(o.utilization, 1),
+          o.upstream429,
+          o.upstream402,
+          o.attemptsPerRequest,
+          Object.values(o.utilizationByKey)
+            .map((u) => percent(u, 0))
+            .join(' / '),
+        ]);
       return [
         `**${scenario.id}**: ${scenario.description}. Virtual clock, seeded; the upstream enforces the limits whether the pool knows them or not; a request that finds no key is failed at once (\`maxWaitForKeyMs: 0\`). "Shared state" is one store for both replicas with no sync lag (what the Redis store converges to within \`syncIntervalMs\`).`,
         '',
-        table(['routing', 'success', 'quota used', 'upstream 429', 'upstream 402', 'attempts / request', 'used per key'], rows),
+        table(
+          ['routing', 'success', 'quota used', 'upstream 429', 'upstream 402', 'attempts / request', 'used per key'],
+          rows,
+        ),
       ].join('\n');
     })
     .join('\n\n');

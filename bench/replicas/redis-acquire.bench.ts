@@ -32,7 +32,11 @@ export interface RedisAcquireResult {
 }
 
 /** Runs `ops` timed calls of `call` over `concurrency` workers; µs percentiles and calls per second. */
-async function measure(ops: number, concurrency: number, call: () => unknown): Promise<{ us: LatencySummary; perSecond: number }> {
+async function measure(
+  ops: number,
+  concurrency: number,
+  call: () => unknown,
+): Promise<{ us: LatencySummary; perSecond: number }> {
   const histogram = nanosecondHistogram();
   let next = 0;
   const started = process.hrtime.bigint();
@@ -58,7 +62,15 @@ async function row(mode: Mode, concurrency: number, ops: number, url: string): P
   const store = storeFor(mode, url, `bench-${mode}-${concurrency}:`);
   await store.ready?.();
   const pool = new DeepSeekPoolService(
-    resolveOptions({ keys: [{ id: 'k', apiKey: 'sk-bench-000000000001', account: 'acct' }], accounts: { acct: { maxConcurrency: ACCOUNT_LIMIT } }, transport: new CannedTransport(), store, logger: false, probe: false, validateOnStart: false }),
+    resolveOptions({
+      keys: [{ id: 'k', apiKey: 'sk-bench-000000000001', account: 'acct' }],
+      accounts: { acct: { maxConcurrency: ACCOUNT_LIMIT } },
+      transport: new CannedTransport(),
+      store,
+      logger: false,
+      probe: false,
+      validateOnStart: false,
+    }),
   );
   const request = { model: 'deepseek-v4-flash', messages: [{ role: 'user', content: 'hi' }] };
   try {
@@ -89,7 +101,10 @@ async function pingRow(concurrency: number, ops: number, url: string): Promise<R
 }
 
 /** Measures every mode at every concurrency against a fresh redis-server. */
-export async function runRedisAcquire(profile: ProfileName, log: (line: string) => void = () => undefined): Promise<RedisAcquireResult> {
+export async function runRedisAcquire(
+  profile: ProfileName,
+  log: (line: string) => void = () => undefined,
+): Promise<RedisAcquireResult> {
   const redis = await startBenchRedis();
   const ops = OPS[profile];
   const rows: Row[] = [];
@@ -120,7 +135,7 @@ function render(result: RedisAcquireResult): string {
   return [
     `Cost of counting one DeepSeek account's in-flight requests across replicas (${result.ops} calls per row, loopback redis-server).`,
     '`strict`: one atomic Lua script per acquire (the limit holds exactly); `local`: counted locally, leases registered in the background.',
-    'The chat columns time `pool.chat` against a transport that answers at once (the pool\'s own cost).',
+    "The chat columns time `pool.chat` against a transport that answers at once (the pool's own cost).",
     '',
     table(['store', 'concurrency', 'acquire+release p50 µs', 'p99 µs', 'chat p50 µs', 'chat p99 µs', 'chats/s'], rows),
   ].join('\n');

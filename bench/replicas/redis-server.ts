@@ -11,9 +11,13 @@ export interface BenchRedis {
 /** Starts redis-server (`REDIS_SERVER` or the one on the PATH) without persistence; rejects when it cannot. */
 export async function startBenchRedis(): Promise<BenchRedis> {
   const port = await freePort();
-  const child = spawn(process.env.REDIS_SERVER ?? 'redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir()], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.env.REDIS_SERVER ?? 'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir()],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     let output = '';
     const timer = setTimeout(() => reject(new Error(`redis-server not ready within 15 s:\n${output}`)), 15_000);
@@ -23,7 +27,9 @@ export async function startBenchRedis(): Promise<BenchRedis> {
       clearTimeout(timer);
       resolve();
     });
-    child.once('error', (error) => reject(new Error(`redis-server could not start (install it: apt-get install -y redis-server): ${error.message}`)));
+    child.once('error', (error) =>
+      reject(new Error(`redis-server could not start (install it: apt-get install -y redis-server): ${error.message}`)),
+    );
     child.once('exit', (code) => reject(new Error(`redis-server exited (code ${code}):\n${output}`)));
   });
   child.stdout?.resume();

@@ -42,18 +42,25 @@ export class SimulatedUpstream implements Transport {
 
   async request(request: TransportRequest): Promise<TransportResponse> {
     const ledger = this.ledgers.get(request.headers.authorization.replace(/^Bearer /, ''))!;
-    const body = JSON.parse(request.body ?? '{}') as { messages: Array<{ content: string }>; bench_completion_tokens: number };
+    const body = JSON.parse(request.body ?? '{}') as {
+      messages: Array<{ content: string }>;
+      bench_completion_tokens: number;
+    };
     const nowMs = this.now();
     ledger.recent = ledger.recent.filter((entry) => entry.atMs > nowMs - 60_000);
     const minuteTokens = ledger.recent.reduce((sum, entry) => sum + entry.tokens, 0);
     const { tokensPerMinute, tokensPerDay } = ledger.quota;
     if (tokensPerDay !== undefined && ledger.spent >= tokensPerDay) {
       this.counts.rejected402++;
-      return reply(402, { error: { message: 'Insufficient Balance', type: 'unknown_error', param: null, code: 'invalid_request_error' } });
+      return reply(402, {
+        error: { message: 'Insufficient Balance', type: 'unknown_error', param: null, code: 'invalid_request_error' },
+      });
     }
     if (tokensPerMinute !== undefined && minuteTokens >= tokensPerMinute) {
       this.counts.rejected429++;
-      return reply(429, { error: { message: 'Rate Limit Reached', type: 'rate_limit_error', param: null, code: 'invalid_request_error' } });
+      return reply(429, {
+        error: { message: 'Rate Limit Reached', type: 'rate_limit_error', param: null, code: 'invalid_request_error' },
+      });
     }
     const prompt = Math.ceil(body.messages.reduce((sum, m) => sum + m.content.length, 0) / 4);
     const total = prompt + body.bench_completion_tokens;

@@ -4,7 +4,9 @@ import type { ChatClient } from './clients/chat-client.js';
 export interface RequestRecord {
   startMs: number;
   latencyMs: number;
-  /** Undefined on success; else the error's code or name (`HTTP 503`, `NO_AVAILABLE_KEY`, `UND_ERR_HEADERS_TIMEOUT`...). */
+  /**
+   * Undefined on success; else the error's code or name (`HTTP 503`, `NO_AVAILABLE_KEY`, `UND_ERR_HEADERS_TIMEOUT`...).
+   */
   error?: string;
 }
 
@@ -60,16 +62,21 @@ export class OpenLoop {
 
   private send(deadlineMs: number): void {
     const startMs = this.now();
-    // One controller per request, with a plain timer: AbortSignal.timeout() / any() signals can be collected before they fire.
+    // One controller per request, with a plain timer: AbortSignal.timeout() / any() signals can be collected before
+    // they fire.
     const controller = new AbortController();
-    const deadline = setTimeout(() => controller.abort(new DOMException("the caller's deadline passed", 'TimeoutError')), deadlineMs);
+    const deadline = setTimeout(
+      () => controller.abort(new DOMException("the caller's deadline passed", 'TimeoutError')),
+      deadlineMs,
+    );
     const cancel = () => controller.abort(this.cancel.signal.reason);
     this.cancel.signal.addEventListener('abort', cancel, { once: true });
     const request: Promise<void> = this.client
       .chat(controller.signal)
       .then(
         () => void this.records.push({ startMs, latencyMs: this.now() - startMs }),
-        (error: unknown) => void this.records.push({ startMs, latencyMs: this.now() - startMs, error: errorKind(error) }),
+        (error: unknown) =>
+          void this.records.push({ startMs, latencyMs: this.now() - startMs, error: errorKind(error) }),
       )
       .finally(() => {
         clearTimeout(deadline);

@@ -19,7 +19,9 @@ export interface Timeline {
   endMs: number;
 }
 
-/** When the faulty keys' traffic stopped and came back, ms after the fault went on / off; null: not within the phase. */
+/**
+ * When the faulty keys' traffic stopped and came back, ms after the fault went on / off; null: not within the phase.
+ */
 export interface TrafficTimes {
   stopsAfterMs: number | null;
   /** Absent when the fault lasts or the traffic never stopped. */
@@ -43,7 +45,9 @@ export interface RunMetrics {
   errors: Record<string, number>;
 }
 
-/** "Stops": from then on, every STOP_WINDOW_MS window (sliding by STEP_MS) holds under STOPPED_BELOW of the fair rate. */
+/**
+ * "Stops": from then on, every STOP_WINDOW_MS window (sliding by STEP_MS) holds under STOPPED_BELOW of the fair rate.
+ */
 const STOP_WINDOW_MS = 500;
 const STEP_MS = 100;
 const STOPPED_BELOW = 0.25;
@@ -69,7 +73,13 @@ function rate(samples: readonly Sample[], keys: readonly string[], fromMs: numbe
  * When the faulty keys stopped getting traffic (a few half-open probes or cooldown retries stay under the
  * threshold) and when they got it back, against their fair share of the offered rate.
  */
-function trafficTimes(samples: readonly Sample[], keys: readonly string[], fairRate: number, faultStartMs: number, t: Timeline): TrafficTimes {
+function trafficTimes(
+  samples: readonly Sample[],
+  keys: readonly string[],
+  fairRate: number,
+  faultStartMs: number,
+  t: Timeline,
+): TrafficTimes {
   let stopsAfterMs: number | null = null;
   for (let from = faultStartMs; from + STOP_WINDOW_MS <= t.windowEndMs; from += STEP_MS) {
     const busy = rate(samples, keys, from, from + STOP_WINDOW_MS) >= STOPPED_BELOW * fairRate;
@@ -78,7 +88,8 @@ function trafficTimes(samples: readonly Sample[], keys: readonly string[], fairR
   }
   if (t.recoveryStartMs === undefined || stopsAfterMs === null) return { stopsAfterMs };
   for (let from = t.recoveryStartMs; from + RETURN_BUCKET_MS <= t.endMs; from += RETURN_BUCKET_MS) {
-    if (rate(samples, keys, from, from + RETURN_BUCKET_MS) >= BACK_AT * fairRate) return { stopsAfterMs, returnsAfterMs: from + RETURN_BUCKET_MS - t.recoveryStartMs };
+    if (rate(samples, keys, from, from + RETURN_BUCKET_MS) >= BACK_AT * fairRate)
+      return { stopsAfterMs, returnsAfterMs: from + RETURN_BUCKET_MS - t.recoveryStartMs };
   }
   return { stopsAfterMs, returnsAfterMs: null };
 }
@@ -91,7 +102,13 @@ function delta(samples: readonly Sample[], keys: readonly string[], fromMs: numb
  * The figures of one run, from the requests the load generator saw and the mock's sampled counters.
  * `fairRate`: the faulty keys' share of the offered rate if it were spread evenly over every key.
  */
-export function runMetrics(records: readonly RequestRecord[], samples: readonly Sample[], faulty: readonly string[], fairRate: number, t: Timeline): RunMetrics {
+export function runMetrics(
+  records: readonly RequestRecord[],
+  samples: readonly Sample[],
+  faulty: readonly string[],
+  fairRate: number,
+  t: Timeline,
+): RunMetrics {
   const fromMs = t.faultStartMs ?? 0;
   const toMs = t.windowEndMs;
   const window = records.filter((r) => r.startMs >= fromMs && r.startMs < toMs);
@@ -111,8 +128,13 @@ export function runMetrics(records: readonly RequestRecord[], samples: readonly 
     successRate: round(succeeded / Math.max(window.length, 1), 4),
     latencyMs: { p50: latency.p50, p99: latency.p99 },
     attemptsPerRequest: round(delta(totals, ['*'], fromMs, t.drainedMs) / Math.max(window.length, 1), 2),
-    faultyShare: faulty.length === 0 || allDuringFault === 0 ? null : round(delta(samples, faulty, fromMs, toMs) / allDuringFault, 3),
-    ...(faulty.length > 0 && t.faultStartMs !== undefined ? { traffic: trafficTimes(samples, faulty, fairRate, t.faultStartMs, t) } : {}),
+    faultyShare:
+      faulty.length === 0 || allDuringFault === 0
+        ? null
+        : round(delta(samples, faulty, fromMs, toMs) / allDuringFault, 3),
+    ...(faulty.length > 0 && t.faultStartMs !== undefined
+      ? { traffic: trafficTimes(samples, faulty, fairRate, t.faultStartMs, t) }
+      : {}),
     errors,
   };
 }

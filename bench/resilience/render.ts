@@ -65,7 +65,20 @@ function scenarioSection(scenario: ScenarioResult, recoveryMs: number): string {
   const parts = [
     `### ${scenario.anchor}. ${scenario.title}`,
     `${scenario.ratePerS} requests/s offered. A good client should ${scenario.expectation}.${ceiling === undefined ? '' : ` Ceiling: ${ceiling} upstream attempts per request.`}`,
-    table(['client', 'success', 'p50 ms', 'p99 ms', 'attempts / request', 'share to faulty keys', 'faulty keys\' traffic stops after', 'comes back after', 'most frequent error'], rows),
+    table(
+      [
+        'client',
+        'success',
+        'p50 ms',
+        'p99 ms',
+        'attempts / request',
+        'share to faulty keys',
+        "faulty keys' traffic stops after",
+        'comes back after',
+        'most frequent error',
+      ],
+      rows,
+    ),
   ];
   for (const run of failed) if ('error' in run) parts.push(`${run.label} could not run:`, fenced(run.error));
   return parts.join('\n\n');
@@ -73,7 +86,12 @@ function scenarioSection(scenario: ScenarioResult, recoveryMs: number): string {
 
 /** Success rate and upstream attempts per request, scenario by client. */
 export function summarizeResilience(result: ResilienceResult): string {
-  return ['Success rate:', matrix(result, (m) => percent(m.successRate)), 'Upstream attempts per request:', matrix(result, (m, scenario) => attempts(m, scenario.maxAttemptsPerRequest))].join('\n\n');
+  return [
+    'Success rate:',
+    matrix(result, (m) => percent(m.successRate)),
+    'Upstream attempts per request:',
+    matrix(result, (m, scenario) => attempts(m, scenario.maxAttemptsPerRequest)),
+  ].join('\n\n');
 }
 
 export function renderResilience(result: ResilienceResult): string {
@@ -87,7 +105,7 @@ export function renderResilience(result: ResilienceResult): string {
     `- Same limits for every client: an attempt is abandoned after ${s.attemptTimeoutMs} ms without an answer, a request after ${s.requestDeadlineMs} ms ` +
       `(the caller's deadline), at most ${s.maxAttempts} attempts (Portkey's config allows 4). The naive rotator skips a key for ${seconds(s.naiveSkipMs)} after a 429. ` +
       `The pool runs with its defaults except those limits and a breaker reset of ${s.breakerResetMs} ms (default 15 s, scaled to these short phases), without its active prober.`,
-    "- Upstream attempts come from the mock's chat request counters, sampled every 25 ms. \"Traffic stops after\": from then to the end of the fault, every " +
+    '- Upstream attempts come from the mock\'s chat request counters, sampled every 25 ms. "Traffic stops after": from then to the end of the fault, every ' +
       '0.5 s window gives the faulty keys less than 25% of their fair share of the offered rate (a few half-open probes or cooldown retries stay under it); ' +
       '"comes back after": the end of the first 0.2 s after the fault with at least 50% of it.',
   ].join('\n');

@@ -22,7 +22,11 @@ export class StatsSampler {
 
   async sample(): Promise<Sample> {
     const stats = await this.admin.stats();
-    const sample = { atMs: this.now(), byKey: Object.fromEntries(Object.entries(stats.keys).map(([name, key]) => [name, key.requests.chat])), total: stats.totalRequests.chat };
+    const sample = {
+      atMs: this.now(),
+      byKey: Object.fromEntries(Object.entries(stats.keys).map(([name, key]) => [name, key.requests.chat])),
+      total: stats.totalRequests.chat,
+    };
     this.samples.push(sample);
     return sample;
   }

@@ -43,7 +43,11 @@ const SCENARIO_DIR = join(DIST_DIR, 'resilience', 'scenarios');
  */
 export async function loadScenarios(anchors?: readonly number[]): Promise<ResilienceScenario[]> {
   const files = (await readdir(SCENARIO_DIR)).filter((name) => name.endsWith('.scenario.js'));
-  const modules = await Promise.all(files.map((name) => import(pathToFileURL(join(SCENARIO_DIR, name)).href) as Promise<{ default: ResilienceScenario }>));
+  const modules = await Promise.all(
+    files.map(
+      (name) => import(pathToFileURL(join(SCENARIO_DIR, name)).href) as Promise<{ default: ResilienceScenario }>,
+    ),
+  );
   return modules
     .map((module) => module.default)
     .filter((scenario) => anchors === undefined || anchors.includes(scenario.anchor))

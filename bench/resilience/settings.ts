@@ -45,4 +45,9 @@ export const PHASES: Record<ProfileName, Phases> = {
 };
 
 /** This library's strategies measured here (add a new one once it can run without extra configuration). */
-export const STRATEGIES = ['p2c-ewma', 'least-connections', 'round-robin', 'weighted-random'] as const satisfies readonly StrategyName[];
+export const STRATEGIES = [
+  'p2c-ewma',
+  'least-connections',
+  'round-robin',
+  'weighted-random',
+] as const satisfies readonly StrategyName[];

@@ -2,7 +2,8 @@ import type { ProfileName } from '../lib/suite.js';
 import { STRATEGIES } from './settings.js';
 
 /** A client under test: the naive rotator, the pool with one strategy, or Portkey's gateway. */
-export type SystemSpec = { kind: 'naive' } | { kind: 'pool'; strategy: (typeof STRATEGIES)[number] } | { kind: 'portkey' };
+export type SystemSpec =
+  { kind: 'naive' } | { kind: 'pool'; strategy: (typeof STRATEGIES)[number] } | { kind: 'portkey' };
 
 export function systemId(system: SystemSpec): string {
   return system.kind === 'pool' ? `pool:${system.strategy}` : system.kind;
@@ -14,7 +15,11 @@ export function systemLabel(system: SystemSpec): string {
   return `pool ${system.strategy}`;
 }
 
-const ALL: readonly SystemSpec[] = [{ kind: 'naive' }, ...STRATEGIES.map((strategy) => ({ kind: 'pool' as const, strategy })), { kind: 'portkey' }];
+const ALL: readonly SystemSpec[] = [
+  { kind: 'naive' },
+  ...STRATEGIES.map((strategy) => ({ kind: 'pool' as const, strategy })),
+  { kind: 'portkey' },
+];
 const QUICK: readonly SystemSpec[] = [{ kind: 'naive' }, { kind: 'pool', strategy: 'p2c-ewma' }, { kind: 'portkey' }];
 
 /**

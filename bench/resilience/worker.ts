@@ -24,14 +24,24 @@ const SAMPLE_EVERY_MS = 25;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function apply(admin: MockAdmin, changes: readonly MockChange[]): Promise<void> {
-  await Promise.all(changes.map((change) => ('key' in change ? admin.setKey(change.key, change.patch) : admin.setBalance(change.account, change.balance))));
+  await Promise.all(
+    changes.map((change) =>
+      'key' in change ? admin.setKey(change.key, change.patch) : admin.setBalance(change.account, change.balance),
+    ),
+  );
 }
 
 /**
  * Baseline, fault, recovery (as the scenario has them): the load runs throughout, switching the mock's faults
  * at the boundaries, and pauses at the end of the measured window until that window's requests are done.
  */
-async function runPhases(job: ResilienceJob, loop: OpenLoop, sampler: StatsSampler, admin: MockAdmin, now: () => number): Promise<Timeline> {
+async function runPhases(
+  job: ResilienceJob,
+  loop: OpenLoop,
+  sampler: StatsSampler,
+  admin: MockAdmin,
+  now: () => number,
+): Promise<Timeline> {
   const { scenario, phases } = job;
   const start = () => loop.start(scenario.ratePerS, REQUEST_DEADLINE_MS);
   const endWindow = async () => {

@@ -20,7 +20,13 @@ export const MAX_ATTEMPTS_PER_REQUEST = 1.15;
 
 export const CONDITIONS: readonly TailCondition[] = [
   { id: 'healthy', label: 'non-stream, 3 healthy keys (20 ms)', stream: false },
-  { id: 'grey', label: 'non-stream, key-1 answers in 200 ms (grey failure)', stream: false, fault: { latencyMs: 200, jitterMs: 0 }, against: { id: 'healthy', maxRatio: 2.5 } },
+  {
+    id: 'grey',
+    label: 'non-stream, key-1 answers in 200 ms (grey failure)',
+    stream: false,
+    fault: { latencyMs: 200, jitterMs: 0 },
+    against: { id: 'healthy', maxRatio: 2.5 },
+  },
   {
     id: 'stall',
     label: 'non-stream, key-1 sends keep-alive blank lines for 20 s, then closes',
@@ -29,5 +35,11 @@ export const CONDITIONS: readonly TailCondition[] = [
     maxP99Ms: 3_000,
   },
   { id: 'stream-healthy', label: 'stream (time to first content), 3 healthy keys', stream: true },
-  { id: 'stream-slow', label: 'stream (time to first content), key-1 answers in 200 ms', stream: true, fault: { latencyMs: 200, jitterMs: 0 }, against: { id: 'stream-healthy', maxRatio: 2.5 } },
+  {
+    id: 'stream-slow',
+    label: 'stream (time to first content), key-1 answers in 200 ms',
+    stream: true,
+    fault: { latencyMs: 200, jitterMs: 0 },
+    against: { id: 'stream-healthy', maxRatio: 2.5 },
+  },
 ];

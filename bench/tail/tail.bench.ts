@@ -50,7 +50,12 @@ function percentile(sorted: number[], p: number): number | null {
   return sorted.length === 0 ? null : round(sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!, 1);
 }
 
-export function summarize(condition: TailCondition, hedging: boolean, records: TailRecord[], chatByKey: Record<string, number>): TailRun {
+export function summarize(
+  condition: TailCondition,
+  hedging: boolean,
+  records: TailRecord[],
+  chatByKey: Record<string, number>,
+): TailRun {
   const ok = records
     .filter((r) => r.error === undefined)
     .map((r) => r.ms)
@@ -73,18 +78,31 @@ export function summarize(condition: TailCondition, hedging: boolean, records: T
   };
 }
 
-async function runCondition(condition: TailCondition, hedging: boolean, size: { requests: number; concurrency: number }, context: SuiteContext): Promise<TailRun> {
+async function runCondition(
+  condition: TailCondition,
+  hedging: boolean,
+  size: { requests: number; concurrency: number },
+  context: SuiteContext,
+): Promise<TailRun> {
   const mock = await startMock(repoPath(CAST));
   try {
     if (condition.fault) await mock.admin.setKey(FAULTY_KEY, condition.fault);
     const cast = JSON.parse(await readFile(repoPath(CAST), 'utf8')) as MockScenario;
     const keys: RunKey[] = cast.keys.map((key) => ({ name: key.name ?? key.key, apiKey: key.key, baseUrl: mock.url }));
-    const job: TailJob = { keys, stream: condition.stream, hedging, requests: size.requests, concurrency: size.concurrency };
+    const job: TailJob = {
+      keys,
+      stream: condition.stream,
+      hedging,
+      requests: size.requests,
+      concurrency: size.concurrency,
+    };
     const records = await runWorker<TailJob, TailRecord[]>(`tail-${condition.id}`, WORKER, job, JOB_TIMEOUT_MS);
     const stats = await mock.admin.stats();
     const chatByKey = Object.fromEntries(Object.entries(stats.keys).map(([name, key]) => [name, key.requests.chat]));
     const run = summarize(condition, hedging, records, chatByKey);
-    context.log(`tail / ${condition.id} / hedging ${hedging ? 'on' : 'off'}: ${percent(run.successRate)} ok, p99 ${run.p99Ms} ms, ${run.attemptsPerRequest} attempts/request, ${percent(run.faultyShare, 2)} to ${FAULTY_KEY}`);
+    context.log(
+      `tail / ${condition.id} / hedging ${hedging ? 'on' : 'off'}: ${percent(run.successRate)} ok, p99 ${run.p99Ms} ms, ${run.attemptsPerRequest} attempts/request, ${percent(run.faultyShare, 2)} to ${FAULTY_KEY}`,
+    );
     return run;
   } finally {
     await mock.child.stop();
@@ -96,7 +114,14 @@ async function run(context: SuiteContext): Promise<TailResult> {
   const runs: TailResult['runs'] = [];
   for (const hedging of size.withoutHedging ? [true, false] : [true]) {
     for (const condition of CONDITIONS) {
-      runs.push(await runCondition(condition, hedging, size, context).catch((error: unknown) => ({ condition: condition.id, label: condition.label, hedging, error: (error as Error).message })));
+      runs.push(
+        await runCondition(condition, hedging, size, context).catch((error: unknown) => ({
+          condition: condition.id,
+          label: condition.label,
+          hedging,
+          error: (error as Error).message,
+        })),
+      );
     }
   }
   return { cast: CAST, requests: size.requests, concurrency: size.concurrency, runs };
@@ -104,7 +129,10 @@ async function run(context: SuiteContext): Promise<TailResult> {
 
 type Measured = Extract<TailResult['runs'][number], { p99Ms: number | null }>;
 
-/** Each fault condition against its goal: p99 ratio to its healthy twin (same run, same machine) or an absolute p99, attempts, success. */
+/**
+ * Each fault condition against its goal: p99 ratio to its healthy twin (same run, same machine) or an absolute p99,
+ * attempts, success.
+ */
 function goals(result: TailResult, hedging: boolean): Array<{ run: Measured; ratio: number | null; met: boolean }> {
   const measured = result.runs.filter((r): r is Measured => !('error' in r) && r.hedging === hedging);
   const byId = new Map(measured.map((r) => [r.condition, r]));
@@ -113,13 +141,19 @@ function goals(result: TailResult, hedging: boolean): Array<{ run: Measured; rat
     if (!run) return [];
     const base = condition.against && byId.get(condition.against.id);
     const ratio = base && run.p99Ms !== null && base.p99Ms ? round(run.p99Ms / base.p99Ms, 2) : null;
-    const latencyMet = condition.against ? ratio !== null && ratio <= condition.against.maxRatio : run.p99Ms !== null && run.p99Ms <= condition.maxP99Ms!;
-    return [{ run, ratio, met: latencyMet && run.successRate === 1 && run.attemptsPerRequest <= MAX_ATTEMPTS_PER_REQUEST }];
+    const latencyMet = condition.against
+      ? ratio !== null && ratio <= condition.against.maxRatio
+      : run.p99Ms !== null && run.p99Ms <= condition.maxP99Ms!;
+    return [
+      { run, ratio, met: latencyMet && run.successRate === 1 && run.attemptsPerRequest <= MAX_ATTEMPTS_PER_REQUEST },
+    ];
   });
 }
 
 function goalText(condition: TailCondition): string {
-  return condition.against ? `p99 <= ${condition.against.maxRatio}x ${condition.against.id}` : `p99 <= ${num(condition.maxP99Ms! / 1000, 0)} s`;
+  return condition.against
+    ? `p99 <= ${condition.against.maxRatio}x ${condition.against.id}`
+    : `p99 <= ${num(condition.maxP99Ms! / 1000, 0)} s`;
 }
 
 function goalTable(result: TailResult, hedging: boolean): string {
@@ -127,7 +161,16 @@ function goalTable(result: TailResult, hedging: boolean): string {
     ['condition', 'goal', 'p99 ms', 'ratio', 'success', 'attempts / request', `share to ${FAULTY_KEY}`, 'verdict'],
     goals(result, hedging).map(({ run, ratio, met }) => {
       const condition = CONDITIONS.find((c) => c.id === run.condition)!;
-      return [run.condition, goalText(condition), num(run.p99Ms, 1), ratio === null ? '–' : `${num(ratio, 2)}x`, percent(run.successRate), num(run.attemptsPerRequest, 3), percent(run.faultyShare, 2), verdict(met)];
+      return [
+        run.condition,
+        goalText(condition),
+        num(run.p99Ms, 1),
+        ratio === null ? '–' : `${num(ratio, 2)}x`,
+        percent(run.successRate),
+        num(run.attemptsPerRequest, 3),
+        percent(run.faultyShare, 2),
+        verdict(met),
+      ];
     }),
   );
 }
@@ -148,14 +191,31 @@ function render(result: TailResult): string {
     '',
     table(
       ['condition', 'hedging', 'success', 'p50 ms', 'p99 ms', 'max ms', 'attempts / request', `share to ${FAULTY_KEY}`],
-      measured.map((r) => [r.label, r.hedging ? 'on' : 'off', percent(r.successRate), num(r.p50Ms, 1), num(r.p99Ms, 1), num(r.maxMs, 1), num(r.attemptsPerRequest, 3), percent(r.faultyShare, 2)]),
+      measured.map((r) => [
+        r.label,
+        r.hedging ? 'on' : 'off',
+        percent(r.successRate),
+        num(r.p50Ms, 1),
+        num(r.p99Ms, 1),
+        num(r.maxMs, 1),
+        num(r.attemptsPerRequest, 3),
+        percent(r.faultyShare, 2),
+      ]),
     ),
-    ...failed.map((r) => `\n${r.label} (hedging ${r.hedging ? 'on' : 'off'}) failed:\n\n${fenced((r as { error: string }).error)}`),
+    ...failed.map(
+      (r) => `\n${r.label} (hedging ${r.hedging ? 'on' : 'off'}) failed:\n\n${fenced((r as { error: string }).error)}`,
+    ),
   ].join('\n');
 }
 
 function check(result: TailResult): string[] {
-  return result.runs.flatMap((r) => ('error' in r ? [`${r.condition}: ${r.error.split('\n')[0]}`] : r.requests > 0 ? [] : [`${r.condition}: no request was measured`]));
+  return result.runs.flatMap((r) =>
+    'error' in r
+      ? [`${r.condition}: ${r.error.split('\n')[0]}`]
+      : r.requests > 0
+        ? []
+        : [`${r.condition}: no request was measured`],
+  );
 }
 
 const suite: BenchSuite<TailResult> = {
@@ -164,7 +224,8 @@ const suite: BenchSuite<TailResult> = {
   order: 32,
   run,
   render,
-  summary: (result) => `${result.requests} requests at ${result.concurrency} in flight, one key of three slow or stalled:\n\n${goalTable(result, true)}`,
+  summary: (result) =>
+    `${result.requests} requests at ${result.concurrency} in flight, one key of three slow or stalled:\n\n${goalTable(result, true)}`,
   check,
 };
 export default suite;

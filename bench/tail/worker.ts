@@ -45,7 +45,10 @@ serveWorker<TailJob, TailRecord[]>(async (job) => {
         await call();
         records.push({ ms: performance.now() - started });
       } catch (error) {
-        records.push({ ms: performance.now() - started, error: (error as { code?: string }).code ?? (error as Error).name });
+        records.push({
+          ms: performance.now() - started,
+          error: (error as { code?: string }).code ?? (error as Error).name,
+        });
       }
     }
   };

@@ -18,8 +18,22 @@ export interface StepResult {
 const REQUEST_TIMEOUT_S = 10;
 
 /** Closed-loop load: `connections` clients each sending the chat request as soon as the previous answer arrives. */
-export async function loadStep(url: string, headers: Record<string, string>, connections: number, durationS: number, mockLatencyMs: number): Promise<StepResult> {
-  const result = await autocannon({ url, method: 'POST', headers, body: JSON.stringify(CHAT_REQUEST), connections, duration: durationS, timeout: REQUEST_TIMEOUT_S });
+export async function loadStep(
+  url: string,
+  headers: Record<string, string>,
+  connections: number,
+  durationS: number,
+  mockLatencyMs: number,
+): Promise<StepResult> {
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    headers,
+    body: JSON.stringify(CHAT_REQUEST),
+    connections,
+    duration: durationS,
+    timeout: REQUEST_TIMEOUT_S,
+  });
   const { latency } = result;
   return {
     connections,

@@ -7,7 +7,9 @@ type Step = Running['steps'][number];
 function errorCount(step: Step): string {
   const { connection, timeouts, non2xx } = step.errors;
   const total = connection + timeouts + non2xx;
-  return total === 0 ? '0' : `${total} (${[connection && `${connection} conn`, timeouts && `${timeouts} timeouts`, non2xx && `${non2xx} non-2xx`].filter(Boolean).join(', ')})`;
+  return total === 0
+    ? '0'
+    : `${total} (${[connection && `${connection} conn`, timeouts && `${timeouts} timeouts`, non2xx && `${non2xx} non-2xx`].filter(Boolean).join(', ')})`;
 }
 
 const clean = (step: Step) => step.errors.connection + step.errors.timeouts + step.errors.non2xx === 0;
@@ -29,7 +31,9 @@ function sustainedOverReference(system: Running, reference: Running | undefined,
 /** The highest rate of any error-free step, with its connections and p99. */
 function peak(system: Running): string {
   const best = system.steps.filter(clean).sort((a, b) => b.reqPerS - a.reqPerS)[0];
-  return best ? `${best.reqPerS.toLocaleString('en-US')} (x${best.connections}, p99 ${num(best.latencyMs.p99, 0)} ms)` : 'none';
+  return best
+    ? `${best.reqPerS.toLocaleString('en-US')} (x${best.connections}, p99 ${num(best.latencyMs.p99, 0)} ms)`
+    : 'none';
 }
 
 /** Per system: the highest rate within the added-p99 target, within the reference's tail, and the peak. */
@@ -39,7 +43,14 @@ export function summarizeThroughput(result: ThroughputResult): string {
   const reference = running.find((s) => s.id === 'mock-direct');
   const limit = result.addedP99LimitMs;
   return table(
-    ['system', `req/s with p99 - ${mock.latencyMs} ms < ${limit} ms`, `req/s with p99 < reference p99 + ${limit} ms`, 'peak req/s without errors', 'upstream requests per answer', 'setup'],
+    [
+      'system',
+      `req/s with p99 - ${mock.latencyMs} ms < ${limit} ms`,
+      `req/s with p99 < reference p99 + ${limit} ms`,
+      'peak req/s without errors',
+      'upstream requests per answer',
+      'setup',
+    ],
     running.map((s) => [
       s.label,
       s.sustained ? `${s.sustained.reqPerS.toLocaleString('en-US')} (x${s.sustained.connections})` : 'none',
@@ -68,7 +79,17 @@ export function renderThroughput(result: ThroughputResult): string {
     '### Every step',
     table(
       ['system', 'connections', 'req/s', 'p50', 'p99', 'added p99', 'errors'],
-      running.flatMap((s) => s.steps.map((step) => [s.label, step.connections, step.reqPerS.toLocaleString('en-US'), num(step.latencyMs.p50, 0), num(step.latencyMs.p99, 0), num(step.addedP99Ms, 0), errorCount(step)])),
+      running.flatMap((s) =>
+        s.steps.map((step) => [
+          s.label,
+          step.connections,
+          step.reqPerS.toLocaleString('en-US'),
+          num(step.latencyMs.p50, 0),
+          num(step.latencyMs.p99, 0),
+          num(step.addedP99Ms, 0),
+          errorCount(step),
+        ]),
+      ),
     ),
   ];
   if (result.gatewayProfile) {
@@ -77,13 +98,25 @@ export function renderThroughput(result: ThroughputResult): string {
       "### Where the sample gateway's CPU goes",
       `\`node --cpu-prof\` of the gateway process under ${p.connections} connections for ${p.seconds} s (${p.reqPerS.toLocaleString('en-US')} req/s, ` +
         `${p.samples.toLocaleString('en-US')} busy samples). Self time by origin, then the busiest functions:`,
-      table(['origin', 'self %'], p.areas.slice(0, 12).map((a) => [a.area, num(a.selfPercent)])),
-      table(['function', 'location', 'self %'], p.functions.map((f) => [`\`${f.name}\``, `\`${f.location}\``, num(f.selfPercent)])),
+      table(
+        ['origin', 'self %'],
+        p.areas.slice(0, 12).map((a) => [a.area, num(a.selfPercent)]),
+      ),
+      table(
+        ['function', 'location', 'self %'],
+        p.functions.map((f) => [`\`${f.name}\``, `\`${f.location}\``, num(f.selfPercent)]),
+      ),
     );
   }
-  if (result.gatewayProfileError) parts.push("### Where the sample gateway's CPU goes", `The CPU profile failed: ${result.gatewayProfileError}`);
+  if (result.gatewayProfileError)
+    parts.push("### Where the sample gateway's CPU goes", `The CPU profile failed: ${result.gatewayProfileError}`);
   for (const system of down) {
-    if (system.status === 'unavailable') parts.push(`### ${system.label}: could not run`, `Starting it failed, so it has no figures:`, fenced(system.reason));
+    if (system.status === 'unavailable')
+      parts.push(
+        `### ${system.label}: could not run`,
+        `Starting it failed, so it has no figures:`,
+        fenced(system.reason),
+      );
   }
   return parts.join('\n\n');
 }

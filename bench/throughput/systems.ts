@@ -9,7 +9,9 @@ import { portkeyConfig, startPortkey } from '../lib/portkey.js';
 const START_TIMEOUT_MS = 30_000;
 const CHAT_PATH = '/v1/chat/completions';
 
-/** What the load generator hits: a URL, the headers that make it serve, the child to stop (none for the mock itself). */
+/**
+ * What the load generator hits: a URL, the headers that make it serve, the child to stop (none for the mock itself).
+ */
 export interface RunningSystem {
   url: string;
   headers: Record<string, string>;
@@ -27,7 +29,12 @@ export interface ThroughputSystem {
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
-async function startNodeService(name: string, script: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<{ url: string; child: Child }> {
+async function startNodeService(
+  name: string,
+  script: string,
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): Promise<{ url: string; child: Child }> {
   const port = await freePort();
   const child = spawnNode(name, script, [], { env: { ...env, PORT: String(port) }, nodeArgs });
   const url = `http://127.0.0.1:${port}`;
@@ -39,7 +46,11 @@ async function startNodeService(name: string, script: string, env: Record<string
 const mockDirect: ThroughputSystem = {
   id: 'mock-direct',
   label: 'mock, direct (reference)',
-  start: async (mock, keys) => ({ url: `${mock.url}${CHAT_PATH}`, headers: { ...JSON_HEADERS, authorization: `Bearer ${keys[0]}` }, note: 'no proxy' }),
+  start: async (mock, keys) => ({
+    url: `${mock.url}${CHAT_PATH}`,
+    headers: { ...JSON_HEADERS, authorization: `Bearer ${keys[0]}` },
+    note: 'no proxy',
+  }),
 };
 
 /** apps/gateway as built, over the 8 keys (default pool options, request log on). */
@@ -48,10 +59,18 @@ export const gateway: ThroughputSystem = {
   label: 'sample gateway (this library)',
   async start(mock, keys, runDir, nodeArgs) {
     const config = join(runDir, 'gateway.json');
-    await writeFile(config, JSON.stringify({ keys: keys.map((apiKey, index) => ({ id: `key-${index + 1}`, apiKey, baseUrl: mock.url })) }));
+    await writeFile(
+      config,
+      JSON.stringify({ keys: keys.map((apiKey, index) => ({ id: `key-${index + 1}`, apiKey, baseUrl: mock.url })) }),
+    );
     const env = { GATEWAY_CONFIG: config, GATEWAY_ALLOW_ANONYMOUS: 'true', HOST: '127.0.0.1' };
     const { url, child } = await startNodeService('gateway', repoPath('apps/gateway/dist/main.js'), env, nodeArgs);
-    return { url, headers: JSON_HEADERS, child, note: `${keys.length} keys, default options (p2c-ewma), one log line per request` };
+    return {
+      url,
+      headers: JSON_HEADERS,
+      child,
+      note: `${keys.length} keys, default options (p2c-ewma), one log line per request`,
+    };
   },
 };
 
@@ -60,7 +79,10 @@ const bareNest: ThroughputSystem = {
   id: 'bare-nest',
   label: 'bare Nest proxy (one key, no pool)',
   async start(mock, keys) {
-    const { url, child } = await startNodeService('bare-nest-proxy', distModule('throughput/bare-proxy/main'), { UPSTREAM_URL: mock.url, API_KEY: keys[0]! });
+    const { url, child } = await startNodeService('bare-nest-proxy', distModule('throughput/bare-proxy/main'), {
+      UPSTREAM_URL: mock.url,
+      API_KEY: keys[0]!,
+    });
     return { url, headers: JSON_HEADERS, child, note: 'Nest 12 + express, undici Pool' };
   },
 };

@@ -20,7 +20,15 @@ export interface Sustained {
 }
 
 export type SystemResult =
-  | { id: string; label: string; status: 'ok'; note: string; steps: StepResult[]; upstreamPerAnswer: number; sustained: Sustained | null }
+  | {
+      id: string;
+      label: string;
+      status: 'ok';
+      note: string;
+      steps: StepResult[];
+      upstreamPerAnswer: number;
+      sustained: Sustained | null;
+    }
   | { id: string; label: string; status: 'unavailable'; reason: string };
 
 export interface GatewayProfile extends ProfileSummary {
@@ -39,12 +47,20 @@ export interface ThroughputResult {
 }
 
 function sustained(steps: readonly StepResult[]): Sustained | null {
-  const within = steps.filter((s) => s.addedP99Ms < ADDED_P99_LIMIT_MS && s.errors.connection + s.errors.timeouts + s.errors.non2xx === 0);
+  const within = steps.filter(
+    (s) => s.addedP99Ms < ADDED_P99_LIMIT_MS && s.errors.connection + s.errors.timeouts + s.errors.non2xx === 0,
+  );
   const best = within.sort((a, b) => b.reqPerS - a.reqPerS)[0];
   return best ? { connections: best.connections, reqPerS: best.reqPerS } : null;
 }
 
-async function measureSystem(system: ThroughputSystem, mock: MockService, keys: string[], latencyMs: number, context: SuiteContext): Promise<SystemResult> {
+async function measureSystem(
+  system: ThroughputSystem,
+  mock: MockService,
+  keys: string[],
+  latencyMs: number,
+  context: SuiteContext,
+): Promise<SystemResult> {
   const sizes = THROUGHPUT_SIZES[context.profile];
   let running;
   try {
@@ -59,19 +75,34 @@ async function measureSystem(system: ThroughputSystem, mock: MockService, keys: 
     const steps: StepResult[] = [];
     for (const connections of sizes.steps) {
       const step = await loadStep(running.url, running.headers, connections, sizes.stepS, latencyMs);
-      context.log(`${system.id} x${connections}: ${step.reqPerS} req/s, p99 ${step.latencyMs.p99} ms, errors ${JSON.stringify(step.errors)}`);
+      context.log(
+        `${system.id} x${connections}: ${step.reqPerS} req/s, p99 ${step.latencyMs.p99} ms, errors ${JSON.stringify(step.errors)}`,
+      );
       steps.push(step);
     }
     const upstream = (await mock.admin.stats()).totalRequests.chat;
     const answered = steps.reduce((sum, s) => sum + s.answered, 0);
-    return { id: system.id, label: system.label, status: 'ok', note: running.note, steps, upstreamPerAnswer: Math.round((upstream / Math.max(answered, 1)) * 100) / 100, sustained: sustained(steps) };
+    return {
+      id: system.id,
+      label: system.label,
+      status: 'ok',
+      note: running.note,
+      steps,
+      upstreamPerAnswer: Math.round((upstream / Math.max(answered, 1)) * 100) / 100,
+      sustained: sustained(steps),
+    };
   } finally {
     await running.child?.stop();
   }
 }
 
 /** The gateway under `node --cpu-prof` for one step of load; the profile is written when it exits on SIGTERM. */
-async function profileGateway(mock: MockService, keys: string[], latencyMs: number, context: SuiteContext): Promise<GatewayProfile> {
+async function profileGateway(
+  mock: MockService,
+  keys: string[],
+  latencyMs: number,
+  context: SuiteContext,
+): Promise<GatewayProfile> {
   const { connections, seconds } = THROUGHPUT_SIZES[context.profile].profile;
   const dir = join(context.runDir, 'gateway-cpu-profile');
   await rm(dir, { recursive: true, force: true });
@@ -80,7 +111,12 @@ async function profileGateway(mock: MockService, keys: string[], latencyMs: numb
   try {
     const step = await loadStep(running.url, running.headers, connections, seconds, latencyMs);
     await running.child?.stop();
-    return { connections, seconds, reqPerS: step.reqPerS, ...(await summarizeProfile(dir, repoPath('libs/deepseek-pool/dist'), 'all')) };
+    return {
+      connections,
+      seconds,
+      reqPerS: step.reqPerS,
+      ...(await summarizeProfile(dir, repoPath('libs/deepseek-pool/dist'), 'all')),
+    };
   } finally {
     await running.child?.stop();
   }
@@ -94,7 +130,11 @@ async function run(context: SuiteContext): Promise<ThroughputResult> {
   try {
     const systems: SystemResult[] = [];
     for (const system of THROUGHPUT_SYSTEMS) systems.push(await measureSystem(system, mock, keys, latencyMs, context));
-    const result: ThroughputResult = { mock: { scenario: LATENCY_SCENARIO, keys: keys.length, latencyMs }, addedP99LimitMs: ADDED_P99_LIMIT_MS, systems };
+    const result: ThroughputResult = {
+      mock: { scenario: LATENCY_SCENARIO, keys: keys.length, latencyMs },
+      addedP99LimitMs: ADDED_P99_LIMIT_MS,
+      systems,
+    };
     if (THROUGHPUT_SIZES[context.profile].profile.seconds === 0) return result;
     try {
       return { ...result, gatewayProfile: await profileGateway(mock, keys, latencyMs, context) };
@@ -109,9 +149,19 @@ async function run(context: SuiteContext): Promise<ThroughputResult> {
 function check(result: ThroughputResult): string[] {
   return result.systems.flatMap((system) => {
     if (system.status !== 'ok') return system.id === 'portkey' ? [] : [`${system.id}: unavailable`];
-    return system.steps.filter((s) => !(s.reqPerS > 0 && s.latencyMs.p99 >= s.latencyMs.p50)).map((s) => `${system.id} x${s.connections}: no successful load`);
+    return system.steps
+      .filter((s) => !(s.reqPerS > 0 && s.latencyMs.p99 >= s.latencyMs.p50))
+      .map((s) => `${system.id} x${s.connections}: no successful load`);
   });
 }
 
-const suite: BenchSuite<ThroughputResult> = { id: 'throughput', title: 'Throughput: gateways over a 50 ms mock', order: 20, run, render: renderThroughput, summary: summarizeThroughput, check };
+const suite: BenchSuite<ThroughputResult> = {
+  id: 'throughput',
+  title: 'Throughput: gateways over a 50 ms mock',
+  order: 20,
+  run,
+  render: renderThroughput,
+  summary: summarizeThroughput,
+  check,
+};
 export default suite;

@@ -15,7 +15,9 @@ export class ChatController {
     return data;
   }
 
-  /** The same, streamed: `text/event-stream`, one `data:` event per chunk, then `data: [DONE]` as OpenAI clients expect. */
+  /**
+   * The same, streamed: `text/event-stream`, one `data:` event per chunk, then `data: [DONE]` as OpenAI clients expect.
+   */
   @Sse('stream', { method: RequestMethod.POST })
   @HttpCode(200)
   stream(@Body() body: ChatCompletionRequest): Observable<MessageEvent> {

@@ -10,7 +10,10 @@ export class Answers {
   constructor(private readonly pool: DeepSeekPoolService) {}
 
   async ask(question: string): Promise<string> {
-    const { data, meta } = await this.pool.chat({ model: 'deepseek-v4-flash', messages: [{ role: 'user', content: question }] });
+    const { data, meta } = await this.pool.chat({
+      model: 'deepseek-v4-flash',
+      messages: [{ role: 'user', content: question }],
+    });
     console.log(`served by ${meta.keyId} after ${meta.attempts} attempt(s)`); // a key id, never the key
     const content = data.choices[0]?.message.content; // DeepSeek's body, unchanged
     return typeof content === 'string' ? content : '';

@@ -1,4 +1,10 @@
-import { type ChatCompletion, type ChatCompletionChunk, DeepSeekDegradationModule, type DeepSeekDegradationOptions, assembleChunks } from 'nestjs-deepseek-pool';
+import {
+  type ChatCompletion,
+  type ChatCompletionChunk,
+  DeepSeekDegradationModule,
+  type DeepSeekDegradationOptions,
+  assembleChunks,
+} from 'nestjs-deepseek-pool';
 import { type DegradationApp, sseData, startDegradationApp } from './support/degradation-app.js';
 
 // End to end: a real Nest app on 127.0.0.1 whose `@Degradable()` routes call the pool, the DeepSeek mock upstream,
@@ -66,7 +72,14 @@ describe('DeepSeekDegradationInterceptor (Nest app, real HTTP, DeepSeek mock)', 
     expect(fallback.status).toBe(503);
     expect(fallback.headers[HEADER]).toBe('fallback');
     expect(Number(fallback.headers['retry-after'])).toBeGreaterThanOrEqual(1);
-    expect(fallback.json).toEqual({ error: { message: 'System busy, please retry shortly', type: 'service_unavailable', param: null, code: 'service_unavailable' } });
+    expect(fallback.json).toEqual({
+      error: {
+        message: 'System busy, please retry shortly',
+        type: 'service_unavailable',
+        param: null,
+        code: 'service_unavailable',
+      },
+    });
     expect(s.degraded.map(([tier]) => tier)).toEqual(['cache', 'model', 'fallback']);
   });
 
@@ -76,7 +89,10 @@ describe('DeepSeekDegradationInterceptor (Nest app, real HTTP, DeepSeek mock)', 
     const answer = await s.post('/v1/friendly/chat/completions', ask('q'), alice);
     expect(answer.status).toBe(200);
     expect(answer.headers[HEADER]).toBe('fallback');
-    expect((answer.json as ChatCompletion).choices[0].message).toEqual({ role: 'assistant', content: 'System busy, please retry shortly' });
+    expect((answer.json as ChatCompletion).choices[0].message).toEqual({
+      role: 'assistant',
+      content: 'System busy, please retry shortly',
+    });
   });
 
   it('never degrades a 400: an upstream 400, a 422 or an invalid body go back to the caller unmarked', async () => {
@@ -121,7 +137,11 @@ describe('DeepSeekDegradationInterceptor (Nest app, real HTTP, DeepSeek mock)', 
     const anonymous = await s.post('/v1/chat/completions', ask('private question'));
     const forAlice = await s.post('/v1/chat/completions', ask('private question'), alice);
 
-    expect([forBob.headers[HEADER], anonymous.headers[HEADER], forAlice.headers[HEADER]]).toEqual(['fallback', 'fallback', 'cache']);
+    expect([forBob.headers[HEADER], anonymous.headers[HEADER], forAlice.headers[HEADER]]).toEqual([
+      'fallback',
+      'fallback',
+      'cache',
+    ]);
     expect(forBob.text).not.toContain('private question');
   });
 
@@ -171,7 +191,9 @@ describe('DeepSeekDegradationInterceptor (Nest app, real HTTP, DeepSeek mock)', 
       down('pro', 'flash');
       const replay = await s.post('/v1/friendly/chat/completions', ask('q', { stream: true }), alice);
       expect(replay.headers[HEADER]).toBe('fallback');
-      expect(assembleChunks(chunksOf(replay.text))?.choices[0].message.content).toBe('System busy, please retry shortly');
+      expect(assembleChunks(chunksOf(replay.text))?.choices[0].message.content).toBe(
+        'System busy, please retry shortly',
+      );
     });
   });
 

@@ -8,7 +8,11 @@ import { type DegradationApp, startDegradationApp } from './support/degradation-
 // The response cache through @nestjs/cache-manager over Keyv + @keyv/redis, against a real redis-server started here.
 // Fails (never skips) when redis-server is missing.
 
-const ask = { model: 'deepseek-v4-pro', messages: [{ role: 'user', content: 'What is the capital of France?' }], temperature: 0 };
+const ask = {
+  model: 'deepseek-v4-pro',
+  messages: [{ role: 'user', content: 'What is the capital of France?' }],
+  temperature: 0,
+};
 const alice = { authorization: 'Bearer client-alice' };
 
 describe('degradation cache on Redis (cache-manager + Keyv + @keyv/redis)', () => {
@@ -41,7 +45,8 @@ describe('degradation cache on Redis (cache-manager + Keyv + @keyv/redis)', () =
     });
   }
 
-  const redisCli = (...args: string[]) => execFileSync('redis-cli', ['-p', String(redis.port), ...args], { encoding: 'utf8' }).trim();
+  const redisCli = (...args: string[]) =>
+    execFileSync('redis-cli', ['-p', String(redis.port), ...args], { encoding: 'utf8' }).trim();
 
   it('stores a good answer in Redis with the TTL, under a hashed key, and serves it when the pool cannot', async () => {
     const s = await redisBackedApp();
@@ -63,13 +68,25 @@ describe('degradation cache on Redis (cache-manager + Keyv + @keyv/redis)', () =
 
   it('shares the cache across app instances (replicas), still per tenant', async () => {
     const first = await redisBackedApp();
-    const fresh = await first.post('/v1/chat/completions', { ...ask, messages: [{ role: 'user', content: 'shared?' }] }, alice);
+    const fresh = await first.post(
+      '/v1/chat/completions',
+      { ...ask, messages: [{ role: 'user', content: 'shared?' }] },
+      alice,
+    );
     const second = await redisBackedApp();
     second.mock.setKey('pro', { status: 503 });
     second.mock.setKey('flash', { status: 503 });
 
-    const fromReplica = await second.post('/v1/chat/completions', { ...ask, messages: [{ role: 'user', content: 'shared?' }] }, alice);
-    const forBob = await second.post('/v1/chat/completions', { ...ask, messages: [{ role: 'user', content: 'shared?' }] }, { authorization: 'Bearer client-bob' });
+    const fromReplica = await second.post(
+      '/v1/chat/completions',
+      { ...ask, messages: [{ role: 'user', content: 'shared?' }] },
+      alice,
+    );
+    const forBob = await second.post(
+      '/v1/chat/completions',
+      { ...ask, messages: [{ role: 'user', content: 'shared?' }] },
+      { authorization: 'Bearer client-bob' },
+    );
 
     expect(fromReplica.headers['x-deepseek-pool-degraded']).toBe('cache');
     expect(fromReplica.json).toEqual(fresh.json);

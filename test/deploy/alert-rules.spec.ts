@@ -7,11 +7,15 @@ import { promqlMetricNames } from '../../apps/gateway/src/metrics/promql-names.f
 
 const rules = fileURLToPath(new URL('../../deploy/prometheus/alerts.yml', import.meta.url));
 const ruleTests = fileURLToPath(new URL('../../deploy/prometheus/alerts.test.yml', import.meta.url));
-const MISSING = 'promtool is not installed: install Debian\'s `prometheus` package (apt-get install -y prometheus) or set PROMTOOL';
+const MISSING =
+  "promtool is not installed: install Debian's `prometheus` package (apt-get install -y prometheus) or set PROMTOOL";
 
 function promtool(...args: string[]): string {
   try {
-    return execFileSync(process.env.PROMTOOL ?? 'promtool', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return execFileSync(process.env.PROMTOOL ?? 'promtool', args, {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   } catch (error) {
     const failure = error as NodeJS.ErrnoException & { stdout?: string; stderr?: string };
     if (failure.code === 'ENOENT') throw new Error(MISSING);
@@ -20,10 +24,18 @@ function promtool(...args: string[]): string {
 }
 
 interface RuleFile {
-  groups: Array<{ rules: Array<{ alert: string; expr: string; labels: { severity: string }; annotations: { summary: string; description: string } }> }>;
+  groups: Array<{
+    rules: Array<{
+      alert: string;
+      expr: string;
+      labels: { severity: string };
+      annotations: { summary: string; description: string };
+    }>;
+  }>;
 }
 
-// The alert rules of the compose stack: valid for Prometheus, unit-tested with series (deploy/prometheus/alerts.test.yml),
+// The alert rules of the compose stack: valid for Prometheus, unit-tested with series
+// (deploy/prometheus/alerts.test.yml),
 // and every metric they read is one the gateway exports. Fails (never skips) when promtool is missing.
 describe('alert rules (deploy/prometheus/alerts.yml)', () => {
   const file = parse(readFileSync(rules, 'utf8')) as RuleFile;
@@ -39,7 +51,16 @@ describe('alert rules (deploy/prometheus/alerts.yml)', () => {
 
   it('cover what the deploy promises, each with a severity, a summary and a description', () => {
     expect(alerts.map((alert) => alert.alert)).toEqual(
-      expect.arrayContaining(['DeepSeekKeyDisabled', 'DeepSeekAccountAllKeysOut', 'DeepSeekQuota70', 'DeepSeekQuota85', 'DeepSeekQuota95', 'DeepSeekHighErrorRate', 'DeepSeekPoolDegraded', 'DeepSeekRedisUnreachable']),
+      expect.arrayContaining([
+        'DeepSeekKeyDisabled',
+        'DeepSeekAccountAllKeysOut',
+        'DeepSeekQuota70',
+        'DeepSeekQuota85',
+        'DeepSeekQuota95',
+        'DeepSeekHighErrorRate',
+        'DeepSeekPoolDegraded',
+        'DeepSeekRedisUnreachable',
+      ]),
     );
     for (const alert of alerts) {
       expect(['info', 'warning', 'critical']).toContain(alert.labels.severity);
@@ -59,7 +80,7 @@ describe('alert rules (deploy/prometheus/alerts.yml)', () => {
       await gateway.close();
     });
 
-    it('read only metrics the gateway exports (plus Prometheus\' own `up`)', async () => {
+    it("read only metrics the gateway exports (plus Prometheus' own `up`)", async () => {
       const text = await (await fetch(`${gateway.url}/metrics`)).text();
       const exported = new Set([...text.matchAll(/^# TYPE (\S+) \w+$/gm)].map(([, name]) => name!));
       exported.add('up');

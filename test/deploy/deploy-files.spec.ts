@@ -13,7 +13,10 @@ interface ComposeService {
   healthcheck?: { test: string[] };
   command?: string[];
 }
-const compose = parse(read('compose.yaml'), { merge: true }) as { services: Record<string, ComposeService>; secrets: Record<string, { file: string }> };
+const compose = parse(read('compose.yaml'), { merge: true }) as {
+  services: Record<string, ComposeService>;
+  secrets: Record<string, { file: string }>;
+};
 const services = compose.services;
 
 // What docker compose reads but the stack test (deploy/test/stack-test.sh) cannot run here: the upstream profile and
@@ -29,35 +32,63 @@ describe('compose.yaml', () => {
     for (const name of ['gateway-a', 'gateway-b']) {
       const gateway = services[name]!;
       expect(gateway.profiles).toEqual(['upstream']);
-      expect(gateway.environment).toMatchObject({ REDIS_URL: 'redis://redis:6379', DEEPSEEK_API_KEYS_FILE: '/run/secrets/deepseek_api_keys', GATEWAY_TOKENS_FILE: '/run/secrets/gateway_tokens' });
-      expect(Object.keys(gateway.environment!).filter((variable) => /^(DEEPSEEK_API_KEYS|GATEWAY_TOKENS|GATEWAY_ADMIN_TOKEN)$/.test(variable))).toEqual([]);
+      expect(gateway.environment).toMatchObject({
+        REDIS_URL: 'redis://redis:6379',
+        DEEPSEEK_API_KEYS_FILE: '/run/secrets/deepseek_api_keys',
+        GATEWAY_TOKENS_FILE: '/run/secrets/gateway_tokens',
+      });
+      expect(
+        Object.keys(gateway.environment!).filter((variable) =>
+          /^(DEEPSEEK_API_KEYS|GATEWAY_TOKENS|GATEWAY_ADMIN_TOKEN)$/.test(variable),
+        ),
+      ).toEqual([]);
       for (const secret of gateway.secrets!) expect(compose.secrets[secret]!.file).toMatch(/^\.\/deploy\/secrets\//);
     }
     expect(read('.gitignore')).toMatch(/^deploy\/secrets\/$/m);
   });
 
   it('runs the demo replicas on the mock with the keys of its demo cast', () => {
-    const demo = JSON.parse(read('deploy/demo/gateway.json')) as { keys: Array<{ id: string; apiKey: string }>; defaultBaseUrl: string };
-    const cast = JSON.parse(read('libs/deepseek-mock/scenarios/demo.json')) as { keys: Array<{ key: string; name: string }> };
+    const demo = JSON.parse(read('deploy/demo/gateway.json')) as {
+      keys: Array<{ id: string; apiKey: string }>;
+      defaultBaseUrl: string;
+    };
+    const cast = JSON.parse(read('libs/deepseek-mock/scenarios/demo.json')) as {
+      keys: Array<{ key: string; name: string }>;
+    };
     expect(demo.keys.map((key) => [key.id, key.apiKey])).toEqual(cast.keys.map((key) => [key.name, key.key]));
     expect(demo.defaultBaseUrl).toBe('http://mock:8787');
     expect(services['mock']!.command).toContain('8787');
     for (const name of ['demo-gateway-a', 'demo-gateway-b']) expect(services[name]!.profiles).toEqual(['demo']);
   });
 
-  it('feeds Prometheus the alert rules and both replicas, and Grafana the repo\'s dashboard and Prometheus', () => {
-    const prometheus = parse(read('deploy/prometheus/prometheus.yml')) as { rule_files: string[]; scrape_configs: Array<{ static_configs: Array<{ targets: string[] }> }> };
-    expect(services['prometheus']!.volumes).toEqual(expect.arrayContaining(['./deploy/prometheus/alerts.yml:/etc/prometheus/alerts.yml:ro']));
+  it("feeds Prometheus the alert rules and both replicas, and Grafana the repo's dashboard and Prometheus", () => {
+    const prometheus = parse(read('deploy/prometheus/prometheus.yml')) as {
+      rule_files: string[];
+      scrape_configs: Array<{ static_configs: Array<{ targets: string[] }> }>;
+    };
+    expect(services['prometheus']!.volumes).toEqual(
+      expect.arrayContaining(['./deploy/prometheus/alerts.yml:/etc/prometheus/alerts.yml:ro']),
+    );
     expect(prometheus.rule_files).toEqual(['/etc/prometheus/alerts.yml']);
     expect(prometheus.scrape_configs[0]!.static_configs[0]!.targets).toEqual(['gateway-a:3000', 'gateway-b:3000']);
 
-    const datasources = parse(read('deploy/grafana/provisioning/datasources/prometheus.yml')) as { datasources: Array<{ type: string; url: string }> };
-    expect(datasources.datasources).toEqual([expect.objectContaining({ type: 'prometheus', url: 'http://prometheus:9090' })]);
-    const dashboards = parse(read('deploy/grafana/provisioning/dashboards/deepseek-pool.yml')) as { providers: Array<{ options: { path: string } }> };
+    const datasources = parse(read('deploy/grafana/provisioning/datasources/prometheus.yml')) as {
+      datasources: Array<{ type: string; url: string }>;
+    };
+    expect(datasources.datasources).toEqual([
+      expect.objectContaining({ type: 'prometheus', url: 'http://prometheus:9090' }),
+    ]);
+    const dashboards = parse(read('deploy/grafana/provisioning/dashboards/deepseek-pool.yml')) as {
+      providers: Array<{ options: { path: string } }>;
+    };
     const mount = services['grafana']!.volumes!.find((volume) => volume.startsWith('./apps/gateway/grafana:'))!;
     expect(mount.split(':')[1]).toBe(dashboards.providers[0]!.options.path);
-    const dashboard = JSON.parse(read('apps/gateway/grafana/deepseek-pool-dashboard.json')) as { templating: { list: Array<{ type: string; query: string }> } };
-    expect(dashboard.templating.list).toContainEqual(expect.objectContaining({ type: 'datasource', query: 'prometheus' }));
+    const dashboard = JSON.parse(read('apps/gateway/grafana/deepseek-pool-dashboard.json')) as {
+      templating: { list: Array<{ type: string; query: string }> };
+    };
+    expect(dashboard.templating.list).toContainEqual(
+      expect.objectContaining({ type: 'datasource', query: 'prometheus' }),
+    );
   });
 });
 
@@ -75,6 +106,10 @@ describe('Dockerfile', () => {
   it('has a .dockerignore that lets in only sources and manifests (no secrets, no local builds)', () => {
     const ignore = read('.dockerignore').split('\n');
     expect(ignore).toEqual(expect.arrayContaining(['**', '**/dist', '**/node_modules', '**/.env*']));
-    expect(ignore.filter((line) => line.startsWith('!')).every((line) => /package(-lock)?\.json$|tsconfig(\.base)?\.json$|\/src\/\*\*$|\/scenarios\/\*\*$/.test(line))).toBe(true);
+    expect(
+      ignore
+        .filter((line) => line.startsWith('!'))
+        .every((line) => /package(-lock)?\.json$|tsconfig(\.base)?\.json$|\/src\/\*\*$|\/scenarios\/\*\*$/.test(line)),
+    ).toBe(true);
   });
 });

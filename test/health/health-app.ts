@@ -1,7 +1,12 @@
 import type { INestApplication, LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Agent, request } from 'undici';
-import { DeepSeekPoolModule, type DeepSeekPoolOptions, DeepSeekPoolProber, DeepSeekPoolService } from 'nestjs-deepseek-pool';
+import {
+  DeepSeekPoolModule,
+  type DeepSeekPoolOptions,
+  DeepSeekPoolProber,
+  DeepSeekPoolService,
+} from 'nestjs-deepseek-pool';
 import { DeepSeekPoolHealthController, DeepSeekPoolHealthModule } from 'nestjs-deepseek-pool/health';
 
 /** A logger that keeps every line (Nest's, terminus's and the pool's), to assert that none holds a secret. */
@@ -14,7 +19,9 @@ export class RecordingLogger implements LoggerService {
     this.lines.push(String(message));
   }
   error(message: unknown, ...rest: unknown[]): void {
-    this.lines.push([message, ...rest].map((part) => (typeof part === 'string' ? part : JSON.stringify(part))).join(' '));
+    this.lines.push(
+      [message, ...rest].map((part) => (typeof part === 'string' ? part : JSON.stringify(part))).join(' '),
+    );
   }
 }
 

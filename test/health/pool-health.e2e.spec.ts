@@ -45,18 +45,47 @@ describe('pool health over HTTP, the mock as upstream', () => {
     expect(status).toBe(200);
     expect(body).toEqual({
       status: 'ok',
-      info: { 'deepseek-pool': expect.objectContaining({ status: 'up', servingKeys: 3, totalKeys: 3, minHealthyKeys: 1 }) },
+      info: {
+        'deepseek-pool': expect.objectContaining({ status: 'up', servingKeys: 3, totalKeys: 3, minHealthyKeys: 1 }),
+      },
       error: {},
       details: { 'deepseek-pool': expect.objectContaining({ status: 'up' }) },
     });
     expect(body.details['deepseek-pool'].keys).toEqual({
-      'key-1': { maskedKey: 'sk-...0001', account: 'acct-1', state: 'ready', breaker: 'closed', latencyEwmaMs: 0, errorRate: 0, inFlight: 0 },
-      'key-2': { maskedKey: 'sk-...0002', account: 'acct-2', state: 'ready', breaker: 'closed', latencyEwmaMs: 0, errorRate: 0, inFlight: 0 },
-      'key-3': { maskedKey: 'sk-...0003', account: 'acct-3', state: 'ready', breaker: 'closed', latencyEwmaMs: 0, errorRate: 0, inFlight: 0 },
+      'key-1': {
+        maskedKey: 'sk-...0001',
+        account: 'acct-1',
+        state: 'ready',
+        breaker: 'closed',
+        latencyEwmaMs: 0,
+        errorRate: 0,
+        inFlight: 0,
+      },
+      'key-2': {
+        maskedKey: 'sk-...0002',
+        account: 'acct-2',
+        state: 'ready',
+        breaker: 'closed',
+        latencyEwmaMs: 0,
+        errorRate: 0,
+        inFlight: 0,
+      },
+      'key-3': {
+        maskedKey: 'sk-...0003',
+        account: 'acct-3',
+        state: 'ready',
+        breaker: 'closed',
+        latencyEwmaMs: 0,
+        errorRate: 0,
+        inFlight: 0,
+      },
     });
 
     await mock.close(); // upstream gone: liveness does not care
-    expect(await h.get('/health/live')).toEqual({ status: 200, body: { status: 'ok', info: {}, error: {}, details: {} } });
+    expect(await h.get('/health/live')).toEqual({
+      status: 200,
+      body: { status: 'ok', info: {}, error: {}, details: {} },
+    });
   });
 
   it('never calls upstream on a health request', async () => {
@@ -75,7 +104,11 @@ describe('pool health over HTTP, the mock as upstream', () => {
     let { status, body } = await ready();
     expect(status).toBe(200);
     expect(body.status).toBe('degraded');
-    expect(body.info?.['deepseek-pool']).toMatchObject({ status: 'degraded', servingKeys: 2, keys: { 'key-1': { state: 'open', breaker: 'open' } } });
+    expect(body.info?.['deepseek-pool']).toMatchObject({
+      status: 'degraded',
+      servingKeys: 2,
+      keys: { 'key-1': { state: 'open', breaker: 'open' } },
+    });
 
     mock.setBalance('acct-2', 0);
     mock.setBalance('acct-3', 0);
@@ -86,7 +119,10 @@ describe('pool health over HTTP, the mock as upstream', () => {
     expect(body.error?.['deepseek-pool']).toMatchObject({
       status: 'down',
       servingKeys: 0,
-      keys: { 'key-2': { state: 'disabled', disabledReason: 'insufficient-balance' }, 'key-3': { state: 'disabled', disabledReason: 'insufficient-balance' } },
+      keys: {
+        'key-2': { state: 'disabled', disabledReason: 'insufficient-balance' },
+        'key-3': { state: 'disabled', disabledReason: 'insufficient-balance' },
+      },
     });
 
     mock.setBalance('acct-2', 50);
@@ -95,7 +131,10 @@ describe('pool health over HTTP, the mock as upstream', () => {
     ({ status, body } = await ready());
     expect(status).toBe(200);
     expect(body.status).toBe('degraded');
-    expect(body.info?.['deepseek-pool']).toMatchObject({ servingKeys: 2, keys: { 'key-2': { state: 'ready' }, 'key-3': { state: 'ready' } } });
+    expect(body.info?.['deepseek-pool']).toMatchObject({
+      servingKeys: 2,
+      keys: { 'key-2': { state: 'ready' }, 'key-3': { state: 'ready' } },
+    });
   });
 
   it('brings a key that probes marked down back through half-open once the mock heals it: degraded -> up', async () => {
@@ -124,7 +163,10 @@ describe('pool health over HTTP, the mock as upstream', () => {
     await expect(h.pool.chat(request)).rejects.toThrow();
     h.pool.enableKey('key-1');
     h.pool.enableKey('key-3');
-    expect((await ready()).body.info?.['deepseek-pool']).toMatchObject({ status: 'degraded', keys: { 'key-2': { state: 'disabled', disabledReason: 'insufficient-balance' } } });
+    expect((await ready()).body.info?.['deepseek-pool']).toMatchObject({
+      status: 'degraded',
+      keys: { 'key-2': { state: 'disabled', disabledReason: 'insufficient-balance' } },
+    });
 
     await probeRounds(2); // the balance is still empty: it stays out
     expect((await ready()).body.status).toBe('degraded');
@@ -139,7 +181,10 @@ describe('pool health over HTTP, the mock as upstream', () => {
     await start();
     mock.setKey(S3, { status: 401 });
     await probeRounds(1);
-    expect((await ready()).body.info?.['deepseek-pool']).toMatchObject({ status: 'degraded', keys: { 'key-3': { state: 'disabled', disabledReason: 'revoked' } } });
+    expect((await ready()).body.info?.['deepseek-pool']).toMatchObject({
+      status: 'degraded',
+      keys: { 'key-3': { state: 'disabled', disabledReason: 'revoked' } },
+    });
 
     mock.setKey(S3, { status: null });
     const probesSoFar = mock.stats().keys['mock-3'].requests.models;

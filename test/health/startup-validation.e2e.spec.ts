@@ -3,7 +3,13 @@ import { DeepSeekPoolModule } from 'nestjs-deepseek-pool';
 import { DeepSeekMock, refusedPort } from 'nestjs-deepseek-pool-mock';
 import { type HealthApp, RecordingLogger, startHealthApp } from './health-app.js';
 
-const SECRETS = ['sk-e2estartsecret000000001', 'sk-e2estartsecret000000002', 'sk-e2estartsecret000000003', 'sk-e2estartsecret000000004', 'sk-e2estartsecret000000005'];
+const SECRETS = [
+  'sk-e2estartsecret000000001',
+  'sk-e2estartsecret000000002',
+  'sk-e2estartsecret000000003',
+  'sk-e2estartsecret000000004',
+  'sk-e2estartsecret000000005',
+];
 const [S1, S2, S3, S4, S5] = SECRETS;
 
 describe('start-up key validation against the mock', () => {
@@ -80,7 +86,8 @@ describe('start-up key validation against the mock', () => {
     const error = await app.listen(0, '127.0.0.1').catch((e: unknown) => e);
     expect(error).toMatchObject({
       code: 'NO_VALID_KEY',
-      message: "No valid DeepSeek key at start (validateOnStart: 'require-one'): key-2 (401 revoked), key-4 (402 insufficient balance)",
+      message:
+        "No valid DeepSeek key at start (validateOnStart: 'require-one'): key-2 (401 revoked), key-4 (402 insufficient balance)",
     });
     expect((error as Error).message).not.toMatch(new RegExp(SECRETS.join('|')));
     await app.close();
@@ -96,7 +103,9 @@ describe('start-up key validation against the mock', () => {
       probe: { intervalMs: 3_600_000 },
     });
     try {
-      expect(h.logger.lines).toContain('2 of 2 keys could not be checked (kept in rotation): key-1 (unreachable), key-3 (unreachable)');
+      expect(h.logger.lines).toContain(
+        '2 of 2 keys could not be checked (kept in rotation): key-1 (unreachable), key-3 (unreachable)',
+      );
       expect(h.pool.snapshot().keys.map((k) => k.state)).toEqual(['ready', 'ready']);
     } finally {
       await h.close();

@@ -10,12 +10,18 @@ describe('an upstream whose body never ends (issue 13, defects 6 and 7)', () => 
 
   afterEach(() => env.close());
 
-  it('fails the attempt at limits.maxResponseBytes as the upstream\'s fault, drops the body and answers from the next key', async () => {
+  it("fails the attempt at limits.maxResponseBytes as the upstream's fault, drops the body and answers from the next key", async () => {
     // Arrange
-    env = await startPoolOnMock([{ key: 'sk-endless-aaaaaaaaaaa01', name: 'endless', endlessBody: true }, { key: 'sk-endless-bbbbbbbbbbb02', name: 'good' }], {
-      timeouts: TIMEOUTS,
-      limits: { maxResponseBytes: 1024 * 1024 },
-    });
+    env = await startPoolOnMock(
+      [
+        { key: 'sk-endless-aaaaaaaaaaa01', name: 'endless', endlessBody: true },
+        { key: 'sk-endless-bbbbbbbbbbb02', name: 'good' },
+      ],
+      {
+        timeouts: TIMEOUTS,
+        limits: { maxResponseBytes: 1024 * 1024 },
+      },
+    );
 
     // Act
     const { meta } = await env.pool.chat({ model: 'deepseek-v4-flash', messages });
@@ -32,10 +38,16 @@ describe('an upstream whose body never ends (issue 13, defects 6 and 7)', () => 
 
   it('fails a stream at limits.maxSseLineBytes when one line never ends, and fails over before the first token', async () => {
     // Arrange
-    env = await startPoolOnMock([{ key: 'sk-endless-ccccccccccc03', name: 'endless-line', endlessLine: true }, { key: 'sk-endless-ddddddddddd04', name: 'good' }], {
-      timeouts: TIMEOUTS,
-      limits: { maxSseLineBytes: 64 * 1024 },
-    });
+    env = await startPoolOnMock(
+      [
+        { key: 'sk-endless-ccccccccccc03', name: 'endless-line', endlessLine: true },
+        { key: 'sk-endless-ddddddddddd04', name: 'good' },
+      ],
+      {
+        timeouts: TIMEOUTS,
+        limits: { maxSseLineBytes: 64 * 1024 },
+      },
+    );
     const stream = env.pool.stream({ model: 'deepseek-v4-flash', messages, stream: true });
 
     // Act

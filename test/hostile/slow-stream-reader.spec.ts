@@ -8,7 +8,10 @@ const request = { model: 'deepseek-v4-flash', messages: [{ role: 'user', content
 const IDLE_MS = 400;
 
 /** Reads one chunk, stops reading for `pauseMs`, then reads the rest; returns the chunks read and how it ended. */
-async function readWithPause(env: PoolOnMock, pauseMs: number): Promise<{ chunks: ChatCompletionChunk[]; error?: unknown }> {
+async function readWithPause(
+  env: PoolOnMock,
+  pauseMs: number,
+): Promise<{ chunks: ChatCompletionChunk[]; error?: unknown }> {
   const iterator = env.pool.stream(request)[Symbol.asyncIterator]();
   const chunks: ChatCompletionChunk[] = [];
   try {
@@ -40,9 +43,12 @@ describe('a stream reader that stops reading (issue 13, defect 2)', () => {
     expect(env.pool.snapshot().keys[0]).toMatchObject({ state: 'ready', errorRate: 0, windowCalls: 1 });
   });
 
-  it('ends the stream as the caller\'s fault after limits.maxClientStallMs, the key untouched', async () => {
+  it("ends the stream as the caller's fault after limits.maxClientStallMs, the key untouched", async () => {
     // Arrange
-    env = await startPoolOnMock(KEYS, { timeouts: { idleMs: IDLE_MS, firstContentMs: 5_000 }, limits: { maxClientStallMs: 3 * IDLE_MS } });
+    env = await startPoolOnMock(KEYS, {
+      timeouts: { idleMs: IDLE_MS, firstContentMs: 5_000 },
+      limits: { maxClientStallMs: 3 * IDLE_MS },
+    });
 
     // Act
     const { error } = await readWithPause(env, 8 * IDLE_MS);

@@ -4,10 +4,15 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '../..');
-const libraries = { 'nestjs-deepseek-pool': 'libs/deepseek-pool', 'nestjs-deepseek-pool-mock': 'libs/deepseek-mock' } as const;
+const libraries = {
+  'nestjs-deepseek-pool': 'libs/deepseek-pool',
+  'nestjs-deepseek-pool-mock': 'libs/deepseek-mock',
+} as const;
 type Library = keyof typeof libraries;
-const run = (command: string, args: string[], cwd: string) => execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-const versionOf = (name: string) => (JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+const run = (command: string, args: string[], cwd: string) =>
+  execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const versionOf = (name: string) =>
+  (JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
 
 interface Manifest {
   type?: string;
@@ -44,12 +49,19 @@ describe('the published packages', () => {
       return String((error as { stdout: string }).stdout);
     }
   };
-  const entryPoints = (name: Library) => Object.keys(manifest(name).exports).filter((path) => path !== './package.json' && !path.includes('*')).map((path) => join(name, path));
+  const entryPoints = (name: Library) =>
+    Object.keys(manifest(name).exports)
+      .filter((path) => path !== './package.json' && !path.includes('*'))
+      .map((path) => join(name, path));
 
   beforeAll(() => {
     run('npx', ['tsc', '-b', ...Object.values(libraries)], root);
     dir = mkdtempSync(join(tmpdir(), 'deepseek-pool-consumer-'));
-    for (const [name, path] of Object.entries(libraries)) renameSync(join(dir, run('npm', ['pack', '--silent', '--pack-destination', dir], join(root, path)).trim()), join(dir, `${name}.tgz`));
+    for (const [name, path] of Object.entries(libraries))
+      renameSync(
+        join(dir, run('npm', ['pack', '--silent', '--pack-destination', dir], join(root, path)).trim()),
+        join(dir, `${name}.tgz`),
+      );
     writeFileSync(
       join(dir, 'package.json'),
       JSON.stringify({
@@ -58,7 +70,9 @@ describe('the published packages', () => {
         // the required peers only: no optional peer (terminus, ioredis, @nestjs/axios, cache-manager) is installed
         dependencies: {
           ...Object.fromEntries(Object.keys(libraries).map((name) => [name, `file:./${name}.tgz`])),
-          ...Object.fromEntries(['@nestjs/common', '@nestjs/core', 'reflect-metadata', 'rxjs'].map((name) => [name, versionOf(name)])),
+          ...Object.fromEntries(
+            ['@nestjs/common', '@nestjs/core', 'reflect-metadata', 'rxjs'].map((name) => [name, versionOf(name)]),
+          ),
         },
       }),
     );
@@ -67,48 +81,68 @@ describe('the published packages', () => {
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it.each(Object.keys(libraries) as Library[])('%s: CommonJS with types for every entry point, also under moduleResolution "node"', (name) => {
-    const { type, engines, exports, typesVersions } = manifest(name);
-    expect(type).toBeUndefined();
-    expect(engines.node).toBe('^20.19.0 || ^22.12.0 || >=24');
-    for (const [path, target] of Object.entries(exports)) {
-      if (typeof target === 'string') continue;
-      expect(existsSync(installed(name, target.types))).toBe(true);
-      expect(existsSync(installed(name, target.default))).toBe(true);
-      if (path !== '.') expect(typesVersions?.['*']?.[path.slice(2)]).toEqual([target.types]);
-    }
-  });
+  it.each(Object.keys(libraries) as Library[])(
+    '%s: CommonJS with types for every entry point, also under moduleResolution "node"',
+    (name) => {
+      const { type, engines, exports, typesVersions } = manifest(name);
+      expect(type).toBeUndefined();
+      expect(engines.node).toBe('^20.19.0 || ^22.12.0 || >=24');
+      for (const [path, target] of Object.entries(exports)) {
+        if (typeof target === 'string') continue;
+        expect(existsSync(installed(name, target.types))).toBe(true);
+        expect(existsSync(installed(name, target.default))).toBe(true);
+        if (path !== '.') expect(typesVersions?.['*']?.[path.slice(2)]).toEqual([target.types]);
+      }
+    },
+  );
 
-  it.each(Object.keys(libraries) as Library[])('%s: ships README, LICENSE, no test files, and every source map with its sources', (name) => {
-    const files = shipped(name);
-    expect(files).toEqual(expect.arrayContaining(['README.md', 'LICENSE']));
-    expect(files.filter((file) => /spec|fixture/.test(file))).toEqual([]);
-    const compiled = files.filter((file) => /\.(js|d\.ts)$/.test(file));
-    expect(compiled.length).toBeGreaterThan(10);
-    for (const file of compiled) {
-      const url = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(readFileSync(installed(name, file), 'utf8'))?.[1];
-      expect([file, url]).toEqual([file, `${file.split('/').at(-1)}.map`]);
-      const map = JSON.parse(readFileSync(installed(name, `${file}.map`), 'utf8')) as { sources: string[] };
-      for (const source of map.sources) expect([file, existsSync(join(installed(name), dirname(file), source))]).toEqual([file, true]);
-    }
-  });
+  it.each(Object.keys(libraries) as Library[])(
+    '%s: ships README, LICENSE, no test files, and every source map with its sources',
+    (name) => {
+      const files = shipped(name);
+      expect(files).toEqual(expect.arrayContaining(['README.md', 'LICENSE']));
+      expect(files.filter((file) => /spec|fixture/.test(file))).toEqual([]);
+      const compiled = files.filter((file) => /\.(js|d\.ts)$/.test(file));
+      expect(compiled.length).toBeGreaterThan(10);
+      for (const file of compiled) {
+        const url = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(readFileSync(installed(name, file), 'utf8'))?.[1];
+        expect([file, url]).toEqual([file, `${file.split('/').at(-1)}.map`]);
+        const map = JSON.parse(readFileSync(installed(name, `${file}.map`), 'utf8')) as { sources: string[] };
+        for (const source of map.sources)
+          expect([file, existsSync(join(installed(name), dirname(file), source))]).toEqual([file, true]);
+      }
+    },
+  );
 
   it.each([
-    ['an ES module app', 'app.mjs', `import 'reflect-metadata';\nimport * as nest from '@nestjs/common';\nimport { NestFactory } from '@nestjs/core';\nimport { DeepSeekPoolModule, DeepSeekPoolService } from 'nestjs-deepseek-pool';`],
-    ['a CommonJS app', 'app.cjs', `require('reflect-metadata');\nconst nest = require('@nestjs/common');\nconst { NestFactory } = require('@nestjs/core');\nconst { DeepSeekPoolModule, DeepSeekPoolService } = require('nestjs-deepseek-pool');`],
-  ])('resolves DeepSeekPoolService through DI in %s (without @opentelemetry/api, an optional peer)', (_kind, file, imports) => {
-    expect(manifest('nestjs-deepseek-pool').peerDependenciesMeta?.['@opentelemetry/api']).toEqual({ optional: true });
-    expect(existsSync(join(dir, 'node_modules/@opentelemetry/api'))).toBe(false);
-    writeFileSync(join(dir, file), consumer(imports));
-    expect(JSON.parse(run('node', [file], dir))).toEqual([
-      ['key-1', 'sk-...1111', 'ready'],
-      ['key-2', 'sk-...2222', 'ready'],
-    ]);
-  });
+    [
+      'an ES module app',
+      'app.mjs',
+      `import 'reflect-metadata';\nimport * as nest from '@nestjs/common';\nimport { NestFactory } from '@nestjs/core';\nimport { DeepSeekPoolModule, DeepSeekPoolService } from 'nestjs-deepseek-pool';`,
+    ],
+    [
+      'a CommonJS app',
+      'app.cjs',
+      `require('reflect-metadata');\nconst nest = require('@nestjs/common');\nconst { NestFactory } = require('@nestjs/core');\nconst { DeepSeekPoolModule, DeepSeekPoolService } = require('nestjs-deepseek-pool');`,
+    ],
+  ])(
+    'resolves DeepSeekPoolService through DI in %s (without @opentelemetry/api, an optional peer)',
+    (_kind, file, imports) => {
+      expect(manifest('nestjs-deepseek-pool').peerDependenciesMeta?.['@opentelemetry/api']).toEqual({ optional: true });
+      expect(existsSync(join(dir, 'node_modules/@opentelemetry/api'))).toBe(false);
+      writeFileSync(join(dir, file), consumer(imports));
+      expect(JSON.parse(run('node', [file], dir))).toEqual([
+        ['key-1', 'sk-...1111', 'ready'],
+        ['key-2', 'sk-...2222', 'ready'],
+      ]);
+    },
+  );
 
   it('gives import and require the same module: one DeepSeekPoolService token, the same names (no dual-package hazard)', () => {
     // every entry point but /health, which loads @nestjs/terminus (not installed here)
-    const specifiers = [...entryPoints('nestjs-deepseek-pool'), ...entryPoints('nestjs-deepseek-pool-mock')].filter((entry) => !entry.endsWith('/health'));
+    const specifiers = [...entryPoints('nestjs-deepseek-pool'), ...entryPoints('nestjs-deepseek-pool-mock')].filter(
+      (entry) => !entry.endsWith('/health'),
+    );
     writeFileSync(
       join(dir, 'same.mjs'),
       `import { createRequire } from 'node:module';
@@ -123,25 +157,39 @@ for (const specifier of ${JSON.stringify(specifiers)}) {
 }
 console.log(JSON.stringify(out));`,
     );
-    const result = JSON.parse(run('node', ['same.mjs'], dir)) as Record<string, { sameNames: boolean; sameValues: boolean; count: number }>;
+    const result = JSON.parse(run('node', ['same.mjs'], dir)) as Record<
+      string,
+      { sameNames: boolean; sameValues: boolean; count: number }
+    >;
     expect(Object.keys(result)).toEqual(expect.arrayContaining(['nestjs-deepseek-pool', 'nestjs-deepseek-pool-mock']));
-    for (const [specifier, { sameNames, sameValues, count }] of Object.entries(result)) expect([specifier, sameNames, sameValues, count > 0]).toEqual([specifier, true, true, true]);
+    for (const [specifier, { sameNames, sameValues, count }] of Object.entries(result))
+      expect([specifier, sameNames, sameValues, count > 0]).toEqual([specifier, true, true, true]);
   });
 
-  it.each(['node', 'nodenext'])('main entry types need no optional peer (skipLibCheck false, moduleResolution %s)', (resolution) => {
-    writeFileSync(join(dir, 'main.ts'), `import { DeepSeekPoolModule, DeepSeekDegradationModule } from 'nestjs-deepseek-pool';\nimport { DeepSeekMock } from 'nestjs-deepseek-pool-mock';\nexport const used = [DeepSeekPoolModule, DeepSeekDegradationModule, DeepSeekMock];\n`);
-    const options = {
-      module: resolution === 'node' ? 'commonjs' : 'nodenext',
-      moduleResolution: resolution,
-      ...(resolution === 'node' ? { ignoreDeprecations: '6.0' } : {}),
-      strict: true,
-      noEmit: true,
-      skipLibCheck: false,
-      experimentalDecorators: true,
-      typeRoots: [join(root, 'node_modules/@types')],
-      types: ['node'],
-    };
-    writeFileSync(join(dir, `tsconfig.${resolution}.json`), JSON.stringify({ compilerOptions: options, files: ['main.ts'] }));
-    expect(typeErrors(`tsconfig.${resolution}.json`)).toBe('');
-  }, 120_000);
+  it.each(['node', 'nodenext'])(
+    'main entry types need no optional peer (skipLibCheck false, moduleResolution %s)',
+    (resolution) => {
+      writeFileSync(
+        join(dir, 'main.ts'),
+        `import { DeepSeekPoolModule, DeepSeekDegradationModule } from 'nestjs-deepseek-pool';\nimport { DeepSeekMock } from 'nestjs-deepseek-pool-mock';\nexport const used = [DeepSeekPoolModule, DeepSeekDegradationModule, DeepSeekMock];\n`,
+      );
+      const options = {
+        module: resolution === 'node' ? 'commonjs' : 'nodenext',
+        moduleResolution: resolution,
+        ...(resolution === 'node' ? { ignoreDeprecations: '6.0' } : {}),
+        strict: true,
+        noEmit: true,
+        skipLibCheck: false,
+        experimentalDecorators: true,
+        typeRoots: [join(root, 'node_modules/@types')],
+        types: ['node'],
+      };
+      writeFileSync(
+        join(dir, `tsconfig.${resolution}.json`),
+        JSON.stringify({ compilerOptions: options, files: ['main.ts'] }),
+      );
+      expect(typeErrors(`tsconfig.${resolution}.json`)).toBe('');
+    },
+    120_000,
+  );
 });

@@ -9,7 +9,9 @@ const examples = join(root, 'docs/examples');
 
 /** The READMEs' ts blocks that start with `// docs/examples/<file>`, by file. */
 function readmeExamples(): Map<string, string> {
-  const readmes = ['README.md', 'libs/deepseek-pool/README.md'].map((readme) => readFileSync(join(root, readme), 'utf8')).join('\n');
+  const readmes = ['README.md', 'libs/deepseek-pool/README.md']
+    .map((readme) => readFileSync(join(root, readme), 'utf8'))
+    .join('\n');
   const blocks = readmes.matchAll(/```ts\n(\/\/ (docs\/examples\/[\w.-]+\.ts)\n[\s\S]*?)```/g);
   return new Map([...blocks].map((match) => [match[2]!, match[1]!]));
 }

@@ -51,7 +51,11 @@ describe('RedisStateStore (real redis-server)', () => {
 
     // Act
     a.cooldown('key:k1', untilMs);
-    const tookMs = await waitFor(() => b.cooldownUntil('key:k1') === untilMs, 'the cooldown on the other replica', 1_000);
+    const tookMs = await waitFor(
+      () => b.cooldownUntil('key:k1') === untilMs,
+      'the cooldown on the other replica',
+      1_000,
+    );
 
     // Assert
     expect(tookMs).toBeLessThan(1_000);
@@ -66,7 +70,11 @@ describe('RedisStateStore (real redis-server)', () => {
     a.cooldown('account:x', now + 10_000);
     b.cooldown('account:x', now + 5_000);
     for (let i = 0; i < 20; i++) (i % 2 === 0 ? a : b).cooldown('key:k', now + 1_000 * (i + 1));
-    await waitFor(() => [a, b].every((s) => s.cooldownUntil('key:k') === now + 20_000 && s.cooldownUntil('account:x') === now + 10_000), 'both replicas on the latest deadlines');
+    await waitFor(
+      () =>
+        [a, b].every((s) => s.cooldownUntil('key:k') === now + 20_000 && s.cooldownUntil('account:x') === now + 10_000),
+      'both replicas on the latest deadlines',
+    );
 
     // Assert
     expect(Number(await admin.hget(`${prefix}cooldowns`, 'key:k'))).toBe(now + 20_000);
@@ -114,7 +122,7 @@ describe('RedisStateStore (real redis-server)', () => {
     await Promise.all(
       replicas.flatMap((store, r) =>
         Array.from({ length: 20 }, async (_, w) => {
-          for (let done = 0; done < 10; ) {
+          for (let done = 0; done < 10;) {
             if (!(await store.tryAcquireAccount('acct', LIMIT))) {
               await sleep(1);
               continue;
@@ -193,7 +201,11 @@ describe('RedisStateStore (real redis-server)', () => {
 
     // Assert
     const expected = { requestsPerMinute: 3, tokensPerMinute: 1_100, tokensPerDay: 1_100 };
-    await waitFor(() => [a, b].every((s) => equal(s.usage('key:k1').totals(Date.now()), expected)), 'both replicas to count 3 requests and 1 100 tokens', 2_000);
+    await waitFor(
+      () => [a, b].every((s) => equal(s.usage('key:k1').totals(Date.now()), expected)),
+      'both replicas to count 3 requests and 1 100 tokens',
+      2_000,
+    );
   });
 
   it('gives every key a TTL and keeps the keyspace bounded', async () => {
@@ -214,7 +226,13 @@ describe('RedisStateStore (real redis-server)', () => {
     const keys = await admin.keys(`${prefix}*`);
     const ttls = await Promise.all(keys.map((key) => admin.pttl(key)));
     expect(keys.sort()).toEqual(
-      [`${prefix}cooldowns`, `${prefix}disabled`, `${prefix}epoch`, `${prefix}leases:acct`, ...[0, 1, 2, 3, 4].map((i) => `${prefix}usage:key:k${i}`)].sort(),
+      [
+        `${prefix}cooldowns`,
+        `${prefix}disabled`,
+        `${prefix}epoch`,
+        `${prefix}leases:acct`,
+        ...[0, 1, 2, 3, 4].map((i) => `${prefix}usage:key:k${i}`),
+      ].sort(),
     );
     for (const ttl of ttls) expect(ttl).toBeGreaterThan(0);
     expect(await admin.hlen(`${prefix}usage:key:k0`)).toBeLessThanOrEqual(4); // r:, t:, l: of one second and d: of the day
@@ -243,9 +261,15 @@ describe('RedisStateStore (real redis-server)', () => {
     // Said so once each, then recovered.
     expect(seenByA.filter((c) => c.type === 'store-degraded')).toHaveLength(1);
     expect(seenByB.filter((c) => c.type === 'store-degraded')).toHaveLength(1);
-    await waitFor(() => seenByA.some((c) => c.type === 'store-recovered') && seenByB.some((c) => c.type === 'store-recovered'), 'both recovered');
+    await waitFor(
+      () => seenByA.some((c) => c.type === 'store-recovered') && seenByB.some((c) => c.type === 'store-recovered'),
+      'both recovered',
+    );
     // What a learned during the outage reached Redis and the other replica.
-    await waitFor(() => b.cooldownUntil('key:k1') === untilMs && b.disabled('k2')?.reason === 'revoked', 'the other replica to learn it');
+    await waitFor(
+      () => b.cooldownUntil('key:k1') === untilMs && b.disabled('k2')?.reason === 'revoked',
+      'the other replica to learn it',
+    );
     expect(Number(await admin.hget(`${prefix}cooldowns`, 'key:k1'))).toBe(untilMs);
     // The slot taken locally is registered again.
     expect(await waitForCount(`${prefix}leases:acct`, 1)).toBe(1);

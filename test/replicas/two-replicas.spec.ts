@@ -34,7 +34,10 @@ describe('two replicas sharing one Redis', () => {
   it('honours on one replica a 401 seen by the other: the revoked key is called once in all', async () => {
     // Arrange: the revoked key is first in line (priority 0) on both replicas.
     const { mock, replicas } = await start({
-      mock: { defaults: { latencyMs: 2 }, keys: [{ key: 'sk-replica-revoked-01', name: 'revoked', status: 401 }, ...HEALTHY] },
+      mock: {
+        defaults: { latencyMs: 2 },
+        keys: [{ key: 'sk-replica-revoked-01', name: 'revoked', status: 401 }, ...HEALTHY],
+      },
       keys: { 'healthy-1': { priority: 1 }, 'healthy-2': { priority: 1 } },
     });
     const [a, b] = replicas;
@@ -76,7 +79,10 @@ describe('two replicas sharing one Redis', () => {
   it('shows a cooldown from a 429 on one replica to the other within 1 s', async () => {
     // Arrange
     const { replicas } = await start({
-      mock: { defaults: { latencyMs: 2 }, keys: [{ key: 'sk-replica-limited-01', name: 'limited', status: 429 }, ...HEALTHY] },
+      mock: {
+        defaults: { latencyMs: 2 },
+        keys: [{ key: 'sk-replica-limited-01', name: 'limited', status: 429 }, ...HEALTHY],
+      },
       keys: { 'healthy-1': { priority: 1 }, 'healthy-2': { priority: 1 } },
     });
     const [a, b] = replicas;
@@ -102,7 +108,14 @@ describe('two replicas sharing one Redis', () => {
     const degradedEvents = [0, 0];
     replicas.forEach((r, i) => r.pool.events.on('store.degraded', () => degradedEvents[i]++));
     let stop = false;
-    const traffic = replicas.map((r) => drive(Number.MAX_SAFE_INTEGER, 4, (n) => r.pool.chat(ask(n)), () => stop));
+    const traffic = replicas.map((r) =>
+      drive(
+        Number.MAX_SAFE_INTEGER,
+        4,
+        (n) => r.pool.chat(ask(n)),
+        () => stop,
+      ),
+    );
 
     // Act: Redis is killed (data lost) for 1.5 s; meanwhile replica a finds the flaky key revoked.
     await sleep(300);
@@ -112,7 +125,11 @@ describe('two replicas sharing one Redis', () => {
     await waitFor(() => a.pool.snapshot().keys[0].state === 'disabled', 'replica a to disable the flaky key', 3_000);
     await restarting;
     await Promise.all([a.store.ready(), b.store.ready()]);
-    await waitFor(() => b.pool.snapshot().keys[0].state === 'disabled', 'replica b to learn the disable after reconciliation', 2_000);
+    await waitFor(
+      () => b.pool.snapshot().keys[0].state === 'disabled',
+      'replica b to learn the disable after reconciliation',
+      2_000,
+    );
     const flakyCallsAfter = mock.stats().keys.flaky.requests.chat;
     await sleep(300);
     stop = true;
@@ -132,7 +149,11 @@ describe('two replicas sharing one Redis', () => {
     // Arrange: three accounts of one key each; 8 conversations of 6 turns, turns alternating between the replicas.
     const scenario = (affinity: boolean) =>
       start({
-        mock: { defaults: { latencyMs: 1 }, keys: ['x', 'y', 'z'].map((a) => ({ key: `sk-replica-acct-${a}-001`, name: `key-${a}`, account: a })), accounts: { x: {}, y: {}, z: {} } },
+        mock: {
+          defaults: { latencyMs: 1 },
+          keys: ['x', 'y', 'z'].map((a) => ({ key: `sk-replica-acct-${a}-001`, name: `key-${a}`, account: a })),
+          accounts: { x: {}, y: {}, z: {} },
+        },
         pool: { strategy: 'round-robin', ...(affinity ? { affinity: 'user' as const } : {}) },
       });
     async function converse(set: ReplicaSet): Promise<{ hit: number; prompt: number }> {
@@ -142,7 +163,11 @@ describe('two replicas sharing one Redis', () => {
         const messages: Array<{ role: string; content: string }> = [];
         for (let turn = 0; turn < 6; turn++) {
           messages.push({ role: 'user', content: `user ${user} turn ${turn}: ${'context '.repeat(40)}` });
-          const { data } = await set.replicas[turn % 2].pool.chat({ model: 'deepseek-v4-flash', messages: [...messages], user: `user-${user}` });
+          const { data } = await set.replicas[turn % 2].pool.chat({
+            model: 'deepseek-v4-flash',
+            messages: [...messages],
+            user: `user-${user}`,
+          });
           hit += data.usage?.prompt_cache_hit_tokens ?? 0;
           prompt += data.usage?.prompt_tokens ?? 0;
           messages.push({ role: 'assistant', content: String(data.choices[0].message.content) });

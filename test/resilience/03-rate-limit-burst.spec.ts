@@ -32,7 +32,10 @@ describe('scenario 3: a 429 burst on some keys', () => {
 
   /** The request to `keyId` that the cooldown event answered (the last one sent before it). */
   function requestBefore(s: Scenario, event: EventEntry) {
-    return s.timeline.requestsTo(event.keyId).filter((r) => r.seq < event.seq).at(-1)!;
+    return s.timeline
+      .requestsTo(event.keyId)
+      .filter((r) => r.seq < event.seq)
+      .at(-1)!;
   }
 
   it('serves every request from the other keys, within one attempt per rate-limited key', async () => {
@@ -47,7 +50,11 @@ describe('scenario 3: a 429 burst on some keys', () => {
     expect(rejected.every((n) => n >= 1)).toBe(true);
     // Every upstream 429 failed over: attempts = requests + 429s.
     expect(result.metas.reduce((sum, m) => sum + m.attempts, 0)).toBe(40 + rejected.reduce((a, b) => a + b, 0));
-    report('scenario 3 burst', { successRate: successRate(result), attemptsPerRequest: attemptsPerRequest(result), upstream429s: rejected });
+    report('scenario 3 burst', {
+      successRate: successRate(result),
+      attemptsPerRequest: attemptsPerRequest(result),
+      upstream429s: rejected,
+    });
   });
 
   it('sends nothing to a rate-limited key until its cooldown is over', async () => {
@@ -68,7 +75,8 @@ describe('scenario 3: a 429 burst on some keys', () => {
 
     const floored = s.timeline.events('cooldown', 'burst-retry-after');
     expect(floored.length).toBeGreaterThan(0);
-    for (const event of floored) expect(event.untilMs! - requestBefore(s, event).atMs).toBeGreaterThanOrEqual(RETRY_AFTER_MS);
+    for (const event of floored)
+      expect(event.untilMs! - requestBefore(s, event).atMs).toBeGreaterThanOrEqual(RETRY_AFTER_MS);
     for (const name of ['burst-1', 'burst-2']) {
       const [first, ...later] = s.timeline.events('cooldown', name);
       expect(first!.untilMs! - first!.atMs).toBeLessThanOrEqual(COOLDOWN.baseMs);
@@ -89,12 +97,22 @@ describe('scenario 3: a 429 burst on some keys', () => {
     expect(result.metas.every((m) => m.attempts === 1)).toBe(true);
     const served = servedBy(result);
     for (const name of BURST) expect(served[name] ?? 0).toBeGreaterThanOrEqual(4);
-    for (const name of BURST) expect(s.timeline.requestsTo(name, s.timeline.entries[mark - 1]!.seq).length).toBe(served[name]);
+    for (const name of BURST)
+      expect(s.timeline.requestsTo(name, s.timeline.entries[mark - 1]!.seq).length).toBe(served[name]);
     report('scenario 3 after the burst', { successRate: successRate(result), served });
   });
 
   it('fails a stream over to another key when the first key answers 429 before the first token', async () => {
-    const s = await start({ mock: cast, keys: { 'burst-1': { priority: 0 }, 'steady-1': { priority: 1 }, 'steady-2': { priority: 2 }, 'burst-2': { priority: 3 }, 'burst-retry-after': { priority: 3 } } });
+    const s = await start({
+      mock: cast,
+      keys: {
+        'burst-1': { priority: 0 },
+        'steady-1': { priority: 1 },
+        'steady-2': { priority: 2 },
+        'burst-2': { priority: 3 },
+        'burst-retry-after': { priority: 3 },
+      },
+    });
     s.mock.setKey('burst-1', { status: 429 });
 
     const read = await readStream(s.pool);

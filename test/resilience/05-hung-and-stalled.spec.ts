@@ -2,7 +2,15 @@ import { AttemptsExhaustedError } from 'nestjs-deepseek-pool';
 import type { MockScenario } from 'nestjs-deepseek-pool-mock';
 import { SCALED_POOL_OPTIONS, type Scenario, scenarios, startScenario } from './support/harness.js';
 import { report } from './support/report.js';
-import { type TrafficResult, attemptsPerRequest, chatRequest, driveChat, readStream, successRate, waitFor } from './support/traffic.js';
+import {
+  type TrafficResult,
+  attemptsPerRequest,
+  chatRequest,
+  driveChat,
+  readStream,
+  successRate,
+  waitFor,
+} from './support/traffic.js';
 
 // Anchors scenario 5: a hung connection (accepted, never answered) and headers then a stall.
 // Healthy keys answer in ~2 ms: the timeouts leave a wide margin for a slow or loaded machine.
@@ -29,7 +37,11 @@ describe('scenario 5: a hung connection, and headers then a stall', () => {
     beforeAll(async () => {
       s = await startScenario({ mock: cast, pool: { strategy: 'round-robin', timeouts: TIMEOUTS, breaker: BREAKER } });
       result = await driveChat(s.pool, 16, CONCURRENCY);
-      report('scenario 5 non-streaming', { successRate: successRate(result), attemptsPerRequest: attemptsPerRequest(result), requests: s.chatRequestsByKey() });
+      report('scenario 5 non-streaming', {
+        successRate: successRate(result),
+        attemptsPerRequest: attemptsPerRequest(result),
+        requests: s.chatRequestsByKey(),
+      });
     });
     afterAll(() => s.close());
 
@@ -45,14 +57,20 @@ describe('scenario 5: a hung connection, and headers then a stall', () => {
         const [opened] = s.timeline.events('breaker.open', name);
         expect(opened).toBeDefined();
         // Before it opens, only the calls already in flight may join the minimum volume.
-        expect(s.timeline.requestsTo(name).filter((r) => r.seq < opened!.seq).length).toBeLessThanOrEqual(BREAKER.volumeThreshold + CONCURRENCY - 1);
+        expect(s.timeline.requestsTo(name).filter((r) => r.seq < opened!.seq).length).toBeLessThanOrEqual(
+          BREAKER.volumeThreshold + CONCURRENCY - 1,
+        );
         expect(s.timeline.requestsWhileOpen(name)).toEqual([]);
-        for (const probes of s.timeline.probesPerHalfOpen(name)) expect(probes).toBeLessThanOrEqual(BREAKER.halfOpenMaxProbes);
+        for (const probes of s.timeline.probesPerHalfOpen(name))
+          expect(probes).toBeLessThanOrEqual(BREAKER.halfOpenMaxProbes);
       }
     });
 
     it('closes every stuck upstream connection it gave up on (the mock sees the client abort)', async () => {
-      await waitFor(() => STUCK.every((name) => s.keyStats(name).inFlight === 0), 'no request left in flight on the stuck keys');
+      await waitFor(
+        () => STUCK.every((name) => s.keyStats(name).inFlight === 0),
+        'no request left in flight on the stuck keys',
+      );
       for (const name of STUCK) expect(s.keyStats(name).clientAborts).toBe(s.keyStats(name).requests.chat);
       expect(s.pool.snapshot().keys.every((k) => k.inFlight === 0)).toBe(true);
     });
@@ -61,8 +79,17 @@ describe('scenario 5: a hung connection, and headers then a stall', () => {
   describe('one call at a time', () => {
     const start = scenarios();
 
-    it('counts each timeout against the stuck key\'s breaker', async () => {
-      const s = await start({ mock: cast, pool: { timeouts: TIMEOUTS, breaker: BREAKER }, keys: { hung: { priority: 0 }, stalled: { priority: 2 }, 'healthy-1': { priority: 1 }, 'healthy-2': { priority: 1 } } });
+    it("counts each timeout against the stuck key's breaker", async () => {
+      const s = await start({
+        mock: cast,
+        pool: { timeouts: TIMEOUTS, breaker: BREAKER },
+        keys: {
+          hung: { priority: 0 },
+          stalled: { priority: 2 },
+          'healthy-1': { priority: 1 },
+          'healthy-2': { priority: 1 },
+        },
+      });
 
       const result = await driveChat(s.pool, BREAKER.volumeThreshold - 1, 1);
 
@@ -72,7 +99,16 @@ describe('scenario 5: a hung connection, and headers then a stall', () => {
 
     it('fires the first-byte timer on a hung key and the idle timer on a silent non-streaming body, long before the attempt deadline', async () => {
       const timeouts = { ...TIMEOUTS, idleMs: 300, attemptMs: 5_000 };
-      const s = await start({ mock: cast, pool: { maxAttempts: 1, timeouts }, keys: { hung: { priority: 0 }, stalled: { priority: 1 }, 'healthy-1': { priority: 2 }, 'healthy-2': { priority: 2 } } });
+      const s = await start({
+        mock: cast,
+        pool: { maxAttempts: 1, timeouts },
+        keys: {
+          hung: { priority: 0 },
+          stalled: { priority: 1 },
+          'healthy-1': { priority: 2 },
+          'healthy-2': { priority: 2 },
+        },
+      });
       const hung = await s.pool.chat(chatRequest()).catch((error: unknown) => error);
       s.pool.disableKey('hung');
       const stalled = await s.pool.chat(chatRequest()).catch((error: unknown) => error);
@@ -85,7 +121,16 @@ describe('scenario 5: a hung connection, and headers then a stall', () => {
     });
 
     it('fires the whole-attempt timer on a non-streaming stall when it comes before the idle timer', async () => {
-      const s = await start({ mock: cast, pool: { maxAttempts: 1, timeouts: TIMEOUTS }, keys: { stalled: { priority: 0 }, hung: { priority: 1 }, 'healthy-1': { priority: 2 }, 'healthy-2': { priority: 2 } } });
+      const s = await start({
+        mock: cast,
+        pool: { maxAttempts: 1, timeouts: TIMEOUTS },
+        keys: {
+          stalled: { priority: 0 },
+          hung: { priority: 1 },
+          'healthy-1': { priority: 2 },
+          'healthy-2': { priority: 2 },
+        },
+      });
 
       const stalled = await s.pool.chat(chatRequest()).catch((error: unknown) => error);
 
@@ -93,7 +138,16 @@ describe('scenario 5: a hung connection, and headers then a stall', () => {
     });
 
     it('fails a stream over when the first key sends headers then nothing (first-content timer)', async () => {
-      const s = await start({ mock: cast, pool: { timeouts: TIMEOUTS }, keys: { stalled: { priority: 0 }, hung: { priority: 1 }, 'healthy-1': { priority: 2 }, 'healthy-2': { priority: 3 } } });
+      const s = await start({
+        mock: cast,
+        pool: { timeouts: TIMEOUTS },
+        keys: {
+          stalled: { priority: 0 },
+          hung: { priority: 1 },
+          'healthy-1': { priority: 2 },
+          'healthy-2': { priority: 3 },
+        },
+      });
 
       const read = await readStream(s.pool);
 
@@ -107,7 +161,16 @@ describe('scenario 5: a hung connection, and headers then a stall', () => {
     });
 
     it('names the first-content timer when a stream stalls after its headers', async () => {
-      const s = await start({ mock: cast, pool: { maxAttempts: 1, timeouts: TIMEOUTS }, keys: { stalled: { priority: 0 }, hung: { priority: 1 }, 'healthy-1': { priority: 2 }, 'healthy-2': { priority: 3 } } });
+      const s = await start({
+        mock: cast,
+        pool: { maxAttempts: 1, timeouts: TIMEOUTS },
+        keys: {
+          stalled: { priority: 0 },
+          hung: { priority: 1 },
+          'healthy-1': { priority: 2 },
+          'healthy-2': { priority: 3 },
+        },
+      });
 
       const error = await readStream(s.pool).catch((e: unknown) => e);
 
@@ -132,7 +195,11 @@ describe('scenario 5: a hung connection, and headers then a stall', () => {
       expect(onStuckKeys.every((t) => t.outcome === 'lost')).toBe(true);
       expect(trace.filter((t) => t.outcome === 'timeout')).toEqual([]);
       for (const name of STUCK) expect(s.keySnapshot(name).errorRate).toBe(0);
-      report('scenario 5 hedging', { successRate: successRate(result), attemptsPerRequest: attemptsPerRequest(result), requests: s.chatRequestsByKey() });
+      report('scenario 5 hedging', {
+        successRate: successRate(result),
+        attemptsPerRequest: attemptsPerRequest(result),
+        requests: s.chatRequestsByKey(),
+      });
     });
   });
 });

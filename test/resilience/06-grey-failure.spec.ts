@@ -20,7 +20,10 @@ const cast: MockScenario = {
 };
 
 /** Warms a pool up (every key measured), then measures who served the next `requests`. */
-async function measure(strategy: StrategyName, requests: number): Promise<{ result: TrafficResult; slowShare: number }> {
+async function measure(
+  strategy: StrategyName,
+  requests: number,
+): Promise<{ result: TrafficResult; slowShare: number }> {
   const s = await startScenario({ mock: cast, pool: { strategy } });
   try {
     await driveChat(s.pool, 20, CONCURRENCY);
@@ -39,7 +42,12 @@ describe('scenario 6: grey failure, one key 10x slower', () => {
   beforeAll(async () => {
     p2c = await measure('p2c-ewma', 160);
     roundRobin = await measure('round-robin', 40);
-    report('scenario 6', { p2cSuccessRate: successRate(p2c.result), p2cSlowShare: p2c.slowShare, roundRobinSuccessRate: successRate(roundRobin.result), roundRobinSlowShare: roundRobin.slowShare });
+    report('scenario 6', {
+      p2cSuccessRate: successRate(p2c.result),
+      p2cSlowShare: p2c.slowShare,
+      roundRobinSuccessRate: successRate(roundRobin.result),
+      roundRobinSlowShare: roundRobin.slowShare,
+    });
   });
 
   it('gives the slow key a small share with p2c-ewma once warmed up, and fails nothing', () => {

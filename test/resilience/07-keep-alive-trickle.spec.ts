@@ -23,7 +23,11 @@ describe('scenario 7: DeepSeek keep-alive trickle', () => {
 
   /** The trickling key is always tried first (priority 0); the healthy key is the fallback. */
   function trickleFirst(trickling: KeyBehaviour): Promise<Scenario> {
-    return start({ mock: castWith(trickling), pool: { timeouts: TIMEOUTS }, keys: { trickling: { priority: 0 }, healthy: { priority: 1 } } });
+    return start({
+      mock: castWith(trickling),
+      pool: { timeouts: TIMEOUTS },
+      keys: { trickling: { priority: 0 }, healthy: { priority: 1 } },
+    });
   }
 
   it('bounds blank lines with no content on a non-streaming call by attemptMs, then fails over', async () => {
@@ -81,7 +85,11 @@ describe('scenario 7: DeepSeek keep-alive trickle', () => {
     const [opened] = s.timeline.events('breaker.open', 'trickling');
     expect(opened).toBeDefined();
     expect(s.timeline.requestsWhileOpen('trickling')).toEqual([]);
-    report('scenario 7 blank body batch', { successRate: successRate(result), trickling: s.keyStats('trickling').requests.chat, requests: result.offered });
+    report('scenario 7 blank body batch', {
+      successRate: successRate(result),
+      trickling: s.keyStats('trickling').requests.chat,
+      requests: result.offered,
+    });
   });
 
   it('waits through keep-alive lines when the answer comes within the bounds (keep-alive is not a failure)', async () => {

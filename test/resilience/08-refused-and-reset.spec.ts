@@ -38,7 +38,12 @@ describe('scenario 8: connection refused and connection reset', () => {
     const [meta] = result.metas;
     expect(meta).toMatchObject({ keyId: 'healthy', attempts: 3 });
     expect(meta!.trace.slice(0, 2).map((t) => t.outcome)).toEqual(['network', 'network']);
-    expect(meta!.trace.slice(0, 2).map((t) => t.keyId).sort()).toEqual(['refused', 'reset']);
+    expect(
+      meta!.trace
+        .slice(0, 2)
+        .map((t) => t.keyId)
+        .sort(),
+    ).toEqual(['refused', 'reset']);
     expect(s.keyStats('reset').resets).toBe(1);
   });
 
@@ -52,7 +57,12 @@ describe('scenario 8: connection refused and connection reset', () => {
       expect(s.timeline.events('breaker.open', key)).not.toEqual([]);
       expect(s.timeline.requestsWhileOpen(key)).toEqual([]);
     }
-    report('scenario 8 batch', { successRate: successRate(result), attemptsPerRequest: attemptsPerRequest(result), resets: s.keyStats('reset').resets, refused: s.timeline.requestsTo('refused').length });
+    report('scenario 8 batch', {
+      successRate: successRate(result),
+      attemptsPerRequest: attemptsPerRequest(result),
+      resets: s.keyStats('reset').resets,
+      refused: s.timeline.requestsTo('refused').length,
+    });
   });
 
   it('fails a stream over to another key when the connection is reset before the first token', async () => {

@@ -56,7 +56,12 @@ describe('scenario 9: all keys degraded', () => {
       expect(error.retryAfterMs).toBeGreaterThanOrEqual(0);
       expect(error.retryAfterMs).toBeLessThanOrEqual(resetTimeoutMs);
     }
-    report('scenario 9 all 503', { offered: OFFERED, upstream: upstreamAttempts(s), noAvailableKey: noKey.length, attemptsExhausted: exhausted.length });
+    report('scenario 9 all 503', {
+      offered: OFFERED,
+      upstream: upstreamAttempts(s),
+      noAvailableKey: noKey.length,
+      attemptsExhausted: exhausted.length,
+    });
   });
 
   it('keeps upstream attempts within 1.2x the offered requests when every key answers 503', async () => {
@@ -81,7 +86,12 @@ describe('scenario 9: all keys degraded', () => {
       expect(error.retryAfterMs).toBeLessThanOrEqual(COOLDOWN.maxMs);
     }
     expect(upstreamAttempts(s)).toBeLessThanOrEqual(MAX_AMPLIFICATION * OFFERED);
-    report('scenario 9 all 429', { offered: OFFERED, upstream: upstreamAttempts(s), noAvailableKey: noKey.length, attemptsExhausted: exhausted.length });
+    report('scenario 9 all 429', {
+      offered: OFFERED,
+      upstream: upstreamAttempts(s),
+      noAvailableKey: noKey.length,
+      attemptsExhausted: exhausted.length,
+    });
   });
 
   it('opens each breaker at the minimum volume of failures even when a burst of calls is in flight', async () => {

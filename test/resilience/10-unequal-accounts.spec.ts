@@ -2,7 +2,15 @@ import type { StrategyName } from 'nestjs-deepseek-pool';
 import type { MockScenario } from 'nestjs-deepseek-pool-mock';
 import { scenarios } from './support/harness.js';
 import { report } from './support/report.js';
-import { attemptsPerRequest, chatRequest, drive, driveChat, servedBy, shareOf, successRate } from './support/traffic.js';
+import {
+  attemptsPerRequest,
+  chatRequest,
+  drive,
+  driveChat,
+  servedBy,
+  shareOf,
+  successRate,
+} from './support/traffic.js';
 
 // Anchors scenario 10: unequal accounts, concurrency ceilings 2 / 2 / 16, at 20 concurrent requests.
 const CEILINGS = { 'acct-small-1': 2, 'acct-small-2': 2, 'acct-large': 16 } as const;
@@ -24,7 +32,9 @@ const cast: MockScenario = {
 };
 
 /** The pool's `accounts` option matching the mock's ceilings. */
-const ACCOUNT_LIMITS = Object.fromEntries(Object.entries(CEILINGS).map(([name, maxConcurrency]) => [name, { maxConcurrency }]));
+const ACCOUNT_LIMITS = Object.fromEntries(
+  Object.entries(CEILINGS).map(([name, maxConcurrency]) => [name, { maxConcurrency }]),
+);
 
 describe('scenario 10: unequal accounts (ceilings 2 / 2 / 16) at 20 concurrent requests', () => {
   const start = scenarios();
@@ -36,23 +46,27 @@ describe('scenario 10: unequal accounts (ceilings 2 / 2 / 16) at 20 concurrent r
     return { s, result, stats };
   }
 
-  it.each<StrategyName>(['p2c-ewma', 'least-connections', 'round-robin'])('serves every request and keeps every account under its ceiling (%s)', async (strategy) => {
-    const { s, result, stats } = await run(strategy);
+  it.each<StrategyName>(['p2c-ewma', 'least-connections', 'round-robin'])(
+    'serves every request and keeps every account under its ceiling (%s)',
+    async (strategy) => {
+      const { s, result, stats } = await run(strategy);
 
-    expect(successRate(result)).toBe(1);
-    for (const [account, ceiling] of Object.entries(CEILINGS)) expect(stats.accounts[account]!.peakInFlight).toBeLessThanOrEqual(ceiling);
-    const rejected = Object.values(stats.keys).reduce((sum, k) => sum + k.rejections.concurrency, 0);
-    expect(rejected).toBe(0);
-    expect(result.metas.flatMap((m) => m.trace).filter((t) => t.status === 429)).toEqual([]);
-    report(`scenario 10 ${strategy}`, {
-      successRate: successRate(result),
-      attemptsPerRequest: attemptsPerRequest(result),
-      served: servedBy(result),
-      peakInFlight: Object.fromEntries(Object.entries(stats.accounts).map(([a, v]) => [a, v.peakInFlight])),
-      concurrency429s: rejected,
-    });
-    expect(s.pool.snapshot().keys.every((k) => k.inFlight === 0)).toBe(true);
-  });
+      expect(successRate(result)).toBe(1);
+      for (const [account, ceiling] of Object.entries(CEILINGS))
+        expect(stats.accounts[account]!.peakInFlight).toBeLessThanOrEqual(ceiling);
+      const rejected = Object.values(stats.keys).reduce((sum, k) => sum + k.rejections.concurrency, 0);
+      expect(rejected).toBe(0);
+      expect(result.metas.flatMap((m) => m.trace).filter((t) => t.status === 429)).toEqual([]);
+      report(`scenario 10 ${strategy}`, {
+        successRate: successRate(result),
+        attemptsPerRequest: attemptsPerRequest(result),
+        served: servedBy(result),
+        peakInFlight: Object.fromEntries(Object.entries(stats.accounts).map(([a, v]) => [a, v.peakInFlight])),
+        concurrency429s: rejected,
+      });
+      expect(s.pool.snapshot().keys.every((k) => k.inFlight === 0)).toBe(true);
+    },
+  );
 
   it('lets the big account take most of the traffic', async () => {
     const { result } = await run('p2c-ewma');
@@ -72,7 +86,8 @@ describe('scenario 10: unequal accounts (ceilings 2 / 2 / 16) at 20 concurrent r
 
     expect(burst.failures.map((e) => (e as Error).message)).toEqual([]);
     expect(successRate(after)).toBe(1);
-    for (const [account, ceiling] of Object.entries(CEILINGS)) expect(stats.accounts[account]!.peakInFlight).toBeLessThanOrEqual(ceiling);
+    for (const [account, ceiling] of Object.entries(CEILINGS))
+      expect(stats.accounts[account]!.peakInFlight).toBeLessThanOrEqual(ceiling);
     expect(stats.accounts['acct-large']!.peakInFlight).toBeGreaterThanOrEqual(CEILINGS['acct-large'] - 1);
     report('scenario 10 learned ceilings', {
       burstAttemptsPerRequest: attemptsPerRequest(burst),
@@ -81,7 +96,7 @@ describe('scenario 10: unequal accounts (ceilings 2 / 2 / 16) at 20 concurrent r
     });
   });
 
-  it('waits for a saturated account\'s free slot even while another key cools down for longer than maxWaitForKeyMs', async () => {
+  it("waits for a saturated account's free slot even while another key cools down for longer than maxWaitForKeyMs", async () => {
     const s = await start({
       mock: {
         defaults: { latencyMs: 100 },

@@ -30,11 +30,24 @@ describe('scenario 11: revoked (401) and empty (402) keys among healthy ones', (
     expect(successRate(result)).toBe(1);
     expect(s.keyStats('revoked').requests.chat).toBeLessThanOrEqual(1);
     expect(EMPTY_ACCOUNT_KEYS.reduce((sum, name) => sum + s.keyStats(name).requests.chat, 0)).toBeLessThanOrEqual(1);
-    report('scenario 11 sequential', { successRate: successRate(result), attemptsPerRequest: attemptsPerRequest(result), requests: s.chatRequestsByKey() });
+    report('scenario 11 sequential', {
+      successRate: successRate(result),
+      attemptsPerRequest: attemptsPerRequest(result),
+      requests: s.chatRequestsByKey(),
+    });
   });
 
   it('disables the revoked key, and every key of the empty account, with the reason', async () => {
-    const s = await start({ mock: cast, keys: { revoked: { priority: 0 }, 'empty-1': { priority: 1 }, 'empty-2': { priority: 2 }, 'healthy-1': { priority: 3 }, 'healthy-2': { priority: 3 } } });
+    const s = await start({
+      mock: cast,
+      keys: {
+        revoked: { priority: 0 },
+        'empty-1': { priority: 1 },
+        'empty-2': { priority: 2 },
+        'healthy-1': { priority: 3 },
+        'healthy-2': { priority: 3 },
+      },
+    });
 
     const result = await driveChat(s.pool, 10, 1);
 
@@ -46,7 +59,8 @@ describe('scenario 11: revoked (401) and empty (402) keys among healthy ones', (
     ]);
     expect(result.metas.slice(1).every((m) => m.attempts === 1)).toBe(true);
     expect(s.keySnapshot('revoked')).toMatchObject({ state: 'disabled', disabledReason: 'revoked' });
-    for (const id of EMPTY_ACCOUNT_KEYS) expect(s.keySnapshot(id)).toMatchObject({ state: 'disabled', disabledReason: 'insufficient-balance' });
+    for (const id of EMPTY_ACCOUNT_KEYS)
+      expect(s.keySnapshot(id)).toMatchObject({ state: 'disabled', disabledReason: 'insufficient-balance' });
     expect(s.keyStats('empty-2').requests.chat).toBe(0);
     // Neither is a breaker matter: the key is dead, not flaky.
     expect(s.timeline.events('breaker.open')).toEqual([]);
@@ -60,14 +74,23 @@ describe('scenario 11: revoked (401) and empty (402) keys among healthy ones', (
 
     expect(successRate(result)).toBe(1);
     expect(s.keyStats('revoked').requests.chat).toBeLessThanOrEqual(concurrency);
-    expect(EMPTY_ACCOUNT_KEYS.reduce((sum, name) => sum + s.keyStats(name).requests.chat, 0)).toBeLessThanOrEqual(concurrency);
+    expect(EMPTY_ACCOUNT_KEYS.reduce((sum, name) => sum + s.keyStats(name).requests.chat, 0)).toBeLessThanOrEqual(
+      concurrency,
+    );
     const disabledAt = s.timeline.events('disabled', 'revoked')[0]!.seq;
     expect(s.timeline.requestsTo('revoked', disabledAt)).toEqual([]);
-    report('scenario 11 concurrent', { successRate: successRate(result), attemptsPerRequest: attemptsPerRequest(result), requests: s.chatRequestsByKey() });
+    report('scenario 11 concurrent', {
+      successRate: successRate(result),
+      attemptsPerRequest: attemptsPerRequest(result),
+      requests: s.chatRequestsByKey(),
+    });
   });
 
   it('with start-up validation, disables the bad keys before any traffic: no chat request ever reaches them', async () => {
-    const s = await start({ mock: cast, pool: { validateOnStart: true, probe: { balance: true, intervalMs: 60_000 } } });
+    const s = await start({
+      mock: cast,
+      pool: { validateOnStart: true, probe: { balance: true, intervalMs: 60_000 } },
+    });
 
     const result = await driveChat(s.pool, 20, 4);
 

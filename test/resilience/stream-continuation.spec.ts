@@ -27,7 +27,12 @@ class RecordingTransport implements Transport {
   private readonly inner = new UndiciTransport();
 
   request(request: TransportRequest) {
-    if (request.body) this.sent.push({ baseUrl: request.baseUrl, path: request.path, body: JSON.parse(request.body) as ChatCompletionRequest });
+    if (request.body)
+      this.sent.push({
+        baseUrl: request.baseUrl,
+        path: request.path,
+        body: JSON.parse(request.body) as ChatCompletionRequest,
+      });
     return this.inner.request(request);
   }
 
@@ -69,7 +74,10 @@ describe('stream continuation against the mock', () => {
   function poolOf(rest: KeyOptions[]): DeepSeekPoolService {
     return new DeepSeekPoolService(
       resolveOptions({
-        keys: [{ id: 'first', apiKey: FIRST, baseUrl: mock.url, priority: 0, continuation: 'deepseek-prefix' }, ...rest],
+        keys: [
+          { id: 'first', apiKey: FIRST, baseUrl: mock.url, priority: 0, continuation: 'deepseek-prefix' },
+          ...rest,
+        ],
         transport,
         logger: false,
         probe: false,
@@ -78,7 +86,11 @@ describe('stream continuation against the mock', () => {
     );
   }
   const second: KeyOptions = { id: 'second', apiKey: SECOND, priority: 1, continuation: 'deepseek-prefix' };
-  const request = (model = 'deepseek-chat'): ChatCompletionRequest => ({ model, messages: [{ role: 'user', content: QUESTION }], stream: true });
+  const request = (model = 'deepseek-chat'): ChatCompletionRequest => ({
+    model,
+    messages: [{ role: 'user', content: QUESTION }],
+    stream: true,
+  });
 
   it('a stream cut mid-answer arrives whole, as one stream, from prefix completion on /beta', async () => {
     const reply = 'Once upon a time, a stream broke in the middle of a word and nobody noticed anything at all.';
@@ -90,7 +102,10 @@ describe('stream continuation against the mock', () => {
     expect(content).toBe(reply);
     expect(new Set(chunks.map((c) => c.id)).size).toBe(1);
     expect(chunks.filter((c) => c.choices[0]?.finish_reason)).toHaveLength(1);
-    expect(await stream.meta).toMatchObject({ keyId: 'first', continuations: [{ fromKeyId: 'first', keyId: 'second' }] });
+    expect(await stream.meta).toMatchObject({
+      keyId: 'first',
+      continuations: [{ fromKeyId: 'first', keyId: 'second' }],
+    });
     await pool.onModuleDestroy();
   });
 
@@ -102,7 +117,8 @@ describe('stream continuation against the mock', () => {
     const withPrefix = transport.sent.filter(({ body }) => body.messages.some((m) => m.prefix === true));
     expect(withPrefix).toHaveLength(1);
     for (const { baseUrl } of withPrefix) expect(baseUrl).toBe(`${mock.url}/beta`);
-    for (const { baseUrl, body } of transport.sent) if (!baseUrl.endsWith('/beta')) expect(body.messages.at(-1)?.role).toBe('user');
+    for (const { baseUrl, body } of transport.sent)
+      if (!baseUrl.endsWith('/beta')) expect(body.messages.at(-1)?.role).toBe('user');
     await pool.onModuleDestroy();
   });
 
@@ -110,10 +126,15 @@ describe('stream continuation against the mock', () => {
     const reply = 'A self-hosted server finishes what DeepSeek started.';
     mock.setKey('first', { reply, cutAfterChunks: 4 });
     mock.setKey('vllm', { reply });
-    const pool = poolOf([{ id: 'vllm', apiKey: VLLM, baseUrl: `${mock.url}/v1`, priority: 1, continuation: 'continue-final-message' }]);
+    const pool = poolOf([
+      { id: 'vllm', apiKey: VLLM, baseUrl: `${mock.url}/v1`, priority: 1, continuation: 'continue-final-message' },
+    ]);
     const { content } = await assemble(pool.stream(request()));
     expect(content).toBe(reply);
-    expect(transport.sent.at(-1)).toMatchObject({ baseUrl: `${mock.url}/v1`, body: { continue_final_message: true, add_generation_prompt: false } });
+    expect(transport.sent.at(-1)).toMatchObject({
+      baseUrl: `${mock.url}/v1`,
+      body: { continue_final_message: true, add_generation_prompt: false },
+    });
     await pool.onModuleDestroy();
   });
 
@@ -121,7 +142,11 @@ describe('stream continuation against the mock', () => {
     const pool = () => poolOf([{ ...second, baseUrl: mock.url }]);
     /** Bytes of the whole SSE body of an uncut answer, to draw the cut inside it (before `data: [DONE]`). */
     const bodyBytes = async (body: ChatCompletionRequest): Promise<number> => {
-      const res = await undiciRequest(`${mock.url}/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${SECOND}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await undiciRequest(`${mock.url}/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${SECOND}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       return (await res.body.arrayBuffer()).byteLength;
     };
     let continued = 0;
@@ -153,7 +178,9 @@ describe('stream continuation against the mock', () => {
             const [{ offset, reasoningOffset }] = meta.continuations;
             const tokens = (chars: number) => Math.ceil(chars / 4);
             expect(usage.prompt_tokens).toBe(after.prompt - before.prompt + tokens(QUESTION.length));
-            expect(usage.completion_tokens).toBe(after.completion - before.completion + tokens(offset) + tokens(reasoningOffset));
+            expect(usage.completion_tokens).toBe(
+              after.completion - before.completion + tokens(offset) + tokens(reasoningOffset),
+            );
             expect(usage.total_tokens).toBe(usage.prompt_tokens + usage.completion_tokens);
           } finally {
             await subject.onModuleDestroy();

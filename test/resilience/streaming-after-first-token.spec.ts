@@ -33,7 +33,7 @@ describe('streams after the first token', () => {
     }
   }
 
-  it('ends a stream cut mid-way with a StreamInterruptedError, never silently, and counts it on the key\'s breaker', async () => {
+  it("ends a stream cut mid-way with a StreamInterruptedError, never silently, and counts it on the key's breaker", async () => {
     const s = await firstKeyFirst({ cutAfterChunks: 2 });
 
     const { chunks, error } = await consume(s);
@@ -66,7 +66,10 @@ describe('streams after the first token', () => {
     }
 
     await waitFor(() => s.keyStats('first').clientAborts === 1, 'the mock to see the client abort');
-    await waitFor(() => s.keyStats('first').inFlight === 0 && s.keySnapshot('first').inFlight === 0, 'the key to be free again');
+    await waitFor(
+      () => s.keyStats('first').inFlight === 0 && s.keySnapshot('first').inFlight === 0,
+      'the key to be free again',
+    );
     expect(s.keyStats('first').streams.completed).toBe(0);
     expect(s.keySnapshot('first')).toMatchObject({ errorRate: 0, state: 'ready' });
   });
@@ -84,7 +87,10 @@ describe('streams after the first token', () => {
     });
 
     await waitFor(() => s.keyStats('first').clientAborts === 1, 'the mock to see the client abort');
-    await waitFor(() => s.keyStats('first').inFlight === 0 && s.keySnapshot('first').inFlight === 0, 'the key to be free again');
+    await waitFor(
+      () => s.keyStats('first').inFlight === 0 && s.keySnapshot('first').inFlight === 0,
+      'the key to be free again',
+    );
   });
 
   it('closes the upstream connection of a non-streaming call when the caller aborts, and does not blame the key', async () => {
@@ -97,7 +103,10 @@ describe('streams after the first token', () => {
 
     expect(await call).toBeInstanceOf(RequestAbortedError);
     await waitFor(() => s.keyStats('first').clientAborts === 1, 'the mock to see the client abort');
-    await waitFor(() => s.keyStats('first').inFlight === 0 && s.keySnapshot('first').inFlight === 0, 'the key to be free again');
+    await waitFor(
+      () => s.keyStats('first').inFlight === 0 && s.keySnapshot('first').inFlight === 0,
+      'the key to be free again',
+    );
     expect(s.keyStats('healthy').requests.chat).toBe(0);
     expect(s.keySnapshot('first')).toMatchObject({ errorRate: 0, state: 'ready' });
   });

@@ -9,18 +9,25 @@ export interface RedisServer {
   port: number;
   /** Stops the server and waits for it to exit. */
   stop(): Promise<void>;
-  /** Kills the server (SIGKILL, like a crash: its data is lost), waits `downMs`, and starts a fresh one on the same port. */
+  /**
+   * Kills the server (SIGKILL, like a crash: its data is lost), waits `downMs`, and starts a fresh one on the same
+   * port.
+   */
   restart(downMs?: number): Promise<void>;
 }
 
 export interface StartRedisOptions {
   /** The redis-server binary. Default `REDIS_SERVER` from the environment, else `redis-server` on the PATH. */
   binary?: string;
-  /** Longest wait for "Ready to accept connections" before failing (a bound for a broken start, not a speed assumption). Default 15 000 ms. */
+  /**
+   * Longest wait for "Ready to accept connections" before failing (a bound for a broken start, not a speed assumption).
+   * Default 15 000 ms.
+   */
   readyTimeoutMs?: number;
 }
 
-const MISSING = 'redis-server is not installed: install it (e.g. `apt-get install -y redis-server`) or set REDIS_SERVER to its path';
+const MISSING =
+  'redis-server is not installed: install it (e.g. `apt-get install -y redis-server`) or set REDIS_SERVER to its path';
 
 /**
  * Starts redis-server on a free loopback port with no persistence (`--save '' --appendonly no`).
@@ -29,7 +36,20 @@ const MISSING = 'redis-server is not installed: install it (e.g. `apt-get instal
 export async function startRedis(options: StartRedisOptions = {}): Promise<RedisServer> {
   const binary = options.binary ?? process.env.REDIS_SERVER ?? 'redis-server';
   const port = await freePort();
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir(), '--loglevel', 'notice'];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    tmpdir(),
+    '--loglevel',
+    'notice',
+  ];
   const launch = async (): Promise<ChildProcess> => {
     const started = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     await ready(started, options.readyTimeoutMs ?? 15_000);
@@ -66,8 +86,12 @@ function ready(child: ChildProcess, timeoutMs: number): Promise<void> {
       resolve();
     };
     const onError = (error: NodeJS.ErrnoException): void => fail(error.code === 'ENOENT' ? new Error(MISSING) : error);
-    const onExit = (code: number | null): void => fail(new Error(`redis-server exited (code ${code}) before it was ready:\n${output}`));
-    const timer = setTimeout(() => fail(new Error(`redis-server was not ready within ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const onExit = (code: number | null): void =>
+      fail(new Error(`redis-server exited (code ${code}) before it was ready:\n${output}`));
+    const timer = setTimeout(
+      () => fail(new Error(`redis-server was not ready within ${timeoutMs} ms:\n${output}`)),
+      timeoutMs,
+    );
     function cleanup(): void {
       clearTimeout(timer);
       child.stdout?.off('data', onData);
@@ -97,7 +121,9 @@ function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }

@@ -18,7 +18,14 @@ import { pathToFileURL } from 'node:url';
 /** @type {Tool[]} */
 export const TOOLS = [
   { name: 'redis-server', env: 'REDIS_SERVER', commands: ['redis-server'], apt: 'redis-server', brew: 'redis' },
-  { name: 'Chromium', env: 'CHROMIUM_PATH', commands: ['chromium', 'chromium-browser', 'google-chrome-stable', 'google-chrome'], apt: 'chromium', brew: 'chromium', playwright: true },
+  {
+    name: 'Chromium',
+    env: 'CHROMIUM_PATH',
+    commands: ['chromium', 'chromium-browser', 'google-chrome-stable', 'google-chrome'],
+    apt: 'chromium',
+    brew: 'chromium',
+    playwright: true,
+  },
   // the alert rules' checks (test/deploy/alert-rules.spec.ts)
   { name: 'promtool', env: 'PROMTOOL', commands: ['promtool'], apt: 'prometheus', brew: 'prometheus' },
 ];
@@ -38,11 +45,18 @@ function playwrightChromiums(/** @type {NodeJS.ProcessEnv} */ env) {
   const cache = env.PLAYWRIGHT_BROWSERS_PATH || join(homedir(), '.cache', 'ms-playwright');
   let builds;
   try {
-    builds = readdirSync(cache).filter((dir) => dir.startsWith('chromium')).sort().reverse();
+    builds = readdirSync(cache)
+      .filter((dir) => dir.startsWith('chromium'))
+      .sort()
+      .reverse();
   } catch {
     return [];
   }
-  return builds.flatMap((dir) => ['chrome-linux64/chrome', 'chrome-linux/chrome', 'chrome-mac/Chromium.app/Contents/MacOS/Chromium'].map((bin) => join(cache, dir, bin)));
+  return builds.flatMap((dir) =>
+    ['chrome-linux64/chrome', 'chrome-linux/chrome', 'chrome-mac/Chromium.app/Contents/MacOS/Chromium'].map((bin) =>
+      join(cache, dir, bin),
+    ),
+  );
 }
 
 /**
@@ -56,7 +70,10 @@ export function findTool(tool, env) {
   const named = env[tool.env];
   if (named) return isExecutable(named) ? named : undefined;
   const dirs = (env.PATH ?? '').split(delimiter).filter(Boolean);
-  const candidates = [...tool.commands.flatMap((command) => dirs.map((dir) => join(dir, command))), ...(tool.playwright ? playwrightChromiums(env) : [])];
+  const candidates = [
+    ...tool.commands.flatMap((command) => dirs.map((dir) => join(dir, command))),
+    ...(tool.playwright ? playwrightChromiums(env) : []),
+  ];
   return candidates.find(isExecutable);
 }
 
@@ -73,18 +90,25 @@ export function plan(missing, { osRelease, isRoot, platform }) {
   const variables = missing.map((tool) => `${tool.env}=/path/to/${tool.commands[0]}`).join(' ');
   const debian = platform === 'linux' && /^(ID|ID_LIKE)=.*\b(debian|ubuntu)\b/m.test(osRelease);
   const apt = missing.map((tool) => tool.apt);
-  if (debian && isRoot) return { kind: 'install', command: ['apt-get', 'install', '-y', '--no-install-recommends', ...apt] };
+  if (debian && isRoot)
+    return { kind: 'install', command: ['apt-get', 'install', '-y', '--no-install-recommends', ...apt] };
   const install = debian
     ? `sudo apt-get update && sudo apt-get install -y --no-install-recommends ${apt.join(' ')}`
     : platform === 'darwin'
       ? `brew install ${missing.map((tool) => tool.brew).join(' ')}`
       : `install ${names} with your system's package manager`;
-  return { kind: 'stop', message: `The e2e tests need ${names}, not found (environment, PATH, Playwright's cache). Run:\n  ${install}\nthen npm test again, or point ${variables} at existing binaries.` };
+  return {
+    kind: 'stop',
+    message: `The e2e tests need ${names}, not found (environment, PATH, Playwright's cache). Run:\n  ${install}\nthen npm test again, or point ${variables} at existing binaries.`,
+  };
 }
 
 /** The binaries a Debian package installed (`dpkg -L`), for a tool just installed while the PATH may not show it. */
 function installedBy(/** @type {Tool} */ tool) {
-  const files = execFileSync('dpkg', ['-L', tool.apt], { encoding: 'utf8', env: { ...process.env, PATH: `/usr/sbin:/usr/bin:/sbin:/bin${delimiter}${process.env.PATH ?? ''}` } }).split('\n');
+  const files = execFileSync('dpkg', ['-L', tool.apt], {
+    encoding: 'utf8',
+    env: { ...process.env, PATH: `/usr/sbin:/usr/bin:/sbin:/bin${delimiter}${process.env.PATH ?? ''}` },
+  }).split('\n');
   return files.find((file) => tool.commands.some((command) => file.endsWith(`/bin/${command}`)) && isExecutable(file));
 }
 
@@ -103,8 +127,13 @@ export function setupTestTools(env = process.env) {
   if (next.kind === 'stop') throw new Error(next.message);
   if (next.kind === 'install') {
     const path = `/usr/sbin:/usr/bin:/sbin:/bin${delimiter}${env.PATH ?? ''}`;
-    console.log(`\ntest setup: ${missing.map((tool) => tool.name).join(' and ')} not found; installing with apt-get (Debian/Ubuntu, root): ${next.command.join(' ')}`);
-    const apt = { stdio: /** @type {const} */ ('inherit'), env: { ...env, PATH: path, DEBIAN_FRONTEND: 'noninteractive' } };
+    console.log(
+      `\ntest setup: ${missing.map((tool) => tool.name).join(' and ')} not found; installing with apt-get (Debian/Ubuntu, root): ${next.command.join(' ')}`,
+    );
+    const apt = {
+      stdio: /** @type {const} */ ('inherit'),
+      env: { ...env, PATH: path, DEBIAN_FRONTEND: 'noninteractive' },
+    };
     execFileSync('apt-get', ['update', '-qq'], apt);
     execFileSync(next.command[0], next.command.slice(1), apt);
     for (const tool of missing) found.set(tool, installedBy(tool));

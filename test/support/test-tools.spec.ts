@@ -12,20 +12,41 @@ const FEDORA = 'NAME="Fedora Linux"\nID=fedora\n';
 describe('test tools: what the e2e setup does when redis-server or Chromium is missing', () => {
   it.each([
     ['nothing missing', [], { osRelease: DEBIAN, isRoot: false, platform: 'linux' }, { kind: 'ready' }],
-    ['Debian as root', [redis, chromium], { osRelease: DEBIAN, isRoot: true, platform: 'linux' }, { kind: 'install', command: ['apt-get', 'install', '-y', '--no-install-recommends', 'redis-server', 'chromium'] }],
-    ['Ubuntu as root', [chromium], { osRelease: UBUNTU, isRoot: true, platform: 'linux' }, { kind: 'install', command: ['apt-get', 'install', '-y', '--no-install-recommends', 'chromium'] }],
+    [
+      'Debian as root',
+      [redis, chromium],
+      { osRelease: DEBIAN, isRoot: true, platform: 'linux' },
+      { kind: 'install', command: ['apt-get', 'install', '-y', '--no-install-recommends', 'redis-server', 'chromium'] },
+    ],
+    [
+      'Ubuntu as root',
+      [chromium],
+      { osRelease: UBUNTU, isRoot: true, platform: 'linux' },
+      { kind: 'install', command: ['apt-get', 'install', '-y', '--no-install-recommends', 'chromium'] },
+    ],
   ] as const)('%s', (_case, missing, system, expected) => {
     expect(plan([...missing], system)).toEqual(expected);
   });
 
   it.each([
-    ['Debian, not root', { osRelease: DEBIAN, isRoot: false, platform: 'linux' }, 'sudo apt-get update && sudo apt-get install -y --no-install-recommends redis-server chromium'],
+    [
+      'Debian, not root',
+      { osRelease: DEBIAN, isRoot: false, platform: 'linux' },
+      'sudo apt-get update && sudo apt-get install -y --no-install-recommends redis-server chromium',
+    ],
     ['macOS', { osRelease: '', isRoot: false, platform: 'darwin' }, 'brew install redis chromium'],
-    ['another Linux, even as root', { osRelease: FEDORA, isRoot: true, platform: 'linux' }, "install redis-server and Chromium with your system's package manager"],
+    [
+      'another Linux, even as root',
+      { osRelease: FEDORA, isRoot: true, platform: 'linux' },
+      "install redis-server and Chromium with your system's package manager",
+    ],
   ] as const)('%s: stops with the exact command to run', (_case, system, command) => {
     const result = plan([redis, chromium], system);
     expect(result).toEqual({ kind: 'stop', message: expect.stringContaining(`Run:\n  ${command}\n`) });
-    expect(result).toEqual({ kind: 'stop', message: expect.stringContaining('REDIS_SERVER=/path/to/redis-server CHROMIUM_PATH=/path/to/chromium') });
+    expect(result).toEqual({
+      kind: 'stop',
+      message: expect.stringContaining('REDIS_SERVER=/path/to/redis-server CHROMIUM_PATH=/path/to/chromium'),
+    });
   });
 
   describe('finding a tool', () => {
@@ -52,7 +73,9 @@ describe('test tools: what the e2e setup does when redis-server or Chromium is m
       const browser = executable(join(dir, 'bin', 'chromium-browser'));
       expect(findTool(chromium, { PATH: join(dir, 'bin') })).toBe(browser);
       const cached = executable(join(dir, 'ms-playwright', 'chromium-1200', 'chrome-linux64', 'chrome'));
-      expect(findTool(chromium, { PATH: join(dir, 'empty'), PLAYWRIGHT_BROWSERS_PATH: join(dir, 'ms-playwright') })).toBe(cached);
+      expect(
+        findTool(chromium, { PATH: join(dir, 'empty'), PLAYWRIGHT_BROWSERS_PATH: join(dir, 'ms-playwright') }),
+      ).toBe(cached);
     });
   });
 });

@@ -18,15 +18,27 @@ import { redisUrlPassword } from './replica-state/redis-url.js';
 const TIMEOUT_CHECK_MS = 1_000;
 
 /** Builds the gateway app for a configuration (without listening): used by main and by the e2e tests. */
-export async function createGateway(config: GatewayConfig, demo?: DemoUpstream, logger?: LoggerService): Promise<NestExpressApplication> {
+export async function createGateway(
+  config: GatewayConfig,
+  demo?: DemoUpstream,
+  logger?: LoggerService,
+): Promise<NestExpressApplication> {
   const metricsSettings = MetricsSettings.fromEnv();
-  // One redactor for everything that leaves: the pool adds its keys, the gateway its bearer tokens and the Redis password.
-  const redactor = new Redactor([...config.clientTokens, config.adminToken, metricsSettings.token, redisUrlPassword(config.redisUrl)]);
+  // One redactor for everything that leaves: the pool adds its keys, the gateway its bearer tokens and the Redis
+  // password.
+  const redactor = new Redactor([
+    ...config.clientTokens,
+    config.adminToken,
+    metricsSettings.token,
+    redisUrlPassword(config.redisUrl),
+  ]);
   const shared = config.redisUrl === undefined ? undefined : new RedisSharedState(config.redisUrl);
   const effective = shared?.apply(config) ?? config;
   const pool = { ...effective.pool, keys: effective.pool.keys ?? demo?.keys ?? [], redactor };
   const gateway = GatewayModule.register(GatewaySettings.from(effective), pool, metricsSettings, effective.clients);
-  const root = shared ? { ...gateway, providers: [...(gateway.providers ?? []), { provide: RedisSharedState, useValue: shared }] } : gateway;
+  const root = shared
+    ? { ...gateway, providers: [...(gateway.providers ?? []), { provide: RedisSharedState, useValue: shared }] }
+    : gateway;
   const app = await NestFactory.create<NestExpressApplication>(root, {
     bodyParser: false,
     forceCloseConnections: true,
@@ -34,9 +46,17 @@ export async function createGateway(config: GatewayConfig, demo?: DemoUpstream, 
   });
   app.disable('x-powered-by');
   app.use(requestIdMiddleware);
-  app.useGlobalInterceptors(new JsonBodyInterceptor(config.bodyLimit), new RedactOutputInterceptor(app.get(Reflector), redactor));
-  // Read by Node when the server starts listening; its default check interval (30 s) would let a slow client stay 30 s longer.
-  Object.assign(app.getHttpServer(), { headersTimeout: config.headersTimeoutMs, requestTimeout: config.requestTimeoutMs, connectionsCheckingInterval: TIMEOUT_CHECK_MS });
+  app.useGlobalInterceptors(
+    new JsonBodyInterceptor(config.bodyLimit),
+    new RedactOutputInterceptor(app.get(Reflector), redactor),
+  );
+  // Read by Node when the server starts listening; its default check interval (30 s) would let a slow client stay 30 s
+  // longer.
+  Object.assign(app.getHttpServer(), {
+    headersTimeout: config.headersTimeoutMs,
+    requestTimeout: config.requestTimeoutMs,
+    connectionsCheckingInterval: TIMEOUT_CHECK_MS,
+  });
   if (demo) app.getHttpServer().on('close', () => void demo.mock.close());
   return app;
 }

@@ -23,7 +23,12 @@ import { OtelShutdown } from './telemetry/otel-shutdown.js';
 @Module({})
 export class GatewayModule {
   /** `metricsSettings` defaults to GATEWAY_METRICS_TOKEN / GATEWAY_PRICES from the environment. */
-  static register(settings: GatewaySettings, pool: DeepSeekPoolOptions, metricsSettings: MetricsSettings = MetricsSettings.fromEnv(), clients: ClientsConfig = NO_CLIENTS): DynamicModule {
+  static register(
+    settings: GatewaySettings,
+    pool: DeepSeekPoolOptions,
+    metricsSettings: MetricsSettings = MetricsSettings.fromEnv(),
+    clients: ClientsConfig = NO_CLIENTS,
+  ): DynamicModule {
     const metrics = new PrometheusPoolMetrics({ prices: metricsSettings.prices });
     return {
       module: GatewayModule,
@@ -35,7 +40,13 @@ export class GatewayModule {
         StatusModule.register(settings),
         ClientsModule.register(clients, metricsSettings.prices, metrics.registry),
       ],
-      controllers: [ChatCompletionsController, ModelsController, AdminController, AdminClientsController, DeepSeekPoolHealthController],
+      controllers: [
+        ChatCompletionsController,
+        ModelsController,
+        AdminController,
+        AdminClientsController,
+        DeepSeekPoolHealthController,
+      ],
       providers: [
         { provide: GatewaySettings, useValue: settings },
         { provide: APP_FILTER, useClass: OpenAiErrorFilter },

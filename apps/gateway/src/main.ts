@@ -23,11 +23,18 @@ async function main(): Promise<void> {
   await app.listen(config.port, config.host);
   const url = `http://${config.host}:${(app.getHttpServer().address() as { port: number }).port}`;
   if (demo) {
-    logger.warn(`DEMO MODE: no DEEPSEEK_API_KEYS set, serving from the embedded DeepSeek mock at ${demo.mock.url} (${demo.keys.length} simulated keys: ${demo.keys.map((k) => k.id).join(', ')})`);
+    logger.warn(
+      `DEMO MODE: no DEEPSEEK_API_KEYS set, serving from the embedded DeepSeek mock at ${demo.mock.url} (${demo.keys.length} simulated keys: ${demo.keys.map((k) => k.id).join(', ')})`,
+    );
   }
-  if (config.clientTokens.length === 0 && config.clients?.records === undefined) logger.warn('!!! The gateway is OPEN: no GATEWAY_TOKENS set, any client can use it. Never expose it like this. !!!');
+  if (config.clientTokens.length === 0 && config.clients?.records === undefined)
+    logger.warn(
+      '!!! The gateway is OPEN: no GATEWAY_TOKENS set, any client can use it. Never expose it like this. !!!',
+    );
   const auth = config.clientTokens.length > 0 ? ` -H 'Authorization: Bearer <one of GATEWAY_TOKENS>'` : '';
-  logger.log(`Gateway listening on ${url}. Try:\n  curl -s ${url}/v1/chat/completions -H 'Content-Type: application/json'${auth} -d '{"model":"deepseek-v4-flash","messages":[{"role":"user","content":"Hello"}]}'`);
+  logger.log(
+    `Gateway listening on ${url}. Try:\n  curl -s ${url}/v1/chat/completions -H 'Content-Type: application/json'${auth} -d '{"model":"deepseek-v4-flash","messages":[{"role":"user","content":"Hello"}]}'`,
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -22,7 +22,10 @@ interface Replicas {
 interface Reply {
   status: number;
   headers: Headers;
-  body: { usage?: { total_tokens: number; prompt_tokens: number; completion_tokens: number }; error?: { message: string; type: string; code: string | null } };
+  body: {
+    usage?: { total_tokens: number; prompt_tokens: number; completion_tokens: number };
+    error?: { message: string; type: string; code: string | null };
+  };
 }
 
 async function call(url: string, path: string, token: string, body?: unknown, method = 'POST'): Promise<Reply> {
@@ -35,13 +38,19 @@ async function call(url: string, path: string, token: string, body?: unknown, me
   return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : {} };
 }
 
-const chat = (url: string, token = TOKEN, body: unknown = ASK): Promise<Reply> => call(url, '/v1/chat/completions', token, body);
+const chat = (url: string, token = TOKEN, body: unknown = ASK): Promise<Reply> =>
+  call(url, '/v1/chat/completions', token, body);
 
 /** Two gateway replicas on one DeepSeek mock and one Redis, with the clients of GATEWAY_CLIENTS given. */
 async function startReplicas(redisUrl: string, prefix: string, clients: unknown[]): Promise<Replicas> {
   const mock = new DeepSeekMock({ defaults: { latencyMs: 1 }, keys: [{ key: 'sk-client-limits-000001', name: 'k1' }] });
   const { url: upstream } = await mock.start({ port: 0 });
-  const records: ClientRecord[] = parseConfigClients(clients, 'GATEWAY_CLIENTS', (f, p) => new GatewayConfigError(f, p), new Date().toISOString());
+  const records: ClientRecord[] = parseConfigClients(
+    clients,
+    'GATEWAY_CLIENTS',
+    (f, p) => new GatewayConfigError(f, p),
+    new Date().toISOString(),
+  );
   const logs = new CapturedLogs();
   const apps = await Promise.all(
     [0, 1].map(async () => {
@@ -58,7 +67,12 @@ async function startReplicas(redisUrl: string, prefix: string, clients: unknown[
         requestLog: 'all',
         logFormat: 'text',
         degradation: undefined,
-        pool: { keys: [{ id: 'k1', apiKey: 'sk-client-limits-000001', baseUrl: upstream }], maxWaitForKeyMs: 0, validateOnStart: false, probe: false },
+        pool: {
+          keys: [{ id: 'k1', apiKey: 'sk-client-limits-000001', baseUrl: upstream }],
+          maxWaitForKeyMs: 0,
+          validateOnStart: false,
+          probe: false,
+        },
       };
       const app = await createGateway(config, undefined, logs);
       await app.listen(0, '127.0.0.1');
@@ -130,13 +144,16 @@ describe('client tokens on two replicas sharing one Redis (real HTTP, real redis
     const replies: Reply[] = [];
     for (let i = 0; i < 40; i++) replies.push(await chat(urls[i % 2]));
 
-    // Assert: admitted while under the limit, so the last admitted request is the one that reached it (the mock bills 12 tokens, the estimate is 53)
+    // Assert: admitted while under the limit, so the last admitted request is the one that reached it (the mock bills
+    // 12 tokens, the estimate is 53)
     const tokens = replies.filter((r) => r.status === 200).map((r) => r.body.usage!.total_tokens);
     const total = tokens.reduce((a, b) => a + b, 0);
     expect(total).toBeGreaterThanOrEqual(200);
     expect(total - tokens.at(-1)!).toBeLessThan(200);
     expect(served(mock)).toBe(tokens.length);
-    expect(replies.slice(tokens.length).every((r) => r.status === 429 && r.body.error?.message.includes('tokensPerMinute'))).toBe(true);
+    expect(
+      replies.slice(tokens.length).every((r) => r.status === 429 && r.body.error?.message.includes('tokensPerMinute')),
+    ).toBe(true);
   });
 
   it('enforce one daily USD budget together, priced from usage, and refuse past it with insufficient_quota', async () => {
@@ -149,7 +166,9 @@ describe('client tokens on two replicas sharing one Redis (real HTTP, real redis
     for (let i = 0; i < 12; i++) replies.push(await chat(urls[i % 2], TOKEN, { ...ASK, max_tokens: 200 }));
 
     // Assert
-    const costs = replies.filter((r) => r.status === 200).map((r) => estimateCostUsd('deepseek-v4-flash', r.body.usage!, new Date())!);
+    const costs = replies
+      .filter((r) => r.status === 200)
+      .map((r) => estimateCostUsd('deepseek-v4-flash', r.body.usage!, new Date())!);
     const spent = costs.reduce((a, b) => a + b, 0);
     expect(spent).toBeGreaterThanOrEqual(budget);
     expect(spent - costs.at(-1)!).toBeLessThan(budget);
@@ -166,7 +185,10 @@ describe('client tokens on two replicas sharing one Redis (real HTTP, real redis
   it('refuse a revoked client token on both replicas within 1 s, and keep no token text in Redis or the logs', async () => {
     // Arrange: a client created through the admin API of replica 0, seen by replica 1
     const { urls, logs } = await start([]);
-    const created = await call(urls[0], '/admin/clients', ADMIN, { name: 'mobile', limits: { requestsPerMinute: 100 } });
+    const created = await call(urls[0], '/admin/clients', ADMIN, {
+      name: 'mobile',
+      limits: { requestsPerMinute: 100 },
+    });
     const token = (created.body as unknown as { token: string }).token;
     expect(created.status).toBe(201);
     const seenAt = Date.now();
@@ -192,7 +214,13 @@ describe('client tokens on two replicas sharing one Redis (real HTTP, real redis
     const inspect = new Redis(redis.url);
     try {
       const keys = await inspect.keys(`e2e${run}:*`);
-      const dump = JSON.stringify(await Promise.all(keys.map((key) => (key.includes('usage') || key.endsWith('clients') ? inspect.hgetall(key) : inspect.type(key)))));
+      const dump = JSON.stringify(
+        await Promise.all(
+          keys.map((key) =>
+            key.includes('usage') || key.endsWith('clients') ? inspect.hgetall(key) : inspect.type(key),
+          ),
+        ),
+      );
       expect(keys.length).toBeGreaterThan(0);
       expect(dump).not.toContain(token);
     } finally {
@@ -204,7 +232,10 @@ describe('client tokens on two replicas sharing one Redis (real HTTP, real redis
   it('fail no request within its limits while Redis is killed and restarted empty, and keep admin-API clients', async () => {
     // Arrange
     const { urls } = await start([{ name: 'web', token: TOKEN, limits: { requestsPerMinute: 1_000, usdPerDay: 100 } }]);
-    const created = await call(urls[0], '/admin/clients', ADMIN, { name: 'batch', limits: { requestsPerMinute: 1_000 } });
+    const created = await call(urls[0], '/admin/clients', ADMIN, {
+      name: 'batch',
+      limits: { requestsPerMinute: 1_000 },
+    });
     const apiToken = (created.body as unknown as { token: string }).token;
     await sleep(300);
     const statuses: number[] = [];

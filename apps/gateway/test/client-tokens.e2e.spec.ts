@@ -13,15 +13,25 @@ function clients(list: unknown[]): ClientRecord[] {
   return parseConfigClients(list, 'GATEWAY_CLIENTS', (f, p) => new GatewayConfigError(f, p), new Date().toISOString());
 }
 
-const client = (gateway: Gateway, apiKey: string): OpenAI => new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey, maxRetries: 0 });
+const client = (gateway: Gateway, apiKey: string): OpenAI =>
+  new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey, maxRetries: 0 });
 
-/** One replica, clients in memory (no REDIS_URL), in front of the mock: a cheap key of tier 0 and a premium key of tier 1. */
+/**
+ * One replica, clients in memory (no REDIS_URL), in front of the mock: a cheap key of tier 0 and a premium key of tier
+ * 1.
+ */
 describe('client tokens on one replica (real HTTP, the openai client)', () => {
   let gateway: Gateway;
 
   beforeEach(async () => {
     gateway = await startGateway(
-      { defaults: { latencyMs: 1 }, keys: [{ key: 'sk-tokens-cheap-00000001', name: 'cheap' }, { key: 'sk-tokens-premium-000001', name: 'premium' }] },
+      {
+        defaults: { latencyMs: 1 },
+        keys: [
+          { key: 'sk-tokens-cheap-00000001', name: 'cheap' },
+          { key: 'sk-tokens-premium-000001', name: 'premium' },
+        ],
+      },
       {
         tokens: [FLAT],
         adminToken: ADMIN,
@@ -44,26 +54,35 @@ describe('client tokens on one replica (real HTTP, the openai client)', () => {
 
   it('refuses a request without a token once client tokens are configured, and still takes GATEWAY_TOKENS', async () => {
     await expect(client(gateway, 'not-a-token').chat.completions.create(ASK)).rejects.toMatchObject({ status: 401 });
-    await expect(client(gateway, FLAT).chat.completions.create(ASK)).resolves.toMatchObject({ object: 'chat.completion' });
+    await expect(client(gateway, FLAT).chat.completions.create(ASK)).resolves.toMatchObject({
+      object: 'chat.completion',
+    });
   });
 
   it('gives the openai client a 429 RateLimitError with the limit named, after exactly requestsPerMinute answers', async () => {
     // Arrange
     const web = client(gateway, WEB);
     for (let i = 0; i < 3; i++) await web.chat.completions.create(ASK);
-    const upstreamBefore = gateway.mock.stats().keys.cheap!.requests.chat + gateway.mock.stats().keys.premium!.requests.chat;
+    const upstreamBefore =
+      gateway.mock.stats().keys.cheap!.requests.chat + gateway.mock.stats().keys.premium!.requests.chat;
 
     // Act
     const error = await web.chat.completions.create(ASK).catch((e: unknown) => e);
 
     // Assert
     expect(error).toBeInstanceOf(OpenAI.RateLimitError);
-    expect((error as InstanceType<typeof OpenAI.RateLimitError>).message).toContain('requestsPerMinute limit (3 requests per minute)');
-    expect(gateway.mock.stats().keys.cheap!.requests.chat + gateway.mock.stats().keys.premium!.requests.chat).toBe(upstreamBefore);
+    expect((error as InstanceType<typeof OpenAI.RateLimitError>).message).toContain(
+      'requestsPerMinute limit (3 requests per minute)',
+    );
+    expect(gateway.mock.stats().keys.cheap!.requests.chat + gateway.mock.stats().keys.premium!.requests.chat).toBe(
+      upstreamBefore,
+    );
   });
 
   it('refuses a model outside the client list with 403 before any upstream call', async () => {
-    const error = await client(gateway, WEB).chat.completions.create({ ...ASK, model: 'deepseek-v4-pro' }).catch((e: unknown) => e);
+    const error = await client(gateway, WEB)
+      .chat.completions.create({ ...ASK, model: 'deepseek-v4-pro' })
+      .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(OpenAI.PermissionDeniedError);
     expect(gateway.mock.stats().keys.cheap!.requests.chat + gateway.mock.stats().keys.premium!.requests.chat).toBe(0);
@@ -73,8 +92,21 @@ describe('client tokens on one replica (real HTTP, the openai client)', () => {
     // Arrange: the premium key moves to priority 1
     await gateway.close();
     gateway = await startGateway(
-      { defaults: { latencyMs: 1 }, keys: [{ key: 'sk-tokens-cheap-00000001', name: 'cheap' }, { key: 'sk-tokens-premium-000001', name: 'premium' }] },
-      { clients: { records: clients([{ name: 'cheap', token: CHEAP, tiers: [1] }]), redisUrl: undefined, redisPrefix: 'unused:', refreshMs: 250 } },
+      {
+        defaults: { latencyMs: 1 },
+        keys: [
+          { key: 'sk-tokens-cheap-00000001', name: 'cheap' },
+          { key: 'sk-tokens-premium-000001', name: 'premium' },
+        ],
+      },
+      {
+        clients: {
+          records: clients([{ name: 'cheap', token: CHEAP, tiers: [1] }]),
+          redisUrl: undefined,
+          redisPrefix: 'unused:',
+          refreshMs: 250,
+        },
+      },
     );
     const keys = gateway.app.get((await import('nestjs-deepseek-pool')).DeepSeekPoolService);
     await keys.removeKey('premium');
@@ -93,13 +125,23 @@ describe('client tokens on one replica (real HTTP, the openai client)', () => {
     await client(gateway, WEB).chat.completions.create(ASK);
 
     // Act
-    const snapshot = (await (await fetch(`${gateway.url}/status/snapshot`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as { clients: unknown[] };
+    const snapshot = (await (
+      await fetch(`${gateway.url}/status/snapshot`, { headers: { authorization: `Bearer ${ADMIN}` } })
+    ).json()) as { clients: unknown[] };
     const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
-    const listing = (await (await fetch(`${gateway.url}/admin/clients`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as { clients: Array<{ name: string }> };
+    const listing = (await (
+      await fetch(`${gateway.url}/admin/clients`, { headers: { authorization: `Bearer ${ADMIN}` } })
+    ).json()) as { clients: Array<{ name: string }> };
 
     // Assert
     expect(snapshot.clients).toEqual(
-      expect.arrayContaining([expect.objectContaining({ name: 'web', limits: { requestsPerMinute: 3 }, used: expect.objectContaining({ requestsPerMinute: 1 }) })]),
+      expect.arrayContaining([
+        expect.objectContaining({
+          name: 'web',
+          limits: { requestsPerMinute: 3 },
+          used: expect.objectContaining({ requestsPerMinute: 1 }),
+        }),
+      ]),
     );
     expect(metrics).toContain('gateway_client_requests_total{client="web",outcome="admitted"} 1');
     expect(listing.clients.map((c) => c.name)).toEqual(['web', 'cheap']);

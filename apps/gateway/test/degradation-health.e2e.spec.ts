@@ -4,15 +4,28 @@ import { type Gateway, startGateway } from './support/gateway-harness.js';
 const TOKEN = 'client-token-degrade';
 const KEY_A = 'sk-mock-degrade-aaaa0001';
 const KEY_B = 'sk-mock-degrade-bbbb0002';
-const cast = { keys: [{ key: KEY_A, name: 'a' }, { key: KEY_B, name: 'b' }] };
-const question = { model: 'deepseek-v4-flash', temperature: 0, messages: [{ role: 'user' as const, content: 'What is 2+2?' }] };
+const cast = {
+  keys: [
+    { key: KEY_A, name: 'a' },
+    { key: KEY_B, name: 'b' },
+  ],
+};
+const question = {
+  model: 'deepseek-v4-flash',
+  temperature: 0,
+  messages: [{ role: 'user' as const, content: 'What is 2+2?' }],
+};
 
 describe('gateway health endpoints and degradation', () => {
   let gateway: Gateway;
   afterEach(() => gateway.close());
 
   const post = (body: unknown, token = TOKEN) =>
-    fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
   const allKeysDown = () => {
     for (const key of [KEY_A, KEY_B]) gateway.mock.setKey(key, { status: 503 });
   };
@@ -53,7 +66,10 @@ describe('gateway health endpoints and degradation', () => {
   });
 
   it('falls back to a 503 with Retry-After that the openai client retries, then to a lighter model when one is configured', async () => {
-    gateway = await startGateway(cast, { tokens: [TOKEN], degradation: { modelFallbacks: { 'deepseek-v4-pro': ['deepseek-v4-flash'] } } });
+    gateway = await startGateway(cast, {
+      tokens: [TOKEN],
+      degradation: { modelFallbacks: { 'deepseek-v4-pro': ['deepseek-v4-flash'] } },
+    });
     gateway.mock.setKey(KEY_A, { status: 503 });
     gateway.mock.setKey(KEY_B, { status: 503 });
     const fallback = await post({ ...question, messages: [{ role: 'user', content: 'uncached' }] });
@@ -68,7 +84,9 @@ describe('gateway health endpoints and degradation', () => {
     const openai = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: TOKEN, maxRetries: 0 });
     const fresh = await openai.chat.completions.create(question);
     allKeysDown();
-    const { data: stream, response } = await openai.chat.completions.create({ ...question, stream: true }).withResponse();
+    const { data: stream, response } = await openai.chat.completions
+      .create({ ...question, stream: true })
+      .withResponse();
     let text = '';
     for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
     expect(response.headers.get('x-deepseek-pool-degraded')).toBe('cache');

@@ -4,12 +4,18 @@ import { collect, waitForMatch } from './support/child-output.js';
 
 const root = resolve(import.meta.dirname, '../../..');
 
-/** What `npm start` runs after building: the compiled gateway with no DEEPSEEK_API_KEYS, i.e. demo mode on the embedded mock. */
+/**
+ * What `npm start` runs after building: the compiled gateway with no DEEPSEEK_API_KEYS, i.e. demo mode on the embedded
+ * mock.
+ */
 describe('npm start (demo mode, no keys, no network)', () => {
   let gateway: ChildProcess | undefined;
 
   beforeAll(() => {
-    execFileSync('npx', ['tsc', '-b', 'libs/deepseek-pool', 'libs/deepseek-mock', 'apps/gateway'], { cwd: root, stdio: 'ignore' });
+    execFileSync('npx', ['tsc', '-b', 'libs/deepseek-pool', 'libs/deepseek-mock', 'apps/gateway'], {
+      cwd: root,
+      stdio: 'ignore',
+    });
   }, 120_000);
 
   afterEach(() => {
@@ -17,8 +23,19 @@ describe('npm start (demo mode, no keys, no network)', () => {
   });
 
   it('serves a completion from the simulated keys and prints a ready-to-paste curl line', async () => {
-    const env = { ...process.env, PORT: '0', DEEPSEEK_API_KEYS: '', GATEWAY_TOKENS: '', GATEWAY_CONFIG: '', NO_COLOR: '1' };
-    gateway = spawn(process.execPath, ['apps/gateway/dist/main.js'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const env = {
+      ...process.env,
+      PORT: '0',
+      DEEPSEEK_API_KEYS: '',
+      GATEWAY_TOKENS: '',
+      GATEWAY_CONFIG: '',
+      NO_COLOR: '1',
+    };
+    gateway = spawn(process.execPath, ['apps/gateway/dist/main.js'], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const output = collect(gateway);
     const url = await waitForMatch(output, /Gateway listening on (http:\/\/127\.0\.0\.1:\d+)/);
     expect(output.text).toMatch(/curl -s http:\/\/127\.0\.0\.1:\d+\/v1\/chat\/completions/);

@@ -45,7 +45,10 @@ describe('SIGTERM drain (compiled gateway, real redis-server)', () => {
   const leases = (): Promise<number> => client.zcard('dsp:leases:acct-drain');
 
   beforeAll(async () => {
-    execFileSync('npx', ['tsc', '-b', 'libs/deepseek-pool', 'libs/deepseek-mock', 'apps/gateway'], { cwd: root, stdio: 'ignore' });
+    execFileSync('npx', ['tsc', '-b', 'libs/deepseek-pool', 'libs/deepseek-mock', 'apps/gateway'], {
+      cwd: root,
+      stdio: 'ignore',
+    });
     redis = await startRedis();
     client = new Redis(redis.url);
   }, 120_000);
@@ -80,12 +83,28 @@ describe('SIGTERM drain (compiled gateway, real redis-server)', () => {
         gateway: { allowAnonymous: true },
       }),
     );
-    const env = { ...process.env, PORT: '0', GATEWAY_CONFIG: config, REDIS_URL: redis.url, GATEWAY_DRAIN_TIMEOUT_MS: String(drainTimeoutMs), DEEPSEEK_API_KEYS: '', GATEWAY_TOKENS: '', NO_COLOR: '1' };
-    gateway = spawn(process.execPath, ['apps/gateway/dist/main.js'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const env = {
+      ...process.env,
+      PORT: '0',
+      GATEWAY_CONFIG: config,
+      REDIS_URL: redis.url,
+      GATEWAY_DRAIN_TIMEOUT_MS: String(drainTimeoutMs),
+      DEEPSEEK_API_KEYS: '',
+      GATEWAY_TOKENS: '',
+      NO_COLOR: '1',
+    };
+    gateway = spawn(process.execPath, ['apps/gateway/dist/main.js'], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const output = { text: '' };
     gateway.stdout?.on('data', (chunk: Buffer) => (output.text += chunk.toString()));
     gateway.stderr?.on('data', (chunk: Buffer) => (output.text += chunk.toString()));
-    const url = await waitFor(() => /Gateway listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output.text)?.[1], () => `no listening line in:\n${output.text}`);
+    const url = await waitFor(
+      () => /Gateway listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output.text)?.[1],
+      () => `no listening line in:\n${output.text}`,
+    );
     return { url, output };
   }
 
@@ -94,7 +113,11 @@ describe('SIGTERM drain (compiled gateway, real redis-server)', () => {
     const response = await fetch(`${url}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'deepseek-v4-flash', stream: true, messages: [{ role: 'user', content: 'Count slowly' }] }),
+      body: JSON.stringify({
+        model: 'deepseek-v4-flash',
+        stream: true,
+        messages: [{ role: 'user', content: 'Count slowly' }],
+      }),
     });
     expect(response.status).toBe(200);
     const reader = response.body!.getReader();
@@ -103,7 +126,8 @@ describe('SIGTERM drain (compiled gateway, real redis-server)', () => {
     const rest = (async () => {
       let text = first;
       try {
-        for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) text += decoder.decode(chunk.value);
+        for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read())
+          text += decoder.decode(chunk.value);
         return { text, cut: false };
       } catch {
         return { text, cut: true };
@@ -112,16 +136,26 @@ describe('SIGTERM drain (compiled gateway, real redis-server)', () => {
     return { first, rest };
   }
 
-  const exited = (): Promise<number | null> => new Promise((done) => (gateway!.exitCode !== null ? done(gateway!.exitCode) : gateway!.once('exit', (code) => done(code))));
+  const exited = (): Promise<number | null> =>
+    new Promise((done) =>
+      gateway!.exitCode !== null ? done(gateway!.exitCode) : gateway!.once('exit', (code) => done(code)),
+    );
 
   it('finishes the stream in flight, refuses new connections meanwhile, hands the account slot back and exits 0', async () => {
     const { url, output } = await start(20_000);
     const stream = await openStream(url);
-    await waitFor(async () => (await leases()) === 1, async () => `the stream holds ${await leases()} lease(s) in Redis, expected 1`);
+    await waitFor(
+      async () => (await leases()) === 1,
+      async () => `the stream holds ${await leases()} lease(s) in Redis, expected 1`,
+    );
 
     gateway!.kill('SIGTERM');
     await waitFor(
-      () => fetch(`${url}/health/live`).then(() => false, () => true),
+      () =>
+        fetch(`${url}/health/live`).then(
+          () => false,
+          () => true,
+        ),
       () => 'the gateway still accepted connections after SIGTERM',
     );
     expect(gateway!.exitCode).toBeNull();
@@ -141,7 +175,10 @@ describe('SIGTERM drain (compiled gateway, real redis-server)', () => {
   it('past GATEWAY_DRAIN_TIMEOUT_MS closes what is left and still hands the slot back at once (not after the 30 s lease)', async () => {
     const { url, output } = await start(300);
     const stream = await openStream(url);
-    await waitFor(async () => (await leases()) === 1, async () => `the stream holds ${await leases()} lease(s) in Redis, expected 1`);
+    await waitFor(
+      async () => (await leases()) === 1,
+      async () => `the stream holds ${await leases()} lease(s) in Redis, expected 1`,
+    );
 
     gateway!.kill('SIGTERM');
     expect(await exited()).toBe(0);
@@ -153,8 +190,15 @@ describe('SIGTERM drain (compiled gateway, real redis-server)', () => {
   }, 30_000);
 });
 
-/** Polls `probe` every 25 ms until it returns a truthy value; fails with `explain()` after `timeoutMs` (a bound, not a speed assumption). */
-async function waitFor<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, explain: () => string | Promise<string>, timeoutMs = 15_000): Promise<T> {
+/**
+ * Polls `probe` every 25 ms until it returns a truthy value; fails with `explain()` after `timeoutMs` (a bound, not a
+ * speed assumption).
+ */
+async function waitFor<T>(
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  explain: () => string | Promise<string>,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

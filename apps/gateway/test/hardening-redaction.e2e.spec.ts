@@ -29,7 +29,11 @@ async function start(behaviour: KeyBehaviour, key = KEY, options: GatewayOptions
 }
 
 async function chat(body: object = CHAT): Promise<{ status: number; headers: Headers; text: string }> {
-  const response = await fetch(`${gateway!.url}/v1/chat/completions`, { method: 'POST', headers: AUTH, body: JSON.stringify(body) });
+  const response = await fetch(`${gateway!.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: AUTH,
+    body: JSON.stringify(body),
+  });
   return { status: response.status, headers: response.headers, text: await response.text() };
 }
 
@@ -37,13 +41,22 @@ async function chat(body: object = CHAT): Promise<{ status: number; headers: Hea
  * A POST announcing `contentLength` bytes that sends only its first few, on a raw socket: what came back, and after how
  * long the gateway closed the connection (undefined if it had not within `waitMs`).
  */
-async function rawPost(headers: Record<string, string>, contentLength: number, waitMs: number): Promise<{ head: string; closedWithinMs?: number }> {
+async function rawPost(
+  headers: Record<string, string>,
+  contentLength: number,
+  waitMs: number,
+): Promise<{ head: string; closedWithinMs?: number }> {
   const socket = connect(Number(new URL(gateway!.url).port), '127.0.0.1');
   let head = '';
   socket.on('data', (data) => (head += data.toString()));
   const startedMs = Date.now();
   const closed = new Promise<number>((resolve) => socket.on('close', () => resolve(Date.now() - startedMs)));
-  const lines = Object.entries({ Host: 'x', 'Content-Type': 'application/json', 'Content-Length': String(contentLength), ...headers }).map(([name, value]) => `${name}: ${value}`);
+  const lines = Object.entries({
+    Host: 'x',
+    'Content-Type': 'application/json',
+    'Content-Length': String(contentLength),
+    ...headers,
+  }).map(([name, value]) => `${name}: ${value}`);
   socket.write(`POST /v1/chat/completions HTTP/1.1\r\n${lines.join('\r\n')}\r\n\r\n{"model":`);
   const timeout = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), waitMs).unref());
   const closedWithinMs = await Promise.race([closed, timeout]);
@@ -78,7 +91,11 @@ describe('defect 3: key text in SSE error events', () => {
 
 describe('defect 4: redaction before truncation, of any run, however escaped', () => {
   it.each<[string, KeyBehaviour['echoKey'], number]>([
-    ['a 500 text body whose key straddles the old 200-character cut', { status: 500, body: 'text', paddingChars: 140 }, 502],
+    [
+      'a 500 text body whose key straddles the old 200-character cut',
+      { status: 500, body: 'text', paddingChars: 140 },
+      502,
+    ],
     ['a 400 echoing a near-copy (key minus its last char)', { status: 400, form: 'near' }, 400],
     ['a 400 echoing the key URL-encoded', { status: 400, form: 'url-encoded' }, 400],
     ['a 500 echoing the key as JSON \\u00xx escapes', { status: 500, form: 'json-escaped' }, 502],
@@ -122,7 +139,9 @@ describe('defect 5: client-chosen model names', () => {
     const metrics = await (await fetch(`${gateway!.url}/metrics`)).text();
     for (const model of names) expect(metrics).not.toContain(model);
     expect(metrics).toMatch(/deepseek_pool_requests_total\{model="other",outcome="error",stream="false"\} 20/);
-    expect(metrics).toMatch(/deepseek_pool_requests_total\{model="deepseek-v4-flash",outcome="success",stream="false"\} 1/);
+    expect(metrics).toMatch(
+      /deepseek_pool_requests_total\{model="deepseek-v4-flash",outcome="success",stream="false"\} 1/,
+    );
   });
 });
 
@@ -161,7 +180,9 @@ describe('property: whatever the upstream echoes, nothing the gateway sends or l
           paddingChars: fc.nat({ max: 300 }),
         }),
       }),
-      fc.record({ echoKeyEvent: fc.record({ afterChunks: fc.nat({ max: 4 }), form: fc.constantFrom(...KEY_ECHO_FORMS) }) }),
+      fc.record({
+        echoKeyEvent: fc.record({ afterChunks: fc.nat({ max: 4 }), form: fc.constantFrom(...KEY_ECHO_FORMS) }),
+      }),
     );
     await fc.assert(
       fc.asyncProperty(echo, fc.boolean(), async (behaviour, stream) => {
@@ -169,7 +190,9 @@ describe('property: whatever the upstream echoes, nothing the gateway sends or l
         const { text } = await chat({ ...CHAT, stream: stream || 'echoKeyEvent' in behaviour });
         const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
         const outputs = await Promise.all(
-          ['/metrics', '/status/events', '/admin/keys', '/admin/keys/export', '/health/ready'].map(async (path) => (await fetch(`${gateway!.url}${path}`, { headers: admin })).text()),
+          ['/metrics', '/status/events', '/admin/keys', '/admin/keys/export', '/health/ready'].map(async (path) =>
+            (await fetch(`${gateway!.url}${path}`, { headers: admin })).text(),
+          ),
         );
         expect(leaks([text, ...outputs].join('\n'))).toEqual([]);
       }),

@@ -20,7 +20,13 @@ const CAST: MockScenario = {
 const SECRETS = CAST.keys.map((key) => key.key);
 /** Round robin makes the run deterministic; a 429 cools its key for 30-60 s, so the scrape sees it cooling. */
 /** Hedging off: the run is compared attempt for attempt with the mock's counters, and a hedge fires by timing. */
-const POOL = { strategy: 'round-robin', probe: false, validateOnStart: false, cooldown: { baseMs: 60_000, maxMs: 60_000 }, hedging: false } as const;
+const POOL = {
+  strategy: 'round-robin',
+  probe: false,
+  validateOnStart: false,
+  cooldown: { baseMs: 60_000, maxMs: 60_000 },
+  hedging: false,
+} as const;
 /** The scripted run: [model, stream] per request, sent one after another. */
 const SCRIPT: ReadonlyArray<[string, boolean]> = [
   ...Array.from({ length: 12 }, (): [string, boolean] => ['deepseek-v4-flash', false]),
@@ -44,7 +50,9 @@ function parseSamples(text: string): Sample[] {
     .map((line) => {
       const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
       if (!match) throw new Error(`Not a sample line: ${line}`);
-      const labels = Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]));
+      const labels = Object.fromEntries(
+        [...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]),
+      );
       return { name: match[1], labels, value: Number(match[3]) };
     });
 }
@@ -61,7 +69,9 @@ function exportedNames(text: string): Set<string> {
 
 /** Sum of the samples of `name` whose labels include `labels`. */
 function sum(samples: Sample[], name: string, labels: Record<string, string> = {}): number {
-  return samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)).reduce((total, s) => total + s.value, 0);
+  return samples
+    .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
+    .reduce((total, s) => total + s.value, 0);
 }
 
 /** The usage of an answer: the JSON body, or the final chunk of a stream. */
@@ -94,7 +104,11 @@ describe('GET /metrics after a scripted run against the mock (one 429 key, one 5
         { role: 'system', content: 'You are a terse assistant that answers metrics questions.' },
         { role: 'user', content: `Question ${index}` },
       ];
-      const response = await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model, messages, stream }) });
+      const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model, messages, stream }),
+      });
       expect(response.status).toBe(200);
       const key = response.headers.get('x-deepseek-pool-key')!;
       served[key] = (served[key] ?? 0) + 1;
@@ -109,9 +123,15 @@ describe('GET /metrics after a scripted run against the mock (one 429 key, one 5
   afterAll(() => gateway.close());
 
   it('counts caller requests by model, outcome and stream, with a latency histogram', () => {
-    expect(sum(samples, 'deepseek_pool_requests_total', { model: 'deepseek-v4-flash', outcome: 'success', stream: 'false' })).toBe(12);
-    expect(sum(samples, 'deepseek_pool_requests_total', { model: 'deepseek-reasoner', outcome: 'success', stream: 'false' })).toBe(4);
-    expect(sum(samples, 'deepseek_pool_requests_total', { model: 'deepseek-v4-flash', outcome: 'success', stream: 'true' })).toBe(4);
+    expect(
+      sum(samples, 'deepseek_pool_requests_total', { model: 'deepseek-v4-flash', outcome: 'success', stream: 'false' }),
+    ).toBe(12);
+    expect(
+      sum(samples, 'deepseek_pool_requests_total', { model: 'deepseek-reasoner', outcome: 'success', stream: 'false' }),
+    ).toBe(4);
+    expect(
+      sum(samples, 'deepseek_pool_requests_total', { model: 'deepseek-v4-flash', outcome: 'success', stream: 'true' }),
+    ).toBe(4);
     expect(sum(samples, 'deepseek_pool_requests_total', { outcome: 'error' })).toBe(0);
     expect(sum(samples, 'deepseek_pool_request_duration_seconds_count')).toBe(SCRIPT.length);
     expect(sum(samples, 'deepseek_pool_request_duration_seconds_bucket', { le: '+Inf' })).toBe(SCRIPT.length);
@@ -120,21 +140,36 @@ describe('GET /metrics after a scripted run against the mock (one 429 key, one 5
   it('counts upstream attempts per key by outcome and status class, exactly as the mock saw them', () => {
     const stats = gateway.mock.stats().keys;
     for (const key of ['healthy-1', 'healthy-2']) {
-      expect(sum(samples, 'deepseek_pool_attempts_total', { key_id: key, outcome: 'success', status_class: '2xx' })).toBe(stats[key].responses['200']);
+      expect(
+        sum(samples, 'deepseek_pool_attempts_total', { key_id: key, outcome: 'success', status_class: '2xx' }),
+      ).toBe(stats[key].responses['200']);
       expect(sum(samples, 'deepseek_pool_attempts_total', { key_id: key, outcome: 'success' })).toBe(served[key]);
     }
-    expect(sum(samples, 'deepseek_pool_attempts_total', { key_id: 'limited', outcome: 'http', status_class: '429' })).toBe(stats.limited.responses['429']);
-    expect(sum(samples, 'deepseek_pool_attempts_total', { key_id: 'broken', outcome: 'http', status_class: '5xx' })).toBe(stats.broken.responses['500']);
+    expect(
+      sum(samples, 'deepseek_pool_attempts_total', { key_id: 'limited', outcome: 'http', status_class: '429' }),
+    ).toBe(stats.limited.responses['429']);
+    expect(
+      sum(samples, 'deepseek_pool_attempts_total', { key_id: 'broken', outcome: 'http', status_class: '5xx' }),
+    ).toBe(stats.broken.responses['500']);
     expect(stats.limited.responses['429']).toBeGreaterThanOrEqual(1);
     expect(stats.broken.responses['500']).toBeGreaterThanOrEqual(5);
-    for (const key of Object.keys(stats)) expect(sum(samples, 'deepseek_pool_attempt_duration_seconds_count', { key_id: key })).toBe(stats[key].requests.chat);
+    for (const key of Object.keys(stats))
+      expect(sum(samples, 'deepseek_pool_attempt_duration_seconds_count', { key_id: key })).toBe(
+        stats[key].requests.chat,
+      );
   });
 
   it('counts one retry per failed attempt, by key and reason', () => {
     const stats = gateway.mock.stats().keys;
-    expect(sum(samples, 'deepseek_pool_retries_total', { key_id: 'limited', reason: 'http' })).toBe(stats.limited.responses['429']);
-    expect(sum(samples, 'deepseek_pool_retries_total', { key_id: 'broken', reason: 'http' })).toBe(stats.broken.responses['500']);
-    expect(sum(samples, 'deepseek_pool_retries_total')).toBe(stats.limited.responses['429'] + stats.broken.responses['500']);
+    expect(sum(samples, 'deepseek_pool_retries_total', { key_id: 'limited', reason: 'http' })).toBe(
+      stats.limited.responses['429'],
+    );
+    expect(sum(samples, 'deepseek_pool_retries_total', { key_id: 'broken', reason: 'http' })).toBe(
+      stats.broken.responses['500'],
+    );
+    expect(sum(samples, 'deepseek_pool_retries_total')).toBe(
+      stats.limited.responses['429'] + stats.broken.responses['500'],
+    );
   });
 
   it('counts tokens by key and kind equal to the usage the mock served', () => {
@@ -152,18 +187,22 @@ describe('GET /metrics after a scripted run against the mock (one 429 key, one 5
   });
 
   it('estimates the cost by key and model between the off-peak and the peak price of the usage served', () => {
-    const cost = (date: Date) => usages.reduce((total, { model, usage }) => total + estimateCostUsd(model, usage, date)!, 0);
+    const cost = (date: Date) =>
+      usages.reduce((total, { model, usage }) => total + estimateCostUsd(model, usage, date)!, 0);
     const counted = sum(samples, 'deepseek_pool_cost_usd_total');
     expect(counted).toBeGreaterThan(0);
     expect(counted).toBeGreaterThanOrEqual(cost(MONDAY_OFF_PEAK) * (1 - 1e-9));
     expect(counted).toBeLessThanOrEqual(cost(MONDAY_PEAK) * (1 + 1e-9));
     expect(sum(samples, 'deepseek_pool_cost_usd_total', { key_id: 'limited' })).toBe(0);
-    expect(sum(samples, 'deepseek_pool_cost_usd_total', { key_id: 'healthy-1', model: 'deepseek-reasoner' })).toBeGreaterThan(0);
+    expect(
+      sum(samples, 'deepseek_pool_cost_usd_total', { key_id: 'healthy-1', model: 'deepseek-reasoner' }),
+    ).toBeGreaterThan(0);
   });
 
   it('reads per-key gauges from the snapshot: nothing in flight at rest, breaker and key states, cooldowns', () => {
     const keys = gateway.app.get(DeepSeekPoolService).snapshot().keys;
-    const gauge = (name: string, key: string) => samples.filter((s) => s.name === `deepseek_pool_${name}` && s.labels.key_id === key).map((s) => s.value);
+    const gauge = (name: string, key: string) =>
+      samples.filter((s) => s.name === `deepseek_pool_${name}` && s.labels.key_id === key).map((s) => s.value);
     for (const key of keys) {
       expect(gauge('in_flight', key.id)).toEqual([0]);
       expect(gauge('breaker_state', key.id)).toEqual([BREAKER_STATE_CODES[key.breaker]]);
@@ -189,13 +228,17 @@ describe('GET /metrics after a scripted run against the mock (one 429 key, one 5
   });
 
   it('the Grafana dashboard queries only metrics this registry exports, in its four views', () => {
-    const dashboard = JSON.parse(readFileSync(new URL('../grafana/deepseek-pool-dashboard.json', import.meta.url), 'utf8')) as {
+    const dashboard = JSON.parse(
+      readFileSync(new URL('../grafana/deepseek-pool-dashboard.json', import.meta.url), 'utf8'),
+    ) as {
       panels: Array<{ title: string; type: string; targets?: Array<{ expr: string }> }>;
       templating: { list: Array<{ query: string | { query: string } }> };
     };
     const queries = [
       ...dashboard.panels.flatMap((panel) => (panel.targets ?? []).map((target) => target.expr)),
-      ...dashboard.templating.list.map((variable) => (typeof variable.query === 'string' ? variable.query : variable.query.query)).filter((query) => query.includes('(')),
+      ...dashboard.templating.list
+        .map((variable) => (typeof variable.query === 'string' ? variable.query : variable.query.query))
+        .filter((query) => query.includes('(')),
     ];
     const exported = exportedNames(text);
     const referenced = new Set(queries.flatMap((query) => promqlMetricNames(query)));
@@ -203,7 +246,8 @@ describe('GET /metrics after a scripted run against the mock (one 429 key, one 5
     for (const query of queries) expect(promqlMetricNames(query).length).toBeGreaterThan(0);
     expect([...referenced].filter((name) => !exported.has(name))).toEqual([]);
     const titles = dashboard.panels.map((panel) => panel.title).join('\n');
-    for (const view of [/key health heatmap/i, /P50 \/ P90 \/ P99/, /errors by type/i, /cost \(USD \/ hour\)/i]) expect(titles).toMatch(view);
+    for (const view of [/key health heatmap/i, /P50 \/ P90 \/ P99/, /errors by type/i, /cost \(USD \/ hour\)/i])
+      expect(titles).toMatch(view);
   });
 });
 

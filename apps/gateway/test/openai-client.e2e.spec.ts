@@ -21,8 +21,13 @@ describe('the gateway with the real openai client (only baseURL and apiKey chang
       .create({ model: 'deepseek-reasoner', messages: [{ role: 'user', content: 'Hello there' }] })
       .withResponse();
     expect(data.choices[0].message.content).toContain('Hello there');
-    expect((data.choices[0].message as unknown as { reasoning_content: string }).reasoning_content).toEqual(expect.any(String));
-    expect(data.usage).toMatchObject({ prompt_cache_hit_tokens: expect.any(Number), prompt_cache_miss_tokens: expect.any(Number) });
+    expect((data.choices[0].message as unknown as { reasoning_content: string }).reasoning_content).toEqual(
+      expect.any(String),
+    );
+    expect(data.usage).toMatchObject({
+      prompt_cache_hit_tokens: expect.any(Number),
+      prompt_cache_miss_tokens: expect.any(Number),
+    });
     expect(response.headers.get('x-deepseek-pool-key')).toBe('healthy');
     expect(response.headers.get('x-deepseek-pool-attempts')).toBe('1');
   });
@@ -30,7 +35,12 @@ describe('the gateway with the real openai client (only baseURL and apiKey chang
   it('streams through the gateway unchanged, usage on the final chunk', async () => {
     gateway = await startGateway(cast, { tokens: [TOKEN] });
     const { openai } = client();
-    const stream = await openai.chat.completions.create({ model: 'deepseek-v4-flash', messages: [{ role: 'user', content: 'Stream me' }], stream: true, stream_options: { include_usage: true } });
+    const stream = await openai.chat.completions.create({
+      model: 'deepseek-v4-flash',
+      messages: [{ role: 'user', content: 'Stream me' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     let text = '';
     let usage: unknown;
     for await (const chunk of stream) {
@@ -50,9 +60,13 @@ describe('the gateway with the real openai client (only baseURL and apiKey chang
   it('rejects a wrong gateway token with 401 in the OpenAI envelope, and the client does not retry it', async () => {
     gateway = await startGateway(cast, { tokens: [TOKEN] });
     const { openai, counted } = client('not-the-token', 2);
-    const error = await openai.chat.completions.create({ model: 'deepseek-v4-flash', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
+    const error = await openai.chat.completions
+      .create({ model: 'deepseek-v4-flash', messages: [{ role: 'user', content: 'x' }] })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.AuthenticationError);
-    expect((error as InstanceType<typeof OpenAI.AuthenticationError>).error).toMatchObject({ message: expect.stringContaining('gateway token') });
+    expect((error as InstanceType<typeof OpenAI.AuthenticationError>).error).toMatchObject({
+      message: expect.stringContaining('gateway token'),
+    });
     expect(counted.calls).toHaveLength(1);
     expect(gateway.mock.stats().totalRequests.chat).toBe(0);
   });
@@ -60,7 +74,9 @@ describe('the gateway with the real openai client (only baseURL and apiKey chang
   it('rejects an invalid body with 400 before any upstream call, naming the field, without client retries', async () => {
     gateway = await startGateway(cast, { tokens: [TOKEN] });
     const { openai, counted } = client(TOKEN, 2);
-    const error = await openai.chat.completions.create({ model: 'deepseek-v4-flash', messages: [] }).catch((e: unknown) => e);
+    const error = await openai.chat.completions
+      .create({ model: 'deepseek-v4-flash', messages: [] })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
     expect((error as InstanceType<typeof OpenAI.BadRequestError>).error).toMatchObject({ param: 'messages' });
     expect(counted.calls).toHaveLength(1);
@@ -70,16 +86,24 @@ describe('the gateway with the real openai client (only baseURL and apiKey chang
   it('passes an upstream 400 (retired model) through with its message and no retries', async () => {
     gateway = await startGateway(cast, { tokens: [TOKEN] });
     const { openai, counted } = client(TOKEN, 2);
-    const error = await openai.chat.completions.create({ model: 'deepseek-chat-retired', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
+    const error = await openai.chat.completions
+      .create({ model: 'deepseek-chat-retired', messages: [{ role: 'user', content: 'x' }] })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
     expect(counted.calls).toHaveLength(1);
     expect(gateway.mock.stats().keys.healthy.requests.chat).toBe(1);
   });
 
   it('answers 429 with Retry-After when every key is cooling, and the client waits that long and then succeeds', async () => {
-    gateway = await startGateway({ keys: [{ key: HEALTHY, name: 'healthy', status: 429, retryAfterSeconds: 1 }] }, { tokens: [TOKEN] });
+    gateway = await startGateway(
+      { keys: [{ key: HEALTHY, name: 'healthy', status: 429, retryAfterSeconds: 1 }] },
+      { tokens: [TOKEN] },
+    );
     const { openai, counted } = client(TOKEN, 2);
-    const pending = openai.chat.completions.create({ model: 'deepseek-v4-flash', messages: [{ role: 'user', content: 'x' }] });
+    const pending = openai.chat.completions.create({
+      model: 'deepseek-v4-flash',
+      messages: [{ role: 'user', content: 'x' }],
+    });
     await waitFor(() => counted.calls.length === 1);
     gateway.mock.setKey(HEALTHY, { status: null });
     const answer = await pending;
@@ -90,9 +114,16 @@ describe('the gateway with the real openai client (only baseURL and apiKey chang
   });
 
   it('ends a stream cut by the upstream with an error event that the client raises, never a silent end', async () => {
-    gateway = await startGateway({ keys: [{ key: HEALTHY, name: 'healthy', cutAfterChunks: 2, streamChunks: 6 }] }, { tokens: [TOKEN] });
+    gateway = await startGateway(
+      { keys: [{ key: HEALTHY, name: 'healthy', cutAfterChunks: 2, streamChunks: 6 }] },
+      { tokens: [TOKEN] },
+    );
     const { openai } = client();
-    const stream = await openai.chat.completions.create({ model: 'deepseek-v4-flash', messages: [{ role: 'user', content: 'a long answer please' }], stream: true });
+    const stream = await openai.chat.completions.create({
+      model: 'deepseek-v4-flash',
+      messages: [{ role: 'user', content: 'a long answer please' }],
+      stream: true,
+    });
     let text = '';
     const error = await (async () => {
       for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
@@ -111,7 +142,12 @@ describe('the gateway with the real openai client (only baseURL and apiKey chang
     gateway = await startGateway({ keys }, { tokens: [TOKEN], keys: { spare: { priority: 1 } } });
     const { openai } = client();
     const { data: stream, response } = await openai.chat.completions
-      .create({ model: 'deepseek-v4-flash', messages: [{ role: 'user', content: 'a long answer please' }], stream: true, stream_options: { include_usage: true } })
+      .create({
+        model: 'deepseek-v4-flash',
+        messages: [{ role: 'user', content: 'a long answer please' }],
+        stream: true,
+        stream_options: { include_usage: true },
+      })
       .withResponse();
     const chunks = [];
     for await (const chunk of stream) chunks.push(chunk);
@@ -126,7 +162,10 @@ describe('the gateway with the real openai client (only baseURL and apiKey chang
   });
 
   it('closes the upstream request when the client disconnects mid-stream, and frees the key', async () => {
-    gateway = await startGateway({ keys: [{ key: HEALTHY, name: 'healthy', chunkDelayMs: 200, streamChunks: 50 }] }, { tokens: [TOKEN] });
+    gateway = await startGateway(
+      { keys: [{ key: HEALTHY, name: 'healthy', chunkDelayMs: 200, streamChunks: 50 }] },
+      { tokens: [TOKEN] },
+    );
     const { openai } = client();
     const controller = new AbortController();
     const stream = await openai.chat.completions.create(

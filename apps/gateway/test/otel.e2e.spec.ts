@@ -13,8 +13,15 @@ const SERVER = 2;
 const INTERNAL = 1;
 const CLIENT = 3;
 
-const USAGE = { prompt_tokens: 7, completion_tokens: 1, total_tokens: 8, prompt_cache_hit_tokens: 0, prompt_cache_miss_tokens: 7 };
-const chunk = (delta: object, extra: object = {}) => `data: ${JSON.stringify({ id: 'cmpl-e2e', object: 'chat.completion.chunk', model: 'deepseek-v4-flash', choices: [{ index: 0, delta, finish_reason: null }], ...extra })}\n\n`;
+const USAGE = {
+  prompt_tokens: 7,
+  completion_tokens: 1,
+  total_tokens: 8,
+  prompt_cache_hit_tokens: 0,
+  prompt_cache_miss_tokens: 7,
+};
+const chunk = (delta: object, extra: object = {}) =>
+  `data: ${JSON.stringify({ id: 'cmpl-e2e', object: 'chat.completion.chunk', model: 'deepseek-v4-flash', choices: [{ index: 0, delta, finish_reason: null }], ...extra })}\n\n`;
 
 /** A one-route upstream that answers every chat completion (streamed when asked) and remembers the headers it got. */
 async function startUpstream(): Promise<{ url: string; headers: IncomingHttpHeaders[]; server: Server }> {
@@ -26,11 +33,22 @@ async function startUpstream(): Promise<{ url: string; headers: IncomingHttpHead
     request.on('end', () => {
       if ((JSON.parse(body) as { stream?: boolean }).stream) {
         response.writeHead(200, { 'content-type': 'text/event-stream' });
-        response.end(chunk({ role: 'assistant', content: '' }) + chunk({ content: 'hello' }) + chunk({}, { choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage: USAGE }) + 'data: [DONE]\n\n');
+        response.end(
+          chunk({ role: 'assistant', content: '' }) +
+            chunk({ content: 'hello' }) +
+            chunk({}, { choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage: USAGE }) +
+            'data: [DONE]\n\n',
+        );
         return;
       }
       response.writeHead(200, { 'content-type': 'application/json' }).end(
-        JSON.stringify({ id: 'cmpl-e2e', object: 'chat.completion', model: 'deepseek-v4-flash', choices: [{ index: 0, message: { role: 'assistant', content: 'hello' }, finish_reason: 'stop' }], usage: USAGE }),
+        JSON.stringify({
+          id: 'cmpl-e2e',
+          object: 'chat.completion',
+          model: 'deepseek-v4-flash',
+          choices: [{ index: 0, message: { role: 'assistant', content: 'hello' }, finish_reason: 'stop' }],
+          usage: USAGE,
+        }),
       );
     });
   });
@@ -46,7 +64,10 @@ describe.each(['http/protobuf', 'http/json'])('gateway OpenTelemetry over OTLP %
   let dir: string;
 
   beforeAll(() => {
-    execFileSync('npx', ['tsc', '-b', 'libs/deepseek-pool', 'libs/deepseek-mock', 'apps/gateway'], { cwd: root, stdio: 'ignore' });
+    execFileSync('npx', ['tsc', '-b', 'libs/deepseek-pool', 'libs/deepseek-mock', 'apps/gateway'], {
+      cwd: root,
+      stdio: 'ignore',
+    });
   }, 120_000);
 
   beforeEach(async () => {
@@ -70,7 +91,14 @@ describe.each(['http/protobuf', 'http/json'])('gateway OpenTelemetry over OTLP %
 
   it('continues the client traceparent: HTTP server span, pool call span, attempt span, one trace id; GenAI and pool metrics; no secret, no content', async () => {
     const config = join(dir, 'gateway.json');
-    writeFileSync(config, JSON.stringify({ keys: [{ id: 'e2e', apiKey: API_KEY, baseUrl: upstream.url }], probe: false, validateOnStart: false }));
+    writeFileSync(
+      config,
+      JSON.stringify({
+        keys: [{ id: 'e2e', apiKey: API_KEY, baseUrl: upstream.url }],
+        probe: false,
+        validateOnStart: false,
+      }),
+    );
     const env = {
       ...process.env,
       PORT: '0',
@@ -85,7 +113,11 @@ describe.each(['http/protobuf', 'http/json'])('gateway OpenTelemetry over OTLP %
       OTEL_METRIC_EXPORT_INTERVAL: '300',
       OTEL_LOGS_EXPORTER: 'none',
     };
-    gateway = spawn(process.execPath, ['apps/gateway/dist/main.js'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    gateway = spawn(process.execPath, ['apps/gateway/dist/main.js'], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const output = collect(gateway);
     const url = await waitForMatch(output, /Gateway listening on (http:\/\/127\.0\.0\.1:\d+)/, 30_000);
     expect(output.text).toContain('OpenTelemetry on');
@@ -100,7 +132,13 @@ describe.each(['http/protobuf', 'http/json'])('gateway OpenTelemetry over OTLP %
     });
     expect(response.status).toBe(200);
 
-    const spans = (await receiver.waitFor((received) => received.some((span) => span.kind === SERVER) && received.some((span) => span.kind === CLIENT && span.traceId === traceId))).filter((span) => span.traceId === traceId);
+    const spans = (
+      await receiver.waitFor(
+        (received) =>
+          received.some((span) => span.kind === SERVER) &&
+          received.some((span) => span.kind === CLIENT && span.traceId === traceId),
+      )
+    ).filter((span) => span.traceId === traceId);
     const server = only(spans, (span) => span.kind === SERVER);
     const call = only(spans, (span) => span.kind === INTERNAL && span.name === 'chat deepseek-v4-flash');
     const attempt = only(spans, (span) => span.kind === CLIENT && span.name === 'chat deepseek-v4-flash');
@@ -110,13 +148,28 @@ describe.each(['http/protobuf', 'http/json'])('gateway OpenTelemetry over OTLP %
     expect(server.service).toBe('gateway-e2e');
     expect(call.parentSpanId).toBe(server.spanId);
     expect(call.scope).toBe('nestjs-deepseek-pool');
-    expect(call.attributes).toMatchObject({ 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'deepseek', 'gen_ai.response.id': 'cmpl-e2e', 'gen_ai.usage.input_tokens': 7, 'deepseek_pool.key.id': 'e2e' });
+    expect(call.attributes).toMatchObject({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'deepseek',
+      'gen_ai.response.id': 'cmpl-e2e',
+      'gen_ai.usage.input_tokens': 7,
+      'deepseek_pool.key.id': 'e2e',
+    });
     expect(attempt.parentSpanId).toBe(call.spanId);
-    expect(attempt.attributes).toMatchObject({ 'server.address': '127.0.0.1', 'deepseek_pool.attempt': 1, 'deepseek_pool.outcome': 'success' });
+    expect(attempt.attributes).toMatchObject({
+      'server.address': '127.0.0.1',
+      'deepseek_pool.attempt': 1,
+      'deepseek_pool.outcome': 'success',
+    });
     expect(upstream.headers[0].traceparent).toBe(`00-${traceId}-${attempt.spanId}-01`);
-    expect(receiver.posts.every((post) => post.endsWith(protocol === 'http/json' ? 'application/json' : 'application/x-protobuf'))).toBe(true);
+    expect(
+      receiver.posts.every((post) =>
+        post.endsWith(protocol === 'http/json' ? 'application/json' : 'application/x-protobuf'),
+      ),
+    ).toBe(true);
 
-    // A streamed request in a trace of its own: the pool's stream span beneath its server span, with its first-chunk time.
+    // A streamed request in a trace of its own: the pool's stream span beneath its server span, with its first-chunk
+    // time.
     const streamTraceId = '5bf92f3577b34da6a3ce929d0e0e4737';
     const streamed = await fetch(`${url}/v1/chat/completions`, {
       method: 'POST',
@@ -124,7 +177,9 @@ describe.each(['http/protobuf', 'http/json'])('gateway OpenTelemetry over OTLP %
       body: JSON.stringify({ model: 'deepseek-v4-flash', stream: true, messages: [{ role: 'user', content: PROMPT }] }),
     });
     expect(await streamed.text()).toContain('hello');
-    const streamSpans = (await receiver.waitFor((received) => received.filter((span) => span.traceId === streamTraceId).length >= 3)).filter((span) => span.traceId === streamTraceId);
+    const streamSpans = (
+      await receiver.waitFor((received) => received.filter((span) => span.traceId === streamTraceId).length >= 3)
+    ).filter((span) => span.traceId === streamTraceId);
     const streamServer = only(streamSpans, (span) => span.kind === SERVER);
     const streamCall = only(streamSpans, (span) => span.kind === INTERNAL);
     expect(streamCall.parentSpanId).toBe(streamServer.spanId);
@@ -144,6 +199,9 @@ describe.each(['http/protobuf', 'http/json'])('gateway OpenTelemetry over OTLP %
 
 function only(spans: ReceivedSpan[], predicate: (span: ReceivedSpan) => boolean): ReceivedSpan {
   const found = spans.filter(predicate);
-  if (found.length !== 1) throw new Error(`expected one span, found ${found.length} in ${JSON.stringify(spans.map((span) => [span.name, span.kind]))}`);
+  if (found.length !== 1)
+    throw new Error(
+      `expected one span, found ${found.length} in ${JSON.stringify(spans.map((span) => [span.name, span.kind]))}`,
+    );
   return found[0];
 }

@@ -11,7 +11,11 @@ const CAST: MockScenario = {
     { key: 'sk-redis-url-healthy-2', name: 'healthy-2' },
   ],
 };
-const cacheable = { model: 'deepseek-v4-flash', messages: [{ role: 'user', content: 'What is 2 + 2?' }], temperature: 0 };
+const cacheable = {
+  model: 'deepseek-v4-flash',
+  messages: [{ role: 'user', content: 'What is 2 + 2?' }],
+  temperature: 0,
+};
 
 /** Two gateways (each with its own mock, same cast) started with the same REDIS_URL: two replicas of one deployment. */
 describe('REDIS_URL: replicas share the pool state and the degradation cache', () => {
@@ -31,19 +35,28 @@ describe('REDIS_URL: replicas share the pool state and the degradation cache', (
   });
 
   async function replicas(): Promise<[Gateway, Gateway]> {
-    const started = await Promise.all([0, 1].map(() => startGateway(CAST, { redisUrl: redis.url, degradation: {}, pool: { strategy: 'round-robin' } })));
+    const started = await Promise.all(
+      [0, 1].map(() => startGateway(CAST, { redisUrl: redis.url, degradation: {}, pool: { strategy: 'round-robin' } })),
+    );
     gateways.push(...started);
     return [started[0]!, started[1]!];
   }
 
   const post = (gateway: Gateway, body: unknown): Promise<Response> =>
-    fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer client-a' }, body: JSON.stringify(body) });
+    fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer client-a' },
+      body: JSON.stringify(body),
+    });
 
   it('a key revoked through replica A is never called by replica B', async () => {
     const [a, b] = await replicas();
-    for (let i = 0; a.mock.stats().keys['revoked']!.requests.chat === 0 && i < 20; i++) expect((await post(a, { ...cacheable, temperature: 1 })).status).toBe(200);
+    for (let i = 0; a.mock.stats().keys['revoked']!.requests.chat === 0 && i < 20; i++)
+      expect((await post(a, { ...cacheable, temperature: 1 })).status).toBe(200);
     expect(a.mock.stats().keys['revoked']!.requests.chat).toBe(1);
-    await waitFor(async () => (await (await fetch(`${b.url}/metrics`)).text()).includes('deepseek_pool_key_state{key_id="revoked"} 5'));
+    await waitFor(async () =>
+      (await (await fetch(`${b.url}/metrics`)).text()).includes('deepseek_pool_key_state{key_id="revoked"} 5'),
+    );
 
     for (let i = 0; i < 12; i++) expect((await post(b, { ...cacheable, temperature: 1 })).status).toBe(200);
     expect(b.mock.stats().keys['revoked']!.requests.chat).toBe(0);
@@ -59,7 +72,9 @@ describe('REDIS_URL: replicas share the pool state and the degradation cache', (
     const degraded = await post(b, cacheable);
     expect(degraded.status).toBe(200);
     expect(degraded.headers.get('x-deepseek-pool-degraded')).toBe('cache');
-    expect(((await degraded.json()) as typeof answer).choices[0]!.message.content).toBe(answer.choices[0]!.message.content);
+    expect(((await degraded.json()) as typeof answer).choices[0]!.message.content).toBe(
+      answer.choices[0]!.message.content,
+    );
   });
 
   it('fails no request while Redis is killed and restarted (answers cached through it meanwhile), and both report it back up', async () => {
@@ -77,7 +92,10 @@ describe('REDIS_URL: replicas share the pool state and the degradation cache', (
     stop = true;
     await traffic;
     expect(statuses.filter((status) => status !== 200)).toEqual([]);
-    for (const gateway of [a, b]) await waitFor(async () => (await (await fetch(`${gateway.url}/metrics`)).text()).includes('deepseek_pool_shared_state_up 1'));
+    for (const gateway of [a, b])
+      await waitFor(async () =>
+        (await (await fetch(`${gateway.url}/metrics`)).text()).includes('deepseek_pool_shared_state_up 1'),
+      );
   }, 30_000);
 });
 

@@ -11,13 +11,27 @@ import { createGateway } from '../src/gateway-app.js';
 import { CapturedLogs, startGateway } from './support/gateway-harness.js';
 
 const ADMIN_TOKEN = 'status-admin-token-0001';
-/** The Chromium the e2e global setup found (test/support/test-tools.mjs), headless, with everything that would reach for the (closed) network switched off. */
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+/**
+ * The Chromium the e2e global setup found (test/support/test-tools.mjs), headless, with everything that would reach for
+ * the (closed) network switched off.
+ */
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 /** Where the screenshot goes: `npm run screenshot` sets STATUS_SCREENSHOT=docs/status-page.png. */
 const SCREENSHOT = process.env.STATUS_SCREENSHOT;
 
 /** A gateway in demo mode (the mock's demo cast) on 127.0.0.1, optionally with an admin token. */
-async function startDemoGateway(adminToken?: string): Promise<{ url: string; app: NestExpressApplication; demo: DemoUpstream }> {
+async function startDemoGateway(
+  adminToken?: string,
+): Promise<{ url: string; app: NestExpressApplication; demo: DemoUpstream }> {
   const demo = await startDemoUpstream();
   const config = loadGatewayConfig(adminToken ? { GATEWAY_ADMIN_TOKEN: adminToken } : {});
   const app = await createGateway(config, demo, new CapturedLogs());
@@ -30,7 +44,13 @@ async function chat(url: string, content: string): Promise<void> {
   const answer = await fetch(`${url}/v1/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ model: 'deepseek-v4-flash', messages: [{ role: 'system', content: 'You answer status page questions briefly.' }, { role: 'user', content }] }),
+    body: JSON.stringify({
+      model: 'deepseek-v4-flash',
+      messages: [
+        { role: 'system', content: 'You answer status page questions briefly.' },
+        { role: 'user', content },
+      ],
+    }),
   });
   await answer.arrayBuffer();
 }
@@ -48,8 +68,13 @@ describe('the status page in headless Chromium (demo cast, admin token set)', ()
     gateway = await startDemoGateway(ADMIN_TOKEN);
     profile = mkdtempSync(join(tmpdir(), 'status-page-chromium-'));
     const executablePath = process.env.CHROMIUM_PATH;
-    if (!executablePath) throw new Error('CHROMIUM_PATH is not set: run this test through `npm test` (its global setup finds Chromium)');
-    browser = await chromium.launchPersistentContext(profile, { executablePath, args: CHROMIUM_ARGS, viewport: { width: 1440, height: 720 } });
+    if (!executablePath)
+      throw new Error('CHROMIUM_PATH is not set: run this test through `npm test` (its global setup finds Chromium)');
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1440, height: 720 },
+    });
   });
   afterAll(async () => {
     await browser?.close();
@@ -73,7 +98,8 @@ describe('the status page in headless Chromium (demo cast, admin token set)', ()
     expect(page.url()).not.toContain(ADMIN_TOKEN);
 
     const workers = Array.from({ length: 4 }, async (_, worker) => {
-      for (let sent = 0; sent < 10; sent += 1) await chat(gateway.url, `Warm-up ${worker}.${sent}: a few tokens for the page to show`);
+      for (let sent = 0; sent < 10; sent += 1)
+        await chat(gateway.url, `Warm-up ${worker}.${sent}: a few tokens for the page to show`);
     });
     await Promise.all(workers);
     gateway.demo.mock.setKey('sk-demo-healthy-0002', { status: 401 });
@@ -85,7 +111,9 @@ describe('the status page in headless Chromium (demo cast, admin token set)', ()
     await page.waitForSelector('[data-key-id="healthy-2"][data-state="disabled"]', { timeout: 10_000 });
     expect(await page.textContent('[data-key-id="healthy-2"] .note')).toBe('Disabled: revoked');
     expect(await page.getAttribute('#live', 'data-live')).toBe('yes');
-    await page.waitForSelector('#events li[data-type="key.disabled"]:has-text("healthy-2 disabled (revoked)")', { timeout: 10_000 });
+    await page.waitForSelector('#events li[data-type="key.disabled"]:has-text("healthy-2 disabled (revoked)")', {
+      timeout: 10_000,
+    });
 
     const html = await page.content();
     for (const key of gateway.demo.keys) expect(html).not.toContain(key.apiKey);
@@ -98,11 +126,23 @@ describe('the status page in headless Chromium (demo cast, admin token set)', ()
   it('lists each client token by name with its use against its limits and budgets, never the token', async () => {
     // Arrange: one client with a request limit and a daily budget, one request made with its token
     const token = 'status-client-token-0123456789';
-    const records = parseConfigClients([{ name: 'web', tenant: 'acme', token, limits: { requestsPerMinute: 60, usdPerDay: 5 } }], 'GATEWAY_CLIENTS', (f, p) => new GatewayConfigError(f, p), new Date().toISOString());
-    const gateway = await startGateway({ keys: [{ key: 'sk-status-clients-00000001', name: 'k1' }] }, { adminToken: ADMIN_TOKEN, clients: { records, redisUrl: undefined, redisPrefix: 'unused:', refreshMs: 250 } });
+    const records = parseConfigClients(
+      [{ name: 'web', tenant: 'acme', token, limits: { requestsPerMinute: 60, usdPerDay: 5 } }],
+      'GATEWAY_CLIENTS',
+      (f, p) => new GatewayConfigError(f, p),
+      new Date().toISOString(),
+    );
+    const gateway = await startGateway(
+      { keys: [{ key: 'sk-status-clients-00000001', name: 'k1' }] },
+      { adminToken: ADMIN_TOKEN, clients: { records, redisUrl: undefined, redisPrefix: 'unused:', refreshMs: 250 } },
+    );
     const page = await browser.newPage();
     try {
-      await fetch(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'deepseek-v4-flash', messages: [{ role: 'user', content: 'Hi' }] }) });
+      await fetch(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'deepseek-v4-flash', messages: [{ role: 'user', content: 'Hi' }] }),
+      });
 
       // Act
       await page.goto(`${gateway.url}/status#token=${ADMIN_TOKEN}`);
@@ -141,7 +181,9 @@ describe('who may see the status page', () => {
       const page = await get(`${gateway.url}/status`);
       expect(page.status).toBe(200);
       expect(page.headers.get('content-type')).toMatch(/^text\/html/);
-      expect(page.headers.get('content-security-policy')).toMatch(/script-src 'sha256-[^']+'; style-src 'sha256-[^']+'; connect-src 'self'/);
+      expect(page.headers.get('content-security-policy')).toMatch(
+        /script-src 'sha256-[^']+'; style-src 'sha256-[^']+'; connect-src 'self'/,
+      );
       expect(await page.text()).not.toMatch(/sk-demo|healthy-1/);
 
       for (const path of ['/status/snapshot', '/status/events']) {
@@ -152,7 +194,11 @@ describe('who may see the status page', () => {
       }
       const body = await (await get(`${gateway.url}/status/snapshot`, ADMIN_TOKEN)).text();
       for (const key of gateway.demo.keys) expect(body).not.toContain(key.apiKey);
-      expect(JSON.parse(body)).toMatchObject({ mode: 'demo', nowMs: expect.any(Number), pool: { total: gateway.demo.keys.length } });
+      expect(JSON.parse(body)).toMatchObject({
+        mode: 'demo',
+        nowMs: expect.any(Number),
+        pool: { total: gateway.demo.keys.length },
+      });
     } finally {
       await gateway.app.close();
     }
@@ -163,8 +209,12 @@ describe('who may see the status page', () => {
     try {
       expect((await get(`${gateway.url}/status`)).status).toBe(200);
       expect((await get(`${gateway.url}/status/snapshot`)).status).toBe(200);
-      const { events } = (await (await get(`${gateway.url}/status/events?after=0`)).json()) as { events: Array<{ seq: number; type: string }> };
-      expect(events).toContainEqual(expect.objectContaining({ type: 'key.disabled', data: { keyId: 'revoked', reason: 'revoked' } }));
+      const { events } = (await (await get(`${gateway.url}/status/events?after=0`)).json()) as {
+        events: Array<{ seq: number; type: string }>;
+      };
+      expect(events).toContainEqual(
+        expect.objectContaining({ type: 'key.disabled', data: { keyId: 'revoked', reason: 'revoked' } }),
+      );
       const last = Math.max(...events.map((event) => event.seq));
       expect(await (await get(`${gateway.url}/status/events?after=${last}`)).json()).toEqual({ events: [] });
     } finally {
@@ -173,9 +223,13 @@ describe('who may see the status page', () => {
   });
 
   it('with real keys and no admin token: off (404), like the admin API', async () => {
-    const gateway = await startGateway({ keys: [{ key: 'sk-status-real-000000001', name: 'real' }] }, { pool: { probe: false } });
+    const gateway = await startGateway(
+      { keys: [{ key: 'sk-status-real-000000001', name: 'real' }] },
+      { pool: { probe: false } },
+    );
     try {
-      for (const path of ['/status', '/status/snapshot', '/status/events']) expect((await get(`${gateway.url}${path}`)).status).toBe(404);
+      for (const path of ['/status', '/status/snapshot', '/status/events'])
+        expect((await get(`${gateway.url}${path}`)).status).toBe(404);
     } finally {
       await gateway.close();
     }

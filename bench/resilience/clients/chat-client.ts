@@ -5,7 +5,9 @@ export interface RunKey extends UpstreamKey {
   name: string;
 }
 
-/** What the load generator drives: one chat completion of CHAT_REQUEST, resolved on success, rejected on any failure. */
+/**
+ * What the load generator drives: one chat completion of CHAT_REQUEST, resolved on success, rejected on any failure.
+ */
 export interface ChatClient {
   chat(signal: AbortSignal): Promise<void>;
   close(): Promise<void>;

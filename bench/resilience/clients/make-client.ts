@@ -8,7 +8,11 @@ import { portkeyClient } from './portkey-client.js';
 export function makeClient(system: SystemSpec, keys: readonly RunKey[], portkeyUrl: string | undefined): ChatClient {
   switch (system.kind) {
     case 'naive':
-      return new NaiveRotator(keys, { maxAttempts: MAX_ATTEMPTS, timeoutMs: ATTEMPT_TIMEOUT_MS, skipMs: NAIVE_SKIP_MS });
+      return new NaiveRotator(keys, {
+        maxAttempts: MAX_ATTEMPTS,
+        timeoutMs: ATTEMPT_TIMEOUT_MS,
+        skipMs: NAIVE_SKIP_MS,
+      });
     case 'pool':
       return poolClient(keys, system.strategy);
     case 'portkey':

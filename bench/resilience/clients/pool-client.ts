@@ -6,7 +6,10 @@ import type { ChatClient, RunKey } from './chat-client.js';
 /** This library, built without Nest (no prober: recovery comes from traffic and half-open probes only). */
 export function poolClient(keys: readonly RunKey[], strategy: StrategyName): ChatClient {
   const pool = new DeepSeekPoolService(
-    resolveOptions({ ...benchPoolOptions(strategy), keys: keys.map((key) => ({ id: key.name, apiKey: key.apiKey, baseUrl: key.baseUrl })) }),
+    resolveOptions({
+      ...benchPoolOptions(strategy),
+      keys: keys.map((key) => ({ id: key.name, apiKey: key.apiKey, baseUrl: key.baseUrl })),
+    }),
   );
   return {
     async chat(signal) {

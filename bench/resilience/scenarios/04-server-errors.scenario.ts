@@ -4,7 +4,8 @@ const scenario: ResilienceScenario = {
   anchor: 4,
   id: 'server-errors-then-recovery',
   title: 'One key answers 500 / 503 (half each), then recovers',
-  expectation: 'stop sending to the failing key after a few errors, retry elsewhere, and probe it back after it recovers',
+  expectation:
+    'stop sending to the failing key after a few errors, retry elsewhere, and probe it back after it recovers',
   cast: 'bench/scenarios/four-keys.json',
   ratePerS: 150,
   faulty: ['key-1'],

@@ -3,7 +3,8 @@ import type { ResilienceScenario } from '../scenario.js';
 const scenario: ResilienceScenario = {
   anchor: 7,
   id: 'keep-alive-trickle',
-  title: "DeepSeek's keep-alive trickle: one key sends blank lines for 10 s and closes with no content; one answers a 200 of blank lines only",
+  title:
+    "DeepSeek's keep-alive trickle: one key sends blank lines for 10 s and closes with no content; one answers a 200 of blank lines only",
   expectation: 'bound an attempt that only trickles keep-alives, treat an empty 200 as a failure, retry elsewhere',
   cast: 'bench/scenarios/four-keys.json',
   ratePerS: 150,

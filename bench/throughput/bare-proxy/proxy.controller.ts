@@ -11,7 +11,10 @@ export interface ProxySettings {
   apiKey: string;
 }
 
-/** Forwards chat completions to one key with undici: no pool, no retry, no breaker, no log. The floor a gateway starts from. */
+/**
+ * Forwards chat completions to one key with undici: no pool, no retry, no breaker, no log. The floor a gateway starts
+ * from.
+ */
 @Controller()
 export class ProxyController {
   private readonly dispatcher: Pool;

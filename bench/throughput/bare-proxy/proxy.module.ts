@@ -4,6 +4,10 @@ import { PROXY_SETTINGS, ProxyController, type ProxySettings } from './proxy.con
 @Module({})
 export class ProxyModule {
   static register(settings: ProxySettings): DynamicModule {
-    return { module: ProxyModule, controllers: [ProxyController], providers: [{ provide: PROXY_SETTINGS, useValue: settings }] };
+    return {
+      module: ProxyModule,
+      controllers: [ProxyController],
+      providers: [{ provide: PROXY_SETTINGS, useValue: settings }],
+    };
   }
 }

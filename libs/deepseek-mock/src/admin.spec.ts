@@ -29,7 +29,10 @@ describe('admin endpoint /_mock/', () => {
   it('turns a key bad and back, from another process', async () => {
     expect((await client.chat(KEY)).status).toBe(200);
     const bad = await admin('PUT', 'keys/switchable', { status: 503, retryAfterSeconds: 1 });
-    expect(bad).toEqual({ status: 200, body: expect.objectContaining({ key: KEY, status: 503, retryAfterSeconds: 1 }) });
+    expect(bad).toEqual({
+      status: 200,
+      body: expect.objectContaining({ key: KEY, status: 503, retryAfterSeconds: 1 }),
+    });
     const down = await client.chat(KEY);
     expect(down.status).toBe(503);
     expect(down.headers['retry-after']).toBe('1');
@@ -42,7 +45,12 @@ describe('admin endpoint /_mock/', () => {
     await client.chat(KEY);
     await client.chat('sk-unknown-0000');
     const { body } = await admin('GET', 'stats');
-    expect(body.keys.switchable).toMatchObject({ key: KEY, account: 'acct-a', requests: { chat: 1 }, responses: { 200: 1 } });
+    expect(body.keys.switchable).toMatchObject({
+      key: KEY,
+      account: 'acct-a',
+      requests: { chat: 1 },
+      responses: { 200: 1 },
+    });
     expect(body.unauthenticated.chat).toBe(1);
     expect(body.totalRequests.chat).toBe(2);
     expect(body.accounts['acct-a']).toMatchObject({ maxConcurrency: 4, currency: 'USD', peakInFlight: 1 });
@@ -72,8 +80,13 @@ describe('admin endpoint /_mock/', () => {
 
   it('answers 400 naming the bad field, 404 for unknown keys, accounts and routes', async () => {
     const bad = await admin('PUT', 'keys/switchable', { latencyMs: -5 });
-    expect(bad).toEqual({ status: 400, body: { error: { message: 'patch.latencyMs: expected a number >= 0, got -5' } } });
-    expect((await admin('PUT', 'keys/switchable', { latency: 5 })).body.error.message).toMatch(/^patch\.latency: unknown field/);
+    expect(bad).toEqual({
+      status: 400,
+      body: { error: { message: 'patch.latencyMs: expected a number >= 0, got -5' } },
+    });
+    expect((await admin('PUT', 'keys/switchable', { latency: 5 })).body.error.message).toMatch(
+      /^patch\.latency: unknown field/,
+    );
     expect((await admin('PUT', 'keys/switchable', '{oops')).status).toBe(400);
     expect((await admin('POST', 'accounts/acct-a/balance', { balance: 'ten' })).status).toBe(400);
     expect((await admin('POST', 'keys', { key: 'sk-mock-x-0001', account: 'nope' })).status).toBe(400);

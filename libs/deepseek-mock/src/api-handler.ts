@@ -11,20 +11,35 @@ import type { Endpoint } from './stats.js';
  * The free probes `GET /models` and `GET /user/balance`: subject to the key's stalls, latency and 401/5xx
  * statuses, not to quota statuses. A key forced to 402 reports an empty, unavailable balance.
  */
-async function handleProbe(ex: Exchange, endpoint: 'models' | 'balance', state: KeyState, ctx: MockContext): Promise<void> {
+async function handleProbe(
+  ex: Exchange,
+  endpoint: 'models' | 'balance',
+  state: KeyState,
+  ctx: MockContext,
+): Promise<void> {
   const b = state.behaviour;
   if (stall(ex, b, false)) return;
   const forced = forcedStatus(b, ctx.elapsedMs());
   await ex.wait(drawLatencyMs(b, ctx.rng));
   const status = forced ?? drawErrorStatus(b, ctx.rng);
-  if (status !== undefined && appliesToProbes(status)) return sendError(ex, errorForStatus(status, state.config.key), b);
+  if (status !== undefined && appliesToProbes(status))
+    return sendError(ex, errorForStatus(status, state.config.key), b);
   if (endpoint === 'models') return ex.sendJson(200, modelsBody(ctx.models));
   const info = state.account.balanceInfo();
   ex.sendJson(200, balanceBody(forced === 402 ? { ...info, total: 0, granted: 0, toppedUp: 0 } : info));
 }
 
-/** Every DeepSeek endpoint: authentication (401), counters, the `reset` fault, then the endpoint itself (`beta`: under `/beta`). */
-export async function handleApi(ex: Exchange, endpoint: Endpoint, registry: Registry, ctx: MockContext, beta = false): Promise<void> {
+/**
+ * Every DeepSeek endpoint: authentication (401), counters, the `reset` fault, then the endpoint itself (`beta`: under
+ * `/beta`).
+ */
+export async function handleApi(
+  ex: Exchange,
+  endpoint: Endpoint,
+  registry: Registry,
+  ctx: MockContext,
+  beta = false,
+): Promise<void> {
   const token = bearerKey(ex.req);
   const state = registry.byBearer(token);
   if (!state) {

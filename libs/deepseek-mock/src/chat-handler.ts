@@ -52,7 +52,13 @@ function admitConcurrency(ex: Exchange, state: KeyState): MockError | undefined 
 }
 
 /** Serves an admitted, valid request: blank body, keep-alive trickle, then the JSON answer or the stream. */
-async function answer(ex: Exchange, state: KeyState, ctx: MockContext, request: ChatRequest, partial: PartialAnswer | undefined): Promise<void> {
+async function answer(
+  ex: Exchange,
+  state: KeyState,
+  ctx: MockContext,
+  request: ChatRequest,
+  partial: PartialAnswer | undefined,
+): Promise<void> {
   const b = state.behaviour;
   if (request.stream && (b.blankBody || b.keepAlive)) state.counters.streams.started++;
   if (b.echoKey) return sendKeyEcho(ex, state.config.key, b.echoKey);
@@ -85,8 +91,17 @@ async function answer(ex: Exchange, state: KeyState, ctx: MockContext, request: 
   const plan = planStream(result, { pieces, includeUsage: request.includeUsage });
   const cutAtByte = drawCut(b.cutStream, plan, ctx.rng);
   const echo = b.echoKeyEvent;
-  const faults = { ...b, ...(echo ? { errorEventAfterChunks: echo.afterChunks } : {}), ...(cutAtByte === undefined ? {} : { cutAtByte }) };
-  const end = await writeStream(ex, plan, faults, echo ? keyEchoEvent(state.config.key, echo) : errors.serverError().body);
+  const faults = {
+    ...b,
+    ...(echo ? { errorEventAfterChunks: echo.afterChunks } : {}),
+    ...(cutAtByte === undefined ? {} : { cutAtByte }),
+  };
+  const end = await writeStream(
+    ex,
+    plan,
+    faults,
+    echo ? keyEchoEvent(state.config.key, echo) : errors.serverError().body,
+  );
   state.counters.streams[end === 'completed' ? 'completed' : end === 'cut' ? 'cut' : 'errorEvents']++;
 }
 

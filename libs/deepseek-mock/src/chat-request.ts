@@ -20,14 +20,18 @@ export interface ChatRequest {
   thinking?: boolean;
   /** `response_format.type === "json_object"`. */
   jsonMode: boolean;
-  /** The last message, when it is an assistant message with `prefix: true` (chat prefix completion): its text and `reasoning_content`. */
+  /**
+   * The last message, when it is an assistant message with `prefix: true` (chat prefix completion): its text and
+   * `reasoning_content`.
+   */
   prefix?: { content: string; reasoning: string };
   /** vLLM / SGLang: `continue_final_message` and `add_generation_prompt` (default true). */
   continueFinalMessage?: boolean;
   addGenerationPrompt?: boolean;
 }
 
-const deserialize = (detail: string) => errors.invalidRequest(`Failed to deserialize the JSON body into the target type: ${detail}`);
+const deserialize = (detail: string) =>
+  errors.invalidRequest(`Failed to deserialize the JSON body into the target type: ${detail}`);
 
 /** Text of a message `content`: a string, or the text parts of an array of parts. */
 function contentText(content: unknown): string {
@@ -43,7 +47,9 @@ function parseMessages(value: unknown): ChatMessage[] | MockError {
   for (const [i, m] of value.entries()) {
     const role = isRecord(m) ? m['role'] : undefined;
     if (typeof role !== 'string' || !ROLES.includes(role)) {
-      return deserialize(`messages[${i}]: unknown variant \`${String(role)}\`, expected one of ${ROLES.map((r) => `\`${r}\``).join(', ')}`);
+      return deserialize(
+        `messages[${i}]: unknown variant \`${String(role)}\`, expected one of ${ROLES.map((r) => `\`${r}\``).join(', ')}`,
+      );
     }
     messages.push({ role, text: contentText((m as Record<string, unknown>)['content']) });
   }
@@ -53,7 +59,9 @@ function parseMessages(value: unknown): ChatMessage[] | MockError {
 /** A chat body after validation: the request, or DeepSeek's error for it. */
 export type ParsedChat = { request: ChatRequest; error?: undefined } | { request?: undefined; error: MockError };
 
-/** Validates a chat completion body like DeepSeek: 400 for malformed input or an unknown model, 422 for `json_schema`. */
+/**
+ * Validates a chat completion body like DeepSeek: 400 for malformed input or an unknown model, 422 for `json_schema`.
+ */
 export function parseChatRequest(raw: string, models: readonly string[]): ParsedChat {
   const parsed = validateChat(raw, models);
   return 'status' in parsed ? { error: parsed } : { request: parsed };
@@ -82,7 +90,10 @@ function validateChat(raw: string, models: readonly string[]): ChatRequest | Moc
   const thinking = isRecord(body['thinking']) ? body['thinking']['type'] : undefined;
   const streamOptions = body['stream_options'];
   const last = (body['messages'] as Array<Record<string, unknown>>).at(-1)!;
-  const prefix = last['role'] === 'assistant' && last['prefix'] === true ? { content: messages.at(-1)!.text, reasoning: contentText(last['reasoning_content']) } : undefined;
+  const prefix =
+    last['role'] === 'assistant' && last['prefix'] === true
+      ? { content: messages.at(-1)!.text, reasoning: contentText(last['reasoning_content']) }
+      : undefined;
   return {
     model: body['model'],
     messages,

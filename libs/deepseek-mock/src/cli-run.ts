@@ -18,7 +18,10 @@ function integerArg(name: string, value: string | undefined): number | undefined
   return n;
 }
 
-/** Parses `--scenario <file> --port <n> --host <h> --seed <n>`; `defaultScenario` is served when `--scenario` is not given. */
+/**
+ * Parses `--scenario <file> --port <n> --host <h> --seed <n>`; `defaultScenario` is served when `--scenario` is not
+ * given.
+ */
 export function parseCliArgs(argv: string[], defaultScenario: string): CliOptions {
   const { values } = parseArgs({
     args: argv,
@@ -39,7 +42,11 @@ export function parseCliArgs(argv: string[], defaultScenario: string): CliOption
 }
 
 /** Loads the scenario, starts the mock and prints `deepseek-mock listening on <url> (N keys)`. */
-export async function runCli(argv: string[], defaultScenario: string, print: (line: string) => void = console.log): Promise<DeepSeekMock> {
+export async function runCli(
+  argv: string[],
+  defaultScenario: string,
+  print: (line: string) => void = console.log,
+): Promise<DeepSeekMock> {
   const options = parseCliArgs(argv, defaultScenario);
   const scenario = await loadScenario(options.scenario);
   const mock = new DeepSeekMock(scenario, options.seed === undefined ? {} : { seed: options.seed });

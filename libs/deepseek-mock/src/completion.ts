@@ -11,7 +11,10 @@ export interface Answer {
   /** Present for thinking requests. */
   reasoning?: string;
   usage: Usage;
-  /** A continuation: the share of the full answer's text it carries (it streams in as many fewer pieces, at the same pace). */
+  /**
+   * A continuation: the share of the full answer's text it carries (it streams in as many fewer pieces, at the same
+   * pace).
+   */
   share?: number;
 }
 
@@ -52,7 +55,9 @@ export function composeAnswer(input: AnswerInput): Answer {
   const echo = `Mock answer from ${keyName} to: ${asked}`;
   const full = {
     content: input.reply ?? (request.jsonMode ? JSON.stringify({ answer: echo }) : echo),
-    ...(thinking ? { reasoning: input.reasoning ?? `Mock reasoning by ${keyName}: the user asks "${asked}", so I answer it.` } : {}),
+    ...(thinking
+      ? { reasoning: input.reasoning ?? `Mock reasoning by ${keyName}: the user asks "${asked}", so I answer it.` }
+      : {}),
   };
   const { content, reasoning } = input.partial ? continueAnswer(full, input.partial) : full;
   const usage = buildUsage(

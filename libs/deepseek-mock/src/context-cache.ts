@@ -18,7 +18,9 @@ export class ContextCache {
 
   constructor(private readonly capacity = 100_000) {}
 
-  /** Number of leading messages (at most all but the last) already seen; then remembers every prefix of this request. */
+  /**
+   * Number of leading messages (at most all but the last) already seen; then remembers every prefix of this request.
+   */
   lookupAndStore(hashes: readonly string[]): number {
     let cached = 0;
     while (cached < hashes.length - 1 && this.seen.has(hashes[cached])) cached++;

@@ -13,12 +13,18 @@ export interface PartialAnswer {
  * afresh); vLLM continues the last assistant message with `continue_final_message` and refuses it together with
  * `add_generation_prompt`.
  */
-export function partialAnswerOf(request: ChatRequest, server: 'deepseek' | 'vllm', beta: boolean): PartialAnswer | MockError | undefined {
+export function partialAnswerOf(
+  request: ChatRequest,
+  server: 'deepseek' | 'vllm',
+  beta: boolean,
+): PartialAnswer | MockError | undefined {
   if (server === 'deepseek') return beta ? request.prefix : undefined;
   if (!request.continueFinalMessage) return undefined;
-  if (request.addGenerationPrompt !== false) return errors.invalidRequest('continue_final_message and add_generation_prompt cannot both be true.');
+  if (request.addGenerationPrompt !== false)
+    return errors.invalidRequest('continue_final_message and add_generation_prompt cannot both be true.');
   const last = request.messages.at(-1);
-  if (last?.role !== 'assistant') return errors.invalidRequest('continue_final_message is set but the last message is not an assistant message.');
+  if (last?.role !== 'assistant')
+    return errors.invalidRequest('continue_final_message is set but the last message is not an assistant message.');
   return { content: last.text, reasoning: '' };
 }
 
@@ -27,8 +33,12 @@ export function partialAnswerOf(request: ChatRequest, server: 'deepseek' | 'vllm
  * no content was given (then the whole content follows); once content was given, only the rest of the content comes.
  * A part that does not start with what was given comes whole (the model answers on from there).
  */
-export function continueAnswer(full: { content: string; reasoning?: string }, partial: PartialAnswer): { content: string; reasoning?: string } {
-  if (partial.content === '' && full.reasoning !== undefined) return { reasoning: rest(full.reasoning, partial.reasoning), content: full.content };
+export function continueAnswer(
+  full: { content: string; reasoning?: string },
+  partial: PartialAnswer,
+): { content: string; reasoning?: string } {
+  if (partial.content === '' && full.reasoning !== undefined)
+    return { reasoning: rest(full.reasoning, partial.reasoning), content: full.content };
   return { content: rest(full.content, partial.content) };
 }
 

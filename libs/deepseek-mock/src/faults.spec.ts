@@ -113,7 +113,9 @@ describe('body faults', () => {
     const res = await client.chat(KEY, STREAM_BODY);
     const events = sseData(res.text);
     expect(events).toHaveLength(1 + 1 + 1);
-    expect(events.at(-1)).toEqual({ error: { message: 'Server Error', type: 'api_error', param: null, code: 'invalid_request_error' } });
+    expect(events.at(-1)).toEqual({
+      error: { message: 'Server Error', type: 'api_error', param: null, code: 'invalid_request_error' },
+    });
     expect(stats().streams).toMatchObject({ errorEvents: 1, completed: 0 });
   });
 });

@@ -12,10 +12,14 @@ export function sendError(ex: Exchange, error: MockError, b: KeyBehaviour): void
   ex.sendJson(error.status, error.body, error.status === 429 || error.status === 503 ? retryAfterHeaders(b) : {});
 }
 
-/** The retry headers a key sends on 429 and 503: `retryAfterSeconds`, or the verbatim `retryAfterHeader` / `retryAfterMsHeader`. */
+/**
+ * The retry headers a key sends on 429 and 503: `retryAfterSeconds`, or the verbatim `retryAfterHeader` /
+ * `retryAfterMsHeader`.
+ */
 function retryAfterHeaders(b: KeyBehaviour): Record<string, string> {
   const headers: Record<string, string> = {};
-  const retryAfter = b.retryAfterHeader ?? (b.retryAfterSeconds === undefined ? undefined : String(b.retryAfterSeconds));
+  const retryAfter =
+    b.retryAfterHeader ?? (b.retryAfterSeconds === undefined ? undefined : String(b.retryAfterSeconds));
   if (retryAfter !== undefined) headers['retry-after'] = retryAfter;
   if (b.retryAfterMsHeader !== undefined) headers['retry-after-ms'] = b.retryAfterMsHeader;
   return headers;

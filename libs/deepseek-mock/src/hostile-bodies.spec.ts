@@ -9,7 +9,9 @@ const single = singleKeyMock(KEY);
 const { client, stats } = single;
 const startWith = single.start;
 
-/** Reads `bytes` of a response body, then drops the connection; returns the text read and how many line breaks it held. */
+/**
+ * Reads `bytes` of a response body, then drops the connection; returns the text read and how many line breaks it held.
+ */
 async function readSome(body: unknown, bytes: number): Promise<{ text: string; lineBreaks: number }> {
   const response = await client.open('POST', '/chat/completions', KEY, body);
   const decoder = new TextDecoder();
@@ -37,7 +39,9 @@ describe('endless bodies', () => {
     const events = text.split('\n\n').slice(0, -1);
     expect(events.length).toBeGreaterThan(400);
     expect(events.every((event) => event.startsWith('data: {'))).toBe(true);
-    expect(JSON.parse(events[1]!.slice(6))).toMatchObject({ choices: [{ delta: { content: expect.stringMatching(/^x+$/) } }] });
+    expect(JSON.parse(events[1]!.slice(6))).toMatchObject({
+      choices: [{ delta: { content: expect.stringMatching(/^x+$/) } }],
+    });
   });
 
   it('endlessLine on a stream: the role event, then one line that never ends', async () => {
@@ -50,9 +54,17 @@ describe('endless bodies', () => {
 
 describe('verbatim Retry-After', () => {
   it.each<[string, KeyBehaviour, Record<string, string>]>([
-    ['a huge Retry-After', { retryAfterHeader: '99999999999999999999999' }, { 'retry-after': '99999999999999999999999' }],
+    [
+      'a huge Retry-After',
+      { retryAfterHeader: '99999999999999999999999' },
+      { 'retry-after': '99999999999999999999999' },
+    ],
     ['an invalid Retry-After', { retryAfterHeader: 'soon, maybe' }, { 'retry-after': 'soon, maybe' }],
-    ['a retry-after-ms beside Retry-After seconds', { retryAfterSeconds: 3, retryAfterMsHeader: '1e400' }, { 'retry-after': '3', 'retry-after-ms': '1e400' }],
+    [
+      'a retry-after-ms beside Retry-After seconds',
+      { retryAfterSeconds: 3, retryAfterMsHeader: '1e400' },
+      { 'retry-after': '3', 'retry-after-ms': '1e400' },
+    ],
   ])('sends %s on a 429', async (_name, behaviour, headers) => {
     await startWith({ status: 429, ...behaviour });
     const response = await client.chat(KEY);
@@ -62,7 +74,10 @@ describe('verbatim Retry-After', () => {
 
   it('can be switched on at run time through the admin API', async () => {
     await startWith({ status: 503 });
-    const patched = await client.send('PATCH', '/_mock/keys/k', undefined, { retryAfterHeader: '999999', endlessLine: false });
+    const patched = await client.send('PATCH', '/_mock/keys/k', undefined, {
+      retryAfterHeader: '999999',
+      endlessLine: false,
+    });
     expect(patched.status).toBe(200);
     const response = await client.chat(KEY);
     expect(response.headers['retry-after']).toBe('999999');

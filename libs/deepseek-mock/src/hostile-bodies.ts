@@ -2,10 +2,12 @@ import { okHeaders } from './faults.js';
 import type { Exchange } from './http-io.js';
 import type { KeyBehaviour } from './types.js';
 
-const ROLE_EVENT = 'data: {"id":"endless","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}\n\n';
+const ROLE_EVENT =
+  'data: {"id":"endless","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}\n\n';
 const CONTENT_EVENT = `data: {"id":"endless","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"${'x'.repeat(1024)}"},"finish_reason":null}]}\n\n`;
 /** The start of a line that never ends: a JSON answer, or a stream event, whose content string never closes. */
-const OPEN_JSON = '{"id":"endless","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"';
+const OPEN_JSON =
+  '{"id":"endless","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"';
 const OPEN_EVENT = 'data: {"id":"endless","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"';
 
 /** True when the key answers with a body that never ends. */

@@ -5,7 +5,9 @@ import type { KeyBehaviour } from './types.js';
 
 describe('key behaviour', () => {
   it('applyPatch sets fields, removes null ones, ignores undefined ones', () => {
-    expect(applyPatch<KeyBehaviour>({ latencyMs: 5, hang: true }, { hang: null, status: 500, jitterMs: undefined })).toEqual({
+    expect(
+      applyPatch<KeyBehaviour>({ latencyMs: 5, hang: true }, { hang: null, status: 500, jitterMs: undefined }),
+    ).toEqual({
       latencyMs: 5,
       status: 500,
     });
@@ -13,7 +15,9 @@ describe('key behaviour', () => {
 
   it('draws latency within latency +- jitter, plus the long tail when drawn', () => {
     const rng = mulberry32(1);
-    const draws = Array.from({ length: 2000 }, () => drawLatencyMs({ latencyMs: 50, jitterMs: 10, longTail: { probability: 0.1, extraMs: 1000 } }, rng));
+    const draws = Array.from({ length: 2000 }, () =>
+      drawLatencyMs({ latencyMs: 50, jitterMs: 10, longTail: { probability: 0.1, extraMs: 1000 } }, rng),
+    );
     const normal = draws.filter((d) => d < 1000);
     const tail = draws.filter((d) => d >= 1000);
     expect(Math.min(...normal)).toBeGreaterThanOrEqual(40);

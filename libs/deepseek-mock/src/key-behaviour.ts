@@ -37,7 +37,10 @@ export function forcedStatus(b: KeyBehaviour, elapsedMs: number): InjectableStat
   return o && elapsedMs >= o.fromMs && elapsedMs < o.toMs ? (o.status ?? 503) : undefined;
 }
 
-/** Free probe endpoints (`/models`, `/user/balance`) are not subject to quota statuses: 402 and 429 only limit inference. */
+/**
+ * Free probe endpoints (`/models`, `/user/balance`) are not subject to quota statuses: 402 and 429 only limit
+ * inference.
+ */
 export function appliesToProbes(status: InjectableStatus): boolean {
   return status !== 402 && status !== 429;
 }

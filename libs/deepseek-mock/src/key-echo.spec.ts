@@ -20,9 +20,17 @@ afterAll(() => client.close());
 
 describe('echoKey: a misbehaving upstream that echoes the key', () => {
   it.each([
-    [{ status: 400 }, 400, `{"error":{"message":"quota exceeded for api key ${KEY}","type":"invalid_request_error","param":null,"code":"invalid_request_error"}}`],
+    [
+      { status: 400 },
+      400,
+      `{"error":{"message":"quota exceeded for api key ${KEY}","type":"invalid_request_error","param":null,"code":"invalid_request_error"}}`,
+    ],
     [{ status: 500, body: 'text' }, 500, `quota exceeded for api key ${KEY}`],
-    [{ status: 500, body: 'text', form: 'near', paddingChars: 3 }, 500, `xxxquota exceeded for api key ${KEY.slice(0, -1)}`],
+    [
+      { status: 500, body: 'text', form: 'near', paddingChars: 3 },
+      500,
+      `xxxquota exceeded for api key ${KEY.slice(0, -1)}`,
+    ],
     [{ status: 200, form: 'url-encoded' }, 200, `${echoedKey(KEY, 'url-encoded')} is over its quota`],
   ] as const)('%o answers %d with %s', async (echoKey, status, text) => {
     await startWith({ echoKey });
@@ -49,7 +57,13 @@ describe('echoKey: a misbehaving upstream that echoes the key', () => {
 
   it('is set and cleared at run time through the admin endpoint, and validated', async () => {
     await startWith({});
-    expect((await client.send('PATCH', '/_mock/keys/k', undefined, { echoKeyEvent: { afterChunks: 0, form: 'json-escaped' } })).status).toBe(200);
+    expect(
+      (
+        await client.send('PATCH', '/_mock/keys/k', undefined, {
+          echoKeyEvent: { afterChunks: 0, form: 'json-escaped' },
+        })
+      ).status,
+    ).toBe(200);
     const raw = (await client.chat(KEY, STREAM_BODY)).text;
     expect(raw).not.toContain(KEY);
     expect(sseData(raw).at(-1)).toMatchObject({ error: { message: `quota exceeded for api key ${KEY}` } });

@@ -65,7 +65,10 @@ export function keyEchoEvent(key: string, echo: KeyEchoEvent): string {
 export function sendKeyEcho(ex: Exchange, key: string, echo: KeyEcho): void {
   const asJson = echo.status !== 200 && echo.body !== 'text';
   const wire = keyEchoBody(key, echo);
-  ex.head(echo.status, { 'content-type': asJson ? 'application/json' : 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(wire) });
+  ex.head(echo.status, {
+    'content-type': asJson ? 'application/json' : 'text/plain; charset=utf-8',
+    'content-length': Buffer.byteLength(wire),
+  });
   ex.res.end(wire);
 }
 
@@ -73,5 +76,16 @@ function keyEchoBody(key: string, echo: KeyEcho): string {
   if (echo.status === 200) return `${echoedKey(key, echo.form)} is over its quota`;
   if (echo.body === 'text') return echoText(key, echo.form, echo.paddingChars);
   const type = echo.status === 400 ? 'invalid_request_error' : 'api_error';
-  return echoJson({ error: { message: echoMessage(key, echo.form, echo.paddingChars), type, param: null, code: 'invalid_request_error' } }, key, echo.form);
+  return echoJson(
+    {
+      error: {
+        message: echoMessage(key, echo.form, echo.paddingChars),
+        type,
+        param: null,
+        code: 'invalid_request_error',
+      },
+    },
+    key,
+    echo.form,
+  );
 }

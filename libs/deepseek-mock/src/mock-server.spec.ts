@@ -20,7 +20,9 @@ afterEach(async () => {
 
 afterAll(() => client.close());
 
-const errorBody = (message: string, type: string) => ({ error: { message, type, param: null, code: 'invalid_request_error' } });
+const errorBody = (message: string, type: string) => ({
+  error: { message, type, param: null, code: 'invalid_request_error' },
+});
 
 describe('DeepSeekMock endpoints', () => {
   it('answers a chat completion like DeepSeek, on /chat/completions and /v1/chat/completions', async () => {
@@ -60,7 +62,10 @@ describe('DeepSeekMock endpoints', () => {
 
   it('adds reasoning_content for thinking models and for thinking: enabled', async () => {
     await start({ keys: [{ key: HEALTHY }] });
-    for (const body of [{ ...CHAT_BODY, model: 'deepseek-reasoner' }, { ...CHAT_BODY, thinking: { type: 'enabled' } }]) {
+    for (const body of [
+      { ...CHAT_BODY, model: 'deepseek-reasoner' },
+      { ...CHAT_BODY, thinking: { type: 'enabled' } },
+    ]) {
       const answer = JSON.parse((await client.chat(HEALTHY, body)).text);
       expect(answer.choices[0].message.reasoning_content).toEqual(expect.stringContaining('Mock reasoning'));
       const reasoning = answer.usage.completion_tokens_details.reasoning_tokens;
@@ -103,7 +108,9 @@ describe('DeepSeekMock endpoints', () => {
     ] as const) {
       const res = await client.chat(key);
       expect(res.status).toBe(401);
-      expect(JSON.parse(res.text)).toEqual(errorBody(`Authentication Fails, Your api key: ${shown} is invalid`, 'authentication_error'));
+      expect(JSON.parse(res.text)).toEqual(
+        errorBody(`Authentication Fails, Your api key: ${shown} is invalid`, 'authentication_error'),
+      );
       expect((await client.send('GET', '/models', key)).status).toBe(401);
     }
     expect((await client.chat('')).status).toBe(401);
@@ -119,7 +126,11 @@ describe('DeepSeekMock endpoints', () => {
       [{ model: 'deepseek-chat', messages: [{ role: 'robot', content: 'x' }] }, 400, 'unknown variant `robot`'],
       ['{not json', 400, 'Failed to parse the request body as JSON'],
       [{ ...CHAT_BODY, model: 'gpt-4o' }, 400, 'Model Not Exist'],
-      [{ ...CHAT_BODY, response_format: { type: 'json_schema', json_schema: {} } }, 422, '`json_schema` is unavailable now'],
+      [
+        { ...CHAT_BODY, response_format: { type: 'json_schema', json_schema: {} } },
+        422,
+        '`json_schema` is unavailable now',
+      ],
     ];
     for (const [body, status, message] of cases) {
       const res = await client.chat(HEALTHY, body as object);
@@ -331,16 +342,26 @@ describe('streaming', () => {
     const chunks = events.slice(0, -1) as Array<Record<string, any>>;
     expect(chunks).toHaveLength(1 + 3 + 1);
     for (const chunk of chunks) {
-      expect(chunk).toMatchObject({ object: 'chat.completion.chunk', model: 'deepseek-chat', system_fingerprint: expect.any(String) });
+      expect(chunk).toMatchObject({
+        object: 'chat.completion.chunk',
+        model: 'deepseek-chat',
+        system_fingerprint: expect.any(String),
+      });
       expect(chunk['choices'][0].logprobs).toBeNull();
     }
     expect(chunks[0]!['choices'][0].delta).toEqual({ role: 'assistant', content: '' });
     expect(chunks.slice(0, -1).every((c) => c['usage'] === null)).toBe(true);
-    const content = chunks.slice(1, -1).map((c) => c['choices'][0].delta.content).join('');
+    const content = chunks
+      .slice(1, -1)
+      .map((c) => c['choices'][0].delta.content)
+      .join('');
     expect(content).toBe(`Mock answer from healthy to: ${USER_MESSAGE.slice(0, 40)}`);
     const final = chunks.at(-1)!;
     expect(final['choices']).toEqual([{ index: 0, delta: { content: '' }, logprobs: null, finish_reason: 'stop' }]);
-    expect(final['usage']).toMatchObject({ prompt_tokens: expect.any(Number), completion_tokens: Math.ceil(content.length / 4) });
+    expect(final['usage']).toMatchObject({
+      prompt_tokens: expect.any(Number),
+      completion_tokens: Math.ceil(content.length / 4),
+    });
     expect(mock.stats().keys['healthy']!.streams).toEqual({ started: 1, completed: 1, cut: 0, errorEvents: 0 });
   });
 
@@ -350,7 +371,9 @@ describe('streaming', () => {
     const chunks = sseData(res.text).slice(0, -1) as Array<Record<string, any>>;
     const deltas = chunks.map((c) => c['choices'][0].delta);
     expect(deltas.slice(1, 3).every((d) => typeof d.reasoning_content === 'string' && d.content === null)).toBe(true);
-    expect(deltas.slice(3, 5).every((d) => typeof d.content === 'string' && d.reasoning_content === undefined)).toBe(true);
+    expect(deltas.slice(3, 5).every((d) => typeof d.content === 'string' && d.reasoning_content === undefined)).toBe(
+      true,
+    );
     expect(chunks.slice(0, -1).every((c) => !('usage' in c))).toBe(true);
     expect(chunks.at(-1)!['usage'].completion_tokens_details.reasoning_tokens).toBeGreaterThan(0);
   });

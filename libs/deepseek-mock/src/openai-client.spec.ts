@@ -58,7 +58,10 @@ describe('the openai client against the mock', () => {
     const models = await openai('sk-mock-healthy-0001').models.list();
     expect(models.data.map((m) => m.id)).toContain('deepseek-v4-flash');
     const balance = await openai('sk-mock-healthy-0001').get('/user/balance');
-    expect(balance).toMatchObject({ is_available: true, balance_infos: [{ currency: 'USD', total_balance: '1000.00' }] });
+    expect(balance).toMatchObject({
+      is_available: true,
+      balance_infos: [{ currency: 'USD', total_balance: '1000.00' }],
+    });
   });
 
   it('reads reasoning_content beside content', async () => {
@@ -73,7 +76,7 @@ describe('the openai client against the mock', () => {
     ['sk-mock-limited-0001', 429, 'rate_limit_error', 'Rate Limit Reached'],
     ['sk-mock-broken-0001', 500, 'api_error', 'Server Error'],
     ['sk-mock-down-0001', 503, 'api_error', 'Server Overloaded'],
-  ])('sees %s fail with %i and DeepSeek\'s error body', async (key, status, type, message) => {
+  ])("sees %s fail with %i and DeepSeek's error body", async (key, status, type, message) => {
     const err = await apiError(create(key));
     expect(err.status).toBe(status);
     expect(err.error).toEqual({ message, type, param: null, code: 'invalid_request_error' });
@@ -115,7 +118,9 @@ describe('the openai client against the mock', () => {
     for await (const chunk of await stream('sk-mock-healthy-0001', 'deepseek-reasoner')) chunks.push(chunk);
     const deltas = chunks.map((c) => c.choices[0]?.delta as { content?: string | null; reasoning_content?: string });
     expect(deltas.map((d) => d.reasoning_content ?? '').join('')).toContain('Mock reasoning by healthy');
-    expect(deltas.map((d) => d.content ?? '').join('')).toBe(`Mock answer from healthy to: ${USER_MESSAGE.slice(0, 40)}`);
+    expect(deltas.map((d) => d.content ?? '').join('')).toBe(
+      `Mock answer from healthy to: ${USER_MESSAGE.slice(0, 40)}`,
+    );
     const final = chunks.at(-1)!;
     expect(final.choices[0]!.finish_reason).toBe('stop');
     expect(final.usage?.completion_tokens).toBeGreaterThan(0);
@@ -139,7 +144,10 @@ describe('the openai client against the mock', () => {
   });
 
   it('times out on a hung request, which the mock counts as a client abort', async () => {
-    const hung = openai('sk-mock-hang-0001').chat.completions.create({ model: 'deepseek-chat', messages }, { timeout: 100 });
+    const hung = openai('sk-mock-hang-0001').chat.completions.create(
+      { model: 'deepseek-chat', messages },
+      { timeout: 100 },
+    );
     // APIConnectionTimeoutError outside Jest; under Jest's VM realm the SDK may not recognise the AbortError
     // and report its parent class.
     await expect(hung).rejects.toBeInstanceOf(APIConnectionError);

@@ -5,7 +5,9 @@ export class RateWindow {
   private times: number[] = [];
   private head = 0;
 
-  /** Records the request and returns true when fewer than `limit.requests` were admitted in the last `limit.windowMs`. */
+  /**
+   * Records the request and returns true when fewer than `limit.requests` were admitted in the last `limit.windowMs`.
+   */
   tryAdmit(limit: RateLimit, now: number): boolean {
     const since = now - limit.windowMs;
     while (this.head < this.times.length && this.times[this.head] <= since) this.head++;

@@ -2,7 +2,14 @@ import { Account } from './account-limits.js';
 import { applyPatch } from './key-behaviour.js';
 import { RateWindow } from './rate-window.js';
 import { clashingKey, parseAccountPatch, parseKeyConfig, parseKeyPatch } from './scenario.js';
-import { type Endpoint, type KeyCounters, type MockStats, endpointCounts, newKeyCounters, sumEndpointCounts } from './stats.js';
+import {
+  type Endpoint,
+  type KeyCounters,
+  type MockStats,
+  endpointCounts,
+  newKeyCounters,
+  sumEndpointCounts,
+} from './stats.js';
 import type { KeyBehaviour, KeyConfig, MockScenario } from './types.js';
 import { ScenarioError } from './validate.js';
 

@@ -4,7 +4,9 @@ import { join, resolve } from 'node:path';
 import { loadScenario, parseScenario } from './scenario.js';
 import { ScenarioError } from './validate.js';
 
-/** The bundled scenarios (Jest runs from the repository root; this package compiles to CommonJS, without import.meta). */
+/**
+ * The bundled scenarios (Jest runs from the repository root; this package compiles to CommonJS, without import.meta).
+ */
 const SCENARIOS = resolve('libs/deepseek-mock/scenarios');
 
 describe('parseScenario', () => {
@@ -42,10 +44,16 @@ describe('parseScenario', () => {
     [{ keys: [{ key: 'k', errorRates: { '404': 0.1 } }] }, /^keys\[0\]\.errorRates\.404: expected one of "401"/],
     [{ keys: [{ key: 'k', errorRates: { '500': 0.7, '503': 0.7 } }] }, /^keys\[0\]\.errorRates: rates add up to 1\.4/],
     [{ keys: [{ key: 'k', outage: { fromMs: 5, toMs: 5 } }] }, /^keys\[0\]\.outage: toMs must be after fromMs/],
-    [{ keys: [{ key: 'k', keepAlive: { intervalMs: 10, afterMs: 5, then: 'wait' } }] }, /^keys\[0\]\.keepAlive\.then: expected one of/],
+    [
+      { keys: [{ key: 'k', keepAlive: { intervalMs: 10, afterMs: 5, then: 'wait' } }] },
+      /^keys\[0\]\.keepAlive\.then: expected one of/,
+    ],
     [{ keys: [{ key: 'k', account: 'ghost' }] }, /^keys\[0\]\.account: account "ghost" is not declared/],
     [{ keys: [{ key: 'k' }, { key: 'j', name: 'k' }] }, /^keys\[1\]: key or name clashes with key "k"/],
-    [{ accounts: { a: { balance: 1, grantedBalance: 2 } }, keys: [] }, /^accounts\.a: grantedBalance is more than balance/],
+    [
+      { accounts: { a: { balance: 1, grantedBalance: 2 } }, keys: [] },
+      /^accounts\.a: grantedBalance is more than balance/,
+    ],
     ['{"keys": [', /^scenario is not valid JSON/],
   ])('rejects %j naming the field', (input, message) => {
     expect(() => parseScenario(input)).toThrow(ScenarioError);
@@ -56,7 +64,9 @@ describe('parseScenario', () => {
 describe('bundled scenarios', () => {
   it('all load and validate', async () => {
     const files = (await readdir(SCENARIOS)).filter((f) => f.endsWith('.json'));
-    expect(files).toEqual(expect.arrayContaining(['demo.json', 'fast.json', 'latency-50ms.json', 'unequal-accounts.json']));
+    expect(files).toEqual(
+      expect.arrayContaining(['demo.json', 'fast.json', 'latency-50ms.json', 'unequal-accounts.json']),
+    );
     for (const file of files) await expect(loadScenario(join(SCENARIOS, file))).resolves.toHaveProperty('keys');
   });
 
@@ -76,6 +86,8 @@ describe('bundled scenarios', () => {
   });
 
   it('names the file in load errors', async () => {
-    await expect(loadScenario(join(SCENARIOS, '../package.json'))).rejects.toThrow(/^\/.*\/package\.json: name: unknown field/);
+    await expect(loadScenario(join(SCENARIOS, '../package.json'))).rejects.toThrow(
+      /^\/.*\/package\.json: name: unknown field/,
+    );
   });
 });

@@ -27,13 +27,10 @@ const positiveInt = number({ min: 1, integer: true });
 const count = number({ min: 0, integer: true });
 const status = oneOf(INJECTABLE_STATUSES);
 
-const errorRates = refine(
-  recordOf(probability, oneOf(INJECTABLE_STATUSES.map(String))),
-  (rates) => {
-    const sum = Object.values(rates).reduce((a, b) => a + b, 0);
-    return sum > 1 ? `rates add up to ${sum}, more than 1` : undefined;
-  },
-);
+const errorRates = refine(recordOf(probability, oneOf(INJECTABLE_STATUSES.map(String))), (rates) => {
+  const sum = Object.values(rates).reduce((a, b) => a + b, 0);
+  return sum > 1 ? `rates add up to ${sum}, more than 1` : undefined;
+});
 
 const outage = refine(
   object<{ fromMs: number; toMs: number }>({
@@ -49,12 +46,18 @@ const behaviourShape: Shape = {
   latencyMs: { check: nonNegative },
   jitterMs: { check: nonNegative },
   longTail: {
-    check: object({ probability: { check: probability, required: true }, extraMs: { check: nonNegative, required: true } }),
+    check: object({
+      probability: { check: probability, required: true },
+      extraMs: { check: nonNegative, required: true },
+    }),
   },
   errorRates: { check: errorRates },
   status: { check: status },
   rateLimit: {
-    check: object({ requests: { check: count, required: true }, windowMs: { check: number({ above: 0 }), required: true } }),
+    check: object({
+      requests: { check: count, required: true },
+      windowMs: { check: number({ above: 0 }), required: true },
+    }),
   },
   retryAfterSeconds: { check: count },
   outage: { check: outage },
@@ -82,7 +85,9 @@ const behaviourShape: Shape = {
       paddingChars: { check: count },
     }),
   },
-  echoKeyEvent: { check: object({ afterChunks: { check: count, required: true }, form: { check: oneOf(KEY_ECHO_FORMS) } }) },
+  echoKeyEvent: {
+    check: object({ afterChunks: { check: count, required: true }, form: { check: oneOf(KEY_ECHO_FORMS) } }),
+  },
   reasoning: { check: text },
   cutStream: { check: object({ probability: { check: probability }, atByte: { check: count } }) },
   server: { check: oneOf(['deepseek', 'vllm'] as const) },
@@ -107,7 +112,9 @@ const accountShape: Shape = {
 };
 
 const checkAccount = refine(object<AccountConfig>(accountShape), (a) =>
-  a.grantedBalance !== undefined && a.grantedBalance > (a.balance ?? Infinity) ? 'grantedBalance is more than balance' : undefined,
+  a.grantedBalance !== undefined && a.grantedBalance > (a.balance ?? Infinity)
+    ? 'grantedBalance is more than balance'
+    : undefined,
 );
 
 const checkScenario: Check<MockScenario> = object<MockScenario>({
@@ -116,7 +123,11 @@ const checkScenario: Check<MockScenario> = object<MockScenario>({
   models: { check: arrayOf(string) },
   thinkingModels: { check: arrayOf(string) },
   pricing: {
-    check: object({ cacheHitPerM: { check: nonNegative }, inputPerM: { check: nonNegative }, outputPerM: { check: nonNegative } }),
+    check: object({
+      cacheHitPerM: { check: nonNegative },
+      inputPerM: { check: nonNegative },
+      outputPerM: { check: nonNegative },
+    }),
   },
   defaults: { check: object<KeyBehaviour>(behaviourShape) },
   accounts: { check: recordOf(checkAccount) },
@@ -148,7 +159,10 @@ function assertAccountDeclared(k: KeyConfig, declared: { has(id: string): boolea
   }
 }
 
-/** Parses and validates a scenario (a JSON string or an already parsed value). Throws a ScenarioError naming the bad field. */
+/**
+ * Parses and validates a scenario (a JSON string or an already parsed value). Throws a ScenarioError naming the bad
+ * field.
+ */
 export function parseScenario(input: unknown): MockScenario {
   let value = input;
   if (typeof input === 'string') {
@@ -169,7 +183,8 @@ export async function loadScenario(path: string | URL): Promise<MockScenario> {
   try {
     return parseScenario(text);
   } catch (err) {
-    if (err instanceof ScenarioError) throw new ScenarioError(`${path instanceof URL ? fileURLToPath(path) : path}: ${err.message}`);
+    if (err instanceof ScenarioError)
+      throw new ScenarioError(`${path instanceof URL ? fileURLToPath(path) : path}: ${err.message}`);
     throw err;
   }
 }

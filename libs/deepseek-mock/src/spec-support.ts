@@ -21,7 +21,13 @@ export class RawClient {
   constructor(private readonly baseUrl: () => string) {}
 
   /** Sends a request and returns as soon as the status and headers arrive (the body is left to read). */
-  open(method: string, path: string, key: string | undefined, body?: unknown, signal?: AbortSignal): Promise<Dispatcher.ResponseData> {
+  open(
+    method: string,
+    path: string,
+    key: string | undefined,
+    body?: unknown,
+    signal?: AbortSignal,
+  ): Promise<Dispatcher.ResponseData> {
     return request(`${this.baseUrl()}${path}`, {
       method: method as Dispatcher.HttpMethod,
       dispatcher: this.agent,
@@ -31,7 +37,13 @@ export class RawClient {
     });
   }
 
-  async send(method: string, path: string, key: string | undefined, body?: unknown, signal?: AbortSignal): Promise<RawResponse> {
+  async send(
+    method: string,
+    path: string,
+    key: string | undefined,
+    body?: unknown,
+    signal?: AbortSignal,
+  ): Promise<RawResponse> {
     const res = await this.open(method, path, key, body, signal);
     return { status: res.statusCode, headers: res.headers, text: await res.body.text() };
   }

@@ -20,16 +20,30 @@ describe('splitText', () => {
 });
 
 describe('planStream', () => {
-  const request = { model: 'deepseek-reasoner', messages: [{ role: 'user', text: 'Why?' }], stream: true, includeUsage: false, jsonMode: false };
+  const request = {
+    model: 'deepseek-reasoner',
+    messages: [{ role: 'user', text: 'Why?' }],
+    stream: true,
+    includeUsage: false,
+    jsonMode: false,
+  };
   const answer = composeAnswer({ request, created: 1, sequence: 1, keyName: 'k', thinking: true, cachedMessages: 0 });
 
   it('puts the role first, reasoning before content, and usage on the final chunk only', () => {
     const plan = planStream(answer, { pieces: 3, includeUsage: true });
-    const deltas = plan.texts.map((c) => (c as { choices: Array<{ delta: Record<string, unknown> }> }).choices[0]!.delta);
+    const deltas = plan.texts.map(
+      (c) => (c as { choices: Array<{ delta: Record<string, unknown> }> }).choices[0]!.delta,
+    );
     expect(deltas.map((d) => d['reasoning_content'] ?? '').join('')).toBe(answer.reasoning);
     expect(deltas.map((d) => d['content'] ?? '').join('')).toBe(answer.content);
     expect(deltas.findIndex((d) => d['content'])).toBe(3);
-    expect(plan.role).toMatchObject({ usage: null, choices: [{ delta: { role: 'assistant', content: '' }, finish_reason: null }] });
-    expect(plan.final).toMatchObject({ usage: answer.usage, choices: [{ delta: { content: '' }, finish_reason: 'stop', logprobs: null }] });
+    expect(plan.role).toMatchObject({
+      usage: null,
+      choices: [{ delta: { role: 'assistant', content: '' }, finish_reason: null }],
+    });
+    expect(plan.final).toMatchObject({
+      usage: answer.usage,
+      choices: [{ delta: { content: '' }, finish_reason: 'stop', logprobs: null }],
+    });
   });
 });

@@ -22,7 +22,9 @@ export function splitText(text: string, pieces: number): string[] {
   );
 }
 
-/** The chunks of one streamed answer: the role chunk, the text chunks (reasoning first), and the final chunk with usage. */
+/**
+ * The chunks of one streamed answer: the role chunk, the text chunks (reasoning first), and the final chunk with usage.
+ */
 export interface StreamPlan {
   role: object;
   texts: object[];
@@ -31,7 +33,8 @@ export interface StreamPlan {
 
 /**
  * DeepSeek's chunk sequence: first delta `{role, content: ""}`; reasoning deltas, then content deltas; a final
- * chunk with an empty delta, `finish_reason: "stop"` and the usage. With `include_usage`, other chunks carry `usage: null`.
+ * chunk with an empty delta, `finish_reason: "stop"` and the usage. With `include_usage`, other chunks carry `usage:
+ * null`.
  */
 export function planStream(answer: Answer, opts: { pieces: number; includeUsage: boolean }): StreamPlan {
   const chunk = (delta: object, finishReason: string | null, usage?: object) => ({
@@ -43,7 +46,9 @@ export function planStream(answer: Answer, opts: { pieces: number; includeUsage:
     choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
     ...(usage ? { usage } : opts.includeUsage ? { usage: null } : {}),
   });
-  const reasoning = splitText(answer.reasoning ?? '', opts.pieces).map((r) => chunk({ content: null, reasoning_content: r }, null));
+  const reasoning = splitText(answer.reasoning ?? '', opts.pieces).map((r) =>
+    chunk({ content: null, reasoning_content: r }, null),
+  );
   const content = splitText(answer.content, opts.pieces).map((c) => chunk({ content: c }, null));
   return {
     role: chunk({ role: 'assistant', content: '' }, null),
@@ -52,7 +57,10 @@ export function planStream(answer: Answer, opts: { pieces: number; includeUsage:
   };
 }
 
-/** Stream faults: where to cut (after N text chunks, or at a byte of the body), or where to send an error event instead of the rest. */
+/**
+ * Stream faults: where to cut (after N text chunks, or at a byte of the body), or where to send an error event instead
+ * of the rest.
+ */
 export interface StreamFaults {
   chunkDelayMs?: number;
   cutAfterChunks?: number;
@@ -60,11 +68,17 @@ export interface StreamFaults {
   errorEventAfterChunks?: number;
 }
 
-/** The byte of the body where a stream is cut, if it is: `atByte`, or one drawn uniformly before `[DONE]` with `probability`. */
+/**
+ * The byte of the body where a stream is cut, if it is: `atByte`, or one drawn uniformly before `[DONE]` with
+ * `probability`.
+ */
 export function drawCut(cut: StreamCut | undefined, plan: StreamPlan, rng: Rng): number | undefined {
   if (!cut || rng() >= (cut.probability ?? 1)) return undefined;
   if (cut.atByte !== undefined) return cut.atByte;
-  const bytes = [plan.role, ...plan.texts, plan.final].reduce<number>((sum, chunk) => sum + Buffer.byteLength(sse(chunk)), 0);
+  const bytes = [plan.role, ...plan.texts, plan.final].reduce<number>(
+    (sum, chunk) => sum + Buffer.byteLength(sse(chunk)),
+    0,
+  );
   return Math.floor(rng() * bytes);
 }
 
@@ -74,7 +88,12 @@ export type StreamEnd = 'completed' | 'cut' | 'error-event';
  * Writes a planned stream (headers already sent). A cut or error event after N text chunks happens at the
  * latest before the final chunk. Rejects if the connection closes meanwhile.
  */
-export async function writeStream(ex: Exchange, plan: StreamPlan, faults: StreamFaults, errorEvent: ErrorBody | string): Promise<StreamEnd> {
+export async function writeStream(
+  ex: Exchange,
+  plan: StreamPlan,
+  faults: StreamFaults,
+  errorEvent: ErrorBody | string,
+): Promise<StreamEnd> {
   const stopAt = (n: number | undefined) => (n === undefined ? -1 : Math.min(n, plan.texts.length));
   const cutAt = stopAt(faults.cutAfterChunks);
   const errorAt = stopAt(faults.errorEventAfterChunks);

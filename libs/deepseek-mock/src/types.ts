@@ -4,7 +4,10 @@ import type { KeyEcho, KeyEchoEvent } from './key-echo.js';
 export const INJECTABLE_STATUSES = [401, 402, 429, 500, 503] as const;
 export type InjectableStatus = (typeof INJECTABLE_STATUSES)[number];
 
-/** Every `intervalMs` the mock sends a keep-alive (blank line, or `: keep-alive` in a stream); after `afterMs` it closes or answers. */
+/**
+ * Every `intervalMs` the mock sends a keep-alive (blank line, or `: keep-alive` in a stream); after `afterMs` it closes
+ * or answers.
+ */
 export interface KeepAliveTrickle {
   intervalMs: number;
   afterMs: number;

@@ -38,7 +38,8 @@ export function number(opts: { min?: number; max?: number; integer?: boolean; ab
 export const nonNegative = number({ min: 0 });
 export const probability = number({ min: 0, max: 1 });
 
-export const boolean: Check<boolean> = (value, path) => (typeof value === 'boolean' ? value : fail(path, 'a boolean', value));
+export const boolean: Check<boolean> = (value, path) =>
+  typeof value === 'boolean' ? value : fail(path, 'a boolean', value);
 
 /** Any string, empty included. */
 export const text: Check<string> = (value, path) => (typeof value === 'string' ? value : fail(path, 'a string', value));
@@ -52,7 +53,8 @@ export function oneOf<T extends string | number>(choices: readonly T[]): Check<T
 }
 
 export function arrayOf<T>(item: Check<T>): Check<T[]> {
-  return (value, path) => (Array.isArray(value) ? value.map((v, i) => item(v, `${path}[${i}]`)) : fail(path, 'an array', value));
+  return (value, path) =>
+    Array.isArray(value) ? value.map((v, i) => item(v, `${path}[${i}]`)) : fail(path, 'an array', value);
 }
 
 /** A record with arbitrary keys; `key` checks each key name (reported at `path.<key>`). */
@@ -88,7 +90,8 @@ export function object<T>(shape: Shape, opts: { nullable?: boolean } = {}): Chec
       out[field] = v === null && opts.nullable && !spec.required ? null : spec.check(v, at);
     }
     for (const [field, spec] of Object.entries(shape)) {
-      if (spec.required && out[field] === undefined) throw new ScenarioError(`${path ? `${path}.${field}` : field}: required`);
+      if (spec.required && out[field] === undefined)
+        throw new ScenarioError(`${path ? `${path}.${field}` : field}: required`);
     }
     return out as T;
   };

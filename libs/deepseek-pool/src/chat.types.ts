@@ -39,7 +39,12 @@ export interface ChatCompletionChunk {
   id: string;
   object: 'chat.completion.chunk' | (string & {});
   model: string;
-  choices: Array<{ index: number; delta: Partial<ChatMessage>; finish_reason: string | null; [field: string]: unknown }>;
+  choices: Array<{
+    index: number;
+    delta: Partial<ChatMessage>;
+    finish_reason: string | null;
+    [field: string]: unknown;
+  }>;
   usage?: Usage | null;
   [field: string]: unknown;
 }

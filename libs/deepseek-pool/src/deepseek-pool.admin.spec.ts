@@ -18,7 +18,15 @@ describe('DeepSeekPoolService key administration', () => {
       .script(OLD, { status: 401, body: { error: { message: 'invalid' } } })
       .script(NEW, { status: 200, body: completion() })
       .script(OTHER, { status: 200, body: completion() });
-    pool = new DeepSeekPoolService(resolveOptions({ keys: [{ id: 'main', apiKey: OLD }], transport, logger: false, rng: seededRng(1), maxWaitForKeyMs: 0 }));
+    pool = new DeepSeekPoolService(
+      resolveOptions({
+        keys: [{ id: 'main', apiKey: OLD }],
+        transport,
+        logger: false,
+        rng: seededRng(1),
+        maxWaitForKeyMs: 0,
+      }),
+    );
   });
 
   afterEach(() => pool.onModuleDestroy());
@@ -40,14 +48,31 @@ describe('DeepSeekPoolService key administration', () => {
   it('takes a key out by hand and puts it back', async () => {
     pool.addKey({ id: 'extra', apiKey: OTHER });
     pool.disableKey('extra');
-    expect(pool.snapshot().keys.find((k) => k.id === 'extra')).toMatchObject({ state: 'disabled', disabledReason: 'manual' });
+    expect(pool.snapshot().keys.find((k) => k.id === 'extra')).toMatchObject({
+      state: 'disabled',
+      disabledReason: 'manual',
+    });
     pool.enableKey('extra');
     await expect(pool.chat(request)).resolves.toMatchObject({ meta: { keyId: 'extra' } });
   });
 
   it('drains in-flight requests before removing a key', async () => {
     let release!: () => void;
-    transport.script(OTHER, () => new Promise((resolve) => (release = () => resolve({ status: 200, headers: {}, body: (async function* () { yield new TextEncoder().encode(JSON.stringify(completion())); })() }))));
+    transport.script(
+      OTHER,
+      () =>
+        new Promise(
+          (resolve) =>
+            (release = () =>
+              resolve({
+                status: 200,
+                headers: {},
+                body: (async function* () {
+                  yield new TextEncoder().encode(JSON.stringify(completion()));
+                })(),
+              })),
+        ),
+    );
     pool.addKey({ id: 'extra', apiKey: OTHER });
     const inFlight = pool.chat(request);
     await new Promise((resolve) => setImmediate(resolve));

@@ -133,6 +133,10 @@ export class StreamInterruptedError extends DeepSeekPoolError {
  */
 export class ClientStalledError extends DeepSeekPoolError {
   constructor(stallMs: number, attempts: readonly AttemptRecord[] = []) {
-    super(`The stream's reader stopped reading for ${stallMs} ms (limits.maxClientStallMs): the stream was ended`, 'CLIENT_STALLED', attempts);
+    super(
+      `The stream's reader stopped reading for ${stallMs} ms (limits.maxClientStallMs): the stream was ended`,
+      'CLIENT_STALLED',
+      attempts,
+    );
   }
 }

@@ -13,7 +13,9 @@ export interface PoolEventMap {
   'breaker.half-open': [{ keyId: string }];
   'breaker.close': [{ keyId: string }];
   retry: [{ fromKeyId: string; attempt: number; reason: string }];
-  /** A stream that broke after content went on from another key (`offset`: characters of content received at the break). */
+  /**
+   * A stream that broke after content went on from another key (`offset`: characters of content received at the break).
+   */
   'stream.continued': [ContinuationRecord];
   /** A hedge was sent to `keyId`: `fromKeyId` had not answered after `afterMs` (the hedge delay). */
   hedge: [{ fromKeyId: string; keyId: string; afterMs: number }];

@@ -21,7 +21,10 @@ describe('DeepSeekPoolService rate and quota limits (scripted upstream, fake tim
 
   beforeEach(() => {
     jest.useFakeTimers({ now: T0 });
-    transport = new ScriptedTransport().script(A, { status: 200, body: completion() }).script(B, { status: 200, body: completion() }).script(C, { status: 200, body: completion() });
+    transport = new ScriptedTransport()
+      .script(A, { status: 200, body: completion() })
+      .script(B, { status: 200, body: completion() })
+      .script(C, { status: 200, body: completion() });
     store = new MemoryStateStore();
     pools = [];
   });
@@ -32,14 +35,21 @@ describe('DeepSeekPoolService rate and quota limits (scripted upstream, fake tim
   });
 
   function pool(options: Partial<DeepSeekPoolOptions> & Pick<DeepSeekPoolOptions, 'keys'>): DeepSeekPoolService {
-    const service = new DeepSeekPoolService(resolveOptions({ transport, store, logger: false, rng: seededRng(7), maxWaitForKeyMs: 0, ...options }));
+    const service = new DeepSeekPoolService(
+      resolveOptions({ transport, store, logger: false, rng: seededRng(7), maxWaitForKeyMs: 0, ...options }),
+    );
     pools.push(service);
     return service;
   }
 
   it('skips a key over its requests per minute until its window frees', async () => {
     // Arrange
-    const service = pool({ keys: [{ id: 'a', apiKey: A, limits: { requestsPerMinute: 2 } }, { id: 'b', apiKey: B, priority: 1 }] });
+    const service = pool({
+      keys: [
+        { id: 'a', apiKey: A, limits: { requestsPerMinute: 2 } },
+        { id: 'b', apiKey: B, priority: 1 },
+      ],
+    });
 
     // Act
     const served = [];
@@ -72,7 +82,14 @@ describe('DeepSeekPoolService rate and quota limits (scripted upstream, fake tim
   it('counts the estimate before the call and the usage upstream reports after it', async () => {
     // Arrange
     let release: () => void = () => undefined;
-    transport.script(A, () => new Promise((resolve) => (release = () => resolve({ status: 200, headers: {}, body: once(JSON.stringify(completion())) }))));
+    transport.script(
+      A,
+      () =>
+        new Promise(
+          (resolve) =>
+            (release = () => resolve({ status: 200, headers: {}, body: once(JSON.stringify(completion())) })),
+        ),
+    );
     const service = pool({ keys: [{ id: 'a', apiKey: A, limits: { tokensPerDay: 1_000_000 } }] });
 
     // Act
@@ -90,13 +107,23 @@ describe('DeepSeekPoolService rate and quota limits (scripted upstream, fake tim
   it('refunds the tokens of a failed attempt and counts the retry elsewhere', async () => {
     // Arrange
     transport.script(A, { status: 503, body: { error: { message: 'Server Overloaded' } } });
-    const service = pool({ keys: [{ id: 'a', apiKey: A, account: 'x' }, { id: 'b', apiKey: B, account: 'x', priority: 1 }], accounts: { x: { limits: { tokensPerDay: 1_000 } } } });
+    const service = pool({
+      keys: [
+        { id: 'a', apiKey: A, account: 'x' },
+        { id: 'b', apiKey: B, account: 'x', priority: 1 },
+      ],
+      accounts: { x: { limits: { tokensPerDay: 1_000 } } },
+    });
 
     // Act
     await service.chat(request);
 
     // Assert
-    expect(store.usage('account:x').totals(Date.now())).toEqual({ requestsPerMinute: 2, tokensPerMinute: 15, tokensPerDay: 15 });
+    expect(store.usage('account:x').totals(Date.now())).toEqual({
+      requestsPerMinute: 2,
+      tokensPerMinute: 15,
+      tokensPerDay: 15,
+    });
   });
 
   it('emits quota.threshold at 70, 85 and 95% of a budget', async () => {

@@ -23,10 +23,24 @@ describe('resolveOptions', () => {
       cooldown: { baseMs: 1_000, maxMs: 60_000, maxRetryAfterMs: 300_000 },
       limits: { maxResponseBytes: 32 * 1024 * 1024, maxSseLineBytes: 1024 * 1024, maxClientStallMs: 60_000 },
     });
-    expect(resolved.keys[0]).toMatchObject({ weight: 1, priority: 0, maxConcurrency: Infinity, models: undefined, continuation: 'deepseek-prefix' });
+    expect(resolved.keys[0]).toMatchObject({
+      weight: 1,
+      priority: 0,
+      maxConcurrency: Infinity,
+      models: undefined,
+      continuation: 'deepseek-prefix',
+    });
     expect([...resolved.keys[0].reasoningPrefixModels]).toEqual(['deepseek-reasoner']);
     expect(resolved.continuation).toEqual({ enabled: true, maxAttempts: 2 });
-    expect(resolved.hedging).toEqual({ enabled: true, percentile: 95, floorMs: 10, capMs: 10_000, minSamples: 20, windowMs: 30_000, budget: { ratio: 0.05, minRetriesPerSecond: 1, windowMs: 10_000 } });
+    expect(resolved.hedging).toEqual({
+      enabled: true,
+      percentile: 95,
+      floorMs: 10,
+      capMs: 10_000,
+      minSamples: 20,
+      windowMs: 30_000,
+      budget: { ratio: 0.05, minRetriesPerSecond: 1, windowMs: 10_000 },
+    });
     expect(resolveOptions({ keys: [SECRET], hedging: false }).hedging.enabled).toBe(false);
   });
 
@@ -34,7 +48,12 @@ describe('resolveOptions', () => {
     const resolved = resolveOptions({
       keys: [
         { id: 'official', apiKey: SECRET, baseUrl: 'https://api.deepseek.com/v1' },
-        { id: 'vllm', apiKey: 'local-token-xyz1', baseUrl: 'http://10.0.0.5:8000/v1', continuation: 'continue-final-message' },
+        {
+          id: 'vllm',
+          apiKey: 'local-token-xyz1',
+          baseUrl: 'http://10.0.0.5:8000/v1',
+          continuation: 'continue-final-message',
+        },
         { id: 'reseller', apiKey: 'local-token-xyz2', baseUrl: 'https://reseller.example/v1' },
       ],
     });
@@ -49,11 +68,22 @@ describe('resolveOptions', () => {
     const resolved = resolveOptions({
       keys: [
         { id: 'official', apiKey: SECRET, account: 'acct-a', weight: 3, maxConcurrency: 50 },
-        { id: 'selfhosted', apiKey: 'local-token-xyz1', baseUrl: 'http://10.0.0.5:8000/v1/', priority: 1, models: ['ds-v4'], modelMap: { 'deepseek-v4-flash': 'ds-v4' } },
+        {
+          id: 'selfhosted',
+          apiKey: 'local-token-xyz1',
+          baseUrl: 'http://10.0.0.5:8000/v1/',
+          priority: 1,
+          models: ['ds-v4'],
+          modelMap: { 'deepseek-v4-flash': 'ds-v4' },
+        },
       ],
       accounts: { 'acct-a': { maxConcurrency: 40 } },
     });
-    expect(resolved.keys[1]).toMatchObject({ baseUrl: 'http://10.0.0.5:8000/v1', priority: 1, modelMap: { 'deepseek-v4-flash': 'ds-v4' } });
+    expect(resolved.keys[1]).toMatchObject({
+      baseUrl: 'http://10.0.0.5:8000/v1',
+      priority: 1,
+      modelMap: { 'deepseek-v4-flash': 'ds-v4' },
+    });
     expect(resolved.accountLimits.get('acct-a')).toBe(40);
   });
 
@@ -62,29 +92,114 @@ describe('resolveOptions', () => {
     ['an empty key string', { keys: ' , ' }, 'keys', /empty/],
     ['a blank apiKey', { keys: [{ apiKey: '  ' }] }, 'keys[0].apiKey', /non-empty/],
     ['a duplicate key', { keys: [SECRET, SECRET] }, 'keys[1].apiKey', /duplicate key sk-\.\.\.1234/],
-    ['a duplicate id', { keys: [{ id: 'a', apiKey: SECRET }, { id: 'a', apiKey: 'sk-other000000000' }] }, 'keys[1].id', /duplicate id "a"/],
+    [
+      'a duplicate id',
+      {
+        keys: [
+          { id: 'a', apiKey: SECRET },
+          { id: 'a', apiKey: 'sk-other000000000' },
+        ],
+      },
+      'keys[1].id',
+      /duplicate id "a"/,
+    ],
     ['weight 0', { keys: [{ apiKey: SECRET, weight: 0 }] }, 'keys[0].weight', /> 0/],
     ['a negative weight', { keys: [{ apiKey: SECRET, weight: -2 }] }, 'keys[0].weight', /> 0/],
     ['an unknown strategy', { keys: [SECRET], strategy: 'fastest' as never }, 'strategy', /unknown strategy "fastest"/],
     ['a negative timeout', { keys: [SECRET], timeouts: { firstByteMs: -1 } }, 'timeouts.firstByteMs', /> 0/],
     ['a bad base URL', { keys: [{ apiKey: SECRET, baseUrl: 'ftp://x' }] }, 'keys[0].baseUrl', /http/],
-    ['credentials in a base URL', { keys: [{ apiKey: SECRET, baseUrl: `https://user:${SECRET}@x.io` }] }, 'keys[0].baseUrl', /credentials/],
-    ['a fractional maxConcurrency', { keys: [{ apiKey: SECRET, maxConcurrency: 1.5 }] }, 'keys[0].maxConcurrency', /integer/],
-    ['an account no key uses', { keys: [SECRET], accounts: { ghost: { maxConcurrency: 1 } } }, 'accounts.ghost', /no key/],
+    [
+      'credentials in a base URL',
+      { keys: [{ apiKey: SECRET, baseUrl: `https://user:${SECRET}@x.io` }] },
+      'keys[0].baseUrl',
+      /credentials/,
+    ],
+    [
+      'a fractional maxConcurrency',
+      { keys: [{ apiKey: SECRET, maxConcurrency: 1.5 }] },
+      'keys[0].maxConcurrency',
+      /integer/,
+    ],
+    [
+      'an account no key uses',
+      { keys: [SECRET], accounts: { ghost: { maxConcurrency: 1 } } },
+      'accounts.ghost',
+      /no key/,
+    ],
     ['zero attempts', { keys: [SECRET], maxAttempts: 0 }, 'maxAttempts', /integer > 0/],
-    ['more successes than probes', { keys: [SECRET], breaker: { halfOpenMaxProbes: 1, halfOpenSuccessesToClose: 2 } }, 'breaker.halfOpenSuccessesToClose', /<=/],
-    ['an error threshold over 100', { keys: [SECRET], breaker: { errorThresholdPercentage: 120 } }, 'breaker.errorThresholdPercentage', /100/],
+    [
+      'more successes than probes',
+      { keys: [SECRET], breaker: { halfOpenMaxProbes: 1, halfOpenSuccessesToClose: 2 } },
+      'breaker.halfOpenSuccessesToClose',
+      /<=/,
+    ],
+    [
+      'an error threshold over 100',
+      { keys: [SECRET], breaker: { errorThresholdPercentage: 120 } },
+      'breaker.errorThresholdPercentage',
+      /100/,
+    ],
     ['a hedge percentile of 100', { keys: [SECRET], hedging: { percentile: 100 } }, 'hedging.percentile', /below 100/],
-    ['a hedge cap below its floor', { keys: [SECRET], hedging: { floorMs: 50, capMs: 20 } }, 'hedging.capMs', /floorMs/],
-    ['a negative hedge budget', { keys: [SECRET], hedging: { budget: { ratio: -0.1 } } }, 'hedging.budget.ratio', />= 0/],
-    ['a non-boolean hedging.enabled', { keys: [SECRET], hedging: { enabled: 'yes' as never } }, 'hedging.enabled', /true or false/],
-    ['an unknown continuation mode', { keys: [{ apiKey: SECRET, continuation: 'resume' as never }] }, 'keys[0].continuation', /deepseek-prefix/],
-    ['reasoning prefix models without prefix completion', { keys: [{ apiKey: SECRET, continuation: 'continue-final-message', reasoningPrefixModels: ['r1'] }] }, 'keys[0].reasoningPrefixModels', /deepseek-prefix/],
-    ['a non-boolean continuation.enabled', { keys: [SECRET], continuation: { enabled: 'yes' as never } }, 'continuation.enabled', /true or false/],
-    ['zero continuations', { keys: [SECRET], continuation: { maxAttempts: 0 } }, 'continuation.maxAttempts', /integer > 0/],
-    ['an infinite Retry-After cap', { keys: [SECRET], cooldown: { maxRetryAfterMs: Infinity } }, 'cooldown.maxRetryAfterMs', /> 0/],
-    ['a response cap of 0 bytes', { keys: [SECRET], limits: { maxResponseBytes: 0 } }, 'limits.maxResponseBytes', /> 0/],
-    ['an id equal to the key', { keys: [{ id: 'sk-abcdefgh12345678', apiKey: 'sk-abcdefgh12345678' }] }, 'keys[0].id', /must not be the API key/],
+    [
+      'a hedge cap below its floor',
+      { keys: [SECRET], hedging: { floorMs: 50, capMs: 20 } },
+      'hedging.capMs',
+      /floorMs/,
+    ],
+    [
+      'a negative hedge budget',
+      { keys: [SECRET], hedging: { budget: { ratio: -0.1 } } },
+      'hedging.budget.ratio',
+      />= 0/,
+    ],
+    [
+      'a non-boolean hedging.enabled',
+      { keys: [SECRET], hedging: { enabled: 'yes' as never } },
+      'hedging.enabled',
+      /true or false/,
+    ],
+    [
+      'an unknown continuation mode',
+      { keys: [{ apiKey: SECRET, continuation: 'resume' as never }] },
+      'keys[0].continuation',
+      /deepseek-prefix/,
+    ],
+    [
+      'reasoning prefix models without prefix completion',
+      { keys: [{ apiKey: SECRET, continuation: 'continue-final-message', reasoningPrefixModels: ['r1'] }] },
+      'keys[0].reasoningPrefixModels',
+      /deepseek-prefix/,
+    ],
+    [
+      'a non-boolean continuation.enabled',
+      { keys: [SECRET], continuation: { enabled: 'yes' as never } },
+      'continuation.enabled',
+      /true or false/,
+    ],
+    [
+      'zero continuations',
+      { keys: [SECRET], continuation: { maxAttempts: 0 } },
+      'continuation.maxAttempts',
+      /integer > 0/,
+    ],
+    [
+      'an infinite Retry-After cap',
+      { keys: [SECRET], cooldown: { maxRetryAfterMs: Infinity } },
+      'cooldown.maxRetryAfterMs',
+      /> 0/,
+    ],
+    [
+      'a response cap of 0 bytes',
+      { keys: [SECRET], limits: { maxResponseBytes: 0 } },
+      'limits.maxResponseBytes',
+      /> 0/,
+    ],
+    [
+      'an id equal to the key',
+      { keys: [{ id: 'sk-abcdefgh12345678', apiKey: 'sk-abcdefgh12345678' }] },
+      'keys[0].id',
+      /must not be the API key/,
+    ],
   ])('rejects %s, naming the field and never the secret', (_case, options, field, problem) => {
     let error: unknown;
     try {

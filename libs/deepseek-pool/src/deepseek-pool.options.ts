@@ -26,7 +26,11 @@ import type { PoolMetricsRecorder } from './metrics/metrics-recorder.js';
 import { ModelLabelledMetrics, ModelLabels } from './metrics/model-labels.js';
 import { Redactor } from './redaction/redactor.js';
 import type { ContinuationSettings } from './streaming/stream-continuation.js';
-import { type ResolvedTelemetryOptions, type TelemetryOptions, resolveTelemetryOptions } from './telemetry/telemetry-options.js';
+import {
+  type ResolvedTelemetryOptions,
+  type TelemetryOptions,
+  resolveTelemetryOptions,
+} from './telemetry/telemetry-options.js';
 import type { HedgeSettings } from './resilience/hedge-policy.js';
 import {
   type ProbeOptions,
@@ -51,11 +55,14 @@ export interface AccountOptions {
 export interface TimeoutOptions {
   /** Response headers must arrive within this. Default 30 000 ms. */
   firstByteMs?: number;
-  /** Streams: the first content delta must arrive within this; `: keep-alive` comments do not count. Default 60 000 ms. */
+  /**
+   * Streams: the first content delta must arrive within this; `: keep-alive` comments do not count. Default 60 000 ms.
+   */
   firstContentMs?: number;
   /**
    * Longest silence: streams, between content chunks once content has started; non-streaming calls, between any
-   * bytes after the headers (DeepSeek's keep-alive blank lines count, so a trickle runs to `attemptMs`). Default 30 000 ms.
+   * bytes after the headers (DeepSeek's keep-alive blank lines count, so a trickle runs to `attemptMs`). Default 30 000
+   * ms.
    */
   idleMs?: number;
   /** One attempt end to end (bounds DeepSeek's blank-line keep-alive on non-streaming calls). Default 300 000 ms. */
@@ -80,12 +87,16 @@ export interface DeepSeekPoolOptions {
   maxWaitForKeyMs?: number;
   /**
    * Cooldown after a 429: exponential with jitter (defaults 1 000 / 60 000 ms), at least the upstream's `Retry-After`
-   * / `retry-after-ms`, which is capped at `maxRetryAfterMs` (default 300 000 ms; garbage and non-finite hints are ignored).
+   * / `retry-after-ms`, which is capped at `maxRetryAfterMs` (default 300 000 ms; garbage and non-finite hints are
+   * ignored).
    */
   cooldown?: { baseMs?: number; maxMs?: number; maxRetryAfterMs?: number };
   /** Backoff when no key is eligible (full jitter). Defaults 50 / 1 000 ms. */
   backoff?: { baseMs?: number; maxMs?: number };
-  /** Retries allowed: `ratio` of requests plus a floor per second over a window (Finagle). Defaults 0.2 / 10 / 10 000 ms. */
+  /**
+   * Retries allowed: `ratio` of requests plus a floor per second over a window (Finagle). Defaults 0.2 / 10 / 10 000
+   * ms.
+   */
   retryBudget?: { ratio?: number; minRetriesPerSecond?: number; windowMs?: number };
   /** Per-key breaker. */
   breaker?: Partial<BreakerPolicy>;
@@ -93,15 +104,27 @@ export interface DeepSeekPoolOptions {
   latencyDecayMs?: number;
   /** Network seam. Default: an UndiciTransport (keep-alive pool per base URL). */
   transport?: Transport;
-  /** Shared state (cooldowns, disabled keys, account in-flight, rate and quota counters). Default: in memory; `RedisStateStore` for replicas. */
+  /**
+   * Shared state (cooldowns, disabled keys, account in-flight, rate and quota counters). Default: in memory;
+   * `RedisStateStore` for replicas.
+   */
   store?: PoolStateStore;
-  /** Tokens counted against limits before a call (corrected by the usage returned). Defaults: 4 chars per token, `max_tokens` or 1 024. */
+  /**
+   * Tokens counted against limits before a call (corrected by the usage returned). Defaults: 4 chars per token,
+   * `max_tokens` or 1 024.
+   */
   tokenEstimate?: Partial<TokenEstimateOptions>;
-  /** Prompt-cache affinity: requests with the same key stick to one account's keys. `'user'` uses `user_id`/`user`. Default off. */
+  /**
+   * Prompt-cache affinity: requests with the same key stick to one account's keys. `'user'` uses `user_id`/`user`.
+   * Default off.
+   */
   affinity?: AffinityOption | false;
   /** Metrics sink. Default: none (zero cost). */
   metrics?: PoolMetricsRecorder;
-  /** OpenTelemetry spans and metrics through `@opentelemetry/api` when it is installed, or false. Default on, content off. */
+  /**
+   * OpenTelemetry spans and metrics through `@opentelemetry/api` when it is installed, or false. Default on, content
+   * off.
+   */
   telemetry?: TelemetryOptions | false;
   /** Nest logger to use, or false for silence. Default: Nest's Logger with context "DeepSeekPool". */
   logger?: LoggerService | false;
@@ -112,17 +135,34 @@ export interface DeepSeekPoolOptions {
   redactor?: Redactor;
   clock?: Clock;
   rng?: Rng;
-  /** Active probing of every key (`GET /models`, `GET /user/balance`), or false. Default on: 10 s ±20%, down after 3 failures, up after 2 successes, 5 s timeout. */
+  /**
+   * Active probing of every key (`GET /models`, `GET /user/balance`), or false. Default on: 10 s ±20%, down after 3
+   * failures, up after 2 successes, 5 s timeout.
+   */
   probe?: ProbeOptions | false;
-  /** A tiny real completion per key on a schedule, within a daily budget (catches slow or wrong answers). Default off. */
+  /**
+   * A tiny real completion per key on a schedule, within a daily budget (catches slow or wrong answers). Default off.
+   */
   synthetic?: SyntheticOptions | false;
-  /** Check every key once at start and disable rejected ones; `'require-one'` also fails the start when none is valid. Default true. */
+  /**
+   * Check every key once at start and disable rejected ones; `'require-one'` also fails the start when none is valid.
+   * Default true.
+   */
   validateOnStart?: ValidateOnStart;
-  /** Streams that break after content go on from another key that can continue them (see `keys[].continuation`). Defaults: on, 2 per stream. */
+  /**
+   * Streams that break after content go on from another key that can continue them (see `keys[].continuation`).
+   * Defaults: on, 2 per stream.
+   */
   continuation?: Partial<ContinuationSettings>;
-  /** Bounds on upstream bodies and stream readers: `maxResponseBytes` (32 MiB), `maxSseLineBytes` (1 MiB), `maxClientStallMs` (60 000). */
+  /**
+   * Bounds on upstream bodies and stream readers: `maxResponseBytes` (32 MiB), `maxSseLineBytes` (1 MiB),
+   * `maxClientStallMs` (60 000).
+   */
   limits?: Partial<ExchangeLimits>;
-  /** Hedged requests against slow and stalled keys (see README), or false. Defaults: on, p95 of recent answers within 10 ms..10 s, budget 5%. */
+  /**
+   * Hedged requests against slow and stalled keys (see README), or false. Defaults: on, p95 of recent answers within 10
+   * ms..10 s, budget 5%.
+   */
   hedging?: (Partial<Omit<HedgeSettings, 'budget'>> & { budget?: Partial<HedgeSettings['budget']> }) | false;
 }
 
@@ -171,13 +211,17 @@ export function resolveOptions(options: DeepSeekPoolOptions): ResolvedPoolOption
   const keys = parseKeys(options.keys, defaultBaseUrl);
   const strategy = options.strategy ?? 'p2c-ewma';
   if (!STRATEGY_NAMES.includes(strategy)) {
-    throw new InvalidOptionsError('strategy', `unknown strategy "${String(strategy)}" (one of ${STRATEGY_NAMES.join(', ')})`);
+    throw new InvalidOptionsError(
+      'strategy',
+      `unknown strategy "${String(strategy)}" (one of ${STRATEGY_NAMES.join(', ')})`,
+    );
   }
   const t = options.timeouts ?? {};
   const breaker = { ...DEFAULT_BREAKER_POLICY, ...options.breaker };
   for (const [name, value] of Object.entries(breaker)) {
     if (name === 'errorThresholdPercentage') {
-      if (typeof value !== 'number' || value <= 0 || value > 100) throw new InvalidOptionsError(`breaker.${name}`, `must be in (0, 100] (got ${String(value)})`);
+      if (typeof value !== 'number' || value <= 0 || value > 100)
+        throw new InvalidOptionsError(`breaker.${name}`, `must be in (0, 100] (got ${String(value)})`);
     } else if (name === 'volumeThreshold') {
       nonNegativeNumber(value, `breaker.${name}`);
     } else {
@@ -198,7 +242,10 @@ export function resolveOptions(options: DeepSeekPoolOptions): ResolvedPoolOption
     accountUsageLimits: accountUsageLimits(options.accounts ?? {}),
     tokenEstimate: {
       charsPerToken: positiveNumber(options.tokenEstimate?.charsPerToken ?? 4, 'tokenEstimate.charsPerToken'),
-      completionTokens: positiveInteger(options.tokenEstimate?.completionTokens ?? 1_024, 'tokenEstimate.completionTokens'),
+      completionTokens: positiveInteger(
+        options.tokenEstimate?.completionTokens ?? 1_024,
+        'tokenEstimate.completionTokens',
+      ),
     },
     affinity: resolveAffinity(options.affinity),
     defaultBaseUrl,
@@ -282,7 +329,8 @@ function accountLimits(accounts: Record<string, AccountOptions>, keys: KeyConfig
   const limits = new Map<string, number>();
   for (const [name, account] of Object.entries(accounts)) {
     if (!known.has(name)) throw new InvalidOptionsError(`accounts.${name}`, 'no key uses this account');
-    if (account.maxConcurrency !== undefined) limits.set(name, positiveInteger(account.maxConcurrency, `accounts.${name}.maxConcurrency`));
+    if (account.maxConcurrency !== undefined)
+      limits.set(name, positiveInteger(account.maxConcurrency, `accounts.${name}.maxConcurrency`));
   }
   return limits;
 }

@@ -32,13 +32,19 @@ describe('DeepSeekPoolService (scripted upstream, fake timers)', () => {
   });
 
   function pool(options: Partial<DeepSeekPoolOptions> & Pick<DeepSeekPoolOptions, 'keys'>): DeepSeekPoolService {
-    const service = new DeepSeekPoolService(resolveOptions({ transport, logger: false, rng: seededRng(7), ...options }));
+    const service = new DeepSeekPoolService(
+      resolveOptions({ transport, logger: false, rng: seededRng(7), ...options }),
+    );
     pools.push(service);
     return service;
   }
 
   it('returns the upstream body unchanged with the serving key id and attempt count', async () => {
-    const body = completion('answer', { choices: [{ index: 0, message: { role: 'assistant', content: 'a', reasoning_content: 'think' }, finish_reason: 'stop' }] });
+    const body = completion('answer', {
+      choices: [
+        { index: 0, message: { role: 'assistant', content: 'a', reasoning_content: 'think' }, finish_reason: 'stop' },
+      ],
+    });
     transport.script(HEALTHY, { status: 200, body });
     const result = await pool({ keys: [{ id: 'main', apiKey: HEALTHY }] }).chat(request);
     expect(result.data).toEqual(body);
@@ -49,7 +55,9 @@ describe('DeepSeekPoolService (scripted upstream, fake timers)', () => {
     transport.script(HEALTHY, { status: 200, body: completion() });
     const service = pool({ keys: [HEALTHY] });
     await expect(service.chat({ model: 'deepseek-v4-flash', messages: [] })).rejects.toThrow(InvalidRequestError);
-    await expect(service.chat({ model: 'x', messages: [{ role: 'robot', content: 'hi' }] })).rejects.toThrow(/messages\[0\]\.role/);
+    await expect(service.chat({ model: 'x', messages: [{ role: 'robot', content: 'hi' }] })).rejects.toThrow(
+      /messages\[0\]\.role/,
+    );
     expect(transport.calls).toHaveLength(0);
   });
 
@@ -59,14 +67,25 @@ describe('DeepSeekPoolService (scripted upstream, fake timers)', () => {
       throw bug;
     };
     transport.script(BROKEN, throwBug).script(HEALTHY, throwBug);
-    const service = pool({ keys: [{ id: 'a', apiKey: BROKEN }, { id: 'b', apiKey: HEALTHY }], breaker: { volumeThreshold: 1 } });
+    const service = pool({
+      keys: [
+        { id: 'a', apiKey: BROKEN },
+        { id: 'b', apiKey: HEALTHY },
+      ],
+      breaker: { volumeThreshold: 1 },
+    });
     for (let i = 0; i < 4; i++) await expect(service.chat(request)).rejects.toBe(bug);
     expect(transport.calls).toHaveLength(4);
-    for (const key of service.snapshot().keys) expect(key).toMatchObject({ state: 'ready', breaker: 'closed', errorRate: 0 });
+    for (const key of service.snapshot().keys)
+      expect(key).toMatchObject({ state: 'ready', breaker: 'closed', errorRate: 0 });
   });
 
   it('enableKey puts a cooling key back at once', async () => {
-    transport.script(LIMITED, { status: 429, body: deepseekError('Rate Limit Reached'), headers: { 'retry-after': '999999' } });
+    transport.script(LIMITED, {
+      status: 429,
+      body: deepseekError('Rate Limit Reached'),
+      headers: { 'retry-after': '999999' },
+    });
     const service = pool({ keys: [{ id: 'limited', apiKey: LIMITED }], maxWaitForKeyMs: 0 });
     await expect(service.chat(request)).rejects.toThrow();
     const cooled = service.keySnapshot('limited')!;
@@ -77,10 +96,20 @@ describe('DeepSeekPoolService (scripted upstream, fake timers)', () => {
   });
 
   it('disables a 401 key after one call and serves from another key at once', async () => {
-    transport.script(REVOKED, { status: 401, body: deepseekError('Authentication Fails, Your api key: ****0002 is invalid', 'authentication_error') });
+    transport.script(REVOKED, {
+      status: 401,
+      body: deepseekError('Authentication Fails, Your api key: ****0002 is invalid', 'authentication_error'),
+    });
     transport.script(HEALTHY, { status: 200, body: completion() });
-    const service = pool({ keys: [{ id: 'revoked', apiKey: REVOKED }, { id: 'healthy', apiKey: HEALTHY }], strategy: 'round-robin' });
-    for (let i = 0; i < 10; i++) await expect(service.chat(request)).resolves.toMatchObject({ meta: { keyId: 'healthy' } });
+    const service = pool({
+      keys: [
+        { id: 'revoked', apiKey: REVOKED },
+        { id: 'healthy', apiKey: HEALTHY },
+      ],
+      strategy: 'round-robin',
+    });
+    for (let i = 0; i < 10; i++)
+      await expect(service.chat(request)).resolves.toMatchObject({ meta: { keyId: 'healthy' } });
     expect(transport.callsTo(REVOKED)).toBe(1);
     expect(service.snapshot().keys[0]).toMatchObject({ id: 'revoked', state: 'disabled', disabledReason: 'revoked' });
   });
@@ -90,21 +119,35 @@ describe('DeepSeekPoolService (scripted upstream, fake timers)', () => {
     transport.script(BROKEN, { status: 402, body: deepseekError('Insufficient Balance', 'unknown_error') });
     transport.script(HEALTHY, { status: 200, body: completion() });
     const service = pool({
-      keys: [{ id: 'a1', apiKey: LIMITED, account: 'a' }, { id: 'a2', apiKey: BROKEN, account: 'a' }, { id: 'b', apiKey: HEALTHY, priority: 1 }],
+      keys: [
+        { id: 'a1', apiKey: LIMITED, account: 'a' },
+        { id: 'a2', apiKey: BROKEN, account: 'a' },
+        { id: 'b', apiKey: HEALTHY, priority: 1 },
+      ],
     });
     await service.chat(request);
     await service.chat(request);
     expect(transport.callsTo(LIMITED) + transport.callsTo(BROKEN)).toBe(1);
-    expect(service.snapshot().keys.map((k) => k.disabledReason)).toEqual(['insufficient-balance', 'insufficient-balance', undefined]);
+    expect(service.snapshot().keys.map((k) => k.disabledReason)).toEqual([
+      'insufficient-balance',
+      'insufficient-balance',
+      undefined,
+    ]);
   });
 
   it('returns a 400 to the caller at once: no retry, key untouched', async () => {
-    transport.script(HEALTHY, { status: 400, body: deepseekError('The supported API model names are deepseek-flash but you passed deepseek-chat.') });
+    transport.script(HEALTHY, {
+      status: 400,
+      body: deepseekError('The supported API model names are deepseek-flash but you passed deepseek-chat.'),
+    });
     transport.script(LIMITED, { status: 200, body: completion() });
     const service = pool({ keys: [HEALTHY, LIMITED], strategy: 'round-robin' });
     const error = await service.chat(request).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UpstreamError);
-    expect(error).toMatchObject({ status: 400, body: { error: { message: expect.stringContaining('deepseek-chat') } } });
+    expect(error).toMatchObject({
+      status: 400,
+      body: { error: { message: expect.stringContaining('deepseek-chat') } },
+    });
     expect(transport.calls).toHaveLength(1);
     expect(service.snapshot().keys[0]).toMatchObject({ state: 'ready', errorRate: 0 });
   });
@@ -112,28 +155,59 @@ describe('DeepSeekPoolService (scripted upstream, fake timers)', () => {
   it('cools a 429 key down and fails over to another key in the same call', async () => {
     transport.script(LIMITED, { status: 429, body: deepseekError('Rate Limit Reached') });
     transport.script(HEALTHY, { status: 200, body: completion() });
-    const service = pool({ keys: [{ id: 'limited', apiKey: LIMITED }, { id: 'healthy', apiKey: HEALTHY }], strategy: 'round-robin' });
+    const service = pool({
+      keys: [
+        { id: 'limited', apiKey: LIMITED },
+        { id: 'healthy', apiKey: HEALTHY },
+      ],
+      strategy: 'round-robin',
+    });
     const result = await service.chat(request);
     expect(result.meta).toMatchObject({ keyId: 'healthy', attempts: 2 });
-    expect(result.meta.trace.map((t) => [t.keyId, t.status])).toEqual([['limited', 429], ['healthy', undefined]]);
+    expect(result.meta.trace.map((t) => [t.keyId, t.status])).toEqual([
+      ['limited', 429],
+      ['healthy', undefined],
+    ]);
     expect(service.snapshot().keys[0].state).toBe('cooling');
   });
 
   it('uses Retry-After as a floor on the cooldown', async () => {
-    transport.script(LIMITED, { status: 429, body: deepseekError('Rate Limit Reached'), headers: { 'retry-after': '120' } });
+    transport.script(LIMITED, {
+      status: 429,
+      body: deepseekError('Rate Limit Reached'),
+      headers: { 'retry-after': '120' },
+    });
     transport.script(HEALTHY, { status: 200, body: completion() });
-    const service = pool({ keys: [{ id: 'limited', apiKey: LIMITED }, { id: 'healthy', apiKey: HEALTHY }], strategy: 'round-robin' });
+    const service = pool({
+      keys: [
+        { id: 'limited', apiKey: LIMITED },
+        { id: 'healthy', apiKey: HEALTHY },
+      ],
+      strategy: 'round-robin',
+    });
     const before = Date.now();
     await service.chat(request);
     expect(service.snapshot().keys[0].cooldownUntilMs).toBeGreaterThanOrEqual(before + 120_000);
   });
 
   it('pauses the whole account briefly on a concurrency 429, never with a growing cooldown', async () => {
-    const full = { status: 429, body: deepseekError('Your current concurrency is 40, which exceeds your concurrency limit of 39 based on your remaining balance. Please top up...') };
+    const full = {
+      status: 429,
+      body: deepseekError(
+        'Your current concurrency is 40, which exceeds your concurrency limit of 39 based on your remaining balance. Please top up...',
+      ),
+    };
     transport.script(LIMITED, full);
     transport.script(BROKEN, full);
     transport.script(HEALTHY, { status: 200, body: completion() });
-    const service = pool({ keys: [{ id: 'a1', apiKey: LIMITED, account: 'a' }, { id: 'a2', apiKey: BROKEN, account: 'a' }, { id: 'b', apiKey: HEALTHY, priority: 1 }], strategy: 'round-robin' });
+    const service = pool({
+      keys: [
+        { id: 'a1', apiKey: LIMITED, account: 'a' },
+        { id: 'a2', apiKey: BROKEN, account: 'a' },
+        { id: 'b', apiKey: HEALTHY, priority: 1 },
+      ],
+      strategy: 'round-robin',
+    });
     await service.chat(request);
     expect(service.snapshot().keys.map((k) => k.state)).toEqual(['cooling', 'cooling', 'ready']);
     expect(transport.callsTo(BROKEN)).toBe(0);
@@ -144,11 +218,31 @@ describe('DeepSeekPoolService (scripted upstream, fake timers)', () => {
 
   it('learns the account limit DeepSeek reports in its concurrency 429 and stays under it', async () => {
     const releases: Array<() => void> = [];
-    const held = () => new Promise<never>((_, reject) => releases.push(() => reject(Object.assign(new Error('reset'), { code: 'ECONNRESET' }))));
-    transport.script(LIMITED, { status: 429, body: deepseekError('Your current concurrency is 2, which exceeds your concurrency limit of 1 based on your remaining balance. Please top up...') }, held);
+    const held = () =>
+      new Promise<never>((_, reject) =>
+        releases.push(() => reject(Object.assign(new Error('reset'), { code: 'ECONNRESET' }))),
+      );
+    transport.script(
+      LIMITED,
+      {
+        status: 429,
+        body: deepseekError(
+          'Your current concurrency is 2, which exceeds your concurrency limit of 1 based on your remaining balance. Please top up...',
+        ),
+      },
+      held,
+    );
     transport.script(BROKEN, held);
     transport.script(HEALTHY, { status: 200, body: completion() });
-    const service = pool({ keys: [{ id: 'a1', apiKey: LIMITED, account: 'a' }, { id: 'a2', apiKey: BROKEN, account: 'a' }, { id: 'b', apiKey: HEALTHY, priority: 1 }], strategy: 'round-robin', maxAttempts: 1 });
+    const service = pool({
+      keys: [
+        { id: 'a1', apiKey: LIMITED, account: 'a' },
+        { id: 'a2', apiKey: BROKEN, account: 'a' },
+        { id: 'b', apiKey: HEALTHY, priority: 1 },
+      ],
+      strategy: 'round-robin',
+      maxAttempts: 1,
+    });
     await service.chat(request).catch(() => undefined);
     await jest.advanceTimersByTimeAsync(1_001);
     const heldCall = service.chat(request).catch(() => undefined);
@@ -163,8 +257,17 @@ describe('DeepSeekPoolService (scripted upstream, fake timers)', () => {
 
   it('starts a call waiting for a full key the moment one of its calls ends, not after a backoff', async () => {
     let finish!: () => void;
-    transport.script(HEALTHY, { status: 200, body: completion(), until: new Promise((resolve) => (finish = resolve)) }, { status: 200, body: completion() });
-    const service = pool({ keys: [{ id: 'only', apiKey: HEALTHY, maxConcurrency: 1 }], backoff: { baseMs: 60_000, maxMs: 60_000 }, maxWaitForKeyMs: 120_000, rng: () => 0.99 });
+    transport.script(
+      HEALTHY,
+      { status: 200, body: completion(), until: new Promise((resolve) => (finish = resolve)) },
+      { status: 200, body: completion() },
+    );
+    const service = pool({
+      keys: [{ id: 'only', apiKey: HEALTHY, maxConcurrency: 1 }],
+      backoff: { baseMs: 60_000, maxMs: 60_000 },
+      maxWaitForKeyMs: 120_000,
+      rng: () => 0.99,
+    });
     const first = service.chat(request);
     await jest.advanceTimersByTimeAsync(0);
     const waiting = service.chat(request);
@@ -215,7 +318,11 @@ describe('DeepSeekPoolService (scripted upstream, fake timers)', () => {
   });
 
   it('throws NoAvailableKeyError with the earliest recovery when every key is cooling', async () => {
-    transport.script(LIMITED, { status: 429, body: deepseekError('Rate Limit Reached'), headers: { 'retry-after': '30' } });
+    transport.script(LIMITED, {
+      status: 429,
+      body: deepseekError('Rate Limit Reached'),
+      headers: { 'retry-after': '30' },
+    });
     const service = pool({ keys: [LIMITED], maxWaitForKeyMs: 0 });
     await service.chat(request).catch(() => undefined);
     const error = await service.chat(request).catch((e: unknown) => e);
@@ -226,7 +333,11 @@ describe('DeepSeekPoolService (scripted upstream, fake timers)', () => {
   });
 
   it('waits for a key that recovers within maxWaitForKeyMs instead of failing', async () => {
-    transport.script(LIMITED, { status: 429, body: deepseekError('Rate Limit Reached'), headers: { 'retry-after-ms': '500' } }, { status: 200, body: completion() });
+    transport.script(
+      LIMITED,
+      { status: 429, body: deepseekError('Rate Limit Reached'), headers: { 'retry-after-ms': '500' } },
+      { status: 200, body: completion() },
+    );
     const service = pool({ keys: [{ id: 'only', apiKey: LIMITED }], maxWaitForKeyMs: 2_000 });
     const pending = service.chat(request);
     await jest.advanceTimersByTimeAsync(600);
@@ -236,7 +347,12 @@ describe('DeepSeekPoolService (scripted upstream, fake timers)', () => {
   it('serves from a higher tier only when no key of a lower tier can', async () => {
     transport.script(HEALTHY, { status: 200, body: completion() });
     transport.script(LIMITED, { status: 200, body: completion() });
-    const service = pool({ keys: [{ id: 'primary', apiKey: HEALTHY }, { id: 'backup', apiKey: LIMITED, priority: 1 }] });
+    const service = pool({
+      keys: [
+        { id: 'primary', apiKey: HEALTHY },
+        { id: 'backup', apiKey: LIMITED, priority: 1 },
+      ],
+    });
     for (let i = 0; i < 20; i++) await service.chat(request);
     expect(transport.callsTo(LIMITED)).toBe(0);
     service.snapshot();
@@ -269,13 +385,26 @@ describe('DeepSeekPoolService (scripted upstream, fake timers)', () => {
     const service = pool({ keys: [{ id: 'k', apiKey: HEALTHY }] });
     await service.chat(request);
     await service.chat(request);
-    expect(service.snapshot().keys[0].tokens).toEqual({ prompt: 20, completion: 10, cacheHit: 8, cacheMiss: 12, reasoning: 0 });
+    expect(service.snapshot().keys[0].tokens).toEqual({
+      prompt: 20,
+      completion: 10,
+      cacheHit: 8,
+      cacheMiss: 12,
+      reasoning: 0,
+    });
   });
 
   it('opens a key breaker on repeated 5xx and stops sending to it', async () => {
     transport.script(BROKEN, { status: 500, body: deepseekError('Server Error') });
     transport.script(HEALTHY, { status: 200, body: completion() });
-    const service = pool({ keys: [{ id: 'broken', apiKey: BROKEN }, { id: 'healthy', apiKey: HEALTHY }], strategy: 'round-robin', breaker: { volumeThreshold: 3 } });
+    const service = pool({
+      keys: [
+        { id: 'broken', apiKey: BROKEN },
+        { id: 'healthy', apiKey: HEALTHY },
+      ],
+      strategy: 'round-robin',
+      breaker: { volumeThreshold: 3 },
+    });
     for (let i = 0; i < 30; i++) await service.chat(request);
     expect(service.snapshot().keys[0]).toMatchObject({ state: 'open', breaker: 'open' });
     expect(transport.callsTo(BROKEN)).toBeLessThanOrEqual(3);

@@ -48,21 +48,33 @@ export interface PoolResult<T> {
 
 /** Options of one chat call. */
 export interface ChatOptions extends CallOptions {
-  /** Serve from the degradation tiers (cache, lighter model, fallback) when the pool cannot; needs DeepSeekDegradationModule. */
+  /**
+   * Serve from the degradation tiers (cache, lighter model, fallback) when the pool cannot; needs
+   * DeepSeekDegradationModule.
+   */
   degrade?: boolean;
-  /** With `degrade`: the cache scope of this call (e.g. the signed-in user), instead of the degradation module's extractor. */
+  /**
+   * With `degrade`: the cache scope of this call (e.g. the signed-in user), instead of the degradation module's
+   * extractor.
+   */
   tenant?: string;
 }
 
 /** Options of one stream call. */
 export interface StreamOptions extends CallOptions {
-  /** `{ enabled: false }`: a break after content ends the stream with StreamInterruptedError instead of being continued. */
+  /**
+   * `{ enabled: false }`: a break after content ends the stream with StreamInterruptedError instead of being continued.
+   */
   continuation?: { enabled?: boolean };
 }
 
 /** The degradation layer, registered by DeepSeekDegradationModule: wraps a pool call with its tiers. */
 export interface ChatDegrader {
-  chat(request: ChatCompletionRequest, options: ChatOptions, call: (request: ChatCompletionRequest) => Promise<PoolResult<ChatCompletion>>): Promise<PoolResult<ChatCompletion>>;
+  chat(
+    request: ChatCompletionRequest,
+    options: ChatOptions,
+    call: (request: ChatCompletionRequest) => Promise<PoolResult<ChatCompletion>>,
+  ): Promise<PoolResult<ChatCompletion>>;
 }
 
 /**
@@ -73,7 +85,10 @@ export interface ChatDegrader {
 export class DeepSeekPoolService implements OnModuleInit, OnModuleDestroy {
   /** Observer events: key disabled / cooled, breaker open / half-open / close, retry. */
   readonly events = new PoolEvents();
-  /** Redacts every configured key (and the secrets given in the options) from a text: use it for anything you log or send. */
+  /**
+   * Redacts every configured key (and the secrets given in the options) from a text: use it for anything you log or
+   * send.
+   */
   readonly redactor: Redactor;
   private readonly registry: KeyRegistry;
   private readonly router: Router;
@@ -173,16 +188,29 @@ export class DeepSeekPoolService implements OnModuleInit, OnModuleDestroy {
     const body = serializeChatBody(request, false);
     if (options.degrade) {
       const degrader = this.degrader;
-      if (!degrader) throw new DeepSeekPoolError('chat({ degrade: true }) needs DeepSeekDegradationModule to be imported', 'NO_DEGRADER');
+      if (!degrader)
+        throw new DeepSeekPoolError(
+          'chat({ degrade: true }) needs DeepSeekDegradationModule to be imported',
+          'NO_DEGRADER',
+        );
       // One span for the degradable call: the fresh attempts beneath it, each tier's own pool calls as child spans.
       const call = this.telemetry.call(request, false);
-      return call.track(() => degrader.chat(request, options, (next) => (next === request ? this.poolChat(next, options, call, body) : this.chat(next, { ...options, degrade: false }))));
+      return call.track(() =>
+        degrader.chat(request, options, (next) =>
+          next === request ? this.poolChat(next, options, call, body) : this.chat(next, { ...options, degrade: false }),
+        ),
+      );
     }
     return this.poolChat(request, options, this.telemetry.call(request, false), body);
   }
 
   /** One chat completion through the keys (no degradation), traced as `call`. */
-  private async poolChat(request: ChatCompletionRequest, options: CallOptions, call: CallTrace, body = serializeChatBody(request, false)): Promise<PoolResult<ChatCompletion>> {
+  private async poolChat(
+    request: ChatCompletionRequest,
+    options: CallOptions,
+    call: CallTrace,
+    body = serializeChatBody(request, false),
+  ): Promise<PoolResult<ChatCompletion>> {
     const startedMs = this.options.clock.now();
     try {
       const estimate = this.estimator(request);
@@ -190,7 +218,21 @@ export class DeepSeekPoolService implements OnModuleInit, OnModuleDestroy {
         request.model,
         this.runOptions(request, options),
         false,
-        (slot, control) => this.meter.track(slot, estimate, () => exchangeChat(this.transport, slot, control, this.options, { model: request.model, body }, this.options.clock), (data) => data.usage),
+        (slot, control) =>
+          this.meter.track(
+            slot,
+            estimate,
+            () =>
+              exchangeChat(
+                this.transport,
+                slot,
+                control,
+                this.options,
+                { model: request.model, body },
+                this.options.clock,
+              ),
+            (data) => data.usage,
+          ),
         call,
       );
       call.answered(result.meta, result.data);
@@ -199,7 +241,13 @@ export class DeepSeekPoolService implements OnModuleInit, OnModuleDestroy {
       return result;
     } catch (error) {
       call.failed(error);
-      this.recordRequest(request.model, 'error', (error as { attempts?: unknown[] }).attempts?.length ?? 0, startedMs, false);
+      this.recordRequest(
+        request.model,
+        'error',
+        (error as { attempts?: unknown[] }).attempts?.length ?? 0,
+        startedMs,
+        false,
+      );
       throw error;
     }
   }
@@ -218,10 +266,22 @@ export class DeepSeekPoolService implements OnModuleInit, OnModuleDestroy {
       const call = { ...this.runOptions(request, callOptions), signal };
       const trace = this.telemetry.call(request, true);
       const { data: channel, meta } = await this.loop
-        .run(request.model, call, true, this.streamAttempt(request, (slot) => slot.config.baseUrl, body), trace)
+        .run(
+          request.model,
+          call,
+          true,
+          this.streamAttempt(request, (slot) => slot.config.baseUrl, body),
+          trace,
+        )
         .catch((error: unknown) => {
           trace.failed(error);
-          this.recordRequest(request.model, 'error', (error as { attempts?: unknown[] }).attempts?.length ?? 0, startedMs, true);
+          this.recordRequest(
+            request.model,
+            'error',
+            (error as { attempts?: unknown[] }).attempts?.length ?? 0,
+            startedMs,
+            true,
+          );
           throw error;
         });
       trace.answered(meta);
@@ -259,7 +319,17 @@ export class DeepSeekPoolService implements OnModuleInit, OnModuleDestroy {
         this.meter.settle(reservation, usage.total_tokens);
         this.recordUsage(slot, request.model, usage);
       };
-      return exchangeStream(this.transport, slot, control, this.options, { model: request.model, body }, this.options.clock, onCommit, onUsage, baseUrlOf(slot)).catch((error: unknown) => {
+      return exchangeStream(
+        this.transport,
+        slot,
+        control,
+        this.options,
+        { model: request.model, body },
+        this.options.clock,
+        onCommit,
+        onUsage,
+        baseUrlOf(slot),
+      ).catch((error: unknown) => {
         if (!committed) this.meter.settle(reservation, 0);
         throw error;
       });
@@ -269,10 +339,18 @@ export class DeepSeekPoolService implements OnModuleInit, OnModuleDestroy {
   /** The upstream model list, from any key that can answer. */
   async listModels(options: CallOptions = {}): Promise<PoolResult<ModelList>> {
     return this.loop.run(undefined, options, false, async (slot, control) => {
-      const response = await openExchange(this.transport, slot, control, this.options.timeouts.firstByteMs, { method: 'GET', path: '/models' }, this.options.clock);
+      const response = await openExchange(
+        this.transport,
+        slot,
+        control,
+        this.options.timeouts.firstByteMs,
+        { method: 'GET', path: '/models' },
+        this.options.clock,
+      );
       control.arm('total');
       const list = (await readJsonBody(response.body, undefined, this.options.limits.maxResponseBytes)) as ModelList;
-      if (Array.isArray(list?.data)) this.options.modelLabels.learn(list.data.map((model) => model.id).filter((id) => typeof id === 'string'));
+      if (Array.isArray(list?.data))
+        this.options.modelLabels.learn(list.data.map((model) => model.id).filter((id) => typeof id === 'string'));
       return list;
     });
   }
@@ -298,7 +376,10 @@ export class DeepSeekPoolService implements OnModuleInit, OnModuleDestroy {
     this.degrader = degrader;
   }
 
-  /** Opens a key's breaker now (a prober saw it fail): it comes back through half-open probes like after traffic failures. */
+  /**
+   * Opens a key's breaker now (a prober saw it fail): it comes back through half-open probes like after traffic
+   * failures.
+   */
   markKeyDown(id: string): void {
     this.slot(id).breaker.open();
   }
@@ -315,7 +396,11 @@ export class DeepSeekPoolService implements OnModuleInit, OnModuleDestroy {
 
   /** Adds several keys at once: all are validated first, so a bad entry adds none. */
   addKeys(list: ReadonlyArray<KeyOptions | string>): KeySnapshot[] {
-    const configs = parseKeys(list, this.options.defaultBaseUrl, this.registry.all.map((slot) => slot.config));
+    const configs = parseKeys(
+      list,
+      this.options.defaultBaseUrl,
+      this.registry.all.map((slot) => slot.config),
+    );
     this.learnKeys(configs);
     for (const config of configs) this.registry.add(config);
     this.router.setSlots(this.registry.all);
@@ -327,7 +412,8 @@ export class DeepSeekPoolService implements OnModuleInit, OnModuleDestroy {
     const slot = this.slot(id);
     slot.draining = true;
     const giveUpMs = this.options.clock.now() + drainTimeoutMs;
-    while (slot.inFlight > 0 && this.options.clock.now() < giveUpMs) await new Promise((resolve) => setTimeout(resolve, 25));
+    while (slot.inFlight > 0 && this.options.clock.now() < giveUpMs)
+      await new Promise((resolve) => setTimeout(resolve, 25));
     this.registry.remove(id);
     this.router.setSlots(this.registry.all);
     this.store.enable(id);
@@ -366,11 +452,28 @@ export class DeepSeekPoolService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** One direct call to one key (no routing, retry or breaker): for health probes and start-up validation. */
-  probeKey(id: string, request: { method: 'GET' | 'POST'; path: string; body?: unknown }, timeoutMs: number, signal?: AbortSignal): Promise<ProbeResult> {
-    return probeKey(this.transport, this.slot(id), request, timeoutMs, this.options.clock, this.redactor, signal, this.options.limits.maxResponseBytes);
+  probeKey(
+    id: string,
+    request: { method: 'GET' | 'POST'; path: string; body?: unknown },
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<ProbeResult> {
+    return probeKey(
+      this.transport,
+      this.slot(id),
+      request,
+      timeoutMs,
+      this.options.clock,
+      this.redactor,
+      signal,
+      this.options.limits.maxResponseBytes,
+    );
   }
 
-  /** Every key's settings without its secret (for admin export): what it takes to recreate the pool, plus the masked key. */
+  /**
+   * Every key's settings without its secret (for admin export): what it takes to recreate the pool, plus the masked
+   * key.
+   */
   exportKeys(): Array<Omit<KeyOptions, 'apiKey'> & { maskedKey: string }> {
     return this.registry.all.map(({ config }) => ({
       id: config.id,
@@ -430,7 +533,10 @@ export class DeepSeekPoolService implements OnModuleInit, OnModuleDestroy {
     return slot;
   }
 
-  /** Run-time keys: their secrets are redacted from then on (a replaced one too: it may still be echoed), their models labelled. */
+  /**
+   * Run-time keys: their secrets are redacted from then on (a replaced one too: it may still be echoed), their models
+   * labelled.
+   */
   private learnKeys(configs: readonly KeyConfig[]): void {
     this.redactor.add(...configs.map((config) => config.apiKey));
     this.options.modelLabels.learn(configs.flatMap(servedModels));
@@ -458,8 +564,20 @@ export class DeepSeekPoolService implements OnModuleInit, OnModuleDestroy {
     this.options.metrics?.usage(slot.id, model, usage);
   }
 
-  private recordRequest(model: string, outcome: 'success' | 'error', attempts: number, startedMs: number, stream: boolean): void {
-    this.options.metrics?.request({ model, outcome, attempts, latencyMs: this.options.clock.now() - startedMs, stream });
+  private recordRequest(
+    model: string,
+    outcome: 'success' | 'error',
+    attempts: number,
+    startedMs: number,
+    stream: boolean,
+  ): void {
+    this.options.metrics?.request({
+      model,
+      outcome,
+      attempts,
+      latencyMs: this.options.clock.now() - startedMs,
+      stream,
+    });
   }
 
   private logEvents(): void {
@@ -469,7 +587,11 @@ export class DeepSeekPoolService implements OnModuleInit, OnModuleDestroy {
     this.events.on('key.enabled', ({ keyId }) => logger.log(`Key ${keyId} enabled`));
     this.events.on('breaker.open', ({ keyId }) => logger.warn(`Breaker of key ${keyId} opened`));
     this.events.on('breaker.close', ({ keyId }) => logger.log(`Breaker of key ${keyId} closed`));
-    this.events.on('store.degraded', ({ error }) => logger.warn(`Shared state store unreachable (${error}): serving on this replica's local state`));
-    this.events.on('store.recovered', ({ downMs }) => logger.log(`Shared state store back after ${downMs} ms: state reconciled`));
+    this.events.on('store.degraded', ({ error }) =>
+      logger.warn(`Shared state store unreachable (${error}): serving on this replica's local state`),
+    );
+    this.events.on('store.recovered', ({ downMs }) =>
+      logger.log(`Shared state store back after ${downMs} ms: state reconciled`),
+    );
   }
 }

@@ -1,9 +1,16 @@
 // Entry point `nestjs-deepseek-pool`: its types need only the required peers (@nestjs/common, @nestjs/core, rxjs).
-// Optional peers have their own entry points: `/health` (@nestjs/terminus), `/redis` (ioredis), `/axios` (@nestjs/axios).
+// Optional peers have their own entry points: `/health` (@nestjs/terminus), `/redis` (ioredis), `/axios`
+// (@nestjs/axios).
 export { DeepSeekPoolModule } from './deepseek-pool.module.js';
 export type { DEEPSEEK_POOL_ASYNC_OPTIONS_TYPE as DeepSeekPoolAsyncOptions } from './deepseek-pool.module-definition.js';
 export { DEEPSEEK_POOL_OPTIONS } from './deepseek-pool.constants.js';
-export { DeepSeekPoolService, type PoolResult, type ChatOptions, type StreamOptions, type ChatDegrader } from './deepseek-pool.service.js';
+export {
+  DeepSeekPoolService,
+  type PoolResult,
+  type ChatOptions,
+  type StreamOptions,
+  type ChatDegrader,
+} from './deepseek-pool.service.js';
 export type { ProbeResult } from './keys/key-probe.js';
 export { PoolStream } from './streaming/pool-stream.js';
 export {
@@ -38,11 +45,23 @@ export type { PoolStateStore, DisabledState, StateChange } from './state/pool-st
 export { MemoryStateStore } from './state/memory-state-store.js';
 export type { UsageLimits, UsageTotals, UsageDelta, UsageReader } from './limits/usage-window.js';
 export { type TokenEstimateOptions, estimateTokens } from './limits/token-estimate.js';
-export { QUOTA_THRESHOLDS, type QuotaThreshold, type ThresholdCrossing, type LimitName } from './limits/quota-thresholds.js';
+export {
+  QUOTA_THRESHOLDS,
+  type QuotaThreshold,
+  type ThresholdCrossing,
+  type LimitName,
+} from './limits/quota-thresholds.js';
 export { type AffinityOption, userAffinity } from './routing/affinity.js';
 export type { Transport, TransportRequest, TransportResponse } from './transport/transport.js';
 export { UndiciTransport } from './transport/undici.transport.js';
-export type { PoolMetricsRecorder, AttemptMetric, RequestMetric, ContinuationMetric, HedgeMetric, HedgeWinMetric } from './metrics/metrics-recorder.js';
+export type {
+  PoolMetricsRecorder,
+  AttemptMetric,
+  RequestMetric,
+  ContinuationMetric,
+  HedgeMetric,
+  HedgeWinMetric,
+} from './metrics/metrics-recorder.js';
 export type { HedgeSettings, HedgeSkip } from './resilience/hedge-policy.js';
 export type { TelemetryOptions, ResolvedTelemetryOptions } from './telemetry/telemetry-options.js';
 export { type ExchangeLimits, DEFAULT_EXCHANGE_LIMITS } from './transport/exchange-limits.js';
@@ -50,7 +69,11 @@ export { DeepSeekPoolProber } from './health/probing/deepseek-pool.prober.js';
 export type { ProbeOptions, SyntheticOptions, ValidateOnStart } from './health/probing/probe-options.js';
 export { DeepSeekDegradationModule } from './degradation/degradation.module.js';
 export type { DEEPSEEK_DEGRADATION_ASYNC_OPTIONS_TYPE as DeepSeekDegradationAsyncOptions } from './degradation/degradation.module-definition.js';
-export { DeepSeekDegradationService, type DegradationInput, type DegradationOutcome } from './degradation/degradation.service.js';
+export {
+  DeepSeekDegradationService,
+  type DegradationInput,
+  type DegradationOutcome,
+} from './degradation/degradation.service.js';
 export { DeepSeekDegradationInterceptor } from './degradation/degradation.interceptor.js';
 export { Degradable, type DegradableOptions, type DegradableHttpRequest } from './degradation/degradable.decorator.js';
 export { DEEPSEEK_DEGRADATION_OPTIONS, DEGRADED_HEADER } from './degradation/degradation.constants.js';

@@ -40,7 +40,12 @@ export interface PoolSnapshot {
 /** Builds the snapshot from local state. O(keys), no I/O. */
 export function snapshotPool(slots: readonly KeySlot[], ctx: EligibilityContext, strategy: StrategyName): PoolSnapshot {
   const keys = slots.map((slot) => snapshotKey(slot, ctx));
-  return { strategy, total: keys.length, available: keys.filter((k) => k.state === 'ready' || k.state === 'half-open').length, keys };
+  return {
+    strategy,
+    total: keys.length,
+    available: keys.filter((k) => k.state === 'ready' || k.state === 'half-open').length,
+    keys,
+  };
 }
 
 /** One key's snapshot. O(1), no I/O. */

@@ -47,7 +47,11 @@ const SCENARIO: MockScenario = {
 class PoolErrorFilter implements ExceptionFilter {
   catch(error: DeepSeekPoolError, host: ArgumentsHost): void {
     const status = (error as { status?: unknown }).status;
-    host.switchToHttp().getResponse<Response>().status(typeof status === 'number' ? status : 503).json({ error: { message: error.message, code: error.code } });
+    host
+      .switchToHttp()
+      .getResponse<Response>()
+      .status(typeof status === 'number' ? status : 503)
+      .json({ error: { message: error.message, code: error.code } });
   }
 }
 
@@ -151,7 +155,12 @@ export async function startDegradationApp(degradation: DynamicModule): Promise<D
       });
       const text = await response.body.text();
       const isJson = String(response.headers['content-type']).startsWith('application/json');
-      return { status: response.statusCode, headers: response.headers, text, json: isJson ? JSON.parse(text) : undefined };
+      return {
+        status: response.statusCode,
+        headers: response.headers,
+        text,
+        json: isJson ? JSON.parse(text) : undefined,
+      };
     },
     upstreamChats: () => mock.stats().totalRequests.chat,
     async close() {

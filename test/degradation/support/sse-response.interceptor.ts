@@ -1,5 +1,11 @@
 import { PassThrough } from 'node:stream';
-import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor, StreamableFile } from '@nestjs/common';
+import {
+  type CallHandler,
+  type ExecutionContext,
+  Injectable,
+  type NestInterceptor,
+  StreamableFile,
+} from '@nestjs/common';
 import { Observable } from 'rxjs';
 
 /**
@@ -27,7 +33,9 @@ export class SseResponseInterceptor implements NestInterceptor {
         },
         error: (error: unknown) => {
           if (!started) return subscriber.error(error);
-          out.end(`data: ${JSON.stringify({ error: { message: error instanceof Error ? error.message : String(error) } })}\n\n`);
+          out.end(
+            `data: ${JSON.stringify({ error: { message: error instanceof Error ? error.message : String(error) } })}\n\n`,
+          );
         },
         complete: () => {
           out.end('data: [DONE]\n\n');

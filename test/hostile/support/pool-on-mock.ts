@@ -8,7 +8,10 @@ export interface PoolOnMock {
   close(): Promise<void>;
 }
 
-export async function startPoolOnMock(keys: KeyConfig[], options: Partial<DeepSeekPoolOptions> = {}): Promise<PoolOnMock> {
+export async function startPoolOnMock(
+  keys: KeyConfig[],
+  options: Partial<DeepSeekPoolOptions> = {},
+): Promise<PoolOnMock> {
   const mock = new DeepSeekMock({ keys });
   const { url } = await mock.start({ port: 0 });
   const pool = new DeepSeekPoolService(
@@ -32,7 +35,10 @@ export async function startPoolOnMock(keys: KeyConfig[], options: Partial<DeepSe
   };
 }
 
-/** `[[[...]]]` nested `depth` arrays deep, built without recursion: its JSON is tiny, re-serializing it overflows the stack. */
+/**
+ * `[[[...]]]` nested `depth` arrays deep, built without recursion: its JSON is tiny, re-serializing it overflows the
+ * stack.
+ */
 export function nestedArrays(depth: number): unknown {
   let value: unknown = [];
   for (let i = 0; i < depth; i++) value = [value];

@@ -9,10 +9,19 @@ describe('DeepSeekPoolService in a TestingModule', () => {
   let moduleRef: TestingModule;
 
   beforeAll(async () => {
-    mock = new DeepSeekMock({ keys: [{ key: 'sk-spec-revoked-00000000001', status: 401 }, { key: 'sk-spec-good-000000000002' }] });
+    mock = new DeepSeekMock({
+      keys: [{ key: 'sk-spec-revoked-00000000001', status: 401 }, { key: 'sk-spec-good-000000000002' }],
+    });
     await mock.start();
     moduleRef = await Test.createTestingModule({
-      imports: [DeepSeekPoolModule.forRoot({ keys: 'sk-spec-revoked-00000000001,sk-spec-good-000000000002', defaultBaseUrl: mock.url, logger: false, probe: false })],
+      imports: [
+        DeepSeekPoolModule.forRoot({
+          keys: 'sk-spec-revoked-00000000001,sk-spec-good-000000000002',
+          defaultBaseUrl: mock.url,
+          logger: false,
+          probe: false,
+        }),
+      ],
     }).compile();
     await moduleRef.init();
   });

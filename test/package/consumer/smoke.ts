@@ -1,15 +1,22 @@
 // Boots an app module (docs/examples/app.module.ts) against the DeepSeek mock with three keys, one of them revoked,
 // over real HTTP: chat -> 200, stream -> SSE chunk events then [DONE], readiness -> 200 with the revoked key out.
-// Shared by the repository's own test and by the consumer apps built from the packed tarballs (test/package/consumers.sh).
+// Shared by the repository's own test and by the consumer apps built from the packed tarballs
+// (test/package/consumers.sh).
 import * as assert from 'node:assert/strict';
 import type { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DeepSeekMock } from 'nestjs-deepseek-pool-mock';
 
-const KEYS = { good1: 'sk-consumer-good-000000000001', good2: 'sk-consumer-good-000000000002', revoked: 'sk-consumer-revoked-00000003' };
+const KEYS = {
+  good1: 'sk-consumer-good-000000000001',
+  good2: 'sk-consumer-good-000000000002',
+  revoked: 'sk-consumer-revoked-00000003',
+};
 const REQUEST = { model: 'deepseek-v4-flash', messages: [{ role: 'user', content: 'Hi' }] };
 
-/** What readiness looks like: terminus 12 says `degraded`; terminus 11 (no such status) says `up` with `degraded: true`. */
+/**
+ * What readiness looks like: terminus 12 says `degraded`; terminus 11 (no such status) says `up` with `degraded: true`.
+ */
 export type ReadyAs = 'degraded' | 'up, degraded: true';
 
 async function post(url: string, body: unknown): Promise<Response> {
@@ -40,7 +47,9 @@ async function checkApp(url: string): Promise<ReadyAs> {
   assert.match(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join(''), /^Mock answer from /);
 
   const ready = await fetch(`${url}/status/ready`);
-  const health = (await ready.json()) as { details: Record<string, { status: string; degraded?: boolean; servingKeys: number; totalKeys: number }> };
+  const health = (await ready.json()) as {
+    details: Record<string, { status: string; degraded?: boolean; servingKeys: number; totalKeys: number }>;
+  };
   assert.equal(ready.status, 200, `GET /status/ready with one revoked key of three: ${JSON.stringify(health)}`);
   const pool = health.details['deepseek-pool']!;
   assert.deepEqual([pool.servingKeys, pool.totalKeys], [2, 3]);
@@ -51,7 +60,9 @@ async function checkApp(url: string): Promise<ReadyAs> {
 
 /** Starts the mock and the app (keys and base URL from the environment, as the app reads them), checks, stops both. */
 export async function smoke(appModule: Type<unknown>): Promise<ReadyAs> {
-  const mock = new DeepSeekMock({ keys: [{ key: KEYS.good1 }, { key: KEYS.good2 }, { key: KEYS.revoked, status: 401 }] });
+  const mock = new DeepSeekMock({
+    keys: [{ key: KEYS.good1 }, { key: KEYS.good2 }, { key: KEYS.revoked, status: 401 }],
+  });
   await mock.start();
   process.env.DEEPSEEK_API_KEYS = Object.values(KEYS).join(',');
   process.env.DEEPSEEK_BASE_URL = mock.url;

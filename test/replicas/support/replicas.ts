@@ -75,7 +75,13 @@ export async function startReplicas(spec: ReplicaSetSpec): Promise<ReplicaSet> {
       const store = new RedisStateStore({ redis: spec.redisUrl, prefix: spec.prefix, ...spec.store });
       const changes: StateChange[] = [];
       store.onChange((change) => changes.push(change));
-      const options: DeepSeekPoolOptions = { ...REPLICA_POOL_OPTIONS, rng: seededRng(100 + i), ...spec.pool, keys, store };
+      const options: DeepSeekPoolOptions = {
+        ...REPLICA_POOL_OPTIONS,
+        rng: seededRng(100 + i),
+        ...spec.pool,
+        keys,
+        store,
+      };
       const moduleRef = await Test.createTestingModule({ imports: [DeepSeekPoolModule.forRoot(options)] }).compile();
       const app = moduleRef.createNestApplication({ logger: false });
       await app.init();
@@ -94,8 +100,16 @@ export function ask(n: number, extra: Record<string, unknown> = {}) {
   return { model: 'deepseek-v4-flash', messages: [{ role: 'user', content: `question ${n}` }], ...extra };
 }
 
-/** Runs `total` calls (or until `stop()` says so) over `concurrency` workers; resolves with the successes and the errors. */
-export async function drive(total: number, concurrency: number, call: (n: number) => Promise<unknown>, stop: () => boolean = () => false): Promise<{ ok: number; errors: unknown[] }> {
+/**
+ * Runs `total` calls (or until `stop()` says so) over `concurrency` workers; resolves with the successes and the
+ * errors.
+ */
+export async function drive(
+  total: number,
+  concurrency: number,
+  call: (n: number) => Promise<unknown>,
+  stop: () => boolean = () => false,
+): Promise<{ ok: number; errors: unknown[] }> {
   let next = 0;
   let ok = 0;
   const errors: unknown[] = [];

@@ -2,7 +2,8 @@
 export async function waitFor(predicate: () => boolean, what: string, timeoutMs = 5_000): Promise<number> {
   const started = performance.now();
   while (!predicate()) {
-    if (performance.now() - started > timeoutMs) throw new Error(`Timed out after ${timeoutMs} ms waiting for: ${what}`);
+    if (performance.now() - started > timeoutMs)
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for: ${what}`);
     await sleep(2);
   }
   return performance.now() - started;

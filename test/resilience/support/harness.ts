@@ -83,7 +83,11 @@ export async function startScenario(spec: ScenarioSpec): Promise<Scenario> {
     ...(spec.extraKeys ?? []),
   ];
   const idByApiKey = new Map(keys.map((k) => [k.apiKey, k.id ?? k.apiKey]));
-  const transport = new RecordingTransport(new UndiciTransport(), timeline, (apiKey) => idByApiKey.get(apiKey) ?? 'unknown');
+  const transport = new RecordingTransport(
+    new UndiciTransport(),
+    timeline,
+    (apiKey) => idByApiKey.get(apiKey) ?? 'unknown',
+  );
   const options: DeepSeekPoolOptions = { ...SCALED_POOL_OPTIONS, rng: seededRng(seed), ...spec.pool, keys, transport };
   let app: INestApplication | undefined;
   try {
@@ -108,7 +112,8 @@ export async function startScenario(spec: ScenarioSpec): Promise<Scenario> {
       if (!stats) throw new Error(`the mock has no key named "${name}"`);
       return stats;
     },
-    chatRequestsByKey: () => Object.fromEntries(Object.entries(mock.stats().keys).map(([name, k]) => [name, k.requests.chat])),
+    chatRequestsByKey: () =>
+      Object.fromEntries(Object.entries(mock.stats().keys).map(([name, k]) => [name, k.requests.chat])),
     keySnapshot: (id) => {
       const key = pool.snapshot().keys.find((k) => k.id === id);
       if (!key) throw new Error(`the pool has no key "${id}"`);

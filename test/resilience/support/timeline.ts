@@ -71,7 +71,9 @@ export class Timeline {
     return this.entries.filter((e): e is EventEntry => e.kind === kind && (keyId === undefined || e.keyId === keyId));
   }
 
-  /** Requests sent to `keyId` while its breaker was open (after an `open`, before the next `half-open`): should be none. */
+  /**
+   * Requests sent to `keyId` while its breaker was open (after an `open`, before the next `half-open`): should be none.
+   */
   requestsWhileOpen(keyId: string): RequestEntry[] {
     const found: RequestEntry[] = [];
     let open = false;

@@ -1,4 +1,9 @@
-import type { AttemptMeta, ChatCompletionChunk, ChatCompletionRequest, DeepSeekPoolService } from 'nestjs-deepseek-pool';
+import type {
+  AttemptMeta,
+  ChatCompletionChunk,
+  ChatCompletionRequest,
+  DeepSeekPoolService,
+} from 'nestjs-deepseek-pool';
 
 export const MODEL = 'deepseek-v4-flash';
 
@@ -43,7 +48,11 @@ export function shareOf(counts: Record<string, number>, key: string): number {
  * Sends `requests` calls through `call`, at most `concurrency` at a time, and collects what each produced.
  * Never throws: failures are part of the result.
  */
-export async function drive(requests: number, concurrency: number, call: (n: number) => Promise<AttemptMeta>): Promise<TrafficResult> {
+export async function drive(
+  requests: number,
+  concurrency: number,
+  call: (n: number) => Promise<AttemptMeta>,
+): Promise<TrafficResult> {
   const result: TrafficResult = { offered: requests, metas: [], failures: [] };
   let next = 0;
   const worker = async (): Promise<void> => {

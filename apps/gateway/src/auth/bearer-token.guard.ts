@@ -5,7 +5,9 @@ import { TokenSet, bearerToken } from './token-match.js';
 /** What a guard with no token configured does: let everyone in, pretend the route does not exist, or refuse (401). */
 export type WithoutToken = 'open' | 'hidden' | 'closed';
 
-/** `Authorization: Bearer <token>` against a fixed set, compared in constant time; 401 names which token is expected. */
+/**
+ * `Authorization: Bearer <token>` against a fixed set, compared in constant time; 401 names which token is expected.
+ */
 export abstract class BearerTokenGuard implements CanActivate {
   private readonly tokens: TokenSet;
 

@@ -16,7 +16,11 @@ export class ClientTokenGuard extends BearerTokenGuard {
     settings: GatewaySettings,
     private readonly clients: ClientsRuntime,
   ) {
-    super(settings.clientTokens, clients.configured ? 'closed' : 'open', 'Invalid or missing gateway token: send Authorization: Bearer <token>');
+    super(
+      settings.clientTokens,
+      clients.configured ? 'closed' : 'open',
+      'Invalid or missing gateway token: send Authorization: Bearer <token>',
+    );
   }
 
   override canActivate(context: ExecutionContext): boolean {

@@ -36,24 +36,51 @@ export class ChatCompletionsController {
 
   @Post(['v1/chat/completions', 'chat/completions'])
   @HttpCode(200)
-  async create(@Body() body: unknown, @Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<unknown> {
+  async create(
+    @Body() body: unknown,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<unknown> {
     validateChatRequest(body);
     const ticket = await this.clients.admit(clientOf(request), body);
     const signal = abortOnClientGone(request, response);
-    if (body.stream === true) return this.clients.track(ticket, () => this.stream(body, signal, request, response, ticket));
+    if (body.stream === true)
+      return this.clients.track(ticket, () => this.stream(body, signal, request, response, ticket));
     const degrade = this.degradation !== undefined;
-    const call = () => this.pool.chat(body, { signal, degrade, tenant: ticket?.client.tenant ?? defaultTenant(body, request), ...ticket?.callOptions });
-    const result = await this.clients.track(ticket, () => this.log.track(request, body, call), (answer) => ticket?.usageOf(answer));
+    const call = () =>
+      this.pool.chat(body, {
+        signal,
+        degrade,
+        tenant: ticket?.client.tenant ?? defaultTenant(body, request),
+        ...ticket?.callOptions,
+      });
+    const result = await this.clients.track(
+      ticket,
+      () => this.log.track(request, body, call),
+      (answer) => ticket?.usageOf(answer),
+    );
     setTraceHeaders(response, result.meta);
     return result.data;
   }
 
-  /** Streams with back-pressure. Headers wait for the first chunk, so failover (or degradation) stays invisible to the client. */
-  private async stream(body: ChatCompletionRequest, signal: AbortSignal, request: Request, response: Response, ticket: ClientTicket | undefined): Promise<void> {
+  /**
+   * Streams with back-pressure. Headers wait for the first chunk, so failover (or degradation) stays invisible to the
+   * client.
+   */
+  private async stream(
+    body: ChatCompletionRequest,
+    signal: AbortSignal,
+    request: Request,
+    response: Response,
+    ticket: ClientTicket | undefined,
+  ): Promise<void> {
     const fresh = this.pool.stream(body, { signal, ...ticket?.callOptions });
     let degraded: AttemptMeta['degraded'];
     const chunks: AsyncIterable<ChatCompletionChunk> = this.degradation
-      ? this.degradation.streamIterable(this.degradation.routeInput(body, request, {}, (tier) => (degraded = tier)), fresh)
+      ? this.degradation.streamIterable(
+          this.degradation.routeInput(body, request, {}, (tier) => (degraded = tier)),
+          fresh,
+        )
       : fresh;
     const iterator = (ticket?.watch(chunks) ?? chunks)[Symbol.asyncIterator]();
     let first!: IteratorResult<ChatCompletionChunk>;
@@ -62,7 +89,12 @@ export class ChatCompletionsController {
       return degraded ? { keyId: '', attempts: 0, trace: [], degraded } : fresh.meta;
     });
     setTraceHeaders(response, meta);
-    const ending = await writeSse(response, resumeAfter(first, iterator), this.pool.redactor, this.pool.limits.maxClientStallMs);
+    const ending = await writeSse(
+      response,
+      resumeAfter(first, iterator),
+      this.pool.redactor,
+      this.pool.limits.maxClientStallMs,
+    );
     this.log.streamEnded(request, meta.keyId || `degraded:${meta.degraded}`, ending, meta.continuations);
   }
 }

@@ -9,7 +9,13 @@ import { type SseEnding, writeSse } from './sse-writer.js';
 /** Chunks of 64 KiB of content, without end (more than any socket buffer holds). */
 async function* endlessChunks(): AsyncGenerator<ChatCompletionChunk> {
   const content = 'x'.repeat(64 * 1024);
-  for (;;) yield { id: 'c', object: 'chat.completion.chunk', model: 'm', choices: [{ index: 0, delta: { content }, finish_reason: null }] };
+  for (;;)
+    yield {
+      id: 'c',
+      object: 'chat.completion.chunk',
+      model: 'm',
+      choices: [{ index: 0, delta: { content }, finish_reason: null }],
+    };
 }
 
 describe('writeSse', () => {

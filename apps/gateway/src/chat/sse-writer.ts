@@ -2,14 +2,23 @@ import type { Response } from 'express';
 import type { ChatCompletionChunk, Redactor } from 'nestjs-deepseek-pool';
 import { clientError } from '../errors/openai-error.js';
 
-/** How a stream to the client ended. `client-stalled`: the client stopped reading past the bound and was disconnected (499). */
+/**
+ * How a stream to the client ended. `client-stalled`: the client stopped reading past the bound and was disconnected
+ * (499).
+ */
 export type SseEnding = 'completed' | 'failed' | 'client-gone' | 'client-stalled';
 
 /**
  * Writes chunks as OpenAI-style SSE with back-pressure; a failure after the start becomes an explicit error event,
- * redacted like every error answer. A client that reads nothing for `maxStallMs` is disconnected: its fault, never the key's.
+ * redacted like every error answer. A client that reads nothing for `maxStallMs` is disconnected: its fault, never the
+ * key's.
  */
-export async function writeSse(response: Response, chunks: AsyncIterable<ChatCompletionChunk>, redactor: Redactor, maxStallMs: number): Promise<SseEnding> {
+export async function writeSse(
+  response: Response,
+  chunks: AsyncIterable<ChatCompletionChunk>,
+  redactor: Redactor,
+  maxStallMs: number,
+): Promise<SseEnding> {
   response.status(200);
   response.setHeader('content-type', 'text/event-stream; charset=utf-8');
   response.setHeader('cache-control', 'no-cache');

@@ -11,22 +11,54 @@ import type { ClientLimits } from './spend-window.js';
 
 /** Saturday noon UTC: off-peak prices (flash: cache hit 0.003, miss 0.15, output 0.6 USD per million). */
 const T0 = Date.UTC(2026, 0, 17, 12, 0, 0);
-const ASK: ChatCompletionRequest = { model: 'deepseek-v4-flash', messages: [{ role: 'user', content: 'x'.repeat(400) }], max_tokens: 100 };
-const MILLION_EACH: Usage = { prompt_tokens: 2_000_000, prompt_cache_hit_tokens: 1_000_000, prompt_cache_miss_tokens: 1_000_000, completion_tokens: 1_000_000, total_tokens: 3_000_000 };
+const ASK: ChatCompletionRequest = {
+  model: 'deepseek-v4-flash',
+  messages: [{ role: 'user', content: 'x'.repeat(400) }],
+  max_tokens: 100,
+};
+const MILLION_EACH: Usage = {
+  prompt_tokens: 2_000_000,
+  prompt_cache_hit_tokens: 1_000_000,
+  prompt_cache_miss_tokens: 1_000_000,
+  completion_tokens: 1_000_000,
+  total_tokens: 3_000_000,
+};
 
 function setup(limits: ClientLimits, extra: Partial<ClientRecord> = {}) {
   let nowMs = T0;
   const now = (): number => nowMs;
   const ledger = new MemoryLedger(now);
   const registry = new Registry();
-  const client: ClientRecord = { name: 'web', limits, source: 'api', tokenSha256: 'f'.repeat(64), tokenHint: 'gwc-…abcd', createdAt: '', updatedAt: '', ...extra };
-  const metrics = new ClientMetrics(registry, () => [client], (name) => ledger.totals(name));
-  const admission = new ClientAdmission(ledger, metrics, DEFAULT_PRICES, { charsPerToken: 4, completionTokens: 1_024 }, now);
+  const client: ClientRecord = {
+    name: 'web',
+    limits,
+    source: 'api',
+    tokenSha256: 'f'.repeat(64),
+    tokenHint: 'gwc-…abcd',
+    createdAt: '',
+    updatedAt: '',
+    ...extra,
+  };
+  const metrics = new ClientMetrics(
+    registry,
+    () => [client],
+    (name) => ledger.totals(name),
+  );
+  const admission = new ClientAdmission(
+    ledger,
+    metrics,
+    DEFAULT_PRICES,
+    { charsPerToken: 4, completionTokens: 1_024 },
+    now,
+  );
   return { admission, ledger, registry, client, advance: (ms: number) => (nowMs += ms) };
 }
 
 async function refusal(promise: Promise<unknown>): Promise<ClientRefusedError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (!(error instanceof ClientRefusedError)) throw new Error(`expected a refusal, got ${String(error)}`);
   return error;
 }
@@ -46,7 +78,14 @@ describe('ClientAdmission', () => {
     expect(error.response).toEqual({
       status: 429,
       headers: { 'retry-after': '50', 'retry-after-ms': '50000', 'x-should-retry': 'true' },
-      body: { error: { message: 'Client "web" reached its requestsPerMinute limit (2 requests per minute); retry in 50 s', type: 'rate_limit_error', param: null, code: 'client_rate_limited' } },
+      body: {
+        error: {
+          message: 'Client "web" reached its requestsPerMinute limit (2 requests per minute); retry in 50 s',
+          type: 'rate_limit_error',
+          param: null,
+          code: 'client_rate_limited',
+        },
+      },
     });
   });
 
@@ -57,7 +96,11 @@ describe('ClientAdmission', () => {
     // Act
     const ticket = await admission.admit(client, ASK);
     const estimated = ledger.totals('web').tokensPerMinute;
-    await admission.track(ticket, async () => 'answer', () => ({ prompt_tokens: 90, completion_tokens: 10, total_tokens: 100 }));
+    await admission.track(
+      ticket,
+      async () => 'answer',
+      () => ({ prompt_tokens: 90, completion_tokens: 10, total_tokens: 100 }),
+    );
 
     // Assert
     expect(estimated).toBe(100 + 100);
@@ -70,7 +113,11 @@ describe('ClientAdmission', () => {
 
     // Act
     const ticket = await admission.admit(client, ASK);
-    await admission.track(ticket, async () => 'answer', () => MILLION_EACH);
+    await admission.track(
+      ticket,
+      async () => 'answer',
+      () => MILLION_EACH,
+    );
 
     // Assert: 1M hits x 0.003 + 1M misses x 0.15 + 1M output x 0.6
     expect(ledger.totals('web').usdPerDay).toBeCloseTo(0.753, 9);
@@ -79,22 +126,36 @@ describe('ClientAdmission', () => {
   it('refuses a spent budget with 429 insufficient_quota until midnight UTC, and no retry', async () => {
     // Arrange
     const { admission, client } = setup({ usdPerDay: 0.5 });
-    await admission.track(await admission.admit(client, ASK), async () => 'answer', () => MILLION_EACH);
+    await admission.track(
+      await admission.admit(client, ASK),
+      async () => 'answer',
+      () => MILLION_EACH,
+    );
 
     // Act
     const error = await refusal(admission.admit(client, ASK));
 
     // Assert
     expect(error.response.status).toBe(429);
-    expect(error.response.headers).toEqual({ 'retry-after': String(12 * 3600), 'retry-after-ms': String(12 * 3600 * 1000), 'x-should-retry': 'false' });
-    expect(error.response.body.error).toMatchObject({ type: 'insufficient_quota', code: 'client_budget_exceeded', message: 'Client "web" spent its usdPerDay budget (0.5 USD per UTC day); it renews in 43200 s' });
+    expect(error.response.headers).toEqual({
+      'retry-after': String(12 * 3600),
+      'retry-after-ms': String(12 * 3600 * 1000),
+      'x-should-retry': 'false',
+    });
+    expect(error.response.body.error).toMatchObject({
+      type: 'insufficient_quota',
+      code: 'client_budget_exceeded',
+      message: 'Client "web" spent its usdPerDay budget (0.5 USD per UTC day); it renews in 43200 s',
+    });
   });
 
   it('refunds a request that failed before any usage: nothing was generated', async () => {
     const { admission, ledger, client } = setup({ tokensPerDay: 1_000 });
 
     const ticket = await admission.admit(client, ASK);
-    await expect(admission.track(ticket, () => Promise.reject(new Error('upstream down')))).rejects.toThrow('upstream down');
+    await expect(admission.track(ticket, () => Promise.reject(new Error('upstream down')))).rejects.toThrow(
+      'upstream down',
+    );
 
     expect(ledger.totals('web')).toMatchObject({ requestsPerMinute: 1, tokensPerDay: 0 });
   });
@@ -102,7 +163,11 @@ describe('ClientAdmission', () => {
   it('keeps the estimate when the answer reports no usage', async () => {
     const { admission, ledger, client } = setup({ tokensPerDay: 1_000 });
 
-    await admission.track(await admission.admit(client, ASK), async () => 'answer', () => undefined);
+    await admission.track(
+      await admission.admit(client, ASK),
+      async () => 'answer',
+      () => undefined,
+    );
 
     expect(ledger.totals('web').tokensPerDay).toBe(200);
   });
@@ -127,7 +192,11 @@ describe('ClientAdmission', () => {
   it('exports per-client requests, tokens, cost and remaining budget by name', async () => {
     // Arrange
     const { admission, client, registry } = setup({ requestsPerMinute: 1, usdPerDay: 1 });
-    await admission.track(await admission.admit(client, ASK), async () => 'answer', () => MILLION_EACH);
+    await admission.track(
+      await admission.admit(client, ASK),
+      async () => 'answer',
+      () => MILLION_EACH,
+    );
     await admission.admit(client, ASK).catch(() => undefined);
 
     // Act

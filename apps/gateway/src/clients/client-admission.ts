@@ -1,4 +1,12 @@
-import type { CallOptions, ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, PoolResult, TokenEstimateOptions, Usage } from 'nestjs-deepseek-pool';
+import type {
+  CallOptions,
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionRequest,
+  PoolResult,
+  TokenEstimateOptions,
+  Usage,
+} from 'nestjs-deepseek-pool';
 import { estimateTokens } from 'nestjs-deepseek-pool';
 import { estimateCostUsd } from '../metrics/cost/estimate-cost.js';
 import type { PriceTable } from '../metrics/cost/price-table.js';
@@ -56,7 +64,10 @@ export class ClientAdmission {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Admits one request of `client` (undefined: a GATEWAY_TOKENS or anonymous caller, not limited); throws ClientRefusedError. */
+  /**
+   * Admits one request of `client` (undefined: a GATEWAY_TOKENS or anonymous caller, not limited); throws
+   * ClientRefusedError.
+   */
   async admit(client: ClientRecord | undefined, request: ChatCompletionRequest): Promise<ClientTicket | undefined> {
     if (client === undefined) return undefined;
     if (client.models !== undefined && !client.models.includes(request.model)) {
@@ -77,7 +88,11 @@ export class ClientAdmission {
    * when it returns undefined; the estimate stands when neither is known), or with no usage when the call fails
    * before any usage was seen (nothing was generated).
    */
-  async track<T>(ticket: ClientTicket | undefined, call: () => Promise<T>, usageOf: (result: T) => Usage | undefined = () => undefined): Promise<T> {
+  async track<T>(
+    ticket: ClientTicket | undefined,
+    call: () => Promise<T>,
+    usageOf: (result: T) => Usage | undefined = () => undefined,
+  ): Promise<T> {
     if (ticket === undefined) return call();
     let result: T;
     try {
@@ -99,12 +114,23 @@ export class ClientAdmission {
   private estimate(request: ChatCompletionRequest): RequestSize {
     const tokens = estimateTokens(request, this.tokenEstimate);
     const maxTokens = request.max_tokens ?? request.max_completion_tokens;
-    const completion = typeof maxTokens === 'number' && maxTokens > 0 ? Math.min(maxTokens, tokens) : Math.min(this.tokenEstimate.completionTokens, tokens);
+    const completion =
+      typeof maxTokens === 'number' && maxTokens > 0
+        ? Math.min(maxTokens, tokens)
+        : Math.min(this.tokenEstimate.completionTokens, tokens);
     const prompt = tokens - completion;
-    return this.sizeOf(request.model, { prompt_tokens: prompt, prompt_cache_miss_tokens: prompt, completion_tokens: completion, total_tokens: tokens });
+    return this.sizeOf(request.model, {
+      prompt_tokens: prompt,
+      prompt_cache_miss_tokens: prompt,
+      completion_tokens: completion,
+      total_tokens: tokens,
+    });
   }
 
-  /** Tokens and cost of a usage; a model the price table does not know costs nothing (README: budgets count priced models). */
+  /**
+   * Tokens and cost of a usage; a model the price table does not know costs nothing (README: budgets count priced
+   * models).
+   */
   private sizeOf(model: string, usage: Usage): RequestSize {
     const usd = estimateCostUsd(model, usage, new Date(this.now()), this.prices) ?? 0;
     return { tokens: usage.total_tokens, nanoUsd: Math.round(usd * NANO_PER_USD) };

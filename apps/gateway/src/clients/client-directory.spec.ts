@@ -7,7 +7,15 @@ import { MemoryClientStore } from './client-store.js';
 import { hashClientToken } from './client-token.js';
 
 const CONFIG_TOKEN = 'config-token-0123456789';
-const CONFIG: ClientRecord = { name: 'from-file', limits: {}, source: 'config', tokenSha256: hashClientToken(CONFIG_TOKEN), tokenHint: 'gwc-…6789', createdAt: '', updatedAt: '' };
+const CONFIG: ClientRecord = {
+  name: 'from-file',
+  limits: {},
+  source: 'config',
+  tokenSha256: hashClientToken(CONFIG_TOKEN),
+  tokenHint: 'gwc-…6789',
+  createdAt: '',
+  updatedAt: '',
+};
 
 function directory(store = new MemoryClientStore()): ClientDirectory {
   return new ClientDirectory([CONFIG], store, () => Date.UTC(2026, 0, 15));
@@ -23,7 +31,15 @@ describe('ClientDirectory', () => {
 
     // Assert
     expect(token).toMatch(/^gwc-[A-Za-z0-9_-]{43}$/);
-    expect(client).toEqual({ name: 'web', tenant: 'acme', limits: { requestsPerMinute: 5 }, source: 'api', tokenHint: `gwc-…${token.slice(-4)}`, createdAt: '2026-01-15T00:00:00.000Z', updatedAt: '2026-01-15T00:00:00.000Z' });
+    expect(client).toEqual({
+      name: 'web',
+      tenant: 'acme',
+      limits: { requestsPerMinute: 5 },
+      source: 'api',
+      tokenHint: `gwc-…${token.slice(-4)}`,
+      createdAt: '2026-01-15T00:00:00.000Z',
+      updatedAt: '2026-01-15T00:00:00.000Z',
+    });
     expect(clients.find(token)?.name).toBe('web');
     expect(clients.find(CONFIG_TOKEN)?.name).toBe('from-file');
     expect(JSON.stringify(clients.list())).not.toContain(token);
@@ -42,7 +58,12 @@ describe('ClientDirectory', () => {
 
   it('updates the fields given, clears those set to null, and keeps the token', async () => {
     const clients = directory();
-    const { token } = await clients.create({ name: 'web', tenant: 'acme', models: ['deepseek-v4-flash'], limits: { requestsPerMinute: 5 } });
+    const { token } = await clients.create({
+      name: 'web',
+      tenant: 'acme',
+      models: ['deepseek-v4-flash'],
+      limits: { requestsPerMinute: 5 },
+    });
 
     const updated = await clients.update('web', { tenant: null, limits: { usdPerDay: 3 } });
 
@@ -66,10 +87,18 @@ describe('ClientDirectory', () => {
 
   it.each([
     ['a second client of the same name', (c: ClientDirectory) => c.create({ name: 'web' }), ConflictException],
-    ['a client named like one of GATEWAY_CLIENTS', (c: ClientDirectory) => c.create({ name: 'from-file' }), ConflictException],
+    [
+      'a client named like one of GATEWAY_CLIENTS',
+      (c: ClientDirectory) => c.create({ name: 'from-file' }),
+      ConflictException,
+    ],
     ['changing a client of GATEWAY_CLIENTS', (c: ClientDirectory) => c.rotate('from-file'), ConflictException],
     ['revoking an unknown client', (c: ClientDirectory) => c.revoke('nobody'), NotFoundException],
-    ['a bad limit', (c: ClientDirectory) => c.create({ name: 'other', limits: { tokensPerMinute: 0 } }), InvalidOptionsError],
+    [
+      'a bad limit',
+      (c: ClientDirectory) => c.create({ name: 'other', limits: { tokensPerMinute: 0 } }),
+      InvalidOptionsError,
+    ],
     ['a body that is not an object', (c: ClientDirectory) => c.update('web', [1]), InvalidOptionsError],
   ])('refuses %s', async (_label, act, error) => {
     const clients = directory();

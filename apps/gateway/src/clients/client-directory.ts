@@ -69,8 +69,18 @@ export class ClientDirectory {
     if (this.configNames.has(name)) throw new ConflictException(`Client "${name}" is defined in GATEWAY_CLIENTS`);
     const token = generateClientToken();
     const nowIso = new Date(this.now()).toISOString();
-    const record: ClientRecord = { name, ...profile, limits: profile.limits!, source: 'api', tokenSha256: hashClientToken(token), tokenHint: tokenHint(token), createdAt: nowIso, updatedAt: nowIso };
-    if (!(await this.write(() => this.store.create(record)))) throw new ConflictException(`Client "${name}" already exists`);
+    const record: ClientRecord = {
+      name,
+      ...profile,
+      limits: profile.limits!,
+      source: 'api',
+      tokenSha256: hashClientToken(token),
+      tokenHint: tokenHint(token),
+      createdAt: nowIso,
+      updatedAt: nowIso,
+    };
+    if (!(await this.write(() => this.store.create(record))))
+      throw new ConflictException(`Client "${name}" already exists`);
     this.put(record);
     return { client: viewOf(record), token };
   }
@@ -80,7 +90,12 @@ export class ClientDirectory {
     const current = this.apiClient(name);
     const input = objectBody(body);
     const cleared = (['tenant', 'models', 'tiers'] as const).filter((field) => input[field] === null);
-    const profile = parseProfile(Object.fromEntries(Object.entries(input).filter(([, v]) => v !== null)), 'client', badField, true);
+    const profile = parseProfile(
+      Object.fromEntries(Object.entries(input).filter(([, v]) => v !== null)),
+      'client',
+      badField,
+      true,
+    );
     const record: ClientRecord = { ...current, ...profile, updatedAt: new Date(this.now()).toISOString() };
     for (const field of cleared) delete record[field];
     return viewOf(await this.replace(record));
@@ -88,7 +103,12 @@ export class ClientDirectory {
 
   async rotate(name: string): Promise<IssuedToken> {
     const token = generateClientToken();
-    const record = await this.replace({ ...this.apiClient(name), tokenSha256: hashClientToken(token), tokenHint: tokenHint(token), updatedAt: new Date(this.now()).toISOString() });
+    const record = await this.replace({
+      ...this.apiClient(name),
+      tokenSha256: hashClientToken(token),
+      tokenHint: tokenHint(token),
+      updatedAt: new Date(this.now()).toISOString(),
+    });
     return { client: viewOf(record), token };
   }
 
@@ -111,7 +131,8 @@ export class ClientDirectory {
 
   /** An API client by name: 404 when unknown, 409 for a GATEWAY_CLIENTS client (change the file instead). */
   private apiClient(name: string): ClientRecord {
-    if (this.configNames.has(name)) throw new ConflictException(`Client "${name}" is defined in GATEWAY_CLIENTS: change it there`);
+    if (this.configNames.has(name))
+      throw new ConflictException(`Client "${name}" is defined in GATEWAY_CLIENTS: change it there`);
     const record = this.api.get(name);
     if (!record) throw new NotFoundException(`No client "${name}"`);
     return record;
@@ -121,7 +142,9 @@ export class ClientDirectory {
     try {
       return await call();
     } catch {
-      throw new ServiceUnavailableException('The client store (Redis) is unreachable: client changes are refused until it is back');
+      throw new ServiceUnavailableException(
+        'The client store (Redis) is unreachable: client changes are refused until it is back',
+      );
     }
   }
 
@@ -136,6 +159,7 @@ export class ClientDirectory {
 }
 
 function objectBody(body: unknown): Record<string, unknown> {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new InvalidOptionsError('body', 'must be a JSON object');
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw new InvalidOptionsError('body', 'must be a JSON object');
   return body as Record<string, unknown>;
 }

@@ -1,4 +1,16 @@
-import { type ClientLimits, type ClientTotals, type Increments, type Refusal, type UsageFields, applyIncrements, correctionOf, incrementsAt, isStale, refusalOf, totalsOf } from './spend-window.js';
+import {
+  type ClientLimits,
+  type ClientTotals,
+  type Increments,
+  type Refusal,
+  type UsageFields,
+  applyIncrements,
+  correctionOf,
+  incrementsAt,
+  isStale,
+  refusalOf,
+  totalsOf,
+} from './spend-window.js';
 
 /** The size of one request: tokens, and cost in nano-USD. */
 export interface RequestSize {

@@ -16,9 +16,24 @@ export class ClientMetrics {
 
   constructor(registry: Registry, clients: () => ClientRecord[], totals: (client: string) => ClientTotals) {
     const registers = [registry];
-    this.requests = new Counter({ name: 'gateway_client_requests_total', help: 'Chat requests by client and admission outcome (admitted, rate_limited, over_budget, model_not_allowed)', labelNames: ['client', 'outcome'], registers });
-    this.tokens = new Counter({ name: 'gateway_client_tokens_total', help: 'Tokens used by client (upstream usage; the estimate where none was reported)', labelNames: ['client'], registers });
-    this.costUsd = new Counter({ name: 'gateway_client_cost_usd_total', help: 'Estimated cost in USD by client (price table, cache hits at the cache-hit rate)', labelNames: ['client'], registers });
+    this.requests = new Counter({
+      name: 'gateway_client_requests_total',
+      help: 'Chat requests by client and admission outcome (admitted, rate_limited, over_budget, model_not_allowed)',
+      labelNames: ['client', 'outcome'],
+      registers,
+    });
+    this.tokens = new Counter({
+      name: 'gateway_client_tokens_total',
+      help: 'Tokens used by client (upstream usage; the estimate where none was reported)',
+      labelNames: ['client'],
+      registers,
+    });
+    this.costUsd = new Counter({
+      name: 'gateway_client_cost_usd_total',
+      help: 'Estimated cost in USD by client (price table, cache hits at the cache-hit rate)',
+      labelNames: ['client'],
+      registers,
+    });
     new Gauge({
       name: 'gateway_client_budget_remaining_usd',
       help: 'USD left of a client budget (period: day, month), as this replica last saw the shared counts',
@@ -28,8 +43,13 @@ export class ClientMetrics {
         this.reset();
         for (const client of clients()) {
           const used = totals(client.name);
-          if (client.limits.usdPerDay !== undefined) this.set({ client: client.name, period: 'day' }, Math.max(0, client.limits.usdPerDay - used.usdPerDay));
-          if (client.limits.usdPerMonth !== undefined) this.set({ client: client.name, period: 'month' }, Math.max(0, client.limits.usdPerMonth - used.usdPerMonth));
+          if (client.limits.usdPerDay !== undefined)
+            this.set({ client: client.name, period: 'day' }, Math.max(0, client.limits.usdPerDay - used.usdPerDay));
+          if (client.limits.usdPerMonth !== undefined)
+            this.set(
+              { client: client.name, period: 'month' },
+              Math.max(0, client.limits.usdPerMonth - used.usdPerMonth),
+            );
         }
       },
     });
@@ -42,7 +62,8 @@ export class ClientMetrics {
         this.reset();
         for (const client of clients()) {
           const used = totals(client.name);
-          for (const [limit, max] of Object.entries(client.limits) as Array<[keyof ClientTotals, number]>) this.set({ client: client.name, limit }, used[limit] / max);
+          for (const [limit, max] of Object.entries(client.limits) as Array<[keyof ClientTotals, number]>)
+            this.set({ client: client.name, limit }, used[limit] / max);
         }
       },
     });

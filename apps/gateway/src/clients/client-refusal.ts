@@ -24,12 +24,25 @@ export class ClientRefusedError extends Error {
   static overLimit(client: string, refusal: Refusal): ClientRefusedError {
     const seconds = Math.max(1, Math.ceil(refusal.retryAfterMs / 1000));
     const budget = BUDGET_LIMITS.has(refusal.limit);
-    const what = budget ? `spent its ${refusal.limit} budget (${refusal.max} ${PER[refusal.limit]})` : `reached its ${refusal.limit} limit (${refusal.max} ${PER[refusal.limit]})`;
+    const what = budget
+      ? `spent its ${refusal.limit} budget (${refusal.max} ${PER[refusal.limit]})`
+      : `reached its ${refusal.limit} limit (${refusal.max} ${PER[refusal.limit]})`;
     const message = `Client "${client}" ${what}; ${budget ? 'it renews' : 'retry'} in ${seconds} s`;
     return new ClientRefusedError({
       status: 429,
-      headers: { 'retry-after': String(seconds), 'retry-after-ms': String(Math.max(1, Math.ceil(refusal.retryAfterMs))), 'x-should-retry': String(!budget) },
-      body: { error: { message, type: budget ? 'insufficient_quota' : 'rate_limit_error', param: null, code: budget ? 'client_budget_exceeded' : 'client_rate_limited' } },
+      headers: {
+        'retry-after': String(seconds),
+        'retry-after-ms': String(Math.max(1, Math.ceil(refusal.retryAfterMs))),
+        'x-should-retry': String(!budget),
+      },
+      body: {
+        error: {
+          message,
+          type: budget ? 'insufficient_quota' : 'rate_limit_error',
+          param: null,
+          code: budget ? 'client_budget_exceeded' : 'client_rate_limited',
+        },
+      },
     });
   }
 
@@ -37,7 +50,14 @@ export class ClientRefusedError extends Error {
     return new ClientRefusedError({
       status: 403,
       headers: { 'x-should-retry': 'false' },
-      body: { error: { message: `Client "${client}" may not use model "${model}"`, type: 'permission_error', param: 'model', code: 'model_not_allowed' } },
+      body: {
+        error: {
+          message: `Client "${client}" may not use model "${model}"`,
+          type: 'permission_error',
+          param: 'model',
+          code: 'model_not_allowed',
+        },
+      },
     });
   }
 }

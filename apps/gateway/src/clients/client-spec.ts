@@ -38,32 +38,46 @@ const SHA256 = /^[0-9a-f]{64}$/;
 const PROFILE_FIELDS = new Set(['tenant', 'models', 'limits', 'tiers']);
 
 export function parseClientName(value: unknown, field: string, fail: FieldError): string {
-  if (typeof value !== 'string' || !NAME.test(value)) throw fail(field, 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');
+  if (typeof value !== 'string' || !NAME.test(value))
+    throw fail(field, 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');
   return value;
 }
 
 /** The profile fields present in `input` (all of them unless `partial`), validated; unknown fields are refused. */
-export function parseProfile(input: Record<string, unknown>, field: string, fail: FieldError, partial: boolean, extra: readonly string[] = []): Partial<ClientProfile> {
-  for (const name of Object.keys(input)) if (!PROFILE_FIELDS.has(name) && !extra.includes(name)) throw fail(`${field}.${name}`, 'is not a client field');
+export function parseProfile(
+  input: Record<string, unknown>,
+  field: string,
+  fail: FieldError,
+  partial: boolean,
+  extra: readonly string[] = [],
+): Partial<ClientProfile> {
+  for (const name of Object.keys(input))
+    if (!PROFILE_FIELDS.has(name) && !extra.includes(name)) throw fail(`${field}.${name}`, 'is not a client field');
   const profile: Partial<ClientProfile> = {};
   if (input.tenant !== undefined) {
-    if (typeof input.tenant !== 'string' || input.tenant.length === 0 || input.tenant.length > 128) throw fail(`${field}.tenant`, 'must be a non-empty string of at most 128 characters');
+    if (typeof input.tenant !== 'string' || input.tenant.length === 0 || input.tenant.length > 128)
+      throw fail(`${field}.tenant`, 'must be a non-empty string of at most 128 characters');
     profile.tenant = input.tenant;
   }
   if (input.models !== undefined) profile.models = stringList(input.models, `${field}.models`, fail);
   if (input.tiers !== undefined) {
-    if (!Array.isArray(input.tiers) || input.tiers.length === 0 || !input.tiers.every((t) => Number.isInteger(t))) throw fail(`${field}.tiers`, 'must be a non-empty array of key priorities (integers)');
+    if (!Array.isArray(input.tiers) || input.tiers.length === 0 || !input.tiers.every((t) => Number.isInteger(t)))
+      throw fail(`${field}.tiers`, 'must be a non-empty array of key priorities (integers)');
     profile.tiers = [...new Set(input.tiers as number[])];
   }
   if (input.limits !== undefined || !partial) profile.limits = parseLimits(input.limits ?? {}, `${field}.limits`, fail);
   return profile;
 }
 
-/** `{ requestsPerMinute?, tokensPerMinute?, tokensPerDay? }` integers > 0, `{ usdPerDay?, usdPerMonth? }` numbers > 0. */
+/**
+ * `{ requestsPerMinute?, tokensPerMinute?, tokensPerDay? }` integers > 0, `{ usdPerDay?, usdPerMonth? }` numbers > 0.
+ */
 export function parseLimits(value: unknown, field: string, fail: FieldError): ClientLimits {
   const input = asObject(value, field, fail);
   const limits: ClientLimits = {};
-  for (const name of Object.keys(input)) if (!(LIMIT_NAMES as readonly string[]).includes(name)) throw fail(`${field}.${name}`, `is not a limit (one of ${LIMIT_NAMES.join(', ')})`);
+  for (const name of Object.keys(input))
+    if (!(LIMIT_NAMES as readonly string[]).includes(name))
+      throw fail(`${field}.${name}`, `is not a limit (one of ${LIMIT_NAMES.join(', ')})`);
   for (const name of LIMIT_NAMES) {
     const max = input[name];
     if (max === undefined) continue;
@@ -75,14 +89,20 @@ export function parseLimits(value: unknown, field: string, fail: FieldError): Cl
   return limits;
 }
 
-/** A client of GATEWAY_CLIENTS: a name, a profile, and its token in plain (`token`) or hashed (`tokenSha256`, preferred). */
+/**
+ * A client of GATEWAY_CLIENTS: a name, a profile, and its token in plain (`token`) or hashed (`tokenSha256`,
+ * preferred).
+ */
 export function parseConfigClient(value: unknown, field: string, fail: FieldError, nowIso: string): ClientRecord {
   const input = asObject(value, field, fail);
   const { name, token, tokenSha256, ...rest } = input;
   const profile = parseProfile(rest, field, fail, false);
-  if ((token === undefined) === (tokenSha256 === undefined)) throw fail(`${field}.token`, 'set exactly one of "token" and "tokenSha256"');
-  if (token !== undefined && (typeof token !== 'string' || token.length < 16 || /\s/.test(token))) throw fail(`${field}.token`, 'must be at least 16 characters without spaces');
-  if (tokenSha256 !== undefined && (typeof tokenSha256 !== 'string' || !SHA256.test(tokenSha256))) throw fail(`${field}.tokenSha256`, 'must be the hex SHA-256 of the token (64 lowercase hex digits)');
+  if ((token === undefined) === (tokenSha256 === undefined))
+    throw fail(`${field}.token`, 'set exactly one of "token" and "tokenSha256"');
+  if (token !== undefined && (typeof token !== 'string' || token.length < 16 || /\s/.test(token)))
+    throw fail(`${field}.token`, 'must be at least 16 characters without spaces');
+  if (tokenSha256 !== undefined && (typeof tokenSha256 !== 'string' || !SHA256.test(tokenSha256)))
+    throw fail(`${field}.tokenSha256`, 'must be the hex SHA-256 of the token (64 lowercase hex digits)');
   return {
     name: parseClientName(name, `${field}.name`, fail),
     ...profile,
@@ -108,7 +128,8 @@ export function parseConfigClients(value: unknown, field: string, fail: FieldErr
 }
 
 function stringList(value: unknown, field: string, fail: FieldError): string[] {
-  if (!Array.isArray(value) || value.length === 0 || !value.every((v) => typeof v === 'string' && v.length > 0)) throw fail(field, 'must be a non-empty array of strings');
+  if (!Array.isArray(value) || value.length === 0 || !value.every((v) => typeof v === 'string' && v.length > 0))
+    throw fail(field, 'must be a non-empty array of strings');
   return [...new Set(value as string[])];
 }
 

@@ -78,7 +78,11 @@ export class RedisClientStore implements ClientStore {
   }
 
   async create(record: ClientRecord): Promise<boolean> {
-    const [[, created]] = (await this.redis.multi().hsetnx(this.key, record.name, JSON.stringify(record)).hset(this.key, MARKER, '1').exec()) as Array<[unknown, number]>;
+    const [[, created]] = (await this.redis
+      .multi()
+      .hsetnx(this.key, record.name, JSON.stringify(record))
+      .hset(this.key, MARKER, '1')
+      .exec()) as Array<[unknown, number]>;
     return created === 1;
   }
 

@@ -3,7 +3,9 @@ import { GatewayConfigError, loadGatewayConfig } from '../config/gateway-config.
 import { hashClientToken } from './client-token.js';
 
 const KEYS = { DEEPSEEK_API_KEYS: 'sk-config-clients-0000001' };
-const CLIENTS = JSON.stringify([{ name: 'web', token: 'client-token-web-0123456789', limits: { requestsPerMinute: 5 } }]);
+const CLIENTS = JSON.stringify([
+  { name: 'web', token: 'client-token-web-0123456789', limits: { requestsPerMinute: 5 } },
+]);
 const noFile = (): string => {
   throw new Error('ENOENT');
 };
@@ -14,16 +16,26 @@ describe('GATEWAY_CLIENTS and REDIS_URL', () => {
     const config = loadGatewayConfig({ ...KEYS, GATEWAY_CLIENTS: CLIENTS, REDIS_URL: 'redis://10.0.0.9:6379' }, noFile);
 
     // Assert
-    expect(config.clients).toMatchObject({ records: [{ name: 'web', tokenSha256: hashClientToken('client-token-web-0123456789') }], redisUrl: 'redis://10.0.0.9:6379', redisPrefix: 'dsp:gw:' });
+    expect(config.clients).toMatchObject({
+      records: [{ name: 'web', tokenSha256: hashClientToken('client-token-web-0123456789') }],
+      redisUrl: 'redis://10.0.0.9:6379',
+      redisPrefix: 'dsp:gw:',
+    });
     expect(config.clientTokens).toEqual([]);
   });
 
   it('reads a file named by GATEWAY_CLIENTS, then the gateway.clients section of GATEWAY_CONFIG', () => {
-    const files: Record<string, string> = { '/etc/clients.json': CLIENTS, '/etc/gateway.json': JSON.stringify({ gateway: { clients: [], redisPrefix: 'gw1:' } }) };
+    const files: Record<string, string> = {
+      '/etc/clients.json': CLIENTS,
+      '/etc/gateway.json': JSON.stringify({ gateway: { clients: [], redisPrefix: 'gw1:' } }),
+    };
     const read = (path: string): string => files[path] ?? noFile();
 
     expect(loadGatewayConfig({ ...KEYS, GATEWAY_CLIENTS: '/etc/clients.json' }, read).clients?.records).toHaveLength(1);
-    expect(loadGatewayConfig({ ...KEYS, GATEWAY_CONFIG: '/etc/gateway.json' }, read).clients).toMatchObject({ records: [], redisPrefix: 'gw1:' });
+    expect(loadGatewayConfig({ ...KEYS, GATEWAY_CONFIG: '/etc/gateway.json' }, read).clients).toMatchObject({
+      records: [],
+      redisPrefix: 'gw1:',
+    });
   });
 
   it('still needs GATEWAY_TOKENS or GATEWAY_CLIENTS with real keys', () => {

@@ -14,7 +14,12 @@ export interface ClientsConfig {
   refreshMs: number;
 }
 
-export const NO_CLIENTS: ClientsConfig = { records: undefined, redisUrl: undefined, redisPrefix: 'dsp:gw:', refreshMs: 250 };
+export const NO_CLIENTS: ClientsConfig = {
+  records: undefined,
+  redisUrl: undefined,
+  redisPrefix: 'dsp:gw:',
+  refreshMs: 250,
+};
 
 /** The `gateway` section fields of the GATEWAY_CONFIG file that this reads. */
 export interface ClientsFileSection {
@@ -29,14 +34,30 @@ const fail = (field: string, problem: string): Error => new GatewayConfigError(f
  * GATEWAY_CLIENTS: a JSON array of clients, inline (starting with `[`) or in the file it names; else the `clients`
  * array of the GATEWAY_CONFIG file's `gateway` section. REDIS_URL (or `gateway.redisUrl`) shares them between replicas.
  */
-export function loadClientsConfig(env: NodeJS.ProcessEnv, file: ClientsFileSection, readFile: (path: string) => string, nowIso = new Date().toISOString()): ClientsConfig {
+export function loadClientsConfig(
+  env: NodeJS.ProcessEnv,
+  file: ClientsFileSection,
+  readFile: (path: string) => string,
+  nowIso = new Date().toISOString(),
+): ClientsConfig {
   const fromEnv = env.GATEWAY_CLIENTS?.trim();
   let records: ClientRecord[] | undefined;
-  if (fromEnv) records = parseConfigClients(parseJson(fromEnv.startsWith('[') ? fromEnv : readClientsFile(fromEnv, readFile)), 'GATEWAY_CLIENTS', fail, nowIso);
+  if (fromEnv)
+    records = parseConfigClients(
+      parseJson(fromEnv.startsWith('[') ? fromEnv : readClientsFile(fromEnv, readFile)),
+      'GATEWAY_CLIENTS',
+      fail,
+      nowIso,
+    );
   else if (file.clients !== undefined) records = parseConfigClients(file.clients, 'gateway.clients', fail, nowIso);
   const prefix = env.GATEWAY_REDIS_PREFIX?.trim() || file.redisPrefix || NO_CLIENTS.redisPrefix;
   if (/\s/.test(prefix)) throw fail('GATEWAY_REDIS_PREFIX', 'must not contain spaces');
-  return { records, redisUrl: env.REDIS_URL?.trim() || file.redisUrl || undefined, redisPrefix: prefix, refreshMs: NO_CLIENTS.refreshMs };
+  return {
+    records,
+    redisUrl: env.REDIS_URL?.trim() || file.redisUrl || undefined,
+    redisPrefix: prefix,
+    refreshMs: NO_CLIENTS.refreshMs,
+  };
 }
 
 function readClientsFile(path: string, readFile: (path: string) => string): string {

@@ -44,17 +44,30 @@ export class ClientsRuntime implements OnModuleInit, OnModuleDestroy {
   ) {
     let store: ClientStore = new MemoryClientStore();
     if (config.redisUrl) {
-      this.redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 500, lazyConnect: true });
+      this.redis = new Redis(config.redisUrl, {
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        commandTimeout: 500,
+        lazyConnect: true,
+      });
       this.redis.on('error', () => undefined);
       store = new RedisClientStore(this.redis, config.redisPrefix);
       this.ledger = new RedisClientLedger(this.redis, config.redisPrefix, Date.now, (online) =>
-        online ? this.logger.log('Redis is back: client limits are shared again') : this.logger.warn('Redis unreachable: client limits are enforced on this replica\'s own counts until it is back'),
+        online
+          ? this.logger.log('Redis is back: client limits are shared again')
+          : this.logger.warn(
+              "Redis unreachable: client limits are enforced on this replica's own counts until it is back",
+            ),
       );
     } else {
       this.ledger = new MemoryLedger();
     }
     this.directory = new ClientDirectory(config.records ?? [], store);
-    const metrics = new ClientMetrics(registry, () => this.directory.all(), (client) => this.ledger.totals(client));
+    const metrics = new ClientMetrics(
+      registry,
+      () => this.directory.all(),
+      (client) => this.ledger.totals(client),
+    );
     this.admission = new ClientAdmission(this.ledger, metrics, prices, tokenEstimate);
   }
 
@@ -81,10 +94,21 @@ export class ClientsRuntime implements OnModuleInit, OnModuleDestroy {
     return this.directory.all().map((client) => {
       const used = this.ledger.totals(client.name);
       const remainingUsd = {
-        ...(client.limits.usdPerDay === undefined ? {} : { day: Math.max(0, client.limits.usdPerDay - used.usdPerDay) }),
-        ...(client.limits.usdPerMonth === undefined ? {} : { month: Math.max(0, client.limits.usdPerMonth - used.usdPerMonth) }),
+        ...(client.limits.usdPerDay === undefined
+          ? {}
+          : { day: Math.max(0, client.limits.usdPerDay - used.usdPerDay) }),
+        ...(client.limits.usdPerMonth === undefined
+          ? {}
+          : { month: Math.max(0, client.limits.usdPerMonth - used.usdPerMonth) }),
       };
-      return { name: client.name, tenant: client.tenant, source: client.source, limits: client.limits, used, remainingUsd };
+      return {
+        name: client.name,
+        tenant: client.tenant,
+        source: client.source,
+        limits: client.limits,
+        used,
+        remainingUsd,
+      };
     });
   }
 
@@ -93,7 +117,8 @@ export class ClientsRuntime implements OnModuleInit, OnModuleDestroy {
       await this.directory.refresh();
       this.refreshFailing = false;
     } catch {
-      if (!this.refreshFailing) this.logger.warn('Cannot read the clients in Redis: the last known clients stay in force');
+      if (!this.refreshFailing)
+        this.logger.warn('Cannot read the clients in Redis: the last known clients stay in force');
       this.refreshFailing = true;
     }
   }

@@ -20,8 +20,16 @@ export class ClientsModule {
           inject: [DEEPSEEK_POOL_OPTIONS],
           useFactory: (pool: ResolvedPoolOptions) => new ClientsRuntime(config, prices, pool.tokenEstimate, registry),
         },
-        { provide: ClientDirectory, inject: [ClientsRuntime], useFactory: (runtime: ClientsRuntime) => runtime.directory },
-        { provide: ClientAdmission, inject: [ClientsRuntime], useFactory: (runtime: ClientsRuntime) => runtime.admission },
+        {
+          provide: ClientDirectory,
+          inject: [ClientsRuntime],
+          useFactory: (runtime: ClientsRuntime) => runtime.directory,
+        },
+        {
+          provide: ClientAdmission,
+          inject: [ClientsRuntime],
+          useFactory: (runtime: ClientsRuntime) => runtime.admission,
+        },
       ],
       exports: [ClientsRuntime, ClientDirectory, ClientAdmission],
     };

@@ -104,8 +104,15 @@ export class RedisClientLedger implements ClientLedger {
     const fields = await this.run(client, nowMs, limits, reserve);
     if (fields === undefined) return this.admitLocally(client, limits, estimate, nowMs);
     if (fields.granted) return { client, atMs: nowMs, estimate };
-    // The script and refusalOf apply one rule to the same fields; the fallback only guards against a drift between them.
-    return refusalOf(limits, fields.before, nowMs) ?? { limit: LIMIT_NAMES.find((l) => limits[l] !== undefined)!, max: 0, retryAfterMs: SECOND_MS };
+    // The script and refusalOf apply one rule to the same fields; the fallback only guards against a drift between
+    // them.
+    return (
+      refusalOf(limits, fields.before, nowMs) ?? {
+        limit: LIMIT_NAMES.find((l) => limits[l] !== undefined)!,
+        max: 0,
+        retryAfterMs: SECOND_MS,
+      }
+    );
   }
 
   settle(reservation: Reservation, actual: RequestSize): void {
@@ -118,7 +125,9 @@ export class RedisClientLedger implements ClientLedger {
   }
 
   totals(client: string): ClientTotals {
-    return this.offline && this.local.has(client) ? this.local.totals(client) : totalsOf(this.lastSeen.get(client) ?? new Map(), this.now());
+    return this.offline && this.local.has(client)
+      ? this.local.totals(client)
+      : totalsOf(this.lastSeen.get(client) ?? new Map(), this.now());
   }
 
   async close(): Promise<void> {
@@ -129,13 +138,28 @@ export class RedisClientLedger implements ClientLedger {
    * One script call carrying the client's pending increments plus `extra`, reserving `reserve` when within `limits`.
    * Undefined when Redis could not be reached (the pending increments are kept).
    */
-  private async run(client: string, nowMs: number, limits: ClientLimits, reserve: Increments, extra: Increments = []): Promise<{ granted: boolean; before: UsageFields } | undefined> {
+  private async run(
+    client: string,
+    nowMs: number,
+    limits: ClientLimits,
+    reserve: Increments,
+    extra: Increments = [],
+  ): Promise<{ granted: boolean; before: UsageFields } | undefined> {
     if (this.redis.status !== 'ready') return this.wentOffline(new Error(`Redis connection ${this.redis.status}`));
     const carry: Increments = [...(this.pending.get(client) ?? []), ...extra];
     this.pending.delete(client);
     const limitArgs = LIMIT_NAMES.map((limit) => (limits[limit] === undefined ? '' : storedMax(limit, limits[limit]!)));
     try {
-      const args = [secondOf(nowMs) - MINUTE_BUCKETS, dayOf(nowMs), monthOf(nowMs), USAGE_TTL_MS, ...limitArgs, carry.length, ...carry.flat(), ...reserve.flat()];
+      const args = [
+        secondOf(nowMs) - MINUTE_BUCKETS,
+        dayOf(nowMs),
+        monthOf(nowMs),
+        USAGE_TTL_MS,
+        ...limitArgs,
+        carry.length,
+        ...carry.flat(),
+        ...reserve.flat(),
+      ];
       const [granted, flat] = await this.script(`${this.prefix}usage:${client}`, ...args);
       this.wentOnline();
       const before = fieldsOf(flat);
@@ -149,10 +173,16 @@ export class RedisClientLedger implements ClientLedger {
     }
   }
 
-  private admitLocally(client: string, limits: ClientLimits, estimate: RequestSize, nowMs: number): Reservation | Refusal {
+  private admitLocally(
+    client: string,
+    limits: ClientLimits,
+    estimate: RequestSize,
+    nowMs: number,
+  ): Reservation | Refusal {
     if (!this.local.has(client)) this.local.seed(client, this.lastSeen.get(client) ?? new Map());
     const result = this.local.admitNow(client, limits, estimate, nowMs);
-    if ('atMs' in result) applyIncrements(this.pendingOf(client), incrementsAt(nowMs, 1, estimate.tokens, estimate.nanoUsd));
+    if ('atMs' in result)
+      applyIncrements(this.pendingOf(client), incrementsAt(nowMs, 1, estimate.tokens, estimate.nanoUsd));
     return result;
   }
 

@@ -23,7 +23,13 @@ export interface ClientLimits {
   usdPerMonth?: number;
 }
 export type LimitName = keyof ClientLimits;
-export const LIMIT_NAMES: readonly LimitName[] = ['requestsPerMinute', 'tokensPerMinute', 'tokensPerDay', 'usdPerDay', 'usdPerMonth'];
+export const LIMIT_NAMES: readonly LimitName[] = [
+  'requestsPerMinute',
+  'tokensPerMinute',
+  'tokensPerDay',
+  'usdPerDay',
+  'usdPerMonth',
+];
 /** Limits whose refusal is a spent budget (402-style `insufficient_quota`), not a rate limit. */
 export const BUDGET_LIMITS: ReadonlySet<LimitName> = new Set(['usdPerDay', 'usdPerMonth']);
 
@@ -46,10 +52,21 @@ export function monthOf(ms: number): number {
 const monthStartMs = (month: number): number => Date.UTC(Math.floor(month / 12), month % 12, 1);
 
 /** The counts one request adds at `atMs`: a request, its tokens, its cost (nano-USD). Zero counts are left out. */
-export function incrementsAt(atMs: number, requests: number, tokens: number, nanoUsd: number, minute = true): Increments {
+export function incrementsAt(
+  atMs: number,
+  requests: number,
+  tokens: number,
+  nanoUsd: number,
+  minute = true,
+): Increments {
   const second = secondOf(atMs);
   const all: Increments = [
-    ...(minute ? ([[`r:${second}`, requests], [`t:${second}`, tokens]] as const) : []),
+    ...(minute
+      ? ([
+          [`r:${second}`, requests],
+          [`t:${second}`, tokens],
+        ] as const)
+      : []),
     [`d:${dayOf(atMs)}`, tokens],
     [`c:${dayOf(atMs)}`, nanoUsd],
     [`m:${monthOf(atMs)}`, nanoUsd],
@@ -61,7 +78,12 @@ export function incrementsAt(atMs: number, requests: number, tokens: number, nan
  * The correction once the real usage is known: the difference from the estimate, on the fields the estimate went to
  * (the per-minute ones only while they are still in the window).
  */
-export function correctionOf(atMs: number, estimate: { tokens: number; nanoUsd: number }, actual: { tokens: number; nanoUsd: number }, nowMs: number): Increments {
+export function correctionOf(
+  atMs: number,
+  estimate: { tokens: number; nanoUsd: number },
+  actual: { tokens: number; nanoUsd: number },
+  nowMs: number,
+): Increments {
   const live = secondOf(atMs) > secondOf(nowMs) - MINUTE_BUCKETS;
   return incrementsAt(atMs, 0, actual.tokens - estimate.tokens, actual.nanoUsd - estimate.nanoUsd, live);
 }
@@ -87,7 +109,13 @@ export function applyIncrements(fields: UsageFields, increments: Increments): vo
 
 /** A client's counts in storage units (nano-USD for the budgets), as the admission rule compares them. */
 export function countsOf(fields: ReadonlyMap<string, number>, nowMs: number): ClientTotals {
-  const counts: ClientTotals = { requestsPerMinute: 0, tokensPerMinute: 0, tokensPerDay: 0, usdPerDay: 0, usdPerMonth: 0 };
+  const counts: ClientTotals = {
+    requestsPerMinute: 0,
+    tokensPerMinute: 0,
+    tokensPerDay: 0,
+    usdPerDay: 0,
+    usdPerMonth: 0,
+  };
   const today = dayOf(nowMs);
   const month = monthOf(nowMs);
   for (const [field, value] of fields) {
@@ -119,7 +147,11 @@ export function storedMax(limit: LimitName, max: number): number {
  * (so the last admitted request may pass a token or USD limit by its own size: "within one request"). Undefined:
  * admitted. Otherwise the reached limit that frees last, and in how long every reached limit is under again.
  */
-export function refusalOf(limits: ClientLimits, fields: ReadonlyMap<string, number>, nowMs: number): Refusal | undefined {
+export function refusalOf(
+  limits: ClientLimits,
+  fields: ReadonlyMap<string, number>,
+  nowMs: number,
+): Refusal | undefined {
   const counts = countsOf(fields, nowMs);
   let refusal: Refusal | undefined;
   for (const limit of LIMIT_NAMES) {
@@ -131,8 +163,17 @@ export function refusalOf(limits: ClientLimits, fields: ReadonlyMap<string, numb
   return refusal;
 }
 
-/** When `limit` is under its maximum again: per-minute limits as their oldest seconds leave the window, daily at midnight UTC, monthly on the 1st. */
-function freesInMs(limit: LimitName, max: number, fields: ReadonlyMap<string, number>, count: number, nowMs: number): number {
+/**
+ * When `limit` is under its maximum again: per-minute limits as their oldest seconds leave the window, daily at
+ * midnight UTC, monthly on the 1st.
+ */
+function freesInMs(
+  limit: LimitName,
+  max: number,
+  fields: ReadonlyMap<string, number>,
+  count: number,
+  nowMs: number,
+): number {
   if (limit === 'tokensPerDay' || limit === 'usdPerDay') return (dayOf(nowMs) + 1) * DAY_MS - nowMs;
   if (limit === 'usdPerMonth') return monthStartMs(monthOf(nowMs) + 1) - nowMs;
   const kind = limit === 'requestsPerMinute' ? 'r' : 't';

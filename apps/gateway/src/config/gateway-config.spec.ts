@@ -5,7 +5,16 @@ const example = fileURLToPath(new URL('../../gateway.config.example.json', impor
 
 describe('loadGatewayConfig', () => {
   it('runs the demo on the embedded mock when no keys are configured, open, on 127.0.0.1:3000', () => {
-    expect(loadGatewayConfig({})).toMatchObject({ mode: 'demo', host: '127.0.0.1', port: 3000, clientTokens: [], adminToken: undefined, degradation: {}, requestLog: 'all', logFormat: 'text' });
+    expect(loadGatewayConfig({})).toMatchObject({
+      mode: 'demo',
+      host: '127.0.0.1',
+      port: 3000,
+      clientTokens: [],
+      adminToken: undefined,
+      degradation: {},
+      requestLog: 'all',
+      logFormat: 'text',
+    });
   });
 
   it('reads keys, base URL, tokens and port from the environment', () => {
@@ -29,24 +38,45 @@ describe('loadGatewayConfig', () => {
 
   it('reads the documented example file, the environment winning over it', () => {
     const config = loadGatewayConfig({ GATEWAY_CONFIG: example, PORT: '4000' });
-    expect(config).toMatchObject({ mode: 'upstream', host: '0.0.0.0', port: 4000, clientTokens: ['REPLACE-client-token'], adminToken: 'REPLACE-admin-token', requestLog: 'failures', logFormat: 'json' });
+    expect(config).toMatchObject({
+      mode: 'upstream',
+      host: '0.0.0.0',
+      port: 4000,
+      clientTokens: ['REPLACE-client-token'],
+      adminToken: 'REPLACE-admin-token',
+      requestLog: 'failures',
+      logFormat: 'json',
+    });
     expect(config.pool).toMatchObject({ strategy: 'p2c-ewma', accounts: { 'acct-main': { maxConcurrency: 400 } } });
     expect(config.degradation).toMatchObject({ cacheTtlMs: 3_600_000, fallback: { as: 'error' } });
   });
 
   it('reads the request log mode and format from the environment', () => {
-    expect(loadGatewayConfig({ GATEWAY_REQUEST_LOG: 'off', GATEWAY_LOG_FORMAT: 'json' })).toMatchObject({ requestLog: 'off', logFormat: 'json' });
+    expect(loadGatewayConfig({ GATEWAY_REQUEST_LOG: 'off', GATEWAY_LOG_FORMAT: 'json' })).toMatchObject({
+      requestLog: 'off',
+      logFormat: 'json',
+    });
   });
 
   it('bounds how long a client may take to send its headers and its request (defaults 10 s and 30 s)', () => {
     expect(loadGatewayConfig({})).toMatchObject({ headersTimeoutMs: 10_000, requestTimeoutMs: 30_000 });
-    expect(loadGatewayConfig({ GATEWAY_HEADERS_TIMEOUT_MS: '5000', GATEWAY_REQUEST_TIMEOUT_MS: '20000' })).toMatchObject({ headersTimeoutMs: 5_000, requestTimeoutMs: 20_000 });
+    expect(
+      loadGatewayConfig({ GATEWAY_HEADERS_TIMEOUT_MS: '5000', GATEWAY_REQUEST_TIMEOUT_MS: '20000' }),
+    ).toMatchObject({ headersTimeoutMs: 5_000, requestTimeoutMs: 20_000 });
   });
 
   it.each<[string, string, NodeJS.ProcessEnv]>([
-    ['a request timeout that is not a positive integer', 'GATEWAY_REQUEST_TIMEOUT_MS', { GATEWAY_REQUEST_TIMEOUT_MS: '0' }],
+    [
+      'a request timeout that is not a positive integer',
+      'GATEWAY_REQUEST_TIMEOUT_MS',
+      { GATEWAY_REQUEST_TIMEOUT_MS: '0' },
+    ],
     ['a headers timeout that is not a number', 'GATEWAY_HEADERS_TIMEOUT_MS', { GATEWAY_HEADERS_TIMEOUT_MS: 'soon' }],
-    ['a headers timeout over the request timeout', 'GATEWAY_HEADERS_TIMEOUT_MS', { GATEWAY_HEADERS_TIMEOUT_MS: '20000', GATEWAY_REQUEST_TIMEOUT_MS: '10000' }],
+    [
+      'a headers timeout over the request timeout',
+      'GATEWAY_HEADERS_TIMEOUT_MS',
+      { GATEWAY_HEADERS_TIMEOUT_MS: '20000', GATEWAY_REQUEST_TIMEOUT_MS: '10000' },
+    ],
     ['real keys without client tokens', 'GATEWAY_TOKENS', { DEEPSEEK_API_KEYS: 'sk-a1234567890' }],
     ['a port out of range', 'PORT', { PORT: '70000' }],
     ['a port that is not a number', 'PORT', { PORT: 'http' }],
@@ -67,6 +97,8 @@ describe('loadGatewayConfig', () => {
   });
 
   it('allows real keys without client tokens only when asked to, on a trusted network', () => {
-    expect(loadGatewayConfig({ DEEPSEEK_API_KEYS: 'sk-a1234567890', GATEWAY_ALLOW_ANONYMOUS: 'true' }).clientTokens).toEqual([]);
+    expect(
+      loadGatewayConfig({ DEEPSEEK_API_KEYS: 'sk-a1234567890', GATEWAY_ALLOW_ANONYMOUS: 'true' }).clientTokens,
+    ).toEqual([]);
   });
 });

@@ -76,7 +76,10 @@ interface ConfigFile extends Partial<Omit<DeepSeekPoolOptions, 'keys'>> {
  * Reads the configuration from environment variables and, when GATEWAY_CONFIG names one, a JSON file.
  * DEEPSEEK_API_KEYS unset (and no keys in the file) -> demo mode on the embedded mock.
  */
-export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, readFile: (path: string) => string = (path) => readFileSync(path, 'utf8')): GatewayConfig {
+export function loadGatewayConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
+): GatewayConfig {
   const file = env.GATEWAY_CONFIG ? readConfigFile(env.GATEWAY_CONFIG, readFile) : {};
   const { gateway = {}, degradation, ...fromFile } = file;
   const envKeys = nonEmpty(env.DEEPSEEK_API_KEYS);
@@ -84,15 +87,29 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, readFile
   const mode: GatewayMode = keys === undefined ? 'demo' : 'upstream';
   const clientTokens = list(env.GATEWAY_TOKENS) ?? gateway.clientTokens ?? [];
   const clients = loadClientsConfig(env, gateway, readFile);
-  const allowAnonymous = flag(env.GATEWAY_ALLOW_ANONYMOUS, 'GATEWAY_ALLOW_ANONYMOUS') ?? gateway.allowAnonymous ?? false;
+  const allowAnonymous =
+    flag(env.GATEWAY_ALLOW_ANONYMOUS, 'GATEWAY_ALLOW_ANONYMOUS') ?? gateway.allowAnonymous ?? false;
   if (mode === 'upstream' && clientTokens.length === 0 && clients.records === undefined && !allowAnonymous) {
-    throw new GatewayConfigError('GATEWAY_TOKENS', 'is required with real keys, or GATEWAY_CLIENTS (or set GATEWAY_ALLOW_ANONYMOUS=true on a trusted network)');
+    throw new GatewayConfigError(
+      'GATEWAY_TOKENS',
+      'is required with real keys, or GATEWAY_CLIENTS (or set GATEWAY_ALLOW_ANONYMOUS=true on a trusted network)',
+    );
   }
   const baseUrl = nonEmpty(env.DEEPSEEK_BASE_URL) ?? fromFile.defaultBaseUrl;
-  const headersTimeoutMs = positiveMs(nonEmpty(env.GATEWAY_HEADERS_TIMEOUT_MS) ?? gateway.headersTimeoutMs ?? 10_000, 'GATEWAY_HEADERS_TIMEOUT_MS');
-  const requestTimeoutMs = positiveMs(nonEmpty(env.GATEWAY_REQUEST_TIMEOUT_MS) ?? gateway.requestTimeoutMs ?? 30_000, 'GATEWAY_REQUEST_TIMEOUT_MS');
+  const headersTimeoutMs = positiveMs(
+    nonEmpty(env.GATEWAY_HEADERS_TIMEOUT_MS) ?? gateway.headersTimeoutMs ?? 10_000,
+    'GATEWAY_HEADERS_TIMEOUT_MS',
+  );
+  const requestTimeoutMs = positiveMs(
+    nonEmpty(env.GATEWAY_REQUEST_TIMEOUT_MS) ?? gateway.requestTimeoutMs ?? 30_000,
+    'GATEWAY_REQUEST_TIMEOUT_MS',
+  );
   // Node enforces the request timeout only from the headers timeout on (and refuses a larger one at construction).
-  if (headersTimeoutMs > requestTimeoutMs) throw new GatewayConfigError('GATEWAY_HEADERS_TIMEOUT_MS', `must not exceed GATEWAY_REQUEST_TIMEOUT_MS (${requestTimeoutMs})`);
+  if (headersTimeoutMs > requestTimeoutMs)
+    throw new GatewayConfigError(
+      'GATEWAY_HEADERS_TIMEOUT_MS',
+      `must not exceed GATEWAY_REQUEST_TIMEOUT_MS (${requestTimeoutMs})`,
+    );
   const redisUrl = nonEmpty(env.REDIS_URL) ?? gateway.redisUrl;
   const redisProblem = redisUrl === undefined ? undefined : redisUrlProblem(redisUrl);
   if (redisProblem !== undefined) throw new GatewayConfigError('REDIS_URL', redisProblem);
@@ -106,9 +123,20 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, readFile
     bodyLimit: nonEmpty(env.GATEWAY_BODY_LIMIT) ?? gateway.bodyLimit ?? '10mb',
     headersTimeoutMs,
     requestTimeoutMs,
-    requestLog: oneOf(nonEmpty(env.GATEWAY_REQUEST_LOG) ?? gateway.requestLog ?? 'all', 'GATEWAY_REQUEST_LOG', REQUEST_LOG_MODES),
-    logFormat: oneOf(nonEmpty(env.GATEWAY_LOG_FORMAT) ?? gateway.logFormat ?? 'text', 'GATEWAY_LOG_FORMAT', LOG_FORMATS),
-    degradation: (flag(env.GATEWAY_DEGRADE, 'GATEWAY_DEGRADE') ?? gateway.degrade ?? true) ? { ...degradation, ...fallbackFromEnv(env) } : undefined,
+    requestLog: oneOf(
+      nonEmpty(env.GATEWAY_REQUEST_LOG) ?? gateway.requestLog ?? 'all',
+      'GATEWAY_REQUEST_LOG',
+      REQUEST_LOG_MODES,
+    ),
+    logFormat: oneOf(
+      nonEmpty(env.GATEWAY_LOG_FORMAT) ?? gateway.logFormat ?? 'text',
+      'GATEWAY_LOG_FORMAT',
+      LOG_FORMATS,
+    ),
+    degradation:
+      (flag(env.GATEWAY_DEGRADE, 'GATEWAY_DEGRADE') ?? gateway.degrade ?? true)
+        ? { ...degradation, ...fallbackFromEnv(env) }
+        : undefined,
     ...(redisUrl === undefined ? {} : { redisUrl }),
     pool: {
       ...fromFile,
@@ -174,6 +202,7 @@ function flag(value: string | undefined, field: string): boolean | undefined {
 
 function port(value: string | number): number {
   const number = Number(value);
-  if (!Number.isInteger(number) || number < 0 || number > 65_535) throw new GatewayConfigError('PORT', `must be an integer from 0 to 65535 (got "${value}")`);
+  if (!Number.isInteger(number) || number < 0 || number > 65_535)
+    throw new GatewayConfigError('PORT', `must be an integer from 0 to 65535 (got "${value}")`);
   return number;
 }

@@ -15,6 +15,13 @@ export class GatewaySettings {
   ) {}
 
   static from(config: GatewayConfig): GatewaySettings {
-    return new GatewaySettings(config.mode, config.clientTokens, config.adminToken, config.degradation, config.requestLog, config.logFormat);
+    return new GatewaySettings(
+      config.mode,
+      config.clientTokens,
+      config.adminToken,
+      config.degradation,
+      config.requestLog,
+      config.logFormat,
+    );
   }
 }

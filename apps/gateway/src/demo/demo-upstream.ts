@@ -12,7 +12,9 @@ export interface DemoUpstream {
  * chat prefix completion on `/beta` like DeepSeek, so its keys continue broken streams as DeepSeek's would.
  */
 export async function startDemoUpstream(scenarioPath?: string): Promise<DemoUpstream> {
-  const scenario = await loadScenario(scenarioPath ?? new URL('../../../../libs/deepseek-mock/scenarios/demo.json', import.meta.url).pathname);
+  const scenario = await loadScenario(
+    scenarioPath ?? new URL('../../../../libs/deepseek-mock/scenarios/demo.json', import.meta.url).pathname,
+  );
   const mock = new DeepSeekMock(scenario);
   const { url } = await mock.start({ port: 0 });
   return { mock, keys: scenario.keys.map((key) => mockKeyOptions(key, key.name ?? key.key.slice(-8), url)) };

@@ -31,7 +31,8 @@ export class OpenAiErrorFilter implements ExceptionFilter {
       return;
     }
     const mapped = clientError(error, this.pool.redactor);
-    if (mapped.status === 500) this.logger.error(`Unhandled error: ${error instanceof Error ? error.message : String(error)}`);
+    if (mapped.status === 500)
+      this.logger.error(`Unhandled error: ${error instanceof Error ? error.message : String(error)}`);
     response.status(mapped.status).set(mapped.headers).json(mapped.body);
   }
 }

@@ -31,27 +31,53 @@ export interface OpenAiErrorResponse {
 export function toOpenAiError(error: unknown): OpenAiErrorResponse {
   if (error instanceof ClientRefusedError) return error.response;
   if (error instanceof DegradedUnavailableError) return degradedFallback(error);
-  if (error instanceof PoolBreakerOpenError) return envelope(503, error.message, 'service_unavailable', null, 'pool_breaker_open', true, error.retryAfterMs);
-  if (error instanceof InvalidRequestError) return envelope(400, error.message, 'invalid_request_error', error.field, 'invalid_request', false);
+  if (error instanceof PoolBreakerOpenError)
+    return envelope(503, error.message, 'service_unavailable', null, 'pool_breaker_open', true, error.retryAfterMs);
+  if (error instanceof InvalidRequestError)
+    return envelope(400, error.message, 'invalid_request_error', error.field, 'invalid_request', false);
   if (error instanceof NoAvailableKeyError) {
     const status = error.rateLimited ? 429 : 503;
-    return envelope(status, error.message, error.rateLimited ? 'rate_limit_error' : 'service_unavailable', null, 'no_available_key', true, error.retryAfterMs);
+    return envelope(
+      status,
+      error.message,
+      error.rateLimited ? 'rate_limit_error' : 'service_unavailable',
+      null,
+      'no_available_key',
+      true,
+      error.retryAfterMs,
+    );
   }
   if (error instanceof AttemptsExhaustedError) {
     const upstream = error.lastError.status;
     const status = upstream === 429 ? 429 : upstream === 503 ? 503 : 502;
-    return envelope(status, error.message, status === 429 ? 'rate_limit_error' : 'upstream_error', null, 'attempts_exhausted', true, error.retryAfterMs);
+    return envelope(
+      status,
+      error.message,
+      status === 429 ? 'rate_limit_error' : 'upstream_error',
+      null,
+      'attempts_exhausted',
+      true,
+      error.retryAfterMs,
+    );
   }
-  if (error instanceof DeadlineExceededError) return envelope(504, error.message, 'timeout', null, 'deadline_exceeded', true);
-  if (error instanceof RequestAbortedError) return envelope(499, error.message, 'aborted', null, 'client_closed_request', false);
-  if (error instanceof ClientStalledError) return envelope(499, error.message, 'aborted', null, 'client_stalled', false);
-  if (error instanceof StreamInterruptedError) return envelope(502, error.message, 'upstream_error', null, 'stream_interrupted', true);
+  if (error instanceof DeadlineExceededError)
+    return envelope(504, error.message, 'timeout', null, 'deadline_exceeded', true);
+  if (error instanceof RequestAbortedError)
+    return envelope(499, error.message, 'aborted', null, 'client_closed_request', false);
+  if (error instanceof ClientStalledError)
+    return envelope(499, error.message, 'aborted', null, 'client_stalled', false);
+  if (error instanceof StreamInterruptedError)
+    return envelope(502, error.message, 'upstream_error', null, 'stream_interrupted', true);
   if (error instanceof UpstreamError) return upstreamEnvelope(error);
-  if (error instanceof InvalidOptionsError) return envelope(400, error.message, 'invalid_request_error', error.field, 'invalid_key_options', false);
-  if (error instanceof DeepSeekPoolError && error.code === 'UNKNOWN_KEY') return envelope(404, error.message, 'not_found', null, 'unknown_key', false);
-  if (error instanceof HttpException) return envelope(error.getStatus(), error.message, 'invalid_request_error', null, null, error.getStatus() >= 500);
+  if (error instanceof InvalidOptionsError)
+    return envelope(400, error.message, 'invalid_request_error', error.field, 'invalid_key_options', false);
+  if (error instanceof DeepSeekPoolError && error.code === 'UNKNOWN_KEY')
+    return envelope(404, error.message, 'not_found', null, 'unknown_key', false);
+  if (error instanceof HttpException)
+    return envelope(error.getStatus(), error.message, 'invalid_request_error', null, null, error.getStatus() >= 500);
   const status = (error as { status?: unknown; type?: unknown } | null)?.status;
-  if (typeof status === 'number' && status >= 400 && status < 500) return envelope(status, bodyParserMessage(error), 'invalid_request_error', null, null, false);
+  if (typeof status === 'number' && status >= 400 && status < 500)
+    return envelope(status, bodyParserMessage(error), 'invalid_request_error', null, null, false);
   return envelope(500, 'Internal gateway error', 'server_error', null, null, true);
 }
 
@@ -61,11 +87,17 @@ export function clientError(error: unknown, redactor: Redactor): OpenAiErrorResp
   return { ...mapped, body: redactor.redactValue(mapped.body) };
 }
 
-/** The degradation layer's last tier, configured to answer as an error: its body, 503 and Retry-After, marked degraded. */
+/**
+ * The degradation layer's last tier, configured to answer as an error: its body, 503 and Retry-After, marked degraded.
+ */
 function degradedFallback(error: DegradedUnavailableError): OpenAiErrorResponse {
   return {
     status: error.status,
-    headers: { 'x-should-retry': 'true', 'retry-after': String(error.retryAfterSeconds), 'x-deepseek-pool-degraded': error.degraded },
+    headers: {
+      'x-should-retry': 'true',
+      'retry-after': String(error.retryAfterSeconds),
+      'x-deepseek-pool-degraded': error.degraded,
+    },
     body: error.body as OpenAiErrorResponse['body'],
   };
 }
@@ -88,7 +120,15 @@ function upstreamEnvelope(error: UpstreamError): OpenAiErrorResponse {
   };
 }
 
-function envelope(status: number, message: string, type: string, param: string | null, code: string | null, retry: boolean, retryAfterMs?: number): OpenAiErrorResponse {
+function envelope(
+  status: number,
+  message: string,
+  type: string,
+  param: string | null,
+  code: string | null,
+  retry: boolean,
+  retryAfterMs?: number,
+): OpenAiErrorResponse {
   const headers: Record<string, string> = { 'x-should-retry': String(retry) };
   if (retry && retryAfterMs !== undefined && Number.isFinite(retryAfterMs)) {
     headers['retry-after'] = String(Math.max(1, Math.ceil(retryAfterMs / 1000)));

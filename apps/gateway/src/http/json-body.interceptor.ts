@@ -19,7 +19,9 @@ export class JsonBodyInterceptor implements NestInterceptor {
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     const http = context.switchToHttp();
     if (!WITH_BODY.has(http.getRequest<Request>().method)) return next.handle();
-    await new Promise<void>((resolve, reject) => this.parse(http.getRequest(), http.getResponse(), (error?: unknown) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      this.parse(http.getRequest(), http.getResponse(), (error?: unknown) => (error ? reject(error) : resolve())),
+    );
     return next.handle();
   }
 }

@@ -5,7 +5,9 @@ import { type Observable, map } from 'rxjs';
 
 const PASS_THROUGH = 'gateway:pass-through';
 
-/** Marks a route whose successful answers are the upstream's body, sent unchanged (the hot path skips output redaction). */
+/**
+ * Marks a route whose successful answers are the upstream's body, sent unchanged (the hot path skips output redaction).
+ */
 export const PassThrough = (): MethodDecorator & ClassDecorator => SetMetadata(PASS_THROUGH, true);
 
 /**
@@ -19,7 +21,8 @@ export class RedactOutputInterceptor implements NestInterceptor {
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (this.reflector.getAllAndOverride<boolean>(PASS_THROUGH, [context.getHandler(), context.getClass()])) return next.handle();
+    if (this.reflector.getAllAndOverride<boolean>(PASS_THROUGH, [context.getHandler(), context.getClass()]))
+      return next.handle();
     return next.handle().pipe(map((value) => this.redactor.redactValue(value)));
   }
 }

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Request } from 'express';
-import { type AttemptMeta, type AttemptRecord, type ChatCompletionRequest, type ContinuationRecord, DeepSeekPoolError } from 'nestjs-deepseek-pool';
+import {
+  type AttemptMeta,
+  type AttemptRecord,
+  type ChatCompletionRequest,
+  type ContinuationRecord,
+  DeepSeekPoolError,
+} from 'nestjs-deepseek-pool';
 import { GatewaySettings } from '../config/gateway-settings.js';
 import { toOpenAiError } from '../errors/openai-error.js';
 
@@ -22,12 +28,17 @@ export interface RequestRecord {
 }
 
 /** True when a request record gets a line under `mode`: `failures` keeps errors, failovers and degraded answers. */
-export function shouldLog(record: Pick<RequestRecord, 'outcome' | 'attempts' | 'degraded'>, mode: GatewaySettings['requestLog']): boolean {
+export function shouldLog(
+  record: Pick<RequestRecord, 'outcome' | 'attempts' | 'degraded'>,
+  mode: GatewaySettings['requestLog'],
+): boolean {
   if (mode === 'off') return false;
   return mode === 'all' || record.outcome === 'error' || record.attempts > 1 || record.degraded !== undefined;
 }
 
-/** Logs pool requests once each (GATEWAY_REQUEST_LOG), as a JSON object (GATEWAY_LOG_FORMAT=json) or one readable line. */
+/**
+ * Logs pool requests once each (GATEWAY_REQUEST_LOG), as a JSON object (GATEWAY_LOG_FORMAT=json) or one readable line.
+ */
 @Injectable()
 export class RequestLog {
   private readonly logger = new Logger('Gateway');
@@ -35,23 +46,54 @@ export class RequestLog {
   constructor(private readonly settings: GatewaySettings) {}
 
   /** Runs a pool call, logging how it went; rethrows its error. */
-  async track<T extends { meta: AttemptMeta } | AttemptMeta>(request: Request, body: ChatCompletionRequest, call: () => Promise<T>): Promise<T> {
+  async track<T extends { meta: AttemptMeta } | AttemptMeta>(
+    request: Request,
+    body: ChatCompletionRequest,
+    call: () => Promise<T>,
+  ): Promise<T> {
     const startedMs = Date.now();
-    const base = { requestId: requestId(request), route: `${request.method} ${request.path}`, model: body.model, stream: body.stream === true };
+    const base = {
+      requestId: requestId(request),
+      route: `${request.method} ${request.path}`,
+      model: body.model,
+      stream: body.stream === true,
+    };
     try {
       const result = await call();
       const meta: AttemptMeta = 'meta' in result ? result.meta : result;
-      this.write({ ...base, status: 200, outcome: 'success', keyId: meta.keyId, attempts: meta.attempts, trace: describeTrace(meta.trace), degraded: meta.degraded, latencyMs: Date.now() - startedMs });
+      this.write({
+        ...base,
+        status: 200,
+        outcome: 'success',
+        keyId: meta.keyId,
+        attempts: meta.attempts,
+        trace: describeTrace(meta.trace),
+        degraded: meta.degraded,
+        latencyMs: Date.now() - startedMs,
+      });
       return result;
     } catch (error) {
       const attempts = error instanceof DeepSeekPoolError ? error.attempts : [];
-      this.write({ ...base, status: toOpenAiError(error).status, outcome: 'error', attempts: attempts.length, trace: describeTrace(attempts), latencyMs: Date.now() - startedMs, error: error instanceof Error ? error.name : 'Error' });
+      this.write({
+        ...base,
+        status: toOpenAiError(error).status,
+        outcome: 'error',
+        attempts: attempts.length,
+        trace: describeTrace(attempts),
+        latencyMs: Date.now() - startedMs,
+        error: error instanceof Error ? error.name : 'Error',
+      });
       throw error;
     }
   }
 
   /** Logs how a stream ended after it started. */
-  streamEnded(request: Request, keyId: string, ending: string, continuations: readonly ContinuationRecord[] = []): void {
+  streamEnded(
+    request: Request,
+    keyId: string,
+    ending: string,
+    continuations: readonly ContinuationRecord[] = [],
+  ): void {
     if (ending !== 'completed') this.logger.warn(`${requestId(request)} stream from ${keyId} ${ending}`);
     if (continuations.length > 0 && this.settings.requestLog !== 'off') {
       const how = continuations.map((c) => `${c.fromKeyId} -> ${c.keyId} at ${c.offset} (${c.reason})`).join(', ');
@@ -68,13 +110,17 @@ export class RequestLog {
     const served = record.keyId ? `served by ${record.keyId}` : 'not served';
     const skipped = record.attempts > 1 || record.outcome === 'error' ? ` [${record.trace}]` : '';
     const degraded = record.degraded ? ` degraded:${record.degraded}` : '';
-    this.logger.log(`${record.requestId} ${record.route} ${record.status} ${record.model}${record.stream ? ' stream' : ''} ${served} after ${record.attempts} attempt(s)${skipped}${degraded} ${record.latencyMs}ms`);
+    this.logger.log(
+      `${record.requestId} ${record.route} ${record.status} ${record.model}${record.stream ? ' stream' : ''} ${served} after ${record.attempts} attempt(s)${skipped}${degraded} ${record.latencyMs}ms`,
+    );
   }
 }
 
 /** `ratelimited: 429 -> healthy-1: ok`: which keys were tried and why each was left. */
 export function describeTrace(trace: readonly AttemptRecord[]): string {
-  return trace.map((a) => `${a.keyId}: ${a.outcome === 'success' ? 'ok' : a.status ? `${a.status}` : a.outcome}`).join(' -> ');
+  return trace
+    .map((a) => `${a.keyId}: ${a.outcome === 'success' ? 'ok' : a.status ? `${a.status}` : a.outcome}`)
+    .join(' -> ');
 }
 
 /** The request id: the caller's `x-request-id` when sane, else a fresh one (set on the request by the middleware). */

@@ -3,11 +3,28 @@ import { registerAlertGauges } from './alert-gauges.js';
 import { PrometheusPoolMetrics } from './prometheus-pool-metrics.js';
 
 const key = (id: string, account: string, headroom?: number): KeySnapshot => ({
-  id, account, maskedKey: 'sk-...abcd', priority: 0, weight: 1, state: 'ready', breaker: 'closed', inFlight: 0, maxConcurrency: null, latencyEwmaMs: 0, errorRate: 0, windowCalls: 0, ...(headroom === undefined ? {} : { headroom }), tokens: { prompt: 0, completion: 0, cacheHit: 0, cacheMiss: 0, reasoning: 0 } });
+  id,
+  account,
+  maskedKey: 'sk-...abcd',
+  priority: 0,
+  weight: 1,
+  state: 'ready',
+  breaker: 'closed',
+  inFlight: 0,
+  maxConcurrency: null,
+  latencyEwmaMs: 0,
+  errorRate: 0,
+  windowCalls: 0,
+  ...(headroom === undefined ? {} : { headroom }),
+  tokens: { prompt: 0, completion: 0, cacheHit: 0, cacheMiss: 0, reasoning: 0 },
+});
 
 async function values(metrics: PrometheusPoolMetrics, name: string): Promise<Array<{ labels: object; value: number }>> {
   const metric = metrics.registry.getSingleMetric(name);
-  return ((await metric!.get()).values as Array<{ labels: object; value: number }>).map(({ labels, value }) => ({ labels, value }));
+  return ((await metric!.get()).values as Array<{ labels: object; value: number }>).map(({ labels, value }) => ({
+    labels,
+    value,
+  }));
 }
 
 describe('registerAlertGauges', () => {
@@ -15,7 +32,11 @@ describe('registerAlertGauges', () => {
     const metrics = new PrometheusPoolMetrics();
     const events = new PoolEvents();
     const keys = [key('a', 'main', 0.12), key('b', 'main'), key('c', 'spare', 1)];
-    registerAlertGauges(metrics.registry, () => ({ strategy: 'p2c-ewma', total: 3, available: 3, keys }) satisfies PoolSnapshot, events);
+    registerAlertGauges(
+      metrics.registry,
+      () => ({ strategy: 'p2c-ewma', total: 3, available: 3, keys }) satisfies PoolSnapshot,
+      events,
+    );
 
     expect(await values(metrics, 'deepseek_pool_key_info')).toEqual([
       { labels: { key_id: 'a', account: 'main' }, value: 1 },

@@ -28,10 +28,15 @@ export function registerAlertGauges(registry: Registry, snapshot: () => PoolSnap
     registers: [registry],
     collect() {
       this.reset();
-      for (const key of snapshot().keys) if (key.headroom !== undefined) this.set({ key_id: key.id }, Math.round((1 - key.headroom) * 1000) / 1000);
+      for (const key of snapshot().keys)
+        if (key.headroom !== undefined) this.set({ key_id: key.id }, Math.round((1 - key.headroom) * 1000) / 1000);
     },
   });
-  const storeUp = new Gauge({ name: `${METRIC_PREFIX}shared_state_up`, help: '0 while the shared state store (Redis) is unreachable and this replica serves on local state, else 1', registers: [registry] });
+  const storeUp = new Gauge({
+    name: `${METRIC_PREFIX}shared_state_up`,
+    help: '0 while the shared state store (Redis) is unreachable and this replica serves on local state, else 1',
+    registers: [registry],
+  });
   storeUp.set(1);
   events.on('store.degraded', () => storeUp.set(0));
   events.on('store.recovered', () => storeUp.set(1));

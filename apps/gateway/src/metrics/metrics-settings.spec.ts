@@ -9,7 +9,10 @@ describe('MetricsSettings.fromEnv', () => {
   });
 
   it('reads the token and a price override', () => {
-    const settings = MetricsSettings.fromEnv({ GATEWAY_METRICS_TOKEN: 'scrape-me', GATEWAY_PRICES: '{"x":{"offPeak":{"cacheHit":1,"cacheMiss":2,"output":3}}}' });
+    const settings = MetricsSettings.fromEnv({
+      GATEWAY_METRICS_TOKEN: 'scrape-me',
+      GATEWAY_PRICES: '{"x":{"offPeak":{"cacheHit":1,"cacheMiss":2,"output":3}}}',
+    });
     expect(settings.token).toBe('scrape-me');
     expect(settings.prices.x.offPeak.output).toBe(3);
   });

@@ -6,6 +6,10 @@ import { MetricsSettings } from './metrics-settings.js';
 @Injectable()
 export class MetricsTokenGuard extends BearerTokenGuard {
   constructor(settings: MetricsSettings) {
-    super(settings.token ? [settings.token] : [], 'open', 'Invalid or missing metrics token: send Authorization: Bearer <GATEWAY_METRICS_TOKEN>');
+    super(
+      settings.token ? [settings.token] : [],
+      'open',
+      'Invalid or missing metrics token: send Authorization: Bearer <GATEWAY_METRICS_TOKEN>',
+    );
   }
 }

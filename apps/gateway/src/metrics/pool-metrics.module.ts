@@ -26,7 +26,12 @@ export class PoolMetricsModule {
     return {
       module: PoolMetricsModule,
       controllers: [MetricsController],
-      providers: [{ provide: PrometheusPoolMetrics, useValue: metrics }, { provide: MetricsSettings, useValue: settings }, MetricsTokenGuard, SnapshotGaugeBinding],
+      providers: [
+        { provide: PrometheusPoolMetrics, useValue: metrics },
+        { provide: MetricsSettings, useValue: settings },
+        MetricsTokenGuard,
+        SnapshotGaugeBinding,
+      ],
     };
   }
 }

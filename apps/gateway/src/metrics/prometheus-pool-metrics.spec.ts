@@ -2,7 +2,10 @@ import type { KeySnapshot, PoolSnapshot } from 'nestjs-deepseek-pool';
 import { PrometheusPoolMetrics } from './prometheus-pool-metrics.js';
 import { registerSnapshotGauges } from './snapshot-gauges.js';
 
-async function values(metrics: PrometheusPoolMetrics, name: string): Promise<Array<{ labels: Record<string, string | number | undefined>; value: number }>> {
+async function values(
+  metrics: PrometheusPoolMetrics,
+  name: string,
+): Promise<Array<{ labels: Record<string, string | number | undefined>; value: number }>> {
   const metric = metrics.registry.getSingleMetric(name);
   if (!metric) throw new Error(`no metric ${name}`);
   return (await metric.get()).values.map(({ labels, value }) => ({ labels: { ...labels }, value }));
@@ -56,7 +59,9 @@ describe('PrometheusPoolMetrics', () => {
     metrics.hedge({ keyId: 'b', model: 'deepseek-v4-flash', stream: false });
     metrics.hedgeWin({ model: 'deepseek-v4-flash', winner: 'hedge', stream: false });
     metrics.hedgeWin({ model: 'deepseek-v4-flash', winner: 'primary', stream: false });
-    expect(await values(metrics, 'deepseek_pool_hedges_total')).toEqual([{ labels: { key_id: 'b', model: 'deepseek-v4-flash', stream: 'false' }, value: 2 }]);
+    expect(await values(metrics, 'deepseek_pool_hedges_total')).toEqual([
+      { labels: { key_id: 'b', model: 'deepseek-v4-flash', stream: 'false' }, value: 2 },
+    ]);
     expect(await values(metrics, 'deepseek_pool_hedge_wins_total')).toEqual([
       { labels: { model: 'deepseek-v4-flash', outcome: 'hedge', stream: 'false' }, value: 1 },
       { labels: { model: 'deepseek-v4-flash', outcome: 'primary', stream: 'false' }, value: 1 },
@@ -65,10 +70,18 @@ describe('PrometheusPoolMetrics', () => {
 
   it('counts tokens of every kind but cost only for priced models, at the injected time', async () => {
     const metrics = new PrometheusPoolMetrics({ now: () => new Date('2026-01-05T12:00:00Z') });
-    const usage = { prompt_tokens: 1_000_000, prompt_cache_hit_tokens: 0, prompt_cache_miss_tokens: 1_000_000, completion_tokens: 0, total_tokens: 1_000_000 };
+    const usage = {
+      prompt_tokens: 1_000_000,
+      prompt_cache_hit_tokens: 0,
+      prompt_cache_miss_tokens: 1_000_000,
+      completion_tokens: 0,
+      total_tokens: 1_000_000,
+    };
     metrics.usage('a', 'deepseek-v4-flash', usage);
     metrics.usage('a', 'my-local-model', usage);
-    expect(await values(metrics, 'deepseek_pool_cost_usd_total')).toEqual([{ labels: { key_id: 'a', model: 'deepseek-v4-flash' }, value: 0.15 }]);
+    expect(await values(metrics, 'deepseek_pool_cost_usd_total')).toEqual([
+      { labels: { key_id: 'a', model: 'deepseek-v4-flash' }, value: 0.15 },
+    ]);
     expect(await values(metrics, 'deepseek_pool_tokens_total')).toEqual([
       { labels: { key_id: 'a', model: 'deepseek-v4-flash', kind: 'prompt_cache_miss' }, value: 1_000_000 },
       { labels: { key_id: 'a', model: 'my-local-model', kind: 'prompt_cache_miss' }, value: 1_000_000 },
@@ -78,17 +91,28 @@ describe('PrometheusPoolMetrics', () => {
   it('observes latencies in seconds', async () => {
     const metrics = new PrometheusPoolMetrics();
     metrics.attempt({ keyId: 'a', model: 'm', outcome: 'timeout', latencyMs: 1_500, stream: true });
-    const sums = (await values(metrics, 'deepseek_pool_attempt_duration_seconds')).filter((sample) => sample.labels.le === undefined);
+    const sums = (await values(metrics, 'deepseek_pool_attempt_duration_seconds')).filter(
+      (sample) => sample.labels.le === undefined,
+    );
     expect(sums).toContainEqual({ labels: { key_id: 'a', outcome: 'timeout' }, value: 1.5 });
-    expect(await values(metrics, 'deepseek_pool_attempts_total')).toEqual([{ labels: { key_id: 'a', outcome: 'timeout', status_class: 'none' }, value: 1 }]);
+    expect(await values(metrics, 'deepseek_pool_attempts_total')).toEqual([
+      { labels: { key_id: 'a', outcome: 'timeout', status_class: 'none' }, value: 1 },
+    ]);
   });
 });
 
 describe('registerSnapshotGauges', () => {
   it('reads the snapshot at each scrape: codes, cooldown seconds left, and removed keys disappear', async () => {
     const metrics = new PrometheusPoolMetrics();
-    let keys = [key('a', { state: 'cooling', cooldownUntilMs: 12_500, latencyEwmaMs: 250 }), key('b', { state: 'open', breaker: 'open', inFlight: 2 })];
-    registerSnapshotGauges(metrics.registry, () => ({ strategy: 'p2c-ewma', total: keys.length, available: 0, keys }) satisfies PoolSnapshot, () => 10_000);
+    let keys = [
+      key('a', { state: 'cooling', cooldownUntilMs: 12_500, latencyEwmaMs: 250 }),
+      key('b', { state: 'open', breaker: 'open', inFlight: 2 }),
+    ];
+    registerSnapshotGauges(
+      metrics.registry,
+      () => ({ strategy: 'p2c-ewma', total: keys.length, available: 0, keys }) satisfies PoolSnapshot,
+      () => 10_000,
+    );
     expect(await values(metrics, 'deepseek_pool_key_state')).toEqual([
       { labels: { key_id: 'a' }, value: 3 },
       { labels: { key_id: 'b' }, value: 4 },
@@ -101,7 +125,10 @@ describe('registerSnapshotGauges', () => {
       { labels: { key_id: 'a' }, value: 2.5 },
       { labels: { key_id: 'b' }, value: 0 },
     ]);
-    expect(await values(metrics, 'deepseek_pool_latency_ewma_seconds')).toContainEqual({ labels: { key_id: 'a' }, value: 0.25 });
+    expect(await values(metrics, 'deepseek_pool_latency_ewma_seconds')).toContainEqual({
+      labels: { key_id: 'a' },
+      value: 0.25,
+    });
     expect(await values(metrics, 'deepseek_pool_in_flight')).toContainEqual({ labels: { key_id: 'b' }, value: 2 });
 
     keys = [keys[1]];

@@ -1,4 +1,12 @@
-import type { AttemptMetric, ContinuationMetric, HedgeMetric, HedgeWinMetric, PoolMetricsRecorder, RequestMetric, Usage } from 'nestjs-deepseek-pool';
+import type {
+  AttemptMetric,
+  ContinuationMetric,
+  HedgeMetric,
+  HedgeWinMetric,
+  PoolMetricsRecorder,
+  RequestMetric,
+  Usage,
+} from 'nestjs-deepseek-pool';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { estimateCostUsd } from './cost/estimate-cost.js';
 import { DEFAULT_PRICES, type PriceTable } from './cost/price-table.js';
@@ -45,17 +53,74 @@ export class PrometheusPoolMetrics implements PoolMetricsRecorder {
     this.prices = options.prices ?? DEFAULT_PRICES;
     this.now = options.now ?? (() => new Date());
     const registers = [this.registry];
-    this.requests = new Counter({ name: `${METRIC_PREFIX}requests_total`, help: 'Caller requests served by the pool, by model, outcome (success, error, degraded) and stream', labelNames: ['model', 'outcome', 'stream'], registers });
-    this.requestSeconds = new Histogram({ name: `${METRIC_PREFIX}request_duration_seconds`, help: 'Caller request latency across all attempts (streams: until the first content chunk)', labelNames: ['model', 'outcome', 'stream'], buckets: LLM_LATENCY_BUCKETS, registers });
-    this.attempts = new Counter({ name: `${METRIC_PREFIX}attempts_total`, help: 'Upstream attempts by key id, outcome (success, lost (a hedge race), http, timeout, network, empty-body, protocol, aborted) and status class (2xx, 429, 4xx, 5xx, none)', labelNames: ['key_id', 'outcome', 'status_class'], registers });
-    this.attemptSeconds = new Histogram({ name: `${METRIC_PREFIX}attempt_duration_seconds`, help: 'Upstream attempt latency by key id and outcome', labelNames: ['key_id', 'outcome'], buckets: LLM_LATENCY_BUCKETS, registers });
-    this.retries = new Counter({ name: `${METRIC_PREFIX}retries_total`, help: 'Retries on another key, by the key that failed and the failure kind', labelNames: ['key_id', 'reason'], registers });
-    this.degradedAnswers = new Counter({ name: `${METRIC_PREFIX}degraded_total`, help: 'Degraded answers by tier (cache, model, fallback) and requested model', labelNames: ['tier', 'model'], registers });
-    this.tokens = new Counter({ name: `${METRIC_PREFIX}tokens_total`, help: 'Tokens by key id, model and kind (prompt_cache_hit, prompt_cache_miss, completion, reasoning; completion includes reasoning)', labelNames: ['key_id', 'model', 'kind'], registers });
-    this.continuations = new Counter({ name: `${METRIC_PREFIX}stream_continuations_total`, help: 'Streams that broke after content, by the key that broke, model and outcome (continued, or why not: disabled, no-capable-key, tool-calls, ...)', labelNames: ['key_id', 'model', 'outcome'], registers });
-    this.hedges = new Counter({ name: `${METRIC_PREFIX}hedges_total`, help: 'Hedges sent (a second attempt while the first had not answered within the hedge delay), by the key hedged to, model and stream', labelNames: ['key_id', 'model', 'stream'], registers });
-    this.hedgeWins = new Counter({ name: `${METRIC_PREFIX}hedge_wins_total`, help: 'Hedge races decided, by which attempt answered first (outcome: hedge or primary), model and stream', labelNames: ['model', 'outcome', 'stream'], registers });
-    this.costUsd = new Counter({ name: `${METRIC_PREFIX}cost_usd_total`, help: 'Estimated cost in USD by key id and model (price table with DeepSeek peak hours; unpriced models are not counted)', labelNames: ['key_id', 'model'], registers });
+    this.requests = new Counter({
+      name: `${METRIC_PREFIX}requests_total`,
+      help: 'Caller requests served by the pool, by model, outcome (success, error, degraded) and stream',
+      labelNames: ['model', 'outcome', 'stream'],
+      registers,
+    });
+    this.requestSeconds = new Histogram({
+      name: `${METRIC_PREFIX}request_duration_seconds`,
+      help: 'Caller request latency across all attempts (streams: until the first content chunk)',
+      labelNames: ['model', 'outcome', 'stream'],
+      buckets: LLM_LATENCY_BUCKETS,
+      registers,
+    });
+    this.attempts = new Counter({
+      name: `${METRIC_PREFIX}attempts_total`,
+      help: 'Upstream attempts by key id, outcome (success, lost (a hedge race), http, timeout, network, empty-body, protocol, aborted) and status class (2xx, 429, 4xx, 5xx, none)',
+      labelNames: ['key_id', 'outcome', 'status_class'],
+      registers,
+    });
+    this.attemptSeconds = new Histogram({
+      name: `${METRIC_PREFIX}attempt_duration_seconds`,
+      help: 'Upstream attempt latency by key id and outcome',
+      labelNames: ['key_id', 'outcome'],
+      buckets: LLM_LATENCY_BUCKETS,
+      registers,
+    });
+    this.retries = new Counter({
+      name: `${METRIC_PREFIX}retries_total`,
+      help: 'Retries on another key, by the key that failed and the failure kind',
+      labelNames: ['key_id', 'reason'],
+      registers,
+    });
+    this.degradedAnswers = new Counter({
+      name: `${METRIC_PREFIX}degraded_total`,
+      help: 'Degraded answers by tier (cache, model, fallback) and requested model',
+      labelNames: ['tier', 'model'],
+      registers,
+    });
+    this.tokens = new Counter({
+      name: `${METRIC_PREFIX}tokens_total`,
+      help: 'Tokens by key id, model and kind (prompt_cache_hit, prompt_cache_miss, completion, reasoning; completion includes reasoning)',
+      labelNames: ['key_id', 'model', 'kind'],
+      registers,
+    });
+    this.continuations = new Counter({
+      name: `${METRIC_PREFIX}stream_continuations_total`,
+      help: 'Streams that broke after content, by the key that broke, model and outcome (continued, or why not: disabled, no-capable-key, tool-calls, ...)',
+      labelNames: ['key_id', 'model', 'outcome'],
+      registers,
+    });
+    this.hedges = new Counter({
+      name: `${METRIC_PREFIX}hedges_total`,
+      help: 'Hedges sent (a second attempt while the first had not answered within the hedge delay), by the key hedged to, model and stream',
+      labelNames: ['key_id', 'model', 'stream'],
+      registers,
+    });
+    this.hedgeWins = new Counter({
+      name: `${METRIC_PREFIX}hedge_wins_total`,
+      help: 'Hedge races decided, by which attempt answered first (outcome: hedge or primary), model and stream',
+      labelNames: ['model', 'outcome', 'stream'],
+      registers,
+    });
+    this.costUsd = new Counter({
+      name: `${METRIC_PREFIX}cost_usd_total`,
+      help: 'Estimated cost in USD by key id and model (price table with DeepSeek peak hours; unpriced models are not counted)',
+      labelNames: ['key_id', 'model'],
+      registers,
+    });
   }
 
   attempt(metric: AttemptMetric): void {
@@ -74,7 +139,8 @@ export class PrometheusPoolMetrics implements PoolMetricsRecorder {
   }
 
   usage(keyId: string, model: string, usage: Usage): void {
-    for (const [kind, count] of Object.entries(tokenCounts(usage))) if (count > 0) this.tokens.inc({ key_id: keyId, model, kind }, count);
+    for (const [kind, count] of Object.entries(tokenCounts(usage)))
+      if (count > 0) this.tokens.inc({ key_id: keyId, model, kind }, count);
     const cost = estimateCostUsd(model, usage, this.now(), this.prices);
     if (cost !== undefined) this.costUsd.inc({ key_id: keyId, model }, cost);
   }

@@ -1,6 +1,9 @@
 import type { AttemptMetric } from 'nestjs-deepseek-pool';
 
-/** How attempts are grouped by HTTP status: 429 apart from other 4xx (it calls for a different response); `none` when no status came back. */
+/**
+ * How attempts are grouped by HTTP status: 429 apart from other 4xx (it calls for a different response); `none` when no
+ * status came back.
+ */
 export type StatusClass = '429' | 'none' | `${number}xx`;
 
 /** The status class of one upstream attempt (a success without a recorded status is a 2xx). */

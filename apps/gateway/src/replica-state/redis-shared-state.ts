@@ -20,7 +20,14 @@ export class RedisSharedState implements OnApplicationShutdown {
   constructor(url: string) {
     this.store = new RedisStateStore({ redis: url });
     const keyv = createKeyv(
-      { url, disableOfflineQueue: true, socket: { connectTimeout: CACHE_TIMEOUT_MS, reconnectStrategy: (attempt: number) => Math.min(100 * 2 ** attempt, 2_000) } },
+      {
+        url,
+        disableOfflineQueue: true,
+        socket: {
+          connectTimeout: CACHE_TIMEOUT_MS,
+          reconnectStrategy: (attempt: number) => Math.min(100 * 2 ** attempt, 2_000),
+        },
+      },
       { throwOnConnectError: false, throwOnErrors: false, connectionTimeout: CACHE_TIMEOUT_MS },
     );
     // Keyv reports a lost connection as an error event; the state store already logs the outage once (and

@@ -37,6 +37,8 @@ describe('REDIS_URL in the gateway configuration', () => {
   });
 
   it('fails at start naming the variable, without the password', () => {
-    expect(() => loadGatewayConfig({ REDIS_URL: 'http://:s3cret@redis:6379' })).toThrow('Invalid gateway configuration "REDIS_URL": must use redis:// or rediss:// (got http://)');
+    expect(() => loadGatewayConfig({ REDIS_URL: 'http://:s3cret@redis:6379' })).toThrow(
+      'Invalid gateway configuration "REDIS_URL": must use redis:// or rediss:// (got http://)',
+    );
   });
 });

@@ -9,7 +9,8 @@ export function redisUrlProblem(url: string): string | undefined {
   } catch {
     return 'must be a redis:// or rediss:// URL (e.g. redis://redis:6379)';
   }
-  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') return `must use redis:// or rediss:// (got ${parsed.protocol}//)`;
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:')
+    return `must use redis:// or rediss:// (got ${parsed.protocol}//)`;
   if (parsed.hostname === '') return 'must name a host (e.g. redis://redis:6379)';
   return undefined;
 }

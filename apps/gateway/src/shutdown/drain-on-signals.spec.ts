@@ -14,7 +14,9 @@ describe('drainTimeoutMs (GATEWAY_DRAIN_TIMEOUT_MS)', () => {
   });
 
   it.each(['-1', '2.5', '30s'])('fails at start naming the variable: %p', (value) => {
-    expect(() => drainTimeoutMs({ GATEWAY_DRAIN_TIMEOUT_MS: value })).toThrow(`Invalid gateway configuration "GATEWAY_DRAIN_TIMEOUT_MS": must be an integer number of milliseconds >= 0 (got "${value}")`);
+    expect(() => drainTimeoutMs({ GATEWAY_DRAIN_TIMEOUT_MS: value })).toThrow(
+      `Invalid gateway configuration "GATEWAY_DRAIN_TIMEOUT_MS": must be an integer number of milliseconds >= 0 (got "${value}")`,
+    );
   });
 });
 
@@ -48,18 +50,23 @@ describe('drainOnSignals (real HTTP server, keep-alive client)', () => {
     return new Promise((resolve, reject) => {
       const request = httpGet({ host: '127.0.0.1', port, path, agent }, (response) => {
         response.resume();
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, connection: response.headers.connection }));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, connection: response.headers.connection }),
+        );
       });
       request.on('error', reject);
     });
   }
 
   it('closes the connection of a request that was in flight at SIGTERM, so its keep-alive client cannot send more', async () => {
-    // Arrange: a keep-alive connection busy with a request when the signal comes (server.close() spares busy connections)
+    // Arrange: a keep-alive connection busy with a request when the signal comes (server.close() spares busy
+    // connections)
     const exited: number[] = [];
     const app = { getHttpServer: () => server, close: () => Promise.resolve() } as unknown as INestApplication;
     const before = process.listeners('SIGTERM');
-    drainOnSignals(app, 10_000, { log: () => undefined, warn: () => undefined, error: () => undefined }, (code) => exited.push(code));
+    drainOnSignals(app, 10_000, { log: () => undefined, warn: () => undefined, error: () => undefined }, (code) =>
+      exited.push(code),
+    );
     added.push(...process.listeners('SIGTERM').filter((listener) => !before.includes(listener)));
     const slow = get('/slow');
     await new Promise((done) => setTimeout(done, 50));

@@ -11,16 +11,26 @@ export function drainTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
   const text = env.GATEWAY_DRAIN_TIMEOUT_MS?.trim();
   if (text === undefined || text === '') return DEFAULT_DRAIN_TIMEOUT_MS;
   const ms = Number(text);
-  if (!Number.isInteger(ms) || ms < 0) throw new GatewayConfigError('GATEWAY_DRAIN_TIMEOUT_MS', `must be an integer number of milliseconds >= 0 (got "${text}")`);
+  if (!Number.isInteger(ms) || ms < 0)
+    throw new GatewayConfigError(
+      'GATEWAY_DRAIN_TIMEOUT_MS',
+      `must be an integer number of milliseconds >= 0 (got "${text}")`,
+    );
   return ms;
 }
 
 /**
  * On SIGTERM or SIGINT: stop accepting connections, let the requests in flight finish (streams to their end) for up
- * to `timeoutMs` (then their connections are closed, which aborts their upstream calls), then close the app (the pool, then the Redis state store, which hands this replica's account slots
+ * to `timeoutMs` (then their connections are closed, which aborts their upstream calls), then close the app (the pool,
+ * then the Redis state store, which hands this replica's account slots
  * back at once instead of after their lease) and exit 0. A second signal exits at once. Call before `listen`.
  */
-export function drainOnSignals(app: INestApplication, timeoutMs: number, logger: LoggerService, exit: (code: number) => void = (code) => process.exit(code)): void {
+export function drainOnSignals(
+  app: INestApplication,
+  timeoutMs: number,
+  logger: LoggerService,
+  exit: (code: number) => void = (code) => process.exit(code),
+): void {
   const server = app.getHttpServer() as Server;
   const inFlight = new InFlightRequests(server);
   let draining = false;
@@ -31,7 +41,9 @@ export function drainOnSignals(app: INestApplication, timeoutMs: number, logger:
       return;
     }
     draining = true;
-    logger.log(`${signal}: draining ${inFlight.size} request(s) in flight (up to ${timeoutMs} ms), accepting no new connections`);
+    logger.log(
+      `${signal}: draining ${inFlight.size} request(s) in flight (up to ${timeoutMs} ms), accepting no new connections`,
+    );
     server.close();
     inFlight.closeConnections();
     void inFlight

@@ -4,7 +4,8 @@ export class EventRing<T> {
   private next = 0;
 
   constructor(readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be a positive integer (got ${capacity})`);
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`capacity must be a positive integer (got ${capacity})`);
   }
 
   push(item: T): void {
@@ -15,6 +16,8 @@ export class EventRing<T> {
 
   /** The items, oldest first. */
   toArray(): T[] {
-    return this.items.length < this.capacity ? [...this.items] : [...this.items.slice(this.next), ...this.items.slice(0, this.next)];
+    return this.items.length < this.capacity
+      ? [...this.items]
+      : [...this.items.slice(this.next), ...this.items.slice(0, this.next)];
   }
 }

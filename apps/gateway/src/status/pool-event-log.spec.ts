@@ -14,7 +14,12 @@ describe('PoolEventLog', () => {
     events.emit('breaker.open', { keyId: 'c' });
     expect(log.since()).toEqual([
       { seq: 1, atMs: expect.any(Number), type: 'key.disabled', data: { keyId: 'a', reason: 'revoked' } },
-      { seq: 2, atMs: expect.any(Number), type: 'key.cooldown', data: { scope: 'key:b', untilMs: 5_000, consecutive: 2 } },
+      {
+        seq: 2,
+        atMs: expect.any(Number),
+        type: 'key.cooldown',
+        data: { scope: 'key:b', untilMs: 5_000, consecutive: 2 },
+      },
       { seq: 3, atMs: expect.any(Number), type: 'breaker.open', data: { keyId: 'c' } },
     ]);
     expect(log.since(2).map((event) => event.seq)).toEqual([3]);
@@ -30,7 +35,8 @@ describe('PoolEventLog', () => {
 
   it(`keeps the last ${EVENT_LOG_CAPACITY} events`, () => {
     const { events, log } = eventLog();
-    for (let attempt = 1; attempt <= EVENT_LOG_CAPACITY + 5; attempt += 1) events.emit('retry', { fromKeyId: 'a', attempt, reason: 'http' });
+    for (let attempt = 1; attempt <= EVENT_LOG_CAPACITY + 5; attempt += 1)
+      events.emit('retry', { fromKeyId: 'a', attempt, reason: 'http' });
     const kept = log.since();
     expect(kept).toHaveLength(EVENT_LOG_CAPACITY);
     expect(kept[0].seq).toBe(6);

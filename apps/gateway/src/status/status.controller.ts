@@ -35,7 +35,12 @@ export class StatusController {
   page(@Res({ passthrough: true }) response: Response): string {
     if (this.access.mode === 'off') throw new NotFoundException();
     response
-      .set({ 'Content-Security-Policy': STATUS_PAGE.contentSecurityPolicy, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer', 'X-Content-Type-Options': 'nosniff' })
+      .set({
+        'Content-Security-Policy': STATUS_PAGE.contentSecurityPolicy,
+        'Cache-Control': 'no-store',
+        'Referrer-Policy': 'no-referrer',
+        'X-Content-Type-Options': 'nosniff',
+      })
       .type('html');
     return STATUS_PAGE.html;
   }
@@ -44,7 +49,12 @@ export class StatusController {
   @UseGuards(StatusAccessGuard)
   @Header('Cache-Control', 'no-store')
   snapshot(): StatusSnapshot {
-    return { nowMs: Date.now(), mode: this.settings.mode, pool: this.pool.snapshot(), clients: this.clients?.status() ?? [] };
+    return {
+      nowMs: Date.now(),
+      mode: this.settings.mode,
+      pool: this.pool.snapshot(),
+      clients: this.clients?.status() ?? [],
+    };
   }
 
   /** Events with a sequence number above `after` (default: all kept), oldest first. */

@@ -12,7 +12,12 @@ export class StatusModule {
     return {
       module: StatusModule,
       controllers: [StatusController],
-      providers: [{ provide: GatewaySettings, useValue: settings }, { provide: StatusAccess, useValue: StatusAccess.from(settings) }, StatusAccessGuard, PoolEventLog],
+      providers: [
+        { provide: GatewaySettings, useValue: settings },
+        { provide: StatusAccess, useValue: StatusAccess.from(settings) },
+        StatusAccessGuard,
+        PoolEventLog,
+      ],
     };
   }
 }

@@ -1,5 +1,11 @@
 /** The variables that ask for an exporter: without one of them the gateway starts no OpenTelemetry SDK at all. */
-const EXPORTER_VARIABLES = ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT', 'OTEL_TRACES_EXPORTER', 'OTEL_METRICS_EXPORTER'] as const;
+const EXPORTER_VARIABLES = [
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT',
+  'OTEL_TRACES_EXPORTER',
+  'OTEL_METRICS_EXPORTER',
+] as const;
 
 /**
  * Whether the standard OTEL_* variables ask for telemetry: an exporter or endpoint is set and OTEL_SDK_DISABLED is not

@@ -44,11 +44,17 @@ export interface GatewayOptions {
   clients?: ClientsConfig;
 }
 
-/** Starts the mock with `scenario` and the gateway in front of it (one key per scenario key, id = key name), on 127.0.0.1. */
+/**
+ * Starts the mock with `scenario` and the gateway in front of it (one key per scenario key, id = key name), on
+ * 127.0.0.1.
+ */
 export async function startGateway(scenario: MockScenario, options: GatewayOptions = {}): Promise<Gateway> {
   const mock = new DeepSeekMock(scenario);
   const { url: upstream } = await mock.start({ port: 0 });
-  const keys = scenario.keys.map((k) => ({ ...mockKeyOptions(k, k.name ?? k.key, upstream), ...options.keys?.[k.name ?? k.key] }));
+  const keys = scenario.keys.map((k) => ({
+    ...mockKeyOptions(k, k.name ?? k.key, upstream),
+    ...options.keys?.[k.name ?? k.key],
+  }));
   const config: GatewayConfig = {
     mode: 'upstream',
     host: '127.0.0.1',
@@ -82,7 +88,10 @@ export async function startGateway(scenario: MockScenario, options: GatewayOptio
 }
 
 /** A fetch that counts the HTTP requests an SDK client really sends (its retries included). */
-export function countingFetch(): { fetch: typeof fetch; calls: Array<{ url: string; status: number; headers: Headers }> } {
+export function countingFetch(): {
+  fetch: typeof fetch;
+  calls: Array<{ url: string; status: number; headers: Headers }>;
+} {
   const calls: Array<{ url: string; status: number; headers: Headers }> = [];
   return {
     calls,

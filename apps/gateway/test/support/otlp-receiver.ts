@@ -39,7 +39,17 @@ type OtlpAttributes = Array<{ key: string; value?: OtlpValue }> | undefined;
 interface OtlpTraces {
   resourceSpans?: Array<{
     resource?: { attributes?: OtlpAttributes };
-    scopeSpans?: Array<{ scope?: { name?: string }; spans?: Array<{ traceId: string | Uint8Array; spanId: string | Uint8Array; parentSpanId?: string | Uint8Array; name: string; kind: number; attributes?: OtlpAttributes }> }>;
+    scopeSpans?: Array<{
+      scope?: { name?: string };
+      spans?: Array<{
+        traceId: string | Uint8Array;
+        spanId: string | Uint8Array;
+        parentSpanId?: string | Uint8Array;
+        name: string;
+        kind: number;
+        attributes?: OtlpAttributes;
+      }>;
+    }>;
   }>;
 }
 
@@ -53,7 +63,14 @@ export class OtlpReceiver {
   readonly posts: string[] = [];
   /** Raw metric exports, as text (metric names are plain ASCII in both encodings). */
   readonly metricBodies: string[] = [];
-  private readonly server: Server = createServer((request, response) => void this.receive(request).then(() => response.writeHead(200, { 'content-type': request.headers['content-type'] ?? 'application/json' }).end(request.headers['content-type']?.includes('json') ? '{}' : '')));
+  private readonly server: Server = createServer(
+    (request, response) =>
+      void this.receive(request).then(() =>
+        response
+          .writeHead(200, { 'content-type': request.headers['content-type'] ?? 'application/json' })
+          .end(request.headers['content-type']?.includes('json') ? '{}' : ''),
+      ),
+  );
   url = '';
 
   async start(): Promise<this> {
@@ -71,7 +88,10 @@ export class OtlpReceiver {
   async waitFor(predicate: (spans: ReceivedSpan[]) => boolean, timeoutMs = 10_000): Promise<ReceivedSpan[]> {
     const deadline = Date.now() + timeoutMs;
     while (!predicate(this.spans)) {
-      if (Date.now() > deadline) throw new Error(`timed out; received: ${JSON.stringify(this.spans.map((span) => span.name))} (${this.posts.join(', ')})`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `timed out; received: ${JSON.stringify(this.spans.map((span) => span.name))} (${this.posts.join(', ')})`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     return this.spans;
@@ -91,7 +111,11 @@ export class OtlpReceiver {
     const json = type.includes('json');
     if (request.url === '/v1/metrics') this.metricBodies.push(body.toString('latin1'));
     if (request.url !== '/v1/traces') return;
-    const traces = (json ? JSON.parse(body.toString('utf8')) : ExportTraceServiceRequest.toObject(ExportTraceServiceRequest.decode(body))) as OtlpTraces;
+    const traces = (
+      json
+        ? JSON.parse(body.toString('utf8'))
+        : ExportTraceServiceRequest.toObject(ExportTraceServiceRequest.decode(body))
+    ) as OtlpTraces;
     for (const resourceSpans of traces.resourceSpans ?? []) {
       const service = attributesOf(resourceSpans.resource?.attributes)['service.name'];
       for (const scopeSpans of resourceSpans.scopeSpans ?? []) {
@@ -124,7 +148,8 @@ function valueOf(value: OtlpValue | undefined): unknown {
   if (value === undefined) return undefined;
   if (value.stringValue !== undefined) return value.stringValue;
   if (value.boolValue !== undefined) return value.boolValue;
-  if (value.intValue !== undefined) return Number(typeof value.intValue === 'object' ? value.intValue.toNumber() : value.intValue);
+  if (value.intValue !== undefined)
+    return Number(typeof value.intValue === 'object' ? value.intValue.toNumber() : value.intValue);
   if (value.doubleValue !== undefined) return value.doubleValue;
   return (value.arrayValue?.values ?? []).map(valueOf);
 }

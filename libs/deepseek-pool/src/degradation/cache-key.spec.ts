@@ -14,7 +14,10 @@ describe('cacheKey', () => {
   });
 
   it.each<[string, ChatCompletionRequest]>([
-    ['field order', { temperature: 0, messages: [{ content: 'What is 2 + 2?', role: 'user' }], model: 'deepseek-v4-flash' }],
+    [
+      'field order',
+      { temperature: 0, messages: [{ content: 'What is 2 + 2?', role: 'user' }], model: 'deepseek-v4-flash' },
+    ],
     ['stream: true', { ...BASE, stream: true }],
     ['stream_options', { ...BASE, stream: true, stream_options: { include_usage: true } }],
     ['an undefined field', { ...BASE, top_p: undefined }],

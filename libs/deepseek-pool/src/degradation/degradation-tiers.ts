@@ -7,7 +7,10 @@ export type DegradationTier = 'cache' | 'model' | 'fallback';
 /** Every tier, in the default order. */
 export const DEGRADATION_TIERS: readonly DegradationTier[] = Object.freeze(['cache', 'model', 'fallback']);
 
-/** True when the pool could not serve (no key, attempts exhausted, deadline, pool breaker open): the only errors that degrade. */
+/**
+ * True when the pool could not serve (no key, attempts exhausted, deadline, pool breaker open): the only errors that
+ * degrade.
+ */
 export function cannotServe(error: unknown): boolean {
   return (
     error instanceof NoAvailableKeyError ||
@@ -19,7 +22,12 @@ export function cannotServe(error: unknown): boolean {
 
 /** The pool's hint of when to come back, ms, when the error carries one. */
 export function retryAfterMsOf(error: unknown): number | undefined {
-  if (error instanceof NoAvailableKeyError || error instanceof AttemptsExhaustedError || error instanceof PoolBreakerOpenError) return error.retryAfterMs;
+  if (
+    error instanceof NoAvailableKeyError ||
+    error instanceof AttemptsExhaustedError ||
+    error instanceof PoolBreakerOpenError
+  )
+    return error.retryAfterMs;
   return undefined;
 }
 

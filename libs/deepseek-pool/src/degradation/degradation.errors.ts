@@ -1,6 +1,8 @@
 import { type AttemptRecord, DeepSeekPoolError } from '../deepseek-pool.errors.js';
 
-/** The pool-wide breaker is open: the request was not sent upstream. `retryAfterMs` is the time until it probes again. */
+/**
+ * The pool-wide breaker is open: the request was not sent upstream. `retryAfterMs` is the time until it probes again.
+ */
 export class PoolBreakerOpenError extends DeepSeekPoolError {
   constructor(readonly retryAfterMs: number) {
     super('The pool-wide breaker is open: upstream calls are paused', 'POOL_BREAKER_OPEN');

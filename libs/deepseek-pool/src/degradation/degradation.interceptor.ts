@@ -1,4 +1,10 @@
-import { type CallHandler, type ExecutionContext, HttpException, Injectable, type NestInterceptor } from '@nestjs/common';
+import {
+  type CallHandler,
+  type ExecutionContext,
+  HttpException,
+  Injectable,
+  type NestInterceptor,
+} from '@nestjs/common';
 import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import { type Observable, catchError, defer, from, lastValueFrom, map, throwError } from 'rxjs';
 import type { ChatCompletionChunk } from '../chat.types.js';
@@ -23,25 +29,38 @@ export class DeepSeekDegradationInterceptor implements NestInterceptor {
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const route = this.reflector.getAllAndOverride<DegradableRoute | undefined>(DEGRADABLE_METADATA, [context.getHandler(), context.getClass()]);
+    const route = this.reflector.getAllAndOverride<DegradableRoute | undefined>(DEGRADABLE_METADATA, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     if (route === undefined || context.getType() !== 'http') return next.handle();
     const http = context.switchToHttp();
     const response: unknown = http.getResponse();
-    const setHeader = (name: string, value: string): void => this.adapterHost.httpAdapter.setHeader(response, name, value);
+    const setHeader = (name: string, value: string): void =>
+      this.adapterHost.httpAdapter.setHeader(response, name, value);
     return defer(() => {
       const httpRequest = http.getRequest<DegradableHttpRequest>();
       const request = route.request(httpRequest);
       validateChatRequest(request);
-      const input = this.degradation.routeInput(request, httpRequest, route, (tier) => setHeader(DEGRADED_HEADER, tier));
-      if (request.stream === true) return this.degradation.runStream(input, next.handle() as Observable<ChatCompletionChunk>);
-      return from(this.degradation.run(input, () => lastValueFrom(next.handle()), (body) => body)).pipe(
-        map((outcome) => ('fresh' in outcome ? outcome.fresh : outcome.degraded.data)),
+      const input = this.degradation.routeInput(request, httpRequest, route, (tier) =>
+        setHeader(DEGRADED_HEADER, tier),
       );
+      if (request.stream === true)
+        return this.degradation.runStream(input, next.handle() as Observable<ChatCompletionChunk>);
+      return from(
+        this.degradation.run(
+          input,
+          () => lastValueFrom(next.handle()),
+          (body) => body,
+        ),
+      ).pipe(map((outcome) => ('fresh' in outcome ? outcome.fresh : outcome.degraded.data)));
     }).pipe(
       catchError((error: unknown) => {
         if (!(error instanceof DegradedUnavailableError)) return throwError(() => error);
         setHeader('retry-after', String(error.retryAfterSeconds));
-        return throwError(() => new HttpException(error.body as Record<string, unknown>, error.status, { cause: error }));
+        return throwError(
+          () => new HttpException(error.body as Record<string, unknown>, error.status, { cause: error }),
+        );
       }),
     );
   }

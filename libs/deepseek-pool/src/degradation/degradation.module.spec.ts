@@ -11,10 +11,22 @@ import type { DeepSeekDegradationOptions } from './degradation.options.js';
 import { DeepSeekDegradationService } from './degradation.service.js';
 
 const KEY = 'sk-module000000000000001';
-const request: ChatCompletionRequest = { model: 'deepseek-v4-flash', messages: [{ role: 'user', content: 'hi' }], temperature: 0 };
+const request: ChatCompletionRequest = {
+  model: 'deepseek-v4-flash',
+  messages: [{ role: 'user', content: 'hi' }],
+  temperature: 0,
+};
 
 function poolModule(transport: ScriptedTransport) {
-  return DeepSeekPoolModule.forRoot({ keys: [{ id: 'k', apiKey: KEY }], transport, logger: false, maxAttempts: 1, maxWaitForKeyMs: 0, validateOnStart: false, isGlobal: true });
+  return DeepSeekPoolModule.forRoot({
+    keys: [{ id: 'k', apiKey: KEY }],
+    transport,
+    logger: false,
+    maxAttempts: 1,
+    maxWaitForKeyMs: 0,
+    validateOnStart: false,
+    isGlobal: true,
+  });
 }
 
 /** One good answer, then the key is down: the second call must come from the cache. */
@@ -29,7 +41,8 @@ async function start(metadata: Parameters<typeof Test.createTestingModule>[0]) {
   return (await Test.createTestingModule(metadata).compile()).init();
 }
 
-const upThenDown = () => new ScriptedTransport().script(KEY, { status: 200, body: completion('good') }, { status: 503, body: {} });
+const upThenDown = () =>
+  new ScriptedTransport().script(KEY, { status: 200, body: completion('good') }, { status: 503, body: {} });
 
 @Injectable()
 class OptionsFactory {
@@ -85,14 +98,20 @@ describe('DeepSeekDegradationModule', () => {
     @Module({ providers: [Consumer] })
     class FeatureModule {}
     const moduleRef = await start({
-      imports: [poolModule(upThenDown()), DeepSeekDegradationModule.forRoot({ logger: false, isGlobal: true }), FeatureModule],
+      imports: [
+        poolModule(upThenDown()),
+        DeepSeekDegradationModule.forRoot({ logger: false, isGlobal: true }),
+        FeatureModule,
+      ],
     });
     expect(moduleRef.get(Consumer).degradation.breaker.state).toBe('closed');
     await moduleRef.close();
   });
 
   it('stops the app at start on an invalid option, naming the field', async () => {
-    const error = await start({ imports: [poolModule(upThenDown()), DeepSeekDegradationModule.forRoot({ cacheTtlMs: -5 })] }).catch((e: unknown) => e);
+    const error = await start({
+      imports: [poolModule(upThenDown()), DeepSeekDegradationModule.forRoot({ cacheTtlMs: -5 })],
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidOptionsError);
     expect(error).toMatchObject({ field: 'cacheTtlMs' });
   });

@@ -27,7 +27,8 @@ class DegradationCacheModule {}
     {
       provide: DEEPSEEK_DEGRADATION_OPTIONS,
       inject: [DEEPSEEK_DEGRADATION_MODULE_OPTIONS, DEEPSEEK_POOL_OPTIONS],
-      useFactory: (options: DeepSeekDegradationOptions, pool: ResolvedPoolOptions) => resolveDegradationOptions(options, pool),
+      useFactory: (options: DeepSeekDegradationOptions, pool: ResolvedPoolOptions) =>
+        resolveDegradationOptions(options, pool),
     },
     DeepSeekDegradationService,
   ],
@@ -49,7 +50,10 @@ function withDefaultCache(module: DynamicModule): DynamicModule {
 
 async function defaultCacheModule(): Promise<DynamicModule> {
   const { CacheModule, CACHE_MANAGER } = await import('@nestjs/cache-manager').catch((error: unknown) => {
-    throw new DeepSeekPoolError(`DeepSeekDegradationModule needs @nestjs/cache-manager and cache-manager installed (${String(error)})`, 'MISSING_PEER');
+    throw new DeepSeekPoolError(
+      `DeepSeekDegradationModule needs @nestjs/cache-manager and cache-manager installed (${String(error)})`,
+      'MISSING_PEER',
+    );
   });
   return {
     module: DegradationCacheModule,

@@ -16,17 +16,30 @@ describe('resolveDegradationOptions', () => {
       cacheKeyPrefix: 'deepseek-pool:degradation:',
       tenant: defaultTenant,
       modelFallbacks: { 'deepseek-v4-pro': ['deepseek-v4-flash'] },
-      breaker: { errorThresholdPercentage: 50, windowMs: 60_000, buckets: 10, minimumVolume: 20, resetTimeoutMs: 30_000, halfOpenProbes: 3 },
+      breaker: {
+        errorThresholdPercentage: 50,
+        windowMs: 60_000,
+        buckets: 10,
+        minimumVolume: 20,
+        resetTimeoutMs: 30_000,
+        halfOpenProbes: 3,
+      },
       logger: undefined,
     });
     expect(options.fallback.as).toBe('error');
-    expect(options.fallback.body(request, 0)).toEqual({ error: expect.objectContaining({ message: 'System busy, please retry shortly' }) });
+    expect(options.fallback.body(request, 0)).toEqual({
+      error: expect.objectContaining({ message: 'System busy, please retry shortly' }),
+    });
   });
 
   it("takes the pool's clock, metrics and logger unless its own are given", () => {
     const clock = { now: () => 42 };
     const metrics = { degraded: jest.fn() } as unknown as PoolMetricsRecorder;
-    expect(resolveDegradationOptions({}, { clock, metrics, logger: false })).toMatchObject({ clock, metrics, logger: undefined });
+    expect(resolveDegradationOptions({}, { clock, metrics, logger: false })).toMatchObject({
+      clock,
+      metrics,
+      logger: undefined,
+    });
     const own = { now: () => 7 };
     expect(resolveDegradationOptions({ clock: own, logger: false }, { clock, metrics, logger: false }).clock).toBe(own);
   });
@@ -36,7 +49,10 @@ describe('resolveDegradationOptions', () => {
     ['tiers', { tiers: ['cache', 'cache'] }],
     ['cacheTtlMs', { cacheTtlMs: 0 }],
     ['modelFallbacks.deepseek-v4-pro', { modelFallbacks: { 'deepseek-v4-pro': ['deepseek-v4-pro'] } }],
-    ['modelFallbacks.deepseek-v4-pro', { modelFallbacks: { 'deepseek-v4-pro': 'deepseek-v4-flash' as unknown as string[] } }],
+    [
+      'modelFallbacks.deepseek-v4-pro',
+      { modelFallbacks: { 'deepseek-v4-pro': 'deepseek-v4-flash' as unknown as string[] } },
+    ],
     ['fallback.as', { fallback: { as: 'html' as 'error' } }],
     ['fallback.message', { fallback: { message: ' ' } }],
     ['breaker.errorThresholdPercentage', { breaker: { errorThresholdPercentage: 100 } }],

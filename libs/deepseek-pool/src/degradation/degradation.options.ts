@@ -17,7 +17,9 @@ import { type TenantExtractor, defaultTenant } from './tenant.js';
 /** How the last tier answers: as an error (HTTP 503 + Retry-After) or as an assistant message (HTTP 200). */
 export type FallbackOptions =
   | {
-      /** HTTP 503 with Retry-After; `pool.chat(..., { degrade: true })` throws DegradedUnavailableError. The default. */
+      /**
+       * HTTP 503 with Retry-After; `pool.chat(..., { degrade: true })` throws DegradedUnavailableError. The default.
+       */
       as?: 'error';
       /** Text of the error. Default "System busy, please retry shortly". */
       message?: string;
@@ -41,7 +43,10 @@ export type ResolvedFallback =
 export interface DeepSeekDegradationOptions {
   /** Tiers tried when the pool cannot serve, in order. Default `['cache', 'model', 'fallback']`. */
   tiers?: DegradationTier[];
-  /** A cache-manager cache (e.g. the app's `CACHE_MANAGER` over Keyv + @keyv/redis). Default: an in-memory cache from `CacheModule`. */
+  /**
+   * A cache-manager cache (e.g. the app's `CACHE_MANAGER` over Keyv + @keyv/redis). Default: an in-memory cache from
+   * `CacheModule`.
+   */
   cache?: ResponseCacheStore;
   /** How long a good answer may be served when the pool cannot serve, ms. Default 3 600 000 (1 h). */
   cacheTtlMs?: number;
@@ -49,17 +54,29 @@ export interface DeepSeekDegradationOptions {
   cacheNonDeterministic?: boolean;
   /** Prefix of every cache key. Default `deepseek-pool:degradation:`. */
   cacheKeyPrefix?: string;
-  /** Names the cache scope of a request; undefined: not cached. Default `defaultTenant` (authorization hash, x-tenant-id, body `user`). */
+  /**
+   * Names the cache scope of a request; undefined: not cached. Default `defaultTenant` (authorization hash,
+   * x-tenant-id, body `user`).
+   */
   tenant?: TenantExtractor;
-  /** Lighter models per model, tried in order (and their own lighter models after them). Default `{ 'deepseek-v4-pro': ['deepseek-v4-flash'] }`. */
+  /**
+   * Lighter models per model, tried in order (and their own lighter models after them). Default `{ 'deepseek-v4-pro':
+   * ['deepseek-v4-flash'] }`.
+   */
   modelFallbacks?: Record<string, string[]>;
   /** The last tier. Default: HTTP 503 with Retry-After and "System busy, please retry shortly". */
   fallback?: FallbackOptions;
-  /** Pool-wide breaker. Defaults: above 50% errors over 60 s (10 buckets) with at least 20 calls opens it; 30 s open; 3 probes. */
+  /**
+   * Pool-wide breaker. Defaults: above 50% errors over 60 s (10 buckets) with at least 20 calls opens it; 30 s open; 3
+   * probes.
+   */
   breaker?: Partial<PoolBreakerPolicy>;
   /** Metrics sink (`degraded(tier, model)`). Default: the pool's. */
   metrics?: PoolMetricsRecorder;
-  /** Nest logger, or false for silence. Default: the pool's setting, else Nest's Logger with context "DeepSeekDegradation". */
+  /**
+   * Nest logger, or false for silence. Default: the pool's setting, else Nest's Logger with context
+   * "DeepSeekDegradation".
+   */
   logger?: LoggerService | false;
   /** Time source of the cache TTL and the pool breaker. Default: the pool's clock. */
   clock?: Clock;
@@ -81,7 +98,9 @@ export interface ResolvedDegradationOptions {
   clock: Clock;
 }
 
-export const DEFAULT_MODEL_FALLBACKS: ModelFallbacks = Object.freeze({ 'deepseek-v4-pro': Object.freeze(['deepseek-v4-flash']) });
+export const DEFAULT_MODEL_FALLBACKS: ModelFallbacks = Object.freeze({
+  'deepseek-v4-pro': Object.freeze(['deepseek-v4-flash']),
+});
 
 export const DEFAULT_POOL_BREAKER_POLICY: Readonly<PoolBreakerPolicy> = Object.freeze({
   errorThresholdPercentage: 50,
@@ -92,7 +111,10 @@ export const DEFAULT_POOL_BREAKER_POLICY: Readonly<PoolBreakerPolicy> = Object.f
   halfOpenProbes: 3,
 });
 
-/** Validates options and applies defaults (falling back to the pool's clock, metrics and logger). Throws InvalidOptionsError naming the field. */
+/**
+ * Validates options and applies defaults (falling back to the pool's clock, metrics and logger). Throws
+ * InvalidOptionsError naming the field.
+ */
 export function resolveDegradationOptions(
   options: DeepSeekDegradationOptions = {},
   pool?: Pick<ResolvedPoolOptions, 'clock' | 'metrics' | 'logger'> & Partial<Pick<ResolvedPoolOptions, 'redactor'>>,
@@ -118,21 +140,29 @@ export function resolveDegradationOptions(
 /** Validates a fallback (module-wide or one route's) and applies its defaults. */
 export function resolveFallback(options: FallbackOptions = {}, field: string): ResolvedFallback {
   const message = options.message ?? DEFAULT_FALLBACK_MESSAGE;
-  if (typeof message !== 'string' || message.trim() === '') throw new InvalidOptionsError(`${field}.message`, 'must be a non-empty string');
-  if (options.as === 'message') return { as: 'message', body: options.body ?? ((request, nowMs) => fallbackCompletion(request, message, nowMs)) };
-  if (options.as !== undefined && options.as !== 'error') throw new InvalidOptionsError(`${field}.as`, `must be "error" or "message" (got ${String(options.as)})`);
+  if (typeof message !== 'string' || message.trim() === '')
+    throw new InvalidOptionsError(`${field}.message`, 'must be a non-empty string');
+  if (options.as === 'message')
+    return { as: 'message', body: options.body ?? ((request, nowMs) => fallbackCompletion(request, message, nowMs)) };
+  if (options.as !== undefined && options.as !== 'error')
+    throw new InvalidOptionsError(`${field}.as`, `must be "error" or "message" (got ${String(options.as)})`);
   return { as: 'error', body: options.body ?? (() => fallbackErrorBody(message)) };
 }
 
 function tiers(value: readonly DegradationTier[]): readonly DegradationTier[] {
-  if (!Array.isArray(value) || value.some((tier) => !DEGRADATION_TIERS.includes(tier)) || new Set(value).size !== value.length) {
+  if (
+    !Array.isArray(value) ||
+    value.some((tier) => !DEGRADATION_TIERS.includes(tier)) ||
+    new Set(value).size !== value.length
+  ) {
     throw new InvalidOptionsError('tiers', `must list distinct tiers among ${DEGRADATION_TIERS.join(', ')}`);
   }
   return value;
 }
 
 function modelFallbacks(value: Record<string, readonly string[]>): ModelFallbacks {
-  if (value === null || typeof value !== 'object') throw new InvalidOptionsError('modelFallbacks', 'must be an object of model -> lighter models');
+  if (value === null || typeof value !== 'object')
+    throw new InvalidOptionsError('modelFallbacks', 'must be an object of model -> lighter models');
   for (const [model, lighter] of Object.entries(value)) {
     if (!Array.isArray(lighter) || lighter.some((m) => typeof m !== 'string' || m === '' || m === model)) {
       throw new InvalidOptionsError(`modelFallbacks.${model}`, 'must be an array of other model names');

@@ -3,7 +3,13 @@ import { type Cache, createCache } from 'cache-manager';
 import { concat, lastValueFrom, of, throwError, toArray } from 'rxjs';
 import type { ChatCompletion, ChatCompletionRequest } from '../chat.types.js';
 import { seededRng } from '../clock.js';
-import { InvalidRequestError, NoAvailableKeyError, RequestAbortedError, StreamInterruptedError, UpstreamError } from '../deepseek-pool.errors.js';
+import {
+  InvalidRequestError,
+  NoAvailableKeyError,
+  RequestAbortedError,
+  StreamInterruptedError,
+  UpstreamError,
+} from '../deepseek-pool.errors.js';
 import { resolveOptions } from '../deepseek-pool.options.js';
 import { DeepSeekPoolService } from '../deepseek-pool.service.js';
 import type { PoolMetricsRecorder } from '../metrics/metrics-recorder.js';
@@ -36,7 +42,13 @@ describe('DeepSeekDegradationService (scripted upstream, fake timers)', () => {
     jest.useFakeTimers({ now: 1_000_000 });
     transport = new ScriptedTransport();
     degraded = jest.fn<PoolMetricsRecorder['degraded']>();
-    metrics = { attempt: () => undefined, request: () => undefined, retry: () => undefined, usage: () => undefined, degraded };
+    metrics = {
+      attempt: () => undefined,
+      request: () => undefined,
+      retry: () => undefined,
+      usage: () => undefined,
+      degraded,
+    };
     pool = new DeepSeekPoolService(
       resolveOptions({
         keys: [
@@ -58,8 +70,14 @@ describe('DeepSeekDegradationService (scripted upstream, fake timers)', () => {
     jest.useRealTimers();
   });
 
-  function degradation(options: DeepSeekDegradationOptions = {}, cache: Cache = createCache()): DeepSeekDegradationService {
-    const resolved = resolveDegradationOptions({ logger: false, breaker: { minimumVolume: 100 }, ...options }, { clock: { now: () => Date.now() }, metrics });
+  function degradation(
+    options: DeepSeekDegradationOptions = {},
+    cache: Cache = createCache(),
+  ): DeepSeekDegradationService {
+    const resolved = resolveDegradationOptions(
+      { logger: false, breaker: { minimumVolume: 100 }, ...options },
+      { clock: { now: () => Date.now() }, metrics },
+    );
     const service = new DeepSeekDegradationService(resolved, cache, pool);
     service.onModuleInit();
     return service;
@@ -81,7 +99,12 @@ describe('DeepSeekDegradationService (scripted upstream, fake timers)', () => {
       await pool.chat(ask('q'), { degrade: true, tenant: 'alice' });
       const result = await pool.chat(ask('q'), { degrade: true, tenant: 'alice' });
       expect(result.data).toEqual(proAnswer);
-      expect(result.meta).toMatchObject({ degraded: 'cache', keyId: '', attempts: 1, trace: [{ keyId: 'pro', status: 503 }] });
+      expect(result.meta).toMatchObject({
+        degraded: 'cache',
+        keyId: '',
+        attempts: 1,
+        trace: [{ keyId: 'pro', status: 503 }],
+      });
       expect(degraded).toHaveBeenCalledWith('cache', 'deepseek-v4-pro');
     });
 
@@ -120,13 +143,20 @@ describe('DeepSeekDegradationService (scripted upstream, fake timers)', () => {
       transport.script(FLASH, down);
       const result = await pool.chat(ask('q'), { degrade: true, tenant: 'alice' });
       expect(result.meta).toMatchObject({ degraded: 'fallback', attempts: 2 });
-      expect(result.data.choices[0].message).toEqual({ role: 'assistant', content: 'System busy, please retry shortly' });
+      expect(result.data.choices[0].message).toEqual({
+        role: 'assistant',
+        content: 'System busy, please retry shortly',
+      });
       expect(degraded).toHaveBeenCalledWith('fallback', 'deepseek-v4-pro');
     });
 
     it('falls back last: by default as a 503 error with Retry-After from the pool hint, rounded up', async () => {
       degradation({ modelFallbacks: {} });
-      transport.script(PRO, { status: 429, headers: { 'retry-after': '7' }, body: deepseekError('Rate Limit Reached') });
+      transport.script(PRO, {
+        status: 429,
+        headers: { 'retry-after': '7' },
+        body: deepseekError('Rate Limit Reached'),
+      });
       const error = await pool.chat(ask('q'), { degrade: true, tenant: 'alice' }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(DegradedUnavailableError);
       expect(error).toMatchObject({
@@ -147,8 +177,13 @@ describe('DeepSeekDegradationService (scripted upstream, fake timers)', () => {
     it('never degrades a 400: the caller gets it, no tier runs, the breaker does not count it', async () => {
       const service = degradation({ fallback: { as: 'message' } });
       transport.script(PRO, { status: 400, body: deepseekError('Model Not Exist') });
-      await expect(pool.chat(ask('q'), { degrade: true, tenant: 'alice' })).rejects.toMatchObject({ constructor: UpstreamError, status: 400 });
-      await expect(pool.chat({ model: 'deepseek-v4-pro', messages: [] }, { degrade: true })).rejects.toThrow(InvalidRequestError);
+      await expect(pool.chat(ask('q'), { degrade: true, tenant: 'alice' })).rejects.toMatchObject({
+        constructor: UpstreamError,
+        status: 400,
+      });
+      await expect(pool.chat({ model: 'deepseek-v4-pro', messages: [] }, { degrade: true })).rejects.toThrow(
+        InvalidRequestError,
+      );
       expect(transport.callsTo(FLASH)).toBe(0);
       expect(degraded).not.toHaveBeenCalled();
       expect(service.breaker.totals).toEqual({ calls: 0, failures: 0 });
@@ -169,15 +204,23 @@ describe('DeepSeekDegradationService (scripted upstream, fake timers)', () => {
       const bob = await pool.chat(ask('q'), { degrade: true, tenant: 'bob' });
       const anonymous = await pool.chat(ask('q'), { degrade: true });
       const alice = await pool.chat(ask('q'), { degrade: true, tenant: 'alice' });
-      expect([bob.meta.degraded, anonymous.meta.degraded, alice.meta.degraded]).toEqual(['fallback', 'fallback', 'cache']);
+      expect([bob.meta.degraded, anonymous.meta.degraded, alice.meta.degraded]).toEqual([
+        'fallback',
+        'fallback',
+        'cache',
+      ]);
     });
 
     it("scopes by the request's user field when no tenant is given", async () => {
       degradation({ fallback: { as: 'message' } });
       transport.script(PRO, { status: 200, body: proAnswer }, down);
       await pool.chat(ask('q', { user: 'u1' }), { degrade: true });
-      await expect(pool.chat(ask('q', { user: 'u1' }), { degrade: true })).resolves.toMatchObject({ meta: { degraded: 'cache' } });
-      await expect(pool.chat(ask('q', { user: 'u2' }), { degrade: true })).resolves.toMatchObject({ meta: { degraded: 'fallback' } });
+      await expect(pool.chat(ask('q', { user: 'u1' }), { degrade: true })).resolves.toMatchObject({
+        meta: { degraded: 'cache' },
+      });
+      await expect(pool.chat(ask('q', { user: 'u2' }), { degrade: true })).resolves.toMatchObject({
+        meta: { degraded: 'fallback' },
+      });
     });
 
     it('caches no error and no non-deterministic answer unless opted in', async () => {
@@ -185,15 +228,21 @@ describe('DeepSeekDegradationService (scripted upstream, fake timers)', () => {
       transport.script(PRO, down, { status: 200, body: proAnswer }, down);
       await pool.chat(ask('q'), { degrade: true, tenant: 'alice' });
       await pool.chat(ask('q', { temperature: 0.7 }), { degrade: true, tenant: 'alice' });
-      await expect(pool.chat(ask('q', { temperature: 0.7 }), { degrade: true, tenant: 'alice' })).resolves.toMatchObject({ meta: { degraded: 'fallback' } });
-      await expect(pool.chat(ask('q'), { degrade: true, tenant: 'alice' })).resolves.toMatchObject({ meta: { degraded: 'fallback' } });
+      await expect(
+        pool.chat(ask('q', { temperature: 0.7 }), { degrade: true, tenant: 'alice' }),
+      ).resolves.toMatchObject({ meta: { degraded: 'fallback' } });
+      await expect(pool.chat(ask('q'), { degrade: true, tenant: 'alice' })).resolves.toMatchObject({
+        meta: { degraded: 'fallback' },
+      });
     });
 
     it('caches non-deterministic answers when opted in', async () => {
       degradation({ cacheNonDeterministic: true, modelFallbacks: {} });
       transport.script(PRO, { status: 200, body: proAnswer }, down);
       await pool.chat(ask('q', { temperature: undefined }), { degrade: true, tenant: 'alice' });
-      await expect(pool.chat(ask('q', { temperature: undefined }), { degrade: true, tenant: 'alice' })).resolves.toMatchObject({ meta: { degraded: 'cache' } });
+      await expect(
+        pool.chat(ask('q', { temperature: undefined }), { degrade: true, tenant: 'alice' }),
+      ).resolves.toMatchObject({ meta: { degraded: 'cache' } });
     });
 
     it('serves a cached answer only within cacheTtlMs', async () => {
@@ -201,7 +250,9 @@ describe('DeepSeekDegradationService (scripted upstream, fake timers)', () => {
       transport.script(PRO, { status: 200, body: proAnswer }, down);
       await pool.chat(ask('q'), { degrade: true, tenant: 'alice' });
       jest.advanceTimersByTime(60_001);
-      await expect(pool.chat(ask('q'), { degrade: true, tenant: 'alice' })).resolves.toMatchObject({ meta: { degraded: 'fallback' } });
+      await expect(pool.chat(ask('q'), { degrade: true, tenant: 'alice' })).resolves.toMatchObject({
+        meta: { degraded: 'fallback' },
+      });
     });
   });
 
@@ -266,7 +317,9 @@ describe('DeepSeekDegradationService (scripted upstream, fake timers)', () => {
     const streamed = completion('streamed answer', {
       model: 'deepseek-v4-pro',
       created: 1_700_000_000,
-      choices: [{ index: 0, message: { role: 'assistant', content: 'streamed answer' }, logprobs: null, finish_reason: 'stop' }],
+      choices: [
+        { index: 0, message: { role: 'assistant', content: 'streamed answer' }, logprobs: null, finish_reason: 'stop' },
+      ],
     }) as ChatCompletion;
     const chunks = completionToChunks(streamed);
 
@@ -279,13 +332,19 @@ describe('DeepSeekDegradationService (scripted upstream, fake timers)', () => {
         onDegraded: (tier) => tiers.push(tier),
       };
     }
-    const collect = (stream: ReturnType<DeepSeekDegradationService['runStream']>) => lastValueFrom(stream.pipe(toArray()));
+    const collect = (stream: ReturnType<DeepSeekDegradationService['runStream']>) =>
+      lastValueFrom(stream.pipe(toArray()));
 
     it('passes a fresh stream through and stores it once complete; replays it when the pool cannot serve', async () => {
       const service = degradation();
       const tiers: DegradationTier[] = [];
       await expect(collect(service.runStream(input(), of(...chunks)))).resolves.toEqual(chunks);
-      const replay = await collect(service.runStream(input(tiers), throwError(() => new NoAvailableKeyError('none', 1_000, true))));
+      const replay = await collect(
+        service.runStream(
+          input(tiers),
+          throwError(() => new NoAvailableKeyError('none', 1_000, true)),
+        ),
+      );
       expect(assembleChunks(replay)).toEqual(streamed);
       expect(tiers).toEqual(['cache']);
     });
@@ -293,9 +352,24 @@ describe('DeepSeekDegradationService (scripted upstream, fake timers)', () => {
     it('stores no partial stream: an error after the first chunk passes through', async () => {
       const service = degradation();
       const cut = new StreamInterruptedError('cut', 'pro', { kind: 'protocol', detail: 'stream cut' }, []);
-      await expect(collect(service.runStream(input(), concat(of(...chunks.slice(0, 2)), throwError(() => cut))))).rejects.toBe(cut);
+      await expect(
+        collect(
+          service.runStream(
+            input(),
+            concat(
+              of(...chunks.slice(0, 2)),
+              throwError(() => cut),
+            ),
+          ),
+        ),
+      ).rejects.toBe(cut);
       const tiers: DegradationTier[] = [];
-      await collect(service.runStream(input(tiers), throwError(() => new NoAvailableKeyError('none', 1_000, true))));
+      await collect(
+        service.runStream(
+          input(tiers),
+          throwError(() => new NoAvailableKeyError('none', 1_000, true)),
+        ),
+      );
       expect(tiers).toEqual(['fallback']);
     });
 
@@ -303,13 +377,23 @@ describe('DeepSeekDegradationService (scripted upstream, fake timers)', () => {
       const service = degradation();
       await collect(service.runStream(input(), of(...chunks.slice(0, 2))));
       const tiers: DegradationTier[] = [];
-      await collect(service.runStream(input(tiers), throwError(() => new NoAvailableKeyError('none', 1_000, true))));
+      await collect(
+        service.runStream(
+          input(tiers),
+          throwError(() => new NoAvailableKeyError('none', 1_000, true)),
+        ),
+      );
       expect(tiers).toEqual(['fallback']);
     });
 
     it('replays the fallback as a well-formed chunk sequence', async () => {
       const service = degradation();
-      const replay = await collect(service.runStream(input(), throwError(() => new NoAvailableKeyError('none', 1_000, true))));
+      const replay = await collect(
+        service.runStream(
+          input(),
+          throwError(() => new NoAvailableKeyError('none', 1_000, true)),
+        ),
+      );
       expect(replay[0].choices[0].delta).toEqual({ role: 'assistant', content: '' });
       expect(replay.at(-1)?.choices[0].finish_reason).toBe('stop');
       expect(assembleChunks(replay)?.choices[0].message.content).toBe('System busy, please retry shortly');
@@ -319,22 +403,42 @@ describe('DeepSeekDegradationService (scripted upstream, fake timers)', () => {
       const service = degradation();
       transport.script(FLASH, { status: 200, body: flashAnswer });
       const tiers: DegradationTier[] = [];
-      const replay = await collect(service.runStream(input(tiers), throwError(() => new NoAvailableKeyError('none', 1_000, true))));
+      const replay = await collect(
+        service.runStream(
+          input(tiers),
+          throwError(() => new NoAvailableKeyError('none', 1_000, true)),
+        ),
+      );
       expect(tiers).toEqual(['model']);
-      expect(assembleChunks(replay)).toEqual({ ...flashAnswer, choices: [{ ...flashAnswer.choices[0], logprobs: null }] });
+      expect(assembleChunks(replay)).toEqual({
+        ...flashAnswer,
+        choices: [{ ...flashAnswer.choices[0], logprobs: null }],
+      });
       expect(transport.calls[0].body).toMatchObject({ model: 'deepseek-v4-flash', stream: false });
     });
 
     it('never degrades a stream error that is the caller’s', async () => {
       const service = degradation();
       const invalid = new UpstreamError('bad', { kind: 'http', status: 422 }, 'pro', undefined);
-      await expect(collect(service.runStream(input(), throwError(() => invalid)))).rejects.toBe(invalid);
+      await expect(
+        collect(
+          service.runStream(
+            input(),
+            throwError(() => invalid),
+          ),
+        ),
+      ).rejects.toBe(invalid);
     });
 
     it('counts a started stream as a success and a refused one as a failure on the pool breaker', async () => {
       const service = degradation({ breaker: { minimumVolume: 2, halfOpenProbes: 1 } });
       await collect(service.runStream(input(), of(...chunks)));
-      await collect(service.runStream(input(), throwError(() => new NoAvailableKeyError('none', 1_000, true))));
+      await collect(
+        service.runStream(
+          input(),
+          throwError(() => new NoAvailableKeyError('none', 1_000, true)),
+        ),
+      );
       expect(service.breaker.totals).toEqual({ calls: 2, failures: 1 });
     });
   });

@@ -34,7 +34,8 @@ export type DegradationOutcome<T> = { fresh: T } | { degraded: PoolResult<ChatCo
 /**
  * The degradation layer. In front of every degradable pool call sits the pool-wide breaker; fresh answers are
  * stored in the response cache; when the pool cannot serve (or the breaker is open) the answer comes from the
- * configured tiers in order: cache, lighter models, fallback. Registers itself for `pool.chat(request, { degrade: true })`.
+ * configured tiers in order: cache, lighter models, fallback. Registers itself for `pool.chat(request, { degrade: true
+ * })`.
  */
 @Injectable()
 export class DeepSeekDegradationService implements ChatDegrader, OnModuleInit {
@@ -48,10 +49,16 @@ export class DeepSeekDegradationService implements ChatDegrader, OnModuleInit {
     @Inject(DeepSeekPoolService) private readonly pool: DeepSeekPoolService,
   ) {
     const { clock, logger } = options;
-    this.breaker = new PoolBreaker(options.breaker, clock, (state) => logger?.[state === 'closed' ? 'log' : 'warn'](`Pool breaker ${state}`));
+    this.breaker = new PoolBreaker(options.breaker, clock, (state) =>
+      logger?.[state === 'closed' ? 'log' : 'warn'](`Pool breaker ${state}`),
+    );
     this.cache = new ResponseCache(
       options.cache ?? defaultCache,
-      { ttlMs: options.cacheTtlMs, keyPrefix: options.cacheKeyPrefix, cacheNonDeterministic: options.cacheNonDeterministic },
+      {
+        ttlMs: options.cacheTtlMs,
+        keyPrefix: options.cacheKeyPrefix,
+        cacheNonDeterministic: options.cacheNonDeterministic,
+      },
       clock,
       logger,
     );
@@ -61,19 +68,31 @@ export class DeepSeekDegradationService implements ChatDegrader, OnModuleInit {
     this.pool.useDegrader(this);
   }
 
-  /** `pool.chat(request, { degrade: true })`: the tiers around a plain pool call. The cache scope is `options.tenant`, else the extractor's. */
+  /**
+   * `pool.chat(request, { degrade: true })`: the tiers around a plain pool call. The cache scope is `options.tenant`,
+   * else the extractor's.
+   */
   async chat(
     request: ChatCompletionRequest,
     options: ChatOptions,
     call: (request: ChatCompletionRequest) => Promise<PoolResult<ChatCompletion>>,
   ): Promise<PoolResult<ChatCompletion>> {
     const tenant = options.tenant ?? this.options.tenant(request, undefined);
-    const outcome = await this.run({ request, tenant, fallback: this.options.fallback, call }, () => call(request), (result) => result.data);
+    const outcome = await this.run(
+      { request, tenant, fallback: this.options.fallback, call },
+      () => call(request),
+      (result) => result.data,
+    );
     return 'fresh' in outcome ? outcome.fresh : outcome.degraded;
   }
 
   /** The input of a request to a `@Degradable()` route. */
-  routeInput(request: ChatCompletionRequest, http: HttpRequestLike, route: Pick<DegradableRoute, 'tenant' | 'fallback'>, onDegraded: (tier: DegradationTier) => void): DegradationInput {
+  routeInput(
+    request: ChatCompletionRequest,
+    http: HttpRequestLike,
+    route: Pick<DegradableRoute, 'tenant' | 'fallback'>,
+    onDegraded: (tier: DegradationTier) => void,
+  ): DegradationInput {
     return {
       request,
       tenant: (route.tenant ?? this.options.tenant)(request, http),
@@ -87,7 +106,11 @@ export class DeepSeekDegradationService implements ChatDegrader, OnModuleInit {
    * Runs `fresh` (a pool call, or a handler calling the pool) behind the pool breaker. A fresh answer is stored
    * (`answerOf` picks the chat completion out of it); a "cannot serve" error degrades; any other error is rethrown.
    */
-  async run<T>(input: DegradationInput, fresh: () => Promise<T>, answerOf: (value: T) => unknown): Promise<DegradationOutcome<T>> {
+  async run<T>(
+    input: DegradationInput,
+    fresh: () => Promise<T>,
+    answerOf: (value: T) => unknown,
+  ): Promise<DegradationOutcome<T>> {
     const permit = this.breaker.tryAcquire();
     if (permit === undefined) return { degraded: await this.degrade(input, this.breakerOpen()) };
     let value: T;
@@ -110,7 +133,10 @@ export class DeepSeekDegradationService implements ChatDegrader, OnModuleInit {
    * tier's answer as chunks; an error after it passes through (nothing partial is ever stored). Pull-based, so a
    * slow reader slows the upstream read (back-pressure) and stopping early cancels it.
    */
-  async *streamIterable(input: DegradationInput, fresh: AsyncIterable<ChatCompletionChunk>): AsyncGenerator<ChatCompletionChunk, void, undefined> {
+  async *streamIterable(
+    input: DegradationInput,
+    fresh: AsyncIterable<ChatCompletionChunk>,
+  ): AsyncGenerator<ChatCompletionChunk, void, undefined> {
     const permit = this.breaker.tryAcquire();
     if (permit === undefined) {
       yield* await this.degradeToChunks(input, this.breakerOpen());
@@ -166,19 +192,33 @@ export class DeepSeekDegradationService implements ChatDegrader, OnModuleInit {
     });
     for (const tier of tiers) {
       const answer =
-        tier === 'cache' ? await this.fromCache(input, trace) : tier === 'model' ? await this.fromLighterModel(input, lighter, trace) : this.fallback(input, cause, trace);
+        tier === 'cache'
+          ? await this.fromCache(input, trace)
+          : tier === 'model'
+            ? await this.fromLighterModel(input, lighter, trace)
+            : this.fallback(input, cause, trace);
       if (answer !== undefined) return answer;
     }
     throw cause;
   }
 
-  private async fromCache(input: DegradationInput, trace: AttemptRecord[]): Promise<PoolResult<ChatCompletion> | undefined> {
+  private async fromCache(
+    input: DegradationInput,
+    trace: AttemptRecord[],
+  ): Promise<PoolResult<ChatCompletion> | undefined> {
     const cached = await this.cache.lookup(input.request, input.tenant);
     return cached && this.mark('cache', input, { data: cached, meta: { keyId: '', attempts: trace.length, trace } });
   }
 
-  /** Each lighter model in turn, as a plain pool call, while the breaker stays closed. Its answer is cached under its own request. */
-  private async fromLighterModel(input: DegradationInput, models: string[], trace: AttemptRecord[]): Promise<PoolResult<ChatCompletion> | undefined> {
+  /**
+   * Each lighter model in turn, as a plain pool call, while the breaker stays closed. Its answer is cached under its
+   * own request.
+   */
+  private async fromLighterModel(
+    input: DegradationInput,
+    models: string[],
+    trace: AttemptRecord[],
+  ): Promise<PoolResult<ChatCompletion> | undefined> {
     const { stream: _stream, stream_options: _streamOptions, ...base } = input.request;
     for (const model of models) {
       if (this.breaker.state !== 'closed') return undefined;
@@ -187,11 +227,16 @@ export class DeepSeekDegradationService implements ChatDegrader, OnModuleInit {
         const result = await input.call(request);
         trace.push(...result.meta.trace);
         await this.cache.store(request, input.tenant, result.data);
-        return this.mark('model', input, { data: result.data, meta: { ...result.meta, attempts: trace.length, trace } });
+        return this.mark('model', input, {
+          data: result.data,
+          meta: { ...result.meta, attempts: trace.length, trace },
+        });
       } catch (error) {
         if (error instanceof RequestAbortedError) throw error;
         trace.push(...attemptsOf(error));
-        this.options.logger?.warn(`Lighter model ${model} could not answer for ${input.request.model}: ${errorMessage(error)}`);
+        this.options.logger?.warn(
+          `Lighter model ${model} could not answer for ${input.request.model}: ${errorMessage(error)}`,
+        );
       }
     }
     return undefined;
@@ -201,13 +246,26 @@ export class DeepSeekDegradationService implements ChatDegrader, OnModuleInit {
   private fallback(input: DegradationInput, cause: unknown, trace: AttemptRecord[]): PoolResult<ChatCompletion> {
     const nowMs = this.options.clock.now();
     const { fallback } = input;
-    if (fallback.as === 'message') return this.mark('fallback', input, { data: fallback.body(input.request, nowMs), meta: { keyId: '', attempts: trace.length, trace } });
+    if (fallback.as === 'message')
+      return this.mark('fallback', input, {
+        data: fallback.body(input.request, nowMs),
+        meta: { keyId: '', attempts: trace.length, trace },
+      });
     this.record('fallback', input);
     const retryAfterMs = Math.max(retryAfterMsOf(cause) ?? 0, this.breaker.retryAfterMs);
-    throw new DegradedUnavailableError(fallback.body(input.request, nowMs), retryAfterSeconds(retryAfterMs), cause, trace);
+    throw new DegradedUnavailableError(
+      fallback.body(input.request, nowMs),
+      retryAfterSeconds(retryAfterMs),
+      cause,
+      trace,
+    );
   }
 
-  private mark(tier: DegradationTier, input: DegradationInput, result: PoolResult<ChatCompletion>): PoolResult<ChatCompletion> {
+  private mark(
+    tier: DegradationTier,
+    input: DegradationInput,
+    result: PoolResult<ChatCompletion>,
+  ): PoolResult<ChatCompletion> {
     this.record(tier, input);
     return { data: result.data, meta: { ...result.meta, degraded: tier } };
   }

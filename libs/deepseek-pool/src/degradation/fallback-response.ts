@@ -11,7 +11,10 @@ export function retryAfterSeconds(retryAfterMs: number | undefined): number {
   return Math.max(1, Math.ceil((retryAfterMs ?? 0) / 1000));
 }
 
-/** The fallback as an assistant message (HTTP 200): a well-formed chat completion of the requested model, no tokens used. */
+/**
+ * The fallback as an assistant message (HTTP 200): a well-formed chat completion of the requested model, no tokens
+ * used.
+ */
 export function fallbackCompletion(request: ChatCompletionRequest, message: string, nowMs: number): ChatCompletion {
   return {
     id: `fallback-${randomUUID()}`,
@@ -24,7 +27,11 @@ export function fallbackCompletion(request: ChatCompletionRequest, message: stri
   };
 }
 
-/** The fallback as an error (HTTP 503): the OpenAI error envelope, which SDK clients read and retry after Retry-After. */
-export function fallbackErrorBody(message: string): { error: { message: string; type: string; param: null; code: string } } {
+/**
+ * The fallback as an error (HTTP 503): the OpenAI error envelope, which SDK clients read and retry after Retry-After.
+ */
+export function fallbackErrorBody(message: string): {
+  error: { message: string; type: string; param: null; code: string };
+} {
   return { error: { message, type: 'service_unavailable', param: null, code: 'service_unavailable' } };
 }

@@ -1,5 +1,12 @@
 import { jest } from '@jest/globals';
-import { type CallVerdict, PoolBreaker, type PoolBreakerPolicy, type PoolBreakerState, SlidingWindow, shouldOpen } from './pool-breaker.js';
+import {
+  type CallVerdict,
+  PoolBreaker,
+  type PoolBreakerPolicy,
+  type PoolBreakerState,
+  SlidingWindow,
+  shouldOpen,
+} from './pool-breaker.js';
 
 const POLICY: PoolBreakerPolicy = {
   errorThresholdPercentage: 50,
@@ -32,7 +39,12 @@ describe('SlidingWindow (lazy rotation from the clock)', () => {
     { at: [0, 30_000], readAt: 59_999, expected: { calls: 2, failures: 1 }, why: 'just under a window later' },
     { at: [0, 30_000], readAt: 60_000, expected: { calls: 1, failures: 0 }, why: 'the first bucket left the window' },
     { at: [0, 30_000], readAt: 200_000, expected: { calls: 0, failures: 0 }, why: 'everything left the window' },
-    { at: [0, 60_000], readAt: 60_000, expected: { calls: 1, failures: 0 }, why: 'a reused slot is reset before it is written' },
+    {
+      at: [0, 60_000],
+      readAt: 60_000,
+      expected: { calls: 1, failures: 0 },
+      why: 'a reused slot is reset before it is written',
+    },
   ])('$why', ({ at, readAt, expected }) => {
     const window = new SlidingWindow(60_000, 10);
     at.forEach((ms, i) => window.record(ms, i === 0));
@@ -46,24 +58,48 @@ describe('PoolBreaker state machine (fake timers)', () => {
 
   function breaker(policy: Partial<PoolBreakerPolicy> = {}): { breaker: PoolBreaker; changes: PoolBreakerState[] } {
     const changes: PoolBreakerState[] = [];
-    return { breaker: new PoolBreaker({ ...POLICY, ...policy }, { now: () => Date.now() }, (state) => changes.push(state)), changes };
+    return {
+      breaker: new PoolBreaker({ ...POLICY, ...policy }, { now: () => Date.now() }, (state) => changes.push(state)),
+      changes,
+    };
   }
 
   function play(target: PoolBreaker, steps: Step[]): void {
     for (const step of steps) {
       if ('advanceMs' in step) jest.advanceTimersByTime(step.advanceMs);
-      else for (const verdict of step.calls) {
-        const permit = target.tryAcquire();
-        if (permit) target.record(permit, verdict);
-      }
+      else
+        for (const verdict of step.calls) {
+          const permit = target.tryAcquire();
+          if (permit) target.record(permit, verdict);
+        }
     }
   }
 
   it.each<{ why: string; steps: Step[]; state: PoolBreakerState; changes: PoolBreakerState[] }>([
-    { why: 'stays closed below the minimum volume', steps: [{ calls: ['failure', 'failure', 'failure'] }], state: 'closed', changes: [] },
-    { why: 'stays closed at 50% errors', steps: [{ calls: ['success', 'failure', 'success', 'failure'] }], state: 'closed', changes: [] },
-    { why: 'opens above 50% errors with the minimum volume', steps: [{ calls: ['success', 'failure', 'failure', 'failure'] }], state: 'open', changes: ['open'] },
-    { why: 'neutral outcomes count neither way', steps: [{ calls: ['neutral', 'neutral', 'failure', 'failure', 'failure'] }], state: 'closed', changes: [] },
+    {
+      why: 'stays closed below the minimum volume',
+      steps: [{ calls: ['failure', 'failure', 'failure'] }],
+      state: 'closed',
+      changes: [],
+    },
+    {
+      why: 'stays closed at 50% errors',
+      steps: [{ calls: ['success', 'failure', 'success', 'failure'] }],
+      state: 'closed',
+      changes: [],
+    },
+    {
+      why: 'opens above 50% errors with the minimum volume',
+      steps: [{ calls: ['success', 'failure', 'failure', 'failure'] }],
+      state: 'open',
+      changes: ['open'],
+    },
+    {
+      why: 'neutral outcomes count neither way',
+      steps: [{ calls: ['neutral', 'neutral', 'failure', 'failure', 'failure'] }],
+      state: 'closed',
+      changes: [],
+    },
     {
       why: 'forgets failures older than the window',
       steps: [{ calls: ['failure', 'failure', 'failure'] }, { advanceMs: 60_000 }, { calls: ['failure', 'success'] }],
@@ -84,19 +120,31 @@ describe('PoolBreaker state machine (fake timers)', () => {
     },
     {
       why: 'closes when every probe succeeds',
-      steps: [{ calls: ['failure', 'failure', 'failure', 'failure'] }, { advanceMs: 30_000 }, { calls: ['success', 'success'] }],
+      steps: [
+        { calls: ['failure', 'failure', 'failure', 'failure'] },
+        { advanceMs: 30_000 },
+        { calls: ['success', 'success'] },
+      ],
       state: 'closed',
       changes: ['open', 'half-open', 'closed'],
     },
     {
       why: 're-opens when a probe fails',
-      steps: [{ calls: ['failure', 'failure', 'failure', 'failure'] }, { advanceMs: 30_000 }, { calls: ['success', 'failure'] }],
+      steps: [
+        { calls: ['failure', 'failure', 'failure', 'failure'] },
+        { advanceMs: 30_000 },
+        { calls: ['success', 'failure'] },
+      ],
       state: 'open',
       changes: ['open', 'half-open', 'open'],
     },
     {
       why: 'a neutral probe gives its slot back',
-      steps: [{ calls: ['failure', 'failure', 'failure', 'failure'] }, { advanceMs: 30_000 }, { calls: ['neutral', 'success', 'success'] }],
+      steps: [
+        { calls: ['failure', 'failure', 'failure', 'failure'] },
+        { advanceMs: 30_000 },
+        { calls: ['neutral', 'success', 'success'] },
+      ],
       state: 'closed',
       changes: ['open', 'half-open', 'closed'],
     },

@@ -34,8 +34,15 @@ export interface WindowTotals {
 }
 
 /** True when the window's error rate is above the threshold and there were enough calls to judge. */
-export function shouldOpen(totals: WindowTotals, policy: Pick<PoolBreakerPolicy, 'errorThresholdPercentage' | 'minimumVolume'>): boolean {
-  return totals.calls > 0 && totals.calls >= policy.minimumVolume && (totals.failures * 100) / totals.calls > policy.errorThresholdPercentage;
+export function shouldOpen(
+  totals: WindowTotals,
+  policy: Pick<PoolBreakerPolicy, 'errorThresholdPercentage' | 'minimumVolume'>,
+): boolean {
+  return (
+    totals.calls > 0 &&
+    totals.calls >= policy.minimumVolume &&
+    (totals.failures * 100) / totals.calls > policy.errorThresholdPercentage
+  );
 }
 
 /**
@@ -48,7 +55,10 @@ export class SlidingWindow {
   private readonly failures: number[];
   private readonly bucketMs: number;
 
-  constructor(windowMs: number, private readonly size: number) {
+  constructor(
+    windowMs: number,
+    private readonly size: number,
+  ) {
     this.bucketMs = windowMs / size;
     this.epochs = new Array<number>(size).fill(-Infinity);
     this.calls = new Array<number>(size).fill(0);
@@ -106,7 +116,8 @@ export class PoolBreaker {
   }
 
   get state(): PoolBreakerState {
-    if (this.current === 'open' && this.clock.now() >= this.openedAtMs + this.policy.resetTimeoutMs) this.enter('half-open');
+    if (this.current === 'open' && this.clock.now() >= this.openedAtMs + this.policy.resetTimeoutMs)
+      this.enter('half-open');
     return this.current;
   }
 

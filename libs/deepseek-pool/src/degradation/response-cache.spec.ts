@@ -4,9 +4,16 @@ import type { ChatCompletion, ChatCompletionRequest } from '../chat.types.js';
 import { completion } from '../transport/scripted.transport.fixture.js';
 import { ResponseCache, isCompleteAnswer, mayCache } from './response-cache.js';
 
-const request: ChatCompletionRequest = { model: 'deepseek-v4-flash', messages: [{ role: 'user', content: 'hi' }], temperature: 0 };
+const request: ChatCompletionRequest = {
+  model: 'deepseek-v4-flash',
+  messages: [{ role: 'user', content: 'hi' }],
+  temperature: 0,
+};
 const answer = completion('cached answer') as ChatCompletion;
-const choice = (message: Record<string, unknown>, finishReason: string | null) => ({ ...answer, choices: [{ index: 0, message: { role: 'assistant', ...message }, finish_reason: finishReason }] });
+const choice = (message: Record<string, unknown>, finishReason: string | null) => ({
+  ...answer,
+  choices: [{ index: 0, message: { role: 'assistant', ...message }, finish_reason: finishReason }],
+});
 
 describe('mayCache', () => {
   it.each<[string, boolean, Partial<ChatCompletionRequest>, string | undefined, boolean]>([
@@ -26,7 +33,14 @@ describe('isCompleteAnswer', () => {
   it.each<[string, boolean, unknown]>([
     ['a finished answer', true, answer],
     ['cut by max_tokens (complete for its request)', true, choice({ content: 'partial' }, 'length')],
-    ['tool calls without content', true, choice({ content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: '{}' } }] }, 'tool_calls')],
+    [
+      'tool calls without content',
+      true,
+      choice(
+        { content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: '{}' } }] },
+        'tool_calls',
+      ),
+    ],
     ['no finish reason', false, choice({ content: 'x' }, null)],
     ['insufficient_system_resource', false, choice({ content: 'x' }, 'insufficient_system_resource')],
     ['content_filter', false, choice({ content: 'x' }, 'content_filter')],
@@ -50,7 +64,12 @@ describe('ResponseCache', () => {
     nowMs = 1_000_000;
     store = createCache();
     warn.mockReset();
-    cache = new ResponseCache(store, { ttlMs: 60_000, keyPrefix: 'test:', cacheNonDeterministic: false }, { now: () => nowMs }, { warn, log: jest.fn(), error: jest.fn() });
+    cache = new ResponseCache(
+      store,
+      { ttlMs: 60_000, keyPrefix: 'test:', cacheNonDeterministic: false },
+      { now: () => nowMs },
+      { warn, log: jest.fn(), error: jest.fn() },
+    );
   });
 
   it('serves a stored answer to the same request in the same scope, unchanged', async () => {
@@ -83,11 +102,22 @@ describe('ResponseCache', () => {
   });
 
   it('treats a failing store as a miss and logs it, never failing the request', async () => {
-    const broken = { get: () => Promise.reject(new Error('redis down')), set: () => Promise.reject(new Error('redis down')) } as unknown as Cache;
-    const failing = new ResponseCache(broken, { ttlMs: 1_000, keyPrefix: '', cacheNonDeterministic: false }, { now: () => nowMs }, { warn, log: jest.fn(), error: jest.fn() });
+    const broken = {
+      get: () => Promise.reject(new Error('redis down')),
+      set: () => Promise.reject(new Error('redis down')),
+    } as unknown as Cache;
+    const failing = new ResponseCache(
+      broken,
+      { ttlMs: 1_000, keyPrefix: '', cacheNonDeterministic: false },
+      { now: () => nowMs },
+      { warn, log: jest.fn(), error: jest.fn() },
+    );
     await expect(failing.store(request, 'alice', answer)).resolves.toBeUndefined();
     await expect(failing.lookup(request, 'alice')).resolves.toBeUndefined();
-    expect(warn.mock.calls.map(([message]) => message)).toEqual(['Degradation cache write failed: redis down', 'Degradation cache read failed: redis down']);
+    expect(warn.mock.calls.map(([message]) => message)).toEqual([
+      'Degradation cache write failed: redis down',
+      'Degradation cache read failed: redis down',
+    ]);
   });
 
   it('ignores a malformed entry', async () => {

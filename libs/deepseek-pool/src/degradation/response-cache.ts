@@ -32,7 +32,11 @@ export interface ResponseCacheSettings {
  * Whether answers to a request may be cached at all: only within a tenant scope, and only at temperature 0 unless
  * non-deterministic answers are opted in (no temperature means DeepSeek's default, 1).
  */
-export function mayCache(request: ChatCompletionRequest, tenant: string | undefined, cacheNonDeterministic: boolean): boolean {
+export function mayCache(
+  request: ChatCompletionRequest,
+  tenant: string | undefined,
+  cacheNonDeterministic: boolean,
+): boolean {
   return tenant !== undefined && (cacheNonDeterministic || request.temperature === 0);
 }
 
@@ -42,7 +46,8 @@ export function isCompleteAnswer(value: unknown): value is ChatCompletion {
   return value.choices.every((choice: unknown) => {
     if (!isRecord(choice) || !isRecord(choice.message)) return false;
     const { content, tool_calls: toolCalls } = choice.message;
-    const answered = (typeof content === 'string' && content.trim() !== '') || (Array.isArray(toolCalls) && toolCalls.length > 0);
+    const answered =
+      (typeof content === 'string' && content.trim() !== '') || (Array.isArray(toolCalls) && toolCalls.length > 0);
     return answered && COMPLETE_FINISH_REASONS.has(String(choice.finish_reason));
   });
 }
@@ -85,7 +90,8 @@ export class ResponseCache {
       this.logger?.warn(`Degradation cache read failed: ${errorMessage(error)}`);
       return undefined;
     }
-    if (!isRecord(entry) || typeof entry.storedAtMs !== 'number' || !isCompleteAnswer(entry.completion)) return undefined;
+    if (!isRecord(entry) || typeof entry.storedAtMs !== 'number' || !isCompleteAnswer(entry.completion))
+      return undefined;
     return this.clock.now() - entry.storedAtMs <= this.settings.ttlMs ? entry.completion : undefined;
   }
 }

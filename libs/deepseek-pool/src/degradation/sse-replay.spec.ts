@@ -1,18 +1,48 @@
 import type { ChatCompletion, ChatCompletionChunk } from '../chat.types.js';
 import { assembleChunks, completionToChunks } from './sse-replay.js';
 
-const usage = { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15, prompt_cache_hit_tokens: 4, prompt_cache_miss_tokens: 6 };
-const base = { id: 'cmpl-9', object: 'chat.completion', created: 1_700_000_000, model: 'deepseek-v4-flash', system_fingerprint: 'fp_1' };
-const plain: ChatCompletion = { ...base, choices: [{ index: 0, message: { role: 'assistant', content: 'Four.' }, logprobs: null, finish_reason: 'stop' }], usage };
+const usage = {
+  prompt_tokens: 10,
+  completion_tokens: 5,
+  total_tokens: 15,
+  prompt_cache_hit_tokens: 4,
+  prompt_cache_miss_tokens: 6,
+};
+const base = {
+  id: 'cmpl-9',
+  object: 'chat.completion',
+  created: 1_700_000_000,
+  model: 'deepseek-v4-flash',
+  system_fingerprint: 'fp_1',
+};
+const plain: ChatCompletion = {
+  ...base,
+  choices: [{ index: 0, message: { role: 'assistant', content: 'Four.' }, logprobs: null, finish_reason: 'stop' }],
+  usage,
+};
 const thinking: ChatCompletion = {
   ...base,
-  choices: [{ index: 0, message: { role: 'assistant', content: 'Four.', reasoning_content: '2 + 2 = 4' }, logprobs: null, finish_reason: 'stop' }],
+  choices: [
+    {
+      index: 0,
+      message: { role: 'assistant', content: 'Four.', reasoning_content: '2 + 2 = 4' },
+      logprobs: null,
+      finish_reason: 'stop',
+    },
+  ],
   usage,
 };
 const toolCall = { id: 'call_1', type: 'function', function: { name: 'add', arguments: '{"a":2,"b":2}' } };
 const tools: ChatCompletion = {
   ...base,
-  choices: [{ index: 0, message: { role: 'assistant', content: '', tool_calls: [toolCall] }, logprobs: null, finish_reason: 'tool_calls' }],
+  choices: [
+    {
+      index: 0,
+      message: { role: 'assistant', content: '', tool_calls: [toolCall] },
+      logprobs: null,
+      finish_reason: 'tool_calls',
+    },
+  ],
   usage,
 };
 const twoChoices: ChatCompletion = {
@@ -32,7 +62,14 @@ describe('completionToChunks', () => {
       { index: 0, delta: { content: 'Four.' }, logprobs: null, finish_reason: null },
       { index: 0, delta: { content: '' }, logprobs: null, finish_reason: 'stop' },
     ]);
-    for (const chunk of chunks) expect(chunk).toMatchObject({ id: 'cmpl-9', object: 'chat.completion.chunk', created: 1_700_000_000, model: 'deepseek-v4-flash', system_fingerprint: 'fp_1' });
+    for (const chunk of chunks)
+      expect(chunk).toMatchObject({
+        id: 'cmpl-9',
+        object: 'chat.completion.chunk',
+        created: 1_700_000_000,
+        model: 'deepseek-v4-flash',
+        system_fingerprint: 'fp_1',
+      });
     expect(chunks.map((chunk) => chunk.usage)).toEqual([undefined, undefined, usage]);
   });
 
@@ -47,7 +84,11 @@ describe('completionToChunks', () => {
   });
 
   it('keeps the model as upstream returned it', () => {
-    expect(completionToChunks({ ...plain, model: 'deepseek-v4-flash-0425' }).every((chunk) => chunk.model === 'deepseek-v4-flash-0425')).toBe(true);
+    expect(
+      completionToChunks({ ...plain, model: 'deepseek-v4-flash-0425' }).every(
+        (chunk) => chunk.model === 'deepseek-v4-flash-0425',
+      ),
+    ).toBe(true);
   });
 });
 
@@ -71,7 +112,9 @@ describe('assembleChunks', () => {
       chunk({ role: 'assistant', content: '' }),
       chunk({ content: 'Fo' }),
       chunk({ content: 'ur.' }),
-      chunk({ tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'add', arguments: '{"a":' } }] }),
+      chunk({
+        tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'add', arguments: '{"a":' } }],
+      }),
       chunk({ tool_calls: [{ index: 0, function: { arguments: '2}' } }] }),
       chunk({ content: '' }, 'stop'),
     ]);
@@ -90,7 +133,12 @@ describe('assembleChunks', () => {
   it.each<[string, ChatCompletionChunk[]]>([
     ['no chunk at all', []],
     ['a stream cut before its final chunk', completionToChunks(plain).slice(0, 2)],
-    ['one of two choices unfinished', completionToChunks(twoChoices).filter((chunk) => !(chunk.choices[0].index === 1 && chunk.choices[0].finish_reason))],
+    [
+      'one of two choices unfinished',
+      completionToChunks(twoChoices).filter(
+        (chunk) => !(chunk.choices[0].index === 1 && chunk.choices[0].finish_reason),
+      ),
+    ],
     ['chunks without choices', [{ ...base, object: 'chat.completion.chunk', choices: [] }]],
   ])('is undefined for a stream that never finished: %s', (_why, chunks) => {
     expect(assembleChunks(chunks)).toBeUndefined();

@@ -30,8 +30,12 @@ export function completionToChunks(completion: ChatCompletion): ChatCompletionCh
     const deltas: Delta[] = [{ role: choice.message.role, content: '' }];
     if (typeof reasoning === 'string' && reasoning !== '') deltas.push({ content: null, reasoning_content: reasoning });
     if (typeof content === 'string' && content !== '') deltas.push({ content });
-    if (Array.isArray(toolCalls) && toolCalls.length > 0) deltas.push({ tool_calls: toolCalls.map((call: ToolCall, index: number) => ({ index, ...call })) });
-    return [...deltas.map((delta) => chunk(choice, delta, null)), chunk(choice, { content: '' }, choice.finish_reason ?? 'stop')];
+    if (Array.isArray(toolCalls) && toolCalls.length > 0)
+      deltas.push({ tool_calls: toolCalls.map((call: ToolCall, index: number) => ({ index, ...call })) });
+    return [
+      ...deltas.map((delta) => chunk(choice, delta, null)),
+      chunk(choice, { content: '' }, choice.finish_reason ?? 'stop'),
+    ];
   });
   if (completion.usage !== undefined) chunks[chunks.length - 1].usage = completion.usage;
   return chunks;
@@ -56,17 +60,27 @@ export function assembleChunks(chunks: readonly ChatCompletionChunk[]): ChatComp
   for (const chunk of chunks) {
     if (chunk.usage) usage = chunk.usage;
     for (const { index, delta = {}, finish_reason: finishReason } of chunk.choices ?? []) {
-      const choice = choices.get(index) ?? { role: 'assistant', content: '', reasoning: undefined, toolCalls: [], finishReason: null };
+      const choice = choices.get(index) ?? {
+        role: 'assistant',
+        content: '',
+        reasoning: undefined,
+        toolCalls: [],
+        finishReason: null,
+      };
       choices.set(index, choice);
       if (typeof delta.role === 'string') choice.role = delta.role;
       if (typeof delta.content === 'string') choice.content += delta.content;
-      if (typeof delta.reasoning_content === 'string') choice.reasoning = (choice.reasoning ?? '') + delta.reasoning_content;
-      if (Array.isArray(delta.tool_calls)) for (const call of delta.tool_calls as Array<ToolCall & { index: number }>) mergeToolCall(choice.toolCalls, call);
+      if (typeof delta.reasoning_content === 'string')
+        choice.reasoning = (choice.reasoning ?? '') + delta.reasoning_content;
+      if (Array.isArray(delta.tool_calls))
+        for (const call of delta.tool_calls as Array<ToolCall & { index: number }>)
+          mergeToolCall(choice.toolCalls, call);
       if (finishReason) choice.finishReason = finishReason;
     }
   }
   const first = chunks[0];
-  if (first === undefined || choices.size === 0 || [...choices.values()].some((choice) => choice.finishReason === null)) return undefined;
+  if (first === undefined || choices.size === 0 || [...choices.values()].some((choice) => choice.finishReason === null))
+    return undefined;
   return {
     id: first.id,
     object: 'chat.completion',
@@ -85,10 +99,13 @@ function toChoice(index: number, choice: Assembly): Choice {
   return { index, message, logprobs: null, finish_reason: choice.finishReason };
 }
 
-/** Tool call deltas arrive in pieces keyed by `index`: the first brings id, type and name, later ones more arguments. */
+/**
+ * Tool call deltas arrive in pieces keyed by `index`: the first brings id, type and name, later ones more arguments.
+ */
 function mergeToolCall(calls: ToolCall[], { index, ...piece }: ToolCall & { index: number }): void {
   const call = (calls[index] ??= {});
-  for (const [field, value] of Object.entries(piece)) if (field !== 'function' && value !== undefined) call[field] = value;
+  for (const [field, value] of Object.entries(piece))
+    if (field !== 'function' && value !== undefined) call[field] = value;
   if (piece.function === undefined) return;
   const fn = (call.function ??= {});
   if (piece.function.name !== undefined) fn.name = piece.function.name;

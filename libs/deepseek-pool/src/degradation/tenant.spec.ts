@@ -2,7 +2,11 @@ import type { ChatCompletionRequest } from '../chat.types.js';
 import { sha256 } from './cache-key.js';
 import { defaultTenant } from './tenant.js';
 
-const request = (user?: string): ChatCompletionRequest => ({ model: 'm', messages: [{ role: 'user', content: 'hi' }], ...(user === undefined ? {} : { user }) });
+const request = (user?: string): ChatCompletionRequest => ({
+  model: 'm',
+  messages: [{ role: 'user', content: 'hi' }],
+  ...(user === undefined ? {} : { user }),
+});
 const http = (headers: Record<string, string | string[]>) => ({ headers });
 
 describe('defaultTenant', () => {
@@ -12,7 +16,12 @@ describe('defaultTenant', () => {
     ['empty values', request(''), http({ authorization: '', 'x-tenant-id': '' }), undefined],
     ['the body user', request('u1'), undefined, '["user:u1"]'],
     ['x-tenant-id', request(), http({ 'x-tenant-id': 'acme' }), '["tenant:acme"]'],
-    ['authorization, hashed', request(), http({ authorization: 'Bearer sk-secret' }), `["authorization:${sha256('Bearer sk-secret')}"]`],
+    [
+      'authorization, hashed',
+      request(),
+      http({ authorization: 'Bearer sk-secret' }),
+      `["authorization:${sha256('Bearer sk-secret')}"]`,
+    ],
     [
       'all three combined',
       request('u1'),
@@ -25,7 +34,9 @@ describe('defaultTenant', () => {
   });
 
   it('never keeps the raw authorization header', () => {
-    expect(defaultTenant(request(), http({ authorization: 'Bearer sk-very-secret-key' }))).not.toContain('sk-very-secret-key');
+    expect(defaultTenant(request(), http({ authorization: 'Bearer sk-very-secret-key' }))).not.toContain(
+      'sk-very-secret-key',
+    );
   });
 
   it('lets a client narrow its scope with user, never reach another credential', () => {

@@ -4,7 +4,8 @@ import { DeepSeekPoolHealthIndicator } from './deepseek-pool.health.js';
 
 /**
  * Import beside DeepSeekPoolModule to get DeepSeekPoolHealthIndicator (and terminus's HealthCheckService).
- * Kept out of the main entry point so `@nestjs/terminus` stays an optional peer: `import { ... } from 'nestjs-deepseek-pool/health'`.
+ * Kept out of the main entry point so `@nestjs/terminus` stays an optional peer: `import { ... } from
+ * 'nestjs-deepseek-pool/health'`.
  */
 @Module({
   imports: [TerminusModule],

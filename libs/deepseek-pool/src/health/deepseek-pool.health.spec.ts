@@ -19,7 +19,14 @@ describe('DeepSeekPoolHealthIndicator', () => {
     upstream = new ProbeUpstream();
     moduleRef = await Test.createTestingModule({
       imports: [
-        DeepSeekPoolModule.forRoot({ keys: [{ id: 'a', apiKey: A, account: 'team' }, { id: 'b', apiKey: B }], transport: upstream, logger: false }),
+        DeepSeekPoolModule.forRoot({
+          keys: [
+            { id: 'a', apiKey: A, account: 'team' },
+            { id: 'b', apiKey: B },
+          ],
+          transport: upstream,
+          logger: false,
+        }),
         DeepSeekPoolHealthModule,
       ],
     }).compile();
@@ -37,8 +44,24 @@ describe('DeepSeekPoolHealthIndicator', () => {
         totalKeys: 2,
         minHealthyKeys: 1,
         keys: {
-          a: { maskedKey: 'sk-...0001', account: 'team', state: 'ready', breaker: 'closed', latencyEwmaMs: 0, errorRate: 0, inFlight: 0 },
-          b: { maskedKey: 'sk-...0002', account: 'b', state: 'ready', breaker: 'closed', latencyEwmaMs: 0, errorRate: 0, inFlight: 0 },
+          a: {
+            maskedKey: 'sk-...0001',
+            account: 'team',
+            state: 'ready',
+            breaker: 'closed',
+            latencyEwmaMs: 0,
+            errorRate: 0,
+            inFlight: 0,
+          },
+          b: {
+            maskedKey: 'sk-...0002',
+            account: 'b',
+            state: 'ready',
+            breaker: 'closed',
+            latencyEwmaMs: 0,
+            errorRate: 0,
+            inFlight: 0,
+          },
         },
       },
     });
@@ -46,9 +69,13 @@ describe('DeepSeekPoolHealthIndicator', () => {
 
   it('is degraded while some keys are out, down when none can serve', () => {
     pool.disableKey('a', 'revoked');
-    expect(indicator.isHealthy('llm')).toMatchObject({ llm: { status: 'degraded', servingKeys: 1, keys: { a: { state: 'disabled', disabledReason: 'revoked' } } } });
+    expect(indicator.isHealthy('llm')).toMatchObject({
+      llm: { status: 'degraded', servingKeys: 1, keys: { a: { state: 'disabled', disabledReason: 'revoked' } } },
+    });
     pool.markKeyDown('b');
-    expect(indicator.isHealthy('llm')).toMatchObject({ llm: { status: 'down', servingKeys: 0, keys: { b: { state: 'open', breaker: 'open' } } } });
+    expect(indicator.isHealthy('llm')).toMatchObject({
+      llm: { status: 'down', servingKeys: 0, keys: { b: { state: 'open', breaker: 'open' } } },
+    });
   });
 
   it('is down below minHealthyKeys', () => {
@@ -80,7 +107,17 @@ describe('DeepSeekPoolHealthIndicator', () => {
       }),
     };
     const moduleRef11 = await Test.createTestingModule({
-      imports: [DeepSeekPoolModule.forRoot({ keys: [{ id: 'a', apiKey: A }, { id: 'b', apiKey: B }], transport: upstream, logger: false }), DeepSeekPoolHealthModule],
+      imports: [
+        DeepSeekPoolModule.forRoot({
+          keys: [
+            { id: 'a', apiKey: A },
+            { id: 'b', apiKey: B },
+          ],
+          transport: upstream,
+          logger: false,
+        }),
+        DeepSeekPoolHealthModule,
+      ],
     })
       .overrideProvider(HealthIndicatorService)
       .useValue(terminus11)

@@ -17,10 +17,16 @@ type Result = HealthIndicatorResult<string, HealthIndicatorStatus, PoolHealthDet
  * The result for a status: terminus 12 has `degraded` (HTTP 200, overall `degraded`); terminus 11 has only up and
  * down, so a degraded pool is reported `up` (it still serves) with `degraded: true` in the details.
  */
-function indicatorResult(session: ReturnType<HealthIndicatorService['check']>, status: PoolHealthStatus, details: PoolHealthDetails): Result {
+function indicatorResult(
+  session: ReturnType<HealthIndicatorService['check']>,
+  status: PoolHealthStatus,
+  details: PoolHealthDetails,
+): Result {
   if (status === 'down') return session.down(details);
   if (status === 'up') return session.up(details);
-  return typeof session.degraded === 'function' ? session.degraded(details) : session.up({ ...details, degraded: true });
+  return typeof session.degraded === 'function'
+    ? session.degraded(details)
+    : session.up({ ...details, degraded: true });
 }
 
 /**
@@ -42,9 +48,16 @@ export class DeepSeekPoolHealthIndicator {
    * The pool's health under `key` (default `deepseek-pool`); synchronous, from local state. Typed with the installed
    * terminus's `HealthIndicatorStatus`, so `health.check([() => indicator.isHealthy()])` compiles on 11 and 12.
    */
-  isHealthy<const Key extends string = 'deepseek-pool'>(key?: Key, options: PoolHealthOptions = {}): HealthIndicatorResult<Key, HealthIndicatorStatus, PoolHealthDetails> {
+  isHealthy<const Key extends string = 'deepseek-pool'>(
+    key?: Key,
+    options: PoolHealthOptions = {},
+  ): HealthIndicatorResult<Key, HealthIndicatorStatus, PoolHealthDetails> {
     const { status, details } = assessPool(this.resolvePool().snapshot(), minHealthyKeysOf(options.minHealthyKeys));
-    return indicatorResult(this.health.check(key ?? 'deepseek-pool'), status, details) as HealthIndicatorResult<Key, HealthIndicatorStatus, PoolHealthDetails>;
+    return indicatorResult(this.health.check(key ?? 'deepseek-pool'), status, details) as HealthIndicatorResult<
+      Key,
+      HealthIndicatorStatus,
+      PoolHealthDetails
+    >;
   }
 
   /** The app's DeepSeekPoolService, wherever DeepSeekPoolModule was imported (global or not). */
@@ -54,7 +67,11 @@ export class DeepSeekPoolHealthIndicator {
     } catch {
       // UnknownElementException: reported below, with what to do
     }
-    if (!this.pool) throw new DeepSeekPoolError('DeepSeekPoolHealthIndicator needs DeepSeekPoolModule.forRoot(...) or forRootAsync(...) in the app', 'NO_POOL');
+    if (!this.pool)
+      throw new DeepSeekPoolError(
+        'DeepSeekPoolHealthIndicator needs DeepSeekPoolModule.forRoot(...) or forRootAsync(...) in the app',
+        'NO_POOL',
+      );
     return this.pool;
   }
 }

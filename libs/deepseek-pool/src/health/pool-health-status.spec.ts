@@ -1,6 +1,12 @@
 import type { KeySnapshot, KeyState, PoolSnapshot } from '../pool-snapshot.js';
 import { InvalidOptionsError } from '../deepseek-pool.errors.js';
-import { type PoolHealthStatus, assessPool, isServing, minHealthyKeysOf, poolHealthStatus } from './pool-health-status.js';
+import {
+  type PoolHealthStatus,
+  assessPool,
+  isServing,
+  minHealthyKeysOf,
+  poolHealthStatus,
+} from './pool-health-status.js';
 
 function key(id: string, state: KeyState, extra: Partial<KeySnapshot> = {}): KeySnapshot {
   return {
@@ -81,9 +87,35 @@ describe('assessPool', () => {
       totalKeys: 3,
       minHealthyKeys: 1,
       keys: {
-        'key-1': { maskedKey: 'sk-...ey-1', account: 'key-1', state: 'ready', breaker: 'closed', latencyEwmaMs: 12.5, errorRate: 0, inFlight: 0 },
-        'key-2': { maskedKey: 'sk-...ey-2', account: 'key-2', state: 'cooling', breaker: 'closed', cooldownUntil: '2026-01-02T03:04:05.000Z', latencyEwmaMs: 12.5, errorRate: 0, inFlight: 0 },
-        'key-3': { maskedKey: 'sk-...ey-3', account: 'key-3', state: 'disabled', breaker: 'closed', disabledReason: 'revoked', latencyEwmaMs: 12.5, errorRate: 0.5, inFlight: 0 },
+        'key-1': {
+          maskedKey: 'sk-...ey-1',
+          account: 'key-1',
+          state: 'ready',
+          breaker: 'closed',
+          latencyEwmaMs: 12.5,
+          errorRate: 0,
+          inFlight: 0,
+        },
+        'key-2': {
+          maskedKey: 'sk-...ey-2',
+          account: 'key-2',
+          state: 'cooling',
+          breaker: 'closed',
+          cooldownUntil: '2026-01-02T03:04:05.000Z',
+          latencyEwmaMs: 12.5,
+          errorRate: 0,
+          inFlight: 0,
+        },
+        'key-3': {
+          maskedKey: 'sk-...ey-3',
+          account: 'key-3',
+          state: 'disabled',
+          breaker: 'closed',
+          disabledReason: 'revoked',
+          latencyEwmaMs: 12.5,
+          errorRate: 0.5,
+          inFlight: 0,
+        },
       },
     });
   });

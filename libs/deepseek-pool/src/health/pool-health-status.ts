@@ -2,7 +2,9 @@ import { InvalidOptionsError } from '../deepseek-pool.errors.js';
 import type { BreakerState } from '../resilience/key-breaker.js';
 import type { KeySnapshot, KeyState, PoolSnapshot } from '../pool-snapshot.js';
 
-/** The pool's statuses (terminus 12's indicator statuses; terminus 11 reports `degraded` as `up`, see the indicator). */
+/**
+ * The pool's statuses (terminus 12's indicator statuses; terminus 11 reports `degraded` as `up`, see the indicator).
+ */
 export type PoolHealthStatus = 'up' | 'degraded' | 'down';
 
 /** States in which a key can take requests. Saturated is busy, not broken: load alone never fails readiness. */
@@ -30,7 +32,9 @@ export type PoolHealthDetails = {
   minHealthyKeys: number;
   /** Per key, by id. */
   keys: Record<string, KeyHealth>;
-  /** Set on terminus 11, which has no `degraded` status: the pool is degraded, reported `up` because it still serves. */
+  /**
+   * Set on terminus 11, which has no `degraded` status: the pool is degraded, reported `up` because it still serves.
+   */
   degraded?: true;
 };
 
@@ -39,7 +43,10 @@ export function isServing(key: Pick<KeySnapshot, 'state'>): boolean {
   return SERVING.has(key.state);
 }
 
-/** up: every key serves; degraded: at least `minHealthyKeys` serve but some are out; down: fewer than `minHealthyKeys` serve. */
+/**
+ * up: every key serves; degraded: at least `minHealthyKeys` serve but some are out; down: fewer than `minHealthyKeys`
+ * serve.
+ */
 export function poolHealthStatus(serving: number, total: number, minHealthyKeys: number): PoolHealthStatus {
   if (serving < minHealthyKeys) return 'down';
   return serving < total ? 'degraded' : 'up';
@@ -47,12 +54,16 @@ export function poolHealthStatus(serving: number, total: number, minHealthyKeys:
 
 /** Validates `minHealthyKeys` (an integer >= 1). */
 export function minHealthyKeysOf(value: unknown = 1): number {
-  if (!Number.isInteger(value) || (value as number) < 1) throw new InvalidOptionsError('minHealthyKeys', `must be an integer >= 1 (got ${String(value)})`);
+  if (!Number.isInteger(value) || (value as number) < 1)
+    throw new InvalidOptionsError('minHealthyKeys', `must be an integer >= 1 (got ${String(value)})`);
   return value as number;
 }
 
 /** The pool's health from its snapshot: status and secret-free details. O(keys), no I/O. */
-export function assessPool(snapshot: PoolSnapshot, minHealthyKeys: number): { status: PoolHealthStatus; details: PoolHealthDetails } {
+export function assessPool(
+  snapshot: PoolSnapshot,
+  minHealthyKeys: number,
+): { status: PoolHealthStatus; details: PoolHealthDetails } {
   const servingKeys = snapshot.keys.filter(isServing).length;
   return {
     status: poolHealthStatus(servingKeys, snapshot.total, minHealthyKeys),

@@ -28,7 +28,10 @@ export interface KeyOptions {
   modelMap?: Record<string, string>;
   /** Extra headers sent to this upstream (e.g. a reseller's org header). */
   headers?: Record<string, string>;
-  /** Requests per minute, tokens per minute, tokens per UTC day for this key; over one, the key rests until the window allows. */
+  /**
+   * Requests per minute, tokens per minute, tokens per UTC day for this key; over one, the key rests until the window
+   * allows.
+   */
   limits?: UsageLimits;
   /**
    * How this upstream continues a stream that broke after content: `'deepseek-prefix'` (chat prefix completion on the
@@ -36,7 +39,10 @@ export interface KeyOptions {
    * api.deepseek.com, `false` elsewhere (a server that ignored the flag would repeat text).
    */
   continuation?: ContinuationMode | false;
-  /** Upstream models whose reasoning this key continues (`reasoning_content` as prefix; deepseek-prefix only). Default `['deepseek-reasoner']` with deepseek-prefix. */
+  /**
+   * Upstream models whose reasoning this key continues (`reasoning_content` as prefix; deepseek-prefix only). Default
+   * `['deepseek-reasoner']` with deepseek-prefix.
+   */
   reasoningPrefixModels?: string[];
   /** `gen_ai.provider.name` in traces and metrics. Default `deepseek`. */
   provider?: string;
@@ -81,8 +87,18 @@ export function parseKeys(input: KeysInput, defaultBaseUrl: string, existing: re
   const configs = list.map((entry, index) => toKeyConfig(entry, index, existing.length + index, defaultBaseUrl));
   const all = [...existing, ...configs];
   const fieldAt = (name: string) => (index: number) => `keys[${index - existing.length}].${name}`;
-  assertUnique(all, (k) => k.id, fieldAt('id'), (k) => `duplicate id "${k.id}"`);
-  assertUnique(all, (k) => `${k.baseUrl} ${k.apiKey}`, fieldAt('apiKey'), (k) => `duplicate key ${k.masked} for ${k.baseUrl}`);
+  assertUnique(
+    all,
+    (k) => k.id,
+    fieldAt('id'),
+    (k) => `duplicate id "${k.id}"`,
+  );
+  assertUnique(
+    all,
+    (k) => `${k.baseUrl} ${k.apiKey}`,
+    fieldAt('apiKey'),
+    (k) => `duplicate key ${k.masked} for ${k.baseUrl}`,
+  );
   return configs;
 }
 
@@ -96,10 +112,13 @@ function splitKeyList(text: string): string[] {
 function toKeyConfig(entry: string | KeyOptions, index: number, position: number, defaultBaseUrl: string): KeyConfig {
   const field = `keys[${index}]`;
   const options: KeyOptions = typeof entry === 'string' ? { apiKey: entry } : entry;
-  if (options === null || typeof options !== 'object') throw new InvalidOptionsError(field, 'must be a string or an object');
+  if (options === null || typeof options !== 'object')
+    throw new InvalidOptionsError(field, 'must be a string or an object');
   const apiKey = options.apiKey;
-  if (typeof apiKey !== 'string' || apiKey.trim() === '') throw new InvalidOptionsError(`${field}.apiKey`, 'must be a non-empty string');
-  if (/\s/.test(apiKey)) throw new InvalidOptionsError(`${field}.apiKey`, `must not contain whitespace (${maskKey(apiKey)})`);
+  if (typeof apiKey !== 'string' || apiKey.trim() === '')
+    throw new InvalidOptionsError(`${field}.apiKey`, 'must be a non-empty string');
+  if (/\s/.test(apiKey))
+    throw new InvalidOptionsError(`${field}.apiKey`, `must not contain whitespace (${maskKey(apiKey)})`);
   const id = options.id ?? `key-${position + 1}`;
   if (typeof id !== 'string' || !ID_PATTERN.test(id)) {
     throw new InvalidOptionsError(`${field}.id`, 'must be 1-64 characters of letters, digits, . _ : -');
@@ -113,29 +132,47 @@ function toKeyConfig(entry: string | KeyOptions, index: number, position: number
     masked: maskKey(apiKey),
     baseUrl,
     continuation,
-    reasoningPrefixModels: reasoningPrefixModels(options.reasoningPrefixModels, continuation, `${field}.reasoningPrefixModels`),
+    reasoningPrefixModels: reasoningPrefixModels(
+      options.reasoningPrefixModels,
+      continuation,
+      `${field}.reasoningPrefixModels`,
+    ),
     weight: positiveNumber(options.weight ?? 1, `${field}.weight`),
     priority: integer(options.priority ?? 0, `${field}.priority`),
     account: nonEmptyString(options.account ?? id, `${field}.account`),
-    maxConcurrency: options.maxConcurrency === undefined ? Infinity : positiveInteger(options.maxConcurrency, `${field}.maxConcurrency`),
+    maxConcurrency:
+      options.maxConcurrency === undefined
+        ? Infinity
+        : positiveInteger(options.maxConcurrency, `${field}.maxConcurrency`),
     models: options.models === undefined ? undefined : new Set(stringList(options.models, `${field}.models`)),
     modelMap: stringRecord(options.modelMap ?? {}, `${field}.modelMap`),
     headers: stringRecord(options.headers ?? {}, `${field}.headers`),
     limits: parseUsageLimits(options.limits, `${field}.limits`),
     provider: nonEmptyString(options.provider ?? 'deepseek', `${field}.provider`),
-    ...(options.traceContext === undefined ? {} : { traceContext: flag(options.traceContext, `${field}.traceContext`) }),
+    ...(options.traceContext === undefined
+      ? {}
+      : { traceContext: flag(options.traceContext, `${field}.traceContext`) }),
   };
 }
 
 function continuationMode(value: unknown, field: string): ContinuationMode | false {
-  if (value === false || CONTINUATION_MODES.includes(value as ContinuationMode)) return value as ContinuationMode | false;
+  if (value === false || CONTINUATION_MODES.includes(value as ContinuationMode))
+    return value as ContinuationMode | false;
   throw new InvalidOptionsError(field, `must be ${CONTINUATION_MODES.map((mode) => `'${mode}'`).join(', ')} or false`);
 }
 
-function reasoningPrefixModels(value: unknown, continuation: ContinuationMode | false, field: string): ReadonlySet<string> {
+function reasoningPrefixModels(
+  value: unknown,
+  continuation: ContinuationMode | false,
+  field: string,
+): ReadonlySet<string> {
   if (value === undefined) return new Set(continuation === 'deepseek-prefix' ? DEFAULT_REASONING_PREFIX_MODELS : []);
   const models = stringList(value, field);
-  if (models.length > 0 && continuation !== 'deepseek-prefix') throw new InvalidOptionsError(field, "needs continuation 'deepseek-prefix' (only chat prefix completion takes reasoning_content)");
+  if (models.length > 0 && continuation !== 'deepseek-prefix')
+    throw new InvalidOptionsError(
+      field,
+      "needs continuation 'deepseek-prefix' (only chat prefix completion takes reasoning_content)",
+    );
   return new Set(models);
 }
 
@@ -148,23 +185,27 @@ export function normalizeBaseUrl(value: unknown, field: string): string {
   } catch {
     throw new InvalidOptionsError(field, `is not a valid URL`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidOptionsError(field, 'must use http or https');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new InvalidOptionsError(field, 'must use http or https');
   if (url.username || url.password) throw new InvalidOptionsError(field, 'must not contain credentials');
   return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
 }
 
 export function positiveNumber(value: unknown, field: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new InvalidOptionsError(field, `must be a number > 0 (got ${String(value)})`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
+    throw new InvalidOptionsError(field, `must be a number > 0 (got ${String(value)})`);
   return value;
 }
 
 export function nonNegativeNumber(value: unknown, field: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new InvalidOptionsError(field, `must be a number >= 0 (got ${String(value)})`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+    throw new InvalidOptionsError(field, `must be a number >= 0 (got ${String(value)})`);
   return value;
 }
 
 export function positiveInteger(value: unknown, field: string): number {
-  if (!Number.isInteger(value) || (value as number) <= 0) throw new InvalidOptionsError(field, `must be an integer > 0 (got ${String(value)})`);
+  if (!Number.isInteger(value) || (value as number) <= 0)
+    throw new InvalidOptionsError(field, `must be an integer > 0 (got ${String(value)})`);
   return value as number;
 }
 
@@ -179,7 +220,8 @@ function integer(value: unknown, field: string): number {
 }
 
 function nonEmptyString(value: unknown, field: string): string {
-  if (typeof value !== 'string' || value.trim() === '') throw new InvalidOptionsError(field, 'must be a non-empty string');
+  if (typeof value !== 'string' || value.trim() === '')
+    throw new InvalidOptionsError(field, 'must be a non-empty string');
   return value;
 }
 
@@ -191,14 +233,20 @@ function stringList(value: unknown, field: string): string[] {
 }
 
 function stringRecord(value: unknown, field: string): Record<string, string> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new InvalidOptionsError(field, 'must be an object of strings');
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new InvalidOptionsError(field, 'must be an object of strings');
   for (const [name, item] of Object.entries(value)) {
     if (typeof item !== 'string') throw new InvalidOptionsError(`${field}.${name}`, 'must be a string');
   }
   return { ...(value as Record<string, string>) };
 }
 
-function assertUnique<T>(items: T[], keyOf: (item: T) => string, fieldOf: (index: number) => string, problem: (item: T) => string): void {
+function assertUnique<T>(
+  items: T[],
+  keyOf: (item: T) => string,
+  fieldOf: (index: number) => string,
+  problem: (item: T) => string,
+): void {
   const seen = new Set<string>();
   items.forEach((item, index) => {
     const key = keyOf(item);

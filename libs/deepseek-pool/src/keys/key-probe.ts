@@ -38,10 +38,18 @@ export async function probeKey(
     const response = await openExchange(transport, slot, control, timeoutMs, sent, clock);
     control.arm('total');
     const body = await readJsonBody(response.body, undefined, maxResponseBytes);
-    return { keyId: slot.id, ok: true, outcome: 'success', status: response.status, latencyMs: clock.now() - startedMs, body };
+    return {
+      keyId: slot.id,
+      ok: true,
+      outcome: 'success',
+      status: response.status,
+      latencyMs: clock.now() - startedMs,
+      body,
+    };
   } catch (error) {
     const failure = control.failure(error, slot.id);
-    const { outcome, body } = failure instanceof UpstreamError ? failure : { outcome: control.outcomeOf(error), body: undefined };
+    const { outcome, body } =
+      failure instanceof UpstreamError ? failure : { outcome: control.outcomeOf(error), body: undefined };
     return {
       keyId: slot.id,
       ok: false,

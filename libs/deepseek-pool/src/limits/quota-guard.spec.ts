@@ -4,7 +4,12 @@ import { QuotaGuard, headroomOf } from './quota-guard.js';
 import type { UsageLimits } from './usage-window.js';
 
 const T0 = Date.UTC(2026, 0, 15, 12, 0, 0);
-const key = (limits?: UsageLimits, account = 'acct') => ({ id: 'a', config: { account, limits }, keyScope: 'key:a', accountScope: `account:${account}` });
+const key = (limits?: UsageLimits, account = 'acct') => ({
+  id: 'a',
+  config: { account, limits },
+  keyScope: 'key:a',
+  accountScope: `account:${account}`,
+});
 
 describe('headroomOf', () => {
   it.each<[string, UsageLimits, [number, number, number], number]>([
@@ -30,10 +35,14 @@ describe('QuotaGuard', () => {
     store.addUsage('key:a', { requests: 1_000, tokens: 1e9 }, T0);
 
     // Act / Assert
-    expect([subject.blocked(key(), T0), subject.blockedForMs(key(), T0), subject.headroom(key(), T0)]).toEqual([false, 0, 1]);
+    expect([subject.blocked(key(), T0), subject.blockedForMs(key(), T0), subject.headroom(key(), T0)]).toEqual([
+      false,
+      0,
+      1,
+    ]);
   });
 
-  it("blocks a key over its own limit until the window frees", () => {
+  it('blocks a key over its own limit until the window frees', () => {
     // Arrange
     const { store, subject } = guard();
     store.addUsage('key:a', { requests: 2, tokens: 10 }, T0);

@@ -59,7 +59,12 @@ describe('ThresholdTracker', () => {
 
     // Act
     const crossings = [
-      ...tracker.check('key:a', { requestsPerMinute: 10, tokensPerDay: 100 }, { requestsPerMinute: 9, tokensPerMinute: 0, tokensPerDay: 71 }, T0),
+      ...tracker.check(
+        'key:a',
+        { requestsPerMinute: 10, tokensPerDay: 100 },
+        { requestsPerMinute: 9, tokensPerMinute: 0, tokensPerDay: 71 },
+        T0,
+      ),
       ...tracker.check('account:x', { tokensPerDay: 100 }, totals(99), T0),
     ];
 

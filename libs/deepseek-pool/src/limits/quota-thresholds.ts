@@ -26,7 +26,10 @@ function reachedThreshold(used: number, max: number): number {
   return QUOTA_THRESHOLDS.reduce((level, threshold) => (percent >= threshold ? threshold : level), 0);
 }
 
-/** When a reported threshold may be reported again: after a minute for per-minute limits, the next UTC day for daily ones. */
+/**
+ * When a reported threshold may be reported again: after a minute for per-minute limits, the next UTC day for daily
+ * ones.
+ */
 function rearmAtMs(limit: LimitName, nowMs: number): number {
   return limit === 'tokensPerDay' ? (dayOf(nowMs) + 1) * DAY_MS : nowMs + 60_000;
 }
@@ -55,7 +58,8 @@ export class ThresholdTracker {
       const state = this.reported.get(id) ?? { level: 0, rearmAtMs: 0 };
       const reached = reachedThreshold(used, max);
       if (reached < state.level && nowMs >= state.rearmAtMs) state.level = 0;
-      for (const percent of crossedThresholds(state.level, used, max)) crossings.push({ scope, limit, percent, used, max });
+      for (const percent of crossedThresholds(state.level, used, max))
+        crossings.push({ scope, limit, percent, used, max });
       if (reached > state.level) Object.assign(state, { level: reached, rearmAtMs: rearmAtMs(limit, nowMs) });
       this.reported.set(id, state);
     }

@@ -13,7 +13,12 @@ function meter(keyLimits?: UsageLimits, accountLimits?: UsageLimits) {
   const crossings: ThresholdCrossing[] = [];
   const accounts = new Map(accountLimits ? [['acct', accountLimits]] : []);
   const subject = new UsageMeter(store, new QuotaGuard(store, accounts), clock, (c) => crossings.push(c));
-  const key = { id: 'a', config: { account: 'acct', limits: keyLimits }, keyScope: 'key:a', accountScope: 'account:acct' };
+  const key = {
+    id: 'a',
+    config: { account: 'acct', limits: keyLimits },
+    keyScope: 'key:a',
+    accountScope: 'account:acct',
+  };
   const counted = (scope: string) => store.usage(scope).totals(T0);
   return { subject, key, crossings, counted };
 }
@@ -61,10 +66,21 @@ describe('UsageMeter', () => {
     const { subject, key, counted } = meter({ tokensPerDay: 1_000_000 });
 
     // Act
-    await subject.track(key, () => 1_200, call, (result) => result.usage).catch(() => undefined);
+    await subject
+      .track(
+        key,
+        () => 1_200,
+        call,
+        (result) => result.usage,
+      )
+      .catch(() => undefined);
 
     // Assert
-    expect(counted('key:a')).toEqual({ requestsPerMinute: 1, tokensPerMinute: expectedTokens, tokensPerDay: expectedTokens });
+    expect(counted('key:a')).toEqual({
+      requestsPerMinute: 1,
+      tokensPerMinute: expectedTokens,
+      tokensPerDay: expectedTokens,
+    });
   });
 
   it('settles a reservation once', () => {

@@ -26,7 +26,10 @@ export class UsageMeter {
     private readonly onThreshold: (crossing: ThresholdCrossing) => void,
   ) {}
 
-  /** Counts one request of `estimate()` tokens now; undefined (and no estimate made) when neither the key nor its account has limits. */
+  /**
+   * Counts one request of `estimate()` tokens now; undefined (and no estimate made) when neither the key nor its
+   * account has limits.
+   */
   reserve(key: LimitedKey, estimate: () => number): Reservation | undefined {
     const own = this.guard.limitsOf(key, 'key');
     const account = this.guard.limitsOf(key, 'account');
@@ -44,14 +47,20 @@ export class UsageMeter {
   settle(reservation: Reservation | undefined, actualTokens: number): void {
     if (!reservation || reservation.settled) return;
     reservation.settled = true;
-    if (actualTokens !== reservation.tokens) this.add(reservation, { requests: 0, tokens: actualTokens - reservation.tokens });
+    if (actualTokens !== reservation.tokens)
+      this.add(reservation, { requests: 0, tokens: actualTokens - reservation.tokens });
   }
 
   /**
    * Runs one attempt under a reservation: corrected by the result's usage (the estimate stands when the upstream
    * reports none), refunded when the attempt throws.
    */
-  track<T>(key: LimitedKey, estimate: () => number, call: () => Promise<T>, usageOf: (result: T) => { total_tokens?: number } | undefined): Promise<T> {
+  track<T>(
+    key: LimitedKey,
+    estimate: () => number,
+    call: () => Promise<T>,
+    usageOf: (result: T) => { total_tokens?: number } | undefined,
+  ): Promise<T> {
     const reservation = this.reserve(key, estimate);
     if (!reservation) return call();
     return call().then(
@@ -70,7 +79,8 @@ export class UsageMeter {
     const nowMs = this.clock.now();
     for (const { scope, limits } of reservation.scopes) {
       this.store.addUsage(scope, delta, reservation.atMs);
-      for (const crossing of this.thresholds.check(scope, limits, this.store.usage(scope).totals(nowMs), nowMs)) this.onThreshold(crossing);
+      for (const crossing of this.thresholds.check(scope, limits, this.store.usage(scope).totals(nowMs), nowMs))
+        this.onThreshold(crossing);
     }
   }
 }

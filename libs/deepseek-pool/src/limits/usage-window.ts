@@ -61,7 +61,12 @@ export const dayOf = (ms: number): number => Math.floor(ms / DAY_MS);
  * has left the window), so a correction after the call undoes exactly what the estimate added.
  */
 export class UsageWindow implements UsageReader {
-  private readonly ring: Bucket[] = Array.from({ length: WINDOW_BUCKETS }, () => ({ index: -1, requests: 0, tokens: 0, lastAtMs: 0 }));
+  private readonly ring: Bucket[] = Array.from({ length: WINDOW_BUCKETS }, () => ({
+    index: -1,
+    requests: 0,
+    tokens: 0,
+    lastAtMs: 0,
+  }));
   /** Sums of the buckets newer than `evicted`. */
   private requests = 0;
   private tokens = 0;
@@ -114,13 +119,18 @@ export class UsageWindow implements UsageReader {
   totals(nowMs: number): UsageTotals {
     this.evict(nowMs);
     const tokensPerDay = this.day === dayOf(nowMs) ? this.dayTokens : 0;
-    return { requestsPerMinute: Math.max(0, this.requests), tokensPerMinute: Math.max(0, this.tokens), tokensPerDay: Math.max(0, tokensPerDay) };
+    return {
+      requestsPerMinute: Math.max(0, this.requests),
+      tokensPerMinute: Math.max(0, this.tokens),
+      tokensPerDay: Math.max(0, tokensPerDay),
+    };
   }
 
   msUntilWithin(limits: UsageLimits, nowMs: number): number {
     const totals = this.totals(nowMs);
     let untilMs = nowMs;
-    if (limits.tokensPerDay !== undefined && totals.tokensPerDay >= limits.tokensPerDay) untilMs = (dayOf(nowMs) + 1) * DAY_MS;
+    if (limits.tokensPerDay !== undefined && totals.tokensPerDay >= limits.tokensPerDay)
+      untilMs = (dayOf(nowMs) + 1) * DAY_MS;
     const overRequests = limits.requestsPerMinute !== undefined && totals.requestsPerMinute >= limits.requestsPerMinute;
     const overTokens = limits.tokensPerMinute !== undefined && totals.tokensPerMinute >= limits.tokensPerMinute;
     if (overRequests || overTokens) untilMs = Math.max(untilMs, this.minuteFreesAtMs(limits, totals, nowMs));
@@ -137,7 +147,9 @@ export class UsageWindow implements UsageReader {
       if (bucket.index !== index) continue;
       requests -= bucket.requests;
       tokens -= bucket.tokens;
-      const fine = (limits.requestsPerMinute === undefined || requests < limits.requestsPerMinute) && (limits.tokensPerMinute === undefined || tokens < limits.tokensPerMinute);
+      const fine =
+        (limits.requestsPerMinute === undefined || requests < limits.requestsPerMinute) &&
+        (limits.tokensPerMinute === undefined || tokens < limits.tokensPerMinute);
       if (fine) return bucket.lastAtMs + MINUTE_MS;
     }
     return (current + WINDOW_BUCKETS) * BUCKET_MS;

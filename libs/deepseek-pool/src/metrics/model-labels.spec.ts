@@ -38,7 +38,11 @@ describe('ModelLabelledMetrics', () => {
   });
 
   it('forwards hedge metrics with bounded model labels', () => {
-    const inner = { ...recorder(), hedge: jest.fn<NonNullable<PoolMetricsRecorder['hedge']>>(), hedgeWin: jest.fn<NonNullable<PoolMetricsRecorder['hedgeWin']>>() };
+    const inner = {
+      ...recorder(),
+      hedge: jest.fn<NonNullable<PoolMetricsRecorder['hedge']>>(),
+      hedgeWin: jest.fn<NonNullable<PoolMetricsRecorder['hedgeWin']>>(),
+    };
     const labels = new ModelLabels();
     labels.learn(['deepseek-chat']);
     const metrics = new ModelLabelledMetrics(inner, labels);

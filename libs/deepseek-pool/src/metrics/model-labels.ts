@@ -1,9 +1,18 @@
 import type { Usage } from '../chat.types.js';
-import type { AttemptMetric, ContinuationMetric, HedgeMetric, HedgeWinMetric, PoolMetricsRecorder, RequestMetric } from './metrics-recorder.js';
+import type {
+  AttemptMetric,
+  ContinuationMetric,
+  HedgeMetric,
+  HedgeWinMetric,
+  PoolMetricsRecorder,
+  RequestMetric,
+} from './metrics-recorder.js';
 
 /** The label of every model the pool does not know: a client cannot mint label values. */
 export const OTHER_MODEL = 'other';
-/** Models remembered at most (configured ones first): a label set stays bounded even if an upstream accepts any name. */
+/**
+ * Models remembered at most (configured ones first): a label set stays bounded even if an upstream accepts any name.
+ */
 export const MAX_KNOWN_MODELS = 256;
 
 /** Models the pool knows: configured on keys, listed by `/models`, or served successfully. */

@@ -9,9 +9,14 @@ const redactor = new Redactor([KEY]);
 describe('redactFailure', () => {
   it('redacts the message, the outcome text and the whole body, then cuts the texts', () => {
     const long = `${'x'.repeat(MAX_UPSTREAM_TEXT_CHARS - 20)} for key ${KEY}`;
-    const error = new UpstreamError(`Upstream answered 500: ${long}`, { kind: 'http', status: 500, message: long }, 'k', {
-      error: { message: long, type: 'api_error', param: KEY.slice(3) },
-    });
+    const error = new UpstreamError(
+      `Upstream answered 500: ${long}`,
+      { kind: 'http', status: 500, message: long },
+      'k',
+      {
+        error: { message: long, type: 'api_error', param: KEY.slice(3) },
+      },
+    );
     const redacted = redactFailure(error, redactor);
     const everything = JSON.stringify([redacted.message, redacted.outcome, redacted.body]);
     expect(everything).not.toContain(KEY.slice(0, 12));
@@ -23,7 +28,15 @@ describe('redactFailure', () => {
   });
 
   it('redacts a protocol failure (malformed body quoting the key, error event)', () => {
-    const error = new UpstreamError('x', { kind: 'protocol', detail: `upstream body is not valid JSON: starting with "${KEY}"` }, 'k', undefined);
-    expect(redactFailure(error, redactor).outcome).toEqual({ kind: 'protocol', detail: 'upstream body is not valid JSON: starting with "sk-...ijkl"' });
+    const error = new UpstreamError(
+      'x',
+      { kind: 'protocol', detail: `upstream body is not valid JSON: starting with "${KEY}"` },
+      'k',
+      undefined,
+    );
+    expect(redactFailure(error, redactor).outcome).toEqual({
+      kind: 'protocol',
+      detail: 'upstream body is not valid JSON: starting with "sk-...ijkl"',
+    });
   });
 });

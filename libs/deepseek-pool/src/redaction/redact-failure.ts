@@ -11,7 +11,13 @@ export const MAX_UPSTREAM_TEXT_CHARS = 500;
  */
 export function redactFailure(error: UpstreamError, redactor: Redactor): UpstreamError {
   const clip = (text: string): string => redactor.clip(text, MAX_UPSTREAM_TEXT_CHARS);
-  return new UpstreamError(clip(error.message), redactOutcome(error.outcome, clip), error.keyId, redactBody(error.body, redactor, clip), error.attempts);
+  return new UpstreamError(
+    clip(error.message),
+    redactOutcome(error.outcome, clip),
+    error.keyId,
+    redactBody(error.body, redactor, clip),
+    error.attempts,
+  );
 }
 
 function redactOutcome(outcome: Outcome, clip: (text: string) => string): Outcome {

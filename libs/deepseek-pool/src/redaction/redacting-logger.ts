@@ -4,7 +4,10 @@ import type { Redactor } from './redactor.js';
 /** Longest string a log field may hold (after redaction). */
 export const MAX_LOG_FIELD_CHARS = 2_048;
 
-/** A Nest logger in front of another: every message and parameter redacted of every known secret, each string field capped. */
+/**
+ * A Nest logger in front of another: every message and parameter redacted of every known secret, each string field
+ * capped.
+ */
 export class RedactingLogger implements LoggerService {
   constructor(
     private readonly inner: LoggerService,
@@ -49,7 +52,14 @@ export class RedactingLogger implements LoggerService {
   }
 }
 
-/** The logger a pool component writes to: the configured one (else Nest's Logger under `context`) behind redaction; none for `false`. */
-export function redactedLogger(logger: LoggerService | false | undefined, context: string, redactor: Redactor): LoggerService | undefined {
+/**
+ * The logger a pool component writes to: the configured one (else Nest's Logger under `context`) behind redaction; none
+ * for `false`.
+ */
+export function redactedLogger(
+  logger: LoggerService | false | undefined,
+  context: string,
+  redactor: Redactor,
+): LoggerService | undefined {
   return logger === false ? undefined : new RedactingLogger(logger ?? new Logger(context), redactor);
 }

@@ -14,9 +14,17 @@ describe('Redactor', () => {
     ['a near-copy (last char dropped)', `key ${KEY.slice(0, -1)}`, `key ${REDACTED}`],
     ['a piece cut by a truncation', `...for api key ${KEY.slice(0, 20)}`, `...for api key ${REDACTED}`],
     ['a piece from the middle', `x${KEY.slice(5, 5 + MIN_SECRET_RUN)}y`, `x${REDACTED}y`],
-    ['11 characters stay (shorter than a run)', `x${KEY.slice(5, 5 + MIN_SECRET_RUN - 1)}y`, `x${KEY.slice(5, 5 + MIN_SECRET_RUN - 1)}y`],
+    [
+      '11 characters stay (shorter than a run)',
+      `x${KEY.slice(5, 5 + MIN_SECRET_RUN - 1)}y`,
+      `x${KEY.slice(5, 5 + MIN_SECRET_RUN - 1)}y`,
+    ],
     ['JSON \\u00xx escapes', `key ${KEY.slice(0, 3)}\\u0030\\u0031${KEY.slice(5)}!`, `key ${REDACTED}!`],
-    ['URL-encoding', `?key=${[...KEY].map((c) => `%${c.charCodeAt(0).toString(16)}`).join('')}&x=1`, `?key=${REDACTED}&x=1`],
+    [
+      'URL-encoding',
+      `?key=${[...KEY].map((c) => `%${c.charCodeAt(0).toString(16)}`).join('')}&x=1`,
+      `?key=${REDACTED}&x=1`,
+    ],
     ['a bearer token', `Authorization: Bearer ${TOKEN}`, 'Authorization: Bearer ...7777'],
     ['two secrets side by side', `${KEY}${TOKEN}`, REDACTED],
     ['text without a secret is unchanged', 'Server Error', 'Server Error'],
@@ -37,7 +45,9 @@ describe('Redactor', () => {
 
   it('redacts strings and object keys deep in a JSON value, and keeps an unchanged value as is', () => {
     const body = { error: { message: `bad ${KEY}`, type: 'x', param: null, nested: [{ [TOKEN]: 1 }] } };
-    expect(redactor.redactValue(body)).toEqual({ error: { message: 'bad sk-...stuv', type: 'x', param: null, nested: [{ '...7777': 1 }] } });
+    expect(redactor.redactValue(body)).toEqual({
+      error: { message: 'bad sk-...stuv', type: 'x', param: null, nested: [{ '...7777': 1 }] },
+    });
     const clean = { error: { message: 'fine' } };
     expect(redactor.redactValue(clean)).toBe(clean);
   });

@@ -119,7 +119,8 @@ export class Redactor {
         else spans.push([i, i + MIN_SECRET_RUN]);
       }
       if (i + MIN_SECRET_RUN >= text.length) return spans;
-      hash = (Math.imul(hash - Math.imul(text.charCodeAt(i), BASE_POW), BASE) + text.charCodeAt(i + MIN_SECRET_RUN)) | 0;
+      hash =
+        (Math.imul(hash - Math.imul(text.charCodeAt(i), BASE_POW), BASE) + text.charCodeAt(i + MIN_SECRET_RUN)) | 0;
     }
   }
 }

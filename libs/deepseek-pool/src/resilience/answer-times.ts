@@ -3,7 +3,9 @@ import type { Clock } from '../clock.js';
 
 /** Longest time-to-answer tracked, ms (longer samples count as this). */
 const HIGHEST_MS = 3_600_000;
-/** Once a class has its minimum samples, its percentile is recomputed at most this often (a read walks the histogram). */
+/**
+ * Once a class has its minimum samples, its percentile is recomputed at most this often (a read walks the histogram).
+ */
 const REFRESH_MS = 100;
 
 function histogram(): Histogram {
@@ -98,7 +100,10 @@ export class AnswerTimes {
     window.record(ms, now);
   }
 
-  /** The `percentile` of the class's recent answer times, ms (the slowest while it has fewer than `minSamples`; undefined with none). */
+  /**
+   * The `percentile` of the class's recent answer times, ms (the slowest while it has fewer than `minSamples`;
+   * undefined with none).
+   */
   percentile(latencyClass: string, percentile: number, minSamples: number): number | undefined {
     return this.classes.get(latencyClass)?.percentile(percentile, minSamples, this.clock.now());
   }

@@ -130,7 +130,7 @@ describe('AttemptControl while the caller is not reading', () => {
     expect(attempt.outcomeOf(new Error('aborted'))).toEqual({ kind: 'timeout', phase: 'idle' });
   });
 
-  it('moves the attempt deadline by the pause, so a slow reader never spends the key\'s total time', async () => {
+  it("moves the attempt deadline by the pause, so a slow reader never spends the key's total time", async () => {
     // Arrange: a 10 s attempt, the caller waits 20 s
     const startedMs = Date.now();
     const attempt = control();
@@ -155,7 +155,7 @@ describe('AttemptControl while the caller is not reading', () => {
     expect(attempt.outcomeOf(new Error('aborted'))).toEqual({ kind: 'timeout', phase: 'total' });
   });
 
-  it('ends the attempt as the caller\'s fault when the caller stays away past the stall bound', async () => {
+  it("ends the attempt as the caller's fault when the caller stays away past the stall bound", async () => {
     // Arrange
     const attempt = control();
     attempt.arm('idle', 1_000);
@@ -189,12 +189,32 @@ describe('AttemptControl while the caller is not reading', () => {
 
 describe('AttemptControl.outcomeOf', () => {
   it.each<[string, unknown, object]>([
-    ['a network failure, by its code', Object.assign(new Error('reset'), { code: 'ECONNRESET' }), { kind: 'network', code: 'ECONNRESET' }],
+    [
+      'a network failure, by its code',
+      Object.assign(new Error('reset'), { code: 'ECONNRESET' }),
+      { kind: 'network', code: 'ECONNRESET' },
+    ],
     ['a blank 200 body', Object.assign(new Error('blank'), { code: 'EMPTY_BODY' }), { kind: 'empty-body' }],
-    ['a malformed body', Object.assign(new Error('bad json'), { code: 'MALFORMED_BODY' }), { kind: 'protocol', detail: 'bad json' }],
-    ['a body over its limit', Object.assign(new Error('too large'), { code: 'RESPONSE_TOO_LARGE' }), { kind: 'protocol', detail: 'too large' }],
-    ['a stack overflow of this process', new RangeError('Maximum call stack size exceeded'), { kind: 'local', detail: 'Maximum call stack size exceeded' }],
-    ['a bug of this process', new TypeError("Cannot read properties of undefined (reading 'x')"), { kind: 'local', detail: "Cannot read properties of undefined (reading 'x')" }],
+    [
+      'a malformed body',
+      Object.assign(new Error('bad json'), { code: 'MALFORMED_BODY' }),
+      { kind: 'protocol', detail: 'bad json' },
+    ],
+    [
+      'a body over its limit',
+      Object.assign(new Error('too large'), { code: 'RESPONSE_TOO_LARGE' }),
+      { kind: 'protocol', detail: 'too large' },
+    ],
+    [
+      'a stack overflow of this process',
+      new RangeError('Maximum call stack size exceeded'),
+      { kind: 'local', detail: 'Maximum call stack size exceeded' },
+    ],
+    [
+      'a bug of this process',
+      new TypeError("Cannot read properties of undefined (reading 'x')"),
+      { kind: 'local', detail: "Cannot read properties of undefined (reading 'x')" },
+    ],
   ])('maps %s', (_name, error, expected) => {
     // Act
     const outcome = control().outcomeOf(error);

@@ -76,11 +76,14 @@ export class AttemptControl {
     const now = this.clock.now();
     this.pausedAtMs = now;
     this.clearTimer();
-    this.stallTimer = setTimeout(() => {
-      this.stallTimer = undefined;
-      this.cancel();
-      onStall();
-    }, Math.max(0, Math.min(now + maxStallMs, this.callerDeadlineMs) - now));
+    this.stallTimer = setTimeout(
+      () => {
+        this.stallTimer = undefined;
+        this.cancel();
+        onStall();
+      },
+      Math.max(0, Math.min(now + maxStallMs, this.callerDeadlineMs) - now),
+    );
   }
 
   /** The caller reads again: the clocks resume where they stood, shifted by the pause. */
@@ -109,7 +112,8 @@ export class AttemptControl {
     if (this.fired !== undefined) return { kind: 'timeout', phase: this.fired };
     const code = (error as { code?: unknown } | null)?.code;
     if (code === EMPTY_BODY) return { kind: 'empty-body' };
-    if (typeof code === 'string' && REFUSED_BODY_CODES.has(code)) return { kind: 'protocol', detail: (error as Error).message };
+    if (typeof code === 'string' && REFUSED_BODY_CODES.has(code))
+      return { kind: 'protocol', detail: (error as Error).message };
     if (typeof code === 'string' && code !== '') return { kind: 'network', code };
     // Transports report every network failure with a code: an error without one was thrown by this process.
     return { kind: 'local', detail: error instanceof Error ? error.message : String(error) };
@@ -139,11 +143,14 @@ export class AttemptControl {
     const callerEnds = this.callerDeadlineMs <= phaseEnd;
     const end = callerEnds ? this.callerDeadlineMs : phaseEnd;
     const label = callerEnds ? 'caller-deadline' : phaseEnd === this.attemptDeadlineMs ? 'total' : phase;
-    this.timer = setTimeout(() => {
-      if (label === 'idle' && this.armed!.fromMs + ms > end) return this.schedule(this.clock.now());
-      this.fired = label;
-      this.controller.abort();
-    }, Math.max(0, end - now));
+    this.timer = setTimeout(
+      () => {
+        if (label === 'idle' && this.armed!.fromMs + ms > end) return this.schedule(this.clock.now());
+        this.fired = label;
+        this.controller.abort();
+      },
+      Math.max(0, end - now),
+    );
   }
 
   private clearStallTimer(): void {

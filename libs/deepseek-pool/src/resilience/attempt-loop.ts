@@ -31,7 +31,10 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Overall deadline for this call, ms (default: the pool's `timeouts.requestMs`). */
   timeoutMs?: number;
-  /** Session or user key: calls with the same key stick to one account's keys (prompt-cache affinity). Overrides the pool's `affinity`. */
+  /**
+   * Session or user key: calls with the same key stick to one account's keys (prompt-cache affinity). Overrides the
+   * pool's `affinity`.
+   */
   affinityKey?: string;
   /** Key priorities (tiers) this call may use; default: every tier. */
   tiers?: readonly number[];
@@ -53,7 +56,10 @@ export interface ContinuationRun {
 /** What the loop takes of one run beyond the caller's options. */
 export interface RunOptions extends CallOptions {
   continuing?: ContinuationRun;
-  /** The latency class of the call beyond its model and streaming (e.g. its `max_tokens` class): hedge delays are per class. */
+  /**
+   * The latency class of the call beyond its model and streaming (e.g. its `max_tokens` class): hedge delays are per
+   * class.
+   */
   latencyClass?: string;
 }
 
@@ -125,7 +131,9 @@ interface Call<T> {
   latencyClass: string;
 }
 
-/** One attempt in the air. `landed` resolves (never rejects) at its answer (a stream: its first content) or its failure. */
+/**
+ * One attempt in the air. `landed` resolves (never rejects) at its answer (a stream: its first content) or its failure.
+ */
 interface Flight<T> {
   slot: KeySlot;
   control: AttemptControl;
@@ -141,7 +149,10 @@ interface Flight<T> {
   abandoned: boolean;
   /** Set once the attempt failed. */
   failedWith?: UpstreamError;
-  /** Ends the attempt's span (once): a failure before the answer ends it when classified or abandoned, so it carries the action. */
+  /**
+   * Ends the attempt's span (once): a failure before the answer ends it when classified or abandoned, so it carries the
+   * action.
+   */
   endSpan(failure?: AttemptFailure): void;
 }
 
@@ -154,7 +165,13 @@ export class AttemptLoop {
 
   constructor(private readonly deps: AttemptLoopDeps) {}
 
-  async run<T>(model: string | undefined, options: RunOptions, stream: boolean, attempt: AttemptFn<T>, tracer: CallTrace = NOOP_CALL): Promise<{ data: T; meta: AttemptMeta }> {
+  async run<T>(
+    model: string | undefined,
+    options: RunOptions,
+    stream: boolean,
+    attempt: AttemptFn<T>,
+    tracer: CallTrace = NOOP_CALL,
+  ): Promise<{ data: T; meta: AttemptMeta }> {
     const { clock, budget, router } = this.deps;
     const startedMs = clock.now();
     const timeoutMs = options.timeoutMs ?? this.deps.requestTimeoutMs;
@@ -164,7 +181,17 @@ export class AttemptLoop {
     const tried = new Set<KeySlot>(continuation?.avoid);
     const accepts = pickable(options.tiers, continuation?.accepts);
     const trace: AttemptRecord[] = [];
-    const call: Call<T> = { model, options, stream, attempt, tracer, deadlineMs, tried, trace, latencyClass: `${stream ? 'stream' : 'chat'}|${model ?? ''}|${options.latencyClass ?? ''}` };
+    const call: Call<T> = {
+      model,
+      options,
+      stream,
+      attempt,
+      tracer,
+      deadlineMs,
+      tried,
+      trace,
+      latencyClass: `${stream ? 'stream' : 'chat'}|${model ?? ''}|${options.latencyClass ?? ''}`,
+    };
     let lastError: UpstreamError | undefined = continuation?.after;
     let waits = 0;
     if (!continuation) {
@@ -176,7 +203,8 @@ export class AttemptLoop {
     for (;;) {
       if (options.signal?.aborted) throw new RequestAbortedError(trace);
       if (clock.now() >= deadlineMs) throw new DeadlineExceededError(timeoutMs, trace);
-      if (attemptsCounted(trace) >= this.deps.maxAttempts) throw this.exhausted(model, lastError!, trace, 'max attempts reached');
+      if (attemptsCounted(trace) >= this.deps.maxAttempts)
+        throw this.exhausted(model, lastError!, trace, 'max attempts reached');
       const ctx = this.deps.eligibility.refresh();
       const slot = router.pick(model, tried, ctx, options.affinityKey, accepts);
       if (slot === undefined) {
@@ -184,13 +212,16 @@ export class AttemptLoop {
         // A saturated key frees a slot as soon as one of its calls ends: wait for a release (or a short backoff, for
         // slots other replicas hold), whatever the cooldowns say.
         const saturated = why.reasons.saturated !== undefined;
-        const sleepMs = saturated ? backoffMs(++waits, this.deps.rng, this.deps.backoff) : (why.retryAfterMs ?? backoffMs(++waits, this.deps.rng, this.deps.backoff));
+        const sleepMs = saturated
+          ? backoffMs(++waits, this.deps.rng, this.deps.backoff)
+          : (why.retryAfterMs ?? backoffMs(++waits, this.deps.rng, this.deps.backoff));
         if (why.retryAfterMs === undefined && !saturated) throw this.noKey(model, why, trace);
         if (clock.now() + sleepMs > waitUntilMs) throw this.noKey(model, why, trace);
         await this.releases.wait(Math.max(1, sleepMs), options.signal);
         continue;
       }
-      if ((trace.length > 0 || continuation) && !budget.tryWithdraw()) throw this.exhausted(model, lastError!, trace, 'retry budget spent');
+      if ((trace.length > 0 || continuation) && !budget.tryWithdraw())
+        throw this.exhausted(model, lastError!, trace, 'retry budget spent');
       if (!(await this.acquire(slot, ctx))) {
         tried.add(slot);
         continue;
@@ -203,7 +234,10 @@ export class AttemptLoop {
 
   /** Takes a place in the key's account (its concurrency limit, shared across replicas); false when it is full. */
   private async acquire(slot: KeySlot, ctx: EligibilityContext): Promise<boolean> {
-    const acquiring = this.deps.eligibility.store.tryAcquireAccount(slot.config.account, ctx.accountLimit(slot.config.account));
+    const acquiring = this.deps.eligibility.store.tryAcquireAccount(
+      slot.config.account,
+      ctx.accountLimit(slot.config.account),
+    );
     return typeof acquiring === 'boolean' ? acquiring : await acquiring;
   }
 
@@ -212,14 +246,24 @@ export class AttemptLoop {
    * passes first. The first answer wins and any other attempt is aborted as the loser (never a failure of its key);
    * a failure is classified as usual and, once no attempt is left in the air, returned for the loop to retry.
    */
-  private async fly<T>(call: Call<T>, primary: Flight<T>, hedge: boolean): Promise<{ data: T; meta: AttemptMeta } | { error: UpstreamError }> {
+  private async fly<T>(
+    call: Call<T>,
+    primary: Flight<T>,
+    hedge: boolean,
+  ): Promise<{ data: T; meta: AttemptMeta } | { error: UpstreamError }> {
     const inAir = [primary];
-    let timer: HedgeTimer | undefined = hedge ? this.deps.hedging!.timer(call.latencyClass, primary.startMs) : undefined;
+    let timer: HedgeTimer | undefined = hedge
+      ? this.deps.hedging!.timer(call.latencyClass, primary.startMs)
+      : undefined;
     let failure: UpstreamError | undefined;
     try {
       while (inAir.length > 0) {
         // While the hedge timer runs, only the primary is in the air.
-        const next = timer ? await Promise.race([primary.landed, timer.due]) : inAir.length === 1 ? await inAir[0].landed : await Promise.race(inAir.map((f) => f.landed));
+        const next = timer
+          ? await Promise.race([primary.landed, timer.due])
+          : inAir.length === 1
+            ? await inAir[0].landed
+            : await Promise.race(inAir.map((f) => f.landed));
         if (next === HEDGE_DUE) {
           timer = undefined;
           const second = await this.hedge(call, primary);
@@ -244,19 +288,39 @@ export class AttemptLoop {
   private launch<T>(call: Call<T>, slot: KeySlot, hedge: boolean): Flight<T> {
     const { clock, eligibility } = this.deps;
     const span = call.tracer.attempt(slot, call.options.continuing !== undefined);
-    const control = new AttemptControl(clock, call.options.signal, Math.min(clock.now() + this.deps.attemptTimeoutMs, call.deadlineMs), call.deadlineMs, this.deps.redactor, span);
+    const control = new AttemptControl(
+      clock,
+      call.options.signal,
+      Math.min(clock.now() + this.deps.attemptTimeoutMs, call.deadlineMs),
+      call.deadlineMs,
+      this.deps.redactor,
+      span,
+    );
     let spanOpen = true;
     const endSpan = (failure?: AttemptFailure): void => {
       if (spanOpen) span.end(failure);
       spanOpen = false;
     };
-    const flight = { slot, control, hedge, startMs: clock.now(), accountInFlightAtSend: eligibility.store.accountInFlight(slot.config.account), answered: false, abandoned: false, endSpan } as Flight<T>;
+    const flight = {
+      slot,
+      control,
+      hedge,
+      startMs: clock.now(),
+      accountInFlightAtSend: eligibility.store.accountInFlight(slot.config.account),
+      answered: false,
+      abandoned: false,
+      endSpan,
+    } as Flight<T>;
     slot.inFlight += 1;
     let running!: Promise<T | void>;
     const answered = new Promise<T>((resolve, reject) => {
       // Failures reach the breaker already classified, so timeouts, resets and empty bodies count against the key
       // (and local failures, left as thrown, never do).
-      running = slot.breaker.run(() => call.attempt(slot, control, resolve).catch((thrown: unknown) => Promise.reject(control.failure(thrown, slot.id))));
+      running = slot.breaker.run(() =>
+        call
+          .attempt(slot, control, resolve)
+          .catch((thrown: unknown) => Promise.reject(control.failure(thrown, slot.id))),
+      );
       running.then((answer) => resolve(answer as T), reject);
     });
     const release = (): void => {
@@ -280,7 +344,8 @@ export class AttemptLoop {
         flight.failedWith = error;
         // A committed stream that breaks later counts against its key's latency too (its breaker saw the failure):
         // a penalty from the key's own estimate, not the stream's length.
-        if (flight.answered && error.countsAsBreakerFailure) slot.latency.observe(failureLatencyMs(0, slot.latency.value));
+        if (flight.answered && error.countsAsBreakerFailure)
+          slot.latency.observe(failureLatencyMs(0, slot.latency.value));
         release();
         if (flight.answered) endSpan({ error });
         else if (flight.abandoned) endSpan({ error, action: classify(error.outcome) });
@@ -297,21 +362,28 @@ export class AttemptLoop {
     return flight;
   }
 
-  /** Sends a hedge for `primary` to another key (another account first) when the pool allows one now; undefined when not. */
+  /**
+   * Sends a hedge for `primary` to another key (another account first) when the pool allows one now; undefined when
+   * not.
+   */
   private async hedge<T>(call: Call<T>, primary: Flight<T>): Promise<Flight<T> | undefined> {
     const { clock, router } = this.deps;
     const hedging = this.deps.hedging!;
     const elapsedMs = clock.now() - primary.startMs;
     // The primary is past the time an answer was expected: it is at least this slow.
     if (elapsedMs > primary.slot.latency.value) primary.slot.latency.observe(elapsedMs);
-    const skip = (reason: HedgeSkip): undefined => void this.deps.events.emit('hedge.skipped', { keyId: primary.slot.id, reason });
+    const skip = (reason: HedgeSkip): undefined =>
+      void this.deps.events.emit('hedge.skipped', { keyId: primary.slot.id, reason });
     const attemptsLeft = this.deps.maxAttempts - attemptsCounted(call.trace) - 1;
     const vetoed = hedging.skip(attemptsLeft, call.deadlineMs - clock.now(), call.latencyClass);
     if (vetoed) return skip(vetoed);
     const ctx = this.deps.eligibility.refresh();
-    const other = (slot: KeySlot): boolean => slot !== primary.slot && !call.tried.has(slot) && inTiers(call.options.tiers, slot);
+    const other = (slot: KeySlot): boolean =>
+      slot !== primary.slot && !call.tried.has(slot) && inTiers(call.options.tiers, slot);
     const otherAccount = (slot: KeySlot): boolean => other(slot) && slot.config.account !== primary.slot.config.account;
-    const slot = router.pick(call.model, call.tried, ctx, call.options.affinityKey, otherAccount) ?? router.pick(call.model, call.tried, ctx, call.options.affinityKey, other);
+    const slot =
+      router.pick(call.model, call.tried, ctx, call.options.affinityKey, otherAccount) ??
+      router.pick(call.model, call.tried, ctx, call.options.affinityKey, other);
     if (slot === undefined) return skip('no-candidate');
     if (!(await this.acquire(slot, ctx))) return skip('account-limit');
     if (!hedging.spend()) {
@@ -330,8 +402,19 @@ export class AttemptLoop {
     slot.latency.observe(latencyMs);
     slot.consecutiveRateLimits = 0;
     this.deps.hedging?.recordAnswer(call.latencyClass, latencyMs);
-    call.trace.push({ keyId: slot.id, outcome: 'success', latencyMs, ...(flight.hedge ? { hedge: true as const } : {}) });
-    this.deps.metrics?.attempt({ keyId: slot.id, model: call.model ?? '', outcome: 'success', latencyMs, stream: call.stream });
+    call.trace.push({
+      keyId: slot.id,
+      outcome: 'success',
+      latencyMs,
+      ...(flight.hedge ? { hedge: true as const } : {}),
+    });
+    this.deps.metrics?.attempt({
+      keyId: slot.id,
+      model: call.model ?? '',
+      outcome: 'success',
+      latencyMs,
+      stream: call.stream,
+    });
     return { data, meta: { keyId: slot.id, attempts: call.trace.length, trace: call.trace } };
   }
 
@@ -343,9 +426,23 @@ export class AttemptLoop {
     if (sample !== undefined) slot.latency.observe(sample);
     this.abandon(loser);
     call.trace.push({ keyId: slot.id, outcome: 'lost', latencyMs, ...(loser.hedge ? { hedge: true as const } : {}) });
-    this.deps.metrics?.attempt({ keyId: slot.id, model: call.model ?? '', outcome: 'lost', latencyMs, stream: call.stream });
-    this.deps.metrics?.hedgeWin?.({ model: call.model ?? '', winner: winner.hedge ? 'hedge' : 'primary', stream: call.stream });
-    this.deps.events.emit('hedge.won', { keyId: winner.slot.id, loserKeyId: slot.id, winner: winner.hedge ? 'hedge' : 'primary' });
+    this.deps.metrics?.attempt({
+      keyId: slot.id,
+      model: call.model ?? '',
+      outcome: 'lost',
+      latencyMs,
+      stream: call.stream,
+    });
+    this.deps.metrics?.hedgeWin?.({
+      model: call.model ?? '',
+      winner: winner.hedge ? 'hedge' : 'primary',
+      stream: call.stream,
+    });
+    this.deps.events.emit('hedge.won', {
+      keyId: winner.slot.id,
+      loserKeyId: slot.id,
+      winner: winner.hedge ? 'hedge' : 'primary',
+    });
   }
 
   /** Aborts an attempt still in the air that no one waits for any more: not its key's fault. */
@@ -364,17 +461,38 @@ export class AttemptLoop {
       // This process failed (a bug, a memory guard): back to the caller as thrown, no retry, the key untouched.
       flight.endSpan();
       trace.push({ keyId: slot.id, outcome: 'local', latencyMs });
-      this.deps.metrics?.attempt({ keyId: slot.id, model: call.model ?? '', outcome: 'local', latencyMs, stream: call.stream });
+      this.deps.metrics?.attempt({
+        keyId: slot.id,
+        model: call.model ?? '',
+        outcome: 'local',
+        latencyMs,
+        stream: call.stream,
+      });
       throw error;
     }
-    trace.push({ keyId: slot.id, outcome: error.outcome.kind, status: error.status, latencyMs, ...(flight.hedge ? { hedge: true as const } : {}) });
-    this.deps.metrics?.attempt({ keyId: slot.id, model: call.model ?? '', outcome: error.outcome.kind, status: error.status, latencyMs, stream: call.stream });
+    trace.push({
+      keyId: slot.id,
+      outcome: error.outcome.kind,
+      status: error.status,
+      latencyMs,
+      ...(flight.hedge ? { hedge: true as const } : {}),
+    });
+    this.deps.metrics?.attempt({
+      keyId: slot.id,
+      model: call.model ?? '',
+      outcome: error.outcome.kind,
+      status: error.status,
+      latencyMs,
+      stream: call.stream,
+    });
     const action = classify(error.outcome);
     if (action.type === 'breaker-failure') slot.latency.observe(failureLatencyMs(latencyMs, slot.latency.value));
-    if (action.type !== 'abort' && action.type !== 'return' && action.type !== 'local-failure') applyAction(action, slot, this.deps.actions, flight.accountInFlightAtSend);
+    if (action.type !== 'abort' && action.type !== 'return' && action.type !== 'local-failure')
+      applyAction(action, slot, this.deps.actions, flight.accountInFlightAtSend);
     flight.endSpan({ error, action });
     if (action.type === 'abort') {
-      if (control.callerDeadlinePassed) throw new DeadlineExceededError(call.options.timeoutMs ?? this.deps.requestTimeoutMs, trace);
+      if (control.callerDeadlinePassed)
+        throw new DeadlineExceededError(call.options.timeoutMs ?? this.deps.requestTimeoutMs, trace);
       throw new RequestAbortedError(trace);
     }
     if (action.type === 'return' || action.type === 'local-failure') throw withAttempts(error, trace);
@@ -385,22 +503,45 @@ export class AttemptLoop {
     return error;
   }
 
-  private noKey(model: string | undefined, why: Unavailability, trace: AttemptRecord[]): NoAvailableKeyError | InvalidRequestError {
-    if (why.serving === 0 && model !== undefined) return new InvalidRequestError('model', `"${model}" is not served by any key of this pool`);
+  private noKey(
+    model: string | undefined,
+    why: Unavailability,
+    trace: AttemptRecord[],
+  ): NoAvailableKeyError | InvalidRequestError {
+    if (why.serving === 0 && model !== undefined)
+      return new InvalidRequestError('model', `"${model}" is not served by any key of this pool`);
     const reasons = Object.entries(why.reasons)
       .map(([reason, count]) => `${count} ${reason}`)
       .join(', ');
-    return new NoAvailableKeyError(`No key can serve ${model === undefined ? 'requests' : `model "${model}"`} now (${reasons})`, why.retryAfterMs, why.rateLimited, trace);
+    return new NoAvailableKeyError(
+      `No key can serve ${model === undefined ? 'requests' : `model "${model}"`} now (${reasons})`,
+      why.retryAfterMs,
+      why.rateLimited,
+      trace,
+    );
   }
 
-  private exhausted(model: string | undefined, lastError: UpstreamError, trace: AttemptRecord[], why: string): AttemptsExhaustedError {
+  private exhausted(
+    model: string | undefined,
+    lastError: UpstreamError,
+    trace: AttemptRecord[],
+    why: string,
+  ): AttemptsExhaustedError {
     const ctx = this.deps.eligibility.refresh();
     const retryAfterMs = this.deps.router.unavailability(model, ctx).retryAfterMs;
-    return new AttemptsExhaustedError(`All attempts failed (${why}): ${lastError.message}`, lastError, retryAfterMs, trace);
+    return new AttemptsExhaustedError(
+      `All attempts failed (${why}): ${lastError.message}`,
+      lastError,
+      retryAfterMs,
+      trace,
+    );
   }
 }
 
-/** Attempts that count against `maxAttempts`: hedges do not (the hedge budget bounds them), so a hedge never costs a call a retry. */
+/**
+ * Attempts that count against `maxAttempts`: hedges do not (the hedge budget bounds them), so a hedge never costs a
+ * call a retry.
+ */
 function attemptsCounted(trace: readonly AttemptRecord[]): number {
   let count = 0;
   for (const record of trace) if (!record.hedge) count++;
@@ -411,8 +552,13 @@ function withAttempts(error: UpstreamError, trace: AttemptRecord[]): UpstreamErr
   return new UpstreamError(error.message, error.outcome, error.keyId, error.body, trace);
 }
 
-/** The keys a run may pick: those of the call's `tiers` (every tier when unset) that the continuation, if any, accepts. */
-function pickable(tiers: readonly number[] | undefined, accepts: ((slot: KeySlot) => boolean) | undefined): ((slot: KeySlot) => boolean) | undefined {
+/**
+ * The keys a run may pick: those of the call's `tiers` (every tier when unset) that the continuation, if any, accepts.
+ */
+function pickable(
+  tiers: readonly number[] | undefined,
+  accepts: ((slot: KeySlot) => boolean) | undefined,
+): ((slot: KeySlot) => boolean) | undefined {
   if (tiers === undefined) return accepts;
   return (slot) => inTiers(tiers, slot) && (accepts === undefined || accepts(slot));
 }

@@ -36,13 +36,17 @@ describe('backoffMs', () => {
 
   it('always lies in [0, min(max, base * 2^(attempt-1))]', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 200 }), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (attempt, draw) => {
-        // Act
-        const ms = backoffMs(attempt, () => draw, POLICY);
+      fc.property(
+        fc.integer({ min: 1, max: 200 }),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        (attempt, draw) => {
+          // Act
+          const ms = backoffMs(attempt, () => draw, POLICY);
 
-        // Assert
-        return ms >= 0 && ms <= Math.min(POLICY.maxMs, POLICY.baseMs * 2 ** (attempt - 1));
-      }),
+          // Assert
+          return ms >= 0 && ms <= Math.min(POLICY.maxMs, POLICY.baseMs * 2 ** (attempt - 1));
+        },
+      ),
     );
   });
 });

@@ -11,14 +11,26 @@ describe('classify', () => {
     ['returns a 413 to the caller', { kind: 'http', status: 413 }, { type: 'return' }],
     ['returns a 422 to the caller', { kind: 'http', status: 422 }, { type: 'return' }],
     ['returns an unlisted 4xx to the caller', { kind: 'http', status: 418 }, { type: 'return' }],
-    ['disables a revoked key on 401', { kind: 'http', status: 401 }, { type: 'disable', reason: 'revoked', scope: 'key' }],
-    ['disables a forbidden key on 403', { kind: 'http', status: 403 }, { type: 'disable', reason: 'forbidden', scope: 'key' }],
+    [
+      'disables a revoked key on 401',
+      { kind: 'http', status: 401 },
+      { type: 'disable', reason: 'revoked', scope: 'key' },
+    ],
+    [
+      'disables a forbidden key on 403',
+      { kind: 'http', status: 403 },
+      { type: 'disable', reason: 'forbidden', scope: 'key' },
+    ],
     [
       'disables the whole account on 402',
       { kind: 'http', status: 402, message: 'Insufficient Balance' },
       { type: 'disable', reason: 'insufficient-balance', scope: 'account' },
     ],
-    ['cools only the key on a plain 429', { kind: 'http', status: 429, message: 'Rate limit reached' }, { type: 'cooldown', scope: 'key' }],
+    [
+      'cools only the key on a plain 429',
+      { kind: 'http', status: 429, message: 'Rate limit reached' },
+      { type: 'cooldown', scope: 'key' },
+    ],
     [
       'cools a key down for at least Retry-After',
       { kind: 'http', status: 429, retryAfterMs: 2_000 },
@@ -41,16 +53,36 @@ describe('classify', () => {
     ['counts a 502 against the breaker', { kind: 'http', status: 502 }, { type: 'breaker-failure' }],
     ['counts a 503 against the breaker', { kind: 'http', status: 503 }, { type: 'breaker-failure' }],
     ['counts a 504 against the breaker', { kind: 'http', status: 504 }, { type: 'breaker-failure' }],
-    ['counts a first-byte timeout against the breaker', { kind: 'timeout', phase: 'first-byte' }, { type: 'breaker-failure' }],
-    ['counts a first-content timeout against the breaker', { kind: 'timeout', phase: 'first-content' }, { type: 'breaker-failure' }],
+    [
+      'counts a first-byte timeout against the breaker',
+      { kind: 'timeout', phase: 'first-byte' },
+      { type: 'breaker-failure' },
+    ],
+    [
+      'counts a first-content timeout against the breaker',
+      { kind: 'timeout', phase: 'first-content' },
+      { type: 'breaker-failure' },
+    ],
     ['counts an idle timeout against the breaker', { kind: 'timeout', phase: 'idle' }, { type: 'breaker-failure' }],
     ['counts a total timeout against the breaker', { kind: 'timeout', phase: 'total' }, { type: 'breaker-failure' }],
-    ['counts a refused connection against the breaker', { kind: 'network', code: 'ECONNREFUSED' }, { type: 'breaker-failure' }],
+    [
+      'counts a refused connection against the breaker',
+      { kind: 'network', code: 'ECONNREFUSED' },
+      { type: 'breaker-failure' },
+    ],
     ['counts a network error without code against the breaker', { kind: 'network' }, { type: 'breaker-failure' }],
     ['counts a 200 of blank lines against the breaker', { kind: 'empty-body' }, { type: 'breaker-failure' }],
-    ['counts a cut stream against the breaker', { kind: 'protocol', detail: 'stream ended without [DONE]' }, { type: 'breaker-failure' }],
+    [
+      'counts a cut stream against the breaker',
+      { kind: 'protocol', detail: 'stream ended without [DONE]' },
+      { type: 'breaker-failure' },
+    ],
     ['aborts without penalty when the caller aborted', { kind: 'aborted' }, { type: 'abort' }],
-    ['hands a local failure back without penalty or retry', { kind: 'local', detail: 'Maximum call stack size exceeded' }, { type: 'local-failure' }],
+    [
+      'hands a local failure back without penalty or retry',
+      { kind: 'local', detail: 'Maximum call stack size exceeded' },
+      { type: 'local-failure' },
+    ],
   ])('%s', (_name, outcome, expected) => {
     // Act
     const action = classify(outcome);
@@ -62,8 +94,16 @@ describe('classify', () => {
 
 describe('parseConcurrency429', () => {
   it.each<[string, string | undefined, { limit: number; current?: number } | undefined]>([
-    ["reads the limit and the current count from DeepSeek's concurrency message", CONCURRENCY_429, { limit: 39, current: 40 }],
-    ['reads large numbers', 'Your current concurrency is 2501, which exceeds your concurrency limit of 2500', { limit: 2500, current: 2501 }],
+    [
+      "reads the limit and the current count from DeepSeek's concurrency message",
+      CONCURRENCY_429,
+      { limit: 39, current: 40 },
+    ],
+    [
+      'reads large numbers',
+      'Your current concurrency is 2501, which exceeds your concurrency limit of 2500',
+      { limit: 2500, current: 2501 },
+    ],
     ['reads a limit stated without the current count', 'You exceeded your concurrency limit of 8', { limit: 8 }],
     ['ignores a current count stated without a limit', 'Your current concurrency is 9', undefined],
     ['ignores a rate-limit message without a limit', 'Rate limit reached for requests', undefined],

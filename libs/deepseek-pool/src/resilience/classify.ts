@@ -44,7 +44,12 @@ export function parseConcurrency429(message?: string): { limit: number; current?
 
 /** True when the attempt loop should try another key. */
 export function isRetryable(action: Action): boolean {
-  return action.type === 'disable' || action.type === 'cooldown' || action.type === 'saturated' || action.type === 'breaker-failure';
+  return (
+    action.type === 'disable' ||
+    action.type === 'cooldown' ||
+    action.type === 'saturated' ||
+    action.type === 'breaker-failure'
+  );
 }
 
 /** True when the outcome is recorded as a failure on the key's circuit breaker. */

@@ -11,11 +11,17 @@ export interface HedgeSettings {
   capMs: number;
   /** A fixed delay instead of the adaptive one, ms. */
   fixedMs?: number;
-  /** Answers a latency class needs in the window before its percentile is used (until then: its slowest answer; with none, the cap). Default 20. */
+  /**
+   * Answers a latency class needs in the window before its percentile is used (until then: its slowest answer; with
+   * none, the cap). Default 20.
+   */
   minSamples: number;
   /** Time-to-answer samples older than this are forgotten, ms. Default 30 000. */
   windowMs: number;
-  /** Extra upstream calls hedges may add: `ratio` of requests plus a floor per second, over a window. Defaults 0.05 / 1 / 10 000 ms. */
+  /**
+   * Extra upstream calls hedges may add: `ratio` of requests plus a floor per second, over a window. Defaults 0.05 / 1
+   * / 10 000 ms.
+   */
   budget: { ratio: number; minRetriesPerSecond: number; windowMs: number };
 }
 
@@ -43,7 +49,10 @@ export function hedgeSkip(check: HedgeCheck): HedgeSkip | undefined {
 }
 
 /** The hedge delay from the percentile of a latency class (undefined while it has no sample), ms. */
-export function hedgeDelayMs(settings: Pick<HedgeSettings, 'floorMs' | 'capMs' | 'fixedMs'>, percentileMs: number | undefined): number {
+export function hedgeDelayMs(
+  settings: Pick<HedgeSettings, 'floorMs' | 'capMs' | 'fixedMs'>,
+  percentileMs: number | undefined,
+): number {
   if (settings.fixedMs !== undefined) return settings.fixedMs;
   if (percentileMs === undefined) return settings.capMs;
   return Math.min(settings.capMs, Math.max(settings.floorMs, percentileMs));
@@ -61,7 +70,10 @@ export function lostRaceLatencyMs(elapsedMs: number, expectedMs: number, estimat
   return Math.max(2 * elapsedMs, failureLatencyMs(elapsedMs, estimateMs));
 }
 
-/** The `max_tokens` class a non-streaming answer's time is compared within: answers of very different lengths take very different times. */
+/**
+ * The `max_tokens` class a non-streaming answer's time is compared within: answers of very different lengths take very
+ * different times.
+ */
 export function maxTokensClass(maxTokens: number | undefined): string {
   if (maxTokens === undefined) return 'default';
   for (const bound of [256, 1_024, 4_096, 16_384]) if (maxTokens <= bound) return `<=${bound}`;

@@ -33,7 +33,15 @@ describe('hedged requests (scripted upstream, fake timers)', () => {
     hedges = [];
     wins = [];
     const ignore = (): void => undefined;
-    metrics = { attempt: ignore, request: ignore, retry: ignore, usage: ignore, degraded: ignore, hedge: (m) => hedges.push(m), hedgeWin: (m) => wins.push(m) };
+    metrics = {
+      attempt: ignore,
+      request: ignore,
+      retry: ignore,
+      usage: ignore,
+      degraded: ignore,
+      hedge: (m) => hedges.push(m),
+      hedgeWin: (m) => wins.push(m),
+    };
   });
 
   afterEach(async () => {
@@ -271,7 +279,13 @@ describe('hedged requests (scripted upstream, fake timers)', () => {
 
     await jest.advanceTimersByTimeAsync(110);
 
-    await expect(meta).resolves.toMatchObject({ keyId: 'b1', trace: [{ keyId: 'a1', outcome: 'lost' }, { keyId: 'b1', outcome: 'success', hedge: true }] });
+    await expect(meta).resolves.toMatchObject({
+      keyId: 'b1',
+      trace: [
+        { keyId: 'a1', outcome: 'lost' },
+        { keyId: 'b1', outcome: 'success', hedge: true },
+      ],
+    });
     let text = '';
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
     expect(text).toBe('Hello');

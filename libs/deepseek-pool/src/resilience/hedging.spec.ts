@@ -2,7 +2,15 @@ import { jest } from '@jest/globals';
 import { HEDGE_DUE, Hedging } from './hedging.js';
 import type { HedgeSettings } from './hedge-policy.js';
 
-const SETTINGS: HedgeSettings = { enabled: true, percentile: 95, floorMs: 10, capMs: 10_000, minSamples: 20, windowMs: 30_000, budget: { ratio: 0.05, minRetriesPerSecond: 1, windowMs: 10_000 } };
+const SETTINGS: HedgeSettings = {
+  enabled: true,
+  percentile: 95,
+  floorMs: 10,
+  capMs: 10_000,
+  minSamples: 20,
+  windowMs: 30_000,
+  budget: { ratio: 0.05, minRetriesPerSecond: 1, windowMs: 10_000 },
+};
 
 describe('Hedging.timer (fake timers)', () => {
   beforeEach(() => jest.useFakeTimers());
@@ -35,7 +43,10 @@ describe('Hedging.timer (fake timers)', () => {
   it('keeps polling below the minimum samples: a delay set by one slow first answer shrinks as the answers come', async () => {
     const hedging = new Hedging(SETTINGS, { now: () => Date.now() });
     hedging.recordAnswer('c', 400);
-    const firedAt = await firesAt(hedging, (ms) => ms === 100 && Array.from({ length: 30 }, () => hedging.recordAnswer('c', 25)));
+    const firedAt = await firesAt(
+      hedging,
+      (ms) => ms === 100 && Array.from({ length: 30 }, () => hedging.recordAnswer('c', 25)),
+    );
     expect(firedAt).toBeGreaterThanOrEqual(100);
     expect(firedAt).toBeLessThanOrEqual(110);
   });

@@ -45,7 +45,12 @@ export class Hedging {
 
   /** Whether a hedge may be sent now (before a key is picked), or why not. */
   skip(attemptsLeft: number, remainingMs: number, latencyClass: string): HedgeSkip | undefined {
-    return hedgeSkip({ attemptsLeft, remainingMs, expectedMs: this.delayMs(latencyClass), budget: this.budget.balance });
+    return hedgeSkip({
+      attemptsLeft,
+      remainingMs,
+      expectedMs: this.delayMs(latencyClass),
+      budget: this.budget.balance,
+    });
   }
 
   /** Spends one hedge from the budget (after `skip` allowed it and a key was secured). */
@@ -75,6 +80,8 @@ export class Hedging {
   }
 
   private percentileMs(latencyClass: string): number | undefined {
-    return this.settings.fixedMs === undefined ? this.times.percentile(latencyClass, this.settings.percentile, this.settings.minSamples) : undefined;
+    return this.settings.fixedMs === undefined
+      ? this.times.percentile(latencyClass, this.settings.percentile, this.settings.minSamples)
+      : undefined;
   }
 }

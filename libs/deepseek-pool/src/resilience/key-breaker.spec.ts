@@ -37,7 +37,9 @@ describe('KeyBreaker', () => {
   const succeed = () => breaker.run(() => Promise.resolve('ok'));
   const deferred = () => {
     let settle!: (ok: boolean) => void;
-    const done = breaker.run(() => new Promise<string>((resolve, reject) => (settle = (ok) => (ok ? resolve('ok') : reject(keyFault)))));
+    const done = breaker.run(
+      () => new Promise<string>((resolve, reject) => (settle = (ok) => (ok ? resolve('ok') : reject(keyFault)))),
+    );
     return { settle, done: done.catch(() => undefined) };
   };
 

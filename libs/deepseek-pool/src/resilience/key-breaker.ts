@@ -56,12 +56,19 @@ export class KeyBreaker {
     return breaker;
   }
 
-  /** Opens on the error rate of *completed* calls (in-flight calls are not successes) once the minimum volume is reached. */
+  /**
+   * Opens on the error rate of *completed* calls (in-flight calls are not successes) once the minimum volume is
+   * reached.
+   */
   private judge(breaker: CircuitBreaker<[() => Promise<unknown>], unknown>): void {
     if (!breaker.closed) return;
     const { successes, failures } = breaker.stats;
     const completed = successes + failures;
-    if (completed >= this.policy.volumeThreshold && (failures / completed) * 100 >= this.policy.errorThresholdPercentage) breaker.open();
+    if (
+      completed >= this.policy.volumeThreshold &&
+      (failures / completed) * 100 >= this.policy.errorThresholdPercentage
+    )
+      breaker.open();
   }
 
   /** Closes after successful probes with an empty window: the outage is no longer held against the key. */

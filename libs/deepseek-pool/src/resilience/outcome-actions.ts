@@ -27,10 +27,18 @@ export interface ActionContext {
  * `accountInFlightAtSend`: the account's in-flight count when the failed attempt was sent (itself included).
  */
 export function applyAction(action: Action, slot: KeySlot, ctx: ActionContext, accountInFlightAtSend: number): void {
-  const floorMs = action.type === 'cooldown' || action.type === 'saturated' ? cappedHint(action.floorMs, ctx.cooldown.maxRetryAfterMs) : undefined;
+  const floorMs =
+    action.type === 'cooldown' || action.type === 'saturated'
+      ? cappedHint(action.floorMs, ctx.cooldown.maxRetryAfterMs)
+      : undefined;
   if (action.type === 'cooldown') {
     slot.consecutiveRateLimits += 1;
-    coolDown(action.scope === 'account' ? accountScope(slot.config.account) : keyScope(slot.id), cooldownMs(slot.consecutiveRateLimits, ctx.rng, ctx.cooldown, floorMs), slot, ctx);
+    coolDown(
+      action.scope === 'account' ? accountScope(slot.config.account) : keyScope(slot.id),
+      cooldownMs(slot.consecutiveRateLimits, ctx.rng, ctx.cooldown, floorMs),
+      slot,
+      ctx,
+    );
   } else if (action.type === 'saturated') {
     const account = slot.config.account;
     ctx.learnAccountLimit(account, accountShare(action.limit, accountInFlightAtSend, action.current));
@@ -49,5 +57,9 @@ export function applyAction(action: Action, slot: KeySlot, ctx: ActionContext, a
 
 function coolDown(scope: string, forMs: number, slot: KeySlot, ctx: ActionContext): void {
   ctx.store.cooldown(scope, ctx.clock.now() + forMs);
-  ctx.events.emit('key.cooldown', { scope, untilMs: ctx.store.cooldownUntil(scope), consecutive: slot.consecutiveRateLimits });
+  ctx.events.emit('key.cooldown', {
+    scope,
+    untilMs: ctx.store.cooldownUntil(scope),
+    consecutive: slot.consecutiveRateLimits,
+  });
 }

@@ -12,7 +12,10 @@ export type Outcome =
   | { kind: 'protocol'; detail: string }
   /** The caller aborted (or stopped reading past its bound): never the key's fault. */
   | { kind: 'aborted' }
-  /** This process failed, not the upstream (a bug, a body that cannot be serialized, a memory guard): never the key's fault. */
+  /**
+   * This process failed, not the upstream (a bug, a body that cannot be serialized, a memory guard): never the key's
+   * fault.
+   */
   | { kind: 'local'; detail: string };
 
 /** Whom a penalty applies to: the key alone, or every key of its account. */

@@ -6,7 +6,8 @@ const HTTP_DATE = /^[A-Za-z]{3,9}, \d{2}[ -][A-Za-z]{3}[ -]\d{2,4} \d{2}:\d{2}:\
 
 /**
  * How long the upstream asked us to wait, in ms: `retry-after-ms`, else `retry-after` as seconds or an
- * HTTP date relative to `nowMs`. Missing, negative, unparseable or non-finite values (a 400-digit number) give undefined.
+ * HTTP date relative to `nowMs`. Missing, negative, unparseable or non-finite values (a 400-digit number) give
+ * undefined.
  * The pool caps what it keeps (`cooldown.maxRetryAfterMs`).
  * Header names must be lower-case.
  */
@@ -32,7 +33,10 @@ function finite(value: number): number | undefined {
   return Number.isFinite(value) ? value : undefined;
 }
 
-/** An upstream Retry-After hint within bounds: at most `maxMs`, and nothing for a value that is not a finite number >= 0. */
+/**
+ * An upstream Retry-After hint within bounds: at most `maxMs`, and nothing for a value that is not a finite number >=
+ * 0.
+ */
 export function cappedHint(hintMs: number | undefined, maxMs: number): number | undefined {
   return hintMs !== undefined && Number.isFinite(hintMs) && hintMs >= 0 ? Math.min(hintMs, maxMs) : undefined;
 }

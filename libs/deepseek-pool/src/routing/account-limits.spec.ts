@@ -1,7 +1,12 @@
 import { AccountLimits, accountShare } from './account-limits.js';
 
 describe('AccountLimits', () => {
-  const clock = { t: 0, now() { return this.t; } };
+  const clock = {
+    t: 0,
+    now() {
+      return this.t;
+    },
+  };
   const limits = () => new AccountLimits(new Map([['capped', 10]]), clock, 60_000);
 
   beforeEach(() => (clock.t = 0));

@@ -57,7 +57,14 @@ describe('prompt-cache affinity', () => {
     const before = Array.from({ length: 600 }, (_, i) => preferred(`s-${i}`)[0][0]);
 
     // Act
-    const after = Array.from({ length: 600 }, (_, i) => preferred(`s-${i}`, SLOTS.filter((s) => s.config.account !== 'c'))[0][0]);
+    const after = Array.from(
+      { length: 600 },
+      (_, i) =>
+        preferred(
+          `s-${i}`,
+          SLOTS.filter((s) => s.config.account !== 'c'),
+        )[0][0],
+    );
 
     // Assert
     before.forEach((account, i) => {

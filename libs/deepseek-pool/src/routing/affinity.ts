@@ -25,7 +25,11 @@ function rendezvousScore(affinityHash: number, accountHash: number): number {
  * `affinityHash` among the accounts present. The same affinity key always prefers the same account, and when that
  * account's keys are out, the same second choice: DeepSeek's per-account context cache keeps hitting.
  */
-export function keepPreferredAccount<T extends { config: { account: string } }>(slots: T[], affinityHash: number, accountHash: (account: string) => number): void {
+export function keepPreferredAccount<T extends { config: { account: string } }>(
+  slots: T[],
+  affinityHash: number,
+  accountHash: (account: string) => number,
+): void {
   let best = -1;
   let bestAccount = '';
   for (const slot of slots) {
@@ -42,7 +46,9 @@ export function keepPreferredAccount<T extends { config: { account: string } }>(
   slots.length = kept;
 }
 
-/** How the pool finds a request's affinity key: `'user'` reads `user_id` (DeepSeek) or `user` (OpenAI), or a function. */
+/**
+ * How the pool finds a request's affinity key: `'user'` reads `user_id` (DeepSeek) or `user` (OpenAI), or a function.
+ */
 export type AffinityOption = 'user' | ((request: ChatCompletionRequest) => string | undefined);
 
 /** The affinity key of a request from its `user_id` or `user` field. */

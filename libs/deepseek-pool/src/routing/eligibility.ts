@@ -15,13 +15,18 @@ export interface EligibilityContext {
 }
 
 /** Decides whether `slot` can serve `model` (any model when undefined) now. Pure over its inputs; O(1). */
-export function ineligibility(slot: KeySlot, model: string | undefined, ctx: EligibilityContext): Ineligibility | undefined {
+export function ineligibility(
+  slot: KeySlot,
+  model: string | undefined,
+  ctx: EligibilityContext,
+): Ineligibility | undefined {
   if (model !== undefined && !slot.serves(model)) return 'model';
   if (slot.draining || ctx.store.disabled(slot.id) !== undefined) return 'disabled';
   if (cooldownEnd(slot, ctx) > ctx.nowMs) return 'cooling';
   if (!slot.breaker.admits) return 'open';
   if (ctx.quota?.blocked(slot, ctx.nowMs)) return 'over-limit';
-  if (slot.saturated || ctx.store.accountInFlight(slot.config.account) >= ctx.accountLimit(slot.config.account)) return 'saturated';
+  if (slot.saturated || ctx.store.accountInFlight(slot.config.account) >= ctx.accountLimit(slot.config.account))
+    return 'saturated';
   return undefined;
 }
 

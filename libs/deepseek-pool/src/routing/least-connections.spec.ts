@@ -16,7 +16,11 @@ describe('least-connections strategy', () => {
       [candidate('a', { inFlight: 2, maxConcurrency: 4 }), candidate('b', { inFlight: 10, maxConcurrency: 40 })],
       'b',
     ],
-    ['prefers fewer in flight when keys are uncapped', [candidate('a', { inFlight: 3 }), candidate('b', { inFlight: 1 })], 'b'],
+    [
+      'prefers fewer in flight when keys are uncapped',
+      [candidate('a', { inFlight: 3 }), candidate('b', { inFlight: 1 })],
+      'b',
+    ],
     ['prefers the faster key', [candidate('a', { latencyMs: 200 }), candidate('b', { latencyMs: 100 })], 'b'],
     ['lets weight outbid a little load', [candidate('a', { weight: 3, inFlight: 1 }), candidate('b')], 'a'],
     [
@@ -26,7 +30,10 @@ describe('least-connections strategy', () => {
     ],
     [
       'ignores latency while no baseline is known',
-      [candidate('a', { latencyMs: 900, baselineLatencyMs: 0 }), candidate('b', { inFlight: 1, latencyMs: 10, baselineLatencyMs: 0 })],
+      [
+        candidate('a', { latencyMs: 900, baselineLatencyMs: 0 }),
+        candidate('b', { inFlight: 1, latencyMs: 10, baselineLatencyMs: 0 }),
+      ],
       'a',
     ],
   ])('%s', (_name, candidates, expectedId) => {

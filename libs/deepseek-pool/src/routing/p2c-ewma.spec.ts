@@ -29,7 +29,12 @@ describe('p2c-ewma strategy', () => {
       'b',
     ],
     ['keeps the first drawn on a tie', [candidate('a'), candidate('b')], [0.25 * 2, 0], 'b'],
-    ['explores an unmeasured key (latency 0) before a measured one', [candidate('a', { latencyMs: 0 }), candidate('b')], [0.5, 0], 'a'],
+    [
+      'explores an unmeasured key (latency 0) before a measured one',
+      [candidate('a', { latencyMs: 0 }), candidate('b')],
+      [0.5, 0],
+      'a',
+    ],
     [
       'never draws the same candidate twice',
       [candidate('a'), candidate('b'), candidate('c'), candidate('d', { latencyMs: 1_000 })],

@@ -20,10 +20,30 @@ describe('quota-aware strategy', () => {
 
   // Draws 0 and 0 pick the first then the second qualifying candidate.
   it.each<[string, Candidate[], number[], string]>([
-    ['keeps the one with more headroom', [candidate('a', { headroom: 0.3 }), candidate('b', { headroom: 0.8 })], [0, 0], 'b'],
-    ['prefers headroom over load', [candidate('a', { headroom: 0.3 }), candidate('b', { headroom: 0.8, inFlight: 20 })], [0, 0], 'b'],
-    ['breaks a near-tie (2 points) by load', [candidate('a', { headroom: 0.51, inFlight: 3 }), candidate('b', { headroom: 0.5 })], [0, 0], 'b'],
-    ['breaks a near-tie by load per weight', [candidate('a', { inFlight: 2 }), candidate('b', { inFlight: 2, weight: 3 })], [0, 0], 'b'],
+    [
+      'keeps the one with more headroom',
+      [candidate('a', { headroom: 0.3 }), candidate('b', { headroom: 0.8 })],
+      [0, 0],
+      'b',
+    ],
+    [
+      'prefers headroom over load',
+      [candidate('a', { headroom: 0.3 }), candidate('b', { headroom: 0.8, inFlight: 20 })],
+      [0, 0],
+      'b',
+    ],
+    [
+      'breaks a near-tie (2 points) by load',
+      [candidate('a', { headroom: 0.51, inFlight: 3 }), candidate('b', { headroom: 0.5 })],
+      [0, 0],
+      'b',
+    ],
+    [
+      'breaks a near-tie by load per weight',
+      [candidate('a', { inFlight: 2 }), candidate('b', { inFlight: 2, weight: 3 })],
+      [0, 0],
+      'b',
+    ],
     ['keeps the first drawn on a full tie', [candidate('a'), candidate('b')], [0.5, 0], 'b'],
     [
       'spares a key inside its last 5% while another has more',
@@ -31,8 +51,18 @@ describe('quota-aware strategy', () => {
       [0, 0],
       'b',
     ],
-    ['uses keys inside their last 5% when all are', [candidate('a', { headroom: 0.01 }), candidate('b', { headroom: 0.04 })], [0, 0], 'b'],
-    ['serves from the only key outside the reserve without drawing', [candidate('a', { headroom: 0.01 }), candidate('b', { headroom: 0.5 })], [], 'b'],
+    [
+      'uses keys inside their last 5% when all are',
+      [candidate('a', { headroom: 0.01 }), candidate('b', { headroom: 0.04 })],
+      [0, 0],
+      'b',
+    ],
+    [
+      'serves from the only key outside the reserve without drawing',
+      [candidate('a', { headroom: 0.01 }), candidate('b', { headroom: 0.5 })],
+      [],
+      'b',
+    ],
   ])('%s', (_name, candidates, draws, expectedId) => {
     // Act
     const picked = createQuotaAwareStrategy().pick(candidates, scriptedRng(...draws));
@@ -54,7 +84,12 @@ describe('quota-aware strategy', () => {
 
   it('sends more to the roomier keys and nothing to one inside its reserve', () => {
     // Arrange
-    const keys = [candidate('full', { headroom: 0.9 }), candidate('half', { headroom: 0.5 }), candidate('low', { headroom: 0.2 }), candidate('spent', { headroom: 0.03 })];
+    const keys = [
+      candidate('full', { headroom: 0.9 }),
+      candidate('half', { headroom: 0.5 }),
+      candidate('low', { headroom: 0.2 }),
+      candidate('spent', { headroom: 0.03 }),
+    ];
 
     // Act
     const shares = pickShares(createQuotaAwareStrategy(), keys, seededRng(42), PICKS);

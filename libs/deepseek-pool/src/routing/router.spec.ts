@@ -33,7 +33,18 @@ describe('Router (through DeepSeekPoolService, scripted upstream)', () => {
     for (let i = 0; i < count; i++) transport.script(apiKey(i), { status: 200, body: completion() });
     const store = new CountingStore();
     const keys = Array.from({ length: count }, (_, i) => ({ id: `k${i}`, apiKey: apiKey(i) }));
-    const service = new DeepSeekPoolService(resolveOptions({ transport, store, logger: false, probe: false, validateOnStart: false, rng: seededRng(11), keys, ...options }));
+    const service = new DeepSeekPoolService(
+      resolveOptions({
+        transport,
+        store,
+        logger: false,
+        probe: false,
+        validateOnStart: false,
+        rng: seededRng(11),
+        keys,
+        ...options,
+      }),
+    );
     pools.push(service);
     return { service, store };
   }
@@ -111,6 +122,8 @@ describe('Router (through DeepSeekPoolService, scripted upstream)', () => {
     service.disableKey('k2');
     service.disableKey('k3');
 
-    await expect(service.chat(request, { tiers: [1] })).rejects.toThrow('No key can serve model "deepseek-v4-flash" now (2 disabled)');
+    await expect(service.chat(request, { tiers: [1] })).rejects.toThrow(
+      'No key can serve model "deepseek-v4-flash" now (2 disabled)',
+    );
   });
 });

@@ -48,19 +48,34 @@ export class Router {
     this.tiers = groupByPriority(slots);
   }
 
-  /** With an `affinityKey`, keys of the account rendezvous hashing prefers for it come first (prompt-cache affinity). */
+  /**
+   * With an `affinityKey`, keys of the account rendezvous hashing prefers for it come first (prompt-cache affinity).
+   */
   /** `accepts`: only keys it takes are picked at all (a continuation needs a key that can continue). */
-  pick(model: string | undefined, tried: ReadonlySet<KeySlot>, ctx: EligibilityContext, affinityKey?: string, accepts?: (slot: KeySlot) => boolean): KeySlot | undefined {
+  pick(
+    model: string | undefined,
+    tried: ReadonlySet<KeySlot>,
+    ctx: EligibilityContext,
+    affinityKey?: string,
+    accepts?: (slot: KeySlot) => boolean,
+  ): KeySlot | undefined {
     if (affinityKey === undefined && this.strategy.pairwise) {
       const picked = this.pickPair(model, tried, ctx, accepts);
       if (picked !== undefined) return picked;
     }
     const affinity = affinityKey === undefined ? undefined : hash32(affinityKey);
-    return this.pickFrom(model, tried, ctx, affinity, accepts) ?? (tried.size > 0 ? this.pickFrom(model, undefined, ctx, affinity, accepts) : undefined);
+    return (
+      this.pickFrom(model, tried, ctx, affinity, accepts) ??
+      (tried.size > 0 ? this.pickFrom(model, undefined, ctx, affinity, accepts) : undefined)
+    );
   }
 
   /** Explains an empty pick (keys `accepts` rejects count as not serving). O(keys); only called on the failure path. */
-  unavailability(model: string | undefined, ctx: EligibilityContext, accepts?: (slot: KeySlot) => boolean): Unavailability {
+  unavailability(
+    model: string | undefined,
+    ctx: EligibilityContext,
+    accepts?: (slot: KeySlot) => boolean,
+  ): Unavailability {
     const reasons: Partial<Record<Ineligibility, number>> = {};
     let earliest = Infinity;
     let rateLimitedOnly = true;
@@ -73,7 +88,8 @@ export class Router {
         if (reason === undefined) return { retryAfterMs: 0, rateLimited: false, reasons: {}, serving };
         reasons[reason] = (reasons[reason] ?? 0) + 1;
         if (reason === 'cooling') earliest = Math.min(earliest, cooldownEnd(slot, ctx) - ctx.nowMs);
-        if (reason === 'open') earliest = Math.min(earliest, Math.max(0, slot.openedAtMs + this.resetTimeoutMs - ctx.nowMs));
+        if (reason === 'open')
+          earliest = Math.min(earliest, Math.max(0, slot.openedAtMs + this.resetTimeoutMs - ctx.nowMs));
         if (reason === 'over-limit') earliest = Math.min(earliest, ctx.quota?.blockedForMs(slot, ctx.nowMs) ?? 0);
         if (reason !== 'cooling' && reason !== 'saturated' && reason !== 'over-limit') rateLimitedOnly = false;
       }
@@ -91,13 +107,24 @@ export class Router {
    * rejection sampling, so the pair is as uniform over the eligible keys as a scan would make it. Undefined when the
    * draws find fewer than two (the scan then decides, tier fallback included).
    */
-  private pickPair(model: string | undefined, tried: ReadonlySet<KeySlot>, ctx: EligibilityContext, accepts: ((slot: KeySlot) => boolean) | undefined): KeySlot | undefined {
+  private pickPair(
+    model: string | undefined,
+    tried: ReadonlySet<KeySlot>,
+    ctx: EligibilityContext,
+    accepts: ((slot: KeySlot) => boolean) | undefined,
+  ): KeySlot | undefined {
     const tier = this.tiers[0];
     if (tier === undefined || tier.length < 2) return undefined;
     let first: KeySlot | undefined;
     for (let draw = 0; draw < PAIR_DRAWS; draw++) {
       const slot = tier[Math.floor(this.rng() * tier.length)]!;
-      if (slot === first || tried.has(slot) || ineligibility(slot, model, ctx) !== undefined || (accepts && !accepts(slot))) continue;
+      if (
+        slot === first ||
+        tried.has(slot) ||
+        ineligibility(slot, model, ctx) !== undefined ||
+        (accepts && !accepts(slot))
+      )
+        continue;
       if (first === undefined) {
         first = slot;
         continue;

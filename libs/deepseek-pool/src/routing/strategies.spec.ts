@@ -18,7 +18,13 @@ describe('createStrategy', () => {
 
   it('builds every strategy the type names, quota-aware included', () => {
     // Assert
-    expect([...STRATEGY_NAMES].sort()).toEqual(['least-connections', 'p2c-ewma', 'quota-aware', 'round-robin', 'weighted-random']);
+    expect([...STRATEGY_NAMES].sort()).toEqual([
+      'least-connections',
+      'p2c-ewma',
+      'quota-aware',
+      'round-robin',
+      'weighted-random',
+    ]);
   });
 
   it('gives every call its own cursor state', () => {

@@ -16,7 +16,10 @@ export interface Candidate {
   readonly latencyMs: number;
   /** Lowest latency EWMA seen across the pool's keys recently, ms (>= 0); used by least-connections. */
   readonly baselineLatencyMs: number;
-  /** Share (0..1) left of the tightest rate or quota limit of the key and its account; 1 without limits. Used by quota-aware. */
+  /**
+   * Share (0..1) left of the tightest rate or quota limit of the key and its account; 1 without limits. Used by
+   * quota-aware.
+   */
   readonly headroom: number;
 }
 

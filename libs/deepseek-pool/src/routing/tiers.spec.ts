@@ -13,11 +13,18 @@ describe('groupByPriority', () => {
   it.each<[string, Item[], string[][]]>([
     ['gives no tiers for no items', [], []],
     ['keeps a single tier in input order', [item('b', 0), item('a', 0), item('c', 0)], [['b', 'a', 'c']]],
-    ['orders tiers by ascending priority', [item('low', 2), item('high', 0), item('mid', 1)], [['high'], ['mid'], ['low']]],
+    [
+      'orders tiers by ascending priority',
+      [item('low', 2), item('high', 0), item('mid', 1)],
+      [['high'], ['mid'], ['low']],
+    ],
     [
       'keeps input order inside each tier',
       [item('x', 1), item('a', 0), item('y', 1), item('b', 0), item('z', 1)],
-      [['a', 'b'], ['x', 'y', 'z']],
+      [
+        ['a', 'b'],
+        ['x', 'y', 'z'],
+      ],
     ],
     ['handles negative priorities', [item('p', 0), item('n', -1)], [['n'], ['p']]],
   ])('%s', (_name, items, expected) => {

@@ -76,7 +76,9 @@ export class AccountLeases {
     this.remote.set(account, { leases, atMs: nowMs, heldThen: this.held.get(account)?.length ?? 0 });
   }
 
-  /** Every replica's in-flight requests on `account`: the others' as last read (while fresh) plus this replica's now. */
+  /**
+   * Every replica's in-flight requests on `account`: the others' as last read (while fresh) plus this replica's now.
+   */
   estimate(account: string, nowMs: number): number {
     const local = this.local(account);
     const remote = this.remote.get(account);

@@ -38,9 +38,14 @@ export interface PoolStateStore {
   /** Takes one in-flight slot of the account when under `limit`. */
   tryAcquireAccount(account: string, limit: number): boolean | Promise<boolean>;
   releaseAccount(account: string): void;
-  /** Request and token counters of a scope (local view: a shared store adds the other replicas' counts as last synced). */
+  /**
+   * Request and token counters of a scope (local view: a shared store adds the other replicas' counts as last synced).
+   */
   usage(scope: string): UsageReader;
-  /** Adds to a scope's counters at `atMs`; a correction passes its estimate's `atMs`, so it lands where the estimate did. */
+  /**
+   * Adds to a scope's counters at `atMs`; a correction passes its estimate's `atMs`, so it lands where the estimate
+   * did.
+   */
   addUsage(scope: string, delta: UsageDelta, atMs: number): void;
   /** Registers a listener for changes made by this or another replica. */
   onChange(listener: (change: StateChange) => void): void;

@@ -75,7 +75,8 @@ return n`;
 /**
  * One round trip per sync tick. KEYS: usage hashes (nUsage), lease sets (nLeases), cooldowns, disabled, epoch.
  * ARGV: oldest bucket kept out, current day, usage ttlMs, epoch candidate, epoch ttlMs, nUsage, nLeases, then per
- * usage hash: number of increments and (field, increment) pairs (`l:` fields keep the maximum). Applies the increments, prunes fields that left the
+ * usage hash: number of increments and (field, increment) pairs (`l:` fields keep the maximum). Applies the increments,
+ * prunes fields that left the
  * window, and returns {usage fields per hash, leases per set, cooldowns, disabled, epoch}.
  */
 const SYNC = `local oldest = tonumber(ARGV[1])
@@ -126,12 +127,25 @@ type ScriptFn = (...args: Array<string | number>) => Promise<unknown>;
 
 /** The store's scripts on one connection (EVALSHA, reloaded by ioredis after a Redis restart). */
 export interface StateScripts {
-  cooldown(hash: string, scope: string, untilMs: number, nowMs: number, channel: string, message: string): Promise<number>;
+  cooldown(
+    hash: string,
+    scope: string,
+    untilMs: number,
+    nowMs: number,
+    channel: string,
+    message: string,
+  ): Promise<number>;
   deleteField(hash: string, field: string, channel: string, message: string): Promise<boolean>;
   disable(hash: string, keyId: string, state: string, ttlMs: number, channel: string, message: string): Promise<void>;
   acquire(leases: string, limit: number, leaseId: string, ttlMs: number): Promise<{ granted: boolean; leases: number }>;
   release(leases: string, leaseId: string): Promise<number>;
-  renew(leases: string, replicaPrefix: string, ttlMs: number, held: readonly string[], acquiring: readonly string[]): Promise<number>;
+  renew(
+    leases: string,
+    replicaPrefix: string,
+    ttlMs: number,
+    held: readonly string[],
+    acquiring: readonly string[],
+  ): Promise<number>;
   sync(request: SyncRequest): Promise<SyncReply>;
 }
 
@@ -177,12 +191,32 @@ export function defineScripts(redis: Redis): StateScripts {
       return { granted: granted === 1, leases };
     },
     release: async (...args) => Number(await call('RELEASE')(...args)),
-    renew: async (leases, prefix, ttlMs, held, acquiring) => Number(await call('RENEW')(leases, prefix, ttlMs, held.length, ...held, ...acquiring)),
+    renew: async (leases, prefix, ttlMs, held, acquiring) =>
+      Number(await call('RENEW')(leases, prefix, ttlMs, held.length, ...held, ...acquiring)),
     sync: async (request) => {
-      const keys = [...request.usage.map((u) => u.key), ...request.leases, request.cooldowns, request.disabled, request.epoch];
+      const keys = [
+        ...request.usage.map((u) => u.key),
+        ...request.leases,
+        request.cooldowns,
+        request.disabled,
+        request.epoch,
+      ];
       const increments = request.usage.flatMap((u) => [u.increments.length, ...u.increments.flat()]);
-      const args = [request.oldestBucket, request.day, request.usageTtlMs, request.epochCandidate, request.epochTtlMs, request.usage.length, request.leases.length];
-      const [usage, leases, cooldowns, disabled, epoch] = (await call('SYNC')(keys.length, ...keys, ...args, ...increments)) as [string[][], number[], string[], string[], string];
+      const args = [
+        request.oldestBucket,
+        request.day,
+        request.usageTtlMs,
+        request.epochCandidate,
+        request.epochTtlMs,
+        request.usage.length,
+        request.leases.length,
+      ];
+      const [usage, leases, cooldowns, disabled, epoch] = (await call('SYNC')(
+        keys.length,
+        ...keys,
+        ...args,
+        ...increments,
+      )) as [string[][], number[], string[], string[], string];
       return { usage, leases, cooldowns, disabled, epoch };
     },
   };

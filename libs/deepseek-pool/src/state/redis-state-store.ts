@@ -7,14 +7,21 @@ import { AccountLeases } from './account-leases.js';
 import { MemoryStateStore } from './memory-state-store.js';
 import type { DisabledState, PoolStateStore, StateChange } from './pool-state-store.js';
 import { type StateScripts, type SyncReply, defineScripts } from './redis-scripts.js';
-import { type RedisStateStoreOptions, type ResolvedRedisStoreOptions, resolveRedisStoreOptions } from './redis-store-options.js';
+import {
+  type RedisStateStoreOptions,
+  type ResolvedRedisStoreOptions,
+  resolveRedisStoreOptions,
+} from './redis-store-options.js';
 import { decodeChange, decodeDisabledState, encodeChange } from './state-messages.js';
 import { UsageSync } from './usage-sync.js';
 
 /** A local write waiting to reach Redis: cooldown ids are `c:<scope>`, disable ids `d:<keyId>`. */
 type PendingOp = 'cooldown' | 'clear-cooldown' | 'state';
 
-/** How long an account count read from Redis is trusted by routing in strict mode (a refused acquire saturates it that long). */
+/**
+ * How long an account count read from Redis is trusted by routing in strict mode (a refused acquire saturates it that
+ * long).
+ */
 const STRICT_VIEW_FRESH_MS = 250;
 
 /**
@@ -59,7 +66,10 @@ export class RedisStateStore implements PoolStateStore {
     this.options = resolveRedisStoreOptions(options);
     this.clock = this.options.clock;
     const strict = this.options.accountConcurrency === 'strict';
-    this.leases = new AccountLeases(`${this.replicaId}#`, strict ? STRICT_VIEW_FRESH_MS : 2 * this.options.syncIntervalMs);
+    this.leases = new AccountLeases(
+      `${this.replicaId}#`,
+      strict ? STRICT_VIEW_FRESH_MS : 2 * this.options.syncIntervalMs,
+    );
     void this.connect();
   }
 
@@ -113,7 +123,9 @@ export class RedisStateStore implements PoolStateStore {
       this.leases.takeUnshared(account);
       return true;
     }
-    return this.options.accountConcurrency === 'strict' && this.isOnline ? this.acquireShared(account, limit) : this.acquireLocally(account, limit);
+    return this.options.accountConcurrency === 'strict' && this.isOnline
+      ? this.acquireShared(account, limit)
+      : this.acquireLocally(account, limit);
   }
 
   releaseAccount(account: string): void {
@@ -144,11 +156,15 @@ export class RedisStateStore implements PoolStateStore {
     this.closed = true;
     for (const timer of this.timers) clearInterval(timer);
     if (this.isOnline) {
-      const giveBack = [...this.leases.accounts].map((account) => this.scripts!.renew(this.key(`leases:${account}`), this.leases.idPrefix, this.options.leaseTtlMs, [], []));
+      const giveBack = [...this.leases.accounts].map((account) =>
+        this.scripts!.renew(this.key(`leases:${account}`), this.leases.idPrefix, this.options.leaseTtlMs, [], []),
+      );
       await Promise.allSettled(giveBack);
     }
     this.isOnline = false;
-    await Promise.all([this.command, this.subscriber].map((connection) => connection?.quit().catch(() => connection.disconnect())));
+    await Promise.all(
+      [this.command, this.subscriber].map((connection) => connection?.quit().catch(() => connection.disconnect())),
+    );
     this.listeners.length = 0;
     await this.local.close();
   }
@@ -162,7 +178,11 @@ export class RedisStateStore implements PoolStateStore {
   }
 
   private async connect(): Promise<void> {
-    const overrides: RedisOptions = { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: this.options.commandTimeoutMs };
+    const overrides: RedisOptions = {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      commandTimeout: this.options.commandTimeoutMs,
+    };
     const input = this.options.redis;
     let command: Redis;
     if (isClient(input)) {
@@ -171,7 +191,11 @@ export class RedisStateStore implements PoolStateStore {
       const { Redis: Client } = await import('ioredis');
       command = typeof input === 'string' ? new Client(input, overrides) : new Client({ ...input, ...overrides });
     }
-    const subscriber = command.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined });
+    const subscriber = command.duplicate({
+      enableOfflineQueue: true,
+      maxRetriesPerRequest: null,
+      commandTimeout: undefined,
+    });
     this.command = command;
     this.subscriber = subscriber;
     if (this.closed) {
@@ -180,7 +204,8 @@ export class RedisStateStore implements PoolStateStore {
       return;
     }
     this.scripts = defineScripts(command);
-    // The store never keeps the process alive by itself (its timers are unref'd too): a forgotten close() cannot hang an exit.
+    // The store never keeps the process alive by itself (its timers are unref'd too): a forgotten close() cannot hang
+    // an exit.
     for (const connection of [command, subscriber]) connection.on('connect', () => connection.stream.unref());
     command.on('ready', () => void this.exclusive(() => this.reconcile()));
     command.on('error', (error: Error) => this.markDegraded(error));
@@ -191,7 +216,9 @@ export class RedisStateStore implements PoolStateStore {
       if (this.isOnline) void this.exclusive(() => this.sync());
     });
     subscriber.subscribe(this.channel).catch(() => undefined);
-    this.every(this.options.syncIntervalMs, () => this.exclusive(() => (this.isOnline ? this.sync() : this.reconcile())));
+    this.every(this.options.syncIntervalMs, () =>
+      this.exclusive(() => (this.isOnline ? this.sync() : this.reconcile())),
+    );
     this.every(Math.floor(this.options.leaseTtlMs / 3), () => (this.isOnline ? this.renewLeases() : Promise.resolve()));
   }
 
@@ -264,7 +291,8 @@ export class RedisStateStore implements PoolStateStore {
   /** Redis lost its data (restart without persistence, flush): everything still in force here goes back. */
   private async republishAll(): Promise<void> {
     const nowMs = this.clock.now();
-    for (const [scope, untilMs] of this.local.cooldownEntries()) if (untilMs > nowMs) this.dirty.set(`c:${scope}`, 'cooldown');
+    for (const [scope, untilMs] of this.local.cooldownEntries())
+      if (untilMs > nowMs) this.dirty.set(`c:${scope}`, 'cooldown');
     for (const [keyId] of this.local.disabledEntries()) this.dirty.set(`d:${keyId}`, 'state');
     while (this.dirty.size > 0) await this.replay();
     await this.renewLeases();
@@ -283,7 +311,8 @@ export class RedisStateStore implements PoolStateStore {
     }
     for (const [keyId, json] of disabled) {
       const state = decodeDisabledState(json);
-      if (state && this.local.disabled(keyId)?.reason !== state.reason && untouched(`d:${keyId}`)) this.local.disable(keyId, state);
+      if (state && this.local.disabled(keyId)?.reason !== state.reason && untouched(`d:${keyId}`))
+        this.local.disable(keyId, state);
     }
   }
 
@@ -291,7 +320,13 @@ export class RedisStateStore implements PoolStateStore {
     await Promise.all(
       [...this.leases.accounts].map(async (account) => {
         const { held, acquiring } = this.leases.idsOf(account);
-        const leases = await this.scripts!.renew(this.key(`leases:${account}`), this.leases.idPrefix, this.options.leaseTtlMs, held, acquiring);
+        const leases = await this.scripts!.renew(
+          this.key(`leases:${account}`),
+          this.leases.idPrefix,
+          this.options.leaseTtlMs,
+          held,
+          acquiring,
+        );
         this.leases.noteRemote(account, leases, this.clock.now());
       }),
     );
@@ -358,13 +393,39 @@ export class RedisStateStore implements PoolStateStore {
     if (op === 'cooldown') {
       const untilMs = this.local.cooldownUntil(name);
       if (untilMs <= nowMs) return;
-      await scripts.cooldown(this.key('cooldowns'), name, untilMs, nowMs, this.channel, this.message({ type: 'cooldown', scope: name, untilMs }));
+      await scripts.cooldown(
+        this.key('cooldowns'),
+        name,
+        untilMs,
+        nowMs,
+        this.channel,
+        this.message({ type: 'cooldown', scope: name, untilMs }),
+      );
     } else if (op === 'clear-cooldown') {
-      await scripts.deleteField(this.key('cooldowns'), name, this.channel, this.message({ type: 'clear-cooldown', scope: name }));
+      await scripts.deleteField(
+        this.key('cooldowns'),
+        name,
+        this.channel,
+        this.message({ type: 'clear-cooldown', scope: name }),
+      );
     } else {
       const state = this.local.disabled(name);
-      if (state) await scripts.disable(this.key('disabled'), name, JSON.stringify(state), this.options.disabledTtlMs, this.channel, this.message({ type: 'disable', keyId: name, state }));
-      else await scripts.deleteField(this.key('disabled'), name, this.channel, this.message({ type: 'enable', keyId: name }));
+      if (state)
+        await scripts.disable(
+          this.key('disabled'),
+          name,
+          JSON.stringify(state),
+          this.options.disabledTtlMs,
+          this.channel,
+          this.message({ type: 'disable', keyId: name, state }),
+        );
+      else
+        await scripts.deleteField(
+          this.key('disabled'),
+          name,
+          this.channel,
+          this.message({ type: 'enable', keyId: name }),
+        );
     }
   }
 

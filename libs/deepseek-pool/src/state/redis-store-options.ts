@@ -21,9 +21,14 @@ export interface RedisStateStoreOptions {
   prefix?: string;
   /** Default `strict`. */
   accountConcurrency?: AccountConcurrencyMode;
-  /** How often counters are flushed and the whole state re-read (changes themselves are pushed at once). Default 500 ms. */
+  /**
+   * How often counters are flushed and the whole state re-read (changes themselves are pushed at once). Default 500 ms.
+   */
   syncIntervalMs?: number;
-  /** A replica's account slot lives this long without renewal (a crashed replica's slots free up after it). Default 30 000 ms. */
+  /**
+   * A replica's account slot lives this long without renewal (a crashed replica's slots free up after it). Default 30
+   * 000 ms.
+   */
   leaseTtlMs?: number;
   /** A Redis command slower than this counts as Redis being down. Default 500 ms. */
   commandTimeoutMs?: number;
@@ -47,19 +52,28 @@ const field = (name: string): string => `RedisStateStore.${name}`;
 
 /** Validates the options and applies defaults; errors name the field. */
 export function resolveRedisStoreOptions(options: RedisStateStoreOptions): ResolvedRedisStoreOptions {
-  if (options === null || typeof options !== 'object') throw new InvalidOptionsError(field('options'), 'must be an object');
+  if (options === null || typeof options !== 'object')
+    throw new InvalidOptionsError(field('options'), 'must be an object');
   const redis = options.redis;
   if (redis === null || (typeof redis !== 'string' && typeof redis !== 'object')) {
     throw new InvalidOptionsError(field('redis'), 'must be an ioredis client, ioredis options or a redis:// URL');
   }
   const prefix = options.prefix ?? 'dsp:';
-  if (typeof prefix !== 'string' || prefix.length === 0 || /\s/.test(prefix)) throw new InvalidOptionsError(field('prefix'), 'must be a non-empty string without spaces');
+  if (typeof prefix !== 'string' || prefix.length === 0 || /\s/.test(prefix))
+    throw new InvalidOptionsError(field('prefix'), 'must be a non-empty string without spaces');
   const accountConcurrency = options.accountConcurrency ?? 'strict';
   if (accountConcurrency !== 'strict' && accountConcurrency !== 'local') {
-    throw new InvalidOptionsError(field('accountConcurrency'), `must be "strict" or "local" (got ${String(accountConcurrency)})`);
+    throw new InvalidOptionsError(
+      field('accountConcurrency'),
+      `must be "strict" or "local" (got ${String(accountConcurrency)})`,
+    );
   }
   const leaseTtlMs = positiveInteger(options.leaseTtlMs ?? 30_000, field('leaseTtlMs'));
-  if (leaseTtlMs < 300) throw new InvalidOptionsError(field('leaseTtlMs'), 'must be at least 300 ms (leases are renewed every third of it)');
+  if (leaseTtlMs < 300)
+    throw new InvalidOptionsError(
+      field('leaseTtlMs'),
+      'must be at least 300 ms (leases are renewed every third of it)',
+    );
   return {
     redis,
     prefix,

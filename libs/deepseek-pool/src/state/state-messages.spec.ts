@@ -18,7 +18,10 @@ describe('state messages', () => {
     ['a message that is not JSON', 'oops'],
     ['an unknown change', JSON.stringify({ o: 'r2', c: { type: 'explode' } })],
     ['a cooldown without a deadline', JSON.stringify({ o: 'r2', c: { type: 'cooldown', scope: 'key:a' } })],
-    ['a disable without a valid state', JSON.stringify({ o: 'r2', c: { type: 'disable', keyId: 'a', state: { reason: 1 } } })],
+    [
+      'a disable without a valid state',
+      JSON.stringify({ o: 'r2', c: { type: 'disable', keyId: 'a', state: { reason: 1 } } }),
+    ],
   ])('ignores %s', (_name, message) => {
     // Act / Assert
     expect(decodeChange(message, 'r1')).toBeUndefined();
@@ -26,7 +29,10 @@ describe('state messages', () => {
 
   it('reads a disabled state stored as JSON', () => {
     // Act / Assert
-    expect(decodeDisabledState('{"reason":"insufficient-balance","sinceMs":9}')).toEqual({ reason: 'insufficient-balance', sinceMs: 9 });
+    expect(decodeDisabledState('{"reason":"insufficient-balance","sinceMs":9}')).toEqual({
+      reason: 'insufficient-balance',
+      sinceMs: 9,
+    });
     expect(decodeDisabledState('{')).toBeUndefined();
   });
 });

@@ -10,7 +10,8 @@ export function decodeChange(message: string, selfId: string): StateChange | und
   const parsed = parse(message);
   if (!isRecord(parsed) || parsed.o === selfId || !isRecord(parsed.c)) return undefined;
   const c = parsed.c;
-  if (c.type === 'cooldown' && typeof c.scope === 'string' && typeof c.untilMs === 'number') return { type: 'cooldown', scope: c.scope, untilMs: c.untilMs };
+  if (c.type === 'cooldown' && typeof c.scope === 'string' && typeof c.untilMs === 'number')
+    return { type: 'cooldown', scope: c.scope, untilMs: c.untilMs };
   if (c.type === 'clear-cooldown' && typeof c.scope === 'string') return { type: 'clear-cooldown', scope: c.scope };
   if (c.type === 'enable' && typeof c.keyId === 'string') return { type: 'enable', keyId: c.keyId };
   if (c.type === 'disable' && typeof c.keyId === 'string') {

@@ -17,7 +17,17 @@ describe('UsageSync', () => {
 
     // Assert
     expect(sync.view('key:a').totals(T0)).toEqual({ requestsPerMinute: 1, tokensPerMinute: 100, tokensPerDay: 100 });
-    expect(batch).toEqual([{ scope: 'key:a', increments: [[`r:${B0}`, 1], [`t:${B0}`, 100], [`l:${B0}`, T0], [`d:${DAY}`, 100]] }]);
+    expect(batch).toEqual([
+      {
+        scope: 'key:a',
+        increments: [
+          [`r:${B0}`, 1],
+          [`t:${B0}`, 100],
+          [`l:${B0}`, T0],
+          [`d:${DAY}`, 100],
+        ],
+      },
+    ]);
   });
 
   it("replaces the view by every replica's counts plus what was counted during the sync", () => {
@@ -32,7 +42,12 @@ describe('UsageSync', () => {
 
     // Assert
     expect(sync.view('key:a').totals(T0)).toEqual({ requestsPerMinute: 4, tokensPerMinute: 305, tokensPerDay: 305 });
-    expect(sync.begin(T0)[0].increments).toEqual([[`r:${B0}`, 1], [`t:${B0}`, 5], [`l:${B0}`, T0], [`d:${DAY}`, 5]]);
+    expect(sync.begin(T0)[0].increments).toEqual([
+      [`r:${B0}`, 1],
+      [`t:${B0}`, 5],
+      [`l:${B0}`, T0],
+      [`d:${DAY}`, 5],
+    ]);
   });
 
   it('keeps the counts of a failed sync for the next one', () => {
@@ -46,7 +61,12 @@ describe('UsageSync', () => {
     sync.abort(T0);
 
     // Assert
-    expect(sync.begin(T0)[0].increments).toEqual([[`r:${B0}`, 2], [`t:${B0}`, 105], [`l:${B0}`, T0], [`d:${DAY}`, 105]]);
+    expect(sync.begin(T0)[0].increments).toEqual([
+      [`r:${B0}`, 2],
+      [`t:${B0}`, 105],
+      [`l:${B0}`, T0],
+      [`d:${DAY}`, 105],
+    ]);
     expect(sync.view('key:a').totals(T0).tokensPerDay).toBe(105);
   });
 

@@ -55,7 +55,10 @@ describe('ChunkChannel', () => {
 
   it('tells its pacing when the producer starts and stops waiting for the reader', async () => {
     const seen: string[] = [];
-    const channel = new ChunkChannel<number>(2, () => undefined, { blocked: () => seen.push('blocked'), unblocked: () => seen.push('unblocked') });
+    const channel = new ChunkChannel<number>(2, () => undefined, {
+      blocked: () => seen.push('blocked'),
+      unblocked: () => seen.push('unblocked'),
+    });
     await channel.push(1);
     const second = channel.push(2);
     await flush();

@@ -10,8 +10,18 @@ import {
   planContinuation,
 } from './continuation-plan.js';
 
-const request: ChatCompletionRequest = { model: 'deepseek-v4-flash', messages: [{ role: 'user', content: 'Hi' }], stream: true };
-const received = (over: Partial<Received> = {}): Received => ({ content: 'Hel', reasoning: '', toolCalls: false, finished: false, ...over });
+const request: ChatCompletionRequest = {
+  model: 'deepseek-v4-flash',
+  messages: [{ role: 'user', content: 'Hi' }],
+  stream: true,
+};
+const received = (over: Partial<Received> = {}): Received => ({
+  content: 'Hel',
+  reasoning: '',
+  toolCalls: false,
+  finished: false,
+  ...over,
+});
 const input = (over: Partial<ContinuationInput> = {}): ContinuationInput => ({
   request,
   received: received(),
@@ -87,7 +97,10 @@ describe('base URLs', () => {
 describe('continuationRequest', () => {
   it('deepseek-prefix: the text so far as a last assistant prefix message, reasoning too', () => {
     const body = continuationRequest(request, received({ content: 'Hel', reasoning: 'Think' }), 'deepseek-prefix', 4);
-    expect(body.messages).toEqual([...request.messages, { role: 'assistant', content: 'Hel', prefix: true, reasoning_content: 'Think' }]);
+    expect(body.messages).toEqual([
+      ...request.messages,
+      { role: 'assistant', content: 'Hel', prefix: true, reasoning_content: 'Think' },
+    ]);
     expect(body).not.toHaveProperty('continue_final_message');
     expect(request.messages).toHaveLength(1);
   });
@@ -104,7 +117,10 @@ describe('continuationRequest', () => {
   });
 
   it("merges the caller's own prefix message with the text so far", () => {
-    const own = { ...request, messages: [...request.messages, { role: 'assistant', content: '```py\n', prefix: true }] };
+    const own = {
+      ...request,
+      messages: [...request.messages, { role: 'assistant', content: '```py\n', prefix: true }],
+    };
     const body = continuationRequest(own, received({ content: 'print(' }), 'deepseek-prefix', 4);
     expect(body.messages).toEqual([...request.messages, { role: 'assistant', content: '```py\nprint(', prefix: true }]);
   });
@@ -114,7 +130,9 @@ describe('continuationRequest', () => {
     ['max_completion_tokens', { max_completion_tokens: 100 }, 'x'.repeat(41), { max_completion_tokens: 89 }],
     ['a spent budget asks for 1', { max_tokens: 5 }, 'x'.repeat(400), { max_tokens: 1 }],
   ])('asks only for what is left of %s', (_, budget, content, expected) => {
-    expect(continuationRequest({ ...request, ...budget }, received({ content }), 'deepseek-prefix', 4)).toMatchObject(expected);
+    expect(continuationRequest({ ...request, ...budget }, received({ content }), 'deepseek-prefix', 4)).toMatchObject(
+      expected,
+    );
   });
 
   it('sets no budget when the caller set none', () => {

@@ -72,19 +72,28 @@ export interface ContinuationCapability {
   reasoningPrefixModels: ReadonlySet<string>;
 }
 
-/** Whether a key can continue this stream: it has a continuation mode, and reasoning is continued only where the model supports it. */
+/**
+ * Whether a key can continue this stream: it has a continuation mode, and reasoning is continued only where the model
+ * supports it.
+ */
 export function canContinue(key: ContinuationCapability, upstreamModel: string, received: Received): boolean {
   if (key.continuation === false) return false;
   if (received.reasoning === '') return true;
   return key.continuation === 'deepseek-prefix' && key.reasoningPrefixModels.has(upstreamModel);
 }
 
-/** The default continuation of a base URL: prefix completion on DeepSeek's own API, none elsewhere (a server that ignores the flag would repeat text). */
+/**
+ * The default continuation of a base URL: prefix completion on DeepSeek's own API, none elsewhere (a server that
+ * ignores the flag would repeat text).
+ */
 export function defaultContinuation(baseUrl: string): ContinuationMode | false {
   return new URL(baseUrl).hostname === 'api.deepseek.com' ? 'deepseek-prefix' : false;
 }
 
-/** Where a mode sends its continuation: DeepSeek's beta base URL (`…/v1` and `…/beta` map to `…/beta`), else the key's own. */
+/**
+ * Where a mode sends its continuation: DeepSeek's beta base URL (`…/v1` and `…/beta` map to `…/beta`), else the key's
+ * own.
+ */
 export function continuationBaseUrl(baseUrl: string, mode: ContinuationMode): string {
   if (mode !== 'deepseek-prefix') return baseUrl;
   return `${baseUrl.replace(/\/(v1|beta)$/, '')}/beta`;
@@ -94,9 +103,15 @@ export function continuationBaseUrl(baseUrl: string, mode: ContinuationMode): st
  * The request that continues `received`: the caller's request plus the answer so far as the last assistant message
  * (merged into the caller's own prefix message if it sent one), with only the tokens left of the caller's budget.
  */
-export function continuationRequest(request: ChatCompletionRequest, received: Received, mode: ContinuationMode, charsPerToken: number): ChatCompletionRequest {
+export function continuationRequest(
+  request: ChatCompletionRequest,
+  received: Received,
+  mode: ContinuationMode,
+  charsPerToken: number,
+): ChatCompletionRequest {
   const last = request.messages.at(-1);
-  const ownPrefix = last?.role === 'assistant' && (last.prefix === true || request.continue_final_message === true) ? last : undefined;
+  const ownPrefix =
+    last?.role === 'assistant' && (last.prefix === true || request.continue_final_message === true) ? last : undefined;
   const before = ownPrefix && typeof ownPrefix.content === 'string' ? ownPrefix.content : '';
   const messages = ownPrefix ? request.messages.slice(0, -1) : request.messages;
   const partial: ChatMessage = { role: 'assistant', content: before + received.content };
@@ -122,7 +137,11 @@ export function continuationRequest(request: ChatCompletionRequest, received: Re
  * is counted with the token estimate (`tokenEstimate.charsPerToken`) of the prompt it was sent and of the text it
  * produced before the break (all prompt tokens as cache misses).
  */
-export function brokenCallUsage(sent: ChatCompletionRequest, produced: { content: string; reasoning: string }, charsPerToken: number): Usage {
+export function brokenCallUsage(
+  sent: ChatCompletionRequest,
+  produced: { content: string; reasoning: string },
+  charsPerToken: number,
+): Usage {
   const prompt = estimatePromptTokens(sent, charsPerToken);
   const reasoning = tokensOf(produced.reasoning, charsPerToken);
   const completion = tokensOf(produced.content, charsPerToken) + reasoning;

@@ -28,7 +28,10 @@ describe('DeepSeekPoolService.stream (scripted upstream, fake timers)', () => {
   function start(options: Partial<DeepSeekPoolOptions> = {}) {
     pool = new DeepSeekPoolService(
       resolveOptions({
-        keys: [{ id: 'a', apiKey: A }, { id: 'b', apiKey: B }],
+        keys: [
+          { id: 'a', apiKey: A },
+          { id: 'b', apiKey: B },
+        ],
         strategy: 'round-robin',
         transport,
         logger: false,
@@ -83,7 +86,13 @@ describe('DeepSeekPoolService.stream (scripted upstream, fake timers)', () => {
     const stream = pool.stream(request);
     const meta = stream.meta;
     await jest.advanceTimersByTimeAsync(5_000);
-    await expect(meta).resolves.toMatchObject({ keyId: 'b', trace: [{ keyId: 'a', outcome: 'timeout' }, { keyId: 'b', outcome: 'success' }] });
+    await expect(meta).resolves.toMatchObject({
+      keyId: 'b',
+      trace: [
+        { keyId: 'a', outcome: 'timeout' },
+        { keyId: 'b', outcome: 'success' },
+      ],
+    });
     expect(text(await collect(stream))).toBe('Hello');
   });
 
@@ -110,7 +119,11 @@ describe('DeepSeekPoolService.stream (scripted upstream, fake timers)', () => {
     await iterator.next();
     const failure = iterator.next().catch((e: unknown) => e);
     await jest.advanceTimersByTimeAsync(2_000);
-    await expect(failure).resolves.toMatchObject({ name: 'StreamInterruptedError', outcome: { kind: 'timeout', phase: 'idle' }, notContinued: 'disabled' });
+    await expect(failure).resolves.toMatchObject({
+      name: 'StreamInterruptedError',
+      outcome: { kind: 'timeout', phase: 'idle' },
+      notContinued: 'disabled',
+    });
   });
 
   it('aborts the upstream request and frees the key when the consumer stops reading', async () => {

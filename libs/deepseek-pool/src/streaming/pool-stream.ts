@@ -35,7 +35,10 @@ export class PoolStream implements AsyncIterable<ChatCompletionChunk> {
   /** Stops the stream: aborts the upstream request (or the attempts still looking for a key) and frees the key. */
   cancel(): void {
     this.cancellation.abort();
-    void this.started?.then((start) => start.channel.return(), () => undefined);
+    void this.started?.then(
+      (start) => start.channel.return(),
+      () => undefined,
+    );
   }
 
   /** Which key serves and after how many attempts; starts the stream if it has not started. */
@@ -68,7 +71,8 @@ export class PoolStream implements AsyncIterable<ChatCompletionChunk> {
       let stopped = false;
       void (async () => {
         try {
-          for (let next = await iterator.next(); !next.done && !stopped; next = await iterator.next()) subscriber.next(next.value);
+          for (let next = await iterator.next(); !next.done && !stopped; next = await iterator.next())
+            subscriber.next(next.value);
           subscriber.complete();
         } catch (error) {
           subscriber.error(error);
@@ -90,5 +94,10 @@ export class PoolStream implements AsyncIterable<ChatCompletionChunk> {
 function interrupted(error: unknown, meta: AttemptMeta): Error {
   if (!(error instanceof UpstreamError)) return error as Error;
   if (error.outcome.kind === 'aborted') return new RequestAbortedError(meta.trace);
-  return new StreamInterruptedError(`The stream from key ${error.keyId} broke after content was sent: ${error.message}`, error.keyId, error.outcome, meta.trace);
+  return new StreamInterruptedError(
+    `The stream from key ${error.keyId} broke after content was sent: ${error.message}`,
+    error.keyId,
+    error.outcome,
+    meta.trace,
+  );
 }

@@ -38,7 +38,15 @@ export function chunkEvent(delta: Record<string, unknown>, extra: Record<string,
 }
 
 /** The final DeepSeek chunk: empty delta, finish_reason, usage. */
-export function finalEvent(usage = { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8, prompt_cache_hit_tokens: 0, prompt_cache_miss_tokens: 5 }): string {
+export function finalEvent(
+  usage = {
+    prompt_tokens: 5,
+    completion_tokens: 3,
+    total_tokens: 8,
+    prompt_cache_hit_tokens: 0,
+    prompt_cache_miss_tokens: 5,
+  },
+): string {
   return `data: ${JSON.stringify({ id: 's1', object: 'chat.completion.chunk', model: 'deepseek-v4-flash', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage })}\n\n`;
 }
 

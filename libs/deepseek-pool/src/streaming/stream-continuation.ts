@@ -1,6 +1,12 @@
 import type { ChatCompletionChunk, ChatCompletionRequest } from '../chat.types.js';
 import type { Clock } from '../clock.js';
-import { type AttemptRecord, DeepSeekPoolError, RequestAbortedError, StreamInterruptedError, UpstreamError } from '../deepseek-pool.errors.js';
+import {
+  type AttemptRecord,
+  DeepSeekPoolError,
+  RequestAbortedError,
+  StreamInterruptedError,
+  UpstreamError,
+} from '../deepseek-pool.errors.js';
 import type { PoolEvents } from '../deepseek-pool.events.js';
 import type { KeySlot } from '../keys/key-slot.js';
 import type { PoolMetricsRecorder } from '../metrics/metrics-recorder.js';
@@ -35,7 +41,10 @@ export interface StreamContinuationDeps {
   events: PoolEvents;
   metrics?: PoolMetricsRecorder;
   /** The pool's streaming attempt for `request`, sent to the base URL `baseUrlOf` gives for the key. */
-  attempt: (request: ChatCompletionRequest, baseUrlOf: (slot: KeySlot) => string) => AttemptFn<ChunkChannel<ChatCompletionChunk>>;
+  attempt: (
+    request: ChatCompletionRequest,
+    baseUrlOf: (slot: KeySlot) => string,
+  ) => AttemptFn<ChunkChannel<ChatCompletionChunk>>;
 }
 
 /** One stream call, as its continuations need it. */
@@ -54,7 +63,8 @@ export interface StreamCall {
 
 /**
  * The Resume of one stream: when its current call breaks after content, decides (planContinuation) and, if it may,
- * continues on another key that can (never the key that broke; another account first), with the text the caller received as the prefix, within
+ * continues on another key that can (never the key that broke; another account first), with the text the caller
+ * received as the prefix, within
  * the call's deadline and the retry budget. Records the continuation in the meta, an event and a metric; otherwise
  * throws the StreamInterruptedError the caller gets (RequestAbortedError if the caller left).
  */
@@ -79,9 +89,11 @@ export function streamResumer(deps: StreamContinuationDeps, call: StreamCall): R
     if (plan === 'aborted') throw new RequestAbortedError(meta.trace);
     if (plan !== 'continue') throw notContinued(deps, call, failure, plan);
     // Another key than the one that broke, that can continue this stream; keys of the broken key's account come last.
-    const accepts = (slot: KeySlot): boolean => slot.id !== failure.keyId && canContinue(slot.config, slot.upstreamModel(request.model), received);
+    const accepts = (slot: KeySlot): boolean =>
+      slot.id !== failure.keyId && canContinue(slot.config, slot.upstreamModel(request.model), received);
     const slots = deps.slots();
-    if (!slots.some((slot) => slot.serves(request.model) && accepts(slot))) throw notContinued(deps, call, failure, 'no-capable-key');
+    if (!slots.some((slot) => slot.serves(request.model) && accepts(slot)))
+      throw notContinued(deps, call, failure, 'no-capable-key');
     const brokenAccount = slots.find((slot) => slot.id === failure.keyId)?.config.account;
     const bodies = new Map<ContinuationMode, ChatCompletionRequest>();
     const bodyFor = (mode: ContinuationMode): ChatCompletionRequest => {
@@ -100,7 +112,12 @@ export function streamResumer(deps: StreamContinuationDeps, call: StreamCall): R
           continuing: { after: failure, avoid: slots.filter((slot) => slot.config.account === brokenAccount), accepts },
         },
         true,
-        (slot, control, commit) => deps.attempt(bodyFor(modeOf(slot)), (s) => continuationBaseUrl(s.config.baseUrl, modeOf(s)))(slot, control, commit),
+        (slot, control, commit) =>
+          deps.attempt(bodyFor(modeOf(slot)), (s) => continuationBaseUrl(s.config.baseUrl, modeOf(s)))(
+            slot,
+            control,
+            commit,
+          ),
         call.trace,
       );
     } catch (error) {
@@ -120,7 +137,10 @@ export function streamResumer(deps: StreamContinuationDeps, call: StreamCall): R
     (meta.continuations ??= []).push(record);
     deps.events.emit('stream.continued', record);
     deps.metrics?.continuation?.({ model: request.model, fromKeyId: failure.keyId, outcome: 'continued' });
-    const produced = { content: received.content.slice(start.content), reasoning: received.reasoning.slice(start.reasoning) };
+    const produced = {
+      content: received.content.slice(start.content),
+      reasoning: received.reasoning.slice(start.reasoning),
+    };
     const brokenUsage = brokenCallUsage(sent, produced, deps.charsPerToken);
     const continuing = slots.find((slot) => slot.id === result.meta.keyId);
     sent = continuing ? bodyFor(modeOf(continuing)) : sent;
@@ -134,7 +154,13 @@ function markContinuation(trace: readonly AttemptRecord[]): AttemptRecord[] {
   return trace.map((record) => ({ ...record, continuation: true }));
 }
 
-function notContinued(deps: StreamContinuationDeps, call: StreamCall, failure: UpstreamError, reason: NotContinuedReason, cause?: unknown): StreamInterruptedError {
+function notContinued(
+  deps: StreamContinuationDeps,
+  call: StreamCall,
+  failure: UpstreamError,
+  reason: NotContinuedReason,
+  cause?: unknown,
+): StreamInterruptedError {
   deps.metrics?.continuation?.({ model: call.request.model, fromKeyId: failure.keyId, outcome: reason });
   const why = cause instanceof Error ? `${reason}: ${cause.message}` : reason;
   return new StreamInterruptedError(

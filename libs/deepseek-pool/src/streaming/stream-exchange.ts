@@ -44,24 +44,44 @@ export async function exchangeStream(
   const { timeouts, limits } = settings;
   const body = request.body.forModel(slot.upstreamModel(request.model));
   let committed = false;
-  const channel: ChunkChannel<ChatCompletionChunk> = new ChunkChannel<ChatCompletionChunk>(HIGH_WATER_MARK, () => control.cancel(), {
-    blocked: () => {
-      if (committed) control.pause(limits.maxClientStallMs, () => channel.abandon(new ClientStalledError(limits.maxClientStallMs)));
+  const channel: ChunkChannel<ChatCompletionChunk> = new ChunkChannel<ChatCompletionChunk>(
+    HIGH_WATER_MARK,
+    () => control.cancel(),
+    {
+      blocked: () => {
+        if (committed)
+          control.pause(limits.maxClientStallMs, () =>
+            channel.abandon(new ClientStalledError(limits.maxClientStallMs)),
+          );
+      },
+      unblocked: () => control.resume(),
     },
-    unblocked: () => control.resume(),
-  });
+  );
   const commitOnce = (): void => {
     if (committed) return;
     committed = true;
     commit(channel);
   };
   try {
-    const response = await openExchange(transport, slot, control, timeouts.firstByteMs, { method: 'POST', baseUrl, path: '/chat/completions', body, accept: 'text/event-stream' }, clock);
+    const response = await openExchange(
+      transport,
+      slot,
+      control,
+      timeouts.firstByteMs,
+      { method: 'POST', baseUrl, path: '/chat/completions', body, accept: 'text/event-stream' },
+      clock,
+    );
     control.arm('first-content', timeouts.firstContentMs);
     const events = parseSse(response.body, limits.maxSseLineBytes);
     for (;;) {
       const next = await events.next();
-      if (next.done) throw new UpstreamError(`Stream from key ${slot.id} ended without [DONE]`, { kind: 'protocol', detail: 'stream cut' }, slot.id, undefined);
+      if (next.done)
+        throw new UpstreamError(
+          `Stream from key ${slot.id} ended without [DONE]`,
+          { kind: 'protocol', detail: 'stream cut' },
+          slot.id,
+          undefined,
+        );
       const event = next.value;
       if (event.type === 'comment') continue;
       if (event.type === 'done') {
@@ -94,7 +114,12 @@ function parseChunk(data: string, keyId: string): ChatCompletionChunk {
   const upstreamError = (parsed as { error?: { message?: unknown } } | null)?.error;
   if (upstreamError) {
     const message = typeof upstreamError.message === 'string' ? upstreamError.message : 'error event';
-    throw new UpstreamError(`Key ${keyId} sent an error event mid-stream: ${message}`, { kind: 'protocol', detail: 'error event' }, keyId, parsed);
+    throw new UpstreamError(
+      `Key ${keyId} sent an error event mid-stream: ${message}`,
+      { kind: 'protocol', detail: 'error event' },
+      keyId,
+      parsed,
+    );
   }
   if (typeof parsed !== 'object' || parsed === null || !Array.isArray((parsed as { choices?: unknown }).choices)) {
     throw new MalformedBodyError('a stream event is not a chat.completion.chunk');

@@ -1,8 +1,20 @@
 import type { ChatCompletionChunk, Usage } from '../chat.types.js';
 import { StreamSplice, sumUsage } from './stream-splice.js';
 
-function chunk(id: string, delta: Record<string, unknown>, extra: Partial<ChatCompletionChunk> = {}): ChatCompletionChunk {
-  return { id, object: 'chat.completion.chunk', model: `model-${id}`, created: id === 'one' ? 1 : 2, system_fingerprint: `fp-${id}`, choices: [{ index: 0, delta, finish_reason: null }], ...extra };
+function chunk(
+  id: string,
+  delta: Record<string, unknown>,
+  extra: Partial<ChatCompletionChunk> = {},
+): ChatCompletionChunk {
+  return {
+    id,
+    object: 'chat.completion.chunk',
+    model: `model-${id}`,
+    created: id === 'one' ? 1 : 2,
+    system_fingerprint: `fp-${id}`,
+    choices: [{ index: 0, delta, finish_reason: null }],
+    ...extra,
+  };
 }
 
 const usage = (prompt: number, completion: number): Usage => ({
@@ -30,8 +42,20 @@ describe('StreamSplice', () => {
     splice.broke(usage(10, 1));
     expect(splice.pass(chunk('two', { role: 'assistant', content: '' }))).toBeUndefined();
     expect(splice.pass(chunk('two', { content: 'lo' }))).toEqual(chunk('one', { content: 'lo' }));
-    const final = splice.pass(chunk('two', { content: '' }, { choices: [{ index: 0, delta: { content: '' }, finish_reason: 'stop' }], usage: usage(12, 1) }));
-    expect(final).toMatchObject({ id: 'one', model: 'model-one', created: 1, system_fingerprint: 'fp-one', usage: usage(22, 2) });
+    const final = splice.pass(
+      chunk(
+        'two',
+        { content: '' },
+        { choices: [{ index: 0, delta: { content: '' }, finish_reason: 'stop' }], usage: usage(12, 1) },
+      ),
+    );
+    expect(final).toMatchObject({
+      id: 'one',
+      model: 'model-one',
+      created: 1,
+      system_fingerprint: 'fp-one',
+      usage: usage(22, 2),
+    });
     expect(splice.received).toMatchObject({ content: 'Hello', finished: true });
   });
 
@@ -53,8 +77,20 @@ describe('StreamSplice', () => {
 
 describe('sumUsage', () => {
   it('adds every count, nested ones too, in the shape the upstream reported', () => {
-    const reported = { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7, completion_tokens_details: { reasoning_tokens: 1 }, prompt_tokens_details: { cached_tokens: 3 } };
+    const reported = {
+      prompt_tokens: 5,
+      completion_tokens: 2,
+      total_tokens: 7,
+      completion_tokens_details: { reasoning_tokens: 1 },
+      prompt_tokens_details: { cached_tokens: 3 },
+    };
     const extra = { ...usage(4, 2), completion_tokens_details: { reasoning_tokens: 1 } };
-    expect(sumUsage(reported, extra)).toEqual({ prompt_tokens: 9, completion_tokens: 4, total_tokens: 13, completion_tokens_details: { reasoning_tokens: 2 }, prompt_tokens_details: { cached_tokens: 3 } });
+    expect(sumUsage(reported, extra)).toEqual({
+      prompt_tokens: 9,
+      completion_tokens: 4,
+      total_tokens: 13,
+      completion_tokens_details: { reasoning_tokens: 2 },
+      prompt_tokens_details: { cached_tokens: 3 },
+    });
   });
 });

@@ -59,7 +59,10 @@ function identityOf(chunk: ChatCompletionChunk): Identity {
   return identity;
 }
 
-/** `reported` with every number of `extra` added (nested counts too); the upstream's shape wins: fields it lacks are not added. */
+/**
+ * `reported` with every number of `extra` added (nested counts too); the upstream's shape wins: fields it lacks are not
+ * added.
+ */
 export function sumUsage(reported: Usage, extra: Usage): Usage {
   return sumCounts(reported, extra) as Usage;
 }

@@ -49,7 +49,17 @@ export interface CallTracer {
   close(): void;
 }
 
-
-export const NOOP_ATTEMPT: AttemptTrace = Object.freeze({ headers: Object.freeze({}), observe() {}, answered() {}, end() {} });
-export const NOOP_CALL: CallTrace = Object.freeze({ attempt: () => NOOP_ATTEMPT, answered() {}, failed() {}, track: <T>(run: () => Promise<T>) => run(), source: (source: ChunkSource) => source });
+export const NOOP_ATTEMPT: AttemptTrace = Object.freeze({
+  headers: Object.freeze({}),
+  observe() {},
+  answered() {},
+  end() {},
+});
+export const NOOP_CALL: CallTrace = Object.freeze({
+  attempt: () => NOOP_ATTEMPT,
+  answered() {},
+  failed() {},
+  track: <T>(run: () => Promise<T>) => run(),
+  source: (source: ChunkSource) => source,
+});
 export const NOOP_TELEMETRY: CallTracer = Object.freeze({ call: () => NOOP_CALL, close() {} });

@@ -26,7 +26,11 @@ export class ContentCapture {
     const captured: CapturedMessage[] = [];
     messages.forEach((message, index) => {
       if (message === undefined) return;
-      captured.push({ role: message.role ?? 'assistant', parts: partsOf(message), ...(finishReasons[index] ? { finish_reason: finishReasons[index] } : {}) });
+      captured.push({
+        role: message.role ?? 'assistant',
+        parts: partsOf(message),
+        ...(finishReasons[index] ? { finish_reason: finishReasons[index] } : {}),
+      });
     });
     return this.encode(captured);
   }
@@ -38,11 +42,15 @@ export class ContentCapture {
 
 function partsOf(message: Partial<ChatMessage>): unknown[] {
   const parts: unknown[] = [];
-  if (typeof message.reasoning_content === 'string' && message.reasoning_content !== '') parts.push({ type: 'reasoning', content: message.reasoning_content });
+  if (typeof message.reasoning_content === 'string' && message.reasoning_content !== '')
+    parts.push({ type: 'reasoning', content: message.reasoning_content });
   if (typeof message.content === 'string') parts.push({ type: 'text', content: message.content });
   else if (Array.isArray(message.content)) parts.push(...message.content);
   if (Array.isArray(message.tool_calls)) {
-    for (const call of message.tool_calls as Array<{ id?: string; function?: { name?: string; arguments?: unknown } }>) {
+    for (const call of message.tool_calls as Array<{
+      id?: string;
+      function?: { name?: string; arguments?: unknown };
+    }>) {
       parts.push({ type: 'tool_call', id: call.id, name: call.function?.name, arguments: call.function?.arguments });
     }
   }
@@ -50,9 +58,15 @@ function partsOf(message: Partial<ChatMessage>): unknown[] {
 }
 
 /** Appends a stream chunk's delta to the message being assembled for its choice (bounded: stops at `maxChars`). */
-export function appendDelta(messages: Array<ChatMessage | undefined>, index: number, delta: Partial<ChatMessage>, maxChars: number): void {
+export function appendDelta(
+  messages: Array<ChatMessage | undefined>,
+  index: number,
+  delta: Partial<ChatMessage>,
+  maxChars: number,
+): void {
   const message = (messages[index] ??= { role: 'assistant', content: '' });
-  if (typeof delta.content === 'string' && typeof message.content === 'string' && message.content.length < maxChars) message.content += delta.content;
+  if (typeof delta.content === 'string' && typeof message.content === 'string' && message.content.length < maxChars)
+    message.content += delta.content;
   if (typeof delta.reasoning_content === 'string') {
     const reasoning = typeof message.reasoning_content === 'string' ? message.reasoning_content : '';
     if (reasoning.length < maxChars) message.reasoning_content = reasoning + delta.reasoning_content;

@@ -1,11 +1,25 @@
-import { AttemptsExhaustedError, DeadlineExceededError, NoAvailableKeyError, RequestAbortedError, StreamInterruptedError, UpstreamError } from '../deepseek-pool.errors.js';
+import {
+  AttemptsExhaustedError,
+  DeadlineExceededError,
+  NoAvailableKeyError,
+  RequestAbortedError,
+  StreamInterruptedError,
+  UpstreamError,
+} from '../deepseek-pool.errors.js';
 import type { Outcome } from '../resilience/outcome.js';
 import { attemptErrorType, callErrorType, requestAttributes, serverAttributes } from './gen-ai-attributes.js';
 
 describe('attemptErrorType: error.type of an attempt is the pool classification', () => {
   it.each<[Outcome, string]>([
     [{ kind: 'http', status: 429 }, 'rate_limited'],
-    [{ kind: 'http', status: 429, message: 'Your current concurrency is 40, which exceeds your concurrency limit of 39' }, 'concurrency_limited'],
+    [
+      {
+        kind: 'http',
+        status: 429,
+        message: 'Your current concurrency is 40, which exceeds your concurrency limit of 39',
+      },
+      'concurrency_limited',
+    ],
     [{ kind: 'http', status: 401 }, 'revoked'],
     [{ kind: 'http', status: 402 }, 'insufficient_balance'],
     [{ kind: 'http', status: 403 }, 'forbidden'],
@@ -40,8 +54,14 @@ describe('callErrorType: error.type of a call', () => {
 
 describe('requestAttributes', () => {
   it('sets the sampling settings a request has, and only those', () => {
-    expect(requestAttributes({ model: 'm', messages: [] }, false)).toEqual({ 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'm', 'gen_ai.request.stream': false });
-    expect(requestAttributes({ model: 'm', messages: [], max_completion_tokens: 9, temperature: 0, top_p: 1 }, true)).toEqual({
+    expect(requestAttributes({ model: 'm', messages: [] }, false)).toEqual({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.request.model': 'm',
+      'gen_ai.request.stream': false,
+    });
+    expect(
+      requestAttributes({ model: 'm', messages: [], max_completion_tokens: 9, temperature: 0, top_p: 1 }, true),
+    ).toEqual({
       'gen_ai.operation.name': 'chat',
       'gen_ai.request.model': 'm',
       'gen_ai.request.stream': true,

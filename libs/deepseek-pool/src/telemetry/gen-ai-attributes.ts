@@ -51,7 +51,11 @@ export interface ResponseSummary {
 
 /** The sampling settings a request sets (absent ones are left out, as the conventions ask). */
 export function requestAttributes(request: ChatCompletionRequest, stream: boolean): Attributes {
-  const attributes: Attributes = { [ATTR.operation]: 'chat', [ATTR.requestModel]: request.model, [ATTR.stream]: stream };
+  const attributes: Attributes = {
+    [ATTR.operation]: 'chat',
+    [ATTR.requestModel]: request.model,
+    [ATTR.stream]: stream,
+  };
   const maxTokens = request.max_tokens ?? request.max_completion_tokens;
   if (typeof maxTokens === 'number') attributes[ATTR.maxTokens] = maxTokens;
   if (typeof request.temperature === 'number') attributes[ATTR.temperature] = request.temperature;
@@ -81,8 +85,12 @@ export function responseAttributes(summary: ResponseSummary): Attributes {
 
 /** DeepSeek's usage: prompt tokens include the cache hits (`prompt_cache_hit_tokens`), as `input_tokens` must. */
 export function usageAttributes(usage: Usage): Attributes {
-  const attributes: Attributes = { [ATTR.inputTokens]: usage.prompt_tokens, [ATTR.outputTokens]: usage.completion_tokens };
-  if (typeof usage.prompt_cache_hit_tokens === 'number') attributes[ATTR.cacheReadTokens] = usage.prompt_cache_hit_tokens;
+  const attributes: Attributes = {
+    [ATTR.inputTokens]: usage.prompt_tokens,
+    [ATTR.outputTokens]: usage.completion_tokens,
+  };
+  if (typeof usage.prompt_cache_hit_tokens === 'number')
+    attributes[ATTR.cacheReadTokens] = usage.prompt_cache_hit_tokens;
   const reasoning = usage.completion_tokens_details?.reasoning_tokens;
   if (typeof reasoning === 'number') attributes[ATTR.reasoningTokens] = reasoning;
   return attributes;
@@ -91,7 +99,10 @@ export function usageAttributes(usage: Usage): Attributes {
 /** `server.address` / `server.port` of a base URL (the port defaults by scheme). */
 export function serverAttributes(baseUrl: string): Attributes {
   const url = new URL(baseUrl);
-  return { [ATTR.serverAddress]: url.hostname.replace(/^\[(.*)\]$/, '$1'), [ATTR.serverPort]: Number(url.port || (url.protocol === 'https:' ? 443 : 80)) };
+  return {
+    [ATTR.serverAddress]: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    [ATTR.serverPort]: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+  };
 }
 
 /** `error.type` of one attempt: the pool's classification of what the upstream did. */
@@ -125,7 +136,10 @@ const BREAKER_FAILURES: Readonly<Record<Outcome['kind'], string>> = {
   local: 'local_failure',
 };
 
-/** `error.type` of a pool call: the failed attempt's classification when the upstream's answer was returned, else the pool error's code. */
+/**
+ * `error.type` of a pool call: the failed attempt's classification when the upstream's answer was returned, else the
+ * pool error's code.
+ */
 export function callErrorType(error: unknown): string {
   if (error instanceof UpstreamError) return attemptErrorType(error.outcome);
   if (error instanceof StreamInterruptedError) return 'stream_interrupted';

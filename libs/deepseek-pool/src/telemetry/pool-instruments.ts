@@ -1,4 +1,11 @@
-import type { Attributes, Histogram, Meter, ObservableCallback, ObservableGauge, ObservableResult } from '@opentelemetry/api';
+import type {
+  Attributes,
+  Histogram,
+  Meter,
+  ObservableCallback,
+  ObservableGauge,
+  ObservableResult,
+} from '@opentelemetry/api';
 import type { Usage } from '../chat.types.js';
 import type { PoolSnapshot } from '../pool-snapshot.js';
 import { ATTR } from './gen-ai-attributes.js';
@@ -21,16 +28,36 @@ export class PoolInstruments {
     meter: Meter,
     private readonly snapshot: () => PoolSnapshot,
   ) {
-    this.duration = meter.createHistogram('gen_ai.client.operation.duration', { unit: 's', description: 'GenAI operation duration.', advice: { explicitBucketBoundaries: DURATION_BUCKETS } });
-    this.tokens = meter.createHistogram('gen_ai.client.token.usage', { unit: '{token}', description: 'Number of input and output tokens used.', advice: { explicitBucketBoundaries: TOKEN_BUCKETS } });
+    this.duration = meter.createHistogram('gen_ai.client.operation.duration', {
+      unit: 's',
+      description: 'GenAI operation duration.',
+      advice: { explicitBucketBoundaries: DURATION_BUCKETS },
+    });
+    this.tokens = meter.createHistogram('gen_ai.client.token.usage', {
+      unit: '{token}',
+      description: 'Number of input and output tokens used.',
+      advice: { explicitBucketBoundaries: TOKEN_BUCKETS },
+    });
     this.firstChunk = meter.createHistogram('gen_ai.client.operation.time_to_first_chunk', {
       unit: 's',
       description: 'Time to receive the first content chunk of a streamed call.',
       advice: { explicitBucketBoundaries: DURATION_BUCKETS },
     });
     this.gauges = [
-      [meter.createObservableGauge('deepseek_pool.keys', { unit: '{key}', description: 'Keys of the pool by routing state.' }), (result) => this.observeKeys(result)],
-      [meter.createObservableGauge('deepseek_pool.account.in_flight', { unit: '{request}', description: 'Requests in flight on the keys of each account.' }), (result) => this.observeAccounts(result)],
+      [
+        meter.createObservableGauge('deepseek_pool.keys', {
+          unit: '{key}',
+          description: 'Keys of the pool by routing state.',
+        }),
+        (result) => this.observeKeys(result),
+      ],
+      [
+        meter.createObservableGauge('deepseek_pool.account.in_flight', {
+          unit: '{request}',
+          description: 'Requests in flight on the keys of each account.',
+        }),
+        (result) => this.observeAccounts(result),
+      ],
     ];
     for (const [gauge, callback] of this.gauges) gauge.addCallback(callback);
   }

@@ -18,7 +18,13 @@ const C = 'sk-otelkeycccccccccccc03';
 const SECRETS = [A, B, C];
 const PROMPT = 'tell me the secret recipe';
 const ANSWER = 'the answer is forty-two';
-const request = { model: 'deepseek-v4-flash', messages: [{ role: 'user', content: PROMPT }], max_tokens: 256, temperature: 0.2, top_p: 0.9 };
+const request = {
+  model: 'deepseek-v4-flash',
+  messages: [{ role: 'user', content: PROMPT }],
+  max_tokens: 256,
+  temperature: 0.2,
+  top_p: 0.9,
+};
 const keys = [
   { id: 'a', apiKey: A, baseUrl: 'https://api.deepseek.com', account: 'acct-1' },
   { id: 'b', apiKey: B, baseUrl: 'http://10.0.0.2:8080/v1', account: 'acct-2' },
@@ -42,7 +48,10 @@ describe('OpenTelemetry spans and metrics of pool calls (in-memory exporter, fak
     jest.useRealTimers();
   });
 
-  async function start(options: Partial<DeepSeekPoolOptions> = {}, telemetry: DeepSeekPoolOptions['telemetry'] = {}): Promise<DeepSeekPoolService> {
+  async function start(
+    options: Partial<DeepSeekPoolOptions> = {},
+    telemetry: DeepSeekPoolOptions['telemetry'] = {},
+  ): Promise<DeepSeekPoolService> {
     pool = new DeepSeekPoolService(
       resolveOptions({
         keys,
@@ -52,7 +61,11 @@ describe('OpenTelemetry spans and metrics of pool calls (in-memory exporter, fak
         rng: seededRng(5),
         maxWaitForKeyMs: 0,
         ...options,
-        telemetry: telemetry && { tracerProvider: otel.tracerProvider, meterProvider: otel.meterProvider, ...telemetry },
+        telemetry: telemetry && {
+          tracerProvider: otel.tracerProvider,
+          meterProvider: otel.meterProvider,
+          ...telemetry,
+        },
       }),
     );
     await pool.onModuleInit();
@@ -61,12 +74,28 @@ describe('OpenTelemetry spans and metrics of pool calls (in-memory exporter, fak
 
   /** Runs `fn` inside a span of the caller, as an instrumented app would. */
   function withCallerSpan<T>(fn: () => Promise<T>): { caller: Span; result: Promise<T> } {
-    const caller = otel.tracerProvider.getTracer('app').startSpan('POST /v1/chat/completions', { kind: SpanKind.SERVER });
+    const caller = otel.tracerProvider
+      .getTracer('app')
+      .startSpan('POST /v1/chat/completions', { kind: SpanKind.SERVER });
     return { caller, result: context.with(trace.setSpan(context.active(), caller), fn) };
   }
 
   it('success: a call span child of the caller, one client attempt span beneath it, attributes one by one', async () => {
-    transport.script(A, { status: 200, body: completion(ANSWER, { id: 'cmpl-9', model: 'deepseek-v4-flash-0425', usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15, prompt_cache_hit_tokens: 4, prompt_cache_miss_tokens: 6, completion_tokens_details: { reasoning_tokens: 2 } } }) });
+    transport.script(A, {
+      status: 200,
+      body: completion(ANSWER, {
+        id: 'cmpl-9',
+        model: 'deepseek-v4-flash-0425',
+        usage: {
+          prompt_tokens: 10,
+          completion_tokens: 5,
+          total_tokens: 15,
+          prompt_cache_hit_tokens: 4,
+          prompt_cache_miss_tokens: 6,
+          completion_tokens_details: { reasoning_tokens: 2 },
+        },
+      }),
+    });
     await start({ keys: [keys[0]] });
     const { caller, result } = withCallerSpan(() => pool.chat(request));
     await result;
@@ -109,7 +138,11 @@ describe('OpenTelemetry spans and metrics of pool calls (in-memory exporter, fak
   });
 
   it('failover over 3 keys: sibling attempt spans, the failed ones with error.type, the action and the cooldown', async () => {
-    transport.script(A, { status: 429, headers: { 'retry-after': '7' }, body: deepseekError('Rate limit reached', 'rate_limit_error') });
+    transport.script(A, {
+      status: 429,
+      headers: { 'retry-after': '7' },
+      body: deepseekError('Rate limit reached', 'rate_limit_error'),
+    });
     transport.script(B, { status: 500, body: deepseekError('Internal error', 'server_error') });
     transport.script(C, { status: 200, body: completion(ANSWER) });
     await start();
@@ -117,11 +150,16 @@ describe('OpenTelemetry spans and metrics of pool calls (in-memory exporter, fak
 
     const call = otel.call('chat deepseek-v4-flash');
     expect(otel.spans).toHaveLength(4);
-    const attempts = otel.childrenOf(call).sort((x, y) => Number(x.attributes['deepseek_pool.attempt']) - Number(y.attributes['deepseek_pool.attempt']));
+    const attempts = otel
+      .childrenOf(call)
+      .sort((x, y) => Number(x.attributes['deepseek_pool.attempt']) - Number(y.attributes['deepseek_pool.attempt']));
     expect(attempts.map((span) => span.attributes['deepseek_pool.key.id'])).toEqual(['a', 'b', 'c']);
     expect(attempts.map((span) => span.attributes['deepseek_pool.attempt'])).toEqual([1, 2, 3]);
     const [limited, broken, served] = attempts;
-    expect(limited.status).toEqual({ code: SpanStatusCode.ERROR, message: expect.stringContaining('Rate limit reached') });
+    expect(limited.status).toEqual({
+      code: SpanStatusCode.ERROR,
+      message: expect.stringContaining('Rate limit reached'),
+    });
     expect(limited.attributes['error.type']).toBe('rate_limited');
     expect(limited.attributes['http.response.status_code']).toBe(429);
     expect(limited.attributes['deepseek_pool.outcome']).toBe('http');
@@ -136,14 +174,24 @@ describe('OpenTelemetry spans and metrics of pool calls (in-memory exporter, fak
     expect(served.status.code).toBe(SpanStatusCode.UNSET);
     expect(served.attributes['error.type']).toBeUndefined();
     expect(served.attributes['gen_ai.provider.name']).toBe('example-reseller');
-    expect(call.attributes).toMatchObject({ 'deepseek_pool.attempts': 3, 'deepseek_pool.key.id': 'c', 'gen_ai.provider.name': 'example-reseller', 'server.address': 'eu.example.com' });
+    expect(call.attributes).toMatchObject({
+      'deepseek_pool.attempts': 3,
+      'deepseek_pool.key.id': 'c',
+      'gen_ai.provider.name': 'example-reseller',
+      'server.address': 'eu.example.com',
+    });
     expect(call.attributes['error.type']).toBeUndefined();
     const traceparents = transport.calls.map((sent) => sent.headers.traceparent);
-    expect(traceparents).toEqual(attempts.map((span) => `00-${span.spanContext().traceId}-${span.spanContext().spanId}-01`));
+    expect(traceparents).toEqual(
+      attempts.map((span) => `00-${span.spanContext().traceId}-${span.spanContext().spanId}-01`),
+    );
   });
 
   it('stream: the attempt span lasts until the stream ends and both spans carry the time to first content', async () => {
-    transport.script(A, sseReply([ROLE, { waitMs: 300 }, chunkEvent({ content: ANSWER }), { waitMs: 200 }, finalEvent(), DONE]));
+    transport.script(
+      A,
+      sseReply([ROLE, { waitMs: 300 }, chunkEvent({ content: ANSWER }), { waitMs: 200 }, finalEvent(), DONE]),
+    );
     await start({ keys: [keys[0]] });
     const chunks: ChatCompletionChunk[] = [];
     const reading = (async () => {
@@ -158,8 +206,17 @@ describe('OpenTelemetry spans and metrics of pool calls (in-memory exporter, fak
     expect(call.attributes['gen_ai.request.stream']).toBe(true);
     expect(attempt.attributes['gen_ai.response.time_to_first_chunk']).toBe(0.3);
     expect(call.attributes['gen_ai.response.time_to_first_chunk']).toBe(0.3);
-    expect(attempt.attributes).toMatchObject({ 'gen_ai.response.id': 's1', 'gen_ai.response.finish_reasons': ['stop'], 'gen_ai.usage.input_tokens': 5, 'gen_ai.usage.output_tokens': 3 });
-    expect(call.attributes).toMatchObject({ 'gen_ai.response.id': 's1', 'gen_ai.usage.output_tokens': 3, 'deepseek_pool.attempts': 1 });
+    expect(attempt.attributes).toMatchObject({
+      'gen_ai.response.id': 's1',
+      'gen_ai.response.finish_reasons': ['stop'],
+      'gen_ai.usage.input_tokens': 5,
+      'gen_ai.usage.output_tokens': 3,
+    });
+    expect(call.attributes).toMatchObject({
+      'gen_ai.response.id': 's1',
+      'gen_ai.usage.output_tokens': 3,
+      'deepseek_pool.attempts': 1,
+    });
     expect(attempt.endTime).toEqual(call.endTime);
     expect(spanMs(call)).toBe(500);
     const firstChunk = await otel.points('gen_ai.client.operation.time_to_first_chunk');
@@ -183,22 +240,59 @@ describe('OpenTelemetry spans and metrics of pool calls (in-memory exporter, fak
   });
 
   it('continued stream: the continuation is a sibling attempt marked continued, the call ends served with the spliced usage', async () => {
-    const cutAfterHel = [ROLE, chunkEvent({ content: 'Hel' }), 'data: {"id":"s1","choices":[{"delta":{"content":"never'];
-    const rest = [ROLE.replace('"s1"', '"s2"'), chunkEvent({ content: 'lo' }, { id: 's2' }), finalEvent({ prompt_tokens: 6, completion_tokens: 1, total_tokens: 7, prompt_cache_hit_tokens: 0, prompt_cache_miss_tokens: 6 }).replace('"s1"', '"s2"'), DONE];
+    const cutAfterHel = [
+      ROLE,
+      chunkEvent({ content: 'Hel' }),
+      'data: {"id":"s1","choices":[{"delta":{"content":"never',
+    ];
+    const rest = [
+      ROLE.replace('"s1"', '"s2"'),
+      chunkEvent({ content: 'lo' }, { id: 's2' }),
+      finalEvent({
+        prompt_tokens: 6,
+        completion_tokens: 1,
+        total_tokens: 7,
+        prompt_cache_hit_tokens: 0,
+        prompt_cache_miss_tokens: 6,
+      }).replace('"s1"', '"s2"'),
+      DONE,
+    ];
     transport.script(A, sseReply(cutAfterHel)).script(B, sseReply(rest));
-    await start({ keys: [{ id: 'a', apiKey: A }, { id: 'b', apiKey: B }] });
+    await start({
+      keys: [
+        { id: 'a', apiKey: A },
+        { id: 'b', apiKey: B },
+      ],
+    });
     const chunks: ChatCompletionChunk[] = [];
     for await (const chunk of pool.stream(request)) chunks.push(chunk);
     await jest.advanceTimersByTimeAsync(0);
 
     const call = otel.call('chat deepseek-v4-flash');
-    const [broken, continued] = otel.childrenOf(call).sort((x, y) => Number(x.attributes['deepseek_pool.attempt']) - Number(y.attributes['deepseek_pool.attempt']));
-    expect([broken.attributes['deepseek_pool.key.id'], broken.attributes['error.type'], broken.attributes['deepseek_pool.continued']]).toEqual(['a', 'protocol_error', undefined]);
-    expect([continued.attributes['deepseek_pool.key.id'], continued.attributes['deepseek_pool.outcome'], continued.attributes['deepseek_pool.continued']]).toEqual(['b', 'success', true]);
+    const [broken, continued] = otel
+      .childrenOf(call)
+      .sort((x, y) => Number(x.attributes['deepseek_pool.attempt']) - Number(y.attributes['deepseek_pool.attempt']));
+    expect([
+      broken.attributes['deepseek_pool.key.id'],
+      broken.attributes['error.type'],
+      broken.attributes['deepseek_pool.continued'],
+    ]).toEqual(['a', 'protocol_error', undefined]);
+    expect([
+      continued.attributes['deepseek_pool.key.id'],
+      continued.attributes['deepseek_pool.outcome'],
+      continued.attributes['deepseek_pool.continued'],
+    ]).toEqual(['b', 'success', true]);
     expect(continued.attributes['deepseek_pool.attempt']).toBe(2);
     expect(call.status.code).toBe(SpanStatusCode.UNSET);
-    expect(call.attributes).toMatchObject({ 'deepseek_pool.key.id': 'b', 'deepseek_pool.attempts': 2, 'gen_ai.response.id': 's1', 'gen_ai.usage.output_tokens': chunks.at(-1)?.usage?.completion_tokens });
-    expect(transport.calls[1].headers.traceparent).toBe(`00-${continued.spanContext().traceId}-${continued.spanContext().spanId}-01`);
+    expect(call.attributes).toMatchObject({
+      'deepseek_pool.key.id': 'b',
+      'deepseek_pool.attempts': 2,
+      'gen_ai.response.id': 's1',
+      'gen_ai.usage.output_tokens': chunks.at(-1)?.usage?.completion_tokens,
+    });
+    expect(transport.calls[1].headers.traceparent).toBe(
+      `00-${continued.spanContext().traceId}-${continued.spanContext().spanId}-01`,
+    );
   });
 
   it('stream the caller leaves early: the call span ends without error when it stops reading, the attempt as aborted', async () => {
@@ -220,24 +314,43 @@ describe('OpenTelemetry spans and metrics of pool calls (in-memory exporter, fak
     transport.script(A, { status: 503, body: deepseekError('Service Unavailable', 'server_error') });
     transport.script(B, { status: 200, body: completion('lighter answer', { model: 'deepseek-v4-flash' }) });
     await start({ keys: [PRO, FLASH], maxAttempts: 1 });
-    const options = resolveDegradationOptions({ logger: false, breaker: { minimumVolume: 100 }, tiers: ['model', 'fallback'] }, { clock: { now: () => Date.now() } });
+    const options = resolveDegradationOptions(
+      { logger: false, breaker: { minimumVolume: 100 }, tiers: ['model', 'fallback'] },
+      { clock: { now: () => Date.now() } },
+    );
     new DeepSeekDegradationService(options, createCache(), pool).onModuleInit();
 
-    await expect(pool.chat({ ...request, model: 'deepseek-v4-pro' }, { degrade: true })).resolves.toMatchObject({ meta: { degraded: 'model' } });
+    await expect(pool.chat({ ...request, model: 'deepseek-v4-pro' }, { degrade: true })).resolves.toMatchObject({
+      meta: { degraded: 'model' },
+    });
 
     const call = otel.call('chat deepseek-v4-pro');
     const lighter = otel.call('chat deepseek-v4-flash');
     expect(otel.spans.filter((span) => span.kind === SpanKind.INTERNAL)).toHaveLength(2);
-    expect(call.attributes).toMatchObject({ 'deepseek_pool.degraded': 'model', 'gen_ai.response.model': 'deepseek-v4-flash', 'deepseek_pool.attempts': 2 });
+    expect(call.attributes).toMatchObject({
+      'deepseek_pool.degraded': 'model',
+      'gen_ai.response.model': 'deepseek-v4-flash',
+      'deepseek_pool.attempts': 2,
+    });
     expect(call.attributes['error.type']).toBeUndefined();
     expect(call.status.code).toBe(SpanStatusCode.UNSET);
     expect(lighter.parentSpanContext?.spanId).toBe(call.spanContext().spanId);
     const [lighterCall, fresh] = otel.childrenOf(call).sort((x, y) => x.kind - y.kind);
-    expect([fresh.kind, fresh.attributes['error.type'], fresh.attributes['deepseek_pool.key.id']]).toEqual([SpanKind.CLIENT, 'upstream_error', 'pro']);
+    expect([fresh.kind, fresh.attributes['error.type'], fresh.attributes['deepseek_pool.key.id']]).toEqual([
+      SpanKind.CLIENT,
+      'upstream_error',
+      'pro',
+    ]);
     expect(lighterCall).toBe(lighter);
     expect(otel.childrenOf(lighter).map((span) => span.attributes['deepseek_pool.outcome'])).toEqual(['success']);
     const tokens = await otel.points('gen_ai.client.token.usage');
-    expect(tokens.map((point) => [point.attributes['gen_ai.request.model'], point.attributes['gen_ai.token.type'], (point.value as { count: number }).count])).toEqual([
+    expect(
+      tokens.map((point) => [
+        point.attributes['gen_ai.request.model'],
+        point.attributes['gen_ai.token.type'],
+        (point.value as { count: number }).count,
+      ]),
+    ).toEqual([
       ['deepseek-v4-flash', 'input', 1],
       ['deepseek-v4-flash', 'output', 1],
     ]);
@@ -253,12 +366,25 @@ describe('OpenTelemetry spans and metrics of pool calls (in-memory exporter, fak
     expect(call.attributes['error.type']).toBe('no_available_key');
     expect(call.attributes['deepseek_pool.attempts']).toBeUndefined();
     const durations = await otel.points('gen_ai.client.operation.duration');
-    expect(durations.map((point) => point.attributes)).toEqual([{ 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'deepseek-v4-flash', 'gen_ai.provider.name': 'deepseek', 'error.type': 'no_available_key' }]);
+    expect(durations.map((point) => point.attributes)).toEqual([
+      {
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.request.model': 'deepseek-v4-flash',
+        'gen_ai.provider.name': 'deepseek',
+        'error.type': 'no_available_key',
+      },
+    ]);
   });
 
   it('exports no secret and no message content by default (every attribute of every span scanned)', async () => {
     // The upstream echoes its own key and (a misconfigured proxy) another one of the pool's keys.
-    transport.script(A, { status: 401, body: deepseekError(`Authentication Fails, Your api key: ${A} is invalid (forwarded ${B})`, 'authentication_error') });
+    transport.script(A, {
+      status: 401,
+      body: deepseekError(
+        `Authentication Fails, Your api key: ${A} is invalid (forwarded ${B})`,
+        'authentication_error',
+      ),
+    });
     transport.script(B, sseReply([ROLE, chunkEvent({ content: ANSWER }), finalEvent(), DONE]));
     await start({ keys: keys.slice(0, 2) });
     for await (const _chunk of pool.stream({ ...request, messages: [{ role: 'user', content: `${PROMPT} ${C}` }] }));
@@ -277,26 +403,51 @@ describe('OpenTelemetry spans and metrics of pool calls (in-memory exporter, fak
   it('captures message content only when asked, redacted of every key', async () => {
     transport.script(A, { status: 200, body: completion(`${ANSWER} ${B}`) });
     await start({}, { captureContent: true });
-    await pool.chat({ ...request, messages: [{ role: 'system', content: 'be brief' }, { role: 'user', content: `${PROMPT} ${C}` }] });
+    await pool.chat({
+      ...request,
+      messages: [
+        { role: 'system', content: 'be brief' },
+        { role: 'user', content: `${PROMPT} ${C}` },
+      ],
+    });
 
     const call = otel.call('chat deepseek-v4-flash');
     expect(JSON.parse(String(call.attributes['gen_ai.input.messages']))).toEqual([
       { role: 'system', parts: [{ type: 'text', content: 'be brief' }] },
       { role: 'user', parts: [{ type: 'text', content: `${PROMPT} sk-...cc03` }] },
     ]);
-    expect(JSON.parse(String(call.attributes['gen_ai.output.messages']))).toEqual([{ role: 'assistant', parts: [{ type: 'text', content: `${ANSWER} sk-...bb02` }], finish_reason: 'stop' }]);
+    expect(JSON.parse(String(call.attributes['gen_ai.output.messages']))).toEqual([
+      { role: 'assistant', parts: [{ type: 'text', content: `${ANSWER} sk-...bb02` }], finish_reason: 'stop' },
+    ]);
     const text = allAttributeText(otel.spans);
     for (const secret of SECRETS) expect(text).not.toContain(secret);
   });
 
   it('captures a streamed answer assembled from its deltas', async () => {
-    transport.script(A, sseReply([ROLE, chunkEvent({ reasoning_content: 'hmm' }), chunkEvent({ content: 'Hel' }), chunkEvent({ content: 'lo' }), finalEvent(), DONE]));
+    transport.script(
+      A,
+      sseReply([
+        ROLE,
+        chunkEvent({ reasoning_content: 'hmm' }),
+        chunkEvent({ content: 'Hel' }),
+        chunkEvent({ content: 'lo' }),
+        finalEvent(),
+        DONE,
+      ]),
+    );
     await start({ keys: [keys[0]] }, { captureContent: true });
     for await (const _chunk of pool.stream(request));
     await jest.advanceTimersByTimeAsync(0);
     const call = otel.call('chat deepseek-v4-flash');
     expect(JSON.parse(String(call.attributes['gen_ai.output.messages']))).toEqual([
-      { role: 'assistant', parts: [{ type: 'reasoning', content: 'hmm' }, { type: 'text', content: 'Hello' }], finish_reason: 'stop' },
+      {
+        role: 'assistant',
+        parts: [
+          { type: 'reasoning', content: 'hmm' },
+          { type: 'text', content: 'Hello' },
+        ],
+        finish_reason: 'stop',
+      },
     ]);
   });
 
@@ -331,12 +482,16 @@ describe('OpenTelemetry spans and metrics of pool calls (in-memory exporter, fak
     });
     const tokens = await otel.points('gen_ai.client.token.usage');
     expect((await otel.metric('gen_ai.client.token.usage'))?.descriptor.unit).toBe('{token}');
-    expect(tokens.map((point) => [point.attributes['gen_ai.token.type'], (point.value as { sum: number }).sum])).toEqual([
+    expect(
+      tokens.map((point) => [point.attributes['gen_ai.token.type'], (point.value as { sum: number }).sum]),
+    ).toEqual([
       ['input', 10],
       ['output', 5],
     ]);
     const states = await otel.points('deepseek_pool.keys');
-    expect(Object.fromEntries(states.map((point) => [point.attributes['deepseek_pool.key.state'], point.value]))).toEqual({ ready: 2, disabled: 1 });
+    expect(
+      Object.fromEntries(states.map((point) => [point.attributes['deepseek_pool.key.state'], point.value])),
+    ).toEqual({ ready: 2, disabled: 1 });
     const inFlight = await otel.points('deepseek_pool.account.in_flight');
     expect(inFlight.map((point) => [point.attributes['deepseek_pool.account'], point.value])).toEqual([
       ['acct-1', 0],

@@ -62,10 +62,14 @@ export class PoolTelemetry implements CallTracer {
     readonly options: ResolvedTelemetryOptions,
     readonly ctx: TelemetryContext,
   ) {
-    const meter = ((options.meterProvider as MeterProvider | undefined) ?? api.metrics.getMeterProvider()).getMeter(INSTRUMENTATION_SCOPE);
+    const meter = ((options.meterProvider as MeterProvider | undefined) ?? api.metrics.getMeterProvider()).getMeter(
+      INSTRUMENTATION_SCOPE,
+    );
     this.instruments = new PoolInstruments(meter, ctx.snapshot);
     this.metered = meter !== api.createNoopMeter();
-    this.tracer = ((options.tracerProvider as TracerProvider | undefined) ?? api.trace.getTracerProvider()).getTracer(INSTRUMENTATION_SCOPE);
+    this.tracer = ((options.tracerProvider as TracerProvider | undefined) ?? api.trace.getTracerProvider()).getTracer(
+      INSTRUMENTATION_SCOPE,
+    );
     this.capture = options.captureContent ? new ContentCapture(ctx.redact, options.maxContentChars) : undefined;
   }
 
@@ -98,7 +102,11 @@ export class PoolTelemetry implements CallTracer {
     if (!attributes) {
       const { id, account, provider, baseUrl } = slot.config;
       const server = serverAttributes(baseUrl);
-      attributes = { span: { [ATTR.keyId]: id, [ATTR.account]: account, [ATTR.provider]: provider, ...server }, provider, server };
+      attributes = {
+        span: { [ATTR.keyId]: id, [ATTR.account]: account, [ATTR.provider]: provider, ...server },
+        provider,
+        server,
+      };
       this.keys.set(slot, attributes);
     }
     return attributes;
@@ -108,7 +116,9 @@ export class PoolTelemetry implements CallTracer {
   traceHeaders(span: Span, slot: KeySlot): Record<string, string> {
     const context = span.spanContext();
     if (!(slot.config.traceContext ?? this.options.traceContext) || !this.api.isSpanContextValid(context)) return {};
-    const headers: Record<string, string> = { traceparent: `00-${context.traceId}-${context.spanId}-0${(context.traceFlags & 1).toString(16)}` };
+    const headers: Record<string, string> = {
+      traceparent: `00-${context.traceId}-${context.spanId}-0${(context.traceFlags & 1).toString(16)}`,
+    };
     const state = context.traceState?.serialize();
     if (state) headers.tracestate = state;
     return headers;
@@ -118,7 +128,9 @@ export class PoolTelemetry implements CallTracer {
 class OtelCall implements CallTrace {
   private readonly parent: Context;
   readonly requestAttributes: Attributes;
-  /** The answer as the caller got it: the completion, or every chunk a stream's caller read (continuations spliced in). */
+  /**
+   * The answer as the caller got it: the completion, or every chunk a stream's caller read (continuations spliced in).
+   */
   private readonly summary: ResponseSummary = { finishReasons: [] };
   /** The output, when content is captured: the completion's messages, or a stream's assembled from its chunks. */
   private messages: Array<ChatMessage | undefined> | undefined;
@@ -216,7 +228,8 @@ class OtelCall implements CallTrace {
     summarize(this.summary, chunk);
     if (this.messages === undefined) return;
     for (const choice of chunk.choices) {
-      if (choice.delta) appendDelta(this.messages, choice.index ?? 0, choice.delta, this.telemetry.options.maxContentChars);
+      if (choice.delta)
+        appendDelta(this.messages, choice.index ?? 0, choice.delta, this.telemetry.options.maxContentChars);
     }
   }
 
@@ -229,13 +242,19 @@ class OtelCall implements CallTrace {
     const attributes = responseAttributes(summary);
     attributes[ATTR.provider] = serving?.key.provider ?? DEFAULT_PROVIDER;
     if (serving) Object.assign(attributes, serving.key.span);
-    if (this.firstContentMs !== undefined) attributes[ATTR.timeToFirstChunk] = (this.firstContentMs - this.startedMs) / 1000;
+    if (this.firstContentMs !== undefined)
+      attributes[ATTR.timeToFirstChunk] = (this.firstContentMs - this.startedMs) / 1000;
     if (meta) {
       attributes[ATTR.attempts] = meta.attempts;
       if (meta.degraded) attributes[ATTR.degraded] = meta.degraded;
     }
-    if (capture && this.messages && this.span.isRecording()) attributes[ATTR.outputMessages] = capture.output(this.messages, summary.finishReasons);
-    const metricAttributes: Attributes = { [ATTR.operation]: 'chat', [ATTR.requestModel]: this.request.model, [ATTR.provider]: attributes[ATTR.provider] };
+    if (capture && this.messages && this.span.isRecording())
+      attributes[ATTR.outputMessages] = capture.output(this.messages, summary.finishReasons);
+    const metricAttributes: Attributes = {
+      [ATTR.operation]: 'chat',
+      [ATTR.requestModel]: this.request.model,
+      [ATTR.provider]: attributes[ATTR.provider],
+    };
     if (summary.model !== undefined) metricAttributes[ATTR.responseModel] = summary.model;
     if (serving) Object.assign(metricAttributes, serving.key.server);
     if (error !== undefined) {
@@ -247,7 +266,12 @@ class OtelCall implements CallTrace {
     this.span.end(nowMs);
     // A degraded answer's tokens were counted by the pool call that made them (a cached one cost none).
     const usage = meta?.degraded ? undefined : summary.usage;
-    instruments.call(metricAttributes, (nowMs - this.startedMs) / 1000, this.firstContentMs === undefined ? undefined : (this.firstContentMs - this.startedMs) / 1000, usage);
+    instruments.call(
+      metricAttributes,
+      (nowMs - this.startedMs) / 1000,
+      this.firstContentMs === undefined ? undefined : (this.firstContentMs - this.startedMs) / 1000,
+      usage,
+    );
   }
 }
 
@@ -309,6 +333,7 @@ class OtelAttempt implements AttemptTrace {
       const nowMs = this.telemetry.ctx.clock.now();
       attributes[ATTR.cooldown] = Math.max(0, this.telemetry.ctx.cooldownEnd(this.slot) - nowMs) / 1000;
     }
-    if (outcome.kind !== 'aborted' || action !== undefined) this.telemetry.fail(this.span, attemptErrorType(outcome), error.message);
+    if (outcome.kind !== 'aborted' || action !== undefined)
+      this.telemetry.fail(this.span, attemptErrorType(outcome), error.message);
   }
 }

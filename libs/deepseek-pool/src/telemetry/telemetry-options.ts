@@ -14,7 +14,9 @@ export interface MeterProviderLike {
 
 /** OpenTelemetry traces and metrics of pool calls (through `@opentelemetry/api`, an optional peer). */
 export interface TelemetryOptions {
-  /** Record message content (`gen_ai.input.messages` / `gen_ai.output.messages`), redacted of every key. Default false. */
+  /**
+   * Record message content (`gen_ai.input.messages` / `gen_ai.output.messages`), redacted of every key. Default false.
+   */
   captureContent?: boolean;
   /** Longest captured content attribute, in characters, after redaction. Default 16 384. */
   maxContentChars?: number;
@@ -35,10 +37,13 @@ export interface ResolvedTelemetryOptions {
 }
 
 /** Validates `telemetry` (false: off); errors name the field. */
-export function resolveTelemetryOptions(options: TelemetryOptions | false | undefined): ResolvedTelemetryOptions | false {
+export function resolveTelemetryOptions(
+  options: TelemetryOptions | false | undefined,
+): ResolvedTelemetryOptions | false {
   if (options === false) return false;
   const given = options ?? {};
-  if (typeof given !== 'object' || given === null) throw new InvalidOptionsError('telemetry', 'must be an object or false');
+  if (typeof given !== 'object' || given === null)
+    throw new InvalidOptionsError('telemetry', 'must be an object or false');
   return {
     captureContent: flag(given.captureContent ?? false, 'telemetry.captureContent'),
     maxContentChars: positiveInteger(given.maxContentChars ?? 16_384, 'telemetry.maxContentChars'),

@@ -1,7 +1,18 @@
 import { type Attributes, SpanKind, context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { type DataPoint, type Histogram, MeterProvider, MetricReader, type MetricData } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  type DataPoint,
+  type Histogram,
+  MeterProvider,
+  MetricReader,
+  type MetricData,
+} from '@opentelemetry/sdk-metrics';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  type ReadableSpan,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 
 /** A metric reader the test collects from on demand. */
 class TestReader extends MetricReader {
@@ -29,7 +40,8 @@ export class TelemetryHarness {
   /** The one finished pool call span (kind internal) named `name`; fails when there are none or several. */
   call(name: string): ReadableSpan {
     const found = this.spans.filter((span) => span.name === name && span.kind === SpanKind.INTERNAL);
-    if (found.length !== 1) throw new Error(`${found.length} call spans named "${name}": ${this.spans.map((span) => span.name).join(', ')}`);
+    if (found.length !== 1)
+      throw new Error(`${found.length} call spans named "${name}": ${this.spans.map((span) => span.name).join(', ')}`);
     return found[0];
   }
 
@@ -39,7 +51,9 @@ export class TelemetryHarness {
 
   async metric(name: string): Promise<MetricData | undefined> {
     const { resourceMetrics } = await this.reader.collect();
-    return resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics).find((metric) => metric.descriptor.name === name);
+    return resourceMetrics.scopeMetrics
+      .flatMap((scope) => scope.metrics)
+      .find((metric) => metric.descriptor.name === name);
   }
 
   /** The data points of metric `name`, with their attributes. */
@@ -57,7 +71,8 @@ export class TelemetryHarness {
 /** Every attribute value of every span and event, as text, for "no secret, no content" scans. */
 export function allAttributeText(spans: readonly ReadableSpan[]): string {
   const texts: string[] = [];
-  const add = (attributes: Attributes) => texts.push(...Object.entries(attributes).map(([key, value]) => `${key}=${JSON.stringify(value)}`));
+  const add = (attributes: Attributes) =>
+    texts.push(...Object.entries(attributes).map(([key, value]) => `${key}=${JSON.stringify(value)}`));
   for (const span of spans) {
     texts.push(span.name, span.status.message ?? '');
     add(span.attributes);

@@ -20,7 +20,10 @@ export class MalformedBodyError extends Error {
   }
 }
 
-/** An upstream body, SSE line or SSE event over its limit (`limits.*`): the upstream's failure; the body is dropped at once. */
+/**
+ * An upstream body, SSE line or SSE event over its limit (`limits.*`): the upstream's failure; the body is dropped at
+ * once.
+ */
 export class ResponseTooLargeError extends Error {
   override readonly name = 'ResponseTooLargeError';
   readonly code = 'RESPONSE_TOO_LARGE';

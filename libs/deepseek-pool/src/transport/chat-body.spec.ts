@@ -34,8 +34,15 @@ describe('serializeChatBody', () => {
   it.each<[string, unknown]>([
     ['nested deeper than the stack', { x: nested(200_000) }],
     ['holding a BigInt', { seed: 1n }],
-    ['holding a cycle', (() => { const o: Record<string, unknown> = {}; o.self = o; return { o }; })()],
-  ])('rejects a body %s as the caller\'s InvalidRequestError naming the body', (_name, extra) => {
+    [
+      'holding a cycle',
+      (() => {
+        const o: Record<string, unknown> = {};
+        o.self = o;
+        return { o };
+      })(),
+    ],
+  ])("rejects a body %s as the caller's InvalidRequestError naming the body", (_name, extra) => {
     // Act
     const serialize = () => serializeChatBody({ model: 'm', messages, ...(extra as object) }, false);
 

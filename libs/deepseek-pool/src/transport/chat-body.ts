@@ -16,7 +16,10 @@ export function serializeChatBody(request: ChatCompletionRequest, stream: boolea
   try {
     rest = JSON.stringify({ ...request, model: undefined, stream: undefined });
   } catch (error) {
-    throw new InvalidRequestError('body', `cannot be serialized (${error instanceof Error ? error.message : String(error)})`);
+    throw new InvalidRequestError(
+      'body',
+      `cannot be serialized (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
   const tail = rest === '{}' ? '}' : `,${rest.slice(1)}`;
   return { forModel: (model) => `{"model":${JSON.stringify(model)},"stream":${stream}${tail}` };

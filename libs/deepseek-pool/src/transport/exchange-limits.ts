@@ -3,7 +3,10 @@ import { positiveInteger, positiveNumber } from '../keys/key-config.js';
 
 /** Bounds on what one upstream exchange may make this process hold, and on how long a caller may stop reading. */
 export interface ExchangeLimits {
-  /** Largest non-streaming upstream body, bytes (keep-alive blank lines included); over it the attempt fails as the upstream's. */
+  /**
+   * Largest non-streaming upstream body, bytes (keep-alive blank lines included); over it the attempt fails as the
+   * upstream's.
+   */
   maxResponseBytes: number;
   /** Longest SSE line (bytes) and largest SSE event (data characters); over it the attempt fails as the upstream's. */
   maxSseLineBytes: number;
@@ -22,10 +25,12 @@ const FIELDS = Object.keys(DEFAULT_EXCHANGE_LIMITS) as Array<keyof ExchangeLimit
 /** Validates the `limits` option (every field optional, each > 0; byte sizes are integers); names the bad field. */
 export function resolveExchangeLimits(value: unknown): ExchangeLimits {
   if (value === undefined) return { ...DEFAULT_EXCHANGE_LIMITS };
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new InvalidOptionsError('limits', 'must be an object');
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new InvalidOptionsError('limits', 'must be an object');
   const input = value as Record<string, unknown>;
   const unknown = Object.keys(input).find((name) => !(FIELDS as string[]).includes(name));
-  if (unknown !== undefined) throw new InvalidOptionsError(`limits.${unknown}`, `is not a limit (one of ${FIELDS.join(', ')})`);
+  if (unknown !== undefined)
+    throw new InvalidOptionsError(`limits.${unknown}`, `is not a limit (one of ${FIELDS.join(', ')})`);
   const field = <K extends keyof ExchangeLimits>(name: K) => input[name] ?? DEFAULT_EXCHANGE_LIMITS[name];
   return {
     maxResponseBytes: positiveInteger(field('maxResponseBytes'), 'limits.maxResponseBytes'),

@@ -127,7 +127,10 @@ describe('readJsonBody', () => {
 
     // Assert
     expect(error).toBeInstanceOf(ResponseTooLargeError);
-    expect(error).toMatchObject({ code: 'RESPONSE_TOO_LARGE', message: expect.stringContaining('limits.maxResponseBytes') });
+    expect(error).toMatchObject({
+      code: 'RESPONSE_TOO_LARGE',
+      message: expect.stringContaining('limits.maxResponseBytes'),
+    });
     expect(chunksRead).toBe(10);
     expect(returned).toBe(true);
   });

@@ -12,7 +12,11 @@ const decoder = new TextDecoder('utf-8');
  * Throws EmptyBodyError for a body of only whitespace, MalformedBodyError for invalid JSON and ResponseTooLargeError
  * as soon as more than `maxBytes` arrived (whitespace included): the body is then dropped and its stream destroyed.
  */
-export async function readJsonBody(body: AsyncIterable<Uint8Array>, onChunk?: () => void, maxBytes = DEFAULT_EXCHANGE_LIMITS.maxResponseBytes): Promise<unknown> {
+export async function readJsonBody(
+  body: AsyncIterable<Uint8Array>,
+  onChunk?: () => void,
+  maxBytes = DEFAULT_EXCHANGE_LIMITS.maxResponseBytes,
+): Promise<unknown> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of body) {

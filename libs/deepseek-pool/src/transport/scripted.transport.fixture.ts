@@ -1,6 +1,9 @@
 import type { Transport, TransportRequest, TransportResponse } from './transport.js';
 
-/** A scripted reply: a status and a JSON body (sent once `until` settles, if given), a network error code, or a promise the test settles. */
+/**
+ * A scripted reply: a status and a JSON body (sent once `until` settles, if given), a network error code, or a promise
+ * the test settles.
+ */
 export type ScriptedReply =
   | { status: number; body?: unknown; headers?: Record<string, string>; until?: Promise<void> }
   | { networkError: string }
@@ -11,7 +14,13 @@ export type ScriptedReply =
  * unit tests of the attempt loop; integration tests use real HTTP against the mock.
  */
 export class ScriptedTransport implements Transport {
-  readonly calls: Array<{ apiKey: string; baseUrl: string; path: string; body: unknown; headers: Record<string, string> }> = [];
+  readonly calls: Array<{
+    apiKey: string;
+    baseUrl: string;
+    path: string;
+    body: unknown;
+    headers: Record<string, string>;
+  }> = [];
   private readonly scripts = new Map<string, ScriptedReply[]>();
 
   /** Replies for `apiKey`, in order; the last one repeats. */
@@ -26,11 +35,18 @@ export class ScriptedTransport implements Transport {
 
   async request(request: TransportRequest): Promise<TransportResponse> {
     const apiKey = request.headers.authorization.replace(/^Bearer /, '');
-    this.calls.push({ apiKey, baseUrl: request.baseUrl, path: request.path, body: request.body ? JSON.parse(request.body) : undefined, headers: request.headers });
+    this.calls.push({
+      apiKey,
+      baseUrl: request.baseUrl,
+      path: request.path,
+      body: request.body ? JSON.parse(request.body) : undefined,
+      headers: request.headers,
+    });
     const replies = this.scripts.get(apiKey) ?? [{ status: 401, body: { error: { message: 'unknown key' } } }];
     const reply = replies.length > 1 ? replies.shift()! : replies[0];
     if (typeof reply === 'function') return reply(request);
-    if ('networkError' in reply) throw Object.assign(new Error(`connect ${reply.networkError}`), { code: reply.networkError });
+    if ('networkError' in reply)
+      throw Object.assign(new Error(`connect ${reply.networkError}`), { code: reply.networkError });
     await reply.until;
     return { status: reply.status, headers: reply.headers ?? {}, body: bytes(JSON.stringify(reply.body ?? {})) };
   }
@@ -49,7 +65,13 @@ export function completion(content = 'hello', extra: Record<string, unknown> = {
     object: 'chat.completion',
     model: 'deepseek-v4-flash',
     choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
-    usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15, prompt_cache_hit_tokens: 4, prompt_cache_miss_tokens: 6 },
+    usage: {
+      prompt_tokens: 10,
+      completion_tokens: 5,
+      total_tokens: 15,
+      prompt_cache_hit_tokens: 4,
+      prompt_cache_miss_tokens: 6,
+    },
     ...extra,
   };
 }

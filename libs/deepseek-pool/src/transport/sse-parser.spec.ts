@@ -32,8 +32,12 @@ const chunk = (fields: string): string =>
   `{"id":"c1","object":"chat.completion.chunk","created":1760000000,"model":"deepseek-reasoner","system_fingerprint":"fp_1","choices":[{"index":0,${fields}}]}`;
 
 const REASONING_CHUNKS = [
-  chunk('"delta":{"role":"assistant","content":null,"reasoning_content":""},"logprobs":null,"finish_reason":null}],"usage":null'),
-  chunk('"delta":{"reasoning_content":"The user asks: what is 2+2?"},"logprobs":null,"finish_reason":null}],"usage":null'),
+  chunk(
+    '"delta":{"role":"assistant","content":null,"reasoning_content":""},"logprobs":null,"finish_reason":null}],"usage":null',
+  ),
+  chunk(
+    '"delta":{"reasoning_content":"The user asks: what is 2+2?"},"logprobs":null,"finish_reason":null}],"usage":null',
+  ),
   chunk('"delta":{"reasoning_content":" Simple arithmetic."},"logprobs":null,"finish_reason":null}],"usage":null'),
   chunk('"delta":{"content":"2 + 2 = 4"},"logprobs":null,"finish_reason":null}],"usage":null'),
   chunk(
@@ -167,7 +171,12 @@ describe('SseParser', () => {
     it.each<[string, string, SseEvent[], boolean]>([
       ['reports a clean end after a dispatched event', 'data: a\n\n', [data('a')], false],
       ['reports a clean end after done', 'data: [DONE]\n\n', [done], false],
-      ['reports a clean end after a complete comment', 'data: a\n\n: keep-alive\n', [data('a'), comment('keep-alive')], false],
+      [
+        'reports a clean end after a complete comment',
+        'data: a\n\n: keep-alive\n',
+        [data('a'), comment('keep-alive')],
+        false,
+      ],
       ['reports a clean end for an empty stream', '', [], false],
       ['discards an event missing its blank line and reports the cut', 'data: a\n', [], true],
       ['discards an unterminated line and reports the cut', 'data: a\n\ndata: {"b', [data('a')], true],

@@ -99,14 +99,16 @@ export class SseParser {
     if (name !== 'data') return;
     const value = colon === -1 ? '' : stripOneSpace(line, colon + 1);
     this.data = this.data === undefined ? value : `${this.data}\n${value}`;
-    if (this.data.length > this.maxLineBytes) throw new ResponseTooLargeError('SSE event', 'limits.maxSseLineBytes', this.maxLineBytes);
+    if (this.data.length > this.maxLineBytes)
+      throw new ResponseTooLargeError('SSE event', 'limits.maxSseLineBytes', this.maxLineBytes);
   }
 
   /** Tracks the bytes of the unterminated line on the raw bytes (before any text is built) and enforces the cap. */
   private countLine(bytes: Uint8Array): void {
     const lastEnd = Math.max(bytes.lastIndexOf(LF), bytes.lastIndexOf(CR));
     this.lineBytes = lastEnd === -1 ? this.lineBytes + bytes.length : bytes.length - lastEnd - 1;
-    if (this.lineBytes > this.maxLineBytes) throw new ResponseTooLargeError('SSE line', 'limits.maxSseLineBytes', this.maxLineBytes);
+    if (this.lineBytes > this.maxLineBytes)
+      throw new ResponseTooLargeError('SSE line', 'limits.maxSseLineBytes', this.maxLineBytes);
   }
 
   private dispatch(events: SseEvent[]): void {
@@ -126,7 +128,10 @@ function stripOneSpace(line: string, from: number): string {
  * Parses a byte stream into events; the generator's return value says whether the stream was cut mid-event.
  * Over `maxLineBytes` it throws ResponseTooLargeError and stops reading (the body is destroyed).
  */
-export async function* parseSse(body: AsyncIterable<Uint8Array>, maxLineBytes?: number): AsyncGenerator<SseEvent, SseEnd, undefined> {
+export async function* parseSse(
+  body: AsyncIterable<Uint8Array>,
+  maxLineBytes?: number,
+): AsyncGenerator<SseEvent, SseEnd, undefined> {
   const parser = new SseParser(maxLineBytes);
   for await (const chunk of body) {
     yield* parser.push(chunk);

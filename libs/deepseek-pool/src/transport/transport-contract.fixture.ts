@@ -60,7 +60,12 @@ export function describeTransportContract(name: string, create: () => Promise<Tr
         headers: { authorization: 'Bearer sk-test', 'content-type': 'application/json' },
         body,
       });
-      const echoed = JSON.parse(await readText(response.body)) as { method: string; url: string; headers: Record<string, string>; body: string };
+      const echoed = JSON.parse(await readText(response.body)) as {
+        method: string;
+        url: string;
+        headers: Record<string, string>;
+        body: string;
+      };
 
       // Assert
       expect(response.status).toBe(200);

@@ -25,7 +25,9 @@ describe('toTransportError', () => {
 
   it('takes the code of the first error of an AggregateError', () => {
     // Arrange: Node's multi-address connect reports failures this way.
-    const error = new AggregateError([Object.assign(new Error('connect ECONNREFUSED ::1:1'), { code: 'ECONNREFUSED' })]);
+    const error = new AggregateError([
+      Object.assign(new Error('connect ECONNREFUSED ::1:1'), { code: 'ECONNREFUSED' }),
+    ]);
 
     // Act
     const mapped = toTransportError(error, live());
@@ -36,7 +38,9 @@ describe('toTransportError', () => {
 
   it('takes the code of the cause when the error has none', () => {
     // Arrange
-    const error = new Error('fetch failed', { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) });
+    const error = new Error('fetch failed', {
+      cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }),
+    });
 
     // Act
     const mapped = toTransportError(error, live());

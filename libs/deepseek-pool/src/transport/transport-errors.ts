@@ -39,7 +39,10 @@ export function toTransportError(error: unknown, signal: AbortSignal): Transport
 }
 
 /** Re-yields a response body, normalising the errors it throws with toTransportError. */
-export async function* guardBody(body: AsyncIterable<Uint8Array>, signal: AbortSignal): AsyncGenerator<Uint8Array, void, undefined> {
+export async function* guardBody(
+  body: AsyncIterable<Uint8Array>,
+  signal: AbortSignal,
+): AsyncGenerator<Uint8Array, void, undefined> {
   try {
     yield* body;
   } catch (error) {

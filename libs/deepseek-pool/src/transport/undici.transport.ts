@@ -6,7 +6,10 @@ import { guardBody, toTransportError } from './transport-errors.js';
 
 /** Connection pooling options of UndiciTransport, per upstream origin. */
 export interface UndiciTransportOptions {
-  /** Max sockets per origin (default 2 500, DeepSeek's per-account concurrency for flash models); requests beyond it queue inside the pool. */
+  /**
+   * Max sockets per origin (default 2 500, DeepSeek's per-account concurrency for flash models); requests beyond it
+   * queue inside the pool.
+   */
   connections?: number;
   /** How long an idle keep-alive socket stays open, ms (undici's default, 4 s, when unset). */
   keepAliveTimeoutMs?: number;

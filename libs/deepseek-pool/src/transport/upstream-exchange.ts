@@ -49,7 +49,12 @@ export async function openExchange(
     retryAfterMs: parseRetryAfterMs(response.headers, clock.now()),
     message,
   };
-  throw new UpstreamError(`Upstream answered ${response.status} on key ${slot.id}: ${message ?? 'no message'}`, outcome, slot.id, errorBody);
+  throw new UpstreamError(
+    `Upstream answered ${response.status} on key ${slot.id}: ${message ?? 'no message'}`,
+    outcome,
+    slot.id,
+    errorBody,
+  );
 }
 
 /**
@@ -66,11 +71,19 @@ export async function exchangeChat(
   clock: { now(): number },
 ): Promise<ChatCompletion> {
   const body = request.body.forModel(slot.upstreamModel(request.model));
-  const response = await openExchange(transport, slot, control, settings.timeouts.firstByteMs, { method: 'POST', path: '/chat/completions', body }, clock);
+  const response = await openExchange(
+    transport,
+    slot,
+    control,
+    settings.timeouts.firstByteMs,
+    { method: 'POST', path: '/chat/completions', body },
+    clock,
+  );
   const alive = (): void => control.arm('idle', settings.timeouts.idleMs);
   alive();
   const completion = await readJsonBody(response.body, alive, settings.limits.maxResponseBytes);
-  if (!isChatCompletion(completion)) throw new MalformedBodyError('the body is not a chat completion (no choices array)');
+  if (!isChatCompletion(completion))
+    throw new MalformedBodyError('the body is not a chat completion (no choices array)');
   control.trace.observe(completion);
   return completion;
 }

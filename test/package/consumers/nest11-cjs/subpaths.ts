@@ -5,4 +5,12 @@ import { DeepSeekPoolHealthIndicator, DeepSeekPoolHealthModule } from 'nestjs-de
 import { RedisStateStore } from 'nestjs-deepseek-pool/redis';
 import { DeepSeekMock } from 'nestjs-deepseek-pool-mock';
 
-export const entryPoints = [DeepSeekPoolModule, DeepSeekPoolService, HttpServiceTransport, DeepSeekPoolHealthIndicator, DeepSeekPoolHealthModule, RedisStateStore, DeepSeekMock];
+export const entryPoints = [
+  DeepSeekPoolModule,
+  DeepSeekPoolService,
+  HttpServiceTransport,
+  DeepSeekPoolHealthIndicator,
+  DeepSeekPoolHealthModule,
+  RedisStateStore,
+  DeepSeekMock,
+];

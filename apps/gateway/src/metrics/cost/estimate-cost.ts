@@ -11,10 +11,20 @@ export function isPeakHour(date: Date): boolean {
 }
 
 /** Estimated USD cost of one answer's usage at `date`; undefined for a model the table does not price. */
-export function estimateCostUsd(model: string, usage: Usage, date: Date, prices: PriceTable = DEFAULT_PRICES): number | undefined {
+export function estimateCostUsd(
+  model: string,
+  usage: Usage,
+  date: Date,
+  prices: PriceTable = DEFAULT_PRICES,
+): number | undefined {
   if (!Object.hasOwn(prices, model)) return undefined;
   const price = prices[model];
   const rates = (isPeakHour(date) ? price.peak : undefined) ?? price.offPeak;
   const tokens = tokenCounts(usage);
-  return (tokens.prompt_cache_hit * rates.cacheHit + tokens.prompt_cache_miss * rates.cacheMiss + tokens.completion * rates.output) / 1_000_000;
+  return (
+    (tokens.prompt_cache_hit * rates.cacheHit +
+      tokens.prompt_cache_miss * rates.cacheMiss +
+      tokens.completion * rates.output) /
+    1_000_000
+  );
 }

@@ -16,8 +16,14 @@ export interface ModelPrice {
 /** Prices by requested model id. */
 export type PriceTable = Readonly<Record<string, ModelPrice>>;
 
-const FLASH: ModelPrice = { offPeak: { cacheHit: 0.003, cacheMiss: 0.15, output: 0.6 }, peak: { cacheHit: 0.006, cacheMiss: 0.3, output: 1.2 } };
-const PRO: ModelPrice = { offPeak: { cacheHit: 0.022, cacheMiss: 0.66, output: 1.98 }, peak: { cacheHit: 0.044, cacheMiss: 1.32, output: 3.96 } };
+const FLASH: ModelPrice = {
+  offPeak: { cacheHit: 0.003, cacheMiss: 0.15, output: 0.6 },
+  peak: { cacheHit: 0.006, cacheMiss: 0.3, output: 1.2 },
+};
+const PRO: ModelPrice = {
+  offPeak: { cacheHit: 0.022, cacheMiss: 0.66, output: 1.98 },
+  peak: { cacheHit: 0.044, cacheMiss: 1.32, output: 3.96 },
+};
 
 /** DeepSeek's published prices (docs/deepseek-api.md "Usage and price"); the old ids are served by flash. */
 export const DEFAULT_PRICES: PriceTable = {
@@ -52,13 +58,15 @@ function rates(value: unknown, field: string): TokenRates {
   const object = asObject(value, field);
   const rate = (name: keyof TokenRates): number => {
     const number = object[name];
-    if (typeof number !== 'number' || !Number.isFinite(number) || number < 0) throw new GatewayConfigError(`${field}.${name}`, 'must be a non-negative number (USD per million tokens)');
+    if (typeof number !== 'number' || !Number.isFinite(number) || number < 0)
+      throw new GatewayConfigError(`${field}.${name}`, 'must be a non-negative number (USD per million tokens)');
     return number;
   };
   return { cacheHit: rate('cacheHit'), cacheMiss: rate('cacheMiss'), output: rate('output') };
 }
 
 function asObject(value: unknown, field: string): Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new GatewayConfigError(field, 'must be a JSON object');
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new GatewayConfigError(field, 'must be a JSON object');
   return value as Record<string, unknown>;
 }

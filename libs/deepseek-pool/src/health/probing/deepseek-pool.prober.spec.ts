@@ -20,7 +20,17 @@ describe('DeepSeekPoolProber (registered by DeepSeekPoolModule)', () => {
 
   async function app(options: Partial<DeepSeekPoolOptions> = {}) {
     const moduleRef = await Test.createTestingModule({
-      imports: [DeepSeekPoolModule.forRoot({ keys: [{ id: 'a', apiKey: A }, { id: 'b', apiKey: B }], transport: upstream, logger: false, ...options })],
+      imports: [
+        DeepSeekPoolModule.forRoot({
+          keys: [
+            { id: 'a', apiKey: A },
+            { id: 'b', apiKey: B },
+          ],
+          transport: upstream,
+          logger: false,
+          ...options,
+        }),
+      ],
     }).compile();
     return moduleRef;
   }
@@ -30,7 +40,12 @@ describe('DeepSeekPoolProber (registered by DeepSeekPoolModule)', () => {
     const moduleRef = await app({ probe: { jitter: 0, balance: false } });
     const baseline = jest.getTimerCount();
     await moduleRef.init();
-    expect(moduleRef.get(DeepSeekPoolService).snapshot().keys.map((k) => k.state)).toEqual(['disabled', 'ready']);
+    expect(
+      moduleRef
+        .get(DeepSeekPoolService)
+        .snapshot()
+        .keys.map((k) => k.state),
+    ).toEqual(['disabled', 'ready']);
     expect(upstream.callsTo(B, '/models')).toBe(1);
     await jest.advanceTimersByTimeAsync(10_000);
     expect(upstream.callsTo(B, '/models')).toBe(2);
@@ -67,7 +82,11 @@ describe('DeepSeekPoolProber (registered by DeepSeekPoolModule)', () => {
   });
 
   it('starts synthetic traffic when configured', async () => {
-    const moduleRef = await app({ validateOnStart: false, probe: false, synthetic: { intervalMs: 60_000, model: 'deepseek-v4-flash', dailyRequests: 10 } });
+    const moduleRef = await app({
+      validateOnStart: false,
+      probe: false,
+      synthetic: { intervalMs: 60_000, model: 'deepseek-v4-flash', dailyRequests: 10 },
+    });
     await moduleRef.init();
     await jest.advanceTimersByTimeAsync(75_000);
     expect(upstream.callsTo(A, '/chat/completions')).toBe(1);

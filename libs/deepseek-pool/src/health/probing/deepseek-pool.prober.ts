@@ -1,4 +1,10 @@
-import { Inject, Injectable, type LoggerService, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type LoggerService,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
 import { DEEPSEEK_POOL_OPTIONS } from '../../deepseek-pool.constants.js';
 import type { ResolvedPoolOptions } from '../../deepseek-pool.options.js';
 import { DeepSeekPoolService } from '../../deepseek-pool.service.js';
@@ -30,7 +36,8 @@ export class DeepSeekPoolProber implements OnApplicationBootstrap, OnModuleDestr
     this.logger = redactedLogger(options.logger, 'DeepSeekPoolProber', options.redactor);
     const thresholds = probe || DEFAULT_PROBE_OPTIONS;
     if (probe) this.prober = new KeyProber(pool, probe, clock, rng, this.logger);
-    if (synthetic) this.synthetic = new SyntheticTraffic(pool, synthetic, thresholds, thresholds.jitter, clock, rng, this.logger);
+    if (synthetic)
+      this.synthetic = new SyntheticTraffic(pool, synthetic, thresholds, thresholds.jitter, clock, rng, this.logger);
   }
 
   /** Validates the keys (may throw with `'require-one'`, which stops the start), then starts the schedules. */
@@ -38,14 +45,21 @@ export class DeepSeekPoolProber implements OnApplicationBootstrap, OnModuleDestr
     const { validateOnStart, probe } = this.options;
     if (validateOnStart !== false) {
       const { timeoutMs, balance } = probe || DEFAULT_PROBE_OPTIONS;
-      const settings = { timeoutMs, balance, concurrency: VALIDATION_CONCURRENCY, requireOne: validateOnStart === 'require-one' };
+      const settings = {
+        timeoutMs,
+        balance,
+        concurrency: VALIDATION_CONCURRENCY,
+        requireOne: validateOnStart === 'require-one',
+      };
       await validateKeysAtStart(this.pool, settings, this.logger);
     }
     this.prober?.start();
     this.synthetic?.start();
   }
 
-  /** Probes every key now, e.g. after an operator topped up an account; resolves when done. No-op with `probe: false`. */
+  /**
+   * Probes every key now, e.g. after an operator topped up an account; resolves when done. No-op with `probe: false`.
+   */
   async checkNow(): Promise<void> {
     await this.prober?.checkNow();
   }

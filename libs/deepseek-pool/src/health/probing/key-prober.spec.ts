@@ -38,7 +38,13 @@ describe('KeyProber', () => {
       ...extra,
     });
     pool = new DeepSeekPoolService(options);
-    prober = new KeyProber(pool, options.probe as ResolvedProbeOptions, options.clock, options.rng, recordingLogger(lines));
+    prober = new KeyProber(
+      pool,
+      options.probe as ResolvedProbeOptions,
+      options.clock,
+      options.rng,
+      recordingLogger(lines),
+    );
   }
 
   const key = (id: string) => pool.snapshot().keys.find((k) => k.id === id)!;
@@ -143,8 +149,16 @@ describe('KeyProber', () => {
     expect(lines).toContain('Key a enabled by the prober: its balance is available again');
   });
 
-  it('probes /user/balance only on DeepSeek\'s official API in auto mode', async () => {
-    setup({}, { keys: [{ id: 'a', apiKey: A }, { id: 'b', apiKey: B, baseUrl: 'http://10.0.0.5:8000/v1' }] });
+  it("probes /user/balance only on DeepSeek's official API in auto mode", async () => {
+    setup(
+      {},
+      {
+        keys: [
+          { id: 'a', apiKey: A },
+          { id: 'b', apiKey: B, baseUrl: 'http://10.0.0.5:8000/v1' },
+        ],
+      },
+    );
     prober.start();
     await tick();
     expect(upstream.callsTo(A, '/user/balance')).toBe(1);

@@ -18,7 +18,10 @@ interface Readmission {
 }
 
 /** What the prober needs of the pool: the facade's probe and key-administration methods. */
-export type ProbedPool = Pick<DeepSeekPoolService, 'snapshot' | 'keySnapshot' | 'probeKey' | 'baseUrlOf' | 'disableKey' | 'enableKey' | 'markKeyDown'>;
+export type ProbedPool = Pick<
+  DeepSeekPoolService,
+  'snapshot' | 'keySnapshot' | 'probeKey' | 'baseUrlOf' | 'disableKey' | 'enableKey' | 'markKeyDown'
+>;
 
 /**
  * Probes every key on its own jittered timer with free calls, outside the attempt loop:
@@ -94,10 +97,14 @@ export class KeyProber {
     const readmission = this.readmissions.get(key.id) ?? { count: 0, notBeforeMs: 0 };
     if (this.clock.now() < readmission.notBeforeMs) return;
     const models = probeSignal(await this.call(key.id, '/models', signal));
-    if (models.kind === 'disable' && models.reason !== 'insufficient-balance') return this.disable(key.id, models.reason);
+    if (models.kind === 'disable' && models.reason !== 'insufficient-balance')
+      return this.disable(key.id, models.reason);
     if (models.kind !== 'success') return;
     const count = readmission.count + 1;
-    this.readmissions.set(key.id, { count, notBeforeMs: this.clock.now() + readmitDelayMs(readmission.count, this.options.intervalMs) });
+    this.readmissions.set(key.id, {
+      count,
+      notBeforeMs: this.clock.now() + readmitDelayMs(readmission.count, this.options.intervalMs),
+    });
     this.enable(key.id, 'it answers again (no balance endpoint: re-admitted through half-open)');
     this.pool.markKeyDown(key.id);
   }

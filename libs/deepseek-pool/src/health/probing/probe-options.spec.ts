@@ -6,7 +6,14 @@ const KEY = 'sk-probeoptions00000000001';
 describe('probe, synthetic and validateOnStart options', () => {
   it('probing and start-up validation are on by default; synthetic traffic is off', () => {
     const resolved = resolveOptions({ keys: [KEY] });
-    expect(resolved.probe).toEqual({ intervalMs: 10_000, jitter: 0.2, unhealthyAfter: 3, healthyAfter: 2, timeoutMs: 5_000, balance: 'auto' });
+    expect(resolved.probe).toEqual({
+      intervalMs: 10_000,
+      jitter: 0.2,
+      unhealthyAfter: 3,
+      healthyAfter: 2,
+      timeoutMs: 5_000,
+      balance: 'auto',
+    });
     expect(resolved.synthetic).toBe(false);
     expect(resolved.validateOnStart).toBe(true);
   });
@@ -50,8 +57,16 @@ describe('probe, synthetic and validateOnStart options', () => {
     ['synthetic without a budget', { synthetic: { intervalMs: 1_000, model: 'm' } }, 'synthetic.dailyRequests'],
     ['synthetic without a model', { synthetic: { intervalMs: 1_000, model: '', dailyRequests: 1 } }, 'synthetic.model'],
     ['synthetic interval', { synthetic: { intervalMs: 0, model: 'm', dailyRequests: 1 } }, 'synthetic.intervalMs'],
-    ['synthetic token budget', { synthetic: { intervalMs: 1, model: 'm', dailyBudgetTokens: 0.5 } }, 'synthetic.dailyBudgetTokens'],
-    ['synthetic expect', { synthetic: { intervalMs: 1, model: 'm', dailyRequests: 1, expect: 5 as unknown as string } }, 'synthetic.expect'],
+    [
+      'synthetic token budget',
+      { synthetic: { intervalMs: 1, model: 'm', dailyBudgetTokens: 0.5 } },
+      'synthetic.dailyBudgetTokens',
+    ],
+    [
+      'synthetic expect',
+      { synthetic: { intervalMs: 1, model: 'm', dailyRequests: 1, expect: 5 as unknown as string } },
+      'synthetic.expect',
+    ],
     ['validateOnStart', { validateOnStart: 'always' as unknown as boolean }, 'validateOnStart'],
   ])('rejects %s, naming the field', (_name, options, field) => {
     let error: unknown;

@@ -10,7 +10,9 @@ export interface ProbeOptions {
   jitter?: number;
   /** Failed probes in a row after which the key is marked down (its breaker opens). Default 3. */
   unhealthyAfter?: number;
-  /** Successful probes in a row after which a down key counts as recovered (it returns through half-open). Default 2. */
+  /**
+   * Successful probes in a row after which a down key counts as recovered (it returns through half-open). Default 2.
+   */
   healthyAfter?: number;
   /** Deadline of one probe call. Also the deadline of start-up validation. Default 5 000 ms. */
   timeoutMs?: number;
@@ -22,11 +24,16 @@ export interface ProbeOptions {
   balance?: BalanceMode;
 }
 
-/** A tiny real completion per key on a schedule, to catch grey failures (slow or wrong answers) a models call misses. */
+/**
+ * A tiny real completion per key on a schedule, to catch grey failures (slow or wrong answers) a models call misses.
+ */
 export interface SyntheticOptions {
   /** Time between two synthetic completions of one key (jittered like probes). */
   intervalMs: number;
-  /** Model to ask; use a cheap non-thinking one. Each key gets it under its `modelMap` name; keys that do not serve it are skipped. */
+  /**
+   * Model to ask; use a cheap non-thinking one. Each key gets it under its `modelMap` name; keys that do not serve it
+   * are skipped.
+   */
   model: string;
   /** Synthetic requests allowed per key per UTC day. At least one daily budget is required. */
   dailyRequests?: number;
@@ -42,7 +49,10 @@ export interface SyntheticOptions {
   timeoutMs?: number;
 }
 
-/** Start-up key validation: `true` logs and disables rejected keys, `'require-one'` also fails the start when no key is valid. */
+/**
+ * Start-up key validation: `true` logs and disables rejected keys, `'require-one'` also fails the start when no key is
+ * valid.
+ */
 export type ValidateOnStart = boolean | 'require-one';
 
 export type ResolvedProbeOptions = Required<ProbeOptions>;
@@ -86,13 +96,22 @@ export function resolveSyntheticOptions(value: SyntheticOptions | false | undefi
   if (value === undefined || value === false) return false;
   const synthetic = object(value, 'synthetic');
   if (synthetic.dailyRequests === undefined && synthetic.dailyBudgetTokens === undefined) {
-    throw new InvalidOptionsError('synthetic.dailyRequests', 'or synthetic.dailyBudgetTokens is required (synthetic traffic costs money)');
+    throw new InvalidOptionsError(
+      'synthetic.dailyRequests',
+      'or synthetic.dailyBudgetTokens is required (synthetic traffic costs money)',
+    );
   }
   return {
     intervalMs: positiveNumber(synthetic.intervalMs, 'synthetic.intervalMs'),
     model: text(synthetic.model, 'synthetic.model'),
-    dailyRequests: synthetic.dailyRequests === undefined ? Infinity : positiveInteger(synthetic.dailyRequests, 'synthetic.dailyRequests'),
-    dailyBudgetTokens: synthetic.dailyBudgetTokens === undefined ? Infinity : positiveInteger(synthetic.dailyBudgetTokens, 'synthetic.dailyBudgetTokens'),
+    dailyRequests:
+      synthetic.dailyRequests === undefined
+        ? Infinity
+        : positiveInteger(synthetic.dailyRequests, 'synthetic.dailyRequests'),
+    dailyBudgetTokens:
+      synthetic.dailyBudgetTokens === undefined
+        ? Infinity
+        : positiveInteger(synthetic.dailyBudgetTokens, 'synthetic.dailyBudgetTokens'),
     prompt: text(synthetic.prompt ?? 'Reply with the single word: pong', 'synthetic.prompt'),
     expect: expectation(synthetic.expect ?? 'pong'),
     maxTokens: positiveInteger(synthetic.maxTokens ?? 16, 'synthetic.maxTokens'),
@@ -108,7 +127,8 @@ export function resolveValidateOnStart(value: ValidateOnStart | undefined): Vali
 }
 
 function object<T extends object>(value: T, field: string): T {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new InvalidOptionsError(field, 'must be an object or false');
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new InvalidOptionsError(field, 'must be an object or false');
   return value;
 }
 
@@ -118,6 +138,7 @@ function expectation(value: unknown): string {
 }
 
 function text(value: unknown, field: string): string {
-  if (typeof value !== 'string' || value.trim() === '') throw new InvalidOptionsError(field, 'must be a non-empty string');
+  if (typeof value !== 'string' || value.trim() === '')
+    throw new InvalidOptionsError(field, 'must be a non-empty string');
   return value;
 }

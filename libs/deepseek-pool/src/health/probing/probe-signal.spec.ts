@@ -5,7 +5,11 @@ describe('probeSignal', () => {
   it.each<[string, Pick<ProbeResult, 'ok' | 'outcome' | 'status'>, ProbeSignal]>([
     ['200', { ok: true, outcome: 'success', status: 200 }, { kind: 'success' }],
     ['401 revokes', { ok: false, outcome: 'http', status: 401 }, { kind: 'disable', reason: 'revoked' }],
-    ['402 empties the account', { ok: false, outcome: 'http', status: 402 }, { kind: 'disable', reason: 'insufficient-balance' }],
+    [
+      '402 empties the account',
+      { ok: false, outcome: 'http', status: 402 },
+      { kind: 'disable', reason: 'insufficient-balance' },
+    ],
     ['403 forbids', { ok: false, outcome: 'http', status: 403 }, { kind: 'disable', reason: 'forbidden' }],
     ['429: alive, only limited', { ok: false, outcome: 'http', status: 429 }, { kind: 'neutral' }],
     ['404: no such endpoint here', { ok: false, outcome: 'http', status: 404 }, { kind: 'neutral' }],

@@ -33,11 +33,16 @@ export function probeSignal(result: Pick<ProbeResult, 'ok' | 'outcome' | 'status
 /** Which keys get `GET /user/balance`: `'auto'` = DeepSeek's official API only. */
 export type BalanceMode = 'auto' | boolean;
 
-/** Whether a key's upstream serves DeepSeek's `GET /user/balance` (in `'auto'` mode: `https://api.deepseek.com`, with or without `/v1`). */
+/**
+ * Whether a key's upstream serves DeepSeek's `GET /user/balance` (in `'auto'` mode: `https://api.deepseek.com`, with or
+ * without `/v1`).
+ */
 export function hasBalanceEndpoint(baseUrl: string, mode: BalanceMode): boolean {
   if (mode !== 'auto') return mode;
   const url = new URL(baseUrl);
-  return url.protocol === 'https:' && url.host === 'api.deepseek.com' && (url.pathname === '/' || url.pathname === '/v1');
+  return (
+    url.protocol === 'https:' && url.host === 'api.deepseek.com' && (url.pathname === '/' || url.pathname === '/v1')
+  );
 }
 
 /** `is_available` of a `GET /user/balance` body; undefined when the body is not a balance answer. */

@@ -26,7 +26,11 @@ export const INITIAL_STREAK: Readonly<ProbeStreak> = Object.freeze({ down: false
  *   probes then bring the key back, by the same rules as after traffic failures);
  * - neutral answers (429, endpoint missing) change nothing.
  */
-export function nextStreak(streak: ProbeStreak, result: 'success' | 'failure' | 'neutral', t: StreakThresholds): { streak: ProbeStreak; action: StreakAction } {
+export function nextStreak(
+  streak: ProbeStreak,
+  result: 'success' | 'failure' | 'neutral',
+  t: StreakThresholds,
+): { streak: ProbeStreak; action: StreakAction } {
   if (result === 'neutral') return { streak, action: undefined };
   if (result === 'failure') {
     const failures = streak.failures + 1;
@@ -57,9 +61,12 @@ export class KeyStreaks {
     this.streaks.set(id, streak);
     if (action === 'mark-down') {
       this.pool.markKeyDown(id);
-      if (!before.down) this.logger?.warn(`Key ${id} failed ${this.thresholds.unhealthyAfter} ${this.noun} in a row: marked down`);
+      if (!before.down)
+        this.logger?.warn(`Key ${id} failed ${this.thresholds.unhealthyAfter} ${this.noun} in a row: marked down`);
     } else if (action === 'recovered') {
-      this.logger?.log(`Key ${id} passed ${this.thresholds.healthyAfter} ${this.noun} in a row: it returns through half-open`);
+      this.logger?.log(
+        `Key ${id} passed ${this.thresholds.healthyAfter} ${this.noun} in a row: it returns through half-open`,
+      );
     }
   }
 

@@ -43,7 +43,12 @@ export class ProbeUpstream implements Transport {
     const behaviour = this.keys.get(apiKey) ?? HEALTHY;
     this.inFlight += 1;
     try {
-      if (request.path === '/models') return await answer(behaviour.models, { object: 'list', data: [{ id: 'deepseek-v4-flash', object: 'model' }] }, request.signal);
+      if (request.path === '/models')
+        return await answer(
+          behaviour.models,
+          { object: 'list', data: [{ id: 'deepseek-v4-flash', object: 'model' }] },
+          request.signal,
+        );
       if (request.path === '/user/balance') {
         const reply = typeof behaviour.balance === 'boolean' ? 200 : behaviour.balance;
         return await answer(reply, { is_available: behaviour.balance !== false, balance_infos: [] }, request.signal);
@@ -60,9 +65,13 @@ export class ProbeUpstream implements Transport {
 
 async function answer(reply: EndpointReply, body: unknown, signal: AbortSignal): Promise<TransportResponse> {
   if (reply === 'network') throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
-  if (reply === 'hang') await new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+  if (reply === 'hang')
+    await new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
   const status = reply === 'hang' ? 200 : reply;
-  const payload = status < 300 ? body : { error: { message: `status ${status}`, type: 'test', param: null, code: 'invalid_request_error' } };
+  const payload =
+    status < 300
+      ? body
+      : { error: { message: `status ${status}`, type: 'test', param: null, code: 'invalid_request_error' } };
   return { status, headers: {}, body: bytes(JSON.stringify(payload)) };
 }
 

@@ -7,7 +7,13 @@ import { DeepSeekPoolService } from '../../deepseek-pool.service.js';
 import { type ProbeKeyBehaviour, ProbeUpstream } from './probe-upstream.fixture.js';
 import { type KeyVerdict, startupSummary, validateKeysAtStart } from './startup-validation.js';
 
-const SECRETS = ['sk-startupkey00000000000001', 'sk-startupkey00000000000002', 'sk-startupkey00000000000003', 'sk-startupkey00000000000004', 'sk-startupkey00000000000005'];
+const SECRETS = [
+  'sk-startupkey00000000000001',
+  'sk-startupkey00000000000002',
+  'sk-startupkey00000000000003',
+  'sk-startupkey00000000000004',
+  'sk-startupkey00000000000005',
+];
 const SETTINGS = { timeoutMs: 5_000, balance: true, concurrency: 2, requireOne: false };
 
 describe('validateKeysAtStart', () => {
@@ -23,7 +29,14 @@ describe('validateKeysAtStart', () => {
     const upstream = new ProbeUpstream();
     behaviours.forEach((behaviour, i) => upstream.set(SECRETS[i], behaviour));
     lines = [];
-    pool = new DeepSeekPoolService(resolveOptions({ keys: SECRETS.slice(0, behaviours.length), transport: upstream, logger: false, rng: seededRng(1) }));
+    pool = new DeepSeekPoolService(
+      resolveOptions({
+        keys: SECRETS.slice(0, behaviours.length),
+        transport: upstream,
+        logger: false,
+        rng: seededRng(1),
+      }),
+    );
     return upstream;
   }
 
@@ -34,7 +47,10 @@ describe('validateKeysAtStart', () => {
     const verdicts = await validateKeysAtStart(pool, SETTINGS, logger);
     expect(verdicts.map((v) => v.verdict)).toEqual(['valid', 'rejected', 'valid', 'rejected', 'unchecked']);
     expect(lines).toEqual([
-      ['warn', '2 of 5 keys rejected at start: key-2 (401 revoked), key-4 (402 insufficient balance); 1 of 5 keys could not be checked (kept in rotation): key-5 (unreachable)'],
+      [
+        'warn',
+        '2 of 5 keys rejected at start: key-2 (401 revoked), key-4 (402 insufficient balance); 1 of 5 keys could not be checked (kept in rotation): key-5 (unreachable)',
+      ],
     ]);
     expect(pool.snapshot().keys.map((k) => [k.id, k.state, k.disabledReason])).toEqual([
       ['key-1', 'ready', undefined],
@@ -55,7 +71,9 @@ describe('validateKeysAtStart', () => {
     await jest.advanceTimersByTimeAsync(5_000);
     expect(upstream.inFlight).toBe(1);
     await jest.advanceTimersByTimeAsync(5_000);
-    await expect(validation).resolves.toEqual(['key-1', 'key-2', 'key-3'].map((id) => ({ id, verdict: 'unchecked', detail: 'timeout' })));
+    await expect(validation).resolves.toEqual(
+      ['key-1', 'key-2', 'key-3'].map((id) => ({ id, verdict: 'unchecked', detail: 'timeout' })),
+    );
     jest.useRealTimers();
   });
 
@@ -71,7 +89,8 @@ describe('validateKeysAtStart', () => {
     expect(error).toBeInstanceOf(DeepSeekPoolError);
     expect(error).toMatchObject({
       code: 'NO_VALID_KEY',
-      message: "No valid DeepSeek key at start (validateOnStart: 'require-one'): key-1 (401 revoked), key-2 (unreachable), key-3 (403 forbidden)",
+      message:
+        "No valid DeepSeek key at start (validateOnStart: 'require-one'): key-1 (401 revoked), key-2 (unreachable), key-3 (403 forbidden)",
     });
   });
 
@@ -93,13 +112,23 @@ describe('startupSummary', () => {
     ['all valid', [{ id: 'a', verdict: 'valid' }], { level: 'log', message: 'All 1 keys valid at start' }],
     [
       'only unchecked',
-      [{ id: 'a', verdict: 'valid' }, { id: 'b', verdict: 'unchecked', detail: 'timeout' }],
+      [
+        { id: 'a', verdict: 'valid' },
+        { id: 'b', verdict: 'unchecked', detail: 'timeout' },
+      ],
       { level: 'warn', message: '1 of 2 keys could not be checked (kept in rotation): b (timeout)' },
     ],
     [
       'only rejected',
-      [{ id: 'a', verdict: 'rejected', reason: 'revoked', status: 401 }, { id: 'b', verdict: 'unchecked', detail: 'HTTP 503' }],
-      { level: 'warn', message: '1 of 2 keys rejected at start: a (401 revoked); 1 of 2 keys could not be checked (kept in rotation): b (HTTP 503)' },
+      [
+        { id: 'a', verdict: 'rejected', reason: 'revoked', status: 401 },
+        { id: 'b', verdict: 'unchecked', detail: 'HTTP 503' },
+      ],
+      {
+        level: 'warn',
+        message:
+          '1 of 2 keys rejected at start: a (401 revoked); 1 of 2 keys could not be checked (kept in rotation): b (HTTP 503)',
+      },
     ],
   ])('%s', (_name, verdicts, expected) => {
     expect(startupSummary(verdicts)).toEqual(expected);

@@ -32,7 +32,8 @@ export async function checkKey(pool: ProbedPool, id: string, settings: Validatio
   const verdict = verdictOf(id, models);
   if (verdict.verdict !== 'valid' || !hasBalanceEndpoint(pool.baseUrlOf(id), settings.balance)) return verdict;
   const balance = await pool.probeKey(id, { method: 'GET', path: '/user/balance' }, settings.timeoutMs);
-  if (balance.ok && balanceAvailable(balance.body) === false) return { id, verdict: 'rejected', reason: 'insufficient-balance', status: 402 };
+  if (balance.ok && balanceAvailable(balance.body) === false)
+    return { id, verdict: 'rejected', reason: 'insufficient-balance', status: 402 };
   const refused = verdictOf(id, balance);
   return refused.verdict === 'rejected' ? refused : verdict;
 }
@@ -42,7 +43,8 @@ export function verdictOf(id: string, result: ProbeResult): KeyVerdict {
   const signal = probeSignal(result);
   if (signal.kind === 'success') return { id, verdict: 'valid' };
   if (signal.kind === 'disable') return { id, verdict: 'rejected', reason: signal.reason, status: result.status ?? 0 };
-  const detail = result.outcome === 'http' ? `HTTP ${result.status}` : result.outcome === 'network' ? 'unreachable' : result.outcome;
+  const detail =
+    result.outcome === 'http' ? `HTTP ${result.status}` : result.outcome === 'network' ? 'unreachable' : result.outcome;
   return { id, verdict: 'unchecked', detail };
 }
 
@@ -51,29 +53,38 @@ export function startupSummary(verdicts: readonly KeyVerdict[]): { level: 'log' 
   const rejected = verdicts.filter((v) => v.verdict === 'rejected');
   const unchecked = verdicts.filter((v) => v.verdict === 'unchecked');
   const total = verdicts.length;
-  if (rejected.length === 0 && unchecked.length === 0) return { level: 'log', message: `All ${total} keys valid at start` };
+  if (rejected.length === 0 && unchecked.length === 0)
+    return { level: 'log', message: `All ${total} keys valid at start` };
   const parts: string[] = [];
   if (rejected.length > 0) parts.push(`${rejected.length} of ${total} keys rejected at start: ${describe(rejected)}`);
-  if (unchecked.length > 0) parts.push(`${unchecked.length} of ${total} keys could not be checked (kept in rotation): ${describe(unchecked)}`);
+  if (unchecked.length > 0)
+    parts.push(`${unchecked.length} of ${total} keys could not be checked (kept in rotation): ${describe(unchecked)}`);
   return { level: 'warn', message: parts.join('; ') };
 }
 
 /**
  * Checks every key once, concurrently (`settings.concurrency` at a time, each within `timeoutMs`); disables the
- * rejected ones and logs ONE summary line. Unreachable keys are never disabled. With `requireOne`, throws when no key is valid.
+ * rejected ones and logs ONE summary line. Unreachable keys are never disabled. With `requireOne`, throws when no key
+ * is valid.
  */
 export async function validateKeysAtStart(
   pool: ProbedPool,
   settings: ValidationSettings & { requireOne: boolean },
   logger: LoggerService | undefined,
 ): Promise<KeyVerdict[]> {
-  const ids = pool.snapshot().keys.filter((key) => key.state !== 'disabled').map((key) => key.id);
+  const ids = pool
+    .snapshot()
+    .keys.filter((key) => key.state !== 'disabled')
+    .map((key) => key.id);
   const verdicts = await mapConcurrently(ids, settings.concurrency, (id) => checkKey(pool, id, settings));
   for (const v of verdicts) if (v.verdict === 'rejected') pool.disableKey(v.id, v.reason);
   const summary = startupSummary(verdicts);
   logger?.[summary.level](summary.message);
   if (settings.requireOne && !verdicts.some((v) => v.verdict === 'valid')) {
-    throw new DeepSeekPoolError(`No valid DeepSeek key at start (validateOnStart: 'require-one'): ${describe(verdicts)}`, 'NO_VALID_KEY');
+    throw new DeepSeekPoolError(
+      `No valid DeepSeek key at start (validateOnStart: 'require-one'): ${describe(verdicts)}`,
+      'NO_VALID_KEY',
+    );
   }
   return verdicts;
 }

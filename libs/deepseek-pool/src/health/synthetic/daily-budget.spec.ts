@@ -14,7 +14,7 @@ describe('DailyBudget', () => {
     expect(budget.allows('a')).toBe(true);
   });
 
-  it('stops once the day\'s tokens are spent (the last request may overshoot by its own size)', () => {
+  it("stops once the day's tokens are spent (the last request may overshoot by its own size)", () => {
     const budget = new DailyBudget({ requests: Infinity, tokens: 30 }, { now: () => day(1) });
     budget.spend('a', 20);
     expect(budget.allows('a')).toBe(true);

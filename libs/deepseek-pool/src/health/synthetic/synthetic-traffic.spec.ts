@@ -54,7 +54,15 @@ describe('SyntheticTraffic', () => {
       ...extra,
     });
     pool = new DeepSeekPoolService(options);
-    traffic = new SyntheticTraffic(pool, options.synthetic as ResolvedSyntheticOptions, { unhealthyAfter: 3, healthyAfter: 2 }, 0, options.clock, options.rng, undefined);
+    traffic = new SyntheticTraffic(
+      pool,
+      options.synthetic as ResolvedSyntheticOptions,
+      { unhealthyAfter: 3, healthyAfter: 2 },
+      0,
+      options.clock,
+      options.rng,
+      undefined,
+    );
   }
 
   const key = (id: string) => pool.snapshot().keys.find((k) => k.id === id)!;
@@ -75,19 +83,24 @@ describe('SyntheticTraffic', () => {
   });
 
   it('asks each key under its own model name and skips keys that do not serve the model', async () => {
-    setup({}, {
-      keys: [
-        { id: 'a', apiKey: A, modelMap: { 'deepseek-v4-flash': 'local-flash' } },
-        { id: 'b', apiKey: B, models: ['deepseek-v4-pro'] },
-      ],
-    });
+    setup(
+      {},
+      {
+        keys: [
+          { id: 'a', apiKey: A, modelMap: { 'deepseek-v4-flash': 'local-flash' } },
+          { id: 'b', apiKey: B, models: ['deepseek-v4-pro'] },
+        ],
+      },
+    );
 
     await traffic.runNow();
 
-    expect(upstream.calls.filter((c) => c.path === '/chat/completions').map((c) => [c.apiKey, c.model])).toEqual([[A, 'local-flash']]);
+    expect(upstream.calls.filter((c) => c.path === '/chat/completions').map((c) => [c.apiKey, c.model])).toEqual([
+      [A, 'local-flash'],
+    ]);
   });
 
-  it('feeds each answer\'s latency into the key\'s EWMA, so routing sees a slow key without traffic', async () => {
+  it("feeds each answer's latency into the key's EWMA, so routing sees a slow key without traffic", async () => {
     setup();
     upstream.set(A, { chatDelayMs: 2_000 });
     traffic.start();

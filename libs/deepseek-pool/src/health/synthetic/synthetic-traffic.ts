@@ -10,14 +10,21 @@ import { KeyStreaks, type StreakThresholds } from '../probing/probe-streak.js';
 import { DailyBudget } from './daily-budget.js';
 
 /** What synthetic traffic needs of the pool. */
-export type SyntheticPool = Pick<DeepSeekPoolService, 'snapshot' | 'keySnapshot' | 'upstreamModelOf' | 'probeKey' | 'disableKey' | 'markKeyDown' | 'observeLatency'>;
+export type SyntheticPool = Pick<
+  DeepSeekPoolService,
+  'snapshot' | 'keySnapshot' | 'upstreamModelOf' | 'probeKey' | 'disableKey' | 'markKeyDown' | 'observeLatency'
+>;
 
 /** Reads a synthetic answer like a probe, then its content: an empty or unexpected answer is a (grey) failure. */
-export function syntheticSignal(result: Pick<ProbeResult, 'ok' | 'outcome' | 'status' | 'body'>, expect: string): ProbeSignal {
+export function syntheticSignal(
+  result: Pick<ProbeResult, 'ok' | 'outcome' | 'status' | 'body'>,
+  expect: string,
+): ProbeSignal {
   const signal = probeSignal(result);
   if (signal.kind !== 'success') return signal;
   const content = (result.body as Partial<ChatCompletion> | undefined)?.choices?.[0]?.message?.content;
-  const matches = typeof content === 'string' && content.trim() !== '' && content.toLowerCase().includes(expect.toLowerCase());
+  const matches =
+    typeof content === 'string' && content.trim() !== '' && content.toLowerCase().includes(expect.toLowerCase());
   return matches ? signal : { kind: 'failure' };
 }
 
@@ -43,7 +50,12 @@ export class SyntheticTraffic {
     rng: Rng,
     logger: LoggerService | undefined,
   ) {
-    this.request = { model: options.model, messages: [{ role: 'user', content: options.prompt }], max_tokens: options.maxTokens, stream: false };
+    this.request = {
+      model: options.model,
+      messages: [{ role: 'user', content: options.prompt }],
+      max_tokens: options.maxTokens,
+      stream: false,
+    };
     this.streaks = new KeyStreaks(thresholds, pool, logger, 'synthetic completions');
     this.budget = new DailyBudget({ requests: options.dailyRequests, tokens: options.dailyBudgetTokens }, clock);
     this.schedule = new KeySchedule(
@@ -79,7 +91,12 @@ export class SyntheticTraffic {
     const model = this.pool.upstreamModelOf(id, this.request.model);
     if (model === undefined) return;
     const body = model === this.request.model ? this.request : { ...this.request, model };
-    const result = await this.pool.probeKey(id, { method: 'POST', path: '/chat/completions', body }, this.options.timeoutMs, signal);
+    const result = await this.pool.probeKey(
+      id,
+      { method: 'POST', path: '/chat/completions', body },
+      this.options.timeoutMs,
+      signal,
+    );
     this.budget.spend(id, (result.body as Partial<ChatCompletion> | undefined)?.usage?.total_tokens ?? 0);
     const answer = syntheticSignal(result, this.options.expect);
     if (answer.kind === 'disable') {
