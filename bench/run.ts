@@ -25,7 +25,7 @@ function options(): { profile: ProfileName; only?: string[]; out: string; merge:
   if (!PROFILES.includes(profile))
     throw new Error(`--profile must be one of ${PROFILES.join(', ')} (got "${values.profile}")`);
   const out = values.out ?? (profile === 'smoke' ? join(RUNS_DIR, 'smoke') : BENCH_DIR);
-  return { profile, out, merge: values.merge === true, ...(values.only ? { only: values.only.split(',') } : {}) };
+  return { profile, out, merge: values.merge, ...(values.only ? { only: values.only.split(',') } : {}) };
 }
 
 async function runSuite(suite: BenchSuite, profile: ProfileName): Promise<SuiteRecord> {

@@ -22,9 +22,7 @@ describe('references inside the repository', () => {
     for (const file of files) {
       const text = readFileSync(join(root, file), 'utf8');
       const links = file.endsWith('.md')
-        ? [...text.matchAll(/\]\(([^)#\s]+)(#[^)]*)?\)/g)]
-            .map((m) => m[1]!)
-            .filter((target) => !/^[a-z]+:/.test(target))
+        ? [...text.matchAll(/\]\(([^)#\s]+)(#[^)]*)?\)/g)].map((m) => m[1]).filter((target) => !/^[a-z]+:/.test(target))
         : [];
       for (const target of links)
         if (!existsSync(resolve(root, dirname(file), target))) broken.push(`${file} -> ${target}`);

@@ -84,7 +84,7 @@ function naiveStreams(keys: readonly RunKey[]): StreamClient {
     async stream(signal) {
       let lastError: unknown;
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-        const key = keys[next++ % keys.length]!;
+        const key = keys[next++ % keys.length];
         let response;
         try {
           response = await request(`${key.baseUrl}/chat/completions`, {

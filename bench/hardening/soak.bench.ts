@@ -80,8 +80,8 @@ function slopePerMinute(samples: readonly MemorySample[], value: (s: MemorySampl
   let covariance = 0;
   let variance = 0;
   for (let i = 0; i < xs.length; i++) {
-    covariance += (xs[i]! - mx) * (ys[i]! - my);
-    variance += (xs[i]! - mx) ** 2;
+    covariance += (xs[i] - mx) * (ys[i] - my);
+    variance += (xs[i] - mx) ** 2;
   }
   return variance === 0 ? 0 : covariance / variance;
 }
@@ -202,7 +202,7 @@ const suite: BenchSuite<SoakResult> = {
   check(result) {
     const problems: string[] = [];
     if (result.samples < 4) problems.push(`too few memory samples (${result.samples})`);
-    if (!(result.statuses['json 200']! > 0)) problems.push('no request was answered 200');
+    if (!(result.statuses['json 200'] > 0)) problems.push('no request was answered 200');
     return problems;
   },
 };

@@ -47,7 +47,7 @@ function areaOf(frame: ProfileNode['callFrame'], packageDir: string): string {
     return top === 'apps' || top === 'libs' ? `${top}/${name}` : (top ?? 'other');
   }
   const [scope, name] = path.slice(at + 'node_modules/'.length).split('/');
-  return scope!.startsWith('@') ? `${scope}/${name}` : scope!;
+  return scope.startsWith('@') ? `${scope}/${name}` : scope;
 }
 
 function locationOf(frame: ProfileNode['callFrame']): string {

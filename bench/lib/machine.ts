@@ -26,7 +26,7 @@ export function machineInfo(): MachineInfo {
 }
 
 export function oneMinuteLoad(): number {
-  return Math.round(loadavg()[0]! * 100) / 100;
+  return Math.round(loadavg()[0] * 100) / 100;
 }
 
 /**

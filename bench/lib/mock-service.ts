@@ -56,5 +56,5 @@ export async function startMock(scenarioFile: string, seed = 20240601): Promise<
     String(seed),
   ]);
   const [, url] = await waitForOutput(child, /listening on (http:\/\/[\d.]+:\d+)/, START_TIMEOUT_MS);
-  return { url: url!, admin: new MockAdmin(url!), child };
+  return { url: url, admin: new MockAdmin(url), child };
 }

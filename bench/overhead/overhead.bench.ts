@@ -78,7 +78,7 @@ async function measure(
     `${variants.join(' / ')} at concurrency ${plan.concurrency}: ${plan.rounds} rounds x ${plan.perRound} calls`,
   );
   const latencyUs = await worker.run({ ...plan, target, variants }, JOB_TIMEOUT_MS);
-  return { ...plan, latencyUs, added: added(latencyUs[pool]!, latencyUs[direct]!) };
+  return { ...plan, latencyUs, added: added(latencyUs[pool], latencyUs[direct]) };
 }
 
 /** `pool.chat` alone over the stub transport under `node --cpu-prof`: where the pool's own CPU goes. */
@@ -151,13 +151,13 @@ async function run(context: SuiteContext): Promise<OverheadResult> {
         ),
       );
     const send = [
-      await measure(worker, target, sizes.chat[0]!, ['pool-stub', 'pool-send'], 'pool-send', 'pool-stub', context),
+      await measure(worker, target, sizes.chat[0], ['pool-stub', 'pool-send'], 'pool-send', 'pool-stub', context),
     ];
     const telemetry = [
       await measure(
         worker,
         target,
-        sizes.inProcess[0]!,
+        sizes.inProcess[0],
         ['pool-stub-off', 'pool-stub-off-aa', 'pool-stub', 'pool-stub-otel'],
         'pool-stub-otel',
         'pool-stub-off',

@@ -21,7 +21,7 @@ const LABELS: Record<string, string> = {
 function rows(runs: readonly OverheadRun[], direct: string): Array<Array<string | number>> {
   return runs.flatMap((run) =>
     Object.entries(run.latencyUs).map(([name, s]) => {
-      const base = run.latencyUs[direct]!;
+      const base = run.latencyUs[direct];
       const diff = (value: number, reference: number) => (name === direct ? '' : signed(value - reference));
       return [
         run.concurrency,

@@ -44,8 +44,8 @@ export async function interleave(
     const recording = r >= plan.warmupRounds;
     for (let i = 0; i < variants.length; i++) {
       const index = (r + i) % variants.length;
-      await round(variants[index]!, plan.concurrency, plan.perRound, recording ? histograms[index] : undefined);
+      await round(variants[index], plan.concurrency, plan.perRound, recording ? histograms[index] : undefined);
     }
   }
-  return Object.fromEntries(variants.map((variant, index) => [variant.name, summarize(histograms[index]!, 1e3)]));
+  return Object.fromEntries(variants.map((variant, index) => [variant.name, summarize(histograms[index], 1e3)]));
 }

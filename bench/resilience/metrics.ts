@@ -56,7 +56,7 @@ const RETURN_BUCKET_MS = 200;
 const BACK_AT = 0.5;
 
 function groupCount(samples: readonly Sample[], keys: readonly string[], atMs: number): number {
-  let chosen = samples[0]!;
+  let chosen = samples[0];
   for (const sample of samples) {
     if (sample.atMs > atMs) break;
     chosen = sample;

@@ -30,5 +30,5 @@ const QUICK: readonly SystemSpec[] = [{ kind: 'naive' }, { kind: 'pool', strateg
 export function systemsFor(profile: ProfileName, scenarioIndex: number): SystemSpec[] {
   if (profile === 'full') return [...ALL];
   if (profile === 'quick') return [...QUICK];
-  return [ALL[scenarioIndex % ALL.length]!];
+  return [ALL[scenarioIndex % ALL.length]];
 }

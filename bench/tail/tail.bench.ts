@@ -47,7 +47,7 @@ export interface TailResult {
 }
 
 function percentile(sorted: number[], p: number): number | null {
-  return sorted.length === 0 ? null : round(sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!, 1);
+  return sorted.length === 0 ? null : round(sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)], 1);
 }
 
 export function summarize(

@@ -81,7 +81,7 @@ const bareNest: ThroughputSystem = {
   async start(mock, keys) {
     const { url, child } = await startNodeService('bare-nest-proxy', distModule('throughput/bare-proxy/main'), {
       UPSTREAM_URL: mock.url,
-      API_KEY: keys[0]!,
+      API_KEY: keys[0],
     });
     return { url, headers: JSON_HEADERS, child, note: 'Nest 12 + express, undici Pool' };
   },

@@ -70,7 +70,7 @@ async function measureSystem(
     return { id: system.id, label: system.label, status: 'unavailable', reason: (error as Error).message };
   }
   try {
-    await loadStep(running.url, running.headers, sizes.steps[0]!, sizes.warmupS, latencyMs);
+    await loadStep(running.url, running.headers, sizes.steps[0], sizes.warmupS, latencyMs);
     await mock.admin.resetCounters();
     const steps: StepResult[] = [];
     for (const connections of sizes.steps) {

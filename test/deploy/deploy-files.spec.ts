@@ -30,7 +30,7 @@ describe('compose.yaml', () => {
 
   it('gives both upstream replicas Redis and their keys and tokens as Docker secrets, never as values', () => {
     for (const name of ['gateway-a', 'gateway-b']) {
-      const gateway = services[name]!;
+      const gateway = services[name];
       expect(gateway.profiles).toEqual(['upstream']);
       expect(gateway.environment).toMatchObject({
         REDIS_URL: 'redis://redis:6379',
@@ -42,7 +42,7 @@ describe('compose.yaml', () => {
           /^(DEEPSEEK_API_KEYS|GATEWAY_TOKENS|GATEWAY_ADMIN_TOKEN)$/.test(variable),
         ),
       ).toEqual([]);
-      for (const secret of gateway.secrets!) expect(compose.secrets[secret]!.file).toMatch(/^\.\/deploy\/secrets\//);
+      for (const secret of gateway.secrets!) expect(compose.secrets[secret].file).toMatch(/^\.\/deploy\/secrets\//);
     }
     expect(read('.gitignore')).toMatch(/^deploy\/secrets\/$/m);
   });
@@ -57,8 +57,8 @@ describe('compose.yaml', () => {
     };
     expect(demo.keys.map((key) => [key.id, key.apiKey])).toEqual(cast.keys.map((key) => [key.name, key.key]));
     expect(demo.defaultBaseUrl).toBe('http://mock:8787');
-    expect(services['mock']!.command).toContain('8787');
-    for (const name of ['demo-gateway-a', 'demo-gateway-b']) expect(services[name]!.profiles).toEqual(['demo']);
+    expect(services['mock'].command).toContain('8787');
+    for (const name of ['demo-gateway-a', 'demo-gateway-b']) expect(services[name].profiles).toEqual(['demo']);
   });
 
   it("feeds Prometheus the alert rules and both replicas, and Grafana the repo's dashboard and Prometheus", () => {
@@ -66,11 +66,11 @@ describe('compose.yaml', () => {
       rule_files: string[];
       scrape_configs: Array<{ static_configs: Array<{ targets: string[] }> }>;
     };
-    expect(services['prometheus']!.volumes).toEqual(
+    expect(services['prometheus'].volumes).toEqual(
       expect.arrayContaining(['./deploy/prometheus/alerts.yml:/etc/prometheus/alerts.yml:ro']),
     );
     expect(prometheus.rule_files).toEqual(['/etc/prometheus/alerts.yml']);
-    expect(prometheus.scrape_configs[0]!.static_configs[0]!.targets).toEqual(['gateway-a:3000', 'gateway-b:3000']);
+    expect(prometheus.scrape_configs[0].static_configs[0].targets).toEqual(['gateway-a:3000', 'gateway-b:3000']);
 
     const datasources = parse(read('deploy/grafana/provisioning/datasources/prometheus.yml')) as {
       datasources: Array<{ type: string; url: string }>;
@@ -81,8 +81,8 @@ describe('compose.yaml', () => {
     const dashboards = parse(read('deploy/grafana/provisioning/dashboards/deepseek-pool.yml')) as {
       providers: Array<{ options: { path: string } }>;
     };
-    const mount = services['grafana']!.volumes!.find((volume) => volume.startsWith('./apps/gateway/grafana:'))!;
-    expect(mount.split(':')[1]).toBe(dashboards.providers[0]!.options.path);
+    const mount = services['grafana'].volumes!.find((volume) => volume.startsWith('./apps/gateway/grafana:'))!;
+    expect(mount.split(':')[1]).toBe(dashboards.providers[0].options.path);
     const dashboard = JSON.parse(read('apps/gateway/grafana/deepseek-pool-dashboard.json')) as {
       templating: { list: Array<{ type: string; query: string }> };
     };

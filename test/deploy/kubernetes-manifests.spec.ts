@@ -11,7 +11,7 @@ const MODELS = { Deployment, Service, HorizontalPodAutoscaler, PodDisruptionBudg
 
 /** Every object of every ```yaml block of docs/kubernetes.md. */
 const manifests = [...page.matchAll(/```yaml\n([\s\S]*?)```/g)].flatMap(([, block]) =>
-  parseAllDocuments(block!).map((document) => document.toJS() as { kind: keyof typeof MODELS }),
+  parseAllDocuments(block).map((document) => document.toJS() as { kind: keyof typeof MODELS }),
 );
 
 // The Kubernetes page's manifests, validated against the Kubernetes API schemas (kubernetes-models) and against what
@@ -37,7 +37,7 @@ describe('docs/kubernetes.md manifests', () => {
   it('probe readiness on /health/ready and liveness on /health/live, and give the drain time to finish', () => {
     const deployment = new Deployment(manifests[0] as never);
     const pod = deployment.spec!.template.spec!;
-    const container = pod.containers[0]!;
+    const container = pod.containers[0];
     expect(container.readinessProbe?.httpGet?.path).toBe('/health/ready');
     expect(container.livenessProbe?.httpGet?.path).toBe('/health/live');
     const preStopSeconds = Number(container.lifecycle?.preStop?.exec?.command?.[1]);

@@ -39,7 +39,7 @@ describe('a stream reader that stops reading (issue 13, defect 2)', () => {
     // Assert
     expect(error).toBeUndefined();
     expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe('stop');
-    await until(() => env.pool.snapshot().keys[0]!.inFlight === 0);
+    await until(() => env.pool.snapshot().keys[0].inFlight === 0);
     expect(env.pool.snapshot().keys[0]).toMatchObject({ state: 'ready', errorRate: 0, windowCalls: 1 });
   });
 
@@ -55,7 +55,7 @@ describe('a stream reader that stops reading (issue 13, defect 2)', () => {
 
     // Assert
     expect(error).toMatchObject({ name: 'ClientStalledError', code: 'CLIENT_STALLED' });
-    await until(() => env.pool.snapshot().keys[0]!.inFlight === 0);
+    await until(() => env.pool.snapshot().keys[0].inFlight === 0);
     expect(env.pool.snapshot().keys[0]).toMatchObject({ state: 'ready', errorRate: 0 });
   });
 });

@@ -13,7 +13,7 @@ function readmeExamples(): Map<string, string> {
     .map((readme) => readFileSync(join(root, readme), 'utf8'))
     .join('\n');
   const blocks = readmes.matchAll(/```ts\n(\/\/ (docs\/examples\/[\w.-]+\.ts)\n[\s\S]*?)```/g);
-  return new Map([...blocks].map((match) => [match[2]!, match[1]!]));
+  return new Map([...blocks].map((match) => [match[2], match[1]]));
 }
 
 describe('the README examples (docs/examples, compiled by the typecheck and by the consumer apps)', () => {

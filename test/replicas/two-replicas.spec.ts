@@ -10,7 +10,7 @@ const HEALTHY = [
 /** Two Nest apps, each with its own pool, sharing one real redis-server and one DeepSeek mock. */
 describe('two replicas sharing one Redis', () => {
   let redis: RedisServer;
-  let running: ReplicaSet[] = [];
+  const running: ReplicaSet[] = [];
   let run = 0;
 
   beforeAll(async () => {

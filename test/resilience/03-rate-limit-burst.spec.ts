@@ -79,7 +79,7 @@ describe('scenario 3: a 429 burst on some keys', () => {
       expect(event.untilMs! - requestBefore(s, event).atMs).toBeGreaterThanOrEqual(RETRY_AFTER_MS);
     for (const name of ['burst-1', 'burst-2']) {
       const [first, ...later] = s.timeline.events('cooldown', name);
-      expect(first!.untilMs! - first!.atMs).toBeLessThanOrEqual(COOLDOWN.baseMs);
+      expect(first.untilMs! - first.atMs).toBeLessThanOrEqual(COOLDOWN.baseMs);
       for (const event of later) expect(event.untilMs! - event.atMs).toBeLessThanOrEqual(COOLDOWN.maxMs);
     }
   });
@@ -98,7 +98,7 @@ describe('scenario 3: a 429 burst on some keys', () => {
     const served = servedBy(result);
     for (const name of BURST) expect(served[name] ?? 0).toBeGreaterThanOrEqual(4);
     for (const name of BURST)
-      expect(s.timeline.requestsTo(name, s.timeline.entries[mark - 1]!.seq).length).toBe(served[name]);
+      expect(s.timeline.requestsTo(name, s.timeline.entries[mark - 1].seq).length).toBe(served[name]);
     report('scenario 3 after the burst', { successRate: successRate(result), served });
   });
 

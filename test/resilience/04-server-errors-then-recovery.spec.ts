@@ -59,7 +59,7 @@ describe('scenario 4: one key answers 500/503 for a while, then recovers', () =>
 
     const [opened] = s.timeline.events('breaker.open', 'flaky');
     expect(opened).toBeDefined();
-    expect(s.timeline.requestsTo('flaky').filter((r) => r.seq < opened!.seq)).toHaveLength(volumeThreshold);
+    expect(s.timeline.requestsTo('flaky').filter((r) => r.seq < opened.seq)).toHaveLength(volumeThreshold);
     expect(s.timeline.requestsWhileOpen('flaky')).toEqual([]);
     for (const probes of s.timeline.probesPerHalfOpen('flaky')) expect(probes).toBeLessThanOrEqual(halfOpenMaxProbes);
     expect(s.timeline.events('breaker.open', 'healthy-1')).toEqual([]);
@@ -81,9 +81,9 @@ describe('scenario 4: one key answers 500/503 for a while, then recovers', () =>
     const [closed] = s.timeline.events('breaker.close', 'flaky');
     const lastHalfOpen = s.timeline
       .events('breaker.half-open', 'flaky')
-      .filter((e) => e.seq < closed!.seq)
+      .filter((e) => e.seq < closed.seq)
       .at(-1)!;
-    const probes = s.timeline.requestsTo('flaky', lastHalfOpen.seq).filter((r) => r.seq < closed!.seq);
+    const probes = s.timeline.requestsTo('flaky', lastHalfOpen.seq).filter((r) => r.seq < closed.seq);
     expect(probes).toHaveLength(halfOpenSuccessesToClose);
     expect(successRate(afterwards)).toBe(1);
     expect(shareOf(servedBy(afterwards), 'flaky')).toBeGreaterThanOrEqual(0.3);

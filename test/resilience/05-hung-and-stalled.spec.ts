@@ -57,7 +57,7 @@ describe('scenario 5: a hung connection, and headers then a stall', () => {
         const [opened] = s.timeline.events('breaker.open', name);
         expect(opened).toBeDefined();
         // Before it opens, only the calls already in flight may join the minimum volume.
-        expect(s.timeline.requestsTo(name).filter((r) => r.seq < opened!.seq).length).toBeLessThanOrEqual(
+        expect(s.timeline.requestsTo(name).filter((r) => r.seq < opened.seq).length).toBeLessThanOrEqual(
           BREAKER.volumeThreshold + CONCURRENCY - 1,
         );
         expect(s.timeline.requestsWhileOpen(name)).toEqual([]);
@@ -117,7 +117,7 @@ describe('scenario 5: a hung connection, and headers then a stall', () => {
       expect((hung as AttemptsExhaustedError).lastError.outcome).toEqual({ kind: 'timeout', phase: 'first-byte' });
       expect(stalled).toBeInstanceOf(AttemptsExhaustedError);
       expect((stalled as AttemptsExhaustedError).lastError.outcome).toEqual({ kind: 'timeout', phase: 'idle' });
-      expect((stalled as AttemptsExhaustedError).attempts[0]!.latencyMs).toBeLessThan(timeouts.attemptMs);
+      expect((stalled as AttemptsExhaustedError).attempts[0].latencyMs).toBeLessThan(timeouts.attemptMs);
     });
 
     it('fires the whole-attempt timer on a non-streaming stall when it comes before the idle timer', async () => {

@@ -50,7 +50,7 @@ describe('scenario 7: DeepSeek keep-alive trickle', () => {
     const result = await s.pool.chat(chatRequest());
 
     expect(result.meta).toMatchObject({ keyId: 'trickling', attempts: 1 });
-    expect(result.meta.trace[0]!.latencyMs).toBeGreaterThanOrEqual(600);
+    expect(result.meta.trace[0].latencyMs).toBeGreaterThanOrEqual(600);
   });
 
   it('bounds `: keep-alive` comments with no content on a stream by firstContentMs, then fails over', async () => {

@@ -37,9 +37,9 @@ describe('scenario 8: connection refused and connection reset', () => {
     expect(result.metas).toHaveLength(1);
     const [meta] = result.metas;
     expect(meta).toMatchObject({ keyId: 'healthy', attempts: 3 });
-    expect(meta!.trace.slice(0, 2).map((t) => t.outcome)).toEqual(['network', 'network']);
+    expect(meta.trace.slice(0, 2).map((t) => t.outcome)).toEqual(['network', 'network']);
     expect(
-      meta!.trace
+      meta.trace
         .slice(0, 2)
         .map((t) => t.keyId)
         .sort(),

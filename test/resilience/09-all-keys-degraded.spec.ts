@@ -99,7 +99,7 @@ describe('scenario 9: all keys degraded', () => {
 
     await driveChat(s.pool, OFFERED, OFFERED);
 
-    const failuresAtOpen = cast.keys.map((k) => s.timeline.events('breaker.open', k.name!)[0]?.failures);
+    const failuresAtOpen = cast.keys.map((k) => s.timeline.events('breaker.open', k.name)[0]?.failures);
     report('scenario 9 all 503, all at once', { offered: OFFERED, upstream: upstreamAttempts(s), failuresAtOpen });
     // opossum divides failures by calls *started* (in flight included): a burst delays the opening.
     expect(failuresAtOpen).toEqual(cast.keys.map(() => SCALED_POOL_OPTIONS.breaker.volumeThreshold));

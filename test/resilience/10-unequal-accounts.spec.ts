@@ -53,7 +53,7 @@ describe('scenario 10: unequal accounts (ceilings 2 / 2 / 16) at 20 concurrent r
 
       expect(successRate(result)).toBe(1);
       for (const [account, ceiling] of Object.entries(CEILINGS))
-        expect(stats.accounts[account]!.peakInFlight).toBeLessThanOrEqual(ceiling);
+        expect(stats.accounts[account].peakInFlight).toBeLessThanOrEqual(ceiling);
       const rejected = Object.values(stats.keys).reduce((sum, k) => sum + k.rejections.concurrency, 0);
       expect(rejected).toBe(0);
       expect(result.metas.flatMap((m) => m.trace).filter((t) => t.status === 429)).toEqual([]);
@@ -87,8 +87,8 @@ describe('scenario 10: unequal accounts (ceilings 2 / 2 / 16) at 20 concurrent r
     expect(burst.failures.map((e) => (e as Error).message)).toEqual([]);
     expect(successRate(after)).toBe(1);
     for (const [account, ceiling] of Object.entries(CEILINGS))
-      expect(stats.accounts[account]!.peakInFlight).toBeLessThanOrEqual(ceiling);
-    expect(stats.accounts['acct-large']!.peakInFlight).toBeGreaterThanOrEqual(CEILINGS['acct-large'] - 1);
+      expect(stats.accounts[account].peakInFlight).toBeLessThanOrEqual(ceiling);
+    expect(stats.accounts['acct-large'].peakInFlight).toBeGreaterThanOrEqual(CEILINGS['acct-large'] - 1);
     report('scenario 10 learned ceilings', {
       burstAttemptsPerRequest: attemptsPerRequest(burst),
       peakInFlightAfter: Object.fromEntries(Object.entries(stats.accounts).map(([a, v]) => [a, v.peakInFlight])),

@@ -52,7 +52,7 @@ describe('scenario 11: revoked (401) and empty (402) keys among healthy ones', (
     const result = await driveChat(s.pool, 10, 1);
 
     expect(successRate(result)).toBe(1);
-    expect(result.metas[0]!.trace.map((t) => [t.keyId, t.status])).toEqual([
+    expect(result.metas[0].trace.map((t) => [t.keyId, t.status])).toEqual([
       ['revoked', 401],
       ['empty-1', 402],
       ['healthy-1', undefined],
@@ -77,7 +77,7 @@ describe('scenario 11: revoked (401) and empty (402) keys among healthy ones', (
     expect(EMPTY_ACCOUNT_KEYS.reduce((sum, name) => sum + s.keyStats(name).requests.chat, 0)).toBeLessThanOrEqual(
       concurrency,
     );
-    const disabledAt = s.timeline.events('disabled', 'revoked')[0]!.seq;
+    const disabledAt = s.timeline.events('disabled', 'revoked')[0].seq;
     expect(s.timeline.requestsTo('revoked', disabledAt)).toEqual([]);
     report('scenario 11 concurrent', {
       successRate: successRate(result),

@@ -161,7 +161,7 @@ describe('stream continuation against the mock', () => {
           mock.setKey('second', { reply, reasoning });
           const atByte = Math.floor((where / 1000) * ((await bodyBytes(body)) - DONE_BYTES));
           mock.setKey('first', { reply, reasoning, cutStream: { atByte } });
-          const before = mock.stats().keys['second']!.tokens;
+          const before = mock.stats().keys['second'].tokens;
           const subject = pool();
           try {
             const stream = subject.stream(body);
@@ -174,7 +174,7 @@ describe('stream continuation against the mock', () => {
             if (!meta.continuations) return;
             continued += 1;
             // The continuation's usage as the mock billed it, plus the estimate of the cut call (4 characters a token).
-            const after = mock.stats().keys['second']!.tokens;
+            const after = mock.stats().keys['second'].tokens;
             const [{ offset, reasoningOffset }] = meta.continuations;
             const tokens = (chars: number) => Math.ceil(chars / 4);
             expect(usage.prompt_tokens).toBe(after.prompt - before.prompt + tokens(QUESTION.length));

@@ -64,7 +64,7 @@ describe('client tokens on one replica (real HTTP, the openai client)', () => {
     const web = client(gateway, WEB);
     for (let i = 0; i < 3; i++) await web.chat.completions.create(ASK);
     const upstreamBefore =
-      gateway.mock.stats().keys.cheap!.requests.chat + gateway.mock.stats().keys.premium!.requests.chat;
+      gateway.mock.stats().keys.cheap.requests.chat + gateway.mock.stats().keys.premium.requests.chat;
 
     // Act
     const error = await web.chat.completions.create(ASK).catch((e: unknown) => e);
@@ -74,7 +74,7 @@ describe('client tokens on one replica (real HTTP, the openai client)', () => {
     expect((error as InstanceType<typeof OpenAI.RateLimitError>).message).toContain(
       'requestsPerMinute limit (3 requests per minute)',
     );
-    expect(gateway.mock.stats().keys.cheap!.requests.chat + gateway.mock.stats().keys.premium!.requests.chat).toBe(
+    expect(gateway.mock.stats().keys.cheap.requests.chat + gateway.mock.stats().keys.premium.requests.chat).toBe(
       upstreamBefore,
     );
   });
@@ -85,7 +85,7 @@ describe('client tokens on one replica (real HTTP, the openai client)', () => {
       .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(OpenAI.PermissionDeniedError);
-    expect(gateway.mock.stats().keys.cheap!.requests.chat + gateway.mock.stats().keys.premium!.requests.chat).toBe(0);
+    expect(gateway.mock.stats().keys.cheap.requests.chat + gateway.mock.stats().keys.premium.requests.chat).toBe(0);
   });
 
   it('sends a client limited to tiers [1] to the keys of priority 1 only', async () => {
@@ -116,8 +116,8 @@ describe('client tokens on one replica (real HTTP, the openai client)', () => {
     for (let i = 0; i < 4; i++) await client(gateway, CHEAP).chat.completions.create(ASK);
 
     // Assert
-    expect(gateway.mock.stats().keys.premium!.requests.chat).toBe(4);
-    expect(gateway.mock.stats().keys.cheap!.requests.chat).toBe(0);
+    expect(gateway.mock.stats().keys.premium.requests.chat).toBe(4);
+    expect(gateway.mock.stats().keys.cheap.requests.chat).toBe(0);
   });
 
   it('shows each client on the status snapshot and /metrics by name, with no token text', async () => {

@@ -20,7 +20,7 @@ const cacheable = {
 /** Two gateways (each with its own mock, same cast) started with the same REDIS_URL: two replicas of one deployment. */
 describe('REDIS_URL: replicas share the pool state and the degradation cache', () => {
   let redis: RedisServer;
-  let gateways: Gateway[] = [];
+  const gateways: Gateway[] = [];
 
   beforeAll(async () => {
     redis = await startRedis();
@@ -39,7 +39,7 @@ describe('REDIS_URL: replicas share the pool state and the degradation cache', (
       [0, 1].map(() => startGateway(CAST, { redisUrl: redis.url, degradation: {}, pool: { strategy: 'round-robin' } })),
     );
     gateways.push(...started);
-    return [started[0]!, started[1]!];
+    return [started[0], started[1]];
   }
 
   const post = (gateway: Gateway, body: unknown): Promise<Response> =>
@@ -51,15 +51,15 @@ describe('REDIS_URL: replicas share the pool state and the degradation cache', (
 
   it('a key revoked through replica A is never called by replica B', async () => {
     const [a, b] = await replicas();
-    for (let i = 0; a.mock.stats().keys['revoked']!.requests.chat === 0 && i < 20; i++)
+    for (let i = 0; a.mock.stats().keys['revoked'].requests.chat === 0 && i < 20; i++)
       expect((await post(a, { ...cacheable, temperature: 1 })).status).toBe(200);
-    expect(a.mock.stats().keys['revoked']!.requests.chat).toBe(1);
+    expect(a.mock.stats().keys['revoked'].requests.chat).toBe(1);
     await waitFor(async () =>
       (await (await fetch(`${b.url}/metrics`)).text()).includes('deepseek_pool_key_state{key_id="revoked"} 5'),
     );
 
     for (let i = 0; i < 12; i++) expect((await post(b, { ...cacheable, temperature: 1 })).status).toBe(200);
-    expect(b.mock.stats().keys['revoked']!.requests.chat).toBe(0);
+    expect(b.mock.stats().keys['revoked'].requests.chat).toBe(0);
   });
 
   it('an answer cached by replica A is served by replica B when B cannot reach any key', async () => {
@@ -72,8 +72,8 @@ describe('REDIS_URL: replicas share the pool state and the degradation cache', (
     const degraded = await post(b, cacheable);
     expect(degraded.status).toBe(200);
     expect(degraded.headers.get('x-deepseek-pool-degraded')).toBe('cache');
-    expect(((await degraded.json()) as typeof answer).choices[0]!.message.content).toBe(
-      answer.choices[0]!.message.content,
+    expect(((await degraded.json()) as typeof answer).choices[0].message.content).toBe(
+      answer.choices[0].message.content,
     );
   });
 

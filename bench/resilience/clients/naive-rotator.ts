@@ -69,7 +69,7 @@ export class NaiveRotator implements ChatClient {
 
   private pick(): RunKey | undefined {
     for (let tried = 0; tried < this.keys.length; tried++) {
-      const key = this.keys[this.next++ % this.keys.length]!;
+      const key = this.keys[this.next++ % this.keys.length];
       if ((this.skippedUntil.get(key) ?? 0) <= Date.now()) return key;
     }
     return undefined;

@@ -28,17 +28,17 @@ function routes(c: MockControl): Array<[string[], RegExp, Handler]> {
     [['POST'], /^reset$/, () => (c.resetCounters(), ok)],
     [['GET'], /^keys$/, () => c.keys()],
     [['POST'], /^keys$/, (_, body) => c.addKey(body as KeyConfig)],
-    [['GET'], /^keys\/([^/]+)$/, ([ref]) => c.getKey(ref!)],
-    [['PUT', 'PATCH'], /^keys\/([^/]+)$/, ([ref], body) => c.setKey(ref!, body as KeyPatch)],
-    [['DELETE'], /^keys\/([^/]+)$/, ([ref]) => (c.removeKey(ref!), ok)],
-    [['PUT', 'PATCH'], /^accounts\/([^/]+)$/, ([id], body) => (c.setAccount(id!, body as AccountPatch), account(id!))],
+    [['GET'], /^keys\/([^/]+)$/, ([ref]) => c.getKey(ref)],
+    [['PUT', 'PATCH'], /^keys\/([^/]+)$/, ([ref], body) => c.setKey(ref, body as KeyPatch)],
+    [['DELETE'], /^keys\/([^/]+)$/, ([ref]) => (c.removeKey(ref), ok)],
+    [['PUT', 'PATCH'], /^accounts\/([^/]+)$/, ([id], body) => (c.setAccount(id, body as AccountPatch), account(id))],
     [
       ['POST', 'PUT'],
       /^accounts\/([^/]+)\/balance$/,
       ([id], body) => {
         const amount = isRecord(body) ? body['balance'] : undefined;
-        c.setBalance(id!, number()(amount, 'balance'));
-        return account(id!);
+        c.setBalance(id, number()(amount, 'balance'));
+        return account(id);
       },
     ],
   ];
@@ -67,9 +67,11 @@ export async function handleAdmin(ex: Exchange, path: string, control: MockContr
     if (!match || !methods.includes(method)) continue;
     try {
       const params = match.slice(1).map(decodeURIComponent);
-      return ex.sendJson(200, handler(params, parseBody(raw)));
+      ex.sendJson(200, handler(params, parseBody(raw)));
+      return;
     } catch (err) {
-      return ex.sendJson(statusOf(err), { error: { message: (err as Error).message } });
+      ex.sendJson(statusOf(err), { error: { message: (err as Error).message } });
+      return;
     }
   }
   ex.sendJson(404, { error: { message: `no admin route ${method} /_mock/${path}` } });

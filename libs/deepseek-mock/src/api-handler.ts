@@ -22,9 +22,14 @@ async function handleProbe(
   const forced = forcedStatus(b, ctx.elapsedMs());
   await ex.wait(drawLatencyMs(b, ctx.rng));
   const status = forced ?? drawErrorStatus(b, ctx.rng);
-  if (status !== undefined && appliesToProbes(status))
-    return sendError(ex, errorForStatus(status, state.config.key), b);
-  if (endpoint === 'models') return ex.sendJson(200, modelsBody(ctx.models));
+  if (status !== undefined && appliesToProbes(status)) {
+    sendError(ex, errorForStatus(status, state.config.key), b);
+    return;
+  }
+  if (endpoint === 'models') {
+    ex.sendJson(200, modelsBody(ctx.models));
+    return;
+  }
   const info = state.account.balanceInfo();
   ex.sendJson(200, balanceBody(forced === 402 ? { ...info, total: 0, granted: 0, toppedUp: 0 } : info));
 }
@@ -44,7 +49,8 @@ export async function handleApi(
   const state = registry.byBearer(token);
   if (!state) {
     registry.countUnauthenticated(endpoint);
-    return ex.sendJson(401, errors.authentication(token).body);
+    ex.sendJson(401, errors.authentication(token).body);
+    return;
   }
   state.counters.requests[endpoint]++;
   ex.onStatus = (status) => {
@@ -55,11 +61,18 @@ export async function handleApi(
     if (ex.abortedByClient && !ctx.isClosing()) state.counters.clientAborts++;
   });
   const b = state.behaviour;
-  if (beta && b.server === 'vllm') return ex.sendJson(404, errors.notFound(ex.req.url ?? '').body);
-  if (b.status === 401) return sendError(ex, errors.authentication(token), b);
+  if (beta && b.server === 'vllm') {
+    ex.sendJson(404, errors.notFound(ex.req.url ?? '').body);
+    return;
+  }
+  if (b.status === 401) {
+    sendError(ex, errors.authentication(token), b);
+    return;
+  }
   if (b.reset) {
     state.counters.resets++;
-    return ex.reset();
+    ex.reset();
+    return;
   }
   return endpoint === 'chat' ? handleChat(ex, state, ctx, beta) : handleProbe(ex, endpoint, state, ctx);
 }

@@ -61,13 +61,19 @@ async function answer(
 ): Promise<void> {
   const b = state.behaviour;
   if (request.stream && (b.blankBody || b.keepAlive)) state.counters.streams.started++;
-  if (b.echoKey) return sendKeyEcho(ex, state.config.key, b.echoKey);
+  if (b.echoKey) {
+    sendKeyEcho(ex, state.config.key, b.echoKey);
+    return;
+  }
   if (b.blankBody) return sendBlankBody(ex, request.stream);
   if (sendsEndlessBody(b)) return sendEndlessBody(ex, b, request.stream);
   if (b.keepAlive) {
     ex.head(200, okHeaders(request.stream));
     await trickle(ex, b.keepAlive, request.stream ? SSE_KEEP_ALIVE : '\n');
-    if (b.keepAlive.then === 'close') return ex.end();
+    if (b.keepAlive.then === 'close') {
+      ex.end();
+      return;
+    }
   }
   const result = composeAnswer({
     request,
@@ -82,7 +88,10 @@ async function answer(
   });
   state.account.charge(costOf(result.usage, ctx.pricing));
   addUsage(state.counters, result.usage);
-  if (!request.stream) return ex.sendJson(200, completionBody(result));
+  if (!request.stream) {
+    ex.sendJson(200, completionBody(result));
+    return;
+  }
   if (!ex.res.headersSent) {
     ex.head(200, okHeaders(true));
     state.counters.streams.started++;
@@ -119,6 +128,9 @@ export async function handleChat(ex: Exchange, state: KeyState, ctx: MockContext
   const invalid = partial && 'status' in partial ? partial : undefined;
   const error = overConcurrency ?? parsed.error ?? invalid ?? admissionError(state, ctx);
   await ex.wait(drawLatencyMs(b, ctx.rng));
-  if (error) return sendError(ex, error, b);
+  if (error) {
+    sendError(ex, error, b);
+    return;
+  }
   if (parsed.request) return answer(ex, state, ctx, parsed.request, partial as PartialAnswer | undefined);
 }

@@ -23,7 +23,7 @@ describe('continuing a partial answer', () => {
   });
 
   const content = (text: string) =>
-    (JSON.parse(text) as { choices: Array<{ message: { content: string; reasoning_content?: string } }> }).choices[0]!
+    (JSON.parse(text) as { choices: Array<{ message: { content: string; reasoning_content?: string } }> }).choices[0]
       .message;
 
   it('DeepSeek: chat prefix completion on /beta continues exactly from the prefix', async () => {
@@ -55,7 +55,7 @@ describe('continuing a partial answer', () => {
     const res = await client.send('POST', '/beta/chat/completions', 'sk-cont-deepseek-0001', body);
     const deltas = sseData(res.text)
       .filter((d) => d !== '[DONE]')
-      .map((d) => (d as { choices: Array<{ delta: Record<string, string | null> }> }).choices[0]!.delta);
+      .map((d) => (d as { choices: Array<{ delta: Record<string, string | null> }> }).choices[0].delta);
     expect(deltas.map((d) => d['reasoning_content'] ?? '').join('')).toBe(' me in French.');
     expect(deltas.map((d) => d['content'] ?? '').join('')).toBe(REPLY);
   });
@@ -130,6 +130,6 @@ describe('continuing a partial answer', () => {
     const bytes = Buffer.concat(received);
     expect(bytes.length).toBe(at);
     expect(bytes.at(-1)).toBe(Buffer.from('ç')[0]); // the first byte of a two-byte character, inside a data: line
-    expect(mock.stats().keys['cut']!.streams.cut).toBe(1);
+    expect(mock.stats().keys['cut'].streams.cut).toBe(1);
   });
 });

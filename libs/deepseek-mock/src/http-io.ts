@@ -7,7 +7,7 @@ export const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8',
 /** The bearer token of a request (`Authorization: Bearer <key>`), or '' when there is none. */
 export function bearerKey(req: IncomingMessage): string {
   const match = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
-  return match ? match[1]!.trim() : '';
+  return match ? match[1].trim() : '';
 }
 
 /**

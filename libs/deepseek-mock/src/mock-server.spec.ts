@@ -159,7 +159,7 @@ describe('accounts', () => {
       balance_infos: [{ currency: 'USD', total_balance: '0.00', granted_balance: '0.00', topped_up_balance: '0.00' }],
     });
     expect((await client.chat(HEALTHY)).status).toBe(200);
-    expect(mock.stats().accounts['acct-a']!.balance).toBe(0);
+    expect(mock.stats().accounts['acct-a'].balance).toBe(0);
     const refused = await client.chat(HEALTHY);
     expect(refused.status).toBe(402);
     expect(JSON.parse(refused.text)).toEqual(errorBody('Insufficient Balance', 'unknown_error'));
@@ -171,7 +171,7 @@ describe('accounts', () => {
       topped_up_balance: '110.00',
     });
     expect((await client.chat(HEALTHY)).status).toBe(200);
-    expect(mock.stats().keys['healthy']!.rejections.balance).toBe(1);
+    expect(mock.stats().keys['healthy'].rejections.balance).toBe(1);
   });
 
   it('shows an unavailable, empty balance for a key forced to 402', async () => {
@@ -193,7 +193,7 @@ describe('accounts', () => {
     });
     const abort = new AbortController();
     const hung = [1, 2].map(() => client.chat('sk-mock-hang-0001', CHAT_BODY, abort.signal).catch((err: Error) => err));
-    await until(() => mock.stats().accounts['acct-a']!.inFlight === 2);
+    await until(() => mock.stats().accounts['acct-a'].inFlight === 2);
     const res = await client.chat(HEALTHY);
     expect(res.status).toBe(429);
     expect(JSON.parse(res.text)).toEqual(
@@ -205,9 +205,9 @@ describe('accounts', () => {
     expect(mock.stats().keys['healthy']).toMatchObject({ rejections: { concurrency: 1 }, responses: { 429: 1 } });
     abort.abort();
     await Promise.all(hung);
-    await until(() => mock.stats().accounts['acct-a']!.inFlight === 0);
+    await until(() => mock.stats().accounts['acct-a'].inFlight === 0);
     expect((await client.chat(HEALTHY)).status).toBe(200);
-    expect(mock.stats().accounts['acct-a']!.peakInFlight).toBe(2);
+    expect(mock.stats().accounts['acct-a'].peakInFlight).toBe(2);
     expect(mock.stats().keys['hang']).toMatchObject({ peakInFlight: 2, inFlight: 0, clientAborts: 2 });
   });
 
@@ -259,7 +259,7 @@ describe('per-key behaviour', () => {
     expect(limited.headers['retry-after']).toBeUndefined();
     clock.advance(500);
     expect((await client.chat(HEALTHY)).status).toBe(200);
-    expect(mock.stats().keys['limited']!.rejections.rateLimit).toBe(1);
+    expect(mock.stats().keys['limited'].rejections.rateLimit).toBe(1);
     await client.chat('sk-mock-other-0001');
     await client.chat('sk-mock-other-0001');
     expect((await client.chat('sk-mock-other-0001')).headers['retry-after']).toBe('3');
@@ -316,7 +316,7 @@ describe('per-key behaviour', () => {
     expect((await client.chat(HEALTHY)).status).toBe(401);
     mock.addKey({ key: HEALTHY, name: 'added' });
     expect((await client.chat(HEALTHY)).status).toBe(200);
-    expect(mock.stats().keys['added']!.account).toBe('key:added');
+    expect(mock.stats().keys['added'].account).toBe('key:added');
     expect(() => mock.addKey({ key: 'sk-mock-other-0001', name: 'added' })).toThrow(/clashes/);
     mock.removeKey('added');
     expect((await client.chat(HEALTHY)).status).toBe(401);
@@ -349,7 +349,7 @@ describe('streaming', () => {
       });
       expect(chunk['choices'][0].logprobs).toBeNull();
     }
-    expect(chunks[0]!['choices'][0].delta).toEqual({ role: 'assistant', content: '' });
+    expect(chunks[0]['choices'][0].delta).toEqual({ role: 'assistant', content: '' });
     expect(chunks.slice(0, -1).every((c) => c['usage'] === null)).toBe(true);
     const content = chunks
       .slice(1, -1)
@@ -362,7 +362,7 @@ describe('streaming', () => {
       prompt_tokens: expect.any(Number),
       completion_tokens: Math.ceil(content.length / 4),
     });
-    expect(mock.stats().keys['healthy']!.streams).toEqual({ started: 1, completed: 1, cut: 0, errorEvents: 0 });
+    expect(mock.stats().keys['healthy'].streams).toEqual({ started: 1, completed: 1, cut: 0, errorEvents: 0 });
   });
 
   it('streams reasoning_content before content for thinking models, and omits usage: null without include_usage', async () => {

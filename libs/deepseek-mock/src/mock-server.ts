@@ -148,18 +148,24 @@ export class DeepSeekMock implements MockControl {
       // A write that failed because the client went away (Node 24 reports it before the response's 'close'): the
       // client's abort, not a reason for the mock to destroy the connection itself.
       if (ex.connectionLost || ex.req.socket.destroyed) return;
-      if (res.headersSent) return ex.destroy();
+      if (res.headersSent) {
+        ex.destroy();
+        return;
+      }
       ex.sendJson(500, { error: { message: `deepseek-mock internal error: ${(err as Error).message}` } });
     });
   }
 
   private async route(ex: Exchange): Promise<void> {
-    const path = (ex.req.url ?? '/').split('?')[0]!;
+    const path = (ex.req.url ?? '/').split('?')[0];
     if (path.startsWith(ADMIN_PREFIX)) return handleAdmin(ex, path.slice(ADMIN_PREFIX.length), this);
     // DeepSeek's beta base URL serves chat completions too (with chat prefix completion); nothing else here.
     const beta = path === BETA_CHAT;
     const endpoint = beta ? 'chat' : ROUTES[`${ex.req.method} ${path.startsWith('/v1/') ? path.slice(3) : path}`];
-    if (!endpoint || (beta && ex.req.method !== 'POST')) return ex.sendJson(404, errors.notFound(path).body);
+    if (!endpoint || (beta && ex.req.method !== 'POST')) {
+      ex.sendJson(404, errors.notFound(path).body);
+      return;
+    }
     return handleApi(ex, endpoint, this.registry, this.ctx, beta);
   }
 }

@@ -53,7 +53,7 @@ async function apiError(promise: Promise<unknown>): Promise<APIError> {
 describe('the openai client against the mock', () => {
   it('gets a chat completion, the models and the balance', async () => {
     const completion = await create('sk-mock-healthy-0001');
-    expect(completion.choices[0]!.message.content).toBe(`Mock answer from healthy to: ${USER_MESSAGE.slice(0, 40)}`);
+    expect(completion.choices[0].message.content).toBe(`Mock answer from healthy to: ${USER_MESSAGE.slice(0, 40)}`);
     expect(completion.usage?.prompt_tokens).toBe(Math.ceil(USER_MESSAGE.length / 4));
     const models = await openai('sk-mock-healthy-0001').models.list();
     expect(models.data.map((m) => m.id)).toContain('deepseek-v4-flash');
@@ -66,7 +66,7 @@ describe('the openai client against the mock', () => {
 
   it('reads reasoning_content beside content', async () => {
     const completion = await create('sk-mock-healthy-0001', { model: 'deepseek-reasoner' });
-    const message = completion.choices[0]!.message as OpenAI.ChatCompletionMessage & { reasoning_content?: string };
+    const message = completion.choices[0].message as OpenAI.ChatCompletionMessage & { reasoning_content?: string };
     expect(message.reasoning_content).toContain('Mock reasoning');
   });
 
@@ -94,7 +94,7 @@ describe('the openai client against the mock', () => {
     const hung = openai('sk-mock-hang-0001')
       .chat.completions.create({ model: 'deepseek-chat', messages }, { signal: abort.signal })
       .catch((e: unknown) => e);
-    await until(() => mock.stats().accounts['acct-a']!.inFlight === 1);
+    await until(() => mock.stats().accounts['acct-a'].inFlight === 1);
     const err = await apiError(create('sk-mock-busy-0001'));
     expect(err.status).toBe(429);
     expect(err.message).toContain('Your current concurrency is 2, which exceeds your concurrency limit of 1');
@@ -104,7 +104,7 @@ describe('the openai client against the mock', () => {
 
   it('parses a JSON answer preceded by keep-alive blank lines', async () => {
     const completion = await create('sk-mock-trickle-0001');
-    expect(completion.choices[0]!.message.content).toContain('Mock answer from trickle');
+    expect(completion.choices[0].message.content).toContain('Mock answer from trickle');
   });
 
   it('fails with a SyntaxError on a 200 of blank lines only', async () => {
@@ -122,7 +122,7 @@ describe('the openai client against the mock', () => {
       `Mock answer from healthy to: ${USER_MESSAGE.slice(0, 40)}`,
     );
     const final = chunks.at(-1)!;
-    expect(final.choices[0]!.finish_reason).toBe('stop');
+    expect(final.choices[0].finish_reason).toBe('stop');
     expect(final.usage?.completion_tokens).toBeGreaterThan(0);
     expect(chunks.slice(0, -1).every((c) => c.usage === null)).toBe(true);
   });
@@ -140,7 +140,7 @@ describe('the openai client against the mock', () => {
       for await (const _ of await stream('sk-mock-cut-0001'));
     };
     await expect(iterate()).rejects.toThrow();
-    expect(mock.stats().keys['cut']!.streams.cut).toBe(1);
+    expect(mock.stats().keys['cut'].streams.cut).toBe(1);
   });
 
   it('times out on a hung request, which the mock counts as a client abort', async () => {
@@ -151,7 +151,7 @@ describe('the openai client against the mock', () => {
     // APIConnectionTimeoutError outside Jest; under Jest's VM realm the SDK may not recognise the AbortError
     // and report its parent class.
     await expect(hung).rejects.toBeInstanceOf(APIConnectionError);
-    await until(() => mock.stats().keys['hang']!.clientAborts === 1);
+    await until(() => mock.stats().keys['hang'].clientAborts === 1);
   });
 
   it('sees a connection error on reset', async () => {

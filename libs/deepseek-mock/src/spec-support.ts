@@ -29,7 +29,7 @@ export class RawClient {
     signal?: AbortSignal,
   ): Promise<Dispatcher.ResponseData> {
     return request(`${this.baseUrl()}${path}`, {
-      method: method as Dispatcher.HttpMethod,
+      method: method,
       dispatcher: this.agent,
       headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
       ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
@@ -107,6 +107,6 @@ export function singleKeyMock(key: string): SingleKeyMock {
       mock = new DeepSeekMock({ keys: [{ key, name: 'k', ...behaviour }] });
       await mock.start();
     },
-    stats: () => mock!.stats().keys['k']!,
+    stats: () => mock!.stats().keys['k'],
   };
 }

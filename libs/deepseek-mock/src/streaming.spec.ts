@@ -32,7 +32,7 @@ describe('planStream', () => {
   it('puts the role first, reasoning before content, and usage on the final chunk only', () => {
     const plan = planStream(answer, { pieces: 3, includeUsage: true });
     const deltas = plan.texts.map(
-      (c) => (c as { choices: Array<{ delta: Record<string, unknown> }> }).choices[0]!.delta,
+      (c) => (c as { choices: Array<{ delta: Record<string, unknown> }> }).choices[0].delta,
     );
     expect(deltas.map((d) => d['reasoning_content'] ?? '').join('')).toBe(answer.reasoning);
     expect(deltas.map((d) => d['content'] ?? '').join('')).toBe(answer.content);

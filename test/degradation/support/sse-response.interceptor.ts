@@ -32,7 +32,10 @@ export class SseResponseInterceptor implements NestInterceptor {
           if (!started) start();
         },
         error: (error: unknown) => {
-          if (!started) return subscriber.error(error);
+          if (!started) {
+            subscriber.error(error);
+            return;
+          }
           out.end(
             `data: ${JSON.stringify({ error: { message: error instanceof Error ? error.message : String(error) } })}\n\n`,
           );

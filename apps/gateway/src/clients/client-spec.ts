@@ -84,7 +84,7 @@ export function parseLimits(value: unknown, field: string, fail: FieldError): Cl
     const budget = BUDGET_LIMITS.has(name);
     const valid = typeof max === 'number' && Number.isFinite(max) && max > 0 && (budget || Number.isInteger(max));
     if (!valid) throw fail(`${field}.${name}`, budget ? 'must be a number of USD > 0' : 'must be an integer > 0');
-    limits[name] = max as number;
+    limits[name] = max;
   }
   return limits;
 }

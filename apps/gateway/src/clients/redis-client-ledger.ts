@@ -145,10 +145,13 @@ export class RedisClientLedger implements ClientLedger {
     reserve: Increments,
     extra: Increments = [],
   ): Promise<{ granted: boolean; before: UsageFields } | undefined> {
-    if (this.redis.status !== 'ready') return this.wentOffline(new Error(`Redis connection ${this.redis.status}`));
+    if (this.redis.status !== 'ready') {
+      this.wentOffline(new Error(`Redis connection ${this.redis.status}`));
+      return;
+    }
     const carry: Increments = [...(this.pending.get(client) ?? []), ...extra];
     this.pending.delete(client);
-    const limitArgs = LIMIT_NAMES.map((limit) => (limits[limit] === undefined ? '' : storedMax(limit, limits[limit]!)));
+    const limitArgs = LIMIT_NAMES.map((limit) => (limits[limit] === undefined ? '' : storedMax(limit, limits[limit])));
     try {
       const args = [
         secondOf(nowMs) - MINUTE_BUCKETS,
@@ -169,7 +172,8 @@ export class RedisClientLedger implements ClientLedger {
       return { granted: granted === 1, before };
     } catch (error) {
       applyIncrements(this.pendingOf(client), carry);
-      return this.wentOffline(error);
+      this.wentOffline(error);
+      return;
     }
   }
 

@@ -168,7 +168,7 @@ function readConfigFile(path: string, readFile: (path: string) => string): Confi
   try {
     const parsed: unknown = JSON.parse(text);
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not a JSON object');
-    return parsed as ConfigFile;
+    return parsed;
   } catch (error) {
     throw new GatewayConfigError('GATEWAY_CONFIG', `${path} is not a valid JSON object: ${(error as Error).message}`);
   }

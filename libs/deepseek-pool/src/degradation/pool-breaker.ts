@@ -143,7 +143,10 @@ export class PoolBreaker {
   /** Records how a permitted call ended. */
   record(permit: BreakerPermit, verdict: CallVerdict): void {
     if (permit.generation !== this.generation) return;
-    if (permit.probe) return this.recordProbe(verdict);
+    if (permit.probe) {
+      this.recordProbe(verdict);
+      return;
+    }
     if (verdict === 'neutral') return;
     const nowMs = this.clock.now();
     this.window.record(nowMs, verdict === 'failure');
@@ -151,7 +154,10 @@ export class PoolBreaker {
   }
 
   private recordProbe(verdict: CallVerdict): void {
-    if (verdict === 'failure') return this.enter('open');
+    if (verdict === 'failure') {
+      this.enter('open');
+      return;
+    }
     if (verdict === 'neutral') {
       this.probesAdmitted -= 1;
       return;

@@ -41,8 +41,8 @@ function decodeOnce(source: string, parent: EscapeView | undefined): EscapeView 
   const to = new Int32Array(source.length);
   let length = 0;
   const map = (start: number, end: number): void => {
-    from[length] = parent ? parent.from[start]! : start;
-    to[length] = parent ? parent.to[end - 1]! : end;
+    from[length] = parent ? parent.from[start] : start;
+    to[length] = parent ? parent.to[end - 1] : end;
     length++;
   };
   let changed = false;
@@ -55,7 +55,7 @@ function decodeOnce(source: string, parent: EscapeView | undefined): EscapeView 
     const decoded = decodeAt(source, next);
     const size = decoded?.length ?? 1;
     map(next, next + size);
-    pieces.push(decoded?.char ?? source[next]!);
+    pieces.push(decoded?.char ?? source[next]);
     changed ||= decoded !== undefined;
     at = next + size;
   }

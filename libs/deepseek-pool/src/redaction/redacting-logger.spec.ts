@@ -20,8 +20,8 @@ describe('RedactingLogger', () => {
     logger.log({ model: 'm'.repeat(10_000), error: `echo ${KEY}` });
     logger.error(new Error(`boom ${KEY}`));
     expect(inner.calls[0]).toEqual(['key *** failed', 'Context']);
-    expect(inner.calls[1]![0]).toEqual({ model: `${'m'.repeat(MAX_LOG_FIELD_CHARS)}...`, error: 'echo sk-...ghij' });
-    expect(String(inner.calls[2]![0])).toMatch(/^Error: boom sk-\.\.\.ghij/);
+    expect(inner.calls[1][0]).toEqual({ model: `${'m'.repeat(MAX_LOG_FIELD_CHARS)}...`, error: 'echo sk-...ghij' });
+    expect(String(inner.calls[2][0])).toMatch(/^Error: boom sk-\.\.\.ghij/);
     expect(JSON.stringify(inner.calls)).not.toContain(KEY.slice(0, 12));
   });
 });

@@ -91,7 +91,7 @@ export class Redactor {
   private pass(text: string): string {
     const spans = this.spansIn(text);
     for (const view of escapeViews(text)) {
-      for (const [from, to] of this.spansIn(view.text)) spans.push([view.from[from]!, view.to[to - 1]!]);
+      for (const [from, to] of this.spansIn(view.text)) spans.push([view.from[from], view.to[to - 1]]);
     }
     if (spans.length === 0) return text;
     let out = '';

@@ -145,7 +145,10 @@ export class AttemptControl {
     const label = callerEnds ? 'caller-deadline' : phaseEnd === this.attemptDeadlineMs ? 'total' : phase;
     this.timer = setTimeout(
       () => {
-        if (label === 'idle' && this.armed!.fromMs + ms > end) return this.schedule(this.clock.now());
+        if (label === 'idle' && this.armed!.fromMs + ms > end) {
+          this.schedule(this.clock.now());
+          return;
+        }
         this.fired = label;
         this.controller.abort();
       },

@@ -339,7 +339,8 @@ export class AttemptLoop {
         if (!(error instanceof UpstreamError)) {
           // A local failure is not the key's: no penalty; the loop hands it back to the caller as thrown.
           release();
-          return endSpan();
+          endSpan();
+          return;
         }
         flight.failedWith = error;
         // A committed stream that breaks later counts against its key's latency too (its breaker saw the failure):
@@ -376,7 +377,10 @@ export class AttemptLoop {
       void this.deps.events.emit('hedge.skipped', { keyId: primary.slot.id, reason });
     const attemptsLeft = this.deps.maxAttempts - attemptsCounted(call.trace) - 1;
     const vetoed = hedging.skip(attemptsLeft, call.deadlineMs - clock.now(), call.latencyClass);
-    if (vetoed) return skip(vetoed);
+    if (vetoed) {
+      skip(vetoed);
+      return;
+    }
     const ctx = this.deps.eligibility.refresh();
     const other = (slot: KeySlot): boolean =>
       slot !== primary.slot && !call.tried.has(slot) && inTiers(call.options.tiers, slot);
@@ -384,11 +388,18 @@ export class AttemptLoop {
     const slot =
       router.pick(call.model, call.tried, ctx, call.options.affinityKey, otherAccount) ??
       router.pick(call.model, call.tried, ctx, call.options.affinityKey, other);
-    if (slot === undefined) return skip('no-candidate');
-    if (!(await this.acquire(slot, ctx))) return skip('account-limit');
+    if (slot === undefined) {
+      skip('no-candidate');
+      return;
+    }
+    if (!(await this.acquire(slot, ctx))) {
+      skip('account-limit');
+      return;
+    }
     if (!hedging.spend()) {
       this.deps.eligibility.store.releaseAccount(slot.config.account);
-      return skip('budget');
+      skip('budget');
+      return;
     }
     this.deps.events.emit('hedge', { fromKeyId: primary.slot.id, keyId: slot.id, afterMs: elapsedMs });
     this.deps.metrics?.hedge?.({ model: call.model ?? '', keyId: slot.id, stream: call.stream });

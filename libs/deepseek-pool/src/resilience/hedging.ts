@@ -71,7 +71,10 @@ export class Hedging {
     const check = (): void => {
       const percentile = this.percentileMs(latencyClass);
       const leftMs = fromMs + hedgeDelayMs(this.settings, percentile) - this.clock.now();
-      if (leftMs <= 0) return fire(HEDGE_DUE);
+      if (leftMs <= 0) {
+        fire(HEDGE_DUE);
+        return;
+      }
       const cold = this.settings.fixedMs === undefined && this.times.samples(latencyClass) < this.settings.minSamples;
       handle = setTimeout(check, cold ? Math.min(leftMs, this.settings.floorMs) : leftMs);
     };

@@ -19,7 +19,7 @@ export interface BreakerVerdict {
  * Concurrency gating happens before `run`, so gate rejections never reach the breaker.
  */
 export class KeyBreaker {
-  private breaker: CircuitBreaker<[() => Promise<unknown>], unknown>;
+  private breaker: CircuitBreaker<[() => Promise<unknown>]>;
   private probesAdmitted = 0;
   private probeSuccesses = 0;
 
@@ -32,7 +32,7 @@ export class KeyBreaker {
   }
 
   /** A fresh opossum breaker (closed, empty window); opossum never opens it by itself, `judge` does. */
-  private create(): CircuitBreaker<[() => Promise<unknown>], unknown> {
+  private create(): CircuitBreaker<[() => Promise<unknown>]> {
     const breaker = new CircuitBreaker((call: () => Promise<unknown>) => call(), {
       timeout: false,
       errorThresholdPercentage: this.policy.errorThresholdPercentage,
@@ -60,7 +60,7 @@ export class KeyBreaker {
    * Opens on the error rate of *completed* calls (in-flight calls are not successes) once the minimum volume is
    * reached.
    */
-  private judge(breaker: CircuitBreaker<[() => Promise<unknown>], unknown>): void {
+  private judge(breaker: CircuitBreaker<[() => Promise<unknown>]>): void {
     if (!breaker.closed) return;
     const { successes, failures } = breaker.stats;
     const completed = successes + failures;

@@ -117,7 +117,7 @@ export class Router {
     if (tier === undefined || tier.length < 2) return undefined;
     let first: KeySlot | undefined;
     for (let draw = 0; draw < PAIR_DRAWS; draw++) {
-      const slot = tier[Math.floor(this.rng() * tier.length)]!;
+      const slot = tier[Math.floor(this.rng() * tier.length)];
       if (
         slot === first ||
         tried.has(slot) ||

@@ -70,7 +70,7 @@ describe('DeepSeekPoolService.stream (scripted upstream, fake timers)', () => {
     ['a connection reset', { networkError: 'ECONNRESET' }],
     ['a cut before the first content', sseReply([ROLE])],
   ])('fails over to another key on %s before the first token', async (_name, reply) => {
-    transport.script(A, reply as never);
+    transport.script(A, reply);
     transport.script(B, sseReply(happy));
     start();
     const stream = pool.stream(request);

@@ -159,7 +159,7 @@ describe('stream continuation (scripted upstream, fake timers)', () => {
     ],
     ['a malformed event', [ROLE, chunkEvent({ content: 'Hel' }), 'data: {not json\n\n'], 'protocol'],
   ])('continues after %s', async (_, broken, reason) => {
-    transport.script(A, sseReply(broken as string[])).script(B, sseReply(rest));
+    transport.script(A, sseReply(broken)).script(B, sseReply(rest));
     start();
     const consumed = consume();
     await jest.advanceTimersByTimeAsync(2_000);
@@ -346,7 +346,7 @@ describe('stream continuation (scripted upstream, fake timers)', () => {
   ])('never continues %s: explicit error', async (_, body, broken, reason) => {
     transport.script(A, sseReply(broken)).script(B, sseReply(rest));
     start();
-    const { error } = await consume(body as ChatCompletionRequest);
+    const { error } = await consume(body);
     expect(error).toMatchObject({ name: 'StreamInterruptedError', notContinued: reason });
     expect(transport.callsTo(B)).toBe(0);
   });

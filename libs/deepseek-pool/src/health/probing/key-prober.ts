@@ -77,10 +77,16 @@ export class KeyProber {
     if (key.state === 'disabled') return this.recover(key, signal);
     if (key.breaker === 'closed') this.readmissions.delete(id);
     const models = probeSignal(await this.call(id, '/models', signal));
-    if (models.kind === 'disable') return this.disable(id, models.reason);
+    if (models.kind === 'disable') {
+      this.disable(id, models.reason);
+      return;
+    }
     if (models.kind === 'success' && this.hasBalance(id)) {
       const balance = await this.balance(id, signal);
-      if (balance !== 'available' && balance !== 'unknown') return this.disable(id, balance);
+      if (balance !== 'available' && balance !== 'unknown') {
+        this.disable(id, balance);
+        return;
+      }
     }
     this.streaks.record(id, models.kind);
   }
@@ -97,8 +103,10 @@ export class KeyProber {
     const readmission = this.readmissions.get(key.id) ?? { count: 0, notBeforeMs: 0 };
     if (this.clock.now() < readmission.notBeforeMs) return;
     const models = probeSignal(await this.call(key.id, '/models', signal));
-    if (models.kind === 'disable' && models.reason !== 'insufficient-balance')
-      return this.disable(key.id, models.reason);
+    if (models.kind === 'disable' && models.reason !== 'insufficient-balance') {
+      this.disable(key.id, models.reason);
+      return;
+    }
     if (models.kind !== 'success') return;
     const count = readmission.count + 1;
     this.readmissions.set(key.id, {

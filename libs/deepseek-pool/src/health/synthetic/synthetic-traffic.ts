@@ -101,7 +101,8 @@ export class SyntheticTraffic {
     const answer = syntheticSignal(result, this.options.expect);
     if (answer.kind === 'disable') {
       this.streaks.forget(id);
-      return this.pool.disableKey(id, answer.reason);
+      this.pool.disableKey(id, answer.reason);
+      return;
     }
     if (answer.kind !== 'neutral') this.pool.observeLatency(id, result.latencyMs);
     this.streaks.record(id, answer.kind);
