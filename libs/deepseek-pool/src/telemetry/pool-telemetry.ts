@@ -1,6 +1,7 @@
 import type { Attributes, Context, MeterProvider, Span, Tracer, TracerProvider } from '@opentelemetry/api';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, ChatMessage } from '../chat.types.js';
 import type { Clock } from '../clock.js';
+import { errorMessage } from '../deepseek-pool.errors.js';
 import type { KeySlot } from '../keys/key-slot.js';
 import type { PoolSnapshot } from '../pool-snapshot.js';
 import type { ChunkSource } from '../streaming/continued-channel.js';
@@ -260,7 +261,7 @@ class OtelCall implements CallTrace {
     if (error !== undefined) {
       const errorType = callErrorType(error);
       metricAttributes[ATTR.errorType] = errorType;
-      this.telemetry.fail(this.span, errorType, error instanceof Error ? error.message : String(error));
+      this.telemetry.fail(this.span, errorType, errorMessage(error));
     }
     this.span.setAttributes(attributes);
     this.span.end(nowMs);
