@@ -174,9 +174,12 @@ export class DeepSeekPoolService implements OnModuleInit, OnModuleDestroy {
     this.telemetryReady = this.startTelemetry();
   }
 
-  /** Resolves once OpenTelemetry is wired (or known to be absent): Nest awaits it before serving. */
+  /**
+   * Resolves once OpenTelemetry is wired (or known to be absent) and the state store started: Nest awaits it before
+   * serving.
+   */
   async onModuleInit(): Promise<void> {
-    await this.telemetryReady;
+    await Promise.all([this.telemetryReady, this.store.start?.()]);
   }
 
   /**
