@@ -194,37 +194,36 @@ export class RedisStateStore implements PoolStateStore {
       return;
     }
     const { command, subscriber } = link;
-    command.on('ready', () => void this.exclusive(() => this.reconcile()));
+    command.on('ready', () => this.exclusive(() => this.reconcile()));
     command.on('error', (error: Error) => this.markDegraded(error));
     command.on('close', () => this.markDegraded(new Error('connection closed')));
     listenForChanges(subscriber, this.keys.channel, this.replicaId, {
       onChange: (change) => applyToView(this.local, change),
       onReady: () => {
-        if (this.isOnline) void this.exclusive(() => this.sync(link.scripts));
+        if (this.isOnline) this.exclusive(() => this.sync(link.scripts));
       },
     });
     this.every(this.options.syncIntervalMs, () =>
       this.exclusive(() => (this.isOnline ? this.sync(link.scripts) : this.reconcile())),
     );
-    this.every(Math.floor(this.options.leaseTtlMs / 3), async () => {
+    this.every(Math.floor(this.options.leaseTtlMs / 3), () => {
       const scripts = this.onlineScripts();
-      if (scripts) await this.leases.renew(scripts);
+      if (scripts) this.leases.renew(scripts).catch((error: unknown) => this.markDegraded(error));
     });
   }
 
-  private every(ms: number, task: () => Promise<void>): void {
-    const timer = setInterval(() => void task().catch((error: unknown) => this.markDegraded(error)), ms);
+  private every(ms: number, task: () => void): void {
+    const timer = setInterval(task, ms);
     timer.unref();
     this.timers.push(timer);
   }
 
-  /** Runs sync and reconcile one at a time. */
-  private exclusive(task: () => Promise<void>): Promise<void> {
-    if (this.running || this.closed || this.link?.command.status !== 'ready') return Promise.resolve();
+  /** Runs sync and reconcile one at a time, in the background (a failure marks the store degraded). */
+  private exclusive(task: () => Promise<void>): void {
+    if (this.running || this.closed || this.link?.command.status !== 'ready') return;
     this.running = task()
       .catch((error: unknown) => this.markDegraded(error))
       .finally(() => (this.running = undefined));
-    return this.running;
   }
 
   /** Brings Redis and the local view together after a start or an outage, then goes online. */
@@ -235,7 +234,7 @@ export class RedisStateStore implements PoolStateStore {
     this.isOnline = true;
     await this.sync(link.scripts);
     await this.leases.renew(link.scripts);
-    if (!this.isOnline) return;
+    if (!this.online) return; // Redis failed again meanwhile
     if (this.degradedSinceMs !== undefined) {
       const downMs = this.clock.now() - this.degradedSinceMs;
       this.degradedSinceMs = undefined;
