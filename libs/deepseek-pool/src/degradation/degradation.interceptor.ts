@@ -29,7 +29,7 @@ export class DeepSeekDegradationInterceptor implements NestInterceptor {
     private readonly adapterHost: HttpAdapterHost,
   ) {}
 
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+  intercept(context: ExecutionContext, next: CallHandler<unknown>): Observable<unknown> {
     const route = this.reflector.getAllAndOverride<DegradableRoute | undefined>(DEGRADABLE_METADATA, [
       context.getHandler(),
       context.getClass(),
@@ -37,8 +37,9 @@ export class DeepSeekDegradationInterceptor implements NestInterceptor {
     if (route === undefined || context.getType() !== 'http') return next.handle();
     const http = context.switchToHttp();
     const response: unknown = http.getResponse();
-    const setHeader = (name: string, value: string): void =>
+    const setHeader = (name: string, value: string): void => {
       this.adapterHost.httpAdapter.setHeader(response, name, value);
+    };
     return defer(() => {
       const httpRequest = http.getRequest<DegradableHttpRequest>();
       const request = route.request(httpRequest);

@@ -48,9 +48,9 @@ export class DeepSeekDegradationService implements ChatDegrader, OnModuleInit {
     @Inject(DeepSeekPoolService) private readonly pool: DeepSeekPoolService,
   ) {
     const { clock, logger } = options;
-    this.breaker = new PoolBreaker(options.breaker, clock, (state) =>
-      logger?.[state === 'closed' ? 'log' : 'warn'](`Pool breaker ${state}`),
-    );
+    this.breaker = new PoolBreaker(options.breaker, clock, (state) => {
+      logger?.[state === 'closed' ? 'log' : 'warn'](`Pool breaker ${state}`);
+    });
     this.cache = new ResponseCache(
       options.cache ?? defaultCache,
       {

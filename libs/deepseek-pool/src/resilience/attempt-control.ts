@@ -56,7 +56,7 @@ export class AttemptControl {
     }
     this.clearTimer();
     this.armed = { phase, ms, fromMs: now };
-    this.schedule(now);
+    this.schedule(this.armed, now);
   }
 
   /** Stops the timer and detaches from the caller's signal. Call once the attempt is settled. */
@@ -97,7 +97,7 @@ export class AttemptControl {
     this.attemptDeadlineMs += pausedMs;
     if (this.armed === undefined) return;
     this.armed.fromMs += pausedMs;
-    this.schedule(now);
+    this.schedule(this.armed, now);
   }
 
   /** Ends the exchange now because the caller stopped reading: never the key's fault. */
@@ -137,16 +137,17 @@ export class AttemptControl {
     return this.fired === 'caller-deadline';
   }
 
-  private schedule(now: number): void {
-    const { phase, ms, fromMs } = this.armed!;
+  /** Sets the timer of the `armed` phase (the object `arm` and `resume` move the start of). */
+  private schedule(armed: { phase: TimerPhase; ms: number; fromMs: number }, now: number): void {
+    const { phase, ms, fromMs } = armed;
     const phaseEnd = Math.min(fromMs + ms, this.attemptDeadlineMs);
     const callerEnds = this.callerDeadlineMs <= phaseEnd;
     const end = callerEnds ? this.callerDeadlineMs : phaseEnd;
     const label = callerEnds ? 'caller-deadline' : phaseEnd === this.attemptDeadlineMs ? 'total' : phase;
     this.timer = setTimeout(
       () => {
-        if (label === 'idle' && this.armed!.fromMs + ms > end) {
-          this.schedule(this.clock.now());
+        if (label === 'idle' && armed.fromMs + ms > end) {
+          this.schedule(armed, this.clock.now());
           return;
         }
         this.fired = label;

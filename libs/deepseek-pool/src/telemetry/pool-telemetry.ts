@@ -37,11 +37,11 @@ const DEFAULT_PROVIDER = 'deepseek';
 export interface TelemetryContext {
   clock: Clock;
   /** Removes every configured secret from a text the telemetry exports. */
-  redact(text: string): string;
+  redact: (text: string) => string;
   /** Epoch ms when the key (or its account) leaves its cooldown. */
-  cooldownEnd(slot: KeySlot): number;
+  cooldownEnd: (slot: KeySlot) => number;
   /** The pool's state, read by the gauges at collection time. */
-  snapshot(): PoolSnapshot;
+  snapshot: () => PoolSnapshot;
 }
 
 /**
@@ -228,9 +228,9 @@ class OtelCall implements CallTrace {
   private observe(chunk: ChatCompletionChunk): void {
     summarize(this.summary, chunk);
     if (this.messages === undefined) return;
-    for (const choice of chunk.choices) {
-      if (choice.delta)
-        appendDelta(this.messages, choice.index ?? 0, choice.delta, this.telemetry.options.maxContentChars);
+    // an upstream chunk may lack what its type promises: read as it came
+    for (const { index, delta } of chunk.choices as Array<Partial<ChatCompletionChunk['choices'][number]>>) {
+      if (delta) appendDelta(this.messages, index ?? 0, delta, this.telemetry.options.maxContentChars);
     }
   }
 
