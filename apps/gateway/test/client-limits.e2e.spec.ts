@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { DeepSeekMock } from 'nestjs-deepseek-pool-mock';
-import { type RedisServer, startRedis } from '../../../test/support/redis-server.js';
+import { useRedisServer } from '../../../test/support/redis-server.js';
 import type { ClientRecord } from '../src/clients/client-spec.js';
 import { parseConfigClients } from '../src/clients/client-spec.js';
 import { GatewayConfigError, type GatewayConfig } from '../src/config/gateway-config.js';
@@ -94,17 +94,9 @@ const served = (mock: DeepSeekMock): number => mock.stats().keys.k1?.requests.ch
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('client tokens on two replicas sharing one Redis (real HTTP, real redis-server)', () => {
-  let redis: RedisServer;
+  const redis = useRedisServer();
   let running: Replicas | undefined;
   let run = 0;
-
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-
-  afterAll(async () => {
-    await redis.stop();
-  });
 
   afterEach(async () => {
     await running?.close();
