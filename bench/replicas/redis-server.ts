@@ -21,7 +21,7 @@ export async function startBenchRedis(): Promise<BenchRedis> {
   await new Promise<void>((resolve, reject) => {
     let output = '';
     const timer = setTimeout(() => reject(new Error(`redis-server not ready within 15 s:\n${output}`)), 15_000);
-    child.stdout?.on('data', (data: Buffer) => {
+    child.stdout.on('data', (data: Buffer) => {
       output += data.toString();
       if (!output.includes('Ready to accept connections')) return;
       clearTimeout(timer);
@@ -32,8 +32,8 @@ export async function startBenchRedis(): Promise<BenchRedis> {
     );
     child.once('exit', (code) => reject(new Error(`redis-server exited (code ${code}):\n${output}`)));
   });
-  child.stdout?.resume();
-  child.stderr?.resume();
+  child.stdout.resume();
+  child.stderr.resume();
   return { url: `redis://127.0.0.1:${port}`, stop: () => stop(child) };
 }
 

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { CACHE_MANAGER, type Cache, CacheModule } from '@nestjs/cache-manager';
 import KeyvRedis from '@keyv/redis';
 import { DeepSeekDegradationModule } from 'nestjs-deepseek-pool';
+import { must } from '../support/must.js';
 import { type RedisServer, startRedis } from '../support/redis-server.js';
 import { type DegradationApp, startDegradationApp } from './support/degradation-app.js';
 
@@ -16,7 +17,8 @@ const ask = {
 const alice = { authorization: 'Bearer client-alice' };
 
 describe('degradation cache on Redis (cache-manager + Keyv + @keyv/redis)', () => {
-  let redis: RedisServer;
+  let redis: RedisServer | undefined;
+  const server = (): RedisServer => must(redis, 'the redis-server of beforeAll');
   const apps: DegradationApp[] = [];
 
   beforeAll(async () => {
@@ -35,7 +37,7 @@ describe('degradation cache on Redis (cache-manager + Keyv + @keyv/redis)', () =
   function redisBackedApp(): Promise<DegradationApp> {
     return startDegradationApp(
       DeepSeekDegradationModule.forRootAsync({
-        imports: [CacheModule.register({ stores: [new KeyvRedis(redis.url)] })],
+        imports: [CacheModule.register({ stores: [new KeyvRedis(server().url)] })],
         inject: [CACHE_MANAGER],
         useFactory: (cache: Cache) => ({ cache, logger: false }),
       }),
@@ -46,7 +48,7 @@ describe('degradation cache on Redis (cache-manager + Keyv + @keyv/redis)', () =
   }
 
   const redisCli = (...args: string[]) =>
-    execFileSync('redis-cli', ['-p', String(redis.port), ...args], { encoding: 'utf8' }).trim();
+    execFileSync('redis-cli', ['-p', String(server().port), ...args], { encoding: 'utf8' }).trim();
 
   it('stores a good answer in Redis with the TTL, under a hashed key, and serves it when the pool cannot', async () => {
     const s = await redisBackedApp();
