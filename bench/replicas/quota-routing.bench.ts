@@ -1,9 +1,8 @@
 import {
-  DeepSeekPoolService,
   type KeyOptions,
   MemoryStateStore,
   type StrategyName,
-  resolveOptions,
+  createDeepSeekPool,
   seededRng,
 } from 'nestjs-deepseek-pool';
 import { round } from '../lib/histogram.js';
@@ -160,23 +159,19 @@ async function simulate(scenario: Scenario, variant: Variant): Promise<Outcome> 
       : {}),
   }));
   const shared = variant.shared ? new MemoryStateStore() : undefined;
-  const pools = Array.from(
-    { length: variant.replicas },
-    (_, i) =>
-      new DeepSeekPoolService(
-        resolveOptions({
-          keys,
-          strategy: variant.strategy,
-          transport: upstream,
-          clock,
-          rng: seededRng(11 + i),
-          maxWaitForKeyMs: 0,
-          logger: false,
-          probe: false,
-          validateOnStart: false,
-          ...(shared ? { store: shared } : {}),
-        }),
-      ),
+  const pools = Array.from({ length: variant.replicas }, (_, i) =>
+    createDeepSeekPool({
+      keys,
+      strategy: variant.strategy,
+      transport: upstream,
+      clock,
+      rng: seededRng(11 + i),
+      maxWaitForKeyMs: 0,
+      logger: false,
+      probe: false,
+      validateOnStart: false,
+      ...(shared ? { store: shared } : {}),
+    }),
   );
   const demand = seededRng(5);
   const draw = ([min, max]: [number, number]): number => min + Math.floor(demand() * (max - min + 1));
@@ -206,7 +201,7 @@ async function simulate(scenario: Scenario, variant: Variant): Promise<Outcome> 
           bench_completion_tokens: draw(scenario.completionTokens),
           ...(scenario.maxTokens ? { max_tokens: scenario.maxTokens } : {}),
         };
-        return pools[i % pools.length].chat(request).then(
+        return pools[i % pools.length].pool.chat(request).then(
           (result) => {
             succeeded++;
             attempts += result.meta.attempts;
@@ -220,7 +215,7 @@ async function simulate(scenario: Scenario, variant: Variant): Promise<Outcome> 
       await Promise.all(calls);
     }
   } finally {
-    await Promise.all(pools.map((pool) => pool.onModuleDestroy()));
+    await Promise.all(pools.map((pool) => pool.close()));
   }
   const counts = upstream.counts;
   return {

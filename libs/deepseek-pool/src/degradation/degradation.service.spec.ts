@@ -11,6 +11,7 @@ import {
   UpstreamError,
 } from '../deepseek-pool.errors.js';
 import { resolveOptions } from '../deepseek-pool.options.js';
+import { type PoolCore, createPoolCore } from '../core/pool-core.js';
 import { DeepSeekPoolService } from '../deepseek-pool.service.js';
 import type { PoolMetricsRecorder } from '../metrics/metrics-recorder.js';
 import { ScriptedTransport, completion, deepseekError } from '../transport/scripted.transport.fixture.js';
@@ -34,6 +35,7 @@ const down = { status: 503, body: deepseekError('Service Unavailable', 'server_e
 
 describe('DeepSeekDegradationService (scripted upstream, fake timers)', () => {
   let transport: ScriptedTransport;
+  let core: PoolCore;
   let pool: DeepSeekPoolService;
   let degraded: jest.Mock<PoolMetricsRecorder['degraded']>;
   let metrics: PoolMetricsRecorder;
@@ -49,7 +51,7 @@ describe('DeepSeekDegradationService (scripted upstream, fake timers)', () => {
       usage: () => undefined,
       degraded,
     };
-    pool = new DeepSeekPoolService(
+    core = createPoolCore(
       resolveOptions({
         keys: [
           { id: 'pro', apiKey: PRO, models: ['deepseek-v4-pro'] },
@@ -63,10 +65,11 @@ describe('DeepSeekDegradationService (scripted upstream, fake timers)', () => {
         metrics,
       }),
     );
+    pool = new DeepSeekPoolService(core);
   });
 
   afterEach(async () => {
-    await pool.onModuleDestroy();
+    await core.close();
     jest.useRealTimers();
   });
 
@@ -78,8 +81,8 @@ describe('DeepSeekDegradationService (scripted upstream, fake timers)', () => {
       { logger: false, breaker: { minimumVolume: 100 }, ...options },
       { clock: { now: () => Date.now() }, metrics },
     );
-    const service = new DeepSeekDegradationService(resolved, cache, pool);
-    service.onModuleInit();
+    const service = new DeepSeekDegradationService(resolved, cache, core);
+    pool = new DeepSeekPoolService(core, service);
     return service;
   }
 
