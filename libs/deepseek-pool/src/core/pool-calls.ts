@@ -109,7 +109,13 @@ export class PoolCalls {
       const call = { ...this.runOptions(request, callOptions), signal };
       const trace = this.trace(request, true);
       const { data: channel, meta } = await loop
-        .run(request.model, call, true, this.streamAttempt(request, (slot) => slot.config.baseUrl, body), trace)
+        .run(
+          request.model,
+          call,
+          true,
+          this.streamAttempt(request, (slot) => slot.config.baseUrl, body),
+          trace,
+        )
         .catch((error: unknown) => {
           trace.failed(error);
           this.recordRequest(request.model, 'error', attemptsOf(error), startedMs, true);
@@ -142,10 +148,15 @@ export class PoolCalls {
         settings.clock,
       );
       control.arm('total');
-      const list = (await readJsonBody(response.body, undefined, settings.limits.maxResponseBytes)) as ModelList;
+      // The upstream body unchanged, whatever its shape; only a well-formed list teaches model labels.
+      const list = (await readJsonBody(
+        response.body,
+        undefined,
+        settings.limits.maxResponseBytes,
+      )) as Partial<ModelList> | null;
       if (Array.isArray(list?.data))
         settings.modelLabels.learn(list.data.map((model) => model.id).filter((id) => typeof id === 'string'));
-      return list;
+      return list as ModelList;
     });
   }
 

@@ -73,7 +73,7 @@ export class PoolCore implements OnModuleInit, OnModuleDestroy {
   }
 }
 
-/** Builds the pool's parts from validated options. The keys are routable at once; telemetry is wired in the background. */
+/** Builds the pool's parts from validated options: keys routable at once, telemetry wired in the background. */
 export function createPoolCore(options: ResolvedPoolOptions): PoolCore {
   const { clock, rng, redactor } = options;
   const events = new PoolEvents();

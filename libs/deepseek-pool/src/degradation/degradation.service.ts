@@ -77,7 +77,11 @@ export class DeepSeekDegradationService implements ChatDegrader {
    * `pool.chat(request, { degrade: true })`: the tiers around a plain pool call. The cache scope is `options.tenant`,
    * else the extractor's.
    */
-  async chat(request: ChatCompletionRequest, options: ChatOptions, call: PoolChatCall): Promise<PoolResult<ChatCompletion>> {
+  async chat(
+    request: ChatCompletionRequest,
+    options: ChatOptions,
+    call: PoolChatCall,
+  ): Promise<PoolResult<ChatCompletion>> {
     const outcome = await this.run(
       { request, tenant: this.tenantOf(request, options), fallback: this.options.fallback, call },
       () => call(request),
