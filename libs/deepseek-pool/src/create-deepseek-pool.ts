@@ -10,7 +10,7 @@ export interface DeepSeekPool {
   /** Resolves once OpenTelemetry is wired (or known to be absent); calls work before, untraced. */
   readonly ready: Promise<void>;
   /** Stops the pool's timers and closes the transport and state store it created (not those given). Idempotent. */
-  close(): Promise<void>;
+  readonly close: () => Promise<void>;
 }
 
 /**
