@@ -54,9 +54,10 @@ export class PoolCalls {
   }
 
   /** One chat completion through the keys; throws InvalidRequestError before any upstream call for a bad request. */
-  chat(request: ChatCompletionRequest, options: CallOptions = {}): Promise<PoolResult<ChatCompletion>> {
+  async chat(request: ChatCompletionRequest, options: CallOptions = {}): Promise<PoolResult<ChatCompletion>> {
     validateChatRequest(request);
-    return this.chatTraced(request, options, this.trace(request, false), serializeChatBody(request, false));
+    const body = serializeChatBody(request, false);
+    return this.chatTraced(request, options, this.trace(request, false), body);
   }
 
   /** One chat completion through the keys of a validated `request` serialized as `body`, traced as `call`. */
