@@ -295,7 +295,7 @@ describe('DeepSeekDegradationService (scripted upstream, fake timers)', () => {
       const stream = pool.stream(ask('q', { ...fields, stream: true }), { degrade: true, tenant: 'alice' });
       const replay = assembleChunks(await collect(stream));
 
-      expect(replay.choices[0].message.content).toBe(content);
+      expect(replay?.choices[0].message.content).toBe(content);
       await expect(stream.meta).resolves.toEqual({ keyId: '', attempts: 0, trace: [], degraded: tier });
       expect(degraded).toHaveBeenCalledWith(tier, 'deepseek-v4-pro');
     });

@@ -35,8 +35,8 @@ function freshStream(contents: string[], started: { value: boolean }): (signal: 
     }, signal);
 }
 
-async function read(stream: AsyncIterable<ChatCompletionChunk>): Promise<string[]> {
-  const contents: string[] = [];
+async function read(stream: AsyncIterable<ChatCompletionChunk>): Promise<unknown[]> {
+  const contents: unknown[] = [];
   for await (const next of stream) contents.push(next.choices[0].delta.content ?? '');
   return contents;
 }
