@@ -38,7 +38,15 @@ export class DeepSeekPoolProber implements OnApplicationBootstrap, OnModuleDestr
     const thresholds = probe || DEFAULT_PROBE_OPTIONS;
     if (probe) this.prober = new KeyProber(core.keys, probe, clock, rng, this.logger);
     if (synthetic)
-      this.synthetic = new SyntheticTraffic(core.keys, synthetic, thresholds, thresholds.jitter, clock, rng, this.logger);
+      this.synthetic = new SyntheticTraffic(
+        core.keys,
+        synthetic,
+        thresholds,
+        thresholds.jitter,
+        clock,
+        rng,
+        this.logger,
+      );
   }
 
   /** Validates the keys (may throw with `'require-one'`, which stops the start), then starts the schedules. */
