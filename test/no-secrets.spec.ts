@@ -1,6 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { DeepSeekPoolModule, DeepSeekPoolService } from 'nestjs-deepseek-pool';
+import { DeepSeekPoolAdmin, DeepSeekPoolModule, DeepSeekPoolService } from 'nestjs-deepseek-pool';
 import { DeepSeekMock, type MockScenario, mulberry32 } from 'nestjs-deepseek-pool-mock';
 import { leakedRuns } from '../libs/deepseek-pool/src/redaction/secret-echoes.fixture.js';
 
@@ -85,7 +85,11 @@ describe('no secret leaves the pool', () => {
         seen.push(describeError(error));
       }
     }
-    seen.push(JSON.stringify(pool.snapshot()), JSON.stringify(pool.exportKeys()), ...logger.lines);
+    seen.push(
+      JSON.stringify(pool.snapshot()),
+      JSON.stringify(moduleRef.get(DeepSeekPoolAdmin).exportKeys()),
+      ...logger.lines,
+    );
     await moduleRef.close();
     await mock.close();
 

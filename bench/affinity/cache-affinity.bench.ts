@@ -1,4 +1,4 @@
-import { type ChatCompletion, DeepSeekPoolService, type Usage, resolveOptions } from 'nestjs-deepseek-pool';
+import { type ChatCompletion, type Usage, createDeepSeekPool } from 'nestjs-deepseek-pool';
 import { DEFAULT_PRICING, DeepSeekMock, mulberry32 } from 'nestjs-deepseek-pool-mock';
 import { round } from '../lib/histogram.js';
 import { num, percent, table, verdict } from '../lib/markdown.js';
@@ -83,21 +83,19 @@ async function simulate(workload: Workload, variant: Variant): Promise<Outcome> 
     keys: Array.from({ length: variant.keys }, (_, i) => ({ key: apiKey(i + 1), name: `k${i + 1}` })),
   }); // each key its own account
   const { url } = await mock.start({ port: 0 });
-  const pool = new DeepSeekPoolService(
-    resolveOptions({
-      keys: Array.from({ length: variant.keys }, (_, i) => ({
-        id: `k${i + 1}`,
-        apiKey: apiKey(i + 1),
-        baseUrl: url,
-        account: `acct-${i + 1}`,
-      })),
-      ...(variant.affinity ? { affinity: 'user' as const } : {}),
-      rng: mulberry32(7),
-      logger: false,
-      probe: false,
-      validateOnStart: false,
-    }),
-  );
+  const { pool, close } = createDeepSeekPool({
+    keys: Array.from({ length: variant.keys }, (_, i) => ({
+      id: `k${i + 1}`,
+      apiKey: apiKey(i + 1),
+      baseUrl: url,
+      account: `acct-${i + 1}`,
+    })),
+    ...(variant.affinity ? { affinity: 'user' as const } : {}),
+    rng: mulberry32(7),
+    logger: false,
+    probe: false,
+    validateOnStart: false,
+  });
   const histories = Array.from(
     { length: workload.conversations },
     () => [] as Array<{ role: 'user' | 'assistant'; content: string }>,
@@ -144,7 +142,7 @@ async function simulate(workload: Workload, variant: Variant): Promise<Outcome> 
       );
     }
   } finally {
-    await pool.onModuleDestroy();
+    await close();
     await mock.close();
   }
   return {

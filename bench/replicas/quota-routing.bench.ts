@@ -1,10 +1,9 @@
 import {
-  DeepSeekPoolService,
   type KeyOptions,
   MemoryStateStore,
   type StrategyName,
+  createDeepSeekPool,
   attemptsOf,
-  resolveOptions,
 } from 'nestjs-deepseek-pool';
 import { mulberry32 } from 'nestjs-deepseek-pool-mock';
 import { round } from '../lib/histogram.js';
@@ -161,23 +160,19 @@ async function simulate(scenario: Scenario, variant: Variant): Promise<Outcome> 
       : {}),
   }));
   const shared = variant.shared ? new MemoryStateStore() : undefined;
-  const pools = Array.from(
-    { length: variant.replicas },
-    (_, i) =>
-      new DeepSeekPoolService(
-        resolveOptions({
-          keys,
-          strategy: variant.strategy,
-          transport: upstream,
-          clock,
-          rng: mulberry32(11 + i),
-          maxWaitForKeyMs: 0,
-          logger: false,
-          probe: false,
-          validateOnStart: false,
-          ...(shared ? { store: shared } : {}),
-        }),
-      ),
+  const pools = Array.from({ length: variant.replicas }, (_, i) =>
+    createDeepSeekPool({
+      keys,
+      strategy: variant.strategy,
+      transport: upstream,
+      clock,
+      rng: mulberry32(11 + i),
+      maxWaitForKeyMs: 0,
+      logger: false,
+      probe: false,
+      validateOnStart: false,
+      ...(shared ? { store: shared } : {}),
+    }),
   );
   const demand = mulberry32(5);
   const draw = ([min, max]: [number, number]): number => min + Math.floor(demand() * (max - min + 1));
@@ -207,7 +202,7 @@ async function simulate(scenario: Scenario, variant: Variant): Promise<Outcome> 
           bench_completion_tokens: draw(scenario.completionTokens),
           ...(scenario.maxTokens ? { max_tokens: scenario.maxTokens } : {}),
         };
-        return pools[i % pools.length].chat(request).then(
+        return pools[i % pools.length].pool.chat(request).then(
           (result) => {
             succeeded++;
             attempts += result.meta.attempts;
@@ -221,7 +216,7 @@ async function simulate(scenario: Scenario, variant: Variant): Promise<Outcome> 
       await Promise.all(calls);
     }
   } finally {
-    await Promise.all(pools.map((pool) => pool.onModuleDestroy()));
+    await Promise.all(pools.map((pool) => pool.close()));
   }
   const counts = upstream.counts;
   return {

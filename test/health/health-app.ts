@@ -5,6 +5,7 @@ import {
   DeepSeekPoolModule,
   type DeepSeekPoolOptions,
   DeepSeekPoolProber,
+  DeepSeekPoolAdmin,
   DeepSeekPoolService,
 } from 'nestjs-deepseek-pool';
 import { DeepSeekPoolHealthController, DeepSeekPoolHealthModule } from 'nestjs-deepseek-pool/health';
@@ -28,6 +29,7 @@ export class RecordingLogger implements LoggerService {
 export interface HealthApp {
   app: INestApplication;
   pool: DeepSeekPoolService;
+  admin: DeepSeekPoolAdmin;
   prober: DeepSeekPoolProber;
   logger: RecordingLogger;
   /** Every health body received so far, as text. */
@@ -62,6 +64,7 @@ export async function startHealthApp(pool: DeepSeekPoolOptions): Promise<HealthA
   return {
     app,
     pool: app.get(DeepSeekPoolService),
+    admin: app.get(DeepSeekPoolAdmin),
     prober: app.get(DeepSeekPoolProber),
     logger,
     bodies,

@@ -2,12 +2,12 @@ import fc from 'fast-check';
 import {
   type ChatCompletionChunk,
   type ChatCompletionRequest,
-  DeepSeekPoolService,
+  type DeepSeekPool,
   type KeyOptions,
   type Transport,
   type TransportRequest,
   UndiciTransport,
-  resolveOptions,
+  createDeepSeekPool,
 } from 'nestjs-deepseek-pool';
 import { DeepSeekMock } from 'nestjs-deepseek-pool-mock';
 import { request as undiciRequest } from 'undici';
@@ -76,19 +76,14 @@ describe('stream continuation against the mock', () => {
   afterEach(() => transport.close());
 
   /** A pool that reaches `first` first; `rest` continue it. Keys on 127.0.0.1 continue only when told how. */
-  function poolOf(rest: KeyOptions[]): DeepSeekPoolService {
-    return new DeepSeekPoolService(
-      resolveOptions({
-        keys: [
-          { id: 'first', apiKey: FIRST, baseUrl: mock.url, priority: 0, continuation: 'deepseek-prefix' },
-          ...rest,
-        ],
-        transport,
-        logger: false,
-        probe: false,
-        validateOnStart: false,
-      }),
-    );
+  function poolOf(rest: KeyOptions[]): DeepSeekPool {
+    return createDeepSeekPool({
+      keys: [{ id: 'first', apiKey: FIRST, baseUrl: mock.url, priority: 0, continuation: 'deepseek-prefix' }, ...rest],
+      transport,
+      logger: false,
+      probe: false,
+      validateOnStart: false,
+    });
   }
   const second: KeyOptions = { id: 'second', apiKey: SECOND, priority: 1, continuation: 'deepseek-prefix' };
   const request = (model = 'deepseek-chat'): ChatCompletionRequest => ({
@@ -101,7 +96,7 @@ describe('stream continuation against the mock', () => {
     const reply = 'Once upon a time, a stream broke in the middle of a word and nobody noticed anything at all.';
     mock.setKey('first', { reply, cutAfterChunks: 5 });
     mock.setKey('second', { reply });
-    const pool = poolOf([{ ...second, baseUrl: mock.url }]);
+    const { pool, close } = poolOf([{ ...second, baseUrl: mock.url }]);
     const stream = pool.stream(request());
     const { content, chunks } = await assemble(stream);
     expect(content).toBe(reply);
@@ -111,27 +106,27 @@ describe('stream continuation against the mock', () => {
       keyId: 'first',
       continuations: [{ fromKeyId: 'first', keyId: 'second' }],
     });
-    await pool.onModuleDestroy();
+    await close();
   });
 
   it('never sends the prefix on the normal path, where DeepSeek would ignore it and repeat text', async () => {
     mock.setKey('first', { reply: 'one two three four five six seven eight', cutAfterChunks: 3 });
     mock.setKey('second', { reply: 'one two three four five six seven eight' });
-    const pool = poolOf([{ ...second, baseUrl: `${mock.url}/v1` }]);
+    const { pool, close } = poolOf([{ ...second, baseUrl: `${mock.url}/v1` }]);
     await assemble(pool.stream(request()));
     const withPrefix = transport.sent.filter(({ body }) => body.messages.some((m) => m.prefix === true));
     expect(withPrefix).toHaveLength(1);
     for (const { baseUrl } of withPrefix) expect(baseUrl).toBe(`${mock.url}/beta`);
     for (const { baseUrl, body } of transport.sent)
       if (!baseUrl.endsWith('/beta')) expect(body.messages.at(-1)?.role).toBe('user');
-    await pool.onModuleDestroy();
+    await close();
   });
 
   it('continues on a vLLM key with continue_final_message', async () => {
     const reply = 'A self-hosted server finishes what DeepSeek started.';
     mock.setKey('first', { reply, cutAfterChunks: 4 });
     mock.setKey('vllm', { reply });
-    const pool = poolOf([
+    const { pool, close } = poolOf([
       { id: 'vllm', apiKey: VLLM, baseUrl: `${mock.url}/v1`, priority: 1, continuation: 'continue-final-message' },
     ]);
     const { content } = await assemble(pool.stream(request()));
@@ -140,7 +135,7 @@ describe('stream continuation against the mock', () => {
       baseUrl: `${mock.url}/v1`,
       body: { continue_final_message: true, add_generation_prompt: false },
     });
-    await pool.onModuleDestroy();
+    await close();
   });
 
   it('property: any answer, any cut point (mid-word, mid-UTF-8 character, mid-SSE line, inside reasoning): the exact reference text, usage summed', async () => {
@@ -169,7 +164,7 @@ describe('stream continuation against the mock', () => {
           const before = mock.stats().keys['second'].tokens;
           const subject = pool();
           try {
-            const stream = subject.stream(body);
+            const stream = subject.pool.stream(body);
             const { content, reasoning: thought, chunks } = await assemble(stream);
             expect(content).toBe(reply);
             expect(thought).toBe(thinking ? reasoning : '');
@@ -188,7 +183,7 @@ describe('stream continuation against the mock', () => {
             );
             expect(usage.total_tokens).toBe(usage.prompt_tokens + usage.completion_tokens);
           } finally {
-            await subject.onModuleDestroy();
+            await subject.close();
           }
         },
       ),

@@ -3,6 +3,7 @@ import { Test } from '@nestjs/testing';
 import {
   type DeepSeekPoolOptions,
   DeepSeekPoolModule,
+  DeepSeekPoolAdmin,
   DeepSeekPoolService,
   type KeyOptions,
   type KeySnapshot,
@@ -55,6 +56,7 @@ export interface Scenario {
   mock: DeepSeekMock;
   app: INestApplication;
   pool: DeepSeekPoolService;
+  admin: DeepSeekPoolAdmin;
   timeline: Timeline;
   /** The mock's counters of one key (by name). */
   keyStats(name: string): KeyStats;
@@ -106,6 +108,7 @@ export async function startScenario(spec: ScenarioSpec): Promise<Scenario> {
     mock,
     app: nestApp,
     pool,
+    admin: nestApp.get(DeepSeekPoolAdmin),
     timeline,
     keyStats: (name) => {
       const stats = mock.stats().keys[name] as KeyStats | undefined; // an index of the mock's keys: may be absent

@@ -1,7 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import type { ChatCompletion, ChatCompletionRequest } from '../../chat.types.js';
 import type { Clock, Rng } from '../../clock.js';
-import type { DeepSeekPoolService } from '../../deepseek-pool.service.js';
+import type { PoolKeys } from '../../core/pool-keys.js';
 import type { ProbeResult } from '../../keys/key-probe.js';
 import { KeySchedule } from '../probing/key-schedule.js';
 import type { ResolvedSyntheticOptions } from '../probing/probe-options.js';
@@ -11,7 +11,7 @@ import { DailyBudget } from './daily-budget.js';
 
 /** What synthetic traffic needs of the pool. */
 export type SyntheticPool = Pick<
-  DeepSeekPoolService,
+  PoolKeys,
   'snapshot' | 'keySnapshot' | 'upstreamModelOf' | 'probeKey' | 'disableKey' | 'markKeyDown' | 'observeLatency'
 >;
 
