@@ -91,7 +91,7 @@ export class DeepSeekPoolService implements OnModuleInit, OnModuleDestroy {
    */
   readonly redactor: Redactor;
   private readonly registry: KeyRegistry;
-  private readonly router: Router;
+  private readonly router: Router<KeySlot>;
   private readonly store: PoolStateStore;
   private readonly transport: Transport;
   private readonly loop: AttemptLoop;

@@ -90,7 +90,7 @@ export interface AttemptMeta {
 }
 
 export interface AttemptLoopDeps {
-  router: Router;
+  router: Router<KeySlot>;
   eligibility: EligibilityContext & { refresh(): EligibilityContext };
   actions: ActionContext;
   budget: RetryBudget;
