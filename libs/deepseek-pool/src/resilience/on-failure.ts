@@ -1,5 +1,6 @@
 import { DeadlineExceededError, RequestAbortedError, UpstreamError } from '../deepseek-pool.errors.js';
 import { failureLatencyMs } from '../keys/peak-ewma.js';
+import type { AttemptControl } from './attempt-control.js';
 import { type Call, recordAttempt } from './attempt-call.js';
 import type { AttemptLoopDeps } from './attempt-loop.js';
 import { classify } from './classify.js';
@@ -9,13 +10,18 @@ import { applyAction } from './outcome-actions.js';
 /** What handling a failed attempt takes. */
 export type FailureDeps = Pick<AttemptLoopDeps, 'clock' | 'actions' | 'events' | 'metrics'>;
 
+/** What the on-failure step reads of the attempt that failed (a Flight is one). */
+export type FailedFlight = Pick<Flight<unknown>, 'slot' | 'hedge' | 'startMs' | 'accountInFlightAtSend' | 'endSpan'> & {
+  readonly control: Pick<AttemptControl, 'callerDeadlinePassed'>;
+};
+
 /**
  * The on-failure step: records the failed attempt of `flight` and applies what classify() says. Returns the failure
  * when the call moves on to another key (the key is then `tried`); throws when the call ends here: the caller
  * aborted or its deadline passed, the caller's own fault (back with the attempts), or a local failure (as thrown,
  * the key untouched).
  */
-export function onFailure<T>(call: Call<T>, flight: Flight<T>, error: unknown, deps: FailureDeps): UpstreamError {
+export function onFailure(call: Call<unknown>, flight: FailedFlight, error: unknown, deps: FailureDeps): UpstreamError {
   const { slot, control } = flight;
   const latencyMs = deps.clock.now() - flight.startMs;
   if (!(error instanceof UpstreamError)) {
