@@ -11,6 +11,13 @@ export type TimerPhase = 'first-byte' | 'first-content' | 'idle' | 'total';
 const EMPTY_BODY = 'EMPTY_BODY';
 const REFUSED_BODY_CODES: ReadonlySet<string> = new Set(['MALFORMED_BODY', 'RESPONSE_TOO_LARGE']);
 
+/** The phase the one timer runs for: it must complete within `ms` of `fromMs`. */
+interface ArmedPhase {
+  phase: TimerPhase;
+  ms: number;
+  fromMs: number;
+}
+
 /**
  * The abort wiring and the single re-armable timer of one upstream attempt. A timer phase that fires aborts
  * the exchange; the caller's signal and the caller's deadline abort it too, and `outcomeOf` tells them apart:
@@ -20,7 +27,7 @@ const REFUSED_BODY_CODES: ReadonlySet<string> = new Set(['MALFORMED_BODY', 'RESP
 export class AttemptControl {
   private readonly controller = new AbortController();
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private armed: { phase: TimerPhase; ms: number; fromMs: number } | undefined;
+  private armed: ArmedPhase | undefined;
   private fired: TimerPhase | 'caller-deadline' | undefined;
   private cancelled = false;
   private pausedAtMs: number | undefined;
@@ -55,8 +62,9 @@ export class AttemptControl {
       return;
     }
     this.clearTimer();
-    this.armed = { phase, ms, fromMs: now };
-    this.schedule(now);
+    const armed = { phase, ms, fromMs: now };
+    this.armed = armed;
+    this.schedule(armed, now);
   }
 
   /** Stops the timer and detaches from the caller's signal. Call once the attempt is settled. */
@@ -95,9 +103,10 @@ export class AttemptControl {
     this.clearStallTimer();
     if (this.controller.signal.aborted) return;
     this.attemptDeadlineMs += pausedMs;
-    if (this.armed === undefined) return;
-    this.armed.fromMs += pausedMs;
-    this.schedule(now);
+    const armed = this.armed;
+    if (armed === undefined) return;
+    armed.fromMs += pausedMs;
+    this.schedule(armed, now);
   }
 
   /** Ends the exchange now because the caller stopped reading: never the key's fault. */
@@ -137,16 +146,17 @@ export class AttemptControl {
     return this.fired === 'caller-deadline';
   }
 
-  private schedule(now: number): void {
-    const { phase, ms, fromMs } = this.armed!;
+  /** Sets the one timer for `armed` (whose start re-arming an idle phase moves on; the timer then catches up). */
+  private schedule(armed: ArmedPhase, now: number): void {
+    const { phase, ms, fromMs } = armed;
     const phaseEnd = Math.min(fromMs + ms, this.attemptDeadlineMs);
     const callerEnds = this.callerDeadlineMs <= phaseEnd;
     const end = callerEnds ? this.callerDeadlineMs : phaseEnd;
     const label = callerEnds ? 'caller-deadline' : phaseEnd === this.attemptDeadlineMs ? 'total' : phase;
     this.timer = setTimeout(
       () => {
-        if (label === 'idle' && this.armed!.fromMs + ms > end) {
-          this.schedule(this.clock.now());
+        if (label === 'idle' && armed.fromMs + ms > end) {
+          this.schedule(armed, this.clock.now());
           return;
         }
         this.fired = label;

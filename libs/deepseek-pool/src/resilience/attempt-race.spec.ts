@@ -46,13 +46,13 @@ describe('runAttempt (fake timers, hedge delay 100 ms)', () => {
   });
 
   /** Runs an attempt of a call scripted by `scripts` on k0 (its account place taken first) until it settles. */
-  async function run(scripts: Record<string, Script>, hedge: boolean, advanceMs = 1_000) {
+  async function run(scripts: Record<string, Script>, hedge: boolean) {
     const call = harness.call({}, scripted(scripts));
     const slot = harness.slot('k0');
     harness.store.tryAcquireAccount(slot.config.account, Infinity);
-    let result: AttemptResult<string> | undefined;
-    void runAttempt(call, slot, hedge, harness.deps).then((r) => (result = r));
-    await jest.advanceTimersByTimeAsync(advanceMs);
+    const running = runAttempt(call, slot, hedge, harness.deps);
+    await jest.advanceTimersByTimeAsync(1_000);
+    const result: AttemptResult<string> = await running;
     return { call, result };
   }
 
@@ -74,7 +74,7 @@ describe('runAttempt (fake timers, hedge delay 100 ms)', () => {
     const { call, result } = await run({ k0: { failMs: 30, status: 503 } }, false);
 
     // Assert
-    expect(result && 'error' in result ? result.error.status : undefined).toBe(503);
+    expect('error' in result ? result.error.status : undefined).toBe(503);
     expect(call.trace).toEqual([{ keyId: 'k0', outcome: 'http', status: 503, latencyMs: 30 }]);
     expect(call.tried.has(harness.slot('k0'))).toBe(true);
     expect(harness.slot('k0').inFlight).toBe(0);
@@ -85,7 +85,7 @@ describe('runAttempt (fake timers, hedge delay 100 ms)', () => {
     const { result } = await run({ k0: 'hang', k1: { answerMs: 20 } }, true);
 
     // Assert
-    expect(result && 'data' in result ? result.meta : undefined).toEqual({
+    expect('data' in result ? result.meta : undefined).toEqual({
       keyId: 'k1',
       attempts: 2,
       trace: [
@@ -106,7 +106,7 @@ describe('runAttempt (fake timers, hedge delay 100 ms)', () => {
     const { result } = await run({ k0: { failMs: 150, status: 503 }, k1: { answerMs: 100 } }, true);
 
     // Assert
-    expect(result && 'data' in result ? result.meta.trace : undefined).toEqual([
+    expect('data' in result ? result.meta.trace : undefined).toEqual([
       { keyId: 'k0', outcome: 'http', status: 503, latencyMs: 150 },
       { keyId: 'k1', outcome: 'success', latencyMs: 100, hedge: true },
     ]);
@@ -117,7 +117,7 @@ describe('runAttempt (fake timers, hedge delay 100 ms)', () => {
     const { result } = await run({ k0: { answerMs: 300 }, k1: { answerMs: 1 } }, false);
 
     // Assert
-    expect(result && 'data' in result ? result.meta.keyId : undefined).toBe('k0');
+    expect('data' in result ? result.meta.keyId : undefined).toBe('k0');
     expect(events).toEqual([]);
   });
 
@@ -129,7 +129,7 @@ describe('runAttempt (fake timers, hedge delay 100 ms)', () => {
     const { result } = await run({ k0: { answerMs: 300 } }, true);
 
     // Assert
-    expect(result && 'data' in result ? result.meta.keyId : undefined).toBe('k0');
+    expect('data' in result ? result.meta.keyId : undefined).toBe('k0');
     expect(events).toEqual([['hedge.skipped', { keyId: 'k0', reason: 'no-candidate' }]]);
   });
 
@@ -145,14 +145,14 @@ describe('runAttempt (fake timers, hedge delay 100 ms)', () => {
     harness.store.tryAcquireAccount('a0', Infinity);
 
     // Act
-    let data: string | undefined;
-    void runAttempt(call, slot, false, harness.deps).then((r) => (data = 'data' in r ? r.data : undefined));
+    const running = runAttempt(call, slot, false, harness.deps);
     await jest.advanceTimersByTimeAsync(10);
+    const result = await running;
     const busyAtCommit = slot.inFlight;
     await jest.advanceTimersByTimeAsync(90);
 
     // Assert
-    expect(data).toBe('first content');
+    expect('data' in result ? result.data : undefined).toBe('first content');
     expect(busyAtCommit).toBe(1);
     expect(slot.inFlight).toBe(0);
     expect(harness.store.accountInFlight('a0')).toBe(0);

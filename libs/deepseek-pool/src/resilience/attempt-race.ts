@@ -64,7 +64,7 @@ function firstLanded<T>(inAir: readonly Flight<T>[]): Promise<Landing<T>> {
 
 /**
  * Sends a hedge for `primary` to another key (another account first) when the pool allows one now; undefined when
- * not.
+ * not (`hedge.skipped` says why).
  */
 async function sendHedge<T>(
   call: Call<T>,
@@ -72,31 +72,42 @@ async function sendHedge<T>(
   hedging: Hedging,
   deps: AttemptDeps,
 ): Promise<Flight<T> | undefined> {
-  const { clock, router } = deps;
-  const elapsedMs = clock.now() - primary.startMs;
+  const elapsedMs = deps.clock.now() - primary.startMs;
   // The primary is past the time an answer was expected: it is at least this slow.
   if (elapsedMs > primary.slot.latency.value) primary.slot.latency.observe(elapsedMs);
-  const skip = (reason: HedgeSkip): undefined =>
-    void deps.events.emit('hedge.skipped', { keyId: primary.slot.id, reason });
-  const attemptsLeft = deps.maxAttempts - attemptsCounted(call.trace) - 1;
-  const vetoed = hedging.skip(attemptsLeft, call.deadlineMs - clock.now(), call.latencyClass);
-  if (vetoed) return skip(vetoed);
-  const ctx = deps.eligibility.refresh();
-  const other = (slot: KeySlot): boolean =>
-    slot !== primary.slot && !call.tried.has(slot) && inTiers(call.options.tiers, slot);
-  const otherAccount = (slot: KeySlot): boolean => other(slot) && slot.config.account !== primary.slot.config.account;
-  const slot =
-    router.pick(call.model, call.tried, ctx, call.options.affinityKey, otherAccount) ??
-    router.pick(call.model, call.tried, ctx, call.options.affinityKey, other);
-  if (slot === undefined) return skip('no-candidate');
-  if (!(await acquireAccount(deps.eligibility.store, slot, ctx))) return skip('account-limit');
-  if (!hedging.spend()) {
-    deps.eligibility.store.releaseAccount(slot.config.account);
-    return skip('budget');
+  const slot = await hedgeKey(call, primary.slot, hedging, deps);
+  if (typeof slot === 'string') {
+    deps.events.emit('hedge.skipped', { keyId: primary.slot.id, reason: slot });
+    return undefined;
   }
   deps.events.emit('hedge', { fromKeyId: primary.slot.id, keyId: slot.id, afterMs: elapsedMs });
   deps.metrics?.hedge?.({ model: call.model ?? '', keyId: slot.id, stream: call.stream });
   return launchFlight(call, slot, true, deps);
+}
+
+/** The key a hedge of an attempt on `busy` goes to, its account place taken and the hedge budget spent; or why none. */
+async function hedgeKey(
+  call: Call<unknown>,
+  busy: KeySlot,
+  hedging: Hedging,
+  deps: AttemptDeps,
+): Promise<KeySlot | HedgeSkip> {
+  const attemptsLeft = deps.maxAttempts - attemptsCounted(call.trace) - 1;
+  const vetoed = hedging.skip(attemptsLeft, call.deadlineMs - deps.clock.now(), call.latencyClass);
+  if (vetoed) return vetoed;
+  const ctx = deps.eligibility.refresh();
+  const other = (slot: KeySlot): boolean => slot !== busy && !call.tried.has(slot) && inTiers(call.options.tiers, slot);
+  const otherAccount = (slot: KeySlot): boolean => other(slot) && slot.config.account !== busy.config.account;
+  const slot =
+    deps.router.pick(call.model, call.tried, ctx, call.options.affinityKey, otherAccount) ??
+    deps.router.pick(call.model, call.tried, ctx, call.options.affinityKey, other);
+  if (slot === undefined) return 'no-candidate';
+  if (!(await acquireAccount(deps.eligibility.store, slot, ctx))) return 'account-limit';
+  if (!hedging.spend()) {
+    deps.eligibility.store.releaseAccount(slot.config.account);
+    return 'budget';
+  }
+  return slot;
 }
 
 /** The answer of `flight`, with its attempt recorded. */

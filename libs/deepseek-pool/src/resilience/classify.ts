@@ -36,9 +36,10 @@ export function classify(outcome: Outcome): Action {
  * 39..."): the account's `limit` and, when stated, its `current` in-flight count upstream (this request included).
  */
 export function parseConcurrency429(message?: string): { limit: number; current?: number } | undefined {
-  const limit = message === undefined ? null : CONCURRENCY_LIMIT.exec(message);
+  if (message === undefined) return undefined;
+  const limit = CONCURRENCY_LIMIT.exec(message);
   if (!limit) return undefined;
-  const current = CURRENT_CONCURRENCY.exec(message!);
+  const current = CURRENT_CONCURRENCY.exec(message);
   return current ? { limit: Number(limit[1]), current: Number(current[1]) } : { limit: Number(limit[1]) };
 }
 

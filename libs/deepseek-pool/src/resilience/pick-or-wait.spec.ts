@@ -125,14 +125,14 @@ describe('pickOrWait (fake timers)', () => {
 
     // Act
     let picked: string | undefined;
-    void pickOrWait(harness.call(), harness.deps).then((slot) => (picked = slot.id));
+    const picking = pickOrWait(harness.call(), harness.deps).then((slot) => (picked = slot.id));
     await jest.advanceTimersByTimeAsync(1_990);
     const early = picked;
     await jest.advanceTimersByTimeAsync(20);
 
     // Assert
     expect(early).toBeUndefined();
-    expect(picked).toBe('k0');
+    expect(await picking).toBe('k0');
   });
 
   it('gives up at once when the key is back only after maxWaitForKeyMs, saying when', async () => {
@@ -156,14 +156,17 @@ describe('pickOrWait (fake timers)', () => {
 
     // Act
     let picked = false;
-    void pickOrWait(harness.call(), harness.deps).then(() => (picked = true));
+    const picking = pickOrWait(harness.call(), harness.deps).then(() => (picked = true));
     await jest.advanceTimersByTimeAsync(0);
+    const early = picked;
     slot.inFlight = 0;
     harness.deps.releases.notify();
     await jest.advanceTimersByTimeAsync(0);
 
     // Assert
+    expect(early).toBe(false);
     expect(picked).toBe(true);
+    await picking;
   });
 
   it.each<[string, () => { signal?: AbortSignal; timeoutMs?: number }, unknown]>([

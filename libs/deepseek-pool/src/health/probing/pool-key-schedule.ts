@@ -25,7 +25,9 @@ export function poolKeySchedule(
   return new KeySchedule(timing, {
     keyIds: () => pool.snapshot().keys.map((key) => key.id),
     run: (id, signal) => task.run(id, signal),
-    onError: (id, error) => logger?.warn(`${task.name} ${id} failed: ${(error as Error).message}`),
+    onError: (id, error) => {
+      logger?.warn(`${task.name} ${id} failed: ${(error as Error).message}`);
+    },
     forget: (id) => task.forget(id),
   });
 }
