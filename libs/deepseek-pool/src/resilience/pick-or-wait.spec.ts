@@ -37,7 +37,9 @@ describe('keyWaitMs', () => {
 
 describe('pickOrWait (fake timers)', () => {
   let harness: ReturnType<typeof loopHarness>;
-  beforeEach(() => jest.useFakeTimers());
+  beforeEach(() => {
+    jest.useFakeTimers();
+  });
   afterEach(() => {
     harness.close();
     jest.useRealTimers();

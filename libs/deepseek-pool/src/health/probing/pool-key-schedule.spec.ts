@@ -5,8 +5,12 @@ import { type KeyTask, poolKeySchedule } from './pool-key-schedule.js';
 const INTERVAL = 1_000;
 
 describe('poolKeySchedule (fake timers)', () => {
-  beforeEach(() => jest.useFakeTimers());
-  afterEach(() => jest.useRealTimers());
+  beforeEach(() => {
+    jest.useFakeTimers();
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
 
   /** A pool of `ids` (changed by the test), a task that records its runs and throws for key `bad`, a logger. */
   function harness(ids: string[]) {
