@@ -144,7 +144,9 @@ export class AttemptLoop {
     }
     const hedged = !continuing && options.hedge !== false && deps.hedging?.settings.enabled === true;
     for (;;) {
-      const slot = await pickOrWait(call, deps);
+      // No await between a pick and its attempt when the store answers at once (see pickOrWait).
+      const picking = pickOrWait(call, deps);
+      const slot = picking instanceof Promise ? await picking : picking;
       const result = await runAttempt(call, slot, hedged, deps);
       if ('data' in result) return result;
       call.lastError = result.error;

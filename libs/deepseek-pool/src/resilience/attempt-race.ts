@@ -40,7 +40,8 @@ export async function runAttempt<T>(
       const next = timer ? await Promise.race([primary.landed, timer.due]) : await firstLanded(inAir);
       if (next === HEDGE_DUE) {
         timer = undefined;
-        const second = hedging && (await sendHedge(call, primary, hedging, deps));
+        const sending = hedging && sendHedge(call, primary, hedging, deps);
+        const second = sending instanceof Promise ? await sending : sending;
         if (second) inAir.push(second);
         continue;
       }
@@ -64,34 +65,37 @@ function firstLanded<T>(inAir: readonly Flight<T>[]): Promise<Landing<T>> {
 
 /**
  * Sends a hedge for `primary` to another key (another account first) when the pool allows one now; undefined when
- * not (`hedge.skipped` says why).
+ * not (`hedge.skipped` says why). Like a pick, at once when the store answers at once.
  */
-async function sendHedge<T>(
+function sendHedge<T>(
   call: Call<T>,
   primary: Flight<T>,
   hedging: Hedging,
   deps: AttemptDeps,
-): Promise<Flight<T> | undefined> {
+): Flight<T> | undefined | Promise<Flight<T> | undefined> {
   const elapsedMs = deps.clock.now() - primary.startMs;
   // The primary is past the time an answer was expected: it is at least this slow.
   if (elapsedMs > primary.slot.latency.value) primary.slot.latency.observe(elapsedMs);
-  const slot = await hedgeKey(call, primary.slot, hedging, deps);
-  if (typeof slot === 'string') {
-    deps.events.emit('hedge.skipped', { keyId: primary.slot.id, reason: slot });
-    return undefined;
-  }
-  deps.events.emit('hedge', { fromKeyId: primary.slot.id, keyId: slot.id, afterMs: elapsedMs });
-  deps.metrics?.hedge?.({ model: call.model ?? '', keyId: slot.id, stream: call.stream });
-  return launchFlight(call, slot, true, deps);
+  const send = (slot: KeySlot | HedgeSkip): Flight<T> | undefined => {
+    if (typeof slot === 'string') {
+      deps.events.emit('hedge.skipped', { keyId: primary.slot.id, reason: slot });
+      return undefined;
+    }
+    deps.events.emit('hedge', { fromKeyId: primary.slot.id, keyId: slot.id, afterMs: elapsedMs });
+    deps.metrics?.hedge?.({ model: call.model ?? '', keyId: slot.id, stream: call.stream });
+    return launchFlight(call, slot, true, deps);
+  };
+  const slot = hedgeKey(call, primary.slot, hedging, deps);
+  return slot instanceof Promise ? slot.then(send) : send(slot);
 }
 
 /** The key a hedge of an attempt on `busy` goes to, its account place taken and the hedge budget spent; or why none. */
-async function hedgeKey(
+function hedgeKey(
   call: Call<unknown>,
   busy: KeySlot,
   hedging: Hedging,
   deps: AttemptDeps,
-): Promise<KeySlot | HedgeSkip> {
+): KeySlot | HedgeSkip | Promise<KeySlot | HedgeSkip> {
   const attemptsLeft = deps.maxAttempts - attemptsCounted(call.trace) - 1;
   const vetoed = hedging.skip(attemptsLeft, call.deadlineMs - deps.clock.now(), call.latencyClass);
   if (vetoed) return vetoed;
@@ -102,12 +106,14 @@ async function hedgeKey(
     deps.router.pick(call.model, call.tried, ctx, call.options.affinityKey, otherAccount) ??
     deps.router.pick(call.model, call.tried, ctx, call.options.affinityKey, other);
   if (slot === undefined) return 'no-candidate';
-  if (!(await acquireAccount(deps.eligibility.store, slot, ctx))) return 'account-limit';
-  if (!hedging.spend()) {
+  const spend = (acquired: boolean): KeySlot | HedgeSkip => {
+    if (!acquired) return 'account-limit';
+    if (hedging.spend()) return slot;
     deps.eligibility.store.releaseAccount(slot.config.account);
     return 'budget';
-  }
-  return slot;
+  };
+  const acquired = acquireAccount(deps.eligibility.store, slot, ctx);
+  return typeof acquired === 'boolean' ? spend(acquired) : acquired.then(spend);
 }
 
 /** The answer of `flight`, with its attempt recorded. */

@@ -9,7 +9,9 @@ import {
 } from '../deepseek-pool.errors.js';
 import type { Unavailability } from '../routing/router.js';
 import { keysOf, loopHarness } from './attempt-loop.fixture.js';
-import { keyWaitMs, pickOrWait } from './pick-or-wait.js';
+import type { KeySlot } from '../keys/key-slot.js';
+import type { Call } from './attempt-call.js';
+import { type PickDeps, keyWaitMs, pickOrWait } from './pick-or-wait.js';
 
 const why = (fields: Partial<Unavailability>): Unavailability => ({
   retryAfterMs: undefined,
@@ -19,6 +21,11 @@ const why = (fields: Partial<Unavailability>): Unavailability => ({
   ...fields,
 });
 const failed = new UpstreamError('HTTP 503', { kind: 'http', status: 503 }, 'k0', undefined);
+
+/** The step as a promise: a call that ends throws at once, before any wait. */
+async function pick(call: Call<unknown>, deps: PickDeps): Promise<KeySlot> {
+  return pickOrWait(call, deps);
+}
 
 describe('keyWaitMs', () => {
   it.each<[string, Unavailability, number | undefined]>([
@@ -50,11 +57,22 @@ describe('pickOrWait (fake timers)', () => {
     harness = loopHarness({ keys: keysOf(2) });
 
     // Act
-    const slot = await pickOrWait(harness.call(), harness.deps);
+    const slot = await pick(harness.call(), harness.deps);
 
     // Assert
     expect(['k0', 'k1']).toContain(slot.id);
     expect(harness.store.accountInFlight(slot.config.account)).toBe(1);
+  });
+
+  it('answers at once, not with a promise, when the store does (the attempt starts in the turn of its pick)', () => {
+    // Arrange
+    harness = loopHarness({ keys: keysOf(2) });
+
+    // Act
+    const picked = pickOrWait(harness.call(), harness.deps);
+
+    // Assert
+    expect(picked).not.toBeInstanceOf(Promise);
   });
 
   it.each<[string, number[] | undefined, string[]]>([
@@ -67,7 +85,7 @@ describe('pickOrWait (fake timers)', () => {
 
     // Act
     const picked = new Set<string>();
-    for (let i = 0; i < 10; i++) picked.add((await pickOrWait(harness.call(tiers ? { tiers } : {}), harness.deps)).id);
+    for (let i = 0; i < 10; i++) picked.add((await pick(harness.call(tiers ? { tiers } : {}), harness.deps)).id);
 
     // Assert
     expect([...picked].sort()).toEqual(expected);
@@ -81,7 +99,7 @@ describe('pickOrWait (fake timers)', () => {
 
     // Act
     const picked = new Set<string>();
-    for (let i = 0; i < 5; i++) picked.add((await pickOrWait(call, harness.deps)).id);
+    for (let i = 0; i < 5; i++) picked.add((await pick(call, harness.deps)).id);
 
     // Assert
     expect([...picked]).toEqual(['k2']);
@@ -101,7 +119,7 @@ describe('pickOrWait (fake timers)', () => {
     arrange(harness);
 
     // Act
-    const picking = pickOrWait(harness.call(), harness.deps);
+    const picking = pick(harness.call(), harness.deps);
 
     // Assert
     await expect(picking).rejects.toThrow(message);
@@ -115,7 +133,7 @@ describe('pickOrWait (fake timers)', () => {
     harness.store.disable('k3', { reason: 'manual', sinceMs: 0 });
 
     // Act / Assert
-    await expect(pickOrWait(harness.call({ tiers: [1] }), harness.deps)).rejects.toThrow(
+    await expect(pick(harness.call({ tiers: [1] }), harness.deps)).rejects.toThrow(
       'No key can serve model "deepseek-v4-flash" now (2 disabled)',
     );
   });
@@ -127,7 +145,7 @@ describe('pickOrWait (fake timers)', () => {
 
     // Act
     let picked: string | undefined;
-    const picking = pickOrWait(harness.call(), harness.deps).then((slot) => (picked = slot.id));
+    const picking = pick(harness.call(), harness.deps).then((slot) => (picked = slot.id));
     await jest.advanceTimersByTimeAsync(1_990);
     const early = picked;
     await jest.advanceTimersByTimeAsync(20);
@@ -143,7 +161,7 @@ describe('pickOrWait (fake timers)', () => {
     harness.store.cooldown('key:k0', Date.now() + 2_000);
 
     // Act
-    const error = await pickOrWait(harness.call(), harness.deps).catch((e: unknown) => e);
+    const error = await pick(harness.call(), harness.deps).catch((e: unknown) => e);
 
     // Assert
     expect(error).toBeInstanceOf(NoAvailableKeyError);
@@ -158,7 +176,7 @@ describe('pickOrWait (fake timers)', () => {
 
     // Act
     let picked = false;
-    const picking = pickOrWait(harness.call(), harness.deps).then(() => (picked = true));
+    const picking = pick(harness.call(), harness.deps).then(() => (picked = true));
     await jest.advanceTimersByTimeAsync(0);
     const early = picked;
     slot.inFlight = 0;
@@ -179,7 +197,7 @@ describe('pickOrWait (fake timers)', () => {
     harness = loopHarness({ keys: keysOf(2) });
 
     // Act / Assert
-    await expect(pickOrWait(harness.call(options()), harness.deps)).rejects.toBeInstanceOf(expected);
+    await expect(pick(harness.call(options()), harness.deps)).rejects.toBeInstanceOf(expected);
   });
 
   it('ends the call when its attempts are spent, with the last failure', async () => {
@@ -190,7 +208,7 @@ describe('pickOrWait (fake timers)', () => {
     call.lastError = failed;
 
     // Act
-    const error = await pickOrWait(call, harness.deps).catch((e: unknown) => e);
+    const error = await pick(call, harness.deps).catch((e: unknown) => e);
 
     // Assert
     expect(error).toBeInstanceOf(AttemptsExhaustedError);
@@ -206,7 +224,7 @@ describe('pickOrWait (fake timers)', () => {
     retry.lastError = failed;
 
     // Act / Assert
-    await expect(pickOrWait(harness.call(), harness.deps)).resolves.toBeDefined();
-    await expect(pickOrWait(retry, harness.deps)).rejects.toThrow('All attempts failed (retry budget spent): HTTP 503');
+    await expect(pick(harness.call(), harness.deps)).resolves.toBeDefined();
+    await expect(pick(retry, harness.deps)).rejects.toThrow('All attempts failed (retry budget spent): HTTP 503');
   });
 });

@@ -33,40 +33,69 @@ export function keyWaitMs(why: Unavailability, backoff: () => number): number | 
 /**
  * The pick-or-wait step: the next key for `call`, with a place taken in its account. Before each pick it ends the
  * call when the caller aborted, the deadline passed or the attempts ran out; with no eligible key it waits (within
- * `maxWaitForKeyMs`) or throws why none can serve; a retry spends from the retry budget.
+ * `maxWaitForKeyMs`) or throws why none can serve; a retry spends from the retry budget. Answers at once (no promise)
+ * when the store does: the attempt then starts, and reserves its tokens, in the same turn as its pick, so the calls
+ * of a burst each see the picks before them.
  */
-export async function pickOrWait(call: Call<unknown>, deps: PickDeps): Promise<KeySlot> {
-  const { clock, router } = deps;
+export function pickOrWait(call: Call<unknown>, deps: PickDeps): KeySlot | Promise<KeySlot> {
   for (;;) {
-    // A retry follows a failure (a continuation, the break it continues): every failure sets `lastError`.
-    const after = call.lastError;
-    if (call.options.signal?.aborted) throw new RequestAbortedError(call.trace);
-    if (clock.now() >= call.deadlineMs) throw new DeadlineExceededError(call.timeoutMs, call.trace);
-    if (after && attemptsCounted(call.trace) >= deps.maxAttempts)
-      throw exhausted(call, after, deps, 'max attempts reached');
-    const ctx = deps.eligibility.refresh();
-    const slot = router.pick(call.model, call.tried, ctx, call.options.affinityKey, call.accepts);
-    if (slot === undefined) {
-      const why = router.unavailability(call.model, ctx, call.accepts);
-      const sleepMs = keyWaitMs(why, () => backoffMs(++call.waits, deps.rng, deps.backoff));
-      if (sleepMs === undefined || clock.now() + sleepMs > call.waitUntilMs) throw noKey(call, why);
-      await deps.releases.wait(Math.max(1, sleepMs), call.options.signal);
-      continue;
-    }
-    if (after && !deps.budget.tryWithdraw()) throw exhausted(call, after, deps, 'retry budget spent');
-    if (await acquireAccount(deps.eligibility.store, slot, ctx)) return slot;
+    const picked = pickOnce(call, deps);
+    if (typeof picked === 'number') return waitThenPick(call, deps, picked);
+    const { slot, acquired } = picked;
+    if (acquired === true) return slot;
+    if (acquired !== false) return acquired.then((ok) => (ok ? slot : retryWithout(call, deps, slot)));
     call.tried.add(slot);
   }
 }
 
-/** Takes a place in the key's account (its concurrency limit, shared across replicas); false when it is full. */
-export async function acquireAccount(
+/** The account place of `slot` was gone: another key. */
+function retryWithout(call: Call<unknown>, deps: PickDeps, slot: KeySlot): KeySlot | Promise<KeySlot> {
+  call.tried.add(slot);
+  return pickOrWait(call, deps);
+}
+
+async function waitThenPick(call: Call<unknown>, deps: PickDeps, sleepMs: number): Promise<KeySlot> {
+  await deps.releases.wait(Math.max(1, sleepMs), call.options.signal);
+  return pickOrWait(call, deps);
+}
+
+/**
+ * One pick: a key and the store's answer to taking a place in its account, or how long to wait before the next pick.
+ * Throws when the call ends here.
+ */
+function pickOnce(
+  call: Call<unknown>,
+  deps: PickDeps,
+): { slot: KeySlot; acquired: boolean | Promise<boolean> } | number {
+  const { clock, router } = deps;
+  // A retry follows a failure (a continuation, the break it continues): every failure sets `lastError`.
+  const after = call.lastError;
+  if (call.options.signal?.aborted) throw new RequestAbortedError(call.trace);
+  if (clock.now() >= call.deadlineMs) throw new DeadlineExceededError(call.timeoutMs, call.trace);
+  if (after && attemptsCounted(call.trace) >= deps.maxAttempts)
+    throw exhausted(call, after, deps, 'max attempts reached');
+  const ctx = deps.eligibility.refresh();
+  const slot = router.pick(call.model, call.tried, ctx, call.options.affinityKey, call.accepts);
+  if (slot === undefined) {
+    const why = router.unavailability(call.model, ctx, call.accepts);
+    const sleepMs = keyWaitMs(why, () => backoffMs(++call.waits, deps.rng, deps.backoff));
+    if (sleepMs === undefined || clock.now() + sleepMs > call.waitUntilMs) throw noKey(call, why);
+    return sleepMs;
+  }
+  if (after && !deps.budget.tryWithdraw()) throw exhausted(call, after, deps, 'retry budget spent');
+  return { slot, acquired: acquireAccount(deps.eligibility.store, slot, ctx) };
+}
+
+/**
+ * Takes a place in the key's account (its concurrency limit, shared across replicas); false when it is full. The
+ * store's own answer: at once from a local store, a promise from a remote one.
+ */
+export function acquireAccount(
   store: AttemptLoopDeps['eligibility']['store'],
   slot: KeySlot,
   ctx: EligibilityContext,
-): Promise<boolean> {
-  const acquiring = store.tryAcquireAccount(slot.config.account, ctx.accountLimit(slot.config.account));
-  return typeof acquiring === 'boolean' ? acquiring : await acquiring;
+): boolean | Promise<boolean> {
+  return store.tryAcquireAccount(slot.config.account, ctx.accountLimit(slot.config.account));
 }
 
 function noKey(call: Call<unknown>, why: Unavailability): NoAvailableKeyError | InvalidRequestError {
