@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import { UpstreamError } from '../deepseek-pool.errors.js';
+import { UpstreamError, errorMessage } from '../deepseek-pool.errors.js';
 import { redactFailure } from '../redaction/redact-failure.js';
 import type { Redactor } from '../redaction/redactor.js';
 import { type AttemptTrace, NOOP_ATTEMPT } from '../telemetry/call-trace.js';
@@ -11,13 +11,6 @@ export type TimerPhase = 'first-byte' | 'first-content' | 'idle' | 'total';
 const EMPTY_BODY = 'EMPTY_BODY';
 const REFUSED_BODY_CODES: ReadonlySet<string> = new Set(['MALFORMED_BODY', 'RESPONSE_TOO_LARGE']);
 
-/** The phase the one timer runs for: it must complete within `ms` of `fromMs`. */
-interface ArmedPhase {
-  phase: TimerPhase;
-  ms: number;
-  fromMs: number;
-}
-
 /**
  * The abort wiring and the single re-armable timer of one upstream attempt. A timer phase that fires aborts
  * the exchange; the caller's signal and the caller's deadline abort it too, and `outcomeOf` tells them apart:
@@ -27,7 +20,7 @@ interface ArmedPhase {
 export class AttemptControl {
   private readonly controller = new AbortController();
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private armed: ArmedPhase | undefined;
+  private armed: { phase: TimerPhase; ms: number; fromMs: number } | undefined;
   private fired: TimerPhase | 'caller-deadline' | undefined;
   private cancelled = false;
   private pausedAtMs: number | undefined;
@@ -62,9 +55,8 @@ export class AttemptControl {
       return;
     }
     this.clearTimer();
-    const armed = { phase, ms, fromMs: now };
-    this.armed = armed;
-    this.schedule(armed, now);
+    this.armed = { phase, ms, fromMs: now };
+    this.schedule(this.armed, now);
   }
 
   /** Stops the timer and detaches from the caller's signal. Call once the attempt is settled. */
@@ -103,10 +95,9 @@ export class AttemptControl {
     this.clearStallTimer();
     if (this.controller.signal.aborted) return;
     this.attemptDeadlineMs += pausedMs;
-    const armed = this.armed;
-    if (armed === undefined) return;
-    armed.fromMs += pausedMs;
-    this.schedule(armed, now);
+    if (this.armed === undefined) return;
+    this.armed.fromMs += pausedMs;
+    this.schedule(this.armed, now);
   }
 
   /** Ends the exchange now because the caller stopped reading: never the key's fault. */
@@ -125,7 +116,7 @@ export class AttemptControl {
       return { kind: 'protocol', detail: (error as Error).message };
     if (typeof code === 'string' && code !== '') return { kind: 'network', code };
     // Transports report every network failure with a code: an error without one was thrown by this process.
-    return { kind: 'local', detail: error instanceof Error ? error.message : String(error) };
+    return { kind: 'local', detail: errorMessage(error) };
   }
 
   /**
@@ -146,8 +137,8 @@ export class AttemptControl {
     return this.fired === 'caller-deadline';
   }
 
-  /** Sets the one timer for `armed` (whose start re-arming an idle phase moves on; the timer then catches up). */
-  private schedule(armed: ArmedPhase, now: number): void {
+  /** Sets the timer of the `armed` phase (the object `arm` and `resume` move the start of). */
+  private schedule(armed: { phase: TimerPhase; ms: number; fromMs: number }, now: number): void {
     const { phase, ms, fromMs } = armed;
     const phaseEnd = Math.min(fromMs + ms, this.attemptDeadlineMs);
     const callerEnds = this.callerDeadlineMs <= phaseEnd;
@@ -178,6 +169,6 @@ export class AttemptControl {
 }
 
 function describe(error: unknown, context: string | undefined): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   return context === undefined ? message : `${context}: ${message}`;
 }

@@ -1,3 +1,4 @@
+import { UpstreamError } from '../deepseek-pool.errors.js';
 import type { Action, Outcome } from './outcome.js';
 
 const RETURN: Action = Object.freeze({ type: 'return' });
@@ -56,6 +57,14 @@ export function isRetryable(action: Action): boolean {
 /** True when the outcome is recorded as a failure on the key's circuit breaker. */
 export function countsAsBreakerFailure(action: Action): boolean {
   return action.type === 'breaker-failure';
+}
+
+/**
+ * True when a thrown error is the key's own fault (an UpstreamError whose outcome counts on its breaker: 5xx,
+ * timeouts, resets, broken bodies); caller errors, 429s, aborts and local failures are not.
+ */
+export function isKeyFault(error: unknown): boolean {
+  return error instanceof UpstreamError && countsAsBreakerFailure(classify(error.outcome));
 }
 
 function classifyStatus(status: number, retryAfterMs?: number, message?: string): Action {

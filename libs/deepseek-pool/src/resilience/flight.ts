@@ -5,7 +5,7 @@ import type { AttemptFailure } from '../telemetry/call-trace.js';
 import { AttemptControl } from './attempt-control.js';
 import type { Call } from './attempt-call.js';
 import type { AttemptLoopDeps } from './attempt-loop.js';
-import { classify } from './classify.js';
+import { classify, isKeyFault } from './classify.js';
 import type { SlotReleases } from './slot-releases.js';
 
 /** What sending one attempt takes. */
@@ -108,7 +108,7 @@ export function launchFlight<T>(call: Call<T>, slot: KeySlot, hedge: boolean, de
       if (flight.answered) {
         // A committed stream that breaks later counts against its key's latency too (its breaker saw the failure):
         // a penalty from the key's own estimate, not the stream's length.
-        if (error.countsAsBreakerFailure) slot.latency.observe(failureLatencyMs(0, slot.latency.value));
+        if (isKeyFault(error)) slot.latency.observe(failureLatencyMs(0, slot.latency.value));
         endSpan({ error });
       } else if (flight.abandoned) endSpan({ error, action: classify(error.outcome) });
     },
