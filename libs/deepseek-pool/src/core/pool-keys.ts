@@ -25,7 +25,7 @@ export type ManualDisableReason = DisableReason | 'manual';
 /** What the key set works with: its parts, built once by `createPoolCore`. */
 export interface PoolKeysDeps {
   registry: KeyRegistry;
-  router: Router;
+  router: Router<KeySlot>;
   store: PoolStateStore;
   transport: Transport;
   events: PoolEvents;

@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import type { Usage } from '../chat.types.js';
 import type { BreakerPolicy } from '../resilience/breaker-policy.js';
 import { type BreakerState, KeyBreaker } from '../resilience/key-breaker.js';
-import type { Candidate } from '../routing/strategy.js';
+import type { RoutableKey } from '../routing/routable-key.js';
 import { accountScope, keyScope } from '../state/pool-state-store.js';
 import type { KeyConfig } from './key-config.js';
 import { PeakEwma } from './peak-ewma.js';
@@ -21,19 +21,13 @@ export interface TokenTotals {
  * The live side of one key: its breaker, in-flight count, latency and counters. Holds no shared state
  * (cooldowns and disables live in the PoolStateStore) and no timers of its own.
  */
-export class KeySlot implements Candidate {
+export class KeySlot implements RoutableKey {
   readonly breaker: KeyBreaker;
   readonly latency: PeakEwma;
   inFlight = 0;
   /** 429s in a row, for the cooldown's exponential growth; reset by a success. */
   consecutiveRateLimits = 0;
   readonly tokens: TokenTotals = { prompt: 0, completion: 0, cacheHit: 0, cacheMiss: 0, reasoning: 0 };
-  /** Latency estimate as of the current pick; set by the router from one clock reading, read by strategies. */
-  latencyMs = 0;
-  /** Lowest latency among the candidates of the current pick; set by the router just before a strategy runs. */
-  baselineLatencyMs = 0;
-  /** Share left of the tightest rate or quota limit; set by the router just before a strategy runs. */
-  headroom = 1;
   /** When the breaker last opened (epoch ms), to tell callers when it will try again. */
   openedAtMs = 0;
   /** Set while an operator removes the key: no new requests, in-flight ones finish. */
@@ -80,10 +74,6 @@ export class KeySlot implements Candidate {
   /** The model name this upstream knows `model` by. */
   upstreamModel(model: string): string {
     return this.config.modelMap[model] ?? model;
-  }
-
-  get saturated(): boolean {
-    return this.inFlight >= this.config.maxConcurrency;
   }
 
   get breakerState(): BreakerState {

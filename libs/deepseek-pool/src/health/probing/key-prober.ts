@@ -4,7 +4,8 @@ import type { PoolKeys } from '../../core/pool-keys.js';
 import type { ProbeResult } from '../../keys/key-probe.js';
 import type { KeySnapshot } from '../../pool-snapshot.js';
 import type { DisableReason } from '../../resilience/outcome.js';
-import { KeySchedule } from './key-schedule.js';
+import type { KeySchedule } from './key-schedule.js';
+import { poolKeySchedule } from './pool-key-schedule.js';
 import type { ResolvedProbeOptions } from './probe-options.js';
 import { balanceAvailable, hasBalanceEndpoint, probeSignal, readmitDelayMs } from './probe-signal.js';
 import { KeyStreaks } from './probe-streak.js';
@@ -44,17 +45,18 @@ export class KeyProber {
     private readonly logger: LoggerService | undefined,
   ) {
     this.streaks = new KeyStreaks(options, pool, logger, 'probes');
-    this.schedule = new KeySchedule(
+    this.schedule = poolKeySchedule(
+      pool,
       { intervalMs: options.intervalMs, jitter: options.jitter, rng },
       {
-        keyIds: () => pool.snapshot().keys.map((key) => key.id),
+        name: 'Probe of key',
         run: (id, signal) => this.probe(id, signal),
-        onError: (id, error) => this.logger?.warn(`Probe of key ${id} failed: ${(error as Error).message}`),
         forget: (id) => {
           this.streaks.forget(id);
           this.readmissions.delete(id);
         },
       },
+      logger,
     );
   }
 

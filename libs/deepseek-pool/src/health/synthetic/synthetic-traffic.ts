@@ -3,7 +3,8 @@ import type { ChatCompletion, ChatCompletionRequest } from '../../chat.types.js'
 import type { Clock, Rng } from '../../clock.js';
 import type { PoolKeys } from '../../core/pool-keys.js';
 import type { ProbeResult } from '../../keys/key-probe.js';
-import { KeySchedule } from '../probing/key-schedule.js';
+import type { KeySchedule } from '../probing/key-schedule.js';
+import { poolKeySchedule } from '../probing/pool-key-schedule.js';
 import type { ResolvedSyntheticOptions } from '../probing/probe-options.js';
 import { type ProbeSignal, probeSignal } from '../probing/probe-signal.js';
 import { KeyStreaks, type StreakThresholds } from '../probing/probe-streak.js';
@@ -58,17 +59,18 @@ export class SyntheticTraffic {
     };
     this.streaks = new KeyStreaks(thresholds, pool, logger, 'synthetic completions');
     this.budget = new DailyBudget({ requests: options.dailyRequests, tokens: options.dailyBudgetTokens }, clock);
-    this.schedule = new KeySchedule(
+    this.schedule = poolKeySchedule(
+      pool,
       { intervalMs: options.intervalMs, jitter, rng },
       {
-        keyIds: () => pool.snapshot().keys.map((key) => key.id),
+        name: 'Synthetic completion on key',
         run: (id, signal) => this.complete(id, signal),
-        onError: (id, error) => logger?.warn(`Synthetic completion on key ${id} failed: ${(error as Error).message}`),
         forget: (id) => {
           this.streaks.forget(id);
           this.budget.forget(id);
         },
       },
+      logger,
     );
   }
 
