@@ -7,6 +7,7 @@ import type { Candidate } from '../routing/strategy.js';
 import { accountScope, keyScope } from '../state/pool-state-store.js';
 import type { KeyConfig } from './key-config.js';
 import { PeakEwma } from './peak-ewma.js';
+import { UpstreamHeaderCache } from './upstream-headers.js';
 
 /** Running token totals of one key (from the usage upstream returns). */
 export interface TokenTotals {
@@ -41,6 +42,8 @@ export class KeySlot implements Candidate {
   /** State-store scopes of the key and its account, built once. */
   readonly keyScope: string;
   readonly accountScope: string;
+  /** This key's upstream request headers, built once per shape. */
+  readonly headers: UpstreamHeaderCache;
 
   constructor(
     readonly config: KeyConfig,
@@ -54,6 +57,7 @@ export class KeySlot implements Candidate {
     this.latency = new PeakEwma(latencyDecayMs, clock);
     this.keyScope = keyScope(config.id);
     this.accountScope = accountScope(config.account);
+    this.headers = new UpstreamHeaderCache(config);
   }
 
   get id(): string {
