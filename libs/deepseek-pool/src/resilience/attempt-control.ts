@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import { UpstreamError } from '../deepseek-pool.errors.js';
+import { UpstreamError, errorMessage } from '../deepseek-pool.errors.js';
 import { redactFailure } from '../redaction/redact-failure.js';
 import type { Redactor } from '../redaction/redactor.js';
 import { type AttemptTrace, NOOP_ATTEMPT } from '../telemetry/call-trace.js';
@@ -122,7 +122,7 @@ export class AttemptControl {
       return { kind: 'protocol', detail: (error as Error).message };
     if (typeof code === 'string' && code !== '') return { kind: 'network', code };
     // Transports report every network failure with a code: an error without one was thrown by this process.
-    return { kind: 'local', detail: error instanceof Error ? error.message : String(error) };
+    return { kind: 'local', detail: errorMessage(error) };
   }
 
   /**
@@ -181,6 +181,6 @@ export class AttemptControl {
 }
 
 function describe(error: unknown, context: string | undefined): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   return context === undefined ? message : `${context}: ${message}`;
 }
