@@ -7,6 +7,7 @@ import type { RoutableKey } from '../routing/routable-key.js';
 import { accountScope, keyScope } from '../state/pool-state-store.js';
 import type { KeyConfig } from './key-config.js';
 import { PeakEwma } from './peak-ewma.js';
+import { UpstreamHeaderCache } from './upstream-headers.js';
 
 /** Running token totals of one key (from the usage upstream returns). */
 export interface TokenTotals {
@@ -35,6 +36,8 @@ export class KeySlot implements RoutableKey {
   /** State-store scopes of the key and its account, built once. */
   readonly keyScope: string;
   readonly accountScope: string;
+  /** This key's upstream request headers, built once per shape. */
+  readonly headers: UpstreamHeaderCache;
 
   constructor(
     readonly config: KeyConfig,
@@ -48,6 +51,7 @@ export class KeySlot implements RoutableKey {
     this.latency = new PeakEwma(latencyDecayMs, clock);
     this.keyScope = keyScope(config.id);
     this.accountScope = accountScope(config.account);
+    this.headers = new UpstreamHeaderCache(config);
   }
 
   get id(): string {
