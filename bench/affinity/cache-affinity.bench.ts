@@ -94,8 +94,7 @@ async function simulate(workload: Workload, variant: Variant): Promise<Outcome> 
       ...(variant.affinity ? { affinity: 'user' as const } : {}),
       rng: seededRng(7),
       logger: false,
-      probe: false,
-      validateOnStart: false,
+      health: { probe: false, validateOnStart: false },
     }),
   );
   const histories = Array.from(

@@ -22,8 +22,7 @@ serveWorker<TailJob, TailRecord[]>(async (job) => {
   const pool = new DeepSeekPoolService(
     resolveOptions({
       logger: false,
-      probe: false,
-      validateOnStart: false,
+      health: { probe: false, validateOnStart: false },
       ...(job.hedging ? {} : { hedging: false as const }),
       keys: job.keys.map((key) => ({ id: key.name, apiKey: key.apiKey, baseUrl: key.baseUrl })),
     }),

@@ -40,7 +40,7 @@ describe('start-up key validation against the mock', () => {
         { id: 'key-4', apiKey: S4, baseUrl: mock.url },
         { id: 'key-5', apiKey: S5, baseUrl: `http://127.0.0.1:${deadPort}` },
       ],
-      probe: { intervalMs: 3_600_000, balance: true },
+      health: { probe: { intervalMs: 3_600_000, balance: true } },
     });
     try {
       const summary = h.logger.lines.filter((line) => line.includes('at start'));
@@ -74,8 +74,7 @@ describe('start-up key validation against the mock', () => {
             { id: 'key-2', apiKey: S2, baseUrl: mock.url },
             { id: 'key-4', apiKey: S4, baseUrl: mock.url },
           ],
-          probe: { balance: true },
-          validateOnStart: 'require-one',
+          health: { probe: { balance: true }, validateOnStart: 'require-one' },
           logger,
         }),
       ],
@@ -100,7 +99,7 @@ describe('start-up key validation against the mock', () => {
         { id: 'key-1', apiKey: S1, baseUrl: mock.url },
         { id: 'key-3', apiKey: S3, baseUrl: mock.url },
       ],
-      probe: { intervalMs: 3_600_000 },
+      health: { probe: { intervalMs: 3_600_000 } },
     });
     try {
       expect(h.logger.lines).toContain(

@@ -80,8 +80,7 @@ describe('stream continuation against the mock', () => {
         ],
         transport,
         logger: false,
-        probe: false,
-        validateOnStart: false,
+        health: { probe: false, validateOnStart: false },
       }),
     );
   }

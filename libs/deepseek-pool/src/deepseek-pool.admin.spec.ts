@@ -24,7 +24,7 @@ describe('DeepSeekPoolService key administration', () => {
         transport,
         logger: false,
         rng: seededRng(1),
-        maxWaitForKeyMs: 0,
+        retry: { maxWaitForKeyMs: 0 },
       }),
     );
   });

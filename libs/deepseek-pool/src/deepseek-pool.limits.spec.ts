@@ -36,7 +36,7 @@ describe('DeepSeekPoolService rate and quota limits (scripted upstream, fake tim
 
   function pool(options: Partial<DeepSeekPoolOptions> & Pick<DeepSeekPoolOptions, 'keys'>): DeepSeekPoolService {
     const service = new DeepSeekPoolService(
-      resolveOptions({ transport, store, logger: false, rng: seededRng(7), maxWaitForKeyMs: 0, ...options }),
+      resolveOptions({ transport, store, logger: false, rng: seededRng(7), retry: { maxWaitForKeyMs: 0 }, ...options }),
     );
     pools.push(service);
     return service;

@@ -69,7 +69,13 @@ export async function startGateway(scenario: MockScenario, options: GatewayOptio
     logFormat: 'text',
     degradation: options.degradation,
     ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}),
-    pool: { keys, maxWaitForKeyMs: 0, validateOnStart: false, probe: false, ...options.pool },
+    pool: {
+      keys,
+      ...options.pool,
+      // a test's retry or health settings change these quiet ones, field by field
+      retry: { maxWaitForKeyMs: 0, ...options.pool?.retry },
+      health: { validateOnStart: false, probe: false, ...options.pool?.health },
+    },
   };
   const logs = new CapturedLogs();
   const app = await createGateway(config, undefined, logs);

@@ -60,8 +60,7 @@ describe('hedged requests (scripted upstream, fake timers)', () => {
         transport,
         metrics,
         logger: false,
-        validateOnStart: false,
-        probe: false,
+        health: { validateOnStart: false, probe: false },
         rng: seededRng(7),
         hedging: { fixedMs: 100 },
         ...options,
@@ -147,7 +146,7 @@ describe('hedged requests (scripted upstream, fake timers)', () => {
       { id: 'b1', apiKey: B1, account: 'B' },
       { id: 'c1', apiKey: C1, account: 'C' },
     ];
-    const service = pool({ keys, maxAttempts: 2 });
+    const service = pool({ keys, retry: { maxAttempts: 2 } });
     const retries: string[] = [];
     service.events.on('retry', (e) => retries.push(e.fromKeyId));
     const result = service.chat(request);

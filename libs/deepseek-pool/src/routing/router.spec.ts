@@ -38,8 +38,7 @@ describe('Router (through DeepSeekPoolService, scripted upstream)', () => {
         transport,
         store,
         logger: false,
-        probe: false,
-        validateOnStart: false,
+        health: { probe: false, validateOnStart: false },
         rng: seededRng(11),
         keys,
         ...options,
@@ -118,7 +117,7 @@ describe('Router (through DeepSeekPoolService, scripted upstream)', () => {
 
   it('reports no key for a call whose tiers have no eligible key, though other tiers do', async () => {
     const keys = Array.from({ length: 4 }, (_, i) => ({ id: `k${i}`, apiKey: apiKey(i), priority: i < 2 ? 0 : 1 }));
-    const { service } = pool(4, { keys, maxWaitForKeyMs: 0 });
+    const { service } = pool(4, { keys, retry: { maxWaitForKeyMs: 0 } });
     service.disableKey('k2');
     service.disableKey('k3');
 

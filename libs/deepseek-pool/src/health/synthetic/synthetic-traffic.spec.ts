@@ -50,7 +50,7 @@ describe('SyntheticTraffic', () => {
       transport: upstream,
       logger: false,
       rng: seededRng(5),
-      synthetic: { intervalMs: INTERVAL, model: 'deepseek-v4-flash', dailyRequests: 1_000, ...synthetic },
+      health: { synthetic: { intervalMs: INTERVAL, model: 'deepseek-v4-flash', dailyRequests: 1_000, ...synthetic } },
       ...extra,
     });
     pool = new DeepSeekPoolService(options);
