@@ -342,7 +342,7 @@ describe('DeepSeekPoolService (scripted upstream, fake timers)', () => {
     await expect(pending).resolves.toMatchObject({ meta: { keyId: 'only', attempts: 2 } });
   });
 
-  it('serves from a higher tier only when no key of a lower tier can', async () => {
+  it('serves from a higher priority only when no key of a lower one can', async () => {
     transport.script(HEALTHY, { status: 200, body: completion() });
     transport.script(LIMITED, { status: 200, body: completion() });
     const service = pool({

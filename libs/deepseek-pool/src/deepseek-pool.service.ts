@@ -7,7 +7,7 @@ import { type ResolvedPoolOptions, servedModels } from './deepseek-pool.options.
 import { redactedLogger } from './redaction/redacting-logger.js';
 import type { Redactor } from './redaction/redactor.js';
 import { type KeyConfig, type KeyOptions, parseKeys } from './keys/key-config.js';
-import { type ProbeResult, probeKey } from './keys/key-probe.js';
+import { type DirectCallResult, callKeyDirectly } from './keys/direct-call.js';
 import { QuotaGuard } from './limits/quota-guard.js';
 import { estimateTokens } from './limits/token-estimate.js';
 import { UsageMeter } from './limits/usage-meter.js';
@@ -451,14 +451,14 @@ export class DeepSeekPoolService implements OnModuleInit, OnModuleDestroy {
     this.events.emit('key.enabled', { keyId: id });
   }
 
-  /** One direct call to one key (no routing, retry or breaker): for health probes and start-up validation. */
-  probeKey(
+  /** One direct call to one key (no routing, retry or breaker): for health probes, synthetic completions and start-up validation. */
+  callKeyDirectly(
     id: string,
     request: { method: 'GET' | 'POST'; path: string; body?: unknown },
     timeoutMs: number,
     signal?: AbortSignal,
-  ): Promise<ProbeResult> {
-    return probeKey(
+  ): Promise<DirectCallResult> {
+    return callKeyDirectly(
       this.transport,
       this.slot(id),
       request,

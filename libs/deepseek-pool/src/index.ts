@@ -11,7 +11,7 @@ export {
   type StreamOptions,
   type ChatDegrader,
 } from './deepseek-pool.service.js';
-export type { ProbeResult } from './keys/key-probe.js';
+export type { DirectCallResult } from './keys/direct-call.js';
 export { PoolStream } from './streaming/pool-stream.js';
 export {
   type DeepSeekPoolOptions,

@@ -85,11 +85,11 @@ export class ClientDirectory {
     return { client: viewOf(record), token };
   }
 
-  /** Replaces the fields given (`limits` as a whole); `null` clears tenant, models or tiers. */
+  /** Replaces the fields given (`limits` as a whole); `null` clears tenant, models or priorities. */
   async update(name: string, body: unknown): Promise<ClientView> {
     const current = this.apiClient(name);
     const input = objectBody(body);
-    const cleared = (['tenant', 'models', 'tiers'] as const).filter((field) => input[field] === null);
+    const cleared = (['tenant', 'models', 'priorities'] as const).filter((field) => input[field] === null);
     const profile = parseProfile(
       Object.fromEntries(Object.entries(input).filter(([, v]) => v !== null)),
       'client',

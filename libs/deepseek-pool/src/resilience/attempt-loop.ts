@@ -36,8 +36,8 @@ export interface CallOptions {
    * pool's `affinity`.
    */
   affinityKey?: string;
-  /** Key priorities (tiers) this call may use; default: every tier. */
-  tiers?: readonly number[];
+  /** Key priorities (`keys[].priority`) this call may use; default: every priority. */
+  priorities?: readonly number[];
   /** `false`: never hedge this call (e.g. a request that must not run twice). Default: the pool's `hedging.enabled`. */
   hedge?: boolean;
 }
@@ -179,7 +179,7 @@ export class AttemptLoop {
     const waitUntilMs = Math.min(deadlineMs, startedMs + this.deps.maxWaitForKeyMs);
     const continuation = options.continuing;
     const tried = new Set<KeySlot>(continuation?.avoid);
-    const accepts = pickable(options.tiers, continuation?.accepts);
+    const accepts = pickable(options.priorities, continuation?.accepts);
     const trace: AttemptRecord[] = [];
     const call: Call<T> = {
       model,
@@ -383,7 +383,7 @@ export class AttemptLoop {
     }
     const ctx = this.deps.eligibility.refresh();
     const other = (slot: KeySlot): boolean =>
-      slot !== primary.slot && !call.tried.has(slot) && inTiers(call.options.tiers, slot);
+      slot !== primary.slot && !call.tried.has(slot) && inPriorities(call.options.priorities, slot);
     const otherAccount = (slot: KeySlot): boolean => other(slot) && slot.config.account !== primary.slot.config.account;
     const slot =
       router.pick(call.model, call.tried, ctx, call.options.affinityKey, otherAccount) ??
@@ -564,17 +564,17 @@ function withAttempts(error: UpstreamError, trace: AttemptRecord[]): UpstreamErr
 }
 
 /**
- * The keys a run may pick: those of the call's `tiers` (every tier when unset) that the continuation, if any, accepts.
+ * The keys a run may pick: those of the call's `priorities` (every priority when unset) that the continuation, if any, accepts.
  */
 function pickable(
-  tiers: readonly number[] | undefined,
+  priorities: readonly number[] | undefined,
   accepts: ((slot: KeySlot) => boolean) | undefined,
 ): ((slot: KeySlot) => boolean) | undefined {
-  if (tiers === undefined) return accepts;
-  return (slot) => inTiers(tiers, slot) && (accepts === undefined || accepts(slot));
+  if (priorities === undefined) return accepts;
+  return (slot) => inPriorities(priorities, slot) && (accepts === undefined || accepts(slot));
 }
 
-/** True when the call may use the slot's tier (no `tiers`: every tier). */
-function inTiers(tiers: readonly number[] | undefined, slot: KeySlot): boolean {
-  return tiers === undefined || tiers.includes(slot.priority);
+/** True when the call may use the slot's priority (no `priorities`: every priority). */
+function inPriorities(priorities: readonly number[] | undefined, slot: KeySlot): boolean {
+  return priorities === undefined || priorities.includes(slot.priority);
 }

@@ -220,12 +220,12 @@ describe('hedged requests (scripted upstream, fake timers)', () => {
     expect(skipped).toEqual([{ keyId: 'a1', reason: 'deadline' }]);
   });
 
-  it("sends no hedge to a key outside the call's tiers", async () => {
+  it("sends no hedge to a key outside the call's priorities", async () => {
     const keys = [
       { id: 'a1', apiKey: A1, account: 'A', models: MODELS },
       { id: 'b1', apiKey: B1, account: 'B', models: MODELS, priority: 1 },
     ];
-    const skipped = await skippedHedge({ keys }, { tiers: [0] });
+    const skipped = await skippedHedge({ keys }, { priorities: [0] });
     expect(skipped).toEqual([{ keyId: 'a1', reason: 'no-candidate' }]);
   });
 

@@ -88,7 +88,7 @@ describe('Router (through DeepSeekPoolService, scripted upstream)', () => {
     expect([...keys]).toEqual(['k9']);
   });
 
-  it('goes to the next priority tier when the first has no eligible key', async () => {
+  it('goes to the next priority when the first has no eligible key', async () => {
     const keys = Array.from({ length: 6 }, (_, i) => ({ id: `k${i}`, apiKey: apiKey(i), priority: i < 3 ? 0 : 1 }));
     const { service } = pool(6, { keys });
     for (let i = 0; i < 3; i++) service.disableKey(`k${i}`);
@@ -99,29 +99,29 @@ describe('Router (through DeepSeekPoolService, scripted upstream)', () => {
   });
 
   it.each<[string, number[] | undefined, string[]]>([
-    ['every tier without `tiers`: the first tier serves', undefined, ['k0', 'k1']],
-    ['only the tiers a call may use: tier 1', [1], ['k2', 'k3']],
-    ['several tiers: the first allowed one serves', [1, 2], ['k2', 'k3']],
-  ])('%s', async (_name, tiers, expected) => {
-    // Arrange: tiers 0, 1 and 2 of two keys each, every key healthy
+    ['every priority without `priorities`: the first (0) serves', undefined, ['k0', 'k1']],
+    ['only the priorities a call may use: 1', [1], ['k2', 'k3']],
+    ['several priorities: the first allowed one serves', [1, 2], ['k2', 'k3']],
+  ])('%s', async (_name, priorities, expected) => {
+    // Arrange: priorities 0, 1 and 2 of two keys each, every key healthy
     const keys = Array.from({ length: 6 }, (_, i) => ({ id: `k${i}`, apiKey: apiKey(i), priority: Math.floor(i / 2) }));
     const { service } = pool(6, { keys });
 
     // Act
     const served = new Set<string>();
-    for (let i = 0; i < 20; i++) served.add((await service.chat(request, tiers ? { tiers } : {})).meta.keyId);
+    for (let i = 0; i < 20; i++) served.add((await service.chat(request, priorities ? { priorities } : {})).meta.keyId);
 
     // Assert
     expect([...served].sort()).toEqual(expected);
   });
 
-  it('reports no key for a call whose tiers have no eligible key, though other tiers do', async () => {
+  it('reports no key for a call whose priorities have no eligible key, though other priorities do', async () => {
     const keys = Array.from({ length: 4 }, (_, i) => ({ id: `k${i}`, apiKey: apiKey(i), priority: i < 2 ? 0 : 1 }));
     const { service } = pool(4, { keys, retry: { maxWaitForKeyMs: 0 } });
     service.disableKey('k2');
     service.disableKey('k3');
 
-    await expect(service.chat(request, { tiers: [1] })).rejects.toThrow(
+    await expect(service.chat(request, { priorities: [1] })).rejects.toThrow(
       'No key can serve model "deepseek-v4-flash" now (2 disabled)',
     );
   });

@@ -1,7 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import type { Clock, Rng } from '../../clock.js';
 import type { DeepSeekPoolService } from '../../deepseek-pool.service.js';
-import type { ProbeResult } from '../../keys/key-probe.js';
+import type { DirectCallResult } from '../../keys/direct-call.js';
 import type { KeySnapshot } from '../../pool-snapshot.js';
 import type { DisableReason } from '../../resilience/outcome.js';
 import { KeySchedule } from './key-schedule.js';
@@ -20,7 +20,7 @@ interface Readmission {
 /** What the prober needs of the pool: the facade's probe and key-administration methods. */
 export type ProbedPool = Pick<
   DeepSeekPoolService,
-  'snapshot' | 'keySnapshot' | 'probeKey' | 'baseUrlOf' | 'disableKey' | 'enableKey' | 'markKeyDown'
+  'snapshot' | 'keySnapshot' | 'callKeyDirectly' | 'baseUrlOf' | 'disableKey' | 'enableKey' | 'markKeyDown'
 >;
 
 /**
@@ -136,8 +136,8 @@ export class KeyProber {
     this.pool.enableKey(id);
   }
 
-  private call(id: string, path: string, signal: AbortSignal): Promise<ProbeResult> {
-    return this.pool.probeKey(id, { method: 'GET', path }, this.options.timeoutMs, signal);
+  private call(id: string, path: string, signal: AbortSignal): Promise<DirectCallResult> {
+    return this.pool.callKeyDirectly(id, { method: 'GET', path }, this.options.timeoutMs, signal);
   }
 
   private hasBalance(id: string): boolean {

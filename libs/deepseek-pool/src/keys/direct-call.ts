@@ -8,8 +8,8 @@ import type { Transport } from '../transport/transport.js';
 import { openExchange } from '../transport/upstream-exchange.js';
 import type { KeySlot } from './key-slot.js';
 
-/** The result of one direct call to one key (a health probe), outside the attempt loop. */
-export interface ProbeResult {
+/** The result of one direct call to one key (a health probe, a synthetic completion, the start-up check), outside the attempt loop. */
+export interface DirectCallResult {
   keyId: string;
   ok: boolean;
   outcome: 'success' | Outcome['kind'];
@@ -19,8 +19,8 @@ export interface ProbeResult {
   body?: unknown;
 }
 
-/** Calls one key directly (no routing, no retry, no breaker): for probes and startup validation. */
-export async function probeKey(
+/** Calls one key directly (no routing, no retry, no breaker): for health probes, synthetic completions and start-up validation. */
+export async function callKeyDirectly(
   transport: Transport,
   slot: KeySlot,
   request: { method: 'GET' | 'POST'; path: string; body?: unknown },
@@ -29,7 +29,7 @@ export async function probeKey(
   redactor: Redactor,
   signal?: AbortSignal,
   maxResponseBytes?: number,
-): Promise<ProbeResult> {
+): Promise<DirectCallResult> {
   const startedMs = clock.now();
   const deadlineMs = startedMs + timeoutMs;
   const control = new AttemptControl(clock, signal, deadlineMs, Infinity, redactor);
