@@ -17,8 +17,8 @@ const client = (gateway: Gateway, apiKey: string): OpenAI =>
   new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey, maxRetries: 0 });
 
 /**
- * One replica, clients in memory (no REDIS_URL), in front of the mock: a cheap key of priority 0 and a premium key of priority
- * 1.
+ * One replica, clients in memory (no REDIS_URL), in front of the mock: a cheap key of priority 0 and a premium key of
+ * priority 1.
  */
 describe('client tokens on one replica (real HTTP, the openai client)', () => {
   let gateway: Gateway;

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { DeepSeekPoolService, type Usage } from 'nestjs-deepseek-pool';
 import type { MockScenario } from 'nestjs-deepseek-pool-mock';
 import { estimateCostUsd } from '../src/metrics/cost/estimate-cost.js';
+import { MetricsSettings } from '../src/metrics/metrics-settings.js';
 import { type TokenKind, tokenCounts } from '../src/metrics/cost/token-counts.js';
 import { promqlMetricNames } from '../src/metrics/promql-names.fixture.js';
 import { BREAKER_STATE_CODES, KEY_STATE_CODES } from '../src/metrics/snapshot-gauges.js';
@@ -261,12 +262,8 @@ describe('GET /metrics with GATEWAY_METRICS_TOKEN', () => {
   });
 
   it('needs `Authorization: Bearer <token>` when one is set', async () => {
-    process.env.GATEWAY_METRICS_TOKEN = 'metrics-scrape-token';
-    try {
-      gateway = await startGateway(CAST, { pool: POOL });
-    } finally {
-      delete process.env.GATEWAY_METRICS_TOKEN;
-    }
+    const metrics = MetricsSettings.fromEnv({ GATEWAY_METRICS_TOKEN: 'metrics-scrape-token' });
+    gateway = await startGateway(CAST, { pool: POOL, metrics });
     const refused = await scrape(gateway);
     expect(refused.status).toBe(401);
     expect(await refused.json()).toMatchObject({ error: { message: expect.stringContaining('metrics token') } });

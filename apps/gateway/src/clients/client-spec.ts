@@ -61,9 +61,10 @@ export function parseProfile(
   }
   if (input.models !== undefined) profile.models = stringList(input.models, `${field}.models`, fail);
   if (input.priorities !== undefined) {
-    if (!Array.isArray(input.priorities) || input.priorities.length === 0 || !input.priorities.every((t) => Number.isInteger(t)))
+    const { priorities } = input;
+    if (!Array.isArray(priorities) || priorities.length === 0 || !priorities.every((p) => Number.isInteger(p)))
       throw fail(`${field}.priorities`, 'must be a non-empty array of key priorities (integers)');
-    profile.priorities = [...new Set(input.priorities as number[])];
+    profile.priorities = [...new Set(priorities as number[])];
   }
   if (input.limits !== undefined || !partial) profile.limits = parseLimits(input.limits ?? {}, `${field}.limits`, fail);
   return profile;

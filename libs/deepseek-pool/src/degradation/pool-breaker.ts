@@ -131,7 +131,7 @@ export class PoolBreaker {
     return this.window.totals(this.clock.now());
   }
 
-  /** A permit when the call may go upstream now (closed, or half-open with a trial call left); undefined when it may not. */
+  /** A permit when the call may go upstream now (closed, or half-open with a trial left); undefined when it may not. */
   tryAcquire(): BreakerPermit | undefined {
     const state = this.state;
     if (state === 'closed') return { generation: this.generation, trial: false };

@@ -8,7 +8,7 @@ import type { Transport } from '../transport/transport.js';
 import { openExchange } from '../transport/upstream-exchange.js';
 import type { KeySlot } from './key-slot.js';
 
-/** The result of one direct call to one key (a health probe, a synthetic completion, the start-up check), outside the attempt loop. */
+/** The result of one direct call to one key outside the attempt loop (a probe, a synthetic completion, the start-up check). */
 export interface DirectCallResult {
   keyId: string;
   ok: boolean;
@@ -19,7 +19,7 @@ export interface DirectCallResult {
   body?: unknown;
 }
 
-/** Calls one key directly (no routing, no retry, no breaker): for health probes, synthetic completions and start-up validation. */
+/** Calls one key directly (no routing, retry or breaker): health probes, synthetic completions, start-up validation. */
 export async function callKeyDirectly(
   transport: Transport,
   slot: KeySlot,

@@ -564,7 +564,8 @@ function withAttempts(error: UpstreamError, trace: AttemptRecord[]): UpstreamErr
 }
 
 /**
- * The keys a run may pick: those of the call's `priorities` (every priority when unset) that the continuation, if any, accepts.
+ * The keys a run may pick: those of the call's `priorities` (every priority when unset) that the continuation, if any,
+ * accepts.
  */
 function pickable(
   priorities: readonly number[] | undefined,
