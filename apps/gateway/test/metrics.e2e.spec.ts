@@ -23,8 +23,7 @@ const SECRETS = CAST.keys.map((key) => key.key);
 /** Hedging off: the run is compared attempt for attempt with the mock's counters, and a hedge fires by timing. */
 const POOL = {
   strategy: 'round-robin',
-  probe: false,
-  validateOnStart: false,
+  health: { probe: false, validateOnStart: false },
   cooldown: { baseMs: 60_000, maxMs: 60_000 },
   hedging: false,
 } as const;

@@ -63,7 +63,7 @@ describe('DeepSeekPoolProber (registered by DeepSeekPoolModule)', () => {
     await moduleRef.close();
   });
 
-  it('does nothing at all with probe: false and validateOnStart: false', async () => {
+  it('does nothing at all with health.probe: false and health.validateOnStart: false', async () => {
     const moduleRef = await app({ health: { probe: false, validateOnStart: false } });
     await moduleRef.init();
     await moduleRef.get(DeepSeekPoolProber).checkNow();
