@@ -65,7 +65,7 @@ describe('start-up key validation against the mock', () => {
     }
   });
 
-  it("with validateOnStart: 'require-one', the app does not start when no key is valid, and says why", async () => {
+  it("with health.validateOnStart: 'require-one', the app does not start when no key is valid, and says why", async () => {
     const logger = new RecordingLogger();
     const moduleRef = await Test.createTestingModule({
       imports: [
@@ -86,7 +86,7 @@ describe('start-up key validation against the mock', () => {
     expect(error).toMatchObject({
       code: 'NO_VALID_KEY',
       message:
-        "No valid DeepSeek key at start (validateOnStart: 'require-one'): key-2 (401 revoked), key-4 (402 insufficient balance)",
+        "No valid DeepSeek key at start (health.validateOnStart: 'require-one'): key-2 (401 revoked), key-4 (402 insufficient balance)",
     });
     expect((error as Error).message).not.toMatch(new RegExp(SECRETS.join('|')));
     await app.close();

@@ -82,7 +82,7 @@ export async function validateKeysAtStart(
   logger?.[summary.level](summary.message);
   if (settings.requireOne && !verdicts.some((v) => v.verdict === 'valid')) {
     throw new DeepSeekPoolError(
-      `No valid DeepSeek key at start (validateOnStart: 'require-one'): ${describe(verdicts)}`,
+      `No valid DeepSeek key at start (health.validateOnStart: 'require-one'): ${describe(verdicts)}`,
       'NO_VALID_KEY',
     );
   }
