@@ -451,7 +451,7 @@ export class DeepSeekPoolService implements OnModuleInit, OnModuleDestroy {
     this.events.emit('key.enabled', { keyId: id });
   }
 
-  /** One direct call to one key (no routing, retry or breaker): health probes, synthetic completions, start-up check. */
+  /** One direct call to one key (no routing, retry or breaker): probes, synthetic completions, start-up check. */
   callKeyDirectly(
     id: string,
     request: { method: 'GET' | 'POST'; path: string; body?: unknown },
