@@ -8,7 +8,7 @@ import type { Transport } from '../transport/transport.js';
 import { openExchange } from '../transport/upstream-exchange.js';
 import type { KeySlot } from './key-slot.js';
 
-/** The result of one direct call to one key outside the attempt loop (a probe, a synthetic call, the start-up check). */
+/** One direct call to one key, outside the attempt loop: a probe, a synthetic call, a start-up check. */
 export interface DirectCallResult {
   keyId: string;
   ok: boolean;
