@@ -16,8 +16,9 @@ async function main(): Promise<void> {
   batchWrites(process.stdout);
   const logger = new Logger('Gateway');
   Object.assign(process.env, withSecretFiles(process.env));
-  const config = loadGatewayConfig();
-  const drainMs = drainTimeoutMs();
+  // Every variable is validated here, before anything starts: a bad one stops the start naming it.
+  const config = loadGatewayConfig(process.env);
+  const drainMs = drainTimeoutMs(process.env);
   if (await startOtel()) logger.log('OpenTelemetry on: exporting as the OTEL_* variables say');
   const { createGateway } = await import('./gateway-app.js');
   const demo = config.mode === 'demo' ? await startDemoUpstream(process.env.DEMO_SCENARIO) : undefined;

@@ -16,7 +16,7 @@ export {
 } from './deepseek-pool.service.js';
 export { DeepSeekPoolAdmin, type ExportedKey, type ManualDisableReason } from './deepseek-pool.admin.js';
 export { createDeepSeekPool, type DeepSeekPool } from './create-deepseek-pool.js';
-export type { ProbeResult } from './keys/key-probe.js';
+export type { DirectCallResult } from './keys/direct-call.js';
 export { PoolStream } from './streaming/pool-stream.js';
 export {
   type DeepSeekPoolOptions,

@@ -54,7 +54,7 @@ export function newCall<T>(
     tried: new Set(continuation?.avoid),
     trace: [],
     latencyClass: `${stream ? 'stream' : 'chat'}|${model ?? ''}|${options.latencyClass ?? ''}`,
-    accepts: pickable(options.tiers, continuation?.accepts),
+    accepts: pickable(options.priorities, continuation?.accepts),
     lastError: continuation?.after,
     waits: 0,
   };
@@ -70,9 +70,9 @@ export function attemptsCounted(trace: readonly AttemptRecord[]): number {
   return count;
 }
 
-/** True when the call may use the slot's tier (no `tiers`: every tier). */
-export function inTiers(tiers: readonly number[] | undefined, slot: KeySlot): boolean {
-  return tiers === undefined || tiers.includes(slot.priority);
+/** True when the call may use the slot's priority (no `priorities`: every priority). */
+export function inPriorities(priorities: readonly number[] | undefined, slot: KeySlot): boolean {
+  return priorities === undefined || priorities.includes(slot.priority);
 }
 
 /** Adds one attempt to the call's trace and to the attempt metric. */
@@ -93,12 +93,13 @@ export function recordAttempt(
 }
 
 /**
- * The keys a run may pick: those of the call's `tiers` (every tier when unset) that the continuation, if any, accepts.
+ * The keys a run may pick: those of the call's `priorities` (every key when unset) that the continuation, if any,
+ * accepts.
  */
 function pickable(
-  tiers: readonly number[] | undefined,
+  priorities: readonly number[] | undefined,
   accepts: ((slot: KeySlot) => boolean) | undefined,
 ): ((slot: KeySlot) => boolean) | undefined {
-  if (tiers === undefined) return accepts;
-  return (slot) => inTiers(tiers, slot) && (accepts === undefined || accepts(slot));
+  if (priorities === undefined) return accepts;
+  return (slot) => inPriorities(priorities, slot) && (accepts === undefined || accepts(slot));
 }

@@ -27,8 +27,8 @@ export interface CallOptions {
    * pool's `affinity`.
    */
   affinityKey?: string;
-  /** Key priorities (tiers) this call may use; default: every tier. */
-  tiers?: readonly number[];
+  /** Key priorities (`keys[].priority`) this call may use; default: every priority. */
+  priorities?: readonly number[];
   /** `false`: never hedge this call (e.g. a request that must not run twice). Default: the pool's `hedging.enabled`. */
   hedge?: boolean;
 }

@@ -1,6 +1,6 @@
 import type { UpstreamError } from '../deepseek-pool.errors.js';
 import type { KeySlot } from '../keys/key-slot.js';
-import { type Call, attemptsCounted, inTiers, recordAttempt } from './attempt-call.js';
+import { type Call, attemptsCounted, inPriorities, recordAttempt } from './attempt-call.js';
 import type { AttemptLoopDeps, AttemptMeta } from './attempt-loop.js';
 import { classify } from './classify.js';
 import { type Flight, type FlightDeps, type Landing, launchFlight } from './flight.js';
@@ -100,7 +100,8 @@ function hedgeKey(
   const vetoed = hedging.skip(attemptsLeft, call.deadlineMs - deps.clock.now(), call.latencyClass);
   if (vetoed) return vetoed;
   const ctx = deps.eligibility.refresh();
-  const other = (slot: KeySlot): boolean => slot !== busy && !call.tried.has(slot) && inTiers(call.options.tiers, slot);
+  const other = (slot: KeySlot): boolean =>
+    slot !== busy && !call.tried.has(slot) && inPriorities(call.options.priorities, slot);
   const otherAccount = (slot: KeySlot): boolean => other(slot) && slot.config.account !== busy.config.account;
   const slot =
     deps.router.pick(call.model, call.tried, ctx, call.options.affinityKey, otherAccount) ??

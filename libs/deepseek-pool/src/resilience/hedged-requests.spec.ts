@@ -60,8 +60,7 @@ describe('hedged requests (scripted upstream, fake timers)', () => {
       transport,
       metrics,
       logger: false,
-      validateOnStart: false,
-      probe: false,
+      health: { probe: false, validateOnStart: false },
       rng: seededRng(7),
       hedging: { fixedMs: 100 },
       ...options,
@@ -146,7 +145,7 @@ describe('hedged requests (scripted upstream, fake timers)', () => {
       { id: 'b1', apiKey: B1, account: 'B' },
       { id: 'c1', apiKey: C1, account: 'C' },
     ];
-    const service = pool({ keys, maxAttempts: 2 });
+    const service = pool({ keys, retry: { maxAttempts: 2 } });
     const retries: string[] = [];
     service.events.on('retry', (e) => retries.push(e.fromKeyId));
     const result = service.chat(request);
@@ -220,12 +219,12 @@ describe('hedged requests (scripted upstream, fake timers)', () => {
     expect(skipped).toEqual([{ keyId: 'a1', reason: 'deadline' }]);
   });
 
-  it("sends no hedge to a key outside the call's tiers", async () => {
+  it("sends no hedge to a key outside the call's priorities", async () => {
     const keys = [
       { id: 'a1', apiKey: A1, account: 'A', models: MODELS },
       { id: 'b1', apiKey: B1, account: 'B', models: MODELS, priority: 1 },
     ];
-    const skipped = await skippedHedge({ keys }, { tiers: [0] });
+    const skipped = await skippedHedge({ keys }, { priorities: [0] });
     expect(skipped).toEqual([{ keyId: 'a1', reason: 'no-candidate' }]);
   });
 

@@ -85,7 +85,8 @@ describe('pickOrWait (fake timers)', () => {
 
     // Act
     const picked = new Set<string>();
-    for (let i = 0; i < 10; i++) picked.add((await pick(harness.call(tiers ? { tiers } : {}), harness.deps)).id);
+    for (let i = 0; i < 10; i++)
+      picked.add((await pick(harness.call(tiers ? { priorities: tiers } : {}), harness.deps)).id);
 
     // Assert
     expect([...picked].sort()).toEqual(expected);
@@ -128,19 +129,19 @@ describe('pickOrWait (fake timers)', () => {
 
   it('reports no key for a call whose tiers have no eligible key, though other tiers do', async () => {
     // Arrange
-    harness = loopHarness({ keys: keysOf(4, (i) => ({ priority: i < 2 ? 0 : 1 })), maxWaitForKeyMs: 0 });
+    harness = loopHarness({ keys: keysOf(4, (i) => ({ priority: i < 2 ? 0 : 1 })), retry: { maxWaitForKeyMs: 0 } });
     harness.store.disable('k2', { reason: 'manual', sinceMs: 0 });
     harness.store.disable('k3', { reason: 'manual', sinceMs: 0 });
 
     // Act / Assert
-    await expect(pick(harness.call({ tiers: [1] }), harness.deps)).rejects.toThrow(
+    await expect(pick(harness.call({ priorities: [1] }), harness.deps)).rejects.toThrow(
       'No key can serve model "deepseek-v4-flash" now (2 disabled)',
     );
   });
 
   it('waits for a cooling key until its cooldown ends', async () => {
     // Arrange
-    harness = loopHarness({ keys: keysOf(1), maxWaitForKeyMs: 5_000 });
+    harness = loopHarness({ keys: keysOf(1), retry: { maxWaitForKeyMs: 5_000 } });
     harness.store.cooldown('key:k0', Date.now() + 2_000);
 
     // Act
@@ -157,7 +158,7 @@ describe('pickOrWait (fake timers)', () => {
 
   it('gives up at once when the key is back only after maxWaitForKeyMs, saying when', async () => {
     // Arrange
-    harness = loopHarness({ keys: keysOf(1), maxWaitForKeyMs: 1_000 });
+    harness = loopHarness({ keys: keysOf(1), retry: { maxWaitForKeyMs: 1_000 } });
     harness.store.cooldown('key:k0', Date.now() + 2_000);
 
     // Act
@@ -202,7 +203,7 @@ describe('pickOrWait (fake timers)', () => {
 
   it('ends the call when its attempts are spent, with the last failure', async () => {
     // Arrange: maxAttempts 2, two attempts failed
-    harness = loopHarness({ keys: keysOf(3), maxAttempts: 2 });
+    harness = loopHarness({ keys: keysOf(3), retry: { maxAttempts: 2 } });
     const call = harness.call();
     call.trace.push({ keyId: 'k0', outcome: 'http', latencyMs: 1 }, { keyId: 'k1', outcome: 'http', latencyMs: 1 });
     call.lastError = failed;
@@ -218,7 +219,7 @@ describe('pickOrWait (fake timers)', () => {
 
   it('spends a retry from the retry budget, and ends the call once it is spent; a first attempt spends none', async () => {
     // Arrange: a budget of no retries at all
-    harness = loopHarness({ keys: keysOf(2), retryBudget: { ratio: 0, minRetriesPerSecond: 0 } });
+    harness = loopHarness({ keys: keysOf(2), retry: { budget: { ratio: 0, minRetriesPerSecond: 0 } } });
     const retry = harness.call();
     retry.trace.push({ keyId: 'k0', outcome: 'http', latencyMs: 1 });
     retry.lastError = failed;

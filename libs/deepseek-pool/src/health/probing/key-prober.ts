@@ -1,7 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import type { Clock, Rng } from '../../clock.js';
 import type { PoolKeys } from '../../core/pool-keys.js';
-import type { ProbeResult } from '../../keys/key-probe.js';
+import type { DirectCallResult } from '../../keys/direct-call.js';
 import type { KeySnapshot } from '../../pool-snapshot.js';
 import type { DisableReason } from '../../resilience/outcome.js';
 import type { KeySchedule } from './key-schedule.js';
@@ -21,7 +21,7 @@ interface Readmission {
 /** What the prober needs of the pool: its key set's probe and state methods. */
 export type ProbedPool = Pick<
   PoolKeys,
-  'snapshot' | 'keySnapshot' | 'probeKey' | 'baseUrlOf' | 'disableKey' | 'enableKey' | 'markKeyDown'
+  'snapshot' | 'keySnapshot' | 'callKeyDirectly' | 'baseUrlOf' | 'disableKey' | 'enableKey' | 'markKeyDown'
 >;
 
 /**
@@ -138,8 +138,8 @@ export class KeyProber {
     this.pool.enableKey(id);
   }
 
-  private call(id: string, path: string, signal: AbortSignal): Promise<ProbeResult> {
-    return this.pool.probeKey(id, { method: 'GET', path }, this.options.timeoutMs, signal);
+  private call(id: string, path: string, signal: AbortSignal): Promise<DirectCallResult> {
+    return this.pool.callKeyDirectly(id, { method: 'GET', path }, this.options.timeoutMs, signal);
   }
 
   private hasBalance(id: string): boolean {

@@ -2,7 +2,7 @@ import type { LoggerService } from '@nestjs/common';
 import type { ChatCompletion, ChatCompletionRequest } from '../../chat.types.js';
 import type { Clock, Rng } from '../../clock.js';
 import type { PoolKeys } from '../../core/pool-keys.js';
-import type { ProbeResult } from '../../keys/key-probe.js';
+import type { DirectCallResult } from '../../keys/direct-call.js';
 import type { KeySchedule } from '../probing/key-schedule.js';
 import { poolKeySchedule } from '../probing/pool-key-schedule.js';
 import type { ResolvedSyntheticOptions } from '../probing/probe-options.js';
@@ -13,12 +13,12 @@ import { DailyBudget } from './daily-budget.js';
 /** What synthetic traffic needs of the pool. */
 export type SyntheticPool = Pick<
   PoolKeys,
-  'snapshot' | 'keySnapshot' | 'upstreamModelOf' | 'probeKey' | 'disableKey' | 'markKeyDown' | 'observeLatency'
+  'snapshot' | 'keySnapshot' | 'upstreamModelOf' | 'callKeyDirectly' | 'disableKey' | 'markKeyDown' | 'observeLatency'
 >;
 
 /** Reads a synthetic answer like a probe, then its content: an empty or unexpected answer is a (grey) failure. */
 export function syntheticSignal(
-  result: Pick<ProbeResult, 'ok' | 'outcome' | 'status' | 'body'>,
+  result: Pick<DirectCallResult, 'ok' | 'outcome' | 'status' | 'body'>,
   expect: string,
 ): ProbeSignal {
   const signal = probeSignal(result);
@@ -93,7 +93,7 @@ export class SyntheticTraffic {
     const model = this.pool.upstreamModelOf(id, this.request.model);
     if (model === undefined) return;
     const body = model === this.request.model ? this.request : { ...this.request, model };
-    const result = await this.pool.probeKey(
+    const result = await this.pool.callKeyDirectly(
       id,
       { method: 'POST', path: '/chat/completions', body },
       this.options.timeoutMs,
