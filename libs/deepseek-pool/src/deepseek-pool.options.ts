@@ -221,17 +221,17 @@ export interface ResolvedPoolOptions {
  * an option of the flat 0.x layout that moved into a group; never prints a secret.
  */
 export function resolveOptions(options: DeepSeekPoolOptions): ResolvedPoolOptions {
-  if (options === null || typeof options !== 'object') throw new InvalidOptionsError('options', 'must be an object');
+  // JavaScript callers and config files are not type-checked: validate what arrives, not what the type promises
+  const given: unknown = options;
+  if (given === null || typeof given !== 'object') throw new InvalidOptionsError('options', 'must be an object');
   rejectMovedOptions(options);
   const defaultBaseUrl = normalizeBaseUrl(options.defaultBaseUrl ?? DEFAULT_BASE_URL, 'defaultBaseUrl');
-  if (options.keys === undefined) throw new InvalidOptionsError('keys', 'is required');
+  const keysGiven: unknown = options.keys; // not type-checked in JavaScript callers
+  if (keysGiven === undefined) throw new InvalidOptionsError('keys', 'is required');
   const keys = parseKeys(options.keys, defaultBaseUrl);
   const strategy = options.strategy ?? 'p2c-ewma';
   if (!STRATEGY_NAMES.includes(strategy)) {
-    throw new InvalidOptionsError(
-      'strategy',
-      `unknown strategy "${String(strategy)}" (one of ${STRATEGY_NAMES.join(', ')})`,
-    );
+    throw new InvalidOptionsError('strategy', `unknown strategy "${strategy}" (one of ${STRATEGY_NAMES.join(', ')})`);
   }
   const t = options.timeouts ?? {};
   const breaker = { ...DEFAULT_BREAKER_POLICY, ...options.breaker };
@@ -342,7 +342,8 @@ function resolveHedging(options: DeepSeekPoolOptions['hedging']): HedgeSettings 
 /** An option group: absent is empty; anything but a plain object fails naming the group. */
 function group<T extends object>(value: T | undefined, field: string): Partial<T> {
   if (value === undefined) return {};
-  if (value === null || typeof value !== 'object' || Array.isArray(value))
+  const given: unknown = value; // not type-checked in JavaScript callers
+  if (given === null || typeof given !== 'object' || Array.isArray(value))
     throw new InvalidOptionsError(field, 'must be an object');
   return value;
 }

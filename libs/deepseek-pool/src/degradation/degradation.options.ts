@@ -119,7 +119,8 @@ export function resolveDegradationOptions(
   options: DeepSeekDegradationOptions = {},
   pool?: Pick<ResolvedPoolOptions, 'clock' | 'metrics' | 'logger'> & Partial<Pick<ResolvedPoolOptions, 'redactor'>>,
 ): ResolvedDegradationOptions {
-  if (options === null || typeof options !== 'object') throw new InvalidOptionsError('options', 'must be an object');
+  const given: unknown = options; // not type-checked in JavaScript callers
+  if (given === null || typeof given !== 'object') throw new InvalidOptionsError('options', 'must be an object');
   const logger = options.logger ?? pool?.logger;
   return {
     tiers: tiers(options.tiers ?? DEGRADATION_TIERS),
@@ -144,14 +145,16 @@ export function resolveFallback(options: FallbackOptions = {}, field: string): R
     throw new InvalidOptionsError(`${field}.message`, 'must be a non-empty string');
   if (options.as === 'message')
     return { as: 'message', body: options.body ?? ((request, nowMs) => fallbackCompletion(request, message, nowMs)) };
-  if (options.as !== undefined && options.as !== 'error')
+  const as: unknown = options.as; // not type-checked in JavaScript callers
+  if (as !== undefined && as !== 'error')
     throw new InvalidOptionsError(`${field}.as`, `must be "error" or "message" (got ${String(options.as)})`);
   return { as: 'error', body: options.body ?? (() => fallbackErrorBody(message)) };
 }
 
 function tiers(value: readonly DegradationTier[]): readonly DegradationTier[] {
+  const given: unknown = value; // not type-checked in JavaScript callers
   if (
-    !Array.isArray(value) ||
+    !Array.isArray(given) ||
     value.some((tier) => !DEGRADATION_TIERS.includes(tier)) ||
     new Set(value).size !== value.length
   ) {
@@ -161,7 +164,8 @@ function tiers(value: readonly DegradationTier[]): readonly DegradationTier[] {
 }
 
 function modelFallbacks(value: Record<string, readonly string[]>): ModelFallbacks {
-  if (value === null || typeof value !== 'object')
+  const given: unknown = value; // not type-checked in JavaScript callers
+  if (given === null || typeof given !== 'object')
     throw new InvalidOptionsError('modelFallbacks', 'must be an object of model -> lighter models');
   for (const [model, lighter] of Object.entries(value)) {
     if (!Array.isArray(lighter) || lighter.some((m) => typeof m !== 'string' || m === '' || m === model)) {

@@ -1,4 +1,5 @@
 import type { ChatCompletion, ChatCompletionChunk, ChatMessage, Usage } from '../chat.types.js';
+import type { UpstreamChunk } from '../streaming/chunk-content.js';
 
 type Choice = ChatCompletion['choices'][number];
 type Delta = Partial<ChatMessage>;
@@ -59,7 +60,8 @@ export function assembleChunks(chunks: readonly ChatCompletionChunk[]): ChatComp
   let usage: Usage | undefined;
   for (const chunk of chunks) {
     if (chunk.usage) usage = chunk.usage;
-    for (const { index, delta = {}, finish_reason: finishReason } of chunk.choices ?? []) {
+    const upstream: UpstreamChunk = chunk;
+    for (const { index, delta = {}, finish_reason: finishReason } of upstream.choices ?? []) {
       const choice = choices.get(index) ?? {
         role: 'assistant',
         content: '',
@@ -78,7 +80,7 @@ export function assembleChunks(chunks: readonly ChatCompletionChunk[]): ChatComp
       if (finishReason) choice.finishReason = finishReason;
     }
   }
-  const first = chunks[0];
+  const first = chunks.at(0);
   if (first === undefined || choices.size === 0 || [...choices.values()].some((choice) => choice.finishReason === null))
     return undefined;
   return {

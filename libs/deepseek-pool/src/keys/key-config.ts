@@ -81,8 +81,8 @@ const ID_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
  * `existing` keys (run-time additions) count for uniqueness and default ids, never for error indexes.
  */
 export function parseKeys(input: KeysInput, defaultBaseUrl: string, existing: readonly KeyConfig[] = []): KeyConfig[] {
-  const list = typeof input === 'string' ? splitKeyList(input) : input;
-  if (!Array.isArray(list)) throw new InvalidOptionsError('keys', 'must be a comma-separated string or an array');
+  const list: unknown = typeof input === 'string' ? splitKeyList(input) : input; // JavaScript callers: unchecked
+  if (!isEntryList(list)) throw new InvalidOptionsError('keys', 'must be a comma-separated string or an array');
   if (list.length === 0) throw new InvalidOptionsError('keys', 'is empty: give at least one API key');
   const configs = list.map((entry, index) => toKeyConfig(entry, index, existing.length + index, defaultBaseUrl));
   const all = [...existing, ...configs];
@@ -102,6 +102,11 @@ export function parseKeys(input: KeysInput, defaultBaseUrl: string, existing: re
   return configs;
 }
 
+/** An array, its entries still to validate one by one (`toKeyConfig`). */
+function isEntryList(value: unknown): value is ReadonlyArray<string | KeyOptions> {
+  return Array.isArray(value);
+}
+
 function splitKeyList(text: string): string[] {
   return text
     .split(',')
@@ -112,7 +117,8 @@ function splitKeyList(text: string): string[] {
 function toKeyConfig(entry: string | KeyOptions, index: number, position: number, defaultBaseUrl: string): KeyConfig {
   const field = `keys[${index}]`;
   const options: KeyOptions = typeof entry === 'string' ? { apiKey: entry } : entry;
-  if (options === null || typeof options !== 'object')
+  const given: unknown = options; // not type-checked in JavaScript callers
+  if (given === null || typeof given !== 'object')
     throw new InvalidOptionsError(field, 'must be a string or an object');
   const apiKey = options.apiKey;
   if (typeof apiKey !== 'string' || apiKey.trim() === '')

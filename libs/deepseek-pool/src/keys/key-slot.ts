@@ -84,7 +84,8 @@ export class KeySlot implements RoutableKey {
     return this.breaker.state;
   }
 
-  recordUsage(usage: Usage): void {
+  /** `usage` as the upstream sent it: any count may be missing. */
+  recordUsage(usage: Partial<Usage>): void {
     this.tokens.prompt += usage.prompt_tokens ?? 0;
     this.tokens.completion += usage.completion_tokens ?? 0;
     this.tokens.cacheHit += usage.prompt_cache_hit_tokens ?? 0;

@@ -79,7 +79,7 @@ function decodeAt(text: string, i: number): { char: string; length: number } | u
     return code >= 0x20 ? { char: String.fromCharCode(code), length: 3 } : undefined;
   }
   if (c !== '\\') return undefined;
-  const next = text[i + 1];
+  const next = text.at(i + 1);
   if (next !== undefined && SIMPLE_ESCAPES[next]) return { char: SIMPLE_ESCAPES[next], length: 2 };
   if (next !== 'u') return undefined;
   const hex = text.slice(i + 2, i + 6);

@@ -29,7 +29,7 @@ function redactOutcome(outcome: Outcome, clip: (text: string) => string): Outcom
 /** The upstream's error envelope, redacted throughout, its `error.message` also cut. */
 function redactBody(body: unknown, redactor: Redactor, clip: (text: string) => string): unknown {
   const redacted = redactor.redactValue(body);
-  const error = (redacted as { error?: { message?: unknown } } | null)?.error;
+  const error = (redacted as { error?: { message?: unknown } | null } | null)?.error;
   if (typeof error !== 'object' || error === null || typeof error.message !== 'string') return redacted;
   return { ...(redacted as object), error: { ...error, message: clip(error.message) } };
 }

@@ -79,7 +79,7 @@ export class Redactor {
       return (items.some((item, i) => item !== value[i]) ? items : value) as T;
     }
     if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return value;
-    let changed = false;
+    let changed = false as boolean; // set in the callback below, which TypeScript's narrowing does not see
     const entries = Object.entries(value).map(([key, item]) => {
       const entry = [this.clip(key, maxChars), this.redactValue(item, maxChars)] as const;
       changed ||= entry[0] !== key || entry[1] !== item;
@@ -114,7 +114,7 @@ export class Redactor {
     let hash = hashOf(text, 0);
     for (let i = 0; ; i++) {
       if (this.grams.get(hash)?.some((gram) => text.startsWith(gram, i))) {
-        const last = spans[spans.length - 1];
+        const last = spans.at(-1);
         if (last && last[1] >= i) last[1] = i + MIN_SECRET_RUN;
         else spans.push([i, i + MIN_SECRET_RUN]);
       }
@@ -143,7 +143,7 @@ function merge(spans: Span[]): Span[] {
   spans.sort((a, b) => a[0] - b[0]);
   const merged: Span[] = [];
   for (const span of spans) {
-    const last = merged[merged.length - 1];
+    const last = merged.at(-1);
     if (last && span[0] <= last[1]) last[1] = Math.max(last[1], span[1]);
     else merged.push([span[0], span[1]]);
   }

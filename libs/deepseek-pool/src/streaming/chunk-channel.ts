@@ -31,7 +31,7 @@ export class ChunkChannel<T> implements AsyncIterableIterator<T> {
     this.wake('consumer');
     if (this.buffer.length < this.highWaterMark) return true;
     this.pacing?.blocked();
-    while (this.buffer.length >= this.highWaterMark && !this.cancelled) {
+    while (this.buffer.length >= this.highWaterMark && !this.isCancelled) {
       await new Promise<void>((resolve) => (this.wakeProducer = resolve));
     }
     this.pacing?.unblocked();
@@ -72,13 +72,13 @@ export class ChunkChannel<T> implements AsyncIterableIterator<T> {
   async next(): Promise<IteratorResult<T>> {
     for (;;) {
       if (this.buffer.length > 0) {
-        const value = this.buffer.shift()!;
+        const value = this.buffer.shift() as T; // the buffer is not empty
         this.wake('producer');
         return { value, done: false };
       }
       if (this.ended) {
         if (this.failure !== undefined) {
-          const failure = this.failure;
+          const failure: unknown = this.failure;
           this.failure = undefined;
           throw failure;
         }
@@ -90,15 +90,18 @@ export class ChunkChannel<T> implements AsyncIterableIterator<T> {
   }
 
   /** The consumer stops early: drop what is queued and cancel the producer. */
-  async return(): Promise<IteratorResult<T>> {
-    if (!this.cancelled && !this.ended) {
-      this.cancelled = true;
-      this.buffer.length = 0;
-      this.wake('producer');
-      this.onCancel();
-    }
-    this.ended = true;
-    return { value: undefined, done: true };
+  return(): Promise<IteratorResult<T>> {
+    // the executor runs at once and turns an `onCancel` that throws into a rejection, as an async method would
+    return new Promise((resolve) => {
+      if (!this.cancelled && !this.ended) {
+        this.cancelled = true;
+        this.buffer.length = 0;
+        this.wake('producer');
+        this.onCancel();
+      }
+      this.ended = true;
+      resolve({ value: undefined, done: true });
+    });
   }
 
   [Symbol.asyncIterator](): this {

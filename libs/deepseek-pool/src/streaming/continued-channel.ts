@@ -44,6 +44,7 @@ export class ContinuedChannel implements ChunkSource {
         if (resumed === 'complete') return { value: undefined, done: true };
         this.current = resumed.source;
         // The caller left while the continuation was being found: stop it at once.
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- return() sets it during the await
         if (this.closed) await resumed.source.return();
         this.splice.broke(resumed.brokenUsage);
         continue;

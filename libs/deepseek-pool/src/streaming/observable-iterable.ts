@@ -5,10 +5,12 @@ import { ChunkChannel } from './chunk-channel.js';
 export function observableToIterable<T>(source: Observable<T>): AsyncIterable<T> {
   return {
     [Symbol.asyncIterator]: () => {
-      let subscription: Subscription | undefined;
-      const channel = new ChunkChannel<T>(Infinity, () => subscription?.unsubscribe());
-      subscription = source.subscribe({
-        next: (value) => void channel.push(value),
+      // unsubscribed only when the reader returns, after `subscribe` has answered
+      const channel = new ChunkChannel<T>(Infinity, () => subscription.unsubscribe());
+      const subscription: Subscription = source.subscribe({
+        next: (value) => {
+          channel.push(value).catch((error: unknown) => channel.fail(error));
+        },
         error: (error: unknown) => channel.fail(error),
         complete: () => channel.close(),
       });

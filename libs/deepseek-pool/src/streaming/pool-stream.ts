@@ -35,10 +35,7 @@ export class PoolStream implements AsyncIterable<ChatCompletionChunk> {
   /** Stops the stream: aborts the upstream request (or the attempts still looking for a key) and frees the key. */
   cancel(): void {
     this.cancellation.abort();
-    void this.started?.then(
-      (start) => start.channel.return(),
-      () => undefined,
-    );
+    this.started?.then((start) => start.channel.return()).catch(() => undefined);
   }
 
   /** Which key serves and after how many attempts; starts the stream if it has not started. */
@@ -68,16 +65,12 @@ export class PoolStream implements AsyncIterable<ChatCompletionChunk> {
   toObservable(): Observable<ChatCompletionChunk> {
     return new Observable<ChatCompletionChunk>((subscriber) => {
       const iterator = this[Symbol.asyncIterator]();
-      let stopped = false;
-      void (async () => {
-        try {
-          for (let next = await iterator.next(); !next.done && !stopped; next = await iterator.next())
-            subscriber.next(next.value);
-          subscriber.complete();
-        } catch (error) {
-          subscriber.error(error);
-        }
-      })();
+      let stopped = false as boolean; // set by the teardown below, which TypeScript's narrowing does not see
+      (async () => {
+        for (let next = await iterator.next(); !next.done && !stopped; next = await iterator.next())
+          subscriber.next(next.value);
+        subscriber.complete();
+      })().catch((error: unknown) => subscriber.error(error));
       return () => {
         stopped = true;
         this.cancel();

@@ -43,7 +43,7 @@ export async function exchangeStream(
 ): Promise<void> {
   const { timeouts, limits } = settings;
   const body = request.body.forModel(slot.upstreamModel(request.model));
-  let committed = false;
+  let committed = false as boolean; // set by commitOnce, which TypeScript's narrowing does not see
   const channel: ChunkChannel<ChatCompletionChunk> = new ChunkChannel<ChatCompletionChunk>(
     HIGH_WATER_MARK,
     () => control.cancel(),

@@ -1,5 +1,5 @@
 import type { ChatCompletionChunk, Usage } from '../chat.types.js';
-import { carriesContent } from './chunk-content.js';
+import { carriesContent, type UpstreamChunk } from './chunk-content.js';
 import type { Received } from './continuation-plan.js';
 
 /** The fields that name a stream: every spliced chunk carries the first call's. */
@@ -40,7 +40,7 @@ export class StreamSplice {
     this.brokenUsage = this.brokenUsage ? sumUsage(this.brokenUsage, usage) : usage;
   }
 
-  private observe(chunk: ChatCompletionChunk): void {
+  private observe(chunk: UpstreamChunk): void {
     const received = this.received;
     for (const choice of chunk.choices ?? []) {
       const delta = choice.delta ?? {};

@@ -21,8 +21,11 @@ export class ContentCapture {
     return this.encode(messages.map((message) => ({ role: message.role, parts: partsOf(message) })));
   }
 
-  /** Output messages by choice index, with their finish reasons. */
-  output(messages: ReadonlyArray<ChatMessage | undefined>, finishReasons: readonly string[]): string {
+  /** Output messages by choice index, with their finish reasons (an upstream message may lack its role). */
+  output(
+    messages: ReadonlyArray<Partial<ChatMessage> | undefined>,
+    finishReasons: ReadonlyArray<string | undefined>,
+  ): string {
     const captured: CapturedMessage[] = [];
     messages.forEach((message, index) => {
       if (message === undefined) return;

@@ -45,7 +45,7 @@ export interface ResponseSummary {
   id?: string;
   model?: string;
   /** By choice index. */
-  finishReasons: string[];
+  finishReasons: Array<string | undefined>;
   usage?: Usage;
 }
 
@@ -67,7 +67,8 @@ export function requestAttributes(request: ChatCompletionRequest, stream: boolea
 export function summarize(summary: ResponseSummary, payload: ChatCompletion | ChatCompletionChunk): void {
   if (typeof payload.id === 'string') summary.id ??= payload.id;
   if (typeof payload.model === 'string') summary.model ??= payload.model;
-  for (const choice of payload.choices) {
+  // an upstream answer or chunk may lack what its type promises: read as it came
+  for (const choice of payload.choices as ReadonlyArray<{ index?: number; finish_reason?: unknown }>) {
     if (typeof choice.finish_reason === 'string') summary.finishReasons[choice.index ?? 0] = choice.finish_reason;
   }
   if (payload.usage) summary.usage = payload.usage;

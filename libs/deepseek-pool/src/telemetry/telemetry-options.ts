@@ -42,8 +42,8 @@ export function resolveTelemetryOptions(
 ): ResolvedTelemetryOptions | false {
   if (options === false) return false;
   const given = options ?? {};
-  if (typeof given !== 'object' || given === null)
-    throw new InvalidOptionsError('telemetry', 'must be an object or false');
+  const raw: unknown = given; // not type-checked in JavaScript callers
+  if (typeof raw !== 'object' || raw === null) throw new InvalidOptionsError('telemetry', 'must be an object or false');
   return {
     captureContent: flag(given.captureContent ?? false, 'telemetry.captureContent'),
     maxContentChars: positiveInteger(given.maxContentChars ?? 16_384, 'telemetry.maxContentChars'),

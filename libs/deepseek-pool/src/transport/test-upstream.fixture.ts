@@ -38,11 +38,13 @@ export async function startTestUpstream(): Promise<TestUpstream> {
   let connections = 0;
 
   const server = createServer((req, res) => {
-    void serve(req, res).then((seen) => {
-      const waiter = waiting.get(seen.url)?.shift();
-      if (waiter) waiter(seen);
-      else arrived.set(seen.url, [...(arrived.get(seen.url) ?? []), seen]);
-    });
+    serve(req, res)
+      .then((seen) => {
+        const waiter = waiting.get(seen.url)?.shift();
+        if (waiter) waiter(seen);
+        else arrived.set(seen.url, [...(arrived.get(seen.url) ?? []), seen]);
+      })
+      .catch(() => res.destroy()); // the client left mid-body
   });
   server.on('connection', (socket: Socket) => {
     connections++;

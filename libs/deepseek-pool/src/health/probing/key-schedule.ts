@@ -62,7 +62,9 @@ export class KeySchedule {
 
   private arm(id: string): void {
     if (this.stopping.signal.aborted) return;
-    const timer = setTimeout(() => void this.fire(id), jitteredDelayMs(this.timing));
+    const timer = setTimeout(() => {
+      this.fire(id).catch((error: unknown) => this.hooks.onError(id, error));
+    }, jitteredDelayMs(this.timing));
     timer.unref();
     this.slots.set(id, timer);
   }

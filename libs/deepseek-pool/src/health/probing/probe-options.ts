@@ -125,8 +125,9 @@ export function resolveSyntheticOptions(value: SyntheticOptions | false | undefi
 
 /** Validates `health.validateOnStart` (default `true`). */
 export function resolveValidateOnStart(value: ValidateOnStart | undefined): ValidateOnStart {
-  if (value === undefined) return true;
-  if (typeof value === 'boolean' || value === 'require-one') return value;
+  const given: unknown = value; // not type-checked in JavaScript callers
+  if (given === undefined) return true;
+  if (typeof given === 'boolean' || given === 'require-one') return given;
   throw new InvalidOptionsError(
     'health.validateOnStart',
     `must be true, false or 'require-one' (got ${String(value)})`,
@@ -134,7 +135,8 @@ export function resolveValidateOnStart(value: ValidateOnStart | undefined): Vali
 }
 
 function object<T extends object>(value: T, field: string): T {
-  if (value === null || typeof value !== 'object' || Array.isArray(value))
+  const given: unknown = value; // not type-checked in JavaScript callers
+  if (given === null || typeof given !== 'object' || Array.isArray(value))
     throw new InvalidOptionsError(field, 'must be an object or false');
   return value;
 }
