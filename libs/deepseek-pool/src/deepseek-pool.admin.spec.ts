@@ -4,6 +4,7 @@ import { createDeepSeekPool } from './create-deepseek-pool.js';
 import type { DeepSeekPoolAdmin } from './deepseek-pool.admin.js';
 import type { DeepSeekPoolService } from './deepseek-pool.service.js';
 import { ScriptedTransport, completion } from './transport/scripted.transport.fixture.js';
+import { bytesOf } from './transport/byte-stream.fixture.js';
 
 const OLD = 'sk-oldsecret00000000001';
 const NEW = 'sk-newsecret00000000002';
@@ -68,9 +69,7 @@ describe('DeepSeekPoolAdmin', () => {
               resolve({
                 status: 200,
                 headers: {},
-                body: (async function* () {
-                  yield new TextEncoder().encode(JSON.stringify(completion()));
-                })(),
+                body: bytesOf(JSON.stringify(completion())),
               })),
         ),
     );

@@ -8,6 +8,7 @@ import type { DeepSeekPoolAdmin } from './deepseek-pool.admin.js';
 import type { ThresholdCrossing } from './limits/quota-thresholds.js';
 import { MemoryStateStore } from './state/memory-state-store.js';
 import { ScriptedTransport, completion } from './transport/scripted.transport.fixture.js';
+import { bytesOf } from './transport/byte-stream.fixture.js';
 
 const A = 'sk-limited0000000000a1';
 const B = 'sk-limited0000000000b2';
@@ -116,7 +117,7 @@ describe('DeepSeekPoolService rate and quota limits (scripted upstream, fake tim
       () =>
         new Promise(
           (resolve) =>
-            (release = () => resolve({ status: 200, headers: {}, body: once(JSON.stringify(completion())) })),
+            (release = () => resolve({ status: 200, headers: {}, body: bytesOf(JSON.stringify(completion())) })),
         ),
     );
     const service = pool({ keys: [{ id: 'a', apiKey: A, limits: { tokensPerDay: 1_000_000 } }] });
@@ -218,7 +219,3 @@ describe('DeepSeekPoolService rate and quota limits (scripted upstream, fake tim
     expect(perCall).toBe(fallback[0]);
   });
 });
-
-async function* once(text: string): AsyncIterable<Uint8Array> {
-  yield new TextEncoder().encode(text);
-}

@@ -3,6 +3,7 @@ import { type Cache, createCache } from 'cache-manager';
 import type { ChatCompletion, ChatCompletionRequest } from '../chat.types.js';
 import { completion } from '../transport/scripted.transport.fixture.js';
 import { ResponseCache, isCompleteAnswer, mayCache } from './response-cache.js';
+import { must } from '../../../../test/support/must.js';
 
 const request: ChatCompletionRequest = {
   model: 'deepseek-v4-flash',
@@ -130,6 +131,6 @@ describe('ResponseCache', () => {
 
 async function keysOf(cache: Cache): Promise<string[]> {
   const keys: string[] = [];
-  for await (const [key] of cache.stores[0].iterator!(undefined)) keys.push(key as string);
+  for await (const [key] of must(cache.stores[0].iterator?.(undefined), 'a store iterator')) keys.push(key as string);
   return keys;
 }

@@ -34,7 +34,7 @@ describe('ModelLabelledMetrics', () => {
     metrics.degraded('cache', 'made-up');
     expect(inner.attempt.mock.calls.map(([m]) => m.model)).toEqual([OTHER_MODEL, 'served']);
     expect(inner.request.mock.calls.map(([m]) => m.model)).toEqual([OTHER_MODEL, 'served']);
-    expect(inner.degraded).toHaveBeenCalledWith('cache', OTHER_MODEL);
+    expect(inner.degraded.mock.calls).toEqual([['cache', OTHER_MODEL]]);
   });
 
   it('forwards hedge metrics with bounded model labels', () => {

@@ -9,6 +9,7 @@ import type { KeyOptions } from '../keys/key-config.js';
 import type { ContinuationMetric, PoolMetricsRecorder } from '../metrics/metrics-recorder.js';
 import { ScriptedTransport } from '../transport/scripted.transport.fixture.js';
 import { DONE, KEEP_ALIVE, ROLE, chunkEvent, finalEvent, sseReply } from './sse-reply.fixture.js';
+import { must } from '../../../../test/support/must.js';
 
 const A = 'sk-contkeyaaaaaaaaaa01';
 const B = 'sk-contkeybbbbbbbbbb02';
@@ -142,10 +143,16 @@ describe('stream continuation (scripted upstream, fake timers)', () => {
   it('counts the break against the key that broke: its breaker and its latency', async () => {
     transport.script(A, sseReply(cutAfterHel)).script(B, sseReply(rest));
     start();
-    const before = pool.snapshot().keys.find((k) => k.id === 'a')!.latencyEwmaMs;
+    const before = must(
+      pool.snapshot().keys.find((k) => k.id === 'a'),
+      'key a',
+    ).latencyEwmaMs;
     await consume();
     await jest.advanceTimersByTimeAsync(0);
-    const after = pool.snapshot().keys.find((k) => k.id === 'a')!;
+    const after = must(
+      pool.snapshot().keys.find((k) => k.id === 'a'),
+      'key a',
+    );
     expect(after.errorRate).toBe(1);
     expect(after.latencyEwmaMs).toBeGreaterThan(before);
   });
@@ -210,7 +217,9 @@ describe('stream continuation (scripted upstream, fake timers)', () => {
     async (strategy) => {
       const keys = [A, B, C, 'sk-contkeyvvvvvvvvvv04'];
       const cutUnlessContinuing: Parameters<ScriptedTransport['script']>[1] = (req) =>
-        sseReply(JSON.parse(req.body!).messages.length > 1 ? rest : cutAfterHel)(req);
+        sseReply(
+          (JSON.parse(must(req.body, 'a body')) as { messages: unknown[] }).messages.length > 1 ? rest : cutAfterHel,
+        )(req);
       for (const key of keys) transport.script(key, cutUnlessContinuing);
       start(
         keys.map((apiKey, i) => ({ id: `k${i}`, apiKey, ...(i === 3 ? { baseUrl: 'http://10.0.0.6:8000' } : {}) })),
@@ -220,7 +229,7 @@ describe('stream continuation (scripted upstream, fake timers)', () => {
       for (let i = 0; i < 12; i++) {
         const { chunks, stream } = await consume();
         expect(text(chunks)).toBe('Hello');
-        const [record] = (await stream.meta).continuations!;
+        const [record] = must((await stream.meta).continuations, 'continuations');
         expect(record.keyId).not.toBe(record.fromKeyId);
         expect(record.keyId).not.toBe('k3');
       }
@@ -294,7 +303,8 @@ describe('stream continuation (scripted upstream, fake timers)', () => {
       { id: 'c', apiKey: C, priority: 1, modelMap: { 'deepseek-v4-flash': 'deepseek-reasoner' } },
     ]);
     const { chunks } = await consume();
-    expect(chunks.map((c) => c.choices[0]?.delta.reasoning_content ?? '').join('')).toBe('Let me think.');
+    const reasoning = chunks.map((c) => c.choices[0]?.delta.reasoning_content).filter((r) => typeof r === 'string');
+    expect(reasoning.join('')).toBe('Let me think.');
     expect(text(chunks)).toBe('Hi');
     expect(transport.callsTo(B)).toBe(0);
     expect((transport.calls[1].body as ChatCompletionRequest).messages.at(-1)).toEqual({

@@ -1,11 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import { EmptyBodyError, MalformedBodyError, ResponseTooLargeError } from './body-errors.js';
 import { readJsonBody } from './json-body.js';
+import { asyncOf } from './byte-stream.fixture.js';
 
 const encoder = new TextEncoder();
 
-async function* bodyOf(...chunks: string[]): AsyncGenerator<Uint8Array> {
-  for (const chunk of chunks) yield encoder.encode(chunk);
+function bodyOf(...chunks: string[]): AsyncGenerator<Uint8Array> {
+  return asyncOf(chunks.map((chunk) => encoder.encode(chunk)));
 }
 
 describe('readJsonBody', () => {
@@ -23,14 +24,14 @@ describe('readJsonBody', () => {
   it('joins JSON split across chunks, including inside a multi-byte character', async () => {
     // Arrange
     const bytes = encoder.encode('{"content":"你好🚀"}');
-    async function* body(): AsyncGenerator<Uint8Array> {
+    function* body(): Generator<Uint8Array> {
       yield bytes.subarray(0, 14);
       yield bytes.subarray(14, 19);
       yield bytes.subarray(19);
     }
 
     // Act
-    const parsed = await readJsonBody(body());
+    const parsed = await readJsonBody(asyncOf(body()));
 
     // Assert
     expect(parsed).toEqual({ content: '你好🚀' });
@@ -75,7 +76,7 @@ describe('readJsonBody', () => {
     // Arrange: record the call count each time the reader asks for the next chunk.
     let calls = 0;
     const countsBeforeEachChunk: number[] = [];
-    async function* body(): AsyncGenerator<Uint8Array> {
+    function* body(): Generator<Uint8Array> {
       for (const chunk of ['\n\n', '\r\n ', ' {"a"', ':1', '}\n']) {
         countsBeforeEachChunk.push(calls);
         yield encoder.encode(chunk);
@@ -84,7 +85,7 @@ describe('readJsonBody', () => {
     }
 
     // Act
-    const value = await readJsonBody(body(), () => calls++);
+    const value = await readJsonBody(asyncOf(body()), () => calls++);
 
     // Assert
     expect(value).toEqual({ a: 1 });
@@ -94,13 +95,13 @@ describe('readJsonBody', () => {
   it('passes on an error the body throws mid-read', async () => {
     // Arrange
     const cut = Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' });
-    async function* body(): AsyncGenerator<Uint8Array> {
+    function* body(): Generator<Uint8Array> {
       yield encoder.encode('{"id":');
       throw cut;
     }
 
     // Act
-    const read = readJsonBody(body());
+    const read = readJsonBody(asyncOf(body()));
 
     // Assert
     await expect(read).rejects.toBe(cut);
@@ -110,7 +111,7 @@ describe('readJsonBody', () => {
     // Arrange: an endless body
     let chunksRead = 0;
     let returned = false;
-    async function* endless(): AsyncGenerator<Uint8Array> {
+    function* endless(): Generator<Uint8Array> {
       try {
         yield encoder.encode('{"id":"c1","content":"');
         for (;;) {
@@ -123,7 +124,7 @@ describe('readJsonBody', () => {
     }
 
     // Act
-    const error = await readJsonBody(endless(), undefined, 10_000).catch((e: unknown) => e);
+    const error = await readJsonBody(asyncOf(endless()), undefined, 10_000).catch((e: unknown) => e);
 
     // Assert
     expect(error).toBeInstanceOf(ResponseTooLargeError);

@@ -1,4 +1,5 @@
 import type { Transport, TransportRequest, TransportResponse } from './transport.js';
+import { bytesOf } from './byte-stream.fixture.js';
 
 /**
  * A scripted reply: a status and a JSON body (sent once `until` settles, if given), a network error code, or a promise
@@ -43,19 +44,15 @@ export class ScriptedTransport implements Transport {
       headers: request.headers,
     });
     const replies = this.scripts.get(apiKey) ?? [{ status: 401, body: { error: { message: 'unknown key' } } }];
-    const reply = replies.length > 1 ? replies.shift()! : replies[0];
+    const reply = (replies.length > 1 ? replies.shift() : undefined) ?? replies[0];
     if (typeof reply === 'function') return reply(request);
     if ('networkError' in reply)
       throw Object.assign(new Error(`connect ${reply.networkError}`), { code: reply.networkError });
     await reply.until;
-    return { status: reply.status, headers: reply.headers ?? {}, body: bytes(JSON.stringify(reply.body ?? {})) };
+    return { status: reply.status, headers: reply.headers ?? {}, body: bytesOf(JSON.stringify(reply.body ?? {})) };
   }
 
   async close(): Promise<void> {}
-}
-
-async function* bytes(text: string): AsyncIterable<Uint8Array> {
-  yield new TextEncoder().encode(text);
 }
 
 /** A minimal valid chat completion body. */

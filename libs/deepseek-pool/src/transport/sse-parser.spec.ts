@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { ResponseTooLargeError } from './body-errors.js';
 import { parseSse, SseParser, type SseEnd, type SseEvent } from './sse-parser.js';
+import { asyncOf } from './byte-stream.fixture.js';
 
 const encoder = new TextEncoder();
 
@@ -20,8 +21,8 @@ function splitAt(bytes: Uint8Array, cuts: readonly number[]): Uint8Array[] {
   return bounds.slice(1).map((end, i) => bytes.subarray(bounds[i], end));
 }
 
-async function* iterate(chunks: readonly Uint8Array[]): AsyncGenerator<Uint8Array> {
-  yield* chunks;
+function iterate(chunks: readonly Uint8Array[]): AsyncGenerator<Uint8Array> {
+  return asyncOf(chunks);
 }
 
 const data = (value: string): SseEvent => ({ type: 'data', data: value });
@@ -315,7 +316,7 @@ describe('SseParser limits', () => {
   it('stops reading an endless line through parseSse', async () => {
     // Arrange
     let returned = false;
-    async function* endless(): AsyncGenerator<Uint8Array> {
+    function* endless(): Generator<Uint8Array> {
       try {
         yield encoder.encode('data: {"choices":[{"delta":{"content":"');
         for (;;) yield encoder.encode('y'.repeat(4_096));
@@ -326,7 +327,7 @@ describe('SseParser limits', () => {
 
     // Act
     const error = await (async () => {
-      for await (const _event of parseSse(endless(), 64 * 1024));
+      for await (const _event of parseSse(asyncOf(endless()), 64 * 1024));
     })().catch((e: unknown) => e);
 
     // Assert

@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from '@jest/globals';
 import { guardBody, toTransportError, TransportAbortError, TransportError } from './transport-errors.js';
+import { asyncOf } from './byte-stream.fixture.js';
 
 const live = (): AbortSignal => new AbortController().signal;
 
@@ -90,14 +91,14 @@ describe('toTransportError', () => {
 describe('guardBody', () => {
   it('re-yields the chunks of the body', async () => {
     // Arrange
-    async function* body(): AsyncGenerator<Uint8Array> {
+    function* body(): Generator<Uint8Array> {
       yield Uint8Array.of(1);
       yield Uint8Array.of(2, 3);
     }
     const chunks: Uint8Array[] = [];
 
     // Act
-    for await (const chunk of guardBody(body(), live())) chunks.push(chunk);
+    for await (const chunk of guardBody(asyncOf(body()), live())) chunks.push(chunk);
 
     // Assert
     expect(chunks).toEqual([Uint8Array.of(1), Uint8Array.of(2, 3)]);
@@ -105,14 +106,14 @@ describe('guardBody', () => {
 
   it('normalises an error the body throws', async () => {
     // Arrange
-    async function* body(): AsyncGenerator<Uint8Array> {
+    function* body(): Generator<Uint8Array> {
       yield Uint8Array.of(1);
       throw Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' });
     }
 
     // Act
     const error = await (async () => {
-      for await (const _ of guardBody(body(), live()));
+      for await (const _ of guardBody(asyncOf(body()), live()));
     })().catch((e: unknown) => e);
 
     // Assert
@@ -123,7 +124,7 @@ describe('guardBody', () => {
   it('closes the body when the reader stops early', async () => {
     // Arrange
     let closed = false;
-    async function* body(): AsyncGenerator<Uint8Array> {
+    function* body(): Generator<Uint8Array> {
       try {
         yield Uint8Array.of(1);
         yield Uint8Array.of(2);
@@ -133,7 +134,7 @@ describe('guardBody', () => {
     }
 
     // Act
-    for await (const _ of guardBody(body(), live())) break;
+    for await (const _ of guardBody(asyncOf(body()), live())) break;
 
     // Assert
     expect(closed).toBe(true);

@@ -7,6 +7,7 @@ import type { PoolKeys } from '../../core/pool-keys.js';
 import { KeyProber } from './key-prober.js';
 import type { ProbeOptions, ResolvedProbeOptions } from './probe-options.js';
 import { ProbeUpstream } from './probe-upstream.fixture.js';
+import { must } from '../../../../../test/support/must.js';
 
 const A = 'sk-proberkeyaaaaaaaa0001';
 const B = 'sk-proberkeybbbbbbbb0002';
@@ -50,7 +51,11 @@ describe('KeyProber', () => {
     );
   }
 
-  const key = (id: string) => pool.snapshot().keys.find((k) => k.id === id)!;
+  const key = (id: string) =>
+    must(
+      pool.snapshot().keys.find((k) => k.id === id),
+      `key ${id}`,
+    );
   const tick = (ms = INTERVAL) => jest.advanceTimersByTimeAsync(ms);
 
   beforeEach(() => jest.useFakeTimers());

@@ -1,4 +1,5 @@
 import type { Transport, TransportRequest, TransportResponse } from '../../transport/transport.js';
+import { bytesOf } from '../../transport/byte-stream.fixture.js';
 
 /** How one endpoint answers: a status, a connection failure, or never (until the request is aborted). */
 export type EndpointReply = number | 'network' | 'hang';
@@ -66,20 +67,29 @@ export class ProbeUpstream implements Transport {
 async function answer(reply: EndpointReply, body: unknown, signal: AbortSignal): Promise<TransportResponse> {
   if (reply === 'network') throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
   if (reply === 'hang')
-    await new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+    await new Promise((_, reject) =>
+      signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }),
+    );
   const status = reply === 'hang' ? 200 : reply;
   const payload =
     status < 300
       ? body
       : { error: { message: `status ${status}`, type: 'test', param: null, code: 'invalid_request_error' } };
-  return { status, headers: {}, body: bytes(JSON.stringify(payload)) };
+  return { status, headers: {}, body: bytesOf(JSON.stringify(payload)) };
 }
 
 function delay(ms: number, signal: AbortSignal): Promise<void> {
   if (ms <= 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason as Error);
+      },
+      { once: true },
+    );
   });
 }
 
@@ -91,8 +101,4 @@ function chatAnswer(content: string): unknown {
     choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
     usage: { prompt_tokens: 12, completion_tokens: 1, total_tokens: 13 },
   };
-}
-
-async function* bytes(text: string): AsyncIterable<Uint8Array> {
-  yield new TextEncoder().encode(text);
 }

@@ -8,6 +8,7 @@ import type { ProbeSignal } from '../probing/probe-signal.js';
 import { ProbeUpstream } from '../probing/probe-upstream.fixture.js';
 import type { ResolvedSyntheticOptions, SyntheticOptions } from '../probing/probe-options.js';
 import { SyntheticTraffic, syntheticSignal } from './synthetic-traffic.js';
+import { must } from '../../../../../test/support/must.js';
 
 const A = 'sk-synthetickeyaaaaaa0001';
 const B = 'sk-synthetickeybbbbbb0002';
@@ -68,7 +69,11 @@ describe('SyntheticTraffic', () => {
     );
   }
 
-  const key = (id: string) => pool.snapshot().keys.find((k) => k.id === id)!;
+  const key = (id: string) =>
+    must(
+      pool.snapshot().keys.find((k) => k.id === id),
+      `key ${id}`,
+    );
 
   beforeEach(() => jest.useFakeTimers());
   afterEach(async () => {
