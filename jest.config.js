@@ -8,7 +8,7 @@ const shared = {
   testMatch: ['**/*.spec.ts'],
   moduleNameMapper: {
     '^nestjs-deepseek-pool$': '<rootDir>/libs/deepseek-pool/src/index.ts',
-    '^nestjs-deepseek-pool/health$': '<rootDir>/libs/deepseek-pool/src/health/index.ts',
+    '^nestjs-deepseek-pool/(health|testing)$': '<rootDir>/libs/deepseek-pool/src/$1/index.ts',
     '^nestjs-deepseek-pool/(redis|axios)$': '<rootDir>/libs/deepseek-pool/src/$1.ts',
     '^nestjs-deepseek-pool-mock$': '<rootDir>/libs/deepseek-mock/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',

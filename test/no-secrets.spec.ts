@@ -1,6 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { DeepSeekPoolModule, DeepSeekPoolService, seededRng } from 'nestjs-deepseek-pool';
+import { DeepSeekPoolModule, DeepSeekPoolService } from 'nestjs-deepseek-pool';
+import { seededRng } from 'nestjs-deepseek-pool/testing';
 import { DeepSeekMock, type MockScenario } from 'nestjs-deepseek-pool-mock';
 import { leakedRuns } from '../libs/deepseek-pool/src/redaction/secret-echoes.fixture.js';
 

@@ -1,4 +1,5 @@
-import { type ChatCompletion, DeepSeekPoolService, type Usage, resolveOptions, seededRng } from 'nestjs-deepseek-pool';
+import { type ChatCompletion, type Usage } from 'nestjs-deepseek-pool';
+import { createTestingPool, seededRng } from 'nestjs-deepseek-pool/testing';
 import { DEFAULT_PRICING, DeepSeekMock } from 'nestjs-deepseek-pool-mock';
 import { round } from '../lib/histogram.js';
 import { num, percent, table, verdict } from '../lib/markdown.js';
@@ -83,21 +84,19 @@ async function simulate(workload: Workload, variant: Variant): Promise<Outcome> 
     keys: Array.from({ length: variant.keys }, (_, i) => ({ key: apiKey(i + 1), name: `k${i + 1}` })),
   }); // each key its own account
   const { url } = await mock.start({ port: 0 });
-  const pool = new DeepSeekPoolService(
-    resolveOptions({
-      keys: Array.from({ length: variant.keys }, (_, i) => ({
-        id: `k${i + 1}`,
-        apiKey: apiKey(i + 1),
-        baseUrl: url,
-        account: `acct-${i + 1}`,
-      })),
-      ...(variant.affinity ? { affinity: 'user' as const } : {}),
-      rng: seededRng(7),
-      logger: false,
-      probe: false,
-      validateOnStart: false,
-    }),
-  );
+  const pool = createTestingPool({
+    keys: Array.from({ length: variant.keys }, (_, i) => ({
+      id: `k${i + 1}`,
+      apiKey: apiKey(i + 1),
+      baseUrl: url,
+      account: `acct-${i + 1}`,
+    })),
+    ...(variant.affinity ? { affinity: 'user' as const } : {}),
+    rng: seededRng(7),
+    logger: false,
+    probe: false,
+    validateOnStart: false,
+  });
   const histories = Array.from(
     { length: workload.conversations },
     () => [] as Array<{ role: 'user' | 'assistant'; content: string }>,

@@ -1,4 +1,5 @@
-import { type ContinuationSettings, DeepSeekPoolService, resolveOptions } from 'nestjs-deepseek-pool';
+import { type ContinuationSettings } from 'nestjs-deepseek-pool';
+import { createTestingPool } from 'nestjs-deepseek-pool/testing';
 import { Agent, Pool, request } from 'undici';
 import { portkeyConfig } from '../lib/portkey.js';
 import { HttpStatusError, type RunKey } from '../resilience/clients/chat-client.js';
@@ -52,18 +53,16 @@ export function streamClient(
 
 /** This library with its defaults (bench time limits); the mock serves prefix completion on /beta like DeepSeek. */
 function poolStreams(keys: readonly RunKey[], continuation: Partial<ContinuationSettings>): StreamClient {
-  const pool = new DeepSeekPoolService(
-    resolveOptions({
-      ...benchPoolOptions('p2c-ewma'),
-      continuation,
-      keys: keys.map((key) => ({
-        id: key.name,
-        apiKey: key.apiKey,
-        baseUrl: key.baseUrl,
-        continuation: 'deepseek-prefix',
-      })),
-    }),
-  );
+  const pool = createTestingPool({
+    ...benchPoolOptions('p2c-ewma'),
+    continuation,
+    keys: keys.map((key) => ({
+      id: key.name,
+      apiKey: key.apiKey,
+      baseUrl: key.baseUrl,
+      continuation: 'deepseek-prefix',
+    })),
+  });
   return {
     async stream(signal) {
       const stream = pool.stream(STREAM_REQUEST, { signal });

@@ -5,8 +5,8 @@ import {
   DeepSeekPoolService,
   type Transport,
   UndiciTransport,
-  resolveOptions,
 } from 'nestjs-deepseek-pool';
+import { createTestingPool } from 'nestjs-deepseek-pool/testing';
 import { Pool, request } from 'undici';
 import { CHAT_REQUEST } from '../lib/chat-request.js';
 import { recordingSdk } from './otel-sdk.js';
@@ -40,9 +40,7 @@ function newPool(
   options: Omit<DeepSeekPoolOptions, 'keys'> = {},
 ): DeepSeekPoolService {
   const keys = target.keys.map((apiKey, index) => ({ id: `fast-${index + 1}`, apiKey, baseUrl: target.url }));
-  return new DeepSeekPoolService(
-    resolveOptions({ keys, logger: false, ...(transport ? { transport } : {}), ...options }),
-  );
+  return createTestingPool({ keys, logger: false, ...(transport ? { transport } : {}), ...options });
 }
 
 /**

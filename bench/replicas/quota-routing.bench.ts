@@ -1,11 +1,5 @@
-import {
-  DeepSeekPoolService,
-  type KeyOptions,
-  MemoryStateStore,
-  type StrategyName,
-  resolveOptions,
-  seededRng,
-} from 'nestjs-deepseek-pool';
+import { type KeyOptions, MemoryStateStore, type StrategyName } from 'nestjs-deepseek-pool';
+import { createTestingPool, seededRng } from 'nestjs-deepseek-pool/testing';
 import { round } from '../lib/histogram.js';
 import { percent, table } from '../lib/markdown.js';
 import { runWhenMain } from '../lib/standalone.js';
@@ -160,23 +154,19 @@ async function simulate(scenario: Scenario, variant: Variant): Promise<Outcome> 
       : {}),
   }));
   const shared = variant.shared ? new MemoryStateStore() : undefined;
-  const pools = Array.from(
-    { length: variant.replicas },
-    (_, i) =>
-      new DeepSeekPoolService(
-        resolveOptions({
-          keys,
-          strategy: variant.strategy,
-          transport: upstream,
-          clock,
-          rng: seededRng(11 + i),
-          maxWaitForKeyMs: 0,
-          logger: false,
-          probe: false,
-          validateOnStart: false,
-          ...(shared ? { store: shared } : {}),
-        }),
-      ),
+  const pools = Array.from({ length: variant.replicas }, (_, i) =>
+    createTestingPool({
+      keys,
+      strategy: variant.strategy,
+      transport: upstream,
+      clock,
+      rng: seededRng(11 + i),
+      maxWaitForKeyMs: 0,
+      logger: false,
+      probe: false,
+      validateOnStart: false,
+      ...(shared ? { store: shared } : {}),
+    }),
   );
   const demand = seededRng(5);
   const draw = ([min, max]: [number, number]): number => min + Math.floor(demand() * (max - min + 1));

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
-import { DeepSeekPoolService, MemoryStateStore, type PoolStateStore, resolveOptions } from 'nestjs-deepseek-pool';
+import { MemoryStateStore, type PoolStateStore } from 'nestjs-deepseek-pool';
+import { createTestingPool } from 'nestjs-deepseek-pool/testing';
 import { RedisStateStore } from 'nestjs-deepseek-pool/redis';
 import { type LatencySummary, nanosecondHistogram, round, summarize } from '../lib/histogram.js';
 import { num, table } from '../lib/markdown.js';
@@ -61,17 +62,15 @@ function storeFor(mode: Mode, url: string, prefix: string): PoolStateStore & { r
 async function row(mode: Mode, concurrency: number, ops: number, url: string): Promise<Row> {
   const store = storeFor(mode, url, `bench-${mode}-${concurrency}:`);
   await store.ready?.();
-  const pool = new DeepSeekPoolService(
-    resolveOptions({
-      keys: [{ id: 'k', apiKey: 'sk-bench-000000000001', account: 'acct' }],
-      accounts: { acct: { maxConcurrency: ACCOUNT_LIMIT } },
-      transport: new CannedTransport(),
-      store,
-      logger: false,
-      probe: false,
-      validateOnStart: false,
-    }),
-  );
+  const pool = createTestingPool({
+    keys: [{ id: 'k', apiKey: 'sk-bench-000000000001', account: 'acct' }],
+    accounts: { acct: { maxConcurrency: ACCOUNT_LIMIT } },
+    transport: new CannedTransport(),
+    store,
+    logger: false,
+    probe: false,
+    validateOnStart: false,
+  });
   const request = { model: 'deepseek-v4-flash', messages: [{ role: 'user', content: 'hi' }] };
   try {
     const acquire = async (): Promise<void> => {

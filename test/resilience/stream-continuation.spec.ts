@@ -7,8 +7,8 @@ import {
   type Transport,
   type TransportRequest,
   UndiciTransport,
-  resolveOptions,
 } from 'nestjs-deepseek-pool';
+import { createTestingPool } from 'nestjs-deepseek-pool/testing';
 import { DeepSeekMock } from 'nestjs-deepseek-pool-mock';
 import { request as undiciRequest } from 'undici';
 
@@ -72,18 +72,13 @@ describe('stream continuation against the mock', () => {
 
   /** A pool that reaches `first` first; `rest` continue it. Keys on 127.0.0.1 continue only when told how. */
   function poolOf(rest: KeyOptions[]): DeepSeekPoolService {
-    return new DeepSeekPoolService(
-      resolveOptions({
-        keys: [
-          { id: 'first', apiKey: FIRST, baseUrl: mock.url, priority: 0, continuation: 'deepseek-prefix' },
-          ...rest,
-        ],
-        transport,
-        logger: false,
-        probe: false,
-        validateOnStart: false,
-      }),
-    );
+    return createTestingPool({
+      keys: [{ id: 'first', apiKey: FIRST, baseUrl: mock.url, priority: 0, continuation: 'deepseek-prefix' }, ...rest],
+      transport,
+      logger: false,
+      probe: false,
+      validateOnStart: false,
+    });
   }
   const second: KeyOptions = { id: 'second', apiKey: SECOND, priority: 1, continuation: 'deepseek-prefix' };
   const request = (model = 'deepseek-chat'): ChatCompletionRequest => ({

@@ -2,7 +2,7 @@ import { seededRng } from './clock.js';
 import { InvalidOptionsError } from './deepseek-pool.errors.js';
 import { resolveOptions } from './deepseek-pool.options.js';
 import { DeepSeekPoolService } from './deepseek-pool.service.js';
-import { ScriptedTransport, completion } from './transport/scripted.transport.fixture.js';
+import { ScriptedTransport, completion } from './testing/scripted-transport.js';
 
 const OLD = 'sk-oldsecret00000000001';
 const NEW = 'sk-newsecret00000000002';

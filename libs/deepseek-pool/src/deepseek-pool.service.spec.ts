@@ -8,7 +8,7 @@ import {
 } from './deepseek-pool.errors.js';
 import { type DeepSeekPoolOptions, resolveOptions } from './deepseek-pool.options.js';
 import { DeepSeekPoolService } from './deepseek-pool.service.js';
-import { ScriptedTransport, completion, deepseekError } from './transport/scripted.transport.fixture.js';
+import { ScriptedTransport, completion, deepseekError } from './testing/scripted-transport.js';
 
 const HEALTHY = 'sk-healthy000000000001';
 const REVOKED = 'sk-revoked000000000002';

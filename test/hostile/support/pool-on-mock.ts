@@ -1,4 +1,5 @@
-import { type DeepSeekPoolOptions, DeepSeekPoolService, resolveOptions } from 'nestjs-deepseek-pool';
+import { type DeepSeekPoolOptions, DeepSeekPoolService } from 'nestjs-deepseek-pool';
+import { createTestingPool } from 'nestjs-deepseek-pool/testing';
 import { DeepSeekMock, type KeyConfig } from 'nestjs-deepseek-pool-mock';
 
 /** A pool over the mock with test-sized timeouts; one pool key per mock key (id = the mock key's name). */
@@ -14,17 +15,15 @@ export async function startPoolOnMock(
 ): Promise<PoolOnMock> {
   const mock = new DeepSeekMock({ keys });
   const { url } = await mock.start({ port: 0 });
-  const pool = new DeepSeekPoolService(
-    resolveOptions({
-      keys: keys.map((k) => ({ id: k.name ?? k.key, apiKey: k.key, baseUrl: url })),
-      strategy: 'round-robin',
-      logger: false,
-      probe: false,
-      validateOnStart: false,
-      maxWaitForKeyMs: 0,
-      ...options,
-    }),
-  );
+  const pool = createTestingPool({
+    keys: keys.map((k) => ({ id: k.name ?? k.key, apiKey: k.key, baseUrl: url })),
+    strategy: 'round-robin',
+    logger: false,
+    probe: false,
+    validateOnStart: false,
+    maxWaitForKeyMs: 0,
+    ...options,
+  });
   return {
     mock,
     pool,

@@ -6,8 +6,8 @@ import {
   DeepSeekPoolService,
   type KeyOptions,
   type StateChange,
-  seededRng,
 } from 'nestjs-deepseek-pool';
+import { seededRng } from 'nestjs-deepseek-pool/testing';
 import { RedisStateStore, type RedisStateStoreOptions } from 'nestjs-deepseek-pool/redis';
 import { DeepSeekMock, type MockScenario } from 'nestjs-deepseek-pool-mock';
 

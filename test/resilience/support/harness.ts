@@ -7,8 +7,8 @@ import {
   type KeyOptions,
   type KeySnapshot,
   UndiciTransport,
-  seededRng,
 } from 'nestjs-deepseek-pool';
+import { seededRng } from 'nestjs-deepseek-pool/testing';
 import { DeepSeekMock, type KeyStats, type MockScenario } from 'nestjs-deepseek-pool-mock';
 import { RecordingTransport, Timeline } from './timeline.js';
 

@@ -13,7 +13,7 @@ import {
 import { resolveOptions } from '../deepseek-pool.options.js';
 import { DeepSeekPoolService } from '../deepseek-pool.service.js';
 import type { PoolMetricsRecorder } from '../metrics/metrics-recorder.js';
-import { ScriptedTransport, completion, deepseekError } from '../transport/scripted.transport.fixture.js';
+import { ScriptedTransport, completion, deepseekError } from '../testing/scripted-transport.js';
 import { DegradedUnavailableError } from './degradation.errors.js';
 import { type DeepSeekDegradationOptions, resolveDegradationOptions, resolveFallback } from './degradation.options.js';
 import { DeepSeekDegradationService, type DegradationInput } from './degradation.service.js';

@@ -3,7 +3,7 @@ import { seededRng } from '../clock.js';
 import { type DeepSeekPoolOptions, resolveOptions } from '../deepseek-pool.options.js';
 import { DeepSeekPoolService } from '../deepseek-pool.service.js';
 import { MemoryStateStore } from '../state/memory-state-store.js';
-import { ScriptedTransport, completion } from '../transport/scripted.transport.fixture.js';
+import { ScriptedTransport, completion } from '../testing/scripted-transport.js';
 
 const request = { model: 'deepseek-v4-flash', messages: [{ role: 'user', content: 'hi' }] };
 
