@@ -3,6 +3,10 @@ import type { BreakerState } from './resilience/key-breaker.js';
 import { type EligibilityContext, cooldownEnd, ineligibility } from './routing/eligibility.js';
 import type { StrategyName } from './routing/strategy.js';
 
+/**
+ * Why a key can or cannot take a request now: `ready`; `cooling` (after a 429); `open` / `half-open` (its breaker);
+ * `disabled` (401, 402 or by hand); `over-limit` (a rate or quota limit); `saturated` (at its in-flight cap).
+ */
 export type KeyState = 'ready' | 'cooling' | 'open' | 'half-open' | 'disabled' | 'over-limit' | 'saturated';
 
 /** One key as health checks, metrics, logs and the status page see it: never the secret. */
@@ -29,6 +33,7 @@ export interface KeySnapshot {
   tokens: TokenTotals;
 }
 
+/** The pool's state from this replica's view (`DeepSeekPoolService.snapshot()`): no secret in it. */
 export interface PoolSnapshot {
   strategy: StrategyName;
   total: number;

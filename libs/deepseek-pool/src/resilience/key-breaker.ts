@@ -2,6 +2,7 @@ import type { EventEmitter } from 'node:events';
 import CircuitBreaker from 'opossum';
 import type { BreakerPolicy } from './breaker-policy.js';
 
+/** A key's circuit breaker: `open` takes no calls, `half-open` lets probes through. */
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
 /** Thrown by a breaker-wrapped call whose failure must not count against the breaker (caller errors, 429, aborts). */
