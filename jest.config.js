@@ -1,5 +1,5 @@
 // Jest runs in native ESM mode (NestJS 12 packages are ESM-only): see README "Toolchain".
-// Two projects, both run by `npm test`: unit (the packages' own specs) and e2e (apps/*/test and test/: real HTTP,
+// Two projects, both run by `npm test`: unit (the packages' own specs) and e2e (apps/*/test, test/ and examples/: real HTTP,
 // real redis-server, headless Chromium, packed tarballs). The e2e project's global setup finds redis-server and a
 // Chromium, or installs them (Debian/Ubuntu as root), or stops with the command to run: test/support/test-tools.mjs.
 const shared = {
@@ -26,7 +26,7 @@ export default {
     {
       ...shared,
       displayName: 'e2e',
-      roots: ['<rootDir>/apps/gateway/test', '<rootDir>/test'],
+      roots: ['<rootDir>/apps/gateway/test', '<rootDir>/test', '<rootDir>/examples'],
       globalSetup: '<rootDir>/test/support/test-tools.mjs',
     },
   ],
