@@ -90,7 +90,7 @@ export {
 } from './degradation/degradation.service.js';
 export { DeepSeekDegradationInterceptor } from './degradation/degradation.interceptor.js';
 export { Degradable, type DegradableOptions, type DegradableHttpRequest } from './degradation/degradable.decorator.js';
-export { DEEPSEEK_DEGRADATION_OPTIONS, DEGRADED_HEADER } from './degradation/degradation.constants.js';
+export { DEGRADED_HEADER } from './degradation/degradation.constants.js';
 export {
   type DeepSeekDegradationOptions,
   type FallbackOptions,
