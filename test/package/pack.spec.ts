@@ -176,7 +176,7 @@ console.log(JSON.stringify({ main: names('nestjs-deepseek-pool'), testing: names
     expect(main).toEqual(expect.arrayContaining(['DeepSeekPoolModule', 'DeepSeekPoolService', 'PoolEvents']));
     for (const internal of ['resolveOptions', 'classify', 'cacheKey', 'completionToChunks', 'seededRng', 'systemClock'])
       expect([internal, main.includes(internal)]).toEqual([internal, false]);
-    expect(testing).toEqual(['ScriptedTransport', 'completion', 'deepseekError', 'seededRng']);
+    expect(testing).toEqual(['ScriptedTransport', 'completion', 'createTestingPool', 'deepseekError', 'seededRng']);
   });
 
   it.each(['node', 'nodenext'])(
