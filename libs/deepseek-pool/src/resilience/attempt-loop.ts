@@ -222,7 +222,8 @@ export class AttemptLoop {
       }
       if ((trace.length > 0 || continuation) && !budget.tryWithdraw())
         throw this.exhausted(model, lastError!, trace, 'retry budget spent');
-      if (!(await this.acquire(slot, ctx))) {
+      const acquiring = this.acquire(slot, ctx);
+      if (!(typeof acquiring === 'boolean' ? acquiring : await acquiring)) {
         tried.add(slot);
         continue;
       }
@@ -232,13 +233,13 @@ export class AttemptLoop {
     }
   }
 
-  /** Takes a place in the key's account (its concurrency limit, shared across replicas); false when it is full. */
-  private async acquire(slot: KeySlot, ctx: EligibilityContext): Promise<boolean> {
-    const acquiring = this.deps.eligibility.store.tryAcquireAccount(
-      slot.config.account,
-      ctx.accountLimit(slot.config.account),
-    );
-    return typeof acquiring === 'boolean' ? acquiring : await acquiring;
+  /**
+   * Takes a place in the key's account (its concurrency limit, shared across replicas); false when it is full. A
+   * store that answers at once is not awaited: the attempt starts (and reserves its tokens) in the same turn as its
+   * pick, so the calls of a burst each see the picks before them (awaiting let a whole burst pick on the same state).
+   */
+  private acquire(slot: KeySlot, ctx: EligibilityContext): boolean | Promise<boolean> {
+    return this.deps.eligibility.store.tryAcquireAccount(slot.config.account, ctx.accountLimit(slot.config.account));
   }
 
   /**
@@ -392,7 +393,8 @@ export class AttemptLoop {
       skip('no-candidate');
       return;
     }
-    if (!(await this.acquire(slot, ctx))) {
+    const acquiring = this.acquire(slot, ctx);
+    if (!(typeof acquiring === 'boolean' ? acquiring : await acquiring)) {
       skip('account-limit');
       return;
     }
