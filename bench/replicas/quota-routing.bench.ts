@@ -1,4 +1,4 @@
-import { type KeyOptions, MemoryStateStore, type StrategyName } from 'nestjs-deepseek-pool';
+import { type KeyOptions, MemoryStateStore, type StrategyName, attemptsOf } from 'nestjs-deepseek-pool';
 import { createTestingPool, seededRng } from 'nestjs-deepseek-pool/testing';
 import { round } from '../lib/histogram.js';
 import { percent, table } from '../lib/markdown.js';
@@ -201,8 +201,8 @@ async function simulate(scenario: Scenario, variant: Variant): Promise<Outcome> 
             succeeded++;
             attempts += result.meta.attempts;
           },
-          (error: { attempts?: unknown[] }) => {
-            attempts += error.attempts?.length ?? 0;
+          (error: unknown) => {
+            attempts += attemptsOf(error).length;
           },
         );
       });

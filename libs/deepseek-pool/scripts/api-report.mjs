@@ -31,7 +31,6 @@ const INTERNAL_IN_SIGNATURES = new Set([
   'PoolBreaker',
   'DegradableRoute',
   'StreamStart',
-  'Outcome',
 ]);
 
 /** The names `.` exports: the other entry points may mention them without exporting them again. */

@@ -46,7 +46,7 @@ export type * from './chat.types.js';
 export { validateChatRequest } from './request-validation.js';
 export * from './deepseek-pool.errors.js';
 export { PoolEvents, type PoolEventMap, type PoolEventName } from './deepseek-pool.events.js';
-export type { DisableReason } from './resilience/outcome.js';
+export type { Outcome, DisableReason } from './resilience/outcome.js';
 export {
   type ThresholdCrossing,
   type QuotaThreshold,

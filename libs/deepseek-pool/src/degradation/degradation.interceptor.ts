@@ -8,6 +8,7 @@ import {
 import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import { type Observable, catchError, defer, from, lastValueFrom, map, throwError } from 'rxjs';
 import type { ChatCompletionChunk } from '../chat.types.js';
+import { retryAfterSeconds } from '../deepseek-pool.errors.js';
 import { validateChatRequest } from '../request-validation.js';
 import type { DegradableHttpRequest, DegradableRoute } from './degradable.decorator.js';
 import { DEGRADABLE_METADATA, DEGRADED_HEADER } from './degradation.constants.js';
@@ -28,7 +29,7 @@ export class DeepSeekDegradationInterceptor implements NestInterceptor {
     private readonly adapterHost: HttpAdapterHost,
   ) {}
 
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+  intercept(context: ExecutionContext, next: CallHandler<unknown>): Observable<unknown> {
     const route = this.reflector.getAllAndOverride<DegradableRoute | undefined>(DEGRADABLE_METADATA, [
       context.getHandler(),
       context.getClass(),
@@ -36,8 +37,9 @@ export class DeepSeekDegradationInterceptor implements NestInterceptor {
     if (route === undefined || context.getType() !== 'http') return next.handle();
     const http = context.switchToHttp();
     const response: unknown = http.getResponse();
-    const setHeader = (name: string, value: string): void =>
+    const setHeader = (name: string, value: string): void => {
       this.adapterHost.httpAdapter.setHeader(response, name, value);
+    };
     return defer(() => {
       const httpRequest = http.getRequest<DegradableHttpRequest>();
       const request = route.request(httpRequest);
@@ -57,7 +59,7 @@ export class DeepSeekDegradationInterceptor implements NestInterceptor {
     }).pipe(
       catchError((error: unknown) => {
         if (!(error instanceof DegradedUnavailableError)) return throwError(() => error);
-        setHeader('retry-after', String(error.retryAfterSeconds));
+        setHeader('retry-after', String(retryAfterSeconds(error.retryAfterMs)));
         return throwError(
           () => new HttpException(error.body as Record<string, unknown>, error.status, { cause: error }),
         );

@@ -18,7 +18,7 @@ import type { Router, Unavailability } from '../routing/router.js';
 import { type AttemptFailure, type CallTrace, NOOP_CALL } from '../telemetry/call-trace.js';
 import { AttemptControl } from './attempt-control.js';
 import { backoffMs } from './backoff.js';
-import { classify } from './classify.js';
+import { classify, isKeyFault } from './classify.js';
 import { type HedgeSkip, lostRaceLatencyMs } from './hedge-policy.js';
 import { HEDGE_DUE, type HedgeTimer, type Hedging } from './hedging.js';
 import { type ActionContext, applyAction } from './outcome-actions.js';
@@ -346,8 +346,7 @@ export class AttemptLoop {
         flight.failedWith = error;
         // A committed stream that breaks later counts against its key's latency too (its breaker saw the failure):
         // a penalty from the key's own estimate, not the stream's length.
-        if (flight.answered && error.countsAsBreakerFailure)
-          slot.latency.observe(failureLatencyMs(0, slot.latency.value));
+        if (flight.answered && isKeyFault(error)) slot.latency.observe(failureLatencyMs(0, slot.latency.value));
         release();
         if (flight.answered) endSpan({ error });
         else if (flight.abandoned) endSpan({ error, action: classify(error.outcome) });

@@ -1,6 +1,7 @@
 import type { Attributes, Context, MeterProvider, Span, Tracer, TracerProvider } from '@opentelemetry/api';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, ChatMessage } from '../chat.types.js';
 import type { Clock } from '../clock.js';
+import { errorMessage } from '../deepseek-pool.errors.js';
 import type { KeySlot } from '../keys/key-slot.js';
 import type { PoolSnapshot } from '../pool-snapshot.js';
 import type { ChunkSource } from '../streaming/continued-channel.js';
@@ -36,11 +37,11 @@ const DEFAULT_PROVIDER = 'deepseek';
 export interface TelemetryContext {
   clock: Clock;
   /** Removes every configured secret from a text the telemetry exports. */
-  redact(text: string): string;
+  redact: (text: string) => string;
   /** Epoch ms when the key (or its account) leaves its cooldown. */
-  cooldownEnd(slot: KeySlot): number;
+  cooldownEnd: (slot: KeySlot) => number;
   /** The pool's state, read by the gauges at collection time. */
-  snapshot(): PoolSnapshot;
+  snapshot: () => PoolSnapshot;
 }
 
 /**
@@ -227,9 +228,9 @@ class OtelCall implements CallTrace {
   private observe(chunk: ChatCompletionChunk): void {
     summarize(this.summary, chunk);
     if (this.messages === undefined) return;
-    for (const choice of chunk.choices) {
-      if (choice.delta)
-        appendDelta(this.messages, choice.index ?? 0, choice.delta, this.telemetry.options.maxContentChars);
+    // an upstream chunk may lack what its type promises: read as it came
+    for (const { index, delta } of chunk.choices as Array<Partial<ChatCompletionChunk['choices'][number]>>) {
+      if (delta) appendDelta(this.messages, index ?? 0, delta, this.telemetry.options.maxContentChars);
     }
   }
 
@@ -260,7 +261,7 @@ class OtelCall implements CallTrace {
     if (error !== undefined) {
       const errorType = callErrorType(error);
       metricAttributes[ATTR.errorType] = errorType;
-      this.telemetry.fail(this.span, errorType, error instanceof Error ? error.message : String(error));
+      this.telemetry.fail(this.span, errorType, errorMessage(error));
     }
     this.span.setAttributes(attributes);
     this.span.end(nowMs);
