@@ -1,6 +1,6 @@
 // Jest runs in native ESM mode (NestJS 12 packages are ESM-only): see README "Toolchain".
-// Two projects, both run by `npm test`: unit (the packages' own specs) and e2e (apps/*/test, test/ and examples/: real HTTP,
-// real redis-server, headless Chromium, packed tarballs). The e2e project's global setup finds redis-server and a
+// Two projects, both run by `npm test`: unit (the packages' own specs) and e2e (apps/*/test, test/ and examples/: real
+// HTTP, real redis-server, headless Chromium, packed tarballs). The e2e project's global setup finds redis-server and a
 // Chromium, or installs them (Debian/Ubuntu as root), or stops with the command to run: test/support/test-tools.mjs.
 const shared = {
   testEnvironment: 'node',

@@ -1,8 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { DeepSeekPoolModule, DeepSeekPoolService } from 'nestjs-deepseek-pool';
-import { seededRng } from 'nestjs-deepseek-pool/testing';
-import { DeepSeekMock, type MockScenario } from 'nestjs-deepseek-pool-mock';
+import { DeepSeekMock, type MockScenario, mulberry32 } from 'nestjs-deepseek-pool-mock';
 import { leakedRuns } from '../libs/deepseek-pool/src/redaction/secret-echoes.fixture.js';
 
 /** Every failure mode a key can show, each on a key whose secret must never leave the pool. */
@@ -67,7 +66,7 @@ describe('no secret leaves the pool', () => {
           breaker: { volumeThreshold: 1 },
           retryBudget: { minRetriesPerSecond: 1000 },
           logger,
-          rng: seededRng(5),
+          rng: mulberry32(5),
         }),
       ],
     }).compile();

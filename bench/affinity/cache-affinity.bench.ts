@@ -1,6 +1,6 @@
-import { type ChatCompletion, type Usage } from 'nestjs-deepseek-pool';
-import { createTestingPool, seededRng } from 'nestjs-deepseek-pool/testing';
-import { DEFAULT_PRICING, DeepSeekMock } from 'nestjs-deepseek-pool-mock';
+import type { ChatCompletion, Usage } from 'nestjs-deepseek-pool';
+import { createTestingPool } from 'nestjs-deepseek-pool/testing';
+import { DEFAULT_PRICING, DeepSeekMock, mulberry32 } from 'nestjs-deepseek-pool-mock';
 import { round } from '../lib/histogram.js';
 import { num, percent, table, verdict } from '../lib/markdown.js';
 import { runWhenMain } from '../lib/standalone.js';
@@ -92,7 +92,7 @@ async function simulate(workload: Workload, variant: Variant): Promise<Outcome> 
       account: `acct-${i + 1}`,
     })),
     ...(variant.affinity ? { affinity: 'user' as const } : {}),
-    rng: seededRng(7),
+    rng: mulberry32(7),
     logger: false,
     probe: false,
     validateOnStart: false,
@@ -134,7 +134,8 @@ async function simulate(workload: Workload, variant: Variant): Promise<Outcome> 
             return;
           }
           history.push({ role: 'assistant', content: String(answer.choices[0]?.message.content ?? '') });
-          const usage = answer.usage!;
+          const usage = answer.usage;
+          if (!usage) throw new Error('the mock answered without usage');
           outcome.promptTokens += usage.prompt_tokens;
           outcome.cacheHitTokens += usage.prompt_cache_hit_tokens ?? 0;
           outcome.costUsd += costOf(usage);
@@ -166,7 +167,11 @@ export async function runCacheAffinity(
   return { workload, pricing: DEFAULT_PRICING, outcomes };
 }
 
-const byName = (result: CacheAffinityResult, name: string): Outcome => result.outcomes.find((o) => o.variant === name)!;
+function byName(result: CacheAffinityResult, name: string): Outcome {
+  const outcome = result.outcomes.find((o) => o.variant === name);
+  if (!outcome) throw new Error(`no outcome for the variant ${name}`);
+  return outcome;
+}
 
 function render(result: CacheAffinityResult): string {
   const single = byName(result, 'single key');

@@ -67,7 +67,10 @@ function poolStreams(keys: readonly RunKey[], continuation: Partial<Continuation
     async stream(signal) {
       const stream = pool.stream(STREAM_REQUEST, { signal });
       let content = '';
-      for await (const chunk of stream) content += chunk.choices[0]?.delta.content ?? '';
+      for await (const chunk of stream) {
+        const text = chunk.choices[0]?.delta.content;
+        if (typeof text === 'string') content += text;
+      }
       const meta = await stream.meta;
       return { content, attempts: meta.attempts, continuations: meta.continuations?.length ?? 0 };
     },

@@ -76,7 +76,7 @@ export function openAiChat(target: Target): Variant {
       await client.chat.completions.create(CHAT_REQUEST);
       return now();
     },
-    close: async () => undefined,
+    close: () => Promise.resolve(),
   };
 }
 
@@ -168,7 +168,7 @@ export function poolStub(target: Target, name = 'pool-stub', options: Omit<DeepS
 export function poolStubOtel(target: Target): Variant {
   const sdk = recordingSdk();
   const variant = poolStub(target, 'pool-stub-otel', { telemetry: sdk.telemetry });
-  return { ...variant, close: () => variant.close().then(sdk.shutdown) };
+  return { ...variant, close: () => variant.close().then(() => sdk.shutdown()) };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { type KeyOptions, MemoryStateStore, type StrategyName, attemptsOf } from 'nestjs-deepseek-pool';
-import { createTestingPool, seededRng } from 'nestjs-deepseek-pool/testing';
+import { createTestingPool } from 'nestjs-deepseek-pool/testing';
+import { mulberry32 } from 'nestjs-deepseek-pool-mock';
 import { round } from '../lib/histogram.js';
 import { percent, table } from '../lib/markdown.js';
 import { runWhenMain } from '../lib/standalone.js';
@@ -129,9 +130,9 @@ export interface QuotaRoutingResult {
 
 /** Tokens the keys allow over the run. */
 function capacityOf(scenario: Scenario, quota: Scenario['quotas'][number]): number {
-  return quota.tokensPerMinute !== undefined
-    ? (quota.tokensPerMinute * scenario.durationMs) / 60_000
-    : quota.tokensPerDay!;
+  if (quota.tokensPerMinute !== undefined) return (quota.tokensPerMinute * scenario.durationMs) / 60_000;
+  if (quota.tokensPerDay !== undefined) return quota.tokensPerDay;
+  throw new Error(`quota ${quota.id} has neither tokensPerMinute nor tokensPerDay`);
 }
 
 async function simulate(scenario: Scenario, variant: Variant): Promise<Outcome> {
@@ -160,7 +161,7 @@ async function simulate(scenario: Scenario, variant: Variant): Promise<Outcome> 
       strategy: variant.strategy,
       transport: upstream,
       clock,
-      rng: seededRng(11 + i),
+      rng: mulberry32(11 + i),
       maxWaitForKeyMs: 0,
       logger: false,
       probe: false,
@@ -168,7 +169,7 @@ async function simulate(scenario: Scenario, variant: Variant): Promise<Outcome> 
       ...(shared ? { store: shared } : {}),
     }),
   );
-  const demand = seededRng(5);
+  const demand = mulberry32(5);
   const draw = ([min, max]: [number, number]): number => min + Math.floor(demand() * (max - min + 1));
   const meanTokens =
     (scenario.promptTokens[0] +

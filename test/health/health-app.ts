@@ -53,6 +53,7 @@ export async function startHealthApp(pool: DeepSeekPoolOptions): Promise<HealthA
   })
     .setLogger(logger)
     .compile();
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- Nest takes option literals
   const app = moduleRef.createNestApplication({ logger });
   await app.listen(0, '127.0.0.1');
   const base = await app.getUrl();

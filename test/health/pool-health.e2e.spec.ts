@@ -1,3 +1,4 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { DeepSeekMock } from 'nestjs-deepseek-pool-mock';
 import type { DeepSeekPoolOptions } from 'nestjs-deepseek-pool';
 import { DeepSeekPoolHealthIndicator } from 'nestjs-deepseek-pool/health';

@@ -11,6 +11,7 @@ import {
 import { createTestingPool } from 'nestjs-deepseek-pool/testing';
 import { DeepSeekMock } from 'nestjs-deepseek-pool-mock';
 import { request as undiciRequest } from 'undici';
+import { must } from '../support/must.js';
 
 // Stream continuation over real HTTP against the mock: a stream cut after content goes on from another key with
 // chat prefix completion (DeepSeek, on /beta) or continue_final_message (vLLM), and the caller sees the reference text.
@@ -50,7 +51,11 @@ interface Assembled {
 async function assemble(stream: AsyncIterable<ChatCompletionChunk>): Promise<Assembled> {
   const chunks: ChatCompletionChunk[] = [];
   for await (const chunk of stream) chunks.push(chunk);
-  const join = (field: 'content' | 'reasoning_content') => chunks.map((c) => c.choices[0]?.delta[field] ?? '').join('');
+  const textOf = (chunk: ChatCompletionChunk, field: 'content' | 'reasoning_content'): string => {
+    const text = chunk.choices[0]?.delta[field];
+    return typeof text === 'string' ? text : '';
+  };
+  const join = (field: 'content' | 'reasoning_content') => chunks.map((c) => textOf(c, field)).join('');
   return { content: join('content'), reasoning: join('reasoning_content'), chunks };
 }
 
@@ -163,9 +168,9 @@ describe('stream continuation against the mock', () => {
             const { content, reasoning: thought, chunks } = await assemble(stream);
             expect(content).toBe(reply);
             expect(thought).toBe(thinking ? reasoning : '');
-            expect(new Set(chunks.map((c) => `${c.id} ${c.model} ${c.created}`)).size).toBe(1);
+            expect(new Set(chunks.map((c) => `${c.id} ${c.model} ${String(c.created)}`)).size).toBe(1);
             const meta = await stream.meta;
-            const usage = chunks.at(-1)!.usage!;
+            const usage = must(must(chunks.at(-1), 'the last chunk').usage, 'the usage of the last chunk');
             if (!meta.continuations) return;
             continued += 1;
             // The continuation's usage as the mock billed it, plus the estimate of the cut call (4 characters a token).

@@ -1,3 +1,4 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import OpenAI from 'openai';
 import { type ClientRecord, parseConfigClients } from '../src/clients/client-spec.js';
 import { GatewayConfigError } from '../src/config/gateway-config.js';

@@ -1,6 +1,6 @@
 // The public API of nestjs-deepseek-pool, one report per entry point of package.json `exports`, in etc/*.api.md
 // (api-extractor reads the built .d.ts: run `npm run build` first).
-//   node scripts/api-report.mjs          check: fails when a report differs from the built API (CI, `npm run api:check`)
+//   node scripts/api-report.mjs          check: fails when a report differs from the built API (`npm run api:check`)
 //   node scripts/api-report.mjs --local  update the reports (`npm run api`), then review and commit them
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -68,7 +68,8 @@ for (const [path, { types }] of entryPoints) {
           // decided in messageCallback below
           'ae-forgotten-export': { logLevel: ExtractorLogLevel.Warning, addToApiReportFile: false },
         },
-        // the comments are JSDoc read by editors, not TSDoc: its syntax (escaped braces, one-line code spans) is not enforced
+        // the comments are JSDoc read by editors, not TSDoc: TSDoc syntax (escaped braces, one-line code spans) is not
+        // enforced
         tsdocMessageReporting: { default: { logLevel: ExtractorLogLevel.None } },
       },
     },

@@ -8,8 +8,7 @@ import {
   type KeySnapshot,
   UndiciTransport,
 } from 'nestjs-deepseek-pool';
-import { seededRng } from 'nestjs-deepseek-pool/testing';
-import { DeepSeekMock, type KeyStats, type MockScenario } from 'nestjs-deepseek-pool-mock';
+import { DeepSeekMock, type KeyStats, type MockScenario, mulberry32 } from 'nestjs-deepseek-pool-mock';
 import { RecordingTransport, Timeline } from './timeline.js';
 
 /**
@@ -88,10 +87,11 @@ export async function startScenario(spec: ScenarioSpec): Promise<Scenario> {
     timeline,
     (apiKey) => idByApiKey.get(apiKey) ?? 'unknown',
   );
-  const options: DeepSeekPoolOptions = { ...SCALED_POOL_OPTIONS, rng: seededRng(seed), ...spec.pool, keys, transport };
+  const options: DeepSeekPoolOptions = { ...SCALED_POOL_OPTIONS, rng: mulberry32(seed), ...spec.pool, keys, transport };
   let app: INestApplication | undefined;
   try {
     const moduleRef = await Test.createTestingModule({ imports: [DeepSeekPoolModule.forRoot(options)] }).compile();
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- Nest takes option literals
     app = moduleRef.createNestApplication({ logger: false });
     await app.init();
   } catch (error) {
@@ -108,7 +108,7 @@ export async function startScenario(spec: ScenarioSpec): Promise<Scenario> {
     pool,
     timeline,
     keyStats: (name) => {
-      const stats = mock.stats().keys[name];
+      const stats = mock.stats().keys[name] as KeyStats | undefined; // an index of the mock's keys: may be absent
       if (!stats) throw new Error(`the mock has no key named "${name}"`);
       return stats;
     },

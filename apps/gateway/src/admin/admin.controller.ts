@@ -1,5 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, UseGuards } from '@nestjs/common';
-import { DeepSeekPoolService, InvalidOptionsError, type KeyOptions, type KeySnapshot } from 'nestjs-deepseek-pool';
+import {
+  UnknownKeyError,
+  DeepSeekPoolService,
+  InvalidOptionsError,
+  type KeyOptions,
+  type KeySnapshot,
+} from 'nestjs-deepseek-pool';
 import { AdminTokenGuard } from '../auth/admin-token.guard.js';
 
 /**
@@ -28,13 +34,13 @@ export class AdminController {
   }
 
   @Post('import')
-  import(@Body() body: { keys?: KeyOptions[] }): { added: KeySnapshot[] } {
+  import(@Body() body: { keys?: KeyOptions[] } | undefined): { added: KeySnapshot[] } {
     if (!Array.isArray(body?.keys)) throw new InvalidOptionsError('keys', 'must be an array of key objects');
     return { added: this.pool.addKeys(body.keys) };
   }
 
   @Put(':id/secret')
-  replace(@Param('id') id: string, @Body() body: { apiKey?: string }): KeySnapshot {
+  replace(@Param('id') id: string, @Body() body: { apiKey?: string } | undefined): KeySnapshot {
     if (typeof body?.apiKey !== 'string') throw new InvalidOptionsError('apiKey', 'must be a string');
     return this.pool.replaceKey(id, body.apiKey);
   }
@@ -60,6 +66,9 @@ export class AdminController {
   }
 
   private keyState(id: string): KeySnapshot {
-    return this.pool.keySnapshot(id)!;
+    const snapshot = this.pool.keySnapshot(id);
+    // removed between the action and this read: the same error as an action on an unknown key
+    if (!snapshot) throw new UnknownKeyError(id);
+    return snapshot;
   }
 }
