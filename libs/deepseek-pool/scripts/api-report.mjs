@@ -26,6 +26,7 @@ const INTERNAL_IN_SIGNATURES = new Set([
   'ResolvedSyntheticOptions',
   'ResolvedTelemetryOptions',
   'ResolvedDegradationOptions',
+  'PoolCore',
   'ResolvedFallback',
   'ModelLabels',
   'PoolBreaker',

@@ -29,6 +29,8 @@ export {
   type ResolvedPoolOptions,
   type AccountOptions,
   type TimeoutOptions,
+  type RetryOptions,
+  type HealthOptions,
   DEFAULT_BASE_URL,
 } from './deepseek-pool.options.js';
 export type { KeyOptions, KeyConfig, KeysInput } from './keys/key-config.js';
