@@ -1,6 +1,6 @@
 // Jest runs in native ESM mode (NestJS 12 packages are ESM-only): see README "Toolchain".
-// Two projects, both run by `npm test`: unit (the packages' own specs) and e2e (apps/*/test and test/: real HTTP,
-// real redis-server, headless Chromium, packed tarballs). The e2e project's global setup finds redis-server and a
+// Two projects, both run by `npm test`: unit (the packages' own specs) and e2e (apps/*/test, test/ and examples/: real
+// HTTP, real redis-server, headless Chromium, packed tarballs). The e2e project's global setup finds redis-server and a
 // Chromium, or installs them (Debian/Ubuntu as root), or stops with the command to run: test/support/test-tools.mjs.
 const shared = {
   testEnvironment: 'node',
@@ -8,7 +8,7 @@ const shared = {
   testMatch: ['**/*.spec.ts'],
   moduleNameMapper: {
     '^nestjs-deepseek-pool$': '<rootDir>/libs/deepseek-pool/src/index.ts',
-    '^nestjs-deepseek-pool/health$': '<rootDir>/libs/deepseek-pool/src/health/index.ts',
+    '^nestjs-deepseek-pool/(health|testing)$': '<rootDir>/libs/deepseek-pool/src/$1/index.ts',
     '^nestjs-deepseek-pool/(redis|axios)$': '<rootDir>/libs/deepseek-pool/src/$1.ts',
     '^nestjs-deepseek-pool-mock$': '<rootDir>/libs/deepseek-mock/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
@@ -26,7 +26,7 @@ export default {
     {
       ...shared,
       displayName: 'e2e',
-      roots: ['<rootDir>/apps/gateway/test', '<rootDir>/test'],
+      roots: ['<rootDir>/apps/gateway/test', '<rootDir>/test', '<rootDir>/examples'],
       globalSetup: '<rootDir>/test/support/test-tools.mjs',
     },
   ],

@@ -3,8 +3,9 @@ import {
   type ChatCompletionChunk,
   DeepSeekDegradationModule,
   type DeepSeekDegradationOptions,
-  assembleChunks,
 } from 'nestjs-deepseek-pool';
+// an internal of the library, the test's oracle for a replayed stream: imported from its source
+import { assembleChunks } from '../../libs/deepseek-pool/src/degradation/sse-replay.js';
 import { type DegradationApp, sseData, startDegradationApp } from './support/degradation-app.js';
 
 // End to end: a real Nest app on 127.0.0.1 whose `@Degradable()` routes call the pool, the DeepSeek mock upstream,

@@ -166,6 +166,19 @@ console.log(JSON.stringify(out));`,
       expect([specifier, sameNames, sameValues, count > 0]).toEqual([specifier, true, true, true]);
   });
 
+  it('exports the curated API: internals stay inside, test helpers are in /testing (etc/*.api.md lists it all)', () => {
+    writeFileSync(
+      join(dir, 'names.cjs'),
+      `const names = (specifier) => Object.keys(require(specifier)).filter((k) => k !== '__esModule').sort();
+console.log(JSON.stringify({ main: names('nestjs-deepseek-pool'), testing: names('nestjs-deepseek-pool/testing') }));`,
+    );
+    const { main, testing } = JSON.parse(run('node', ['names.cjs'], dir)) as { main: string[]; testing: string[] };
+    expect(main).toEqual(expect.arrayContaining(['DeepSeekPoolModule', 'DeepSeekPoolService', 'PoolEvents']));
+    for (const internal of ['resolveOptions', 'classify', 'cacheKey', 'completionToChunks', 'seededRng', 'systemClock'])
+      expect([internal, main.includes(internal)]).toEqual([internal, false]);
+    expect(testing).toEqual(['ScriptedTransport', 'completion', 'deepseekError', 'seededRng']);
+  });
+
   it.each(['node', 'nodenext'])(
     'main entry types need no optional peer (skipLibCheck false, moduleResolution %s)',
     (resolution) => {

@@ -8,6 +8,7 @@ export interface ChatMessage {
   [field: string]: unknown;
 }
 
+/** A `POST /chat/completions` body. */
 export interface ChatCompletionRequest {
   model: string;
   messages: ChatMessage[];
@@ -16,6 +17,7 @@ export interface ChatCompletionRequest {
   [field: string]: unknown;
 }
 
+/** Token usage of a completion, DeepSeek's cache-hit and cache-miss prompt tokens included. */
 export interface Usage {
   prompt_tokens: number;
   completion_tokens: number;
@@ -26,6 +28,7 @@ export interface Usage {
   [field: string]: unknown;
 }
 
+/** A non-streaming completion, as the upstream sent it. */
 export interface ChatCompletion {
   id: string;
   object: 'chat.completion' | (string & {});
@@ -35,6 +38,7 @@ export interface ChatCompletion {
   [field: string]: unknown;
 }
 
+/** One streamed chunk (an SSE `data:` event); the last may carry `usage`. */
 export interface ChatCompletionChunk {
   id: string;
   object: 'chat.completion.chunk' | (string & {});
@@ -49,6 +53,7 @@ export interface ChatCompletionChunk {
   [field: string]: unknown;
 }
 
+/** A `GET /models` answer. */
 export interface ModelList {
   object: 'list';
   data: Array<{ id: string; object: 'model'; owned_by: string; [field: string]: unknown }>;

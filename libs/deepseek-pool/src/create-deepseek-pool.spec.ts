@@ -2,7 +2,7 @@ import { jest } from '@jest/globals';
 import { createDeepSeekPool } from './create-deepseek-pool.js';
 import { InvalidOptionsError, NoDegraderError } from './deepseek-pool.errors.js';
 import { MemoryStateStore } from './state/memory-state-store.js';
-import { ScriptedTransport, completion } from './transport/scripted.transport.fixture.js';
+import { ScriptedTransport, completion } from './testing/scripted-transport.js';
 
 const A = 'sk-factorykeyaaaaaaaa0001';
 const B = 'sk-factorykeybbbbbbbb0002';

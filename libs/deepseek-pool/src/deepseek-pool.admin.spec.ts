@@ -3,7 +3,7 @@ import { InvalidOptionsError } from './deepseek-pool.errors.js';
 import { createDeepSeekPool } from './create-deepseek-pool.js';
 import type { DeepSeekPoolAdmin } from './deepseek-pool.admin.js';
 import type { DeepSeekPoolService } from './deepseek-pool.service.js';
-import { ScriptedTransport, completion } from './transport/scripted.transport.fixture.js';
+import { ScriptedTransport, completion } from './testing/scripted-transport.js';
 import { bytesOf } from './transport/byte-stream.fixture.js';
 
 const OLD = 'sk-oldsecret00000000001';

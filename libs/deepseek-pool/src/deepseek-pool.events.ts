@@ -31,6 +31,7 @@ export interface PoolEventMap {
   'store.recovered': [{ downMs: number }];
 }
 
+/** A pool event's name, e.g. `key.disabled`. */
 export type PoolEventName = keyof PoolEventMap;
 
 /** A typed EventEmitter for pool events. */

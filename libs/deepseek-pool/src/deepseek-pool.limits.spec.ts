@@ -7,7 +7,7 @@ import { type DeepSeekPool, createDeepSeekPool } from './create-deepseek-pool.js
 import type { DeepSeekPoolAdmin } from './deepseek-pool.admin.js';
 import type { ThresholdCrossing } from './limits/quota-thresholds.js';
 import { MemoryStateStore } from './state/memory-state-store.js';
-import { ScriptedTransport, completion } from './transport/scripted.transport.fixture.js';
+import { ScriptedTransport, completion } from './testing/scripted-transport.js';
 import { bytesOf } from './transport/byte-stream.fixture.js';
 
 const A = 'sk-limited0000000000a1';

@@ -1,4 +1,4 @@
-import { ConfigurableModuleBuilder } from '@nestjs/common';
+import { ConfigurableModuleBuilder, type ConfigurableModuleAsyncOptions } from '@nestjs/common';
 import type { DeepSeekPoolOptions } from './deepseek-pool.options.js';
 
 export const {
@@ -11,3 +11,12 @@ export const {
   .setFactoryMethodName('createDeepSeekPoolOptions')
   .setExtras({ isGlobal: false }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
   .build();
+
+/**
+ * What `DeepSeekPoolModule.forRootAsync` takes: `imports`, `inject` and `useFactory` (or `useClass` / `useExisting`
+ * with a `createDeepSeekPoolOptions()` method) returning DeepSeekPoolOptions, and `isGlobal` (default false).
+ */
+export type DeepSeekPoolAsyncOptions = ConfigurableModuleAsyncOptions<
+  DeepSeekPoolOptions,
+  'createDeepSeekPoolOptions'
+> & { isGlobal?: boolean };

@@ -4,7 +4,7 @@ import { InvalidOptionsError } from './deepseek-pool.errors.js';
 import { DeepSeekPoolModule } from './deepseek-pool.module.js';
 import type { DeepSeekPoolOptions } from './deepseek-pool.options.js';
 import { DeepSeekPoolService } from './deepseek-pool.service.js';
-import { ScriptedTransport, completion } from './transport/scripted.transport.fixture.js';
+import { ScriptedTransport, completion } from './testing/scripted-transport.js';
 
 const KEY = 'sk-module000000000000001';
 const request = { model: 'deepseek-v4-flash', messages: [{ role: 'user', content: 'hi' }] };

@@ -44,8 +44,10 @@ import {
   resolveValidateOnStart,
 } from './health/probing/probe-options.js';
 
+/** Base URL of keys that set none, unless `defaultBaseUrl` says otherwise. */
 export const DEFAULT_BASE_URL = 'https://api.deepseek.com';
 
+/** Limits of one DeepSeek account (the keys that share its `account` name). */
 export interface AccountOptions {
   /** In-flight cap shared by every key of the account (DeepSeek counts concurrency per account). */
   maxConcurrency?: number;
@@ -53,6 +55,7 @@ export interface AccountOptions {
   limits?: UsageLimits;
 }
 
+/** Timeouts of pool calls; every field optional, defaults below. */
 export interface TimeoutOptions {
   /** Response headers must arrive within this. Default 30 000 ms. */
   firstByteMs?: number;
@@ -105,6 +108,10 @@ export interface HealthOptions {
   validateOnStart?: ValidateOnStart;
 }
 
+/**
+ * Options of `DeepSeekPoolModule.forRoot` (only `keys` is required). Validated while the app starts: an invalid value
+ * throws InvalidOptionsError naming the field.
+ */
 export interface DeepSeekPoolOptions {
   /** API keys: `"sk-a,sk-b"` (e.g. `DEEPSEEK_API_KEYS`) or an array of strings / key objects. */
   keys: KeysInput;

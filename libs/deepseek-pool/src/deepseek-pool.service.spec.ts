@@ -10,7 +10,7 @@ import type { DeepSeekPoolOptions } from './deepseek-pool.options.js';
 import type { DeepSeekPoolService } from './deepseek-pool.service.js';
 import { type DeepSeekPool, createDeepSeekPool } from './create-deepseek-pool.js';
 import type { DeepSeekPoolAdmin } from './deepseek-pool.admin.js';
-import { ScriptedTransport, completion, deepseekError } from './transport/scripted.transport.fixture.js';
+import { ScriptedTransport, completion, deepseekError } from './testing/scripted-transport.js';
 import { must } from '../../../test/support/must.js';
 
 const HEALTHY = 'sk-healthy000000000001';

@@ -1,8 +1,11 @@
-// Entry point `nestjs-deepseek-pool`: its types need only the required peers (@nestjs/common, @nestjs/core, rxjs).
-// Optional peers have their own entry points: `/health` (@nestjs/terminus), `/redis` (ioredis), `/axios`
-// (@nestjs/axios).
+// Entry point `nestjs-deepseek-pool`: the public API, reviewed in etc/index.api.md (`npm run api` updates it; CI fails
+// when it differs). Its types need only the required peers (@nestjs/common, @nestjs/core, rxjs). Optional peers have
+// their own entry points: `/health` (@nestjs/terminus), `/redis` (ioredis), `/axios` (@nestjs/axios); test helpers
+// are in `/testing`.
+
+// Module and service
 export { DeepSeekPoolModule } from './deepseek-pool.module.js';
-export type { DEEPSEEK_POOL_ASYNC_OPTIONS_TYPE as DeepSeekPoolAsyncOptions } from './deepseek-pool.module-definition.js';
+export type { DeepSeekPoolAsyncOptions } from './deepseek-pool.module-definition.js';
 export { DEEPSEEK_POOL_OPTIONS, DEEPSEEK_POOL_DEGRADER } from './deepseek-pool.constants.js';
 export {
   DeepSeekPoolService,
@@ -18,47 +21,57 @@ export { DeepSeekPoolAdmin, type ExportedKey, type ManualDisableReason } from '.
 export { createDeepSeekPool, type DeepSeekPool } from './create-deepseek-pool.js';
 export type { DirectCallResult } from './keys/direct-call.js';
 export { PoolStream } from './streaming/pool-stream.js';
+export type { AttemptMeta, CallOptions, ContinuationRecord } from './resilience/attempt-loop.js';
+
+// Options
 export {
   type DeepSeekPoolOptions,
   type ResolvedPoolOptions,
   type AccountOptions,
   type TimeoutOptions,
+  type RetryOptions,
+  type HealthOptions,
   DEFAULT_BASE_URL,
-  resolveOptions,
 } from './deepseek-pool.options.js';
+export type { KeyOptions, KeyConfig, KeysInput } from './keys/key-config.js';
+export type { StrategyName } from './routing/strategy.js';
+export { type AffinityOption, userAffinity } from './routing/affinity.js';
+export type { BreakerPolicy } from './resilience/breaker-policy.js';
+export type { HedgeSettings, HedgeSkip } from './resilience/hedge-policy.js';
+export type { ContinuationSettings } from './streaming/stream-continuation.js';
+export type { ContinuationMode, NotContinuedReason } from './streaming/continuation-plan.js';
+export type { UsageLimits } from './limits/usage-window.js';
+export { type TokenEstimateOptions, estimateTokens } from './limits/token-estimate.js';
+export type { TelemetryOptions, TracerProviderLike, MeterProviderLike } from './telemetry/telemetry-options.js';
+export { type ExchangeLimits, DEFAULT_EXCHANGE_LIMITS } from './transport/exchange-limits.js';
+export type { ProbeOptions, SyntheticOptions, ValidateOnStart } from './health/probing/probe-options.js';
+export type { BalanceMode } from './health/probing/probe-signal.js';
+export type { Clock, Rng } from './clock.js';
+
+// Requests, responses, errors, events
+export type * from './chat.types.js';
+export { validateChatRequest } from './request-validation.js';
 export * from './deepseek-pool.errors.js';
 export { PoolEvents, type PoolEventMap, type PoolEventName } from './deepseek-pool.events.js';
-export type * from './chat.types.js';
-export { type Clock, type Rng, systemClock, seededRng } from './clock.js';
-export type { KeyOptions, KeyConfig } from './keys/key-config.js';
-export { maskKey } from './keys/mask.js';
-export { Redactor, MIN_SECRET_RUN, REDACTED } from './redaction/redactor.js';
-export { RedactingLogger, MAX_LOG_FIELD_CHARS } from './redaction/redacting-logger.js';
-export { MAX_UPSTREAM_TEXT_CHARS } from './redaction/redact-failure.js';
-export { ModelLabels, OTHER_MODEL, MAX_KNOWN_MODELS } from './metrics/model-labels.js';
-export { validateChatRequest, MAX_MODEL_CHARS } from './request-validation.js';
-export type { AttemptMeta, CallOptions, ContinuationRecord } from './resilience/attempt-loop.js';
-export type { ContinuationMode, NotContinuedReason } from './streaming/continuation-plan.js';
-export type { ContinuationSettings } from './streaming/stream-continuation.js';
-export type { Outcome, Action, DisableReason } from './resilience/outcome.js';
-export { classify } from './resilience/classify.js';
-export type { BreakerPolicy } from './resilience/breaker-policy.js';
-export type { BreakerState } from './resilience/key-breaker.js';
-export type { StrategyName, Candidate, Strategy } from './routing/strategy.js';
-export type { PoolSnapshot, KeySnapshot, KeyState } from './pool-snapshot.js';
-export type { PoolStateStore, DisabledState, StateChange } from './state/pool-state-store.js';
-export { MemoryStateStore } from './state/memory-state-store.js';
-export type { UsageLimits, UsageTotals, UsageDelta, UsageReader } from './limits/usage-window.js';
-export { type TokenEstimateOptions, estimateTokens } from './limits/token-estimate.js';
+export type { Outcome, DisableReason } from './resilience/outcome.js';
 export {
-  QUOTA_THRESHOLDS,
-  type QuotaThreshold,
   type ThresholdCrossing,
+  type QuotaThreshold,
   type LimitName,
+  QUOTA_THRESHOLDS,
 } from './limits/quota-thresholds.js';
-export { type AffinityOption, userAffinity } from './routing/affinity.js';
+
+// State: snapshots, the state store shared by replicas
+export type { PoolSnapshot, KeySnapshot, KeyState } from './pool-snapshot.js';
+export type { BreakerState } from './resilience/key-breaker.js';
+export type { TokenTotals } from './keys/key-slot.js';
+export type { PoolStateStore, DisabledState, StateChange } from './state/pool-state-store.js';
+export type { UsageTotals, UsageDelta, UsageReader } from './limits/usage-window.js';
+export { MemoryStateStore } from './state/memory-state-store.js';
+
+// Transports, metrics, redaction
 export type { Transport, TransportRequest, TransportResponse } from './transport/transport.js';
-export { UndiciTransport } from './transport/undici.transport.js';
+export { UndiciTransport, type UndiciTransportOptions } from './transport/undici.transport.js';
 export type {
   PoolMetricsRecorder,
   AttemptMetric,
@@ -67,13 +80,16 @@ export type {
   HedgeMetric,
   HedgeWinMetric,
 } from './metrics/metrics-recorder.js';
-export type { HedgeSettings, HedgeSkip } from './resilience/hedge-policy.js';
-export type { TelemetryOptions, ResolvedTelemetryOptions } from './telemetry/telemetry-options.js';
-export { type ExchangeLimits, DEFAULT_EXCHANGE_LIMITS } from './transport/exchange-limits.js';
+export { Redactor } from './redaction/redactor.js';
+export { RedactingLogger } from './redaction/redacting-logger.js';
+export { maskKey } from './keys/mask.js';
+
+// Health probing (the terminus indicator and controller are in `/health`)
 export { DeepSeekPoolProber } from './health/probing/deepseek-pool.prober.js';
-export type { ProbeOptions, SyntheticOptions, ValidateOnStart } from './health/probing/probe-options.js';
+
+// Degradation
 export { DeepSeekDegradationModule } from './degradation/degradation.module.js';
-export type { DEEPSEEK_DEGRADATION_ASYNC_OPTIONS_TYPE as DeepSeekDegradationAsyncOptions } from './degradation/degradation.module-definition.js';
+export type { DeepSeekDegradationAsyncOptions } from './degradation/degradation.module-definition.js';
 export {
   DeepSeekDegradationService,
   type DegradationInput,
@@ -81,20 +97,17 @@ export {
 } from './degradation/degradation.service.js';
 export { DeepSeekDegradationInterceptor } from './degradation/degradation.interceptor.js';
 export { Degradable, type DegradableOptions, type DegradableHttpRequest } from './degradation/degradable.decorator.js';
-export { DEEPSEEK_DEGRADATION_OPTIONS, DEGRADED_HEADER } from './degradation/degradation.constants.js';
+export { DEGRADED_HEADER } from './degradation/degradation.constants.js';
 export {
   type DeepSeekDegradationOptions,
-  type ResolvedDegradationOptions,
   type FallbackOptions,
   DEFAULT_MODEL_FALLBACKS,
   DEFAULT_POOL_BREAKER_POLICY,
-  resolveDegradationOptions,
 } from './degradation/degradation.options.js';
 export { PoolBreakerOpenError, DegradedUnavailableError } from './degradation/degradation.errors.js';
-export { type DegradationTier, DEGRADATION_TIERS, cannotServe } from './degradation/degradation-tiers.js';
-export type { PoolBreaker, PoolBreakerPolicy, PoolBreakerState } from './degradation/pool-breaker.js';
-export { cacheKey } from './degradation/cache-key.js';
+export { type DegradationTier, DEGRADATION_TIERS } from './degradation/degradation-tiers.js';
+export type { PoolBreakerPolicy, PoolBreakerState } from './degradation/pool-breaker.js';
 export { type TenantExtractor, type HttpRequestLike, defaultTenant } from './degradation/tenant.js';
-export { isCompleteAnswer, type ResponseCacheStore } from './degradation/response-cache.js';
+export type { ResponseCacheStore } from './degradation/response-cache.js';
+export type { ModelFallbacks } from './degradation/model-fallback.js';
 export { DEFAULT_FALLBACK_MESSAGE } from './degradation/fallback-response.js';
-export { completionToChunks, assembleChunks } from './degradation/sse-replay.js';

@@ -3,22 +3,37 @@ import type { BreakerState } from './resilience/key-breaker.js';
 import { type EligibilityContext, cooldownEnd, ineligibility } from './routing/eligibility.js';
 import type { StrategyName } from './routing/strategy.js';
 
+/**
+ * Why a key can or cannot take a request now: `ready`; `cooling` (after a 429); `open` / `half-open` (its breaker);
+ * `disabled` (401, 402 or by hand); `over-limit` (a rate or quota limit); `saturated` (at its in-flight cap).
+ */
 export type KeyState = 'ready' | 'cooling' | 'open' | 'half-open' | 'disabled' | 'over-limit' | 'saturated';
 
 /** One key as health checks, metrics, logs and the status page see it: never the secret. */
 export interface KeySnapshot {
+  /** The key's `id` (default `key-1`, `key-2`, ... by position). */
   id: string;
+  /** The key masked by maskKey: `sk-...` and at most its last 4 characters. */
   maskedKey: string;
+  /** Its account name (default: its own id). */
   account: string;
+  /** Its priority tier: lower is tried first. */
   priority: number;
+  /** Its routing weight. */
   weight: number;
   state: KeyState;
+  /** Why it is disabled (`revoked`, `forbidden`, `insufficient-balance` or `manual`), when disabled. */
   disabledReason?: string;
   breaker: BreakerState;
+  /** Requests in flight on it. */
   inFlight: number;
+  /** Its in-flight cap, or null for none. */
   maxConcurrency: number | null;
+  /** Latency EWMA (PeakEWMA), ms. */
   latencyEwmaMs: number;
+  /** Share (0..1) of failed calls in its breaker's rolling window. */
   errorRate: number;
+  /** Calls in its breaker's rolling window. */
   windowCalls: number;
   /** Epoch ms when the cooldown ends, when cooling. */
   cooldownUntilMs?: number;
@@ -29,11 +44,15 @@ export interface KeySnapshot {
   tokens: TokenTotals;
 }
 
+/** The pool's state from this replica's view (`DeepSeekPoolService.snapshot()`): no secret in it. */
 export interface PoolSnapshot {
+  /** The routing strategy in use. */
   strategy: StrategyName;
+  /** Keys configured. */
   total: number;
   /** Keys that could take a request now. */
   available: number;
+  /** Every key, in configuration order. */
   keys: KeySnapshot[];
 }
 

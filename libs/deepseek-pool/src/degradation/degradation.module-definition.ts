@@ -1,4 +1,4 @@
-import { ConfigurableModuleBuilder } from '@nestjs/common';
+import { ConfigurableModuleBuilder, type ConfigurableModuleAsyncOptions } from '@nestjs/common';
 import type { DeepSeekDegradationOptions } from './degradation.options.js';
 
 export const {
@@ -11,3 +11,13 @@ export const {
   .setFactoryMethodName('createDeepSeekDegradationOptions')
   .setExtras({ isGlobal: false }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
   .build();
+
+/**
+ * What `DeepSeekDegradationModule.forRootAsync` takes: `imports`, `inject` and `useFactory` (or `useClass` /
+ * `useExisting` with a `createDeepSeekDegradationOptions()` method) returning DeepSeekDegradationOptions, and
+ * `isGlobal` (default false).
+ */
+export type DeepSeekDegradationAsyncOptions = ConfigurableModuleAsyncOptions<
+  DeepSeekDegradationOptions,
+  'createDeepSeekDegradationOptions'
+> & { isGlobal?: boolean };

@@ -6,7 +6,7 @@ import { DEEPSEEK_POOL_DEGRADER } from '../deepseek-pool.constants.js';
 import { InvalidOptionsError } from '../deepseek-pool.errors.js';
 import { DeepSeekPoolModule } from '../deepseek-pool.module.js';
 import { DeepSeekPoolService } from '../deepseek-pool.service.js';
-import { ScriptedTransport, completion } from '../transport/scripted.transport.fixture.js';
+import { ScriptedTransport, completion } from '../testing/scripted-transport.js';
 import { DeepSeekDegradationModule } from './degradation.module.js';
 import type { DeepSeekDegradationOptions } from './degradation.options.js';
 import { DeepSeekDegradationService } from './degradation.service.js';

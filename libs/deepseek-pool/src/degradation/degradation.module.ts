@@ -4,7 +4,7 @@ import { MissingPeerError } from '../deepseek-pool.errors.js';
 import type { ResolvedPoolOptions } from '../deepseek-pool.options.js';
 import { DEEPSEEK_DEGRADATION_OPTIONS, DEFAULT_DEGRADATION_CACHE } from './degradation.constants.js';
 import {
-  DEEPSEEK_DEGRADATION_ASYNC_OPTIONS_TYPE,
+  type DeepSeekDegradationAsyncOptions,
   DEEPSEEK_DEGRADATION_MODULE_OPTIONS,
   DEEPSEEK_DEGRADATION_OPTIONS_TYPE,
   DeepSeekDegradationConfigurableModule,
@@ -36,7 +36,7 @@ export class DeepSeekDegradationModule extends DeepSeekDegradationConfigurableMo
     return withDegrader(super.forRoot(options));
   }
 
-  static override forRootAsync(options: typeof DEEPSEEK_DEGRADATION_ASYNC_OPTIONS_TYPE): DynamicModule {
+  static override forRootAsync(options: DeepSeekDegradationAsyncOptions): DynamicModule {
     return withDegrader(super.forRootAsync(options));
   }
 }

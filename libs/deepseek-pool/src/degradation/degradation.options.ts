@@ -40,6 +40,7 @@ export type ResolvedFallback =
   | { as: 'error'; body: (request: ChatCompletionRequest, nowMs: number) => unknown }
   | { as: 'message'; body: (request: ChatCompletionRequest, nowMs: number) => ChatCompletion };
 
+/** Options of `DeepSeekDegradationModule.forRoot`; every field optional, defaults below. */
 export interface DeepSeekDegradationOptions {
   /** Tiers tried when the pool cannot serve, in order. Default `['cache', 'model', 'fallback']`. */
   tiers?: DegradationTier[];
@@ -98,10 +99,12 @@ export interface ResolvedDegradationOptions {
   clock: Clock;
 }
 
+/** The `model` tier's default: deepseek-v4-pro falls back to deepseek-v4-flash. */
 export const DEFAULT_MODEL_FALLBACKS: ModelFallbacks = Object.freeze({
   'deepseek-v4-pro': Object.freeze(['deepseek-v4-flash']),
 });
 
+/** The pool-wide breaker's default: opens at 50% failures over 60 s (20 calls at least), probes after 30 s. */
 export const DEFAULT_POOL_BREAKER_POLICY: Readonly<PoolBreakerPolicy> = Object.freeze({
   errorThresholdPercentage: 50,
   windowMs: 60_000,

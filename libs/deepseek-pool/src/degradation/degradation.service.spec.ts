@@ -16,7 +16,7 @@ import { type PoolCore, createPoolCore } from '../core/pool-core.js';
 import { DeepSeekPoolService } from '../deepseek-pool.service.js';
 import type { PoolMetricsRecorder } from '../metrics/metrics-recorder.js';
 import { DONE, chunkEvent, finalEvent, sseReply } from '../streaming/sse-reply.fixture.js';
-import { ScriptedTransport, completion, deepseekError } from '../transport/scripted.transport.fixture.js';
+import { ScriptedTransport, completion, deepseekError } from '../testing/scripted-transport.js';
 import { DegradedUnavailableError } from './degradation.errors.js';
 import { type DeepSeekDegradationOptions, resolveDegradationOptions, resolveFallback } from './degradation.options.js';
 import { DeepSeekDegradationService, type DegradationInput } from './degradation.service.js';

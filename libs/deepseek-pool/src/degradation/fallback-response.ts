@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ChatCompletion, ChatCompletionRequest } from '../chat.types.js';
 
+/** Content of the `fallback` tier's answer unless `fallback.message` says otherwise. */
 export const DEFAULT_FALLBACK_MESSAGE = 'System busy, please retry shortly';
 
 /** `system_fingerprint` of a fallback answer: it never came from a model. */

@@ -16,6 +16,7 @@ export interface PoolBreakerPolicy {
   halfOpenTrials: number;
 }
 
+/** The pool-wide breaker of DeepSeekDegradationModule: while `open`, degradable calls skip the pool. */
 export type PoolBreakerState = 'closed' | 'open' | 'half-open';
 
 /** What a call did, as the breaker sees it: `neutral` (caller errors, aborts) counts neither way. */

@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import { type Cache, createCache } from 'cache-manager';
 import type { ChatCompletion, ChatCompletionRequest } from '../chat.types.js';
-import { completion } from '../transport/scripted.transport.fixture.js';
+import { completion } from '../testing/scripted-transport.js';
 import { ResponseCache, isCompleteAnswer, mayCache } from './response-cache.js';
 import { must } from '../../../../test/support/must.js';
 

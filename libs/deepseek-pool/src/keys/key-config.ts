@@ -72,6 +72,7 @@ export interface KeyConfig {
   traceContext?: boolean;
 }
 
+/** `keys` option: a comma-separated string of API keys, or an array of API keys and KeyOptions. */
 export type KeysInput = string | ReadonlyArray<string | KeyOptions>;
 
 const ID_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;

@@ -2,7 +2,9 @@ import { DAY_MS, type UsageLimits, type UsageTotals, dayOf } from './usage-windo
 
 /** Percentages of a limit at which a `quota.threshold` event is emitted. */
 export const QUOTA_THRESHOLDS = [70, 85, 95] as const;
+/** One of QUOTA_THRESHOLDS. */
 export type QuotaThreshold = (typeof QUOTA_THRESHOLDS)[number];
+/** A limit of UsageLimits: `requestsPerMinute`, `tokensPerMinute` or `tokensPerDay`. */
 export type LimitName = keyof UsageLimits;
 
 /** One threshold crossing, as the `quota.threshold` event reports it. */

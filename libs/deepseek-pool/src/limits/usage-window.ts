@@ -29,8 +29,11 @@ export interface UsageTotals {
 
 /** Caps on a key or an account; absent fields are unlimited. */
 export interface UsageLimits {
+  /** Requests per minute (a sliding 60 s window). */
   requestsPerMinute?: number;
+  /** Tokens per minute (a sliding 60 s window), estimated before a call and corrected by its usage. */
   tokensPerMinute?: number;
+  /** Tokens per UTC day. */
   tokensPerDay?: number;
 }
 

@@ -5,7 +5,7 @@ import type { DeepSeekPoolService } from '../deepseek-pool.service.js';
 import { type DeepSeekPool, createDeepSeekPool } from '../create-deepseek-pool.js';
 import type { HedgeMetric, HedgeWinMetric, PoolMetricsRecorder } from '../metrics/metrics-recorder.js';
 import { DONE, ROLE, type SseStep, chunkEvent, finalEvent, sseReply } from '../streaming/sse-reply.fixture.js';
-import { ScriptedTransport, completion } from '../transport/scripted.transport.fixture.js';
+import { ScriptedTransport, completion } from '../testing/scripted-transport.js';
 
 const A1 = 'sk-hedge-a1-000000000001';
 const A2 = 'sk-hedge-a2-000000000002';

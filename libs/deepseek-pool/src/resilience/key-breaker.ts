@@ -3,6 +3,7 @@ import CircuitBreaker from 'opossum';
 import type { BreakerPolicy } from './breaker-policy.js';
 import { isKeyFault } from './classify.js';
 
+/** A key's circuit breaker: `open` takes no calls, `half-open` lets probes through. */
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
 /**

@@ -34,4 +34,8 @@ export interface Strategy {
   pick<C extends Candidate>(candidates: readonly C[], rng: Rng): C;
 }
 
+/**
+ * How a key is picked among the eligible keys of the best priority tier. Default `p2c-ewma` (two random keys, the
+ * lower latency EWMA times load wins); `quota-aware` prefers the most headroom under limits.
+ */
 export type StrategyName = 'p2c-ewma' | 'least-connections' | 'round-robin' | 'weighted-random' | 'quota-aware';

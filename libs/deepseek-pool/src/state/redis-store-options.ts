@@ -11,6 +11,7 @@ import { positiveInteger } from '../keys/key-config.js';
  */
 export type AccountConcurrencyMode = 'strict' | 'local';
 
+/** Options of RedisStateStore: only `redis` is required. */
 export interface RedisStateStoreOptions {
   /**
    * The Redis to share state in: an ioredis client (the store opens its own two connections from its settings and

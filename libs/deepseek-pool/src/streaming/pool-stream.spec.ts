@@ -6,7 +6,7 @@ import { seededRng } from '../clock.js';
 import { NoAvailableKeyError, RequestAbortedError, StreamInterruptedError } from '../deepseek-pool.errors.js';
 import type { DeepSeekPoolOptions } from '../deepseek-pool.options.js';
 import { DeepSeekPoolService } from '../deepseek-pool.service.js';
-import { ScriptedTransport, deepseekError } from '../transport/scripted.transport.fixture.js';
+import { ScriptedTransport, deepseekError } from '../testing/scripted-transport.js';
 import { DONE, KEEP_ALIVE, ROLE, chunkEvent, finalEvent, sseReply } from './sse-reply.fixture.js';
 
 const A = 'sk-streamkeyaaaaaaaaa01';

@@ -7,7 +7,7 @@ import type { DeepSeekPoolOptions } from '../deepseek-pool.options.js';
 import { DeepSeekPoolService, type StreamOptions } from '../deepseek-pool.service.js';
 import type { KeyOptions } from '../keys/key-config.js';
 import type { ContinuationMetric, PoolMetricsRecorder } from '../metrics/metrics-recorder.js';
-import { ScriptedTransport } from '../transport/scripted.transport.fixture.js';
+import { ScriptedTransport } from '../testing/scripted-transport.js';
 import { DONE, KEEP_ALIVE, ROLE, chunkEvent, finalEvent, sseReply } from './sse-reply.fixture.js';
 import { must } from '../../../../test/support/must.js';
 

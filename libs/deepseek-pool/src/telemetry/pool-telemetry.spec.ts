@@ -11,7 +11,7 @@ import { DeepSeekPoolService } from '../deepseek-pool.service.js';
 import { resolveDegradationOptions } from '../degradation/degradation.options.js';
 import { DeepSeekDegradationService } from '../degradation/degradation.service.js';
 import { DONE, ROLE, chunkEvent, finalEvent, sseReply } from '../streaming/sse-reply.fixture.js';
-import { ScriptedTransport, completion, deepseekError } from '../transport/scripted.transport.fixture.js';
+import { ScriptedTransport, completion, deepseekError } from '../testing/scripted-transport.js';
 import { TelemetryHarness, allAttributeText } from './telemetry.fixture.js';
 
 const A = 'sk-otelkeyaaaaaaaaaaaa01';

@@ -8,6 +8,7 @@ import { flag, positiveInteger } from '../keys/key-config.js';
 export interface TracerProviderLike {
   getTracer(name: string, version?: string): unknown;
 }
+/** An `@opentelemetry/api` MeterProvider (see TracerProviderLike). */
 export interface MeterProviderLike {
   getMeter(name: string, version?: string): unknown;
 }

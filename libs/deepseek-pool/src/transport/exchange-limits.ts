@@ -14,6 +14,7 @@ export interface ExchangeLimits {
   maxClientStallMs: number;
 }
 
+/** 32 MiB per non-streaming body, 1 MiB per SSE line or event, 60 s of reader stall. */
 export const DEFAULT_EXCHANGE_LIMITS: Readonly<ExchangeLimits> = Object.freeze({
   maxResponseBytes: 32 * 1024 * 1024,
   maxSseLineBytes: 1024 * 1024,

@@ -15,6 +15,7 @@ export interface TransportRequest {
   signal: AbortSignal;
 }
 
+/** An upstream answer: status, headers, and the body as bytes. */
 export interface TransportResponse {
   status: number;
   headers: Record<string, string | undefined>;
@@ -22,6 +23,7 @@ export interface TransportResponse {
   body: AsyncIterable<Uint8Array>;
 }
 
+/** How the pool sends HTTP: UndiciTransport by default, HttpServiceTransport (`/axios`), or your own. */
 export interface Transport {
   /**
    * Every status resolves as a response. A network failure rejects (here or while the body is read) with an error

@@ -3,6 +3,7 @@ import { DeepSeekPoolModule, DeepSeekPoolService } from 'nestjs-deepseek-pool';
 import { HttpServiceTransport } from 'nestjs-deepseek-pool/axios';
 import { DeepSeekPoolHealthIndicator, DeepSeekPoolHealthModule } from 'nestjs-deepseek-pool/health';
 import { RedisStateStore } from 'nestjs-deepseek-pool/redis';
+import { ScriptedTransport, seededRng } from 'nestjs-deepseek-pool/testing';
 import { DeepSeekMock } from 'nestjs-deepseek-pool-mock';
 
 export const entryPoints = [
@@ -12,5 +13,7 @@ export const entryPoints = [
   DeepSeekPoolHealthIndicator,
   DeepSeekPoolHealthModule,
   RedisStateStore,
+  ScriptedTransport,
+  seededRng,
   DeepSeekMock,
 ];

@@ -1,5 +1,4 @@
-import type { Transport, TransportRequest, TransportResponse } from './transport.js';
-import { bytesOf } from './byte-stream.fixture.js';
+import type { Transport, TransportRequest, TransportResponse } from '../transport/transport.js';
 
 /**
  * A scripted reply: a status and a JSON body (sent once `until` settles, if given), a network error code, or a promise
@@ -11,10 +10,12 @@ export type ScriptedReply =
   | ((request: TransportRequest) => Promise<TransportResponse>);
 
 /**
- * Test fixture: a Transport whose replies are scripted per API key. It stands in for the network only in
- * unit tests of the attempt loop; integration tests use real HTTP against the mock.
+ * A Transport whose replies are scripted per API key, for unit tests of code that calls the pool without a network
+ * (pass it as the `transport` option). A key without a script gets 401. Every request is recorded in `calls`.
+ * Tests over real HTTP use the DeepSeek mock (`nestjs-deepseek-pool-mock`) instead.
  */
 export class ScriptedTransport implements Transport {
+  /** Every request, in order: the key, the URL parts, the parsed JSON body and the headers. */
   readonly calls: Array<{
     apiKey: string;
     baseUrl: string;
@@ -30,10 +31,12 @@ export class ScriptedTransport implements Transport {
     return this;
   }
 
+  /** How many requests were sent with `apiKey`. */
   callsTo(apiKey: string): number {
     return this.calls.filter((c) => c.apiKey === apiKey).length;
   }
 
+  /** Records the request and plays the next scripted reply for its key. Rejects with `code` for a network error. */
   async request(request: TransportRequest): Promise<TransportResponse> {
     const apiKey = request.headers.authorization.replace(/^Bearer /, '');
     this.calls.push({
@@ -43,19 +46,27 @@ export class ScriptedTransport implements Transport {
       body: request.body ? JSON.parse(request.body) : undefined,
       headers: request.headers,
     });
-    const replies = this.scripts.get(apiKey) ?? [{ status: 401, body: { error: { message: 'unknown key' } } }];
-    const reply = (replies.length > 1 ? replies.shift() : undefined) ?? replies[0];
+    const replies = this.scripts.get(apiKey) ?? [];
+    const reply = (replies.length > 1 ? replies.shift() : replies[0]) ?? UNKNOWN_KEY;
     if (typeof reply === 'function') return reply(request);
     if ('networkError' in reply)
       throw Object.assign(new Error(`connect ${reply.networkError}`), { code: reply.networkError });
     await reply.until;
-    return { status: reply.status, headers: reply.headers ?? {}, body: bytesOf(JSON.stringify(reply.body ?? {})) };
+    return { status: reply.status, headers: reply.headers ?? {}, body: bytes(JSON.stringify(reply.body ?? {})) };
   }
 
+  /** Nothing to close. */
   async close(): Promise<void> {}
 }
 
-/** A minimal valid chat completion body. */
+const UNKNOWN_KEY: ScriptedReply = { status: 401, body: { error: { message: 'unknown key' } } };
+
+/** The body as a byte stream (one chunk). */
+function bytes(text: string): AsyncIterable<Uint8Array> {
+  return new Blob([text]).stream();
+}
+
+/** A minimal valid chat completion body (deepseek-v4-flash, usage with cache tokens); `extra` overrides fields. */
 export function completion(content = 'hello', extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     id: 'cmpl-1',
@@ -73,7 +84,7 @@ export function completion(content = 'hello', extra: Record<string, unknown> = {
   };
 }
 
-/** The DeepSeek error envelope. */
+/** The DeepSeek error envelope `{ error: { message, type, param, code } }`. */
 export function deepseekError(message: string, type = 'invalid_request_error'): Record<string, unknown> {
   return { error: { message, type, param: null, code: 'invalid_request_error' } };
 }
