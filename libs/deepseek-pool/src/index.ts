@@ -11,7 +11,7 @@ export {
   type StreamOptions,
   type ChatDegrader,
 } from './deepseek-pool.service.js';
-export type { ProbeResult } from './keys/key-probe.js';
+export type { ProbeResult } from './transport/key-probe.js';
 export { PoolStream } from './streaming/pool-stream.js';
 export {
   type DeepSeekPoolOptions,
@@ -22,23 +22,24 @@ export {
   resolveOptions,
 } from './deepseek-pool.options.js';
 export * from './deepseek-pool.errors.js';
-export { PoolEvents, type PoolEventMap, type PoolEventName } from './deepseek-pool.events.js';
+export { PoolEvents, type HedgeSkip, type PoolEventMap, type PoolEventName } from './deepseek-pool.events.js';
 export type * from './chat.types.js';
 export { type Clock, type Rng, systemClock, seededRng } from './clock.js';
 export type { KeyOptions, KeyConfig } from './keys/key-config.js';
-export { maskKey } from './keys/mask.js';
+export { maskKey } from './redaction/mask.js';
 export { Redactor, MIN_SECRET_RUN, REDACTED } from './redaction/redactor.js';
 export { RedactingLogger, MAX_LOG_FIELD_CHARS } from './redaction/redacting-logger.js';
 export { MAX_UPSTREAM_TEXT_CHARS } from './redaction/redact-failure.js';
 export { ModelLabels, OTHER_MODEL, MAX_KNOWN_MODELS } from './metrics/model-labels.js';
 export { validateChatRequest, MAX_MODEL_CHARS } from './request-validation.js';
-export type { AttemptMeta, CallOptions, ContinuationRecord } from './resilience/attempt-loop.js';
-export type { ContinuationMode, NotContinuedReason } from './streaming/continuation-plan.js';
+export type { CallOptions } from './resilience/attempt-loop.js';
+export type { AttemptMeta, ContinuationRecord } from './call.types.js';
+export type { ContinuationMode } from './keys/continuation-mode.js';
 export type { ContinuationSettings } from './streaming/stream-continuation.js';
 export type { Outcome, Action, DisableReason } from './resilience/outcome.js';
 export { classify } from './resilience/classify.js';
-export type { BreakerPolicy } from './resilience/breaker-policy.js';
-export type { BreakerState } from './resilience/key-breaker.js';
+export type { BreakerPolicy } from './keys/breaker-policy.js';
+export type { BreakerState } from './keys/key-breaker.js';
 export type { StrategyName, Candidate, Strategy } from './routing/strategy.js';
 export type { PoolSnapshot, KeySnapshot, KeyState } from './pool-snapshot.js';
 export type { PoolStateStore, DisabledState, StateChange } from './state/pool-state-store.js';
@@ -62,11 +63,11 @@ export type {
   HedgeMetric,
   HedgeWinMetric,
 } from './metrics/metrics-recorder.js';
-export type { HedgeSettings, HedgeSkip } from './resilience/hedge-policy.js';
+export type { HedgeSettings } from './resilience/hedge-policy.js';
 export type { TelemetryOptions, ResolvedTelemetryOptions } from './telemetry/telemetry-options.js';
 export { type ExchangeLimits, DEFAULT_EXCHANGE_LIMITS } from './transport/exchange-limits.js';
 export { DeepSeekPoolProber } from './health/probing/deepseek-pool.prober.js';
-export type { ProbeOptions, SyntheticOptions, ValidateOnStart } from './health/probing/probe-options.js';
+export type { ProbeOptions, SyntheticOptions, ValidateOnStart } from './options/probe-options.js';
 export { DeepSeekDegradationModule } from './degradation/degradation.module.js';
 export type { DEEPSEEK_DEGRADATION_ASYNC_OPTIONS_TYPE as DeepSeekDegradationAsyncOptions } from './degradation/degradation.module-definition.js';
 export {

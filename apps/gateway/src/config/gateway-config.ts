@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { DeepSeekDegradationOptions, DeepSeekPoolOptions, KeyOptions } from 'nestjs-deepseek-pool';
 import { redisUrlProblem } from '../replica-state/redis-url.js';
 import { type ClientsConfig, type ClientsFileSection, loadClientsConfig } from '../clients/clients-config.js';
+import { GatewayConfigError } from './gateway-config-error.js';
 
 /** Where the pool's keys come from: the embedded mock (no keys, no network) or real upstreams. */
 export type GatewayMode = 'demo' | 'upstream';
@@ -38,17 +39,6 @@ export interface GatewayConfig {
   clients?: ClientsConfig;
   /** Pool options without keys in demo mode (the demo fills them from the mock's cast). */
   pool: Omit<DeepSeekPoolOptions, 'keys'> & { keys?: DeepSeekPoolOptions['keys'] };
-}
-
-/** A configuration problem, naming the variable or file field. */
-export class GatewayConfigError extends Error {
-  constructor(
-    readonly field: string,
-    problem: string,
-  ) {
-    super(`Invalid gateway configuration "${field}": ${problem}`);
-    this.name = 'GatewayConfigError';
-  }
 }
 
 /** The optional JSON file named by GATEWAY_CONFIG: pool options plus a `gateway` section; environment variables win. */

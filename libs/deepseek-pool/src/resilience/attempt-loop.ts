@@ -8,21 +8,21 @@ import {
   RequestAbortedError,
   UpstreamError,
 } from '../deepseek-pool.errors.js';
-import type { PoolEvents } from '../deepseek-pool.events.js';
+import type { AttemptMeta } from '../call.types.js';
+import type { HedgeSkip, PoolEvents } from '../deepseek-pool.events.js';
 import type { KeySlot } from '../keys/key-slot.js';
 import { failureLatencyMs } from '../keys/peak-ewma.js';
 import type { PoolMetricsRecorder } from '../metrics/metrics-recorder.js';
 import type { EligibilityContext } from '../routing/eligibility.js';
 import type { Redactor } from '../redaction/redactor.js';
 import type { Router, Unavailability } from '../routing/router.js';
-import { type AttemptFailure, type CallTrace, NOOP_CALL } from '../telemetry/call-trace.js';
+import { type AttemptFailure, type CallTrace, NOOP_CALL } from './call-trace.js';
 import { AttemptControl } from './attempt-control.js';
 import { backoffMs } from './backoff.js';
 import { classify } from './classify.js';
-import { type HedgeSkip, lostRaceLatencyMs } from './hedge-policy.js';
+import { lostRaceLatencyMs } from './hedge-policy.js';
 import { HEDGE_DUE, type HedgeTimer, type Hedging } from './hedging.js';
 import { type ActionContext, applyAction } from './outcome-actions.js';
-import type { Outcome } from './outcome.js';
 import type { RetryBudget } from './retry-budget.js';
 import { SlotReleases } from './slot-releases.js';
 
@@ -61,32 +61,6 @@ export interface RunOptions extends CallOptions {
    * class.
    */
   latencyClass?: string;
-}
-
-/** One continuation of a broken stream, as the caller learns it. */
-export interface ContinuationRecord {
-  /** The key that continued the stream. */
-  keyId: string;
-  /** The key whose stream broke. */
-  fromKeyId: string;
-  /** Characters of content (and of reasoning) the caller had received when the stream broke: where it went on. */
-  offset: number;
-  reasoningOffset: number;
-  /** What broke the stream. */
-  reason: Outcome['kind'];
-}
-
-/** What the caller learns about how its answer was obtained. */
-export interface AttemptMeta {
-  /** Id of the key that served (never the key itself). */
-  keyId: string;
-  /** Upstream attempts made, the successful one included. */
-  attempts: number;
-  trace: AttemptRecord[];
-  /** Set when the answer did not come fresh from the requested model: which degradation tier served it. */
-  degraded?: 'cache' | 'model' | 'fallback';
-  /** Streams only: each break after content that another key continued (see `continuation`). */
-  continuations?: ContinuationRecord[];
 }
 
 export interface AttemptLoopDeps {

@@ -1,8 +1,7 @@
 import { Observable } from 'rxjs';
 import type { ChatCompletionChunk } from '../chat.types.js';
 import { RequestAbortedError, StreamInterruptedError, UpstreamError } from '../deepseek-pool.errors.js';
-import type { AttemptMeta } from '../resilience/attempt-loop.js';
-import type { ChunkSource } from './continued-channel.js';
+import type { AttemptMeta, ChunkSource } from '../call.types.js';
 
 /** What starting a stream yields: the committed key's channel (continuations spliced in) and how it was obtained. */
 export interface StreamStart {

@@ -1,5 +1,5 @@
 import { InvalidOptionsError } from '../deepseek-pool.errors.js';
-import { positiveInteger, positiveNumber } from '../keys/key-config.js';
+import { positiveInteger, positiveNumber } from '../options/validation.js';
 
 /** Bounds on what one upstream exchange may make this process hold, and on how long a caller may stop reading. */
 export interface ExchangeLimits {

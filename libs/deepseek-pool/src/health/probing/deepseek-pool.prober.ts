@@ -11,7 +11,7 @@ import { DeepSeekPoolService } from '../../deepseek-pool.service.js';
 import { redactedLogger } from '../../redaction/redacting-logger.js';
 import { SyntheticTraffic } from '../synthetic/synthetic-traffic.js';
 import { KeyProber } from './key-prober.js';
-import { DEFAULT_PROBE_OPTIONS } from './probe-options.js';
+import { DEFAULT_PROBE_OPTIONS } from '../../options/probe-options.js';
 import { validateKeysAtStart } from './startup-validation.js';
 
 /** Keys checked at once by start-up validation. */

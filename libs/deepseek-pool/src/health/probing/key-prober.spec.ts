@@ -4,7 +4,7 @@ import { seededRng } from '../../clock.js';
 import { type DeepSeekPoolOptions, resolveOptions } from '../../deepseek-pool.options.js';
 import { DeepSeekPoolService } from '../../deepseek-pool.service.js';
 import { KeyProber } from './key-prober.js';
-import type { ProbeOptions, ResolvedProbeOptions } from './probe-options.js';
+import type { ProbeOptions, ResolvedProbeOptions } from '../../options/probe-options.js';
 import { ProbeUpstream } from './probe-upstream.fixture.js';
 
 const A = 'sk-proberkeyaaaaaaaa0001';

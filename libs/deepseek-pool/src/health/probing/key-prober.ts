@@ -1,11 +1,11 @@
 import type { LoggerService } from '@nestjs/common';
 import type { Clock, Rng } from '../../clock.js';
 import type { DeepSeekPoolService } from '../../deepseek-pool.service.js';
-import type { ProbeResult } from '../../keys/key-probe.js';
+import type { ProbeResult } from '../../transport/key-probe.js';
 import type { KeySnapshot } from '../../pool-snapshot.js';
 import type { DisableReason } from '../../resilience/outcome.js';
 import { KeySchedule } from './key-schedule.js';
-import type { ResolvedProbeOptions } from './probe-options.js';
+import type { ResolvedProbeOptions } from '../../options/probe-options.js';
 import { balanceAvailable, hasBalanceEndpoint, probeSignal, readmitDelayMs } from './probe-signal.js';
 import { KeyStreaks } from './probe-streak.js';
 

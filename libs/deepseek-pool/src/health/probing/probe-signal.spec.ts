@@ -1,4 +1,4 @@
-import type { ProbeResult } from '../../keys/key-probe.js';
+import type { ProbeResult } from '../../transport/key-probe.js';
 import { type ProbeSignal, balanceAvailable, hasBalanceEndpoint, probeSignal, readmitDelayMs } from './probe-signal.js';
 
 describe('probeSignal', () => {

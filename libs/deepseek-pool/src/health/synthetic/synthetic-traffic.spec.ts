@@ -1,11 +1,11 @@
 import { jest } from '@jest/globals';
 import { seededRng } from '../../clock.js';
-import type { ProbeResult } from '../../keys/key-probe.js';
+import type { ProbeResult } from '../../transport/key-probe.js';
 import { type DeepSeekPoolOptions, resolveOptions } from '../../deepseek-pool.options.js';
 import { DeepSeekPoolService } from '../../deepseek-pool.service.js';
 import type { ProbeSignal } from '../probing/probe-signal.js';
 import { ProbeUpstream } from '../probing/probe-upstream.fixture.js';
-import type { ResolvedSyntheticOptions, SyntheticOptions } from '../probing/probe-options.js';
+import type { ResolvedSyntheticOptions, SyntheticOptions } from '../../options/probe-options.js';
 import { SyntheticTraffic, syntheticSignal } from './synthetic-traffic.js';
 
 const A = 'sk-synthetickeyaaaaaa0001';
