@@ -26,8 +26,3 @@ export class DegradedUnavailableError extends DeepSeekPoolError {
     super('The pool cannot serve now: answered with the fallback error', 'DEGRADED_UNAVAILABLE', attempts);
   }
 }
-
-/** The message of anything thrown, for logs. */
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

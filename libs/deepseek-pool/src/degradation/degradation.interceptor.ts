@@ -21,14 +21,14 @@ import { DeepSeekDegradationService } from './degradation.service.js';
  * replayed as chunks. An invalid request is rejected (InvalidRequestError, 400) before anything else: never degraded.
  */
 @Injectable()
-export class DeepSeekDegradationInterceptor implements NestInterceptor {
+export class DeepSeekDegradationInterceptor implements NestInterceptor<unknown, unknown> {
   constructor(
     private readonly degradation: DeepSeekDegradationService,
     private readonly reflector: Reflector,
     private readonly adapterHost: HttpAdapterHost,
   ) {}
 
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+  intercept(context: ExecutionContext, next: CallHandler<unknown>): Observable<unknown> {
     const route = this.reflector.getAllAndOverride<DegradableRoute | undefined>(DEGRADABLE_METADATA, [
       context.getHandler(),
       context.getClass(),
@@ -36,8 +36,9 @@ export class DeepSeekDegradationInterceptor implements NestInterceptor {
     if (route === undefined || context.getType() !== 'http') return next.handle();
     const http = context.switchToHttp();
     const response: unknown = http.getResponse();
-    const setHeader = (name: string, value: string): void =>
+    const setHeader = (name: string, value: string): void => {
       this.adapterHost.httpAdapter.setHeader(response, name, value);
+    };
     return defer(() => {
       const httpRequest = http.getRequest<DegradableHttpRequest>();
       const request = route.request(httpRequest);

@@ -2,7 +2,7 @@ import type { LoggerService } from '@nestjs/common';
 import type { ChatCompletion, ChatCompletionRequest } from '../chat.types.js';
 import type { Clock } from '../clock.js';
 import { cacheKey, isRecord } from './cache-key.js';
-import { errorMessage } from './degradation.errors.js';
+import { errorMessage } from '../redaction/redacting-logger.js';
 
 /** Finish reasons of an answer that ended normally. */
 const COMPLETE_FINISH_REASONS: ReadonlySet<string> = new Set(['stop', 'length', 'tool_calls']);

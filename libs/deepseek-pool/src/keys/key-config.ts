@@ -4,6 +4,7 @@ import type { UsageLimits } from '../limits/usage-window.js';
 import {
   flag,
   integer,
+  isList,
   nonEmptyString,
   normalizeBaseUrl,
   positiveInteger,
@@ -92,7 +93,7 @@ const ID_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
  */
 export function parseKeys(input: KeysInput, defaultBaseUrl: string, existing: readonly KeyConfig[] = []): KeyConfig[] {
   const list = typeof input === 'string' ? splitKeyList(input) : input;
-  if (!Array.isArray(list)) throw new InvalidOptionsError('keys', 'must be a comma-separated string or an array');
+  if (!isList(list)) throw new InvalidOptionsError('keys', 'must be a comma-separated string or an array');
   if (list.length === 0) throw new InvalidOptionsError('keys', 'is empty: give at least one API key');
   const configs = list.map((entry, index) => toKeyConfig(entry, index, existing.length + index, defaultBaseUrl));
   const all = [...existing, ...configs];

@@ -69,3 +69,11 @@ export function stringRecord(value: unknown, field: string): Record<string, stri
   }
   return { ...(value as Record<string, string>) };
 }
+
+/**
+ * Whether a value is an array, keeping the element type it was declared with (`Array.isArray` narrows a readonly
+ * array to `any[]`): options typed as arrays may still be anything when they come from JavaScript or JSON.
+ */
+export function isList(value: unknown): value is readonly unknown[] {
+  return Array.isArray(value);
+}

@@ -25,6 +25,7 @@ import {
   type CallTracer,
   NOOP_CALL,
 } from '../resilience/call-trace.js';
+import { errorMessage } from '../redaction/redacting-logger.js';
 
 /** A key's attributes: on spans, and the part metrics use. */
 interface KeyAttributes {
@@ -41,11 +42,11 @@ const DEFAULT_PROVIDER = 'deepseek';
 export interface TelemetryContext {
   clock: Clock;
   /** Removes every configured secret from a text the telemetry exports. */
-  redact(text: string): string;
+  redact: (text: string) => string;
   /** Epoch ms when the key (or its account) leaves its cooldown. */
   cooldownEnd(slot: KeySlot): number;
   /** The pool's state, read by the gauges at collection time. */
-  snapshot(): PoolSnapshot;
+  snapshot: () => PoolSnapshot;
 }
 
 /**
@@ -265,7 +266,7 @@ class OtelCall implements CallTrace {
     if (error !== undefined) {
       const errorType = callErrorType(error);
       metricAttributes[ATTR.errorType] = errorType;
-      this.telemetry.fail(this.span, errorType, error instanceof Error ? error.message : String(error));
+      this.telemetry.fail(this.span, errorType, errorMessage(error));
     }
     this.span.setAttributes(attributes);
     this.span.end(nowMs);

@@ -43,7 +43,7 @@ export class ScriptedTransport implements Transport {
       headers: request.headers,
     });
     const replies = this.scripts.get(apiKey) ?? [{ status: 401, body: { error: { message: 'unknown key' } } }];
-    const reply = replies.length > 1 ? replies.shift()! : replies[0];
+    const [reply] = replies.length > 1 ? replies.splice(0, 1) : replies;
     if (typeof reply === 'function') return reply(request);
     if ('networkError' in reply)
       throw Object.assign(new Error(`connect ${reply.networkError}`), { code: reply.networkError });

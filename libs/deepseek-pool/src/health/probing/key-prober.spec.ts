@@ -6,6 +6,7 @@ import { DeepSeekPoolService } from '../../deepseek-pool.service.js';
 import { KeyProber } from './key-prober.js';
 import type { ProbeOptions, ResolvedProbeOptions } from '../../options/probe-options.js';
 import { ProbeUpstream } from './probe-upstream.fixture.js';
+import { defined } from '../../defined.fixture.js';
 
 const A = 'sk-proberkeyaaaaaaaa0001';
 const B = 'sk-proberkeybbbbbbbb0002';
@@ -47,7 +48,7 @@ describe('KeyProber', () => {
     );
   }
 
-  const key = (id: string) => pool.snapshot().keys.find((k) => k.id === id)!;
+  const key = (id: string) => defined(pool.snapshot().keys.find((k) => k.id === id));
   const tick = (ms = INTERVAL) => jest.advanceTimersByTimeAsync(ms);
 
   beforeEach(() => jest.useFakeTimers());

@@ -8,6 +8,7 @@ import { KeySchedule } from './key-schedule.js';
 import type { ResolvedProbeOptions } from '../../options/probe-options.js';
 import { balanceAvailable, hasBalanceEndpoint, probeSignal, readmitDelayMs } from './probe-signal.js';
 import { KeyStreaks } from './probe-streak.js';
+import { errorMessage } from '../../redaction/redacting-logger.js';
 
 /** Re-admissions of a key disabled for 402 on an upstream without a balance endpoint. */
 interface Readmission {
@@ -49,7 +50,9 @@ export class KeyProber {
       {
         keyIds: () => pool.snapshot().keys.map((key) => key.id),
         run: (id, signal) => this.probe(id, signal),
-        onError: (id, error) => this.logger?.warn(`Probe of key ${id} failed: ${(error as Error).message}`),
+        onError: (id, error) => {
+          this.logger?.warn(`Probe of key ${id} failed: ${errorMessage(error)}`);
+        },
         forget: (id) => {
           this.streaks.forget(id);
           this.readmissions.delete(id);

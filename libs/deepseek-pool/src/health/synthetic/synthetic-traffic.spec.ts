@@ -7,6 +7,7 @@ import type { ProbeSignal } from '../probing/probe-signal.js';
 import { ProbeUpstream } from '../probing/probe-upstream.fixture.js';
 import type { ResolvedSyntheticOptions, SyntheticOptions } from '../../options/probe-options.js';
 import { SyntheticTraffic, syntheticSignal } from './synthetic-traffic.js';
+import { defined } from '../../defined.fixture.js';
 
 const A = 'sk-synthetickeyaaaaaa0001';
 const B = 'sk-synthetickeybbbbbb0002';
@@ -65,7 +66,7 @@ describe('SyntheticTraffic', () => {
     );
   }
 
-  const key = (id: string) => pool.snapshot().keys.find((k) => k.id === id)!;
+  const key = (id: string) => defined(pool.snapshot().keys.find((k) => k.id === id));
 
   beforeEach(() => jest.useFakeTimers());
   afterEach(async () => {

@@ -8,6 +8,7 @@ import type { ResolvedSyntheticOptions } from '../../options/probe-options.js';
 import { type ProbeSignal, probeSignal } from '../probing/probe-signal.js';
 import { KeyStreaks, type StreakThresholds } from '../probing/probe-streak.js';
 import { DailyBudget } from './daily-budget.js';
+import { errorMessage } from '../../redaction/redacting-logger.js';
 
 /** What synthetic traffic needs of the pool. */
 export type SyntheticPool = Pick<
@@ -63,7 +64,9 @@ export class SyntheticTraffic {
       {
         keyIds: () => pool.snapshot().keys.map((key) => key.id),
         run: (id, signal) => this.complete(id, signal),
-        onError: (id, error) => logger?.warn(`Synthetic completion on key ${id} failed: ${(error as Error).message}`),
+        onError: (id, error) => {
+          logger?.warn(`Synthetic completion on key ${id} failed: ${errorMessage(error)}`);
+        },
         forget: (id) => {
           this.streaks.forget(id);
           this.budget.forget(id);
