@@ -3,6 +3,7 @@ import {
   type KeyOptions,
   MemoryStateStore,
   type StrategyName,
+  attemptsOf,
   resolveOptions,
   seededRng,
 } from 'nestjs-deepseek-pool';
@@ -211,8 +212,8 @@ async function simulate(scenario: Scenario, variant: Variant): Promise<Outcome> 
             succeeded++;
             attempts += result.meta.attempts;
           },
-          (error: { attempts?: unknown[] }) => {
-            attempts += error.attempts?.length ?? 0;
+          (error: unknown) => {
+            attempts += attemptsOf(error).length;
           },
         );
       });

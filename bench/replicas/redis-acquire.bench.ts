@@ -6,7 +6,7 @@ import { num, table } from '../lib/markdown.js';
 import { runWhenMain } from '../lib/standalone.js';
 import type { BenchSuite, ProfileName } from '../lib/suite.js';
 import { CannedTransport } from './canned.transport.js';
-import { startBenchRedis } from './redis-server.js';
+import { startRedis } from '../lib/redis-server.js';
 
 /** Where account slots are counted. */
 type Mode = 'memory' | 'redis-strict' | 'redis-local';
@@ -105,7 +105,7 @@ export async function runRedisAcquire(
   profile: ProfileName,
   log: (line: string) => void = () => undefined,
 ): Promise<RedisAcquireResult> {
-  const redis = await startBenchRedis();
+  const redis = await startRedis();
   const ops = OPS[profile];
   const rows: Row[] = [];
   try {

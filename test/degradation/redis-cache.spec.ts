@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { CACHE_MANAGER, type Cache, CacheModule } from '@nestjs/cache-manager';
 import KeyvRedis from '@keyv/redis';
 import { DeepSeekDegradationModule } from 'nestjs-deepseek-pool';
-import { type RedisServer, startRedis } from '../support/redis-server.js';
+import { useRedisServer } from '../support/redis-server.js';
 import { type DegradationApp, startDegradationApp } from './support/degradation-app.js';
 
 // The response cache through @nestjs/cache-manager over Keyv + @keyv/redis, against a real redis-server started here.
@@ -16,19 +16,11 @@ const ask = {
 const alice = { authorization: 'Bearer client-alice' };
 
 describe('degradation cache on Redis (cache-manager + Keyv + @keyv/redis)', () => {
-  let redis: RedisServer;
+  const redis = useRedisServer();
   const apps: DegradationApp[] = [];
-
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
 
   afterEach(async () => {
     await Promise.all(apps.splice(0).map((app) => app.close()));
-  });
-
-  afterAll(async () => {
-    await redis?.stop();
   });
 
   /** An app whose degradation cache is the app's CacheModule over Redis. */

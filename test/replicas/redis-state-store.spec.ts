@@ -1,25 +1,23 @@
 import { Redis } from 'ioredis';
 import type { StateChange } from 'nestjs-deepseek-pool';
 import { RedisStateStore, type RedisStateStoreOptions } from 'nestjs-deepseek-pool/redis';
-import { type RedisServer, startRedis } from '../support/redis-server.js';
+import { useRedisServer } from '../support/redis-server.js';
 import { sleep, waitFor } from './support/wait.js';
 
 /** Two (or more) replicas' stores on one real redis-server, each test under its own key prefix. */
 describe('RedisStateStore (real redis-server)', () => {
-  let redis: RedisServer;
+  const redis = useRedisServer();
   let admin: Redis;
   let stores: RedisStateStore[];
   let prefix: string;
   let run = 0;
 
-  beforeAll(async () => {
-    redis = await startRedis();
+  beforeAll(() => {
     admin = new Redis(redis.url, { maxRetriesPerRequest: null });
   });
 
-  afterAll(async () => {
+  afterAll(() => {
     admin.disconnect();
-    await redis.stop();
   });
 
   beforeEach(() => {

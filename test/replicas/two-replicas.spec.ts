@@ -1,4 +1,4 @@
-import { type RedisServer, startRedis } from '../support/redis-server.js';
+import { useRedisServer } from '../support/redis-server.js';
 import { type ReplicaSet, type ReplicaSetSpec, ask, drive, startReplicas } from './support/replicas.js';
 import { sleep, waitFor } from './support/wait.js';
 
@@ -9,17 +9,9 @@ const HEALTHY = [
 
 /** Two Nest apps, each with its own pool, sharing one real redis-server and one DeepSeek mock. */
 describe('two replicas sharing one Redis', () => {
-  let redis: RedisServer;
+  const redis = useRedisServer();
   const running: ReplicaSet[] = [];
   let run = 0;
-
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-
-  afterAll(async () => {
-    await redis.stop();
-  });
 
   afterEach(async () => {
     await Promise.all(running.splice(0).map((set) => set.close()));

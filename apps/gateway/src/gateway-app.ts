@@ -24,10 +24,11 @@ export async function createGateway(
   logger?: LoggerService,
 ): Promise<NestExpressApplication> {
   const metricsSettings = MetricsSettings.fromEnv();
-  // One redactor for everything that leaves: the pool adds its keys, the gateway its bearer tokens and the Redis
-  // password.
+  // One redactor for everything that leaves: the pool adds its keys, the gateway its bearer tokens (client tokens
+  // given in plain in GATEWAY_CLIENTS included) and the Redis password.
   const redactor = new Redactor([
     ...config.clientTokens,
+    ...(config.clients?.plainTokens ?? []),
     config.adminToken,
     metricsSettings.token,
     redisUrlPassword(config.redisUrl),

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { DeepSeekMock } from 'nestjs-deepseek-pool-mock';
-import { type RedisServer, startRedis } from '../../../test/support/redis-server.js';
+import { useRedisServer } from '../../../test/support/redis-server.js';
 import type { ClientRecord } from '../src/clients/client-spec.js';
 import { parseConfigClients } from '../src/clients/client-spec.js';
 import { GatewayConfigError } from '../src/config/gateway-config-error.js';
@@ -95,17 +95,9 @@ const served = (mock: DeepSeekMock): number => mock.stats().keys.k1?.requests.ch
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('client tokens on two replicas sharing one Redis (real HTTP, real redis-server)', () => {
-  let redis: RedisServer;
+  const redis = useRedisServer();
   let running: Replicas | undefined;
   let run = 0;
-
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-
-  afterAll(async () => {
-    await redis.stop();
-  });
 
   afterEach(async () => {
     await running?.close();
@@ -158,13 +150,15 @@ describe('client tokens on two replicas sharing one Redis (real HTTP, real redis
   });
 
   it('enforce one daily USD budget together, priced from usage, and refuse past it with insufficient_quota', async () => {
-    // Arrange: a budget of a few requests (about 3e-5 USD each off-peak, twice that at peak)
+    // Arrange: a budget of some requests (about 6e-6 USD each off-peak, twice that at DeepSeek's peak hours: 9 to 18
+    // requests depending on the time of day the test runs)
     const budget = 0.0001;
     const { urls, mock } = await start([{ name: 'web', token: TOKEN, limits: { usdPerDay: budget } }]);
 
-    // Act
+    // Act: until two requests in a row are refused (at most 40)
     const replies: Reply[] = [];
-    for (let i = 0; i < 12; i++) replies.push(await chat(urls[i % 2], TOKEN, { ...ASK, max_tokens: 200 }));
+    for (let i = 0; i < 40 && replies.slice(-2).filter((r) => r.status === 429).length < 2; i++)
+      replies.push(await chat(urls[i % 2], TOKEN, { ...ASK, max_tokens: 200 }));
 
     // Assert
     const costs = replies

@@ -4,7 +4,7 @@ import { type Server, createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
-import { type RedisServer, startRedis } from '../../../test/support/redis-server.js';
+import { useRedisServer } from '../../../test/support/redis-server.js';
 
 const root = resolve(import.meta.dirname, '../../..');
 
@@ -38,7 +38,7 @@ function gatedUpstream(): { server: Server; finish: () => void; completed: () =>
  * Its one key belongs to an account with a concurrency limit, so the stream holds a lease in Redis.
  */
 describe('SIGTERM drain (compiled gateway, real redis-server)', () => {
-  let redis: RedisServer;
+  const redis = useRedisServer();
   let client: Redis;
   let upstream: ReturnType<typeof gatedUpstream>;
   let gateway: ChildProcess | undefined;
@@ -49,7 +49,6 @@ describe('SIGTERM drain (compiled gateway, real redis-server)', () => {
       cwd: root,
       stdio: 'ignore',
     });
-    redis = await startRedis();
     client = new Redis(redis.url);
   }, 120_000);
 
@@ -63,7 +62,6 @@ describe('SIGTERM drain (compiled gateway, real redis-server)', () => {
 
   afterAll(async () => {
     client.disconnect();
-    await redis.stop();
   });
 
   /** Starts the gated upstream and the gateway in front of it. */

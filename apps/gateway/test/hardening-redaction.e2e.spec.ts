@@ -2,6 +2,7 @@ import { connect } from 'node:net';
 import fc from 'fast-check';
 import { KEY_ECHO_FORMS, type KeyBehaviour } from 'nestjs-deepseek-pool-mock';
 import { leakedRuns } from '../../../libs/deepseek-pool/src/redaction/secret-echoes.fixture.js';
+import { loadClientsConfig } from '../src/clients/clients-config.js';
 import { type Gateway, type GatewayOptions, startGateway } from './support/gateway-harness.js';
 
 /** Regression tests of issue 13 part B, on real HTTP against a mock upstream that misbehaves. */
@@ -119,6 +120,24 @@ describe('defect 4: redaction before truncation, of any run, however escaped', (
     const { status, text } = await chat({ ...CHAT, model: `gpt-${ADMIN_TOKEN}` });
     expect(status).toBe(400);
     expect(leaks(text)).toEqual([]);
+  });
+});
+
+describe('client tokens of GATEWAY_CLIENTS', () => {
+  it('a token given in plain is redacted like GATEWAY_TOKENS (a client echoing it in its model name)', async () => {
+    const plain = 'gwc-PLAINzq81vXw7Lr52Tk9Qm3hY'; // shares no 12-character run with the other secrets
+    const env = { GATEWAY_CLIENTS: JSON.stringify([{ name: 'web', token: plain }]) };
+    await start({}, KEY, { clients: loadClientsConfig(env, {}, () => '') });
+    const response = await fetch(`${gateway!.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { ...AUTH, authorization: `Bearer ${plain}` },
+      body: JSON.stringify({ ...CHAT, model: `gpt-${plain}` }),
+    });
+    const text = await response.text();
+    expect(response.status).toBe(400);
+    console.log(gateway!.logs.lines.join('\n'));
+    expect(gateway!.logs.lines.join('\n')).toContain('gpt-'); // the model name is logged: redacted, not dropped
+    expect(leakedRuns(`${text}\n${gateway!.logs.lines.join('\n')}`, plain)).toEqual([]);
   });
 });
 

@@ -1,5 +1,5 @@
 import type { MockScenario } from 'nestjs-deepseek-pool-mock';
-import { type RedisServer, startRedis } from '../../../test/support/redis-server.js';
+import { useRedisServer } from '../../../test/support/redis-server.js';
 import { type Gateway, startGateway } from './support/gateway-harness.js';
 
 /** A revoked key and two healthy ones, served in turn (round robin). */
@@ -19,19 +19,11 @@ const cacheable = {
 
 /** Two gateways (each with its own mock, same cast) started with the same REDIS_URL: two replicas of one deployment. */
 describe('REDIS_URL: replicas share the pool state and the degradation cache', () => {
-  let redis: RedisServer;
+  const redis = useRedisServer();
   const gateways: Gateway[] = [];
-
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
 
   afterEach(async () => {
     await Promise.all(gateways.splice(0).map((gateway) => gateway.close()));
-  });
-
-  afterAll(async () => {
-    await redis.stop();
   });
 
   async function replicas(): Promise<[Gateway, Gateway]> {

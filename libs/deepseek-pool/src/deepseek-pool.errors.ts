@@ -1,4 +1,4 @@
-import { classify } from './resilience/classify.js';
+// Errors are contracts at the bottom of the library: this file imports types only, never a decision module.
 import type { Outcome } from './resilience/outcome.js';
 
 /** One upstream attempt, as reported to callers and in errors (never holds a secret). */
@@ -14,16 +14,53 @@ export interface AttemptRecord {
   continuation?: true;
 }
 
-/** Base class of every error the pool throws. `code` is stable and machine-readable. */
-export class DeepSeekPoolError extends Error {
+/** The stable, machine-readable `code` of every DeepSeekPoolError; each has its own class. */
+export type DeepSeekPoolErrorCode =
+  | 'INVALID_OPTIONS'
+  | 'INVALID_REQUEST'
+  | 'UPSTREAM_ERROR'
+  | 'NO_AVAILABLE_KEY'
+  | 'ATTEMPTS_EXHAUSTED'
+  | 'DEADLINE_EXCEEDED'
+  | 'ABORTED'
+  | 'STREAM_INTERRUPTED'
+  | 'CLIENT_STALLED'
+  | 'UNKNOWN_KEY'
+  | 'NO_VALID_KEY'
+  | 'NO_DEGRADER'
+  | 'NO_POOL'
+  | 'MISSING_PEER'
+  | 'POOL_BREAKER_OPEN'
+  | 'DEGRADED_UNAVAILABLE';
+
+/** Base class of every error the pool throws: match on the subclass (`instanceof`); `code` names it for logs. */
+export abstract class DeepSeekPoolError extends Error {
   constructor(
     message: string,
-    readonly code: string,
+    readonly code: DeepSeekPoolErrorCode,
     readonly attempts: readonly AttemptRecord[] = [],
   ) {
     super(message);
     this.name = new.target.name;
   }
+}
+
+/** The attempts an error carries: a DeepSeekPoolError's, none for anything else. */
+export function attemptsOf(error: unknown): readonly AttemptRecord[] {
+  return error instanceof DeepSeekPoolError ? error.attempts : [];
+}
+
+/** The message of anything thrown (an Error's message, else its string form), for logs and error texts. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * A retry hint (ms, the unit of every error's `retryAfterMs`) as an HTTP `Retry-After` value: whole seconds rounded
+ * up, at least 1 (also when there is no hint).
+ */
+export function retryAfterSeconds(retryAfterMs: number | undefined): number {
+  return Math.max(1, Math.ceil((retryAfterMs ?? 0) / 1000));
 }
 
 /** An option is invalid: thrown at start, names the field. */
@@ -63,11 +100,6 @@ export class UpstreamError extends DeepSeekPoolError {
   /** HTTP status the upstream sent, when it sent one. */
   get status(): number | undefined {
     return this.outcome.kind === 'http' ? this.outcome.status : undefined;
-  }
-
-  /** Read by the key's breaker: only the key's own faults (5xx, timeouts, resets, broken bodies) count. */
-  get countsAsBreakerFailure(): boolean {
-    return classify(this.outcome).type === 'breaker-failure';
   }
 }
 
@@ -149,5 +181,44 @@ export class ClientStalledError extends DeepSeekPoolError {
       'CLIENT_STALLED',
       attempts,
     );
+  }
+}
+
+/** No key has this id (admin calls: enable, disable, probe, replace...). */
+export class UnknownKeyError extends DeepSeekPoolError {
+  constructor(readonly keyId: string) {
+    super(`No key with id "${keyId}"`, 'UNKNOWN_KEY');
+  }
+}
+
+/** `validateOnStart: 'require-one'` and no key answered as valid: the start is stopped. */
+export class NoValidKeyError extends DeepSeekPoolError {
+  constructor(summary: string) {
+    super(`No valid DeepSeek key at start (validateOnStart: 'require-one'): ${summary}`, 'NO_VALID_KEY');
+  }
+}
+
+/** `chat(..., { degrade: true })` without DeepSeekDegradationModule imported. */
+export class NoDegraderError extends DeepSeekPoolError {
+  constructor() {
+    super('chat({ degrade: true }) needs DeepSeekDegradationModule to be imported', 'NO_DEGRADER');
+  }
+}
+
+/** A component that needs the pool (the health indicator) found no DeepSeekPoolModule in the app. */
+export class NoPoolError extends DeepSeekPoolError {
+  constructor(component: string) {
+    super(`${component} needs DeepSeekPoolModule.forRoot(...) or forRootAsync(...) in the app`, 'NO_POOL');
+  }
+}
+
+/** An optional peer dependency a feature needs is not installed; `peers` names the packages. */
+export class MissingPeerError extends DeepSeekPoolError {
+  constructor(
+    feature: string,
+    readonly peers: readonly string[],
+    cause: unknown,
+  ) {
+    super(`${feature} needs ${peers.join(' and ')} installed (${errorMessage(cause)})`, 'MISSING_PEER');
   }
 }

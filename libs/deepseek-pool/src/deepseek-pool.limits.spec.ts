@@ -64,6 +64,23 @@ describe('DeepSeekPoolService rate and quota limits (scripted upstream, fake tim
     expect(service.snapshot().keys[1].headroom).toBeUndefined();
   });
 
+  it('a burst of concurrent calls: each call counts before the next one picks, so none goes over a limit', async () => {
+    // Arrange
+    const service = pool({
+      keys: [
+        { id: 'a', apiKey: A, limits: { requestsPerMinute: 2 } },
+        { id: 'b', apiKey: B, priority: 1 },
+      ],
+    });
+
+    // Act
+    const results = await Promise.all(Array.from({ length: 4 }, () => service.chat(request)));
+
+    // Assert
+    expect(results.map((result) => result.meta.keyId)).toEqual(['a', 'a', 'b', 'b']);
+    expect(transport.callsTo(A)).toBe(2);
+  });
+
   it('fails fast as rate limited, with the time the window frees, when every key is over a limit', async () => {
     // Arrange
     const service = pool({ keys: [{ id: 'a', apiKey: A }], accounts: { a: { limits: { requestsPerMinute: 1 } } } });

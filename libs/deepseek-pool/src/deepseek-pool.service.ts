@@ -1,7 +1,7 @@
 import { Inject, Injectable, type LoggerService, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, ModelList, Usage } from './chat.types.js';
 import { DEEPSEEK_POOL_OPTIONS } from './deepseek-pool.constants.js';
-import { DeepSeekPoolError } from './deepseek-pool.errors.js';
+import { NoDegraderError, UnknownKeyError, attemptsOf } from './deepseek-pool.errors.js';
 import { PoolEvents } from './deepseek-pool.events.js';
 import { type ResolvedPoolOptions, servedModels } from './deepseek-pool.options.js';
 import { redactedLogger } from './redaction/redacting-logger.js';
@@ -175,9 +175,12 @@ export class DeepSeekPoolService implements OnModuleInit, OnModuleDestroy {
     this.telemetryReady = this.startTelemetry();
   }
 
-  /** Resolves once OpenTelemetry is wired (or known to be absent): Nest awaits it before serving. */
+  /**
+   * Resolves once OpenTelemetry is wired (or known to be absent) and the state store started: Nest awaits it before
+   * serving.
+   */
   async onModuleInit(): Promise<void> {
-    await this.telemetryReady;
+    await Promise.all([this.telemetryReady, this.store.start?.()]);
   }
 
   /**
@@ -189,11 +192,7 @@ export class DeepSeekPoolService implements OnModuleInit, OnModuleDestroy {
     const body = serializeChatBody(request, false);
     if (options.degrade) {
       const degrader = this.degrader;
-      if (!degrader)
-        throw new DeepSeekPoolError(
-          'chat({ degrade: true }) needs DeepSeekDegradationModule to be imported',
-          'NO_DEGRADER',
-        );
+      if (!degrader) throw new NoDegraderError();
       // One span for the degradable call: the fresh attempts beneath it, each tier's own pool calls as child spans.
       const call = this.telemetry.call(request, false);
       return call.track(() =>
@@ -242,13 +241,7 @@ export class DeepSeekPoolService implements OnModuleInit, OnModuleDestroy {
       return result;
     } catch (error) {
       call.failed(error);
-      this.recordRequest(
-        request.model,
-        'error',
-        (error as { attempts?: unknown[] }).attempts?.length ?? 0,
-        startedMs,
-        false,
-      );
+      this.recordRequest(request.model, 'error', attemptsOf(error).length, startedMs, false);
       throw error;
     }
   }
@@ -276,13 +269,7 @@ export class DeepSeekPoolService implements OnModuleInit, OnModuleDestroy {
         )
         .catch((error: unknown) => {
           trace.failed(error);
-          this.recordRequest(
-            request.model,
-            'error',
-            (error as { attempts?: unknown[] }).attempts?.length ?? 0,
-            startedMs,
-            true,
-          );
+          this.recordRequest(request.model, 'error', attemptsOf(error).length, startedMs, true);
           throw error;
         });
       trace.answered(meta);
@@ -530,7 +517,7 @@ export class DeepSeekPoolService implements OnModuleInit, OnModuleDestroy {
 
   private slot(id: string): KeySlot {
     const slot = this.registry.get(id);
-    if (!slot) throw new DeepSeekPoolError(`No key with id "${id}"`, 'UNKNOWN_KEY');
+    if (!slot) throw new UnknownKeyError(id);
     return slot;
   }
 

@@ -6,6 +6,7 @@ import {
   type NestInterceptor,
   StreamableFile,
 } from '@nestjs/common';
+import { errorMessage } from 'nestjs-deepseek-pool';
 import { Observable } from 'rxjs';
 
 /**
@@ -36,9 +37,7 @@ export class SseResponseInterceptor implements NestInterceptor {
             subscriber.error(error);
             return;
           }
-          out.end(
-            `data: ${JSON.stringify({ error: { message: error instanceof Error ? error.message : String(error) } })}\n\n`,
-          );
+          out.end(`data: ${JSON.stringify({ error: { message: errorMessage(error) } })}\n\n`);
         },
         complete: () => {
           out.end('data: [DONE]\n\n');

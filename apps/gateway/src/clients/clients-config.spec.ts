@@ -21,8 +21,20 @@ describe('GATEWAY_CLIENTS and REDIS_URL', () => {
       records: [{ name: 'web', tokenSha256: hashClientToken('client-token-web-0123456789') }],
       redisUrl: 'redis://10.0.0.9:6379',
       redisPrefix: 'dsp:gw:',
+      plainTokens: ['client-token-web-0123456789'],
     });
     expect(config.clientTokens).toEqual([]);
+  });
+
+  it('keeps plain tokens only for redaction: a hashed entry has none to keep', () => {
+    // Arrange
+    const hashed = JSON.stringify([{ name: 'app', tokenSha256: hashClientToken('client-token-app-0123456789') }]);
+
+    // Act
+    const config = loadGatewayConfig({ ...KEYS, GATEWAY_CLIENTS: hashed }, noFile);
+
+    // Assert
+    expect(config.clients?.plainTokens).toEqual([]);
   });
 
   it('reads a file named by GATEWAY_CLIENTS, then the gateway.clients section of GATEWAY_CONFIG', () => {

@@ -12,6 +12,8 @@ export interface ClientsConfig {
   redisPrefix: string;
   /** How often a replica re-reads the clients in Redis (created, changed, revoked elsewhere). */
   refreshMs: number;
+  /** Tokens the configuration gives in plain (`token`): kept only to redact them from what leaves the gateway. */
+  plainTokens?: readonly string[];
 }
 
 export const NO_CLIENTS: ClientsConfig = {
@@ -41,15 +43,13 @@ export function loadClientsConfig(
   nowIso = new Date().toISOString(),
 ): ClientsConfig {
   const fromEnv = env.GATEWAY_CLIENTS?.trim();
-  let records: ClientRecord[] | undefined;
-  if (fromEnv)
-    records = parseConfigClients(
-      parseJson(fromEnv.startsWith('[') ? fromEnv : readClientsFile(fromEnv, readFile)),
-      'GATEWAY_CLIENTS',
-      fail,
-      nowIso,
-    );
-  else if (file.clients !== undefined) records = parseConfigClients(file.clients, 'gateway.clients', fail, nowIso);
+  const raw: unknown = fromEnv
+    ? parseJson(fromEnv.startsWith('[') ? fromEnv : readClientsFile(fromEnv, readFile))
+    : file.clients;
+  const records =
+    raw === undefined
+      ? undefined
+      : parseConfigClients(raw, fromEnv ? 'GATEWAY_CLIENTS' : 'gateway.clients', fail, nowIso);
   const prefix = env.GATEWAY_REDIS_PREFIX?.trim() || file.redisPrefix || NO_CLIENTS.redisPrefix;
   if (/\s/.test(prefix)) throw fail('GATEWAY_REDIS_PREFIX', 'must not contain spaces');
   return {
@@ -57,7 +57,17 @@ export function loadClientsConfig(
     redisUrl: env.REDIS_URL?.trim() || file.redisUrl || undefined,
     redisPrefix: prefix,
     refreshMs: NO_CLIENTS.refreshMs,
+    plainTokens: records === undefined ? [] : plainTokensOf(raw),
   };
+}
+
+/** The `token` values of a clients array that parsed (so each is a string when present). */
+function plainTokensOf(clients: unknown): string[] {
+  if (!Array.isArray(clients)) return [];
+  return clients.flatMap((client: unknown) => {
+    const token = typeof client === 'object' && client !== null ? (client as { token?: unknown }).token : undefined;
+    return typeof token === 'string' ? [token] : [];
+  });
 }
 
 function readClientsFile(path: string, readFile: (path: string) => string): string {

@@ -1,6 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { DeepSeekPoolService } from 'nestjs-deepseek-pool';
+import { DeepSeekPoolService, errorMessage } from 'nestjs-deepseek-pool';
 import { clientError } from './openai-error.js';
 
 /** Health checks answer in terminus's own shape (orchestrators read it); every other route in the OpenAI envelope. */
@@ -31,8 +31,7 @@ export class OpenAiErrorFilter implements ExceptionFilter {
       return;
     }
     const mapped = clientError(error, this.pool.redactor);
-    if (mapped.status === 500)
-      this.logger.error(`Unhandled error: ${error instanceof Error ? error.message : String(error)}`);
+    if (mapped.status === 500) this.logger.error(`Unhandled error: ${errorMessage(error)}`);
     response.status(mapped.status).set(mapped.headers).json(mapped.body);
   }
 }

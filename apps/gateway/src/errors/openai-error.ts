@@ -4,7 +4,6 @@ import {
   ClientStalledError,
   DegradedUnavailableError,
   PoolBreakerOpenError,
-  DeepSeekPoolError,
   InvalidOptionsError,
   DeadlineExceededError,
   InvalidRequestError,
@@ -12,7 +11,9 @@ import {
   type Redactor,
   RequestAbortedError,
   StreamInterruptedError,
+  UnknownKeyError,
   UpstreamError,
+  retryAfterSeconds,
 } from 'nestjs-deepseek-pool';
 import { ClientRefusedError } from '../clients/client-refusal.js';
 import type { OpenAiErrorResponse } from './openai-error-response.js';
@@ -65,8 +66,7 @@ export function toOpenAiError(error: unknown): OpenAiErrorResponse {
   if (error instanceof UpstreamError) return upstreamEnvelope(error);
   if (error instanceof InvalidOptionsError)
     return envelope(400, error.message, 'invalid_request_error', error.field, 'invalid_key_options', false);
-  if (error instanceof DeepSeekPoolError && error.code === 'UNKNOWN_KEY')
-    return envelope(404, error.message, 'not_found', null, 'unknown_key', false);
+  if (error instanceof UnknownKeyError) return envelope(404, error.message, 'not_found', null, 'unknown_key', false);
   if (error instanceof HttpException)
     return envelope(error.getStatus(), error.message, 'invalid_request_error', null, null, error.getStatus() >= 500);
   const status = (error as { status?: unknown; type?: unknown } | null)?.status;
@@ -89,7 +89,7 @@ function degradedFallback(error: DegradedUnavailableError): OpenAiErrorResponse 
     status: error.status,
     headers: {
       'x-should-retry': 'true',
-      'retry-after': String(error.retryAfterSeconds),
+      'retry-after': String(retryAfterSeconds(error.retryAfterMs)),
       'x-deepseek-pool-degraded': error.degraded,
     },
     body: error.body as OpenAiErrorResponse['body'],
@@ -125,7 +125,7 @@ function envelope(
 ): OpenAiErrorResponse {
   const headers: Record<string, string> = { 'x-should-retry': String(retry) };
   if (retry && retryAfterMs !== undefined && Number.isFinite(retryAfterMs)) {
-    headers['retry-after'] = String(Math.max(1, Math.ceil(retryAfterMs / 1000)));
+    headers['retry-after'] = String(retryAfterSeconds(retryAfterMs));
     headers['retry-after-ms'] = String(Math.max(1, Math.ceil(retryAfterMs)));
   }
   return { status, headers, body: { error: { message, type, param, code } } };

@@ -10,8 +10,9 @@ export class PoolBreakerOpenError extends DeepSeekPoolError {
 }
 
 /**
- * The pool could not serve and no tier could answer but the fallback, configured to answer as an error:
- * send `body` with HTTP 503 and `Retry-After: retryAfterSeconds`. `cause` is the pool's error.
+ * The pool could not serve and no tier could answer but the fallback, configured to answer as an error: send `body`
+ * with HTTP 503 and `Retry-After: retryAfterSeconds(retryAfterMs)`. `retryAfterMs` is the pool's hint (0 when it has
+ * none); `cause` is the pool's error.
  */
 export class DegradedUnavailableError extends DeepSeekPoolError {
   readonly status = 503;
@@ -19,7 +20,7 @@ export class DegradedUnavailableError extends DeepSeekPoolError {
 
   constructor(
     readonly body: unknown,
-    readonly retryAfterSeconds: number,
+    readonly retryAfterMs: number,
     override readonly cause: unknown,
     attempts: readonly AttemptRecord[],
   ) {

@@ -8,6 +8,7 @@ import {
 import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import { type Observable, catchError, defer, from, lastValueFrom, map, throwError } from 'rxjs';
 import type { ChatCompletionChunk } from '../chat.types.js';
+import { retryAfterSeconds } from '../deepseek-pool.errors.js';
 import { validateChatRequest } from '../request-validation.js';
 import type { DegradableHttpRequest, DegradableRoute } from './degradable.decorator.js';
 import { DEGRADABLE_METADATA, DEGRADED_HEADER } from './degradation.constants.js';
@@ -58,7 +59,7 @@ export class DeepSeekDegradationInterceptor implements NestInterceptor<unknown, 
     }).pipe(
       catchError((error: unknown) => {
         if (!(error instanceof DegradedUnavailableError)) return throwError(() => error);
-        setHeader('retry-after', String(error.retryAfterSeconds));
+        setHeader('retry-after', String(retryAfterSeconds(error.retryAfterMs)));
         return throwError(
           () => new HttpException(error.body as Record<string, unknown>, error.status, { cause: error }),
         );

@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { DEEPSEEK_POOL_OPTIONS } from '../deepseek-pool.constants.js';
-import { DeepSeekPoolError } from '../deepseek-pool.errors.js';
+import { MissingPeerError } from '../deepseek-pool.errors.js';
 import type { ResolvedPoolOptions } from '../deepseek-pool.options.js';
 import { DEEPSEEK_DEGRADATION_OPTIONS, DEFAULT_DEGRADATION_CACHE } from './degradation.constants.js';
 import {
@@ -50,10 +50,7 @@ function withDefaultCache(module: DynamicModule): DynamicModule {
 
 async function defaultCacheModule(): Promise<DynamicModule> {
   const { CacheModule, CACHE_MANAGER } = await import('@nestjs/cache-manager').catch((error: unknown) => {
-    throw new DeepSeekPoolError(
-      `DeepSeekDegradationModule needs @nestjs/cache-manager and cache-manager installed (${String(error)})`,
-      'MISSING_PEER',
-    );
+    throw new MissingPeerError('DeepSeekDegradationModule', ['@nestjs/cache-manager', 'cache-manager'], error);
   });
   return {
     module: DegradationCacheModule,

@@ -161,7 +161,7 @@ describe('DeepSeekDegradationService (scripted upstream, fake timers)', () => {
       expect(error).toBeInstanceOf(DegradedUnavailableError);
       expect(error).toMatchObject({
         status: 503,
-        retryAfterSeconds: 7,
+        retryAfterMs: 7_000,
         body: { error: { message: 'System busy, please retry shortly', type: 'service_unavailable' } },
       });
       expect(degraded).toHaveBeenCalledWith('fallback', 'deepseek-v4-pro');
@@ -262,15 +262,15 @@ describe('DeepSeekDegradationService (scripted upstream, fake timers)', () => {
     it('opens above the error rate: no upstream call at all while open, tiers at once, Retry-After until the probe', async () => {
       const service = degradation({ breaker, modelFallbacks: {} });
       transport.script(PRO, down);
-      await expect(pool.chat(ask('q1'), { degrade: true })).rejects.toMatchObject({ retryAfterSeconds: 1 });
-      await expect(pool.chat(ask('q2'), { degrade: true })).rejects.toMatchObject({ retryAfterSeconds: 10 });
+      await expect(pool.chat(ask('q1'), { degrade: true })).rejects.toMatchObject({ retryAfterMs: 0 });
+      await expect(pool.chat(ask('q2'), { degrade: true })).rejects.toMatchObject({ retryAfterMs: 10_000 });
       expect(service.breaker.state).toBe('open');
       expect(transport.calls).toHaveLength(2);
 
       jest.advanceTimersByTime(3_500);
       const error = await pool.chat(ask('q3'), { degrade: true }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(DegradedUnavailableError);
-      expect(error).toMatchObject({ retryAfterSeconds: 7, cause: { code: 'POOL_BREAKER_OPEN' } });
+      expect(error).toMatchObject({ retryAfterMs: 6_500, cause: { code: 'POOL_BREAKER_OPEN' } });
       expect(transport.calls).toHaveLength(2);
     });
 

@@ -1,16 +1,14 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { type Observable, defer, from } from 'rxjs';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from '../chat.types.js';
-import { type AttemptRecord, DeepSeekPoolError, RequestAbortedError } from '../deepseek-pool.errors.js';
+import { type AttemptRecord, RequestAbortedError, attemptsOf, errorMessage } from '../deepseek-pool.errors.js';
 import { observableToIterable } from '../streaming/observable-iterable.js';
 import { type ChatDegrader, type ChatOptions, DeepSeekPoolService, type PoolResult } from '../deepseek-pool.service.js';
 import type { DegradableRoute } from './degradable.decorator.js';
 import { DEEPSEEK_DEGRADATION_OPTIONS, DEFAULT_DEGRADATION_CACHE } from './degradation.constants.js';
-import { errorMessage } from '../redaction/redacting-logger.js';
 import { DegradedUnavailableError, PoolBreakerOpenError } from './degradation.errors.js';
 import type { ResolvedDegradationOptions, ResolvedFallback } from './degradation.options.js';
 import { type DegradationTier, cannotServe, planTiers, retryAfterMsOf } from './degradation-tiers.js';
-import { retryAfterSeconds } from './fallback-response.js';
 import { lighterModels } from './model-fallback.js';
 import { type CallVerdict, PoolBreaker } from './pool-breaker.js';
 import { ResponseCache, type ResponseCacheStore } from './response-cache.js';
@@ -50,9 +48,9 @@ export class DeepSeekDegradationService implements ChatDegrader, OnModuleInit {
     @Inject(DeepSeekPoolService) private readonly pool: DeepSeekPoolService,
   ) {
     const { clock, logger } = options;
-    this.breaker = new PoolBreaker(options.breaker, clock, (state) =>
-      logger?.[state === 'closed' ? 'log' : 'warn'](`Pool breaker ${state}`),
-    );
+    this.breaker = new PoolBreaker(options.breaker, clock, (state) => {
+      logger?.[state === 'closed' ? 'log' : 'warn'](`Pool breaker ${state}`);
+    });
     this.cache = new ResponseCache(
       options.cache ?? defaultCache,
       {
@@ -254,12 +252,7 @@ export class DeepSeekDegradationService implements ChatDegrader, OnModuleInit {
       });
     this.record('fallback', input);
     const retryAfterMs = Math.max(retryAfterMsOf(cause) ?? 0, this.breaker.retryAfterMs);
-    throw new DegradedUnavailableError(
-      fallback.body(input.request, nowMs),
-      retryAfterSeconds(retryAfterMs),
-      cause,
-      trace,
-    );
+    throw new DegradedUnavailableError(fallback.body(input.request, nowMs), retryAfterMs, cause, trace);
   }
 
   private mark(
@@ -275,8 +268,4 @@ export class DeepSeekDegradationService implements ChatDegrader, OnModuleInit {
     this.options.metrics?.degraded(tier, input.request.model);
     input.onDegraded?.(tier);
   }
-}
-
-function attemptsOf(error: unknown): readonly AttemptRecord[] {
-  return error instanceof DeepSeekPoolError ? error.attempts : [];
 }

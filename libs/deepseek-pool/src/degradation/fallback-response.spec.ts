@@ -3,23 +3,8 @@ import {
   FALLBACK_FINGERPRINT,
   fallbackCompletion,
   fallbackErrorBody,
-  retryAfterSeconds,
 } from './fallback-response.js';
 import { isCompleteAnswer } from './response-cache.js';
-
-describe('retryAfterSeconds', () => {
-  it.each<[number | undefined, number]>([
-    [undefined, 1],
-    [0, 1],
-    [1, 1],
-    [999, 1],
-    [1_000, 1],
-    [1_001, 2],
-    [29_500, 30],
-  ])('%s ms -> %s s', (ms, seconds) => {
-    expect(retryAfterSeconds(ms)).toBe(seconds);
-  });
-});
 
 describe('fallback bodies', () => {
   it('as a message: a well-formed completion of the requested model, marked by its fingerprint, no tokens', () => {

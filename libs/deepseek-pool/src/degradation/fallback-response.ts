@@ -6,11 +6,6 @@ export const DEFAULT_FALLBACK_MESSAGE = 'System busy, please retry shortly';
 /** `system_fingerprint` of a fallback answer: it never came from a model. */
 export const FALLBACK_FINGERPRINT = 'deepseek-pool-fallback';
 
-/** Retry-After, seconds: the pool's hint rounded up, at least 1 (also when there is no hint). */
-export function retryAfterSeconds(retryAfterMs: number | undefined): number {
-  return Math.max(1, Math.ceil((retryAfterMs ?? 0) / 1000));
-}
-
 /**
  * The fallback as an assistant message (HTTP 200): a well-formed chat completion of the requested model, no tokens
  * used.

@@ -2,7 +2,7 @@ import type { LoggerService } from '@nestjs/common';
 import type { ChatCompletion, ChatCompletionRequest } from '../chat.types.js';
 import type { Clock } from '../clock.js';
 import { cacheKey, isRecord } from './cache-key.js';
-import { errorMessage } from '../redaction/redacting-logger.js';
+import { errorMessage } from '../deepseek-pool.errors.js';
 
 /** Finish reasons of an answer that ended normally. */
 const COMPLETE_FINISH_REASONS: ReadonlySet<string> = new Set(['stop', 'length', 'tool_calls']);
@@ -18,8 +18,8 @@ interface CacheEntry {
  * here rather than imported so the main entry's types do not require the optional @nestjs/cache-manager peer.
  */
 export interface ResponseCacheStore {
-  get<T>(key: string): Promise<T | null | undefined>;
-  set<T>(key: string, value: T, ttl?: number): Promise<unknown>;
+  get(key: string): Promise<unknown>;
+  set(key: string, value: unknown, ttl?: number): Promise<unknown>;
 }
 
 export interface ResponseCacheSettings {
@@ -85,7 +85,7 @@ export class ResponseCache {
     if (!this.covers(request, tenant)) return undefined;
     let entry: unknown;
     try {
-      entry = await this.cache.get<CacheEntry>(cacheKey(request, tenant, this.settings.keyPrefix));
+      entry = await this.cache.get(cacheKey(request, tenant, this.settings.keyPrefix));
     } catch (error) {
       this.logger?.warn(`Degradation cache read failed: ${errorMessage(error)}`);
       return undefined;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { type HealthIndicatorResult, HealthIndicatorService, type HealthIndicatorStatus } from '@nestjs/terminus';
-import { DeepSeekPoolError } from '../deepseek-pool.errors.js';
+import { NoPoolError } from '../deepseek-pool.errors.js';
 import { DeepSeekPoolService } from '../deepseek-pool.service.js';
 import { type PoolHealthDetails, type PoolHealthStatus, assessPool, minHealthyKeysOf } from './pool-health-status.js';
 
@@ -67,11 +67,7 @@ export class DeepSeekPoolHealthIndicator {
     } catch {
       // UnknownElementException: reported below, with what to do
     }
-    if (!this.pool)
-      throw new DeepSeekPoolError(
-        'DeepSeekPoolHealthIndicator needs DeepSeekPoolModule.forRoot(...) or forRootAsync(...) in the app',
-        'NO_POOL',
-      );
+    if (!this.pool) throw new NoPoolError('DeepSeekPoolHealthIndicator');
     return this.pool;
   }
 }

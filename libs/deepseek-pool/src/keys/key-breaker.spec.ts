@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { jest } from '@jest/globals';
+import { UpstreamError } from '../deepseek-pool.errors.js';
 import type { BreakerPolicy } from './breaker-policy.js';
 import { type BreakerState, KeyBreaker } from './key-breaker.js';
 
@@ -13,8 +14,8 @@ const policy: BreakerPolicy = {
   halfOpenSuccessesToClose: 2,
 };
 
-const keyFault = Object.assign(new Error('503'), { countsAsBreakerFailure: true });
-const callerFault = Object.assign(new Error('400'), { countsAsBreakerFailure: false });
+const keyFault = new UpstreamError('503', { kind: 'http', status: 503 }, 'k1', undefined);
+const callerFault = new UpstreamError('400', { kind: 'http', status: 400 }, 'k1', undefined);
 
 describe('KeyBreaker', () => {
   let rotate: EventEmitter;

@@ -1,20 +1,15 @@
 import type { EventEmitter } from 'node:events';
 import CircuitBreaker from 'opossum';
 import type { BreakerPolicy } from './breaker-policy.js';
+import { isKeyFault } from '../resilience/classify.js';
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
-
-/** Thrown by a breaker-wrapped call whose failure must not count against the breaker (caller errors, 429, aborts). */
-export interface BreakerVerdict {
-  /** True when this failure is the key's fault (5xx, timeout, reset...). */
-  readonly countsAsBreakerFailure: boolean;
-}
 
 /**
  * One opossum breaker per key, set up for LLM calls:
  * - opossum owns closed -> open (rolling window, minimum volume, error threshold) and open -> half-open (reset timer);
  * - timeouts are the pool's (time-to-first-content, idle, total), so opossum's shared-abort `timeout` is off;
- * - only failures whose verdict says so are counted (caller errors, 429s, aborts pass through opossum's errorFilter);
+ * - only the key's own faults are counted (`isKeyFault`: caller errors, 429s, aborts pass opossum's errorFilter);
  * - half-open admits `halfOpenMaxProbes` probes (opossum admits one) and closes after `halfOpenSuccessesToClose`.
  * Concurrency gating happens before `run`, so gate rejections never reach the breaker.
  */
@@ -43,7 +38,7 @@ export class KeyBreaker {
       rollingPercentilesEnabled: false,
       enableSnapshots: false,
       rotateBucketController: this.rotateBucketController,
-      errorFilter: (error: unknown) => !isBreakerFailure(error),
+      errorFilter: (error: unknown) => !isKeyFault(error),
     });
     breaker.on('open', () => this.onStateChange('open'));
     breaker.on('close', () => this.onStateChange('closed'));
@@ -122,13 +117,9 @@ export class KeyBreaker {
       return result;
     } catch (error) {
       if (!this.breaker.halfOpen) throw error;
-      if (isBreakerFailure(error)) this.breaker.open();
+      if (isKeyFault(error)) this.breaker.open();
       else this.probesAdmitted -= 1; // not the key's fault: give the probe slot back
       throw error;
     }
   }
-}
-
-function isBreakerFailure(error: unknown): boolean {
-  return (error as Partial<BreakerVerdict> | null)?.countsAsBreakerFailure === true;
 }

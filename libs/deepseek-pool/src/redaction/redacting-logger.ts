@@ -63,8 +63,3 @@ export function redactedLogger(
 ): LoggerService | undefined {
   return logger === false ? undefined : new RedactingLogger(logger ?? new Logger(context), redactor);
 }
-
-/** The message of anything thrown, for logs. */
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import { UpstreamError } from '../deepseek-pool.errors.js';
+import { UpstreamError, errorMessage } from '../deepseek-pool.errors.js';
 import { redactFailure } from '../redaction/redact-failure.js';
 import type { Redactor } from '../redaction/redactor.js';
 import { type AttemptTrace, NOOP_ATTEMPT } from './call-trace.js';
@@ -56,7 +56,7 @@ export class AttemptControl {
     }
     this.clearTimer();
     this.armed = { phase, ms, fromMs: now };
-    this.schedule(now);
+    this.schedule(this.armed, now);
   }
 
   /** Stops the timer and detaches from the caller's signal. Call once the attempt is settled. */
@@ -97,7 +97,7 @@ export class AttemptControl {
     this.attemptDeadlineMs += pausedMs;
     if (this.armed === undefined) return;
     this.armed.fromMs += pausedMs;
-    this.schedule(now);
+    this.schedule(this.armed, now);
   }
 
   /** Ends the exchange now because the caller stopped reading: never the key's fault. */
@@ -116,7 +116,7 @@ export class AttemptControl {
       return { kind: 'protocol', detail: (error as Error).message };
     if (typeof code === 'string' && code !== '') return { kind: 'network', code };
     // Transports report every network failure with a code: an error without one was thrown by this process.
-    return { kind: 'local', detail: error instanceof Error ? error.message : String(error) };
+    return { kind: 'local', detail: errorMessage(error) };
   }
 
   /**
@@ -137,16 +137,17 @@ export class AttemptControl {
     return this.fired === 'caller-deadline';
   }
 
-  private schedule(now: number): void {
-    const { phase, ms, fromMs } = this.armed!;
+  /** Sets the timer of the `armed` phase (the object `arm` and `resume` move the start of). */
+  private schedule(armed: { phase: TimerPhase; ms: number; fromMs: number }, now: number): void {
+    const { phase, ms, fromMs } = armed;
     const phaseEnd = Math.min(fromMs + ms, this.attemptDeadlineMs);
     const callerEnds = this.callerDeadlineMs <= phaseEnd;
     const end = callerEnds ? this.callerDeadlineMs : phaseEnd;
     const label = callerEnds ? 'caller-deadline' : phaseEnd === this.attemptDeadlineMs ? 'total' : phase;
     this.timer = setTimeout(
       () => {
-        if (label === 'idle' && this.armed!.fromMs + ms > end) {
-          this.schedule(this.clock.now());
+        if (label === 'idle' && armed.fromMs + ms > end) {
+          this.schedule(armed, this.clock.now());
           return;
         }
         this.fired = label;
@@ -168,6 +169,6 @@ export class AttemptControl {
 }
 
 function describe(error: unknown, context: string | undefined): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   return context === undefined ? message : `${context}: ${message}`;
 }

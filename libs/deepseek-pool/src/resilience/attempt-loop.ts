@@ -19,7 +19,7 @@ import type { Router, Unavailability } from '../routing/router.js';
 import { type AttemptFailure, type CallTrace, NOOP_CALL } from './call-trace.js';
 import { AttemptControl } from './attempt-control.js';
 import { backoffMs } from './backoff.js';
-import { classify } from './classify.js';
+import { classify, isKeyFault } from './classify.js';
 import { lostRaceLatencyMs } from './hedge-policy.js';
 import { HEDGE_DUE, type HedgeTimer, type Hedging } from './hedging.js';
 import { type ActionContext, applyAction } from './outcome-actions.js';
@@ -196,7 +196,8 @@ export class AttemptLoop {
       }
       if ((trace.length > 0 || continuation) && !budget.tryWithdraw())
         throw this.exhausted(model, lastError!, trace, 'retry budget spent');
-      if (!(await this.acquire(slot, ctx))) {
+      const acquiring = this.acquire(slot, ctx);
+      if (!(typeof acquiring === 'boolean' ? acquiring : await acquiring)) {
         tried.add(slot);
         continue;
       }
@@ -206,13 +207,13 @@ export class AttemptLoop {
     }
   }
 
-  /** Takes a place in the key's account (its concurrency limit, shared across replicas); false when it is full. */
-  private async acquire(slot: KeySlot, ctx: EligibilityContext): Promise<boolean> {
-    const acquiring = this.deps.eligibility.store.tryAcquireAccount(
-      slot.config.account,
-      ctx.accountLimit(slot.config.account),
-    );
-    return typeof acquiring === 'boolean' ? acquiring : await acquiring;
+  /**
+   * Takes a place in the key's account (its concurrency limit, shared across replicas); false when it is full. A
+   * store that answers at once is not awaited: the attempt starts (and reserves its tokens) in the same turn as its
+   * pick, so the calls of a burst each see the picks before them (awaiting let a whole burst pick on the same state).
+   */
+  private acquire(slot: KeySlot, ctx: EligibilityContext): boolean | Promise<boolean> {
+    return this.deps.eligibility.store.tryAcquireAccount(slot.config.account, ctx.accountLimit(slot.config.account));
   }
 
   /**
@@ -319,8 +320,7 @@ export class AttemptLoop {
         flight.failedWith = error;
         // A committed stream that breaks later counts against its key's latency too (its breaker saw the failure):
         // a penalty from the key's own estimate, not the stream's length.
-        if (flight.answered && error.countsAsBreakerFailure)
-          slot.latency.observe(failureLatencyMs(0, slot.latency.value));
+        if (flight.answered && isKeyFault(error)) slot.latency.observe(failureLatencyMs(0, slot.latency.value));
         release();
         if (flight.answered) endSpan({ error });
         else if (flight.abandoned) endSpan({ error, action: classify(error.outcome) });
@@ -366,7 +366,8 @@ export class AttemptLoop {
       skip('no-candidate');
       return;
     }
-    if (!(await this.acquire(slot, ctx))) {
+    const acquiring = this.acquire(slot, ctx);
+    if (!(typeof acquiring === 'boolean' ? acquiring : await acquiring)) {
       skip('account-limit');
       return;
     }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { classify, countsAsBreakerFailure, isRetryable, parseConcurrency429 } from './classify.js';
+import { UpstreamError } from '../deepseek-pool.errors.js';
+import { classify, countsAsBreakerFailure, isKeyFault, isRetryable, parseConcurrency429 } from './classify.js';
 import type { Action, Outcome } from './outcome.js';
 
 const CONCURRENCY_429 =
@@ -133,5 +134,26 @@ describe('isRetryable and countsAsBreakerFailure', () => {
 
     // Assert
     expect(result).toEqual([retryable, breakerFailure]);
+  });
+});
+
+describe('isKeyFault', () => {
+  const upstream = (outcome: Outcome) => new UpstreamError('failed', outcome, 'k1', undefined);
+
+  it.each<[string, unknown, boolean]>([
+    ['a 503', upstream({ kind: 'http', status: 503 }), true],
+    ['a 404 (the upstream trouble)', upstream({ kind: 'http', status: 404 }), true],
+    ['a timeout', upstream({ kind: 'timeout', phase: 'idle' }), true],
+    ['a reset', upstream({ kind: 'network', code: 'ECONNRESET' }), true],
+    ['a blank 200 body', upstream({ kind: 'empty-body' }), true],
+    ['a 400 (the caller)', upstream({ kind: 'http', status: 400 }), false],
+    ['a 429', upstream({ kind: 'http', status: 429 }), false],
+    ['a 401', upstream({ kind: 'http', status: 401 }), false],
+    ['an abort', upstream({ kind: 'aborted' }), false],
+    ['a local failure', upstream({ kind: 'local', detail: 'bug' }), false],
+    ['a plain Error', new Error('503'), false],
+    ['an object that claims to be', { countsAsBreakerFailure: true }, false],
+  ])('%s: %p', (_name, error, keyFault) => {
+    expect(isKeyFault(error)).toBe(keyFault);
   });
 });

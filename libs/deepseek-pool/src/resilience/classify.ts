@@ -1,3 +1,4 @@
+import { UpstreamError } from '../deepseek-pool.errors.js';
 import type { Action, Outcome } from './outcome.js';
 
 const RETURN: Action = Object.freeze({ type: 'return' });
@@ -36,9 +37,10 @@ export function classify(outcome: Outcome): Action {
  * 39..."): the account's `limit` and, when stated, its `current` in-flight count upstream (this request included).
  */
 export function parseConcurrency429(message?: string): { limit: number; current?: number } | undefined {
-  const limit = message === undefined ? null : CONCURRENCY_LIMIT.exec(message);
+  if (message === undefined) return undefined;
+  const limit = CONCURRENCY_LIMIT.exec(message);
   if (!limit) return undefined;
-  const current = CURRENT_CONCURRENCY.exec(message!);
+  const current = CURRENT_CONCURRENCY.exec(message);
   return current ? { limit: Number(limit[1]), current: Number(current[1]) } : { limit: Number(limit[1]) };
 }
 
@@ -55,6 +57,14 @@ export function isRetryable(action: Action): boolean {
 /** True when the outcome is recorded as a failure on the key's circuit breaker. */
 export function countsAsBreakerFailure(action: Action): boolean {
   return action.type === 'breaker-failure';
+}
+
+/**
+ * True when a thrown error is the key's own fault (an UpstreamError whose outcome counts on its breaker: 5xx,
+ * timeouts, resets, broken bodies); caller errors, 429s, aborts and local failures are not.
+ */
+export function isKeyFault(error: unknown): boolean {
+  return error instanceof UpstreamError && countsAsBreakerFailure(classify(error.outcome));
 }
 
 function classifyStatus(status: number, retryAfterMs?: number, message?: string): Action {

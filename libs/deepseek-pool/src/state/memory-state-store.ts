@@ -83,8 +83,9 @@ export class MemoryStateStore implements PoolStateStore {
     this.listeners.push(listener);
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.listeners.length = 0;
+    return Promise.resolve();
   }
 
   private emit(change: StateChange): void {

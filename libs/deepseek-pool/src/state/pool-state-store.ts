@@ -18,12 +18,20 @@ export type StateChange =
   /** The backend is back and the local view has been reconciled with it. */
   | { type: 'store-recovered'; downMs: number };
 
+/** A change to the state itself (a cooldown or a disable), not a note about the store. */
+export type ViewChange = Extract<StateChange, { type: 'cooldown' | 'clear-cooldown' | 'disable' | 'enable' }>;
+
 /**
  * All state that replicas would share. Reads are synchronous (a local view kept current by the store)
  * so routing never waits on I/O; writes apply locally at once and propagate as the store can.
  * Scopes are `key:<id>` or `account:<name>`.
  */
 export interface PoolStateStore extends UsageStore {
+  /**
+   * Starts the store's I/O (connections, timers), when it has any: the pool calls it at module init, before serving.
+   * Idempotent. A store does no I/O before it.
+   */
+  start?(): Promise<void>;
   /** Cooldown deadline (epoch ms) of a scope, or 0 when none. */
   cooldownUntil(scope: string): number;
   /** Sets a cooldown; a later deadline always wins, an earlier one never shortens it. */

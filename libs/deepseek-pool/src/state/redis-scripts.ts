@@ -185,7 +185,9 @@ export function defineScripts(redis: Redis): StateScripts {
   return {
     cooldown: async (...args) => Number(await call('COOLDOWN')(...args)),
     deleteField: async (...args) => (await call('DELETE_FIELD')(...args)) === 1,
-    disable: async (...args) => void (await call('DISABLE')(...args)),
+    disable: async (...args) => {
+      await call('DISABLE')(...args);
+    },
     acquire: async (...args) => {
       const [granted, leases] = (await call('ACQUIRE')(...args)) as [number, number];
       return { granted: granted === 1, leases };

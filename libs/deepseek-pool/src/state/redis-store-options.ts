@@ -50,19 +50,22 @@ export interface ResolvedRedisStoreOptions {
 
 const field = (name: string): string => `RedisStateStore.${name}`;
 
+const isMode = (value: unknown): value is AccountConcurrencyMode => value === 'strict' || value === 'local';
+
 /** Validates the options and applies defaults; errors name the field. */
 export function resolveRedisStoreOptions(options: RedisStateStoreOptions): ResolvedRedisStoreOptions {
-  if (options === null || typeof options !== 'object')
-    throw new InvalidOptionsError(field('options'), 'must be an object');
-  const redis = options.redis;
+  // Checked as the untyped values a JavaScript caller may pass.
+  const given: unknown = options;
+  if (given === null || typeof given !== 'object') throw new InvalidOptionsError(field('options'), 'must be an object');
+  const redis: unknown = options.redis;
   if (redis === null || (typeof redis !== 'string' && typeof redis !== 'object')) {
     throw new InvalidOptionsError(field('redis'), 'must be an ioredis client, ioredis options or a redis:// URL');
   }
   const prefix = options.prefix ?? 'dsp:';
   if (typeof prefix !== 'string' || prefix.length === 0 || /\s/.test(prefix))
     throw new InvalidOptionsError(field('prefix'), 'must be a non-empty string without spaces');
-  const accountConcurrency = options.accountConcurrency ?? 'strict';
-  if (accountConcurrency !== 'strict' && accountConcurrency !== 'local') {
+  const accountConcurrency: unknown = options.accountConcurrency ?? 'strict';
+  if (!isMode(accountConcurrency)) {
     throw new InvalidOptionsError(
       field('accountConcurrency'),
       `must be "strict" or "local" (got ${String(accountConcurrency)})`,
@@ -75,7 +78,7 @@ export function resolveRedisStoreOptions(options: RedisStateStoreOptions): Resol
       'must be at least 300 ms (leases are renewed every third of it)',
     );
   return {
-    redis,
+    redis: options.redis,
     prefix,
     accountConcurrency,
     syncIntervalMs: positiveInteger(options.syncIntervalMs ?? 500, field('syncIntervalMs')),

@@ -1,4 +1,4 @@
-import type { DisabledState, StateChange } from './pool-state-store.js';
+import type { DisabledState, StateChange, ViewChange } from './pool-state-store.js';
 
 /** The pub/sub message of a change: the publishing replica and the change. */
 export function encodeChange(replicaId: string, change: StateChange): string {
@@ -6,7 +6,7 @@ export function encodeChange(replicaId: string, change: StateChange): string {
 }
 
 /** The change in a message, unless it is malformed or was published by `selfId`. Never throws. */
-export function decodeChange(message: string, selfId: string): StateChange | undefined {
+export function decodeChange(message: string, selfId: string): ViewChange | undefined {
   const parsed = parse(message);
   if (!isRecord(parsed) || parsed.o === selfId || !isRecord(parsed.c)) return undefined;
   const c = parsed.c;

@@ -1,6 +1,7 @@
 import type { Attributes, Context, MeterProvider, Span, Tracer, TracerProvider } from '@opentelemetry/api';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, ChatMessage } from '../chat.types.js';
 import type { Clock } from '../clock.js';
+import { errorMessage } from '../deepseek-pool.errors.js';
 import type { KeySlot } from '../keys/key-slot.js';
 import type { PoolSnapshot } from '../pool-snapshot.js';
 import type { AttemptMeta, ChunkSource } from '../call.types.js';
@@ -25,7 +26,6 @@ import {
   type CallTracer,
   NOOP_CALL,
 } from '../resilience/call-trace.js';
-import { errorMessage } from '../redaction/redacting-logger.js';
 
 /** A key's attributes: on spans, and the part metrics use. */
 interface KeyAttributes {
@@ -44,7 +44,7 @@ export interface TelemetryContext {
   /** Removes every configured secret from a text the telemetry exports. */
   redact: (text: string) => string;
   /** Epoch ms when the key (or its account) leaves its cooldown. */
-  cooldownEnd(slot: KeySlot): number;
+  cooldownEnd: (slot: KeySlot) => number;
   /** The pool's state, read by the gauges at collection time. */
   snapshot: () => PoolSnapshot;
 }
@@ -233,9 +233,9 @@ class OtelCall implements CallTrace {
   private observe(chunk: ChatCompletionChunk): void {
     summarize(this.summary, chunk);
     if (this.messages === undefined) return;
-    for (const choice of chunk.choices) {
-      if (choice.delta)
-        appendDelta(this.messages, choice.index ?? 0, choice.delta, this.telemetry.options.maxContentChars);
+    // an upstream chunk may lack what its type promises: read as it came
+    for (const { index, delta } of chunk.choices as Array<Partial<ChatCompletionChunk['choices'][number]>>) {
+      if (delta) appendDelta(this.messages, index ?? 0, delta, this.telemetry.options.maxContentChars);
     }
   }
 

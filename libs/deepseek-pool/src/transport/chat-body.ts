@@ -1,5 +1,5 @@
 import type { ChatCompletionRequest } from '../chat.types.js';
-import { InvalidRequestError } from '../deepseek-pool.errors.js';
+import { InvalidRequestError, errorMessage } from '../deepseek-pool.errors.js';
 
 /** A chat request serialized once, before any key is picked: each key gets it with its own model name. */
 export interface ChatBody {
@@ -16,10 +16,7 @@ export function serializeChatBody(request: ChatCompletionRequest, stream: boolea
   try {
     rest = JSON.stringify({ ...request, model: undefined, stream: undefined });
   } catch (error) {
-    throw new InvalidRequestError(
-      'body',
-      `cannot be serialized (${error instanceof Error ? error.message : String(error)})`,
-    );
+    throw new InvalidRequestError('body', `cannot be serialized (${errorMessage(error)})`);
   }
   const tail = rest === '{}' ? '}' : `,${rest.slice(1)}`;
   return { forModel: (model) => `{"model":${JSON.stringify(model)},"stream":${stream}${tail}` };

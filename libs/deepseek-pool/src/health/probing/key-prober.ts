@@ -8,7 +8,7 @@ import { KeySchedule } from './key-schedule.js';
 import type { ResolvedProbeOptions } from '../../options/probe-options.js';
 import { balanceAvailable, hasBalanceEndpoint, probeSignal, readmitDelayMs } from './probe-signal.js';
 import { KeyStreaks } from './probe-streak.js';
-import { errorMessage } from '../../redaction/redacting-logger.js';
+import { errorMessage } from '../../deepseek-pool.errors.js';
 
 /** Re-admissions of a key disabled for 402 on an upstream without a balance endpoint. */
 interface Readmission {

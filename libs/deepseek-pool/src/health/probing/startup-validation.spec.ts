@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import type { LoggerService } from '@nestjs/common';
 import { seededRng } from '../../clock.js';
-import { DeepSeekPoolError } from '../../deepseek-pool.errors.js';
+import { NoValidKeyError } from '../../deepseek-pool.errors.js';
 import { resolveOptions } from '../../deepseek-pool.options.js';
 import { DeepSeekPoolService } from '../../deepseek-pool.service.js';
 import { type ProbeKeyBehaviour, ProbeUpstream } from './probe-upstream.fixture.js';
@@ -86,7 +86,7 @@ describe('validateKeysAtStart', () => {
   it("with 'require-one' fails the start when no key is valid, naming each key's problem", async () => {
     setup([{ models: 401 }, { models: 'network' }, { models: 403 }]);
     const error = await validateKeysAtStart(pool, { ...SETTINGS, requireOne: true }, logger).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(DeepSeekPoolError);
+    expect(error).toBeInstanceOf(NoValidKeyError);
     expect(error).toMatchObject({
       code: 'NO_VALID_KEY',
       message:

@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import { DeepSeekPoolError } from '../../deepseek-pool.errors.js';
+import { NoValidKeyError } from '../../deepseek-pool.errors.js';
 import type { ProbeResult } from '../../transport/key-probe.js';
 import type { DisableReason } from '../../resilience/outcome.js';
 import type { ProbedPool } from './key-prober.js';
@@ -82,10 +82,7 @@ export async function validateKeysAtStart(
   const summary = startupSummary(verdicts);
   logger?.[summary.level](summary.message);
   if (settings.requireOne && !verdicts.some((v) => v.verdict === 'valid')) {
-    throw new DeepSeekPoolError(
-      `No valid DeepSeek key at start (validateOnStart: 'require-one'): ${describe(verdicts)}`,
-      'NO_VALID_KEY',
-    );
+    throw new NoValidKeyError(describe(verdicts));
   }
   return verdicts;
 }

@@ -8,7 +8,7 @@ import type { ResolvedSyntheticOptions } from '../../options/probe-options.js';
 import { type ProbeSignal, probeSignal } from '../probing/probe-signal.js';
 import { KeyStreaks, type StreakThresholds } from '../probing/probe-streak.js';
 import { DailyBudget } from './daily-budget.js';
-import { errorMessage } from '../../redaction/redacting-logger.js';
+import { errorMessage } from '../../deepseek-pool.errors.js';
 
 /** What synthetic traffic needs of the pool. */
 export type SyntheticPool = Pick<
