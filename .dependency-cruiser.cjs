@@ -17,7 +17,8 @@
  *   10 transport   transport/ (Transport, undici, exchanges, SSE parser, body limits)
  *   11 streaming   streaming/ (PoolStream, continuation)
  *   12 telemetry   telemetry/ (OpenTelemetry implementation of the call-trace hooks)
- *   13 service     deepseek-pool.service, deepseek-pool.options
+ *   13 service     core/ (the pool's core, calls, keys, event log), deepseek-pool.service, deepseek-pool.admin,
+ *                  deepseek-pool.options, create-deepseek-pool
  *   14 edge        Nest module, health/, degradation/, entry points (index, axios, redis, http-service.transport)
  *
  * Tests (*.spec.ts, *.fixture.ts) may reach across layers, but library code never imports them, and nothing may form
@@ -48,7 +49,7 @@ const LAYERS = [
   { name: 'transport', paths: ['transport/'] },
   { name: 'streaming', paths: ['streaming/'] },
   { name: 'telemetry', paths: ['telemetry/'] },
-  { name: 'service', paths: ['deepseek-pool[.](service|options)[.]ts$'] },
+  { name: 'service', paths: ['core/', 'deepseek-pool[.](service|admin|options)[.]ts$', 'create-deepseek-pool[.]ts$'] },
   {
     name: 'edge',
     paths: [

@@ -1,20 +1,42 @@
-// Lint: typescript-eslint's strict type-checked rules on every TypeScript file the typecheck covers.
+// Lint: typescript-eslint's strict type-checked rules on every TypeScript file the typecheck covers; eslint's
+// recommended rules on the JavaScript scripts (jest.config.js, test/support/*.mjs, ...).
 // Formatting is prettier's (npm run format); import layers and cycles are dependency-cruiser's
 // (.dependency-cruiser.cjs).
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** The Node.js globals the scripts use (eslint has no environments any more; this spares a dependency). */
+const NODE_GLOBALS = Object.fromEntries(
+  [
+    'AbortController',
+    'AbortSignal',
+    'Buffer',
+    'URL',
+    'clearInterval',
+    'clearTimeout',
+    'console',
+    'fetch',
+    'process',
+    'setInterval',
+    'setTimeout',
+  ].map((name) => [name, 'readonly']),
+);
+
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', 'bench/.runs/**', '**/*.js', '**/*.mjs', '**/*.cjs'],
+    ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', 'bench/.runs/**'],
   },
   eslint.configs.recommended,
-  ...tseslint.configs.strictTypeChecked,
   {
+    files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
+    languageOptions: { globals: NODE_GLOBALS },
+  },
+  {
+    files: ['**/*.ts'],
+    extends: [...tseslint.configs.strictTypeChecked],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
-    linterOptions: { reportUnusedDisableDirectives: 'error' },
     rules: {
       // every promise is awaited, returned or handed to a handler: `void promise` is not an answer to a rejection
       '@typescript-eslint/no-floating-promises': ['error', { ignoreVoid: false }],
@@ -23,6 +45,18 @@ export default tseslint.config(
       // Nest modules are classes that only carry a decorator
       '@typescript-eslint/no-extraneous-class': ['error', { allowWithDecorator: true }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Consumer apps' sources, compiled by their own tsconfig (CommonJS, moduleResolution node) in a packed-tarball
+    // test: outside the repo's typecheck, so linted without type information.
+    files: ['test/package/consumer/main.ts', 'test/package/consumers/**/*.ts'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: { parserOptions: { projectService: false, project: null } },
+  },
+  {
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: {
       'max-len': [
         'error',
         { code: 120, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreUrls: true, ignoreRegExpLiterals: true },

@@ -1,7 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { DeepSeekPoolModule, DeepSeekPoolService, seededRng } from 'nestjs-deepseek-pool';
-import { DeepSeekMock, type MockScenario } from 'nestjs-deepseek-pool-mock';
+import { DeepSeekPoolAdmin, DeepSeekPoolModule, DeepSeekPoolService } from 'nestjs-deepseek-pool';
+import { DeepSeekMock, type MockScenario, mulberry32 } from 'nestjs-deepseek-pool-mock';
 import { leakedRuns } from '../libs/deepseek-pool/src/redaction/secret-echoes.fixture.js';
 
 /** Every failure mode a key can show, each on a key whose secret must never leave the pool. */
@@ -66,7 +66,7 @@ describe('no secret leaves the pool', () => {
           breaker: { volumeThreshold: 1 },
           retryBudget: { minRetriesPerSecond: 1000 },
           logger,
-          rng: seededRng(5),
+          rng: mulberry32(5),
         }),
       ],
     }).compile();
@@ -85,7 +85,11 @@ describe('no secret leaves the pool', () => {
         seen.push(describeError(error));
       }
     }
-    seen.push(JSON.stringify(pool.snapshot()), JSON.stringify(pool.exportKeys()), ...logger.lines);
+    seen.push(
+      JSON.stringify(pool.snapshot()),
+      JSON.stringify(moduleRef.get(DeepSeekPoolAdmin).exportKeys()),
+      ...logger.lines,
+    );
     await moduleRef.close();
     await mock.close();
 

@@ -22,7 +22,7 @@ describe('smoke', () => {
   it('boots nest', async () => {
     const mod = await Test.createTestingModule({ imports: [M] }).compile();
     expect(mod.get(Bar).foo.hi()).toBe('hi');
-    const b = new CircuitBreaker(async () => 1, {});
+    const b = new CircuitBreaker(() => Promise.resolve(1), {});
     expect(await b.fire()).toBe(1);
     b.shutdown();
     jest.useFakeTimers();

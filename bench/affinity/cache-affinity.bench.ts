@@ -1,5 +1,5 @@
-import { type ChatCompletion, DeepSeekPoolService, type Usage, resolveOptions, seededRng } from 'nestjs-deepseek-pool';
-import { DEFAULT_PRICING, DeepSeekMock } from 'nestjs-deepseek-pool-mock';
+import { type ChatCompletion, type Usage, createDeepSeekPool } from 'nestjs-deepseek-pool';
+import { DEFAULT_PRICING, DeepSeekMock, mulberry32 } from 'nestjs-deepseek-pool-mock';
 import { round } from '../lib/histogram.js';
 import { num, percent, table, verdict } from '../lib/markdown.js';
 import { runWhenMain } from '../lib/standalone.js';
@@ -83,21 +83,19 @@ async function simulate(workload: Workload, variant: Variant): Promise<Outcome> 
     keys: Array.from({ length: variant.keys }, (_, i) => ({ key: apiKey(i + 1), name: `k${i + 1}` })),
   }); // each key its own account
   const { url } = await mock.start({ port: 0 });
-  const pool = new DeepSeekPoolService(
-    resolveOptions({
-      keys: Array.from({ length: variant.keys }, (_, i) => ({
-        id: `k${i + 1}`,
-        apiKey: apiKey(i + 1),
-        baseUrl: url,
-        account: `acct-${i + 1}`,
-      })),
-      ...(variant.affinity ? { affinity: 'user' as const } : {}),
-      rng: seededRng(7),
-      logger: false,
-      probe: false,
-      validateOnStart: false,
-    }),
-  );
+  const { pool, close } = createDeepSeekPool({
+    keys: Array.from({ length: variant.keys }, (_, i) => ({
+      id: `k${i + 1}`,
+      apiKey: apiKey(i + 1),
+      baseUrl: url,
+      account: `acct-${i + 1}`,
+    })),
+    ...(variant.affinity ? { affinity: 'user' as const } : {}),
+    rng: mulberry32(7),
+    logger: false,
+    probe: false,
+    validateOnStart: false,
+  });
   const histories = Array.from(
     { length: workload.conversations },
     () => [] as Array<{ role: 'user' | 'assistant'; content: string }>,
@@ -135,7 +133,8 @@ async function simulate(workload: Workload, variant: Variant): Promise<Outcome> 
             return;
           }
           history.push({ role: 'assistant', content: String(answer.choices[0]?.message.content ?? '') });
-          const usage = answer.usage!;
+          const usage = answer.usage;
+          if (!usage) throw new Error('the mock answered without usage');
           outcome.promptTokens += usage.prompt_tokens;
           outcome.cacheHitTokens += usage.prompt_cache_hit_tokens ?? 0;
           outcome.costUsd += costOf(usage);
@@ -143,7 +142,7 @@ async function simulate(workload: Workload, variant: Variant): Promise<Outcome> 
       );
     }
   } finally {
-    await pool.onModuleDestroy();
+    await close();
     await mock.close();
   }
   return {
@@ -167,7 +166,11 @@ export async function runCacheAffinity(
   return { workload, pricing: DEFAULT_PRICING, outcomes };
 }
 
-const byName = (result: CacheAffinityResult, name: string): Outcome => result.outcomes.find((o) => o.variant === name)!;
+function byName(result: CacheAffinityResult, name: string): Outcome {
+  const outcome = result.outcomes.find((o) => o.variant === name);
+  if (!outcome) throw new Error(`no outcome for the variant ${name}`);
+  return outcome;
+}
 
 function render(result: CacheAffinityResult): string {
   const single = byName(result, 'single key');

@@ -171,7 +171,10 @@ async function runSystem(
 async function run(context: SuiteContext): Promise<ContinuationResult> {
   const size = SIZES[context.profile];
   const cast = JSON.parse(await readFile(repoPath(CAST), 'utf8')) as MockScenario;
-  const reference = cast.defaults!.reply!;
+  const reference = cast.defaults?.reply;
+  const cutProbability = cast.defaults?.cutStream?.probability;
+  if (reference === undefined || cutProbability === undefined)
+    throw new Error(`${CAST} needs defaults.reply and defaults.cutStream.probability`);
   let portkey: PortkeyService | undefined;
   let portkeyStatus: ContinuationResult['portkey'] = { status: 'not-run' };
   if (size.systems.includes('portkey')) {
@@ -201,7 +204,7 @@ async function run(context: SuiteContext): Promise<ContinuationResult> {
       cast: CAST,
       concurrency: size.concurrency,
       rounds: size.rounds,
-      cutProbability: cast.defaults!.cutStream!.probability!,
+      cutProbability,
       portkey: portkeyStatus,
       runs,
     };

@@ -1,4 +1,4 @@
-import { type ContinuationSettings, DeepSeekPoolService, resolveOptions } from 'nestjs-deepseek-pool';
+import { type ContinuationSettings, createDeepSeekPool } from 'nestjs-deepseek-pool';
 import { Agent, Pool, request } from 'undici';
 import { portkeyConfig } from '../lib/portkey.js';
 import { HttpStatusError, type RunKey } from '../resilience/clients/chat-client.js';
@@ -52,27 +52,28 @@ export function streamClient(
 
 /** This library with its defaults (bench time limits); the mock serves prefix completion on /beta like DeepSeek. */
 function poolStreams(keys: readonly RunKey[], continuation: Partial<ContinuationSettings>): StreamClient {
-  const pool = new DeepSeekPoolService(
-    resolveOptions({
-      ...benchPoolOptions('p2c-ewma'),
-      continuation,
-      keys: keys.map((key) => ({
-        id: key.name,
-        apiKey: key.apiKey,
-        baseUrl: key.baseUrl,
-        continuation: 'deepseek-prefix',
-      })),
-    }),
-  );
+  const { pool, close } = createDeepSeekPool({
+    ...benchPoolOptions('p2c-ewma'),
+    continuation,
+    keys: keys.map((key) => ({
+      id: key.name,
+      apiKey: key.apiKey,
+      baseUrl: key.baseUrl,
+      continuation: 'deepseek-prefix',
+    })),
+  });
   return {
     async stream(signal) {
       const stream = pool.stream(STREAM_REQUEST, { signal });
       let content = '';
-      for await (const chunk of stream) content += chunk.choices[0]?.delta.content ?? '';
+      for await (const chunk of stream) {
+        const text = chunk.choices[0]?.delta.content;
+        if (typeof text === 'string') content += text;
+      }
       const meta = await stream.meta;
       return { content, attempts: meta.attempts, continuations: meta.continuations?.length ?? 0 };
     },
-    close: () => pool.onModuleDestroy(),
+    close,
   };
 }
 

@@ -51,9 +51,9 @@ export interface MemoryResult {
 /** Normal requests at a steady pace until `stop()`; counts the 200s. */
 function normalTraffic(url: string): { stop(): Promise<Tally> } {
   const tally: Tally = { ok: 0, total: 0 };
-  let running = true;
+  const stopped = new AbortController();
   const loop = (async () => {
-    while (running) {
+    while (!stopped.signal.aborted) {
       tally.total++;
       if ((await send(url, chatBody(MODELS.normal))) === 200) tally.ok++;
       await sleep(50);
@@ -61,7 +61,7 @@ function normalTraffic(url: string): { stop(): Promise<Tally> } {
   })();
   return {
     stop: async () => {
-      running = false;
+      stopped.abort();
       await loop;
       return tally;
     },
@@ -79,7 +79,7 @@ const suite: BenchSuite<MemoryResult> = {
     await sleep(1_000);
     const baselineRssMb = (env.samples.at(-1)?.rssBytes ?? 0) / MB;
     const normal = normalTraffic(env.url);
-    const attackStatuses: Record<string, number> = {};
+    const attackStatuses = new Map<number, number>();
     const hugeModel = 'm'.repeat(ATTACK.modelNameBytes);
     for (let wave = 0; wave < WAVES[profile]; wave++) {
       log(`wave ${wave + 1}/${WAVES[profile]}`);
@@ -88,22 +88,27 @@ const suite: BenchSuite<MemoryResult> = {
         ...Array.from({ length: ATTACK.endlessLines }, () => send(env.url, chatBody(MODELS.endlessLine, true))),
         ...Array.from({ length: ATTACK.hugeModelNames }, () => send(env.url, chatBody(hugeModel))),
       ];
-      for (const status of await Promise.all(attack)) attackStatuses[status] = (attackStatuses[status] ?? 0) + 1;
+      for (const status of await Promise.all(attack)) attackStatuses.set(status, (attackStatuses.get(status) ?? 0) + 1);
     }
     const normalDuring = await normal.stop();
     const normalAfter: Tally = { ok: 0, total: NORMAL_AFTER };
     for (let i = 0; i < NORMAL_AFTER; i++) if ((await send(env.url, chatBody(MODELS.normal))) === 200) normalAfter.ok++;
     await sleep(500);
     const stats = await env.mock.admin.stats();
+    const chatRequestsOf = (name: string | undefined): number => {
+      const key = name === undefined ? undefined : stats.keys[name];
+      if (!key) throw new Error(`the mock has no stats for the key ${String(name)}`);
+      return key.requests.chat;
+    };
     const hostileUpstreamRequests = CAST.filter((k) => k.mock.endlessBody || k.mock.endlessLine).reduce(
-      (sum, k) => sum + (stats.keys[k.mock.name!]?.requests.chat ?? 0),
+      (sum, k) => sum + chatRequestsOf(k.mock.name),
       0,
     );
     const peakRssMb = Math.max(...env.samples.map((s) => s.peakRssBytes)) / MB;
     return {
       waves: WAVES[profile],
       attack: ATTACK,
-      attackStatuses,
+      attackStatuses: Object.fromEntries(attackStatuses),
       hostileUpstreamRequests,
       peakRssMb,
       baselineRssMb,

@@ -87,7 +87,13 @@ export function installCleanup(): void {
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
-      void stopAll().finally(() => process.exit(130));
+      stopAll().then(
+        () => process.exit(130),
+        (error: unknown) => {
+          process.stderr.write(`stopping the bench's children failed: ${String(error)}\n`);
+          process.exit(130);
+        },
+      );
     });
   }
 }

@@ -44,7 +44,7 @@ function areaOf(frame: ProfileNode['callFrame'], packageDir: string): string {
   const at = path.lastIndexOf('node_modules/');
   if (at < 0) {
     const [top, name] = relative(REPO_DIR, path).split('/');
-    return top === 'apps' || top === 'libs' ? `${top}/${name}` : (top ?? 'other');
+    return top === 'apps' || top === 'libs' ? `${top}/${name}` : top;
   }
   const [scope, name] = path.slice(at + 'node_modules/'.length).split('/');
   return scope.startsWith('@') ? `${scope}/${name}` : scope;

@@ -14,7 +14,8 @@ export async function checkOutputs(dir: string, suites: readonly BenchSuite[]): 
   const problems: string[] = [];
   const results = JSON.parse(await readFile(join(dir, RESULTS_JSON), 'utf8')) as BenchResults;
   const markdown = await readFile(join(dir, RESULTS_MD), 'utf8');
-  if (!results.machine?.cpuModel || !results.machine.node || !results.commit || !results.startedAt)
+  const machine = results.machine as Partial<BenchResults['machine']> | undefined; // unchecked JSON: may be missing
+  if (!machine?.cpuModel || !machine.node || !results.commit || !results.startedAt)
     problems.push('results.json lacks machine, node, commit or date');
   for (const suite of suites) {
     const record = results.suites.find((r) => r.id === suite.id);

@@ -9,8 +9,8 @@ export interface SuiteContext {
   profile: ProfileName;
   /** Scratch folder of this run (git-ignored): generated configs, CPU profiles. */
   runDir: string;
-  /** Progress line on stderr. */
-  log(line: string): void;
+  /** Progress line on stderr (a function property: suites destructure it). */
+  log: (line: string) => void;
 }
 
 /**

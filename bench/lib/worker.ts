@@ -30,11 +30,13 @@ export class WorkerProcess<C, R> {
       return await new Promise<R>((resolve, reject) => {
         timer = setTimeout(() => {
           reject(this.failure(`did not finish within ${timeoutMs} ms`));
-          void child.stop();
+          child
+            .stop()
+            .catch((error: unknown) => process.stderr.write(`${child.name}: stop failed: ${String(error)}\n`));
         }, timeoutMs);
         onMessage = (reply) => (reply.ok ? resolve(reply.result) : reject(this.failure(reply.error)));
         child.process.once('message', onMessage);
-        void child.exited.then((code) => reject(this.failure(`exited (code ${code}) without a result`)));
+        child.exited.then((code) => reject(this.failure(`exited (code ${code}) without a result`)), reject);
         child.process.send(config as object);
       });
     } finally {
@@ -57,6 +59,7 @@ export class WorkerProcess<C, R> {
 }
 
 /** One job in a fresh worker process, closed afterwards. */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- C and R pair it with serveWorker<C, R>
 export async function runWorker<C, R>(
   name: string,
   script: string,
@@ -73,13 +76,18 @@ export async function runWorker<C, R>(
 }
 
 /** The worker side: runs `work` for each config received, one at a time, replies, and exits when disconnected. */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- C is what runWorker<C, R> sends
 export function serveWorker<C, R>(work: (config: C) => Promise<R>): void {
+  const reply = (message: Reply<R>): void => {
+    if (!process.send) throw new Error('serveWorker needs an IPC channel (a process started by runWorker)');
+    process.send(message);
+  };
   process.once('disconnect', () => process.exit(0));
   process.on('message', (config: C) => {
     work(config).then(
-      (result) => process.send!({ ok: true, result } satisfies Reply<R>),
+      (result) => reply({ ok: true, result }),
       (error: unknown) =>
-        process.send!({ ok: false, error: (error as Error).stack ?? String(error) } satisfies Reply<R>),
+        reply({ ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
     );
   });
 }

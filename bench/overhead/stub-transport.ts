@@ -1,4 +1,5 @@
 import type { Transport, TransportRequest, TransportResponse } from 'nestjs-deepseek-pool';
+import { asyncIterableOf } from '../lib/async-iterable.js';
 
 /** A chat completion shaped like the mock's (and DeepSeek's), about 470 bytes. */
 const CANNED = new TextEncoder().encode(
@@ -27,19 +28,21 @@ const CANNED = new TextEncoder().encode(
   }),
 );
 
-async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
-  yield bytes;
-}
-
 /**
  * Answers every request at once with the canned completion, in-process: with it, a call costs only the
  * CPU of the code around the transport, so pool minus direct is the pool's own work, without network noise.
  */
 export class StubTransport implements Transport {
-  async request(request: TransportRequest): Promise<TransportResponse> {
-    if (request.signal.aborted) throw new Error('aborted');
-    return { status: 200, headers: { 'content-type': 'application/json' }, body: once(CANNED) };
+  request(request: TransportRequest): Promise<TransportResponse> {
+    if (request.signal.aborted) return Promise.reject(new Error('aborted'));
+    return Promise.resolve({
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: asyncIterableOf(CANNED),
+    });
   }
 
-  async close(): Promise<void> {}
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
 }

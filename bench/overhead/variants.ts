@@ -1,11 +1,11 @@
 import OpenAI from 'openai';
 import {
   type ChatCompletionChunk,
+  type DeepSeekPool,
   type DeepSeekPoolOptions,
-  DeepSeekPoolService,
   type Transport,
   UndiciTransport,
-  resolveOptions,
+  createDeepSeekPool,
 } from 'nestjs-deepseek-pool';
 import { Pool, request } from 'undici';
 import { CHAT_REQUEST } from '../lib/chat-request.js';
@@ -34,15 +34,9 @@ function hasContent(chunk: ChatCompletionChunk): boolean {
   return typeof content === 'string' && content.length > 0;
 }
 
-function newPool(
-  target: Target,
-  transport?: Transport,
-  options: Omit<DeepSeekPoolOptions, 'keys'> = {},
-): DeepSeekPoolService {
+function newPool(target: Target, transport?: Transport, options: Omit<DeepSeekPoolOptions, 'keys'> = {}): DeepSeekPool {
   const keys = target.keys.map((apiKey, index) => ({ id: `fast-${index + 1}`, apiKey, baseUrl: target.url }));
-  return new DeepSeekPoolService(
-    resolveOptions({ keys, logger: false, ...(transport ? { transport } : {}), ...options }),
-  );
+  return createDeepSeekPool({ keys, logger: false, ...(transport ? { transport } : {}), ...options });
 }
 
 /**
@@ -78,20 +72,20 @@ export function openAiChat(target: Target): Variant {
       await client.chat.completions.create(CHAT_REQUEST);
       return now();
     },
-    close: async () => undefined,
+    close: () => Promise.resolve(),
   };
 }
 
 /** `pool.chat` over the 8 keys with default options (p2c-ewma). */
 export function poolChat(target: Target): Variant {
-  const pool = newPool(target);
+  const { pool, close } = newPool(target);
   return {
     name: 'pool',
     async call() {
       await pool.chat(CHAT_REQUEST);
       return now();
     },
-    close: () => pool.onModuleDestroy(),
+    close,
   };
 }
 
@@ -155,14 +149,14 @@ export function stubDirect(target: Target): Variant {
  * `@opentelemetry/api` loaded and no SDK (its no-op tracer and meter), as in an app that does not export telemetry.
  */
 export function poolStub(target: Target, name = 'pool-stub', options: Omit<DeepSeekPoolOptions, 'keys'> = {}): Variant {
-  const pool = newPool(target, new StubTransport(), options);
+  const { pool, close } = newPool(target, new StubTransport(), options);
   return {
     name,
     async call() {
       await pool.chat(CHAT_REQUEST);
       return now();
     },
-    close: () => pool.onModuleDestroy(),
+    close,
   };
 }
 
@@ -170,7 +164,7 @@ export function poolStub(target: Target, name = 'pool-stub', options: Omit<DeepS
 export function poolStubOtel(target: Target): Variant {
   const sdk = recordingSdk();
   const variant = poolStub(target, 'pool-stub-otel', { telemetry: sdk.telemetry });
-  return { ...variant, close: () => variant.close().then(sdk.shutdown) };
+  return { ...variant, close: () => variant.close().then(() => sdk.shutdown()) };
 }
 
 /**
@@ -187,14 +181,14 @@ export function poolSend(target: Target): Variant {
     },
     close: () => inner.close(),
   };
-  const pool = newPool(target, transport);
+  const { pool, close } = newPool(target, transport);
   return {
     name: 'pool-send',
     async call() {
       await pool.chat(CHAT_REQUEST);
       return sentAt;
     },
-    close: () => pool.onModuleDestroy(),
+    close,
   };
 }
 
@@ -220,7 +214,7 @@ export function undiciStream(target: Target): Variant {
 
 /** `pool.stream`: the time of the first chunk with content (the rest is read before the next call). */
 export function poolStream(target: Target): Variant {
-  const pool = newPool(target);
+  const { pool, close } = newPool(target);
   return {
     name: 'pool-stream',
     async call() {
@@ -229,7 +223,7 @@ export function poolStream(target: Target): Variant {
       if (first === undefined) throw new Error('the stream had no content');
       return first;
     },
-    close: () => pool.onModuleDestroy(),
+    close,
   };
 }
 

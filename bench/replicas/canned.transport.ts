@@ -1,4 +1,5 @@
 import type { Transport, TransportRequest, TransportResponse } from 'nestjs-deepseek-pool';
+import { asyncIterableOf } from '../lib/async-iterable.js';
 
 const COMPLETION = new TextEncoder().encode(
   JSON.stringify({
@@ -18,13 +19,11 @@ const COMPLETION = new TextEncoder().encode(
 
 /** A transport that answers every request at once with the same small completion: the pool's own cost, no network. */
 export class CannedTransport implements Transport {
-  async request(_request: TransportRequest): Promise<TransportResponse> {
-    return { status: 200, headers: {}, body: once() };
+  request(_request: TransportRequest): Promise<TransportResponse> {
+    return Promise.resolve({ status: 200, headers: {}, body: asyncIterableOf(COMPLETION) });
   }
 
-  async close(): Promise<void> {}
-}
-
-async function* once(): AsyncIterable<Uint8Array> {
-  yield COMPLETION;
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
 }

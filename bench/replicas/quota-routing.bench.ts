@@ -1,12 +1,11 @@
 import {
-  DeepSeekPoolService,
   type KeyOptions,
   MemoryStateStore,
   type StrategyName,
+  createDeepSeekPool,
   attemptsOf,
-  resolveOptions,
-  seededRng,
 } from 'nestjs-deepseek-pool';
+import { mulberry32 } from 'nestjs-deepseek-pool-mock';
 import { round } from '../lib/histogram.js';
 import { percent, table } from '../lib/markdown.js';
 import { runWhenMain } from '../lib/standalone.js';
@@ -136,9 +135,9 @@ export interface QuotaRoutingResult {
 
 /** Tokens the keys allow over the run. */
 function capacityOf(scenario: Scenario, quota: Scenario['quotas'][number]): number {
-  return quota.tokensPerMinute !== undefined
-    ? (quota.tokensPerMinute * scenario.durationMs) / 60_000
-    : quota.tokensPerDay!;
+  if (quota.tokensPerMinute !== undefined) return (quota.tokensPerMinute * scenario.durationMs) / 60_000;
+  if (quota.tokensPerDay !== undefined) return quota.tokensPerDay;
+  throw new Error(`quota ${quota.id} has neither tokensPerMinute nor tokensPerDay`);
 }
 
 async function simulate(scenario: Scenario, variant: Variant): Promise<Outcome> {
@@ -161,25 +160,21 @@ async function simulate(scenario: Scenario, variant: Variant): Promise<Outcome> 
       : {}),
   }));
   const shared = variant.shared ? new MemoryStateStore() : undefined;
-  const pools = Array.from(
-    { length: variant.replicas },
-    (_, i) =>
-      new DeepSeekPoolService(
-        resolveOptions({
-          keys,
-          strategy: variant.strategy,
-          transport: upstream,
-          clock,
-          rng: seededRng(11 + i),
-          maxWaitForKeyMs: 0,
-          logger: false,
-          probe: false,
-          validateOnStart: false,
-          ...(shared ? { store: shared } : {}),
-        }),
-      ),
+  const pools = Array.from({ length: variant.replicas }, (_, i) =>
+    createDeepSeekPool({
+      keys,
+      strategy: variant.strategy,
+      transport: upstream,
+      clock,
+      rng: mulberry32(11 + i),
+      maxWaitForKeyMs: 0,
+      logger: false,
+      probe: false,
+      validateOnStart: false,
+      ...(shared ? { store: shared } : {}),
+    }),
   );
-  const demand = seededRng(5);
+  const demand = mulberry32(5);
   const draw = ([min, max]: [number, number]): number => min + Math.floor(demand() * (max - min + 1));
   const meanTokens =
     (scenario.promptTokens[0] +
@@ -207,7 +202,7 @@ async function simulate(scenario: Scenario, variant: Variant): Promise<Outcome> 
           bench_completion_tokens: draw(scenario.completionTokens),
           ...(scenario.maxTokens ? { max_tokens: scenario.maxTokens } : {}),
         };
-        return pools[i % pools.length].chat(request).then(
+        return pools[i % pools.length].pool.chat(request).then(
           (result) => {
             succeeded++;
             attempts += result.meta.attempts;
@@ -221,7 +216,7 @@ async function simulate(scenario: Scenario, variant: Variant): Promise<Outcome> 
       await Promise.all(calls);
     }
   } finally {
-    await Promise.all(pools.map((pool) => pool.onModuleDestroy()));
+    await Promise.all(pools.map((pool) => pool.close()));
   }
   const counts = upstream.counts;
   return {

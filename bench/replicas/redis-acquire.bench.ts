@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { DeepSeekPoolService, MemoryStateStore, type PoolStateStore, resolveOptions } from 'nestjs-deepseek-pool';
+import { MemoryStateStore, type PoolStateStore, createDeepSeekPool } from 'nestjs-deepseek-pool';
 import { RedisStateStore } from 'nestjs-deepseek-pool/redis';
 import { type LatencySummary, nanosecondHistogram, round, summarize } from '../lib/histogram.js';
 import { num, table } from '../lib/markdown.js';
@@ -61,17 +61,15 @@ function storeFor(mode: Mode, url: string, prefix: string): PoolStateStore & { r
 async function row(mode: Mode, concurrency: number, ops: number, url: string): Promise<Row> {
   const store = storeFor(mode, url, `bench-${mode}-${concurrency}:`);
   await store.ready?.();
-  const pool = new DeepSeekPoolService(
-    resolveOptions({
-      keys: [{ id: 'k', apiKey: 'sk-bench-000000000001', account: 'acct' }],
-      accounts: { acct: { maxConcurrency: ACCOUNT_LIMIT } },
-      transport: new CannedTransport(),
-      store,
-      logger: false,
-      probe: false,
-      validateOnStart: false,
-    }),
-  );
+  const { pool, close } = createDeepSeekPool({
+    keys: [{ id: 'k', apiKey: 'sk-bench-000000000001', account: 'acct' }],
+    accounts: { acct: { maxConcurrency: ACCOUNT_LIMIT } },
+    transport: new CannedTransport(),
+    store,
+    logger: false,
+    probe: false,
+    validateOnStart: false,
+  });
   const request = { model: 'deepseek-v4-flash', messages: [{ role: 'user', content: 'hi' }] };
   try {
     const acquire = async (): Promise<void> => {
@@ -84,7 +82,7 @@ async function row(mode: Mode, concurrency: number, ops: number, url: string): P
     const chat = await measure(ops, concurrency, () => pool.chat(request));
     return { mode, concurrency, acquireUs: acquired.us, chatUs: chat.us, chatPerSecond: chat.perSecond };
   } finally {
-    await pool.onModuleDestroy();
+    await close();
     await store.close();
   }
 }

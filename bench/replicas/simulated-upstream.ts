@@ -1,4 +1,5 @@
 import type { Transport, TransportRequest, TransportResponse } from 'nestjs-deepseek-pool';
+import { asyncIterableOf } from '../lib/async-iterable.js';
 
 /** What the upstream enforces for one key, whether or not the pool is told. */
 export interface UpstreamQuota {
@@ -40,8 +41,14 @@ export class SimulatedUpstream implements Transport {
     for (const quota of quotas) this.ledgers.set(quota.apiKey, { quota, recent: [], spent: 0 });
   }
 
-  async request(request: TransportRequest): Promise<TransportResponse> {
-    const ledger = this.ledgers.get(request.headers.authorization.replace(/^Bearer /, ''))!;
+  request(request: TransportRequest): Promise<TransportResponse> {
+    return new Promise((resolve) => resolve(this.answer(request))); // a throw in answer() rejects
+  }
+
+  private answer(request: TransportRequest): TransportResponse {
+    const apiKey = request.headers.authorization.replace(/^Bearer /, '');
+    const ledger = this.ledgers.get(apiKey);
+    if (!ledger) throw new Error(`no quota for the key ${apiKey.slice(0, 8)}…`);
     const body = JSON.parse(request.body ?? '{}') as {
       messages: Array<{ content: string }>;
       bench_completion_tokens: number;
@@ -86,8 +93,6 @@ function reply(status: number, body: unknown): TransportResponse {
   return {
     status,
     headers: { 'content-type': 'application/json' },
-    body: (async function* () {
-      yield bytes;
-    })(),
+    body: asyncIterableOf(bytes),
   };
 }

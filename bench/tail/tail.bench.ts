@@ -72,7 +72,7 @@ export function summarize(
     errors,
     p50Ms: percentile(ok, 0.5),
     p99Ms: percentile(ok, 0.99),
-    maxMs: ok.length ? round(ok.at(-1)!, 1) : null,
+    maxMs: ok.length ? round(ok[ok.length - 1], 1) : null,
     attemptsPerRequest: round(upstream / Math.max(1, records.length), 3),
     faultyShare: round((chatByKey[FAULTY_KEY] ?? 0) / Math.max(1, upstream), 4),
   };
@@ -143,24 +143,31 @@ function goals(result: TailResult, hedging: boolean): Array<{ run: Measured; rat
     const ratio = base && run.p99Ms !== null && base.p99Ms ? round(run.p99Ms / base.p99Ms, 2) : null;
     const latencyMet = condition.against
       ? ratio !== null && ratio <= condition.against.maxRatio
-      : run.p99Ms !== null && run.p99Ms <= condition.maxP99Ms!;
+      : run.p99Ms !== null && run.p99Ms <= maxP99MsOf(condition);
     return [
       { run, ratio, met: latencyMet && run.successRate === 1 && run.attemptsPerRequest <= MAX_ATTEMPTS_PER_REQUEST },
     ];
   });
 }
 
+/** The absolute p99 ceiling of a condition not compared with another. */
+function maxP99MsOf(condition: TailCondition): number {
+  if (condition.maxP99Ms === undefined) throw new Error(`condition ${condition.id} has no goal`);
+  return condition.maxP99Ms;
+}
+
 function goalText(condition: TailCondition): string {
   return condition.against
     ? `p99 <= ${condition.against.maxRatio}x ${condition.against.id}`
-    : `p99 <= ${num(condition.maxP99Ms! / 1000, 0)} s`;
+    : `p99 <= ${num(maxP99MsOf(condition) / 1000, 0)} s`;
 }
 
 function goalTable(result: TailResult, hedging: boolean): string {
   return table(
     ['condition', 'goal', 'p99 ms', 'ratio', 'success', 'attempts / request', `share to ${FAULTY_KEY}`, 'verdict'],
     goals(result, hedging).map(({ run, ratio, met }) => {
-      const condition = CONDITIONS.find((c) => c.id === run.condition)!;
+      const condition = CONDITIONS.find((c) => c.id === run.condition);
+      if (!condition) throw new Error(`no condition ${run.condition}`);
       return [
         run.condition,
         goalText(condition),

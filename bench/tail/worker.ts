@@ -1,4 +1,4 @@
-import { DeepSeekPoolService, resolveOptions } from 'nestjs-deepseek-pool';
+import { createDeepSeekPool } from 'nestjs-deepseek-pool';
 import { CHAT_REQUEST } from '../lib/chat-request.js';
 import { serveWorker } from '../lib/worker.js';
 import type { RunKey } from '../resilience/clients/chat-client.js';
@@ -19,15 +19,13 @@ export interface TailRecord {
 }
 
 serveWorker<TailJob, TailRecord[]>(async (job) => {
-  const pool = new DeepSeekPoolService(
-    resolveOptions({
-      logger: false,
-      probe: false,
-      validateOnStart: false,
-      ...(job.hedging ? {} : { hedging: false as const }),
-      keys: job.keys.map((key) => ({ id: key.name, apiKey: key.apiKey, baseUrl: key.baseUrl })),
-    }),
-  );
+  const { pool, close } = createDeepSeekPool({
+    logger: false,
+    probe: false,
+    validateOnStart: false,
+    ...(job.hedging ? {} : { hedging: false as const }),
+    keys: job.keys.map((key) => ({ id: key.name, apiKey: key.apiKey, baseUrl: key.baseUrl })),
+  });
   const call = async (): Promise<void> => {
     if (!job.stream) {
       await pool.chat(CHAT_REQUEST);
@@ -56,6 +54,6 @@ serveWorker<TailJob, TailRecord[]>(async (job) => {
     await Promise.all(Array.from({ length: job.concurrency }, lane));
     return records;
   } finally {
-    await pool.onModuleDestroy();
+    await close();
   }
 });

@@ -24,13 +24,16 @@ function sustainedOverReference(system: Running, reference: Running | undefined,
     const base = reference.steps.find((r) => r.connections === step.connections);
     return base !== undefined && clean(step) && step.latencyMs.p99 - base.latencyMs.p99 < limitMs;
   });
-  const best = within.sort((a, b) => b.reqPerS - a.reqPerS)[0];
+  const best = within.sort((a, b) => b.reqPerS - a.reqPerS).at(0);
   return best ? `${best.reqPerS.toLocaleString('en-US')} (x${best.connections})` : 'none';
 }
 
 /** The highest rate of any error-free step, with its connections and p99. */
 function peak(system: Running): string {
-  const best = system.steps.filter(clean).sort((a, b) => b.reqPerS - a.reqPerS)[0];
+  const best = system.steps
+    .filter(clean)
+    .sort((a, b) => b.reqPerS - a.reqPerS)
+    .at(0);
   return best
     ? `${best.reqPerS.toLocaleString('en-US')} (x${best.connections}, p99 ${num(best.latencyMs.p99, 0)} ms)`
     : 'none';
@@ -110,13 +113,11 @@ export function renderThroughput(result: ThroughputResult): string {
   }
   if (result.gatewayProfileError)
     parts.push("### Where the sample gateway's CPU goes", `The CPU profile failed: ${result.gatewayProfileError}`);
-  for (const system of down) {
-    if (system.status === 'unavailable')
-      parts.push(
-        `### ${system.label}: could not run`,
-        `Starting it failed, so it has no figures:`,
-        fenced(system.reason),
-      );
-  }
+  for (const system of down)
+    parts.push(
+      `### ${system.label}: could not run`,
+      `Starting it failed, so it has no figures:`,
+      fenced(system.reason),
+    );
   return parts.join('\n\n');
 }

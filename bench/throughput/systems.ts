@@ -46,11 +46,12 @@ async function startNodeService(
 const mockDirect: ThroughputSystem = {
   id: 'mock-direct',
   label: 'mock, direct (reference)',
-  start: async (mock, keys) => ({
-    url: `${mock.url}${CHAT_PATH}`,
-    headers: { ...JSON_HEADERS, authorization: `Bearer ${keys[0]}` },
-    note: 'no proxy',
-  }),
+  start: (mock, keys) =>
+    Promise.resolve({
+      url: `${mock.url}${CHAT_PATH}`,
+      headers: { ...JSON_HEADERS, authorization: `Bearer ${keys[0]}` },
+      note: 'no proxy',
+    }),
 };
 
 /** apps/gateway as built, over the 8 keys (default pool options, request log on). */

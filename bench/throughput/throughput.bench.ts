@@ -50,7 +50,7 @@ function sustained(steps: readonly StepResult[]): Sustained | null {
   const within = steps.filter(
     (s) => s.addedP99Ms < ADDED_P99_LIMIT_MS && s.errors.connection + s.errors.timeouts + s.errors.non2xx === 0,
   );
-  const best = within.sort((a, b) => b.reqPerS - a.reqPerS)[0];
+  const best = within.sort((a, b) => b.reqPerS - a.reqPerS).at(0);
   return best ? { connections: best.connections, reqPerS: best.reqPerS } : null;
 }
 

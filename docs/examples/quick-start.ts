@@ -2,7 +2,7 @@
 import { Injectable, Module } from '@nestjs/common';
 import { DeepSeekPoolModule, DeepSeekPoolService } from 'nestjs-deepseek-pool';
 
-@Module({ imports: [DeepSeekPoolModule.forRoot({ keys: process.env.DEEPSEEK_API_KEYS!, isGlobal: true })] })
+@Module({ imports: [DeepSeekPoolModule.forRoot({ keys: process.env.DEEPSEEK_API_KEYS ?? '', isGlobal: true })] })
 export class AppModule {}
 
 @Injectable()

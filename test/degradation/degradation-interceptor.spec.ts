@@ -22,14 +22,16 @@ const HEADER = 'x-deepseek-pool-degraded';
 
 describe('DeepSeekDegradationInterceptor (Nest app, real HTTP, DeepSeek mock)', () => {
   let s: DegradationApp;
+  const started: DegradationApp[] = [];
 
   async function start(options: DeepSeekDegradationOptions = {}): Promise<DegradationApp> {
     s = await startDegradationApp(DeepSeekDegradationModule.forRoot({ logger: false, ...options }));
+    started.push(s);
     return s;
   }
 
   afterEach(async () => {
-    await s?.close();
+    await Promise.all(started.splice(0).map((app) => app.close()));
   });
 
   function down(...keys: Array<'pro' | 'flash'>): void {

@@ -18,8 +18,10 @@ function promtool(...args: string[]): string {
     });
   } catch (error) {
     const failure = error as NodeJS.ErrnoException & { stdout?: string; stderr?: string };
-    if (failure.code === 'ENOENT') throw new Error(MISSING);
-    throw new Error(`promtool ${args.join(' ')} failed:\n${failure.stdout ?? ''}${failure.stderr ?? ''}`);
+    if (failure.code === 'ENOENT') throw new Error(MISSING, { cause: error });
+    throw new Error(`promtool ${args.join(' ')} failed:\n${failure.stdout ?? ''}${failure.stderr ?? ''}`, {
+      cause: error,
+    });
   }
 }
 

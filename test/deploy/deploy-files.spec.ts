@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
+import { must } from '../support/must.js';
 
 const read = (path: string): string => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
 
@@ -38,11 +39,12 @@ describe('compose.yaml', () => {
         GATEWAY_TOKENS_FILE: '/run/secrets/gateway_tokens',
       });
       expect(
-        Object.keys(gateway.environment!).filter((variable) =>
+        Object.keys(must(gateway.environment, `${name}.environment`)).filter((variable) =>
           /^(DEEPSEEK_API_KEYS|GATEWAY_TOKENS|GATEWAY_ADMIN_TOKEN)$/.test(variable),
         ),
       ).toEqual([]);
-      for (const secret of gateway.secrets!) expect(compose.secrets[secret].file).toMatch(/^\.\/deploy\/secrets\//);
+      for (const secret of must(gateway.secrets, `${name}.secrets`))
+        expect(compose.secrets[secret].file).toMatch(/^\.\/deploy\/secrets\//);
     }
     expect(read('.gitignore')).toMatch(/^deploy\/secrets\/$/m);
   });
@@ -81,7 +83,12 @@ describe('compose.yaml', () => {
     const dashboards = parse(read('deploy/grafana/provisioning/dashboards/deepseek-pool.yml')) as {
       providers: Array<{ options: { path: string } }>;
     };
-    const mount = services['grafana'].volumes!.find((volume) => volume.startsWith('./apps/gateway/grafana:'))!;
+    const mount = must(
+      must(services['grafana'].volumes, 'grafana.volumes').find((volume) =>
+        volume.startsWith('./apps/gateway/grafana:'),
+      ),
+      'the dashboards mount of grafana',
+    );
     expect(mount.split(':')[1]).toBe(dashboards.providers[0].options.path);
     const dashboard = JSON.parse(read('apps/gateway/grafana/deepseek-pool-dashboard.json')) as {
       templating: { list: Array<{ type: string; query: string }> };

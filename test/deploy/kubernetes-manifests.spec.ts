@@ -5,6 +5,7 @@ import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBu
 import { Service } from 'kubernetes-models/v1/Service';
 import { parseAllDocuments } from 'yaml';
 import { DEFAULT_DRAIN_TIMEOUT_MS } from '../../apps/gateway/src/shutdown/drain-on-signals.js';
+import { must } from '../support/must.js';
 
 const page = readFileSync(new URL('../../docs/kubernetes.md', import.meta.url), 'utf8');
 const MODELS = { Deployment, Service, HorizontalPodAutoscaler, PodDisruptionBudget } as const;
@@ -36,7 +37,7 @@ describe('docs/kubernetes.md manifests', () => {
 
   it('probe readiness on /health/ready and liveness on /health/live, and give the drain time to finish', () => {
     const deployment = new Deployment(manifests[0] as never);
-    const pod = deployment.spec!.template.spec!;
+    const pod = must(must(deployment.spec, 'the deployment spec').template.spec, 'the pod spec');
     const container = pod.containers[0];
     expect(container.readinessProbe?.httpGet?.path).toBe('/health/ready');
     expect(container.livenessProbe?.httpGet?.path).toBe('/health/live');
@@ -46,7 +47,7 @@ describe('docs/kubernetes.md manifests', () => {
         DEFAULT_DRAIN_TIMEOUT_MS,
     );
     expect(preStopSeconds).toBeGreaterThan(0);
-    expect(pod.terminationGracePeriodSeconds!).toBeGreaterThan(preStopSeconds + drainMs / 1000);
+    expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(preStopSeconds + drainMs / 1000);
     expect(container.env?.some((variable) => variable.name === 'REDIS_URL_FILE')).toBe(true);
     expect(
       container.env

@@ -5,6 +5,7 @@ import {
   DeepSeekPoolModule,
   type DeepSeekPoolOptions,
   DeepSeekPoolProber,
+  DeepSeekPoolAdmin,
   DeepSeekPoolService,
 } from 'nestjs-deepseek-pool';
 import { DeepSeekPoolHealthController, DeepSeekPoolHealthModule } from 'nestjs-deepseek-pool/health';
@@ -28,6 +29,7 @@ export class RecordingLogger implements LoggerService {
 export interface HealthApp {
   app: INestApplication;
   pool: DeepSeekPoolService;
+  admin: DeepSeekPoolAdmin;
   prober: DeepSeekPoolProber;
   logger: RecordingLogger;
   /** Every health body received so far, as text. */
@@ -53,6 +55,7 @@ export async function startHealthApp(pool: DeepSeekPoolOptions): Promise<HealthA
   })
     .setLogger(logger)
     .compile();
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- Nest takes option literals
   const app = moduleRef.createNestApplication({ logger });
   await app.listen(0, '127.0.0.1');
   const base = await app.getUrl();
@@ -61,6 +64,7 @@ export async function startHealthApp(pool: DeepSeekPoolOptions): Promise<HealthA
   return {
     app,
     pool: app.get(DeepSeekPoolService),
+    admin: app.get(DeepSeekPoolAdmin),
     prober: app.get(DeepSeekPoolProber),
     logger,
     bodies,

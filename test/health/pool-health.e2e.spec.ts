@@ -1,3 +1,4 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { DeepSeekMock } from 'nestjs-deepseek-pool-mock';
 import type { DeepSeekPoolOptions } from 'nestjs-deepseek-pool';
 import { DeepSeekPoolHealthIndicator } from 'nestjs-deepseek-pool/health';
@@ -158,11 +159,11 @@ describe('pool health over HTTP, the mock as upstream', () => {
   it('a key emptied by traffic (402) comes back after mock.setBalance restores its balance', async () => {
     await start();
     mock.setBalance('acct-2', 0);
-    h.pool.disableKey('key-1', 'manual');
-    h.pool.disableKey('key-3', 'manual');
+    h.admin.disableKey('key-1', 'manual');
+    h.admin.disableKey('key-3', 'manual');
     await expect(h.pool.chat(request)).rejects.toThrow();
-    h.pool.enableKey('key-1');
-    h.pool.enableKey('key-3');
+    h.admin.enableKey('key-1');
+    h.admin.enableKey('key-3');
     expect((await ready()).body.info?.['deepseek-pool']).toMatchObject({
       status: 'degraded',
       keys: { 'key-2': { state: 'disabled', disabledReason: 'insufficient-balance' } },
@@ -192,7 +193,7 @@ describe('pool health over HTTP, the mock as upstream', () => {
     expect((await ready()).body.status).toBe('degraded');
     expect(mock.stats().keys['mock-3'].requests.models).toBe(probesSoFar);
 
-    h.pool.enableKey('key-3');
+    h.admin.enableKey('key-3');
     await probeRounds(1);
     expect((await ready()).body.status).toBe('ok');
   });

@@ -82,8 +82,9 @@ describe('start-up key validation against the mock', () => {
     })
       .setLogger(logger)
       .compile();
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- Nest takes option literals
     const app = moduleRef.createNestApplication({ logger });
-    const error = await app.listen(0, '127.0.0.1').catch((e: unknown) => e);
+    const error: unknown = await app.listen(0, '127.0.0.1').catch((e: unknown) => e);
     expect(error).toMatchObject({
       code: 'NO_VALID_KEY',
       message:

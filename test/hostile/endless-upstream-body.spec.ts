@@ -52,7 +52,10 @@ describe('an upstream whose body never ends (issue 13, defects 6 and 7)', () => 
 
     // Act
     let text = '';
-    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    for await (const chunk of stream) {
+      const content = chunk.choices[0]?.delta.content;
+      if (typeof content === 'string') text += content;
+    }
     const meta = await stream.meta;
 
     // Assert

@@ -46,7 +46,7 @@ describe('the published packages', () => {
     try {
       return run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', project], dir);
     } catch (error) {
-      return String((error as { stdout: string }).stdout);
+      return (error as { stdout: string }).stdout; // execFileSync with an encoding: a string
     }
   };
   const entryPoints = (name: Library) =>

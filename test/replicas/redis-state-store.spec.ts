@@ -145,7 +145,8 @@ describe('RedisStateStore (real redis-server)', () => {
   it("frees a crashed replica's slots when their leases expire", async () => {
     // Arrange: a replica that died holding both slots, leases expiring in 400 ms.
     const b = await replica();
-    const [seconds, micros] = await admin.time();
+    // TIME answers two strings (ioredis types them as numbers)
+    const [seconds, micros] = (await admin.call('TIME')) as [string, string];
     const expiry = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) + 400;
     await admin.zadd(`${prefix}leases:acct`, expiry, 'dead#1', expiry, 'dead#2');
 

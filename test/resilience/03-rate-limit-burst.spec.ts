@@ -1,4 +1,5 @@
 import type { MockScenario } from 'nestjs-deepseek-pool-mock';
+import { must } from '../support/must.js';
 import { type Scenario, scenarios } from './support/harness.js';
 import { report } from './support/report.js';
 import type { EventEntry } from './support/timeline.js';
@@ -32,11 +33,14 @@ describe('scenario 3: a 429 burst on some keys', () => {
 
   /** The request to `keyId` that the cooldown event answered (the last one sent before it). */
   function requestBefore(s: Scenario, event: EventEntry) {
-    return s.timeline
+    const requests = s.timeline
       .requestsTo(event.keyId)
       .filter((r) => r.seq < event.seq)
-      .at(-1)!;
+      .at(-1);
+    return must(requests, `a request to ${event.keyId} before event ${event.seq}`);
   }
+
+  const untilOf = (event: EventEntry): number => must(event.untilMs, `the untilMs of event ${event.seq}`);
 
   it('serves every request from the other keys, within one attempt per rate-limited key', async () => {
     const s = await duringBurst();
@@ -76,11 +80,11 @@ describe('scenario 3: a 429 burst on some keys', () => {
     const floored = s.timeline.events('cooldown', 'burst-retry-after');
     expect(floored.length).toBeGreaterThan(0);
     for (const event of floored)
-      expect(event.untilMs! - requestBefore(s, event).atMs).toBeGreaterThanOrEqual(RETRY_AFTER_MS);
+      expect(untilOf(event) - requestBefore(s, event).atMs).toBeGreaterThanOrEqual(RETRY_AFTER_MS);
     for (const name of ['burst-1', 'burst-2']) {
       const [first, ...later] = s.timeline.events('cooldown', name);
-      expect(first.untilMs! - first.atMs).toBeLessThanOrEqual(COOLDOWN.baseMs);
-      for (const event of later) expect(event.untilMs! - event.atMs).toBeLessThanOrEqual(COOLDOWN.maxMs);
+      expect(untilOf(first) - first.atMs).toBeLessThanOrEqual(COOLDOWN.baseMs);
+      for (const event of later) expect(untilOf(event) - event.atMs).toBeLessThanOrEqual(COOLDOWN.maxMs);
     }
   });
 

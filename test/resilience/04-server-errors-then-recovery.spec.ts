@@ -1,4 +1,5 @@
 import type { MockScenario } from 'nestjs-deepseek-pool-mock';
+import { must } from '../support/must.js';
 import { SCALED_POOL_OPTIONS, type Scenario, scenarios } from './support/harness.js';
 import { report } from './support/report.js';
 import {
@@ -79,10 +80,13 @@ describe('scenario 4: one key answers 500/503 for a while, then recovers', () =>
 
     expect(recovery.failures).toEqual([]);
     const [closed] = s.timeline.events('breaker.close', 'flaky');
-    const lastHalfOpen = s.timeline
-      .events('breaker.half-open', 'flaky')
-      .filter((e) => e.seq < closed.seq)
-      .at(-1)!;
+    const lastHalfOpen = must(
+      s.timeline
+        .events('breaker.half-open', 'flaky')
+        .filter((e) => e.seq < closed.seq)
+        .at(-1),
+      'a half-open before the close',
+    );
     const probes = s.timeline.requestsTo('flaky', lastHalfOpen.seq).filter((r) => r.seq < closed.seq);
     expect(probes).toHaveLength(halfOpenSuccessesToClose);
     expect(successRate(afterwards)).toBe(1);
@@ -104,7 +108,7 @@ describe('scenario 4: one key answers 500/503 for a while, then recovers', () =>
       'the flaky key closing its breaker',
     );
     s.mock.setKey('flaky', { status: 500 });
-    const closedAt = s.timeline.entries.at(-1)!.seq;
+    const closedAt = must(s.timeline.entries.at(-1), 'a timeline entry').seq;
 
     await driveUntil(
       (n) => s.pool.chat(chatRequest(n)).then((r) => r.meta),

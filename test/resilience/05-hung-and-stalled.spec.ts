@@ -110,7 +110,7 @@ describe('scenario 5: a hung connection, and headers then a stall', () => {
         },
       });
       const hung = await s.pool.chat(chatRequest()).catch((error: unknown) => error);
-      s.pool.disableKey('hung');
+      s.admin.disableKey('hung');
       const stalled = await s.pool.chat(chatRequest()).catch((error: unknown) => error);
 
       expect(hung).toBeInstanceOf(AttemptsExhaustedError);

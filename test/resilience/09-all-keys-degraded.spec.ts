@@ -1,5 +1,6 @@
 import { AttemptsExhaustedError, NoAvailableKeyError } from 'nestjs-deepseek-pool';
 import type { MockScenario } from 'nestjs-deepseek-pool-mock';
+import { must } from '../support/must.js';
 import { SCALED_POOL_OPTIONS, type Scenario, type ScenarioSpec, scenarios } from './support/harness.js';
 import { report } from './support/report.js';
 import { type TrafficResult, driveChat } from './support/traffic.js';
@@ -26,7 +27,7 @@ describe('scenario 9: all keys degraded', () => {
 
   async function allAnswering(status: 429 | 503, pool: ScenarioSpec['pool'] = {}): Promise<Scenario> {
     const s = await start({ mock: cast, pool: { cooldown: COOLDOWN, ...pool } });
-    for (const key of cast.keys) s.mock.setKey(key.name!, { status });
+    for (const key of cast.keys) s.mock.setKey(must(key.name, 'a key name of the cast'), { status });
     return s;
   }
 

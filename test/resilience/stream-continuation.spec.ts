@@ -2,15 +2,16 @@ import fc from 'fast-check';
 import {
   type ChatCompletionChunk,
   type ChatCompletionRequest,
-  DeepSeekPoolService,
+  type DeepSeekPool,
   type KeyOptions,
   type Transport,
   type TransportRequest,
   UndiciTransport,
-  resolveOptions,
+  createDeepSeekPool,
 } from 'nestjs-deepseek-pool';
 import { DeepSeekMock } from 'nestjs-deepseek-pool-mock';
 import { request as undiciRequest } from 'undici';
+import { must } from '../support/must.js';
 
 // Stream continuation over real HTTP against the mock: a stream cut after content goes on from another key with
 // chat prefix completion (DeepSeek, on /beta) or continue_final_message (vLLM), and the caller sees the reference text.
@@ -50,7 +51,11 @@ interface Assembled {
 async function assemble(stream: AsyncIterable<ChatCompletionChunk>): Promise<Assembled> {
   const chunks: ChatCompletionChunk[] = [];
   for await (const chunk of stream) chunks.push(chunk);
-  const join = (field: 'content' | 'reasoning_content') => chunks.map((c) => c.choices[0]?.delta[field] ?? '').join('');
+  const textOf = (chunk: ChatCompletionChunk, field: 'content' | 'reasoning_content'): string => {
+    const text = chunk.choices[0]?.delta[field];
+    return typeof text === 'string' ? text : '';
+  };
+  const join = (field: 'content' | 'reasoning_content') => chunks.map((c) => textOf(c, field)).join('');
   return { content: join('content'), reasoning: join('reasoning_content'), chunks };
 }
 
@@ -71,19 +76,14 @@ describe('stream continuation against the mock', () => {
   afterEach(() => transport.close());
 
   /** A pool that reaches `first` first; `rest` continue it. Keys on 127.0.0.1 continue only when told how. */
-  function poolOf(rest: KeyOptions[]): DeepSeekPoolService {
-    return new DeepSeekPoolService(
-      resolveOptions({
-        keys: [
-          { id: 'first', apiKey: FIRST, baseUrl: mock.url, priority: 0, continuation: 'deepseek-prefix' },
-          ...rest,
-        ],
-        transport,
-        logger: false,
-        probe: false,
-        validateOnStart: false,
-      }),
-    );
+  function poolOf(rest: KeyOptions[]): DeepSeekPool {
+    return createDeepSeekPool({
+      keys: [{ id: 'first', apiKey: FIRST, baseUrl: mock.url, priority: 0, continuation: 'deepseek-prefix' }, ...rest],
+      transport,
+      logger: false,
+      probe: false,
+      validateOnStart: false,
+    });
   }
   const second: KeyOptions = { id: 'second', apiKey: SECOND, priority: 1, continuation: 'deepseek-prefix' };
   const request = (model = 'deepseek-chat'): ChatCompletionRequest => ({
@@ -96,7 +96,7 @@ describe('stream continuation against the mock', () => {
     const reply = 'Once upon a time, a stream broke in the middle of a word and nobody noticed anything at all.';
     mock.setKey('first', { reply, cutAfterChunks: 5 });
     mock.setKey('second', { reply });
-    const pool = poolOf([{ ...second, baseUrl: mock.url }]);
+    const { pool, close } = poolOf([{ ...second, baseUrl: mock.url }]);
     const stream = pool.stream(request());
     const { content, chunks } = await assemble(stream);
     expect(content).toBe(reply);
@@ -106,27 +106,27 @@ describe('stream continuation against the mock', () => {
       keyId: 'first',
       continuations: [{ fromKeyId: 'first', keyId: 'second' }],
     });
-    await pool.onModuleDestroy();
+    await close();
   });
 
   it('never sends the prefix on the normal path, where DeepSeek would ignore it and repeat text', async () => {
     mock.setKey('first', { reply: 'one two three four five six seven eight', cutAfterChunks: 3 });
     mock.setKey('second', { reply: 'one two three four five six seven eight' });
-    const pool = poolOf([{ ...second, baseUrl: `${mock.url}/v1` }]);
+    const { pool, close } = poolOf([{ ...second, baseUrl: `${mock.url}/v1` }]);
     await assemble(pool.stream(request()));
     const withPrefix = transport.sent.filter(({ body }) => body.messages.some((m) => m.prefix === true));
     expect(withPrefix).toHaveLength(1);
     for (const { baseUrl } of withPrefix) expect(baseUrl).toBe(`${mock.url}/beta`);
     for (const { baseUrl, body } of transport.sent)
       if (!baseUrl.endsWith('/beta')) expect(body.messages.at(-1)?.role).toBe('user');
-    await pool.onModuleDestroy();
+    await close();
   });
 
   it('continues on a vLLM key with continue_final_message', async () => {
     const reply = 'A self-hosted server finishes what DeepSeek started.';
     mock.setKey('first', { reply, cutAfterChunks: 4 });
     mock.setKey('vllm', { reply });
-    const pool = poolOf([
+    const { pool, close } = poolOf([
       { id: 'vllm', apiKey: VLLM, baseUrl: `${mock.url}/v1`, priority: 1, continuation: 'continue-final-message' },
     ]);
     const { content } = await assemble(pool.stream(request()));
@@ -135,7 +135,7 @@ describe('stream continuation against the mock', () => {
       baseUrl: `${mock.url}/v1`,
       body: { continue_final_message: true, add_generation_prompt: false },
     });
-    await pool.onModuleDestroy();
+    await close();
   });
 
   it('property: any answer, any cut point (mid-word, mid-UTF-8 character, mid-SSE line, inside reasoning): the exact reference text, usage summed', async () => {
@@ -164,13 +164,13 @@ describe('stream continuation against the mock', () => {
           const before = mock.stats().keys['second'].tokens;
           const subject = pool();
           try {
-            const stream = subject.stream(body);
+            const stream = subject.pool.stream(body);
             const { content, reasoning: thought, chunks } = await assemble(stream);
             expect(content).toBe(reply);
             expect(thought).toBe(thinking ? reasoning : '');
-            expect(new Set(chunks.map((c) => `${c.id} ${c.model} ${c.created}`)).size).toBe(1);
+            expect(new Set(chunks.map((c) => `${c.id} ${c.model} ${String(c.created)}`)).size).toBe(1);
             const meta = await stream.meta;
-            const usage = chunks.at(-1)!.usage!;
+            const usage = must(must(chunks.at(-1), 'the last chunk').usage, 'the usage of the last chunk');
             if (!meta.continuations) return;
             continued += 1;
             // The continuation's usage as the mock billed it, plus the estimate of the cut call (4 characters a token).
@@ -183,7 +183,7 @@ describe('stream continuation against the mock', () => {
             );
             expect(usage.total_tokens).toBe(usage.prompt_tokens + usage.completion_tokens);
           } finally {
-            await subject.onModuleDestroy();
+            await subject.close();
           }
         },
       ),

@@ -1,3 +1,4 @@
+import { describe, expect, it } from '@jest/globals';
 import { type ChatCompletionChunk, RequestAbortedError, StreamInterruptedError } from 'nestjs-deepseek-pool';
 import type { KeyBehaviour, MockScenario } from 'nestjs-deepseek-pool-mock';
 import { type Scenario, scenarios } from './support/harness.js';

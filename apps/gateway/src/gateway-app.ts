@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { ConsoleLogger, type LoggerService } from '@nestjs/common';
+import { ConsoleLogger, Logger, type LoggerService } from '@nestjs/common';
 import { NestFactory, Reflector } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { RedactingLogger, Redactor } from 'nestjs-deepseek-pool';
@@ -40,6 +40,7 @@ export async function createGateway(
   const root = shared
     ? { ...gateway, providers: [...(gateway.providers ?? []), { provide: RedisSharedState, useValue: shared }] }
     : gateway;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- Nest takes option literals
   const app = await NestFactory.create<NestExpressApplication>(root, {
     bodyParser: false,
     forceCloseConnections: true,
@@ -58,6 +59,11 @@ export async function createGateway(
     requestTimeout: config.requestTimeoutMs,
     connectionsCheckingInterval: TIMEOUT_CHECK_MS,
   });
-  if (demo) app.getHttpServer().on('close', () => void demo.mock.close());
+  if (demo)
+    app.getHttpServer().on('close', () => {
+      demo.mock.close().catch((error: unknown) => {
+        Logger.warn(`The demo mock did not close: ${String(error)}`, 'Gateway');
+      });
+    });
   return app;
 }

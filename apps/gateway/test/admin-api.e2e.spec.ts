@@ -6,6 +6,13 @@ const A = 'sk-mock-admin-aaaaaaaa01';
 const B = 'sk-mock-admin-bbbbbbbb02';
 const NEW = 'sk-mock-admin-rotated-03';
 
+/** `defaults` overridden by the headers given (any HeadersInit form). */
+function withDefaults(given: RequestInit['headers'], defaults: Record<string, string>): Headers {
+  const headers = new Headers(defaults);
+  new Headers(given).forEach((value, name) => headers.set(name, value));
+  return headers;
+}
+
 describe('the key admin API', () => {
   let gateway: Gateway;
   afterEach(() => gateway.close());
@@ -13,7 +20,7 @@ describe('the key admin API', () => {
   const admin = (path: string, init: RequestInit = {}, token = ADMIN) =>
     fetch(`${gateway.url}/admin/keys${path}`, {
       ...init,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers },
+      headers: withDefaults(init.headers, { authorization: `Bearer ${token}`, 'content-type': 'application/json' }),
     });
   const chat = () =>
     fetch(`${gateway.url}/v1/chat/completions`, {

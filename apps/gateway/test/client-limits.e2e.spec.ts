@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { DeepSeekMock } from 'nestjs-deepseek-pool-mock';
 import { useRedisServer } from '../../../test/support/redis-server.js';
+import { must } from '../../../test/support/must.js';
 import type { ClientRecord } from '../src/clients/client-spec.js';
 import { parseConfigClients } from '../src/clients/client-spec.js';
 import { GatewayConfigError } from '../src/config/gateway-config-error.js';
@@ -36,7 +37,7 @@ async function call(url: string, path: string, token: string, body?: unknown, me
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : {} };
+  return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as Reply['body']) : {} };
 }
 
 const chat = (url: string, token = TOKEN, body: unknown = ASK): Promise<Reply> =>
@@ -91,7 +92,7 @@ async function startReplicas(redisUrl: string, prefix: string, clients: unknown[
   };
 }
 
-const served = (mock: DeepSeekMock): number => mock.stats().keys.k1?.requests.chat ?? 0;
+const served = (mock: DeepSeekMock): number => must(mock.stats().keys['k1'], 'the stats of k1').requests.chat;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('client tokens on two replicas sharing one Redis (real HTTP, real redis-server)', () => {
@@ -139,10 +140,10 @@ describe('client tokens on two replicas sharing one Redis (real HTTP, real redis
 
     // Assert: admitted while under the limit, so the last admitted request is the one that reached it (the mock bills
     // 12 tokens, the estimate is 53)
-    const tokens = replies.filter((r) => r.status === 200).map((r) => r.body.usage!.total_tokens);
+    const tokens = replies.filter((r) => r.status === 200).map((r) => must(r.body.usage, 'usage').total_tokens);
     const total = tokens.reduce((a, b) => a + b, 0);
     expect(total).toBeGreaterThanOrEqual(200);
-    expect(total - tokens.at(-1)!).toBeLessThan(200);
+    expect(total - must(tokens.at(-1), 'an admitted request')).toBeLessThan(200);
     expect(served(mock)).toBe(tokens.length);
     expect(
       replies.slice(tokens.length).every((r) => r.status === 429 && r.body.error?.message.includes('tokensPerMinute')),
@@ -163,10 +164,10 @@ describe('client tokens on two replicas sharing one Redis (real HTTP, real redis
     // Assert
     const costs = replies
       .filter((r) => r.status === 200)
-      .map((r) => estimateCostUsd('deepseek-v4-flash', r.body.usage!, new Date())!);
+      .map((r) => must(estimateCostUsd('deepseek-v4-flash', must(r.body.usage, 'usage'), new Date()), 'a price'));
     const spent = costs.reduce((a, b) => a + b, 0);
     expect(spent).toBeGreaterThanOrEqual(budget);
-    expect(spent - costs.at(-1)!).toBeLessThan(budget);
+    expect(spent - must(costs.at(-1), 'an admitted request')).toBeLessThan(budget);
     expect(served(mock)).toBe(costs.length);
     const refused = replies.slice(costs.length);
     expect(refused.length).toBeGreaterThan(0);
@@ -234,9 +235,9 @@ describe('client tokens on two replicas sharing one Redis (real HTTP, real redis
     const apiToken = (created.body as unknown as { token: string }).token;
     await sleep(300);
     const statuses: number[] = [];
-    let driving = true;
+    const driving = new AbortController();
     const driver = (async () => {
-      for (let i = 0; driving; i++) {
+      for (let i = 0; !driving.signal.aborted; i++) {
         const replies = await Promise.all([chat(urls[i % 2]), chat(urls[(i + 1) % 2], apiToken)]);
         statuses.push(...replies.map((r) => r.status));
       }
@@ -246,7 +247,7 @@ describe('client tokens on two replicas sharing one Redis (real HTTP, real redis
     await sleep(300);
     await redis.restart(1_500);
     await sleep(1_500);
-    driving = false;
+    driving.abort();
     await driver;
 
     // Assert

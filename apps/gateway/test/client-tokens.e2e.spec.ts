@@ -1,3 +1,4 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import OpenAI from 'openai';
 import { type ClientRecord, parseConfigClients } from '../src/clients/client-spec.js';
 import { GatewayConfigError } from '../src/config/gateway-config-error.js';
@@ -108,7 +109,7 @@ describe('client tokens on one replica (real HTTP, the openai client)', () => {
         },
       },
     );
-    const keys = gateway.app.get((await import('nestjs-deepseek-pool')).DeepSeekPoolService);
+    const keys = gateway.app.get((await import('nestjs-deepseek-pool')).DeepSeekPoolAdmin);
     await keys.removeKey('premium');
     keys.addKey({ id: 'premium', apiKey: 'sk-tokens-premium-000001', baseUrl: gateway.mock.url, priority: 1 });
 

@@ -1,10 +1,11 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { type Server, createServer } from 'node:http';
+import { type Server, type ServerResponse, createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { useRedisServer } from '../../../test/support/redis-server.js';
+import { must } from '../../../test/support/must.js';
 
 const root = resolve(import.meta.dirname, '../../..');
 
@@ -16,21 +17,27 @@ const chunk = (delta: object, finish: string | null = null): string =>
  * `[DONE]`) only when `finish()` is called, so no assertion depends on how fast the machine is.
  */
 function gatedUpstream(): { server: Server; finish: () => void; completed: () => boolean } {
-  let finish = (): void => undefined;
-  const released = new Promise<void>((resolve) => (finish = resolve));
+  let released = false;
   let completed = false;
+  const waiting: ServerResponse[] = [];
+  const release = (response: ServerResponse): void => {
+    response.write(chunk({ content: 'and last' }));
+    response.write(chunk({}, 'stop'));
+    response.end('data: [DONE]\n\n');
+    completed = true;
+  };
   const server = createServer((request, response) => {
     request.resume();
     response.writeHead(200, { 'content-type': 'text/event-stream' });
     response.write(chunk({ role: 'assistant', content: 'first ' }));
-    void released.then(() => {
-      response.write(chunk({ content: 'and last' }));
-      response.write(chunk({}, 'stop'));
-      response.end('data: [DONE]\n\n');
-      completed = true;
-    });
+    if (released) release(response);
+    else waiting.push(response);
   });
-  return { server, finish: () => finish(), completed: () => completed };
+  const finish = (): void => {
+    released = true;
+    for (const response of waiting.splice(0)) release(response);
+  };
+  return { server, finish, completed: () => completed };
 }
 
 /**
@@ -40,11 +47,15 @@ function gatedUpstream(): { server: Server; finish: () => void; completed: () =>
 describe('SIGTERM drain (compiled gateway, real redis-server)', () => {
   const redis = useRedisServer();
   let client: Redis;
-  let upstream: ReturnType<typeof gatedUpstream>;
+  let upstream: ReturnType<typeof gatedUpstream> | undefined;
   let gateway: ChildProcess | undefined;
+  const started = (): { upstream: ReturnType<typeof gatedUpstream>; gateway: ChildProcess } => ({
+    upstream: must(upstream, 'the upstream started by start()'),
+    gateway: must(gateway, 'the gateway started by start()'),
+  });
   const leases = (): Promise<number> => client.zcard('dsp:leases:acct-drain');
 
-  beforeAll(async () => {
+  beforeAll(() => {
     execFileSync('npx', ['tsc', '-b', 'libs/deepseek-pool', 'libs/deepseek-mock', 'apps/gateway'], {
       cwd: root,
       stdio: 'ignore',
@@ -54,21 +65,24 @@ describe('SIGTERM drain (compiled gateway, real redis-server)', () => {
 
   afterEach(async () => {
     gateway?.kill('SIGKILL');
-    upstream?.finish();
-    upstream?.server.closeAllConnections();
-    await new Promise((done) => upstream?.server.close(done));
+    const current = upstream;
+    if (current) {
+      current.finish();
+      current.server.closeAllConnections();
+      await new Promise((done) => current.server.close(done));
+    }
     await client.flushall();
   });
 
-  afterAll(async () => {
+  afterAll(() => {
     client.disconnect();
   });
 
   /** Starts the gated upstream and the gateway in front of it. */
   async function start(drainTimeoutMs: number): Promise<{ url: string; output: { text: string } }> {
-    upstream = gatedUpstream();
-    await new Promise<void>((done) => upstream.server.listen(0, '127.0.0.1', done));
-    const baseUrl = `http://127.0.0.1:${(upstream.server.address() as { port: number }).port}`;
+    const { server } = (upstream = gatedUpstream());
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const baseUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
     const dir = mkdtempSync(join(tmpdir(), 'gateway-drain-'));
     const config = join(dir, 'gateway.json');
     writeFileSync(
@@ -118,7 +132,8 @@ describe('SIGTERM drain (compiled gateway, real redis-server)', () => {
       }),
     });
     expect(response.status).toBe(200);
-    const reader = response.body!.getReader();
+    // a fetch body is a stream of bytes
+    const reader = (must(response.body, 'the response body') as ReadableStream<Uint8Array>).getReader();
     const decoder = new TextDecoder();
     const first = decoder.decode((await reader.read()).value);
     const rest = (async () => {
@@ -134,10 +149,10 @@ describe('SIGTERM drain (compiled gateway, real redis-server)', () => {
     return { first, rest };
   }
 
-  const exited = (): Promise<number | null> =>
-    new Promise((done) =>
-      gateway!.exitCode !== null ? done(gateway!.exitCode) : gateway!.once('exit', (code) => done(code)),
-    );
+  const exited = (): Promise<number | null> => {
+    const child = started().gateway;
+    return new Promise((done) => (child.exitCode !== null ? done(child.exitCode) : child.once('exit', done)));
+  };
 
   it('finishes the stream in flight, refuses new connections meanwhile, hands the account slot back and exits 0', async () => {
     const { url, output } = await start(20_000);
@@ -147,7 +162,7 @@ describe('SIGTERM drain (compiled gateway, real redis-server)', () => {
       async () => `the stream holds ${await leases()} lease(s) in Redis, expected 1`,
     );
 
-    gateway!.kill('SIGTERM');
+    started().gateway.kill('SIGTERM');
     await waitFor(
       () =>
         fetch(`${url}/health/live`).then(
@@ -156,10 +171,10 @@ describe('SIGTERM drain (compiled gateway, real redis-server)', () => {
         ),
       () => 'the gateway still accepted connections after SIGTERM',
     );
-    expect(gateway!.exitCode).toBeNull();
+    expect(started().gateway.exitCode).toBeNull();
     expect(await leases()).toBe(1);
 
-    upstream.finish();
+    started().upstream.finish();
     const { text, cut } = await stream.rest;
     expect(cut).toBe(false);
     expect(text).toContain('and last');
@@ -178,11 +193,11 @@ describe('SIGTERM drain (compiled gateway, real redis-server)', () => {
       async () => `the stream holds ${await leases()} lease(s) in Redis, expected 1`,
     );
 
-    gateway!.kill('SIGTERM');
+    started().gateway.kill('SIGTERM');
     expect(await exited()).toBe(0);
     const { text } = await stream.rest;
     expect(text).not.toContain('data: [DONE]');
-    expect(upstream.completed()).toBe(false);
+    expect(started().upstream.completed()).toBe(false);
     expect(await leases()).toBe(0);
     expect(output.text).toMatch(/Drain timeout: closing 1 request\(s\) still in flight/);
   }, 30_000);

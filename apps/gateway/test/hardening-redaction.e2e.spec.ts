@@ -2,6 +2,7 @@ import { connect } from 'node:net';
 import fc from 'fast-check';
 import { KEY_ECHO_FORMS, type KeyBehaviour } from 'nestjs-deepseek-pool-mock';
 import { leakedRuns } from '../../../libs/deepseek-pool/src/redaction/secret-echoes.fixture.js';
+import { must } from '../../../test/support/must.js';
 import { loadClientsConfig } from '../src/clients/clients-config.js';
 import { type Gateway, type GatewayOptions, startGateway } from './support/gateway-harness.js';
 
@@ -29,8 +30,11 @@ async function start(behaviour: KeyBehaviour, key = KEY, options: GatewayOptions
   return gateway;
 }
 
+/** The gateway of the running test. */
+const current = (): Gateway => must(gateway, 'a gateway started by start()');
+
 async function chat(body: object = CHAT): Promise<{ status: number; headers: Headers; text: string }> {
-  const response = await fetch(`${gateway!.url}/v1/chat/completions`, {
+  const response = await fetch(`${current().url}/v1/chat/completions`, {
     method: 'POST',
     headers: AUTH,
     body: JSON.stringify(body),
@@ -47,7 +51,7 @@ async function rawPost(
   contentLength: number,
   waitMs: number,
 ): Promise<{ head: string; closedWithinMs?: number }> {
-  const socket = connect(Number(new URL(gateway!.url).port), '127.0.0.1');
+  const socket = connect(Number(new URL(current().url).port), '127.0.0.1');
   let head = '';
   socket.on('data', (data) => (head += data.toString()));
   const startedMs = Date.now();
@@ -67,7 +71,7 @@ async function rawPost(
 
 /** Every run of 12+ characters of any secret found in what the client received and in every log line. */
 function leaks(received: string): string[] {
-  const everything = `${received}\n${gateway!.logs.lines.join('\n')}`;
+  const everything = `${received}\n${current().logs.lines.join('\n')}`;
   return SECRETS.flatMap((secret) => leakedRuns(everything, secret));
 }
 
@@ -128,16 +132,16 @@ describe('client tokens of GATEWAY_CLIENTS', () => {
     const plain = 'gwc-PLAINzq81vXw7Lr52Tk9Qm3hY'; // shares no 12-character run with the other secrets
     const env = { GATEWAY_CLIENTS: JSON.stringify([{ name: 'web', token: plain }]) };
     await start({}, KEY, { clients: loadClientsConfig(env, {}, () => '') });
-    const response = await fetch(`${gateway!.url}/v1/chat/completions`, {
+    const response = await fetch(`${current().url}/v1/chat/completions`, {
       method: 'POST',
       headers: { ...AUTH, authorization: `Bearer ${plain}` },
       body: JSON.stringify({ ...CHAT, model: `gpt-${plain}` }),
     });
     const text = await response.text();
     expect(response.status).toBe(400);
-    console.log(gateway!.logs.lines.join('\n'));
-    expect(gateway!.logs.lines.join('\n')).toContain('gpt-'); // the model name is logged: redacted, not dropped
-    expect(leakedRuns(`${text}\n${gateway!.logs.lines.join('\n')}`, plain)).toEqual([]);
+    console.log(current().logs.lines.join('\n'));
+    expect(current().logs.lines.join('\n')).toContain('gpt-'); // the model name is logged: redacted, not dropped
+    expect(leakedRuns(`${text}\n${current().logs.lines.join('\n')}`, plain)).toEqual([]);
   });
 });
 
@@ -146,8 +150,8 @@ describe('defect 5: client-chosen model names', () => {
     await start({});
     const { status, text } = await chat({ ...CHAT, model: 'm'.repeat(1024 * 1024 - 100) });
     expect(status).toBe(400);
-    expect(JSON.parse(text).error).toMatchObject({ type: 'invalid_request_error', param: 'model' });
-    expect(gateway!.mock.stats().totalRequests.chat).toBe(0);
+    expect(JSON.parse(text)).toMatchObject({ error: { type: 'invalid_request_error', param: 'model' } });
+    expect(current().mock.stats().totalRequests.chat).toBe(0);
   });
 
   it('metrics label only known models; every other name is "other", and log fields stay short', async () => {
@@ -155,7 +159,7 @@ describe('defect 5: client-chosen model names', () => {
     const names = Array.from({ length: 20 }, (_, i) => `made-up-${i}-${'x'.repeat(240)}`);
     for (const model of names) expect((await chat({ ...CHAT, model })).status).toBe(400);
     expect((await chat()).status).toBe(200);
-    const metrics = await (await fetch(`${gateway!.url}/metrics`)).text();
+    const metrics = await (await fetch(`${current().url}/metrics`)).text();
     for (const model of names) expect(metrics).not.toContain(model);
     expect(metrics).toMatch(/deepseek_pool_requests_total\{model="other",outcome="error",stream="false"\} 20/);
     expect(metrics).toMatch(
@@ -205,12 +209,12 @@ describe('property: whatever the upstream echoes, nothing the gateway sends or l
     );
     await fc.assert(
       fc.asyncProperty(echo, fc.boolean(), async (behaviour, stream) => {
-        gateway!.mock.setKey('k', { echoKey: null, echoKeyEvent: null, ...behaviour });
+        current().mock.setKey('k', { echoKey: null, echoKeyEvent: null, ...behaviour });
         const { text } = await chat({ ...CHAT, stream: stream || 'echoKeyEvent' in behaviour });
         const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
         const outputs = await Promise.all(
           ['/metrics', '/status/events', '/admin/keys', '/admin/keys/export', '/health/ready'].map(async (path) =>
-            (await fetch(`${gateway!.url}${path}`, { headers: admin })).text(),
+            (await fetch(`${current().url}${path}`, { headers: admin })).text(),
           ),
         );
         expect(leaks([text, ...outputs].join('\n'))).toEqual([]);

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { must } from '../../../test/support/must.js';
 import { type Gateway, startGateway } from './support/gateway-harness.js';
 
 const ADMIN = 'admin-token-retry';
@@ -43,7 +44,7 @@ describe('upstream Retry-After hints (issue 13, defect 8)', () => {
 
       // Assert
       expect(answer.status).toBe(429);
-      const seconds = answer.headers.get('retry-after')!;
+      const seconds = must(answer.headers.get('retry-after'), 'the retry-after header');
       expect(seconds).toMatch(/^\d+$/);
       expect(Number(seconds)).toBeGreaterThan(100);
       expect(Number(seconds)).toBeLessThanOrEqual(120);

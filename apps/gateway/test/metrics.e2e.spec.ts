@@ -1,3 +1,4 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { DeepSeekPoolService, type Usage } from 'nestjs-deepseek-pool';
 import type { MockScenario } from 'nestjs-deepseek-pool-mock';
@@ -5,6 +6,7 @@ import { estimateCostUsd } from '../src/metrics/cost/estimate-cost.js';
 import { type TokenKind, tokenCounts } from '../src/metrics/cost/token-counts.js';
 import { promqlMetricNames } from '../src/metrics/promql-names.fixture.js';
 import { BREAKER_STATE_CODES, KEY_STATE_CODES } from '../src/metrics/snapshot-gauges.js';
+import { must } from '../../../test/support/must.js';
 import { type Gateway, startGateway } from './support/gateway-harness.js';
 
 /** Two healthy keys, one that always answers 429 and one that always answers 500. */
@@ -50,8 +52,9 @@ function parseSamples(text: string): Sample[] {
     .map((line) => {
       const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
       if (!match) throw new Error(`Not a sample line: ${line}`);
+      const labelText = match[2] as string | undefined; // an optional group (exec's type leaves out its undefined)
       const labels = Object.fromEntries(
-        [...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]),
+        [...(labelText ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]),
       );
       return { name: match[1], labels, value: Number(match[3]) };
     });
@@ -110,7 +113,7 @@ describe('GET /metrics after a scripted run against the mock (one 429 key, one 5
         body: JSON.stringify({ model, messages, stream }),
       });
       expect(response.status).toBe(200);
-      const key = response.headers.get('x-deepseek-pool-key')!;
+      const key = must(response.headers.get('x-deepseek-pool-key'), 'the x-deepseek-pool-key header');
       served[key] = (served[key] ?? 0) + 1;
       usages.push({ model, usage: await usageOf(response, stream) });
     }
@@ -161,15 +164,11 @@ describe('GET /metrics after a scripted run against the mock (one 429 key, one 5
 
   it('counts one retry per failed attempt, by key and reason', () => {
     const stats = gateway.mock.stats().keys;
-    expect(sum(samples, 'deepseek_pool_retries_total', { key_id: 'limited', reason: 'http' })).toBe(
-      stats.limited.responses['429'],
-    );
-    expect(sum(samples, 'deepseek_pool_retries_total', { key_id: 'broken', reason: 'http' })).toBe(
-      stats.broken.responses['500'],
-    );
-    expect(sum(samples, 'deepseek_pool_retries_total')).toBe(
-      stats.limited.responses['429'] + stats.broken.responses['500'],
-    );
+    const limited = must(stats['limited'].responses['429'], 'the 429s of key limited');
+    const broken = must(stats['broken'].responses['500'], 'the 500s of key broken');
+    expect(sum(samples, 'deepseek_pool_retries_total', { key_id: 'limited', reason: 'http' })).toBe(limited);
+    expect(sum(samples, 'deepseek_pool_retries_total', { key_id: 'broken', reason: 'http' })).toBe(broken);
+    expect(sum(samples, 'deepseek_pool_retries_total')).toBe(limited + broken);
   });
 
   it('counts tokens by key and kind equal to the usage the mock served', () => {
@@ -188,7 +187,10 @@ describe('GET /metrics after a scripted run against the mock (one 429 key, one 5
 
   it('estimates the cost by key and model between the off-peak and the peak price of the usage served', () => {
     const cost = (date: Date) =>
-      usages.reduce((total, { model, usage }) => total + estimateCostUsd(model, usage, date)!, 0);
+      usages.reduce(
+        (total, { model, usage }) => total + must(estimateCostUsd(model, usage, date), `the price of ${model}`),
+        0,
+      );
     const counted = sum(samples, 'deepseek_pool_cost_usd_total');
     expect(counted).toBeGreaterThan(0);
     expect(counted).toBeGreaterThanOrEqual(cost(MONDAY_OFF_PEAK) * (1 - 1e-9));
@@ -223,7 +225,7 @@ describe('GET /metrics after a scripted run against the mock (one 429 key, one 5
   it('labels series with key ids only: no secret, not even a masked key, appears in the scrape', () => {
     for (const secret of SECRETS) expect(text).not.toContain(secret);
     expect(text).not.toMatch(/sk-/);
-    const keyIds = new Set(samples.flatMap((s) => (s.labels.key_id === undefined ? [] : [s.labels.key_id])));
+    const keyIds = new Set(samples.flatMap((s) => (Object.hasOwn(s.labels, 'key_id') ? [s.labels.key_id] : [])));
     expect([...keyIds].sort()).toEqual(['broken', 'healthy-1', 'healthy-2', 'limited']);
   });
 

@@ -1,3 +1,4 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
 import OpenAI from 'openai';
 import { type Gateway, countingFetch, startGateway } from './support/gateway-harness.js';
 
@@ -130,7 +131,7 @@ describe('the gateway with the real openai client (only baseURL and apiKey chang
     })().catch((e: unknown) => e);
     expect(text.length).toBeGreaterThan(0);
     expect(error).toBeInstanceOf(OpenAI.APIError);
-    expect(String((error as Error).message)).toMatch(/broke after content/);
+    expect((error as Error).message).toMatch(/broke after content/);
   });
 
   it('delivers a stream cut mid-answer whole: continued on another key, one stream for the client', async () => {

@@ -78,9 +78,10 @@ describe.each(['http/protobuf', 'http/json'])('gateway OpenTelemetry over OTLP %
 
   afterEach(async () => {
     // Stopped before the receiver, so its last flush at shutdown (OtelShutdown) still lands.
-    if (gateway && gateway.exitCode === null) {
-      const exited = new Promise((done) => gateway!.once('exit', done));
-      gateway.kill('SIGTERM');
+    const child = gateway;
+    if (child && child.exitCode === null) {
+      const exited = new Promise((done) => child.once('exit', done));
+      child.kill('SIGTERM');
       await exited;
     }
     upstream.server.closeAllConnections();

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { GatewayConfigError } from '../src/config/gateway-config-error.js';
 import { loadGatewayConfig } from '../src/config/gateway-config.js';
 import { type DemoUpstream, startDemoUpstream } from '../src/demo/demo-upstream.js';
 import { createGateway } from '../src/gateway-app.js';
+import { must } from '../../../test/support/must.js';
 import { CapturedLogs, startGateway } from './support/gateway-harness.js';
 
 const ADMIN_TOKEN = 'status-admin-token-0001';
@@ -61,33 +63,41 @@ function get(url: string, token?: string): Promise<Response> {
 }
 
 describe('the status page in headless Chromium (demo cast, admin token set)', () => {
-  let gateway: Awaited<ReturnType<typeof startDemoGateway>>;
-  let browser: BrowserContext;
+  let shared: Awaited<ReturnType<typeof startDemoGateway>> | undefined;
+  let sharedBrowser: BrowserContext | undefined;
   let profile: string;
+  /** The gateway and the browser of beforeAll (undefined when it failed). */
+  const started = () => ({
+    gateway: must(shared, 'the gateway of beforeAll'),
+    browser: must(sharedBrowser, 'the browser of beforeAll'),
+  });
 
   beforeAll(async () => {
-    gateway = await startDemoGateway(ADMIN_TOKEN);
+    shared = await startDemoGateway(ADMIN_TOKEN);
     profile = mkdtempSync(join(tmpdir(), 'status-page-chromium-'));
     const executablePath = process.env.CHROMIUM_PATH;
     if (!executablePath)
       throw new Error('CHROMIUM_PATH is not set: run this test through `npm test` (its global setup finds Chromium)');
-    browser = await chromium.launchPersistentContext(profile, {
+    sharedBrowser = await chromium.launchPersistentContext(profile, {
       executablePath,
       args: CHROMIUM_ARGS,
       viewport: { width: 1440, height: 720 },
     });
   });
   afterAll(async () => {
-    await browser?.close();
+    await sharedBrowser?.close();
     rmSync(profile, { recursive: true, force: true });
-    await gateway?.app.close();
+    await shared?.app.close();
   });
 
   it('shows every key with its state, and turns a key red within seconds once it goes bad under traffic', async () => {
+    const { gateway, browser } = started();
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    page.on('console', (message) => void (message.type() === 'error' && errors.push(message.text())));
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
     await page.goto(`${gateway.url}/status#token=${ADMIN_TOKEN}`);
 
     const ids = gateway.demo.keys.map((key) => key.id);
@@ -137,7 +147,7 @@ describe('the status page in headless Chromium (demo cast, admin token set)', ()
       { keys: [{ key: 'sk-status-clients-00000001', name: 'k1' }] },
       { adminToken: ADMIN_TOKEN, clients: { records, redisUrl: undefined, redisPrefix: 'unused:', refreshMs: 250 } },
     );
-    const page = await browser.newPage();
+    const page = await started().browser.newPage();
     try {
       await fetch(`${gateway.url}/v1/chat/completions`, {
         method: 'POST',
@@ -150,7 +160,7 @@ describe('the status page in headless Chromium (demo cast, admin token set)', ()
       await page.waitForSelector('#clients:not([hidden]) #client-rows tr');
 
       // Assert
-      const cells = await page.$$eval('#client-rows td', (tds) => tds.map((td) => td.textContent));
+      const cells = await page.locator('#client-rows td').allTextContents();
       expect(cells.slice(0, 2)).toEqual(['web (acme)', '1 / 60']);
       expect(cells[4]).toMatch(/^\$0\.\d{4} \/ \$5\.00$/);
       expect(await page.content()).not.toContain(token);
@@ -161,6 +171,7 @@ describe('the status page in headless Chromium (demo cast, admin token set)', ()
   });
 
   it('asks for the admin token when opened without one, then connects with it', async () => {
+    const { gateway, browser } = started();
     const page = await browser.newPage();
     await page.goto(`${gateway.url}/status`);
     await page.waitForSelector('#auth:not([hidden])');

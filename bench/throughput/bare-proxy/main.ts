@@ -8,6 +8,7 @@ const { UPSTREAM_URL, API_KEY, PORT } = process.env;
 if (!UPSTREAM_URL || !API_KEY || !PORT) throw new Error('UPSTREAM_URL, API_KEY and PORT are required');
 const app = await NestFactory.create<NestExpressApplication>(
   ProxyModule.register({ upstreamUrl: UPSTREAM_URL, apiKey: API_KEY }),
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- Nest takes option literals
   { logger: ['error', 'warn'] },
 );
 app.enableShutdownHooks();

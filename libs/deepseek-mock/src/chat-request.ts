@@ -89,10 +89,12 @@ function validateChat(raw: string, models: readonly string[]): ChatRequest | Moc
   }
   const thinking = isRecord(body['thinking']) ? body['thinking']['type'] : undefined;
   const streamOptions = body['stream_options'];
-  const last = (body['messages'] as Array<Record<string, unknown>>).at(-1)!;
+  // parseMessages refused an empty list and parsed `body.messages` one to one
+  const lastIndex = messages.length - 1;
+  const last: unknown = (body['messages'] as unknown[])[lastIndex];
   const prefix =
-    last['role'] === 'assistant' && last['prefix'] === true
-      ? { content: messages.at(-1)!.text, reasoning: contentText(last['reasoning_content']) }
+    isRecord(last) && last['role'] === 'assistant' && last['prefix'] === true
+      ? { content: messages[lastIndex].text, reasoning: contentText(last['reasoning_content']) }
       : undefined;
   return {
     model: body['model'],

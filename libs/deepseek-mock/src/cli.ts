@@ -7,12 +7,20 @@ const DEMO_SCENARIO = join(__dirname, '..', 'scenarios', 'demo.json');
 
 runCli(process.argv.slice(2), DEMO_SCENARIO).then(
   (mock) => {
-    const stop = () => void mock.close().then(() => process.exit(0));
+    const stop = () => {
+      mock.close().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          console.error(`deepseek-mock: close failed: ${err instanceof Error ? err.message : String(err)}`);
+          process.exit(1);
+        },
+      );
+    };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   },
   (err: unknown) => {
-    console.error(`deepseek-mock: ${(err as Error).message}`);
+    console.error(`deepseek-mock: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
   },
 );

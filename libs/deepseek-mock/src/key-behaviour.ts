@@ -3,12 +3,12 @@ import { INJECTABLE_STATUSES, type InjectableStatus, type KeyBehaviour } from '.
 
 /** Applies a partial change: fields set to `null` are removed, `undefined` ones are left alone. */
 export function applyPatch<T extends object>(current: T, patch: { [K in keyof T]?: T[K] | null }): T {
-  const next = { ...current } as Record<string, unknown>;
+  const next = new Map<string, unknown>(Object.entries(current));
   for (const [field, value] of Object.entries(patch)) {
-    if (value === null) delete next[field];
-    else if (value !== undefined) next[field] = value;
+    if (value === null) next.delete(field);
+    else if (value !== undefined) next.set(field, value);
   }
-  return next as T;
+  return Object.fromEntries(next) as T;
 }
 
 /** Latency of one response: `latencyMs` +- uniform `jitterMs` (never below 0), plus the long tail when drawn. */

@@ -33,9 +33,13 @@ export function echoedKey(key: string, form: KeyEchoForm = 'whole'): string {
     case 'near':
       return key.slice(0, -1);
     case 'json-escaped':
-      return [...key].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+      // JSON escapes UTF-16 code units (a character outside the BMP is two escapes)
+      return Array.from({ length: key.length }, (_, i) => `\\u${key.charCodeAt(i).toString(16).padStart(4, '0')}`).join(
+        '',
+      );
     case 'url-encoded':
-      return [...key].map((c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`).join('');
+      // percent-encoding escapes UTF-8 bytes
+      return Array.from(Buffer.from(key, 'utf8'), (b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
   }
 }
 

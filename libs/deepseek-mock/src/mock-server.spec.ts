@@ -1,6 +1,17 @@
 import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
 import { DeepSeekMock, type MockOptions } from './mock-server.js';
-import { CHAT_BODY, RawClient, USER_MESSAGE, manualClock, sseData, until } from './spec-support.js';
+import {
+  CHAT_BODY,
+  type CompletionJson,
+  type ErrorJson,
+  RawClient,
+  USER_MESSAGE,
+  manualClock,
+  must,
+  sseChunks,
+  sseData,
+  until,
+} from './spec-support.js';
 import type { MockScenario } from './types.js';
 
 const HEALTHY = 'sk-mock-healthy-abcd';
@@ -33,7 +44,7 @@ describe('DeepSeekMock endpoints', () => {
       expect(res.headers['content-type']).toBe('application/json');
       expect(res.headers['retry-after']).toBeUndefined();
       expect(Object.keys(res.headers).filter((h) => h.startsWith('x-ratelimit'))).toEqual([]);
-      const body = JSON.parse(res.text);
+      const body = JSON.parse(res.text) as CompletionJson;
       expect(body).toMatchObject({
         object: 'chat.completion',
         model: 'deepseek-chat',
@@ -66,19 +77,21 @@ describe('DeepSeekMock endpoints', () => {
       { ...CHAT_BODY, model: 'deepseek-reasoner' },
       { ...CHAT_BODY, thinking: { type: 'enabled' } },
     ]) {
-      const answer = JSON.parse((await client.chat(HEALTHY, body)).text);
-      expect(answer.choices[0].message.reasoning_content).toEqual(expect.stringContaining('Mock reasoning'));
-      const reasoning = answer.usage.completion_tokens_details.reasoning_tokens;
-      expect(reasoning).toBe(Math.ceil(answer.choices[0].message.reasoning_content.length / 4));
+      const answer = JSON.parse((await client.chat(HEALTHY, body)).text) as CompletionJson;
+      const reasoningContent = must(answer.choices[0].message.reasoning_content, 'reasoning_content');
+      expect(reasoningContent).toEqual(expect.stringContaining('Mock reasoning'));
+      const reasoning = must(answer.usage.completion_tokens_details, 'completion_tokens_details').reasoning_tokens;
+      expect(reasoning).toBe(Math.ceil(reasoningContent.length / 4));
       expect(answer.usage.completion_tokens).toBe(reasoning + Math.ceil(answer.choices[0].message.content.length / 4));
     }
   });
 
   it('uses the per-key reply and JSON content in JSON mode', async () => {
     await start({ keys: [{ key: HEALTHY, reply: 'fixed' }, { key: 'sk-mock-json-0001' }] });
-    expect(JSON.parse((await client.chat(HEALTHY)).text).choices[0].message.content).toBe('fixed');
+    expect((JSON.parse((await client.chat(HEALTHY)).text) as CompletionJson).choices[0].message.content).toBe('fixed');
     const json = await client.chat('sk-mock-json-0001', { ...CHAT_BODY, response_format: { type: 'json_object' } });
-    expect(JSON.parse(JSON.parse(json.text).choices[0].message.content)).toEqual({ answer: expect.any(String) });
+    const content = (JSON.parse(json.text) as CompletionJson).choices[0].message.content;
+    expect(JSON.parse(content)).toEqual({ answer: expect.any(String) });
   });
 
   it('lists the models of the scenario', async () => {
@@ -94,7 +107,7 @@ describe('DeepSeekMock endpoints', () => {
     });
     await mock.close();
     await start({ models: ['deepseek-flash'], keys: [{ key: HEALTHY }] });
-    expect(JSON.parse((await client.send('GET', '/v1/models', HEALTHY)).text).data).toEqual([
+    expect(JSON.parse((await client.send('GET', '/v1/models', HEALTHY)).text)).toHaveProperty('data', [
       { id: 'deepseek-flash', object: 'model', owned_by: 'deepseek' },
     ]);
     expect((await client.chat(HEALTHY)).status).toBe(400);
@@ -135,7 +148,7 @@ describe('DeepSeekMock endpoints', () => {
     for (const [body, status, message] of cases) {
       const res = await client.chat(HEALTHY, body as object);
       expect(res.status).toBe(status);
-      const { error } = JSON.parse(res.text);
+      const { error } = JSON.parse(res.text) as ErrorJson;
       expect(error).toMatchObject({ type: 'invalid_request_error', param: null, code: 'invalid_request_error' });
       expect(error.message).toContain(message);
     }
@@ -163,12 +176,11 @@ describe('accounts', () => {
     const refused = await client.chat(HEALTHY);
     expect(refused.status).toBe(402);
     expect(JSON.parse(refused.text)).toEqual(errorBody('Insufficient Balance', 'unknown_error'));
-    expect(JSON.parse((await client.send('GET', '/user/balance', HEALTHY)).text).is_available).toBe(false);
+    expect(JSON.parse((await client.send('GET', '/user/balance', HEALTHY)).text)).toHaveProperty('is_available', false);
     expect((await client.send('GET', '/models', HEALTHY)).status).toBe(200);
     mock.setBalance('acct-a', 110);
-    expect(JSON.parse((await client.send('GET', '/v1/user/balance', HEALTHY)).text).balance_infos[0]).toMatchObject({
-      total_balance: '110.00',
-      topped_up_balance: '110.00',
+    expect(JSON.parse((await client.send('GET', '/v1/user/balance', HEALTHY)).text)).toMatchObject({
+      balance_infos: [{ total_balance: '110.00', topped_up_balance: '110.00' }],
     });
     expect((await client.chat(HEALTHY)).status).toBe(200);
     expect(mock.stats().keys['healthy'].rejections.balance).toBe(1);
@@ -192,7 +204,9 @@ describe('accounts', () => {
       ],
     });
     const abort = new AbortController();
-    const hung = [1, 2].map(() => client.chat('sk-mock-hang-0001', CHAT_BODY, abort.signal).catch((err: Error) => err));
+    const hung = [1, 2].map(() =>
+      client.chat('sk-mock-hang-0001', CHAT_BODY, abort.signal).catch((err: unknown) => err),
+    );
     await until(() => mock.stats().accounts['acct-a'].inFlight === 2);
     const res = await client.chat(HEALTHY);
     expect(res.status).toBe(429);
@@ -222,18 +236,18 @@ describe('accounts', () => {
     });
     const system = { role: 'system', content: 'You are a very helpful assistant of the mock.' };
     const turn1 = { model: 'deepseek-chat', messages: [system, { role: 'user', content: 'First question' }] };
-    const first = JSON.parse((await client.chat('sk-mock-a-0001', turn1)).text);
+    const first = JSON.parse((await client.chat('sk-mock-a-0001', turn1)).text) as CompletionJson;
     expect(first.usage.prompt_cache_hit_tokens).toBe(0);
     const turn2 = {
       model: 'deepseek-chat',
       messages: [...turn1.messages, first.choices[0].message, { role: 'user', content: 'Second question' }],
     };
-    const sameAccount = JSON.parse((await client.chat('sk-mock-a-0002', turn2)).text).usage;
+    const sameAccount = (JSON.parse((await client.chat('sk-mock-a-0002', turn2)).text) as CompletionJson).usage;
     const cachedTokens = Math.ceil(system.content.length / 4) + Math.ceil('First question'.length / 4);
     expect(sameAccount.prompt_cache_hit_tokens).toBe(cachedTokens);
     expect(sameAccount.prompt_tokens_details.cached_tokens).toBe(cachedTokens);
     expect(sameAccount.prompt_cache_hit_tokens + sameAccount.prompt_cache_miss_tokens).toBe(sameAccount.prompt_tokens);
-    const otherAccount = JSON.parse((await client.chat('sk-mock-b-0001', turn2)).text).usage;
+    const otherAccount = (JSON.parse((await client.chat('sk-mock-b-0001', turn2)).text) as CompletionJson).usage;
     expect(otherAccount.prompt_cache_hit_tokens).toBe(0);
   });
 });
@@ -337,9 +351,8 @@ describe('streaming', () => {
     const res = await client.chat(HEALTHY, { ...CHAT_BODY, stream: true, stream_options: { include_usage: true } });
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('text/event-stream; charset=utf-8');
-    const events = sseData(res.text);
-    expect(events.at(-1)).toBe('[DONE]');
-    const chunks = events.slice(0, -1) as Array<Record<string, any>>;
+    expect(sseData(res.text).at(-1)).toBe('[DONE]');
+    const chunks = sseChunks(res.text);
     expect(chunks).toHaveLength(1 + 3 + 1);
     for (const chunk of chunks) {
       expect(chunk).toMatchObject({
@@ -347,18 +360,18 @@ describe('streaming', () => {
         model: 'deepseek-chat',
         system_fingerprint: expect.any(String),
       });
-      expect(chunk['choices'][0].logprobs).toBeNull();
+      expect(chunk.choices[0].logprobs).toBeNull();
     }
-    expect(chunks[0]['choices'][0].delta).toEqual({ role: 'assistant', content: '' });
-    expect(chunks.slice(0, -1).every((c) => c['usage'] === null)).toBe(true);
+    expect(chunks[0].choices[0].delta).toEqual({ role: 'assistant', content: '' });
+    expect(chunks.slice(0, -1).every((c) => c.usage === null)).toBe(true);
     const content = chunks
       .slice(1, -1)
-      .map((c) => c['choices'][0].delta.content)
+      .map((c) => c.choices[0].delta.content)
       .join('');
     expect(content).toBe(`Mock answer from healthy to: ${USER_MESSAGE.slice(0, 40)}`);
-    const final = chunks.at(-1)!;
-    expect(final['choices']).toEqual([{ index: 0, delta: { content: '' }, logprobs: null, finish_reason: 'stop' }]);
-    expect(final['usage']).toMatchObject({
+    const final = must(chunks.at(-1), 'the final chunk');
+    expect(final.choices).toEqual([{ index: 0, delta: { content: '' }, logprobs: null, finish_reason: 'stop' }]);
+    expect(final.usage).toMatchObject({
       prompt_tokens: expect.any(Number),
       completion_tokens: Math.ceil(content.length / 4),
     });
@@ -368,14 +381,15 @@ describe('streaming', () => {
   it('streams reasoning_content before content for thinking models, and omits usage: null without include_usage', async () => {
     await start({ keys: [{ key: HEALTHY, streamChunks: 2 }] });
     const res = await client.chat(HEALTHY, { ...CHAT_BODY, model: 'deepseek-reasoner', stream: true });
-    const chunks = sseData(res.text).slice(0, -1) as Array<Record<string, any>>;
-    const deltas = chunks.map((c) => c['choices'][0].delta);
+    const chunks = sseChunks(res.text);
+    const deltas = chunks.map((c) => c.choices[0].delta);
     expect(deltas.slice(1, 3).every((d) => typeof d.reasoning_content === 'string' && d.content === null)).toBe(true);
     expect(deltas.slice(3, 5).every((d) => typeof d.content === 'string' && d.reasoning_content === undefined)).toBe(
       true,
     );
     expect(chunks.slice(0, -1).every((c) => !('usage' in c))).toBe(true);
-    expect(chunks.at(-1)!['usage'].completion_tokens_details.reasoning_tokens).toBeGreaterThan(0);
+    const usage = must(must(chunks.at(-1), 'the final chunk').usage, 'the usage of the final chunk');
+    expect(must(usage.completion_tokens_details, 'completion_tokens_details').reasoning_tokens).toBeGreaterThan(0);
   });
 
   it('waits the inter-chunk delay between chunks (lower bound only)', async () => {

@@ -28,7 +28,7 @@ export interface StartOptions {
 }
 
 /** Endpoints by "METHOD path" (paths without the optional `/v1` prefix). */
-const ROUTES: Record<string, Endpoint> = {
+const ROUTES: Partial<Record<string, Endpoint>> = {
   'POST /chat/completions': 'chat',
   'GET /models': 'models',
   'GET /user/balance': 'balance',

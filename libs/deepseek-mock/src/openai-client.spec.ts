@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import OpenAI, { APIConnectionError, APIError } from 'openai';
 import { DeepSeekMock } from './mock-server.js';
-import { USER_MESSAGE, until } from './spec-support.js';
+import { USER_MESSAGE, must, until } from './spec-support.js';
 import type { MockScenario } from './types.js';
 
 /** The real `openai` npm client against the mock, as an application would use it against DeepSeek. */
@@ -121,7 +121,7 @@ describe('the openai client against the mock', () => {
     expect(deltas.map((d) => d.content ?? '').join('')).toBe(
       `Mock answer from healthy to: ${USER_MESSAGE.slice(0, 40)}`,
     );
-    const final = chunks.at(-1)!;
+    const final = must(chunks.at(-1), 'the final chunk');
     expect(final.choices[0].finish_reason).toBe('stop');
     expect(final.usage?.completion_tokens).toBeGreaterThan(0);
     expect(chunks.slice(0, -1).every((c) => c.usage === null)).toBe(true);

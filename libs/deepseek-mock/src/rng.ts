@@ -4,7 +4,10 @@ export type Rng = () => number;
 /** Seed used when none is given, so two runs of the same scenario draw the same faults. */
 export const DEFAULT_SEED = 20240601;
 
-/** mulberry32: a tiny, fast, seedable PRNG (reproducible error rates, jitter and long tails). */
+/**
+ * mulberry32: a tiny, fast, seedable PRNG (reproducible error rates, jitter and long tails); the repository's tests and
+ * benchmarks seed their pools with it too.
+ */
 export function mulberry32(seed: number): Rng {
   let a = seed >>> 0;
   return () => {

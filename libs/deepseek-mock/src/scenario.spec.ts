@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { loadScenario, parseScenario } from './scenario.js';
+import { must } from './spec-support.js';
 import { ScenarioError } from './validate.js';
 
 /**
@@ -72,17 +73,19 @@ describe('bundled scenarios', () => {
 
   it('demo.json has the demo cast', async () => {
     const demo = await loadScenario(join(SCENARIOS, 'demo.json'));
-    const byName = Object.fromEntries(demo.keys.map((k) => [k.name, k]));
-    expect(byName['revoked']).toMatchObject({ key: expect.stringMatching(/^sk-demo-revoked-/), status: 401 });
-    expect(byName['flaky']!.errorRates).toEqual({ '500': 0.15, '503': 0.15 });
-    expect(byName['ratelimited']!.rateLimit).toBeDefined();
-    expect(byName['slow']!.latencyMs).toBe(10 * demo.defaults!.latencyMs!);
+    const byName = new Map(demo.keys.map((k) => [k.name, k]));
+    const named = (name: string) => must(byName.get(name), `the key named ${name}`);
+    expect(named('revoked')).toMatchObject({ key: expect.stringMatching(/^sk-demo-revoked-/), status: 401 });
+    expect(named('flaky').errorRates).toEqual({ '500': 0.15, '503': 0.15 });
+    expect(named('ratelimited').rateLimit).toBeDefined();
+    expect(named('slow').latencyMs).toBe(10 * must(demo.defaults?.latencyMs, 'defaults.latencyMs'));
   });
 
   it('unequal-accounts.json has ceilings 2 / 2 / 16, one key each', async () => {
     const s = await loadScenario(join(SCENARIOS, 'unequal-accounts.json'));
-    expect(Object.values(s.accounts!).map((a) => a.maxConcurrency)).toEqual([2, 2, 16]);
-    expect(s.keys.map((k) => k.account)).toEqual(Object.keys(s.accounts!));
+    const accounts = must(s.accounts, 'accounts');
+    expect(Object.values(accounts).map((a) => a.maxConcurrency)).toEqual([2, 2, 16]);
+    expect(s.keys.map((k) => k.account)).toEqual(Object.keys(accounts));
   });
 
   it('names the file in load errors', async () => {

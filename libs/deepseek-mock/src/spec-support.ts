@@ -4,6 +4,10 @@ import { Agent, type Dispatcher, request } from 'undici';
 import { DeepSeekMock } from './mock-server.js';
 import type { KeyStats } from './stats.js';
 import type { KeyBehaviour } from './types.js';
+import type { Usage } from './usage.js';
+import { must } from '../../../test/support/must.js';
+
+export { must };
 
 export const USER_MESSAGE = 'Hello mock, please answer this question';
 export const CHAT_BODY = { model: 'deepseek-chat', messages: [{ role: 'user', content: USER_MESSAGE }] };
@@ -57,13 +61,48 @@ export class RawClient {
   }
 }
 
+// The wire shapes the specs read: the mock writes them as plain objects, the specs' assertions check them.
+
+/** A chat completion (`object: 'chat.completion'`). */
+export interface CompletionJson {
+  choices: {
+    index: number;
+    message: { role: string; content: string; reasoning_content?: string };
+    finish_reason: string;
+  }[];
+  usage: Usage;
+}
+
+/** One streamed chunk (`object: 'chat.completion.chunk'`). */
+export interface ChunkJson {
+  choices: {
+    index: number;
+    delta: { role?: string; content?: string | null; reasoning_content?: string };
+    logprobs: null;
+    finish_reason: string | null;
+  }[];
+  usage?: Usage | null;
+}
+
+/** An error body (`{ error }`). */
+export interface ErrorJson {
+  error: { message: string; type: string; param: null; code: string | null };
+}
+
 /** The JSON payloads of an SSE body's `data:` lines (`[DONE]` kept as the string). */
 export function sseData(text: string): unknown[] {
   return text
     .split('\n')
     .filter((line) => line.startsWith('data: '))
     .map((line) => line.slice(6))
-    .map((data) => (data === '[DONE]' ? data : JSON.parse(data)));
+    .map((data): unknown => (data === '[DONE]' ? data : JSON.parse(data)));
+}
+
+/** The chunks of a stream that ended with `[DONE]` (throws otherwise). */
+export function sseChunks(text: string): ChunkJson[] {
+  const events = sseData(text);
+  if (events.at(-1) !== '[DONE]') throw new Error('the stream did not end with [DONE]');
+  return events.slice(0, -1) as ChunkJson[];
 }
 
 /** Polls `condition` until it holds (server-side effects of a client action land asynchronously). */
@@ -85,28 +124,30 @@ export function manualClock(start = 1_700_000_000_000): { now: () => number; adv
 export interface SingleKeyMock {
   readonly mock: DeepSeekMock;
   readonly client: RawClient;
-  start(behaviour: KeyBehaviour): Promise<void>;
+  // function-valued properties, not methods: the specs destructure them (they do not use `this`)
+  readonly start: (behaviour: KeyBehaviour) => Promise<void>;
   /** The key's counters. */
-  stats(): KeyStats;
+  readonly stats: () => KeyStats;
 }
 
 /** Registers the per-test lifecycle of a one-key mock for the calling spec file. */
 export function singleKeyMock(key: string): SingleKeyMock {
   let mock: DeepSeekMock | undefined;
-  const client = new RawClient(() => mock!.url);
+  const started = (): DeepSeekMock => must(mock, 'a mock started by start()');
+  const client = new RawClient(() => started().url);
   afterEach(async () => {
     await mock?.close();
   });
   afterAll(() => client.close());
   return {
     get mock() {
-      return mock!;
+      return started();
     },
     client,
-    async start(behaviour) {
+    start: async (behaviour) => {
       mock = new DeepSeekMock({ keys: [{ key, name: 'k', ...behaviour }] });
       await mock.start();
     },
-    stats: () => mock!.stats().keys['k'],
+    stats: () => started().stats().keys['k'],
   };
 }

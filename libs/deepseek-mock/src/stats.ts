@@ -8,8 +8,8 @@ export type Endpoint = (typeof ENDPOINTS)[number];
 export interface KeyCounters {
   /** Requests received, by endpoint. */
   requests: Record<Endpoint, number>;
-  /** Responses sent, by HTTP status (counted when the status line goes out). */
-  responses: Record<string, number>;
+  /** Responses sent, by HTTP status (counted when the status line goes out; a status never sent has no entry). */
+  responses: Partial<Record<string, number>>;
   streams: { started: number; completed: number; cut: number; errorEvents: number };
   /** Chat requests refused by the account concurrency ceiling, the key's rate limit, or an empty balance. */
   rejections: { concurrency: number; rateLimit: number; balance: number };

@@ -32,11 +32,11 @@ describe('planStream', () => {
   it('puts the role first, reasoning before content, and usage on the final chunk only', () => {
     const plan = planStream(answer, { pieces: 3, includeUsage: true });
     const deltas = plan.texts.map(
-      (c) => (c as { choices: Array<{ delta: Record<string, unknown> }> }).choices[0].delta,
+      (c) => (c as { choices: { delta: { content?: string | null; reasoning_content?: string } }[] }).choices[0].delta,
     );
-    expect(deltas.map((d) => d['reasoning_content'] ?? '').join('')).toBe(answer.reasoning);
-    expect(deltas.map((d) => d['content'] ?? '').join('')).toBe(answer.content);
-    expect(deltas.findIndex((d) => d['content'])).toBe(3);
+    expect(deltas.map((d) => d.reasoning_content ?? '').join('')).toBe(answer.reasoning);
+    expect(deltas.map((d) => d.content ?? '').join('')).toBe(answer.content);
+    expect(deltas.findIndex((d) => d.content)).toBe(3);
     expect(plan.role).toMatchObject({
       usage: null,
       choices: [{ delta: { role: 'assistant', content: '' }, finish_reason: null }],

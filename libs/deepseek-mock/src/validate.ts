@@ -7,7 +7,9 @@ export class ScenarioError extends Error {
 export type Check<T> = (value: unknown, path: string) => T;
 
 function fail(path: string, expected: string, value: unknown): never {
-  throw new ScenarioError(`${path}: expected ${expected}, got ${JSON.stringify(value) ?? String(value)}`);
+  // JSON.stringify answers undefined for undefined, functions and symbols (its declared type says string)
+  const json = JSON.stringify(value) as string | undefined;
+  throw new ScenarioError(`${path}: expected ${expected}, got ${json ?? String(value)}`);
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
@@ -83,7 +85,8 @@ export function object<T>(shape: Shape, opts: { nullable?: boolean } = {}): Chec
     if (!isRecord(value)) fail(path, 'an object', value);
     const out: Record<string, unknown> = {};
     for (const [field, v] of Object.entries(value)) {
-      const spec = shape[field];
+      // own fields only: `constructor` or `toString` in a scenario are unknown fields, not Object.prototype's
+      const spec = Object.hasOwn(shape, field) ? shape[field] : undefined;
       const at = path ? `${path}.${field}` : field;
       if (!spec) throw new ScenarioError(`${at}: unknown field (known: ${Object.keys(shape).join(', ')})`);
       if (v === undefined) continue;

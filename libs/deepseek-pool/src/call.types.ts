@@ -33,6 +33,9 @@ export interface AttemptMeta {
   continuations?: ContinuationRecord[];
 }
 
+/** Which degradation tier served an answer. */
+export type DegradedTier = NonNullable<AttemptMeta['degraded']>;
+
 /** What a PoolStream reads: a committed key's channel, or several spliced into one. */
 export interface ChunkSource {
   next(): Promise<IteratorResult<ChatCompletionChunk>>;

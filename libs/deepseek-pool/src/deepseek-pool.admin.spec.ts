@@ -1,7 +1,8 @@
 import { seededRng } from './clock.js';
 import { InvalidOptionsError } from './deepseek-pool.errors.js';
-import { resolveOptions } from './deepseek-pool.options.js';
-import { DeepSeekPoolService } from './deepseek-pool.service.js';
+import { createDeepSeekPool } from './create-deepseek-pool.js';
+import type { DeepSeekPoolAdmin } from './deepseek-pool.admin.js';
+import type { DeepSeekPoolService } from './deepseek-pool.service.js';
 import { ScriptedTransport, completion } from './transport/scripted.transport.fixture.js';
 
 const OLD = 'sk-oldsecret00000000001';
@@ -9,50 +10,50 @@ const NEW = 'sk-newsecret00000000002';
 const OTHER = 'sk-othersecret000000003';
 const request = { model: 'deepseek-v4-flash', messages: [{ role: 'user', content: 'hi' }] };
 
-describe('DeepSeekPoolService key administration', () => {
+describe('DeepSeekPoolAdmin', () => {
   let transport: ScriptedTransport;
   let pool: DeepSeekPoolService;
+  let admin: DeepSeekPoolAdmin;
+  let close: () => Promise<void>;
 
   beforeEach(() => {
     transport = new ScriptedTransport()
       .script(OLD, { status: 401, body: { error: { message: 'invalid' } } })
       .script(NEW, { status: 200, body: completion() })
       .script(OTHER, { status: 200, body: completion() });
-    pool = new DeepSeekPoolService(
-      resolveOptions({
-        keys: [{ id: 'main', apiKey: OLD }],
-        transport,
-        logger: false,
-        rng: seededRng(1),
-        maxWaitForKeyMs: 0,
-      }),
-    );
+    ({ pool, admin, close } = createDeepSeekPool({
+      keys: [{ id: 'main', apiKey: OLD }],
+      transport,
+      logger: false,
+      rng: seededRng(1),
+      maxWaitForKeyMs: 0,
+    }));
   });
 
-  afterEach(() => pool.onModuleDestroy());
+  afterEach(() => close());
 
   it('rotates a revoked key without restart: same id, new secret, back in rotation', async () => {
     await pool.chat(request).catch(() => undefined);
     expect(pool.snapshot().keys[0].state).toBe('disabled');
-    const replaced = pool.replaceKey('main', NEW);
+    const replaced = admin.replaceKey('main', NEW);
     expect(replaced).toMatchObject({ id: 'main', maskedKey: 'sk-...0002', state: 'ready' });
     await expect(pool.chat(request)).resolves.toMatchObject({ meta: { keyId: 'main' } });
   });
 
   it('adds a key at run time and refuses a duplicate secret', async () => {
-    pool.addKey({ id: 'extra', apiKey: OTHER });
+    admin.addKey({ id: 'extra', apiKey: OTHER });
     await expect(pool.chat(request)).resolves.toMatchObject({ meta: { keyId: 'extra' } });
-    expect(() => pool.addKey({ id: 'again', apiKey: OTHER })).toThrow(InvalidOptionsError);
+    expect(() => admin.addKey({ id: 'again', apiKey: OTHER })).toThrow(InvalidOptionsError);
   });
 
   it('takes a key out by hand and puts it back', async () => {
-    pool.addKey({ id: 'extra', apiKey: OTHER });
-    pool.disableKey('extra');
+    admin.addKey({ id: 'extra', apiKey: OTHER });
+    admin.disableKey('extra');
     expect(pool.snapshot().keys.find((k) => k.id === 'extra')).toMatchObject({
       state: 'disabled',
       disabledReason: 'manual',
     });
-    pool.enableKey('extra');
+    admin.enableKey('extra');
     await expect(pool.chat(request)).resolves.toMatchObject({ meta: { keyId: 'extra' } });
   });
 
@@ -73,10 +74,10 @@ describe('DeepSeekPoolService key administration', () => {
               })),
         ),
     );
-    pool.addKey({ id: 'extra', apiKey: OTHER });
+    admin.addKey({ id: 'extra', apiKey: OTHER });
     const inFlight = pool.chat(request);
     await new Promise((resolve) => setImmediate(resolve));
-    const removal = pool.removeKey('extra');
+    const removal = admin.removeKey('extra');
     expect(pool.snapshot().keys.find((k) => k.id === 'extra')?.state).toBe('disabled');
     release();
     await expect(inFlight).resolves.toMatchObject({ meta: { keyId: 'extra' } });

@@ -200,8 +200,8 @@ export class NoValidKeyError extends DeepSeekPoolError {
 
 /** `chat(..., { degrade: true })` without DeepSeekDegradationModule imported. */
 export class NoDegraderError extends DeepSeekPoolError {
-  constructor() {
-    super('chat({ degrade: true }) needs DeepSeekDegradationModule to be imported', 'NO_DEGRADER');
+  constructor(call: 'chat' | 'stream' = 'chat') {
+    super(`${call}({ degrade: true }) needs DeepSeekDegradationModule to be imported`, 'NO_DEGRADER');
   }
 }
 

@@ -1,8 +1,10 @@
 import { jest } from '@jest/globals';
 import { seededRng } from './clock.js';
 import { NoAvailableKeyError } from './deepseek-pool.errors.js';
-import { type DeepSeekPoolOptions, resolveOptions } from './deepseek-pool.options.js';
-import { DeepSeekPoolService } from './deepseek-pool.service.js';
+import type { DeepSeekPoolOptions } from './deepseek-pool.options.js';
+import type { DeepSeekPoolService } from './deepseek-pool.service.js';
+import { type DeepSeekPool, createDeepSeekPool } from './create-deepseek-pool.js';
+import type { DeepSeekPoolAdmin } from './deepseek-pool.admin.js';
 import type { ThresholdCrossing } from './limits/quota-thresholds.js';
 import { MemoryStateStore } from './state/memory-state-store.js';
 import { ScriptedTransport, completion } from './transport/scripted.transport.fixture.js';
@@ -17,7 +19,7 @@ const request = { model: 'deepseek-v4-flash', messages: [{ role: 'user', content
 describe('DeepSeekPoolService rate and quota limits (scripted upstream, fake timers)', () => {
   let transport: ScriptedTransport;
   let store: MemoryStateStore;
-  let pools: DeepSeekPoolService[];
+  let pools: DeepSeekPool[];
 
   beforeEach(() => {
     jest.useFakeTimers({ now: T0 });
@@ -30,16 +32,26 @@ describe('DeepSeekPoolService rate and quota limits (scripted upstream, fake tim
   });
 
   afterEach(async () => {
-    await Promise.all(pools.map((pool) => pool.onModuleDestroy()));
+    await Promise.all(pools.map((pool) => pool.close()));
     jest.useRealTimers();
   });
 
   function pool(options: Partial<DeepSeekPoolOptions> & Pick<DeepSeekPoolOptions, 'keys'>): DeepSeekPoolService {
-    const service = new DeepSeekPoolService(
-      resolveOptions({ transport, store, logger: false, rng: seededRng(7), maxWaitForKeyMs: 0, ...options }),
-    );
-    pools.push(service);
-    return service;
+    const created = createDeepSeekPool({
+      transport,
+      store,
+      logger: false,
+      rng: seededRng(7),
+      maxWaitForKeyMs: 0,
+      ...options,
+    });
+    pools.push(created);
+    return created.pool;
+  }
+
+  /** The key administration of the last pool built. */
+  function lastAdmin(): DeepSeekPoolAdmin {
+    return pools[pools.length - 1].admin;
   }
 
   it('skips a key over its requests per minute until its window frees', async () => {
@@ -195,7 +207,7 @@ describe('DeepSeekPoolService rate and quota limits (scripted upstream, fake tim
     // Act
     const first = await ask('alice');
     const again = await Promise.all([ask('alice'), ask('alice'), ask('alice')]);
-    service.disableKey(first);
+    lastAdmin().disableKey(first);
     const fallback = [await ask('alice'), await ask('alice')];
     const perCall = await service.chat(request, { affinityKey: 'alice' }).then((r) => r.meta.keyId);
 

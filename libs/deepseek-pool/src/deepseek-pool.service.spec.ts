@@ -6,8 +6,10 @@ import {
   NoAvailableKeyError,
   UpstreamError,
 } from './deepseek-pool.errors.js';
-import { type DeepSeekPoolOptions, resolveOptions } from './deepseek-pool.options.js';
-import { DeepSeekPoolService } from './deepseek-pool.service.js';
+import type { DeepSeekPoolOptions } from './deepseek-pool.options.js';
+import type { DeepSeekPoolService } from './deepseek-pool.service.js';
+import { type DeepSeekPool, createDeepSeekPool } from './create-deepseek-pool.js';
+import type { DeepSeekPoolAdmin } from './deepseek-pool.admin.js';
 import { ScriptedTransport, completion, deepseekError } from './transport/scripted.transport.fixture.js';
 import { defined } from './defined.fixture.js';
 
@@ -19,7 +21,7 @@ const request = { model: 'deepseek-v4-flash', messages: [{ role: 'user', content
 
 describe('DeepSeekPoolService (scripted upstream, fake timers)', () => {
   let transport: ScriptedTransport;
-  let pools: DeepSeekPoolService[];
+  let pools: DeepSeekPool[];
 
   beforeEach(() => {
     jest.useFakeTimers();
@@ -28,16 +30,19 @@ describe('DeepSeekPoolService (scripted upstream, fake timers)', () => {
   });
 
   afterEach(async () => {
-    await Promise.all(pools.map((pool) => pool.onModuleDestroy()));
+    await Promise.all(pools.map((pool) => pool.close()));
     jest.useRealTimers();
   });
 
   function pool(options: Partial<DeepSeekPoolOptions> & Pick<DeepSeekPoolOptions, 'keys'>): DeepSeekPoolService {
-    const service = new DeepSeekPoolService(
-      resolveOptions({ transport, logger: false, rng: seededRng(7), ...options }),
-    );
-    pools.push(service);
-    return service;
+    const created = createDeepSeekPool({ transport, logger: false, rng: seededRng(7), ...options });
+    pools.push(created);
+    return created.pool;
+  }
+
+  /** The key administration of the last pool built. */
+  function lastAdmin(): DeepSeekPoolAdmin {
+    return pools[pools.length - 1].admin;
   }
 
   it('returns the upstream body unchanged with the serving key id and attempt count', async () => {
@@ -88,7 +93,7 @@ describe('DeepSeekPoolService (scripted upstream, fake timers)', () => {
     const service = pool({ keys: [{ id: 'limited', apiKey: LIMITED }], maxWaitForKeyMs: 0 });
     await expect(service.chat(request)).rejects.toThrow();
     const cooled = defined(service.keySnapshot('limited'));
-    service.enableKey('limited');
+    lastAdmin().enableKey('limited');
     expect(cooled.state).toBe('cooling');
     expect(defined(cooled.cooldownUntilMs) - Date.now()).toBe(300_000);
     expect(service.keySnapshot('limited')).toMatchObject({ state: 'ready' });

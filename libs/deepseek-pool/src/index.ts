@@ -3,14 +3,19 @@
 // (@nestjs/axios).
 export { DeepSeekPoolModule } from './deepseek-pool.module.js';
 export type { DEEPSEEK_POOL_ASYNC_OPTIONS_TYPE as DeepSeekPoolAsyncOptions } from './deepseek-pool.module-definition.js';
-export { DEEPSEEK_POOL_OPTIONS } from './deepseek-pool.constants.js';
+export { DEEPSEEK_POOL_OPTIONS, DEEPSEEK_POOL_DEGRADER } from './deepseek-pool.constants.js';
 export {
   DeepSeekPoolService,
   type PoolResult,
   type ChatOptions,
   type StreamOptions,
   type ChatDegrader,
+  type DegradeOptions,
+  type DegradedTier,
+  type PoolChatCall,
 } from './deepseek-pool.service.js';
+export { DeepSeekPoolAdmin, type ExportedKey, type ManualDisableReason } from './deepseek-pool.admin.js';
+export { createDeepSeekPool, type DeepSeekPool } from './create-deepseek-pool.js';
 export type { ProbeResult } from './transport/key-probe.js';
 export { PoolStream } from './streaming/pool-stream.js';
 export {

@@ -136,6 +136,7 @@ export async function startDegradationApp(degradation: DynamicModule): Promise<D
     ],
     controllers: [ChatController],
   }).compile();
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- Nest takes option literals
   const app = moduleRef.createNestApplication({ logger: false });
   app.useGlobalFilters(new PoolErrorFilter());
   await app.listen(0, '127.0.0.1');

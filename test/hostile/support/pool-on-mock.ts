@@ -1,4 +1,4 @@
-import { type DeepSeekPoolOptions, DeepSeekPoolService, resolveOptions } from 'nestjs-deepseek-pool';
+import { type DeepSeekPoolOptions, type DeepSeekPoolService, createDeepSeekPool } from 'nestjs-deepseek-pool';
 import { DeepSeekMock, type KeyConfig } from 'nestjs-deepseek-pool-mock';
 
 /** A pool over the mock with test-sized timeouts; one pool key per mock key (id = the mock key's name). */
@@ -14,22 +14,20 @@ export async function startPoolOnMock(
 ): Promise<PoolOnMock> {
   const mock = new DeepSeekMock({ keys });
   const { url } = await mock.start({ port: 0 });
-  const pool = new DeepSeekPoolService(
-    resolveOptions({
-      keys: keys.map((k) => ({ id: k.name ?? k.key, apiKey: k.key, baseUrl: url })),
-      strategy: 'round-robin',
-      logger: false,
-      probe: false,
-      validateOnStart: false,
-      maxWaitForKeyMs: 0,
-      ...options,
-    }),
-  );
+  const { pool, close } = createDeepSeekPool({
+    keys: keys.map((k) => ({ id: k.name ?? k.key, apiKey: k.key, baseUrl: url })),
+    strategy: 'round-robin',
+    logger: false,
+    probe: false,
+    validateOnStart: false,
+    maxWaitForKeyMs: 0,
+    ...options,
+  });
   return {
     mock,
     pool,
     close: async () => {
-      await pool.onModuleDestroy();
+      await close();
       await mock.close();
     },
   };

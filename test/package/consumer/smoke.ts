@@ -66,6 +66,7 @@ export async function smoke(appModule: Type<unknown>): Promise<ReadyAs> {
   await mock.start();
   process.env.DEEPSEEK_API_KEYS = Object.values(KEYS).join(',');
   process.env.DEEPSEEK_BASE_URL = mock.url;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- Nest takes option literals
   const app = await NestFactory.create(appModule, { logger: ['error'] });
   try {
     await app.listen(0, '127.0.0.1');

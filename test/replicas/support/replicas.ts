@@ -6,10 +6,9 @@ import {
   DeepSeekPoolService,
   type KeyOptions,
   type StateChange,
-  seededRng,
 } from 'nestjs-deepseek-pool';
 import { RedisStateStore, type RedisStateStoreOptions } from 'nestjs-deepseek-pool/redis';
-import { DeepSeekMock, type MockScenario } from 'nestjs-deepseek-pool-mock';
+import { DeepSeekMock, type MockScenario, mulberry32 } from 'nestjs-deepseek-pool-mock';
 
 /** Pool settings for replica tests: quiet, no background probing, short cooldowns. */
 const REPLICA_POOL_OPTIONS = {
@@ -77,12 +76,13 @@ export async function startReplicas(spec: ReplicaSetSpec): Promise<ReplicaSet> {
       store.onChange((change) => changes.push(change));
       const options: DeepSeekPoolOptions = {
         ...REPLICA_POOL_OPTIONS,
-        rng: seededRng(100 + i),
+        rng: mulberry32(100 + i),
         ...spec.pool,
         keys,
         store,
       };
       const moduleRef = await Test.createTestingModule({ imports: [DeepSeekPoolModule.forRoot(options)] }).compile();
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- Nest takes option literals
       const app = moduleRef.createNestApplication({ logger: false });
       await app.init();
       replicas.push({ app, pool: app.get(DeepSeekPoolService), store, changes });

@@ -3,13 +3,13 @@ import { Test } from '@nestjs/testing';
 import {
   type DeepSeekPoolOptions,
   DeepSeekPoolModule,
+  DeepSeekPoolAdmin,
   DeepSeekPoolService,
   type KeyOptions,
   type KeySnapshot,
   UndiciTransport,
-  seededRng,
 } from 'nestjs-deepseek-pool';
-import { DeepSeekMock, type KeyStats, type MockScenario } from 'nestjs-deepseek-pool-mock';
+import { DeepSeekMock, type KeyStats, type MockScenario, mulberry32 } from 'nestjs-deepseek-pool-mock';
 import { RecordingTransport, Timeline } from './timeline.js';
 
 /**
@@ -56,6 +56,7 @@ export interface Scenario {
   mock: DeepSeekMock;
   app: INestApplication;
   pool: DeepSeekPoolService;
+  admin: DeepSeekPoolAdmin;
   timeline: Timeline;
   /** The mock's counters of one key (by name). */
   keyStats(name: string): KeyStats;
@@ -88,10 +89,11 @@ export async function startScenario(spec: ScenarioSpec): Promise<Scenario> {
     timeline,
     (apiKey) => idByApiKey.get(apiKey) ?? 'unknown',
   );
-  const options: DeepSeekPoolOptions = { ...SCALED_POOL_OPTIONS, rng: seededRng(seed), ...spec.pool, keys, transport };
+  const options: DeepSeekPoolOptions = { ...SCALED_POOL_OPTIONS, rng: mulberry32(seed), ...spec.pool, keys, transport };
   let app: INestApplication | undefined;
   try {
     const moduleRef = await Test.createTestingModule({ imports: [DeepSeekPoolModule.forRoot(options)] }).compile();
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- Nest takes option literals
     app = moduleRef.createNestApplication({ logger: false });
     await app.init();
   } catch (error) {
@@ -106,9 +108,10 @@ export async function startScenario(spec: ScenarioSpec): Promise<Scenario> {
     mock,
     app: nestApp,
     pool,
+    admin: nestApp.get(DeepSeekPoolAdmin),
     timeline,
     keyStats: (name) => {
-      const stats = mock.stats().keys[name];
+      const stats = mock.stats().keys[name] as KeyStats | undefined; // an index of the mock's keys: may be absent
       if (!stats) throw new Error(`the mock has no key named "${name}"`);
       return stats;
     },

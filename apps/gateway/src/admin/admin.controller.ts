@@ -1,5 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, UseGuards } from '@nestjs/common';
-import { DeepSeekPoolService, InvalidOptionsError, type KeyOptions, type KeySnapshot } from 'nestjs-deepseek-pool';
+import {
+  DeepSeekPoolAdmin,
+  UnknownKeyError,
+  DeepSeekPoolService,
+  type ExportedKey,
+  InvalidOptionsError,
+  type KeyOptions,
+  type KeySnapshot,
+} from 'nestjs-deepseek-pool';
 import { AdminTokenGuard } from '../auth/admin-token.guard.js';
 
 /**
@@ -10,7 +18,10 @@ import { AdminTokenGuard } from '../auth/admin-token.guard.js';
 @Controller('admin/keys')
 @UseGuards(AdminTokenGuard)
 export class AdminController {
-  constructor(private readonly pool: DeepSeekPoolService) {}
+  constructor(
+    private readonly pool: DeepSeekPoolService,
+    private readonly admin: DeepSeekPoolAdmin,
+  ) {}
 
   @Get()
   list(): KeySnapshot[] {
@@ -18,48 +29,51 @@ export class AdminController {
   }
 
   @Get('export')
-  export(): { keys: ReturnType<DeepSeekPoolService['exportKeys']> } {
-    return { keys: this.pool.exportKeys() };
+  export(): { keys: ExportedKey[] } {
+    return { keys: this.admin.exportKeys() };
   }
 
   @Post()
   add(@Body() body: KeyOptions): KeySnapshot {
-    return this.pool.addKey(body);
+    return this.admin.addKey(body);
   }
 
   @Post('import')
-  import(@Body() body: { keys?: KeyOptions[] }): { added: KeySnapshot[] } {
+  import(@Body() body: { keys?: KeyOptions[] } | undefined): { added: KeySnapshot[] } {
     if (!Array.isArray(body?.keys)) throw new InvalidOptionsError('keys', 'must be an array of key objects');
-    return { added: this.pool.addKeys(body.keys) };
+    return { added: this.admin.addKeys(body.keys) };
   }
 
   @Put(':id/secret')
-  replace(@Param('id') id: string, @Body() body: { apiKey?: string }): KeySnapshot {
+  replace(@Param('id') id: string, @Body() body: { apiKey?: string } | undefined): KeySnapshot {
     if (typeof body?.apiKey !== 'string') throw new InvalidOptionsError('apiKey', 'must be a string');
-    return this.pool.replaceKey(id, body.apiKey);
+    return this.admin.replaceKey(id, body.apiKey);
   }
 
   @Post(':id/disable')
   @HttpCode(200)
   disable(@Param('id') id: string): KeySnapshot {
-    this.pool.disableKey(id);
+    this.admin.disableKey(id);
     return this.keyState(id);
   }
 
   @Post(':id/enable')
   @HttpCode(200)
   enable(@Param('id') id: string): KeySnapshot {
-    this.pool.enableKey(id);
+    this.admin.enableKey(id);
     return this.keyState(id);
   }
 
   @Delete(':id')
   @HttpCode(204)
   async remove(@Param('id') id: string): Promise<void> {
-    await this.pool.removeKey(id);
+    await this.admin.removeKey(id);
   }
 
   private keyState(id: string): KeySnapshot {
-    return this.pool.keySnapshot(id)!;
+    const snapshot = this.pool.keySnapshot(id);
+    // removed between the action and this read: the same error as an action on an unknown key
+    if (!snapshot) throw new UnknownKeyError(id);
+    return snapshot;
   }
 }

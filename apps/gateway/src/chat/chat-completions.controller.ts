@@ -46,14 +46,8 @@ export class ChatCompletionsController {
     const signal = abortOnClientGone(request, response);
     if (body.stream === true)
       return this.clients.track(ticket, () => this.stream(body, signal, request, response, ticket));
-    const degrade = this.degradation !== undefined;
     const call = () =>
-      this.pool.chat(body, {
-        signal,
-        degrade,
-        tenant: ticket?.client.tenant ?? defaultTenant(body, request),
-        ...ticket?.callOptions,
-      });
+      this.pool.chat(body, { signal, ...this.degradeOptions(body, request, ticket), ...ticket?.callOptions });
     const result = await this.clients.track(
       ticket,
       () => this.log.track(request, body, call),
@@ -74,19 +68,16 @@ export class ChatCompletionsController {
     response: Response,
     ticket: ClientTicket | undefined,
   ): Promise<void> {
-    const fresh = this.pool.stream(body, { signal, ...ticket?.callOptions });
-    let degraded: AttemptMeta['degraded'];
-    const chunks: AsyncIterable<ChatCompletionChunk> = this.degradation
-      ? this.degradation.streamIterable(
-          this.degradation.routeInput(body, request, {}, (tier) => (degraded = tier)),
-          fresh,
-        )
-      : fresh;
+    const chunks = this.pool.stream(body, {
+      signal,
+      ...this.degradeOptions(body, request, ticket),
+      ...ticket?.callOptions,
+    });
     const iterator = (ticket?.watch(chunks) ?? chunks)[Symbol.asyncIterator]();
     let first!: IteratorResult<ChatCompletionChunk>;
     const meta = await this.log.track(request, body, async (): Promise<AttemptMeta> => {
       first = await iterator.next();
-      return degraded ? { keyId: '', attempts: 0, trace: [], degraded } : fresh.meta;
+      return chunks.meta;
     });
     setTraceHeaders(response, meta);
     const ending = await writeSse(
@@ -96,5 +87,18 @@ export class ChatCompletionsController {
       this.pool.limits.maxClientStallMs,
     );
     this.log.streamEnded(request, meta.keyId || `degraded:${meta.degraded}`, ending, meta.continuations);
+  }
+
+  /**
+   * With the degradation module on: degrade the call, its cache scoped to the client's tenant, else to the caller's
+   * credentials and `user`.
+   */
+  private degradeOptions(
+    body: ChatCompletionRequest,
+    request: Request,
+    ticket: ClientTicket | undefined,
+  ): { degrade?: true; tenant?: string } {
+    if (this.degradation === undefined) return {};
+    return { degrade: true, tenant: ticket?.client.tenant ?? defaultTenant(body, request) };
   }
 }

@@ -7,15 +7,14 @@ import { type ChatCompletionChunk, Redactor } from 'nestjs-deepseek-pool';
 import { type SseEnding, writeSse } from './sse-writer.js';
 
 /** Chunks of 64 KiB of content, without end (more than any socket buffer holds). */
-async function* endlessChunks(): AsyncGenerator<ChatCompletionChunk> {
-  const content = 'x'.repeat(64 * 1024);
-  for (;;)
-    yield {
-      id: 'c',
-      object: 'chat.completion.chunk',
-      model: 'm',
-      choices: [{ index: 0, delta: { content }, finish_reason: null }],
-    };
+function endlessChunks(): AsyncIterable<ChatCompletionChunk> {
+  const chunk: ChatCompletionChunk = {
+    id: 'c',
+    object: 'chat.completion.chunk',
+    model: 'm',
+    choices: [{ index: 0, delta: { content: 'x'.repeat(64 * 1024) }, finish_reason: null }],
+  };
+  return { [Symbol.asyncIterator]: () => ({ next: () => Promise.resolve({ done: false, value: chunk }) }) };
 }
 
 describe('writeSse', () => {
@@ -25,7 +24,7 @@ describe('writeSse', () => {
 
   it('disconnects a client that reads nothing for maxStallMs, and says so', async () => {
     // Arrange: a client that sends its request and never reads
-    let ended!: Promise<SseEnding>;
+    let ended: Promise<SseEnding> | undefined;
     const app = express();
     app.get('/', (_req, res) => {
       ended = writeSse(res, endlessChunks(), new Redactor(), 300);

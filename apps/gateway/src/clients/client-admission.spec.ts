@@ -98,7 +98,7 @@ describe('ClientAdmission', () => {
     const estimated = ledger.totals('web').tokensPerMinute;
     await admission.track(
       ticket,
-      async () => 'answer',
+      () => Promise.resolve('answer'),
       () => ({ prompt_tokens: 90, completion_tokens: 10, total_tokens: 100 }),
     );
 
@@ -115,7 +115,7 @@ describe('ClientAdmission', () => {
     const ticket = await admission.admit(client, ASK);
     await admission.track(
       ticket,
-      async () => 'answer',
+      () => Promise.resolve('answer'),
       () => MILLION_EACH,
     );
 
@@ -128,7 +128,7 @@ describe('ClientAdmission', () => {
     const { admission, client } = setup({ usdPerDay: 0.5 });
     await admission.track(
       await admission.admit(client, ASK),
-      async () => 'answer',
+      () => Promise.resolve('answer'),
       () => MILLION_EACH,
     );
 
@@ -165,7 +165,7 @@ describe('ClientAdmission', () => {
 
     await admission.track(
       await admission.admit(client, ASK),
-      async () => 'answer',
+      () => Promise.resolve('answer'),
       () => undefined,
     );
 
@@ -194,7 +194,7 @@ describe('ClientAdmission', () => {
     const { admission, client, registry } = setup({ requestsPerMinute: 1, usdPerDay: 1 });
     await admission.track(
       await admission.admit(client, ASK),
-      async () => 'answer',
+      () => Promise.resolve('answer'),
       () => MILLION_EACH,
     );
     await admission.admit(client, ASK).catch(() => undefined);

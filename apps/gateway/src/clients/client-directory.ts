@@ -72,7 +72,6 @@ export class ClientDirectory {
     const record: ClientRecord = {
       name,
       ...profile,
-      limits: profile.limits!,
       source: 'api',
       tokenSha256: hashClientToken(token),
       tokenHint: tokenHint(token),
@@ -89,15 +88,21 @@ export class ClientDirectory {
   async update(name: string, body: unknown): Promise<ClientView> {
     const current = this.apiClient(name);
     const input = objectBody(body);
-    const cleared = (['tenant', 'models', 'tiers'] as const).filter((field) => input[field] === null);
+    const cleared = (field: 'tenant' | 'models' | 'tiers') => input[field] === null;
     const profile = parseProfile(
       Object.fromEntries(Object.entries(input).filter(([, v]) => v !== null)),
       'client',
       badField,
       true,
     );
-    const record: ClientRecord = { ...current, ...profile, updatedAt: new Date(this.now()).toISOString() };
-    for (const field of cleared) delete record[field];
+    const { tenant, models, tiers, ...required } = { ...current, ...profile };
+    const record: ClientRecord = {
+      ...required,
+      ...(tenant === undefined || cleared('tenant') ? {} : { tenant }),
+      ...(models === undefined || cleared('models') ? {} : { models }),
+      ...(tiers === undefined || cleared('tiers') ? {} : { tiers }),
+      updatedAt: new Date(this.now()).toISOString(),
+    };
     return viewOf(await this.replace(record));
   }
 

@@ -44,8 +44,8 @@ export class MemoryLedger implements ClientLedger {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  async admit(client: string, limits: ClientLimits, estimate: RequestSize): Promise<Reservation | Refusal> {
-    return this.admitNow(client, limits, estimate, this.now());
+  admit(client: string, limits: ClientLimits, estimate: RequestSize): Promise<Reservation | Refusal> {
+    return Promise.resolve(this.admitNow(client, limits, estimate, this.now()));
   }
 
   /** `admit` at a given moment, synchronously (the Redis ledger's fallback uses it). */
@@ -75,21 +75,22 @@ export class MemoryLedger implements ClientLedger {
   }
 
   totals(client: string): ClientTotals {
-    return totalsOf(this.clients.get(client) ?? new Map(), this.now());
+    return totalsOf(this.clients.get(client) ?? new Map<string, number>(), this.now());
   }
 
   clear(): void {
     this.clients.clear();
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.clear();
+    return Promise.resolve();
   }
 
   /** The client's fields, pruned of what no longer counts at `nowMs`. */
   private fieldsOf(client: string, nowMs: number): UsageFields {
     let fields = this.clients.get(client);
-    if (fields === undefined) this.clients.set(client, (fields = new Map()));
+    if (fields === undefined) this.clients.set(client, (fields = new Map<string, number>()));
     for (const field of fields.keys()) if (isStale(field, nowMs)) fields.delete(field);
     return fields;
   }

@@ -48,6 +48,20 @@ export function parseProfile(
   input: Record<string, unknown>,
   field: string,
   fail: FieldError,
+  partial: false,
+  extra?: readonly string[],
+): ClientProfile;
+export function parseProfile(
+  input: Record<string, unknown>,
+  field: string,
+  fail: FieldError,
+  partial: true,
+  extra?: readonly string[],
+): Partial<ClientProfile>;
+export function parseProfile(
+  input: Record<string, unknown>,
+  field: string,
+  fail: FieldError,
   partial: boolean,
   extra: readonly string[] = [],
 ): Partial<ClientProfile> {
@@ -106,7 +120,6 @@ export function parseConfigClient(value: unknown, field: string, fail: FieldErro
   return {
     name: parseClientName(name, `${field}.name`, fail),
     ...profile,
-    limits: profile.limits!,
     source: 'config',
     tokenSha256: typeof token === 'string' ? hashClientToken(token) : (tokenSha256 as string),
     tokenHint: typeof token === 'string' ? tokenHint(token) : `sha256:${(tokenSha256 as string).slice(0, 8)}`,

@@ -16,24 +16,24 @@ export interface ClientStore {
 export class MemoryClientStore implements ClientStore {
   private readonly records = new Map<string, ClientRecord>();
 
-  async load(): Promise<ClientRecord[]> {
-    return [...this.records.values()];
+  load(): Promise<ClientRecord[]> {
+    return Promise.resolve([...this.records.values()]);
   }
 
-  async create(record: ClientRecord): Promise<boolean> {
-    if (this.records.has(record.name)) return false;
+  create(record: ClientRecord): Promise<boolean> {
+    if (this.records.has(record.name)) return Promise.resolve(false);
     this.records.set(record.name, record);
-    return true;
+    return Promise.resolve(true);
   }
 
-  async replace(record: ClientRecord): Promise<boolean> {
-    if (!this.records.has(record.name)) return false;
+  replace(record: ClientRecord): Promise<boolean> {
+    if (!this.records.has(record.name)) return Promise.resolve(false);
     this.records.set(record.name, record);
-    return true;
+    return Promise.resolve(true);
   }
 
-  async remove(name: string): Promise<boolean> {
-    return this.records.delete(name);
+  remove(name: string): Promise<boolean> {
+    return Promise.resolve(this.records.delete(name));
   }
 }
 
@@ -66,9 +66,9 @@ export class RedisClientStore implements ClientStore {
 
   async load(): Promise<ClientRecord[] | undefined> {
     const all = await this.redis.hgetall(this.key);
-    if (all[MARKER] === undefined) return undefined;
-    delete all[MARKER];
-    return Object.values(all).flatMap((json) => {
+    if (!Object.hasOwn(all, MARKER)) return undefined;
+    return Object.entries(all).flatMap(([field, json]) => {
+      if (field === MARKER) return [];
       try {
         return [JSON.parse(json) as ClientRecord];
       } catch {

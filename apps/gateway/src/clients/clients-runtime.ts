@@ -80,7 +80,10 @@ export class ClientsRuntime implements OnModuleInit, OnModuleDestroy {
     if (!this.redis) return;
     await this.redis.connect().catch(() => undefined);
     await this.refresh();
-    this.timer = setInterval(() => void this.refresh(), this.config.refreshMs);
+    this.timer = setInterval(() => {
+      // refresh() logs its own failures; this catches a bug in it rather than leave an unhandled rejection
+      this.refresh().catch((error: unknown) => this.logger.error(`Client refresh failed: ${String(error)}`));
+    }, this.config.refreshMs);
     this.timer.unref();
   }
 

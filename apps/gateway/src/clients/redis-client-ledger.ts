@@ -108,7 +108,8 @@ export class RedisClientLedger implements ClientLedger {
     // them.
     return (
       refusalOf(limits, fields.before, nowMs) ?? {
-        limit: LIMIT_NAMES.find((l) => limits[l] !== undefined)!,
+        // the script refuses only over a limit that is set; the first name is a type-level fallback
+        limit: LIMIT_NAMES.find((l) => limits[l] !== undefined) ?? LIMIT_NAMES[0],
         max: 0,
         retryAfterMs: SECOND_MS,
       }
@@ -119,9 +120,12 @@ export class RedisClientLedger implements ClientLedger {
     const nowMs = this.now();
     const correction = correctionOf(reservation.atMs, reservation.estimate, actual, nowMs);
     if (correction.length === 0) return;
-    void this.run(reservation.client, nowMs, {}, [], correction).then((fields) => {
-      if (fields === undefined) this.countLocally(reservation.client, correction);
-    });
+    // run() answers undefined when Redis fails (the correction then counts locally until Redis is back)
+    this.run(reservation.client, nowMs, {}, [], correction)
+      .then((fields) => {
+        if (fields === undefined) this.countLocally(reservation.client, correction);
+      })
+      .catch((error: unknown) => this.wentOffline(error));
   }
 
   totals(client: string): ClientTotals {
@@ -198,7 +202,7 @@ export class RedisClientLedger implements ClientLedger {
 
   private pendingOf(client: string): UsageFields {
     let fields = this.pending.get(client);
-    if (fields === undefined) this.pending.set(client, (fields = new Map()));
+    if (fields === undefined) this.pending.set(client, (fields = new Map<string, number>()));
     return fields;
   }
 

@@ -20,7 +20,11 @@ export class JsonBodyInterceptor implements NestInterceptor {
     const http = context.switchToHttp();
     if (!WITH_BODY.has(http.getRequest<Request>().method)) return next.handle();
     await new Promise<void>((resolve, reject) =>
-      this.parse(http.getRequest(), http.getResponse(), (error?: unknown) => (error ? reject(error) : resolve())),
+      this.parse(http.getRequest(), http.getResponse(), (error?: unknown) => {
+        if (error === undefined || error === null) resolve();
+        // body-parser's errors are Errors (an HttpError with its status: 400, 413, 415), kept as they are
+        else reject(error instanceof Error ? error : new Error('body-parser failed without an Error'));
+      }),
     );
     return next.handle();
   }

@@ -23,6 +23,6 @@ export class RedactOutputInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (this.reflector.getAllAndOverride<boolean>(PASS_THROUGH, [context.getHandler(), context.getClass()]))
       return next.handle();
-    return next.handle().pipe(map((value) => this.redactor.redactValue(value)));
+    return next.handle().pipe(map((value: unknown) => this.redactor.redactValue(value)));
   }
 }

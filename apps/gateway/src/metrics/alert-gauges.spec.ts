@@ -1,4 +1,6 @@
+import { describe, expect, it } from '@jest/globals';
 import { type KeySnapshot, PoolEvents, type PoolSnapshot } from 'nestjs-deepseek-pool';
+import { must } from '../../../../test/support/must.js';
 import { registerAlertGauges } from './alert-gauges.js';
 import { PrometheusPoolMetrics } from './prometheus-pool-metrics.js';
 
@@ -20,8 +22,8 @@ const key = (id: string, account: string, headroom?: number): KeySnapshot => ({
 });
 
 async function values(metrics: PrometheusPoolMetrics, name: string): Promise<Array<{ labels: object; value: number }>> {
-  const metric = metrics.registry.getSingleMetric(name);
-  return ((await metric!.get()).values as Array<{ labels: object; value: number }>).map(({ labels, value }) => ({
+  const metric = must(metrics.registry.getSingleMetric(name), `the metric ${name}`);
+  return ((await metric.get()).values as Array<{ labels: object; value: number }>).map(({ labels, value }) => ({
     labels,
     value,
   }));

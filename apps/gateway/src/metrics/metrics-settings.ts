@@ -4,7 +4,7 @@ import { DEFAULT_PRICES, type PriceTable, parsePriceTable } from './cost/price-t
 export class MetricsSettings {
   constructor(
     /** GATEWAY_METRICS_TOKEN: when set, a scrape needs `Authorization: Bearer <token>`. */
-    readonly token: string | undefined = undefined,
+    readonly token?: string,
     /** GATEWAY_PRICES (JSON, merged over DeepSeek's published prices). */
     readonly prices: PriceTable = DEFAULT_PRICES,
   ) {}

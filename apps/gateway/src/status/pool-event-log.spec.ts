@@ -1,3 +1,4 @@
+import { describe, expect, it } from '@jest/globals';
 import { type DeepSeekPoolService, PoolEvents } from 'nestjs-deepseek-pool';
 import { EVENT_LOG_CAPACITY, PoolEventLog } from './pool-event-log.js';
 

@@ -13,7 +13,9 @@ export async function waitForMatch(output: { text: string }, pattern: RegExp, ti
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const match = pattern.exec(output.text);
-    if (match) return match[1] ?? match[0];
+    // the first group, when the pattern has one that matched (exec's type leaves out its undefined)
+    const group: string | undefined = match?.[1];
+    if (match) return group ?? match[0];
     if (Date.now() > deadline) throw new Error(`no ${pattern} in output:\n${output.text}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

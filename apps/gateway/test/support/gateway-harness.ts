@@ -10,9 +10,10 @@ import { createGateway } from '../../src/gateway-app.js';
 /** Every line any logger wrote during a test, for "no secret in any log line" assertions. */
 export class CapturedLogs implements LoggerService {
   readonly lines: string[] = [];
-  log(message: unknown, ...rest: unknown[]): void {
+  // arrow functions: every level shares `log`, and Nest may call them detached
+  readonly log = (message: unknown, ...rest: unknown[]): void => {
     this.lines.push(JSON.stringify([message, ...rest]));
-  }
+  };
   error = this.log;
   warn = this.log;
   debug = this.log;
@@ -97,7 +98,8 @@ export function countingFetch(): {
     calls,
     fetch: async (input, init) => {
       const response = await fetch(input, init);
-      calls.push({ url: String(input), status: response.status, headers: response.headers });
+      const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+      calls.push({ url, status: response.status, headers: response.headers });
       return response;
     },
   };

@@ -63,14 +63,16 @@ export class OtlpReceiver {
   readonly posts: string[] = [];
   /** Raw metric exports, as text (metric names are plain ASCII in both encodings). */
   readonly metricBodies: string[] = [];
-  private readonly server: Server = createServer(
-    (request, response) =>
-      void this.receive(request).then(() =>
+  private readonly server: Server = createServer((request, response) => {
+    this.receive(request).then(
+      () =>
         response
           .writeHead(200, { 'content-type': request.headers['content-type'] ?? 'application/json' })
           .end(request.headers['content-type']?.includes('json') ? '{}' : ''),
-      ),
-  );
+      // an export the receiver cannot read fails the export (and the test that waits for it)
+      (error: unknown) => response.writeHead(500).end(String(error)),
+    );
+  });
   url = '';
 
   async start(): Promise<this> {

@@ -2,6 +2,7 @@ import { CACHE_MANAGER, type Cache, CacheModule } from '@nestjs/cache-manager';
 import { Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { ChatCompletionRequest } from '../chat.types.js';
+import { DEEPSEEK_POOL_DEGRADER } from '../deepseek-pool.constants.js';
 import { InvalidOptionsError } from '../deepseek-pool.errors.js';
 import { DeepSeekPoolModule } from '../deepseek-pool.module.js';
 import { DeepSeekPoolService } from '../deepseek-pool.service.js';
@@ -37,7 +38,7 @@ async function servesFromCache(pool: DeepSeekPoolService): Promise<string | unde
   return result.meta.degraded;
 }
 
-/** Compiles and initializes (onModuleInit registers the degrader). */
+/** Compiles and initializes the app. */
 async function start(metadata: Parameters<typeof Test.createTestingModule>[0]) {
   return (await Test.createTestingModule(metadata).compile()).init();
 }
@@ -53,7 +54,7 @@ class OptionsFactory {
 }
 
 describe('DeepSeekDegradationModule', () => {
-  it('forRoot registers the degrader on the pool, with an in-memory cache by default', async () => {
+  it('forRoot provides the pool its degrader, with an in-memory cache by default', async () => {
     const moduleRef = await start({
       imports: [poolModule(upThenDown()), DeepSeekDegradationModule.forRoot({ logger: false })],
     });
@@ -109,6 +110,27 @@ describe('DeepSeekDegradationModule', () => {
     });
     expect(moduleRef.get(Consumer).degradation.breaker.state).toBe('closed');
     await moduleRef.close();
+  });
+
+  it("provides the pool the module's own service, and only the degrader token globally without isGlobal", async () => {
+    @Injectable()
+    class Consumer {
+      constructor(readonly degradation: DeepSeekDegradationService) {}
+    }
+    @Module({ providers: [Consumer] })
+    class FeatureModule {}
+    const moduleRef = await start({
+      imports: [poolModule(upThenDown()), DeepSeekDegradationModule.forRoot({ logger: false })],
+    });
+
+    expect(moduleRef.get(DEEPSEEK_POOL_DEGRADER, { strict: false })).toBe(moduleRef.get(DeepSeekDegradationService));
+    await expect(servesFromCache(moduleRef.get(DeepSeekPoolService))).resolves.toBe('cache');
+    await moduleRef.close();
+    await expect(
+      start({
+        imports: [poolModule(upThenDown()), DeepSeekDegradationModule.forRoot({ logger: false }), FeatureModule],
+      }),
+    ).rejects.toThrow(/DeepSeekDegradationService/);
   });
 
   it('stops the app at start on an invalid option, naming the field', async () => {

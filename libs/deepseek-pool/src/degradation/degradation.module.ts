@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { DEEPSEEK_POOL_OPTIONS } from '../deepseek-pool.constants.js';
+import { DEEPSEEK_POOL_DEGRADER, DEEPSEEK_POOL_OPTIONS } from '../deepseek-pool.constants.js';
 import { MissingPeerError } from '../deepseek-pool.errors.js';
 import type { ResolvedPoolOptions } from '../deepseek-pool.options.js';
 import { DEEPSEEK_DEGRADATION_OPTIONS, DEFAULT_DEGRADATION_CACHE } from './degradation.constants.js';
@@ -17,35 +17,59 @@ import { DeepSeekDegradationService } from './degradation.service.js';
 class DegradationCacheModule {}
 
 /**
+ * Holds the degradation service and provides it as DEEPSEEK_POOL_DEGRADER, and only that, globally: the pool sees
+ * its degrader wherever DeepSeekPoolModule is imported, while DeepSeekDegradationService stays scoped by `isGlobal`.
+ */
+@Module({})
+class DegraderModule {}
+
+/**
  * `DeepSeekDegradationModule.forRoot({...})` / `forRootAsync({ imports, inject, useFactory | useClass })`, `isGlobal`.
- * Needs DeepSeekPoolService in scope (pool module global, or in `imports`). Registers the degrader on the pool at
- * init, so `pool.chat(request, { degrade: true })` works; `DeepSeekDegradationInterceptor` uses the same service.
+ * Needs DeepSeekPoolModule in scope (global, or in `imports`). Provides the pool's degrader, so
+ * `pool.chat(request, { degrade: true })` and `pool.stream(request, { degrade: true })` work;
+ * `DeepSeekDegradationInterceptor` uses the same service.
  * @nestjs/cache-manager is loaded only when this module is used (it is an optional peer of the pool).
  */
-@Module({
-  providers: [
-    {
-      provide: DEEPSEEK_DEGRADATION_OPTIONS,
-      inject: [DEEPSEEK_DEGRADATION_MODULE_OPTIONS, DEEPSEEK_POOL_OPTIONS],
-      useFactory: (options: DeepSeekDegradationOptions, pool: ResolvedPoolOptions) =>
-        resolveDegradationOptions(options, pool),
-    },
-    DeepSeekDegradationService,
-  ],
-  exports: [DeepSeekDegradationService],
-})
+@Module({})
 export class DeepSeekDegradationModule extends DeepSeekDegradationConfigurableModule {
   static override forRoot(options: typeof DEEPSEEK_DEGRADATION_OPTIONS_TYPE): DynamicModule {
-    return withDefaultCache(super.forRoot(options));
+    return withDegrader(super.forRoot(options));
   }
 
   static override forRootAsync(options: typeof DEEPSEEK_DEGRADATION_ASYNC_OPTIONS_TYPE): DynamicModule {
-    return withDefaultCache(super.forRootAsync(options));
+    return withDegrader(super.forRootAsync(options));
   }
 }
 
-function withDefaultCache(module: DynamicModule): DynamicModule {
-  return { ...module, imports: [...(module.imports ?? []), defaultCacheModule()] };
+/**
+ * The module `forRoot` / `forRootAsync` built, its providers (options, service) moved into the global
+ * DegraderModule; the module itself re-exports the service under its class.
+ */
+function withDegrader(definition: DynamicModule): DynamicModule {
+  const degrader: DynamicModule = {
+    module: DegraderModule,
+    global: true,
+    imports: [...(definition.imports ?? []), defaultCacheModule()],
+    providers: [
+      ...(definition.providers ?? []),
+      {
+        provide: DEEPSEEK_DEGRADATION_OPTIONS,
+        inject: [DEEPSEEK_DEGRADATION_MODULE_OPTIONS, DEEPSEEK_POOL_OPTIONS],
+        useFactory: (options: DeepSeekDegradationOptions, pool: ResolvedPoolOptions) =>
+          resolveDegradationOptions(options, pool),
+      },
+      DeepSeekDegradationService,
+      { provide: DEEPSEEK_POOL_DEGRADER, useExisting: DeepSeekDegradationService },
+    ],
+    exports: [DEEPSEEK_POOL_DEGRADER],
+  };
+  return {
+    module: definition.module,
+    global: definition.global,
+    imports: [degrader],
+    providers: [{ provide: DeepSeekDegradationService, useExisting: DEEPSEEK_POOL_DEGRADER }],
+    exports: [DeepSeekDegradationService],
+  };
 }
 
 async function defaultCacheModule(): Promise<DynamicModule> {

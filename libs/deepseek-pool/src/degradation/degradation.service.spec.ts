@@ -1,9 +1,10 @@
 import { jest } from '@jest/globals';
 import { type Cache, createCache } from 'cache-manager';
 import { concat, lastValueFrom, of, throwError, toArray } from 'rxjs';
-import type { ChatCompletion, ChatCompletionRequest } from '../chat.types.js';
+import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from '../chat.types.js';
 import { seededRng } from '../clock.js';
 import {
+  AttemptsExhaustedError,
   InvalidRequestError,
   NoAvailableKeyError,
   RequestAbortedError,
@@ -11,8 +12,10 @@ import {
   UpstreamError,
 } from '../deepseek-pool.errors.js';
 import { resolveOptions } from '../deepseek-pool.options.js';
+import { type PoolCore, createPoolCore } from '../core/pool-core.js';
 import { DeepSeekPoolService } from '../deepseek-pool.service.js';
 import type { PoolMetricsRecorder } from '../metrics/metrics-recorder.js';
+import { DONE, chunkEvent, finalEvent, sseReply } from '../streaming/sse-reply.fixture.js';
 import { ScriptedTransport, completion, deepseekError } from '../transport/scripted.transport.fixture.js';
 import { DegradedUnavailableError } from './degradation.errors.js';
 import { type DeepSeekDegradationOptions, resolveDegradationOptions, resolveFallback } from './degradation.options.js';
@@ -34,6 +37,7 @@ const down = { status: 503, body: deepseekError('Service Unavailable', 'server_e
 
 describe('DeepSeekDegradationService (scripted upstream, fake timers)', () => {
   let transport: ScriptedTransport;
+  let core: PoolCore;
   let pool: DeepSeekPoolService;
   let degraded: jest.Mock<PoolMetricsRecorder['degraded']>;
   let metrics: PoolMetricsRecorder;
@@ -49,7 +53,7 @@ describe('DeepSeekDegradationService (scripted upstream, fake timers)', () => {
       usage: () => undefined,
       degraded,
     };
-    pool = new DeepSeekPoolService(
+    core = createPoolCore(
       resolveOptions({
         keys: [
           { id: 'pro', apiKey: PRO, models: ['deepseek-v4-pro'] },
@@ -63,10 +67,11 @@ describe('DeepSeekDegradationService (scripted upstream, fake timers)', () => {
         metrics,
       }),
     );
+    pool = new DeepSeekPoolService(core);
   });
 
   afterEach(async () => {
-    await pool.onModuleDestroy();
+    await core.close();
     jest.useRealTimers();
   });
 
@@ -78,8 +83,8 @@ describe('DeepSeekDegradationService (scripted upstream, fake timers)', () => {
       { logger: false, breaker: { minimumVolume: 100 }, ...options },
       { clock: { now: () => Date.now() }, metrics },
     );
-    const service = new DeepSeekDegradationService(resolved, cache, pool);
-    service.onModuleInit();
+    const service = new DeepSeekDegradationService(resolved, cache, core);
+    pool = new DeepSeekPoolService(core, service);
     return service;
   }
 
@@ -253,6 +258,55 @@ describe('DeepSeekDegradationService (scripted upstream, fake timers)', () => {
       await expect(pool.chat(ask('q'), { degrade: true, tenant: 'alice' })).resolves.toMatchObject({
         meta: { degraded: 'fallback' },
       });
+    });
+  });
+
+  describe('pool.stream(request, { degrade: true })', () => {
+    const collect = async (stream: AsyncIterable<ChatCompletionChunk>): Promise<ChatCompletionChunk[]> => {
+      const chunks: ChatCompletionChunk[] = [];
+      for await (const chunk of stream) chunks.push(chunk);
+      return chunks;
+    };
+
+    it('passes a fresh stream through with the serving key in its meta, and caches it for the chat path', async () => {
+      degradation();
+      transport.script(PRO, sseReply([chunkEvent({ content: 'streamed' }), finalEvent(), DONE]), down);
+
+      const stream = pool.stream(ask('q', { stream: true }), { degrade: true, tenant: 'alice' });
+      const chunks = await collect(stream);
+      const cached = await pool.chat(ask('q'), { degrade: true, tenant: 'alice' });
+
+      expect(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join('')).toBe('streamed');
+      await expect(stream.meta).resolves.toMatchObject({ keyId: 'pro', attempts: 1 });
+      expect((await stream.meta).degraded).toBeUndefined();
+      expect(cached.meta.degraded).toBe('cache');
+      expect(cached.data.choices[0].message.content).toBe('streamed');
+    });
+
+    it.each<[string, Partial<ChatCompletionRequest>, DegradationTier, string]>([
+      ['the cached answer', {}, 'cache', 'fresh from pro'],
+      ['a lighter model (called without streaming)', { temperature: 1 }, 'model', 'fresh from flash'],
+    ])('replays %s as chunks when the stream cannot start, its tier in meta', async (_why, fields, tier, content) => {
+      degradation();
+      transport.script(PRO, { status: 200, body: proAnswer }, down);
+      transport.script(FLASH, { status: 200, body: flashAnswer });
+      await pool.chat(ask('q', fields), { degrade: true, tenant: 'alice' });
+
+      const stream = pool.stream(ask('q', { ...fields, stream: true }), { degrade: true, tenant: 'alice' });
+      const replay = assembleChunks(await collect(stream));
+
+      expect(replay?.choices[0].message.content).toBe(content);
+      await expect(stream.meta).resolves.toEqual({ keyId: '', attempts: 0, trace: [], degraded: tier });
+      expect(degraded).toHaveBeenCalledWith(tier, 'deepseek-v4-pro');
+    });
+
+    it('rethrows what no tier can serve, and never degrades a 400', async () => {
+      degradation({ tiers: ['cache'] });
+      transport.script(PRO, down, { status: 400, body: deepseekError('bad', 'invalid_request_error') });
+      await expect(collect(pool.stream(ask('q', { stream: true }), { degrade: true }))).rejects.toThrow(
+        AttemptsExhaustedError,
+      );
+      await expect(collect(pool.stream(ask('q', { stream: true }), { degrade: true }))).rejects.toThrow(UpstreamError);
     });
   });
 

@@ -1,9 +1,12 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { type Observable, defer, from } from 'rxjs';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from '../chat.types.js';
 import { type AttemptRecord, RequestAbortedError, attemptsOf, errorMessage } from '../deepseek-pool.errors.js';
 import { observableToIterable } from '../streaming/observable-iterable.js';
-import { type ChatDegrader, type ChatOptions, DeepSeekPoolService, type PoolResult } from '../deepseek-pool.service.js';
+import type { DegradedTier } from '../call.types.js';
+import type { ChatDegrader, ChatOptions, PoolChatCall, PoolResult, StreamOptions } from '../core/call-types.js';
+import type { PoolCore } from '../core/pool-core.js';
+import { POOL_CORE } from '../core/pool-core.token.js';
 import type { DegradableRoute } from './degradable.decorator.js';
 import { DEEPSEEK_DEGRADATION_OPTIONS, DEFAULT_DEGRADATION_CACHE } from './degradation.constants.js';
 import { DegradedUnavailableError, PoolBreakerOpenError } from './degradation.errors.js';
@@ -22,7 +25,7 @@ export interface DegradationInput {
   tenant: string | undefined;
   fallback: ResolvedFallback;
   /** A plain pool call (no degradation), for the lighter models. */
-  call: (request: ChatCompletionRequest) => Promise<PoolResult<ChatCompletion>>;
+  call: PoolChatCall;
   /** Told which tier answers, before the answer is returned or streamed (the interceptor sets its header). */
   onDegraded?: (tier: DegradationTier) => void;
 }
@@ -33,11 +36,11 @@ export type DegradationOutcome<T> = { fresh: T } | { degraded: PoolResult<ChatCo
 /**
  * The degradation layer. In front of every degradable pool call sits the pool-wide breaker; fresh answers are
  * stored in the response cache; when the pool cannot serve (or the breaker is open) the answer comes from the
- * configured tiers in order: cache, lighter models, fallback. Registers itself for `pool.chat(request, { degrade: true
- * })`.
+ * configured tiers in order: cache, lighter models, fallback. The pool calls it for `{ degrade: true }` (chat and
+ * stream); `DeepSeekDegradationInterceptor` uses it for `@Degradable()` routes.
  */
 @Injectable()
-export class DeepSeekDegradationService implements ChatDegrader, OnModuleInit {
+export class DeepSeekDegradationService implements ChatDegrader {
   /** The pool-wide breaker (state, retryAfterMs). */
   readonly breaker: PoolBreaker;
   private readonly cache: ResponseCache;
@@ -45,7 +48,7 @@ export class DeepSeekDegradationService implements ChatDegrader, OnModuleInit {
   constructor(
     @Inject(DEEPSEEK_DEGRADATION_OPTIONS) private readonly options: ResolvedDegradationOptions,
     @Inject(DEFAULT_DEGRADATION_CACHE) defaultCache: ResponseCacheStore,
-    @Inject(DeepSeekPoolService) private readonly pool: DeepSeekPoolService,
+    @Inject(POOL_CORE) private readonly core: PoolCore,
   ) {
     const { clock, logger } = options;
     this.breaker = new PoolBreaker(options.breaker, clock, (state) => {
@@ -63,10 +66,6 @@ export class DeepSeekDegradationService implements ChatDegrader, OnModuleInit {
     );
   }
 
-  onModuleInit(): void {
-    this.pool.useDegrader(this);
-  }
-
   /**
    * `pool.chat(request, { degrade: true })`: the tiers around a plain pool call. The cache scope is `options.tenant`,
    * else the extractor's.
@@ -74,15 +73,29 @@ export class DeepSeekDegradationService implements ChatDegrader, OnModuleInit {
   async chat(
     request: ChatCompletionRequest,
     options: ChatOptions,
-    call: (request: ChatCompletionRequest) => Promise<PoolResult<ChatCompletion>>,
+    call: PoolChatCall,
   ): Promise<PoolResult<ChatCompletion>> {
-    const tenant = options.tenant ?? this.options.tenant(request, undefined);
     const outcome = await this.run(
-      { request, tenant, fallback: this.options.fallback, call },
+      { request, tenant: this.tenantOf(request, options), fallback: this.options.fallback, call },
       () => call(request),
       (result) => result.data,
     );
     return 'fresh' in outcome ? outcome.fresh : outcome.degraded;
+  }
+
+  /**
+   * `pool.stream(request, { degrade: true })`: `streamIterable` around the pool's fresh stream. The cache scope is
+   * `options.tenant`, else the extractor's.
+   */
+  stream(
+    request: ChatCompletionRequest,
+    options: StreamOptions,
+    fresh: AsyncIterable<ChatCompletionChunk>,
+    call: PoolChatCall,
+    onDegraded: (tier: DegradedTier) => void,
+  ): AsyncIterable<ChatCompletionChunk> {
+    const tenant = this.tenantOf(request, options);
+    return this.streamIterable({ request, tenant, fallback: this.options.fallback, call, onDegraded }, fresh);
   }
 
   /** The input of a request to a `@Degradable()` route. */
@@ -96,7 +109,7 @@ export class DeepSeekDegradationService implements ChatDegrader, OnModuleInit {
       request,
       tenant: (route.tenant ?? this.options.tenant)(request, http),
       fallback: route.fallback ?? this.options.fallback,
-      call: (next) => this.pool.chat(next),
+      call: (next) => this.core.calls.chat(next),
       onDegraded,
     };
   }
@@ -170,6 +183,10 @@ export class DeepSeekDegradationService implements ChatDegrader, OnModuleInit {
   /** `streamIterable` for Observables (the interceptor's handlers return them). */
   runStream(input: DegradationInput, fresh: Observable<ChatCompletionChunk>): Observable<ChatCompletionChunk> {
     return defer(() => from(this.streamIterable(input, observableToIterable(fresh))));
+  }
+
+  private tenantOf(request: ChatCompletionRequest, options: ChatOptions | StreamOptions): string | undefined {
+    return options.tenant ?? this.options.tenant(request, undefined);
   }
 
   private async degradeToChunks(input: DegradationInput, cause: unknown): Promise<ChatCompletionChunk[]> {

@@ -1,7 +1,10 @@
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { DeepSeekPoolModule } from '../deepseek-pool.module.js';
-import { DeepSeekPoolService } from '../deepseek-pool.service.js';
+import type { PoolCore } from '../core/pool-core.js';
+import { POOL_CORE } from '../core/pool-core.token.js';
+import type { PoolKeys } from '../core/pool-keys.js';
+import { DeepSeekPoolAdmin } from '../deepseek-pool.admin.js';
 import { ProbeUpstream } from './probing/probe-upstream.fixture.js';
 import { DeepSeekPoolHealthModule } from './deepseek-pool-health.module.js';
 import { DeepSeekPoolHealthIndicator } from './deepseek-pool.health.js';
@@ -12,7 +15,8 @@ const B = 'sk-indicatorkeybbbbbb0002';
 describe('DeepSeekPoolHealthIndicator', () => {
   let moduleRef: TestingModule;
   let indicator: DeepSeekPoolHealthIndicator;
-  let pool: DeepSeekPoolService;
+  let admin: DeepSeekPoolAdmin;
+  let keys: PoolKeys;
   let upstream: ProbeUpstream;
 
   beforeEach(async () => {
@@ -31,7 +35,8 @@ describe('DeepSeekPoolHealthIndicator', () => {
       ],
     }).compile();
     indicator = moduleRef.get(DeepSeekPoolHealthIndicator);
-    pool = moduleRef.get(DeepSeekPoolService);
+    admin = moduleRef.get(DeepSeekPoolAdmin);
+    keys = moduleRef.get<PoolCore>(POOL_CORE).keys;
   });
 
   afterEach(() => moduleRef.close());
@@ -68,24 +73,24 @@ describe('DeepSeekPoolHealthIndicator', () => {
   });
 
   it('is degraded while some keys are out, down when none can serve', () => {
-    pool.disableKey('a', 'revoked');
+    admin.disableKey('a', 'revoked');
     expect(indicator.isHealthy('llm')).toMatchObject({
       llm: { status: 'degraded', servingKeys: 1, keys: { a: { state: 'disabled', disabledReason: 'revoked' } } },
     });
-    pool.markKeyDown('b');
+    keys.markKeyDown('b');
     expect(indicator.isHealthy('llm')).toMatchObject({
       llm: { status: 'down', servingKeys: 0, keys: { b: { state: 'open', breaker: 'open' } } },
     });
   });
 
   it('is down below minHealthyKeys', () => {
-    pool.disableKey('a', 'manual');
+    admin.disableKey('a', 'manual');
     expect(indicator.isHealthy('deepseek-pool', { minHealthyKeys: 2 })['deepseek-pool'].status).toBe('down');
     expect(() => indicator.isHealthy('deepseek-pool', { minHealthyKeys: 0 })).toThrow(/minHealthyKeys/);
   });
 
   it('reads state only: no upstream call, and no secret in its output', () => {
-    pool.disableKey('b', 'insufficient-balance');
+    admin.disableKey('b', 'insufficient-balance');
     const output = JSON.stringify([indicator.isHealthy(), indicator.isHealthy('x', { minHealthyKeys: 2 })]);
     expect(upstream.calls).toHaveLength(0);
     expect(output).not.toContain(A);
@@ -125,9 +130,9 @@ describe('DeepSeekPoolHealthIndicator', () => {
     const indicator11 = moduleRef11.get(DeepSeekPoolHealthIndicator);
     expect(indicator11.isHealthy()['deepseek-pool']).toMatchObject({ status: 'up', servingKeys: 2 });
     expect(indicator11.isHealthy()['deepseek-pool']).not.toHaveProperty('degraded');
-    moduleRef11.get(DeepSeekPoolService).disableKey('a', 'revoked');
+    moduleRef11.get(DeepSeekPoolAdmin).disableKey('a', 'revoked');
     expect(indicator11.isHealthy()['deepseek-pool']).toMatchObject({ status: 'up', degraded: true, servingKeys: 1 });
-    moduleRef11.get(DeepSeekPoolService).markKeyDown('b');
+    moduleRef11.get<PoolCore>(POOL_CORE).keys.markKeyDown('b');
     expect(indicator11.isHealthy()['deepseek-pool']).toMatchObject({ status: 'down', servingKeys: 0 });
     expect(indicator11.isHealthy()['deepseek-pool']).not.toHaveProperty('degraded');
     await moduleRef11.close();

@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { type HealthIndicatorResult, HealthIndicatorService, type HealthIndicatorStatus } from '@nestjs/terminus';
 import { NoPoolError } from '../deepseek-pool.errors.js';
-import { DeepSeekPoolService } from '../deepseek-pool.service.js';
+import type { PoolKeys } from '../core/pool-keys.js';
+import type { PoolCore } from '../core/pool-core.js';
+import { POOL_CORE } from '../core/pool-core.token.js';
 import { type PoolHealthDetails, type PoolHealthStatus, assessPool, minHealthyKeysOf } from './pool-health-status.js';
 
 /** Options of one health check. */
@@ -37,7 +39,7 @@ function indicatorResult(
  */
 @Injectable()
 export class DeepSeekPoolHealthIndicator {
-  private pool: DeepSeekPoolService | undefined;
+  private keys: PoolKeys | undefined;
 
   constructor(
     private readonly health: HealthIndicatorService,
@@ -52,7 +54,7 @@ export class DeepSeekPoolHealthIndicator {
     key?: Key,
     options: PoolHealthOptions = {},
   ): HealthIndicatorResult<Key, HealthIndicatorStatus, PoolHealthDetails> {
-    const { status, details } = assessPool(this.resolvePool().snapshot(), minHealthyKeysOf(options.minHealthyKeys));
+    const { status, details } = assessPool(this.resolveKeys().snapshot(), minHealthyKeysOf(options.minHealthyKeys));
     return indicatorResult(this.health.check(key ?? 'deepseek-pool'), status, details) as HealthIndicatorResult<
       Key,
       HealthIndicatorStatus,
@@ -60,14 +62,14 @@ export class DeepSeekPoolHealthIndicator {
     >;
   }
 
-  /** The app's DeepSeekPoolService, wherever DeepSeekPoolModule was imported (global or not). */
-  private resolvePool(): DeepSeekPoolService {
+  /** The app's pool key set, wherever DeepSeekPoolModule was imported (global or not). */
+  private resolveKeys(): PoolKeys {
     try {
-      this.pool ??= this.moduleRef.get(DeepSeekPoolService, { strict: false });
+      this.keys ??= this.moduleRef.get<PoolCore>(POOL_CORE, { strict: false }).keys;
     } catch {
       // UnknownElementException: reported below, with what to do
     }
-    if (!this.pool) throw new NoPoolError('DeepSeekPoolHealthIndicator');
-    return this.pool;
+    if (!this.keys) throw new NoPoolError('DeepSeekPoolHealthIndicator');
+    return this.keys;
   }
 }

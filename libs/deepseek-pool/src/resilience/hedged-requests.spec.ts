@@ -1,7 +1,8 @@
 import { jest } from '@jest/globals';
 import { seededRng } from '../clock.js';
-import { type DeepSeekPoolOptions, resolveOptions } from '../deepseek-pool.options.js';
-import { DeepSeekPoolService } from '../deepseek-pool.service.js';
+import type { DeepSeekPoolOptions } from '../deepseek-pool.options.js';
+import type { DeepSeekPoolService } from '../deepseek-pool.service.js';
+import { type DeepSeekPool, createDeepSeekPool } from '../create-deepseek-pool.js';
 import type { HedgeMetric, HedgeWinMetric, PoolMetricsRecorder } from '../metrics/metrics-recorder.js';
 import { DONE, ROLE, type SseStep, chunkEvent, finalEvent, sseReply } from '../streaming/sse-reply.fixture.js';
 import { ScriptedTransport, completion } from '../transport/scripted.transport.fixture.js';
@@ -21,7 +22,7 @@ const STALL: SseStep[] = ['\n', { waitMs: 1_000 }, '\n', 'hang'];
 
 describe('hedged requests (scripted upstream, fake timers)', () => {
   let transport: ScriptedTransport;
-  let pools: DeepSeekPoolService[];
+  let pools: DeepSeekPool[];
   let hedges: HedgeMetric[];
   let wins: HedgeWinMetric[];
   let metrics: PoolMetricsRecorder;
@@ -45,30 +46,28 @@ describe('hedged requests (scripted upstream, fake timers)', () => {
   });
 
   afterEach(async () => {
-    await Promise.all(pools.map((pool) => pool.onModuleDestroy()));
+    await Promise.all(pools.map((pool) => pool.close()));
     jest.useRealTimers();
   });
 
   function pool(options: Partial<DeepSeekPoolOptions> = {}): DeepSeekPoolService {
-    const service = new DeepSeekPoolService(
-      resolveOptions({
-        keys: [
-          { id: 'a1', apiKey: A1, account: 'A', models: MODELS },
-          { id: 'b1', apiKey: B1, account: 'B', models: MODELS },
-        ],
-        strategy: 'round-robin',
-        transport,
-        metrics,
-        logger: false,
-        validateOnStart: false,
-        probe: false,
-        rng: seededRng(7),
-        hedging: { fixedMs: 100 },
-        ...options,
-      }),
-    );
-    pools.push(service);
-    return service;
+    const created = createDeepSeekPool({
+      keys: [
+        { id: 'a1', apiKey: A1, account: 'A', models: MODELS },
+        { id: 'b1', apiKey: B1, account: 'B', models: MODELS },
+      ],
+      strategy: 'round-robin',
+      transport,
+      metrics,
+      logger: false,
+      validateOnStart: false,
+      probe: false,
+      rng: seededRng(7),
+      hedging: { fixedMs: 100 },
+      ...options,
+    });
+    pools.push(created);
+    return created.pool;
   }
 
   it('sends a hedge to another key once the delay passes with only keep-alives, and the first answer wins', async () => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { seededRng } from '../clock.js';
-import { type DeepSeekPoolOptions, resolveOptions } from '../deepseek-pool.options.js';
-import { DeepSeekPoolService } from '../deepseek-pool.service.js';
+import type { DeepSeekPoolOptions } from '../deepseek-pool.options.js';
+import { type DeepSeekPool, createDeepSeekPool } from '../create-deepseek-pool.js';
 import { MemoryStateStore } from '../state/memory-state-store.js';
 import { ScriptedTransport, completion } from '../transport/scripted.transport.fixture.js';
 
@@ -23,9 +23,9 @@ function apiKey(i: number): string {
 }
 
 describe('Router (through DeepSeekPoolService, scripted upstream)', () => {
-  const pools: DeepSeekPoolService[] = [];
+  const pools: DeepSeekPool[] = [];
   afterEach(async () => {
-    await Promise.all(pools.splice(0).map((pool) => pool.onModuleDestroy()));
+    await Promise.all(pools.splice(0).map((pool) => pool.close()));
   });
 
   function pool(count: number, options: Partial<DeepSeekPoolOptions> = {}) {
@@ -33,20 +33,18 @@ describe('Router (through DeepSeekPoolService, scripted upstream)', () => {
     for (let i = 0; i < count; i++) transport.script(apiKey(i), { status: 200, body: completion() });
     const store = new CountingStore();
     const keys = Array.from({ length: count }, (_, i) => ({ id: `k${i}`, apiKey: apiKey(i) }));
-    const service = new DeepSeekPoolService(
-      resolveOptions({
-        transport,
-        store,
-        logger: false,
-        probe: false,
-        validateOnStart: false,
-        rng: seededRng(11),
-        keys,
-        ...options,
-      }),
-    );
-    pools.push(service);
-    return { service, store };
+    const created = createDeepSeekPool({
+      transport,
+      store,
+      logger: false,
+      probe: false,
+      validateOnStart: false,
+      rng: seededRng(11),
+      keys,
+      ...options,
+    });
+    pools.push(created);
+    return { service: created.pool, admin: created.admin, store };
   }
 
   it('looks at a handful of keys per p2c pick, however many keys there are', async () => {
@@ -80,8 +78,8 @@ describe('Router (through DeepSeekPoolService, scripted upstream)', () => {
   });
 
   it('never samples a disabled key, and falls back to the scan when the draws find fewer than two', async () => {
-    const { service } = pool(10);
-    for (let i = 0; i < 9; i++) service.disableKey(`k${i}`);
+    const { service, admin } = pool(10);
+    for (let i = 0; i < 9; i++) admin.disableKey(`k${i}`);
 
     const keys = new Set<string>();
     for (let i = 0; i < 50; i++) keys.add((await service.chat(request)).meta.keyId);
@@ -91,8 +89,8 @@ describe('Router (through DeepSeekPoolService, scripted upstream)', () => {
 
   it('goes to the next priority tier when the first has no eligible key', async () => {
     const keys = Array.from({ length: 6 }, (_, i) => ({ id: `k${i}`, apiKey: apiKey(i), priority: i < 3 ? 0 : 1 }));
-    const { service } = pool(6, { keys });
-    for (let i = 0; i < 3; i++) service.disableKey(`k${i}`);
+    const { service, admin } = pool(6, { keys });
+    for (let i = 0; i < 3; i++) admin.disableKey(`k${i}`);
 
     const { meta } = await service.chat(request);
 
@@ -118,9 +116,9 @@ describe('Router (through DeepSeekPoolService, scripted upstream)', () => {
 
   it('reports no key for a call whose tiers have no eligible key, though other tiers do', async () => {
     const keys = Array.from({ length: 4 }, (_, i) => ({ id: `k${i}`, apiKey: apiKey(i), priority: i < 2 ? 0 : 1 }));
-    const { service } = pool(4, { keys, maxWaitForKeyMs: 0 });
-    service.disableKey('k2');
-    service.disableKey('k3');
+    const { service, admin } = pool(4, { keys, maxWaitForKeyMs: 0 });
+    admin.disableKey('k2');
+    admin.disableKey('k3');
 
     await expect(service.chat(request, { tiers: [1] })).rejects.toThrow(
       'No key can serve model "deepseek-v4-flash" now (2 disabled)',

@@ -1,9 +1,10 @@
+import { createDeepSeekPool } from '../create-deepseek-pool.js';
 import { jest } from '@jest/globals';
 import { lastValueFrom, toArray } from 'rxjs';
 import type { ChatCompletionChunk } from '../chat.types.js';
 import { seededRng } from '../clock.js';
 import { NoAvailableKeyError, RequestAbortedError, StreamInterruptedError } from '../deepseek-pool.errors.js';
-import { type DeepSeekPoolOptions, resolveOptions } from '../deepseek-pool.options.js';
+import type { DeepSeekPoolOptions } from '../deepseek-pool.options.js';
 import { DeepSeekPoolService } from '../deepseek-pool.service.js';
 import { ScriptedTransport, deepseekError } from '../transport/scripted.transport.fixture.js';
 import { DONE, KEEP_ALIVE, ROLE, chunkEvent, finalEvent, sseReply } from './sse-reply.fixture.js';
@@ -24,22 +25,21 @@ const text = (chunks: ChatCompletionChunk[]) => chunks.map((c) => c.choices[0]?.
 describe('DeepSeekPoolService.stream (scripted upstream, fake timers)', () => {
   let transport: ScriptedTransport;
   let pool: DeepSeekPoolService;
+  let close: () => Promise<void>;
 
   function start(options: Partial<DeepSeekPoolOptions> = {}) {
-    pool = new DeepSeekPoolService(
-      resolveOptions({
-        keys: [
-          { id: 'a', apiKey: A },
-          { id: 'b', apiKey: B },
-        ],
-        strategy: 'round-robin',
-        transport,
-        logger: false,
-        rng: seededRng(3),
-        timeouts: { firstContentMs: 5_000, idleMs: 2_000 },
-        ...options,
-      }),
-    );
+    ({ pool, close } = createDeepSeekPool({
+      keys: [
+        { id: 'a', apiKey: A },
+        { id: 'b', apiKey: B },
+      ],
+      strategy: 'round-robin',
+      transport,
+      logger: false,
+      rng: seededRng(3),
+      timeouts: { firstContentMs: 5_000, idleMs: 2_000 },
+      ...options,
+    }));
   }
 
   beforeEach(() => {
@@ -48,7 +48,7 @@ describe('DeepSeekPoolService.stream (scripted upstream, fake timers)', () => {
   });
 
   afterEach(async () => {
-    await pool.onModuleDestroy();
+    await close();
     jest.useRealTimers();
   });
 

@@ -1,8 +1,9 @@
+import { createDeepSeekPool } from '../create-deepseek-pool.js';
 import { jest } from '@jest/globals';
 import type { ChatCompletionChunk, ChatCompletionRequest } from '../chat.types.js';
 import { seededRng } from '../clock.js';
 import { RequestAbortedError, StreamInterruptedError } from '../deepseek-pool.errors.js';
-import { type DeepSeekPoolOptions, resolveOptions } from '../deepseek-pool.options.js';
+import type { DeepSeekPoolOptions } from '../deepseek-pool.options.js';
 import { DeepSeekPoolService, type StreamOptions } from '../deepseek-pool.service.js';
 import type { KeyOptions } from '../keys/key-config.js';
 import type { ContinuationMetric, PoolMetricsRecorder } from '../metrics/metrics-recorder.js';
@@ -39,6 +40,7 @@ const text = (chunks: ChatCompletionChunk[]) => chunks.map((c) => c.choices[0]?.
 describe('stream continuation (scripted upstream, fake timers)', () => {
   let transport: ScriptedTransport;
   let pool: DeepSeekPoolService;
+  let close: () => Promise<void>;
   const metrics: ContinuationMetric[] = [];
 
   function start(
@@ -56,18 +58,16 @@ describe('stream continuation (scripted upstream, fake timers)', () => {
       degraded() {},
       continuation: (m: ContinuationMetric) => metrics.push(m),
     } satisfies PoolMetricsRecorder;
-    pool = new DeepSeekPoolService(
-      resolveOptions({
-        keys,
-        strategy: 'round-robin',
-        transport,
-        logger: false,
-        rng: seededRng(3),
-        metrics: recorder,
-        timeouts: { firstContentMs: 5_000, idleMs: 2_000 },
-        ...options,
-      }),
-    );
+    ({ pool, close } = createDeepSeekPool({
+      keys,
+      strategy: 'round-robin',
+      transport,
+      logger: false,
+      rng: seededRng(3),
+      metrics: recorder,
+      timeouts: { firstContentMs: 5_000, idleMs: 2_000 },
+      ...options,
+    }));
   }
 
   async function consume(
@@ -91,7 +91,7 @@ describe('stream continuation (scripted upstream, fake timers)', () => {
   });
 
   afterEach(async () => {
-    await pool.onModuleDestroy();
+    await close();
     jest.useRealTimers();
   });
 

@@ -5,6 +5,8 @@ import type { ChatCompletionChunk } from '../chat.types.js';
 import { seededRng } from '../clock.js';
 import { NoAvailableKeyError } from '../deepseek-pool.errors.js';
 import { type DeepSeekPoolOptions, resolveOptions } from '../deepseek-pool.options.js';
+import { type PoolCore, createPoolCore } from '../core/pool-core.js';
+import { DeepSeekPoolAdmin } from '../deepseek-pool.admin.js';
 import { DeepSeekPoolService } from '../deepseek-pool.service.js';
 import { resolveDegradationOptions } from '../degradation/degradation.options.js';
 import { DeepSeekDegradationService } from '../degradation/degradation.service.js';
@@ -34,7 +36,9 @@ const keys = [
 describe('OpenTelemetry spans and metrics of pool calls (in-memory exporter, fake timers)', () => {
   let otel: TelemetryHarness;
   let transport: ScriptedTransport;
+  let core: PoolCore;
   let pool: DeepSeekPoolService;
+  let admin: DeepSeekPoolAdmin;
 
   beforeEach(() => {
     jest.useFakeTimers({ now: 1_000_000 });
@@ -43,7 +47,7 @@ describe('OpenTelemetry spans and metrics of pool calls (in-memory exporter, fak
   });
 
   afterEach(async () => {
-    await pool.onModuleDestroy();
+    await core.close();
     await otel.close();
     jest.useRealTimers();
   });
@@ -52,7 +56,7 @@ describe('OpenTelemetry spans and metrics of pool calls (in-memory exporter, fak
     options: Partial<DeepSeekPoolOptions> = {},
     telemetry: DeepSeekPoolOptions['telemetry'] = {},
   ): Promise<DeepSeekPoolService> {
-    pool = new DeepSeekPoolService(
+    core = createPoolCore(
       resolveOptions({
         keys,
         strategy: 'round-robin',
@@ -68,7 +72,9 @@ describe('OpenTelemetry spans and metrics of pool calls (in-memory exporter, fak
         },
       }),
     );
-    await pool.onModuleInit();
+    pool = new DeepSeekPoolService(core);
+    admin = new DeepSeekPoolAdmin(core);
+    await core.ready;
     return pool;
   }
 
@@ -318,7 +324,7 @@ describe('OpenTelemetry spans and metrics of pool calls (in-memory exporter, fak
       { logger: false, breaker: { minimumVolume: 100 }, tiers: ['model', 'fallback'] },
       { clock: { now: () => Date.now() } },
     );
-    new DeepSeekDegradationService(options, createCache(), pool).onModuleInit();
+    pool = new DeepSeekPoolService(core, new DeepSeekDegradationService(options, createCache(), core));
 
     await expect(pool.chat({ ...request, model: 'deepseek-v4-pro' }, { degrade: true })).resolves.toMatchObject({
       meta: { degraded: 'model' },
@@ -358,7 +364,7 @@ describe('OpenTelemetry spans and metrics of pool calls (in-memory exporter, fak
 
   it('no key: the call span fails with error.type no_available_key and has no attempt', async () => {
     await start({ keys: [keys[0]] });
-    pool.disableKey('a');
+    admin.disableKey('a');
     await expect(pool.chat(request)).rejects.toThrow(NoAvailableKeyError);
     const call = otel.call('chat deepseek-v4-flash');
     expect(otel.spans).toHaveLength(1);
@@ -456,7 +462,7 @@ describe('OpenTelemetry spans and metrics of pool calls (in-memory exporter, fak
     await start({ keys: [{ ...keys[0], traceContext: false }] });
     await pool.chat(request);
     expect(transport.calls[0].headers).not.toHaveProperty('traceparent');
-    await pool.onModuleDestroy();
+    await core.close();
 
     await start({ keys: [keys[0]] }, { traceContext: false });
     await pool.chat(request);
@@ -468,7 +474,7 @@ describe('OpenTelemetry spans and metrics of pool calls (in-memory exporter, fak
     transport.script(A, { status: 200, body: completion() });
     await start();
     await pool.chat(request);
-    pool.disableKey('b');
+    admin.disableKey('b');
 
     const [duration] = await otel.points('gen_ai.client.operation.duration');
     expect((await otel.metric('gen_ai.client.operation.duration'))?.descriptor.unit).toBe('s');
@@ -502,8 +508,9 @@ describe('OpenTelemetry spans and metrics of pool calls (in-memory exporter, fak
 
   it('with the API but no SDK registered (its no-op providers), takes the no-op path: no span, no traceparent', async () => {
     transport.script(A, { status: 200, body: completion() });
-    pool = new DeepSeekPoolService(resolveOptions({ keys: [keys[0]], transport, logger: false }));
-    await pool.onModuleInit();
+    core = createPoolCore(resolveOptions({ keys: [keys[0]], transport, logger: false }));
+    pool = new DeepSeekPoolService(core);
+    await core.ready;
     await expect(pool.chat(request)).resolves.toMatchObject({ meta: { keyId: 'a' } });
     expect(otel.spans).toHaveLength(0);
     expect(transport.calls[0].headers).not.toHaveProperty('traceparent');

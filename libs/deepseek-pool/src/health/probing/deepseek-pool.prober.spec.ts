@@ -2,6 +2,7 @@ import { jest } from '@jest/globals';
 import { Test } from '@nestjs/testing';
 import { DeepSeekPoolModule } from '../../deepseek-pool.module.js';
 import type { DeepSeekPoolOptions } from '../../deepseek-pool.options.js';
+import { DeepSeekPoolAdmin } from '../../deepseek-pool.admin.js';
 import { DeepSeekPoolService } from '../../deepseek-pool.service.js';
 import { DeepSeekPoolProber } from './deepseek-pool.prober.js';
 import { ProbeUpstream } from './probe-upstream.fixture.js';
@@ -75,7 +76,7 @@ describe('DeepSeekPoolProber (registered by DeepSeekPoolModule)', () => {
   it('checkNow probes every key on demand (e.g. after a top-up)', async () => {
     const moduleRef = await app({ validateOnStart: false, probe: { balance: true } });
     await moduleRef.init();
-    moduleRef.get(DeepSeekPoolService).disableKey('a', 'insufficient-balance');
+    moduleRef.get(DeepSeekPoolAdmin).disableKey('a', 'insufficient-balance');
     await moduleRef.get(DeepSeekPoolProber).checkNow();
     expect(moduleRef.get(DeepSeekPoolService).snapshot().keys[0].state).toBe('ready');
     await moduleRef.close();

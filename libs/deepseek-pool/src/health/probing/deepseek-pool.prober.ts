@@ -7,7 +7,8 @@ import {
 } from '@nestjs/common';
 import { DEEPSEEK_POOL_OPTIONS } from '../../deepseek-pool.constants.js';
 import type { ResolvedPoolOptions } from '../../deepseek-pool.options.js';
-import { DeepSeekPoolService } from '../../deepseek-pool.service.js';
+import type { PoolCore } from '../../core/pool-core.js';
+import { POOL_CORE } from '../../core/pool-core.token.js';
 import { redactedLogger } from '../../redaction/redacting-logger.js';
 import { SyntheticTraffic } from '../synthetic/synthetic-traffic.js';
 import { KeyProber } from './key-prober.js';
@@ -30,14 +31,22 @@ export class DeepSeekPoolProber implements OnApplicationBootstrap, OnModuleDestr
 
   constructor(
     @Inject(DEEPSEEK_POOL_OPTIONS) private readonly options: ResolvedPoolOptions,
-    private readonly pool: DeepSeekPoolService,
+    @Inject(POOL_CORE) private readonly core: PoolCore,
   ) {
     const { probe, synthetic, clock, rng } = options;
     this.logger = redactedLogger(options.logger, 'DeepSeekPoolProber', options.redactor);
     const thresholds = probe || DEFAULT_PROBE_OPTIONS;
-    if (probe) this.prober = new KeyProber(pool, probe, clock, rng, this.logger);
+    if (probe) this.prober = new KeyProber(core.keys, probe, clock, rng, this.logger);
     if (synthetic)
-      this.synthetic = new SyntheticTraffic(pool, synthetic, thresholds, thresholds.jitter, clock, rng, this.logger);
+      this.synthetic = new SyntheticTraffic(
+        core.keys,
+        synthetic,
+        thresholds,
+        thresholds.jitter,
+        clock,
+        rng,
+        this.logger,
+      );
   }
 
   /** Validates the keys (may throw with `'require-one'`, which stops the start), then starts the schedules. */
@@ -51,7 +60,7 @@ export class DeepSeekPoolProber implements OnApplicationBootstrap, OnModuleDestr
         concurrency: VALIDATION_CONCURRENCY,
         requireOne: validateOnStart === 'require-one',
       };
-      await validateKeysAtStart(this.pool, settings, this.logger);
+      await validateKeysAtStart(this.core.keys, settings, this.logger);
     }
     this.prober?.start();
     this.synthetic?.start();

@@ -2,7 +2,8 @@ import { jest } from '@jest/globals';
 import type { LoggerService } from '@nestjs/common';
 import { seededRng } from '../../clock.js';
 import { type DeepSeekPoolOptions, resolveOptions } from '../../deepseek-pool.options.js';
-import { DeepSeekPoolService } from '../../deepseek-pool.service.js';
+import { type PoolCore, createPoolCore } from '../../core/pool-core.js';
+import type { PoolKeys } from '../../core/pool-keys.js';
 import { KeyProber } from './key-prober.js';
 import type { ProbeOptions, ResolvedProbeOptions } from '../../options/probe-options.js';
 import { ProbeUpstream } from './probe-upstream.fixture.js';
@@ -20,7 +21,8 @@ function recordingLogger(lines: string[]): LoggerService {
 
 describe('KeyProber', () => {
   let upstream: ProbeUpstream;
-  let pool: DeepSeekPoolService;
+  let core: PoolCore;
+  let pool: PoolKeys;
   let prober: KeyProber;
   let lines: string[];
 
@@ -38,7 +40,8 @@ describe('KeyProber', () => {
       probe: { jitter: 0, ...probe },
       ...extra,
     });
-    pool = new DeepSeekPoolService(options);
+    core = createPoolCore(options);
+    pool = core.keys;
     prober = new KeyProber(
       pool,
       options.probe as ResolvedProbeOptions,
@@ -54,7 +57,7 @@ describe('KeyProber', () => {
   beforeEach(() => jest.useFakeTimers());
   afterEach(async () => {
     await prober.stop();
-    await pool.onModuleDestroy();
+    await core.close();
     expect(lines.join('\n')).not.toMatch(new RegExp(`${A}|${B}`));
     jest.useRealTimers();
   });
@@ -190,7 +193,7 @@ describe('KeyProber', () => {
     setup({ balance: false });
     const readmittedAtS: number[] = [];
     const startMs = Date.now();
-    pool.events.on('key.enabled', ({ keyId }) => {
+    core.events.on('key.enabled', ({ keyId }) => {
       readmittedAtS.push((Date.now() - startMs) / 1_000);
       pool.disableKey(keyId, 'insufficient-balance'); // its first request gets 402 again
     });

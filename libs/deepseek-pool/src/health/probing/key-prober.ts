@@ -1,6 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import type { Clock, Rng } from '../../clock.js';
-import type { DeepSeekPoolService } from '../../deepseek-pool.service.js';
+import type { PoolKeys } from '../../core/pool-keys.js';
 import type { ProbeResult } from '../../transport/key-probe.js';
 import type { KeySnapshot } from '../../pool-snapshot.js';
 import type { DisableReason } from '../../resilience/outcome.js';
@@ -18,9 +18,9 @@ interface Readmission {
   notBeforeMs: number;
 }
 
-/** What the prober needs of the pool: the facade's probe and key-administration methods. */
+/** What the prober needs of the pool: its key set's probe and state methods. */
 export type ProbedPool = Pick<
-  DeepSeekPoolService,
+  PoolKeys,
   'snapshot' | 'keySnapshot' | 'probeKey' | 'baseUrlOf' | 'disableKey' | 'enableKey' | 'markKeyDown'
 >;
 

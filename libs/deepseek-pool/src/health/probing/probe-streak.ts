@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import type { DeepSeekPoolService } from '../../deepseek-pool.service.js';
+import type { PoolKeys } from '../../core/pool-keys.js';
 
 /** A key as its prober sees it: down or not, and the current run of probe results. */
 export interface ProbeStreak {
@@ -48,7 +48,7 @@ export class KeyStreaks {
 
   constructor(
     private readonly thresholds: StreakThresholds,
-    private readonly pool: Pick<DeepSeekPoolService, 'markKeyDown'>,
+    private readonly pool: Pick<PoolKeys, 'markKeyDown'>,
     private readonly logger: LoggerService | undefined,
     /** What is counted, for logs: "probes", "synthetic completions". */
     private readonly noun: string,

@@ -3,7 +3,8 @@ import type { LoggerService } from '@nestjs/common';
 import { seededRng } from '../../clock.js';
 import { NoValidKeyError } from '../../deepseek-pool.errors.js';
 import { resolveOptions } from '../../deepseek-pool.options.js';
-import { DeepSeekPoolService } from '../../deepseek-pool.service.js';
+import { type PoolCore, createPoolCore } from '../../core/pool-core.js';
+import type { PoolKeys } from '../../core/pool-keys.js';
 import { type ProbeKeyBehaviour, ProbeUpstream } from './probe-upstream.fixture.js';
 import { type KeyVerdict, startupSummary, validateKeysAtStart } from './startup-validation.js';
 
@@ -17,7 +18,8 @@ const SECRETS = [
 const SETTINGS = { timeoutMs: 5_000, balance: true, concurrency: 2, requireOne: false };
 
 describe('validateKeysAtStart', () => {
-  let pool: DeepSeekPoolService;
+  let core: PoolCore;
+  let pool: PoolKeys;
   let lines: Array<[string, string]>;
   const logger: LoggerService = {
     log: (message: unknown) => void lines.push(['log', String(message)]),
@@ -29,7 +31,7 @@ describe('validateKeysAtStart', () => {
     const upstream = new ProbeUpstream();
     behaviours.forEach((behaviour, i) => upstream.set(SECRETS[i], behaviour));
     lines = [];
-    pool = new DeepSeekPoolService(
+    core = createPoolCore(
       resolveOptions({
         keys: SECRETS.slice(0, behaviours.length),
         transport: upstream,
@@ -37,10 +39,11 @@ describe('validateKeysAtStart', () => {
         rng: seededRng(1),
       }),
     );
+    pool = core.keys;
     return upstream;
   }
 
-  afterEach(() => pool.onModuleDestroy());
+  afterEach(() => core.close());
 
   it('disables rejected keys and reports them by id in one log line; unreachable keys stay in rotation', async () => {
     setup([{}, { models: 401 }, {}, { balance: false }, { models: 'network' }]);

@@ -2,7 +2,8 @@ import { jest } from '@jest/globals';
 import { seededRng } from '../../clock.js';
 import type { ProbeResult } from '../../transport/key-probe.js';
 import { type DeepSeekPoolOptions, resolveOptions } from '../../deepseek-pool.options.js';
-import { DeepSeekPoolService } from '../../deepseek-pool.service.js';
+import { type PoolCore, createPoolCore } from '../../core/pool-core.js';
+import type { PoolKeys } from '../../core/pool-keys.js';
 import type { ProbeSignal } from '../probing/probe-signal.js';
 import { ProbeUpstream } from '../probing/probe-upstream.fixture.js';
 import type { ResolvedSyntheticOptions, SyntheticOptions } from '../../options/probe-options.js';
@@ -38,7 +39,8 @@ describe('syntheticSignal', () => {
 
 describe('SyntheticTraffic', () => {
   let upstream: ProbeUpstream;
-  let pool: DeepSeekPoolService;
+  let core: PoolCore;
+  let pool: PoolKeys;
   let traffic: SyntheticTraffic;
 
   function setup(synthetic: Partial<SyntheticOptions> = {}, extra: Partial<DeepSeekPoolOptions> = {}): void {
@@ -54,7 +56,8 @@ describe('SyntheticTraffic', () => {
       synthetic: { intervalMs: INTERVAL, model: 'deepseek-v4-flash', dailyRequests: 1_000, ...synthetic },
       ...extra,
     });
-    pool = new DeepSeekPoolService(options);
+    core = createPoolCore(options);
+    pool = core.keys;
     traffic = new SyntheticTraffic(
       pool,
       options.synthetic as ResolvedSyntheticOptions,
@@ -71,7 +74,7 @@ describe('SyntheticTraffic', () => {
   beforeEach(() => jest.useFakeTimers());
   afterEach(async () => {
     await traffic.stop();
-    await pool.onModuleDestroy();
+    await core.close();
     jest.useRealTimers();
   });
 

@@ -1,7 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import type { ChatCompletion, ChatCompletionRequest } from '../../chat.types.js';
 import type { Clock, Rng } from '../../clock.js';
-import type { DeepSeekPoolService } from '../../deepseek-pool.service.js';
+import type { PoolKeys } from '../../core/pool-keys.js';
 import type { ProbeResult } from '../../transport/key-probe.js';
 import { KeySchedule } from '../probing/key-schedule.js';
 import type { ResolvedSyntheticOptions } from '../../options/probe-options.js';
@@ -12,7 +12,7 @@ import { errorMessage } from '../../deepseek-pool.errors.js';
 
 /** What synthetic traffic needs of the pool. */
 export type SyntheticPool = Pick<
-  DeepSeekPoolService,
+  PoolKeys,
   'snapshot' | 'keySnapshot' | 'upstreamModelOf' | 'probeKey' | 'disableKey' | 'markKeyDown' | 'observeLatency'
 >;
 
