@@ -93,8 +93,7 @@ async function simulate(workload: Workload, variant: Variant): Promise<Outcome> 
     ...(variant.affinity ? { affinity: 'user' as const } : {}),
     rng: mulberry32(7),
     logger: false,
-    probe: false,
-    validateOnStart: false,
+    health: { probe: false, validateOnStart: false },
   });
   const histories = Array.from(
     { length: workload.conversations },

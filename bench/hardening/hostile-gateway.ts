@@ -51,7 +51,7 @@ export async function startHostileGateway(
   const mock = await startMock(scenarioFile);
   const configFile = join(runDir, 'gateway.json');
   const keys = cast.map((k) => ({ id: k.mock.name, apiKey: k.mock.key, baseUrl: mock.url, models: k.models }));
-  await writeFile(configFile, JSON.stringify({ keys, probe: false, validateOnStart: false }));
+  await writeFile(configFile, JSON.stringify({ keys, health: { probe: false, validateOnStart: false } }));
   const port = await freePort();
   const gateway = spawnNode('gateway', repoPath('apps/gateway/dist/main.js'), [], {
     env: {

@@ -167,10 +167,9 @@ async function simulate(scenario: Scenario, variant: Variant): Promise<Outcome> 
       transport: upstream,
       clock,
       rng: mulberry32(11 + i),
-      maxWaitForKeyMs: 0,
+      retry: { maxWaitForKeyMs: 0 },
       logger: false,
-      probe: false,
-      validateOnStart: false,
+      health: { probe: false, validateOnStart: false },
       ...(shared ? { store: shared } : {}),
     }),
   );
@@ -277,7 +276,7 @@ function render(result: QuotaRoutingResult): string {
             .join(' / '),
         ]);
       return [
-        `**${scenario.id}**: ${scenario.description}. Virtual clock, seeded; the upstream enforces the limits whether the pool knows them or not; a request that finds no key is failed at once (\`maxWaitForKeyMs: 0\`). "Shared state" is one store for both replicas with no sync lag (what the Redis store converges to within \`syncIntervalMs\`).`,
+        `**${scenario.id}**: ${scenario.description}. Virtual clock, seeded; the upstream enforces the limits whether the pool knows them or not; a request that finds no key is failed at once (\`retry.maxWaitForKeyMs: 0\`). "Shared state" is one store for both replicas with no sync lag (what the Redis store converges to within \`syncIntervalMs\`).`,
         '',
         table(
           ['routing', 'success', 'quota used', 'upstream 429', 'upstream 402', 'attempts / request', 'used per key'],

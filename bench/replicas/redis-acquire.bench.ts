@@ -67,8 +67,7 @@ async function row(mode: Mode, concurrency: number, ops: number, url: string): P
     transport: new CannedTransport(),
     store,
     logger: false,
-    probe: false,
-    validateOnStart: false,
+    health: { probe: false, validateOnStart: false },
   });
   const request = { model: 'deepseek-v4-flash', messages: [{ role: 'user', content: 'hi' }] };
   try {

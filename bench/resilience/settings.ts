@@ -19,7 +19,7 @@ export function benchPoolOptions(strategy: StrategyName): Omit<DeepSeekPoolOptio
   return {
     strategy,
     logger: false,
-    maxAttempts: MAX_ATTEMPTS,
+    retry: { maxAttempts: MAX_ATTEMPTS },
     timeouts: {
       firstByteMs: ATTEMPT_TIMEOUT_MS,
       firstContentMs: ATTEMPT_TIMEOUT_MS,

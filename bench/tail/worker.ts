@@ -21,8 +21,7 @@ export interface TailRecord {
 serveWorker<TailJob, TailRecord[]>(async (job) => {
   const { pool, close } = createDeepSeekPool({
     logger: false,
-    probe: false,
-    validateOnStart: false,
+    health: { probe: false, validateOnStart: false },
     ...(job.hedging ? {} : { hedging: false as const }),
     keys: job.keys.map((key) => ({ id: key.name, apiKey: key.apiKey, baseUrl: key.baseUrl })),
   });

@@ -21,9 +21,9 @@ describe('pool health over HTTP, the mock as upstream', () => {
     h = await startHealthApp({
       keys: SECRETS.map((apiKey, i) => ({ id: `key-${i + 1}`, apiKey, baseUrl: url, account: `acct-${i + 1}` })),
       // The schedule never fires during a test: each test runs probe rounds with checkNow().
-      probe: { intervalMs: 3_600_000, balance: true },
+      health: { probe: { intervalMs: 3_600_000, balance: true } },
       breaker: { resetTimeoutMs: 600_000 },
-      maxWaitForKeyMs: 0,
+      retry: { maxWaitForKeyMs: 0 },
       ...overrides,
     });
   }

@@ -40,7 +40,7 @@ describe('start-up key validation against the mock', () => {
         { id: 'key-4', apiKey: S4, baseUrl: mock.url },
         { id: 'key-5', apiKey: S5, baseUrl: `http://127.0.0.1:${deadPort}` },
       ],
-      probe: { intervalMs: 3_600_000, balance: true },
+      health: { probe: { intervalMs: 3_600_000, balance: true } },
     });
     try {
       const summary = h.logger.lines.filter((line) => line.includes('at start'));
@@ -65,7 +65,7 @@ describe('start-up key validation against the mock', () => {
     }
   });
 
-  it("with validateOnStart: 'require-one', the app does not start when no key is valid, and says why", async () => {
+  it("with health.validateOnStart: 'require-one', the app does not start when no key is valid, and says why", async () => {
     const logger = new RecordingLogger();
     const moduleRef = await Test.createTestingModule({
       imports: [
@@ -74,8 +74,7 @@ describe('start-up key validation against the mock', () => {
             { id: 'key-2', apiKey: S2, baseUrl: mock.url },
             { id: 'key-4', apiKey: S4, baseUrl: mock.url },
           ],
-          probe: { balance: true },
-          validateOnStart: 'require-one',
+          health: { probe: { balance: true }, validateOnStart: 'require-one' },
           logger,
         }),
       ],
@@ -88,7 +87,7 @@ describe('start-up key validation against the mock', () => {
     expect(error).toMatchObject({
       code: 'NO_VALID_KEY',
       message:
-        "No valid DeepSeek key at start (validateOnStart: 'require-one'): key-2 (401 revoked), key-4 (402 insufficient balance)",
+        "No valid DeepSeek key at start (health.validateOnStart: 'require-one'): key-2 (401 revoked), key-4 (402 insufficient balance)",
     });
     expect((error as Error).message).not.toMatch(new RegExp(SECRETS.join('|')));
     await app.close();
@@ -101,7 +100,7 @@ describe('start-up key validation against the mock', () => {
         { id: 'key-1', apiKey: S1, baseUrl: mock.url },
         { id: 'key-3', apiKey: S3, baseUrl: mock.url },
       ],
-      probe: { intervalMs: 3_600_000 },
+      health: { probe: { intervalMs: 3_600_000 } },
     });
     try {
       expect(h.logger.lines).toContain(

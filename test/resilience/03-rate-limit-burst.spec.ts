@@ -26,7 +26,7 @@ describe('scenario 3: a 429 burst on some keys', () => {
   const start = scenarios();
 
   async function duringBurst(): Promise<Scenario> {
-    const s = await start({ mock: cast, pool: { maxAttempts: 4, cooldown: COOLDOWN } });
+    const s = await start({ mock: cast, pool: { retry: { maxAttempts: 4 }, cooldown: COOLDOWN } });
     for (const name of BURST) s.mock.setKey(name, { status: 429 });
     return s;
   }

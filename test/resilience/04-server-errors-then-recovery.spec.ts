@@ -14,7 +14,7 @@ import {
 } from './support/traffic.js';
 
 // Anchors scenario 4: one key answers 500/503 for a window, then recovers.
-const { volumeThreshold, halfOpenMaxProbes, halfOpenSuccessesToClose } = SCALED_POOL_OPTIONS.breaker;
+const { volumeThreshold, halfOpenMaxTrials, halfOpenSuccessesToClose } = SCALED_POOL_OPTIONS.breaker;
 
 const cast: MockScenario = {
   defaults: { latencyMs: 2 },
@@ -62,7 +62,7 @@ describe('scenario 4: one key answers 500/503 for a while, then recovers', () =>
     expect(opened).toBeDefined();
     expect(s.timeline.requestsTo('flaky').filter((r) => r.seq < opened.seq)).toHaveLength(volumeThreshold);
     expect(s.timeline.requestsWhileOpen('flaky')).toEqual([]);
-    for (const probes of s.timeline.probesPerHalfOpen('flaky')) expect(probes).toBeLessThanOrEqual(halfOpenMaxProbes);
+    for (const probes of s.timeline.probesPerHalfOpen('flaky')) expect(probes).toBeLessThanOrEqual(halfOpenMaxTrials);
     expect(s.timeline.events('breaker.open', 'healthy-1')).toEqual([]);
   });
 

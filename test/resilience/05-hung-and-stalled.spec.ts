@@ -62,7 +62,7 @@ describe('scenario 5: a hung connection, and headers then a stall', () => {
         );
         expect(s.timeline.requestsWhileOpen(name)).toEqual([]);
         for (const probes of s.timeline.probesPerHalfOpen(name))
-          expect(probes).toBeLessThanOrEqual(BREAKER.halfOpenMaxProbes);
+          expect(probes).toBeLessThanOrEqual(BREAKER.halfOpenMaxTrials);
       }
     });
 
@@ -101,7 +101,7 @@ describe('scenario 5: a hung connection, and headers then a stall', () => {
       const timeouts = { ...TIMEOUTS, idleMs: 300, attemptMs: 5_000 };
       const s = await start({
         mock: cast,
-        pool: { maxAttempts: 1, timeouts },
+        pool: { retry: { maxAttempts: 1 }, timeouts },
         keys: {
           hung: { priority: 0 },
           stalled: { priority: 1 },
@@ -123,7 +123,7 @@ describe('scenario 5: a hung connection, and headers then a stall', () => {
     it('fires the whole-attempt timer on a non-streaming stall when it comes before the idle timer', async () => {
       const s = await start({
         mock: cast,
-        pool: { maxAttempts: 1, timeouts: TIMEOUTS },
+        pool: { retry: { maxAttempts: 1 }, timeouts: TIMEOUTS },
         keys: {
           stalled: { priority: 0 },
           hung: { priority: 1 },
@@ -163,7 +163,7 @@ describe('scenario 5: a hung connection, and headers then a stall', () => {
     it('names the first-content timer when a stream stalls after its headers', async () => {
       const s = await start({
         mock: cast,
-        pool: { maxAttempts: 1, timeouts: TIMEOUTS },
+        pool: { retry: { maxAttempts: 1 }, timeouts: TIMEOUTS },
         keys: {
           stalled: { priority: 0 },
           hung: { priority: 1 },

@@ -109,7 +109,7 @@ describe('scenario 9: all keys degraded', () => {
   it('caps retries with the retry budget alone when the breakers cannot open', async () => {
     const s = await allAnswering(503, {
       breaker: { ...SCALED_POOL_OPTIONS.breaker, volumeThreshold: 1_000 },
-      retryBudget: { ratio: 0.2, minRetriesPerSecond: 0, windowMs: 10_000 },
+      retry: { budget: { ratio: 0.2, minRetriesPerSecond: 0, windowMs: 10_000 } },
     });
 
     const result = await driveChat(s.pool, OFFERED, CONCURRENCY);

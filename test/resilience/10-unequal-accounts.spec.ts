@@ -40,7 +40,10 @@ describe('scenario 10: unequal accounts (ceilings 2 / 2 / 16) at 20 concurrent r
   const start = scenarios();
 
   async function run(strategy: StrategyName) {
-    const s = await start({ mock: cast, pool: { strategy, accounts: ACCOUNT_LIMITS, maxWaitForKeyMs: 2_000 } });
+    const s = await start({
+      mock: cast,
+      pool: { strategy, accounts: ACCOUNT_LIMITS, retry: { maxWaitForKeyMs: 2_000 } },
+    });
     const result = await driveChat(s.pool, REQUESTS, CONCURRENCY);
     const stats = s.mock.stats();
     return { s, result, stats };
@@ -75,7 +78,7 @@ describe('scenario 10: unequal accounts (ceilings 2 / 2 / 16) at 20 concurrent r
   });
 
   it('learns the ceilings from a burst of concurrency 429s without configured limits, then uses every slot of each account', async () => {
-    const s = await start({ mock: cast, pool: { strategy: 'p2c-ewma', maxWaitForKeyMs: 2_000 } });
+    const s = await start({ mock: cast, pool: { strategy: 'p2c-ewma', retry: { maxWaitForKeyMs: 2_000 } } });
 
     // 60 calls at once, three times the accounts' 20 slots: the late 429s of the burst answer calls sent before the
     // first one came back, and must not lower the ceiling they all state.
@@ -106,7 +109,7 @@ describe('scenario 10: unequal accounts (ceilings 2 / 2 / 16) at 20 concurrent r
           { key: 'sk-one-00000000000001', name: 'one-slot', account: 'acct-one' },
         ],
       },
-      pool: { accounts: { 'acct-one': { maxConcurrency: 1 } }, maxWaitForKeyMs: 2_000 },
+      pool: { accounts: { 'acct-one': { maxConcurrency: 1 } }, retry: { maxWaitForKeyMs: 2_000 } },
       keys: { limited: { priority: 0 }, 'one-slot': { priority: 1 } },
     });
     await s.pool.chat(chatRequest(0));

@@ -89,7 +89,7 @@ describe('scenario 11: revoked (401) and empty (402) keys among healthy ones', (
   it('with start-up validation, disables the bad keys before any traffic: no chat request ever reaches them', async () => {
     const s = await start({
       mock: cast,
-      pool: { validateOnStart: true, probe: { balance: true, intervalMs: 60_000 } },
+      pool: { health: { validateOnStart: true, probe: { balance: true, intervalMs: 60_000 } } },
     });
 
     const result = await driveChat(s.pool, 20, 4);

@@ -81,8 +81,7 @@ describe('stream continuation against the mock', () => {
       keys: [{ id: 'first', apiKey: FIRST, baseUrl: mock.url, priority: 0, continuation: 'deepseek-prefix' }, ...rest],
       transport,
       logger: false,
-      probe: false,
-      validateOnStart: false,
+      health: { probe: false, validateOnStart: false },
     });
   }
   const second: KeyOptions = { id: 'second', apiKey: SECOND, priority: 1, continuation: 'deepseek-prefix' };

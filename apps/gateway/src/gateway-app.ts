@@ -4,7 +4,6 @@ import { NestFactory, Reflector } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { RedactingLogger, Redactor } from 'nestjs-deepseek-pool';
 import type { GatewayConfig } from './config/gateway-config.js';
-import { GatewaySettings } from './config/gateway-settings.js';
 import type { DemoUpstream } from './demo/demo-upstream.js';
 import { GatewayModule } from './gateway.module.js';
 import { JsonBodyInterceptor } from './http/json-body.interceptor.js';
@@ -23,7 +22,7 @@ export async function createGateway(
   demo?: DemoUpstream,
   logger?: LoggerService,
 ): Promise<NestExpressApplication> {
-  const metricsSettings = MetricsSettings.fromEnv();
+  const metricsSettings = config.metrics ?? new MetricsSettings();
   // One redactor for everything that leaves: the pool adds its keys, the gateway its bearer tokens (client tokens
   // given in plain in GATEWAY_CLIENTS included) and the Redis password.
   const redactor = new Redactor([
@@ -34,12 +33,7 @@ export async function createGateway(
     redisUrlPassword(config.redisUrl),
   ]);
   const shared = config.redisUrl === undefined ? undefined : new RedisSharedState(config.redisUrl);
-  const effective = shared?.apply(config) ?? config;
-  const pool = { ...effective.pool, keys: effective.pool.keys ?? demo?.keys ?? [], redactor };
-  const gateway = GatewayModule.register(GatewaySettings.from(effective), pool, metricsSettings, effective.clients);
-  const root = shared
-    ? { ...gateway, providers: [...(gateway.providers ?? []), { provide: RedisSharedState, useValue: shared }] }
-    : gateway;
+  const root = GatewayModule.register(config, { redactor, demoKeys: demo?.keys, ...(shared ? { shared } : {}) });
   // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- Nest takes option literals
   const app = await NestFactory.create<NestExpressApplication>(root, {
     bodyParser: false,

@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { loadGatewayConfig } from './config/gateway-config.js';
 import { withSecretFiles } from './config/secret-files.js';
 import { startDemoUpstream } from './demo/demo-upstream.js';
+import { batchWrites } from './logging/batched-writes.js';
 import { drainOnSignals, drainTimeoutMs } from './shutdown/drain-on-signals.js';
 import { startOtel } from './telemetry/otel-sdk.js';
 
@@ -11,10 +12,13 @@ import { startOtel } from './telemetry/otel-sdk.js';
  * `http` as express requires it), so the app is imported only after it.
  */
 async function main(): Promise<void> {
+  // One write per event-loop turn for the log lines (one per request by default), not one per line.
+  batchWrites(process.stdout);
   const logger = new Logger('Gateway');
   Object.assign(process.env, withSecretFiles(process.env));
-  const config = loadGatewayConfig();
-  const drainMs = drainTimeoutMs();
+  // Every variable is validated here, before anything starts: a bad one stops the start naming it.
+  const config = loadGatewayConfig(process.env);
+  const drainMs = drainTimeoutMs(process.env);
   if (await startOtel()) logger.log('OpenTelemetry on: exporting as the OTEL_* variables say');
   const { createGateway } = await import('./gateway-app.js');
   const demo = config.mode === 'demo' ? await startDemoUpstream(process.env.DEMO_SCENARIO) : undefined;

@@ -71,9 +71,8 @@ async function startReplicas(redisUrl: string, prefix: string, clients: unknown[
         degradation: undefined,
         pool: {
           keys: [{ id: 'k1', apiKey: 'sk-client-limits-000001', baseUrl: upstream }],
-          maxWaitForKeyMs: 0,
-          validateOnStart: false,
-          probe: false,
+          retry: { maxWaitForKeyMs: 0 },
+          health: { validateOnStart: false, probe: false },
         },
       };
       const app = await createGateway(config, undefined, logs);

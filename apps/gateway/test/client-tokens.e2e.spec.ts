@@ -18,8 +18,8 @@ const client = (gateway: Gateway, apiKey: string): OpenAI =>
   new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey, maxRetries: 0 });
 
 /**
- * One replica, clients in memory (no REDIS_URL), in front of the mock: a cheap key of tier 0 and a premium key of tier
- * 1.
+ * One replica, clients in memory (no REDIS_URL), in front of the mock: a cheap key of priority 0 and a premium key of
+ * priority 1.
  */
 describe('client tokens on one replica (real HTTP, the openai client)', () => {
   let gateway: Gateway;
@@ -39,7 +39,7 @@ describe('client tokens on one replica (real HTTP, the openai client)', () => {
         clients: {
           records: clients([
             { name: 'web', token: WEB, models: ['deepseek-v4-flash'], limits: { requestsPerMinute: 3 } },
-            { name: 'cheap', token: CHEAP, tiers: [1] },
+            { name: 'cheap', token: CHEAP, priorities: [1] },
           ]),
           redisUrl: undefined,
           redisPrefix: 'unused:',
@@ -89,7 +89,7 @@ describe('client tokens on one replica (real HTTP, the openai client)', () => {
     expect(gateway.mock.stats().keys.cheap.requests.chat + gateway.mock.stats().keys.premium.requests.chat).toBe(0);
   });
 
-  it('sends a client limited to tiers [1] to the keys of priority 1 only', async () => {
+  it('sends a client limited to priorities [1] to the keys of priority 1 only', async () => {
     // Arrange: the premium key moves to priority 1
     await gateway.close();
     gateway = await startGateway(
@@ -102,7 +102,7 @@ describe('client tokens on one replica (real HTTP, the openai client)', () => {
       },
       {
         clients: {
-          records: clients([{ name: 'cheap', token: CHEAP, tiers: [1] }]),
+          records: clients([{ name: 'cheap', token: CHEAP, priorities: [1] }]),
           redisUrl: undefined,
           redisPrefix: 'unused:',
           refreshMs: 250,

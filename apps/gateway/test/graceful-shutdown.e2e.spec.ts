@@ -90,8 +90,7 @@ describe('SIGTERM drain (compiled gateway, real redis-server)', () => {
       JSON.stringify({
         keys: [{ id: 'streamer', apiKey: 'sk-drain-streamer-01', baseUrl, account: 'acct-drain' }],
         accounts: { 'acct-drain': { maxConcurrency: 4 } },
-        validateOnStart: false,
-        probe: false,
+        health: { validateOnStart: false, probe: false },
         gateway: { allowAnonymous: true },
       }),
     );

@@ -25,7 +25,7 @@ afterEach(async () => {
 async function start(behaviour: KeyBehaviour, key = KEY, options: GatewayOptions = {}): Promise<Gateway> {
   gateway = await startGateway(
     { defaults: { latencyMs: 0 }, keys: [{ key, name: 'k', ...behaviour }] },
-    { tokens: [CLIENT_TOKEN], adminToken: ADMIN_TOKEN, pool: { maxAttempts: 1 }, ...options },
+    { tokens: [CLIENT_TOKEN], adminToken: ADMIN_TOKEN, pool: { retry: { maxAttempts: 1 } }, ...options },
   );
   return gateway;
 }

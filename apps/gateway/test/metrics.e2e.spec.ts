@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { DeepSeekPoolService, type Usage } from 'nestjs-deepseek-pool';
 import type { MockScenario } from 'nestjs-deepseek-pool-mock';
 import { estimateCostUsd } from '../src/metrics/cost/estimate-cost.js';
+import { MetricsSettings } from '../src/metrics/metrics-settings.js';
 import { type TokenKind, tokenCounts } from '../src/metrics/cost/token-counts.js';
 import { promqlMetricNames } from '../src/metrics/promql-names.fixture.js';
 import { BREAKER_STATE_CODES, KEY_STATE_CODES } from '../src/metrics/snapshot-gauges.js';
@@ -24,8 +25,7 @@ const SECRETS = CAST.keys.map((key) => key.key);
 /** Hedging off: the run is compared attempt for attempt with the mock's counters, and a hedge fires by timing. */
 const POOL = {
   strategy: 'round-robin',
-  probe: false,
-  validateOnStart: false,
+  health: { probe: false, validateOnStart: false },
   cooldown: { baseMs: 60_000, maxMs: 60_000 },
   hedging: false,
 } as const;
@@ -263,12 +263,8 @@ describe('GET /metrics with GATEWAY_METRICS_TOKEN', () => {
   });
 
   it('needs `Authorization: Bearer <token>` when one is set', async () => {
-    process.env.GATEWAY_METRICS_TOKEN = 'metrics-scrape-token';
-    try {
-      gateway = await startGateway(CAST, { pool: POOL });
-    } finally {
-      delete process.env.GATEWAY_METRICS_TOKEN;
-    }
+    const metrics = MetricsSettings.fromEnv({ GATEWAY_METRICS_TOKEN: 'metrics-scrape-token' });
+    gateway = await startGateway(CAST, { pool: POOL, metrics });
     const refused = await scrape(gateway);
     expect(refused.status).toBe(401);
     expect(await refused.json()).toMatchObject({ error: { message: expect.stringContaining('metrics token') } });

@@ -96,8 +96,7 @@ describe.each(['http/protobuf', 'http/json'])('gateway OpenTelemetry over OTLP %
       config,
       JSON.stringify({
         keys: [{ id: 'e2e', apiKey: API_KEY, baseUrl: upstream.url }],
-        probe: false,
-        validateOnStart: false,
+        health: { probe: false, validateOnStart: false },
       }),
     );
     const env = {

@@ -237,7 +237,7 @@ describe('who may see the status page', () => {
   it('with real keys and no admin token: off (404), like the admin API', async () => {
     const gateway = await startGateway(
       { keys: [{ key: 'sk-status-real-000000001', name: 'real' }] },
-      { pool: { probe: false } },
+      { pool: { health: { probe: false } } },
     );
     try {
       for (const path of ['/status', '/status/snapshot', '/status/events'])

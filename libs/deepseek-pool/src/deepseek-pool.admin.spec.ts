@@ -26,7 +26,7 @@ describe('DeepSeekPoolAdmin', () => {
       transport,
       logger: false,
       rng: seededRng(1),
-      maxWaitForKeyMs: 0,
+      retry: { maxWaitForKeyMs: 0 },
     }));
   });
 

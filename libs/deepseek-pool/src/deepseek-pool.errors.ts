@@ -194,7 +194,7 @@ export class UnknownKeyError extends DeepSeekPoolError {
 /** `validateOnStart: 'require-one'` and no key answered as valid: the start is stopped. */
 export class NoValidKeyError extends DeepSeekPoolError {
   constructor(summary: string) {
-    super(`No valid DeepSeek key at start (validateOnStart: 'require-one'): ${summary}`, 'NO_VALID_KEY');
+    super(`No valid DeepSeek key at start (health.validateOnStart: 'require-one'): ${summary}`, 'NO_VALID_KEY');
   }
 }
 

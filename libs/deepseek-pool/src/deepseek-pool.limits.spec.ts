@@ -42,7 +42,7 @@ describe('DeepSeekPoolService rate and quota limits (scripted upstream, fake tim
       store,
       logger: false,
       rng: seededRng(7),
-      maxWaitForKeyMs: 0,
+      retry: { maxWaitForKeyMs: 0 },
       ...options,
     });
     pools.push(created);

@@ -1,6 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import { type Clock, type Rng, systemClock } from './clock.js';
 import { InvalidOptionsError } from './deepseek-pool.errors.js';
+import { rejectMovedOptions } from './options/moved-options.js';
 import { type KeyConfig, type KeysInput, parseKeys } from './keys/key-config.js';
 import { flag, nonNegativeNumber, normalizeBaseUrl, positiveInteger, positiveNumber } from './options/validation.js';
 import { type BreakerPolicy, DEFAULT_BREAKER_POLICY } from './keys/breaker-policy.js';
@@ -63,6 +64,39 @@ export interface TimeoutOptions {
   requestMs?: number;
 }
 
+/** Retries on another key: how many, how often (budget), and the wait while no key is eligible. */
+export interface RetryOptions {
+  /** Upstream attempts per call, first included (hedges are not counted: the hedge budget bounds them). Default 3. */
+  maxAttempts?: number;
+  /**
+   * Retries allowed: `ratio` of requests plus a floor per second over a window (Finagle). Defaults 0.2 / 10 / 10 000
+   * ms.
+   */
+  budget?: { ratio?: number; minRetriesPerSecond?: number; windowMs?: number };
+  /** Backoff when no key is eligible (full jitter). Defaults 50 / 1 000 ms. */
+  backoff?: { baseMs?: number; maxMs?: number };
+  /** Longest wait for a key to become eligible when none is (instead of failing at once). Default 2 000 ms. */
+  maxWaitForKeyMs?: number;
+}
+
+/** How the pool watches its keys outside traffic: probes, synthetic completions, the check at start. */
+export interface HealthOptions {
+  /**
+   * Active probing of every key (`GET /models`, `GET /user/balance`), or false. Default on: 10 s ±20%, down after 3
+   * failures, up after 2 successes, 5 s timeout.
+   */
+  probe?: ProbeOptions | false;
+  /**
+   * A tiny real completion per key on a schedule, within a daily budget (catches slow or wrong answers). Default off.
+   */
+  synthetic?: SyntheticOptions | false;
+  /**
+   * Check every key once at start and disable rejected ones; `'require-one'` also fails the start when none is valid.
+   * Default true.
+   */
+  validateOnStart?: ValidateOnStart;
+}
+
 export interface DeepSeekPoolOptions {
   /** API keys: `"sk-a,sk-b"` (e.g. `DEEPSEEK_API_KEYS`) or an array of strings / key objects. */
   keys: KeysInput;
@@ -72,28 +106,46 @@ export interface DeepSeekPoolOptions {
   defaultBaseUrl?: string;
   /** Routing strategy. Default `p2c-ewma`. */
   strategy?: StrategyName;
-  /** Upstream attempts per call, first included (hedges are not counted: the hedge budget bounds them). Default 3. */
-  maxAttempts?: number;
+  /**
+   * Prompt-cache affinity: requests with the same key stick to one account's keys. `'user'` uses `user_id`/`user`.
+   * Default off.
+   */
+  affinity?: AffinityOption | false;
+  /** Decay time of each key's peak-EWMA latency. Default 10 000 ms. */
+  latencyDecayMs?: number;
   timeouts?: TimeoutOptions;
-  /** Longest wait for a key to become eligible when none is (instead of failing at once). Default 2 000 ms. */
-  maxWaitForKeyMs?: number;
+  /** Attempts per call, retry budget, backoff and wait for a key. */
+  retry?: RetryOptions;
   /**
    * Cooldown after a 429: exponential with jitter (defaults 1 000 / 60 000 ms), at least the upstream's `Retry-After`
    * / `retry-after-ms`, which is capped at `maxRetryAfterMs` (default 300 000 ms; garbage and non-finite hints are
    * ignored).
    */
   cooldown?: { baseMs?: number; maxMs?: number; maxRetryAfterMs?: number };
-  /** Backoff when no key is eligible (full jitter). Defaults 50 / 1 000 ms. */
-  backoff?: { baseMs?: number; maxMs?: number };
-  /**
-   * Retries allowed: `ratio` of requests plus a floor per second over a window (Finagle). Defaults 0.2 / 10 / 10 000
-   * ms.
-   */
-  retryBudget?: { ratio?: number; minRetriesPerSecond?: number; windowMs?: number };
   /** Per-key breaker. */
   breaker?: Partial<BreakerPolicy>;
-  /** Decay time of each key's peak-EWMA latency. Default 10 000 ms. */
-  latencyDecayMs?: number;
+  /**
+   * Hedged requests against slow and stalled keys (see README), or false. Defaults: on, p95 of recent answers within 10
+   * ms..10 s, budget 5%.
+   */
+  hedging?: (Partial<Omit<HedgeSettings, 'budget'>> & { budget?: Partial<HedgeSettings['budget']> }) | false;
+  /**
+   * Streams that break after content go on from another key that can continue them (see `keys[].continuation`).
+   * Defaults: on, 2 per stream.
+   */
+  continuation?: Partial<ContinuationSettings>;
+  /**
+   * Bounds on upstream bodies and stream readers: `maxResponseBytes` (32 MiB), `maxSseLineBytes` (1 MiB),
+   * `maxClientStallMs` (60 000).
+   */
+  limits?: Partial<ExchangeLimits>;
+  /**
+   * Tokens counted against limits before a call (corrected by the usage returned). Defaults: 4 chars per token,
+   * `max_tokens` or 1 024.
+   */
+  tokenEstimate?: Partial<TokenEstimateOptions>;
+  /** Key probes, synthetic completions and start-up validation. */
+  health?: HealthOptions;
   /** Network seam. Default: an UndiciTransport (keep-alive pool per base URL). */
   transport?: Transport;
   /**
@@ -101,16 +153,6 @@ export interface DeepSeekPoolOptions {
    * `RedisStateStore` for replicas.
    */
   store?: PoolStateStore;
-  /**
-   * Tokens counted against limits before a call (corrected by the usage returned). Defaults: 4 chars per token,
-   * `max_tokens` or 1 024.
-   */
-  tokenEstimate?: Partial<TokenEstimateOptions>;
-  /**
-   * Prompt-cache affinity: requests with the same key stick to one account's keys. `'user'` uses `user_id`/`user`.
-   * Default off.
-   */
-  affinity?: AffinityOption | false;
   /** Metrics sink. Default: none (zero cost). */
   metrics?: PoolMetricsRecorder;
   /**
@@ -127,35 +169,6 @@ export interface DeepSeekPoolOptions {
   redactor?: Redactor;
   clock?: Clock;
   rng?: Rng;
-  /**
-   * Active probing of every key (`GET /models`, `GET /user/balance`), or false. Default on: 10 s ±20%, down after 3
-   * failures, up after 2 successes, 5 s timeout.
-   */
-  probe?: ProbeOptions | false;
-  /**
-   * A tiny real completion per key on a schedule, within a daily budget (catches slow or wrong answers). Default off.
-   */
-  synthetic?: SyntheticOptions | false;
-  /**
-   * Check every key once at start and disable rejected ones; `'require-one'` also fails the start when none is valid.
-   * Default true.
-   */
-  validateOnStart?: ValidateOnStart;
-  /**
-   * Streams that break after content go on from another key that can continue them (see `keys[].continuation`).
-   * Defaults: on, 2 per stream.
-   */
-  continuation?: Partial<ContinuationSettings>;
-  /**
-   * Bounds on upstream bodies and stream readers: `maxResponseBytes` (32 MiB), `maxSseLineBytes` (1 MiB),
-   * `maxClientStallMs` (60 000).
-   */
-  limits?: Partial<ExchangeLimits>;
-  /**
-   * Hedged requests against slow and stalled keys (see README), or false. Defaults: on, p95 of recent answers within 10
-   * ms..10 s, budget 5%.
-   */
-  hedging?: (Partial<Omit<HedgeSettings, 'budget'>> & { budget?: Partial<HedgeSettings['budget']> }) | false;
 }
 
 /** Options after validation, with every default applied. */
@@ -195,9 +208,13 @@ export interface ResolvedPoolOptions {
   hedging: HedgeSettings;
 }
 
-/** Validates options and applies defaults. Throws InvalidOptionsError naming the field; never prints a secret. */
+/**
+ * Validates options and applies defaults. Throws InvalidOptionsError naming the field (`retry.maxAttempts`), also for
+ * an option of the flat 0.x layout that moved into a group; never prints a secret.
+ */
 export function resolveOptions(options: DeepSeekPoolOptions): ResolvedPoolOptions {
   if (options === null || typeof options !== 'object') throw new InvalidOptionsError('options', 'must be an object');
+  rejectMovedOptions(options);
   const defaultBaseUrl = normalizeBaseUrl(options.defaultBaseUrl ?? DEFAULT_BASE_URL, 'defaultBaseUrl');
   if (options.keys === undefined) throw new InvalidOptionsError('keys', 'is required');
   const keys = parseKeys(options.keys, defaultBaseUrl);
@@ -220,10 +237,13 @@ export function resolveOptions(options: DeepSeekPoolOptions): ResolvedPoolOption
       positiveInteger(value, `breaker.${name}`);
     }
   }
-  if (breaker.halfOpenSuccessesToClose > breaker.halfOpenMaxProbes) {
-    throw new InvalidOptionsError('breaker.halfOpenSuccessesToClose', 'must be <= breaker.halfOpenMaxProbes');
+  if (breaker.halfOpenSuccessesToClose > breaker.halfOpenMaxTrials) {
+    throw new InvalidOptionsError('breaker.halfOpenSuccessesToClose', 'must be <= breaker.halfOpenMaxTrials');
   }
-  const budget = options.retryBudget ?? {};
+  const retry = group(options.retry, 'retry');
+  const budget = group(retry.budget, 'retry.budget');
+  const backoff = group(retry.backoff, 'retry.backoff');
+  const health = group(options.health, 'health');
   const redactor = options.redactor ?? new Redactor();
   redactor.add(...keys.map((key) => key.apiKey));
   const modelLabels = new ModelLabels();
@@ -242,7 +262,7 @@ export function resolveOptions(options: DeepSeekPoolOptions): ResolvedPoolOption
     affinity: resolveAffinity(options.affinity),
     defaultBaseUrl,
     strategy,
-    maxAttempts: positiveInteger(options.maxAttempts ?? 3, 'maxAttempts'),
+    maxAttempts: positiveInteger(retry.maxAttempts ?? 3, 'retry.maxAttempts'),
     timeouts: {
       firstByteMs: positiveNumber(t.firstByteMs ?? 30_000, 'timeouts.firstByteMs'),
       firstContentMs: positiveNumber(t.firstContentMs ?? 60_000, 'timeouts.firstContentMs'),
@@ -250,20 +270,20 @@ export function resolveOptions(options: DeepSeekPoolOptions): ResolvedPoolOption
       attemptMs: positiveNumber(t.attemptMs ?? 300_000, 'timeouts.attemptMs'),
       requestMs: positiveNumber(t.requestMs ?? 600_000, 'timeouts.requestMs'),
     },
-    maxWaitForKeyMs: nonNegativeNumber(options.maxWaitForKeyMs ?? 2_000, 'maxWaitForKeyMs'),
+    maxWaitForKeyMs: nonNegativeNumber(retry.maxWaitForKeyMs ?? 2_000, 'retry.maxWaitForKeyMs'),
     cooldown: {
       baseMs: positiveNumber(options.cooldown?.baseMs ?? 1_000, 'cooldown.baseMs'),
       maxMs: positiveNumber(options.cooldown?.maxMs ?? 60_000, 'cooldown.maxMs'),
       maxRetryAfterMs: positiveNumber(options.cooldown?.maxRetryAfterMs ?? 300_000, 'cooldown.maxRetryAfterMs'),
     },
     backoff: {
-      baseMs: positiveNumber(options.backoff?.baseMs ?? 50, 'backoff.baseMs'),
-      maxMs: positiveNumber(options.backoff?.maxMs ?? 1_000, 'backoff.maxMs'),
+      baseMs: positiveNumber(backoff.baseMs ?? 50, 'retry.backoff.baseMs'),
+      maxMs: positiveNumber(backoff.maxMs ?? 1_000, 'retry.backoff.maxMs'),
     },
     retryBudget: {
-      ratio: nonNegativeNumber(budget.ratio ?? 0.2, 'retryBudget.ratio'),
-      minRetriesPerSecond: nonNegativeNumber(budget.minRetriesPerSecond ?? 10, 'retryBudget.minRetriesPerSecond'),
-      windowMs: positiveNumber(budget.windowMs ?? 10_000, 'retryBudget.windowMs'),
+      ratio: nonNegativeNumber(budget.ratio ?? 0.2, 'retry.budget.ratio'),
+      minRetriesPerSecond: nonNegativeNumber(budget.minRetriesPerSecond ?? 10, 'retry.budget.minRetriesPerSecond'),
+      windowMs: positiveNumber(budget.windowMs ?? 10_000, 'retry.budget.windowMs'),
     },
     breaker,
     latencyDecayMs: positiveNumber(options.latencyDecayMs ?? 10_000, 'latencyDecayMs'),
@@ -276,9 +296,9 @@ export function resolveOptions(options: DeepSeekPoolOptions): ResolvedPoolOption
     redactor,
     clock: options.clock ?? systemClock,
     rng: options.rng ?? Math.random,
-    probe: resolveProbeOptions(options.probe),
-    synthetic: resolveSyntheticOptions(options.synthetic),
-    validateOnStart: resolveValidateOnStart(options.validateOnStart),
+    probe: resolveProbeOptions(health.probe),
+    synthetic: resolveSyntheticOptions(health.synthetic),
+    validateOnStart: resolveValidateOnStart(health.validateOnStart),
     continuation: {
       enabled: flag(options.continuation?.enabled ?? true, 'continuation.enabled'),
       maxAttempts: positiveInteger(options.continuation?.maxAttempts ?? 2, 'continuation.maxAttempts'),
@@ -309,6 +329,14 @@ function resolveHedging(options: DeepSeekPoolOptions['hedging']): HedgeSettings 
       windowMs: positiveNumber(h.budget?.windowMs ?? 10_000, 'hedging.budget.windowMs'),
     },
   };
+}
+
+/** An option group: absent is empty; anything but a plain object fails naming the group. */
+function group<T extends object>(value: T | undefined, field: string): Partial<T> {
+  if (value === undefined) return {};
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new InvalidOptionsError(field, 'must be an object');
+  return value;
 }
 
 /** The models a key is configured for: its `models` and the names of its `modelMap`. */

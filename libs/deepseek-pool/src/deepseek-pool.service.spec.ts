@@ -90,7 +90,7 @@ describe('DeepSeekPoolService (scripted upstream, fake timers)', () => {
       body: deepseekError('Rate Limit Reached'),
       headers: { 'retry-after': '999999' },
     });
-    const service = pool({ keys: [{ id: 'limited', apiKey: LIMITED }], maxWaitForKeyMs: 0 });
+    const service = pool({ keys: [{ id: 'limited', apiKey: LIMITED }], retry: { maxWaitForKeyMs: 0 } });
     await expect(service.chat(request)).rejects.toThrow();
     const cooled = defined(service.keySnapshot('limited'));
     lastAdmin().enableKey('limited');
@@ -245,7 +245,7 @@ describe('DeepSeekPoolService (scripted upstream, fake timers)', () => {
         { id: 'b', apiKey: HEALTHY, priority: 1 },
       ],
       strategy: 'round-robin',
-      maxAttempts: 1,
+      retry: { maxAttempts: 1 },
     });
     await service.chat(request).catch(() => undefined);
     await jest.advanceTimersByTimeAsync(1_001);
@@ -268,8 +268,7 @@ describe('DeepSeekPoolService (scripted upstream, fake timers)', () => {
     );
     const service = pool({
       keys: [{ id: 'only', apiKey: HEALTHY, maxConcurrency: 1 }],
-      backoff: { baseMs: 60_000, maxMs: 60_000 },
-      maxWaitForKeyMs: 120_000,
+      retry: { backoff: { baseMs: 60_000, maxMs: 60_000 }, maxWaitForKeyMs: 120_000 },
       rng: () => 0.99,
     });
     const first = service.chat(request);
@@ -288,7 +287,7 @@ describe('DeepSeekPoolService (scripted upstream, fake timers)', () => {
     transport.script(BROKEN, { status: 500, body: deepseekError('Server Error') });
     transport.script(LIMITED, { status: 503, body: deepseekError('Server Overloaded') });
     transport.script(HEALTHY, { status: 200, body: completion() });
-    const service = pool({ keys: [BROKEN, LIMITED, HEALTHY], maxAttempts: 3 });
+    const service = pool({ keys: [BROKEN, LIMITED, HEALTHY], retry: { maxAttempts: 3 } });
     for (let i = 0; i < 20; i++) {
       const { meta } = await service.chat(request);
       const ids = meta.trace.map((t) => t.keyId);
@@ -299,7 +298,7 @@ describe('DeepSeekPoolService (scripted upstream, fake timers)', () => {
   it('throws AttemptsExhaustedError with the last upstream error when every attempt fails', async () => {
     transport.script(BROKEN, { status: 500, body: deepseekError('Server Error') });
     transport.script(LIMITED, { networkError: 'ECONNRESET' });
-    const service = pool({ keys: [BROKEN, LIMITED], maxAttempts: 2 });
+    const service = pool({ keys: [BROKEN, LIMITED], retry: { maxAttempts: 2 } });
     const error = await service.chat(request).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AttemptsExhaustedError);
     expect((error as AttemptsExhaustedError).attempts.map((a) => a.outcome).sort()).toEqual(['http', 'network']);
@@ -310,9 +309,8 @@ describe('DeepSeekPoolService (scripted upstream, fake timers)', () => {
     transport.script(LIMITED, { status: 503, body: deepseekError('Server Overloaded') });
     const service = pool({
       keys: [BROKEN, LIMITED],
-      maxAttempts: 5,
+      retry: { maxAttempts: 5, budget: { ratio: 0.2, minRetriesPerSecond: 1, windowMs: 10_000 } },
       breaker: { volumeThreshold: 1_000_000 },
-      retryBudget: { ratio: 0.2, minRetriesPerSecond: 1, windowMs: 10_000 },
     });
     const requests = 500;
     for (let i = 0; i < requests; i++) await service.chat(request).catch(() => undefined);
@@ -327,7 +325,7 @@ describe('DeepSeekPoolService (scripted upstream, fake timers)', () => {
       body: deepseekError('Rate Limit Reached'),
       headers: { 'retry-after': '30' },
     });
-    const service = pool({ keys: [LIMITED], maxWaitForKeyMs: 0 });
+    const service = pool({ keys: [LIMITED], retry: { maxWaitForKeyMs: 0 } });
     await service.chat(request).catch(() => undefined);
     const error = await service.chat(request).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NoAvailableKeyError);
@@ -342,13 +340,13 @@ describe('DeepSeekPoolService (scripted upstream, fake timers)', () => {
       { status: 429, body: deepseekError('Rate Limit Reached'), headers: { 'retry-after-ms': '500' } },
       { status: 200, body: completion() },
     );
-    const service = pool({ keys: [{ id: 'only', apiKey: LIMITED }], maxWaitForKeyMs: 2_000 });
+    const service = pool({ keys: [{ id: 'only', apiKey: LIMITED }], retry: { maxWaitForKeyMs: 2_000 } });
     const pending = service.chat(request);
     await jest.advanceTimersByTimeAsync(600);
     await expect(pending).resolves.toMatchObject({ meta: { keyId: 'only', attempts: 2 } });
   });
 
-  it('serves from a higher tier only when no key of a lower tier can', async () => {
+  it('serves from a higher priority only when no key of a lower one can', async () => {
     transport.script(HEALTHY, { status: 200, body: completion() });
     transport.script(LIMITED, { status: 200, body: completion() });
     const service = pool({

@@ -2,9 +2,10 @@ import { Buffer } from 'node:buffer';
 import type { Readable } from 'node:stream';
 import type { HttpService } from '@nestjs/axios';
 import { joinUrl } from './transport/base-url.js';
+import { StreamBody } from './transport/chunked-body.js';
 import { firstHeaderValues } from './transport/response-headers.js';
 import type { Transport, TransportRequest, TransportResponse } from './transport/transport.js';
-import { guardBody, toTransportError } from './transport/transport-errors.js';
+import { toTransportError } from './transport/transport-errors.js';
 
 /**
  * A transport over the app's `HttpService` (@nestjs/axios), for apps that configure agents, proxies or
@@ -32,7 +33,7 @@ export class HttpServiceTransport implements Transport {
       return {
         status: response.status,
         headers: firstHeaderValues(response.headers),
-        body: guardBody(response.data, request.signal),
+        body: new StreamBody(response.data, request.signal),
       };
     } catch (error) {
       throw toTransportError(error, request.signal);

@@ -16,7 +16,7 @@ export {
 } from './deepseek-pool.service.js';
 export { DeepSeekPoolAdmin, type ExportedKey, type ManualDisableReason } from './deepseek-pool.admin.js';
 export { createDeepSeekPool, type DeepSeekPool } from './create-deepseek-pool.js';
-export type { ProbeResult } from './transport/key-probe.js';
+export type { DirectCallResult } from './transport/direct-call.js';
 export { PoolStream } from './streaming/pool-stream.js';
 export {
   type DeepSeekPoolOptions,
@@ -37,7 +37,7 @@ export { RedactingLogger, MAX_LOG_FIELD_CHARS } from './redaction/redacting-logg
 export { MAX_UPSTREAM_TEXT_CHARS } from './redaction/redact-failure.js';
 export { ModelLabels, OTHER_MODEL, MAX_KNOWN_MODELS } from './metrics/model-labels.js';
 export { validateChatRequest, MAX_MODEL_CHARS } from './request-validation.js';
-export type { CallOptions } from './resilience/attempt-loop.js';
+export type { CallOptions } from './resilience/attempt-loop.types.js';
 export type { AttemptMeta, ContinuationRecord } from './call.types.js';
 export type { ContinuationMode } from './keys/continuation-mode.js';
 export type { ContinuationSettings } from './streaming/stream-continuation.js';

@@ -18,9 +18,8 @@ export async function startPoolOnMock(
     keys: keys.map((k) => ({ id: k.name ?? k.key, apiKey: k.key, baseUrl: url })),
     strategy: 'round-robin',
     logger: false,
-    probe: false,
-    validateOnStart: false,
-    maxWaitForKeyMs: 0,
+    health: { probe: false, validateOnStart: false },
+    retry: { maxWaitForKeyMs: 0 },
     ...options,
   });
   return {

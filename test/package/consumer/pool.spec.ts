@@ -19,7 +19,7 @@ describe('DeepSeekPoolService in a TestingModule', () => {
           keys: 'sk-spec-revoked-00000000001,sk-spec-good-000000000002',
           defaultBaseUrl: mock.url,
           logger: false,
-          probe: false,
+          health: { probe: false },
         }),
       ],
     }).compile();

@@ -13,13 +13,10 @@ import { DeepSeekMock, type MockScenario, mulberry32 } from 'nestjs-deepseek-poo
 /** Pool settings for replica tests: quiet, no background probing, short cooldowns. */
 const REPLICA_POOL_OPTIONS = {
   logger: false,
-  probe: false,
-  validateOnStart: false,
-  maxAttempts: 4,
-  maxWaitForKeyMs: 5_000,
+  health: { probe: false, validateOnStart: false },
+  retry: { maxAttempts: 4, maxWaitForKeyMs: 5_000, backoff: { baseMs: 5, maxMs: 50 } },
   timeouts: { firstByteMs: 5_000, firstContentMs: 5_000, idleMs: 5_000, attemptMs: 10_000, requestMs: 15_000 },
   cooldown: { baseMs: 5_000, maxMs: 10_000 },
-  backoff: { baseMs: 5, maxMs: 50 },
 } as const satisfies Partial<DeepSeekPoolOptions>;
 
 /** One replica: a Nest app holding a pool whose state lives in the shared Redis. */

@@ -20,20 +20,17 @@ import { RecordingTransport, Timeline } from './timeline.js';
 export const SCALED_POOL_OPTIONS = {
   logger: false,
   hedging: false,
-  probe: false,
-  validateOnStart: false,
-  maxAttempts: 3,
-  maxWaitForKeyMs: 0,
+  health: { probe: false, validateOnStart: false },
+  retry: { maxAttempts: 3, maxWaitForKeyMs: 0, backoff: { baseMs: 10, maxMs: 50 } },
   timeouts: { firstByteMs: 2_000, firstContentMs: 2_000, idleMs: 2_000, attemptMs: 5_000, requestMs: 10_000 },
   cooldown: { baseMs: 200, maxMs: 2_000 },
-  backoff: { baseMs: 10, maxMs: 50 },
   breaker: {
     windowMs: 10_000,
     buckets: 10,
     volumeThreshold: 5,
     errorThresholdPercentage: 50,
     resetTimeoutMs: 500,
-    halfOpenMaxProbes: 2,
+    halfOpenMaxTrials: 2,
     halfOpenSuccessesToClose: 2,
   },
 } as const satisfies Partial<DeepSeekPoolOptions>;
@@ -89,7 +86,16 @@ export async function startScenario(spec: ScenarioSpec): Promise<Scenario> {
     timeline,
     (apiKey) => idByApiKey.get(apiKey) ?? 'unknown',
   );
-  const options: DeepSeekPoolOptions = { ...SCALED_POOL_OPTIONS, rng: mulberry32(seed), ...spec.pool, keys, transport };
+  const options: DeepSeekPoolOptions = {
+    ...SCALED_POOL_OPTIONS,
+    rng: mulberry32(seed),
+    ...spec.pool,
+    // a spec's retry or health settings change the scaled ones, field by field
+    retry: { ...SCALED_POOL_OPTIONS.retry, ...spec.pool?.retry },
+    health: { ...SCALED_POOL_OPTIONS.health, ...spec.pool?.health },
+    keys,
+    transport,
+  };
   let app: INestApplication | undefined;
   try {
     const moduleRef = await Test.createTestingModule({ imports: [DeepSeekPoolModule.forRoot(options)] }).compile();

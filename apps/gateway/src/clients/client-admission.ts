@@ -27,9 +27,9 @@ export class ClientTicket {
     readonly reservation: Reservation,
   ) {}
 
-  /** What the client's profile adds to the pool call: the key tiers it may use. */
-  get callOptions(): Pick<CallOptions, 'tiers'> {
-    return this.client.tiers === undefined ? {} : { tiers: this.client.tiers };
+  /** What the client's profile adds to the pool call: the key priorities it may use. */
+  get callOptions(): Pick<CallOptions, 'priorities'> {
+    return this.client.priorities === undefined ? {} : { priorities: this.client.priorities };
   }
 
   /** The usage to bill for an answer: none for one served from the cache or the fallback (no upstream call). */

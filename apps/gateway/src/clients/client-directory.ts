@@ -84,23 +84,23 @@ export class ClientDirectory {
     return { client: viewOf(record), token };
   }
 
-  /** Replaces the fields given (`limits` as a whole); `null` clears tenant, models or tiers. */
+  /** Replaces the fields given (`limits` as a whole); `null` clears tenant, models or priorities. */
   async update(name: string, body: unknown): Promise<ClientView> {
     const current = this.apiClient(name);
     const input = objectBody(body);
-    const cleared = (field: 'tenant' | 'models' | 'tiers') => input[field] === null;
+    const cleared = (field: 'tenant' | 'models' | 'priorities') => input[field] === null;
     const profile = parseProfile(
       Object.fromEntries(Object.entries(input).filter(([, v]) => v !== null)),
       'client',
       badField,
       true,
     );
-    const { tenant, models, tiers, ...required } = { ...current, ...profile };
+    const { tenant, models, priorities, ...required } = { ...current, ...profile };
     const record: ClientRecord = {
       ...required,
       ...(tenant === undefined || cleared('tenant') ? {} : { tenant }),
       ...(models === undefined || cleared('models') ? {} : { models }),
-      ...(tiers === undefined || cleared('tiers') ? {} : { tiers }),
+      ...(priorities === undefined || cleared('priorities') ? {} : { priorities }),
       updatedAt: new Date(this.now()).toISOString(),
     };
     return viewOf(await this.replace(record));

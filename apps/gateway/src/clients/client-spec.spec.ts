@@ -17,7 +17,7 @@ describe('parseConfigClients', () => {
           token: TOKEN,
           models: ['deepseek-v4-flash'],
           limits: { requestsPerMinute: 60, usdPerDay: 2.5 },
-          tiers: [0],
+          priorities: [0],
         },
       ],
       'GATEWAY_CLIENTS',
@@ -30,7 +30,7 @@ describe('parseConfigClients', () => {
       name: 'web',
       models: ['deepseek-v4-flash'],
       limits: { requestsPerMinute: 60, usdPerDay: 2.5 },
-      tiers: [0],
+      priorities: [0],
       source: 'config',
       tokenSha256: hashClientToken(TOKEN),
       tokenHint: 'gwc-…6789',
@@ -82,7 +82,7 @@ describe('parseConfigClients', () => {
     ],
     ['an unknown field', [{ name: 'a', token: TOKEN, budget: 5 }], 'GATEWAY_CLIENTS[0].budget'],
     ['empty models', [{ name: 'a', token: TOKEN, models: [] }], 'GATEWAY_CLIENTS[0].models'],
-    ['non-integer tiers', [{ name: 'a', token: TOKEN, tiers: ['0'] }], 'GATEWAY_CLIENTS[0].tiers'],
+    ['non-integer priorities', [{ name: 'a', token: TOKEN, priorities: ['0'] }], 'GATEWAY_CLIENTS[0].priorities'],
     [
       'a name used twice',
       [

@@ -8,8 +8,8 @@ export interface ClientProfile {
   /** Models the client may ask for; absent: any. */
   models?: string[];
   limits: ClientLimits;
-  /** Key priorities (tiers) the client's requests may use; absent: every tier. */
-  tiers?: number[];
+  /** Key priorities (`keys[].priority`) the client's requests may use; absent: every priority. */
+  priorities?: number[];
 }
 
 /** A client token as the gateway keeps it: the token itself is never kept, only its SHA-256. */
@@ -35,7 +35,7 @@ export type FieldError = (field: string, problem: string) => Error;
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const SHA256 = /^[0-9a-f]{64}$/;
-const PROFILE_FIELDS = new Set(['tenant', 'models', 'limits', 'tiers']);
+const PROFILE_FIELDS = new Set(['tenant', 'models', 'limits', 'priorities']);
 
 export function parseClientName(value: unknown, field: string, fail: FieldError): string {
   if (typeof value !== 'string' || !NAME.test(value))
@@ -74,10 +74,11 @@ export function parseProfile(
     profile.tenant = input.tenant;
   }
   if (input.models !== undefined) profile.models = stringList(input.models, `${field}.models`, fail);
-  if (input.tiers !== undefined) {
-    if (!Array.isArray(input.tiers) || input.tiers.length === 0 || !input.tiers.every((t) => Number.isInteger(t)))
-      throw fail(`${field}.tiers`, 'must be a non-empty array of key priorities (integers)');
-    profile.tiers = [...new Set(input.tiers as number[])];
+  if (input.priorities !== undefined) {
+    const { priorities } = input;
+    if (!Array.isArray(priorities) || priorities.length === 0 || !priorities.every((p) => Number.isInteger(p)))
+      throw fail(`${field}.priorities`, 'must be a non-empty array of key priorities (integers)');
+    profile.priorities = [...new Set(priorities as number[])];
   }
   if (input.limits !== undefined || !partial) profile.limits = parseLimits(input.limits ?? {}, `${field}.limits`, fail);
   return profile;

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { DeepSeekDegradationOptions, DeepSeekPoolOptions, KeyOptions } from 'nestjs-deepseek-pool';
+import { MetricsSettings } from '../metrics/metrics-settings.js';
 import { redisUrlProblem } from '../replica-state/redis-url.js';
 import { type ClientsConfig, type ClientsFileSection, loadClientsConfig } from '../clients/clients-config.js';
 import { GatewayConfigError } from './gateway-config-error.js';
@@ -37,6 +38,8 @@ export interface GatewayConfig {
   redisUrl?: string;
   /** Client tokens with limits and budgets (GATEWAY_CLIENTS, REDIS_URL); absent: none. */
   clients?: ClientsConfig;
+  /** `/metrics` token and price table (GATEWAY_METRICS_TOKEN, GATEWAY_PRICES); absent: no token, default prices. */
+  metrics?: MetricsSettings;
   /** Pool options without keys in demo mode (the demo fills them from the mock's cast). */
   pool: Omit<DeepSeekPoolOptions, 'keys'> & { keys?: DeepSeekPoolOptions['keys'] };
 }
@@ -67,7 +70,7 @@ interface ConfigFile extends Partial<Omit<DeepSeekPoolOptions, 'keys'>> {
  * DEEPSEEK_API_KEYS unset (and no keys in the file) -> demo mode on the embedded mock.
  */
 export function loadGatewayConfig(
-  env: NodeJS.ProcessEnv = process.env,
+  env: NodeJS.ProcessEnv,
   readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
 ): GatewayConfig {
   const file = env.GATEWAY_CONFIG ? readConfigFile(env.GATEWAY_CONFIG, readFile) : {};
@@ -128,6 +131,7 @@ export function loadGatewayConfig(
         ? { ...degradation, ...fallbackFromEnv(env) }
         : undefined,
     ...(redisUrl === undefined ? {} : { redisUrl }),
+    metrics: MetricsSettings.fromEnv(env),
     pool: {
       ...fromFile,
       ...(keys === undefined ? {} : { keys }),

@@ -10,7 +10,7 @@ export class MetricsSettings {
   ) {}
 
   /** Reads GATEWAY_METRICS_TOKEN and GATEWAY_PRICES; a bad price table throws a GatewayConfigError naming the field. */
-  static fromEnv(env: NodeJS.ProcessEnv = process.env): MetricsSettings {
+  static fromEnv(env: NodeJS.ProcessEnv): MetricsSettings {
     const token = env.GATEWAY_METRICS_TOKEN?.trim() || undefined;
     const prices = env.GATEWAY_PRICES?.trim() ? parsePriceTable(env.GATEWAY_PRICES) : DEFAULT_PRICES;
     return new MetricsSettings(token, prices);

@@ -2,7 +2,6 @@ import type { OnApplicationShutdown } from '@nestjs/common';
 import { createKeyv } from '@keyv/redis';
 import { type Cache, createCache } from 'cache-manager';
 import { RedisStateStore } from 'nestjs-deepseek-pool/redis';
-import type { GatewayConfig } from '../config/gateway-config.js';
 
 /** A cache command slower than this is given up (the answer is simply not cached or not found). */
 const CACHE_TIMEOUT_MS = 500;
@@ -34,15 +33,6 @@ export class RedisSharedState implements OnApplicationShutdown {
     // deepseek_pool_shared_state_up drops), so the cache stays silent instead of logging every miss.
     keyv.on('error', () => undefined);
     this.cache = createCache({ stores: [keyv] });
-  }
-
-  /** The configuration with the pool's state and the degradation cache on this Redis. */
-  apply(config: GatewayConfig): GatewayConfig {
-    return {
-      ...config,
-      pool: { ...config.pool, store: this.store },
-      degradation: config.degradation === undefined ? undefined : { ...config.degradation, cache: this.cache },
-    };
   }
 
   /** Runs after the HTTP server has closed: hands this replica's account slots back at once and closes both clients. */

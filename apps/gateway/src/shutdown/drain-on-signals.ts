@@ -7,7 +7,7 @@ import { InFlightRequests } from './in-flight-requests.js';
 export const DEFAULT_DRAIN_TIMEOUT_MS = 25_000;
 
 /** `GATEWAY_DRAIN_TIMEOUT_MS`: how long a stopping gateway waits for in-flight requests and streams. */
-export function drainTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+export function drainTimeoutMs(env: NodeJS.ProcessEnv): number {
   const text = env.GATEWAY_DRAIN_TIMEOUT_MS?.trim();
   if (text === undefined || text === '') return DEFAULT_DRAIN_TIMEOUT_MS;
   const ms = Number(text);

@@ -5,6 +5,7 @@ import { DeepSeekMock, type MockScenario } from 'nestjs-deepseek-pool-mock';
 import type { ClientsConfig } from '../../src/clients/clients-config.js';
 import type { GatewayConfig } from '../../src/config/gateway-config.js';
 import { mockKeyOptions } from '../../src/demo/demo-upstream.js';
+import type { MetricsSettings } from '../../src/metrics/metrics-settings.js';
 import { createGateway } from '../../src/gateway-app.js';
 
 /** Every line any logger wrote during a test, for "no secret in any log line" assertions. */
@@ -43,6 +44,8 @@ export interface GatewayOptions {
   redisUrl?: string;
   /** Client tokens with limits (GATEWAY_CLIENTS); none unless given. */
   clients?: ClientsConfig;
+  /** `/metrics` token and prices (GATEWAY_METRICS_TOKEN, GATEWAY_PRICES); default: no token, default prices. */
+  metrics?: MetricsSettings;
 }
 
 /**
@@ -70,7 +73,14 @@ export async function startGateway(scenario: MockScenario, options: GatewayOptio
     logFormat: 'text',
     degradation: options.degradation,
     ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}),
-    pool: { keys, maxWaitForKeyMs: 0, validateOnStart: false, probe: false, ...options.pool },
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+    pool: {
+      keys,
+      ...options.pool,
+      // a test's retry or health settings change these quiet ones, field by field
+      retry: { maxWaitForKeyMs: 0, ...options.pool?.retry },
+      health: { validateOnStart: false, probe: false, ...options.pool?.health },
+    },
   };
   const logs = new CapturedLogs();
   const app = await createGateway(config, undefined, logs);

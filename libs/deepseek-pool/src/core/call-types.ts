@@ -1,6 +1,6 @@
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from '../chat.types.js';
 import type { AttemptMeta, DegradedTier } from '../call.types.js';
-import type { CallOptions } from '../resilience/attempt-loop.js';
+import type { CallOptions } from '../resilience/attempt-loop.types.js';
 
 /** A pool answer: the upstream body unchanged, and how it was obtained. */
 export interface PoolResult<T> {

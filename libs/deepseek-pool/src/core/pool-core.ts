@@ -83,7 +83,7 @@ export function createPoolCore(options: ResolvedPoolOptions): PoolCore {
     events.emit(breakerEvent(state), { keyId: slot.id }),
   );
   for (const key of options.keys) registry.add(key);
-  const router = new Router(createStrategy(options.strategy), rng, options.breaker.resetTimeoutMs);
+  const router = new Router<KeySlot>(createStrategy(options.strategy), rng, options.breaker.resetTimeoutMs);
   router.setSlots(registry.all);
   const accountLimits = new AccountLimits(options.accountLimits, clock, options.cooldown.maxMs);
   const quota = new QuotaGuard(store, options.accountUsageLimits);

@@ -3,7 +3,7 @@ import { UnknownKeyError } from '../deepseek-pool.errors.js';
 import type { PoolEvents } from '../deepseek-pool.events.js';
 import { servedModels } from '../deepseek-pool.options.js';
 import { type KeyConfig, type KeyOptions, parseKeys } from '../keys/key-config.js';
-import { type ProbeResult, probeKey } from '../transport/key-probe.js';
+import { type DirectCallResult, callKeyDirectly } from '../transport/direct-call.js';
 import type { KeyRegistry } from '../keys/key-registry.js';
 import type { KeySlot } from '../keys/key-slot.js';
 import type { ModelLabels } from '../metrics/model-labels.js';
@@ -25,7 +25,7 @@ export type ManualDisableReason = DisableReason | 'manual';
 /** What the key set works with: its parts, built once by `createPoolCore`. */
 export interface PoolKeysDeps {
   registry: KeyRegistry;
-  router: Router;
+  router: Router<KeySlot>;
   store: PoolStateStore;
   transport: Transport;
   events: PoolEvents;
@@ -159,14 +159,14 @@ export class PoolKeys {
   }
 
   /** One direct call to one key (no routing, retry or breaker): for health probes and start-up validation. */
-  probeKey(
+  callKeyDirectly(
     id: string,
     request: { method: 'GET' | 'POST'; path: string; body?: unknown },
     timeoutMs: number,
     signal?: AbortSignal,
-  ): Promise<ProbeResult> {
+  ): Promise<DirectCallResult> {
     const { transport, clock, redactor, maxResponseBytes } = this.deps;
-    return probeKey(transport, this.slot(id), request, timeoutMs, clock, redactor, signal, maxResponseBytes);
+    return callKeyDirectly(transport, this.slot(id), request, timeoutMs, clock, redactor, signal, maxResponseBytes);
   }
 
   /** The name key `id` serves `model` under (after its `modelMap`), or undefined when it does not serve it. */

@@ -1,7 +1,8 @@
 import { type AttemptRecord, DeepSeekPoolError } from '../deepseek-pool.errors.js';
 
 /**
- * The pool-wide breaker is open: the request was not sent upstream. `retryAfterMs` is the time until it probes again.
+ * The pool-wide breaker is open: the request was not sent upstream. `retryAfterMs`: time until
+ * it lets trial calls through.
  */
 export class PoolBreakerOpenError extends DeepSeekPoolError {
   constructor(readonly retryAfterMs: number) {

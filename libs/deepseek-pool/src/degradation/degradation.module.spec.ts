@@ -24,9 +24,8 @@ function poolModule(transport: ScriptedTransport) {
     keys: [{ id: 'k', apiKey: KEY }],
     transport,
     logger: false,
-    maxAttempts: 1,
-    maxWaitForKeyMs: 0,
-    validateOnStart: false,
+    retry: { maxAttempts: 1, maxWaitForKeyMs: 0 },
+    health: { validateOnStart: false },
     isGlobal: true,
   });
 }

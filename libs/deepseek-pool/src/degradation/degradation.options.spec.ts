@@ -22,7 +22,7 @@ describe('resolveDegradationOptions', () => {
         buckets: 10,
         minimumVolume: 20,
         resetTimeoutMs: 30_000,
-        halfOpenProbes: 3,
+        halfOpenTrials: 3,
       },
       logger: undefined,
     });
@@ -60,7 +60,7 @@ describe('resolveDegradationOptions', () => {
     ['breaker.buckets', { breaker: { buckets: 2.5 } }],
     ['breaker.minimumVolume', { breaker: { minimumVolume: -1 } }],
     ['breaker.resetTimeoutMs', { breaker: { resetTimeoutMs: 0 } }],
-    ['breaker.halfOpenProbes', { breaker: { halfOpenProbes: 0 } }],
+    ['breaker.halfOpenTrials', { breaker: { halfOpenTrials: 0 } }],
   ])('rejects a bad %s, naming it', (field, options) => {
     expect(() => resolveDegradationOptions({ logger: false, ...options })).toThrow(InvalidOptionsError);
     expect(() => resolveDegradationOptions({ logger: false, ...options })).toThrow(`"${field}"`);

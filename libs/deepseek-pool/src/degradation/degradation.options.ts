@@ -68,7 +68,7 @@ export interface DeepSeekDegradationOptions {
   fallback?: FallbackOptions;
   /**
    * Pool-wide breaker. Defaults: above 50% errors over 60 s (10 buckets) with at least 20 calls opens it; 30 s open; 3
-   * probes.
+   * trial calls.
    */
   breaker?: Partial<PoolBreakerPolicy>;
   /** Metrics sink (`degraded(tier, model)`). Default: the pool's. */
@@ -108,7 +108,7 @@ export const DEFAULT_POOL_BREAKER_POLICY: Readonly<PoolBreakerPolicy> = Object.f
   buckets: 10,
   minimumVolume: 20,
   resetTimeoutMs: 30_000,
-  halfOpenProbes: 3,
+  halfOpenTrials: 3,
 });
 
 /**
@@ -180,6 +180,6 @@ function breakerPolicy(policy: PoolBreakerPolicy): PoolBreakerPolicy {
   positiveInteger(policy.buckets, 'breaker.buckets');
   nonNegativeNumber(policy.minimumVolume, 'breaker.minimumVolume');
   positiveNumber(policy.resetTimeoutMs, 'breaker.resetTimeoutMs');
-  positiveInteger(policy.halfOpenProbes, 'breaker.halfOpenProbes');
+  positiveInteger(policy.halfOpenTrials, 'breaker.halfOpenTrials');
   return policy;
 }

@@ -62,8 +62,7 @@ describe('DeepSeekDegradationService (scripted upstream, fake timers)', () => {
         transport,
         logger: false,
         rng: seededRng(1),
-        maxAttempts: 1,
-        maxWaitForKeyMs: 0,
+        retry: { maxAttempts: 1, maxWaitForKeyMs: 0 },
         metrics,
       }),
     );
@@ -311,7 +310,7 @@ describe('DeepSeekDegradationService (scripted upstream, fake timers)', () => {
   });
 
   describe('the pool-wide breaker', () => {
-    const breaker = { minimumVolume: 2, resetTimeoutMs: 10_000, halfOpenProbes: 1 };
+    const breaker = { minimumVolume: 2, resetTimeoutMs: 10_000, halfOpenTrials: 1 };
 
     it('opens above the error rate: no upstream call at all while open, tiers at once, Retry-After until the probe', async () => {
       const service = degradation({ breaker, modelFallbacks: {} });
@@ -485,7 +484,7 @@ describe('DeepSeekDegradationService (scripted upstream, fake timers)', () => {
     });
 
     it('counts a started stream as a success and a refused one as a failure on the pool breaker', async () => {
-      const service = degradation({ breaker: { minimumVolume: 2, halfOpenProbes: 1 } });
+      const service = degradation({ breaker: { minimumVolume: 2, halfOpenTrials: 1 } });
       await collect(service.runStream(input(), of(...chunks)));
       await collect(
         service.runStream(

@@ -15,7 +15,7 @@ const POLICY: PoolBreakerPolicy = {
   buckets: 10,
   minimumVolume: 4,
   resetTimeoutMs: 30_000,
-  halfOpenProbes: 2,
+  halfOpenTrials: 2,
 };
 
 /** A step of a breaker script: calls that end with a verdict, or time passing. */
@@ -120,7 +120,7 @@ describe('PoolBreaker state machine (fake timers)', () => {
       changes: ['open'],
     },
     {
-      why: 'closes when every probe succeeds',
+      why: 'closes when every trial call succeeds',
       steps: [
         { calls: ['failure', 'failure', 'failure', 'failure'] },
         { advanceMs: 30_000 },
@@ -130,7 +130,7 @@ describe('PoolBreaker state machine (fake timers)', () => {
       changes: ['open', 'half-open', 'closed'],
     },
     {
-      why: 're-opens when a probe fails',
+      why: 're-opens when a trial call fails',
       steps: [
         { calls: ['failure', 'failure', 'failure', 'failure'] },
         { advanceMs: 30_000 },
@@ -140,7 +140,7 @@ describe('PoolBreaker state machine (fake timers)', () => {
       changes: ['open', 'half-open', 'open'],
     },
     {
-      why: 'a neutral probe gives its slot back',
+      why: 'a neutral trial call gives its slot back',
       steps: [
         { calls: ['failure', 'failure', 'failure', 'failure'] },
         { advanceMs: 30_000 },
@@ -167,18 +167,18 @@ describe('PoolBreaker state machine (fake timers)', () => {
     expect(subject.changes).toEqual(changes);
   });
 
-  it('admits nothing while open and says when it will probe again', () => {
+  it('admits nothing while open and says when it will try again', () => {
     const { breaker: subject } = breaker();
     play(subject, [{ calls: ['failure', 'failure', 'failure', 'failure'] }, { advanceMs: 10_000 }]);
     expect(subject.tryAcquire()).toBeUndefined();
     expect(subject.retryAfterMs).toBe(20_000);
   });
 
-  it('lets exactly halfOpenProbes calls through while half-open', () => {
-    const { breaker: subject } = breaker({ halfOpenProbes: 2 });
+  it('lets exactly halfOpenTrials calls through while half-open', () => {
+    const { breaker: subject } = breaker({ halfOpenTrials: 2 });
     play(subject, [{ calls: ['failure', 'failure', 'failure', 'failure'] }, { advanceMs: 30_000 }]);
-    const probes = [subject.tryAcquire(), subject.tryAcquire(), subject.tryAcquire()];
-    expect(probes.map((permit) => permit?.probe)).toEqual([true, true, undefined]);
+    const trials = [subject.tryAcquire(), subject.tryAcquire(), subject.tryAcquire()];
+    expect(trials.map((permit) => permit?.trial)).toEqual([true, true, undefined]);
     expect(subject.retryAfterMs).toBe(0);
   });
 
@@ -186,10 +186,10 @@ describe('PoolBreaker state machine (fake timers)', () => {
     const { breaker: subject } = breaker();
     const late = defined(subject.tryAcquire());
     play(subject, [{ calls: ['failure', 'failure', 'failure', 'failure'] }, { advanceMs: 30_000 }]);
-    const probe = defined(subject.tryAcquire());
+    const trial = defined(subject.tryAcquire());
     subject.record(late, 'failure');
     expect(subject.state).toBe('half-open');
-    subject.record(probe, 'success');
+    subject.record(trial, 'success');
     subject.record(defined(subject.tryAcquire()), 'success');
     expect(subject.state).toBe('closed');
   });

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 
-/** Settings of the pool-wide breaker: a sliding-window error-rate breaker with a multi-probe half-open state. */
+/** Settings of the pool-wide breaker: a sliding-window error-rate breaker with a multi-trial half-open state. */
 export interface PoolBreakerPolicy {
   /** Error rate, in percent, above which the breaker opens. */
   errorThresholdPercentage: number;
@@ -10,10 +10,10 @@ export interface PoolBreakerPolicy {
   buckets: number;
   /** Calls needed in the window before the error rate can open the breaker. */
   minimumVolume: number;
-  /** Time an open breaker waits before letting probes through, ms. */
+  /** Time an open breaker waits before letting trial calls through, ms. */
   resetTimeoutMs: number;
-  /** Probes let through while half-open: all succeed and it closes, one fails and it re-opens. */
-  halfOpenProbes: number;
+  /** Trial calls let through while half-open: all succeed and it closes, one fails and it re-opens. */
+  halfOpenTrials: number;
 }
 
 export type PoolBreakerState = 'closed' | 'open' | 'half-open';
@@ -24,7 +24,7 @@ export type CallVerdict = 'success' | 'failure' | 'neutral';
 /** Admission of one call, handed back with its verdict; a permit from an earlier state is ignored. */
 export interface BreakerPermit {
   readonly generation: number;
-  readonly probe: boolean;
+  readonly trial: boolean;
 }
 
 /** Calls and failures over the window. */
@@ -96,15 +96,15 @@ export class SlidingWindow {
 /**
  * The pool-wide breaker. Closed: calls pass and feed the sliding window; the error rate going above the threshold
  * opens it. Open: nothing passes until `resetTimeoutMs` has elapsed, then it is half-open (read lazily from the
- * clock). Half-open: `halfOpenProbes` calls pass; all succeed and it closes, one fails and it re-opens.
+ * clock). Half-open: `halfOpenTrials` calls pass; all succeed and it closes, one fails and it re-opens.
  * Pure state driven by the injected clock: no timers.
  */
 export class PoolBreaker {
   private current: PoolBreakerState = 'closed';
   private generation = 0;
   private openedAtMs = 0;
-  private probesAdmitted = 0;
-  private probeSuccesses = 0;
+  private trialsAdmitted = 0;
+  private trialSuccesses = 0;
   private readonly window: SlidingWindow;
 
   constructor(
@@ -121,7 +121,7 @@ export class PoolBreaker {
     return this.current;
   }
 
-  /** Time until an open breaker lets probes through, ms (0 unless open). */
+  /** Time until an open breaker lets trial calls through, ms (0 unless open). */
   get retryAfterMs(): number {
     return this.state === 'open' ? this.openedAtMs + this.policy.resetTimeoutMs - this.clock.now() : 0;
   }
@@ -131,20 +131,20 @@ export class PoolBreaker {
     return this.window.totals(this.clock.now());
   }
 
-  /** A permit when the call may go upstream now (closed, or half-open with a probe left); undefined when it may not. */
+  /** A permit when the call may go upstream now (closed, or half-open with a trial left); undefined when it may not. */
   tryAcquire(): BreakerPermit | undefined {
     const state = this.state;
-    if (state === 'closed') return { generation: this.generation, probe: false };
-    if (state === 'open' || this.probesAdmitted >= this.policy.halfOpenProbes) return undefined;
-    this.probesAdmitted += 1;
-    return { generation: this.generation, probe: true };
+    if (state === 'closed') return { generation: this.generation, trial: false };
+    if (state === 'open' || this.trialsAdmitted >= this.policy.halfOpenTrials) return undefined;
+    this.trialsAdmitted += 1;
+    return { generation: this.generation, trial: true };
   }
 
   /** Records how a permitted call ended. */
   record(permit: BreakerPermit, verdict: CallVerdict): void {
     if (permit.generation !== this.generation) return;
-    if (permit.probe) {
-      this.recordProbe(verdict);
+    if (permit.trial) {
+      this.recordTrial(verdict);
       return;
     }
     if (verdict === 'neutral') return;
@@ -153,24 +153,24 @@ export class PoolBreaker {
     if (verdict === 'failure' && shouldOpen(this.window.totals(nowMs), this.policy)) this.enter('open');
   }
 
-  private recordProbe(verdict: CallVerdict): void {
+  private recordTrial(verdict: CallVerdict): void {
     if (verdict === 'failure') {
       this.enter('open');
       return;
     }
     if (verdict === 'neutral') {
-      this.probesAdmitted -= 1;
+      this.trialsAdmitted -= 1;
       return;
     }
-    this.probeSuccesses += 1;
-    if (this.probeSuccesses >= this.policy.halfOpenProbes) this.enter('closed');
+    this.trialSuccesses += 1;
+    if (this.trialSuccesses >= this.policy.halfOpenTrials) this.enter('closed');
   }
 
   private enter(state: PoolBreakerState): void {
     this.current = state;
     this.generation += 1;
-    this.probesAdmitted = 0;
-    this.probeSuccesses = 0;
+    this.trialsAdmitted = 0;
+    this.trialSuccesses = 0;
     if (state === 'open') this.openedAtMs = this.clock.now();
     if (state === 'closed') this.window.clear();
     this.onChange(state);

@@ -10,7 +10,7 @@ const policy: BreakerPolicy = {
   volumeThreshold: 5,
   errorThresholdPercentage: 50,
   resetTimeoutMs: 5_000,
-  halfOpenMaxProbes: 3,
+  halfOpenMaxTrials: 3,
   halfOpenSuccessesToClose: 2,
 };
 
@@ -96,14 +96,14 @@ describe('KeyBreaker', () => {
       expect(states).toEqual(['open', 'half-open']);
     });
 
-    it(`admits exactly ${policy.halfOpenMaxProbes} concurrent probes`, async () => {
-      const probes = [deferred(), deferred(), deferred()];
+    it(`admits exactly ${policy.halfOpenMaxTrials} concurrent trial calls`, async () => {
+      const trials = [deferred(), deferred(), deferred()];
       expect(breaker.admits).toBe(false);
-      probes.forEach((p) => p.settle(true));
-      await Promise.all(probes.map((p) => p.done));
+      trials.forEach((p) => p.settle(true));
+      await Promise.all(trials.map((p) => p.done));
     });
 
-    it(`closes after ${policy.halfOpenSuccessesToClose} successful probes, not before`, async () => {
+    it(`closes after ${policy.halfOpenSuccessesToClose} successful trial calls, not before`, async () => {
       await succeed();
       expect(breaker.state).toBe('half-open');
       await succeed();
@@ -119,7 +119,7 @@ describe('KeyBreaker', () => {
       expect(breaker.window).toEqual({ errorRate: 1, calls: 1 });
     });
 
-    it('re-opens on a failed probe and tries again after another reset timeout', async () => {
+    it('re-opens on a failed trial call and tries again after another reset timeout', async () => {
       await succeed();
       await fail();
       expect(breaker.state).toBe('open');
@@ -127,7 +127,7 @@ describe('KeyBreaker', () => {
       expect(breaker.state).toBe('half-open');
     });
 
-    it('gives the probe slot back when a probe fails for a reason that is not the key', async () => {
+    it('gives the trial slot back when a trial call fails for a reason that is not the key', async () => {
       const held = [deferred(), deferred()];
       await fail(callerFault);
       expect(breaker.state).toBe('half-open');

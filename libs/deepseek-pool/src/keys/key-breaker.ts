@@ -10,13 +10,13 @@ export type BreakerState = 'closed' | 'open' | 'half-open';
  * - opossum owns closed -> open (rolling window, minimum volume, error threshold) and open -> half-open (reset timer);
  * - timeouts are the pool's (time-to-first-content, idle, total), so opossum's shared-abort `timeout` is off;
  * - only the key's own faults are counted (`isKeyFault`: caller errors, 429s, aborts pass opossum's errorFilter);
- * - half-open admits `halfOpenMaxProbes` probes (opossum admits one) and closes after `halfOpenSuccessesToClose`.
+ * - half-open admits `halfOpenMaxTrials` trial calls (opossum admits one) and closes after `halfOpenSuccessesToClose`.
  * Concurrency gating happens before `run`, so gate rejections never reach the breaker.
  */
 export class KeyBreaker {
   private breaker: CircuitBreaker<[() => Promise<unknown>]>;
-  private probesAdmitted = 0;
-  private probeSuccesses = 0;
+  private trialsAdmitted = 0;
+  private trialSuccesses = 0;
 
   constructor(
     private readonly policy: BreakerPolicy,
@@ -43,8 +43,8 @@ export class KeyBreaker {
     breaker.on('open', () => this.onStateChange('open'));
     breaker.on('close', () => this.onStateChange('closed'));
     breaker.on('halfOpen', () => {
-      this.probesAdmitted = 0;
-      this.probeSuccesses = 0;
+      this.trialsAdmitted = 0;
+      this.trialSuccesses = 0;
       this.onStateChange('half-open');
     });
     breaker.on('failure', () => this.judge(breaker));
@@ -66,7 +66,7 @@ export class KeyBreaker {
       breaker.open();
   }
 
-  /** Closes after successful probes with an empty window: the outage is no longer held against the key. */
+  /** Closes after successful trial calls with an empty window: the outage is no longer held against the key. */
   private closeFresh(): void {
     const old = this.breaker;
     this.breaker = this.create();
@@ -80,10 +80,10 @@ export class KeyBreaker {
     return 'closed';
   }
 
-  /** Whether a call may start now (closed, or half-open with a probe slot left). */
+  /** Whether a call may start now (closed, or half-open with a trial slot left). */
   get admits(): boolean {
     if (this.breaker.closed) return true;
-    return this.breaker.halfOpen && this.probesAdmitted < this.policy.halfOpenMaxProbes;
+    return this.breaker.halfOpen && this.trialsAdmitted < this.policy.halfOpenMaxTrials;
   }
 
   /** Failure rate (0..1) over the rolling window, and the number of finished calls it is based on. */
@@ -95,7 +95,7 @@ export class KeyBreaker {
 
   /** Runs `call` under the breaker. Callers check `admits` first. */
   async run<T>(call: () => Promise<T>): Promise<T> {
-    if (this.breaker.halfOpen) return this.probe(call);
+    if (this.breaker.halfOpen) return this.trial(call);
     return (await this.breaker.fire(call)) as T;
   }
 
@@ -108,17 +108,17 @@ export class KeyBreaker {
     this.breaker.shutdown();
   }
 
-  private async probe<T>(call: () => Promise<T>): Promise<T> {
-    this.probesAdmitted += 1;
+  private async trial<T>(call: () => Promise<T>): Promise<T> {
+    this.trialsAdmitted += 1;
     try {
       const result = await call();
-      this.probeSuccesses += 1;
-      if (this.breaker.halfOpen && this.probeSuccesses >= this.policy.halfOpenSuccessesToClose) this.closeFresh();
+      this.trialSuccesses += 1;
+      if (this.breaker.halfOpen && this.trialSuccesses >= this.policy.halfOpenSuccessesToClose) this.closeFresh();
       return result;
     } catch (error) {
       if (!this.breaker.halfOpen) throw error;
       if (isKeyFault(error)) this.breaker.open();
-      else this.probesAdmitted -= 1; // not the key's fault: give the probe slot back
+      else this.trialsAdmitted -= 1; // not the key's fault: give the trial slot back
       throw error;
     }
   }

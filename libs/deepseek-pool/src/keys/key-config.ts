@@ -27,7 +27,7 @@ export interface KeyOptions {
   baseUrl?: string;
   /** Relative capacity share, > 0. Default 1. */
   weight?: number;
-  /** Tier: lower is tried first; a higher tier serves only when no key of a lower tier can. Default 0. */
+  /** Priority: lower is tried first; a higher priority serves only when no key of a lower one can. Default 0. */
   priority?: number;
   /** Keys of one account share its concurrency limit and balance (DeepSeek counts per account). Default: the key id. */
   account?: string;

@@ -3,10 +3,11 @@ import type { Clock } from '../clock.js';
 import type { Usage } from '../chat.types.js';
 import type { BreakerPolicy } from './breaker-policy.js';
 import { type BreakerState, KeyBreaker } from './key-breaker.js';
-import type { Candidate } from '../routing/strategy.js';
+import type { RoutableKey } from './routable-key.js';
 import { accountScope, keyScope } from '../state/pool-state-store.js';
 import type { KeyConfig } from './key-config.js';
 import { PeakEwma } from './peak-ewma.js';
+import { UpstreamHeaderCache } from './upstream-headers.js';
 
 /** Running token totals of one key (from the usage upstream returns). */
 export interface TokenTotals {
@@ -21,19 +22,13 @@ export interface TokenTotals {
  * The live side of one key: its breaker, in-flight count, latency and counters. Holds no shared state
  * (cooldowns and disables live in the PoolStateStore) and no timers of its own.
  */
-export class KeySlot implements Candidate {
+export class KeySlot implements RoutableKey {
   readonly breaker: KeyBreaker;
   readonly latency: PeakEwma;
   inFlight = 0;
   /** 429s in a row, for the cooldown's exponential growth; reset by a success. */
   consecutiveRateLimits = 0;
   readonly tokens: TokenTotals = { prompt: 0, completion: 0, cacheHit: 0, cacheMiss: 0, reasoning: 0 };
-  /** Latency estimate as of the current pick; set by the router from one clock reading, read by strategies. */
-  latencyMs = 0;
-  /** Lowest latency among the candidates of the current pick; set by the router just before a strategy runs. */
-  baselineLatencyMs = 0;
-  /** Share left of the tightest rate or quota limit; set by the router just before a strategy runs. */
-  headroom = 1;
   /** When the breaker last opened (epoch ms), to tell callers when it will try again. */
   openedAtMs = 0;
   /** Set while an operator removes the key: no new requests, in-flight ones finish. */
@@ -41,6 +36,8 @@ export class KeySlot implements Candidate {
   /** State-store scopes of the key and its account, built once. */
   readonly keyScope: string;
   readonly accountScope: string;
+  /** This key's upstream request headers, built once per shape. */
+  readonly headers: UpstreamHeaderCache;
 
   constructor(
     readonly config: KeyConfig,
@@ -54,6 +51,7 @@ export class KeySlot implements Candidate {
     this.latency = new PeakEwma(latencyDecayMs, clock);
     this.keyScope = keyScope(config.id);
     this.accountScope = accountScope(config.account);
+    this.headers = new UpstreamHeaderCache(config);
   }
 
   get id(): string {
@@ -80,10 +78,6 @@ export class KeySlot implements Candidate {
   /** The model name this upstream knows `model` by. */
   upstreamModel(model: string): string {
     return this.config.modelMap[model] ?? model;
-  }
-
-  get saturated(): boolean {
-    return this.inFlight >= this.config.maxConcurrency;
   }
 
   get breakerState(): BreakerState {

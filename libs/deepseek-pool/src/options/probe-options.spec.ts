@@ -3,7 +3,7 @@ import { type DeepSeekPoolOptions, resolveOptions } from '../deepseek-pool.optio
 
 const KEY = 'sk-probeoptions00000000001';
 
-describe('probe, synthetic and validateOnStart options', () => {
+describe('health options: probe, synthetic and validateOnStart', () => {
   it('probing and start-up validation are on by default; synthetic traffic is off', () => {
     const resolved = resolveOptions({ keys: [KEY] });
     expect(resolved.probe).toEqual({
@@ -21,9 +21,11 @@ describe('probe, synthetic and validateOnStart options', () => {
   it('keeps given values and fills the rest', () => {
     const resolved = resolveOptions({
       keys: [KEY],
-      probe: { intervalMs: 30_000, unhealthyAfter: 5, balance: true },
-      synthetic: { intervalMs: 300_000, model: 'deepseek-v4-flash', dailyRequests: 100 },
-      validateOnStart: 'require-one',
+      health: {
+        probe: { intervalMs: 30_000, unhealthyAfter: 5, balance: true },
+        synthetic: { intervalMs: 300_000, model: 'deepseek-v4-flash', dailyRequests: 100 },
+        validateOnStart: 'require-one',
+      },
     });
     expect(resolved.probe).toMatchObject({ intervalMs: 30_000, unhealthyAfter: 5, healthyAfter: 2, balance: true });
     expect(resolved.synthetic).toEqual({
@@ -40,34 +42,46 @@ describe('probe, synthetic and validateOnStart options', () => {
   });
 
   it('turns probing and validation off with false', () => {
-    const resolved = resolveOptions({ keys: [KEY], probe: false, validateOnStart: false });
+    const resolved = resolveOptions({ keys: [KEY], health: { probe: false, validateOnStart: false } });
     expect(resolved.probe).toBe(false);
     expect(resolved.validateOnStart).toBe(false);
   });
 
   it.each<[string, Partial<DeepSeekPoolOptions>, string]>([
-    ['interval 0', { probe: { intervalMs: 0 } }, 'probe.intervalMs'],
-    ['jitter 1', { probe: { jitter: 1 } }, 'probe.jitter'],
-    ['negative jitter', { probe: { jitter: -0.1 } }, 'probe.jitter'],
-    ['fractional threshold', { probe: { unhealthyAfter: 2.5 } }, 'probe.unhealthyAfter'],
-    ['zero healthyAfter', { probe: { healthyAfter: 0 } }, 'probe.healthyAfter'],
-    ['timeout', { probe: { timeoutMs: -1 } }, 'probe.timeoutMs'],
-    ['balance mode', { probe: { balance: 'yes' as unknown as boolean } }, 'probe.balance'],
-    ['probe not an object', { probe: 5 as unknown as false }, 'probe'],
-    ['synthetic without a budget', { synthetic: { intervalMs: 1_000, model: 'm' } }, 'synthetic.dailyRequests'],
-    ['synthetic without a model', { synthetic: { intervalMs: 1_000, model: '', dailyRequests: 1 } }, 'synthetic.model'],
-    ['synthetic interval', { synthetic: { intervalMs: 0, model: 'm', dailyRequests: 1 } }, 'synthetic.intervalMs'],
+    ['interval 0', { health: { probe: { intervalMs: 0 } } }, 'health.probe.intervalMs'],
+    ['jitter 1', { health: { probe: { jitter: 1 } } }, 'health.probe.jitter'],
+    ['negative jitter', { health: { probe: { jitter: -0.1 } } }, 'health.probe.jitter'],
+    ['fractional threshold', { health: { probe: { unhealthyAfter: 2.5 } } }, 'health.probe.unhealthyAfter'],
+    ['zero healthyAfter', { health: { probe: { healthyAfter: 0 } } }, 'health.probe.healthyAfter'],
+    ['timeout', { health: { probe: { timeoutMs: -1 } } }, 'health.probe.timeoutMs'],
+    ['balance mode', { health: { probe: { balance: 'yes' as unknown as boolean } } }, 'health.probe.balance'],
+    ['probe not an object', { health: { probe: 5 as unknown as false } }, 'health.probe'],
+    [
+      'synthetic without a budget',
+      { health: { synthetic: { intervalMs: 1_000, model: 'm' } } },
+      'health.synthetic.dailyRequests',
+    ],
+    [
+      'synthetic without a model',
+      { health: { synthetic: { intervalMs: 1_000, model: '', dailyRequests: 1 } } },
+      'health.synthetic.model',
+    ],
+    [
+      'synthetic interval',
+      { health: { synthetic: { intervalMs: 0, model: 'm', dailyRequests: 1 } } },
+      'health.synthetic.intervalMs',
+    ],
     [
       'synthetic token budget',
-      { synthetic: { intervalMs: 1, model: 'm', dailyBudgetTokens: 0.5 } },
-      'synthetic.dailyBudgetTokens',
+      { health: { synthetic: { intervalMs: 1, model: 'm', dailyBudgetTokens: 0.5 } } },
+      'health.synthetic.dailyBudgetTokens',
     ],
     [
       'synthetic expect',
-      { synthetic: { intervalMs: 1, model: 'm', dailyRequests: 1, expect: 5 as unknown as string } },
-      'synthetic.expect',
+      { health: { synthetic: { intervalMs: 1, model: 'm', dailyRequests: 1, expect: 5 as unknown as string } } },
+      'health.synthetic.expect',
     ],
-    ['validateOnStart', { validateOnStart: 'always' as unknown as boolean }, 'validateOnStart'],
+    ['validateOnStart', { health: { validateOnStart: 'always' as unknown as boolean } }, 'health.validateOnStart'],
   ])('rejects %s, naming the field', (_name, options, field) => {
     let error: unknown;
     try {

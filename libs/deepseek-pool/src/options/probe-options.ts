@@ -64,6 +64,8 @@ export type ResolvedSyntheticOptions = Required<Omit<SyntheticOptions, 'dailyReq
   dailyBudgetTokens: number;
 };
 
+const SYNTHETIC_PATH = 'health.synthetic';
+
 export const DEFAULT_PROBE_OPTIONS: Readonly<ResolvedProbeOptions> = Object.freeze({
   intervalMs: 10_000,
   jitter: 0.2,
@@ -73,59 +75,64 @@ export const DEFAULT_PROBE_OPTIONS: Readonly<ResolvedProbeOptions> = Object.free
   balance: 'auto',
 });
 
-/** Validates `probe` (`false` turns probing off); errors name the field. */
+/** Validates `health.probe` (`false` turns probing off); errors name the field. */
 export function resolveProbeOptions(value: ProbeOptions | false | undefined): ResolvedProbeOptions | false {
+  const path = 'health.probe';
   if (value === false) return false;
-  const probe = { ...DEFAULT_PROBE_OPTIONS, ...object(value ?? {}, 'probe') };
+  const probe = { ...DEFAULT_PROBE_OPTIONS, ...object(value ?? {}, path) };
   if (typeof probe.jitter !== 'number' || !(probe.jitter >= 0 && probe.jitter < 1)) {
-    throw new InvalidOptionsError('probe.jitter', `must be a number in [0, 1) (got ${String(probe.jitter)})`);
+    throw new InvalidOptionsError(`${path}.jitter`, `must be a number in [0, 1) (got ${String(probe.jitter)})`);
   }
   if (probe.balance !== 'auto' && typeof probe.balance !== 'boolean') {
-    throw new InvalidOptionsError('probe.balance', `must be 'auto', true or false (got ${String(probe.balance)})`);
+    throw new InvalidOptionsError(`${path}.balance`, `must be 'auto', true or false (got ${String(probe.balance)})`);
   }
   return {
-    intervalMs: positiveNumber(probe.intervalMs, 'probe.intervalMs'),
+    intervalMs: positiveNumber(probe.intervalMs, `${path}.intervalMs`),
     jitter: probe.jitter,
-    unhealthyAfter: positiveInteger(probe.unhealthyAfter, 'probe.unhealthyAfter'),
-    healthyAfter: positiveInteger(probe.healthyAfter, 'probe.healthyAfter'),
-    timeoutMs: positiveNumber(probe.timeoutMs, 'probe.timeoutMs'),
+    unhealthyAfter: positiveInteger(probe.unhealthyAfter, `${path}.unhealthyAfter`),
+    healthyAfter: positiveInteger(probe.healthyAfter, `${path}.healthyAfter`),
+    timeoutMs: positiveNumber(probe.timeoutMs, `${path}.timeoutMs`),
     balance: probe.balance,
   };
 }
 
-/** Validates `synthetic` (off unless given); errors name the field. */
+/** Validates `health.synthetic` (off unless given); errors name the field. */
 export function resolveSyntheticOptions(value: SyntheticOptions | false | undefined): ResolvedSyntheticOptions | false {
+  const path = SYNTHETIC_PATH;
   if (value === undefined || value === false) return false;
-  const synthetic = object(value, 'synthetic');
+  const synthetic = object(value, path);
   if (synthetic.dailyRequests === undefined && synthetic.dailyBudgetTokens === undefined) {
     throw new InvalidOptionsError(
-      'synthetic.dailyRequests',
-      'or synthetic.dailyBudgetTokens is required (synthetic traffic costs money)',
+      `${path}.dailyRequests`,
+      `or ${path}.dailyBudgetTokens is required (synthetic traffic costs money)`,
     );
   }
   return {
-    intervalMs: positiveNumber(synthetic.intervalMs, 'synthetic.intervalMs'),
-    model: text(synthetic.model, 'synthetic.model'),
+    intervalMs: positiveNumber(synthetic.intervalMs, `${path}.intervalMs`),
+    model: text(synthetic.model, `${path}.model`),
     dailyRequests:
       synthetic.dailyRequests === undefined
         ? Infinity
-        : positiveInteger(synthetic.dailyRequests, 'synthetic.dailyRequests'),
+        : positiveInteger(synthetic.dailyRequests, `${path}.dailyRequests`),
     dailyBudgetTokens:
       synthetic.dailyBudgetTokens === undefined
         ? Infinity
-        : positiveInteger(synthetic.dailyBudgetTokens, 'synthetic.dailyBudgetTokens'),
-    prompt: text(synthetic.prompt ?? 'Reply with the single word: pong', 'synthetic.prompt'),
+        : positiveInteger(synthetic.dailyBudgetTokens, `${path}.dailyBudgetTokens`),
+    prompt: text(synthetic.prompt ?? 'Reply with the single word: pong', `${path}.prompt`),
     expect: expectation(synthetic.expect ?? 'pong'),
-    maxTokens: positiveInteger(synthetic.maxTokens ?? 16, 'synthetic.maxTokens'),
-    timeoutMs: positiveNumber(synthetic.timeoutMs ?? 30_000, 'synthetic.timeoutMs'),
+    maxTokens: positiveInteger(synthetic.maxTokens ?? 16, `${path}.maxTokens`),
+    timeoutMs: positiveNumber(synthetic.timeoutMs ?? 30_000, `${path}.timeoutMs`),
   };
 }
 
-/** Validates `validateOnStart` (default `true`). */
+/** Validates `health.validateOnStart` (default `true`). */
 export function resolveValidateOnStart(value: ValidateOnStart | undefined): ValidateOnStart {
   if (value === undefined) return true;
   if (typeof value === 'boolean' || value === 'require-one') return value;
-  throw new InvalidOptionsError('validateOnStart', `must be true, false or 'require-one' (got ${String(value)})`);
+  throw new InvalidOptionsError(
+    'health.validateOnStart',
+    `must be true, false or 'require-one' (got ${String(value)})`,
+  );
 }
 
 function object<T extends object>(value: T, field: string): T {
@@ -135,7 +142,7 @@ function object<T extends object>(value: T, field: string): T {
 }
 
 function expectation(value: unknown): string {
-  if (typeof value !== 'string') throw new InvalidOptionsError('synthetic.expect', 'must be a string');
+  if (typeof value !== 'string') throw new InvalidOptionsError(`${SYNTHETIC_PATH}.expect`, 'must be a string');
   return value;
 }
 

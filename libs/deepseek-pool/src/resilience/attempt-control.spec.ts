@@ -86,6 +86,30 @@ describe('AttemptControl timers', () => {
     expect(attempt.outcomeOf(new Error('aborted'))).toEqual({ kind: 'timeout', phase: 'first-content' });
   });
 
+  it.each<[string, number, number, number]>([
+    ['a later idle end (the usual case) keeps the first-byte timer', 1_000, 1_500, 1],
+    ['an earlier idle end sets a new timer', 1_000, 200, 2],
+  ])('moving from first-byte to idle: %s', async (_, firstByteMs, idleMs, timersSet) => {
+    // Arrange
+    const setTimeoutSpy = jest.spyOn(globalThis, 'setTimeout');
+    const attempt = control();
+    attempt.arm('first-byte', firstByteMs);
+
+    // Act: the headers arrive after 100 ms
+    await jest.advanceTimersByTimeAsync(100);
+    attempt.arm('idle', idleMs);
+    const set = setTimeoutSpy.mock.calls.length;
+    await jest.advanceTimersByTimeAsync(idleMs - 1);
+    const before = attempt.signal.aborted;
+    await jest.advanceTimersByTimeAsync(1);
+    setTimeoutSpy.mockRestore();
+
+    // Assert
+    expect(set).toBe(timersSet);
+    expect(before).toBe(false);
+    expect(attempt.outcomeOf(new Error('aborted'))).toEqual({ kind: 'timeout', phase: 'idle' });
+  });
+
   it('blames the caller, not the key, when the caller deadline ends the attempt first', async () => {
     // Arrange
     const attempt = new AttemptControl(clock, undefined, Date.now() + 10_000, Date.now() + 1_500, new Redactor());

@@ -20,6 +20,8 @@ const REFUSED_BODY_CODES: ReadonlySet<string> = new Set(['MALFORMED_BODY', 'RESP
 export class AttemptControl {
   private readonly controller = new AbortController();
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** When the running timer was set to fire (the armed phase's end then). */
+  private timerEndMs = 0;
   private armed: { phase: TimerPhase; ms: number; fromMs: number } | undefined;
   private fired: TimerPhase | 'caller-deadline' | undefined;
   private cancelled = false;
@@ -45,18 +47,22 @@ export class AttemptControl {
   }
 
   /**
-   * (Re)starts the one timer: `phase` must complete within `ms`, and never past the attempt or caller deadline.
-   * Re-arming a running 'idle' phase (every chunk does) only moves its start; the timer catches up when it fires.
+   * (Re)starts the phase clock: `phase` must complete within `ms`, and never past the attempt or caller deadline.
+   * A running timer that fires no later than the new end is kept (every chunk re-arms 'idle', the headers re-arm
+   * 'first-byte' to 'idle'): when it fires it schedules what is left, so an attempt usually sets one timer.
    */
   arm(phase: TimerPhase, ms = Infinity): void {
     const now = this.clock.now();
-    if (phase === 'idle' && this.armed?.phase === 'idle' && this.armed.ms === ms) {
-      this.armed.fromMs = now;
-      return;
+    const armed = this.armed;
+    if (armed === undefined) this.armed = { phase, ms, fromMs: now };
+    else {
+      armed.phase = phase;
+      armed.ms = ms;
+      armed.fromMs = now;
     }
+    if (this.timer !== undefined && this.timerEndMs <= this.endOf({ ms, fromMs: now })) return;
     this.clearTimer();
-    this.armed = { phase, ms, fromMs: now };
-    this.schedule(this.armed, now);
+    this.schedule(now);
   }
 
   /** Stops the timer and detaches from the caller's signal. Call once the attempt is settled. */
@@ -97,7 +103,7 @@ export class AttemptControl {
     this.attemptDeadlineMs += pausedMs;
     if (this.armed === undefined) return;
     this.armed.fromMs += pausedMs;
-    this.schedule(this.armed, now);
+    this.schedule(now);
   }
 
   /** Ends the exchange now because the caller stopped reading: never the key's fault. */
@@ -137,20 +143,26 @@ export class AttemptControl {
     return this.fired === 'caller-deadline';
   }
 
-  /** Sets the timer of the `armed` phase (the object `arm` and `resume` move the start of). */
-  private schedule(armed: { phase: TimerPhase; ms: number; fromMs: number }, now: number): void {
-    const { phase, ms, fromMs } = armed;
-    const phaseEnd = Math.min(fromMs + ms, this.attemptDeadlineMs);
-    const callerEnds = this.callerDeadlineMs <= phaseEnd;
-    const end = callerEnds ? this.callerDeadlineMs : phaseEnd;
-    const label = callerEnds ? 'caller-deadline' : phaseEnd === this.attemptDeadlineMs ? 'total' : phase;
+  /** When a phase armed `ms` from `fromMs` ends: its own end, the attempt's or the caller's deadline. */
+  private endOf({ ms, fromMs }: { ms: number; fromMs: number }): number {
+    return Math.min(fromMs + ms, this.attemptDeadlineMs, this.callerDeadlineMs);
+  }
+
+  private schedule(now: number): void {
+    const armed = this.armed;
+    if (armed === undefined) return;
+    const end = this.endOf(armed);
+    this.timerEndMs = end;
     this.timer = setTimeout(
       () => {
-        if (label === 'idle' && armed.fromMs + ms > end) {
-          this.schedule(armed, this.clock.now());
+        this.timer = undefined;
+        // Re-armed since: the phase now ends later.
+        if (this.endOf(armed) > end) {
+          this.schedule(this.clock.now());
           return;
         }
-        this.fired = label;
+        this.fired =
+          this.callerDeadlineMs <= end ? 'caller-deadline' : end === this.attemptDeadlineMs ? 'total' : armed.phase;
         this.controller.abort();
       },
       Math.max(0, end - now),

@@ -60,8 +60,7 @@ describe('hedged requests (scripted upstream, fake timers)', () => {
       transport,
       metrics,
       logger: false,
-      validateOnStart: false,
-      probe: false,
+      health: { probe: false, validateOnStart: false },
       rng: seededRng(7),
       hedging: { fixedMs: 100 },
       ...options,
@@ -111,10 +110,10 @@ describe('hedged requests (scripted upstream, fake timers)', () => {
     await result;
 
     expect(seen.aborted).toBe(true);
-    const a1 = service.keySnapshot('a1')!;
-    expect(a1.inFlight).toBe(0);
-    expect(a1.breaker).toBe('closed');
-    expect(service.keySnapshot('a1')!.latencyEwmaMs).toBeGreaterThanOrEqual(1_000);
+    const a1 = service.keySnapshot('a1');
+    expect(a1?.inFlight).toBe(0);
+    expect(a1?.breaker).toBe('closed');
+    expect(a1?.latencyEwmaMs).toBeGreaterThanOrEqual(1_000);
   });
 
   it('keeps the primary answer when it comes first and records the late hedge as lost without a penalty', async () => {
@@ -131,7 +130,7 @@ describe('hedged requests (scripted upstream, fake timers)', () => {
       { keyId: 'b1', outcome: 'lost', latencyMs: 30, hedge: true },
       { keyId: 'a1', outcome: 'success', latencyMs: 130 },
     ]);
-    expect(service.keySnapshot('b1')!.latencyEwmaMs).toBe(0);
+    expect(service.keySnapshot('b1')?.latencyEwmaMs).toBe(0);
     expect(wins).toEqual([{ model: 'deepseek-v4-flash', winner: 'primary', stream: false }]);
   });
 
@@ -146,7 +145,7 @@ describe('hedged requests (scripted upstream, fake timers)', () => {
       { id: 'b1', apiKey: B1, account: 'B' },
       { id: 'c1', apiKey: C1, account: 'C' },
     ];
-    const service = pool({ keys, maxAttempts: 2 });
+    const service = pool({ keys, retry: { maxAttempts: 2 } });
     const retries: string[] = [];
     service.events.on('retry', (e) => retries.push(e.fromKeyId));
     const result = service.chat(request);
@@ -220,12 +219,12 @@ describe('hedged requests (scripted upstream, fake timers)', () => {
     expect(skipped).toEqual([{ keyId: 'a1', reason: 'deadline' }]);
   });
 
-  it("sends no hedge to a key outside the call's tiers", async () => {
+  it("sends no hedge to a key outside the call's priorities", async () => {
     const keys = [
       { id: 'a1', apiKey: A1, account: 'A', models: MODELS },
       { id: 'b1', apiKey: B1, account: 'B', models: MODELS, priority: 1 },
     ];
-    const skipped = await skippedHedge({ keys }, { tiers: [0] });
+    const skipped = await skippedHedge({ keys }, { priorities: [0] });
     expect(skipped).toEqual([{ keyId: 'a1', reason: 'no-candidate' }]);
   });
 
@@ -286,7 +285,10 @@ describe('hedged requests (scripted upstream, fake timers)', () => {
       ],
     });
     let text = '';
-    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    for await (const chunk of stream) {
+      const content = chunk.choices[0]?.delta.content;
+      if (typeof content === 'string') text += content;
+    }
     expect(text).toBe('Hello');
     expect(wins).toEqual([{ model: 'deepseek-v4-flash', winner: 'hedge', stream: true }]);
   });

@@ -17,13 +17,18 @@ describe('Hedging.timer (fake timers)', () => {
   afterEach(() => jest.useRealTimers());
 
   async function firesAt(hedging: Hedging, during?: (elapsedMs: number) => void): Promise<number> {
-    let fired = false;
+    const state = { fired: false };
     const timer = hedging.timer('c', Date.now());
-    void timer.due.then((value) => (fired = value === HEDGE_DUE));
+    timer.due.then(
+      (value) => (state.fired = value === HEDGE_DUE),
+      (error: unknown) => {
+        throw error;
+      },
+    );
     for (let ms = 1; ms <= 20_000; ms++) {
       during?.(ms);
       await jest.advanceTimersByTimeAsync(1);
-      if (fired) return ms;
+      if (state.fired) return ms;
     }
     timer.cancel();
     return Infinity;
@@ -59,7 +64,12 @@ describe('Hedging.timer (fake timers)', () => {
     const hedging = new Hedging({ ...SETTINGS, fixedMs: 5 }, { now: () => Date.now() });
     let fired = false;
     const timer = hedging.timer('c', Date.now());
-    void timer.due.then(() => (fired = true));
+    timer.due.then(
+      () => (fired = true),
+      (error: unknown) => {
+        throw error;
+      },
+    );
     timer.cancel();
     await jest.advanceTimersByTimeAsync(100);
     expect(fired).toBe(false);

@@ -1,11 +1,18 @@
 import type { Clock, Rng } from '../clock.js';
 import type { PoolEvents } from '../deepseek-pool.events.js';
-import type { KeySlot } from '../keys/key-slot.js';
 import { accountShare } from '../routing/account-limits.js';
 import { type PoolStateStore, accountScope, keyScope } from '../state/pool-state-store.js';
 import type { Action } from './outcome.js';
 import { cooldownMs } from './cooldown.js';
 import { cappedHint } from './retry-after.js';
+
+/** What an action reads and writes of the key whose attempt failed (KeySlot is one). */
+export interface PenalizedKey {
+  readonly id: string;
+  readonly config: { readonly account: string };
+  /** 429s in a row, for the cooldown's exponential growth. */
+  consecutiveRateLimits: number;
+}
 
 export interface ActionContext {
   store: PoolStateStore;
@@ -17,7 +24,7 @@ export interface ActionContext {
   backoff: { baseMs: number; maxMs: number };
   events: PoolEvents;
   /** Every slot of an account, for account-wide actions (402, concurrency 429). */
-  slotsOfAccount(account: string): KeySlot[];
+  slotsOfAccount(account: string): ReadonlyArray<{ readonly id: string }>;
   /** Records the account concurrency limit an upstream reported in its 429. */
   learnAccountLimit(account: string, limit: number): void;
 }
@@ -26,7 +33,12 @@ export interface ActionContext {
  * Applies a classified outcome to shared state: cool down, cap or disable the key or its account.
  * `accountInFlightAtSend`: the account's in-flight count when the failed attempt was sent (itself included).
  */
-export function applyAction(action: Action, slot: KeySlot, ctx: ActionContext, accountInFlightAtSend: number): void {
+export function applyAction(
+  action: Action,
+  slot: PenalizedKey,
+  ctx: ActionContext,
+  accountInFlightAtSend: number,
+): void {
   const floorMs =
     action.type === 'cooldown' || action.type === 'saturated'
       ? cappedHint(action.floorMs, ctx.cooldown.maxRetryAfterMs)
@@ -55,7 +67,7 @@ export function applyAction(action: Action, slot: KeySlot, ctx: ActionContext, a
   }
 }
 
-function coolDown(scope: string, forMs: number, slot: KeySlot, ctx: ActionContext): void {
+function coolDown(scope: string, forMs: number, slot: PenalizedKey, ctx: ActionContext): void {
   ctx.store.cooldown(scope, ctx.clock.now() + forMs);
   ctx.events.emit('key.cooldown', {
     scope,

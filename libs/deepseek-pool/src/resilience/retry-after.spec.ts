@@ -29,7 +29,7 @@ describe('parseRetryAfterMs', () => {
     [
       'reads a huge finite value as it is (the pool caps it)',
       { 'retry-after': '99999999999999999999999' },
-      99999999999999999999999 * 1000,
+      Number('99999999999999999999999') * 1000,
     ],
     ['ignores text that a lenient date parser would accept', { 'retry-after': 'foo 1' }, undefined],
     ['ignores an empty header', { 'retry-after': '' }, undefined],

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { ChatCompletionRequest } from '../chat.types.js';
 import { hash32, keepPreferredAccount, resolveAffinity, userAffinity } from './affinity.js';
 
-const slot = (id: string, account: string) => ({ id, config: { account } });
+const slot = (id: string, account: string) => ({ id, account });
 const SLOTS = [slot('a1', 'a'), slot('b1', 'b'), slot('a2', 'a'), slot('c1', 'c'), slot('b2', 'b')];
 
 /** The account kept for `affinityKey` among `slots`. */
@@ -33,7 +33,7 @@ describe('prompt-cache affinity', () => {
   it('falls back to the same second choice when the preferred account is out', () => {
     // Arrange
     const first = preferred('user-7')[0][0];
-    const without = SLOTS.filter((s) => s.config.account !== first);
+    const without = SLOTS.filter((s) => s.account !== first);
 
     // Act
     const second = [preferred('user-7', without), preferred('user-7', without)];
@@ -62,7 +62,7 @@ describe('prompt-cache affinity', () => {
       (_, i) =>
         preferred(
           `s-${i}`,
-          SLOTS.filter((s) => s.config.account !== 'c'),
+          SLOTS.filter((s) => s.account !== 'c'),
         )[0][0],
     );
 

@@ -25,15 +25,15 @@ function rendezvousScore(affinityHash: number, accountHash: number): number {
  * `affinityHash` among the accounts present. The same affinity key always prefers the same account, and when that
  * account's keys are out, the same second choice: DeepSeek's per-account context cache keeps hitting.
  */
-export function keepPreferredAccount<T extends { config: { account: string } }>(
-  slots: T[],
+export function keepPreferredAccount(
+  slots: Array<{ readonly account: string }>,
   affinityHash: number,
   accountHash: (account: string) => number,
 ): void {
   let best = -1;
   let bestAccount = '';
   for (const slot of slots) {
-    const account = slot.config.account;
+    const account = slot.account;
     if (account === bestAccount) continue;
     const score = rendezvousScore(affinityHash, accountHash(account));
     if (score > best || (score === best && account < bestAccount)) {
@@ -42,7 +42,7 @@ export function keepPreferredAccount<T extends { config: { account: string } }>(
     }
   }
   let kept = 0;
-  for (const slot of slots) if (slot.config.account === bestAccount) slots[kept++] = slot;
+  for (const slot of slots) if (slot.account === bestAccount) slots[kept++] = slot;
   slots.length = kept;
 }
 

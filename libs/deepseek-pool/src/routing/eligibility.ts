@@ -1,6 +1,6 @@
-import type { KeySlot } from '../keys/key-slot.js';
 import type { QuotaView } from '../limits/quota-guard.js';
 import type { PoolStateStore } from '../state/pool-state-store.js';
+import type { RoutableKey } from '../keys/routable-key.js';
 
 /** Why a key cannot take a request now (undefined: it can). */
 export type Ineligibility = 'model' | 'disabled' | 'cooling' | 'open' | 'over-limit' | 'saturated';
@@ -14,23 +14,29 @@ export interface EligibilityContext {
   quota?: QuotaView;
 }
 
-/** Decides whether `slot` can serve `model` (any model when undefined) now. Pure over its inputs; O(1). */
+/** Decides whether `key` can serve `model` (any model when undefined) now. Pure over its inputs; O(1). */
 export function ineligibility(
-  slot: KeySlot,
+  key: RoutableKey,
   model: string | undefined,
   ctx: EligibilityContext,
 ): Ineligibility | undefined {
-  if (model !== undefined && !slot.serves(model)) return 'model';
-  if (slot.draining || ctx.store.disabled(slot.id) !== undefined) return 'disabled';
-  if (cooldownEnd(slot, ctx) > ctx.nowMs) return 'cooling';
-  if (!slot.breaker.admits) return 'open';
-  if (ctx.quota?.blocked(slot, ctx.nowMs)) return 'over-limit';
-  if (slot.saturated || ctx.store.accountInFlight(slot.config.account) >= ctx.accountLimit(slot.config.account))
+  if (model !== undefined && !key.serves(model)) return 'model';
+  if (key.draining || ctx.store.disabled(key.id) !== undefined) return 'disabled';
+  if (cooldownEnd(key, ctx) > ctx.nowMs) return 'cooling';
+  if (!key.breaker.admits) return 'open';
+  if (ctx.quota?.blocked(key, ctx.nowMs)) return 'over-limit';
+  if (
+    key.inFlight >= key.maxConcurrency ||
+    ctx.store.accountInFlight(key.config.account) >= ctx.accountLimit(key.config.account)
+  )
     return 'saturated';
   return undefined;
 }
 
 /** The later of the key's and its account's cooldown deadlines. */
-export function cooldownEnd(slot: KeySlot, ctx: Pick<EligibilityContext, 'store'>): number {
-  return Math.max(ctx.store.cooldownUntil(slot.keyScope), ctx.store.cooldownUntil(slot.accountScope));
+export function cooldownEnd(
+  key: Pick<RoutableKey, 'keyScope' | 'accountScope'>,
+  ctx: Pick<EligibilityContext, 'store'>,
+): number {
+  return Math.max(ctx.store.cooldownUntil(key.keyScope), ctx.store.cooldownUntil(key.accountScope));
 }

@@ -25,7 +25,7 @@ function score(c: Candidate): number {
 export function createLeastConnectionsStrategy(): Strategy {
   return {
     name: 'least-connections',
-    pick(candidates: readonly Candidate[], rng: Rng): Candidate {
+    pick<C extends Candidate>(candidates: readonly C[], rng: Rng): C {
       let best = candidates[0];
       let bestScore = score(best);
       let ties = 1;

@@ -14,7 +14,7 @@ export function createP2cEwmaStrategy(): Strategy {
   return {
     name: 'p2c-ewma',
     pairwise: true,
-    pick(candidates: readonly Candidate[], rng: Rng): Candidate {
+    pick<C extends Candidate>(candidates: readonly C[], rng: Rng): C {
       const n = candidates.length;
       if (n === 1) return candidates[0];
       const i = Math.floor(rng() * n);

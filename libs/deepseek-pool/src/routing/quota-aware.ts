@@ -18,7 +18,7 @@ function better(a: Candidate, b: Candidate): boolean {
 }
 
 /** The `n`-th candidate (0-based) among those `qualify` accepts. */
-function nth(candidates: readonly Candidate[], n: number, qualify: (c: Candidate) => boolean): Candidate {
+function nth<C extends Candidate>(candidates: readonly C[], n: number, qualify: (c: Candidate) => boolean): C {
   let seen = 0;
   for (const c of candidates) {
     if (qualify(c) && seen++ === n) return c;
@@ -38,7 +38,7 @@ const any = (): boolean => true;
 export function createQuotaAwareStrategy(): Strategy {
   return {
     name: 'quota-aware',
-    pick(candidates: readonly Candidate[], rng: Rng): Candidate {
+    pick<C extends Candidate>(candidates: readonly C[], rng: Rng): C {
       let roomy = 0;
       for (const c of candidates) if (outsideReserve(c)) roomy++;
       const qualify = roomy > 0 ? outsideReserve : any;

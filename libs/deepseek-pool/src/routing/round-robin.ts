@@ -34,7 +34,7 @@ export function createRoundRobinStrategy(): Strategy {
 
   return {
     name: 'round-robin',
-    pick(candidates: readonly Candidate[]): Candidate {
+    pick<C extends Candidate>(candidates: readonly C[]): C {
       picks++;
       if (picks % PRUNE_EVERY === 0) forgetUnseen();
       let total = 0;

@@ -1,11 +1,17 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { seededRng } from '../clock.js';
-import type { DeepSeekPoolOptions } from '../deepseek-pool.options.js';
-import { type DeepSeekPool, createDeepSeekPool } from '../create-deepseek-pool.js';
+import type { QuotaView } from '../limits/quota-guard.js';
 import { MemoryStateStore } from '../state/memory-state-store.js';
-import { ScriptedTransport, completion } from '../transport/scripted.transport.fixture.js';
+import type { EligibilityContext } from './eligibility.js';
+import type { RoutableKey } from '../keys/routable-key.js';
+import { type RoutableKeyFields, routableKey } from '../keys/routable-key.fixture.js';
+import { Router, type Unavailability } from './router.js';
+import { createStrategy } from './strategies.js';
+import type { StrategyName } from './strategy.js';
 
-const request = { model: 'deepseek-v4-flash', messages: [{ role: 'user', content: 'hi' }] };
+const NOW = 1_000_000;
+const RESET_MS = 30_000;
+const MODEL = 'deepseek-v4-flash';
 
 /** A memory store that counts the per-key lookups routing makes (one `disabled()` per key looked at). */
 class CountingStore extends MemoryStateStore {
@@ -18,110 +24,254 @@ class CountingStore extends MemoryStateStore {
   }
 }
 
-function apiKey(i: number): string {
-  return `sk-router-${String(i).padStart(12, '0')}`;
+function keys(count: number, fields: (i: number) => RoutableKeyFields = () => ({})): RoutableKey[] {
+  return Array.from({ length: count }, (_, i) => routableKey(`k${i}`, fields(i)));
 }
 
-describe('Router (through DeepSeekPoolService, scripted upstream)', () => {
-  const pools: DeepSeekPool[] = [];
-  afterEach(async () => {
-    await Promise.all(pools.splice(0).map((pool) => pool.close()));
-  });
+function setup(list: readonly RoutableKey[], strategy: StrategyName = 'p2c-ewma', quota?: QuotaView) {
+  const store = new CountingStore();
+  const router = new Router<RoutableKey>(createStrategy(strategy), seededRng(11), RESET_MS);
+  router.setSlots(list);
+  const ctx: EligibilityContext = { nowMs: NOW, store, accountLimit: () => Infinity, ...(quota ? { quota } : {}) };
+  const pick = (
+    tried: ReadonlySet<RoutableKey> = new Set(),
+    affinityKey?: string,
+    accepts?: (k: RoutableKey) => boolean,
+  ) => router.pick(MODEL, tried, ctx, affinityKey, accepts)?.id;
+  return { router, store, ctx, pick };
+}
 
-  function pool(count: number, options: Partial<DeepSeekPoolOptions> = {}) {
-    const transport = new ScriptedTransport();
-    for (let i = 0; i < count; i++) transport.script(apiKey(i), { status: 200, body: completion() });
-    const store = new CountingStore();
-    const keys = Array.from({ length: count }, (_, i) => ({ id: `k${i}`, apiKey: apiKey(i) }));
-    const created = createDeepSeekPool({
-      transport,
-      store,
-      logger: false,
-      probe: false,
-      validateOnStart: false,
-      rng: seededRng(11),
-      keys,
-      ...options,
-    });
-    pools.push(created);
-    return { service: created.pool, admin: created.admin, store };
-  }
+/** A quota view where each key has the headroom `headroom` gives it, and no key is blocked. */
+function quotaOf(headroom: (id: string) => number): QuotaView {
+  return {
+    hasLimits: () => true,
+    blocked: () => false,
+    blockedForMs: () => 0,
+    headroom: (key) => headroom(key.id),
+  };
+}
 
-  it('looks at a handful of keys per p2c pick, however many keys there are', async () => {
-    const { service, store } = pool(1_000);
+describe('Router (plain keys)', () => {
+  it('looks at a handful of keys per p2c pick, however many keys there are', () => {
+    // Arrange
+    const { store, pick } = setup(keys(1_000));
 
-    store.lookups = 0;
-    for (let i = 0; i < 100; i++) await service.chat(request);
+    // Act
+    for (let i = 0; i < 100; i++) pick();
 
+    // Assert
     expect(store.lookups / 100).toBeLessThanOrEqual(4);
   });
 
-  it('scans every key per pick for a strategy that compares them all (least-connections)', async () => {
-    const { service, store } = pool(1_000, { strategy: 'least-connections' });
+  it('scans every key per pick for a strategy that compares them all (least-connections)', () => {
+    // Arrange
+    const { store, pick } = setup(keys(1_000), 'least-connections');
 
-    store.lookups = 0;
-    await service.chat(request);
+    // Act
+    pick();
 
+    // Assert
     expect(store.lookups).toBeGreaterThanOrEqual(1_000);
   });
 
-  it('draws the keys of a p2c pair uniformly', async () => {
-    const { service, store } = pool(4);
+  it('draws the keys of a p2c pair uniformly', () => {
+    // Arrange
+    const { store, pick } = setup(keys(4));
 
-    store.byKey.clear();
-    for (let i = 0; i < 2_000; i++) await service.chat(request);
+    // Act
+    for (let i = 0; i < 2_000; i++) pick();
 
+    // Assert
     const draws = [...store.byKey.values()];
     const total = draws.reduce((sum, n) => sum + n, 0);
     expect([...store.byKey.keys()].sort()).toEqual(['k0', 'k1', 'k2', 'k3']);
     for (const count of draws) expect(Math.abs(count / total - 0.25)).toBeLessThan(0.03);
   });
 
-  it('never samples a disabled key, and falls back to the scan when the draws find fewer than two', async () => {
-    const { service, admin } = pool(10);
-    for (let i = 0; i < 9; i++) admin.disableKey(`k${i}`);
-
-    const keys = new Set<string>();
-    for (let i = 0; i < 50; i++) keys.add((await service.chat(request)).meta.keyId);
-
-    expect([...keys]).toEqual(['k9']);
-  });
-
-  it('goes to the next priority tier when the first has no eligible key', async () => {
-    const keys = Array.from({ length: 6 }, (_, i) => ({ id: `k${i}`, apiKey: apiKey(i), priority: i < 3 ? 0 : 1 }));
-    const { service, admin } = pool(6, { keys });
-    for (let i = 0; i < 3; i++) admin.disableKey(`k${i}`);
-
-    const { meta } = await service.chat(request);
-
-    expect(['k3', 'k4', 'k5']).toContain(meta.keyId);
-  });
-
-  it.each<[string, number[] | undefined, string[]]>([
-    ['every tier without `tiers`: the first tier serves', undefined, ['k0', 'k1']],
-    ['only the tiers a call may use: tier 1', [1], ['k2', 'k3']],
-    ['several tiers: the first allowed one serves', [1, 2], ['k2', 'k3']],
-  ])('%s', async (_name, tiers, expected) => {
-    // Arrange: tiers 0, 1 and 2 of two keys each, every key healthy
-    const keys = Array.from({ length: 6 }, (_, i) => ({ id: `k${i}`, apiKey: apiKey(i), priority: Math.floor(i / 2) }));
-    const { service } = pool(6, { keys });
+  it('never samples a disabled key, and falls back to the scan when the draws find fewer than two', () => {
+    // Arrange
+    const { store, pick } = setup(keys(10));
+    for (let i = 0; i < 9; i++) store.disable(`k${i}`, { reason: 'manual', sinceMs: NOW });
 
     // Act
-    const served = new Set<string>();
-    for (let i = 0; i < 20; i++) served.add((await service.chat(request, tiers ? { tiers } : {})).meta.keyId);
+    const picked = new Set(Array.from({ length: 50 }, () => pick()));
 
     // Assert
-    expect([...served].sort()).toEqual(expected);
+    expect([...picked]).toEqual(['k9']);
   });
 
-  it('reports no key for a call whose tiers have no eligible key, though other tiers do', async () => {
-    const keys = Array.from({ length: 4 }, (_, i) => ({ id: `k${i}`, apiKey: apiKey(i), priority: i < 2 ? 0 : 1 }));
-    const { service, admin } = pool(4, { keys, maxWaitForKeyMs: 0 });
-    admin.disableKey('k2');
-    admin.disableKey('k3');
+  it.each<[string, (i: number) => RoutableKeyFields, string[]]>([
+    ['draining', (i) => ({ priority: i < 3 ? 0 : 1, draining: i < 3 }), ['k3', 'k4', 'k5']],
+    ['breaker open', (i) => ({ priority: i < 3 ? 0 : 1, admits: i >= 3 }), ['k3', 'k4', 'k5']],
+    ['saturated', (i) => ({ priority: i < 3 ? 0 : 1, inFlight: 2, maxConcurrency: i < 3 ? 2 : 3 }), ['k3', 'k4', 'k5']],
+    ['not serving the model', (i) => ({ priority: i < 3 ? 0 : 1, models: i < 3 ? ['other'] : [MODEL] }), ['k3', 'k4']],
+  ])('goes to the next priority tier when the first has no eligible key (%s)', (_name, fields, expected) => {
+    // Arrange
+    const list = keys(6, fields).slice(0, expected.length + 3);
+    const { pick } = setup(list);
 
-    await expect(service.chat(request, { tiers: [1] })).rejects.toThrow(
-      'No key can serve model "deepseek-v4-flash" now (2 disabled)',
+    // Act
+    const picked = new Set(Array.from({ length: 50 }, () => pick()));
+
+    // Assert
+    expect([...picked].sort()).toEqual(expected);
+  });
+
+  it.each<[StrategyName]>([['p2c-ewma'], ['least-connections'], ['round-robin']])(
+    'skips the keys tried while another is eligible, and takes a tried one when none is left (%s)',
+    (strategy) => {
+      // Arrange
+      const list = keys(3);
+      const { pick } = setup(list, strategy);
+
+      // Act
+      const untried = pick(new Set([list[0], list[1]]));
+      const retried = pick(new Set(list));
+
+      // Assert
+      expect(untried).toBe('k2');
+      expect(retried).toBeDefined();
+    },
+  );
+
+  it('picks only keys `accepts` takes, in any tier', () => {
+    // Arrange
+    const { pick } = setup(keys(6, (i) => ({ priority: Math.floor(i / 2) })));
+
+    // Act
+    const picked = new Set(Array.from({ length: 30 }, () => pick(new Set(), undefined, (k) => k.priority === 1)));
+
+    // Assert
+    expect([...picked].sort()).toEqual(['k2', 'k3']);
+  });
+
+  it("keeps an affinity key on one account's keys", () => {
+    // Arrange
+    const { pick } = setup(keys(6, (i) => ({ account: `acct-${i % 3}` })));
+    const accountOf = (id: string | undefined) => Number(id?.slice(1)) % 3;
+
+    // Act
+    const accounts = new Set(Array.from({ length: 30 }, () => accountOf(pick(new Set(), 'user-42'))));
+
+    // Assert
+    expect(accounts.size).toBe(1);
+  });
+
+  it("hands least-connections each key's latency against the fastest candidate", () => {
+    // Arrange: equal load, one key ten times slower
+    const { pick } = setup(
+      keys(2, (i) => ({ latencyMs: i === 0 ? 1_000 : 100 })),
+      'least-connections',
     );
+
+    // Act
+    const picked = new Set(Array.from({ length: 20 }, () => pick()));
+
+    // Assert
+    expect([...picked]).toEqual(['k1']);
+  });
+
+  it("hands quota-aware each key's headroom", () => {
+    // Arrange
+    const quota = quotaOf((id) => (id === 'k2' ? 0.9 : 0.1));
+    const { pick } = setup(keys(3), 'quota-aware', quota);
+
+    // Act
+    const picked = Array.from({ length: 30 }, () => pick());
+
+    // Assert
+    expect(picked.filter((id) => id === 'k2').length).toBeGreaterThan(15);
+  });
+
+  it('never writes to a key (the keys are frozen: a write would throw)', () => {
+    // Arrange
+    const list = keys(5, (i) => ({ latencyMs: 50 * (i + 1) }));
+    const quota = quotaOf(() => 0.5);
+
+    // Act / Assert
+    for (const strategy of ['p2c-ewma', 'least-connections', 'quota-aware', 'weighted-random'] as const) {
+      const { pick } = setup(list, strategy, quota);
+      expect(() => {
+        for (let i = 0; i < 20; i++) pick(new Set([list[0]]), i % 2 === 0 ? 'user' : undefined);
+      }).not.toThrow();
+    }
+  });
+
+  it('picks nothing when no key is eligible', () => {
+    // Arrange
+    const { pick, store } = setup(keys(2));
+    store.disable('k0', { reason: 'manual', sinceMs: NOW });
+    store.disable('k1', { reason: 'revoked', sinceMs: NOW });
+
+    // Act / Assert
+    expect(pick()).toBeUndefined();
+  });
+});
+
+describe('Router.unavailability', () => {
+  it.each<[string, (store: MemoryStateStore) => void, RoutableKeyFields, Unavailability]>([
+    [
+      'a key eligible: nothing to wait for',
+      () => undefined,
+      {},
+      { retryAfterMs: 0, rateLimited: false, reasons: {}, serving: 1 },
+    ],
+    [
+      'cooling: rate limited, back when the cooldown ends',
+      (store) => store.cooldown('key:k0', NOW + 1_500),
+      {},
+      { retryAfterMs: 1_500, rateLimited: true, reasons: { cooling: 1 }, serving: 1 },
+    ],
+    [
+      'account cooling: the account cooldown counts',
+      (store) => store.cooldown('account:a', NOW + 700),
+      {},
+      { retryAfterMs: 700, rateLimited: true, reasons: { cooling: 1 }, serving: 1 },
+    ],
+    [
+      'breaker open: back when the reset timeout passes',
+      () => undefined,
+      { admits: false, openedAtMs: NOW - 10_000 },
+      { retryAfterMs: RESET_MS - 10_000, rateLimited: false, reasons: { open: 1 }, serving: 1 },
+    ],
+    [
+      'disabled: not expected back by itself',
+      (store) => store.disable('k0', { reason: 'revoked', sinceMs: NOW }),
+      {},
+      { retryAfterMs: undefined, rateLimited: false, reasons: { disabled: 1 }, serving: 1 },
+    ],
+    [
+      'saturated: rate limited, no time known',
+      () => undefined,
+      { inFlight: 1, maxConcurrency: 1 },
+      { retryAfterMs: undefined, rateLimited: true, reasons: { saturated: 1 }, serving: 1 },
+    ],
+    [
+      'the model is not served: no key serves it',
+      () => undefined,
+      { models: ['other'] },
+      { retryAfterMs: undefined, rateLimited: false, reasons: {}, serving: 0 },
+    ],
+  ])('%s', (_name, arrange, fields, expected) => {
+    // Arrange
+    const { router, store, ctx } = setup([routableKey('k0', fields)]);
+    arrange(store);
+
+    // Act
+    const why = router.unavailability(MODEL, ctx);
+
+    // Assert
+    expect(why).toEqual(expected);
+  });
+
+  it('counts keys `accepts` rejects as not serving', () => {
+    // Arrange
+    const { router, ctx } = setup(keys(3));
+
+    // Act
+    const why = router.unavailability(MODEL, ctx, (key) => key.id === 'k1');
+
+    // Assert
+    expect(why.serving).toBe(1);
   });
 });

@@ -1,8 +1,9 @@
 import type { Rng } from '../clock.js';
-import type { KeySlot } from '../keys/key-slot.js';
 import { hash32, keepPreferredAccount } from './affinity.js';
-import type { Strategy } from './strategy.js';
+import { CandidateView } from './candidate-view.js';
 import { type EligibilityContext, type Ineligibility, cooldownEnd, ineligibility } from './eligibility.js';
+import type { RoutableKey } from '../keys/routable-key.js';
+import type { Strategy } from './strategy.js';
 import { groupByPriority } from './tiers.js';
 
 /** Why no key could be picked, and when one is expected back. */
@@ -25,11 +26,12 @@ const PAIR_DRAWS = 4;
  * Keys already tried in this request are skipped while another key is eligible.
  * A pairwise strategy (p2c) gets two eligible keys of the first tier drawn at random, O(1) in the number of keys;
  * otherwise (or when the draws find fewer than two) one linear pass into a reused buffer: no sorting, no allocation.
+ * Reads its keys, never writes to them: the per-pick figures a strategy compares live in one reused view per key.
  */
-export class Router {
-  private tiers: KeySlot[][] = [];
-  private readonly buffer: KeySlot[] = [];
-  private readonly pair: KeySlot[] = [];
+export class Router<K extends RoutableKey> {
+  private tiers: CandidateView<K>[][] = [];
+  private readonly buffer: CandidateView<K>[] = [];
+  private readonly pair: CandidateView<K>[] = [];
   private readonly accountHashes = new Map<string, number>();
   private readonly accountHash = (account: string): number => {
     let hash = this.accountHashes.get(account);
@@ -44,21 +46,22 @@ export class Router {
   ) {}
 
   /** Replaces the key set (at start and on admin changes). */
-  setSlots(slots: readonly KeySlot[]): void {
-    this.tiers = groupByPriority(slots);
+  setSlots(keys: readonly K[]): void {
+    this.tiers = groupByPriority(keys).map((tier) => tier.map((key) => new CandidateView(key)));
   }
 
   /**
-   * With an `affinityKey`, keys of the account rendezvous hashing prefers for it come first (prompt-cache affinity).
+   * A key for `model` (any model when undefined), skipping those in `tried` while another is eligible. With an
+   * `affinityKey`, keys of the account rendezvous hashing prefers for it come first (prompt-cache affinity).
+   * `accepts`: only keys it takes are picked at all (a continuation needs a key that can continue).
    */
-  /** `accepts`: only keys it takes are picked at all (a continuation needs a key that can continue). */
   pick(
     model: string | undefined,
-    tried: ReadonlySet<KeySlot>,
+    tried: ReadonlySet<K>,
     ctx: EligibilityContext,
     affinityKey?: string,
-    accepts?: (slot: KeySlot) => boolean,
-  ): KeySlot | undefined {
+    accepts?: (key: K) => boolean,
+  ): K | undefined {
     if (affinityKey === undefined && this.strategy.pairwise) {
       const picked = this.pickPair(model, tried, ctx, accepts);
       if (picked !== undefined) return picked;
@@ -71,26 +74,22 @@ export class Router {
   }
 
   /** Explains an empty pick (keys `accepts` rejects count as not serving). O(keys); only called on the failure path. */
-  unavailability(
-    model: string | undefined,
-    ctx: EligibilityContext,
-    accepts?: (slot: KeySlot) => boolean,
-  ): Unavailability {
+  unavailability(model: string | undefined, ctx: EligibilityContext, accepts?: (key: K) => boolean): Unavailability {
     const reasons: Partial<Record<Ineligibility, number>> = {};
     let earliest = Infinity;
     let rateLimitedOnly = true;
     let serving = 0;
     for (const tier of this.tiers) {
-      for (const slot of tier) {
-        const reason = ineligibility(slot, model, ctx);
-        if (reason === 'model' || (accepts && !accepts(slot))) continue;
+      for (const { key } of tier) {
+        const reason = ineligibility(key, model, ctx);
+        if (reason === 'model' || (accepts && !accepts(key))) continue;
         serving += 1;
         if (reason === undefined) return { retryAfterMs: 0, rateLimited: false, reasons: {}, serving };
         reasons[reason] = (reasons[reason] ?? 0) + 1;
-        if (reason === 'cooling') earliest = Math.min(earliest, cooldownEnd(slot, ctx) - ctx.nowMs);
+        if (reason === 'cooling') earliest = Math.min(earliest, cooldownEnd(key, ctx) - ctx.nowMs);
         if (reason === 'open')
-          earliest = Math.min(earliest, Math.max(0, slot.openedAtMs + this.resetTimeoutMs - ctx.nowMs));
-        if (reason === 'over-limit') earliest = Math.min(earliest, ctx.quota?.blockedForMs(slot, ctx.nowMs) ?? 0);
+          earliest = Math.min(earliest, Math.max(0, key.openedAtMs + this.resetTimeoutMs - ctx.nowMs));
+        if (reason === 'over-limit') earliest = Math.min(earliest, ctx.quota?.blockedForMs(key, ctx.nowMs) ?? 0);
         if (reason !== 'cooling' && reason !== 'saturated' && reason !== 'over-limit') rateLimitedOnly = false;
       }
     }
@@ -109,67 +108,73 @@ export class Router {
    */
   private pickPair(
     model: string | undefined,
-    tried: ReadonlySet<KeySlot>,
+    tried: ReadonlySet<K>,
     ctx: EligibilityContext,
-    accepts: ((slot: KeySlot) => boolean) | undefined,
-  ): KeySlot | undefined {
-    const tier = this.tiers[0];
+    accepts: ((key: K) => boolean) | undefined,
+  ): K | undefined {
+    const tier = this.tiers.at(0);
     if (tier === undefined || tier.length < 2) return undefined;
-    let first: KeySlot | undefined;
+    let first: CandidateView<K> | undefined;
     for (let draw = 0; draw < PAIR_DRAWS; draw++) {
-      const slot = tier[Math.floor(this.rng() * tier.length)];
+      const view = tier[Math.floor(this.rng() * tier.length)];
+      const key = view.key;
       if (
-        slot === first ||
-        tried.has(slot) ||
-        ineligibility(slot, model, ctx) !== undefined ||
-        (accepts && !accepts(slot))
+        view === first ||
+        tried.has(key) ||
+        ineligibility(key, model, ctx) !== undefined ||
+        (accepts && !accepts(key))
       )
         continue;
       if (first === undefined) {
-        first = slot;
+        first = view;
         continue;
       }
       const pair = this.pair;
       pair[0] = first;
-      pair[1] = slot;
+      pair[1] = view;
       for (const candidate of pair) {
-        candidate.latencyMs = candidate.latency.valueAt(ctx.nowMs);
+        candidate.latencyMs = candidate.key.latency.valueAt(ctx.nowMs);
         prepare(candidate, ctx, 0); // no baseline: a pairwise strategy compares the two keys' own figures only
       }
-      return this.strategy.pick(pair, this.rng) as KeySlot;
+      return this.strategy.pick(pair, this.rng).key;
     }
     return undefined;
   }
 
   private pickFrom(
     model: string | undefined,
-    tried: ReadonlySet<KeySlot> | undefined,
+    tried: ReadonlySet<K> | undefined,
     ctx: EligibilityContext,
     affinity: number | undefined,
-    accepts: ((slot: KeySlot) => boolean) | undefined,
-  ): KeySlot | undefined {
+    accepts: ((key: K) => boolean) | undefined,
+  ): K | undefined {
     const buffer = this.buffer;
     for (const tier of this.tiers) {
       buffer.length = 0;
       let baseline = Infinity;
-      for (const slot of tier) {
-        if (tried?.has(slot) || ineligibility(slot, model, ctx) !== undefined || (accepts && !accepts(slot))) continue;
-        buffer.push(slot);
-        slot.latencyMs = slot.latency.valueAt(ctx.nowMs);
-        if (slot.latencyMs > 0) baseline = Math.min(baseline, slot.latencyMs);
+      for (const view of tier) {
+        const key = view.key;
+        if (tried?.has(key) || ineligibility(key, model, ctx) !== undefined || (accepts && !accepts(key))) continue;
+        buffer.push(view);
+        view.latencyMs = key.latency.valueAt(ctx.nowMs);
+        if (view.latencyMs > 0) baseline = Math.min(baseline, view.latencyMs);
       }
       if (buffer.length === 0) continue;
       if (affinity !== undefined) keepPreferredAccount(buffer, affinity, this.accountHash);
       const baselineLatencyMs = Number.isFinite(baseline) ? baseline : 0;
-      for (const slot of buffer) prepare(slot, ctx, baselineLatencyMs);
-      return (buffer.length === 1 ? buffer[0] : this.strategy.pick(buffer, this.rng)) as KeySlot;
+      for (const view of buffer) prepare(view, ctx, baselineLatencyMs);
+      return (buffer.length === 1 ? buffer[0] : this.strategy.pick(buffer, this.rng)).key;
     }
     return undefined;
   }
 }
 
-/** Fills the candidate fields a strategy reads that the scan does not (baseline latency, quota headroom). */
-function prepare(slot: KeySlot, ctx: EligibilityContext, baselineLatencyMs: number): void {
-  slot.baselineLatencyMs = baselineLatencyMs;
-  slot.headroom = ctx.quota ? ctx.quota.headroom(slot, ctx.nowMs) : 1;
+/** Fills the per-pick figures a strategy reads that the scan does not (baseline latency, quota headroom). */
+function prepare<K extends RoutableKey>(
+  view: CandidateView<K>,
+  ctx: EligibilityContext,
+  baselineLatencyMs: number,
+): void {
+  view.baselineLatencyMs = baselineLatencyMs;
+  view.headroom = ctx.quota ? ctx.quota.headroom(view.key, ctx.nowMs) : 1;
 }

@@ -1,7 +1,7 @@
 import type { Rng } from '../clock.js';
 
 /**
- * What a strategy sees of one eligible key. The router fills these from live KeySlot stats;
+ * What a strategy sees of one eligible key. The router fills these from the key's live figures for each pick;
  * strategies are pure functions of (candidates, rng, own cursor state) and never mutate a candidate.
  */
 export interface Candidate {
@@ -30,8 +30,8 @@ export interface Strategy {
    * then hand it two eligible keys it sampled at random instead of scanning the tier, O(1) in the number of keys.
    */
   readonly pairwise?: boolean;
-  /** Picks one of `candidates` (all eligible, same priority tier, length >= 1). */
-  pick(candidates: readonly Candidate[], rng: Rng): Candidate;
+  /** Picks one of `candidates` (all eligible, same priority tier, length >= 1) and returns it as given. */
+  pick<C extends Candidate>(candidates: readonly C[], rng: Rng): C;
 }
 
 export type StrategyName = 'p2c-ewma' | 'least-connections' | 'round-robin' | 'weighted-random' | 'quota-aware';

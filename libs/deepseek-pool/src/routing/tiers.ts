@@ -3,7 +3,7 @@ export function groupByPriority<T extends { priority: number }>(items: readonly 
   const sorted = [...items].sort((a, b) => a.priority - b.priority);
   const tiers: T[][] = [];
   for (const item of sorted) {
-    const tier = tiers[tiers.length - 1];
+    const tier = tiers.at(-1);
     if (tier !== undefined && tier[0].priority === item.priority) tier.push(item);
     else tiers.push([item]);
   }

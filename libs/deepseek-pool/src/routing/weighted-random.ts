@@ -5,7 +5,7 @@ import type { Candidate, Strategy } from './strategy.js';
 export function createWeightedRandomStrategy(): Strategy {
   return {
     name: 'weighted-random',
-    pick(candidates: readonly Candidate[], rng: Rng): Candidate {
+    pick<C extends Candidate>(candidates: readonly C[], rng: Rng): C {
       let total = 0;
       for (const c of candidates) total += c.weight;
       let remaining = rng() * total;

@@ -173,7 +173,7 @@ describe('DeepSeekPoolService.stream (scripted upstream, fake timers)', () => {
   it('rejects like chat() when no key can start the stream', async () => {
     transport.script(A, { status: 429, body: deepseekError('Rate Limit Reached') });
     transport.script(B, { status: 429, body: deepseekError('Rate Limit Reached') });
-    start({ maxWaitForKeyMs: 0 });
+    start({ retry: { maxWaitForKeyMs: 0 } });
     await expect(collect(pool.stream(request))).rejects.toBeInstanceOf(NoAvailableKeyError);
   });
 

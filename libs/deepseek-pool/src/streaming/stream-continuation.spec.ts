@@ -216,7 +216,7 @@ describe('stream continuation (scripted upstream, fake timers)', () => {
       start(
         keys.map((apiKey, i) => ({ id: `k${i}`, apiKey, ...(i === 3 ? { baseUrl: 'http://10.0.0.6:8000' } : {}) })),
         // Every first call breaks here: breakers and the retry budget must not end the test early.
-        { strategy, retryBudget: { minRetriesPerSecond: 1_000 }, breaker: { volumeThreshold: 1_000 } },
+        { strategy, retry: { budget: { minRetriesPerSecond: 1_000 } }, breaker: { volumeThreshold: 1_000 } },
       );
       for (let i = 0; i < 12; i++) {
         const { chunks, stream } = await consume();
@@ -321,7 +321,7 @@ describe('stream continuation (scripted upstream, fake timers)', () => {
 
   it('ends with a StreamInterruptedError when the continuation fails too', async () => {
     transport.script(A, sseReply(cutAfterHel)).script(B, { status: 500, body: { error: { message: 'down' } } });
-    start(undefined, { maxAttempts: 1 });
+    start(undefined, { retry: { maxAttempts: 1 } });
     const { error } = await consume();
     expect(error).toMatchObject({ name: 'StreamInterruptedError', keyId: 'a', notContinued: 'continuation-failed' });
     expect((error as StreamInterruptedError).attempts).toEqual([

@@ -63,7 +63,7 @@ describe('OpenTelemetry spans and metrics of pool calls (in-memory exporter, fak
         transport,
         logger: false,
         rng: seededRng(5),
-        maxWaitForKeyMs: 0,
+        retry: { maxWaitForKeyMs: 0 },
         ...options,
         telemetry: telemetry && {
           tracerProvider: otel.tracerProvider,
@@ -319,7 +319,7 @@ describe('OpenTelemetry spans and metrics of pool calls (in-memory exporter, fak
     const FLASH = { id: 'flash', apiKey: B, models: ['deepseek-v4-flash'] };
     transport.script(A, { status: 503, body: deepseekError('Service Unavailable', 'server_error') });
     transport.script(B, { status: 200, body: completion('lighter answer', { model: 'deepseek-v4-flash' }) });
-    await start({ keys: [PRO, FLASH], maxAttempts: 1 });
+    await start({ keys: [PRO, FLASH], retry: { maxWaitForKeyMs: 0, maxAttempts: 1 } });
     const options = resolveDegradationOptions(
       { logger: false, breaker: { minimumVolume: 100 }, tiers: ['model', 'fallback'] },
       { clock: { now: () => Date.now() } },

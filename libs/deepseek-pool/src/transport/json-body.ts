@@ -1,4 +1,5 @@
 import { Buffer } from 'node:buffer';
+import { forEachChunk } from './chunked-body.js';
 import { EmptyBodyError, MalformedBodyError, ResponseTooLargeError } from './body-errors.js';
 import { DEFAULT_EXCHANGE_LIMITS } from './exchange-limits.js';
 
@@ -19,18 +20,17 @@ export async function readJsonBody(
 ): Promise<unknown> {
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of body) {
+  await forEachChunk(body, (chunk) => {
     size += chunk.byteLength;
     if (size > maxBytes) throw new ResponseTooLargeError('body', 'limits.maxResponseBytes', maxBytes);
     onChunk?.();
     if (chunks.length > 0) {
       chunks.push(chunk);
-      continue;
+      return;
     }
     const start = firstNonWhitespace(chunk);
-    if (start === -1) continue;
-    chunks.push(start === 0 ? chunk : chunk.subarray(start));
-  }
+    if (start !== -1) chunks.push(start === 0 ? chunk : chunk.subarray(start));
+  });
   if (chunks.length === 0) throw new EmptyBodyError();
   const text = decoder.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
   try {

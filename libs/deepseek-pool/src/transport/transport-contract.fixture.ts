@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { refusedOrigin, startTestUpstream, type TestUpstream } from './test-upstream.fixture.js';
+import { forEachChunk } from './chunked-body.js';
 import type { Transport, TransportRequest } from './transport.js';
 import { TransportAbortError, TransportError } from './transport-errors.js';
 
@@ -16,9 +17,17 @@ async function readText(body: AsyncIterable<Uint8Array>): Promise<string> {
   return text + decoder.decode();
 }
 
-/** Reads a body and returns what it threw. */
-async function readError(body: AsyncIterable<Uint8Array>): Promise<unknown> {
-  return readText(body).then(
+/** Reads a body whole, as the pool reads a non-streaming answer (forEachChunk). */
+async function readWhole(body: AsyncIterable<Uint8Array>): Promise<string> {
+  const decoder = new TextDecoder();
+  let text = '';
+  await forEachChunk(body, (chunk) => (text += decoder.decode(chunk, { stream: true })));
+  return text + decoder.decode();
+}
+
+/** Reads a body (iterated, or whole) and returns what it threw. */
+async function readError(body: AsyncIterable<Uint8Array>, read = readText): Promise<unknown> {
+  return read(body).then(
     () => new Error('the body ended without an error'),
     (error: unknown) => error,
   );
@@ -127,14 +136,63 @@ export function describeTransportContract(name: string, create: () => Promise<Tr
       expect(error).toMatchObject({ code: 'ECONNREFUSED' });
     });
 
-    it('fails the body with a code when the connection drops mid-body', async () => {
+    it.each([
+      ['iterated', readText],
+      ['read whole', readWhole],
+    ])('fails the body (%s) with a code when the connection drops mid-body', async (_, read) => {
       // Act
       const response = await send('/reset');
-      const error = await readError(response.body);
+      const error = await readError(response.body, read);
 
       // Assert
       expect(error).toBeInstanceOf(TransportError);
       expect((error as TransportError).code).toMatch(/^(ECONNRESET|UND_ERR_SOCKET)$/);
+    });
+
+    it('reads a body whole as iterated', async () => {
+      // Act
+      const iterated = await readText((await send('/echo')).body);
+      const whole = await readWhole((await send('/echo')).body);
+
+      // Assert
+      expect(whole).toBe(iterated);
+      expect(JSON.parse(whole)).toMatchObject({ method: 'GET', url: '/echo' });
+    });
+
+    it('ends a body read whole with an AbortError and closes the socket when aborted mid-body', async () => {
+      // Arrange
+      const controller = new AbortController();
+      const response = await send('/stream', { signal: controller.signal });
+      let firstChunk = (): void => undefined;
+      const chunkRead = new Promise<void>((resolve) => (firstChunk = resolve));
+      const reading = forEachChunk(response.body, () => firstChunk()).catch((e: unknown) => e);
+      const served = await upstream.nextRequest('/stream');
+      await chunkRead;
+
+      // Act
+      controller.abort();
+      const error = await reading;
+
+      // Assert
+      expect(error).toBeInstanceOf(TransportAbortError);
+      expect(error).toMatchObject({ name: 'AbortError', code: 'ABORT_ERR' });
+      await served.socketClosed;
+    });
+
+    it('destroys a body read whole when its reader throws, rejecting with what it threw', async () => {
+      // Arrange
+      const response = await send('/stream');
+      const served = await upstream.nextRequest('/stream');
+      const refusal = new Error('too large');
+
+      // Act
+      const error = await forEachChunk(response.body, () => {
+        throw refusal;
+      }).catch((e: unknown) => e);
+
+      // Assert
+      expect(error).toBe(refusal);
+      await served.socketClosed;
     });
 
     it('ends the body with an AbortError and closes the socket when aborted mid-body', async () => {

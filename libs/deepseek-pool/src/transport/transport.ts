@@ -8,7 +8,8 @@ export interface TransportRequest {
   /** Path below baseUrl, starting with '/', e.g. '/chat/completions'. */
   path: string;
   method: 'GET' | 'POST';
-  headers: Record<string, string>;
+  /** Shared between calls of a key (built once): read it, never change it. */
+  headers: Readonly<Record<string, string>>;
   body?: string;
   /** Aborting it must end the exchange at once and release the socket. */
   signal: AbortSignal;

@@ -1,8 +1,9 @@
 import { Pool } from 'undici';
 import { splitBaseUrl } from './base-url.js';
+import { StreamBody } from './chunked-body.js';
 import { firstHeaderValues } from './response-headers.js';
 import type { Transport, TransportRequest, TransportResponse } from './transport.js';
-import { guardBody, toTransportError } from './transport-errors.js';
+import { toTransportError } from './transport-errors.js';
 
 /** Connection pooling options of UndiciTransport, per upstream origin. */
 export interface UndiciTransportOptions {
@@ -54,7 +55,7 @@ export class UndiciTransport implements Transport {
       return {
         status: response.statusCode,
         headers: firstHeaderValues(response.headers),
-        body: guardBody(response.body, request.signal),
+        body: new StreamBody(response.body, request.signal),
       };
     } catch (error) {
       throw toTransportError(error, request.signal);

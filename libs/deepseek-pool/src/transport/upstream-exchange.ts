@@ -29,13 +29,10 @@ export async function openExchange(
     baseUrl: request.baseUrl ?? slot.config.baseUrl,
     path: request.path,
     method: request.method,
-    headers: {
-      ...slot.config.headers,
-      ...control.trace.headers,
-      authorization: `Bearer ${slot.config.apiKey}`,
-      accept: request.accept ?? 'application/json',
-      ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
+    headers: slot.headers.get(
+      { accept: request.accept ?? 'application/json', jsonBody: request.body !== undefined },
+      control.trace.headers,
+    ),
     body: request.body,
     signal: control.signal,
   });

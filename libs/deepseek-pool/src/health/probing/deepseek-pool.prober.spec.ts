@@ -38,7 +38,7 @@ describe('DeepSeekPoolProber (registered by DeepSeekPoolModule)', () => {
 
   it('validates every key at bootstrap, then probes on schedule until the app closes', async () => {
     upstream.set(A, { models: 401 });
-    const moduleRef = await app({ probe: { jitter: 0, balance: false } });
+    const moduleRef = await app({ health: { probe: { jitter: 0, balance: false } } });
     const baseline = jest.getTimerCount();
     await moduleRef.init();
     expect(
@@ -59,13 +59,13 @@ describe('DeepSeekPoolProber (registered by DeepSeekPoolModule)', () => {
 
   it("fails the start with 'require-one' when no key is valid", async () => {
     upstream.set(A, { models: 401 }).set(B, { models: 401 });
-    const moduleRef = await app({ validateOnStart: 'require-one' });
+    const moduleRef = await app({ health: { validateOnStart: 'require-one' } });
     await expect(moduleRef.init()).rejects.toMatchObject({ code: 'NO_VALID_KEY' });
     await moduleRef.close();
   });
 
-  it('does nothing at all with probe: false and validateOnStart: false', async () => {
-    const moduleRef = await app({ probe: false, validateOnStart: false });
+  it('does nothing at all with health.probe: false and health.validateOnStart: false', async () => {
+    const moduleRef = await app({ health: { probe: false, validateOnStart: false } });
     await moduleRef.init();
     await moduleRef.get(DeepSeekPoolProber).checkNow();
     await jest.advanceTimersByTimeAsync(60_000);
@@ -74,7 +74,7 @@ describe('DeepSeekPoolProber (registered by DeepSeekPoolModule)', () => {
   });
 
   it('checkNow probes every key on demand (e.g. after a top-up)', async () => {
-    const moduleRef = await app({ validateOnStart: false, probe: { balance: true } });
+    const moduleRef = await app({ health: { validateOnStart: false, probe: { balance: true } } });
     await moduleRef.init();
     moduleRef.get(DeepSeekPoolAdmin).disableKey('a', 'insufficient-balance');
     await moduleRef.get(DeepSeekPoolProber).checkNow();
@@ -84,9 +84,11 @@ describe('DeepSeekPoolProber (registered by DeepSeekPoolModule)', () => {
 
   it('starts synthetic traffic when configured', async () => {
     const moduleRef = await app({
-      validateOnStart: false,
-      probe: false,
-      synthetic: { intervalMs: 60_000, model: 'deepseek-v4-flash', dailyRequests: 10 },
+      health: {
+        validateOnStart: false,
+        probe: false,
+        synthetic: { intervalMs: 60_000, model: 'deepseek-v4-flash', dailyRequests: 10 },
+      },
     });
     await moduleRef.init();
     await jest.advanceTimersByTimeAsync(75_000);

@@ -67,7 +67,8 @@ export class DeepSeekPoolProber implements OnApplicationBootstrap, OnModuleDestr
   }
 
   /**
-   * Probes every key now, e.g. after an operator topped up an account; resolves when done. No-op with `probe: false`.
+   * Probes every key now, e.g. after an operator topped up an account; resolves when done. No-op with
+   * `health.probe: false`.
    */
   async checkNow(): Promise<void> {
     await this.prober?.checkNow();

@@ -37,7 +37,7 @@ describe('KeyProber', () => {
       transport: upstream,
       logger: false,
       rng: seededRng(3),
-      probe: { jitter: 0, ...probe },
+      health: { probe: { jitter: 0, ...probe } },
       ...extra,
     });
     core = createPoolCore(options);

@@ -1,14 +1,14 @@
 import type { LoggerService } from '@nestjs/common';
 import type { Clock, Rng } from '../../clock.js';
 import type { PoolKeys } from '../../core/pool-keys.js';
-import type { ProbeResult } from '../../transport/key-probe.js';
+import type { DirectCallResult } from '../../transport/direct-call.js';
 import type { KeySnapshot } from '../../pool-snapshot.js';
 import type { DisableReason } from '../../resilience/outcome.js';
-import { KeySchedule } from './key-schedule.js';
+import type { KeySchedule } from './key-schedule.js';
+import { poolKeySchedule } from './pool-key-schedule.js';
 import type { ResolvedProbeOptions } from '../../options/probe-options.js';
 import { balanceAvailable, hasBalanceEndpoint, probeSignal, readmitDelayMs } from './probe-signal.js';
 import { KeyStreaks } from './probe-streak.js';
-import { errorMessage } from '../../deepseek-pool.errors.js';
 
 /** Re-admissions of a key disabled for 402 on an upstream without a balance endpoint. */
 interface Readmission {
@@ -21,7 +21,7 @@ interface Readmission {
 /** What the prober needs of the pool: its key set's probe and state methods. */
 export type ProbedPool = Pick<
   PoolKeys,
-  'snapshot' | 'keySnapshot' | 'probeKey' | 'baseUrlOf' | 'disableKey' | 'enableKey' | 'markKeyDown'
+  'snapshot' | 'keySnapshot' | 'callKeyDirectly' | 'baseUrlOf' | 'disableKey' | 'enableKey' | 'markKeyDown'
 >;
 
 /**
@@ -45,19 +45,18 @@ export class KeyProber {
     private readonly logger: LoggerService | undefined,
   ) {
     this.streaks = new KeyStreaks(options, pool, logger, 'probes');
-    this.schedule = new KeySchedule(
+    this.schedule = poolKeySchedule(
+      pool,
       { intervalMs: options.intervalMs, jitter: options.jitter, rng },
       {
-        keyIds: () => pool.snapshot().keys.map((key) => key.id),
+        name: 'Probe of key',
         run: (id, signal) => this.probe(id, signal),
-        onError: (id, error) => {
-          this.logger?.warn(`Probe of key ${id} failed: ${errorMessage(error)}`);
-        },
         forget: (id) => {
           this.streaks.forget(id);
           this.readmissions.delete(id);
         },
       },
+      logger,
     );
   }
 
@@ -139,8 +138,8 @@ export class KeyProber {
     this.pool.enableKey(id);
   }
 
-  private call(id: string, path: string, signal: AbortSignal): Promise<ProbeResult> {
-    return this.pool.probeKey(id, { method: 'GET', path }, this.options.timeoutMs, signal);
+  private call(id: string, path: string, signal: AbortSignal): Promise<DirectCallResult> {
+    return this.pool.callKeyDirectly(id, { method: 'GET', path }, this.options.timeoutMs, signal);
   }
 
   private hasBalance(id: string): boolean {

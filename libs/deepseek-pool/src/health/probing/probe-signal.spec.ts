@@ -1,8 +1,8 @@
-import type { ProbeResult } from '../../transport/key-probe.js';
+import type { DirectCallResult } from '../../transport/direct-call.js';
 import { type ProbeSignal, balanceAvailable, hasBalanceEndpoint, probeSignal, readmitDelayMs } from './probe-signal.js';
 
 describe('probeSignal', () => {
-  it.each<[string, Pick<ProbeResult, 'ok' | 'outcome' | 'status'>, ProbeSignal]>([
+  it.each<[string, Pick<DirectCallResult, 'ok' | 'outcome' | 'status'>, ProbeSignal]>([
     ['200', { ok: true, outcome: 'success', status: 200 }, { kind: 'success' }],
     ['401 revokes', { ok: false, outcome: 'http', status: 401 }, { kind: 'disable', reason: 'revoked' }],
     [

@@ -1,4 +1,4 @@
-import type { ProbeResult } from '../../transport/key-probe.js';
+import type { DirectCallResult } from '../../transport/direct-call.js';
 import { classify } from '../../resilience/classify.js';
 import type { DisableReason } from '../../resilience/outcome.js';
 import type { BalanceMode } from '../../options/probe-options.js';
@@ -21,7 +21,7 @@ const NEUTRAL: ProbeSignal = Object.freeze({ kind: 'neutral' });
 const UNSUPPORTED: ReadonlySet<number> = new Set([404, 405, 501]);
 
 /** Reads a probe answer with the same classification as traffic (`classify`), minus the endpoint-missing statuses. */
-export function probeSignal(result: Pick<ProbeResult, 'ok' | 'outcome' | 'status'>): ProbeSignal {
+export function probeSignal(result: Pick<DirectCallResult, 'ok' | 'outcome' | 'status'>): ProbeSignal {
   if (result.ok) return SUCCESS;
   if (result.outcome === 'aborted' || result.outcome === 'local') return NEUTRAL;
   if (result.outcome !== 'http' || result.status === undefined) return FAILURE;

@@ -93,7 +93,7 @@ describe('validateKeysAtStart', () => {
     expect(error).toMatchObject({
       code: 'NO_VALID_KEY',
       message:
-        "No valid DeepSeek key at start (validateOnStart: 'require-one'): key-1 (401 revoked), key-2 (unreachable), key-3 (403 forbidden)",
+        "No valid DeepSeek key at start (health.validateOnStart: 'require-one'): key-1 (401 revoked), key-2 (unreachable), key-3 (403 forbidden)",
     });
   });
 

@@ -1,6 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import { NoValidKeyError } from '../../deepseek-pool.errors.js';
-import type { ProbeResult } from '../../transport/key-probe.js';
+import type { DirectCallResult } from '../../transport/direct-call.js';
 import type { DisableReason } from '../../resilience/outcome.js';
 import type { ProbedPool } from './key-prober.js';
 import type { BalanceMode } from '../../options/probe-options.js';
@@ -29,10 +29,10 @@ const REASON_TEXT: Record<DisableReason, string> = {
 
 /** Checks one key: `GET /models`, then `GET /user/balance` where it exists (an empty account answers /models fine). */
 export async function checkKey(pool: ProbedPool, id: string, settings: ValidationSettings): Promise<KeyVerdict> {
-  const models = await pool.probeKey(id, { method: 'GET', path: '/models' }, settings.timeoutMs);
+  const models = await pool.callKeyDirectly(id, { method: 'GET', path: '/models' }, settings.timeoutMs);
   const verdict = verdictOf(id, models);
   if (verdict.verdict !== 'valid' || !hasBalanceEndpoint(pool.baseUrlOf(id), settings.balance)) return verdict;
-  const balance = await pool.probeKey(id, { method: 'GET', path: '/user/balance' }, settings.timeoutMs);
+  const balance = await pool.callKeyDirectly(id, { method: 'GET', path: '/user/balance' }, settings.timeoutMs);
   if (balance.ok && balanceAvailable(balance.body) === false)
     return { id, verdict: 'rejected', reason: 'insufficient-balance', status: 402 };
   const refused = verdictOf(id, balance);
@@ -40,7 +40,7 @@ export async function checkKey(pool: ProbedPool, id: string, settings: Validatio
 }
 
 /** Reads one answer: success is valid, 401/402/403 rejected, anything else unchecked. */
-export function verdictOf(id: string, result: ProbeResult): KeyVerdict {
+export function verdictOf(id: string, result: DirectCallResult): KeyVerdict {
   const signal = probeSignal(result);
   if (signal.kind === 'success') return { id, verdict: 'valid' };
   if (signal.kind === 'disable') return { id, verdict: 'rejected', reason: signal.reason, status: result.status ?? 0 };

@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import { seededRng } from '../../clock.js';
-import type { ProbeResult } from '../../transport/key-probe.js';
+import type { DirectCallResult } from '../../transport/direct-call.js';
 import { type DeepSeekPoolOptions, resolveOptions } from '../../deepseek-pool.options.js';
 import { type PoolCore, createPoolCore } from '../../core/pool-core.js';
 import type { PoolKeys } from '../../core/pool-keys.js';
@@ -13,7 +13,7 @@ import { defined } from '../../defined.fixture.js';
 const A = 'sk-synthetickeyaaaaaa0001';
 const B = 'sk-synthetickeybbbbbb0002';
 const INTERVAL = 60_000;
-const answer = (content: unknown): Pick<ProbeResult, 'ok' | 'outcome' | 'status' | 'body'> => ({
+const answer = (content: unknown): Pick<DirectCallResult, 'ok' | 'outcome' | 'status' | 'body'> => ({
   ok: true,
   outcome: 'success',
   status: 200,
@@ -21,7 +21,7 @@ const answer = (content: unknown): Pick<ProbeResult, 'ok' | 'outcome' | 'status'
 });
 
 describe('syntheticSignal', () => {
-  it.each<[string, Pick<ProbeResult, 'ok' | 'outcome' | 'status' | 'body'>, ProbeSignal]>([
+  it.each<[string, Pick<DirectCallResult, 'ok' | 'outcome' | 'status' | 'body'>, ProbeSignal]>([
     ['the expected answer', answer('Pong.'), { kind: 'success' }],
     ['a wrong answer', answer('I cannot help with that'), { kind: 'failure' }],
     ['an empty answer', answer('  '), { kind: 'failure' }],
@@ -53,7 +53,7 @@ describe('SyntheticTraffic', () => {
       transport: upstream,
       logger: false,
       rng: seededRng(5),
-      synthetic: { intervalMs: INTERVAL, model: 'deepseek-v4-flash', dailyRequests: 1_000, ...synthetic },
+      health: { synthetic: { intervalMs: INTERVAL, model: 'deepseek-v4-flash', dailyRequests: 1_000, ...synthetic } },
       ...extra,
     });
     core = createPoolCore(options);

@@ -2,23 +2,23 @@ import type { LoggerService } from '@nestjs/common';
 import type { ChatCompletion, ChatCompletionRequest } from '../../chat.types.js';
 import type { Clock, Rng } from '../../clock.js';
 import type { PoolKeys } from '../../core/pool-keys.js';
-import type { ProbeResult } from '../../transport/key-probe.js';
-import { KeySchedule } from '../probing/key-schedule.js';
+import type { DirectCallResult } from '../../transport/direct-call.js';
+import type { KeySchedule } from '../probing/key-schedule.js';
+import { poolKeySchedule } from '../probing/pool-key-schedule.js';
 import type { ResolvedSyntheticOptions } from '../../options/probe-options.js';
 import { type ProbeSignal, probeSignal } from '../probing/probe-signal.js';
 import { KeyStreaks, type StreakThresholds } from '../probing/probe-streak.js';
 import { DailyBudget } from './daily-budget.js';
-import { errorMessage } from '../../deepseek-pool.errors.js';
 
 /** What synthetic traffic needs of the pool. */
 export type SyntheticPool = Pick<
   PoolKeys,
-  'snapshot' | 'keySnapshot' | 'upstreamModelOf' | 'probeKey' | 'disableKey' | 'markKeyDown' | 'observeLatency'
+  'snapshot' | 'keySnapshot' | 'upstreamModelOf' | 'callKeyDirectly' | 'disableKey' | 'markKeyDown' | 'observeLatency'
 >;
 
 /** Reads a synthetic answer like a probe, then its content: an empty or unexpected answer is a (grey) failure. */
 export function syntheticSignal(
-  result: Pick<ProbeResult, 'ok' | 'outcome' | 'status' | 'body'>,
+  result: Pick<DirectCallResult, 'ok' | 'outcome' | 'status' | 'body'>,
   expect: string,
 ): ProbeSignal {
   const signal = probeSignal(result);
@@ -59,19 +59,18 @@ export class SyntheticTraffic {
     };
     this.streaks = new KeyStreaks(thresholds, pool, logger, 'synthetic completions');
     this.budget = new DailyBudget({ requests: options.dailyRequests, tokens: options.dailyBudgetTokens }, clock);
-    this.schedule = new KeySchedule(
+    this.schedule = poolKeySchedule(
+      pool,
       { intervalMs: options.intervalMs, jitter, rng },
       {
-        keyIds: () => pool.snapshot().keys.map((key) => key.id),
+        name: 'Synthetic completion on key',
         run: (id, signal) => this.complete(id, signal),
-        onError: (id, error) => {
-          logger?.warn(`Synthetic completion on key ${id} failed: ${errorMessage(error)}`);
-        },
         forget: (id) => {
           this.streaks.forget(id);
           this.budget.forget(id);
         },
       },
+      logger,
     );
   }
 
@@ -94,7 +93,7 @@ export class SyntheticTraffic {
     const model = this.pool.upstreamModelOf(id, this.request.model);
     if (model === undefined) return;
     const body = model === this.request.model ? this.request : { ...this.request, model };
-    const result = await this.pool.probeKey(
+    const result = await this.pool.callKeyDirectly(
       id,
       { method: 'POST', path: '/chat/completions', body },
       this.options.timeoutMs,

@@ -8,8 +8,8 @@ import type { Transport } from './transport.js';
 import { openExchange } from './upstream-exchange.js';
 import type { KeySlot } from '../keys/key-slot.js';
 
-/** The result of one direct call to one key (a health probe), outside the attempt loop. */
-export interface ProbeResult {
+/** One direct call to one key, outside the attempt loop: a probe, a synthetic call, a start-up check. */
+export interface DirectCallResult {
   keyId: string;
   ok: boolean;
   outcome: 'success' | Outcome['kind'];
@@ -19,8 +19,8 @@ export interface ProbeResult {
   body?: unknown;
 }
 
-/** Calls one key directly (no routing, no retry, no breaker): for probes and startup validation. */
-export async function probeKey(
+/** Calls one key directly (no routing, retry or breaker): health probes, synthetic completions, start-up validation. */
+export async function callKeyDirectly(
   transport: Transport,
   slot: KeySlot,
   request: { method: 'GET' | 'POST'; path: string; body?: unknown },
@@ -29,7 +29,7 @@ export async function probeKey(
   redactor: Redactor,
   signal?: AbortSignal,
   maxResponseBytes?: number,
-): Promise<ProbeResult> {
+): Promise<DirectCallResult> {
   const startedMs = clock.now();
   const deadlineMs = startedMs + timeoutMs;
   const control = new AttemptControl(clock, signal, deadlineMs, Infinity, redactor);

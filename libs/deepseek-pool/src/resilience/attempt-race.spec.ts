@@ -1,0 +1,160 @@
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { UpstreamError } from '../deepseek-pool.errors.js';
+import type { KeySlot } from '../keys/key-slot.js';
+import type { AttemptControl } from './attempt-control.js';
+import type { AttemptFn } from './attempt-loop.types.js';
+import { keysOf, loopHarness } from './attempt-loop.fixture.js';
+import { type AttemptResult, runAttempt } from './attempt-race.js';
+
+/** What each key does when asked: answer after `ms`, fail with `status` after `ms`, or never answer. */
+type Script = { answerMs: number } | { failMs: number; status: number } | 'hang';
+
+/** An attempt that follows `scripts[slot.id]`; an aborted attempt rejects like an aborted exchange. */
+function scripted(scripts: Record<string, Script>): AttemptFn<string> {
+  return (slot: KeySlot, control: AttemptControl) =>
+    new Promise<string>((resolve, reject) => {
+      control.signal.addEventListener('abort', () =>
+        reject(Object.assign(new Error('aborted'), { code: 'ABORT_ERR' })),
+      );
+      const script = scripts[slot.id];
+      if (script === 'hang') return;
+      if ('answerMs' in script) setTimeout(() => resolve(`answer of ${slot.id}`), script.answerMs);
+      else
+        setTimeout(
+          () =>
+            reject(
+              new UpstreamError(`HTTP ${script.status}`, { kind: 'http', status: script.status }, slot.id, undefined),
+            ),
+          script.failMs,
+        );
+    });
+}
+
+describe('runAttempt (fake timers, hedge delay 100 ms)', () => {
+  let harness: ReturnType<typeof loopHarness>;
+  let events: unknown[];
+  beforeEach(() => {
+    jest.useFakeTimers();
+    harness = loopHarness({ keys: keysOf(2) });
+    events = [];
+    for (const name of ['hedge', 'hedge.won', 'hedge.skipped'] as const)
+      harness.events.on(name, (e: unknown) => events.push([name, e]));
+  });
+  afterEach(() => {
+    harness.close();
+    jest.useRealTimers();
+  });
+
+  /** Runs an attempt of a call scripted by `scripts` on k0 (its account place taken first) until it settles. */
+  async function run(scripts: Record<string, Script>, hedge: boolean) {
+    const call = harness.call({}, scripted(scripts));
+    const slot = harness.slot('k0');
+    harness.store.tryAcquireAccount(slot.config.account, Infinity);
+    const running = runAttempt(call, slot, hedge, harness.deps);
+    await jest.advanceTimersByTimeAsync(1_000);
+    const result: AttemptResult<string> = await running;
+    return { call, result };
+  }
+
+  it('returns the answer with its attempt recorded, and releases the key', async () => {
+    // Act
+    const { result } = await run({ k0: { answerMs: 50 } }, false);
+
+    // Assert
+    expect(result).toEqual({
+      data: 'answer of k0',
+      meta: { keyId: 'k0', attempts: 1, trace: [{ keyId: 'k0', outcome: 'success', latencyMs: 50 }] },
+    });
+    expect(harness.slot('k0').inFlight).toBe(0);
+    expect(harness.store.accountInFlight('a0')).toBe(0);
+  });
+
+  it('returns a failure for the loop to retry, the key marked tried and released', async () => {
+    // Act
+    const { call, result } = await run({ k0: { failMs: 30, status: 503 } }, false);
+
+    // Assert
+    expect('error' in result ? result.error.status : undefined).toBe(503);
+    expect(call.trace).toEqual([{ keyId: 'k0', outcome: 'http', status: 503, latencyMs: 30 }]);
+    expect(call.tried.has(harness.slot('k0'))).toBe(true);
+    expect(harness.slot('k0').inFlight).toBe(0);
+  });
+
+  it('sends a hedge to another key once the delay passes; the first answer wins and the other is lost', async () => {
+    // Act
+    const { result } = await run({ k0: 'hang', k1: { answerMs: 20 } }, true);
+
+    // Assert
+    expect('data' in result ? result.meta : undefined).toEqual({
+      keyId: 'k1',
+      attempts: 2,
+      trace: [
+        { keyId: 'k0', outcome: 'lost', latencyMs: 120 },
+        { keyId: 'k1', outcome: 'success', latencyMs: 20, hedge: true },
+      ],
+    });
+    expect(events).toEqual([
+      ['hedge', { fromKeyId: 'k0', keyId: 'k1', afterMs: 100 }],
+      ['hedge.won', { keyId: 'k1', loserKeyId: 'k0', winner: 'hedge' }],
+    ]);
+    expect(harness.slot('k0').inFlight).toBe(0);
+    expect(harness.store.cooldownUntil('key:k0')).toBe(0);
+  });
+
+  it('keeps waiting for the hedge when the primary fails after it was sent', async () => {
+    // Act
+    const { result } = await run({ k0: { failMs: 150, status: 503 }, k1: { answerMs: 100 } }, true);
+
+    // Assert
+    expect('data' in result ? result.meta.trace : undefined).toEqual([
+      { keyId: 'k0', outcome: 'http', status: 503, latencyMs: 150 },
+      { keyId: 'k1', outcome: 'success', latencyMs: 100, hedge: true },
+    ]);
+  });
+
+  it('sends no hedge when the call is not hedged', async () => {
+    // Act
+    const { result } = await run({ k0: { answerMs: 300 }, k1: { answerMs: 1 } }, false);
+
+    // Assert
+    expect('data' in result ? result.meta.keyId : undefined).toBe('k0');
+    expect(events).toEqual([]);
+  });
+
+  it('skips the hedge when no other key is eligible', async () => {
+    // Arrange
+    harness.store.disable('k1', { reason: 'manual', sinceMs: 0 });
+
+    // Act
+    const { result } = await run({ k0: { answerMs: 300 } }, true);
+
+    // Assert
+    expect('data' in result ? result.meta.keyId : undefined).toBe('k0');
+    expect(events).toEqual([['hedge.skipped', { keyId: 'k0', reason: 'no-candidate' }]]);
+  });
+
+  it('answers at the commit of a stream and keeps the key busy until the stream ends', async () => {
+    // Arrange: commits at 10 ms, ends at 100 ms
+    const stream: AttemptFn<string> = (_slot, _control, commit) =>
+      new Promise<void>((resolve) => {
+        setTimeout(() => commit('first content'), 10);
+        setTimeout(resolve, 100);
+      });
+    const call = harness.call({}, stream);
+    const slot = harness.slot('k0');
+    harness.store.tryAcquireAccount('a0', Infinity);
+
+    // Act
+    const running = runAttempt(call, slot, false, harness.deps);
+    await jest.advanceTimersByTimeAsync(10);
+    const result = await running;
+    const busyAtCommit = slot.inFlight;
+    await jest.advanceTimersByTimeAsync(90);
+
+    // Assert
+    expect('data' in result ? result.data : undefined).toBe('first content');
+    expect(busyAtCommit).toBe(1);
+    expect(slot.inFlight).toBe(0);
+    expect(harness.store.accountInFlight('a0')).toBe(0);
+  });
+});
