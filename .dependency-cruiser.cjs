@@ -7,14 +7,15 @@
  *    1 contracts   chat.types, call.types, clock, deepseek-pool.constants, deepseek-pool.errors,
  *                  resilience/outcome (Outcome, Action), routing/strategy (Candidate, Strategy)
  *    2 outcomes    resilience/classify (what an outcome means: retry, cooldown, disable, a key's fault; pure)
- *    3 foundation  options/ (shared validators, probe options), redaction/, metrics/, request-validation
+ *    3 foundation  options/ (shared validators, probe options, moved options), redaction/, metrics/,
+ *                  request-validation
  *    4 limits      limits/ (usage windows, quotas, token estimates; UsageStore: what limits need of the store)
  *    5 state       state/ (PoolStateStore, memory and Redis stores)
- *    6 keys        keys/ (key config, KeySlot, its breaker and latency, continuation mode)
+ *    6 keys        keys/ (key config, KeySlot, RoutableKey, its breaker and latency, continuation mode, headers)
  *    7 events      deepseek-pool.events (observer payloads)
  *    8 routing     routing/, pool-snapshot
- *    9 resilience  resilience/ (attempt loop, cooldowns, hedging, retry budget, call-trace hooks)
- *   10 transport   transport/ (Transport, undici, exchanges, SSE parser, body limits)
+ *    9 resilience  resilience/ (attempt loop and its steps, cooldowns, hedging, retry budget, call-trace hooks)
+ *   10 transport   transport/ (Transport, undici, exchanges, SSE parser, body limits, direct calls to one key)
  *   11 streaming   streaming/ (PoolStream, continuation)
  *   12 telemetry   telemetry/ (OpenTelemetry implementation of the call-trace hooks)
  *   13 service     core/ (the pool's core, calls, keys, event log), deepseek-pool.service, deepseek-pool.admin,
