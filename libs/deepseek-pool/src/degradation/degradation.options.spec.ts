@@ -1,4 +1,4 @@
-import { jest } from '@jest/globals';
+import { expect, jest } from '@jest/globals';
 import { InvalidOptionsError } from '../deepseek-pool.errors.js';
 import type { PoolMetricsRecorder } from '../metrics/metrics-recorder.js';
 import { type DeepSeekDegradationOptions, resolveDegradationOptions, resolveFallback } from './degradation.options.js';

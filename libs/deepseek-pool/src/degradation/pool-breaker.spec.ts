@@ -7,6 +7,7 @@ import {
   SlidingWindow,
   shouldOpen,
 } from './pool-breaker.js';
+import { defined } from '../defined.fixture.js';
 
 const POLICY: PoolBreakerPolicy = {
   errorThresholdPercentage: 50,
@@ -183,13 +184,13 @@ describe('PoolBreaker state machine (fake timers)', () => {
 
   it('ignores outcomes of calls admitted before the state changed', () => {
     const { breaker: subject } = breaker();
-    const late = subject.tryAcquire()!;
+    const late = defined(subject.tryAcquire());
     play(subject, [{ calls: ['failure', 'failure', 'failure', 'failure'] }, { advanceMs: 30_000 }]);
-    const trial = subject.tryAcquire()!;
+    const trial = defined(subject.tryAcquire());
     subject.record(late, 'failure');
     expect(subject.state).toBe('half-open');
     subject.record(trial, 'success');
-    subject.record(subject.tryAcquire()!, 'success');
+    subject.record(defined(subject.tryAcquire()), 'success');
     expect(subject.state).toBe('closed');
   });
 

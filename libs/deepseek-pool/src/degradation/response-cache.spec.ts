@@ -130,6 +130,8 @@ describe('ResponseCache', () => {
 
 async function keysOf(cache: Cache): Promise<string[]> {
   const keys: string[] = [];
-  for await (const [key] of cache.stores[0].iterator!(undefined)) keys.push(key as string);
+  const [store] = cache.stores;
+  if (store.iterator === undefined) throw new Error('the cache store cannot list its keys');
+  for await (const [key] of store.iterator(undefined)) keys.push(String(key));
   return keys;
 }

@@ -52,13 +52,11 @@ describe('UsageMeter', () => {
   });
 
   it.each<[string, () => Promise<{ usage?: { total_tokens: number } }>, number]>([
-    ['corrects the estimate with the usage returned', async () => ({ usage: { total_tokens: 300 } }), 300],
-    ['keeps the estimate when the upstream reports no usage', async () => ({}), 1_200],
+    ['corrects the estimate with the usage returned', () => Promise.resolve({ usage: { total_tokens: 300 } }), 300],
+    ['keeps the estimate when the upstream reports no usage', () => Promise.resolve({}), 1_200],
     [
       'refunds the tokens of an attempt that failed, the request still counting',
-      async () => {
-        throw new Error('503');
-      },
+      () => Promise.reject(new Error('503')),
       0,
     ],
   ])('%s', async (_name, call, expectedTokens) => {

@@ -22,7 +22,9 @@ describe('Redactor', () => {
     ['JSON \\u00xx escapes', `key ${KEY.slice(0, 3)}\\u0030\\u0031${KEY.slice(5)}!`, `key ${REDACTED}!`],
     [
       'URL-encoding',
-      `?key=${[...KEY].map((c) => `%${c.charCodeAt(0).toString(16)}`).join('')}&x=1`,
+      `?key=${Array.from(KEY)
+        .map((c) => `%${c.charCodeAt(0).toString(16)}`)
+        .join('')}&x=1`,
       `?key=${REDACTED}&x=1`,
     ],
     ['a bearer token', `Authorization: Bearer ${TOKEN}`, 'Authorization: Bearer ...7777'],

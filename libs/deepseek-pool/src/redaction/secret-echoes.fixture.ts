@@ -9,11 +9,17 @@ export const secretArb = fc.oneof(
 );
 
 const escapeAll = (text: string): string =>
-  [...text].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+  Array.from(text)
+    .map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    .join('');
 const escapeSome = (text: string, every: number): string =>
-  [...text].map((c, i) => (i % every === 0 ? escapeAll(c) : c)).join('');
+  Array.from(text)
+    .map((c, i) => (i % every === 0 ? escapeAll(c) : c))
+    .join('');
 const percentAll = (text: string): string =>
-  [...text].map((c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`).join('');
+  Array.from(text)
+    .map((c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`)
+    .join('');
 
 /** How an upstream could echo (part of) a secret: as is, JSON-escaped (some or all characters), URL-encoded. */
 export const encodingArb = fc.constantFrom<[string, (text: string) => string]>(

@@ -5,10 +5,11 @@ import { ChunkChannel } from './chunk-channel.js';
 export function observableToIterable<T>(source: Observable<T>): AsyncIterable<T> {
   return {
     [Symbol.asyncIterator]: () => {
-      let subscription: Subscription | undefined;
-      const channel = new ChunkChannel<T>(Infinity, () => subscription?.unsubscribe());
-      subscription = source.subscribe({
-        next: (value) => void channel.push(value),
+      const channel = new ChunkChannel<T>(Infinity, () => {
+        subscription.unsubscribe();
+      });
+      const subscription: Subscription = source.subscribe({
+        next: (value) => channel.offer(value),
         error: (error: unknown) => channel.fail(error),
         complete: () => channel.close(),
       });

@@ -1,8 +1,7 @@
 import { Observable } from 'rxjs';
 import type { ChatCompletionChunk } from '../chat.types.js';
 import { RequestAbortedError, StreamInterruptedError, UpstreamError } from '../deepseek-pool.errors.js';
-import type { AttemptMeta } from '../resilience/attempt-loop.js';
-import type { ChunkSource } from './continued-channel.js';
+import type { AttemptMeta, ChunkSource } from '../call.types.js';
 
 /** What starting a stream yields: the committed key's channel (continuations spliced in) and how it was obtained. */
 export interface StreamStart {
@@ -35,10 +34,8 @@ export class PoolStream implements AsyncIterable<ChatCompletionChunk> {
   /** Stops the stream: aborts the upstream request (or the attempts still looking for a key) and frees the key. */
   cancel(): void {
     this.cancellation.abort();
-    void this.started?.then(
-      (start) => start.channel.return(),
-      () => undefined,
-    );
+    // a stream that failed to start holds no key; one that started is closed, and closing cannot fail the caller
+    this.started?.then((start) => start.channel.return()).catch(() => undefined);
   }
 
   /** Which key serves and after how many attempts; starts the stream if it has not started. */
@@ -69,15 +66,14 @@ export class PoolStream implements AsyncIterable<ChatCompletionChunk> {
     return new Observable<ChatCompletionChunk>((subscriber) => {
       const iterator = this[Symbol.asyncIterator]();
       let stopped = false;
-      void (async () => {
-        try {
-          for (let next = await iterator.next(); !next.done && !stopped; next = await iterator.next())
-            subscriber.next(next.value);
-          subscriber.complete();
-        } catch (error) {
-          subscriber.error(error);
-        }
-      })();
+      const pump = async (): Promise<void> => {
+        for (let next = await iterator.next(); !next.done && !stopped; next = await iterator.next())
+          subscriber.next(next.value);
+        subscriber.complete();
+      };
+      pump().catch((error: unknown) => {
+        subscriber.error(error);
+      });
       return () => {
         stopped = true;
         this.cancel();

@@ -5,18 +5,19 @@ export type SseStep = string | { waitMs: number } | 'hang';
 
 /** Test fixture: a scripted 200 `text/event-stream` reply that honours the request's abort signal. */
 export function sseReply(steps: SseStep[], seen?: { aborted: boolean }) {
-  return async (request: TransportRequest): Promise<TransportResponse> => ({
-    status: 200,
-    headers: { 'content-type': 'text/event-stream' },
-    body: (async function* () {
-      const encoder = new TextEncoder();
-      for (const step of steps) {
-        if (step === 'hang') await waitOrAbort(Infinity, request.signal, seen);
-        else if (typeof step === 'string') yield encoder.encode(step);
-        else await waitOrAbort(step.waitMs, request.signal, seen);
-      }
-    })(),
-  });
+  return (request: TransportRequest): Promise<TransportResponse> =>
+    Promise.resolve({
+      status: 200,
+      headers: { 'content-type': 'text/event-stream' },
+      body: (async function* () {
+        const encoder = new TextEncoder();
+        for (const step of steps) {
+          if (step === 'hang') await waitOrAbort(Infinity, request.signal, seen);
+          else if (typeof step === 'string') yield encoder.encode(step);
+          else await waitOrAbort(step.waitMs, request.signal, seen);
+        }
+      })(),
+    });
 }
 
 function waitOrAbort(ms: number, signal: AbortSignal, seen?: { aborted: boolean }): Promise<void> {

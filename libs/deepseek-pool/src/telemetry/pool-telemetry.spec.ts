@@ -1,4 +1,4 @@
-import { jest } from '@jest/globals';
+import { expect, jest } from '@jest/globals';
 import { type Span, SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import { createCache } from 'cache-manager';
 import type { ChatCompletionChunk } from '../chat.types.js';

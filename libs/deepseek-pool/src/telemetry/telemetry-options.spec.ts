@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { InvalidOptionsError } from '../deepseek-pool.errors.js';
 import { resolveOptions } from '../deepseek-pool.options.js';
 import { loadOtelApi, tryImport } from './otel-api.js';

@@ -17,7 +17,7 @@ describe('serializeChatBody', () => {
     const body = serializeChatBody({ model: 'deepseek-v4-flash', messages, temperature: 0.2, stream: true }, false);
 
     // Act
-    const forKey = JSON.parse(body.forModel('deepseek-v4-flash-awq'));
+    const forKey: unknown = JSON.parse(body.forModel('deepseek-v4-flash-awq'));
 
     // Assert
     expect(forKey).toEqual({ model: 'deepseek-v4-flash-awq', stream: false, messages, temperature: 0.2 });

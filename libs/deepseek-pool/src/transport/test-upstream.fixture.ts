@@ -38,11 +38,15 @@ export async function startTestUpstream(): Promise<TestUpstream> {
   let connections = 0;
 
   const server = createServer((req, res) => {
-    void serve(req, res).then((seen) => {
-      const waiter = waiting.get(seen.url)?.shift();
-      if (waiter) waiter(seen);
-      else arrived.set(seen.url, [...(arrived.get(seen.url) ?? []), seen]);
-    });
+    serve(req, res).then(
+      (seen) => {
+        const waiter = waiting.get(seen.url)?.shift();
+        if (waiter) waiter(seen);
+        else arrived.set(seen.url, [...(arrived.get(seen.url) ?? []), seen]);
+      },
+      // the client went away mid-body (a test aborting its request): nothing arrived to record
+      () => res.destroy(),
+    );
   });
   server.on('connection', (socket: Socket) => {
     connections++;

@@ -4,9 +4,9 @@ import { describeTransportContract } from './transport-contract.fixture.js';
 import type { TransportRequest } from './transport.js';
 import { UndiciTransport } from './undici.transport.js';
 
-describeTransportContract('UndiciTransport', async () => {
+describeTransportContract('UndiciTransport', () => {
   const transport = new UndiciTransport();
-  return { transport, dispose: () => transport.close() };
+  return Promise.resolve({ transport, dispose: () => transport.close() });
 });
 
 describe('UndiciTransport connection pooling', () => {

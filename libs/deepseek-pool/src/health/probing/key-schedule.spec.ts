@@ -1,6 +1,7 @@
 import { jest } from '@jest/globals';
 import { seededRng } from '../../clock.js';
 import { KeySchedule, jitteredDelayMs } from './key-schedule.js';
+import { defined } from '../../defined.fixture.js';
 
 describe('jitteredDelayMs', () => {
   it('stays within interval * (1 ± jitter) and spreads over it, on a seeded rng', () => {
@@ -75,7 +76,7 @@ describe('KeySchedule', () => {
     const { schedule, runs } = harness(['a', 'b']);
     schedule.start();
     await jest.advanceTimersByTimeAsync(1_000);
-    runs.find((r) => r.id === 'a')!.settle();
+    defined(runs.find((r) => r.id === 'a')).settle();
     await jest.advanceTimersByTimeAsync(0);
     const now = schedule.runNow();
     expect(runs.map((r) => r.id)).toEqual(['a', 'b', 'a']);
@@ -121,9 +122,9 @@ describe('KeySchedule', () => {
       { intervalMs: 1_000, jitter: 0, rng: seededRng(1) },
       {
         keyIds: () => ['a'],
-        run: async () => {
+        run: () => {
           calls += 1;
-          throw new Error('boom');
+          return Promise.reject(new Error('boom'));
         },
         onError: (id, error) => errors.push(`${id}: ${(error as Error).message}`),
       },

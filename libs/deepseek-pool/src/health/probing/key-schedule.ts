@@ -62,7 +62,10 @@ export class KeySchedule {
 
   private arm(id: string): void {
     if (this.stopping.signal.aborted) return;
-    const timer = setTimeout(() => void this.fire(id), jitteredDelayMs(this.timing));
+    // fire() hands a run's failure to onError; what reaches here is onError's own failure, reported the same way
+    const timer = setTimeout(() => {
+      this.fire(id).catch((error: unknown) => this.hooks.onError(id, error));
+    }, jitteredDelayMs(this.timing));
     timer.unref();
     this.slots.set(id, timer);
   }

@@ -66,7 +66,9 @@ export class ProbeUpstream implements Transport {
 async function answer(reply: EndpointReply, body: unknown, signal: AbortSignal): Promise<TransportResponse> {
   if (reply === 'network') throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
   if (reply === 'hang')
-    await new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+    await new Promise((_, reject) => {
+      signal.addEventListener('abort', () => reject(abortReason(signal)), { once: true });
+    });
   const status = reply === 'hang' ? 200 : reply;
   const payload =
     status < 300
@@ -79,7 +81,14 @@ function delay(ms: number, signal: AbortSignal): Promise<void> {
   if (ms <= 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(abortReason(signal));
+      },
+      { once: true },
+    );
   });
 }
 
@@ -95,4 +104,9 @@ function chatAnswer(content: string): unknown {
 
 async function* bytes(text: string): AsyncIterable<Uint8Array> {
   yield new TextEncoder().encode(text);
+}
+
+/** What an aborted signal carries (an AbortError DOMException unless the caller gave a reason). */
+function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason));
 }
