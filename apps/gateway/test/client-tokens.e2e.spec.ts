@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import OpenAI from 'openai';
 import { type ClientRecord, parseConfigClients } from '../src/clients/client-spec.js';
-import { GatewayConfigError } from '../src/config/gateway-config.js';
+import { GatewayConfigError } from '../src/config/gateway-config-error.js';
 import { type Gateway, startGateway } from './support/gateway-harness.js';
 
 const WEB = 'client-token-web-0123456789';

@@ -4,7 +4,8 @@ import { type Exchange, bearerKey } from './http-io.js';
 import { appliesToProbes, drawErrorStatus, drawLatencyMs, forcedStatus } from './key-behaviour.js';
 import type { MockContext } from './mock-context.js';
 import type { KeyState, Registry } from './registry.js';
-import { balanceBody, errorForStatus, errors, modelsBody } from './responses.js';
+import { errors } from './mock-errors.js';
+import { balanceBody, errorForStatus, modelsBody } from './responses.js';
 import type { Endpoint } from './stats.js';
 
 /**

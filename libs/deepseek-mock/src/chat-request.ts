@@ -1,4 +1,4 @@
-import { type MockError, errors } from './responses.js';
+import { type MockError, errors } from './mock-errors.js';
 import { isRecord } from './validate.js';
 
 const ROLES = ['system', 'user', 'assistant', 'tool'];

@@ -1,5 +1,5 @@
 import type { ChatRequest } from './chat-request.js';
-import { type MockError, errors } from './responses.js';
+import { type MockError, errors } from './mock-errors.js';
 
 /** The partial answer a request asks a key to continue: content so far, and reasoning so far (thinking mode). */
 export interface PartialAnswer {

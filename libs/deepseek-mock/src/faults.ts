@@ -1,5 +1,5 @@
 import { type Exchange, JSON_HEADERS, SSE_HEADERS } from './http-io.js';
-import type { MockError } from './responses.js';
+import type { MockError } from './mock-errors.js';
 import type { KeepAliveTrickle, KeyBehaviour } from './types.js';
 
 /** 200 headers for a JSON answer or an event stream. */

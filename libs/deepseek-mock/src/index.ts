@@ -8,7 +8,7 @@ export { DEFAULT_BALANCE } from './account-limits.js';
 export { DEFAULT_PRICING, type Usage } from './usage.js';
 export { DEFAULT_STREAM_CHUNKS } from './chat-handler.js';
 export { DEFAULT_SEED, mulberry32, type Rng } from './rng.js';
-export { type ErrorBody, errors, maskKey } from './responses.js';
+export { type ErrorBody, errors, maskKey } from './mock-errors.js';
 export type { AccountStats, Endpoint, KeyCounters, KeyStats, MockStats } from './stats.js';
 export type * from './types.js';
 export { INJECTABLE_STATUSES } from './types.js';

@@ -1,5 +1,5 @@
 import type { Exchange } from './http-io.js';
-import { type ErrorBody, errors } from './responses.js';
+import { type ErrorBody, errors } from './mock-errors.js';
 
 /** How an echoed key appears: whole, a near-copy (minus its last character), JSON `\u00xx`-escaped, URL-encoded. */
 export const KEY_ECHO_FORMS = ['whole', 'near', 'json-escaped', 'url-encoded'] as const;

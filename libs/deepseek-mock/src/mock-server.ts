@@ -5,7 +5,7 @@ import { handleApi } from './api-handler.js';
 import { Exchange } from './http-io.js';
 import type { MockContext } from './mock-context.js';
 import { Registry } from './registry.js';
-import { errors } from './responses.js';
+import { errors } from './mock-errors.js';
 import { DEFAULT_SEED, mulberry32 } from './rng.js';
 import { DEFAULT_MODELS, DEFAULT_THINKING_MODELS, parseScenario } from './scenario.js';
 import type { Endpoint, MockStats } from './stats.js';

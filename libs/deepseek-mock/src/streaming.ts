@@ -2,7 +2,8 @@ import type { Answer } from './completion.js';
 import type { Exchange } from './http-io.js';
 import type { Rng } from './rng.js';
 import type { StreamCut } from './types.js';
-import { type ErrorBody, SYSTEM_FINGERPRINT } from './responses.js';
+import type { ErrorBody } from './mock-errors.js';
+import { SYSTEM_FINGERPRINT } from './responses.js';
 
 const SSE_DONE = 'data: [DONE]\n\n';
 export const SSE_KEEP_ALIVE = ': keep-alive\n\n';

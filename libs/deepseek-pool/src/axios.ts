@@ -1,2 +1,2 @@
 // Entry point `nestjs-deepseek-pool/axios`: the only file whose types need @nestjs/axios (an optional peer).
-export { HttpServiceTransport } from './transport/http-service.transport.js';
+export { HttpServiceTransport } from './http-service.transport.js';

@@ -1,6 +1,5 @@
 // Errors are contracts at the bottom of the library: this file imports types only, never a decision module.
 import type { Outcome } from './resilience/outcome.js';
-import type { NotContinuedReason } from './streaming/continuation-plan.js';
 
 /** One upstream attempt, as reported to callers and in errors (never holds a secret). */
 export interface AttemptRecord {
@@ -142,6 +141,18 @@ export class RequestAbortedError extends DeepSeekPoolError {
     super('The request was aborted by the caller', 'ABORTED', attempts);
   }
 }
+
+/** Why a broken stream ends with StreamInterruptedError instead of being continued. */
+export type NotContinuedReason =
+  | 'disabled'
+  | 'aborted'
+  | 'n'
+  | 'logprobs'
+  | 'tool-calls'
+  | 'max-continuations'
+  | 'deadline'
+  | 'no-capable-key'
+  | 'continuation-failed';
 
 /**
  * A stream broke after content had reached the caller and was not continued on another key; `notContinued` says why

@@ -1,8 +1,10 @@
 import { EventEmitter } from 'node:events';
 import type { ThresholdCrossing } from './limits/quota-thresholds.js';
-import type { ContinuationRecord } from './resilience/attempt-loop.js';
-import type { HedgeSkip } from './resilience/hedge-policy.js';
+import type { ContinuationRecord } from './call.types.js';
 import type { DisableReason } from './resilience/outcome.js';
+
+/** Why no hedge was sent once the delay passed. */
+export type HedgeSkip = 'max-attempts' | 'deadline' | 'budget' | 'no-candidate' | 'account-limit';
 
 /** Events for observers (logs, metrics, alerts). Never relied on for correctness. No payload holds a secret. */
 export interface PoolEventMap {

@@ -2,17 +2,9 @@ import type { LoggerService } from '@nestjs/common';
 import { type Clock, type Rng, systemClock } from './clock.js';
 import { InvalidOptionsError } from './deepseek-pool.errors.js';
 import { rejectMovedOptions } from './options/moved-options.js';
-import {
-  type KeyConfig,
-  type KeysInput,
-  flag,
-  nonNegativeNumber,
-  normalizeBaseUrl,
-  parseKeys,
-  positiveInteger,
-  positiveNumber,
-} from './keys/key-config.js';
-import { type BreakerPolicy, DEFAULT_BREAKER_POLICY } from './resilience/breaker-policy.js';
+import { type KeyConfig, type KeysInput, parseKeys } from './keys/key-config.js';
+import { flag, nonNegativeNumber, normalizeBaseUrl, positiveInteger, positiveNumber } from './options/validation.js';
+import { type BreakerPolicy, DEFAULT_BREAKER_POLICY } from './keys/breaker-policy.js';
 import type { ChatCompletionRequest } from './chat.types.js';
 import { parseUsageLimits } from './limits/limit-options.js';
 import type { TokenEstimateOptions } from './limits/token-estimate.js';
@@ -42,7 +34,7 @@ import {
   resolveProbeOptions,
   resolveSyntheticOptions,
   resolveValidateOnStart,
-} from './health/probing/probe-options.js';
+} from './options/probe-options.js';
 
 /** Base URL of keys that set none, unless `defaultBaseUrl` says otherwise. */
 export const DEFAULT_BASE_URL = 'https://api.deepseek.com';

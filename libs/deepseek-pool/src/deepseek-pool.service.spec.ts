@@ -11,7 +11,7 @@ import type { DeepSeekPoolService } from './deepseek-pool.service.js';
 import { type DeepSeekPool, createDeepSeekPool } from './create-deepseek-pool.js';
 import type { DeepSeekPoolAdmin } from './deepseek-pool.admin.js';
 import { ScriptedTransport, completion, deepseekError } from './testing/scripted-transport.js';
-import { must } from '../../../test/support/must.js';
+import { defined } from './defined.fixture.js';
 
 const HEALTHY = 'sk-healthy000000000001';
 const REVOKED = 'sk-revoked000000000002';
@@ -92,10 +92,10 @@ describe('DeepSeekPoolService (scripted upstream, fake timers)', () => {
     });
     const service = pool({ keys: [{ id: 'limited', apiKey: LIMITED }], retry: { maxWaitForKeyMs: 0 } });
     await expect(service.chat(request)).rejects.toThrow();
-    const cooled = must(service.keySnapshot('limited'), 'the limited key');
+    const cooled = defined(service.keySnapshot('limited'));
     lastAdmin().enableKey('limited');
     expect(cooled.state).toBe('cooling');
-    expect(must(cooled.cooldownUntilMs, 'its cooldown') - Date.now()).toBe(300_000);
+    expect(defined(cooled.cooldownUntilMs) - Date.now()).toBe(300_000);
     expect(service.keySnapshot('limited')).toMatchObject({ state: 'ready' });
   });
 
@@ -217,7 +217,7 @@ describe('DeepSeekPoolService (scripted upstream, fake timers)', () => {
     expect(transport.callsTo(BROKEN)).toBe(0);
     await jest.advanceTimersByTimeAsync(1_001);
     await service.chat(request);
-    expect(must(service.snapshot().keys[0].cooldownUntilMs, 'a cooldown') - Date.now()).toBeLessThanOrEqual(1_000);
+    expect(defined(service.snapshot().keys[0].cooldownUntilMs) - Date.now()).toBeLessThanOrEqual(1_000);
   });
 
   it('learns the account limit DeepSeek reports in its concurrency 429 and stays under it', async () => {

@@ -9,17 +9,17 @@ import type { PoolEvents } from './deepseek-pool.events.js';
 import type { KeySnapshot, PoolSnapshot } from './pool-snapshot.js';
 import type { Redactor } from './redaction/redactor.js';
 import { validateChatRequest } from './request-validation.js';
-import type { CallOptions } from './resilience/attempt-loop.js';
+import type { CallOptions } from './resilience/attempt-loop.types.js';
 import { degradableStream } from './streaming/degradable-stream.js';
 import type { PoolStream } from './streaming/pool-stream.js';
 import { serializeChatBody } from './transport/chat-body.js';
 import type { ExchangeLimits } from './transport/exchange-limits.js';
 
+export type { DegradedTier } from './call.types.js';
 export type {
   ChatDegrader,
   ChatOptions,
   DegradeOptions,
-  DegradedTier,
   PoolChatCall,
   PoolResult,
   StreamOptions,

@@ -19,9 +19,10 @@ export {
 } from './deepseek-pool.service.js';
 export { DeepSeekPoolAdmin, type ExportedKey, type ManualDisableReason } from './deepseek-pool.admin.js';
 export { createDeepSeekPool, type DeepSeekPool } from './create-deepseek-pool.js';
-export type { DirectCallResult } from './keys/direct-call.js';
+export type { DirectCallResult } from './transport/direct-call.js';
 export { PoolStream } from './streaming/pool-stream.js';
-export type { AttemptMeta, CallOptions, ContinuationRecord } from './resilience/attempt-loop.js';
+export type { CallOptions } from './resilience/attempt-loop.types.js';
+export type { AttemptMeta, ContinuationRecord } from './call.types.js';
 
 // Options
 export {
@@ -36,16 +37,16 @@ export {
 export type { KeyOptions, KeyConfig, KeysInput } from './keys/key-config.js';
 export type { StrategyName } from './routing/strategy.js';
 export { type AffinityOption, userAffinity } from './routing/affinity.js';
-export type { BreakerPolicy } from './resilience/breaker-policy.js';
-export type { HedgeSettings, HedgeSkip } from './resilience/hedge-policy.js';
+export type { BreakerPolicy } from './keys/breaker-policy.js';
+export type { HedgeSettings } from './resilience/hedge-policy.js';
+export type { HedgeSkip } from './deepseek-pool.events.js';
 export type { ContinuationSettings } from './streaming/stream-continuation.js';
-export type { ContinuationMode, NotContinuedReason } from './streaming/continuation-plan.js';
+export type { ContinuationMode } from './keys/continuation-mode.js';
 export type { UsageLimits } from './limits/usage-window.js';
 export { type TokenEstimateOptions, estimateTokens } from './limits/token-estimate.js';
 export type { TelemetryOptions, TracerProviderLike, MeterProviderLike } from './telemetry/telemetry-options.js';
 export { type ExchangeLimits, DEFAULT_EXCHANGE_LIMITS } from './transport/exchange-limits.js';
-export type { ProbeOptions, SyntheticOptions, ValidateOnStart } from './health/probing/probe-options.js';
-export type { BalanceMode } from './health/probing/probe-signal.js';
+export type { ProbeOptions, SyntheticOptions, ValidateOnStart, BalanceMode } from './options/probe-options.js';
 export type { Clock, Rng } from './clock.js';
 
 // Requests, responses, errors, events
@@ -63,10 +64,10 @@ export {
 
 // State: snapshots, the state store shared by replicas
 export type { PoolSnapshot, KeySnapshot, KeyState } from './pool-snapshot.js';
-export type { BreakerState } from './resilience/key-breaker.js';
+export type { BreakerState } from './keys/key-breaker.js';
 export type { TokenTotals } from './keys/key-slot.js';
 export type { PoolStateStore, DisabledState, StateChange } from './state/pool-state-store.js';
-export type { UsageTotals, UsageDelta, UsageReader } from './limits/usage-window.js';
+export type { UsageTotals, UsageDelta, UsageReader, UsageStore } from './limits/usage-window.js';
 export { MemoryStateStore } from './state/memory-state-store.js';
 
 // Transports, metrics, redaction
@@ -82,7 +83,7 @@ export type {
 } from './metrics/metrics-recorder.js';
 export { Redactor } from './redaction/redactor.js';
 export { RedactingLogger } from './redaction/redacting-logger.js';
-export { maskKey } from './keys/mask.js';
+export { maskKey } from './redaction/mask.js';
 
 // Health probing (the terminus indicator and controller are in `/health`)
 export { DeepSeekPoolProber } from './health/probing/deepseek-pool.prober.js';

@@ -1,5 +1,5 @@
 import type { KeySlot, TokenTotals } from './keys/key-slot.js';
-import type { BreakerState } from './resilience/key-breaker.js';
+import type { BreakerState } from './keys/key-breaker.js';
 import { type EligibilityContext, cooldownEnd, ineligibility } from './routing/eligibility.js';
 import type { StrategyName } from './routing/strategy.js';
 

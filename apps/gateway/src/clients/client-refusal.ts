@@ -1,4 +1,4 @@
-import type { OpenAiErrorResponse } from '../errors/openai-error.js';
+import type { OpenAiErrorResponse } from '../errors/openai-error-response.js';
 import { BUDGET_LIMITS, type Refusal } from './spend-window.js';
 
 const PER: Record<Refusal['limit'], string> = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { GatewayConfigError } from '../config/gateway-config.js';
+import { GatewayConfigError } from '../config/gateway-config-error.js';
 import { parseConfigClients } from './client-spec.js';
 import { hashClientToken } from './client-token.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { GatewayConfigError, loadGatewayConfig } from '../config/gateway-config.js';
+import { GatewayConfigError } from '../config/gateway-config-error.js';
+import { loadGatewayConfig } from '../config/gateway-config.js';
 import { hashClientToken } from './client-token.js';
 
 const KEYS = { DEEPSEEK_API_KEYS: 'sk-config-clients-0000001' };

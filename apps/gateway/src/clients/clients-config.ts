@@ -1,4 +1,4 @@
-import { GatewayConfigError } from '../config/gateway-config.js';
+import { GatewayConfigError } from '../config/gateway-config-error.js';
 import type { ClientRecord } from './client-spec.js';
 import { parseConfigClients } from './client-spec.js';
 

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { GatewayConfigError, loadGatewayConfig } from './gateway-config.js';
+import { GatewayConfigError } from './gateway-config-error.js';
+import { loadGatewayConfig } from './gateway-config.js';
 
 const example = fileURLToPath(new URL('../../gateway.config.example.json', import.meta.url));
 

@@ -3,6 +3,7 @@ import type { DeepSeekDegradationOptions, DeepSeekPoolOptions, KeyOptions } from
 import { MetricsSettings } from '../metrics/metrics-settings.js';
 import { redisUrlProblem } from '../replica-state/redis-url.js';
 import { type ClientsConfig, type ClientsFileSection, loadClientsConfig } from '../clients/clients-config.js';
+import { GatewayConfigError } from './gateway-config-error.js';
 
 /** Where the pool's keys come from: the embedded mock (no keys, no network) or real upstreams. */
 export type GatewayMode = 'demo' | 'upstream';
@@ -41,17 +42,6 @@ export interface GatewayConfig {
   metrics?: MetricsSettings;
   /** Pool options without keys in demo mode (the demo fills them from the mock's cast). */
   pool: Omit<DeepSeekPoolOptions, 'keys'> & { keys?: DeepSeekPoolOptions['keys'] };
-}
-
-/** A configuration problem, naming the variable or file field. */
-export class GatewayConfigError extends Error {
-  constructor(
-    readonly field: string,
-    problem: string,
-  ) {
-    super(`Invalid gateway configuration "${field}": ${problem}`);
-    this.name = 'GatewayConfigError';
-  }
 }
 
 /** The optional JSON file named by GATEWAY_CONFIG: pool options plus a `gateway` section; environment variables win. */

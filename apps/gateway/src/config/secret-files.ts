@@ -1,5 +1,5 @@
 import { closeSync, openSync, readSync } from 'node:fs';
-import { GatewayConfigError } from './gateway-config.js';
+import { GatewayConfigError } from './gateway-config-error.js';
 
 /** Variables that may come from a file instead (Docker or Kubernetes secrets): `X_FILE=/run/secrets/x` sets `X`. */
 export const SECRET_VARIABLES = [

@@ -16,13 +16,7 @@ import {
   retryAfterSeconds,
 } from 'nestjs-deepseek-pool';
 import { ClientRefusedError } from '../clients/client-refusal.js';
-
-/** An error as an OpenAI-compatible client expects it: status, headers and the `{ error: {...} }` envelope. */
-export interface OpenAiErrorResponse {
-  status: number;
-  headers: Record<string, string>;
-  body: { error: { message: string; type: string; param: string | null; code: string | null } };
-}
+import type { OpenAiErrorResponse } from './openai-error-response.js';
 
 /**
  * Maps anything a route threw to the OpenAI error envelope. Retryable answers carry `Retry-After` (seconds)

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { INestApplication, LoggerService } from '@nestjs/common';
-import { GatewayConfigError } from '../config/gateway-config.js';
+import { GatewayConfigError } from '../config/gateway-config-error.js';
 import { InFlightRequests } from './in-flight-requests.js';
 
 /** Under Kubernetes' default 30 s grace period and compose's `stop_grace_period: 30s`, with room for the close. */

@@ -1,14 +1,12 @@
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from '../chat.types.js';
-import type { AttemptMeta, CallOptions } from '../resilience/attempt-loop.js';
+import type { AttemptMeta, DegradedTier } from '../call.types.js';
+import type { CallOptions } from '../resilience/attempt-loop.types.js';
 
 /** A pool answer: the upstream body unchanged, and how it was obtained. */
 export interface PoolResult<T> {
   data: T;
   meta: AttemptMeta;
 }
-
-/** Which degradation tier served an answer. */
-export type DegradedTier = NonNullable<AttemptMeta['degraded']>;
 
 /** Degradation asked of one call. */
 export interface DegradeOptions {

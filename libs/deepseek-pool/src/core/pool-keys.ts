@@ -3,7 +3,7 @@ import { UnknownKeyError } from '../deepseek-pool.errors.js';
 import type { PoolEvents } from '../deepseek-pool.events.js';
 import { servedModels } from '../deepseek-pool.options.js';
 import { type KeyConfig, type KeyOptions, parseKeys } from '../keys/key-config.js';
-import { type DirectCallResult, callKeyDirectly } from '../keys/direct-call.js';
+import { type DirectCallResult, callKeyDirectly } from '../transport/direct-call.js';
 import type { KeyRegistry } from '../keys/key-registry.js';
 import type { KeySlot } from '../keys/key-slot.js';
 import type { ModelLabels } from '../metrics/model-labels.js';

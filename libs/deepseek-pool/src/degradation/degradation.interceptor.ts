@@ -22,7 +22,7 @@ import { DeepSeekDegradationService } from './degradation.service.js';
  * replayed as chunks. An invalid request is rejected (InvalidRequestError, 400) before anything else: never degraded.
  */
 @Injectable()
-export class DeepSeekDegradationInterceptor implements NestInterceptor {
+export class DeepSeekDegradationInterceptor implements NestInterceptor<unknown, unknown> {
   constructor(
     private readonly degradation: DeepSeekDegradationService,
     private readonly reflector: Reflector,

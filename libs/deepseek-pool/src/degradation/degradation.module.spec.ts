@@ -10,7 +10,7 @@ import { ScriptedTransport, completion } from '../testing/scripted-transport.js'
 import { DeepSeekDegradationModule } from './degradation.module.js';
 import type { DeepSeekDegradationOptions } from './degradation.options.js';
 import { DeepSeekDegradationService } from './degradation.service.js';
-import { must } from '../../../../test/support/must.js';
+import { defined } from '../defined.fixture.js';
 
 const KEY = 'sk-module000000000000001';
 const request: ChatCompletionRequest = {
@@ -78,8 +78,9 @@ describe('DeepSeekDegradationModule', () => {
     });
     await expect(servesFromCache(moduleRef.get(DeepSeekPoolService))).resolves.toBe('cache');
     const keys: string[] = [];
-    for await (const [key] of must(must(appCache, 'the app cache').stores[0].iterator?.(undefined), 'a store iterator'))
-      keys.push(String(key));
+    const [store] = defined(appCache, 'the app cache').stores;
+    if (store.iterator === undefined) throw new Error('the cache store cannot list its keys');
+    for await (const [key] of store.iterator(undefined)) keys.push(String(key));
     expect(keys).toEqual([expect.stringMatching(/^app:[0-9a-f]{64}$/)]);
     await moduleRef.close();
   });

@@ -3,7 +3,7 @@ import type { ChatCompletion, ChatCompletionRequest } from '../chat.types.js';
 import { type Clock, systemClock } from '../clock.js';
 import { InvalidOptionsError } from '../deepseek-pool.errors.js';
 import type { ResolvedPoolOptions } from '../deepseek-pool.options.js';
-import { nonNegativeNumber, positiveInteger, positiveNumber } from '../keys/key-config.js';
+import { isList, nonNegativeNumber, positiveInteger, positiveNumber } from '../options/validation.js';
 import type { PoolMetricsRecorder } from '../metrics/metrics-recorder.js';
 import { redactedLogger } from '../redaction/redacting-logger.js';
 import { Redactor } from '../redaction/redactor.js';
@@ -155,9 +155,8 @@ export function resolveFallback(options: FallbackOptions = {}, field: string): R
 }
 
 function tiers(value: readonly DegradationTier[]): readonly DegradationTier[] {
-  const given: unknown = value; // not type-checked in JavaScript callers
   if (
-    !Array.isArray(given) ||
+    !isList(value) ||
     value.some((tier) => !DEGRADATION_TIERS.includes(tier)) ||
     new Set(value).size !== value.length
   ) {

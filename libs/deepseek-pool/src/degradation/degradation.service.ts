@@ -3,14 +3,8 @@ import { type Observable, defer, from } from 'rxjs';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from '../chat.types.js';
 import { type AttemptRecord, RequestAbortedError, attemptsOf, errorMessage } from '../deepseek-pool.errors.js';
 import { observableToIterable } from '../streaming/observable-iterable.js';
-import type {
-  ChatDegrader,
-  ChatOptions,
-  DegradedTier,
-  PoolChatCall,
-  PoolResult,
-  StreamOptions,
-} from '../core/call-types.js';
+import type { DegradedTier } from '../call.types.js';
+import type { ChatDegrader, ChatOptions, PoolChatCall, PoolResult, StreamOptions } from '../core/call-types.js';
 import type { PoolCore } from '../core/pool-core.js';
 import { POOL_CORE } from '../core/pool-core.token.js';
 import type { DegradableRoute } from './degradable.decorator.js';

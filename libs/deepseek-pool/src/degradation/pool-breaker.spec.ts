@@ -7,7 +7,7 @@ import {
   SlidingWindow,
   shouldOpen,
 } from './pool-breaker.js';
-import { must } from '../../../../test/support/must.js';
+import { defined } from '../defined.fixture.js';
 
 const POLICY: PoolBreakerPolicy = {
   errorThresholdPercentage: 50,
@@ -184,13 +184,13 @@ describe('PoolBreaker state machine (fake timers)', () => {
 
   it('ignores outcomes of calls admitted before the state changed', () => {
     const { breaker: subject } = breaker();
-    const late = must(subject.tryAcquire(), 'a permit');
+    const late = defined(subject.tryAcquire());
     play(subject, [{ calls: ['failure', 'failure', 'failure', 'failure'] }, { advanceMs: 30_000 }]);
-    const trial = must(subject.tryAcquire(), 'a trial permit');
+    const trial = defined(subject.tryAcquire());
     subject.record(late, 'failure');
     expect(subject.state).toBe('half-open');
     subject.record(trial, 'success');
-    subject.record(must(subject.tryAcquire(), 'a trial permit'), 'success');
+    subject.record(defined(subject.tryAcquire()), 'success');
     expect(subject.state).toBe('closed');
   });
 

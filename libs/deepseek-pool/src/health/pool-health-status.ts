@@ -1,5 +1,5 @@
 import { InvalidOptionsError } from '../deepseek-pool.errors.js';
-import type { BreakerState } from '../resilience/key-breaker.js';
+import type { BreakerState } from '../keys/key-breaker.js';
 import type { KeySnapshot, KeyState, PoolSnapshot } from '../pool-snapshot.js';
 
 /**

@@ -1,8 +1,19 @@
 import { InvalidOptionsError } from '../deepseek-pool.errors.js';
 import { parseUsageLimits } from '../limits/limit-options.js';
 import type { UsageLimits } from '../limits/usage-window.js';
-import { CONTINUATION_MODES, type ContinuationMode, defaultContinuation } from '../streaming/continuation-plan.js';
-import { maskKey } from './mask.js';
+import {
+  flag,
+  integer,
+  isList,
+  nonEmptyString,
+  normalizeBaseUrl,
+  positiveInteger,
+  positiveNumber,
+  stringList,
+  stringRecord,
+} from '../options/validation.js';
+import { CONTINUATION_MODES, type ContinuationMode, defaultContinuation } from './continuation-mode.js';
+import { maskKey } from '../redaction/mask.js';
 
 /** Models DeepSeek documents `reasoning_content` as a prefix for (chat prefix completion, thinking mode). */
 const DEFAULT_REASONING_PREFIX_MODELS = ['deepseek-reasoner'];
@@ -82,8 +93,8 @@ const ID_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
  * `existing` keys (run-time additions) count for uniqueness and default ids, never for error indexes.
  */
 export function parseKeys(input: KeysInput, defaultBaseUrl: string, existing: readonly KeyConfig[] = []): KeyConfig[] {
-  const list: unknown = typeof input === 'string' ? splitKeyList(input) : input; // JavaScript callers: unchecked
-  if (!isEntryList(list)) throw new InvalidOptionsError('keys', 'must be a comma-separated string or an array');
+  const list = typeof input === 'string' ? splitKeyList(input) : input;
+  if (!isList(list)) throw new InvalidOptionsError('keys', 'must be a comma-separated string or an array');
   if (list.length === 0) throw new InvalidOptionsError('keys', 'is empty: give at least one API key');
   const configs = list.map((entry, index) => toKeyConfig(entry, index, existing.length + index, defaultBaseUrl));
   const all = [...existing, ...configs];
@@ -101,11 +112,6 @@ export function parseKeys(input: KeysInput, defaultBaseUrl: string, existing: re
     (k) => `duplicate key ${k.masked} for ${k.baseUrl}`,
   );
   return configs;
-}
-
-/** An array, its entries still to validate one by one (`toKeyConfig`). */
-function isEntryList(value: unknown): value is ReadonlyArray<string | KeyOptions> {
-  return Array.isArray(value);
 }
 
 function splitKeyList(text: string): string[] {
@@ -181,71 +187,6 @@ function reasoningPrefixModels(
       "needs continuation 'deepseek-prefix' (only chat prefix completion takes reasoning_content)",
     );
   return new Set(models);
-}
-
-/** Validates and normalizes a base URL: http(s), no trailing slash, no credentials. */
-export function normalizeBaseUrl(value: unknown, field: string): string {
-  if (typeof value !== 'string') throw new InvalidOptionsError(field, 'must be a URL string');
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new InvalidOptionsError(field, `is not a valid URL`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new InvalidOptionsError(field, 'must use http or https');
-  if (url.username || url.password) throw new InvalidOptionsError(field, 'must not contain credentials');
-  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
-}
-
-export function positiveNumber(value: unknown, field: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
-    throw new InvalidOptionsError(field, `must be a number > 0 (got ${String(value)})`);
-  return value;
-}
-
-export function nonNegativeNumber(value: unknown, field: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
-    throw new InvalidOptionsError(field, `must be a number >= 0 (got ${String(value)})`);
-  return value;
-}
-
-export function positiveInteger(value: unknown, field: string): number {
-  if (!Number.isInteger(value) || (value as number) <= 0)
-    throw new InvalidOptionsError(field, `must be an integer > 0 (got ${String(value)})`);
-  return value as number;
-}
-
-export function flag(value: unknown, field: string): boolean {
-  if (typeof value !== 'boolean') throw new InvalidOptionsError(field, `must be true or false (got ${String(value)})`);
-  return value;
-}
-
-function integer(value: unknown, field: string): number {
-  if (!Number.isInteger(value)) throw new InvalidOptionsError(field, `must be an integer (got ${String(value)})`);
-  return value as number;
-}
-
-function nonEmptyString(value: unknown, field: string): string {
-  if (typeof value !== 'string' || value.trim() === '')
-    throw new InvalidOptionsError(field, 'must be a non-empty string');
-  return value;
-}
-
-function stringList(value: unknown, field: string): string[] {
-  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string' || item === '')) {
-    throw new InvalidOptionsError(field, 'must be an array of non-empty strings');
-  }
-  return value as string[];
-}
-
-function stringRecord(value: unknown, field: string): Record<string, string> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value))
-    throw new InvalidOptionsError(field, 'must be an object of strings');
-  for (const [name, item] of Object.entries(value)) {
-    if (typeof item !== 'string') throw new InvalidOptionsError(`${field}.${name}`, 'must be a string');
-  }
-  return { ...(value as Record<string, string>) };
 }
 
 function assertUnique<T>(

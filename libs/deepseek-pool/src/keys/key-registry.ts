@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Clock } from '../clock.js';
-import type { BreakerPolicy } from '../resilience/breaker-policy.js';
-import type { BreakerState } from '../resilience/key-breaker.js';
+import type { BreakerPolicy } from './breaker-policy.js';
+import type { BreakerState } from './key-breaker.js';
 import type { KeyConfig } from './key-config.js';
 import { KeySlot } from './key-slot.js';
 

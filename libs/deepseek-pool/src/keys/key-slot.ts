@@ -1,9 +1,9 @@
 import type { EventEmitter } from 'node:events';
 import type { Clock } from '../clock.js';
 import type { Usage } from '../chat.types.js';
-import type { BreakerPolicy } from '../resilience/breaker-policy.js';
-import { type BreakerState, KeyBreaker } from '../resilience/key-breaker.js';
-import type { RoutableKey } from '../routing/routable-key.js';
+import type { BreakerPolicy } from './breaker-policy.js';
+import { type BreakerState, KeyBreaker } from './key-breaker.js';
+import type { RoutableKey } from './routable-key.js';
 import { accountScope, keyScope } from '../state/pool-state-store.js';
 import type { KeyConfig } from './key-config.js';
 import { PeakEwma } from './peak-ewma.js';

@@ -1,5 +1,5 @@
 import { InvalidOptionsError } from '../deepseek-pool.errors.js';
-import { positiveInteger } from '../keys/key-config.js';
+import { positiveInteger } from '../options/validation.js';
 import type { UsageLimits } from './usage-window.js';
 
 const LIMIT_FIELDS: ReadonlyArray<keyof UsageLimits> = ['requestsPerMinute', 'tokensPerMinute', 'tokensPerDay'];

@@ -1,5 +1,4 @@
-import type { PoolStateStore } from '../state/pool-state-store.js';
-import type { UsageLimits, UsageTotals } from './usage-window.js';
+import type { UsageLimits, UsageStore, UsageTotals } from './usage-window.js';
 
 /** The part of a key the limits look at. */
 export interface LimitedKey {
@@ -35,7 +34,7 @@ export function headroomOf(limits: UsageLimits, totals: UsageTotals): number {
 /** Reads the limits of keys (their config) and accounts (the pool's options) against the store's counters. */
 export class QuotaGuard implements QuotaView {
   constructor(
-    private readonly store: PoolStateStore,
+    private readonly store: UsageStore,
     private readonly accountLimits: ReadonlyMap<string, UsageLimits>,
   ) {}
 

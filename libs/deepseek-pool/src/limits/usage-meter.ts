@@ -1,9 +1,8 @@
 import type { Clock } from '../clock.js';
-import type { PoolStateStore } from '../state/pool-state-store.js';
 import { EstimateCorrection } from './estimate-correction.js';
 import type { LimitedKey, QuotaGuard } from './quota-guard.js';
 import { type ThresholdCrossing, ThresholdTracker } from './quota-thresholds.js';
-import type { UsageDelta, UsageLimits } from './usage-window.js';
+import type { UsageDelta, UsageLimits, UsageStore } from './usage-window.js';
 
 /** What one attempt counted before its call, to be corrected (once) after it. */
 export interface Reservation {
@@ -27,7 +26,7 @@ export class UsageMeter {
   private readonly correction = new EstimateCorrection();
 
   constructor(
-    private readonly store: PoolStateStore,
+    private readonly store: UsageStore,
     private readonly guard: QuotaGuard,
     private readonly clock: Clock,
     private readonly onThreshold: (crossing: ThresholdCrossing) => void,

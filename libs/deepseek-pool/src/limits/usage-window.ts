@@ -44,6 +44,19 @@ export interface UsageReader {
   msUntilWithin(limits: UsageLimits, nowMs: number): number;
 }
 
+/** The usage counters of every scope (`key:<id>`, `account:<name>`): the part of the pool's state store limits use. */
+export interface UsageStore {
+  /**
+   * Request and token counters of a scope (local view: a shared store adds the other replicas' counts as last synced).
+   */
+  usage(scope: string): UsageReader;
+  /**
+   * Adds to a scope's counters at `atMs`; a correction passes its estimate's `atMs`, so it lands where the estimate
+   * did.
+   */
+  addUsage(scope: string, delta: UsageDelta, atMs: number): void;
+}
+
 interface Bucket {
   index: number;
   requests: number;

@@ -1,6 +1,6 @@
 import type { Usage } from '../chat.types.js';
 import type { Outcome } from '../resilience/outcome.js';
-import type { NotContinuedReason } from '../streaming/continuation-plan.js';
+import type { NotContinuedReason } from '../deepseek-pool.errors.js';
 
 /** One upstream attempt, as metrics see it. */
 export interface AttemptMetric {

@@ -2,8 +2,14 @@ import { describe, expect, it, jest } from '@jest/globals';
 import type { PoolMetricsRecorder } from './metrics-recorder.js';
 import { MAX_KNOWN_MODELS, ModelLabelledMetrics, ModelLabels, OTHER_MODEL } from './model-labels.js';
 
-function recorder(): jest.Mocked<PoolMetricsRecorder> {
-  return { attempt: jest.fn(), request: jest.fn(), retry: jest.fn(), usage: jest.fn(), degraded: jest.fn() };
+function recorder() {
+  return {
+    attempt: jest.fn<PoolMetricsRecorder['attempt']>(),
+    request: jest.fn<PoolMetricsRecorder['request']>(),
+    retry: jest.fn<PoolMetricsRecorder['retry']>(),
+    usage: jest.fn<PoolMetricsRecorder['usage']>(),
+    degraded: jest.fn<PoolMetricsRecorder['degraded']>(),
+  } satisfies PoolMetricsRecorder;
 }
 
 describe('ModelLabels', () => {

@@ -1,4 +1,4 @@
-import { maskKey } from '../keys/mask.js';
+import { maskKey } from './mask.js';
 import { escapeViews } from './escape-view.js';
 
 /** Any run of this many consecutive characters of a secret is redacted, wherever it is cut. */

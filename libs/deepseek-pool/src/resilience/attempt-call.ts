@@ -1,8 +1,8 @@
 import type { AttemptRecord, UpstreamError } from '../deepseek-pool.errors.js';
 import type { KeySlot } from '../keys/key-slot.js';
 import type { PoolMetricsRecorder } from '../metrics/metrics-recorder.js';
-import type { CallTrace } from '../telemetry/call-trace.js';
-import type { AttemptFn, RunOptions } from './attempt-loop.js';
+import type { CallTrace } from './call-trace.js';
+import type { AttemptFn, RunOptions } from './attempt-loop.types.js';
 
 /** What one run of the attempt loop carries from step to step. */
 export interface Call<T> {

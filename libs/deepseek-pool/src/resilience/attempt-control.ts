@@ -2,7 +2,7 @@ import type { Clock } from '../clock.js';
 import { UpstreamError, errorMessage } from '../deepseek-pool.errors.js';
 import { redactFailure } from '../redaction/redact-failure.js';
 import type { Redactor } from '../redaction/redactor.js';
-import { type AttemptTrace, NOOP_ATTEMPT } from '../telemetry/call-trace.js';
+import { type AttemptTrace, NOOP_ATTEMPT } from './call-trace.js';
 import type { Outcome } from './outcome.js';
 
 export type TimerPhase = 'first-byte' | 'first-content' | 'idle' | 'total';

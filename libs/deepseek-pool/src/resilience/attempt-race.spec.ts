@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals
 import { UpstreamError } from '../deepseek-pool.errors.js';
 import type { KeySlot } from '../keys/key-slot.js';
 import type { AttemptControl } from './attempt-control.js';
-import type { AttemptFn } from './attempt-loop.js';
+import type { AttemptFn } from './attempt-loop.types.js';
 import { keysOf, loopHarness } from './attempt-loop.fixture.js';
 import { type AttemptResult, runAttempt } from './attempt-race.js';
 

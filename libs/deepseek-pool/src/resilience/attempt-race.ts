@@ -1,10 +1,12 @@
 import type { UpstreamError } from '../deepseek-pool.errors.js';
 import type { KeySlot } from '../keys/key-slot.js';
 import { type Call, attemptsCounted, inPriorities, recordAttempt } from './attempt-call.js';
-import type { AttemptLoopDeps, AttemptMeta } from './attempt-loop.js';
+import type { AttemptMeta } from '../call.types.js';
+import type { HedgeSkip } from '../deepseek-pool.events.js';
+import type { AttemptLoopDeps } from './attempt-loop.types.js';
 import { classify } from './classify.js';
 import { type Flight, type FlightDeps, type Landing, launchFlight } from './flight.js';
-import { type HedgeSkip, lostRaceLatencyMs } from './hedge-policy.js';
+import { lostRaceLatencyMs } from './hedge-policy.js';
 import { HEDGE_DUE, type HedgeTimer, type Hedging } from './hedging.js';
 import { type FailureDeps, onFailure } from './on-failure.js';
 import { acquireAccount } from './pick-or-wait.js';

@@ -1,10 +1,10 @@
 import { UpstreamError } from '../deepseek-pool.errors.js';
 import type { KeySlot } from '../keys/key-slot.js';
 import { failureLatencyMs } from '../keys/peak-ewma.js';
-import type { AttemptFailure } from '../telemetry/call-trace.js';
+import type { AttemptFailure } from './call-trace.js';
 import { AttemptControl } from './attempt-control.js';
 import type { Call } from './attempt-call.js';
-import type { AttemptLoopDeps } from './attempt-loop.js';
+import type { AttemptLoopDeps } from './attempt-loop.types.js';
 import { classify, isKeyFault } from './classify.js';
 import type { SlotReleases } from './slot-releases.js';
 

@@ -1,4 +1,5 @@
 import { failureLatencyMs } from '../keys/peak-ewma.js';
+import type { HedgeSkip } from '../deepseek-pool.events.js';
 
 /** Hedged requests: a second attempt on another key when the first has not answered within the hedge delay. */
 export interface HedgeSettings {
@@ -24,9 +25,6 @@ export interface HedgeSettings {
    */
   budget: { ratio: number; minRetriesPerSecond: number; windowMs: number };
 }
-
-/** Why no hedge was sent once the delay passed. */
-export type HedgeSkip = 'max-attempts' | 'deadline' | 'budget' | 'no-candidate' | 'account-limit';
 
 /** What the loop knows when the hedge delay passes with no answer. */
 export interface HedgeCheck {

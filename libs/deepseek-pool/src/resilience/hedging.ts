@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import { AnswerTimes } from './answer-times.js';
-import { type HedgeSettings, type HedgeSkip, hedgeDelayMs, hedgeSkip } from './hedge-policy.js';
+import type { HedgeSkip } from '../deepseek-pool.events.js';
+import { type HedgeSettings, hedgeDelayMs, hedgeSkip } from './hedge-policy.js';
 import { RetryBudget } from './retry-budget.js';
 
 /** A pending hedge delay: `due` resolves when it passes; `cancel` stops it. */

@@ -2,7 +2,7 @@ import { DeadlineExceededError, RequestAbortedError, UpstreamError } from '../de
 import { failureLatencyMs } from '../keys/peak-ewma.js';
 import type { AttemptControl } from './attempt-control.js';
 import { type Call, recordAttempt } from './attempt-call.js';
-import type { AttemptLoopDeps } from './attempt-loop.js';
+import type { AttemptLoopDeps } from './attempt-loop.types.js';
 import { classify } from './classify.js';
 import type { Flight } from './flight.js';
 import { applyAction } from './outcome-actions.js';

@@ -9,7 +9,7 @@ import {
 import type { KeySlot } from '../keys/key-slot.js';
 import type { EligibilityContext } from '../routing/eligibility.js';
 import type { Unavailability } from '../routing/router.js';
-import type { AttemptLoopDeps } from './attempt-loop.js';
+import type { AttemptLoopDeps } from './attempt-loop.types.js';
 import { type Call, attemptsCounted } from './attempt-call.js';
 import { backoffMs } from './backoff.js';
 import type { SlotReleases } from './slot-releases.js';

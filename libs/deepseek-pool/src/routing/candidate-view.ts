@@ -1,4 +1,4 @@
-import type { RoutableKey } from './routable-key.js';
+import type { RoutableKey } from '../keys/routable-key.js';
 import type { Candidate } from './strategy.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { QuotaView } from '../limits/quota-guard.js';
 import type { PoolStateStore } from '../state/pool-state-store.js';
-import type { RoutableKey } from './routable-key.js';
+import type { RoutableKey } from '../keys/routable-key.js';
 
 /** Why a key cannot take a request now (undefined: it can). */
 export type Ineligibility = 'model' | 'disabled' | 'cooling' | 'open' | 'over-limit' | 'saturated';

@@ -2,7 +2,7 @@ import type { Rng } from '../clock.js';
 import { hash32, keepPreferredAccount } from './affinity.js';
 import { CandidateView } from './candidate-view.js';
 import { type EligibilityContext, type Ineligibility, cooldownEnd, ineligibility } from './eligibility.js';
-import type { RoutableKey } from './routable-key.js';
+import type { RoutableKey } from '../keys/routable-key.js';
 import type { Strategy } from './strategy.js';
 import { groupByPriority } from './tiers.js';
 

@@ -1,4 +1,4 @@
-import type { UsageDelta, UsageReader } from '../limits/usage-window.js';
+import type { UsageStore } from '../limits/usage-window.js';
 import type { DisableReason } from '../resilience/outcome.js';
 
 /** Why a key is out of rotation until something (prober, operator) brings it back. */
@@ -26,7 +26,7 @@ export type ViewChange = Extract<StateChange, { type: 'cooldown' | 'clear-cooldo
  * so routing never waits on I/O; writes apply locally at once and propagate as the store can.
  * Scopes are `key:<id>` or `account:<name>`.
  */
-export interface PoolStateStore {
+export interface PoolStateStore extends UsageStore {
   /**
    * Starts the store's I/O (connections, timers), when it has any: the pool calls it at module init, before serving.
    * Idempotent. A store does no I/O before it.
@@ -46,15 +46,6 @@ export interface PoolStateStore {
   /** Takes one in-flight slot of the account when under `limit`. */
   tryAcquireAccount(account: string, limit: number): boolean | Promise<boolean>;
   releaseAccount(account: string): void;
-  /**
-   * Request and token counters of a scope (local view: a shared store adds the other replicas' counts as last synced).
-   */
-  usage(scope: string): UsageReader;
-  /**
-   * Adds to a scope's counters at `atMs`; a correction passes its estimate's `atMs`, so it lands where the estimate
-   * did.
-   */
-  addUsage(scope: string, delta: UsageDelta, atMs: number): void;
   /** Registers a listener for changes made by this or another replica. */
   onChange(listener: (change: StateChange) => void): void;
   close(): Promise<void>;

@@ -1,7 +1,7 @@
 import type { Redis, RedisOptions } from 'ioredis';
 import { type Clock, systemClock } from '../clock.js';
 import { InvalidOptionsError } from '../deepseek-pool.errors.js';
-import { positiveInteger } from '../keys/key-config.js';
+import { positiveInteger } from '../options/validation.js';
 
 /**
  * How account in-flight slots are counted across replicas.

@@ -13,7 +13,8 @@ export interface Pacing {
 export class ChunkChannel<T> implements AsyncIterableIterator<T> {
   private readonly buffer: T[] = [];
   private ended = false;
-  private failure: unknown;
+  /** What the consumer's next read throws once the queue is drained (a failure `undefined` ends the stream quietly). */
+  private failure: { error: unknown } | undefined;
   private cancelled = false;
   private wakeConsumer: (() => void) | undefined;
   private wakeProducer: (() => void) | undefined;
@@ -26,16 +27,22 @@ export class ChunkChannel<T> implements AsyncIterableIterator<T> {
 
   /** Queues an item; resolves false once the consumer has gone (stop producing). */
   async push(item: T): Promise<boolean> {
-    if (this.cancelled) return false;
-    this.buffer.push(item);
-    this.wake('consumer');
+    if (!this.offer(item)) return false;
     if (this.buffer.length < this.highWaterMark) return true;
     this.pacing?.blocked();
-    while (this.buffer.length >= this.highWaterMark && !this.isCancelled) {
+    while (this.buffer.length >= this.highWaterMark && !this.cancelled) {
       await new Promise<void>((resolve) => (this.wakeProducer = resolve));
     }
     this.pacing?.unblocked();
     return !this.cancelled;
+  }
+
+  /** Queues an item without waiting for the consumer (for a producer that cannot wait); false once it has gone. */
+  offer(item: T): boolean {
+    if (this.cancelled) return false;
+    this.buffer.push(item);
+    this.wake('consumer');
+    return true;
   }
 
   /** The producer finished normally. */
@@ -47,7 +54,7 @@ export class ChunkChannel<T> implements AsyncIterableIterator<T> {
   /** The producer failed: the consumer gets `error` after the items already queued. */
   fail(error: unknown): void {
     if (this.cancelled) return;
-    this.failure = error;
+    this.failure = failureOf(error);
     this.close();
   }
 
@@ -59,7 +66,7 @@ export class ChunkChannel<T> implements AsyncIterableIterator<T> {
     if (this.cancelled || this.ended) return;
     this.cancelled = true;
     this.buffer.length = 0;
-    this.failure = error;
+    this.failure = failureOf(error);
     this.ended = true;
     this.wake('producer');
     this.wake('consumer');
@@ -72,15 +79,15 @@ export class ChunkChannel<T> implements AsyncIterableIterator<T> {
   async next(): Promise<IteratorResult<T>> {
     for (;;) {
       if (this.buffer.length > 0) {
-        const value = this.buffer.shift() as T; // the buffer is not empty
+        const [value] = this.buffer.splice(0, 1);
         this.wake('producer');
         return { value, done: false };
       }
       if (this.ended) {
         if (this.failure !== undefined) {
-          const failure: unknown = this.failure;
+          const { error } = this.failure;
           this.failure = undefined;
-          throw failure;
+          throw error;
         }
         return { value: undefined, done: true };
       }
@@ -91,17 +98,14 @@ export class ChunkChannel<T> implements AsyncIterableIterator<T> {
 
   /** The consumer stops early: drop what is queued and cancel the producer. */
   return(): Promise<IteratorResult<T>> {
-    // the executor runs at once and turns an `onCancel` that throws into a rejection, as an async method would
-    return new Promise((resolve) => {
-      if (!this.cancelled && !this.ended) {
-        this.cancelled = true;
-        this.buffer.length = 0;
-        this.wake('producer');
-        this.onCancel();
-      }
-      this.ended = true;
-      resolve({ value: undefined, done: true });
-    });
+    if (!this.cancelled && !this.ended) {
+      this.cancelled = true;
+      this.buffer.length = 0;
+      this.wake('producer');
+      this.onCancel();
+    }
+    this.ended = true;
+    return Promise.resolve({ value: undefined, done: true });
   }
 
   [Symbol.asyncIterator](): this {
@@ -114,4 +118,8 @@ export class ChunkChannel<T> implements AsyncIterableIterator<T> {
     else this.wakeProducer = undefined;
     wake?.();
   }
+}
+
+function failureOf(error: unknown): { error: unknown } | undefined {
+  return error === undefined ? undefined : { error };
 }

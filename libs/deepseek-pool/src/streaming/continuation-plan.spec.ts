@@ -6,7 +6,6 @@ import {
   canContinue,
   continuationBaseUrl,
   continuationRequest,
-  defaultContinuation,
   planContinuation,
 } from './continuation-plan.js';
 
@@ -74,15 +73,6 @@ describe('canContinue', () => {
 });
 
 describe('base URLs', () => {
-  it.each([
-    ['https://api.deepseek.com', 'deepseek-prefix'],
-    ['https://api.deepseek.com/v1', 'deepseek-prefix'],
-    ['http://127.0.0.1:8000/v1', false],
-    ['https://reseller.example/deepseek', false],
-  ])('default continuation of %s is %s', (baseUrl, mode) => {
-    expect(defaultContinuation(baseUrl)).toBe(mode);
-  });
-
   it.each([
     ['https://api.deepseek.com', 'deepseek-prefix', 'https://api.deepseek.com/beta'],
     ['https://api.deepseek.com/v1', 'deepseek-prefix', 'https://api.deepseek.com/beta'],

@@ -1,14 +1,8 @@
 import type { ChatCompletionRequest, ChatMessage, Usage } from '../chat.types.js';
 import { estimatePromptTokens } from '../limits/token-estimate.js';
 import type { Outcome } from '../resilience/outcome.js';
-
-/**
- * How a key's upstream continues a partial answer: DeepSeek's chat prefix completion (`/beta` base URL, a last
- * assistant message with `prefix: true`), or vLLM / SGLang's `continue_final_message: true` with
- * `add_generation_prompt: false`.
- */
-export type ContinuationMode = 'deepseek-prefix' | 'continue-final-message';
-export const CONTINUATION_MODES: readonly ContinuationMode[] = ['deepseek-prefix', 'continue-final-message'];
+import type { ContinuationMode } from '../keys/continuation-mode.js';
+import type { NotContinuedReason } from '../deepseek-pool.errors.js';
 
 /** What the caller has received of a stream so far: complete events only, byte for byte. */
 export interface Received {
@@ -19,18 +13,6 @@ export interface Received {
   /** A `finish_reason` was passed on: the answer is whole, only the end of the stream is missing. */
   finished: boolean;
 }
-
-/** Why a broken stream ends with StreamInterruptedError instead of being continued. */
-export type NotContinuedReason =
-  | 'disabled'
-  | 'aborted'
-  | 'n'
-  | 'logprobs'
-  | 'tool-calls'
-  | 'max-continuations'
-  | 'deadline'
-  | 'no-capable-key'
-  | 'continuation-failed';
 
 export interface ContinuationInput {
   request: ChatCompletionRequest;
@@ -80,14 +62,6 @@ export function canContinue(key: ContinuationCapability, upstreamModel: string, 
   if (key.continuation === false) return false;
   if (received.reasoning === '') return true;
   return key.continuation === 'deepseek-prefix' && key.reasoningPrefixModels.has(upstreamModel);
-}
-
-/**
- * The default continuation of a base URL: prefix completion on DeepSeek's own API, none elsewhere (a server that
- * ignores the flag would repeat text).
- */
-export function defaultContinuation(baseUrl: string): ContinuationMode | false {
-  return new URL(baseUrl).hostname === 'api.deepseek.com' ? 'deepseek-prefix' : false;
 }
 
 /**

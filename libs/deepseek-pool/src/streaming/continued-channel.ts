@@ -1,12 +1,7 @@
+import type { ChunkSource } from '../call.types.js';
 import type { ChatCompletionChunk, Usage } from '../chat.types.js';
 import type { Received } from './continuation-plan.js';
 import { StreamSplice } from './stream-splice.js';
-
-/** What a PoolStream reads: a committed key's channel, or several spliced into one. */
-export interface ChunkSource {
-  next(): Promise<IteratorResult<ChatCompletionChunk>>;
-  return(): Promise<IteratorResult<ChatCompletionChunk>>;
-}
 
 /** A continuation of a broken call: the channel it streams on and what the broken call cost. */
 export interface Resumed {

@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import type { ChatCompletionChunk } from '../chat.types.js';
-import type { DegradedTier } from '../core/call-types.js';
-import type { AttemptMeta } from '../resilience/attempt-loop.js';
+import type { DegradedTier } from '../call.types.js';
+import type { AttemptMeta } from '../call.types.js';
 import { degradableStream } from './degradable-stream.js';
 import { PoolStream } from './pool-stream.js';
 

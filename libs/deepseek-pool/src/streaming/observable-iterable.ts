@@ -5,12 +5,11 @@ import { ChunkChannel } from './chunk-channel.js';
 export function observableToIterable<T>(source: Observable<T>): AsyncIterable<T> {
   return {
     [Symbol.asyncIterator]: () => {
-      // unsubscribed only when the reader returns, after `subscribe` has answered
-      const channel = new ChunkChannel<T>(Infinity, () => subscription.unsubscribe());
+      const channel = new ChunkChannel<T>(Infinity, () => {
+        subscription.unsubscribe();
+      });
       const subscription: Subscription = source.subscribe({
-        next: (value) => {
-          channel.push(value).catch((error: unknown) => channel.fail(error));
-        },
+        next: (value) => channel.offer(value),
         error: (error: unknown) => channel.fail(error),
         complete: () => channel.close(),
       });

@@ -1,8 +1,7 @@
 import { Observable } from 'rxjs';
 import type { ChatCompletionChunk } from '../chat.types.js';
 import { RequestAbortedError, StreamInterruptedError, UpstreamError } from '../deepseek-pool.errors.js';
-import type { AttemptMeta } from '../resilience/attempt-loop.js';
-import type { ChunkSource } from './continued-channel.js';
+import type { AttemptMeta, ChunkSource } from '../call.types.js';
 
 /** What starting a stream yields: the committed key's channel (continuations spliced in) and how it was obtained. */
 export interface StreamStart {
@@ -35,6 +34,7 @@ export class PoolStream implements AsyncIterable<ChatCompletionChunk> {
   /** Stops the stream: aborts the upstream request (or the attempts still looking for a key) and frees the key. */
   cancel(): void {
     this.cancellation.abort();
+    // a stream that failed to start holds no key; one that started is closed, and closing cannot fail the caller
     this.started?.then((start) => start.channel.return()).catch(() => undefined);
   }
 
@@ -65,12 +65,15 @@ export class PoolStream implements AsyncIterable<ChatCompletionChunk> {
   toObservable(): Observable<ChatCompletionChunk> {
     return new Observable<ChatCompletionChunk>((subscriber) => {
       const iterator = this[Symbol.asyncIterator]();
-      let stopped = false as boolean; // set by the teardown below, which TypeScript's narrowing does not see
-      (async () => {
+      let stopped = false;
+      const pump = async (): Promise<void> => {
         for (let next = await iterator.next(); !next.done && !stopped; next = await iterator.next())
           subscriber.next(next.value);
         subscriber.complete();
-      })().catch((error: unknown) => subscriber.error(error));
+      };
+      pump().catch((error: unknown) => {
+        subscriber.error(error);
+      });
       return () => {
         stopped = true;
         this.cancel();

@@ -9,7 +9,7 @@ import type { KeyOptions } from '../keys/key-config.js';
 import type { ContinuationMetric, PoolMetricsRecorder } from '../metrics/metrics-recorder.js';
 import { ScriptedTransport } from '../testing/scripted-transport.js';
 import { DONE, KEEP_ALIVE, ROLE, chunkEvent, finalEvent, sseReply } from './sse-reply.fixture.js';
-import { must } from '../../../../test/support/must.js';
+import { defined } from '../defined.fixture.js';
 
 const A = 'sk-contkeyaaaaaaaaaa01';
 const B = 'sk-contkeybbbbbbbbbb02';
@@ -143,16 +143,10 @@ describe('stream continuation (scripted upstream, fake timers)', () => {
   it('counts the break against the key that broke: its breaker and its latency', async () => {
     transport.script(A, sseReply(cutAfterHel)).script(B, sseReply(rest));
     start();
-    const before = must(
-      pool.snapshot().keys.find((k) => k.id === 'a'),
-      'key a',
-    ).latencyEwmaMs;
+    const before = defined(pool.snapshot().keys.find((k) => k.id === 'a')).latencyEwmaMs;
     await consume();
     await jest.advanceTimersByTimeAsync(0);
-    const after = must(
-      pool.snapshot().keys.find((k) => k.id === 'a'),
-      'key a',
-    );
+    const after = defined(pool.snapshot().keys.find((k) => k.id === 'a'));
     expect(after.errorRate).toBe(1);
     expect(after.latencyEwmaMs).toBeGreaterThan(before);
   });
@@ -217,9 +211,7 @@ describe('stream continuation (scripted upstream, fake timers)', () => {
     async (strategy) => {
       const keys = [A, B, C, 'sk-contkeyvvvvvvvvvv04'];
       const cutUnlessContinuing: Parameters<ScriptedTransport['script']>[1] = (req) =>
-        sseReply(
-          (JSON.parse(must(req.body, 'a body')) as { messages: unknown[] }).messages.length > 1 ? rest : cutAfterHel,
-        )(req);
+        sseReply(continuing(req.body) ? rest : cutAfterHel)(req);
       for (const key of keys) transport.script(key, cutUnlessContinuing);
       start(
         keys.map((apiKey, i) => ({ id: `k${i}`, apiKey, ...(i === 3 ? { baseUrl: 'http://10.0.0.6:8000' } : {}) })),
@@ -229,7 +221,7 @@ describe('stream continuation (scripted upstream, fake timers)', () => {
       for (let i = 0; i < 12; i++) {
         const { chunks, stream } = await consume();
         expect(text(chunks)).toBe('Hello');
-        const [record] = must((await stream.meta).continuations, 'continuations');
+        const [record] = defined((await stream.meta).continuations);
         expect(record.keyId).not.toBe(record.fromKeyId);
         expect(record.keyId).not.toBe('k3');
       }
@@ -399,3 +391,8 @@ describe('stream continuation (scripted upstream, fake timers)', () => {
     expect(transport.callsTo(B)).toBe(0);
   });
 });
+
+/** Whether a request body continues an answer (it carries the answer so far after the caller's message). */
+function continuing(body: string | undefined): boolean {
+  return (JSON.parse(defined(body, 'the request body')) as ChatCompletionRequest).messages.length > 1;
+}

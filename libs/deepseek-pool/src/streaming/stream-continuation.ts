@@ -10,13 +10,15 @@ import {
 import type { PoolEvents } from '../deepseek-pool.events.js';
 import type { KeySlot } from '../keys/key-slot.js';
 import type { PoolMetricsRecorder } from '../metrics/metrics-recorder.js';
-import type { AttemptFn, AttemptLoop, AttemptMeta, CallOptions } from '../resilience/attempt-loop.js';
-import type { CallTrace } from '../telemetry/call-trace.js';
+import type { AttemptMeta } from '../call.types.js';
+import type { AttemptLoop } from '../resilience/attempt-loop.js';
+import type { AttemptFn, CallOptions } from '../resilience/attempt-loop.types.js';
+import type { CallTrace } from '../resilience/call-trace.js';
 import type { ChunkChannel } from './chunk-channel.js';
 import type { Resume } from './continued-channel.js';
+import type { NotContinuedReason } from '../deepseek-pool.errors.js';
+import type { ContinuationMode } from '../keys/continuation-mode.js';
 import {
-  type ContinuationMode,
-  type NotContinuedReason,
   brokenCallUsage,
   canContinue,
   continuationBaseUrl,

@@ -4,8 +4,7 @@ import type { Clock } from '../clock.js';
 import { errorMessage } from '../deepseek-pool.errors.js';
 import type { KeySlot } from '../keys/key-slot.js';
 import type { PoolSnapshot } from '../pool-snapshot.js';
-import type { ChunkSource } from '../streaming/continued-channel.js';
-import type { AttemptMeta } from '../resilience/attempt-loop.js';
+import type { AttemptMeta, ChunkSource } from '../call.types.js';
 import { ContentCapture, appendDelta } from './content-capture.js';
 import {
   ATTR,
@@ -20,7 +19,13 @@ import {
 import type { OtelApiModule } from './otel-api.js';
 import { PoolInstruments } from './pool-instruments.js';
 import type { ResolvedTelemetryOptions } from './telemetry-options.js';
-import { type AttemptFailure, type AttemptTrace, type CallTrace, type CallTracer, NOOP_CALL } from './call-trace.js';
+import {
+  type AttemptFailure,
+  type AttemptTrace,
+  type CallTrace,
+  type CallTracer,
+  NOOP_CALL,
+} from '../resilience/call-trace.js';
 
 /** A key's attributes: on spans, and the part metrics use. */
 interface KeyAttributes {

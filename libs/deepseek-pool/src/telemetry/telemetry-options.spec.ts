@@ -1,8 +1,8 @@
+import { expect } from '@jest/globals';
 import { InvalidOptionsError } from '../deepseek-pool.errors.js';
 import { resolveOptions } from '../deepseek-pool.options.js';
 import { loadOtelApi, tryImport } from './otel-api.js';
 import { resolveTelemetryOptions } from './telemetry-options.js';
-import { expect } from '@jest/globals';
 
 describe('telemetry options', () => {
   it('defaults to on, content off, trace context on', () => {

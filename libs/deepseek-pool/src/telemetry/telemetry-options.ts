@@ -1,5 +1,5 @@
 import { InvalidOptionsError } from '../deepseek-pool.errors.js';
-import { flag, positiveInteger } from '../keys/key-config.js';
+import { flag, positiveInteger } from '../options/validation.js';
 
 /**
  * An `@opentelemetry/api` TracerProvider / MeterProvider, described by the one method the pool calls: the published

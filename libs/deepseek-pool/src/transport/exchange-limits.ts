@@ -1,5 +1,5 @@
 import { InvalidOptionsError } from '../deepseek-pool.errors.js';
-import { positiveInteger, positiveNumber } from '../keys/key-config.js';
+import { positiveInteger, positiveNumber } from '../options/validation.js';
 
 /** Bounds on what one upstream exchange may make this process hold, and on how long a caller may stop reading. */
 export interface ExchangeLimits {
@@ -32,7 +32,7 @@ export function resolveExchangeLimits(value: unknown): ExchangeLimits {
   const unknown = Object.keys(input).find((name) => !(FIELDS as string[]).includes(name));
   if (unknown !== undefined)
     throw new InvalidOptionsError(`limits.${unknown}`, `is not a limit (one of ${FIELDS.join(', ')})`);
-  const field = (name: keyof ExchangeLimits) => input[name] ?? DEFAULT_EXCHANGE_LIMITS[name];
+  const field = (name: keyof ExchangeLimits): unknown => input[name] ?? DEFAULT_EXCHANGE_LIMITS[name];
   return {
     maxResponseBytes: positiveInteger(field('maxResponseBytes'), 'limits.maxResponseBytes'),
     maxSseLineBytes: positiveInteger(field('maxSseLineBytes'), 'limits.maxSseLineBytes'),

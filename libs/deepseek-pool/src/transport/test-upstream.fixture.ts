@@ -38,13 +38,15 @@ export async function startTestUpstream(): Promise<TestUpstream> {
   let connections = 0;
 
   const server = createServer((req, res) => {
-    serve(req, res)
-      .then((seen) => {
+    serve(req, res).then(
+      (seen) => {
         const waiter = waiting.get(seen.url)?.shift();
         if (waiter) waiter(seen);
         else arrived.set(seen.url, [...(arrived.get(seen.url) ?? []), seen]);
-      })
-      .catch(() => res.destroy()); // the client left mid-body
+      },
+      // the client went away mid-body (a test aborting its request): nothing arrived to record
+      () => res.destroy(),
+    );
   });
   server.on('connection', (socket: Socket) => {
     connections++;

@@ -1,4 +1,4 @@
-import { GatewayConfigError } from '../../config/gateway-config.js';
+import { GatewayConfigError } from '../../config/gateway-config-error.js';
 import { DEFAULT_PRICES, parsePriceTable } from './price-table.js';
 
 describe('parsePriceTable', () => {

@@ -1,4 +1,4 @@
-import { GatewayConfigError } from '../../config/gateway-config.js';
+import { GatewayConfigError } from '../../config/gateway-config-error.js';
 
 /** USD per million tokens. */
 export interface TokenRates {

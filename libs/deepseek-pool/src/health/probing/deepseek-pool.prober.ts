@@ -12,7 +12,7 @@ import { POOL_CORE } from '../../core/pool-core.token.js';
 import { redactedLogger } from '../../redaction/redacting-logger.js';
 import { SyntheticTraffic } from '../synthetic/synthetic-traffic.js';
 import { KeyProber } from './key-prober.js';
-import { DEFAULT_PROBE_OPTIONS } from './probe-options.js';
+import { DEFAULT_PROBE_OPTIONS } from '../../options/probe-options.js';
 import { validateKeysAtStart } from './startup-validation.js';
 
 /** Keys checked at once by start-up validation. */

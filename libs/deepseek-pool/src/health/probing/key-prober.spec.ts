@@ -5,9 +5,9 @@ import { type DeepSeekPoolOptions, resolveOptions } from '../../deepseek-pool.op
 import { type PoolCore, createPoolCore } from '../../core/pool-core.js';
 import type { PoolKeys } from '../../core/pool-keys.js';
 import { KeyProber } from './key-prober.js';
-import type { ProbeOptions, ResolvedProbeOptions } from './probe-options.js';
+import type { ProbeOptions, ResolvedProbeOptions } from '../../options/probe-options.js';
 import { ProbeUpstream } from './probe-upstream.fixture.js';
-import { must } from '../../../../../test/support/must.js';
+import { defined } from '../../defined.fixture.js';
 
 const A = 'sk-proberkeyaaaaaaaa0001';
 const B = 'sk-proberkeybbbbbbbb0002';
@@ -51,11 +51,7 @@ describe('KeyProber', () => {
     );
   }
 
-  const key = (id: string) =>
-    must(
-      pool.snapshot().keys.find((k) => k.id === id),
-      `key ${id}`,
-    );
+  const key = (id: string) => defined(pool.snapshot().keys.find((k) => k.id === id));
   const tick = (ms = INTERVAL) => jest.advanceTimersByTimeAsync(ms);
 
   beforeEach(() => jest.useFakeTimers());

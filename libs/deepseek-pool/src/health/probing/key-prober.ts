@@ -1,12 +1,12 @@
 import type { LoggerService } from '@nestjs/common';
 import type { Clock, Rng } from '../../clock.js';
 import type { PoolKeys } from '../../core/pool-keys.js';
-import type { DirectCallResult } from '../../keys/direct-call.js';
+import type { DirectCallResult } from '../../transport/direct-call.js';
 import type { KeySnapshot } from '../../pool-snapshot.js';
 import type { DisableReason } from '../../resilience/outcome.js';
 import type { KeySchedule } from './key-schedule.js';
 import { poolKeySchedule } from './pool-key-schedule.js';
-import type { ResolvedProbeOptions } from './probe-options.js';
+import type { ResolvedProbeOptions } from '../../options/probe-options.js';
 import { balanceAvailable, hasBalanceEndpoint, probeSignal, readmitDelayMs } from './probe-signal.js';
 import { KeyStreaks } from './probe-streak.js';
 

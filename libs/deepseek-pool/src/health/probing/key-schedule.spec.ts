@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import { seededRng } from '../../clock.js';
 import { KeySchedule, jitteredDelayMs } from './key-schedule.js';
-import { must } from '../../../../../test/support/must.js';
+import { defined } from '../../defined.fixture.js';
 
 describe('jitteredDelayMs', () => {
   it('stays within interval * (1 ± jitter) and spreads over it, on a seeded rng', () => {
@@ -76,10 +76,7 @@ describe('KeySchedule', () => {
     const { schedule, runs } = harness(['a', 'b']);
     schedule.start();
     await jest.advanceTimersByTimeAsync(1_000);
-    must(
-      runs.find((r) => r.id === 'a'),
-      'the run of a',
-    ).settle();
+    defined(runs.find((r) => r.id === 'a')).settle();
     await jest.advanceTimersByTimeAsync(0);
     const now = schedule.runNow();
     expect(runs.map((r) => r.id)).toEqual(['a', 'b', 'a']);

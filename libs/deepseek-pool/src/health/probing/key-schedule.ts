@@ -62,6 +62,7 @@ export class KeySchedule {
 
   private arm(id: string): void {
     if (this.stopping.signal.aborted) return;
+    // fire() hands a run's failure to onError; what reaches here is onError's own failure, reported the same way
     const timer = setTimeout(() => {
       this.fire(id).catch((error: unknown) => this.hooks.onError(id, error));
     }, jitteredDelayMs(this.timing));

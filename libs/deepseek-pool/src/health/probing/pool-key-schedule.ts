@@ -1,4 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
+import { errorMessage } from '../../deepseek-pool.errors.js';
 import { KeySchedule, type ScheduleTiming } from './key-schedule.js';
 
 /** A health task run on each key of the pool on its own timer (the prober, synthetic traffic). */
@@ -26,7 +27,7 @@ export function poolKeySchedule(
     keyIds: () => pool.snapshot().keys.map((key) => key.id),
     run: (id, signal) => task.run(id, signal),
     onError: (id, error) => {
-      logger?.warn(`${task.name} ${id} failed: ${(error as Error).message}`);
+      logger?.warn(`${task.name} ${id} failed: ${errorMessage(error)}`);
     },
     forget: (id) => task.forget(id),
   });

@@ -1,4 +1,4 @@
-import type { DirectCallResult } from '../../keys/direct-call.js';
+import type { DirectCallResult } from '../../transport/direct-call.js';
 import { type ProbeSignal, balanceAvailable, hasBalanceEndpoint, probeSignal, readmitDelayMs } from './probe-signal.js';
 
 describe('probeSignal', () => {

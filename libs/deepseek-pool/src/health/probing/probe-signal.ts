@@ -1,6 +1,7 @@
-import type { DirectCallResult } from '../../keys/direct-call.js';
+import type { DirectCallResult } from '../../transport/direct-call.js';
 import { classify } from '../../resilience/classify.js';
 import type { DisableReason } from '../../resilience/outcome.js';
+import type { BalanceMode } from '../../options/probe-options.js';
 
 /** What one probe answer says about its key. */
 export type ProbeSignal =
@@ -29,9 +30,6 @@ export function probeSignal(result: Pick<DirectCallResult, 'ok' | 'outcome' | 's
   if (action.type === 'disable') return { kind: 'disable', reason: action.reason };
   return action.type === 'breaker-failure' ? FAILURE : NEUTRAL;
 }
-
-/** Which keys get `GET /user/balance`: `'auto'` = DeepSeek's official API only. */
-export type BalanceMode = 'auto' | boolean;
 
 /**
  * Whether a key's upstream serves DeepSeek's `GET /user/balance` (in `'auto'` mode: `https://api.deepseek.com`, with or

@@ -67,9 +67,9 @@ export class ProbeUpstream implements Transport {
 async function answer(reply: EndpointReply, body: unknown, signal: AbortSignal): Promise<TransportResponse> {
   if (reply === 'network') throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
   if (reply === 'hang')
-    await new Promise((_, reject) =>
-      signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }),
-    );
+    await new Promise((_, reject) => {
+      signal.addEventListener('abort', () => reject(abortReason(signal)), { once: true });
+    });
   const status = reply === 'hang' ? 200 : reply;
   const payload =
     status < 300
@@ -86,7 +86,7 @@ function delay(ms: number, signal: AbortSignal): Promise<void> {
       'abort',
       () => {
         clearTimeout(timer);
-        reject(signal.reason as Error);
+        reject(abortReason(signal));
       },
       { once: true },
     );
@@ -101,4 +101,9 @@ function chatAnswer(content: string): unknown {
     choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
     usage: { prompt_tokens: 12, completion_tokens: 1, total_tokens: 13 },
   };
+}
+
+/** What an aborted signal carries (an AbortError DOMException unless the caller gave a reason). */
+function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason));
 }

@@ -1,9 +1,10 @@
 import type { LoggerService } from '@nestjs/common';
 import { NoValidKeyError } from '../../deepseek-pool.errors.js';
-import type { DirectCallResult } from '../../keys/direct-call.js';
+import type { DirectCallResult } from '../../transport/direct-call.js';
 import type { DisableReason } from '../../resilience/outcome.js';
 import type { ProbedPool } from './key-prober.js';
-import { type BalanceMode, balanceAvailable, hasBalanceEndpoint, probeSignal } from './probe-signal.js';
+import type { BalanceMode } from '../../options/probe-options.js';
+import { balanceAvailable, hasBalanceEndpoint, probeSignal } from './probe-signal.js';
 
 /** What start-up validation found for one key. */
 export type KeyVerdict =

@@ -1,14 +1,14 @@
 import { jest } from '@jest/globals';
 import { seededRng } from '../../clock.js';
-import type { DirectCallResult } from '../../keys/direct-call.js';
+import type { DirectCallResult } from '../../transport/direct-call.js';
 import { type DeepSeekPoolOptions, resolveOptions } from '../../deepseek-pool.options.js';
 import { type PoolCore, createPoolCore } from '../../core/pool-core.js';
 import type { PoolKeys } from '../../core/pool-keys.js';
 import type { ProbeSignal } from '../probing/probe-signal.js';
 import { ProbeUpstream } from '../probing/probe-upstream.fixture.js';
-import type { ResolvedSyntheticOptions, SyntheticOptions } from '../probing/probe-options.js';
+import type { ResolvedSyntheticOptions, SyntheticOptions } from '../../options/probe-options.js';
 import { SyntheticTraffic, syntheticSignal } from './synthetic-traffic.js';
-import { must } from '../../../../../test/support/must.js';
+import { defined } from '../../defined.fixture.js';
 
 const A = 'sk-synthetickeyaaaaaa0001';
 const B = 'sk-synthetickeybbbbbb0002';
@@ -69,11 +69,7 @@ describe('SyntheticTraffic', () => {
     );
   }
 
-  const key = (id: string) =>
-    must(
-      pool.snapshot().keys.find((k) => k.id === id),
-      `key ${id}`,
-    );
+  const key = (id: string) => defined(pool.snapshot().keys.find((k) => k.id === id));
 
   beforeEach(() => jest.useFakeTimers());
   afterEach(async () => {

@@ -1,11 +1,11 @@
 import { Buffer } from 'node:buffer';
 import type { Readable } from 'node:stream';
 import type { HttpService } from '@nestjs/axios';
-import { joinUrl } from './base-url.js';
-import { StreamBody } from './chunked-body.js';
-import { firstHeaderValues } from './response-headers.js';
-import type { Transport, TransportRequest, TransportResponse } from './transport.js';
-import { toTransportError } from './transport-errors.js';
+import { joinUrl } from './transport/base-url.js';
+import { StreamBody } from './transport/chunked-body.js';
+import { firstHeaderValues } from './transport/response-headers.js';
+import type { Transport, TransportRequest, TransportResponse } from './transport/transport.js';
+import { toTransportError } from './transport/transport-errors.js';
 
 /**
  * A transport over the app's `HttpService` (@nestjs/axios), for apps that configure agents, proxies or

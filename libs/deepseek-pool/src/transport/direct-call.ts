@@ -3,10 +3,10 @@ import { UpstreamError } from '../deepseek-pool.errors.js';
 import type { Redactor } from '../redaction/redactor.js';
 import { AttemptControl } from '../resilience/attempt-control.js';
 import type { Outcome } from '../resilience/outcome.js';
-import { readJsonBody } from '../transport/json-body.js';
-import type { Transport } from '../transport/transport.js';
-import { openExchange } from '../transport/upstream-exchange.js';
-import type { KeySlot } from './key-slot.js';
+import { readJsonBody } from './json-body.js';
+import type { Transport } from './transport.js';
+import { openExchange } from './upstream-exchange.js';
+import type { KeySlot } from '../keys/key-slot.js';
 
 /** One direct call to one key, outside the attempt loop: a probe, a synthetic call, a start-up check. */
 export interface DirectCallResult {

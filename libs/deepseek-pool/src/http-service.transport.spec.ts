@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { HttpModule, HttpService } from '@nestjs/axios';
 import { Test } from '@nestjs/testing';
 import { HttpServiceTransport } from './http-service.transport.js';
-import { describeTransportContract } from './transport-contract.fixture.js';
+import { describeTransportContract } from './transport/transport-contract.fixture.js';
 
 describeTransportContract('HttpServiceTransport', async () => {
   const moduleRef = await Test.createTestingModule({ imports: [HttpModule] }).compile();

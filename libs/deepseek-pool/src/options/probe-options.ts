@@ -1,6 +1,8 @@
-import { InvalidOptionsError } from '../../deepseek-pool.errors.js';
-import { positiveInteger, positiveNumber } from '../../keys/key-config.js';
-import type { BalanceMode } from './probe-signal.js';
+import { InvalidOptionsError } from '../deepseek-pool.errors.js';
+import { positiveInteger, positiveNumber } from './validation.js';
+
+/** Which keys get `GET /user/balance`: `'auto'` = DeepSeek's official API only. */
+export type BalanceMode = 'auto' | boolean;
 
 /** Active probing of every key with free calls (`GET /models`, and `GET /user/balance` where it exists). */
 export interface ProbeOptions {

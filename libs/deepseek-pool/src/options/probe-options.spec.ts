@@ -1,5 +1,5 @@
-import { InvalidOptionsError } from '../../deepseek-pool.errors.js';
-import { type DeepSeekPoolOptions, resolveOptions } from '../../deepseek-pool.options.js';
+import { InvalidOptionsError } from '../deepseek-pool.errors.js';
+import { type DeepSeekPoolOptions, resolveOptions } from '../deepseek-pool.options.js';
 
 const KEY = 'sk-probeoptions00000000001';
 

@@ -1,9 +1,8 @@
+import type { AttemptMeta, ChunkSource } from '../call.types.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from '../chat.types.js';
 import type { UpstreamError } from '../deepseek-pool.errors.js';
 import type { KeySlot } from '../keys/key-slot.js';
-import type { AttemptMeta } from '../resilience/attempt-loop.js';
-import type { Action } from '../resilience/outcome.js';
-import type { ChunkSource } from '../streaming/continued-channel.js';
+import type { Action } from './outcome.js';
 
 /*
  * The narrow hooks the pool calls (the attempt loop, the exchanges, the service) and their no-op versions. No

@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import CircuitBreaker from 'opossum';
 import type { BreakerPolicy } from './breaker-policy.js';
-import { isKeyFault } from './classify.js';
+import { isKeyFault } from '../resilience/classify.js';
 
 /** A key's circuit breaker: `open` takes no calls, `half-open` lets probes through. */
 export type BreakerState = 'closed' | 'open' | 'half-open';
