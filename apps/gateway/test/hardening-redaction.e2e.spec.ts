@@ -139,7 +139,6 @@ describe('client tokens of GATEWAY_CLIENTS', () => {
     });
     const text = await response.text();
     expect(response.status).toBe(400);
-    console.log(current().logs.lines.join('\n'));
     expect(current().logs.lines.join('\n')).toContain('gpt-'); // the model name is logged: redacted, not dropped
     expect(leakedRuns(`${text}\n${current().logs.lines.join('\n')}`, plain)).toEqual([]);
   });

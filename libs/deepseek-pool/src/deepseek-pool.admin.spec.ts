@@ -74,6 +74,7 @@ describe('DeepSeekPoolAdmin', () => {
         ),
     );
     admin.addKey({ id: 'extra', apiKey: OTHER });
+    admin.disableKey('main'); // the call goes to 'extra' whatever the pick (main answers 401 here)
     const inFlight = pool.chat(request);
     await new Promise((resolve) => setImmediate(resolve));
     const removal = admin.removeKey('extra');
