@@ -11,7 +11,7 @@ import { Pool, request } from 'undici';
 import { CHAT_REQUEST } from '../lib/chat-request.js';
 import { recordingSdk } from './otel-sdk.js';
 import { firstContentOfSse } from './sse.js';
-import { StubTransport } from './stub-transport.js';
+import { StubTransport, WaitingStubTransport } from './stub-transport.js';
 
 export interface Target {
   /** The mock's base URL. */
@@ -76,11 +76,11 @@ export function openAiChat(target: Target): Variant {
   };
 }
 
-/** `pool.chat` over the 8 keys with default options (p2c-ewma). */
-export function poolChat(target: Target): Variant {
-  const { pool, close } = newPool(target);
+/** `pool.chat` over the 8 keys (or the first `keys`) with default options (p2c-ewma). */
+export function poolChat(target: Target, name = 'pool', keys = target.keys.length): Variant {
+  const { pool, close } = newPool({ ...target, keys: target.keys.slice(0, keys) });
   return {
-    name: 'pool',
+    name,
     async call() {
       await pool.chat(CHAT_REQUEST);
       return now();
@@ -121,13 +121,26 @@ export function transportChat(target: Target): Variant {
   };
 }
 
+/**
+ * A stub transport that answers after a `GET /models` round trip to the mock (body read and dropped): the process
+ * waits on the network between each request and its answer, yet the answer and the work around it are the stub's.
+ */
+function waitingStub(target: Target): WaitingStubTransport {
+  const dispatcher = new Pool(target.url);
+  const headers = { authorization: `Bearer ${target.keys[0]}` };
+  const wait = async (): Promise<void> => {
+    const response = await request(`${target.url}/models`, { dispatcher, headers });
+    await response.body.dump();
+  };
+  return new WaitingStubTransport(wait, () => dispatcher.close());
+}
+
 /** The stub transport called directly: the request serialised, the body read and parsed, nothing else. */
-export function stubDirect(target: Target): Variant {
-  const transport = new StubTransport();
+export function stubDirect(target: Target, name = 'stub-direct', transport: Transport = new StubTransport()): Variant {
   const signal = new AbortController().signal;
   const headers = { authorization: `Bearer ${target.keys[0]}`, 'content-type': 'application/json' };
   return {
-    name: 'stub-direct',
+    name,
     async call() {
       const response = await transport.request({
         baseUrl: target.url,
@@ -148,15 +161,21 @@ export function stubDirect(target: Target): Variant {
  * `pool.chat` over the same stub transport: what the pool itself costs per call, in CPU. By default with
  * `@opentelemetry/api` loaded and no SDK (its no-op tracer and meter), as in an app that does not export telemetry.
  */
-export function poolStub(target: Target, name = 'pool-stub', options: Omit<DeepSeekPoolOptions, 'keys'> = {}): Variant {
-  const { pool, close } = newPool(target, new StubTransport(), options);
+export function poolStub(
+  target: Target,
+  name = 'pool-stub',
+  options: Omit<DeepSeekPoolOptions, 'keys'> = {},
+  transport: Transport = new StubTransport(),
+): Variant {
+  const { pool, close } = newPool(target, transport, options);
   return {
     name,
     async call() {
       await pool.chat(CHAT_REQUEST);
       return now();
     },
-    close,
+    // The pool never closes a transport it was given.
+    close: () => close().then(() => transport.close()),
   };
 }
 
@@ -232,8 +251,12 @@ export const VARIANTS = {
   'undici-aa': (target: Target) => undiciChat(target, 'undici-aa'),
   transport: transportChat,
   openai: openAiChat,
-  pool: poolChat,
-  'stub-direct': stubDirect,
+  pool: (target: Target) => poolChat(target),
+  'pool-1key': (target: Target) => poolChat(target, 'pool-1key', 1),
+  'stub-direct': (target: Target) => stubDirect(target),
+  // The same pair over a stub that answers after a round trip to the mock: the process sleeps between send and answer.
+  'stub-wait-direct': (target: Target) => stubDirect(target, 'stub-wait-direct', waitingStub(target)),
+  'pool-stub-wait': (target: Target) => poolStub(target, 'pool-stub-wait', {}, waitingStub(target)),
   'pool-stub': (target: Target) => poolStub(target),
   // telemetry: false is the path the pool takes when @opentelemetry/api is not installed (no tracer, no-op hooks).
   'pool-stub-off': (target: Target) => poolStub(target, 'pool-stub-off', { telemetry: false }),
