@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { take } from 'rxjs';
 import type { ChatCompletionChunk } from '../chat.types.js';
 import type { AttemptMeta, ChunkSource } from '../call.types.js';
@@ -41,9 +41,12 @@ function streamOver(source: ChunkSource): { stream: PoolStream; signal: () => Ab
   return { stream, signal: () => seen };
 }
 
-const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+const settle = () => jest.advanceTimersByTimeAsync(0);
 
 describe('PoolStream.toObservable (pull after next)', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
   it('reads the next chunk only after the subscriber has handled the previous one', async () => {
     const source = countingSource();
     const readsSeen: number[] = [];
