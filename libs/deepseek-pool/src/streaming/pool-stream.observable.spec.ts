@@ -44,8 +44,12 @@ function streamOver(source: ChunkSource): { stream: PoolStream; signal: () => Ab
 const settle = () => jest.advanceTimersByTimeAsync(0);
 
 describe('PoolStream.toObservable (pull after next)', () => {
-  beforeEach(() => jest.useFakeTimers());
-  afterEach(() => jest.useRealTimers());
+  beforeEach(() => {
+    jest.useFakeTimers();
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
 
   it('reads the next chunk only after the subscriber has handled the previous one', async () => {
     const source = countingSource();
