@@ -76,17 +76,21 @@ export function openAiChat(target: Target): Variant {
   };
 }
 
-/** `pool.chat` over the 8 keys (or the first `keys`) with default options (p2c-ewma). */
-export function poolChat(target: Target, name = 'pool', keys = target.keys.length): Variant {
-  const { pool, close } = newPool({ ...target, keys: target.keys.slice(0, keys) });
+/** `pool.chat` as a variant, measured to the end of the call (or to `at`, read after it). */
+function poolChatVariant(name: string, { pool, close }: DeepSeekPool, at: () => bigint = now): Variant {
   return {
     name,
     async call() {
       await pool.chat(CHAT_REQUEST);
-      return now();
+      return at();
     },
     close,
   };
+}
+
+/** `pool.chat` over the 8 keys (or the first `keys`) with default options (p2c-ewma). */
+export function poolChat(target: Target, name = 'pool', keys = target.keys.length): Variant {
+  return poolChatVariant(name, newPool({ ...target, keys: target.keys.slice(0, keys) }));
 }
 
 const decoder = new TextDecoder();
@@ -97,21 +101,19 @@ async function readJson(body: AsyncIterable<Uint8Array>): Promise<unknown> {
   return JSON.parse(decoder.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
 }
 
-/** The pool's own UndiciTransport, called directly (abort signal, wrapped body; no routing, breaker or retry). */
-export function transportChat(target: Target): Variant {
-  const transport = new UndiciTransport();
+/** `transport` called directly: the request serialised with an abort signal, the body read and parsed. */
+function transportVariant(name: string, target: Target, transport: Transport, signal?: AbortSignal): Variant {
   const headers = { authorization: `Bearer ${target.keys[0]}`, 'content-type': 'application/json' };
   return {
-    name: 'transport',
+    name,
     async call() {
-      const signal = new AbortController().signal;
       const response = await transport.request({
         baseUrl: target.url,
         path: '/chat/completions',
         method: 'POST',
         headers,
         body: JSON.stringify(CHAT_REQUEST),
-        signal,
+        signal: signal ?? new AbortController().signal,
       });
       if (response.status !== 200) throw new Error(`mock answered ${response.status}`);
       await readJson(response.body);
@@ -119,6 +121,16 @@ export function transportChat(target: Target): Variant {
     },
     close: () => transport.close(),
   };
+}
+
+/** The pool's own UndiciTransport, called directly (a signal per call, wrapped body; no routing, breaker or retry). */
+export function transportChat(target: Target): Variant {
+  return transportVariant('transport', target, new UndiciTransport());
+}
+
+/** The stub transport called directly (one signal for all calls): the request serialised, the body read and parsed. */
+export function stubDirect(target: Target, name = 'stub-direct', transport: Transport = new StubTransport()): Variant {
+  return transportVariant(name, target, transport, new AbortController().signal);
 }
 
 /**
@@ -135,28 +147,6 @@ function waitingStub(target: Target): WaitingStubTransport {
   return new WaitingStubTransport(wait, () => dispatcher.close());
 }
 
-/** The stub transport called directly: the request serialised, the body read and parsed, nothing else. */
-export function stubDirect(target: Target, name = 'stub-direct', transport: Transport = new StubTransport()): Variant {
-  const signal = new AbortController().signal;
-  const headers = { authorization: `Bearer ${target.keys[0]}`, 'content-type': 'application/json' };
-  return {
-    name,
-    async call() {
-      const response = await transport.request({
-        baseUrl: target.url,
-        path: '/chat/completions',
-        method: 'POST',
-        headers,
-        body: JSON.stringify(CHAT_REQUEST),
-        signal,
-      });
-      await readJson(response.body);
-      return now();
-    },
-    close: () => transport.close(),
-  };
-}
-
 /**
  * `pool.chat` over the same stub transport: what the pool itself costs per call, in CPU. By default with
  * `@opentelemetry/api` loaded and no SDK (its no-op tracer and meter), as in an app that does not export telemetry.
@@ -167,16 +157,9 @@ export function poolStub(
   options: Omit<DeepSeekPoolOptions, 'keys'> = {},
   transport: Transport = new StubTransport(),
 ): Variant {
-  const { pool, close } = newPool(target, transport, options);
-  return {
-    name,
-    async call() {
-      await pool.chat(CHAT_REQUEST);
-      return now();
-    },
-    // The pool never closes a transport it was given.
-    close: () => close().then(() => transport.close()),
-  };
+  const variant = poolChatVariant(name, newPool(target, transport, options));
+  // The pool never closes a transport it was given.
+  return { ...variant, close: () => variant.close().then(() => transport.close()) };
 }
 
 /** `pool.chat` over the stub with a recording OpenTelemetry SDK: spans batched (then dropped), metrics aggregated. */
@@ -200,15 +183,7 @@ export function poolSend(target: Target): Variant {
     },
     close: () => inner.close(),
   };
-  const { pool, close } = newPool(target, transport);
-  return {
-    name: 'pool-send',
-    async call() {
-      await pool.chat(CHAT_REQUEST);
-      return sentAt;
-    },
-    close,
-  };
+  return poolChatVariant('pool-send', newPool(target, transport), () => sentAt);
 }
 
 /** A direct streamed request: the time of its first content delta (the rest is read before the next call). */
