@@ -1,10 +1,11 @@
 /**
  * CPU time per call of overhead variants (`process.cpuUsage` of this process, user + system, or user only with
- * `--user`; the mock runs in its own process). Less sensitive to other jobs than wall-clock latency, not immune: on a
- * loaded 2-core host an A/A pair still differs by 10-20%. Interleaved rounds; prints the median and minimum µs/call.
+ * `--user`), and per request of the mock, which runs in its own process (every thread's CPU time from
+ * `/proc/<pid>/task/<tid>/schedstat`, Linux only). Less sensitive to other jobs than wall-clock latency, not immune: on
+ * a loaded 2-core host an A/A pair still differs by 10-20%. Interleaved rounds; prints the median and minimum µs/call.
  *
  *   node bench/dist/overhead/cpu-per-call.js [--concurrency 1] [--calls 2000] [--rounds 9] [--user] \
- *     undici undici-aa pool
+ *     undici undici-aa transport pool-1key pool stub-direct pool-stub stub-wait-direct pool-stub-wait
  */
 import { readFile, readdir } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
