@@ -174,9 +174,17 @@ console.log(JSON.stringify({ main: names('nestjs-deepseek-pool'), testing: names
     );
     const { main, testing } = JSON.parse(run('node', ['names.cjs'], dir)) as { main: string[]; testing: string[] };
     expect(main).toEqual(expect.arrayContaining(['DeepSeekPoolModule', 'DeepSeekPoolService', 'PoolEvents']));
-    for (const internal of ['resolveOptions', 'classify', 'cacheKey', 'completionToChunks', 'seededRng', 'systemClock'])
+    for (const internal of [
+      'resolveOptions',
+      'DEEPSEEK_POOL_OPTIONS',
+      'classify',
+      'cacheKey',
+      'completionToChunks',
+      'seededRng',
+      'systemClock',
+    ])
       expect([internal, main.includes(internal)]).toEqual([internal, false]);
-    expect(testing).toEqual(['ScriptedTransport', 'completion', 'deepseekError', 'seededRng']);
+    expect(testing).toEqual(['ScriptedTransport', 'completion', 'deepseekError']);
   });
 
   it.each(['node', 'nodenext'])(

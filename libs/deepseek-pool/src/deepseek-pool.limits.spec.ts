@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { seededRng } from './clock.js';
+import { mulberry32 } from 'nestjs-deepseek-pool-mock';
 import { NoAvailableKeyError } from './deepseek-pool.errors.js';
 import type { DeepSeekPoolOptions } from './deepseek-pool.options.js';
 import type { DeepSeekPoolService } from './deepseek-pool.service.js';
@@ -42,7 +42,7 @@ describe('DeepSeekPoolService rate and quota limits (scripted upstream, fake tim
       transport,
       store,
       logger: false,
-      rng: seededRng(7),
+      rng: mulberry32(7),
       retry: { maxWaitForKeyMs: 0 },
       ...options,
     });

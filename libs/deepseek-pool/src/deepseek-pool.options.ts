@@ -120,6 +120,7 @@ export interface DeepSeekPoolOptions {
   affinity?: AffinityOption | false;
   /** Decay time of each key's peak-EWMA latency. Default 10 000 ms. */
   latencyDecayMs?: number;
+  /** Deadlines of a call and of each attempt; see TimeoutOptions. */
   timeouts?: TimeoutOptions;
   /** Attempts per call, retry budget, backoff and wait for a key. */
   retry?: RetryOptions;
@@ -174,7 +175,9 @@ export interface DeepSeekPoolOptions {
    * Pass your own to share it (e.g. with your logger) and to add other secrets (bearer tokens). Default: a new one.
    */
   redactor?: Redactor;
+  /** Time source. Default `Date.now` (tests inject a fake one). */
   clock?: Clock;
+  /** Random numbers in [0, 1) for strategies, jitter and hedging. Default `Math.random` (tests inject a seeded one). */
   rng?: Rng;
 }
 

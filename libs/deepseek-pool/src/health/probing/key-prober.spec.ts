@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import type { LoggerService } from '@nestjs/common';
-import { seededRng } from '../../clock.js';
+import { mulberry32 } from 'nestjs-deepseek-pool-mock';
 import { type DeepSeekPoolOptions, resolveOptions } from '../../deepseek-pool.options.js';
 import { type PoolCore, createPoolCore } from '../../core/pool-core.js';
 import type { PoolKeys } from '../../core/pool-keys.js';
@@ -36,7 +36,7 @@ describe('KeyProber', () => {
       ],
       transport: upstream,
       logger: false,
-      rng: seededRng(3),
+      rng: mulberry32(3),
       health: { probe: { jitter: 0, ...probe } },
       ...extra,
     });

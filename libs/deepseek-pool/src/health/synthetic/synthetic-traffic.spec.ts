@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { seededRng } from '../../clock.js';
+import { mulberry32 } from 'nestjs-deepseek-pool-mock';
 import type { DirectCallResult } from '../../transport/direct-call.js';
 import { type DeepSeekPoolOptions, resolveOptions } from '../../deepseek-pool.options.js';
 import { type PoolCore, createPoolCore } from '../../core/pool-core.js';
@@ -52,7 +52,7 @@ describe('SyntheticTraffic', () => {
       ],
       transport: upstream,
       logger: false,
-      rng: seededRng(5),
+      rng: mulberry32(5),
       health: { synthetic: { intervalMs: INTERVAL, model: 'deepseek-v4-flash', dailyRequests: 1_000, ...synthetic } },
       ...extra,
     });
