@@ -55,6 +55,8 @@ describe('the published packages', () => {
       .map((path) => join(name, path));
 
   beforeAll(() => {
+    // as `npm run build` does: outputs of moved or deleted sources out first (npm pack would ship what tsc -b leaves)
+    run(process.execPath, [join(root, 'scripts/prune-stale-dist.mjs')], root);
     run('npx', ['tsc', '-b', ...Object.values(libraries)], root);
     dir = mkdtempSync(join(tmpdir(), 'deepseek-pool-consumer-'));
     for (const [name, path] of Object.entries(libraries))
