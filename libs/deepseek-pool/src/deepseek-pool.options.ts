@@ -181,12 +181,19 @@ export interface DeepSeekPoolOptions {
   rng?: Rng;
 }
 
-/** Options after validation, with every default applied. */
+/**
+ * Options after validation, with every default applied. Internal (not exported by the package; DeepSeekPoolService
+ * exposes `limits` and `tokenEstimate`): a field is the option of the same name, or of its group flattened
+ * (`retry.maxAttempts` is `maxAttempts`, `retry.budget` is `retryBudget`, `health.probe` is `probe`).
+ */
 export interface ResolvedPoolOptions {
   keys: KeyConfig[];
+  /** `accounts[name].maxConcurrency`, by account name. */
   accountLimits: ReadonlyMap<string, number>;
+  /** `accounts[name].limits`, by account name (accounts without limits absent). */
   accountUsageLimits: ReadonlyMap<string, UsageLimits>;
   tokenEstimate: TokenEstimateOptions;
+  /** The affinity key of a request (from `affinity`); absent when affinity is off. */
   affinity?: (request: ChatCompletionRequest) => string | undefined;
   defaultBaseUrl: string;
   strategy: StrategyName;
