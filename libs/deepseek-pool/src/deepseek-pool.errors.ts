@@ -133,7 +133,7 @@ export class AttemptsExhaustedError extends DeepSeekPoolError {
     message: string,
     /** The last attempt's failure. */
     readonly lastError: UpstreamError,
-    /** Ms until a retry may succeed (the upstream's `Retry-After`, or the earliest key recovery), when known. */
+    /** Ms until the earliest key now out (cooling, open, over a limit) may serve the model again, when known. */
     readonly retryAfterMs: number | undefined,
     attempts: readonly AttemptRecord[],
   ) {

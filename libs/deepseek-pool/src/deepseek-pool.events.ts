@@ -10,7 +10,7 @@ export type HedgeSkip = 'max-attempts' | 'deadline' | 'budget' | 'no-candidate' 
 export interface PoolEventMap {
   /** A key left rotation until enabled again: 401/402/403 upstream, or by hand (`manual`). */
   'key.disabled': [{ keyId: string; reason: DisableReason | 'manual' }];
-  /** A disabled key is back in rotation (a probe found it valid, or by hand). */
+  /** A disabled or cooling key is back in rotation: by hand (`enableKey`, `replaceKey`) or after a probe. */
   'key.enabled': [{ keyId: string }];
   /**
    * A scope (`key:<id>` or `account:<name>`) rests after a 429 until `untilMs` (epoch ms); `consecutive`: 429s in a
