@@ -1,7 +1,7 @@
 import { type ContinuationSettings, createDeepSeekPool } from 'nestjs-deepseek-pool';
-import { Agent, Pool, request } from 'undici';
-import { portkeyConfig } from '../lib/portkey.js';
+import { Agent, request } from 'undici';
 import { HttpStatusError, type RunKey } from '../resilience/clients/chat-client.js';
+import { portkeyEndpoint } from '../resilience/clients/portkey-client.js';
 import { ATTEMPT_TIMEOUT_MS, MAX_ATTEMPTS, benchPoolOptions } from '../resilience/settings.js';
 import { readSseText } from './sse-text.js';
 
@@ -117,29 +117,10 @@ function naiveStreams(keys: readonly RunKey[]): StreamClient {
 
 /** Portkey's gateway with the bench's fallback + load-balance config over the same keys. */
 function portkeyStreams(portkeyUrl: string, keys: readonly RunKey[]): StreamClient {
-  const dispatcher = new Pool(portkeyUrl);
-  const headers = {
-    'content-type': 'application/json',
-    'x-portkey-config': JSON.stringify(portkeyConfig(keys, ATTEMPT_TIMEOUT_MS)),
-  };
+  const endpoint = portkeyEndpoint(portkeyUrl, keys);
   return {
-    async stream(signal) {
-      const response = await request(`${portkeyUrl}/v1/chat/completions`, {
-        dispatcher,
-        method: 'POST',
-        headers,
-        body: JSON.stringify(STREAM_REQUEST),
-        signal,
-        headersTimeout: 0,
-        bodyTimeout: 0,
-      });
-      if (response.statusCode !== 200) {
-        await response.body.dump();
-        throw new HttpStatusError(response.statusCode);
-      }
-      return answerOf(await readSseText(response.body));
-    },
-    close: () => dispatcher.destroy(),
+    stream: async (signal) => answerOf(await readSseText(await endpoint.post(STREAM_REQUEST, signal))),
+    close: () => endpoint.close(),
   };
 }
 

@@ -76,17 +76,21 @@ export function openAiChat(target: Target): Variant {
   };
 }
 
-/** `pool.chat` over the 8 keys with default options (p2c-ewma). */
-export function poolChat(target: Target): Variant {
-  const { pool, close } = newPool(target);
+/** `pool.chat` as a variant, measured to the end of the call (or to `at`, read after it). */
+function poolChatVariant(name: string, { pool, close }: DeepSeekPool, at: () => bigint = now): Variant {
   return {
-    name: 'pool',
+    name,
     async call() {
       await pool.chat(CHAT_REQUEST);
-      return now();
+      return at();
     },
     close,
   };
+}
+
+/** `pool.chat` over the 8 keys with default options (p2c-ewma). */
+export function poolChat(target: Target): Variant {
+  return poolChatVariant('pool', newPool(target));
 }
 
 const decoder = new TextDecoder();
@@ -97,21 +101,19 @@ async function readJson(body: AsyncIterable<Uint8Array>): Promise<unknown> {
   return JSON.parse(decoder.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
 }
 
-/** The pool's own UndiciTransport, called directly (abort signal, wrapped body; no routing, breaker or retry). */
-export function transportChat(target: Target): Variant {
-  const transport = new UndiciTransport();
+/** `transport` called directly: the request serialised with an abort signal, the body read and parsed. */
+function transportVariant(name: string, target: Target, transport: Transport, signal?: AbortSignal): Variant {
   const headers = { authorization: `Bearer ${target.keys[0]}`, 'content-type': 'application/json' };
   return {
-    name: 'transport',
+    name,
     async call() {
-      const signal = new AbortController().signal;
       const response = await transport.request({
         baseUrl: target.url,
         path: '/chat/completions',
         method: 'POST',
         headers,
         body: JSON.stringify(CHAT_REQUEST),
-        signal,
+        signal: signal ?? new AbortController().signal,
       });
       if (response.status !== 200) throw new Error(`mock answered ${response.status}`);
       await readJson(response.body);
@@ -121,27 +123,14 @@ export function transportChat(target: Target): Variant {
   };
 }
 
-/** The stub transport called directly: the request serialised, the body read and parsed, nothing else. */
+/** The pool's own UndiciTransport, called directly (a signal per call, wrapped body; no routing, breaker or retry). */
+export function transportChat(target: Target): Variant {
+  return transportVariant('transport', target, new UndiciTransport());
+}
+
+/** The stub transport called directly (one signal for all calls): the request serialised, the body read and parsed. */
 export function stubDirect(target: Target): Variant {
-  const transport = new StubTransport();
-  const signal = new AbortController().signal;
-  const headers = { authorization: `Bearer ${target.keys[0]}`, 'content-type': 'application/json' };
-  return {
-    name: 'stub-direct',
-    async call() {
-      const response = await transport.request({
-        baseUrl: target.url,
-        path: '/chat/completions',
-        method: 'POST',
-        headers,
-        body: JSON.stringify(CHAT_REQUEST),
-        signal,
-      });
-      await readJson(response.body);
-      return now();
-    },
-    close: () => transport.close(),
-  };
+  return transportVariant('stub-direct', target, new StubTransport(), new AbortController().signal);
 }
 
 /**
@@ -149,15 +138,7 @@ export function stubDirect(target: Target): Variant {
  * `@opentelemetry/api` loaded and no SDK (its no-op tracer and meter), as in an app that does not export telemetry.
  */
 export function poolStub(target: Target, name = 'pool-stub', options: Omit<DeepSeekPoolOptions, 'keys'> = {}): Variant {
-  const { pool, close } = newPool(target, new StubTransport(), options);
-  return {
-    name,
-    async call() {
-      await pool.chat(CHAT_REQUEST);
-      return now();
-    },
-    close,
-  };
+  return poolChatVariant(name, newPool(target, new StubTransport(), options));
 }
 
 /** `pool.chat` over the stub with a recording OpenTelemetry SDK: spans batched (then dropped), metrics aggregated. */
@@ -181,15 +162,7 @@ export function poolSend(target: Target): Variant {
     },
     close: () => inner.close(),
   };
-  const { pool, close } = newPool(target, transport);
-  return {
-    name: 'pool-send',
-    async call() {
-      await pool.chat(CHAT_REQUEST);
-      return sentAt;
-    },
-    close,
-  };
+  return poolChatVariant('pool-send', newPool(target, transport), () => sentAt);
 }
 
 /** A direct streamed request: the time of its first content delta (the rest is read before the next call). */

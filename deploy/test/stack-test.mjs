@@ -2,7 +2,11 @@
 // Every wait is bounded and fails with what it was waiting for. Environment: GATEWAY_A_URL, GATEWAY_B_URL, MOCK_URL,
 // PROMETHEUS_URL, REDIS_CONTAINER, GATEWAY_B_CONTAINER, ADMIN_TOKEN.
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+
+/** The alerts the deploy promises (test/deploy/alert-rules.spec.ts checks alerts.yml has them). */
+const promisedAlerts = JSON.parse(readFileSync(new URL('../prometheus/promised-alerts.json', import.meta.url), 'utf8'));
 
 const env = (name) => process.env[name] ?? fail(`${name} is not set`);
 const [a, b, mock, prometheus] = ['GATEWAY_A_URL', 'GATEWAY_B_URL', 'MOCK_URL', 'PROMETHEUS_URL'].map(env);
@@ -118,16 +122,7 @@ await step('both replicas are healthy (live and ready) and the container health 
 await step('Prometheus loads the alert rules and scrapes both replicas', async () => {
   const rules = await waitFor('the rules API', () => json(`${prometheus}/api/v1/rules`));
   const names = rules.data.groups.flatMap((group) => group.rules.map((rule) => rule.name));
-  for (const alert of [
-    'DeepSeekKeyDisabled',
-    'DeepSeekAccountAllKeysOut',
-    'DeepSeekQuota70',
-    'DeepSeekQuota85',
-    'DeepSeekQuota95',
-    'DeepSeekHighErrorRate',
-    'DeepSeekPoolDegraded',
-    'DeepSeekRedisUnreachable',
-  ]) {
+  for (const alert of promisedAlerts) {
     check(names.includes(alert), `Prometheus has no rule ${alert} (loaded: ${names.join(', ')})`);
   }
   await waitFor('both gateway targets up', async () => {

@@ -19,6 +19,11 @@ const BREAKER = { ...SCALED_POOL_OPTIONS.breaker, volumeThreshold: 3 };
 const STUCK = ['hung', 'stalled'];
 const CONCURRENCY = 4;
 
+/** Priorities that have the pool try these keys in this order; the keys of one group share a priority. */
+function tried(...groups: Array<string | string[]>): Record<string, { priority: number }> {
+  return Object.fromEntries(groups.flatMap((group, priority) => [group].flat().map((name) => [name, { priority }])));
+}
+
 const cast: MockScenario = {
   defaults: { latencyMs: 2 },
   keys: [
@@ -83,12 +88,7 @@ describe('scenario 5: a hung connection, and headers then a stall', () => {
       const s = await start({
         mock: cast,
         pool: { timeouts: TIMEOUTS, breaker: BREAKER },
-        keys: {
-          hung: { priority: 0 },
-          stalled: { priority: 2 },
-          'healthy-1': { priority: 1 },
-          'healthy-2': { priority: 1 },
-        },
+        keys: tried('hung', ['healthy-1', 'healthy-2'], 'stalled'),
       });
 
       const result = await driveChat(s.pool, BREAKER.volumeThreshold - 1, 1);
@@ -102,12 +102,7 @@ describe('scenario 5: a hung connection, and headers then a stall', () => {
       const s = await start({
         mock: cast,
         pool: { retry: { maxAttempts: 1 }, timeouts },
-        keys: {
-          hung: { priority: 0 },
-          stalled: { priority: 1 },
-          'healthy-1': { priority: 2 },
-          'healthy-2': { priority: 2 },
-        },
+        keys: tried('hung', 'stalled', ['healthy-1', 'healthy-2']),
       });
       const hung = await s.pool.chat(chatRequest()).catch((error: unknown) => error);
       s.admin.disableKey('hung');
@@ -124,12 +119,7 @@ describe('scenario 5: a hung connection, and headers then a stall', () => {
       const s = await start({
         mock: cast,
         pool: { retry: { maxAttempts: 1 }, timeouts: TIMEOUTS },
-        keys: {
-          stalled: { priority: 0 },
-          hung: { priority: 1 },
-          'healthy-1': { priority: 2 },
-          'healthy-2': { priority: 2 },
-        },
+        keys: tried('stalled', 'hung', ['healthy-1', 'healthy-2']),
       });
 
       const stalled = await s.pool.chat(chatRequest()).catch((error: unknown) => error);
@@ -141,12 +131,7 @@ describe('scenario 5: a hung connection, and headers then a stall', () => {
       const s = await start({
         mock: cast,
         pool: { timeouts: TIMEOUTS },
-        keys: {
-          stalled: { priority: 0 },
-          hung: { priority: 1 },
-          'healthy-1': { priority: 2 },
-          'healthy-2': { priority: 3 },
-        },
+        keys: tried('stalled', 'hung', 'healthy-1', 'healthy-2'),
       });
 
       const read = await readStream(s.pool);
@@ -164,12 +149,7 @@ describe('scenario 5: a hung connection, and headers then a stall', () => {
       const s = await start({
         mock: cast,
         pool: { retry: { maxAttempts: 1 }, timeouts: TIMEOUTS },
-        keys: {
-          stalled: { priority: 0 },
-          hung: { priority: 1 },
-          'healthy-1': { priority: 2 },
-          'healthy-2': { priority: 3 },
-        },
+        keys: tried('stalled', 'hung', 'healthy-1', 'healthy-2'),
       });
 
       const error = await readStream(s.pool).catch((e: unknown) => e);

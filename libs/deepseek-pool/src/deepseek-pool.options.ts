@@ -16,7 +16,7 @@ import type { PoolStateStore } from './state/pool-state-store.js';
 import type { Transport } from './transport/transport.js';
 import { type ExchangeLimits, resolveExchangeLimits } from './transport/exchange-limits.js';
 import type { PoolMetricsRecorder } from './metrics/metrics-recorder.js';
-import { ModelLabelledMetrics, ModelLabels } from './metrics/model-labels.js';
+import { ModelLabels, modelLabelledMetrics } from './metrics/model-labels.js';
 import { Redactor } from './redaction/redactor.js';
 import type { ContinuationSettings } from './streaming/stream-continuation.js';
 import {
@@ -207,7 +207,7 @@ export interface ResolvedPoolOptions {
   latencyDecayMs: number;
   transport?: Transport;
   store?: PoolStateStore;
-  /** The user's recorder behind ModelLabelledMetrics (model labels only for models the pool knows). */
+  /** The user's recorder behind modelLabelledMetrics (model labels only for models the pool knows). */
   metrics?: PoolMetricsRecorder;
   /** The models metrics label by name: configured on keys, listed by `/models`, or served successfully. */
   modelLabels: ModelLabels;
@@ -306,7 +306,7 @@ export function resolveOptions(options: DeepSeekPoolOptions): ResolvedPoolOption
     latencyDecayMs: positiveNumber(options.latencyDecayMs ?? 10_000, 'latencyDecayMs'),
     transport: options.transport,
     store: options.store,
-    metrics: options.metrics && new ModelLabelledMetrics(options.metrics, modelLabels),
+    metrics: options.metrics && modelLabelledMetrics(options.metrics, modelLabels),
     modelLabels,
     telemetry: resolveTelemetryOptions(options.telemetry),
     logger: options.logger,

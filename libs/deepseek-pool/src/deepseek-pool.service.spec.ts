@@ -40,6 +40,18 @@ describe('DeepSeekPoolService (scripted upstream, fake timers)', () => {
     return created.pool;
   }
 
+  /** A pool whose round robin tries the key `id` first, then the key `healthy`. */
+  function thenHealthy(id: string, apiKey: string, options: Partial<DeepSeekPoolOptions> = {}): DeepSeekPoolService {
+    return pool({
+      keys: [
+        { id, apiKey },
+        { id: 'healthy', apiKey: HEALTHY },
+      ],
+      strategy: 'round-robin',
+      ...options,
+    });
+  }
+
   /** The key administration of the last pool built. */
   function lastAdmin(): DeepSeekPoolAdmin {
     return pools[pools.length - 1].admin;
@@ -105,13 +117,7 @@ describe('DeepSeekPoolService (scripted upstream, fake timers)', () => {
       body: deepseekError('Authentication Fails, Your api key: ****0002 is invalid', 'authentication_error'),
     });
     transport.script(HEALTHY, { status: 200, body: completion() });
-    const service = pool({
-      keys: [
-        { id: 'revoked', apiKey: REVOKED },
-        { id: 'healthy', apiKey: HEALTHY },
-      ],
-      strategy: 'round-robin',
-    });
+    const service = thenHealthy('revoked', REVOKED);
     for (let i = 0; i < 10; i++)
       await expect(service.chat(request)).resolves.toMatchObject({ meta: { keyId: 'healthy' } });
     expect(transport.callsTo(REVOKED)).toBe(1);
@@ -159,13 +165,7 @@ describe('DeepSeekPoolService (scripted upstream, fake timers)', () => {
   it('cools a 429 key down and fails over to another key in the same call', async () => {
     transport.script(LIMITED, { status: 429, body: deepseekError('Rate Limit Reached') });
     transport.script(HEALTHY, { status: 200, body: completion() });
-    const service = pool({
-      keys: [
-        { id: 'limited', apiKey: LIMITED },
-        { id: 'healthy', apiKey: HEALTHY },
-      ],
-      strategy: 'round-robin',
-    });
+    const service = thenHealthy('limited', LIMITED);
     const result = await service.chat(request);
     expect(result.meta).toMatchObject({ keyId: 'healthy', attempts: 2 });
     expect(result.meta.trace.map((t) => [t.keyId, t.status])).toEqual([
@@ -182,13 +182,7 @@ describe('DeepSeekPoolService (scripted upstream, fake timers)', () => {
       headers: { 'retry-after': '120' },
     });
     transport.script(HEALTHY, { status: 200, body: completion() });
-    const service = pool({
-      keys: [
-        { id: 'limited', apiKey: LIMITED },
-        { id: 'healthy', apiKey: HEALTHY },
-      ],
-      strategy: 'round-robin',
-    });
+    const service = thenHealthy('limited', LIMITED);
     const before = Date.now();
     await service.chat(request);
     expect(service.snapshot().keys[0].cooldownUntilMs).toBeGreaterThanOrEqual(before + 120_000);
@@ -399,14 +393,7 @@ describe('DeepSeekPoolService (scripted upstream, fake timers)', () => {
   it('opens a key breaker on repeated 5xx and stops sending to it', async () => {
     transport.script(BROKEN, { status: 500, body: deepseekError('Server Error') });
     transport.script(HEALTHY, { status: 200, body: completion() });
-    const service = pool({
-      keys: [
-        { id: 'broken', apiKey: BROKEN },
-        { id: 'healthy', apiKey: HEALTHY },
-      ],
-      strategy: 'round-robin',
-      breaker: { volumeThreshold: 3 },
-    });
+    const service = thenHealthy('broken', BROKEN, { breaker: { volumeThreshold: 3 } });
     for (let i = 0; i < 30; i++) await service.chat(request);
     expect(service.snapshot().keys[0]).toMatchObject({ state: 'open', breaker: 'open' });
     expect(transport.callsTo(BROKEN)).toBeLessThanOrEqual(3);

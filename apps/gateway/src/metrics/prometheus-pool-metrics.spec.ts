@@ -1,34 +1,7 @@
-import type { KeySnapshot, PoolSnapshot } from 'nestjs-deepseek-pool';
+import type { PoolSnapshot } from 'nestjs-deepseek-pool';
+import { keySnapshot, metricValues } from './metric-values.fixture.js';
 import { PrometheusPoolMetrics } from './prometheus-pool-metrics.js';
 import { registerSnapshotGauges } from './snapshot-gauges.js';
-
-async function values(
-  metrics: PrometheusPoolMetrics,
-  name: string,
-): Promise<Array<{ labels: Record<string, string | number | undefined>; value: number }>> {
-  const metric = metrics.registry.getSingleMetric(name);
-  if (!metric) throw new Error(`no metric ${name}`);
-  return (await metric.get()).values.map(({ labels, value }) => ({ labels: { ...labels }, value }));
-}
-
-function key(id: string, overrides: Partial<KeySnapshot> = {}): KeySnapshot {
-  return {
-    id,
-    maskedKey: 'sk-...abcd',
-    account: id,
-    priority: 0,
-    weight: 1,
-    state: 'ready',
-    breaker: 'closed',
-    inFlight: 0,
-    maxConcurrency: null,
-    latencyEwmaMs: 0,
-    errorRate: 0,
-    windowCalls: 0,
-    tokens: { prompt: 0, completion: 0, cacheHit: 0, cacheMiss: 0, reasoning: 0 },
-    ...overrides,
-  };
-}
 
 describe('PrometheusPoolMetrics', () => {
   it('counts degraded answers by tier and model', async () => {
@@ -36,7 +9,7 @@ describe('PrometheusPoolMetrics', () => {
     metrics.degraded('cache', 'deepseek-v4-pro');
     metrics.degraded('cache', 'deepseek-v4-pro');
     metrics.degraded('fallback', 'deepseek-v4-pro');
-    expect(await values(metrics, 'deepseek_pool_degraded_total')).toEqual([
+    expect(await metricValues(metrics, 'deepseek_pool_degraded_total')).toEqual([
       { labels: { tier: 'cache', model: 'deepseek-v4-pro' }, value: 2 },
       { labels: { tier: 'fallback', model: 'deepseek-v4-pro' }, value: 1 },
     ]);
@@ -47,7 +20,7 @@ describe('PrometheusPoolMetrics', () => {
     metrics.continuation({ fromKeyId: 'a', model: 'deepseek-v4-flash', outcome: 'continued' });
     metrics.continuation({ fromKeyId: 'a', model: 'deepseek-v4-flash', outcome: 'continued' });
     metrics.continuation({ fromKeyId: 'b', model: 'deepseek-v4-flash', outcome: 'no-capable-key' });
-    expect(await values(metrics, 'deepseek_pool_stream_continuations_total')).toEqual([
+    expect(await metricValues(metrics, 'deepseek_pool_stream_continuations_total')).toEqual([
       { labels: { key_id: 'a', model: 'deepseek-v4-flash', outcome: 'continued' }, value: 2 },
       { labels: { key_id: 'b', model: 'deepseek-v4-flash', outcome: 'no-capable-key' }, value: 1 },
     ]);
@@ -59,10 +32,10 @@ describe('PrometheusPoolMetrics', () => {
     metrics.hedge({ keyId: 'b', model: 'deepseek-v4-flash', stream: false });
     metrics.hedgeWin({ model: 'deepseek-v4-flash', winner: 'hedge', stream: false });
     metrics.hedgeWin({ model: 'deepseek-v4-flash', winner: 'primary', stream: false });
-    expect(await values(metrics, 'deepseek_pool_hedges_total')).toEqual([
+    expect(await metricValues(metrics, 'deepseek_pool_hedges_total')).toEqual([
       { labels: { key_id: 'b', model: 'deepseek-v4-flash', stream: 'false' }, value: 2 },
     ]);
-    expect(await values(metrics, 'deepseek_pool_hedge_wins_total')).toEqual([
+    expect(await metricValues(metrics, 'deepseek_pool_hedge_wins_total')).toEqual([
       { labels: { model: 'deepseek-v4-flash', outcome: 'hedge', stream: 'false' }, value: 1 },
       { labels: { model: 'deepseek-v4-flash', outcome: 'primary', stream: 'false' }, value: 1 },
     ]);
@@ -79,10 +52,10 @@ describe('PrometheusPoolMetrics', () => {
     };
     metrics.usage('a', 'deepseek-v4-flash', usage);
     metrics.usage('a', 'my-local-model', usage);
-    expect(await values(metrics, 'deepseek_pool_cost_usd_total')).toEqual([
+    expect(await metricValues(metrics, 'deepseek_pool_cost_usd_total')).toEqual([
       { labels: { key_id: 'a', model: 'deepseek-v4-flash' }, value: 0.15 },
     ]);
-    expect(await values(metrics, 'deepseek_pool_tokens_total')).toEqual([
+    expect(await metricValues(metrics, 'deepseek_pool_tokens_total')).toEqual([
       { labels: { key_id: 'a', model: 'deepseek-v4-flash', kind: 'prompt_cache_miss' }, value: 1_000_000 },
       { labels: { key_id: 'a', model: 'my-local-model', kind: 'prompt_cache_miss' }, value: 1_000_000 },
     ]);
@@ -91,11 +64,11 @@ describe('PrometheusPoolMetrics', () => {
   it('observes latencies in seconds', async () => {
     const metrics = new PrometheusPoolMetrics();
     metrics.attempt({ keyId: 'a', model: 'm', outcome: 'timeout', latencyMs: 1_500, stream: true });
-    const sums = (await values(metrics, 'deepseek_pool_attempt_duration_seconds')).filter(
+    const sums = (await metricValues(metrics, 'deepseek_pool_attempt_duration_seconds')).filter(
       (sample) => sample.labels.le === undefined,
     );
     expect(sums).toContainEqual({ labels: { key_id: 'a', outcome: 'timeout' }, value: 1.5 });
-    expect(await values(metrics, 'deepseek_pool_attempts_total')).toEqual([
+    expect(await metricValues(metrics, 'deepseek_pool_attempts_total')).toEqual([
       { labels: { key_id: 'a', outcome: 'timeout', status_class: 'none' }, value: 1 },
     ]);
   });
@@ -105,33 +78,36 @@ describe('registerSnapshotGauges', () => {
   it('reads the snapshot at each scrape: codes, cooldown seconds left, and removed keys disappear', async () => {
     const metrics = new PrometheusPoolMetrics();
     let keys = [
-      key('a', { state: 'cooling', cooldownUntilMs: 12_500, latencyEwmaMs: 250 }),
-      key('b', { state: 'open', breaker: 'open', inFlight: 2 }),
+      keySnapshot('a', { state: 'cooling', cooldownUntilMs: 12_500, latencyEwmaMs: 250 }),
+      keySnapshot('b', { state: 'open', breaker: 'open', inFlight: 2 }),
     ];
     registerSnapshotGauges(
       metrics.registry,
       () => ({ strategy: 'p2c-ewma', total: keys.length, available: 0, keys }) satisfies PoolSnapshot,
       () => 10_000,
     );
-    expect(await values(metrics, 'deepseek_pool_key_state')).toEqual([
+    expect(await metricValues(metrics, 'deepseek_pool_key_state')).toEqual([
       { labels: { key_id: 'a' }, value: 3 },
       { labels: { key_id: 'b' }, value: 4 },
     ]);
-    expect(await values(metrics, 'deepseek_pool_breaker_state')).toEqual([
+    expect(await metricValues(metrics, 'deepseek_pool_breaker_state')).toEqual([
       { labels: { key_id: 'a' }, value: 0 },
       { labels: { key_id: 'b' }, value: 2 },
     ]);
-    expect(await values(metrics, 'deepseek_pool_cooldown_seconds')).toEqual([
+    expect(await metricValues(metrics, 'deepseek_pool_cooldown_seconds')).toEqual([
       { labels: { key_id: 'a' }, value: 2.5 },
       { labels: { key_id: 'b' }, value: 0 },
     ]);
-    expect(await values(metrics, 'deepseek_pool_latency_ewma_seconds')).toContainEqual({
+    expect(await metricValues(metrics, 'deepseek_pool_latency_ewma_seconds')).toContainEqual({
       labels: { key_id: 'a' },
       value: 0.25,
     });
-    expect(await values(metrics, 'deepseek_pool_in_flight')).toContainEqual({ labels: { key_id: 'b' }, value: 2 });
+    expect(await metricValues(metrics, 'deepseek_pool_in_flight')).toContainEqual({
+      labels: { key_id: 'b' },
+      value: 2,
+    });
 
     keys = [keys[1]];
-    expect(await values(metrics, 'deepseek_pool_in_flight')).toEqual([{ labels: { key_id: 'b' }, value: 2 }]);
+    expect(await metricValues(metrics, 'deepseek_pool_in_flight')).toEqual([{ labels: { key_id: 'b' }, value: 2 }]);
   });
 });

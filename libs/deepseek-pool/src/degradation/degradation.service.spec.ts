@@ -387,17 +387,22 @@ describe('DeepSeekDegradationService (scripted upstream, fake timers)', () => {
     }
     const collect = (stream: ReturnType<DeepSeekDegradationService['runStream']>) =>
       lastValueFrom(stream.pipe(toArray()));
-
-    it('passes a fresh stream through and stores it once complete; replays it when the pool cannot serve', async () => {
-      const service = degradation();
+    /** What the service streams when the pool has no key for the call, and the tiers that served it. */
+    async function withoutKeys(service: DeepSeekDegradationService) {
       const tiers: DegradationTier[] = [];
-      await expect(collect(service.runStream(input(), of(...chunks)))).resolves.toEqual(chunks);
       const replay = await collect(
         service.runStream(
           input(tiers),
           throwError(() => new NoAvailableKeyError('none', 1_000, true)),
         ),
       );
+      return { replay, tiers };
+    }
+
+    it('passes a fresh stream through and stores it once complete; replays it when the pool cannot serve', async () => {
+      const service = degradation();
+      await expect(collect(service.runStream(input(), of(...chunks)))).resolves.toEqual(chunks);
+      const { replay, tiers } = await withoutKeys(service);
       expect(assembleChunks(replay)).toEqual(streamed);
       expect(tiers).toEqual(['cache']);
     });
@@ -416,37 +421,18 @@ describe('DeepSeekDegradationService (scripted upstream, fake timers)', () => {
           ),
         ),
       ).rejects.toBe(cut);
-      const tiers: DegradationTier[] = [];
-      await collect(
-        service.runStream(
-          input(tiers),
-          throwError(() => new NoAvailableKeyError('none', 1_000, true)),
-        ),
-      );
-      expect(tiers).toEqual(['fallback']);
+      expect((await withoutKeys(service)).tiers).toEqual(['fallback']);
     });
 
     it('stores no stream that ended without a finish reason', async () => {
       const service = degradation();
       await collect(service.runStream(input(), of(...chunks.slice(0, 2))));
-      const tiers: DegradationTier[] = [];
-      await collect(
-        service.runStream(
-          input(tiers),
-          throwError(() => new NoAvailableKeyError('none', 1_000, true)),
-        ),
-      );
-      expect(tiers).toEqual(['fallback']);
+      expect((await withoutKeys(service)).tiers).toEqual(['fallback']);
     });
 
     it('replays the fallback as a well-formed chunk sequence', async () => {
       const service = degradation();
-      const replay = await collect(
-        service.runStream(
-          input(),
-          throwError(() => new NoAvailableKeyError('none', 1_000, true)),
-        ),
-      );
+      const { replay } = await withoutKeys(service);
       expect(replay[0].choices[0].delta).toEqual({ role: 'assistant', content: '' });
       expect(replay.at(-1)?.choices[0].finish_reason).toBe('stop');
       expect(assembleChunks(replay)?.choices[0].message.content).toBe('System busy, please retry shortly');
@@ -455,13 +441,7 @@ describe('DeepSeekDegradationService (scripted upstream, fake timers)', () => {
     it('streams a lighter model (called without streaming) as a replay', async () => {
       const service = degradation();
       transport.script(FLASH, { status: 200, body: flashAnswer });
-      const tiers: DegradationTier[] = [];
-      const replay = await collect(
-        service.runStream(
-          input(tiers),
-          throwError(() => new NoAvailableKeyError('none', 1_000, true)),
-        ),
-      );
+      const { replay, tiers } = await withoutKeys(service);
       expect(tiers).toEqual(['model']);
       expect(assembleChunks(replay)).toEqual({
         ...flashAnswer,
@@ -486,12 +466,7 @@ describe('DeepSeekDegradationService (scripted upstream, fake timers)', () => {
     it('counts a started stream as a success and a refused one as a failure on the pool breaker', async () => {
       const service = degradation({ breaker: { minimumVolume: 2, halfOpenTrials: 1 } });
       await collect(service.runStream(input(), of(...chunks)));
-      await collect(
-        service.runStream(
-          input(),
-          throwError(() => new NoAvailableKeyError('none', 1_000, true)),
-        ),
-      );
+      await withoutKeys(service);
       expect(service.breaker.totals).toEqual({ calls: 2, failures: 1 });
     });
   });

@@ -1,6 +1,6 @@
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { Test, type TestingModule } from '@nestjs/testing';
-import { DeepSeekPoolModule } from '../deepseek-pool.module.js';
+import { poolApp, twoKeys } from '../pool-app.fixture.js';
 import type { PoolCore } from '../core/pool-core.js';
 import { POOL_CORE } from '../core/pool-core.token.js';
 import type { PoolKeys } from '../core/pool-keys.js';
@@ -21,19 +21,10 @@ describe('DeepSeekPoolHealthIndicator', () => {
 
   beforeEach(async () => {
     upstream = new ProbeUpstream();
-    moduleRef = await Test.createTestingModule({
-      imports: [
-        DeepSeekPoolModule.forRoot({
-          keys: [
-            { id: 'a', apiKey: A, account: 'team' },
-            { id: 'b', apiKey: B },
-          ],
-          transport: upstream,
-          logger: false,
-        }),
-        DeepSeekPoolHealthModule,
-      ],
-    }).compile();
+    const [a, b] = twoKeys(A, B);
+    moduleRef = await poolApp({ keys: [{ ...a, account: 'team' }, b], transport: upstream }, [
+      DeepSeekPoolHealthModule,
+    ]).compile();
     indicator = moduleRef.get(DeepSeekPoolHealthIndicator);
     admin = moduleRef.get(DeepSeekPoolAdmin);
     keys = moduleRef.get<PoolCore>(POOL_CORE).keys;
@@ -111,19 +102,7 @@ describe('DeepSeekPoolHealthIndicator', () => {
         down: (data: object) => ({ [key]: { status: 'down', ...data } }),
       }),
     };
-    const moduleRef11 = await Test.createTestingModule({
-      imports: [
-        DeepSeekPoolModule.forRoot({
-          keys: [
-            { id: 'a', apiKey: A },
-            { id: 'b', apiKey: B },
-          ],
-          transport: upstream,
-          logger: false,
-        }),
-        DeepSeekPoolHealthModule,
-      ],
-    })
+    const moduleRef11 = await poolApp({ keys: twoKeys(A, B), transport: upstream }, [DeepSeekPoolHealthModule])
       .overrideProvider(HealthIndicatorService)
       .useValue(terminus11)
       .compile();

@@ -1,12 +1,4 @@
-import type { Usage } from '../chat.types.js';
-import type {
-  AttemptMetric,
-  ContinuationMetric,
-  HedgeMetric,
-  HedgeWinMetric,
-  PoolMetricsRecorder,
-  RequestMetric,
-} from './metrics-recorder.js';
+import type { PoolMetricsRecorder } from './metrics-recorder.js';
 
 /** The label of every model the pool does not know: a client cannot mint label values. */
 export const OTHER_MODEL = 'other';
@@ -29,43 +21,63 @@ export class ModelLabels {
   }
 }
 
-/** A recorder in front of the user's: model labels are only models the pool knows, everything else `other`. */
-export class ModelLabelledMetrics implements PoolMetricsRecorder {
-  constructor(
-    private readonly inner: PoolMetricsRecorder,
-    private readonly models: ModelLabels,
-  ) {}
+type RecorderMethod = keyof PoolMetricsRecorder;
+type ArgumentsOf<M extends RecorderMethod> = Parameters<Required<PoolMetricsRecorder>[M]>;
+/** The positions of the string arguments of a method's argument list. */
+type StringPositions<A extends unknown[], Before extends unknown[] = []> = A extends [infer First, ...infer Rest]
+  ? (First extends string ? Before['length'] : never) | StringPositions<Rest, [...Before, First]>
+  : never;
+/**
+ * Where a recorder method carries its model: `metric`, the `model` field of its one metric object (the only choice
+ * for a method that takes one); a position, that string argument; `none`, nowhere.
+ */
+type ModelPlace<M extends RecorderMethod> =
+  ArgumentsOf<M> extends [{ model: string }] ? 'metric' : StringPositions<ArgumentsOf<M>> | 'none';
 
-  attempt(metric: AttemptMetric): void {
-    if (metric.outcome === 'success' && metric.model !== '') this.models.learn([metric.model]);
-    this.inner.attempt({ ...metric, model: this.models.label(metric.model) });
-  }
+/**
+ * Every recorder method and where its model is. A method added to PoolMetricsRecorder does not compile until it is
+ * listed here; one whose metric object has a `model` can only be `metric`. Nothing else is needed to label it.
+ */
+const MODEL_PLACES: { [M in RecorderMethod]-?: ModelPlace<M> } = {
+  attempt: 'metric',
+  request: 'metric',
+  retry: 'none',
+  usage: 1,
+  degraded: 1,
+  continuation: 'metric',
+  hedge: 'metric',
+  hedgeWin: 'metric',
+};
 
-  request(metric: RequestMetric): void {
-    this.inner.request({ ...metric, model: this.models.label(metric.model) });
+function relabel(place: 'metric' | 'none' | number, args: unknown[], models: ModelLabels): unknown[] {
+  if (place === 'none') return args;
+  if (place === 'metric') {
+    const [metric] = args as [{ model: string }];
+    return [{ ...metric, model: models.label(metric.model) }];
   }
+  return args.map((arg, position) => (position === place ? models.label(arg as string) : arg));
+}
 
-  retry(keyId: string, reason: string): void {
-    this.inner.retry(keyId, reason);
-  }
-
-  usage(keyId: string, model: string, usage: Usage): void {
-    this.inner.usage(keyId, this.models.label(model), usage);
-  }
-
-  degraded(tier: string, model: string): void {
-    this.inner.degraded(tier, this.models.label(model));
-  }
-
-  continuation(metric: ContinuationMetric): void {
-    this.inner.continuation?.({ ...metric, model: this.models.label(metric.model) });
-  }
-
-  hedge(metric: HedgeMetric): void {
-    this.inner.hedge?.({ ...metric, model: this.models.label(metric.model) });
-  }
-
-  hedgeWin(metric: HedgeWinMetric): void {
-    this.inner.hedgeWin?.({ ...metric, model: this.models.label(metric.model) });
-  }
+/**
+ * A recorder in front of the user's: model labels are only models the pool knows, everything else `other`
+ * (see MODEL_PLACES); a successful attempt teaches the pool its model. A method the user's recorder lacks is skipped.
+ */
+export function modelLabelledMetrics(inner: PoolMetricsRecorder, models: ModelLabels): Required<PoolMetricsRecorder> {
+  // called only with the arguments of the method's own signature (the returned recorder is typed by it)
+  const methods = inner as Partial<Record<RecorderMethod, (...args: unknown[]) => void>>;
+  const forward =
+    (method: RecorderMethod) =>
+    (...args: unknown[]): void => {
+      methods[method]?.(...relabel(MODEL_PLACES[method], args, models));
+    };
+  const labelled = Object.fromEntries(
+    Object.keys(MODEL_PLACES).map((method) => [method, forward(method as RecorderMethod)]),
+  ) as Record<RecorderMethod, (...args: unknown[]) => void>;
+  return {
+    ...labelled,
+    attempt: (metric) => {
+      if (metric.outcome === 'success' && metric.model !== '') models.learn([metric.model]);
+      labelled.attempt(metric);
+    },
+  };
 }

@@ -152,7 +152,7 @@ describe('DeepSeekPoolService.stream (scripted upstream, fake timers)', () => {
     expect(pool.snapshot().keys[0]).toMatchObject({ inFlight: 0, errorRate: 0 });
   });
 
-  it('unsubscribing from the Observable cancels the upstream request', async () => {
+  it('unsubscribing from the Observable cancels the upstream request and does not count against the key', async () => {
     const seen = { aborted: false };
     transport.script(A, sseReply([ROLE, chunkEvent({ content: 'Hel' }), 'hang'], seen));
     start();
@@ -161,6 +161,7 @@ describe('DeepSeekPoolService.stream (scripted upstream, fake timers)', () => {
     subscription.unsubscribe();
     await jest.advanceTimersByTimeAsync(0);
     expect(seen.aborted).toBe(true);
+    expect(pool.snapshot().keys[0]).toMatchObject({ state: 'ready', breaker: 'closed', inFlight: 0, errorRate: 0 });
   });
 
   it('emits the same chunks through toObservable()', async () => {

@@ -62,21 +62,29 @@ export class PoolStream implements AsyncIterable<ChatCompletionChunk> {
     }
   }
 
-  /** The same chunks as a cold-once rxjs Observable; unsubscribing cancels the upstream request. */
+  /**
+   * The same chunks as a cold-once rxjs Observable, pulled one at a time: the next chunk is read only after the
+   * subscriber's `next` has returned, and nothing is read once it unsubscribes (which cancels the upstream request and
+   * frees the key, as `cancel()`). The pool itself holds at most the 16 chunks its upstream reader queues ahead; rxjs
+   * has no demand signal, so an operator that queues chunks for asynchronous work (`concatMap` over slow writes) holds
+   * what it queues: bound it there (Nest's `@Sse()` drops a client past `maxPendingDataLength`), or iterate with
+   * `for await`, which pauses the upstream read while the loop is busy.
+   */
   toObservable(): Observable<ChatCompletionChunk> {
     return new Observable<ChatCompletionChunk>((subscriber) => {
       const iterator = this[Symbol.asyncIterator]();
-      let stopped = false;
       const pump = async (): Promise<void> => {
-        for (let next = await iterator.next(); !next.done && !stopped; next = await iterator.next())
-          subscriber.next(next.value);
-        subscriber.complete();
+        // checked before each read: a subscriber that unsubscribed inside `next` is read nothing more
+        while (!subscriber.closed) {
+          const next = await iterator.next();
+          if (next.done) subscriber.complete();
+          else subscriber.next(next.value);
+        }
       };
       pump().catch((error: unknown) => {
         subscriber.error(error);
       });
       return () => {
-        stopped = true;
         this.cancel();
       };
     });

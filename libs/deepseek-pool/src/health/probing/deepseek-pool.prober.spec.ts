@@ -1,6 +1,5 @@
 import { jest } from '@jest/globals';
-import { Test } from '@nestjs/testing';
-import { DeepSeekPoolModule } from '../../deepseek-pool.module.js';
+import { poolApp, twoKeys } from '../../pool-app.fixture.js';
 import type { DeepSeekPoolOptions } from '../../deepseek-pool.options.js';
 import { DeepSeekPoolAdmin } from '../../deepseek-pool.admin.js';
 import { DeepSeekPoolService } from '../../deepseek-pool.service.js';
@@ -19,22 +18,8 @@ describe('DeepSeekPoolProber (registered by DeepSeekPoolModule)', () => {
   });
   afterEach(() => jest.useRealTimers());
 
-  async function app(options: Partial<DeepSeekPoolOptions> = {}) {
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        DeepSeekPoolModule.forRoot({
-          keys: [
-            { id: 'a', apiKey: A },
-            { id: 'b', apiKey: B },
-          ],
-          transport: upstream,
-          logger: false,
-          ...options,
-        }),
-      ],
-    }).compile();
-    return moduleRef;
-  }
+  const app = (options: Partial<DeepSeekPoolOptions> = {}) =>
+    poolApp({ keys: twoKeys(A, B), transport: upstream, ...options }).compile();
 
   it('validates every key at bootstrap, then probes on schedule until the app closes', async () => {
     upstream.set(A, { models: 401 });

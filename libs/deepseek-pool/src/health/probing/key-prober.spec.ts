@@ -1,8 +1,9 @@
 import { jest } from '@jest/globals';
 import type { LoggerService } from '@nestjs/common';
 import { mulberry32 } from 'nestjs-deepseek-pool-mock';
-import { type DeepSeekPoolOptions, resolveOptions } from '../../deepseek-pool.options.js';
-import { type PoolCore, createPoolCore } from '../../core/pool-core.js';
+import type { DeepSeekPoolOptions } from '../../deepseek-pool.options.js';
+import type { PoolCore } from '../../core/pool-core.js';
+import { poolCore, twoKeys } from '../../pool-app.fixture.js';
 import type { PoolKeys } from '../../core/pool-keys.js';
 import { KeyProber } from './key-prober.js';
 import type { ProbeOptions, ResolvedProbeOptions } from '../../options/probe-options.js';
@@ -29,18 +30,15 @@ describe('KeyProber', () => {
   function setup(probe: ProbeOptions = {}, extra: Partial<DeepSeekPoolOptions> = {}): void {
     upstream = new ProbeUpstream();
     lines = [];
-    const options = resolveOptions({
-      keys: [
-        { id: 'a', apiKey: A },
-        { id: 'b', apiKey: B },
-      ],
+    const created = poolCore({
+      keys: twoKeys(A, B),
       transport: upstream,
-      logger: false,
       rng: mulberry32(3),
       health: { probe: { jitter: 0, ...probe } },
       ...extra,
     });
-    core = createPoolCore(options);
+    const { options } = created;
+    core = created.core;
     pool = core.keys;
     prober = new KeyProber(
       pool,

@@ -1,8 +1,9 @@
 import { jest } from '@jest/globals';
 import { mulberry32 } from 'nestjs-deepseek-pool-mock';
 import type { DirectCallResult } from '../../transport/direct-call.js';
-import { type DeepSeekPoolOptions, resolveOptions } from '../../deepseek-pool.options.js';
-import { type PoolCore, createPoolCore } from '../../core/pool-core.js';
+import type { DeepSeekPoolOptions } from '../../deepseek-pool.options.js';
+import type { PoolCore } from '../../core/pool-core.js';
+import { poolCore, twoKeys } from '../../pool-app.fixture.js';
 import type { PoolKeys } from '../../core/pool-keys.js';
 import type { ProbeSignal } from '../probing/probe-signal.js';
 import { ProbeUpstream } from '../probing/probe-upstream.fixture.js';
@@ -45,18 +46,15 @@ describe('SyntheticTraffic', () => {
 
   function setup(synthetic: Partial<SyntheticOptions> = {}, extra: Partial<DeepSeekPoolOptions> = {}): void {
     upstream = new ProbeUpstream();
-    const options = resolveOptions({
-      keys: [
-        { id: 'a', apiKey: A },
-        { id: 'b', apiKey: B },
-      ],
+    const created = poolCore({
+      keys: twoKeys(A, B),
       transport: upstream,
-      logger: false,
       rng: mulberry32(5),
       health: { synthetic: { intervalMs: INTERVAL, model: 'deepseek-v4-flash', dailyRequests: 1_000, ...synthetic } },
       ...extra,
     });
-    core = createPoolCore(options);
+    const { options } = created;
+    core = created.core;
     pool = core.keys;
     traffic = new SyntheticTraffic(
       pool,
