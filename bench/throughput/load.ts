@@ -13,6 +13,11 @@ export interface StepResult {
   /** p99 minus the mock's latency. */
   addedP99Ms: number;
   errors: { connection: number; timeouts: number; non2xx: number };
+  /**
+   * CPU time (user + system, /proc/<pid>/stat) the system's own process spent per answer in the step, in µs; absent
+   * for the direct reference (no process of its own) and without /proc.
+   */
+  cpuUsPerAnswer?: number;
 }
 
 const REQUEST_TIMEOUT_S = 10;

@@ -74,14 +74,15 @@ export function renderThroughput(result: ThroughputResult): string {
     `Mock \`${mock.scenario}\` (${mock.keys} keys, ${mock.latencyMs} ms per answer) in its own process; each system in its own process; ` +
       'autocannon (closed loop: each connection sends its next request when the previous answer arrives) in the runner process. ' +
       `All three share this machine's cores, so the mock and the load generator cap every row (see the reference row). Latencies in ms (autocannon's 1 ms resolution); ` +
-      `"added p99" = p99 - ${mock.latencyMs} ms.`,
+      `"added p99" = p99 - ${mock.latencyMs} ms. "CPU µs per answer": user + system CPU time of the system's own process ` +
+      '(/proc/<pid>/stat) over the step, divided by its answers: what decides its rate when the cores are shared.',
     `### Highest sustained rate with added p99 < ${limit} ms and no errors, and the peak`,
     `"p99 - ${mock.latencyMs} ms" is the target's definition; as the reference row shows, this rig's own tail (the mock's timers, the load generator, the VM) ` +
       `can exceed ${limit} ms by itself, so the next column also gives the highest rate whose p99 stays within ${limit} ms of the reference's p99 at the same connections.`,
     summarizeThroughput(result),
     '### Every step',
     table(
-      ['system', 'connections', 'req/s', 'p50', 'p99', 'added p99', 'errors'],
+      ['system', 'connections', 'req/s', 'p50', 'p99', 'added p99', 'errors', 'CPU µs per answer'],
       running.flatMap((s) =>
         s.steps.map((step) => [
           s.label,
@@ -91,6 +92,7 @@ export function renderThroughput(result: ThroughputResult): string {
           num(step.latencyMs.p99, 0),
           num(step.addedP99Ms, 0),
           errorCount(step),
+          step.cpuUsPerAnswer === undefined ? '–' : step.cpuUsPerAnswer.toLocaleString('en-US'),
         ]),
       ),
     ),

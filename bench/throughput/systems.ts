@@ -54,7 +54,10 @@ const mockDirect: ThroughputSystem = {
     }),
 };
 
-/** apps/gateway as built, over the 8 keys (default pool options, request log on). */
+/** How the gateway is started (Dockerfile CMD, `npm start`): a 32 MB young-generation semi-space. */
+const GATEWAY_NODE_ARGS = ['--max-semi-space-size=32'];
+
+/** apps/gateway as built and started, over the 8 keys (default pool options, request log on). */
 export const gateway: ThroughputSystem = {
   id: 'gateway',
   label: 'sample gateway (this library)',
@@ -65,12 +68,15 @@ export const gateway: ThroughputSystem = {
       JSON.stringify({ keys: keys.map((apiKey, index) => ({ id: `key-${index + 1}`, apiKey, baseUrl: mock.url })) }),
     );
     const env = { GATEWAY_CONFIG: config, GATEWAY_ALLOW_ANONYMOUS: 'true', HOST: '127.0.0.1' };
-    const { url, child } = await startNodeService('gateway', repoPath('apps/gateway/dist/main.js'), env, nodeArgs);
+    const { url, child } = await startNodeService('gateway', repoPath('apps/gateway/dist/main.js'), env, [
+      ...GATEWAY_NODE_ARGS,
+      ...(nodeArgs ?? []),
+    ]);
     return {
       url,
       headers: JSON_HEADERS,
       child,
-      note: `${keys.length} keys, default options (p2c-ewma), one log line per request`,
+      note: `${keys.length} keys, default options (p2c-ewma), one log line per request, ${GATEWAY_NODE_ARGS.join(' ')}`,
     };
   },
 };

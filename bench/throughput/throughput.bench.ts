@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { MockScenario } from 'nestjs-deepseek-pool-mock';
 import { type ProfileSummary, summarizeProfile } from '../lib/cpu-profile.js';
 import { type MockService, startMock } from '../lib/mock-service.js';
+import { processCpuUs } from '../lib/process-cpu.js';
 import { repoPath } from '../lib/paths.js';
 import type { BenchSuite, SuiteContext } from '../lib/suite.js';
 import { type StepResult, loadStep } from './load.js';
@@ -73,10 +74,15 @@ async function measureSystem(
     await loadStep(running.url, running.headers, sizes.steps[0], sizes.warmupS, latencyMs);
     await mock.admin.resetCounters();
     const steps: StepResult[] = [];
+    const pid = running.child?.process.pid;
     for (const connections of sizes.steps) {
+      const cpuBefore = await processCpuUs(pid);
       const step = await loadStep(running.url, running.headers, connections, sizes.stepS, latencyMs);
+      const cpuAfter = await processCpuUs(pid);
+      if (cpuBefore !== undefined && cpuAfter !== undefined && step.answered > 0)
+        step.cpuUsPerAnswer = Math.round((cpuAfter - cpuBefore) / step.answered);
       context.log(
-        `${system.id} x${connections}: ${step.reqPerS} req/s, p99 ${step.latencyMs.p99} ms, errors ${JSON.stringify(step.errors)}`,
+        `${system.id} x${connections}: ${step.reqPerS} req/s, p99 ${step.latencyMs.p99} ms, ${step.cpuUsPerAnswer ?? '-'} CPU µs per answer, errors ${JSON.stringify(step.errors)}`,
       );
       steps.push(step);
     }

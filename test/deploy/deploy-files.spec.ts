@@ -110,6 +110,14 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/npm ci --omit=dev/);
   });
 
+  it('starts the gateway with a 32 MB young-generation semi-space, as npm start and the throughput suite do', () => {
+    const flag = '--max-semi-space-size=32';
+    expect(dockerfile).toMatch(/^CMD \["node", "--max-semi-space-size=32", "apps\/gateway\/dist\/main\.js"\]$/m);
+    const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
+    expect(must(scripts.start)).toContain(`node ${flag} apps/gateway/dist/main.js`);
+    expect(read('bench/throughput/systems.ts')).toContain(`const GATEWAY_NODE_ARGS = ['${flag}'];`);
+  });
+
   it('has a .dockerignore that lets in only sources and manifests (no secrets, no local builds)', () => {
     const ignore = read('.dockerignore').split('\n');
     expect(ignore).toEqual(expect.arrayContaining(['**', '**/dist', '**/node_modules', '**/.env*']));

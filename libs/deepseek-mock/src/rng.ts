@@ -5,8 +5,8 @@ export type Rng = () => number;
 export const DEFAULT_SEED = 20240601;
 
 /**
- * mulberry32: a tiny, fast, seedable PRNG (reproducible error rates, jitter and long tails); the repository's tests and
- * benchmarks seed their pools with it too.
+ * mulberry32: a tiny, fast, seedable PRNG (reproducible error rates, jitter and long tails); the repository's tests
+ * (the library's unit specs included) and benchmarks seed their pools with it too.
  */
 export function mulberry32(seed: number): Rng {
   let a = seed >>> 0;

@@ -1,6 +1,7 @@
 // The public API of nestjs-deepseek-pool, one report per entry point of package.json `exports`, in etc/*.api.md
 // (api-extractor reads the built .d.ts: run `npm run build` first).
-//   node scripts/api-report.mjs          check: fails when a report differs from the built API (`npm run api:check`)
+//   node scripts/api-report.mjs          check: fails when a report differs from the built API, or when a public member
+//                                        has no doc comment (`npm run api:check`)
 //   node scripts/api-report.mjs --local  update the reports (`npm run api`), then review and commit them
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -22,6 +23,7 @@ const INTERNAL_IN_SIGNATURES = new Set([
   'DeepSeekPoolConfigurableModule',
   'DeepSeekDegradationConfigurableModule',
   'DEEPSEEK_DEGRADATION_OPTIONS_TYPE',
+  'ResolvedPoolOptions',
   'ResolvedProbeOptions',
   'ResolvedSyntheticOptions',
   'ResolvedTelemetryOptions',
@@ -66,6 +68,8 @@ for (const [path, { types }] of entryPoints) {
           default: { logLevel: ExtractorLogLevel.Warning, addToApiReportFile: true },
           // one package, no release stages (@public / @beta): every export is public
           'ae-missing-release-tag': { logLevel: ExtractorLogLevel.None, addToApiReportFile: false },
+          // every public member (field, method, event) needs a doc comment: an undocumented one fails the check
+          'ae-undocumented': { logLevel: ExtractorLogLevel.Error, addToApiReportFile: false },
           // decided in messageCallback below
           'ae-forgotten-export': { logLevel: ExtractorLogLevel.Warning, addToApiReportFile: false },
         },

@@ -15,6 +15,7 @@ export interface ContinuationRecord {
   fromKeyId: string;
   /** Characters of content (and of reasoning) the caller had received when the stream broke: where it went on. */
   offset: number;
+  /** Characters of reasoning (`reasoning_content`) the caller had received when the stream broke. */
   reasoningOffset: number;
   /** What broke the stream. */
   reason: Outcome['kind'];
@@ -26,6 +27,7 @@ export interface AttemptMeta {
   keyId: string;
   /** Upstream attempts made, the successful one included. */
   attempts: number;
+  /** Every upstream attempt of the call, in order (hedges and continuations included). */
   trace: AttemptRecord[];
   /** Set when the answer did not come fresh from the requested model: which degradation tier served it. */
   degraded?: 'cache' | 'model' | 'fallback';

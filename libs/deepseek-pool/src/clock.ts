@@ -1,5 +1,6 @@
 /** Time source, injected so every timing test runs on fake timers. */
 export interface Clock {
+  /** Current time, epoch ms. */
   now(): number;
 }
 
@@ -7,15 +8,3 @@ export interface Clock {
 export type Rng = () => number;
 
 export const systemClock: Clock = { now: () => Date.now() };
-
-/** mulberry32: a tiny, fast, seedable PRNG for tests and benchmarks. */
-export function seededRng(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -5,7 +5,9 @@ import { DeepSeekPoolService } from './deepseek-pool.service.js';
 
 /** A pool built without Nest: its service, its key administration, and what it takes to stop it. */
 export interface DeepSeekPool {
+  /** Calls: chat, stream, models, snapshots, events. */
   readonly pool: DeepSeekPoolService;
+  /** Key administration: enable, disable, add, remove, replace. */
   readonly admin: DeepSeekPoolAdmin;
   /** Resolves once OpenTelemetry is wired (or known to be absent); calls work before, untraced. */
   readonly ready: Promise<void>;

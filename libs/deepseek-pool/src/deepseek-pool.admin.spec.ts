@@ -1,4 +1,4 @@
-import { seededRng } from './clock.js';
+import { mulberry32 } from 'nestjs-deepseek-pool-mock';
 import { InvalidOptionsError } from './deepseek-pool.errors.js';
 import { createDeepSeekPool } from './create-deepseek-pool.js';
 import type { DeepSeekPoolAdmin } from './deepseek-pool.admin.js';
@@ -26,7 +26,7 @@ describe('DeepSeekPoolAdmin', () => {
       keys: [{ id: 'main', apiKey: OLD }],
       transport,
       logger: false,
-      rng: seededRng(1),
+      rng: mulberry32(1),
       retry: { maxWaitForKeyMs: 0 },
     }));
   });

@@ -3,10 +3,13 @@ import type { Outcome } from './resilience/outcome.js';
 
 /** One upstream attempt, as reported to callers and in errors (never holds a secret). */
 export interface AttemptRecord {
+  /** Id of the key the attempt went to (never the key itself). */
   keyId: string;
   /** `lost`: aborted because another attempt of the call answered first (a hedge race); never a failure of its key. */
   outcome: 'success' | 'lost' | Outcome['kind'];
+  /** HTTP status the upstream sent, when it sent one. */
   status?: number;
+  /** Time from sending to the outcome, ms. */
   latencyMs: number;
   /** The attempt was a hedge: sent while an earlier attempt was still waiting for its answer. */
   hedge?: true;
@@ -37,7 +40,9 @@ export type DeepSeekPoolErrorCode =
 export abstract class DeepSeekPoolError extends Error {
   constructor(
     message: string,
+    /** Stable machine-readable name of the error (one per class). */
     readonly code: DeepSeekPoolErrorCode,
+    /** The upstream attempts made before the error, in order (empty when none was made). */
     readonly attempts: readonly AttemptRecord[] = [],
   ) {
     super(message);
@@ -66,6 +71,7 @@ export function retryAfterSeconds(retryAfterMs: number | undefined): number {
 /** An option is invalid: thrown at start, names the field. */
 export class InvalidOptionsError extends DeepSeekPoolError {
   constructor(
+    /** Path of the invalid option, e.g. `retry.maxAttempts`. */
     readonly field: string,
     problem: string,
   ) {
@@ -75,8 +81,10 @@ export class InvalidOptionsError extends DeepSeekPoolError {
 
 /** The request body is invalid: rejected before any upstream call. */
 export class InvalidRequestError extends DeepSeekPoolError {
+  /** HTTP status to answer with: 400. */
   readonly status = 400;
   constructor(
+    /** Path of the invalid request field, e.g. `messages`. */
     readonly field: string,
     problem: string,
   ) {
@@ -88,7 +96,9 @@ export class InvalidRequestError extends DeepSeekPoolError {
 export class UpstreamError extends DeepSeekPoolError {
   constructor(
     message: string,
+    /** What went wrong: an HTTP status, a timeout, a network error or a protocol error. */
     readonly outcome: Outcome,
+    /** Id of the key that failed. */
     readonly keyId: string,
     /** The upstream's error envelope (`{ error: { message, type, param, code } }`) when it sent one. */
     readonly body: unknown,
@@ -107,6 +117,7 @@ export class UpstreamError extends DeepSeekPoolError {
 export class NoAvailableKeyError extends DeepSeekPoolError {
   constructor(
     message: string,
+    /** Ms until the earliest key may serve again, when known. */
     readonly retryAfterMs: number | undefined,
     /** True when every candidate is out for rate limiting (cooling / saturated), not for failures. */
     readonly rateLimited: boolean,
@@ -120,7 +131,9 @@ export class NoAvailableKeyError extends DeepSeekPoolError {
 export class AttemptsExhaustedError extends DeepSeekPoolError {
   constructor(
     message: string,
+    /** The last attempt's failure. */
     readonly lastError: UpstreamError,
+    /** Ms until the earliest key now out (cooling, open, over a limit) may serve the model again, when known. */
     readonly retryAfterMs: number | undefined,
     attempts: readonly AttemptRecord[],
   ) {
@@ -161,9 +174,12 @@ export type NotContinuedReason =
 export class StreamInterruptedError extends DeepSeekPoolError {
   constructor(
     message: string,
+    /** Id of the key whose stream broke. */
     readonly keyId: string,
+    /** What broke the stream. */
     readonly outcome: Outcome,
     attempts: readonly AttemptRecord[],
+    /** Why the stream was not continued on another key. */
     readonly notContinued?: NotContinuedReason,
   ) {
     super(message, 'STREAM_INTERRUPTED', attempts);
@@ -186,7 +202,10 @@ export class ClientStalledError extends DeepSeekPoolError {
 
 /** No key has this id (admin calls: enable, disable, probe, replace...). */
 export class UnknownKeyError extends DeepSeekPoolError {
-  constructor(readonly keyId: string) {
+  constructor(
+    /** The id that matched no key. */
+    readonly keyId: string,
+  ) {
     super(`No key with id "${keyId}"`, 'UNKNOWN_KEY');
   }
 }
@@ -216,6 +235,7 @@ export class NoPoolError extends DeepSeekPoolError {
 export class MissingPeerError extends DeepSeekPoolError {
   constructor(
     feature: string,
+    /** The packages to install. */
     readonly peers: readonly string[],
     cause: unknown,
   ) {

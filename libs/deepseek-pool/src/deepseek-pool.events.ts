@@ -8,12 +8,25 @@ export type HedgeSkip = 'max-attempts' | 'deadline' | 'budget' | 'no-candidate' 
 
 /** Events for observers (logs, metrics, alerts). Never relied on for correctness. No payload holds a secret. */
 export interface PoolEventMap {
+  /** A key left rotation until enabled again: 401/402/403 upstream, or by hand (`manual`). */
   'key.disabled': [{ keyId: string; reason: DisableReason | 'manual' }];
+  /** A disabled or cooling key is back in rotation: by hand (`enableKey`, `replaceKey`) or after a probe. */
   'key.enabled': [{ keyId: string }];
+  /**
+   * A scope (`key:<id>` or `account:<name>`) rests after a 429 until `untilMs` (epoch ms); `consecutive`: 429s in a
+   * row.
+   */
   'key.cooldown': [{ scope: string; untilMs: number; consecutive: number }];
+  /** A key's breaker opened: the key gets no calls until its reset timeout. */
   'breaker.open': [{ keyId: string }];
+  /** A key's breaker lets trial calls through. */
   'breaker.half-open': [{ keyId: string }];
+  /** A key's breaker closed again: the key is back in rotation. */
   'breaker.close': [{ keyId: string }];
+  /**
+   * A call goes on to another attempt after `fromKeyId` failed; `attempt`: attempts made so far; `reason`: the
+   * failure's kind.
+   */
   retry: [{ fromKeyId: string; attempt: number; reason: string }];
   /**
    * A stream that broke after content went on from another key (`offset`: characters of content received at the break).

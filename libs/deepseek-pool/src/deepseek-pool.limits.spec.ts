@@ -1,6 +1,8 @@
 import { jest } from '@jest/globals';
-import { seededRng } from './clock.js';
+import { mulberry32 } from 'nestjs-deepseek-pool-mock';
+import type { ChatCompletionRequest } from './chat.types.js';
 import { NoAvailableKeyError } from './deepseek-pool.errors.js';
+import { estimateTokens } from './limits/token-estimate.js';
 import type { DeepSeekPoolOptions } from './deepseek-pool.options.js';
 import type { DeepSeekPoolService } from './deepseek-pool.service.js';
 import { type DeepSeekPool, createDeepSeekPool } from './create-deepseek-pool.js';
@@ -42,7 +44,7 @@ describe('DeepSeekPoolService rate and quota limits (scripted upstream, fake tim
       transport,
       store,
       logger: false,
-      rng: seededRng(7),
+      rng: mulberry32(7),
       retry: { maxWaitForKeyMs: 0 },
       ...options,
     });
@@ -133,6 +135,40 @@ describe('DeepSeekPoolService rate and quota limits (scripted upstream, fake tim
     // Assert: 40 chars / 4 + max_tokens 90, then the 15 total tokens of the completion.
     expect([during, after]).toEqual([100, 15]);
   });
+
+  it.each<[string, DeepSeekPoolOptions['tokenEstimate'], ChatCompletionRequest, number]>([
+    ['the defaults: 4 chars per token, max_tokens', undefined, request, 100],
+    ['charsPerToken', { charsPerToken: 2 }, request, 110],
+    ['completionTokens without max_tokens', { completionTokens: 50 }, { ...request, max_tokens: undefined }, 60],
+  ])(
+    'exposes its token estimate (%s): estimateTokens with it counts what the limits count',
+    async (_name, option, body, tokens) => {
+      // Arrange
+      let release: () => void = () => undefined;
+      transport.script(
+        A,
+        () =>
+          new Promise(
+            (resolve) =>
+              (release = () => resolve({ status: 200, headers: {}, body: bytesOf(JSON.stringify(completion())) })),
+          ),
+      );
+      const service = pool({
+        keys: [{ id: 'a', apiKey: A, limits: { tokensPerDay: 1_000_000 } }],
+        tokenEstimate: option,
+      });
+
+      // Act
+      const call = service.chat(body);
+      await jest.advanceTimersByTimeAsync(0);
+      const counted = store.usage('key:a').totals(Date.now()).tokensPerDay;
+      release();
+      await call;
+
+      // Assert
+      expect([estimateTokens(body, service.tokenEstimate), counted]).toEqual([tokens, tokens]);
+    },
+  );
 
   it('refunds the tokens of a failed attempt and counts the retry elsewhere', async () => {
     // Arrange

@@ -120,6 +120,7 @@ export interface DeepSeekPoolOptions {
   affinity?: AffinityOption | false;
   /** Decay time of each key's peak-EWMA latency. Default 10 000 ms. */
   latencyDecayMs?: number;
+  /** Deadlines of a call and of each attempt; see TimeoutOptions. */
   timeouts?: TimeoutOptions;
   /** Attempts per call, retry budget, backoff and wait for a key. */
   retry?: RetryOptions;
@@ -174,16 +175,25 @@ export interface DeepSeekPoolOptions {
    * Pass your own to share it (e.g. with your logger) and to add other secrets (bearer tokens). Default: a new one.
    */
   redactor?: Redactor;
+  /** Time source. Default `Date.now` (tests inject a fake one). */
   clock?: Clock;
+  /** Random numbers in [0, 1) for strategies, jitter and hedging. Default `Math.random` (tests inject a seeded one). */
   rng?: Rng;
 }
 
-/** Options after validation, with every default applied. */
+/**
+ * Options after validation, with every default applied. Internal (not exported by the package; DeepSeekPoolService
+ * exposes `limits` and `tokenEstimate`): a field is the option of the same name, or of its group flattened
+ * (`retry.maxAttempts` is `maxAttempts`, `retry.budget` is `retryBudget`, `health.probe` is `probe`).
+ */
 export interface ResolvedPoolOptions {
   keys: KeyConfig[];
+  /** `accounts[name].maxConcurrency`, by account name. */
   accountLimits: ReadonlyMap<string, number>;
+  /** `accounts[name].limits`, by account name (accounts without limits absent). */
   accountUsageLimits: ReadonlyMap<string, UsageLimits>;
   tokenEstimate: TokenEstimateOptions;
+  /** The affinity key of a request (from `affinity`); absent when affinity is off. */
   affinity?: (request: ChatCompletionRequest) => string | undefined;
   defaultBaseUrl: string;
   strategy: StrategyName;

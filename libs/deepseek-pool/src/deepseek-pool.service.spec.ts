@@ -1,5 +1,5 @@
 import { expect, jest } from '@jest/globals';
-import { seededRng } from './clock.js';
+import { mulberry32 } from 'nestjs-deepseek-pool-mock';
 import {
   AttemptsExhaustedError,
   InvalidRequestError,
@@ -35,7 +35,7 @@ describe('DeepSeekPoolService (scripted upstream, fake timers)', () => {
   });
 
   function pool(options: Partial<DeepSeekPoolOptions> & Pick<DeepSeekPoolOptions, 'keys'>): DeepSeekPoolService {
-    const created = createDeepSeekPool({ transport, logger: false, rng: seededRng(7), ...options });
+    const created = createDeepSeekPool({ transport, logger: false, rng: mulberry32(7), ...options });
     pools.push(created);
     return created.pool;
   }

@@ -14,6 +14,7 @@ import { degradableStream } from './streaming/degradable-stream.js';
 import type { PoolStream } from './streaming/pool-stream.js';
 import { serializeChatBody } from './transport/chat-body.js';
 import type { ExchangeLimits } from './transport/exchange-limits.js';
+import type { TokenEstimateOptions } from './limits/token-estimate.js';
 
 export type { DegradedTier } from './call.types.js';
 export type {
@@ -95,6 +96,14 @@ export class DeepSeekPoolService {
   /** The bounds this pool enforces on every exchange (`limits`, defaults applied). */
   get limits(): Readonly<ExchangeLimits> {
     return this.core.limits;
+  }
+
+  /**
+   * How this pool estimates a call's tokens before it is sent (`tokenEstimate`, defaults applied): pass it to
+   * `estimateTokens` to count a request the way the pool's limits do.
+   */
+  get tokenEstimate(): Readonly<TokenEstimateOptions> {
+    return this.core.options.tokenEstimate;
   }
 
   /** One key's state (as in `snapshot()`), or undefined for an unknown id. O(1). */

@@ -14,6 +14,10 @@ import { toTransportError } from './transport/transport-errors.js';
 export class HttpServiceTransport implements Transport {
   constructor(private readonly http: HttpService) {}
 
+  /**
+   * One HTTP exchange through `HttpService`; rejects with a transport error (a code, no secret) when no response
+   * arrives.
+   */
   async request(request: TransportRequest): Promise<TransportResponse> {
     try {
       const response = await this.http.axiosRef.request<Readable>({

@@ -6,7 +6,7 @@
 // Module and service
 export { DeepSeekPoolModule } from './deepseek-pool.module.js';
 export type { DeepSeekPoolAsyncOptions } from './deepseek-pool.module-definition.js';
-export { DEEPSEEK_POOL_OPTIONS, DEEPSEEK_POOL_DEGRADER } from './deepseek-pool.constants.js';
+export { DEEPSEEK_POOL_DEGRADER } from './deepseek-pool.constants.js';
 export {
   DeepSeekPoolService,
   type PoolResult,
@@ -27,14 +27,13 @@ export type { AttemptMeta, ContinuationRecord } from './call.types.js';
 // Options
 export {
   type DeepSeekPoolOptions,
-  type ResolvedPoolOptions,
   type AccountOptions,
   type TimeoutOptions,
   type RetryOptions,
   type HealthOptions,
   DEFAULT_BASE_URL,
 } from './deepseek-pool.options.js';
-export type { KeyOptions, KeyConfig, KeysInput } from './keys/key-config.js';
+export type { KeyOptions, KeysInput } from './keys/key-config.js';
 export type { StrategyName } from './routing/strategy.js';
 export { type AffinityOption, userAffinity } from './routing/affinity.js';
 export type { BreakerPolicy } from './keys/breaker-policy.js';

@@ -17,13 +17,15 @@ export interface KeySnapshot {
   maskedKey: string;
   /** Its account name (default: its own id). */
   account: string;
-  /** Its priority tier: lower is tried first. */
+  /** Its priority: lower is tried first. */
   priority: number;
   /** Its routing weight. */
   weight: number;
+  /** Why it can or cannot take a request now. */
   state: KeyState;
   /** Why it is disabled (`revoked`, `forbidden`, `insufficient-balance` or `manual`), when disabled. */
   disabledReason?: string;
+  /** Its breaker's state. */
   breaker: BreakerState;
   /** Requests in flight on it. */
   inFlight: number;
@@ -41,6 +43,7 @@ export interface KeySnapshot {
   headroom?: number;
   /** Epoch ms when the key is back under its limits, while over one. */
   limitedUntilMs?: number;
+  /** Tokens it has served since the pool started (this process). */
   tokens: TokenTotals;
 }
 

@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { DEEPSEEK_POOL_OPTIONS, type ResolvedPoolOptions } from 'nestjs-deepseek-pool';
+import { DeepSeekPoolService } from 'nestjs-deepseek-pool';
 import type { Registry } from 'prom-client';
 import type { PriceTable } from '../metrics/cost/price-table.js';
 import { ClientAdmission } from './client-admission.js';
@@ -17,8 +17,8 @@ export class ClientsModule {
       providers: [
         {
           provide: ClientsRuntime,
-          inject: [DEEPSEEK_POOL_OPTIONS],
-          useFactory: (pool: ResolvedPoolOptions) => new ClientsRuntime(config, prices, pool.tokenEstimate, registry),
+          inject: [DeepSeekPoolService],
+          useFactory: (pool: DeepSeekPoolService) => new ClientsRuntime(config, prices, pool.tokenEstimate, registry),
         },
         {
           provide: ClientDirectory,

@@ -4,7 +4,9 @@ import type { CallOptions } from '../resilience/attempt-loop.types.js';
 
 /** A pool answer: the upstream body unchanged, and how it was obtained. */
 export interface PoolResult<T> {
+  /** The upstream body, unchanged. */
   data: T;
+  /** Which key served, after how many attempts, degraded or continued. */
   meta: AttemptMeta;
 }
 

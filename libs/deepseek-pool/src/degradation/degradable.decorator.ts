@@ -5,6 +5,7 @@ import type { HttpRequestLike, TenantExtractor } from './tenant.js';
 
 /** The HTTP request as a route's request extractor sees it. */
 export interface DegradableHttpRequest extends HttpRequestLike {
+  /** The parsed request body. */
   body?: unknown;
 }
 

@@ -5,7 +5,10 @@ import { type AttemptRecord, DeepSeekPoolError } from '../deepseek-pool.errors.j
  * it lets trial calls through.
  */
 export class PoolBreakerOpenError extends DeepSeekPoolError {
-  constructor(readonly retryAfterMs: number) {
+  constructor(
+    /** Ms until the pool-wide breaker lets trial calls through. */
+    readonly retryAfterMs: number,
+  ) {
     super('The pool-wide breaker is open: upstream calls are paused', 'POOL_BREAKER_OPEN');
   }
 }
@@ -16,12 +19,17 @@ export class PoolBreakerOpenError extends DeepSeekPoolError {
  * none); `cause` is the pool's error.
  */
 export class DegradedUnavailableError extends DeepSeekPoolError {
+  /** HTTP status to answer with: 503. */
   readonly status = 503;
+  /** The degradation tier that answered: `fallback`. */
   readonly degraded = 'fallback';
 
   constructor(
+    /** Body to send: the configured fallback error envelope. */
     readonly body: unknown,
+    /** The pool's retry hint, ms (0 when it has none). */
     readonly retryAfterMs: number,
+    /** The pool's error that led to the fallback. */
     override readonly cause: unknown,
     attempts: readonly AttemptRecord[],
   ) {

@@ -29,6 +29,7 @@ export class DeepSeekDegradationInterceptor implements NestInterceptor<unknown, 
     private readonly adapterHost: HttpAdapterHost,
   ) {}
 
+  /** Nest interceptor hook: passes routes without `@Degradable()` through, degrades the others. */
   intercept(context: ExecutionContext, next: CallHandler<unknown>): Observable<unknown> {
     const route = this.reflector.getAllAndOverride<DegradableRoute | undefined>(DEGRADABLE_METADATA, [
       context.getHandler(),

@@ -32,10 +32,12 @@ class DegraderModule {}
  */
 @Module({})
 export class DeepSeekDegradationModule extends DeepSeekDegradationConfigurableModule {
+  /** Registers the degradation layer with static options; throws InvalidOptionsError for an invalid option at start. */
   static override forRoot(options: typeof DEEPSEEK_DEGRADATION_OPTIONS_TYPE): DynamicModule {
     return withDegrader(super.forRoot(options));
   }
 
+  /** Registers the degradation layer with options from a factory or class; validated at start like `forRoot`. */
   static override forRootAsync(options: DeepSeekDegradationAsyncOptions): DynamicModule {
     return withDegrader(super.forRootAsync(options));
   }

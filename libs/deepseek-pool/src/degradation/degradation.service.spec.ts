@@ -2,7 +2,7 @@ import { jest } from '@jest/globals';
 import { type Cache, createCache } from 'cache-manager';
 import { concat, lastValueFrom, of, throwError, toArray } from 'rxjs';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from '../chat.types.js';
-import { seededRng } from '../clock.js';
+import { mulberry32 } from 'nestjs-deepseek-pool-mock';
 import {
   AttemptsExhaustedError,
   InvalidRequestError,
@@ -61,7 +61,7 @@ describe('DeepSeekDegradationService (scripted upstream, fake timers)', () => {
         ],
         transport,
         logger: false,
-        rng: seededRng(1),
+        rng: mulberry32(1),
         retry: { maxAttempts: 1, maxWaitForKeyMs: 0 },
         metrics,
       }),

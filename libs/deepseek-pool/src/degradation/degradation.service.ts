@@ -20,9 +20,11 @@ import type { HttpRequestLike } from './tenant.js';
 
 /** What one degradable request carries through the tiers. */
 export interface DegradationInput {
+  /** The chat request to answer. */
   request: ChatCompletionRequest;
   /** Cache scope; undefined: the cache is not used. */
   tenant: string | undefined;
+  /** How the last tier answers (the route's `fallback`, else the module's). */
   fallback: ResolvedFallback;
   /** A plain pool call (no degradation), for the lighter models. */
   call: PoolChatCall;

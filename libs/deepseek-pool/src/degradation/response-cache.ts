@@ -18,7 +18,9 @@ interface CacheEntry {
  * here rather than imported so the main entry's types do not require the optional @nestjs/cache-manager peer.
  */
 export interface ResponseCacheStore {
+  /** The cached value of `key`, or undefined. */
   get(key: string): Promise<unknown>;
+  /** Stores `value` under `key` for `ttl` ms (the store's default when absent). */
   set(key: string, value: unknown, ttl?: number): Promise<unknown>;
 }
 

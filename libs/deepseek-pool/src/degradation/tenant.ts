@@ -3,6 +3,7 @@ import { sha256 } from './cache-key.js';
 
 /** The part of an HTTP request a tenant extractor reads (absent for `pool.chat(request, { degrade: true })`). */
 export interface HttpRequestLike {
+  /** Request headers by lower-case name. */
   headers: Record<string, string | string[] | undefined>;
 }
 

@@ -14,12 +14,14 @@ export class DeepSeekPoolHealthController {
     private readonly pool: DeepSeekPoolHealthIndicator,
   ) {}
 
+  /** `GET /health/live`: up while the process serves HTTP; never calls upstream. */
   @Get('live')
   @HealthCheck()
   live() {
     return this.health.check([]);
   }
 
+  /** `GET /health/ready`: the pool's health (503 when no key can serve). */
   @Get('ready')
   @HealthCheck()
   ready() {

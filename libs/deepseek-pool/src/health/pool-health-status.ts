@@ -12,15 +12,23 @@ const SERVING: ReadonlySet<KeyState> = new Set<KeyState>(['ready', 'half-open', 
 
 /** One key in health output: by id and masked key, never the secret. */
 export interface KeyHealth {
+  /** The key masked by maskKey: `sk-...` and at most its last 4 characters. */
   maskedKey: string;
+  /** Its account name. */
   account: string;
+  /** Why it can or cannot take a request now. */
   state: KeyState;
+  /** Its breaker's state. */
   breaker: BreakerState;
+  /** Why it is disabled, when disabled. */
   disabledReason?: string;
   /** ISO time the cooldown ends, while cooling. */
   cooldownUntil?: string;
+  /** Latency EWMA (PeakEWMA), ms. */
   latencyEwmaMs: number;
+  /** Share (0..1) of failed calls in its breaker's rolling window. */
   errorRate: number;
+  /** Requests in flight on it. */
   inFlight: number;
 }
 

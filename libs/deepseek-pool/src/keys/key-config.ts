@@ -22,6 +22,7 @@ const DEFAULT_REASONING_PREFIX_MODELS = ['deepseek-reasoner'];
 export interface KeyOptions {
   /** Stable public name for logs, metrics and health; default `key-<n>` (never derived from the secret). */
   id?: string;
+  /** The secret. Never logged: errors, logs, metrics and health name the key by `id` or masked. */
   apiKey: string;
   /** Default: the pool's `defaultBaseUrl` (https://api.deepseek.com). */
   baseUrl?: string;

@@ -11,10 +11,15 @@ import { UpstreamHeaderCache } from './upstream-headers.js';
 
 /** Running token totals of one key (from the usage upstream returns). */
 export interface TokenTotals {
+  /** Prompt tokens. */
   prompt: number;
+  /** Completion tokens (reasoning included). */
   completion: number;
+  /** Prompt tokens DeepSeek served from its context cache. */
   cacheHit: number;
+  /** Prompt tokens not in DeepSeek's context cache. */
   cacheMiss: number;
+  /** Reasoning tokens of thinking models. */
   reasoning: number;
 }
 

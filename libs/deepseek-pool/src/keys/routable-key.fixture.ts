@@ -7,7 +7,7 @@ export type RoutableKeyFields = Partial<
 > & { account?: string; admits?: boolean; latencyMs?: number; models?: readonly string[] };
 
 /**
- * Test fixture: a frozen plain key (frozen: routing must never write to a key), of account `a`, tier 0, weight 1,
+ * Test fixture: a frozen plain key (frozen: routing must never write to a key), of account `a`, priority 0, weight 1,
  * idle and uncapped, breaker closed, 100 ms latency, serving every model unless `models` is given.
  */
 export function routableKey(id: string, fields: RoutableKeyFields = {}): RoutableKey {

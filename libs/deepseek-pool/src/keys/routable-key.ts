@@ -1,11 +1,11 @@
 import type { LimitedKey } from '../limits/quota-guard.js';
 
 /**
- * What routing reads of a key: identity, account and tier, load, latency and the inputs of eligibility. KeySlot is
+ * What routing reads of a key: identity, account and priority, load, latency and the inputs of eligibility. KeySlot is
  * one; a plain object is another (specs). Routing never writes to it.
  */
 export interface RoutableKey extends LimitedKey {
-  /** Tier: lower numbers are tried first. */
+  /** Priority: lower numbers are tried first. */
   readonly priority: number;
   /** Relative capacity share, > 0. */
   readonly weight: number;

@@ -9,10 +9,15 @@ export type LimitName = keyof UsageLimits;
 
 /** One threshold crossing, as the `quota.threshold` event reports it. */
 export interface ThresholdCrossing {
+  /** The limited scope: `key:<id>` or `account:<name>`. */
   scope: string;
+  /** Which limit was crossed. */
   limit: LimitName;
+  /** The threshold reached, in percent of `max`. */
   percent: QuotaThreshold;
+  /** Count in the limit's window at the crossing. */
   used: number;
+  /** The limit. */
   max: number;
 }
 

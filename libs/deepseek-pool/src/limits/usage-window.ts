@@ -13,7 +13,9 @@ export const DAY_MS = 86_400_000;
 
 /** What one request adds to (or, as a correction, takes from) a scope's counters. */
 export interface UsageDelta {
+  /** Requests to add (negative: a correction). */
   requests: number;
+  /** Tokens to add (negative: a correction). */
   tokens: number;
 }
 
@@ -39,6 +41,7 @@ export interface UsageLimits {
 
 /** The read side of a scope's counters. */
 export interface UsageReader {
+  /** The scope's counts at `nowMs` (epoch ms). */
   totals(nowMs: number): UsageTotals;
   /** Ms from `nowMs` until the counts are under every limit again (0: they are). */
   msUntilWithin(limits: UsageLimits, nowMs: number): number;

@@ -14,30 +14,37 @@ export class RedactingLogger implements LoggerService {
     private readonly redactor: Redactor,
   ) {}
 
+  /** Logs at `log` level, redacted. */
   log(message: unknown, ...params: unknown[]): void {
     this.forward('log', message, params);
   }
 
+  /** Logs at `error` level, redacted. */
   error(message: unknown, ...params: unknown[]): void {
     this.forward('error', message, params);
   }
 
+  /** Logs at `warn` level, redacted. */
   warn(message: unknown, ...params: unknown[]): void {
     this.forward('warn', message, params);
   }
 
+  /** Logs at `debug` level, redacted. */
   debug(message: unknown, ...params: unknown[]): void {
     this.forward('debug', message, params);
   }
 
+  /** Logs at `verbose` level, redacted. */
   verbose(message: unknown, ...params: unknown[]): void {
     this.forward('verbose', message, params);
   }
 
+  /** Logs at `fatal` level, redacted. */
   fatal(message: unknown, ...params: unknown[]): void {
     this.forward('fatal', message, params);
   }
 
+  /** Passes the levels to the inner logger, when it supports them. */
   setLogLevels(levels: LogLevel[]): void {
     this.inner.setLogLevels?.(levels);
   }

@@ -22,7 +22,7 @@ export interface Call<T> {
   readonly trace: AttemptRecord[];
   /** Hedge delays are per class: stream or not, model, and the caller's class. */
   readonly latencyClass: string;
-  /** Only keys it takes are picked (the call's tiers, a continuation's needs); every key when undefined. */
+  /** Only keys it takes are picked (the call's priorities, a continuation's needs); every key when undefined. */
   readonly accepts: ((slot: KeySlot) => boolean) | undefined;
   /** The failure the next attempt follows (a continuation starts with the break it continues). */
   lastError: UpstreamError | undefined;

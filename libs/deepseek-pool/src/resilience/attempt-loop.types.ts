@@ -18,6 +18,7 @@ import type { RetryBudget } from './retry-budget.js';
 
 /** What one call asks of the loop. */
 export interface CallOptions {
+  /** Aborting it cancels the call: it rejects with RequestAbortedError and the upstream request is cancelled. */
   signal?: AbortSignal;
   /** Overall deadline for this call, ms (default: the pool's `timeouts.requestMs`). */
   timeoutMs?: number;

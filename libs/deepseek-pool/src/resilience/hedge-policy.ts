@@ -9,6 +9,7 @@ export interface HedgeSettings {
   percentile: number;
   /** Bounds of the adaptive delay, ms. Defaults 10 / 10 000. */
   floorMs: number;
+  /** Upper bound of the adaptive delay, ms. Default 10 000. */
   capMs: number;
   /** A fixed delay instead of the adaptive one, ms. */
   fixedMs?: number;

@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { seededRng } from '../clock.js';
+import { mulberry32 } from 'nestjs-deepseek-pool-mock';
 import type { DeepSeekPoolOptions } from '../deepseek-pool.options.js';
 import type { DeepSeekPoolService } from '../deepseek-pool.service.js';
 import { type DeepSeekPool, createDeepSeekPool } from '../create-deepseek-pool.js';
@@ -61,7 +61,7 @@ describe('hedged requests (scripted upstream, fake timers)', () => {
       metrics,
       logger: false,
       health: { probe: false, validateOnStart: false },
-      rng: seededRng(7),
+      rng: mulberry32(7),
       hedging: { fixedMs: 100 },
       ...options,
     });

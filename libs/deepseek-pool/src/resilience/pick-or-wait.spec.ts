@@ -76,17 +76,17 @@ describe('pickOrWait (fake timers)', () => {
   });
 
   it.each<[string, number[] | undefined, string[]]>([
-    ['every tier without `tiers`: the first tier serves', undefined, ['k0', 'k1']],
-    ['only the tiers a call may use: tier 1', [1], ['k2', 'k3']],
-    ['several tiers: the first allowed one serves', [1, 2], ['k2', 'k3']],
-  ])('%s', async (_name, tiers, expected) => {
-    // Arrange: tiers 0, 1 and 2 of two keys each, every key healthy
+    ['every priority without `priorities`: the first priority serves', undefined, ['k0', 'k1']],
+    ['only the priorities a call may use: priority 1', [1], ['k2', 'k3']],
+    ['several priorities: the first allowed one serves', [1, 2], ['k2', 'k3']],
+  ])('%s', async (_name, priorities, expected) => {
+    // Arrange: priorities 0, 1 and 2 of two keys each, every key healthy
     harness = loopHarness({ keys: keysOf(6, (i) => ({ priority: Math.floor(i / 2) })) });
 
     // Act
     const picked = new Set<string>();
     for (let i = 0; i < 10; i++)
-      picked.add((await pick(harness.call(tiers ? { priorities: tiers } : {}), harness.deps)).id);
+      picked.add((await pick(harness.call(priorities ? { priorities } : {}), harness.deps)).id);
 
     // Assert
     expect([...picked].sort()).toEqual(expected);
@@ -127,7 +127,7 @@ describe('pickOrWait (fake timers)', () => {
     await expect(picking).rejects.toBeInstanceOf(name.includes('model') ? InvalidRequestError : NoAvailableKeyError);
   });
 
-  it('reports no key for a call whose tiers have no eligible key, though other tiers do', async () => {
+  it('reports no key for a call whose priorities have no eligible key, though other priorities do', async () => {
     // Arrange
     harness = loopHarness({ keys: keysOf(4, (i) => ({ priority: i < 2 ? 0 : 1 })), retry: { maxWaitForKeyMs: 0 } });
     harness.store.disable('k2', { reason: 'manual', sinceMs: 0 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { seededRng } from '../clock.js';
+import { mulberry32 } from 'nestjs-deepseek-pool-mock';
 import { candidate, pickShares, scriptedRng } from './candidates.fixture.js';
 import { createLeastConnectionsStrategy } from './least-connections.js';
 import type { Candidate } from './strategy.js';
@@ -63,7 +63,7 @@ describe('least-connections strategy', () => {
     const keys = [candidate('a'), candidate('b'), candidate('c')];
 
     // Act
-    const shares = pickShares(createLeastConnectionsStrategy(), keys, seededRng(42), 9_000);
+    const shares = pickShares(createLeastConnectionsStrategy(), keys, mulberry32(42), 9_000);
 
     // Assert
     for (const share of Object.values(shares)) expect(share).toBeCloseTo(1 / 3, 1);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { seededRng } from '../clock.js';
+import { mulberry32 } from 'nestjs-deepseek-pool-mock';
 import { candidate, pickShares, scriptedRng } from './candidates.fixture.js';
 import { createP2cEwmaStrategy } from './p2c-ewma.js';
 import type { Candidate } from './strategy.js';
@@ -60,7 +60,7 @@ describe('p2c-ewma strategy', () => {
     const keys = ['a', 'b', 'c', 'd'].map((id) => candidate(id));
 
     // Act
-    const shares = pickShares(createP2cEwmaStrategy(), keys, seededRng(42), PICKS);
+    const shares = pickShares(createP2cEwmaStrategy(), keys, mulberry32(42), PICKS);
 
     // Assert
     for (const share of Object.values(shares)) {
@@ -77,7 +77,7 @@ describe('p2c-ewma strategy', () => {
     const keys = [candidate('bad', fields), candidate('b'), candidate('c'), candidate('d')];
 
     // Act
-    const shares = pickShares(createP2cEwmaStrategy(), keys, seededRng(42), PICKS);
+    const shares = pickShares(createP2cEwmaStrategy(), keys, mulberry32(42), PICKS);
 
     // Assert
     expect(shares.bad).toBeLessThan(0.1);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { seededRng } from '../clock.js';
+import { mulberry32 } from 'nestjs-deepseek-pool-mock';
 import { candidate, pickShares, scriptedRng } from './candidates.fixture.js';
 import { createQuotaAwareStrategy } from './quota-aware.js';
 import type { Candidate } from './strategy.js';
@@ -76,7 +76,7 @@ describe('quota-aware strategy', () => {
     const keys = ['a', 'b', 'c', 'd'].map((id) => candidate(id, { headroom: 0.6 }));
 
     // Act
-    const shares = pickShares(createQuotaAwareStrategy(), keys, seededRng(42), PICKS);
+    const shares = pickShares(createQuotaAwareStrategy(), keys, mulberry32(42), PICKS);
 
     // Assert
     for (const share of Object.values(shares)) expect(Math.abs(share - 0.25)).toBeLessThan(0.03);
@@ -92,7 +92,7 @@ describe('quota-aware strategy', () => {
     ];
 
     // Act
-    const shares = pickShares(createQuotaAwareStrategy(), keys, seededRng(42), PICKS);
+    const shares = pickShares(createQuotaAwareStrategy(), keys, mulberry32(42), PICKS);
 
     // Assert
     expect(shares.full).toBeGreaterThan(shares.half);
@@ -104,7 +104,7 @@ describe('quota-aware strategy', () => {
     // Arrange: five daily budgets of 10k..400k tokens, requests of 200..1,800 tokens.
     const budgets: Record<string, number> = { a: 10_000, b: 50_000, c: 100_000, d: 200_000, e: 400_000 };
     const used: Record<string, number> = Object.fromEntries(Object.keys(budgets).map((id) => [id, 0]));
-    const rng = seededRng(7);
+    const rng = mulberry32(7);
     const strategy = createQuotaAwareStrategy();
     const live = (): Candidate[] =>
       Object.keys(budgets)

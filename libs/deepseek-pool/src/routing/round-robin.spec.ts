@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { seededRng } from '../clock.js';
+import { mulberry32 } from 'nestjs-deepseek-pool-mock';
 import { candidate, pickShares } from './candidates.fixture.js';
 import { createRoundRobinStrategy } from './round-robin.js';
 import type { Candidate, Strategy } from './strategy.js';
@@ -37,7 +37,7 @@ describe('round-robin strategy', () => {
     const keys = weighted(1, 2, 5);
 
     // Act
-    const shares = pickShares(createRoundRobinStrategy(), keys, seededRng(42), 10_000);
+    const shares = pickShares(createRoundRobinStrategy(), keys, mulberry32(42), 10_000);
 
     // Assert
     expect(shares.a).toBeCloseTo(1 / 8, 2);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { seededRng } from '../clock.js';
+import { mulberry32 } from 'nestjs-deepseek-pool-mock';
 import type { QuotaView } from '../limits/quota-guard.js';
 import { MemoryStateStore } from '../state/memory-state-store.js';
 import type { EligibilityContext } from './eligibility.js';
@@ -30,7 +30,7 @@ function keys(count: number, fields: (i: number) => RoutableKeyFields = () => ({
 
 function setup(list: readonly RoutableKey[], strategy: StrategyName = 'p2c-ewma', quota?: QuotaView) {
   const store = new CountingStore();
-  const router = new Router<RoutableKey>(createStrategy(strategy), seededRng(11), RESET_MS);
+  const router = new Router<RoutableKey>(createStrategy(strategy), mulberry32(11), RESET_MS);
   router.setSlots(list);
   const ctx: EligibilityContext = { nowMs: NOW, store, accountLimit: () => Infinity, ...(quota ? { quota } : {}) };
   const pick = (
@@ -105,7 +105,7 @@ describe('Router (plain keys)', () => {
     ['breaker open', (i) => ({ priority: i < 3 ? 0 : 1, admits: i >= 3 }), ['k3', 'k4', 'k5']],
     ['saturated', (i) => ({ priority: i < 3 ? 0 : 1, inFlight: 2, maxConcurrency: i < 3 ? 2 : 3 }), ['k3', 'k4', 'k5']],
     ['not serving the model', (i) => ({ priority: i < 3 ? 0 : 1, models: i < 3 ? ['other'] : [MODEL] }), ['k3', 'k4']],
-  ])('goes to the next priority tier when the first has no eligible key (%s)', (_name, fields, expected) => {
+  ])('goes to the next priority group when the first has no eligible key (%s)', (_name, fields, expected) => {
     // Arrange
     const list = keys(6, fields).slice(0, expected.length + 3);
     const { pick } = setup(list);
@@ -134,7 +134,7 @@ describe('Router (plain keys)', () => {
     },
   );
 
-  it('picks only keys `accepts` takes, in any tier', () => {
+  it('picks only keys `accepts` takes, in any priority group', () => {
     // Arrange
     const { pick } = setup(keys(6, (i) => ({ priority: Math.floor(i / 2) })));
 

@@ -4,7 +4,7 @@ import { CandidateView } from './candidate-view.js';
 import { type EligibilityContext, type Ineligibility, cooldownEnd, ineligibility } from './eligibility.js';
 import type { RoutableKey } from '../keys/routable-key.js';
 import type { Strategy } from './strategy.js';
-import { groupByPriority } from './tiers.js';
+import { groupByPriority } from './priority-groups.js';
 
 /** Why no key could be picked, and when one is expected back. */
 export interface Unavailability {
@@ -18,18 +18,19 @@ export interface Unavailability {
   serving: number;
 }
 
-/** Random draws from the first tier a pairwise pick makes before it falls back to scanning the tiers. */
+/** Random draws from the first priority group a pairwise pick makes before it falls back to scanning the groups. */
 const PAIR_DRAWS = 4;
 
 /**
- * Picks a key: the first priority tier with an eligible key, then the strategy inside it.
+ * Picks a key: the first priority group with an eligible key, then the strategy inside it.
  * Keys already tried in this request are skipped while another key is eligible.
- * A pairwise strategy (p2c) gets two eligible keys of the first tier drawn at random, O(1) in the number of keys;
- * otherwise (or when the draws find fewer than two) one linear pass into a reused buffer: no sorting, no allocation.
+ * A pairwise strategy (p2c) gets two eligible keys of the first priority group drawn at random, O(1) in the number
+ * of keys; otherwise (or when the draws find fewer than two) one linear pass into a reused buffer: no sorting, no
+ * allocation.
  * Reads its keys, never writes to them: the per-pick figures a strategy compares live in one reused view per key.
  */
 export class Router<K extends RoutableKey> {
-  private tiers: CandidateView<K>[][] = [];
+  private groups: CandidateView<K>[][] = [];
   private readonly buffer: CandidateView<K>[] = [];
   private readonly pair: CandidateView<K>[] = [];
   private readonly accountHashes = new Map<string, number>();
@@ -47,7 +48,7 @@ export class Router<K extends RoutableKey> {
 
   /** Replaces the key set (at start and on admin changes). */
   setSlots(keys: readonly K[]): void {
-    this.tiers = groupByPriority(keys).map((tier) => tier.map((key) => new CandidateView(key)));
+    this.groups = groupByPriority(keys).map((group) => group.map((key) => new CandidateView(key)));
   }
 
   /**
@@ -79,8 +80,8 @@ export class Router<K extends RoutableKey> {
     let earliest = Infinity;
     let rateLimitedOnly = true;
     let serving = 0;
-    for (const tier of this.tiers) {
-      for (const { key } of tier) {
+    for (const group of this.groups) {
+      for (const { key } of group) {
         const reason = ineligibility(key, model, ctx);
         if (reason === 'model' || (accepts && !accepts(key))) continue;
         serving += 1;
@@ -102,9 +103,9 @@ export class Router<K extends RoutableKey> {
   }
 
   /**
-   * Up to PAIR_DRAWS uniform draws from the first tier, keeping the first two distinct eligible keys not tried yet:
-   * rejection sampling, so the pair is as uniform over the eligible keys as a scan would make it. Undefined when the
-   * draws find fewer than two (the scan then decides, tier fallback included).
+   * Up to PAIR_DRAWS uniform draws from the first priority group, keeping the first two distinct eligible keys not
+   * tried yet: rejection sampling, so the pair is as uniform over the eligible keys as a scan would make it. Undefined
+   * when the draws find fewer than two (the scan then decides, fallback to the next priority group included).
    */
   private pickPair(
     model: string | undefined,
@@ -112,11 +113,11 @@ export class Router<K extends RoutableKey> {
     ctx: EligibilityContext,
     accepts: ((key: K) => boolean) | undefined,
   ): K | undefined {
-    const tier = this.tiers.at(0);
-    if (tier === undefined || tier.length < 2) return undefined;
+    const group = this.groups.at(0);
+    if (group === undefined || group.length < 2) return undefined;
     let first: CandidateView<K> | undefined;
     for (let draw = 0; draw < PAIR_DRAWS; draw++) {
-      const view = tier[Math.floor(this.rng() * tier.length)];
+      const view = group[Math.floor(this.rng() * group.length)];
       const key = view.key;
       if (
         view === first ||
@@ -149,10 +150,10 @@ export class Router<K extends RoutableKey> {
     accepts: ((key: K) => boolean) | undefined,
   ): K | undefined {
     const buffer = this.buffer;
-    for (const tier of this.tiers) {
+    for (const group of this.groups) {
       buffer.length = 0;
       let baseline = Infinity;
-      for (const view of tier) {
+      for (const view of group) {
         const key = view.key;
         if (tried?.has(key) || ineligibility(key, model, ctx) !== undefined || (accepts && !accepts(key))) continue;
         buffer.push(view);

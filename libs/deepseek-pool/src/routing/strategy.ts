@@ -27,15 +27,16 @@ export interface Strategy {
   readonly name: StrategyName;
   /**
    * True when the strategy only ever compares two uniformly drawn candidates (power of two choices): the router may
-   * then hand it two eligible keys it sampled at random instead of scanning the tier, O(1) in the number of keys.
+   * then hand it two eligible keys it sampled at random instead of scanning the priority group, O(1) in the number of
+   * keys.
    */
   readonly pairwise?: boolean;
-  /** Picks one of `candidates` (all eligible, same priority tier, length >= 1) and returns it as given. */
+  /** Picks one of `candidates` (all eligible, same priority, length >= 1) and returns it as given. */
   pick<C extends Candidate>(candidates: readonly C[], rng: Rng): C;
 }
 
 /**
- * How a key is picked among the eligible keys of the best priority tier. Default `p2c-ewma` (two random keys, the
+ * How a key is picked among the eligible keys of the best priority group. Default `p2c-ewma` (two random keys, the
  * lower latency EWMA times load wins); `quota-aware` prefers the most headroom under limits.
  */
 export type StrategyName = 'p2c-ewma' | 'least-connections' | 'round-robin' | 'weighted-random' | 'quota-aware';

@@ -12,29 +12,35 @@ export class MemoryStateStore implements PoolStateStore {
   private readonly counters = new Map<string, UsageWindow>();
   private readonly listeners: Array<(change: StateChange) => void> = [];
 
+  /** Cooldown deadline of a scope, epoch ms, or 0 when none. */
   cooldownUntil(scope: string): number {
     return this.cooldowns.get(scope) ?? 0;
   }
 
+  /** Sets a cooldown; a later deadline always wins, an earlier one never shortens it. */
   cooldown(scope: string, untilMs: number): void {
     if (untilMs <= this.cooldownUntil(scope)) return;
     this.cooldowns.set(scope, untilMs);
     this.emit({ type: 'cooldown', scope, untilMs });
   }
 
+  /** Ends a cooldown now. */
   clearCooldown(scope: string): void {
     if (this.cooldowns.delete(scope)) this.emit({ type: 'clear-cooldown', scope });
   }
 
+  /** Why the key is disabled, or undefined when it is not. */
   disabled(keyId: string): DisabledState | undefined {
     return this.disabledKeys.get(keyId);
   }
 
+  /** Takes the key out of rotation until `enable`. */
   disable(keyId: string, state: DisabledState): void {
     this.disabledKeys.set(keyId, state);
     this.emit({ type: 'disable', keyId, state });
   }
 
+  /** Puts a disabled key back in rotation (no-op when it is not disabled). */
   enable(keyId: string): void {
     if (this.disabledKeys.delete(keyId)) this.emit({ type: 'enable', keyId });
   }
@@ -49,10 +55,12 @@ export class MemoryStateStore implements PoolStateStore {
     return [...this.disabledKeys];
   }
 
+  /** In-flight requests of the account. */
   accountInFlight(account: string): number {
     return this.accounts.get(account) ?? 0;
   }
 
+  /** Takes one in-flight slot of the account when under `limit`; false when at it. */
   tryAcquireAccount(account: string, limit: number): boolean {
     const current = this.accountInFlight(account);
     if (current >= limit) return false;
@@ -60,16 +68,19 @@ export class MemoryStateStore implements PoolStateStore {
     return true;
   }
 
+  /** Gives back one in-flight slot of the account. */
   releaseAccount(account: string): void {
     const current = this.accountInFlight(account);
     if (current > 1) this.accounts.set(account, current - 1);
     else this.accounts.delete(account);
   }
 
+  /** The scope's rate and quota counters. */
   usage(scope: string): UsageReader {
     return this.counters.get(scope) ?? NO_USAGE;
   }
 
+  /** Adds to the scope's counters at `atMs` (epoch ms); a negative delta corrects an estimate. */
   addUsage(scope: string, delta: UsageDelta, atMs: number): void {
     let window = this.counters.get(scope);
     if (window === undefined) {
@@ -79,10 +90,12 @@ export class MemoryStateStore implements PoolStateStore {
     window.add(delta, atMs);
   }
 
+  /** Registers a listener for cooldown and disable changes. */
   onChange(listener: (change: StateChange) => void): void {
     this.listeners.push(listener);
   }
 
+  /** Drops the listeners. */
   close(): Promise<void> {
     this.listeners.length = 0;
     return Promise.resolve();

@@ -3,7 +3,9 @@ import type { DisableReason } from '../resilience/outcome.js';
 
 /** Why a key is out of rotation until something (prober, operator) brings it back. */
 export interface DisabledState {
+  /** Why: `revoked` (401), `forbidden` (403), `insufficient-balance` (402), or `manual`. */
   reason: DisableReason | 'manual';
+  /** When it was disabled, epoch ms. */
   sinceMs: number;
 }
 
@@ -38,16 +40,21 @@ export interface PoolStateStore extends UsageStore {
   cooldown(scope: string, untilMs: number): void;
   /** Ends a cooldown now (an operator replaced the key, or a probe proved it healthy). */
   clearCooldown(scope: string): void;
+  /** Why the key is disabled, or undefined when it is not. */
   disabled(keyId: string): DisabledState | undefined;
+  /** Takes the key out of rotation until `enable`. */
   disable(keyId: string, state: DisabledState): void;
+  /** Puts a disabled key back in rotation (no-op when it is not disabled). */
   enable(keyId: string): void;
   /** In-flight requests of an account across every process sharing this store (local view). */
   accountInFlight(account: string): number;
   /** Takes one in-flight slot of the account when under `limit`. */
   tryAcquireAccount(account: string, limit: number): boolean | Promise<boolean>;
+  /** Gives back one in-flight slot of the account taken by `tryAcquireAccount`. */
   releaseAccount(account: string): void;
   /** Registers a listener for changes made by this or another replica. */
   onChange(listener: (change: StateChange) => void): void;
+  /** Stops the store's I/O and timers and drops its listeners. */
   close(): Promise<void>;
 }
 

@@ -104,6 +104,7 @@ export class RedisStateStore implements PoolStateStore {
     await online;
   }
 
+  /** Cooldown deadline of a scope, epoch ms, or 0 when none (local view, no I/O). */
   cooldownUntil(scope: string): number {
     return this.local.cooldownUntil(scope);
   }
@@ -116,29 +117,37 @@ export class RedisStateStore implements PoolStateStore {
     this.writes.push(cooldownId(scope), 'cooldown', this.isOnline);
   }
 
+  /** Ends a cooldown now, here at once and on every replica through Redis. */
   clearCooldown(scope: string): void {
     this.local.clearCooldown(scope);
     this.writes.push(cooldownId(scope), 'clear-cooldown', this.isOnline);
   }
 
+  /** Why the key is disabled, or undefined when it is not (local view, no I/O). */
   disabled(keyId: string): DisabledState | undefined {
     return this.local.disabled(keyId);
   }
 
+  /** Takes the key out of rotation, here at once and on every replica through Redis, until `enable`. */
   disable(keyId: string, state: DisabledState): void {
     this.local.disable(keyId, state);
     this.writes.push(disabledId(keyId), 'state', this.isOnline);
   }
 
+  /** Puts a disabled key back in rotation, here at once and on every replica through Redis. */
   enable(keyId: string): void {
     this.local.enable(keyId);
     this.writes.push(disabledId(keyId), 'state', this.isOnline);
   }
 
+  /** In-flight requests of the account across replicas (local estimate of the shared leases). */
   accountInFlight(account: string): number {
     return this.leases.local.estimate(account, this.clock.now());
   }
 
+  /**
+   * Takes one in-flight slot of the account when under `limit`; `accountConcurrency: 'strict'` asks Redis while online.
+   */
   tryAcquireAccount(account: string, limit: number): boolean | Promise<boolean> {
     if (!Number.isFinite(limit)) {
       this.leases.local.takeUnshared(account);
@@ -150,18 +159,25 @@ export class RedisStateStore implements PoolStateStore {
       : this.leases.acquireLocally(account, limit, scripts);
   }
 
+  /** Gives back one in-flight slot of the account. */
   releaseAccount(account: string): void {
     this.leases.release(account, this.onlineScripts());
   }
 
+  /** The scope's rate and quota counters across replicas (local view, flushed and re-read every `syncIntervalMs`). */
   usage(scope: string): UsageReader {
     return this.counters.view(scope);
   }
 
+  /**
+   * Adds to the scope's counters at `atMs` (epoch ms), sent to Redis in the next batch; a negative delta corrects an
+   * estimate.
+   */
   addUsage(scope: string, delta: UsageDelta, atMs: number): void {
     this.counters.add(scope, delta, atMs);
   }
 
+  /** Registers a listener for changes made by this or another replica, and for `store-degraded` / `store-recovered`. */
   onChange(listener: (change: StateChange) => void): void {
     this.local.onChange(listener);
     this.listeners.push(listener);

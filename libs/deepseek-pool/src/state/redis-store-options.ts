@@ -35,6 +35,7 @@ export interface RedisStateStoreOptions {
   commandTimeoutMs?: number;
   /** A disable is forgotten by Redis after this long without being set again. Default 7 days. */
   disabledTtlMs?: number;
+  /** Time source. Default `Date.now`. */
   clock?: Clock;
 }
 

@@ -2,7 +2,7 @@ import { createDeepSeekPool } from '../create-deepseek-pool.js';
 import { jest } from '@jest/globals';
 import { lastValueFrom, toArray } from 'rxjs';
 import type { ChatCompletionChunk } from '../chat.types.js';
-import { seededRng } from '../clock.js';
+import { mulberry32 } from 'nestjs-deepseek-pool-mock';
 import { NoAvailableKeyError, RequestAbortedError, StreamInterruptedError } from '../deepseek-pool.errors.js';
 import type { DeepSeekPoolOptions } from '../deepseek-pool.options.js';
 import { DeepSeekPoolService } from '../deepseek-pool.service.js';
@@ -36,7 +36,7 @@ describe('DeepSeekPoolService.stream (scripted upstream, fake timers)', () => {
       strategy: 'round-robin',
       transport,
       logger: false,
-      rng: seededRng(3),
+      rng: mulberry32(3),
       timeouts: { firstContentMs: 5_000, idleMs: 2_000 },
       ...options,
     }));

@@ -43,6 +43,7 @@ export class PoolStream implements AsyncIterable<ChatCompletionChunk> {
     return this.begin().then((start) => start.meta);
   }
 
+  /** The chunks, as they arrive; starts the stream if it has not started. Throws the pool's typed errors. */
   async *[Symbol.asyncIterator](): AsyncGenerator<ChatCompletionChunk, void, undefined> {
     const { channel, meta } = await this.begin();
     try {

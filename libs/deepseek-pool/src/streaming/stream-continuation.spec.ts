@@ -1,7 +1,7 @@
 import { createDeepSeekPool } from '../create-deepseek-pool.js';
 import { jest } from '@jest/globals';
 import type { ChatCompletionChunk, ChatCompletionRequest } from '../chat.types.js';
-import { seededRng } from '../clock.js';
+import { mulberry32 } from 'nestjs-deepseek-pool-mock';
 import { RequestAbortedError, StreamInterruptedError } from '../deepseek-pool.errors.js';
 import type { DeepSeekPoolOptions } from '../deepseek-pool.options.js';
 import { DeepSeekPoolService, type StreamOptions } from '../deepseek-pool.service.js';
@@ -63,7 +63,7 @@ describe('stream continuation (scripted upstream, fake timers)', () => {
       strategy: 'round-robin',
       transport,
       logger: false,
-      rng: seededRng(3),
+      rng: mulberry32(3),
       metrics: recorder,
       timeouts: { firstContentMs: 5_000, idleMs: 2_000 },
       ...options,

@@ -2,7 +2,7 @@ import { expect, jest } from '@jest/globals';
 import { type Span, SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import { createCache } from 'cache-manager';
 import type { ChatCompletionChunk } from '../chat.types.js';
-import { seededRng } from '../clock.js';
+import { mulberry32 } from 'nestjs-deepseek-pool-mock';
 import { NoAvailableKeyError } from '../deepseek-pool.errors.js';
 import { type DeepSeekPoolOptions, resolveOptions } from '../deepseek-pool.options.js';
 import { type PoolCore, createPoolCore } from '../core/pool-core.js';
@@ -62,7 +62,7 @@ describe('OpenTelemetry spans and metrics of pool calls (in-memory exporter, fak
         strategy: 'round-robin',
         transport,
         logger: false,
-        rng: seededRng(5),
+        rng: mulberry32(5),
         retry: { maxWaitForKeyMs: 0 },
         ...options,
         telemetry: telemetry && {

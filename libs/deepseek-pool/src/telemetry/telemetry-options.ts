@@ -6,10 +6,12 @@ import { flag, positiveInteger } from '../options/validation.js';
  * types never import the optional peer, so an app without it compiles (skipLibCheck false included).
  */
 export interface TracerProviderLike {
+  /** A tracer of the instrumentation scope `name`. */
   getTracer(name: string, version?: string): unknown;
 }
 /** An `@opentelemetry/api` MeterProvider (see TracerProviderLike). */
 export interface MeterProviderLike {
+  /** A meter of the instrumentation scope `name`. */
   getMeter(name: string, version?: string): unknown;
 }
 

@@ -1,4 +1,3 @@
 // Entry point `nestjs-deepseek-pool/testing`: helpers for tests of code that uses the pool (reviewed in
 // etc/testing.api.md). Tests over real HTTP use the DeepSeek mock, `nestjs-deepseek-pool-mock`.
-export { seededRng } from '../clock.js';
 export { ScriptedTransport, type ScriptedReply, completion, deepseekError } from './scripted-transport.js';

@@ -10,10 +10,15 @@ import type { KeySlot } from '../keys/key-slot.js';
 
 /** One direct call to one key, outside the attempt loop: a probe, a synthetic call, a start-up check. */
 export interface DirectCallResult {
+  /** Id of the key called. */
   keyId: string;
+  /** True when the key answered 2xx. */
   ok: boolean;
+  /** `success`, or what went wrong. */
   outcome: 'success' | Outcome['kind'];
+  /** HTTP status the upstream sent, when it sent one. */
   status?: number;
+  /** Time from sending to the outcome, ms. */
   latencyMs: number;
   /** The parsed JSON body on success (e.g. the balance); the upstream error envelope otherwise. */
   body?: unknown;

@@ -7,9 +7,11 @@ export interface TransportRequest {
   baseUrl: string;
   /** Path below baseUrl, starting with '/', e.g. '/chat/completions'. */
   path: string;
+  /** HTTP method. */
   method: 'GET' | 'POST';
   /** Shared between calls of a key (built once): read it, never change it. */
   headers: Readonly<Record<string, string>>;
+  /** JSON body, for POST. */
   body?: string;
   /** Aborting it must end the exchange at once and release the socket. */
   signal: AbortSignal;
@@ -17,7 +19,9 @@ export interface TransportRequest {
 
 /** An upstream answer: status, headers, and the body as bytes. */
 export interface TransportResponse {
+  /** HTTP status. */
   status: number;
+  /** Response headers by lower-case name. */
   headers: Record<string, string | undefined>;
   /** The raw body bytes; consumers must either read it to the end or abort the signal. */
   body: AsyncIterable<Uint8Array>;

@@ -40,6 +40,10 @@ export class UndiciTransport implements Transport {
 
   constructor(private readonly options: UndiciTransportOptions = {}) {}
 
+  /**
+   * One HTTP exchange on the base URL's keep-alive pool; rejects with a transport error (a code, no secret) when no
+   * response arrives.
+   */
   async request(request: TransportRequest): Promise<TransportResponse> {
     const { pool, pathPrefix } = this.route(request.baseUrl);
     try {

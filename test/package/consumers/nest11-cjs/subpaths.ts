@@ -3,7 +3,7 @@ import { DeepSeekPoolModule, DeepSeekPoolService } from 'nestjs-deepseek-pool';
 import { HttpServiceTransport } from 'nestjs-deepseek-pool/axios';
 import { DeepSeekPoolHealthIndicator, DeepSeekPoolHealthModule } from 'nestjs-deepseek-pool/health';
 import { RedisStateStore } from 'nestjs-deepseek-pool/redis';
-import { ScriptedTransport, seededRng } from 'nestjs-deepseek-pool/testing';
+import { ScriptedTransport, completion } from 'nestjs-deepseek-pool/testing';
 import { DeepSeekMock } from 'nestjs-deepseek-pool-mock';
 
 export const entryPoints = [
@@ -14,6 +14,6 @@ export const entryPoints = [
   DeepSeekPoolHealthModule,
   RedisStateStore,
   ScriptedTransport,
-  seededRng,
+  completion,
   DeepSeekMock,
 ];

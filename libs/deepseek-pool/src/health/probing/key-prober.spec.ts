@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import type { LoggerService } from '@nestjs/common';
-import { seededRng } from '../../clock.js';
+import { mulberry32 } from 'nestjs-deepseek-pool-mock';
 import type { DeepSeekPoolOptions } from '../../deepseek-pool.options.js';
 import type { PoolCore } from '../../core/pool-core.js';
 import { poolCore, twoKeys } from '../../pool-app.fixture.js';
@@ -33,7 +33,7 @@ describe('KeyProber', () => {
     const created = poolCore({
       keys: twoKeys(A, B),
       transport: upstream,
-      rng: seededRng(3),
+      rng: mulberry32(3),
       health: { probe: { jitter: 0, ...probe } },
       ...extra,
     });

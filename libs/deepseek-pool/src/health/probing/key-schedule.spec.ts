@@ -1,11 +1,11 @@
 import { jest } from '@jest/globals';
-import { seededRng } from '../../clock.js';
+import { mulberry32 } from 'nestjs-deepseek-pool-mock';
 import { KeySchedule, jitteredDelayMs } from './key-schedule.js';
 import { defined } from '../../defined.fixture.js';
 
 describe('jitteredDelayMs', () => {
   it('stays within interval * (1 ± jitter) and spreads over it, on a seeded rng', () => {
-    const rng = seededRng(42);
+    const rng = mulberry32(42);
     const delays = Array.from({ length: 2_000 }, () => jitteredDelayMs({ intervalMs: 10_000, jitter: 0.2, rng }));
     expect(Math.min(...delays)).toBeGreaterThanOrEqual(8_000);
     expect(Math.max(...delays)).toBeLessThanOrEqual(12_000);
@@ -22,7 +22,7 @@ describe('jitteredDelayMs', () => {
   });
 
   it('jitter 0 is the plain interval', () => {
-    expect(jitteredDelayMs({ intervalMs: 10_000, jitter: 0, rng: seededRng(1) })).toBe(10_000);
+    expect(jitteredDelayMs({ intervalMs: 10_000, jitter: 0, rng: mulberry32(1) })).toBe(10_000);
   });
 });
 
@@ -35,7 +35,7 @@ describe('KeySchedule', () => {
     const runs: Array<{ id: string; atMs: number; settle: () => void; signal: AbortSignal }> = [];
     const forgotten: string[] = [];
     const schedule = new KeySchedule(
-      { intervalMs: 1_000, jitter, rng: seededRng(7) },
+      { intervalMs: 1_000, jitter, rng: mulberry32(7) },
       {
         keyIds: () => ids,
         run: (id, signal) =>
@@ -119,7 +119,7 @@ describe('KeySchedule', () => {
     const errors: string[] = [];
     let calls = 0;
     const schedule = new KeySchedule(
-      { intervalMs: 1_000, jitter: 0, rng: seededRng(1) },
+      { intervalMs: 1_000, jitter: 0, rng: mulberry32(1) },
       {
         keyIds: () => ['a'],
         run: () => {

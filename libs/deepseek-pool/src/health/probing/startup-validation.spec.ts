@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import type { LoggerService } from '@nestjs/common';
-import { seededRng } from '../../clock.js';
+import { mulberry32 } from 'nestjs-deepseek-pool-mock';
 import { NoValidKeyError } from '../../deepseek-pool.errors.js';
 import { resolveOptions } from '../../deepseek-pool.options.js';
 import { type PoolCore, createPoolCore } from '../../core/pool-core.js';
@@ -36,7 +36,7 @@ describe('validateKeysAtStart', () => {
         keys: SECRETS.slice(0, behaviours.length),
         transport: upstream,
         logger: false,
-        rng: seededRng(1),
+        rng: mulberry32(1),
       }),
     );
     pool = core.keys;

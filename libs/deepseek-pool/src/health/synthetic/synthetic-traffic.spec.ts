@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { seededRng } from '../../clock.js';
+import { mulberry32 } from 'nestjs-deepseek-pool-mock';
 import type { DirectCallResult } from '../../transport/direct-call.js';
 import type { DeepSeekPoolOptions } from '../../deepseek-pool.options.js';
 import type { PoolCore } from '../../core/pool-core.js';
@@ -49,7 +49,7 @@ describe('SyntheticTraffic', () => {
     const created = poolCore({
       keys: twoKeys(A, B),
       transport: upstream,
-      rng: seededRng(5),
+      rng: mulberry32(5),
       health: { synthetic: { intervalMs: INTERVAL, model: 'deepseek-v4-flash', dailyRequests: 1_000, ...synthetic } },
       ...extra,
     });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { groupByPriority } from './tiers.js';
+import { groupByPriority } from './priority-groups.js';
 
 interface Item {
   id: string;
@@ -7,19 +7,19 @@ interface Item {
 }
 
 const item = (id: string, priority: number): Item => ({ id, priority });
-const ids = (tiers: Item[][]): string[][] => tiers.map((tier) => tier.map((i) => i.id));
+const ids = (groups: Item[][]): string[][] => groups.map((group) => group.map((i) => i.id));
 
 describe('groupByPriority', () => {
   it.each<[string, Item[], string[][]]>([
-    ['gives no tiers for no items', [], []],
-    ['keeps a single tier in input order', [item('b', 0), item('a', 0), item('c', 0)], [['b', 'a', 'c']]],
+    ['gives no groups for no items', [], []],
+    ['keeps a single group in input order', [item('b', 0), item('a', 0), item('c', 0)], [['b', 'a', 'c']]],
     [
-      'orders tiers by ascending priority',
+      'orders groups by ascending priority',
       [item('low', 2), item('high', 0), item('mid', 1)],
       [['high'], ['mid'], ['low']],
     ],
     [
-      'keeps input order inside each tier',
+      'keeps input order inside each group',
       [item('x', 1), item('a', 0), item('y', 1), item('b', 0), item('z', 1)],
       [
         ['a', 'b'],
@@ -29,10 +29,10 @@ describe('groupByPriority', () => {
     ['handles negative priorities', [item('p', 0), item('n', -1)], [['n'], ['p']]],
   ])('%s', (_name, items, expected) => {
     // Act
-    const tiers = groupByPriority(items);
+    const groups = groupByPriority(items);
 
     // Assert
-    expect(ids(tiers)).toEqual(expected);
+    expect(ids(groups)).toEqual(expected);
   });
 
   it('leaves the input untouched', () => {
