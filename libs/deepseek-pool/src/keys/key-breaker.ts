@@ -95,9 +95,9 @@ export class KeyBreaker {
   }
 
   /** Runs `call` under the breaker. Callers check `admits` first. */
-  async run<T>(call: () => Promise<T>): Promise<T> {
+  run<T>(call: () => Promise<T>): Promise<T> {
     if (this.breaker.halfOpen) return this.trial(call);
-    return (await this.breaker.fire(call)) as T;
+    return this.breaker.fire(call) as Promise<T>;
   }
 
   /** Opens the breaker now (e.g. an operator or prober marks the key down). */

@@ -7,7 +7,8 @@ import type { AttemptLoopDeps } from './attempt-loop.types.js';
 import { classify } from './classify.js';
 import { type Flight, type FlightDeps, type Landing, launchFlight } from './flight.js';
 import { lostRaceLatencyMs } from './hedge-policy.js';
-import { HEDGE_DUE, type HedgeTimer, type Hedging } from './hedging.js';
+import type { HedgeTimer, Hedging } from './hedging.js';
+import { Landings } from './landings.js';
 import { type FailureDeps, onFailure } from './on-failure.js';
 import { acquireAccount } from './pick-or-wait.js';
 
@@ -15,6 +16,9 @@ import { acquireAccount } from './pick-or-wait.js';
 export type AttemptDeps = FlightDeps &
   FailureDeps &
   Pick<AttemptLoopDeps, 'router' | 'hedging' | 'maxAttempts' | 'metrics' | 'events'>;
+
+/** What the hedge timer posts when the hedge delay has passed. */
+const HEDGE_DUE = Symbol('hedge-due');
 
 /** The answer of a call, or the failure the call retries after. */
 export type AttemptResult<T> = { data: T; meta: AttemptMeta } | { error: UpstreamError };
@@ -31,18 +35,20 @@ export async function runAttempt<T>(
   hedge: boolean,
   deps: AttemptDeps,
 ): Promise<AttemptResult<T>> {
-  const primary = launchFlight(call, slot, false, deps);
+  const landings = new Landings<Landing<T> | typeof HEDGE_DUE>();
+  const primary = launchFlight(call, slot, false, deps, landings.post);
   const inAir = [primary];
   const hedging = hedge ? deps.hedging : undefined;
-  let timer: HedgeTimer | undefined = hedging?.timer(call.latencyClass, primary.startMs);
+  let timer: HedgeTimer | undefined = hedging?.timer(call.latencyClass, primary.startMs, () =>
+    landings.post(HEDGE_DUE),
+  );
   try {
     // Never empty at the top: the primary is in the air until it lands, and the last one to land returns.
     for (;;) {
-      // While the hedge timer runs, only the primary is in the air.
-      const next = timer ? await Promise.race([primary.landed, timer.due]) : await firstLanded(inAir);
+      const next = await landings.next();
       if (next === HEDGE_DUE) {
         timer = undefined;
-        const sending = hedging && sendHedge(call, primary, hedging, deps);
+        const sending = hedging && sendHedge(call, primary, hedging, deps, landings.post);
         const second = sending instanceof Promise ? await sending : sending;
         if (second) inAir.push(second);
         continue;
@@ -61,31 +67,28 @@ export async function runAttempt<T>(
   }
 }
 
-function firstLanded<T>(inAir: readonly Flight<T>[]): Promise<Landing<T>> {
-  return inAir.length === 1 ? inAir[0].landed : Promise.race(inAir.map((f) => f.landed));
-}
-
 /**
  * Sends a hedge for `primary` to another key (another account first) when the pool allows one now; undefined when
  * not (`hedge.skipped` says why). Like a pick, at once when the store answers at once.
  */
 function sendHedge<T>(
   call: Call<T>,
-  primary: Flight<T>,
+  primary: Flight,
   hedging: Hedging,
   deps: AttemptDeps,
-): Flight<T> | undefined | Promise<Flight<T> | undefined> {
+  onLand: (landing: Landing<T>) => void,
+): Flight | undefined | Promise<Flight | undefined> {
   const elapsedMs = deps.clock.now() - primary.startMs;
   // The primary is past the time an answer was expected: it is at least this slow.
   if (elapsedMs > primary.slot.latency.value) primary.slot.latency.observe(elapsedMs);
-  const send = (slot: KeySlot | HedgeSkip): Flight<T> | undefined => {
+  const send = (slot: KeySlot | HedgeSkip): Flight | undefined => {
     if (typeof slot === 'string') {
       deps.events.emit('hedge.skipped', { keyId: primary.slot.id, reason: slot });
       return undefined;
     }
     deps.events.emit('hedge', { fromKeyId: primary.slot.id, keyId: slot.id, afterMs: elapsedMs });
     deps.metrics?.hedge?.({ model: call.model ?? '', keyId: slot.id, stream: call.stream });
-    return launchFlight(call, slot, true, deps);
+    return launchFlight(call, slot, true, deps, onLand);
   };
   const slot = hedgeKey(call, primary.slot, hedging, deps);
   return slot instanceof Promise ? slot.then(send) : send(slot);
@@ -120,7 +123,7 @@ function hedgeKey(
 }
 
 /** The answer of `flight`, with its attempt recorded. */
-function succeed<T>(call: Call<T>, flight: Flight<T>, data: T, deps: AttemptDeps): { data: T; meta: AttemptMeta } {
+function succeed<T>(call: Call<T>, flight: Flight, data: T, deps: AttemptDeps): { data: T; meta: AttemptMeta } {
   const { slot } = flight;
   const latencyMs = deps.clock.now() - flight.startMs;
   slot.latency.observe(latencyMs);
@@ -136,7 +139,7 @@ function succeed<T>(call: Call<T>, flight: Flight<T>, data: T, deps: AttemptDeps
 }
 
 /** Aborts the attempt that lost the race to `winner`: recorded as lost, never as a failure of its key. */
-function lose<T>(call: Call<T>, loser: Flight<T>, winner: Flight<T>, deps: AttemptDeps): void {
+function lose<T>(call: Call<T>, loser: Flight, winner: Flight, deps: AttemptDeps): void {
   const { slot } = loser;
   const latencyMs = deps.clock.now() - loser.startMs;
   // Only a hedged call has two attempts in the air, so only it has a loser.
@@ -156,7 +159,7 @@ function lose<T>(call: Call<T>, loser: Flight<T>, winner: Flight<T>, deps: Attem
 }
 
 /** Aborts an attempt still in the air that no one waits for any more: not its key's fault. */
-function abandon<T>(flight: Flight<T>): void {
+function abandon(flight: Flight): void {
   flight.abandoned = true;
   flight.control.cancel();
   if (flight.failedWith) flight.endSpan({ error: flight.failedWith, action: classify(flight.failedWith.outcome) });

@@ -14,20 +14,16 @@ export type FlightDeps = Pick<AttemptLoopDeps, 'clock' | 'eligibility' | 'attemp
 };
 
 /** How an attempt in the air landed: its answer (a stream: its first content), or its failure. */
-export type Landing<T> = { flight: Flight<T>; data: T } | { flight: Flight<T>; error: unknown };
+export type Landing<T> = { flight: Flight; data: T } | { flight: Flight; error: unknown };
 
-/**
- * One attempt in the air. `landed` resolves (never rejects) at its answer (a stream: its first content) or its failure.
- */
-export interface Flight<T> {
+/** One attempt in the air: it lands (once) at its answer (a stream: its first content) or its failure. */
+export interface Flight {
   readonly slot: KeySlot;
   readonly control: AttemptControl;
   /** Sent as a hedge (not the call's first attempt on this turn). */
   readonly hedge: boolean;
   readonly startMs: number;
   readonly accountInFlightAtSend: number;
-  /** `error`: an UpstreamError, or a local failure as thrown (see AttemptControl.failure). */
-  readonly landed: Promise<Landing<T>>;
   /** It answered (a stream: it committed). */
   answered: boolean;
   /** Aborted because another attempt answered first or the call ended. */
@@ -43,17 +39,25 @@ export interface Flight<T> {
 
 /**
  * Sends one attempt of `call` to `slot` (whose account place the caller took), in the air until it answers (or
- * commits) or fails. The key stays busy until the attempt settles: then its in-flight count and account place are
+ * commits) or fails: then `onLand` gets its landing (`error`: an UpstreamError, or a local failure as thrown, see
+ * AttemptControl.failure). The key stays busy until the attempt settles: then its in-flight count and account place are
  * released and waiters for a key woken. A committed stream that breaks later costs its key a latency penalty; a local
  * failure never touches the key.
  */
-export function launchFlight<T>(call: Call<T>, slot: KeySlot, hedge: boolean, deps: FlightDeps): Flight<T> {
+export function launchFlight<T>(
+  call: Call<T>,
+  slot: KeySlot,
+  hedge: boolean,
+  deps: FlightDeps,
+  onLand: (landing: Landing<T>) => void,
+): Flight {
   const { clock, eligibility } = deps;
   const span = call.tracer.attempt(slot, call.options.continuing !== undefined);
+  const startMs = clock.now();
   const control = new AttemptControl(
     clock,
     call.options.signal,
-    Math.min(clock.now() + deps.attemptTimeoutMs, call.deadlineMs),
+    Math.min(startMs + deps.attemptTimeoutMs, call.deadlineMs),
     call.deadlineMs,
     deps.redactor,
     span,
@@ -63,11 +67,10 @@ export function launchFlight<T>(call: Call<T>, slot: KeySlot, hedge: boolean, de
     if (spanOpen) span.end(failure);
     spanOpen = false;
   };
-  const startMs = clock.now();
   const accountInFlightAtSend = eligibility.store.accountInFlight(slot.config.account);
   slot.inFlight += 1;
-  const { answer, running } = start(call, slot, control);
-  const flight: Flight<T> = {
+  let landedYet = false;
+  const flight: Flight = {
     slot,
     control,
     hedge,
@@ -76,14 +79,19 @@ export function launchFlight<T>(call: Call<T>, slot: KeySlot, hedge: boolean, de
     answered: false,
     abandoned: false,
     endSpan,
-    landed: answer.then(
-      (data) => {
-        flight.answered = true;
-        span.answered();
-        return { flight, data };
-      },
-      (thrown: unknown) => ({ flight, error: control.failure(thrown, slot.id) }),
-    ),
+  };
+  // The first answer (a stream: its commit) or failure lands the flight; anything after it is not a landing.
+  const answer = (data: T): void => {
+    if (landedYet) return;
+    landedYet = true;
+    flight.answered = true;
+    span.answered();
+    onLand({ flight, data });
+  };
+  const fail = (thrown: unknown): void => {
+    if (landedYet) return;
+    landedYet = true;
+    onLand({ flight, error: control.failure(thrown, slot.id) });
   };
   const release = (): void => {
     control.dispose();
@@ -91,14 +99,18 @@ export function launchFlight<T>(call: Call<T>, slot: KeySlot, hedge: boolean, de
     eligibility.store.releaseAccount(slot.config.account);
     deps.releases.notify();
   };
-  running.then(
-    () => {
+  start(call, slot, control, answer).then(
+    (settled) => {
       release();
       endSpan();
+      // Settled without an answer: it committed one (then this is a no-op), else it broke its contract.
+      if (settled === undefined) fail(new Error(`The attempt on key ${slot.id} settled without an answer`));
+      else answer(settled);
     },
     (thrown: unknown) => {
       const error = control.failure(thrown, slot.id);
       release();
+      fail(thrown);
       if (!(error instanceof UpstreamError)) {
         // A local failure is not the key's: no penalty; the loop hands it back to the caller as thrown.
         endSpan();
@@ -117,30 +129,16 @@ export function launchFlight<T>(call: Call<T>, slot: KeySlot, hedge: boolean, de
 }
 
 /**
- * Runs the attempt under the key's breaker. `answer` settles at its answer or commit (or its failure); `running`
- * when the attempt ends. Failures reach the breaker already classified, so timeouts, resets and empty bodies count
- * against the key (and local failures, left as thrown, never do).
+ * Runs the attempt under the key's breaker, settling when the attempt ends; `commit` takes a stream's answer at its
+ * commit. Failures reach the breaker already classified, so timeouts, resets and empty bodies count against the key
+ * (and local failures, left as thrown, never do).
  */
-function start<T>(
-  call: Call<T>,
-  slot: KeySlot,
-  control: AttemptControl,
-): { answer: Promise<T>; running: Promise<unknown> } {
-  let settle = { resolve: (_answer: T): void => undefined, reject: (_error: unknown): void => undefined };
-  const answer = new Promise<T>((resolve, reject) => {
-    settle = { resolve, reject };
-  });
-  const running = slot.breaker.run(async () => {
+function start<T>(call: Call<T>, slot: KeySlot, control: AttemptControl, commit: (answer: T) => void) {
+  return slot.breaker.run(async () => {
     try {
-      return await call.attempt(slot, control, settle.resolve);
+      return await call.attempt(slot, control, commit);
     } catch (thrown) {
       throw control.failure(thrown, slot.id);
     }
   });
-  running.then((settled) => {
-    // Settled without an answer: it committed one (then this is a no-op), else it broke its contract.
-    if (settled === undefined) settle.reject(new Error(`The attempt on key ${slot.id} settled without an answer`));
-    else settle.resolve(settled);
-  }, settle.reject);
-  return { answer, running };
 }

@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { HEDGE_DUE, Hedging } from './hedging.js';
+import { Hedging } from './hedging.js';
 import type { HedgeSettings } from './hedge-policy.js';
 
 const SETTINGS: HedgeSettings = {
@@ -18,13 +18,7 @@ describe('Hedging.timer (fake timers)', () => {
 
   async function firesAt(hedging: Hedging, during?: (elapsedMs: number) => void): Promise<number> {
     const state = { fired: false };
-    const timer = hedging.timer('c', Date.now());
-    timer.due.then(
-      (value) => (state.fired = value === HEDGE_DUE),
-      (error: unknown) => {
-        throw error;
-      },
-    );
+    const timer = hedging.timer('c', Date.now(), () => (state.fired = true));
     for (let ms = 1; ms <= 20_000; ms++) {
       during?.(ms);
       await jest.advanceTimersByTimeAsync(1);
@@ -63,13 +57,7 @@ describe('Hedging.timer (fake timers)', () => {
   it('never fires once cancelled', async () => {
     const hedging = new Hedging({ ...SETTINGS, fixedMs: 5 }, { now: () => Date.now() });
     let fired = false;
-    const timer = hedging.timer('c', Date.now());
-    timer.due.then(
-      () => (fired = true),
-      (error: unknown) => {
-        throw error;
-      },
-    );
+    const timer = hedging.timer('c', Date.now(), () => (fired = true));
     timer.cancel();
     await jest.advanceTimersByTimeAsync(100);
     expect(fired).toBe(false);

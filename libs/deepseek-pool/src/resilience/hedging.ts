@@ -4,14 +4,10 @@ import type { HedgeSkip } from '../deepseek-pool.events.js';
 import { type HedgeSettings, hedgeDelayMs, hedgeSkip } from './hedge-policy.js';
 import { RetryBudget } from './retry-budget.js';
 
-/** A pending hedge delay: `due` resolves when it passes; `cancel` stops it. */
+/** A pending hedge delay: `cancel` stops it. */
 export interface HedgeTimer {
-  due: Promise<typeof HEDGE_DUE>;
   cancel(): void;
 }
-
-/** What a {@link HedgeTimer} resolves with. */
-export const HEDGE_DUE = Symbol('hedge-due');
 
 /**
  * The pool's hedging state: recent answer times by latency class (the adaptive delay) and the hedge budget.
@@ -60,27 +56,25 @@ export class Hedging {
   }
 
   /**
-   * Resolves once the class's hedge delay has passed since `fromMs`. The delay is read again when the timer fires
-   * (it may have grown), and polled every `floorMs` while the class has fewer than `minSamples` answers (it may
-   * still shrink: a pool's first calls must be hedged once the first answers set the delay, even when a stalled
-   * key holds all of them).
+   * Calls `onDue` once the class's hedge delay has passed since `fromMs` (at once when it has already). The delay is
+   * read again when the timer fires (it may have grown), and polled every `floorMs` while the class has fewer than
+   * `minSamples` answers (it may still shrink: a pool's first calls must be hedged once the first answers set the
+   * delay, even when a stalled key holds all of them).
    */
-  timer(latencyClass: string, fromMs: number): HedgeTimer {
+  timer(latencyClass: string, fromMs: number, onDue: () => void): HedgeTimer {
     let handle: ReturnType<typeof setTimeout> | undefined;
-    let fire!: (value: typeof HEDGE_DUE) => void;
-    const due = new Promise<typeof HEDGE_DUE>((resolve) => (fire = resolve));
     const check = (): void => {
       const percentile = this.percentileMs(latencyClass);
       const leftMs = fromMs + hedgeDelayMs(this.settings, percentile) - this.clock.now();
       if (leftMs <= 0) {
-        fire(HEDGE_DUE);
+        onDue();
         return;
       }
       const cold = this.settings.fixedMs === undefined && this.times.samples(latencyClass) < this.settings.minSamples;
       handle = setTimeout(check, cold ? Math.min(leftMs, this.settings.floorMs) : leftMs);
     };
     check();
-    return { due, cancel: () => clearTimeout(handle) };
+    return { cancel: () => clearTimeout(handle) };
   }
 
   private percentileMs(latencyClass: string): number | undefined {

@@ -11,7 +11,7 @@ import { applyAction } from './outcome-actions.js';
 export type FailureDeps = Pick<AttemptLoopDeps, 'clock' | 'actions' | 'events' | 'metrics'>;
 
 /** What the on-failure step reads of the attempt that failed (a Flight is one). */
-export type FailedFlight = Pick<Flight<unknown>, 'slot' | 'hedge' | 'startMs' | 'accountInFlightAtSend' | 'endSpan'> & {
+export type FailedFlight = Pick<Flight, 'slot' | 'hedge' | 'startMs' | 'accountInFlightAtSend' | 'endSpan'> & {
   readonly control: Pick<AttemptControl, 'callerDeadlinePassed'>;
 };
 
