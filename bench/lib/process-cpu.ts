@@ -1,27 +1,42 @@
-import { readFile } from 'node:fs/promises';
-
-/** Linux's USER_HZ: the unit of utime and stime in /proc/<pid>/stat (100 on every mainstream kernel). */
-const TICKS_PER_S = 100;
+import { readFile, readdir } from 'node:fs/promises';
 
 /**
- * User + system CPU time, in µs, from the text of /proc/<pid>/stat (fields 14 and 15, counted after the command
- * name, which may hold spaces and parentheses). Undefined when the text does not have them.
+ * CPU time (ns) a thread has run so far, from the text of /proc/<pid>/task/<tid>/schedstat (its first field; the
+ * scheduler's own count, in ns, where /proc/<pid>/stat counts 10 ms ticks). Undefined when the text does not have it.
  */
-export function parseProcStatCpuUs(stat: string): number | undefined {
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // fields[0] is field 3 (state): utime is field 14, stime field 15
-  const utime = Number(fields[11]);
-  const stime = Number(fields[12]);
-  if (!Number.isInteger(utime) || !Number.isInteger(stime) || fields.length < 13) return undefined;
-  return ((utime + stime) * 1_000_000) / TICKS_PER_S;
+export function parseSchedstatNs(schedstat: string): number | undefined {
+  const field = schedstat.split(' ')[0].trim();
+  const ns = Number(field);
+  return field !== '' && Number.isSafeInteger(ns) && ns >= 0 ? ns : undefined;
 }
 
-/** CPU time a process has used so far, in µs; undefined without /proc (not Linux) or once it has exited. */
+/** CPU time of one thread so far, ns; 0 once it has exited (its time leaves the sum). */
+async function threadCpuNs(pid: number, tid: string): Promise<number | undefined> {
+  try {
+    return parseSchedstatNs(await readFile(`/proc/${pid}/task/${tid}/schedstat`, 'utf8'));
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * CPU time every live thread of a process has used so far, in µs (ns resolution); undefined without /proc (not
+ * Linux), once the process has exited, or when a thread's schedstat cannot be read. A thread that exits between two
+ * readings takes its time out of the second: measure intervals of long-lived threads (a Node process's are).
+ */
 export async function processCpuUs(pid: number | undefined): Promise<number | undefined> {
   if (pid === undefined) return undefined;
+  let tids: string[];
   try {
-    return parseProcStatCpuUs(await readFile(`/proc/${pid}/stat`, 'utf8'));
+    tids = await readdir(`/proc/${pid}/task`);
   } catch {
     return undefined;
   }
+  const times = await Promise.all(tids.map((tid) => threadCpuNs(pid, tid)));
+  let ns = 0;
+  for (const time of times) {
+    if (time === undefined) return undefined;
+    ns += time;
+  }
+  return ns / 1e3;
 }

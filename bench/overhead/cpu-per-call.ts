@@ -7,11 +7,12 @@
  *   node bench/dist/overhead/cpu-per-call.js [--concurrency 1] [--calls 2000] [--rounds 9] [--user] \
  *     undici undici-aa transport pool-1key pool stub-direct pool-stub stub-wait-direct pool-stub-wait
  */
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { MockScenario } from 'nestjs-deepseek-pool-mock';
 import { stopAll } from '../lib/children.js';
 import { startMock } from '../lib/mock-service.js';
+import { processCpuUs } from '../lib/process-cpu.js';
 import { repoPath } from '../lib/paths.js';
 import { VARIANTS, type Variant, type VariantName } from './variants.js';
 
@@ -31,16 +32,14 @@ const rounds = Number(values.rounds);
 const userOnly = values.user;
 const names = (positionals.length > 0 ? positionals : ['undici', 'undici-aa', 'pool']) as VariantName[];
 
-/** CPU time (ns) of every thread of process `pid` so far, from /proc/<pid>/task/<tid>/schedstat (Linux). */
-async function processCpuNs(pid: number): Promise<number> {
-  const tasks = await readdir(`/proc/${pid}/task`);
-  const times = await Promise.all(
-    tasks.map(async (tid) => Number((await readFile(`/proc/${pid}/task/${tid}/schedstat`, 'utf8')).split(' ')[0])),
-  );
-  return times.reduce((a, b) => a + b, 0);
-}
-
 let mockPid = 0;
+
+/** The mock's CPU time so far, µs (every thread's, from schedstat). */
+async function mockCpuUs(): Promise<number> {
+  const us = await processCpuUs(mockPid);
+  if (us === undefined) throw new Error(`cannot read the CPU time of the mock (pid ${mockPid}) from /proc`);
+  return us;
+}
 
 async function round(variant: Variant): Promise<[number, number]> {
   let remaining = calls;
@@ -50,12 +49,12 @@ async function round(variant: Variant): Promise<[number, number]> {
       await variant.call();
     }
   };
-  const mockBefore = await processCpuNs(mockPid);
+  const mockBefore = await mockCpuUs();
   const before = process.cpuUsage();
   await Promise.all(Array.from({ length: Math.min(concurrency, calls) }, lane));
   const used = process.cpuUsage(before);
-  const mockUsed = (await processCpuNs(mockPid)) - mockBefore;
-  return [(userOnly ? used.user : used.user + used.system) / calls, mockUsed / 1e3 / calls];
+  const mockUsed = (await mockCpuUs()) - mockBefore;
+  return [(userOnly ? used.user : used.user + used.system) / calls, mockUsed / calls];
 }
 
 const scenarioFile = repoPath('libs/deepseek-mock/scenarios/fast.json');

@@ -1,24 +1,31 @@
-import { parseProcStatCpuUs, processCpuUs } from '../../bench/lib/process-cpu.js';
+import { parseSchedstatNs, processCpuUs } from '../../bench/lib/process-cpu.js';
 
-const stat = (comm: string, utime: string, stime: string): string =>
-  `4242 (${comm}) S 1 4242 4242 0 -1 4194560 1536 0 0 0 ${utime} ${stime} 0 0 20 0 11 0 1000 1000000 5000 184467440 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0`;
-
-describe('parseProcStatCpuUs (the throughput suite CPU per answer)', () => {
+describe('parseSchedstatNs (the CPU time of a thread: the overhead and throughput suites)', () => {
   it.each([
-    ['a plain name', stat('node', '150', '50'), 2_000_000],
-    ['a name with spaces and parentheses', stat('node (x) y', '7', '3'), 100_000],
-    ['no CPU yet', stat('node', '0', '0'), 0],
-    ['a truncated line', '4242 (node) S 1 4242', undefined],
-    ['fields that are not numbers', stat('node', 'x', '3'), undefined],
+    ['a running thread', '1523456789 98396 1\n', 1_523_456_789],
+    ['no CPU yet', '0 98396 1\n', 0],
+    ['the first field alone', '42\n', 42],
+    ['an empty text', '', undefined],
+    ['a field that is not a number', 'x 98396 1\n', undefined],
+    ['a negative field', '-5 1 1\n', undefined],
+    ['a fraction', '1.5 1 1\n', undefined],
   ])('%s', (_, text, expected) => {
-    expect(parseProcStatCpuUs(text)).toBe(expected);
+    expect(parseSchedstatNs(text)).toBe(expected);
   });
 });
 
 describe('processCpuUs', () => {
-  it('reads this process (Linux) and is undefined for a process that does not exist', async () => {
+  it('reads this process (Linux), at a finer step than the 10 ms ticks of /proc/<pid>/stat', async () => {
     const own = await processCpuUs(process.pid);
     expect(own).toBeGreaterThan(0);
+    const started = process.cpuUsage();
+    while (process.cpuUsage(started).user < 2_000); // 2 ms of CPU: below one tick
+    const after = await processCpuUs(process.pid);
+    expect((after ?? 0) - (own ?? 0)).toBeGreaterThanOrEqual(1_000);
+    expect((after ?? 0) - (own ?? 0)).toBeLessThan(1_000_000);
+  });
+
+  it('is undefined for a process that does not exist, or none', async () => {
     await expect(processCpuUs(2 ** 30)).resolves.toBeUndefined();
     await expect(processCpuUs(undefined)).resolves.toBeUndefined();
   });
