@@ -14,8 +14,8 @@ export interface StepResult {
   addedP99Ms: number;
   errors: { connection: number; timeouts: number; non2xx: number };
   /**
-   * CPU time (user + system, /proc/<pid>/stat) the system's own process spent per answer in the step, in µs; absent
-   * for the direct reference (no process of its own) and without /proc.
+   * CPU time (all threads, /proc/<pid>/task/<tid>/schedstat) the system's own process spent per answer in the step,
+   * in µs; absent for the direct reference (no process of its own) and without /proc.
    */
   cpuUsPerAnswer?: number;
 }

@@ -75,7 +75,7 @@ export function renderThroughput(result: ThroughputResult): string {
       'autocannon (closed loop: each connection sends its next request when the previous answer arrives) in the runner process. ' +
       `All three share this machine's cores, so the mock and the load generator cap every row (see the reference row). Latencies in ms (autocannon's 1 ms resolution); ` +
       `"added p99" = p99 - ${mock.latencyMs} ms. "CPU µs per answer": user + system CPU time of the system's own process ` +
-      '(/proc/<pid>/stat) over the step, divided by its answers: what decides its rate when the cores are shared.',
+      '(all threads, /proc/<pid>/task/*/schedstat) over the step, divided by its answers: what decides its rate when the cores are shared.',
     `### Highest sustained rate with added p99 < ${limit} ms and no errors, and the peak`,
     `"p99 - ${mock.latencyMs} ms" is the target's definition; as the reference row shows, this rig's own tail (the mock's timers, the load generator, the VM) ` +
       `can exceed ${limit} ms by itself, so the next column also gives the highest rate whose p99 stays within ${limit} ms of the reference's p99 at the same connections.`,
