@@ -48,6 +48,11 @@ export interface OverheadResult {
    */
   send?: OverheadRun[];
   /**
+   * The in-process pair again over a stub that answers after a round trip to the mock: the pool's cost when the
+   * process sleeps between the request and its answer (absent in older results).
+   */
+  wait?: OverheadRun[];
+  /**
    * pool.chat over the stub: OpenTelemetry off (the API absent), API without SDK, recording SDK (absent in older
    * results).
    */
@@ -153,6 +158,17 @@ async function run(context: SuiteContext): Promise<OverheadResult> {
     const send = [
       await measure(worker, target, sizes.chat[0], ['pool-stub', 'pool-send'], 'pool-send', 'pool-stub', context),
     ];
+    const wait = [
+      await measure(
+        worker,
+        target,
+        sizes.chat[0],
+        ['stub-wait-direct', 'pool-stub-wait'],
+        'pool-stub-wait',
+        'stub-wait-direct',
+        context,
+      ),
+    ];
     const telemetry = [
       await measure(
         worker,
@@ -174,6 +190,7 @@ async function run(context: SuiteContext): Promise<OverheadResult> {
       chat,
       inProcess,
       send,
+      wait,
       telemetry,
       stream,
       targets: targets(chat),
@@ -196,6 +213,7 @@ function check(result: OverheadResult): string[] {
     ...result.chat,
     ...result.inProcess,
     ...(result.send ?? []),
+    ...(result.wait ?? []),
     ...(result.telemetry ?? []),
     ...result.stream,
   ];

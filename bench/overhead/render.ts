@@ -10,6 +10,8 @@ const LABELS: Record<string, string> = {
   'stub-direct': 'stub transport, direct',
   'pool-stub': '`pool.chat` over the stub transport',
   'pool-stub-no-hedging': '`pool.chat` over the stub transport, `hedging: false`',
+  'stub-wait-direct': 'stub transport answering after a round trip to the mock, direct',
+  'pool-stub-wait': '`pool.chat` over the same waiting stub',
   'pool-send': '`pool.chat` over loopback, until it calls its transport',
   'pool-stub-off': '`pool.chat` over the stub, `telemetry: false` (= `@opentelemetry/api` not installed)',
   'pool-stub-off-aa': 'the same again (A/A control: the noise)',
@@ -82,6 +84,16 @@ export function renderOverhead(result: OverheadResult): string {
             'breaker, abort signal, timer, request serialisation), next to the whole in-process call over the stub. "added" is how much more the first ' +
             'half of the work costs on a real network path than all of it in-process.',
           table(HEADERS, rows(result.send, 'pool-stub')),
+        ]
+      : []),
+    ...(result.wait
+      ? [
+          "### The pool's own cost when the process waits on the network (µs per call)",
+          'The in-process pair again, over a stub that answers only after a `GET /models` round trip to the mock (both rows ' +
+            "pay it): the answer and the work around it are the stub's, but the process sleeps between each request and its " +
+            'answer, as on a network, and other processes run meanwhile. "added" is the same pool work as in the in-process ' +
+            'table, run with cold caches.',
+          table(HEADERS, rows(result.wait, 'stub-wait-direct')),
         ]
       : []),
     ...(result.telemetry

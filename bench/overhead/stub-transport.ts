@@ -46,3 +46,25 @@ export class StubTransport implements Transport {
     return Promise.resolve();
   }
 }
+
+/**
+ * The stub transport answering only after `wait` (a round trip to another process): the same canned answer, but the
+ * process sleeps between the request and its answer, as it does on a network, so caches and branch predictors go cold.
+ */
+export class WaitingStubTransport extends StubTransport {
+  constructor(
+    private readonly wait: () => Promise<void>,
+    private readonly closeWait: () => Promise<void> = () => Promise.resolve(),
+  ) {
+    super();
+  }
+
+  override async request(request: TransportRequest): Promise<TransportResponse> {
+    await this.wait();
+    return super.request(request);
+  }
+
+  override close(): Promise<void> {
+    return this.closeWait();
+  }
+}

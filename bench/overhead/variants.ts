@@ -11,7 +11,7 @@ import { Pool, request } from 'undici';
 import { CHAT_REQUEST } from '../lib/chat-request.js';
 import { recordingSdk } from './otel-sdk.js';
 import { firstContentOfSse } from './sse.js';
-import { StubTransport } from './stub-transport.js';
+import { StubTransport, WaitingStubTransport } from './stub-transport.js';
 
 export interface Target {
   /** The mock's base URL. */
@@ -88,9 +88,9 @@ function poolChatVariant(name: string, { pool, close }: DeepSeekPool, at: () => 
   };
 }
 
-/** `pool.chat` over the 8 keys with default options (p2c-ewma). */
-export function poolChat(target: Target): Variant {
-  return poolChatVariant('pool', newPool(target));
+/** `pool.chat` over the 8 keys (or the first `keys`) with default options (p2c-ewma). */
+export function poolChat(target: Target, name = 'pool', keys = target.keys.length): Variant {
+  return poolChatVariant(name, newPool({ ...target, keys: target.keys.slice(0, keys) }));
 }
 
 const decoder = new TextDecoder();
@@ -129,16 +129,37 @@ export function transportChat(target: Target): Variant {
 }
 
 /** The stub transport called directly (one signal for all calls): the request serialised, the body read and parsed. */
-export function stubDirect(target: Target): Variant {
-  return transportVariant('stub-direct', target, new StubTransport(), new AbortController().signal);
+export function stubDirect(target: Target, name = 'stub-direct', transport: Transport = new StubTransport()): Variant {
+  return transportVariant(name, target, transport, new AbortController().signal);
+}
+
+/**
+ * A stub transport that answers after a `GET /models` round trip to the mock (body read and dropped): the process
+ * waits on the network between each request and its answer, yet the answer and the work around it are the stub's.
+ */
+function waitingStub(target: Target): WaitingStubTransport {
+  const dispatcher = new Pool(target.url);
+  const headers = { authorization: `Bearer ${target.keys[0]}` };
+  const wait = async (): Promise<void> => {
+    const response = await request(`${target.url}/models`, { dispatcher, headers });
+    await response.body.dump();
+  };
+  return new WaitingStubTransport(wait, () => dispatcher.close());
 }
 
 /**
  * `pool.chat` over the same stub transport: what the pool itself costs per call, in CPU. By default with
  * `@opentelemetry/api` loaded and no SDK (its no-op tracer and meter), as in an app that does not export telemetry.
  */
-export function poolStub(target: Target, name = 'pool-stub', options: Omit<DeepSeekPoolOptions, 'keys'> = {}): Variant {
-  return poolChatVariant(name, newPool(target, new StubTransport(), options));
+export function poolStub(
+  target: Target,
+  name = 'pool-stub',
+  options: Omit<DeepSeekPoolOptions, 'keys'> = {},
+  transport: Transport = new StubTransport(),
+): Variant {
+  const variant = poolChatVariant(name, newPool(target, transport, options));
+  // The pool never closes a transport it was given.
+  return { ...variant, close: () => variant.close().then(() => transport.close()) };
 }
 
 /** `pool.chat` over the stub with a recording OpenTelemetry SDK: spans batched (then dropped), metrics aggregated. */
@@ -205,8 +226,12 @@ export const VARIANTS = {
   'undici-aa': (target: Target) => undiciChat(target, 'undici-aa'),
   transport: transportChat,
   openai: openAiChat,
-  pool: poolChat,
-  'stub-direct': stubDirect,
+  pool: (target: Target) => poolChat(target),
+  'pool-1key': (target: Target) => poolChat(target, 'pool-1key', 1),
+  'stub-direct': (target: Target) => stubDirect(target),
+  // The same pair over a stub that answers after a round trip to the mock: the process sleeps between send and answer.
+  'stub-wait-direct': (target: Target) => stubDirect(target, 'stub-wait-direct', waitingStub(target)),
+  'pool-stub-wait': (target: Target) => poolStub(target, 'pool-stub-wait', {}, waitingStub(target)),
   'pool-stub': (target: Target) => poolStub(target),
   // telemetry: false is the path the pool takes when @opentelemetry/api is not installed (no tracer, no-op hooks).
   'pool-stub-off': (target: Target) => poolStub(target, 'pool-stub-off', { telemetry: false }),
