@@ -1,0 +1,94 @@
+/**
+ * CPU time per `pool.chat` call of several builds of the library side by side in one process, over the stub transport
+ * (or, with `--wait`, the stub answering after a round trip to the mock): interleaved rounds, each build's µs/call
+ * minus the first build's in the same round, median over rounds. Pairing within a round cancels the machine's load
+ * drift that separate runs of cpu-per-call.js cannot; list the first build twice for an A/A control.
+ *
+ *   node bench/dist/overhead/cpu-builds.js --save before        # copies libs/deepseek-pool/dist to .tmp/builds/before
+ *   node bench/dist/overhead/cpu-builds.js [--calls 10000] [--rounds 81] [--wait] before before current
+ *
+ * `current` is the library as built in libs/deepseek-pool/dist now.
+ */
+import { cp, readFile, writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import type { DeepSeekPool, DeepSeekPoolOptions } from 'nestjs-deepseek-pool';
+import type { MockScenario } from 'nestjs-deepseek-pool-mock';
+import { Pool, request } from 'undici';
+import { CHAT_REQUEST } from '../lib/chat-request.js';
+import { stopAll } from '../lib/children.js';
+import { startMock } from '../lib/mock-service.js';
+import { repoPath } from '../lib/paths.js';
+import { StubTransport, WaitingStubTransport } from './stub-transport.js';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    calls: { type: 'string', default: '10000' },
+    rounds: { type: 'string', default: '81' },
+    wait: { type: 'boolean', default: false },
+    save: { type: 'string' },
+  },
+});
+
+const buildDir = (name: string): string => repoPath(`.tmp/builds/${name}`);
+
+if (values.save !== undefined) {
+  await cp(repoPath('libs/deepseek-pool/dist'), buildDir(values.save), { recursive: true });
+  // The library's build is CommonJS (its package.json says so; the repository's says module).
+  await writeFile(`${buildDir(values.save)}/package.json`, '{ "type": "commonjs" }\n');
+  console.log(`saved libs/deepseek-pool/dist as ${buildDir(values.save)}`);
+  process.exit(0);
+}
+
+type CreatePool = (options: DeepSeekPoolOptions) => DeepSeekPool;
+
+async function load(name: string): Promise<CreatePool> {
+  const url = name === 'current' ? 'nestjs-deepseek-pool' : `${buildDir(name)}/index.js`;
+  return ((await import(url)) as { createDeepSeekPool: CreatePool }).createDeepSeekPool;
+}
+
+const calls = Number(values.calls);
+const rounds = Number(values.rounds);
+const scenarioFile = repoPath('libs/deepseek-mock/scenarios/fast.json');
+const scenario = JSON.parse(await readFile(scenarioFile, 'utf8')) as MockScenario;
+const mock = values.wait ? await startMock(scenarioFile) : undefined;
+const url = mock?.url ?? 'http://127.0.0.1:9';
+const dispatcher = new Pool(url);
+const wait = async (): Promise<void> => {
+  const response = await request(`${url}/models`, { dispatcher, headers: { authorization: `Bearer x` } });
+  await response.body.dump();
+};
+try {
+  const pools: DeepSeekPool[] = [];
+  for (const name of positionals) {
+    const keys = scenario.keys.map((key, index) => ({ id: `fast-${index + 1}`, apiKey: key.key, baseUrl: url }));
+    const transport = mock ? new WaitingStubTransport(wait) : new StubTransport();
+    pools.push((await load(name))({ keys, logger: false, transport }));
+  }
+  const samples = pools.map((): number[] => []);
+  for (let r = -1; r < rounds; r++)
+    for (let i = 0; i < pools.length; i++) {
+      const index = (Math.max(r, 0) + i) % pools.length;
+      const before = process.cpuUsage();
+      for (let c = 0; c < calls; c++) await pools[index].pool.chat(CHAT_REQUEST);
+      const used = process.cpuUsage(before);
+      if (r >= 0) samples[index].push((used.user + used.system) / calls);
+    }
+  const quantile = (values: number[], q: number): number =>
+    [...values].sort((a, b) => a - b)[Math.floor(q * (values.length - 1))];
+  console.log(
+    `CPU µs per pool.chat over the ${mock ? 'waiting ' : ''}stub, ${rounds} rounds x ${calls} calls: median, then minus ${positionals[0]} in the same round (median, quartiles, rounds below):`,
+  );
+  positionals.forEach((name, index) => {
+    const diffs = samples[index].map((us, round) => us - samples[0][round]);
+    const [q1, median, q3] = [0.25, 0.5, 0.75].map((q) => quantile(diffs, q).toFixed(2));
+    const below = diffs.filter((diff) => diff < 0).length;
+    console.log(
+      `  ${`${index + 1}. ${name}`.padEnd(16)} ${quantile(samples[index], 0.5).toFixed(1).padStart(6)}   ${median.padStart(6)} (${q1} .. ${q3}), ${below}/${rounds} below`,
+    );
+  });
+  await Promise.all(pools.map((pool) => pool.close()));
+} finally {
+  await dispatcher.close();
+  await stopAll();
+}
