@@ -4,7 +4,7 @@
  * minus the first build's in the same round, median over rounds. Pairing within a round cancels the machine's load
  * drift that separate runs of cpu-per-call.js cannot; list the first build twice for an A/A control.
  *
- *   node bench/dist/overhead/cpu-builds.js --save before        # copies libs/deepseek-pool/dist to .tmp/builds/before
+ *   node bench/dist/overhead/cpu-builds.js --save before   # copies libs/deepseek-pool/dist to bench/.runs/builds/
  *   node bench/dist/overhead/cpu-builds.js [--calls 10000] [--rounds 81] [--wait] before before current
  *
  * `current` is the library as built in libs/deepseek-pool/dist now.
@@ -30,7 +30,7 @@ const { values, positionals } = parseArgs({
   },
 });
 
-const buildDir = (name: string): string => repoPath(`.tmp/builds/${name}`);
+const buildDir = (name: string): string => repoPath(`bench/.runs/builds/${name}`);
 
 if (values.save !== undefined) {
   await cp(repoPath('libs/deepseek-pool/dist'), buildDir(values.save), { recursive: true });
