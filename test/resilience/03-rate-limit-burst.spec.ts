@@ -100,7 +100,11 @@ describe('scenario 3: a 429 burst on some keys', () => {
     expect(successRate(result)).toBe(1);
     expect(result.metas.every((m) => m.attempts === 1)).toBe(true);
     const served = servedBy(result);
-    for (const name of BURST) expect(served[name] ?? 0).toBeGreaterThanOrEqual(4);
+    // Fair share is 8 of 40 per key; p2c-ewma picks by measured latency, so the split moves with the machine's load
+    // (6-14 per burst key on a quiet machine, 3 for one key in a loaded CI run). A key still cooling down or still
+    // penalised would get 0-1: each burst key gets at least 2 and together at least half their fair share.
+    for (const name of BURST) expect(served[name] ?? 0).toBeGreaterThanOrEqual(2);
+    expect(BURST.reduce((sum, name) => sum + (served[name] ?? 0), 0)).toBeGreaterThanOrEqual(12);
     for (const name of BURST)
       expect(s.timeline.requestsTo(name, s.timeline.entries[mark - 1].seq).length).toBe(served[name]);
     report('scenario 3 after the burst', { successRate: successRate(result), served });
