@@ -1,14 +1,14 @@
 import 'reflect-metadata';
 import { ConsoleLogger, Logger, type LoggerService } from '@nestjs/common';
 import { NestFactory, Reflector } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { RedactingLogger, Redactor } from 'nestjs-deepseek-pool';
 import type { GatewayConfig } from './config/gateway-config.js';
 import type { DemoUpstream } from './demo/demo-upstream.js';
 import { GatewayModule } from './gateway.module.js';
-import { JsonBodyInterceptor } from './http/json-body.interceptor.js';
+import { JsonBodyInterceptor, leaveBodyUnread } from './http/json-body.interceptor.js';
 import { RedactOutputInterceptor } from './http/redact-output.interceptor.js';
-import { requestIdMiddleware } from './logging/request-id.middleware.js';
+import { requestIdHook } from './logging/request-id.hook.js';
 import { MetricsSettings } from './metrics/metrics-settings.js';
 import { RedisSharedState } from './replica-state/redis-shared-state.js';
 import { redisUrlPassword } from './replica-state/redis-url.js';
@@ -16,12 +16,15 @@ import { redisUrlPassword } from './replica-state/redis-url.js';
 /** How often Node enforces the headers and request timeouts. */
 const TIMEOUT_CHECK_MS = 1_000;
 
+/** Node's own keep-alive timeout (Fastify's default is 72 s): an idle connection is closed after 5 s. */
+const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+
 /** Builds the gateway app for a configuration (without listening): used by main and by the e2e tests. */
 export async function createGateway(
   config: GatewayConfig,
   demo?: DemoUpstream,
   logger?: LoggerService,
-): Promise<NestExpressApplication> {
+): Promise<NestFastifyApplication> {
   const metricsSettings = config.metrics ?? new MetricsSettings();
   // One redactor for everything that leaves: the pool adds its keys, the gateway its bearer tokens (client tokens
   // given in plain in GATEWAY_CLIENTS included) and the Redis password.
@@ -34,27 +37,40 @@ export async function createGateway(
   ]);
   const shared = config.redisUrl === undefined ? undefined : new RedisSharedState(config.redisUrl);
   const root = GatewayModule.register(config, { redactor, demoKeys: demo?.keys, ...(shared ? { shared } : {}) });
+  const adapter = new FastifyAdapter({
+    logger: false,
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    // Routes match as they did on express: any case, with or without a trailing slash.
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
+  });
   // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- Nest takes option literals
-  const app = await NestFactory.create<NestExpressApplication>(root, {
+  const app = await NestFactory.create<NestFastifyApplication>(root, adapter, {
     bodyParser: false,
     forceCloseConnections: true,
     logger: new RedactingLogger(logger ?? new ConsoleLogger({ json: config.logFormat === 'json' }), redactor),
   });
-  app.disable('x-powered-by');
-  app.use(requestIdMiddleware);
-  app.useGlobalInterceptors(
-    new JsonBodyInterceptor(config.bodyLimit),
-    new RedactOutputInterceptor(app.get(Reflector), redactor),
-  );
+  const fastify = app.getHttpAdapter().getInstance();
+  // Fastify parses bodies before Nest's guards run: its parsers are replaced by one that reads nothing, and the
+  // JsonBodyInterceptor reads the body once the guards let the request in.
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', leaveBodyUnread);
+  fastify.addHook('onRequest', requestIdHook);
+  const server = app.getHttpServer();
+  // Node answers malformed requests and timeouts itself (400, 408, 431 without a body), as it did under express.
+  server.removeAllListeners('clientError');
   // Read by Node when the server starts listening; its default check interval (30 s) would let a slow client stay 30 s
   // longer.
-  Object.assign(app.getHttpServer(), {
+  Object.assign(server, {
     headersTimeout: config.headersTimeoutMs,
     requestTimeout: config.requestTimeoutMs,
     connectionsCheckingInterval: TIMEOUT_CHECK_MS,
   });
+  app.useGlobalInterceptors(
+    new JsonBodyInterceptor(config.bodyLimit),
+    new RedactOutputInterceptor(app.get(Reflector), redactor),
+  );
   if (demo)
-    app.getHttpServer().on('close', () => {
+    server.on('close', () => {
       demo.mock.close().catch((error: unknown) => {
         Logger.warn(`The demo mock did not close: ${String(error)}`, 'Gateway');
       });

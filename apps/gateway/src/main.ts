@@ -9,7 +9,7 @@ import { startOtel } from './telemetry/otel-sdk.js';
 
 /**
  * The gateway's entry point. OpenTelemetry starts before the app's modules load (the HTTP instrumentation hooks
- * `http` as express requires it), so the app is imported only after it.
+ * `http` as Fastify requires it), so the app is imported only after it.
  */
 async function main(): Promise<void> {
   // One write per event-loop turn for the log lines (one per request by default), not one per line.

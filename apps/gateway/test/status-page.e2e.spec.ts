@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DeepSeekPoolService } from 'nestjs-deepseek-pool';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { parseConfigClients } from '../src/clients/client-spec.js';
@@ -34,7 +34,7 @@ const SCREENSHOT = process.env.STATUS_SCREENSHOT;
 /** A gateway in demo mode (the mock's demo cast) on 127.0.0.1, optionally with an admin token. */
 async function startDemoGateway(
   adminToken?: string,
-): Promise<{ url: string; app: NestExpressApplication; demo: DemoUpstream }> {
+): Promise<{ url: string; app: NestFastifyApplication; demo: DemoUpstream }> {
   const demo = await startDemoUpstream();
   const config = loadGatewayConfig(adminToken ? { GATEWAY_ADMIN_TOKEN: adminToken } : {});
   const app = await createGateway(config, demo, new CapturedLogs());

@@ -1,5 +1,5 @@
 import { type CanActivate, type ExecutionContext, NotFoundException, UnauthorizedException } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { TokenSet, bearerToken } from './token-match.js';
 
 /** What a guard with no token configured does: let everyone in, pretend the route does not exist, or refuse (401). */
@@ -24,7 +24,8 @@ export abstract class BearerTokenGuard implements CanActivate {
       if (this.withoutToken === 'open') return true;
       throw new NotFoundException();
     }
-    if (this.tokens.has(bearerToken(context.switchToHttp().getRequest<Request>().headers.authorization))) return true;
+    if (this.tokens.has(bearerToken(context.switchToHttp().getRequest<FastifyRequest>().headers.authorization)))
+      return true;
     throw new UnauthorizedException(this.refusal);
   }
 }

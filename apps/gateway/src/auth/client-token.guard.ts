@@ -1,5 +1,5 @@
 import { type ExecutionContext, Injectable } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { ClientsRuntime } from '../clients/clients-runtime.js';
 import { attachClient } from '../clients/request-client.js';
 import { GatewaySettings } from '../config/gateway-settings.js';
@@ -24,7 +24,7 @@ export class ClientTokenGuard extends BearerTokenGuard {
   }
 
   override canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<Request>();
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
     const token = bearerToken(request.headers.authorization);
     const client = token === undefined ? undefined : this.clients.directory.find(token);
     if (client === undefined) return super.canActivate(context);

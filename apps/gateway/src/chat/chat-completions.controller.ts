@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Optional, Post, Req, Res, UseGuards } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   type AttemptMeta,
   type ChatCompletionChunk,
@@ -38,14 +38,14 @@ export class ChatCompletionsController {
   @HttpCode(200)
   async create(
     @Body() body: unknown,
-    @Req() request: Request,
-    @Res({ passthrough: true }) response: Response,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<unknown> {
     validateChatRequest(body);
     const ticket = await this.clients.admit(clientOf(request), body);
-    const signal = abortOnClientGone(request, response);
+    const signal = abortOnClientGone(request.raw, reply.raw);
     if (body.stream === true)
-      return this.clients.track(ticket, () => this.stream(body, signal, request, response, ticket));
+      return this.clients.track(ticket, () => this.stream(body, signal, request, reply, ticket));
     const call = () =>
       this.pool.chat(body, { signal, ...this.degradeOptions(body, request, ticket), ...ticket?.callOptions });
     const result = await this.clients.track(
@@ -53,7 +53,7 @@ export class ChatCompletionsController {
       () => this.log.track(request, body, call),
       (answer) => ticket?.usageOf(answer),
     );
-    setTraceHeaders(response, result.meta);
+    setTraceHeaders(reply.raw, result.meta);
     return result.data;
   }
 
@@ -64,8 +64,8 @@ export class ChatCompletionsController {
   private async stream(
     body: ChatCompletionRequest,
     signal: AbortSignal,
-    request: Request,
-    response: Response,
+    request: FastifyRequest,
+    reply: FastifyReply,
     ticket: ClientTicket | undefined,
   ): Promise<void> {
     const chunks = this.pool.stream(body, {
@@ -79,9 +79,11 @@ export class ChatCompletionsController {
       first = await iterator.next();
       return chunks.meta;
     });
-    setTraceHeaders(response, meta);
+    setTraceHeaders(reply.raw, meta);
+    // From here the stream is written to Node's response: Fastify must not answer for it.
+    reply.hijack();
     const ending = await writeSse(
-      response,
+      reply.raw,
       resumeAfter(first, iterator),
       this.pool.redactor,
       this.pool.limits.maxClientStallMs,
@@ -95,7 +97,7 @@ export class ChatCompletionsController {
    */
   private degradeOptions(
     body: ChatCompletionRequest,
-    request: Request,
+    request: FastifyRequest,
     ticket: ClientTicket | undefined,
   ): { degrade?: true; tenant?: string } {
     if (this.degradation === undefined) return {};

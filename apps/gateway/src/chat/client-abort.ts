@@ -1,7 +1,7 @@
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** An AbortSignal that fires when the HTTP client goes away before the response finished. */
-export function abortOnClientGone(request: Request, response: Response): AbortSignal {
+export function abortOnClientGone(request: IncomingMessage, response: ServerResponse): AbortSignal {
   const controller = new AbortController();
   const onClose = (): void => {
     if (!response.writableFinished) controller.abort();

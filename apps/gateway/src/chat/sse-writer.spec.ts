@@ -1,8 +1,7 @@
 import { once } from 'node:events';
-import type { Server } from 'node:http';
+import { type Server, createServer } from 'node:http';
 import { type AddressInfo, connect } from 'node:net';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import express from 'express';
 import { type ChatCompletionChunk, Redactor } from 'nestjs-deepseek-pool';
 import { type SseEnding, writeSse } from './sse-writer.js';
 
@@ -25,11 +24,9 @@ describe('writeSse', () => {
   it('disconnects a client that reads nothing for maxStallMs, and says so', async () => {
     // Arrange: a client that sends its request and never reads
     let ended: Promise<SseEnding> | undefined;
-    const app = express();
-    app.get('/', (_req, res) => {
-      ended = writeSse(res, endlessChunks(), new Redactor(), 300);
-    });
-    server = app.listen(0, '127.0.0.1');
+    server = createServer((_request, response) => {
+      ended = writeSse(response, endlessChunks(), new Redactor(), 300);
+    }).listen(0, '127.0.0.1');
     await once(server, 'listening');
     const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
     socket.pause();

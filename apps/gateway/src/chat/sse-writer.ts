@@ -1,4 +1,4 @@
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import type { ChatCompletionChunk, Redactor } from 'nestjs-deepseek-pool';
 import { clientError } from '../errors/openai-error.js';
 
@@ -11,15 +11,15 @@ export type SseEnding = 'completed' | 'failed' | 'client-gone' | 'client-stalled
 /**
  * Writes chunks as OpenAI-style SSE with back-pressure; a failure after the start becomes an explicit error event,
  * redacted like every error answer. A client that reads nothing for `maxStallMs` is disconnected: its fault, never the
- * key's.
+ * key's. Writes to Node's response: the caller hands it over (a Fastify reply is hijacked first).
  */
 export async function writeSse(
-  response: Response,
+  response: ServerResponse,
   chunks: AsyncIterable<ChatCompletionChunk>,
   redactor: Redactor,
   maxStallMs: number,
 ): Promise<SseEnding> {
-  response.status(200);
+  response.statusCode = 200;
   response.setHeader('content-type', 'text/event-stream; charset=utf-8');
   response.setHeader('cache-control', 'no-cache');
   response.setHeader('x-accel-buffering', 'no');
@@ -42,7 +42,7 @@ export async function writeSse(
 }
 
 /** Resolves true once the client took the buffered bytes (or left), false when it read nothing for `maxStallMs`. */
-function drained(response: Response, maxStallMs: number): Promise<boolean> {
+function drained(response: ServerResponse, maxStallMs: number): Promise<boolean> {
   return new Promise((resolve) => {
     const done = (took: boolean): void => {
       clearTimeout(timer);

@@ -24,7 +24,7 @@ export interface GatewayConfig {
   clientTokens: string[];
   /** Token of the key admin API; undefined turns the admin API off. */
   adminToken: string | undefined;
-  /** Largest accepted request body (express body-parser size string). */
+  /** Largest accepted request body (a body-parser size string: "10mb", "512kb", bytes). */
   bodyLimit: string;
   /** A client must send its request headers within this (Node's `server.headersTimeout`). */
   headersTimeoutMs: number;

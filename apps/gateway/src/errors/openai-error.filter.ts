@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DeepSeekPoolService, errorMessage } from 'nestjs-deepseek-pool';
+import { urlPath } from '../http/url-path.js';
 import { clientError } from './openai-error.js';
 
 /** Health checks answer in terminus's own shape (orchestrators read it); every other route in the OpenAI envelope. */
@@ -19,19 +20,19 @@ export class OpenAiErrorFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const response = http.getResponse<Response>();
-    if (response.headersSent) {
-      response.end();
+    const reply = http.getResponse<FastifyReply>();
+    if (reply.sent || reply.raw.headersSent) {
+      reply.raw.end();
       return;
     }
-    const request = http.getRequest<Request>();
-    if (!request.complete) response.setHeader('connection', 'close');
-    if (error instanceof HttpException && TERMINUS_ROUTES.test(request.path)) {
-      response.status(error.getStatus()).json(this.pool.redactor.redactValue(error.getResponse()));
+    const request = http.getRequest<FastifyRequest>();
+    if (!request.raw.complete) reply.header('connection', 'close');
+    if (error instanceof HttpException && TERMINUS_ROUTES.test(urlPath(request.url))) {
+      void reply.code(error.getStatus()).send(this.pool.redactor.redactValue(error.getResponse()));
       return;
     }
     const mapped = clientError(error, this.pool.redactor);
     if (mapped.status === 500) this.logger.error(`Unhandled error: ${errorMessage(error)}`);
-    response.status(mapped.status).set(mapped.headers).json(mapped.body);
+    void reply.code(mapped.status).headers(mapped.headers).send(mapped.body);
   }
 }

@@ -69,8 +69,8 @@ export function toOpenAiError(error: unknown): OpenAiErrorResponse {
   if (error instanceof UnknownKeyError) return envelope(404, error.message, 'not_found', null, 'unknown_key', false);
   if (error instanceof HttpException)
     return envelope(error.getStatus(), error.message, 'invalid_request_error', null, null, error.getStatus() >= 500);
-  const status = (error as { status?: unknown; type?: unknown } | null)?.status;
-  if (typeof status === 'number' && status >= 400 && status < 500)
+  const status = clientStatusOf(error);
+  if (status !== undefined)
     return envelope(status, bodyParserMessage(error), 'invalid_request_error', null, null, false);
   return envelope(500, 'Internal gateway error', 'server_error', null, null, true);
 }
@@ -129,6 +129,13 @@ function envelope(
     headers['retry-after-ms'] = String(Math.max(1, Math.ceil(retryAfterMs)));
   }
   return { status, headers, body: { error: { message, type, param, code } } };
+}
+
+/** The 4xx status of a body-parser error (`status`) or a Fastify one (`statusCode`, e.g. an invalid Content-Type). */
+function clientStatusOf(error: unknown): number | undefined {
+  const { status, statusCode } = (error ?? {}) as { status?: unknown; statusCode?: unknown };
+  const code = typeof status === 'number' ? status : statusCode;
+  return typeof code === 'number' && code >= 400 && code < 500 ? code : undefined;
 }
 
 function bodyParserMessage(error: unknown): string {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest as Request } from 'fastify';
 import {
   type AttemptMeta,
   type AttemptRecord,
@@ -10,6 +10,7 @@ import {
 } from 'nestjs-deepseek-pool';
 import { GatewaySettings } from '../config/gateway-settings.js';
 import { toOpenAiError } from '../errors/openai-error.js';
+import { urlPath } from '../http/url-path.js';
 
 /** One structured log record per request: ids, key, attempts, outcome, latency. Never a secret or a prompt. */
 export interface RequestRecord {
@@ -55,7 +56,7 @@ export class RequestLog {
     // The record's first fields are written out in both literals below: a shared `base` spread into a literal with
     // more fields (`{ ...base, status, ... }`) allocated ~3 KB per request (sampling heap profiler, Node 20).
     const id = requestId(request);
-    const route = `${request.method} ${request.path}`;
+    const route = `${request.method} ${urlPath(request.url)}`;
     const stream = body.stream === true;
     try {
       const result = await call();
@@ -128,7 +129,7 @@ export function describeTrace(trace: readonly AttemptRecord[]): string {
     .join(' -> ');
 }
 
-/** The request id: the caller's `x-request-id` when sane, else a fresh one (set on the request by the middleware). */
+/** The request id: the caller's `x-request-id` when sane, else a fresh one (set on the request by its hook). */
 export function requestId(request: Request): string {
   const given = request.headers['x-request-id'];
   if (typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given)) return given;

@@ -1,5 +1,5 @@
 import { Controller, Get, Header, Res, UseGuards } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { MetricsTokenGuard } from './metrics-token.guard.js';
 import { PrometheusPoolMetrics } from './prometheus-pool-metrics.js';
 
@@ -11,8 +11,8 @@ export class MetricsController {
 
   @Get('metrics')
   @Header('Cache-Control', 'no-store')
-  async scrape(@Res({ passthrough: true }) response: Response): Promise<string> {
-    response.type(this.metrics.registry.contentType);
+  async scrape(@Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    reply.type(this.metrics.registry.contentType);
     return this.metrics.registry.metrics();
   }
 }

@@ -1,5 +1,5 @@
 import { Controller, Get, Res, UseGuards } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { DeepSeekPoolService, type ModelList } from 'nestjs-deepseek-pool';
 import { ClientTokenGuard } from '../auth/client-token.guard.js';
 import { setTraceHeaders } from '../chat/trace-headers.js';
@@ -11,9 +11,9 @@ export class ModelsController {
   constructor(private readonly pool: DeepSeekPoolService) {}
 
   @Get(['v1/models', 'models'])
-  async list(@Res({ passthrough: true }) response: Response): Promise<ModelList> {
+  async list(@Res({ passthrough: true }) reply: FastifyReply): Promise<ModelList> {
     const result = await this.pool.listModels();
-    setTraceHeaders(response, result.meta);
+    setTraceHeaders(reply.raw, result.meta);
     return result.data;
   }
 }

@@ -5,7 +5,7 @@ import {
   NotFoundException,
   UnauthorizedException,
 } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { StatusAccess } from './status-access.js';
 
 /** Guards the status data: 404 when the page is off, 401 without the admin token when one is set. */
@@ -15,7 +15,7 @@ export class StatusAccessGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     if (this.access.mode === 'off') throw new NotFoundException();
-    if (this.access.allows(context.switchToHttp().getRequest<Request>())) return true;
+    if (this.access.allows(context.switchToHttp().getRequest<FastifyRequest>())) return true;
     throw new UnauthorizedException('Invalid or missing admin token: send Authorization: Bearer <GATEWAY_ADMIN_TOKEN>');
   }
 }

@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { TokenSet, bearerToken } from '../auth/token-match.js';
 import type { GatewaySettings } from '../config/gateway-settings.js';
 
@@ -27,7 +27,7 @@ export class StatusAccess {
   }
 
   /** True when the request may read the status data (`Authorization: Bearer <admin token>` in token mode). */
-  allows(request: Request): boolean {
+  allows(request: FastifyRequest): boolean {
     if (this.mode === 'off') return false;
     return this.mode === 'open' || this.tokens.has(bearerToken(request.headers.authorization));
   }

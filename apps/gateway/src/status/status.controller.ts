@@ -1,5 +1,5 @@
 import { Controller, Get, Header, NotFoundException, Optional, Query, Res, UseGuards } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { DeepSeekPoolService, type PoolSnapshot } from 'nestjs-deepseek-pool';
 import { type ClientStatus, ClientsRuntime } from '../clients/clients-runtime.js';
 import { GatewaySettings } from '../config/gateway-settings.js';
@@ -32,16 +32,16 @@ export class StatusController {
   ) {}
 
   @Get()
-  page(@Res({ passthrough: true }) response: Response): string {
+  page(@Res({ passthrough: true }) reply: FastifyReply): string {
     if (this.access.mode === 'off') throw new NotFoundException();
-    response
-      .set({
+    reply
+      .headers({
         'Content-Security-Policy': STATUS_PAGE.contentSecurityPolicy,
         'Cache-Control': 'no-store',
         'Referrer-Policy': 'no-referrer',
         'X-Content-Type-Options': 'nosniff',
       })
-      .type('html');
+      .type('text/html; charset=utf-8');
     return STATUS_PAGE.html;
   }
 

@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DeepSeekDegradationOptions, DeepSeekPoolOptions, KeyOptions } from 'nestjs-deepseek-pool';
 import { DeepSeekMock, type MockScenario } from 'nestjs-deepseek-pool-mock';
 import type { ClientsConfig } from '../../src/clients/clients-config.js';
@@ -25,7 +25,7 @@ export class CapturedLogs implements LoggerService {
 export interface Gateway {
   url: string;
   mock: DeepSeekMock;
-  app: NestExpressApplication;
+  app: NestFastifyApplication;
   logs: CapturedLogs;
   close(): Promise<void>;
 }
