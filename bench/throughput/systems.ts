@@ -81,18 +81,28 @@ export const gateway: ThroughputSystem = {
   },
 };
 
-/** A minimal Nest + express app forwarding to one key with undici (bench/throughput/bare-proxy). */
-const bareNest: ThroughputSystem = {
-  id: 'bare-nest',
-  label: 'bare Nest proxy (one key, no pool)',
-  async start(mock, keys) {
-    const { url, child } = await startNodeService('bare-nest-proxy', distModule('throughput/bare-proxy/main'), {
-      UPSTREAM_URL: mock.url,
-      API_KEY: keys[0],
-    });
-    return { url, headers: JSON_HEADERS, child, note: 'Nest 12 + express, undici Pool' };
-  },
-};
+/**
+ * A minimal Nest app forwarding to one key with undici (bench/throughput/bare-proxy), on express (Nest's default) or
+ * on Fastify (the sample gateway's platform): the floor each adapter sets, same controller.
+ */
+function bareNest(adapter: 'express' | 'fastify'): ThroughputSystem {
+  return {
+    id: adapter === 'express' ? 'bare-nest' : 'bare-nest-fastify',
+    label: adapter === 'express' ? 'bare Nest proxy (one key, no pool)' : 'bare Nest proxy (fastify)',
+    async start(mock, keys) {
+      const { url, child } = await startNodeService(
+        `bare-nest-proxy-${adapter}`,
+        distModule('throughput/bare-proxy/main'),
+        {
+          UPSTREAM_URL: mock.url,
+          API_KEY: keys[0],
+          BARE_PROXY_ADAPTER: adapter,
+        },
+      );
+      return { url, headers: JSON_HEADERS, child, note: `Nest 12 + ${adapter}, undici Pool` };
+    },
+  };
+}
 
 /** Portkey's open-source gateway with a loadbalance + retry + fallback config over the same 8 keys. */
 const portkey: ThroughputSystem = {
@@ -110,4 +120,10 @@ const portkey: ThroughputSystem = {
   },
 };
 
-export const THROUGHPUT_SYSTEMS: readonly ThroughputSystem[] = [mockDirect, gateway, bareNest, portkey];
+export const THROUGHPUT_SYSTEMS: readonly ThroughputSystem[] = [
+  mockDirect,
+  gateway,
+  bareNest('express'),
+  bareNest('fastify'),
+  portkey,
+];

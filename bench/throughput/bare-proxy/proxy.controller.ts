@@ -1,5 +1,4 @@
 import { Body, Controller, HttpCode, Inject, Post, Res } from '@nestjs/common';
-import type { Response } from 'express';
 import { Pool, request } from 'undici';
 
 export const PROXY_SETTINGS = Symbol('PROXY_SETTINGS');
@@ -9,6 +8,11 @@ export interface ProxySettings {
   upstreamUrl: string;
   /** The one key every request uses. */
   apiKey: string;
+}
+
+/** What the handler sets on the answer: express's response and Fastify's reply both have it. */
+interface StatusSetter {
+  status(code: number): unknown;
 }
 
 /**
@@ -27,7 +31,7 @@ export class ProxyController {
 
   @Post(['v1/chat/completions', 'chat/completions'])
   @HttpCode(200)
-  async create(@Body() body: unknown, @Res({ passthrough: true }) response: Response): Promise<unknown> {
+  async create(@Body() body: unknown, @Res({ passthrough: true }) response: StatusSetter): Promise<unknown> {
     const answer = await request(`${this.settings.upstreamUrl}/chat/completions`, {
       dispatcher: this.dispatcher,
       method: 'POST',
