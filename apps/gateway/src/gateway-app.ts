@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { ConsoleLogger, Logger, type LoggerService } from '@nestjs/common';
+import { Logger, type LoggerService } from '@nestjs/common';
 import { NestFactory, Reflector } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { RedactingLogger, Redactor } from 'nestjs-deepseek-pool';
@@ -8,6 +8,7 @@ import type { DemoUpstream } from './demo/demo-upstream.js';
 import { GatewayModule } from './gateway.module.js';
 import { JsonBodyInterceptor } from './http/json-body.interceptor.js';
 import { RedactOutputInterceptor } from './http/redact-output.interceptor.js';
+import { GatewayConsoleLogger } from './logging/gateway-console-logger.js';
 import { requestIdMiddleware } from './logging/request-id.middleware.js';
 import { MetricsSettings } from './metrics/metrics-settings.js';
 import { RedisSharedState } from './replica-state/redis-shared-state.js';
@@ -38,7 +39,7 @@ export async function createGateway(
   const app = await NestFactory.create<NestExpressApplication>(root, {
     bodyParser: false,
     forceCloseConnections: true,
-    logger: new RedactingLogger(logger ?? new ConsoleLogger({ json: config.logFormat === 'json' }), redactor),
+    logger: new RedactingLogger(logger ?? new GatewayConsoleLogger(config.logFormat === 'json'), redactor),
   });
   app.disable('x-powered-by');
   app.use(requestIdMiddleware);
