@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { ConsoleLogger, Logger, type LoggerService } from '@nestjs/common';
+import { Logger, type LoggerService } from '@nestjs/common';
 import { NestFactory, Reflector } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { RedactingLogger, Redactor } from 'nestjs-deepseek-pool';
@@ -8,6 +8,7 @@ import type { DemoUpstream } from './demo/demo-upstream.js';
 import { GatewayModule } from './gateway.module.js';
 import { JsonBodyInterceptor, leaveBodyUnread } from './http/json-body.interceptor.js';
 import { RedactOutputInterceptor } from './http/redact-output.interceptor.js';
+import { GatewayConsoleLogger } from './logging/gateway-console-logger.js';
 import { requestIdHook } from './logging/request-id.hook.js';
 import { MetricsSettings } from './metrics/metrics-settings.js';
 import { RedisSharedState } from './replica-state/redis-shared-state.js';
@@ -47,7 +48,7 @@ export async function createGateway(
   const app = await NestFactory.create<NestFastifyApplication>(root, adapter, {
     bodyParser: false,
     forceCloseConnections: true,
-    logger: new RedactingLogger(logger ?? new ConsoleLogger({ json: config.logFormat === 'json' }), redactor),
+    logger: new RedactingLogger(logger ?? new GatewayConsoleLogger(config.logFormat === 'json'), redactor),
   });
   const fastify = app.getHttpAdapter().getInstance();
   // Fastify parses bodies before Nest's guards run: its parsers are replaced by one that reads nothing, and the
