@@ -1,13 +1,13 @@
 import 'reflect-metadata';
 import { Logger, type LoggerService } from '@nestjs/common';
-import { NestFactory, Reflector } from '@nestjs/core';
+import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { RedactingLogger, Redactor } from 'nestjs-deepseek-pool';
 import type { GatewayConfig } from './config/gateway-config.js';
 import type { DemoUpstream } from './demo/demo-upstream.js';
 import { GatewayModule } from './gateway.module.js';
-import { JsonBodyInterceptor, leaveBodyUnread } from './http/json-body.interceptor.js';
-import { RedactOutputInterceptor } from './http/redact-output.interceptor.js';
+import { leaveBodyUnread } from './http/json-body.guard.js';
+import { redactOutputHook } from './http/redact-output.hook.js';
 import { GatewayConsoleLogger } from './logging/gateway-console-logger.js';
 import { requestIdHook } from './logging/request-id.hook.js';
 import { MetricsSettings } from './metrics/metrics-settings.js';
@@ -52,10 +52,12 @@ export async function createGateway(
   });
   const fastify = app.getHttpAdapter().getInstance();
   // Fastify parses bodies before Nest's guards run: its parsers are replaced by one that reads nothing, and the
-  // JsonBodyInterceptor reads the body once the guards let the request in.
+  // JsonBodyGuard reads the body once the guards before it let the request in.
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', leaveBodyUnread);
   fastify.addHook('onRequest', requestIdHook);
+  // No global interceptor: a route without one skips Nest's rxjs pipeline. What leaves is redacted here instead.
+  fastify.addHook('onSend', redactOutputHook(redactor));
   const server = app.getHttpServer();
   // Node answers malformed requests and timeouts itself (400, 408, 431 without a body), as it did under express.
   server.removeAllListeners('clientError');
@@ -66,10 +68,6 @@ export async function createGateway(
     requestTimeout: config.requestTimeoutMs,
     connectionsCheckingInterval: TIMEOUT_CHECK_MS,
   });
-  app.useGlobalInterceptors(
-    new JsonBodyInterceptor(config.bodyLimit),
-    new RedactOutputInterceptor(app.get(Reflector), redactor),
-  );
   if (demo)
     server.on('close', () => {
       demo.mock.close().catch((error: unknown) => {

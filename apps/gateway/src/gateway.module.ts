@@ -19,6 +19,7 @@ import type { GatewayConfig } from './config/gateway-config.js';
 import { gatewayConfigModule, gatewayConfigOf } from './config/gateway-config.module.js';
 import { GatewaySettings } from './config/gateway-settings.js';
 import { OpenAiErrorFilter } from './errors/openai-error.filter.js';
+import { BODY_LIMIT, JsonBodyGuard } from './http/json-body.guard.js';
 import { RequestLog } from './logging/request-log.js';
 import { MetricsSettings } from './metrics/metrics-settings.js';
 import { PoolMetricsModule } from './metrics/pool-metrics.module.js';
@@ -95,6 +96,8 @@ export class GatewayModule {
         ...(runtime.shared ? [{ provide: RedisSharedState, useValue: runtime.shared }] : []),
         ClientTokenGuard,
         AdminTokenGuard,
+        { provide: BODY_LIMIT, useValue: config.bodyLimit },
+        JsonBodyGuard,
         RequestLog,
         OtelShutdown,
       ],

@@ -9,6 +9,7 @@ import {
   type KeySnapshot,
 } from 'nestjs-deepseek-pool';
 import { AdminTokenGuard } from '../auth/admin-token.guard.js';
+import { JsonBodyGuard } from '../http/json-body.guard.js';
 
 /**
  * Key administration behind GATEWAY_ADMIN_TOKEN: list (masked), add, disable / enable, remove (drains in-flight
@@ -16,7 +17,7 @@ import { AdminTokenGuard } from '../auth/admin-token.guard.js';
  * here ever holds a secret.
  */
 @Controller('admin/keys')
-@UseGuards(AdminTokenGuard)
+@UseGuards(AdminTokenGuard, JsonBodyGuard)
 export class AdminController {
   constructor(
     private readonly pool: DeepSeekPoolService,

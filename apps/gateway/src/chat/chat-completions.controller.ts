@@ -12,7 +12,8 @@ import {
 import { ClientTokenGuard } from '../auth/client-token.guard.js';
 import { ClientAdmission, type ClientTicket } from '../clients/client-admission.js';
 import { clientOf } from '../clients/request-client.js';
-import { PassThrough } from '../http/redact-output.interceptor.js';
+import { JsonBodyGuard } from '../http/json-body.guard.js';
+import { PassThrough } from '../http/redact-output.hook.js';
 import { RequestLog } from '../logging/request-log.js';
 import { abortOnClientGone } from './client-abort.js';
 import { resumeAfter } from './resume-after.js';
@@ -24,8 +25,7 @@ import { setTraceHeaders } from './trace-headers.js';
  * degradation module is on, an answer the pool cannot give comes from the cache, a lighter model or the fallback.
  */
 @Controller()
-@UseGuards(ClientTokenGuard)
-@PassThrough()
+@UseGuards(ClientTokenGuard, JsonBodyGuard)
 export class ChatCompletionsController {
   constructor(
     private readonly pool: DeepSeekPoolService,
@@ -35,6 +35,7 @@ export class ChatCompletionsController {
   ) {}
 
   @Post(['v1/chat/completions', 'chat/completions'])
+  @PassThrough()
   @HttpCode(200)
   async create(
     @Body() body: unknown,

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Logger, Param, Patch, Post, UseGuards } from '@nestjs/common';
 import { AdminTokenGuard } from '../auth/admin-token.guard.js';
+import { JsonBodyGuard } from '../http/json-body.guard.js';
 import { ClientDirectory, type IssuedToken } from './client-directory.js';
 import type { ClientView } from './client-spec.js';
 
@@ -8,7 +9,7 @@ import type { ClientView } from './client-spec.js';
  * list (token hints only), update, revoke. Clients of GATEWAY_CLIENTS are listed but read-only (409).
  */
 @Controller('admin/clients')
-@UseGuards(AdminTokenGuard)
+@UseGuards(AdminTokenGuard, JsonBodyGuard)
 export class AdminClientsController {
   private readonly logger = new Logger('GatewayClients');
 
