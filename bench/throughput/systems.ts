@@ -76,7 +76,7 @@ export const gateway: ThroughputSystem = {
       url,
       headers: JSON_HEADERS,
       child,
-      note: `${keys.length} keys, default options (p2c-ewma), one log line per request, ${GATEWAY_NODE_ARGS.join(' ')}`,
+      note: `Nest 12 + fastify, ${keys.length} keys, default options (p2c-ewma), one log line per request, ${GATEWAY_NODE_ARGS.join(' ')}`,
     };
   },
 };
@@ -88,7 +88,7 @@ export const gateway: ThroughputSystem = {
 function bareNest(adapter: 'express' | 'fastify'): ThroughputSystem {
   return {
     id: adapter === 'express' ? 'bare-nest' : 'bare-nest-fastify',
-    label: adapter === 'express' ? 'bare Nest proxy (one key, no pool)' : 'bare Nest proxy (fastify)',
+    label: `bare Nest proxy on ${adapter} (one key, no pool)`,
     async start(mock, keys) {
       const { url, child } = await startNodeService(
         `bare-nest-proxy-${adapter}`,
