@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Child, spawnNode, waitForHttp } from '../lib/children.js';
 import type { MockService } from '../lib/mock-service.js';
-import { distModule, repoPath } from '../lib/paths.js';
+import { REPO_DIR, distModule } from '../lib/paths.js';
 import { freePort } from '../lib/ports.js';
 import { portkeyConfig, startPortkey } from '../lib/portkey.js';
 
@@ -57,29 +57,37 @@ const mockDirect: ThroughputSystem = {
 /** How the gateway is started (Dockerfile CMD, `npm start`): a 32 MB young-generation semi-space. */
 const GATEWAY_NODE_ARGS = ['--max-semi-space-size=32'];
 
-/** apps/gateway as built and started, over the 8 keys (default pool options, request log on). */
-export const gateway: ThroughputSystem = {
-  id: 'gateway',
-  label: 'sample gateway (this library)',
-  async start(mock, keys, runDir, nodeArgs) {
-    const config = join(runDir, 'gateway.json');
-    await writeFile(
-      config,
-      JSON.stringify({ keys: keys.map((apiKey, index) => ({ id: `key-${index + 1}`, apiKey, baseUrl: mock.url })) }),
-    );
-    const env = { GATEWAY_CONFIG: config, GATEWAY_ALLOW_ANONYMOUS: 'true', HOST: '127.0.0.1' };
-    const { url, child } = await startNodeService('gateway', repoPath('apps/gateway/dist/main.js'), env, [
-      ...GATEWAY_NODE_ARGS,
-      ...(nodeArgs ?? []),
-    ]);
-    return {
-      url,
-      headers: JSON_HEADERS,
-      child,
-      note: `Nest 12 + fastify, ${keys.length} keys, default options (p2c-ewma), one log line per request, ${GATEWAY_NODE_ARGS.join(' ')}`,
-    };
-  },
-};
+/**
+ * apps/gateway as built and started from the checkout at `root` (this one by default), over the 8 keys (default pool
+ * options, request log on).
+ */
+export function gatewayAt(root: string, label = 'sample gateway (this library)'): ThroughputSystem {
+  return {
+    id: 'gateway',
+    label,
+    async start(mock, keys, runDir, nodeArgs) {
+      const config = join(runDir, 'gateway.json');
+      await writeFile(
+        config,
+        JSON.stringify({ keys: keys.map((apiKey, index) => ({ id: `key-${index + 1}`, apiKey, baseUrl: mock.url })) }),
+      );
+      const env = { GATEWAY_CONFIG: config, GATEWAY_ALLOW_ANONYMOUS: 'true', HOST: '127.0.0.1' };
+      const { url, child } = await startNodeService('gateway', join(root, 'apps/gateway/dist/main.js'), env, [
+        ...GATEWAY_NODE_ARGS,
+        ...(nodeArgs ?? []),
+      ]);
+      return {
+        url,
+        headers: JSON_HEADERS,
+        child,
+        note: `Nest 12 + fastify, ${keys.length} keys, default options (p2c-ewma), one log line per request, ${GATEWAY_NODE_ARGS.join(' ')}`,
+      };
+    },
+  };
+}
+
+/** This checkout's gateway. */
+export const gateway = gatewayAt(REPO_DIR);
 
 /**
  * A minimal Nest app forwarding to one key with undici (bench/throughput/bare-proxy), on express (Nest's default) or

@@ -1,0 +1,96 @@
+/**
+ * CPU per answer and req/s of several builds of the sample gateway side by side: each build in its own process over
+ * one 50 ms mock, autocannon with `--connections` for `--seconds` per build, interleaved rounds (the machine's drift
+ * hits every build alike). List a build twice for an A/A control: their difference is the noise.
+ *
+ *   node bench/dist/throughput/gateway-builds.js [--rounds 3] [--seconds 8] [--connections 128] 28200ec 28200ec current
+ *
+ * A git revision is checked out once under bench/.runs/gateway-builds/<commit> (git worktree, npm ci, npm run build;
+ * minutes the first time); `current` is this checkout as built now.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { MockScenario } from 'nestjs-deepseek-pool-mock';
+import { stopAll } from '../lib/children.js';
+import { startMock } from '../lib/mock-service.js';
+import { REPO_DIR, RUNS_DIR, repoPath } from '../lib/paths.js';
+import { processCpuUs } from '../lib/process-cpu.js';
+import { loadStep } from './load.js';
+import { type RunningSystem, gatewayAt } from './systems.js';
+
+const LATENCY_SCENARIO = 'libs/deepseek-mock/scenarios/latency-50ms.json';
+const BUILDS_DIR = join(RUNS_DIR, 'gateway-builds');
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    rounds: { type: 'string', default: '3' },
+    seconds: { type: 'string', default: '8' },
+    connections: { type: 'string', default: '128' },
+  },
+});
+if (positionals.length === 0) throw new Error('name the builds: git revisions, or current');
+
+/** The checkout of `ref`: this one for `current`, else a built worktree of its commit. */
+function checkout(ref: string): string {
+  if (ref === 'current') return REPO_DIR;
+  const commit = execFileSync('git', ['rev-parse', '--short', `${ref}^{commit}`], { cwd: REPO_DIR })
+    .toString()
+    .trim();
+  const dir = join(BUILDS_DIR, commit);
+  if (existsSync(join(dir, 'apps/gateway/dist/main.js'))) return dir;
+  console.log(`${ref}: checking out ${commit} in ${dir}, npm ci, npm run build`);
+  execFileSync('git', ['worktree', 'add', '--force', '--detach', dir, commit], { cwd: REPO_DIR, stdio: 'inherit' });
+  execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'inherit' });
+  execFileSync('npm', ['run', 'build'], { cwd: dir, stdio: 'inherit' });
+  return dir;
+}
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+
+const scenario = JSON.parse(await readFile(repoPath(LATENCY_SCENARIO), 'utf8')) as MockScenario;
+const keys = scenario.keys.map((key) => key.key);
+const latencyMs = scenario.defaults?.latencyMs ?? 0;
+const connections = Number(values.connections);
+const seconds = Number(values.seconds);
+const rounds = Number(values.rounds);
+const dirs = positionals.map(checkout);
+const mock = await startMock(repoPath(LATENCY_SCENARIO));
+try {
+  const running: RunningSystem[] = [];
+  for (const [index, dir] of dirs.entries()) {
+    const runDir = join(BUILDS_DIR, 'runs', String(index));
+    await mkdir(runDir, { recursive: true });
+    const system = await gatewayAt(dir).start(mock, keys, runDir);
+    await loadStep(system.url, system.headers, connections, 2, latencyMs); // warm-up
+    running.push(system);
+  }
+  const figures = positionals.map(() => ({ reqPerS: [] as number[], cpuUs: [] as number[] }));
+  for (let round = 1; round <= rounds; round++) {
+    for (const [index, system] of running.entries()) {
+      const pid = system.child?.process.pid;
+      const before = await processCpuUs(pid);
+      const step = await loadStep(system.url, system.headers, connections, seconds, latencyMs);
+      const after = await processCpuUs(pid);
+      if (before === undefined || after === undefined) throw new Error('cannot read the CPU time from /proc');
+      const errors = step.errors.connection + step.errors.timeouts + step.errors.non2xx;
+      const cpuUs = Math.round((after - before) / Math.max(step.answered, 1));
+      figures[index]?.reqPerS.push(step.reqPerS);
+      figures[index]?.cpuUs.push(cpuUs);
+      console.log(
+        `round ${round} ${positionals[index]}: ${step.reqPerS} req/s, p99 ${step.latencyMs.p99} ms, ${cpuUs} CPU µs per answer, ${errors} errors`,
+      );
+    }
+  }
+  console.log(`\nmedians over ${rounds} rounds, ${connections} connections, ${seconds} s each:`);
+  for (const [index, ref] of positionals.entries()) {
+    const f = figures[index];
+    if (f) console.log(`  ${ref.padEnd(12)} ${median(f.reqPerS)} req/s, ${median(f.cpuUs)} CPU µs per answer`);
+  }
+} finally {
+  await stopAll();
+  await mock.child.stop();
+}
