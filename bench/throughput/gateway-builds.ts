@@ -68,7 +68,7 @@ try {
     await loadStep(system.url, system.headers, connections, 2, latencyMs); // warm-up
     running.push(system);
   }
-  const figures = positionals.map(() => ({ reqPerS: [] as number[], cpuUs: [] as number[] }));
+  const figures = positionals.map((ref) => ({ ref, reqPerS: [] as number[], cpuUs: [] as number[] }));
   for (let round = 1; round <= rounds; round++) {
     for (const [index, system] of running.entries()) {
       const pid = system.child?.process.pid;
@@ -86,10 +86,8 @@ try {
     }
   }
   console.log(`\nmedians over ${rounds} rounds, ${connections} connections, ${seconds} s each:`);
-  for (const [index, ref] of positionals.entries()) {
-    const f = figures[index];
-    if (f) console.log(`  ${ref.padEnd(12)} ${median(f.reqPerS)} req/s, ${median(f.cpuUs)} CPU µs per answer`);
-  }
+  for (const { ref, reqPerS, cpuUs } of figures)
+    console.log(`  ${ref.padEnd(12)} ${median(reqPerS)} req/s, ${median(cpuUs)} CPU µs per answer`);
 } finally {
   await stopAll();
   await mock.child.stop();
