@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { InterceptorsConsumer } from '@nestjs/core/interceptors/interceptors-consumer.js';
 import { type Gateway, startGateway } from './support/gateway-harness.js';
 
 const TOKEN = 'fastify-adapter-token-0123456789';
@@ -55,6 +56,19 @@ describe('the gateway on Fastify (real HTTP)', () => {
 
   it("serves on Fastify's HTTP adapter", () => {
     expect(gateway.app.getHttpAdapter().getType()).toBe('fastify');
+  });
+
+  it("serves a chat completion without Nest's interceptor pipeline (no interceptor on the route, none global)", async () => {
+    // Nest builds an interceptor context (then the rxjs pipeline) only for a route with at least one interceptor
+    const pipeline = jest.spyOn(InterceptorsConsumer.prototype, 'createContext');
+    try {
+      const answer = await post(JSON.stringify(ASK), AUTH);
+
+      expect(answer.status).toBe(200);
+      expect(pipeline).not.toHaveBeenCalled();
+    } finally {
+      pipeline.mockRestore();
+    }
   });
 
   it('refuses a body one byte over GATEWAY_BODY_LIMIT ("1mb") with 413 in the OpenAI shape, before any upstream call', async () => {
