@@ -53,6 +53,20 @@ describe('DeepSeekPoolService rate and quota limits (scripted upstream, fake tim
   }
 
   /** The key administration of the last pool built. */
+  /** Key A's next answer waits (a 200 completion) until the returned function is called. */
+  function holdAnswerOfA(): () => void {
+    let release: () => void = () => undefined;
+    transport.script(
+      A,
+      () =>
+        new Promise(
+          (resolve) =>
+            (release = () => resolve({ status: 200, headers: {}, body: bytesOf(JSON.stringify(completion())) })),
+        ),
+    );
+    return () => release();
+  }
+
   function lastAdmin(): DeepSeekPoolAdmin {
     return pools[pools.length - 1].admin;
   }
@@ -113,15 +127,7 @@ describe('DeepSeekPoolService rate and quota limits (scripted upstream, fake tim
 
   it('counts the estimate before the call and the usage upstream reports after it', async () => {
     // Arrange
-    let release: () => void = () => undefined;
-    transport.script(
-      A,
-      () =>
-        new Promise(
-          (resolve) =>
-            (release = () => resolve({ status: 200, headers: {}, body: bytesOf(JSON.stringify(completion())) })),
-        ),
-    );
+    const release = holdAnswerOfA();
     const service = pool({ keys: [{ id: 'a', apiKey: A, limits: { tokensPerDay: 1_000_000 } }] });
 
     // Act
@@ -144,15 +150,7 @@ describe('DeepSeekPoolService rate and quota limits (scripted upstream, fake tim
     'exposes its token estimate (%s): estimateTokens with it counts what the limits count',
     async (_name, option, body, tokens) => {
       // Arrange
-      let release: () => void = () => undefined;
-      transport.script(
-        A,
-        () =>
-          new Promise(
-            (resolve) =>
-              (release = () => resolve({ status: 200, headers: {}, body: bytesOf(JSON.stringify(completion())) })),
-          ),
-      );
+      const release = holdAnswerOfA();
       const service = pool({
         keys: [{ id: 'a', apiKey: A, limits: { tokensPerDay: 1_000_000 } }],
         tokenEstimate: option,
