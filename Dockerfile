@@ -1,9 +1,10 @@
 # The sample gateway (apps/gateway) as an image: build, production dependencies, then a slim runtime.
 #   docker build -t nestjs-deepseek-pool-gateway .
-# NODE_IMAGE picks the base of every stage (default the official Node 20 slim image; any Debian-based image with
-# node, npm and a `node` user works, e.g. a mirror or the offline stand-in of deploy/offline/base-images.sh).
+# NODE_IMAGE picks the base of every stage (default the official Node 24 slim image, the current LTS; any Debian-based
+# image with node 20.19+, npm and a `node` user works, e.g. a mirror or the offline stand-in of
+# deploy/offline/base-images.sh).
 # No secret is ever copied in: keys and tokens come from the environment or Docker secrets at run time.
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app

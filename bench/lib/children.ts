@@ -26,11 +26,13 @@ export interface SpawnOptions {
   /** Open an IPC channel (for bench workers that `process.send` their result). */
   ipc?: boolean;
   cwd?: string;
+  /** The node binary (default: the one running the bench). */
+  execPath?: string;
 }
 
 /** Starts `node <script> ...args` as a tracked child; its output is drained (never blocks) and its tail kept. */
 export function spawnNode(name: string, script: string, args: string[] = [], options: SpawnOptions = {}): Child {
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script, ...args], {
+  const child = spawn(options.execPath ?? process.execPath, [...(options.nodeArgs ?? []), script, ...args], {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe', ...(options.ipc ? (['ipc'] as const) : [])],

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Child, spawnNode, waitForHttp } from '../lib/children.js';
 import type { MockService } from '../lib/mock-service.js';
+import { RUNNER_NODE_MAJOR, nodeBinary } from '../lib/node-binary.js';
 import { REPO_DIR, distModule } from '../lib/paths.js';
 import { freePort } from '../lib/ports.js';
 import { portkeyConfig, startPortkey } from '../lib/portkey.js';
@@ -34,9 +35,10 @@ async function startNodeService(
   script: string,
   env: Record<string, string>,
   nodeArgs: string[] = [],
+  execPath?: string,
 ): Promise<{ url: string; child: Child }> {
   const port = await freePort();
-  const child = spawnNode(name, script, [], { env: { ...env, PORT: String(port) }, nodeArgs });
+  const child = spawnNode(name, script, [], { env: { ...env, PORT: String(port) }, nodeArgs, execPath });
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(child, url, START_TIMEOUT_MS);
   return { url: `${url}${CHAT_PATH}`, child };
@@ -59,28 +61,36 @@ const GATEWAY_NODE_ARGS = ['--max-semi-space-size=32'];
 
 /**
  * apps/gateway as built and started from the checkout at `root` (this one by default), over the 8 keys (default pool
- * options, request log on).
+ * options, request log on), on the bench's node or on another release line.
  */
-export function gatewayAt(root: string, label = 'sample gateway (this library)'): ThroughputSystem {
+export function gatewayAt(
+  root: string,
+  label = 'sample gateway (this library)',
+  nodeMajor = RUNNER_NODE_MAJOR,
+): ThroughputSystem {
   return {
-    id: 'gateway',
+    id: nodeMajor === RUNNER_NODE_MAJOR ? 'gateway' : `gateway-node${nodeMajor}`,
     label,
     async start(mock, keys, runDir, nodeArgs) {
+      const node = await nodeBinary(nodeMajor);
       const config = join(runDir, 'gateway.json');
       await writeFile(
         config,
         JSON.stringify({ keys: keys.map((apiKey, index) => ({ id: `key-${index + 1}`, apiKey, baseUrl: mock.url })) }),
       );
       const env = { GATEWAY_CONFIG: config, GATEWAY_ALLOW_ANONYMOUS: 'true', HOST: '127.0.0.1' };
-      const { url, child } = await startNodeService('gateway', join(root, 'apps/gateway/dist/main.js'), env, [
-        ...GATEWAY_NODE_ARGS,
-        ...(nodeArgs ?? []),
-      ]);
+      const { url, child } = await startNodeService(
+        'gateway',
+        join(root, 'apps/gateway/dist/main.js'),
+        env,
+        [...GATEWAY_NODE_ARGS, ...(nodeArgs ?? [])],
+        node.path,
+      );
       return {
         url,
         headers: JSON_HEADERS,
         child,
-        note: `Nest 12 + fastify, ${keys.length} keys, default options (p2c-ewma), one log line per request, ${GATEWAY_NODE_ARGS.join(' ')}`,
+        note: `Node ${node.version}, Nest 12 + fastify, ${keys.length} keys, default options (p2c-ewma), one log line per request, ${GATEWAY_NODE_ARGS.join(' ')}`,
       };
     },
   };
@@ -88,6 +98,13 @@ export function gatewayAt(root: string, label = 'sample gateway (this library)')
 
 /** This checkout's gateway. */
 export const gateway = gatewayAt(REPO_DIR);
+
+/**
+ * The other end of the supported range: Node 20 (the oldest line `engines` allows) when the bench runs on a newer
+ * one (as `npm run bench:full` does, on the image's Node 24), else Node 24.
+ */
+const OTHER_NODE_MAJOR = RUNNER_NODE_MAJOR === 20 ? 24 : 20;
+const gatewayOnOtherNode = gatewayAt(REPO_DIR, `sample gateway on Node ${OTHER_NODE_MAJOR}`, OTHER_NODE_MAJOR);
 
 /**
  * A minimal Nest app forwarding to one key with undici (bench/throughput/bare-proxy), on express (Nest's default) or
@@ -131,6 +148,7 @@ const portkey: ThroughputSystem = {
 export const THROUGHPUT_SYSTEMS: readonly ThroughputSystem[] = [
   mockDirect,
   gateway,
+  gatewayOnOtherNode,
   bareNest('express'),
   bareNest('fastify'),
   portkey,

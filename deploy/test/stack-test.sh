@@ -31,8 +31,8 @@ fi
 say "compose: $("${compose[@]}" version | head -1)"
 
 bash deploy/offline/base-images.sh
-say "docker build the gateway image on dsp-offline/node:20"
-docker build -q --build-arg NODE_IMAGE=dsp-offline/node:20 -t nestjs-deepseek-pool-gateway:ci . 2> >(grep -v 'DEPRECATED\|buildx\|docs.docker.com\|^ *$' >&2) >/dev/null
+say "docker build the gateway image on dsp-offline/node:24"
+docker build -q --build-arg NODE_IMAGE=dsp-offline/node:24 -t nestjs-deepseek-pool-gateway:ci . 2> >(grep -v 'DEPRECATED\|buildx\|docs.docker.com\|^ *$' >&2) >/dev/null
 say "gateway image: $(docker image inspect --format '{{.Size}}' nestjs-deepseek-pool-gateway:ci | awk '{ printf "%.0f MB", $1 / 1000000 }')"
 
 export GATEWAY_IMAGE=nestjs-deepseek-pool-gateway:ci REDIS_IMAGE=dsp-offline/redis:7 PROMETHEUS_IMAGE=dsp-offline/prometheus:2
