@@ -28,7 +28,9 @@ function rows(runs: readonly OverheadRun[], direct: string): Array<Array<string 
       return [
         run.concurrency,
         LABELS[name] ?? name,
-        s.count.toLocaleString('en-US'),
+        s.hedges === undefined
+          ? s.count.toLocaleString('en-US')
+          : `${s.count.toLocaleString('en-US')} (${s.hedges.toLocaleString('en-US')} hedges)`,
         num(s.p50),
         num(s.p99),
         num(s.p999),
@@ -67,7 +69,8 @@ export function renderOverhead(result: OverheadResult): string {
   const parts = [
     `The mock (\`${mock.scenario}\`, ${mock.keys} keys, ${mock.latencyMs} ms latency) runs in its own process; every client runs in one worker process, ` +
       'in interleaved rounds (A, B, C, then B, C, A...) after warm-up rounds that are not recorded. Latencies in µs from HDR histograms; ' +
-      '"added" is a percentile of the client minus the same percentile of the direct undici call (a difference of percentiles, not a percentile of differences).',
+      '"added" is a percentile of the client minus the same percentile of the direct undici call (a difference of percentiles, not a percentile of differences). ' +
+      "The pool's rows give the hedges it sent in the measured rounds next to their calls (each an extra upstream request).",
     '### Targets',
     targets(result),
     ...(result.targets.every((t) => t.met) ? [] : ['A missed target is explained under "Findings" (cause and fix).']),

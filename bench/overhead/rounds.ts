@@ -31,21 +31,33 @@ async function round(
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, lane));
 }
 
+/** A variant's latency in µs over the measured rounds, and the hedges it sent in them (the pool's variants). */
+export type VariantSummary = LatencySummary & { hedges?: number };
+
 /**
  * Interleaved rounds: A, B, C, then B, C, A... so drift (heat, GC, the machine's other work) hits every
- * variant alike. Returns each variant's latency in µs over the measured rounds.
+ * variant alike.
  */
 export async function interleave(
   variants: readonly Variant[],
   plan: RoundPlan,
-): Promise<Record<string, LatencySummary>> {
+): Promise<Record<string, VariantSummary>> {
   const histograms = variants.map(() => nanosecondHistogram());
+  const hedges = variants.map(() => 0);
   for (let r = 0; r < plan.warmupRounds + plan.rounds; r++) {
     const recording = r >= plan.warmupRounds;
     for (let i = 0; i < variants.length; i++) {
       const index = (r + i) % variants.length;
-      await round(variants[index], plan.concurrency, plan.perRound, recording ? histograms[index] : undefined);
+      const variant = variants[index];
+      const hedgesBefore = variant.hedges?.() ?? 0;
+      await round(variant, plan.concurrency, plan.perRound, recording ? histograms[index] : undefined);
+      if (recording) hedges[index] += (variant.hedges?.() ?? 0) - hedgesBefore;
     }
   }
-  return Object.fromEntries(variants.map((variant, index) => [variant.name, summarize(histograms[index], 1e3)]));
+  return Object.fromEntries(
+    variants.map((variant, index) => [
+      variant.name,
+      { ...summarize(histograms[index], 1e3), ...(variant.hedges ? { hedges: hedges[index] } : {}) },
+    ]),
+  );
 }

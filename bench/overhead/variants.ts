@@ -25,6 +25,8 @@ export interface Variant {
   name: string;
   call(): Promise<bigint>;
   close(): Promise<void>;
+  /** The pool's variants: hedges sent so far (extra upstream requests the caller did not make). */
+  hedges?(): number;
 }
 
 const now = () => process.hrtime.bigint();
@@ -78,6 +80,8 @@ export function openAiChat(target: Target): Variant {
 
 /** `pool.chat` as a variant, measured to the end of the call (or to `at`, read after it). */
 function poolChatVariant(name: string, { pool, close }: DeepSeekPool, at: () => bigint = now): Variant {
+  let hedges = 0;
+  pool.events.on('hedge', () => (hedges += 1));
   return {
     name,
     async call() {
@@ -85,6 +89,7 @@ function poolChatVariant(name: string, { pool, close }: DeepSeekPool, at: () => 
       return at();
     },
     close,
+    hedges: () => hedges,
   };
 }
 

@@ -1,6 +1,5 @@
-import type { LatencySummary } from '../lib/histogram.js';
 import { serveWorker } from '../lib/worker.js';
-import { type RoundPlan, interleave } from './rounds.js';
+import { type RoundPlan, type VariantSummary, interleave } from './rounds.js';
 import { type Target, VARIANTS, type VariantName } from './variants.js';
 
 /** One overhead measurement, run in its own process (the mock is another). */
@@ -9,8 +8,8 @@ export interface OverheadJob extends RoundPlan {
   variants: VariantName[];
 }
 
-/** Latency in µs by variant name. */
-export type OverheadJobResult = Record<string, LatencySummary>;
+/** Latency in µs (and hedges sent) by variant name. */
+export type OverheadJobResult = Record<string, VariantSummary>;
 
 serveWorker<OverheadJob, OverheadJobResult>(async (job) => {
   const variants = job.variants.map((name) => VARIANTS[name](job.target));

@@ -103,7 +103,7 @@ describe('Dockerfile', () => {
   const dockerfile = read('Dockerfile');
 
   it('builds on the official Node image by default, runs as a non-root user, and checks /health/live', () => {
-    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:20-bookworm-slim$/m);
+    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:24-bookworm-slim$/m);
     expect(dockerfile.match(/^FROM \$\{NODE_IMAGE\}/gm)).toHaveLength(3);
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toMatch(/^HEALTHCHECK .*\n.*\/health\/live/m);

@@ -5,6 +5,7 @@ import type { AttemptControl } from './attempt-control.js';
 import type { AttemptFn } from './attempt-loop.types.js';
 import { keysOf, loopHarness } from './attempt-loop.fixture.js';
 import { type AttemptResult, runAttempt } from './attempt-race.js';
+import { useFakeTimersWithRealImmediates } from '../fake-timers.fixture.js';
 
 /** What each key does when asked: answer after `ms`, fail with `status` after `ms`, or never answer. */
 type Script = { answerMs: number } | { failMs: number; status: number } | 'hang';
@@ -34,7 +35,7 @@ describe('runAttempt (fake timers, hedge delay 100 ms)', () => {
   let harness: ReturnType<typeof loopHarness>;
   let events: unknown[];
   beforeEach(() => {
-    jest.useFakeTimers();
+    useFakeTimersWithRealImmediates();
     harness = loopHarness({ keys: keysOf(2) });
     events = [];
     for (const name of ['hedge', 'hedge.won', 'hedge.skipped'] as const)

@@ -6,6 +6,7 @@ import { type DeepSeekPool, createDeepSeekPool } from '../create-deepseek-pool.j
 import type { HedgeMetric, HedgeWinMetric, PoolMetricsRecorder } from '../metrics/metrics-recorder.js';
 import { DONE, ROLE, type SseStep, chunkEvent, finalEvent, sseReply } from '../streaming/sse-reply.fixture.js';
 import { ScriptedTransport, completion } from '../testing/scripted-transport.js';
+import { useFakeTimersWithRealImmediates } from '../fake-timers.fixture.js';
 
 const A1 = 'sk-hedge-a1-000000000001';
 const A2 = 'sk-hedge-a2-000000000002';
@@ -28,7 +29,7 @@ describe('hedged requests (scripted upstream, fake timers)', () => {
   let metrics: PoolMetricsRecorder;
 
   beforeEach(() => {
-    jest.useFakeTimers();
+    useFakeTimersWithRealImmediates();
     transport = new ScriptedTransport();
     pools = [];
     hedges = [];

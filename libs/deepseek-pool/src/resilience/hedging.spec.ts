@@ -1,6 +1,7 @@
 import { jest } from '@jest/globals';
 import { Hedging } from './hedging.js';
 import type { HedgeSettings } from './hedge-policy.js';
+import { useFakeTimersWithRealImmediates } from '../fake-timers.fixture.js';
 
 const SETTINGS: HedgeSettings = {
   enabled: true,
@@ -13,7 +14,7 @@ const SETTINGS: HedgeSettings = {
 };
 
 describe('Hedging.timer (fake timers)', () => {
-  beforeEach(() => jest.useFakeTimers());
+  beforeEach(() => useFakeTimersWithRealImmediates());
   afterEach(() => jest.useRealTimers());
 
   async function firesAt(hedging: Hedging, during?: (elapsedMs: number) => void): Promise<number> {
@@ -52,6 +53,17 @@ describe('Hedging.timer (fake timers)', () => {
 
   it('fires at the fixed delay when one is set', async () => {
     expect(await firesAt(new Hedging({ ...SETTINGS, fixedMs: 250 }, { now: () => Date.now() }))).toBe(250);
+  });
+
+  it('waits for the rest of the event-loop turn once due: an answer read in that turn cancels the hedge', async () => {
+    const hedging = new Hedging({ ...SETTINGS, fixedMs: 5 }, { now: () => Date.now() });
+    let fired = false;
+    const timer = hedging.timer('c', Date.now(), () => (fired = true));
+    jest.advanceTimersByTime(5); // runs the due timer; its immediate waits for the real loop's turn
+    expect(fired).toBe(false);
+    timer.cancel(); // as the answer read in that turn does
+    await jest.advanceTimersByTimeAsync(100);
+    expect(fired).toBe(false);
   });
 
   it('never fires once cancelled', async () => {

@@ -60,21 +60,35 @@ export class Hedging {
    * read again when the timer fires (it may have grown), and polled every `floorMs` while the class has fewer than
    * `minSamples` answers (it may still shrink: a pool's first calls must be hedged once the first answers set the
    * delay, even when a stalled key holds all of them).
+   *
+   * A timer that comes due waits for the rest of its event-loop turn (`setImmediate`) before calling `onDue`: Node runs
+   * timers before it reads the sockets, so when the process itself is late (a busy event loop), the answer the hedge
+   * would race may already sit in the socket. Read first, the answer lands and cancels the hedge; only an upstream that
+   * has really not answered is hedged.
    */
   timer(latencyClass: string, fromMs: number, onDue: () => void): HedgeTimer {
     let handle: ReturnType<typeof setTimeout> | undefined;
-    const check = (): void => {
-      const percentile = this.percentileMs(latencyClass);
-      const leftMs = fromMs + hedgeDelayMs(this.settings, percentile) - this.clock.now();
-      if (leftMs <= 0) {
-        onDue();
-        return;
-      }
+    let due: ReturnType<typeof setImmediate> | undefined;
+    const leftMs = (): number =>
+      fromMs + hedgeDelayMs(this.settings, this.percentileMs(latencyClass)) - this.clock.now();
+    const wait = (ms: number): void => {
       const cold = this.settings.fixedMs === undefined && this.times.samples(latencyClass) < this.settings.minSamples;
-      handle = setTimeout(check, cold ? Math.min(leftMs, this.settings.floorMs) : leftMs);
+      handle = setTimeout(fired, cold ? Math.min(ms, this.settings.floorMs) : ms);
     };
-    check();
-    return { cancel: () => clearTimeout(handle) };
+    const fired = (): void => {
+      const ms = leftMs();
+      if (ms > 0) wait(ms);
+      else due = setImmediate(onDue);
+    };
+    const ms = leftMs();
+    if (ms <= 0) onDue();
+    else wait(ms);
+    return {
+      cancel: () => {
+        clearTimeout(handle);
+        clearImmediate(due);
+      },
+    };
   }
 
   private percentileMs(latencyClass: string): number | undefined {
