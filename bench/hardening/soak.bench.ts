@@ -124,7 +124,10 @@ const suite: BenchSuite<SoakResult> = {
   order: 51,
   async run({ profile, runDir, log }) {
     const env = await startHostileGateway(CAST, runDir);
-    const durationS = DURATION_S[profile];
+    // BENCH_SOAK_S=1800: a longer soak than the profile's, to tell a plateau from a slow leak.
+    const durationS = Number(process.env.BENCH_SOAK_S ?? DURATION_S[profile]);
+    if (!(durationS > 0))
+      throw new Error(`BENCH_SOAK_S must be a positive number of seconds (got "${process.env.BENCH_SOAK_S}")`);
     log(`${durationS} s at ${RATE_PER_S} req/s`);
     const { sent, statuses, endMs } = await drive(env.url, durationS);
     await sleep(SETTLE_MS);

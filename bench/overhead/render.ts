@@ -30,7 +30,7 @@ function rows(runs: readonly OverheadRun[], direct: string): Array<Array<string 
         LABELS[name] ?? name,
         s.hedges === undefined
           ? s.count.toLocaleString('en-US')
-          : `${s.count.toLocaleString('en-US')} (${s.hedges.toLocaleString('en-US')} hedges)`,
+          : `${s.count.toLocaleString('en-US')} (${s.hedges.toLocaleString('en-US')} ${s.hedges === 1 ? 'hedge' : 'hedges'})`,
         num(s.p50),
         num(s.p99),
         num(s.p999),
