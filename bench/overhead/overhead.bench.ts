@@ -10,7 +10,7 @@ import { WorkerProcess, runWorker } from '../lib/worker.js';
 import { renderOverhead, summarizeOverhead } from './render.js';
 import type { RoundPlan } from './rounds.js';
 import { OVERHEAD_SIZES } from './sizes.js';
-import type { Target, VariantName } from './variants.js';
+import { type Target, type VariantName, WORK_AFTER_SEND_US } from './variants.js';
 import type { OverheadJob, OverheadJobResult } from './worker.js';
 
 const FAST_SCENARIO = 'libs/deepseek-mock/scenarios/fast.json';
@@ -52,6 +52,11 @@ export interface OverheadResult {
    * process sleeps between the request and its answer (absent in older results).
    */
   wait?: OverheadRun[];
+  /**
+   * The pool's transport alone, then with CPU work after the send in the same event-loop turn: whether such work
+   * delays the request (absent in older results).
+   */
+  turn?: { workAfterSendUs: number; runs: OverheadRun[] };
   /**
    * pool.chat over the stub: OpenTelemetry off (the API absent), API without SDK, recording SDK (absent in older
    * results).
@@ -169,6 +174,20 @@ async function run(context: SuiteContext): Promise<OverheadResult> {
         context,
       ),
     ];
+    const turn = {
+      workAfterSendUs: WORK_AFTER_SEND_US,
+      runs: [
+        await measure(
+          worker,
+          target,
+          sizes.chat[0],
+          ['transport', 'transport-work'],
+          'transport-work',
+          'transport',
+          context,
+        ),
+      ],
+    };
     const telemetry = [
       await measure(
         worker,
@@ -191,6 +210,7 @@ async function run(context: SuiteContext): Promise<OverheadResult> {
       inProcess,
       send,
       wait,
+      turn,
       telemetry,
       stream,
       targets: targets(chat),
@@ -214,6 +234,7 @@ function check(result: OverheadResult): string[] {
     ...result.inProcess,
     ...(result.send ?? []),
     ...(result.wait ?? []),
+    ...(result.turn?.runs ?? []),
     ...(result.telemetry ?? []),
     ...result.stream,
   ];

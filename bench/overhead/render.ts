@@ -5,6 +5,7 @@ const LABELS: Record<string, string> = {
   undici: 'undici `request` (direct)',
   'undici-aa': 'undici `request` again (A/A control: the noise)',
   transport: "the pool's `UndiciTransport` alone",
+  'transport-work': 'the same, then busy on the CPU after the send, in the same event-loop turn',
   openai: '`openai` v6 client (direct)',
   pool: '`pool.chat` (8 keys, p2c-ewma)',
   'stub-direct': 'stub transport, direct',
@@ -97,6 +98,17 @@ export function renderOverhead(result: OverheadResult): string {
             'answer, as on a network, and other processes run meanwhile. "added" is the same pool work as in the in-process ' +
             'table, run with cold caches.',
           table(HEADERS, rows(result.wait, 'stub-wait-direct')),
+        ]
+      : []),
+    ...(result.turn
+      ? [
+          '### Why CPU in the call\'s event-loop turn is latency (µs per call)',
+          "The pool's transport alone, then the same call kept busy on the CPU for " +
+            `${result.turn.workAfterSendUs} µs right after it hands the request over, before it waits. undici writes a request ` +
+            'on an idle keep-alive socket only after the rest of that event-loop turn has run (it first checks the socket for ' +
+            'bytes the server sent unasked), so work done in the turn of a call, before or after its send, delays the request ' +
+            'itself: "added" is what that work costs the call.',
+          table(HEADERS, rows(result.turn.runs, 'transport')),
         ]
       : []),
     ...(result.telemetry

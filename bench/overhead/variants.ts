@@ -106,13 +106,28 @@ async function readJson(body: AsyncIterable<Uint8Array>): Promise<unknown> {
   return JSON.parse(decoder.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
 }
 
-/** `transport` called directly: the request serialised with an abort signal, the body read and parsed. */
-function transportVariant(name: string, target: Target, transport: Transport, signal?: AbortSignal): Variant {
+/** Keeps the CPU busy for `us` microseconds (wall time, so the same on any machine). */
+function spin(us: number): void {
+  const until = now() + BigInt(us * 1_000);
+  while (now() < until);
+}
+
+/**
+ * `transport` called directly: the request serialised with an abort signal, the body read and parsed. With
+ * `workAfterSendUs`, the call then keeps the CPU busy that long before it waits, as code after the send would.
+ */
+function transportVariant(
+  name: string,
+  target: Target,
+  transport: Transport,
+  signal?: AbortSignal,
+  workAfterSendUs = 0,
+): Variant {
   const headers = { authorization: `Bearer ${target.keys[0]}`, 'content-type': 'application/json' };
   return {
     name,
     async call() {
-      const response = await transport.request({
+      const sent = transport.request({
         baseUrl: target.url,
         path: '/chat/completions',
         method: 'POST',
@@ -120,6 +135,8 @@ function transportVariant(name: string, target: Target, transport: Transport, si
         body: JSON.stringify(CHAT_REQUEST),
         signal: signal ?? new AbortController().signal,
       });
+      if (workAfterSendUs > 0) spin(workAfterSendUs);
+      const response = await sent;
       if (response.status !== 200) throw new Error(`mock answered ${response.status}`);
       await readJson(response.body);
       return now();
@@ -131,6 +148,18 @@ function transportVariant(name: string, target: Target, transport: Transport, si
 /** The pool's own UndiciTransport, called directly (a signal per call, wrapped body; no routing, breaker or retry). */
 export function transportChat(target: Target): Variant {
   return transportVariant('transport', target, new UndiciTransport());
+}
+
+/** CPU work after the send, in the call's event-loop turn (`transport-work`): what it adds to the call. */
+export const WORK_AFTER_SEND_US = 10;
+
+/**
+ * The same, keeping the CPU busy for WORK_AFTER_SEND_US after handing the request over, in the same event-loop turn:
+ * undici writes a request on an idle keep-alive socket only once that turn has run (it checks the socket first), so
+ * this shows whether work done after the send delays it.
+ */
+export function transportWorkChat(target: Target): Variant {
+  return transportVariant('transport-work', target, new UndiciTransport(), undefined, WORK_AFTER_SEND_US);
 }
 
 /** The stub transport called directly (one signal for all calls): the request serialised, the body read and parsed. */
@@ -230,6 +259,7 @@ export const VARIANTS = {
   undici: (target: Target) => undiciChat(target),
   'undici-aa': (target: Target) => undiciChat(target, 'undici-aa'),
   transport: transportChat,
+  'transport-work': transportWorkChat,
   openai: openAiChat,
   pool: (target: Target) => poolChat(target),
   'pool-1key': (target: Target) => poolChat(target, 'pool-1key', 1),
