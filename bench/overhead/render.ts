@@ -102,7 +102,7 @@ export function renderOverhead(result: OverheadResult): string {
       : []),
     ...(result.turn
       ? [
-          '### Why CPU in the call\'s event-loop turn is latency (µs per call)',
+          "### Why CPU in the call's event-loop turn is latency (µs per call)",
           "The pool's transport alone, then the same call kept busy on the CPU for " +
             `${result.turn.workAfterSendUs} µs right after it hands the request over, before it waits. undici writes a request ` +
             'on an idle keep-alive socket only after the rest of that event-loop turn has run (it first checks the socket for ' +
