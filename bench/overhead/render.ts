@@ -1,5 +1,6 @@
 import { num, signed, table, verdict } from '../lib/markdown.js';
 import type { OverheadResult, OverheadRun } from './overhead.bench.js';
+import { SLOW_CALL_NS } from './rounds.js';
 
 const LABELS: Record<string, string> = {
   undici: 'undici `request` (direct)',
@@ -43,6 +44,28 @@ function rows(runs: readonly OverheadRun[], direct: string): Array<Array<string 
   );
 }
 
+/** Per client at concurrency 1: its calls of SLOW_CALL_NS or more and their share (results that count them). */
+function slowCalls(runs: readonly OverheadRun[]): string | undefined {
+  const single = runs.filter((run) => run.concurrency === 1);
+  const rows = single.flatMap((run) =>
+    Object.entries(run.latencyUs).flatMap(([name, s]) =>
+      s.slow === undefined
+        ? []
+        : [
+            [
+              LABELS[name] ?? name,
+              s.count.toLocaleString('en-US'),
+              s.slow.toLocaleString('en-US'),
+              num((100 * s.slow) / s.count),
+            ],
+          ],
+    ),
+  );
+  return rows.length === 0
+    ? undefined
+    : table(['client', 'calls', `calls of ${SLOW_CALL_NS / 1e6} ms or more`, '%'], rows);
+}
+
 const HEADERS = ['concurrency', 'client', 'calls', 'p50', 'p99', 'p99.9', 'added p50', 'added p99', 'added p99.9'];
 
 function targets(result: OverheadResult): string {
@@ -65,6 +88,18 @@ export function summarizeOverhead(result: OverheadResult): string {
   ].join('\n\n');
 }
 
+function slowTable(result: OverheadResult): string[] {
+  const slow = slowCalls(result.chat);
+  if (slow === undefined) return [];
+  return [
+    `### Calls of ${SLOW_CALL_NS / 1e6} ms or more at concurrency 1`,
+    `A call of ${SLOW_CALL_NS / 1e6} ms or more takes several times the typical loopback call: it met a stall (the scheduling of this ` +
+      "shared VM, a garbage collection) or is a slow client's tail. The p99 of a client lands among these calls once they " +
+      'are 1 % of its calls, so this share, next to the A/A pair\'s, tells how much of an "added p99" is such stalls.',
+    slow,
+  ];
+}
+
 export function renderOverhead(result: OverheadResult): string {
   const { mock } = result;
   const parts = [
@@ -77,6 +112,7 @@ export function renderOverhead(result: OverheadResult): string {
     ...(result.targets.every((t) => t.met) ? [] : ['A missed target is explained under "Findings" (cause and fix).']),
     '### Non-streaming chat (µs to the parsed body)',
     table(HEADERS, rows(result.chat, 'undici')),
+    ...slowTable(result),
     "### The pool's own cost, without the network (µs per call)",
     'Both rows use an in-process stub transport that answers at once with a canned ~470-byte completion; "direct" serialises the request and parses ' +
       'the body, the pool does everything else it does on a call (validation, routing, breaker, timers, accounting). The difference is the CPU the pool adds.',

@@ -12,27 +12,39 @@ export interface RoundPlan {
   perRound: number;
 }
 
-/** `count` calls over `concurrency` lanes; each call's duration (ns) goes into `histogram` when given. */
+/** A call at least this long counts as slow (`VariantSummary.slow`), ns: several times a loopback round trip. */
+export const SLOW_CALL_NS = 1_000_000;
+
+/**
+ * `count` calls over `concurrency` lanes; each call's duration (ns) goes into `histogram` when given. Resolves with
+ * the number of calls that took SLOW_CALL_NS or more.
+ */
 async function round(
   variant: Variant,
   concurrency: number,
   count: number,
   histogram: Histogram | undefined,
-): Promise<void> {
+): Promise<number> {
   let remaining = count;
+  let slow = 0;
   const lane = async () => {
     while (remaining > 0) {
       remaining -= 1;
       const start = process.hrtime.bigint();
-      const end = await variant.call();
-      histogram?.recordValue(Number(end - start));
+      const ns = Number((await variant.call()) - start);
+      histogram?.recordValue(ns);
+      if (ns >= SLOW_CALL_NS) slow += 1;
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, lane));
+  return slow;
 }
 
-/** A variant's latency in µs over the measured rounds, and the hedges it sent in them (the pool's variants). */
-export type VariantSummary = LatencySummary & { hedges?: number };
+/**
+ * A variant's latency in µs over the measured rounds, its calls of SLOW_CALL_NS or more (`slow`; absent in older
+ * results), and the hedges it sent in them (the pool's variants).
+ */
+export type VariantSummary = LatencySummary & { slow?: number; hedges?: number };
 
 /**
  * Interleaved rounds: A, B, C, then B, C, A... so drift (heat, GC, the machine's other work) hits every
@@ -44,20 +56,32 @@ export async function interleave(
 ): Promise<Record<string, VariantSummary>> {
   const histograms = variants.map(() => nanosecondHistogram());
   const hedges = variants.map(() => 0);
+  const slow = variants.map(() => 0);
   for (let r = 0; r < plan.warmupRounds + plan.rounds; r++) {
     const recording = r >= plan.warmupRounds;
     for (let i = 0; i < variants.length; i++) {
       const index = (r + i) % variants.length;
       const variant = variants[index];
       const hedgesBefore = variant.hedges?.() ?? 0;
-      await round(variant, plan.concurrency, plan.perRound, recording ? histograms[index] : undefined);
-      if (recording) hedges[index] += (variant.hedges?.() ?? 0) - hedgesBefore;
+      const slowCalls = await round(
+        variant,
+        plan.concurrency,
+        plan.perRound,
+        recording ? histograms[index] : undefined,
+      );
+      if (!recording) continue;
+      slow[index] += slowCalls;
+      hedges[index] += (variant.hedges?.() ?? 0) - hedgesBefore;
     }
   }
   return Object.fromEntries(
     variants.map((variant, index) => [
       variant.name,
-      { ...summarize(histograms[index], 1e3), ...(variant.hedges ? { hedges: hedges[index] } : {}) },
+      {
+        ...summarize(histograms[index], 1e3),
+        slow: slow[index],
+        ...(variant.hedges ? { hedges: hedges[index] } : {}),
+      },
     ]),
   );
 }
