@@ -1,4 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import { ranAloneNote } from './render-results.js';
 import type { BenchResults } from './results.js';
 import type { BenchSuite } from './suite.js';
 
@@ -15,7 +16,7 @@ export function summaryMarkdown(results: BenchResults, suites: readonly BenchSui
     .flatMap((record) => {
       const suite = byId.get(record.id);
       if (record.status !== 'ok' || !suite?.summary) return [];
-      return [`#### ${record.title}\n\n${suite.summary(record.result)}`];
+      return [`#### ${record.title}\n\n${ranAloneNote(record, 7)}${suite.summary(record.result)}`];
     });
   return [
     `From \`bench/results.json\` (profile ${results.profile}, ${results.startedAt.slice(0, 10)}, commit ${results.commit.slice(0, 7)}, ` +

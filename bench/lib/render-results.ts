@@ -40,10 +40,14 @@ function section(record: SuiteRecord, suite: BenchSuite | undefined): string {
     return `${title}\n\nThis suite **failed** after ${Math.round(record.durationS)} s:\n\n${fenced(record.error ?? 'unknown error')}`;
   if (!suite)
     return `${title}\n\n(No module renders suite "${record.id}" any more: its figures are only in results.json.)`;
-  const alone = record.ranAlone
-    ? `_Run on its own and merged into these results: profile ${record.ranAlone.profile}, ${record.ranAlone.startedAt.slice(0, 10)}, commit ${record.ranAlone.commit}._\n\n`
-    : '';
-  return `${title}\n\n${alone}${suite.render(record.result)}`;
+  return `${title}\n\n${ranAloneNote(record)}${suite.render(record.result)}`;
+}
+
+/** For a suite run on its own and merged (`--merge`): a line saying when and at which commit, then a blank line. */
+export function ranAloneNote(record: SuiteRecord, commitChars = 40): string {
+  const alone = record.ranAlone;
+  if (!alone) return '';
+  return `_Run on its own and merged into these results: profile ${alone.profile}, ${alone.startedAt.slice(0, 10)}, commit ${alone.commit.slice(0, commitChars)}._\n\n`;
 }
 
 async function findings(): Promise<string | undefined> {
