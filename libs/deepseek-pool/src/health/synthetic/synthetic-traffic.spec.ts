@@ -142,6 +142,8 @@ describe('SyntheticTraffic', () => {
   });
 
   it('stays within the daily token budget', async () => {
+    // Midday: five minutes from the real clock may cross midnight UTC, where the budget starts again.
+    jest.setSystemTime(Date.UTC(2026, 0, 1, 12));
     setup({ dailyRequests: undefined, dailyBudgetTokens: 30 });
     traffic.start();
     await jest.advanceTimersByTimeAsync(5 * INTERVAL);
