@@ -29,6 +29,7 @@ export interface TestUpstream {
  * - `.../status/<code>`: that status with an OpenAI-style error body.
  * - `.../stream`: 200 `text/event-stream`, one `: keep-alive` comment, then stays open until the client leaves.
  * - `.../reset`: 200 `text/event-stream`, one comment, then the socket is destroyed.
+ * - `.../large`: 200, a body of LARGE_BODY_BYTES bytes (`x`), written as fast as the client reads.
  * - `.../hang`: never answers.
  */
 export async function startTestUpstream(): Promise<TestUpstream> {
@@ -86,6 +87,9 @@ export async function refusedOrigin(): Promise<string> {
   return `http://127.0.0.1:${port}`;
 }
 
+/** Size of the `/large` route's body: many times a client's read buffer. */
+export const LARGE_BODY_BYTES = 1024 * 1024;
+
 async function serve(req: IncomingMessage, res: ServerResponse): Promise<SeenRequest> {
   const socketClosed = once(req.socket, 'close').then(() => undefined);
   let body = '';
@@ -99,6 +103,9 @@ async function serve(req: IncomingMessage, res: ServerResponse): Promise<SeenReq
   } else if (url.endsWith('/echo')) {
     res.writeHead(200, { 'content-type': 'application/json', 'x-upstream': 'yes', 'set-cookie': ['a=1', 'b=2'] });
     res.end(JSON.stringify({ method: seen.method, url, headers: req.headers, body }));
+  } else if (url.endsWith('/large')) {
+    res.writeHead(200, { 'content-type': 'text/plain', 'content-length': LARGE_BODY_BYTES });
+    res.end(Buffer.alloc(LARGE_BODY_BYTES, 'x'));
   } else if (url.endsWith('/stream') || url.endsWith('/reset')) {
     res.writeHead(200, { 'content-type': 'text/event-stream' });
     res.write(': keep-alive\n\n');

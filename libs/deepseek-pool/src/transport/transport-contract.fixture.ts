@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { refusedOrigin, startTestUpstream, type TestUpstream } from './test-upstream.fixture.js';
+import { LARGE_BODY_BYTES, refusedOrigin, startTestUpstream, type TestUpstream } from './test-upstream.fixture.js';
 import { forEachChunk } from './chunked-body.js';
 import type { Transport, TransportRequest } from './transport.js';
 import { TransportAbortError, TransportError } from './transport-errors.js';
@@ -157,6 +157,33 @@ export function describeTransportContract(name: string, create: () => Promise<Tr
       // Assert
       expect(whole).toBe(iterated);
       expect(JSON.parse(whole)).toMatchObject({ method: 'GET', url: '/echo' });
+    });
+
+    it('reads a body many times its buffer whole when iterated slowly', async () => {
+      // Arrange
+      const response = await send('/large');
+      let size = 0;
+
+      // Act
+      for await (const chunk of response.body) {
+        size += chunk.byteLength;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+
+      // Assert
+      expect(size).toBe(LARGE_BODY_BYTES);
+    });
+
+    it('closes the socket when an iteration stops before the end of the body', async () => {
+      // Arrange
+      const response = await send('/stream');
+      const served = await upstream.nextRequest('/stream');
+
+      // Act
+      for await (const _ of response.body) break;
+
+      // Assert
+      await served.socketClosed;
     });
 
     it('ends a body read whole with an AbortError and closes the socket when aborted mid-body', async () => {

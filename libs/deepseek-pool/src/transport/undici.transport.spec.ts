@@ -93,4 +93,27 @@ describe('UndiciTransport connection pooling', () => {
     expect(upstream.connections - before).toBe(2);
     await transport.close();
   });
+
+  it('rejects at once a request aborted while it waits for a connection, and still sends the next one', async () => {
+    // Arrange
+    const transport = new UndiciTransport({ connections: 1 });
+    const holder = new AbortController();
+    const holding = transport.request({ ...get(upstream.origin), path: '/hang', signal: holder.signal });
+    await upstream.nextRequest('/hang');
+    const waiter = new AbortController();
+    const waiting = transport.request({ ...get(upstream.origin), signal: waiter.signal });
+
+    // Act
+    waiter.abort();
+    const error = await waiting.catch((e: unknown) => e);
+    holder.abort();
+    await holding.catch(() => undefined);
+    const next = await transport.request(get(upstream.origin));
+    await drain(next.body);
+    await transport.close();
+
+    // Assert
+    expect(error).toMatchObject({ name: 'AbortError', code: 'ABORT_ERR' });
+    expect(next.status).toBe(200);
+  });
 });

@@ -1,9 +1,7 @@
 import { Pool } from 'undici';
 import { splitBaseUrl } from './base-url.js';
-import { StreamBody } from './chunked-body.js';
-import { firstHeaderValues } from './response-headers.js';
 import type { Transport, TransportRequest, TransportResponse } from './transport.js';
-import { toTransportError } from './transport-errors.js';
+import { dispatchExchange } from './undici-exchange.js';
 
 /** Connection pooling options of UndiciTransport, per upstream origin. */
 export interface UndiciTransportOptions {
@@ -41,29 +39,20 @@ export class UndiciTransport implements Transport {
   constructor(private readonly options: UndiciTransportOptions = {}) {}
 
   /**
-   * One HTTP exchange on the base URL's keep-alive pool; rejects with a transport error (a code, no secret) when no
-   * response arrives.
+   * One HTTP exchange on the base URL's keep-alive pool, read through undici's handler callbacks (no response stream);
+   * rejects with a transport error (a code, no secret) when no response arrives.
    */
   async request(request: TransportRequest): Promise<TransportResponse> {
     const { pool, pathPrefix } = this.route(request.baseUrl);
-    try {
-      const response = await pool.request({
-        path: pathPrefix + request.path,
-        method: request.method,
-        headers: request.headers,
-        body: request.body,
-        signal: request.signal,
-        headersTimeout: 0,
-        bodyTimeout: 0,
-      });
-      return {
-        status: response.statusCode,
-        headers: firstHeaderValues(response.headers),
-        body: new StreamBody(response.body, request.signal),
-      };
-    } catch (error) {
-      throw toTransportError(error, request.signal);
-    }
+    const options = {
+      path: pathPrefix + request.path,
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    };
+    return dispatchExchange(pool, options, request.signal);
   }
 
   /** Closes every pool after its in-flight exchanges end (abort them first for a prompt close). */

@@ -1,0 +1,72 @@
+import type { Dispatcher } from 'undici';
+import { PushedBody } from './pushed-body.js';
+import { firstHeaderValues } from './response-headers.js';
+import type { TransportResponse } from './transport.js';
+import { toTransportError } from './transport-errors.js';
+
+/**
+ * One exchange on an undici dispatcher through its handler callbacks (no response stream): resolves at the response
+ * headers with a PushedBody that the exchange feeds. The signal aborts the exchange at any point; before the request
+ * is handed a socket, the promise rejects at once and the request is dropped when its turn comes.
+ */
+export function dispatchExchange(
+  dispatcher: Dispatcher,
+  options: Dispatcher.DispatchOptions,
+  signal: AbortSignal,
+): Promise<TransportResponse> {
+  return new Promise<TransportResponse>((resolve, reject) => {
+    dispatcher.dispatch(options, new UndiciExchange(signal, resolve, reject));
+  });
+}
+
+/** undici's handler of one exchange: settles the response promise, then feeds the body. */
+class UndiciExchange implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | undefined = undefined;
+  private body: PushedBody | undefined = undefined;
+  private readonly onAbort = (): void => this.abort();
+
+  constructor(
+    private readonly signal: AbortSignal,
+    private readonly resolve: (response: TransportResponse) => void,
+    private readonly reject: (error: Error) => void,
+  ) {
+    if (signal.aborted) this.abort();
+    else signal.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.signal.aborted) controller.abort(abortReason(this.signal));
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, status: number, headers: Record<string, unknown>): void {
+    if (status < 200) return;
+    this.body = new PushedBody(controller);
+    this.resolve({ status, headers: firstHeaderValues(headers), body: this.body });
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Uint8Array): void {
+    this.body?.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    this.signal.removeEventListener('abort', this.onAbort);
+    this.body?.end();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.signal.removeEventListener('abort', this.onAbort);
+    const failure = toTransportError(error, this.signal);
+    if (this.body === undefined) this.reject(failure);
+    else this.body.fail(failure);
+  }
+
+  private abort(): void {
+    if (this.controller !== undefined) this.controller.abort(abortReason(this.signal));
+    else this.reject(toTransportError(undefined, this.signal));
+  }
+}
+
+function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error('upstream request aborted');
+}
