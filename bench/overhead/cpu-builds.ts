@@ -1,11 +1,12 @@
 /**
  * CPU time per `pool.chat` call of several builds of the library side by side in one process, over the stub transport
- * (or, with `--wait`, the stub answering after a round trip to the mock): interleaved rounds, each build's µs/call
- * minus the first build's in the same round, median over rounds. Pairing within a round cancels the machine's load
- * drift that separate runs of cpu-per-call.js cannot; list the first build twice for an A/A control.
+ * (with `--wait`, the stub answering after a round trip to the mock; with `--loopback`, each build's own default
+ * transport against the mock, where the median latency of each round is compared too): interleaved rounds, each
+ * build's µs/call minus the first build's in the same round, median over rounds. Pairing within a round cancels the
+ * machine's load drift that separate runs of cpu-per-call.js cannot; list the first build twice for an A/A control.
  *
  *   node bench/dist/overhead/cpu-builds.js --save before   # copies libs/deepseek-pool/dist to bench/.runs/builds/
- *   node bench/dist/overhead/cpu-builds.js [--calls 10000] [--rounds 81] [--wait] before before current
+ *   node bench/dist/overhead/cpu-builds.js [--calls 10000] [--rounds 81] [--wait | --loopback] before before current
  *
  * `current` is the library as built in libs/deepseek-pool/dist now.
  */
@@ -26,6 +27,7 @@ const { values, positionals } = parseArgs({
     calls: { type: 'string', default: '10000' },
     rounds: { type: 'string', default: '81' },
     wait: { type: 'boolean', default: false },
+    loopback: { type: 'boolean', default: false },
     save: { type: 'string' },
   },
 });
@@ -51,7 +53,7 @@ const calls = Number(values.calls);
 const rounds = Number(values.rounds);
 const scenarioFile = repoPath('libs/deepseek-mock/scenarios/fast.json');
 const scenario = JSON.parse(await readFile(scenarioFile, 'utf8')) as MockScenario;
-const mock = values.wait ? await startMock(scenarioFile) : undefined;
+const mock = values.wait || values.loopback ? await startMock(scenarioFile) : undefined;
 const url = mock?.url ?? 'http://127.0.0.1:9';
 const dispatcher = new Pool(url);
 const wait = async (): Promise<void> => {
@@ -62,31 +64,44 @@ try {
   const pools: DeepSeekPool[] = [];
   for (const name of positionals) {
     const keys = scenario.keys.map((key, index) => ({ id: `fast-${index + 1}`, apiKey: key.key, baseUrl: url }));
-    const transport = mock ? new WaitingStubTransport(wait) : new StubTransport();
-    pools.push((await load(name))({ keys, logger: false, transport }));
+    const transport = values.loopback ? {} : { transport: mock ? new WaitingStubTransport(wait) : new StubTransport() };
+    pools.push((await load(name))({ keys, logger: false, ...transport }));
   }
-  const samples = pools.map((): number[] => []);
+  const quantile = (values: number[], q: number): number =>
+    [...values].sort((a, b) => a - b)[Math.floor(q * (values.length - 1))];
+  const cpu = pools.map((): number[] => []);
+  const latency = pools.map((): number[] => []);
+  const took = new Array<number>(calls);
   for (let r = -1; r < rounds; r++)
     for (let i = 0; i < pools.length; i++) {
       const index = (Math.max(r, 0) + i) % pools.length;
       const before = process.cpuUsage();
-      for (let c = 0; c < calls; c++) await pools[index].pool.chat(CHAT_REQUEST);
+      for (let c = 0; c < calls; c++) {
+        const start = performance.now();
+        await pools[index].pool.chat(CHAT_REQUEST);
+        took[c] = performance.now() - start;
+      }
       const used = process.cpuUsage(before);
-      if (r >= 0) samples[index].push((used.user + used.system) / calls);
+      if (r < 0) continue;
+      cpu[index].push((used.user + used.system) / calls);
+      latency[index].push(quantile(took, 0.5) * 1_000);
     }
-  const quantile = (values: number[], q: number): number =>
-    [...values].sort((a, b) => a - b)[Math.floor(q * (values.length - 1))];
-  console.log(
-    `CPU µs per pool.chat over the ${mock ? 'waiting ' : ''}stub, ${rounds} rounds x ${calls} calls: median, then minus ${positionals[0]} in the same round (median, quartiles, rounds below):`,
-  );
-  positionals.forEach((name, index) => {
-    const diffs = samples[index].map((us, round) => us - samples[0][round]);
-    const [q1, median, q3] = [0.25, 0.5, 0.75].map((q) => quantile(diffs, q).toFixed(2));
-    const below = diffs.filter((diff) => diff < 0).length;
+  const report = (what: string, samples: number[][]): void => {
     console.log(
-      `  ${`${index + 1}. ${name}`.padEnd(16)} ${quantile(samples[index], 0.5).toFixed(1).padStart(6)}   ${median.padStart(6)} (${q1} .. ${q3}), ${below}/${rounds} below`,
+      `${what}, ${rounds} rounds x ${calls} calls: median, then minus ${positionals[0]} in the same round (median, quartiles, rounds below):`,
     );
-  });
+    positionals.forEach((name, index) => {
+      const diffs = samples[index].map((us, round) => us - samples[0][round]);
+      const [q1, median, q3] = [0.25, 0.5, 0.75].map((q) => quantile(diffs, q).toFixed(2));
+      const below = diffs.filter((diff) => diff < 0).length;
+      console.log(
+        `  ${`${index + 1}. ${name}`.padEnd(16)} ${quantile(samples[index], 0.5).toFixed(1).padStart(6)}   ${median.padStart(6)} (${q1} .. ${q3}), ${below}/${rounds} below`,
+      );
+    });
+  };
+  const over = values.loopback ? 'its own transport to the mock' : `the ${mock ? 'waiting ' : ''}stub`;
+  report(`CPU µs per pool.chat over ${over}`, cpu);
+  if (values.loopback) report(`Median µs per pool.chat over ${over}`, latency);
   await Promise.all(pools.map((pool) => pool.close()));
 } finally {
   await dispatcher.close();
