@@ -7,9 +7,12 @@
  * Stages of a call (µs): `before send` (the call until it hands the request to the transport), `rest of turn` (until
  * the event loop's check phase, where undici writes a request on an idle keep-alive socket), `wait` (until the
  * response headers), `body` (until the body has been read) and `after body` (until the caller has the answer). Prints
- * the median and p99 of each stage, then the same stages averaged over the calls of 1 ms or more.
+ * the median and p99 of each stage, then the same stages averaged over the calls of 1 ms or more, with how many of
+ * those calls a garbage collection of the process overlapped (`PerformanceObserver` 'gc' entries) and the time of
+ * every collection during each client's calls.
  */
 import { readFile } from 'node:fs/promises';
+import { PerformanceObserver, type PerformanceEntry, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { type Transport, type TransportRequest, UndiciTransport, createDeepSeekPool } from 'nestjs-deepseek-pool';
 import type { MockScenario } from 'nestjs-deepseek-pool-mock';
@@ -79,20 +82,35 @@ const clients: Record<string, () => Promise<unknown>> = {
 
 /** Per client: one row of stage durations (ns) per call, the call's whole duration last. */
 const samples = new Map<string, number[][]>(Object.keys(clients).map((name) => [name, []]));
+/** Per client: the start and end (performance.now(), ms) of its measured calls, slow ones apart. */
+const spans = new Map(Object.keys(clients).map((name) => [name, { all: [] as number[][], slow: [] as number[][] }]));
+const collections: PerformanceEntry[] = [];
+const gcObserver = new PerformanceObserver((list) => collections.push(...list.getEntries()));
+gcObserver.observe({ entryTypes: ['gc'] });
 try {
   const names = Object.keys(clients);
   for (let round = -2; round < Number(values.rounds); round++)
     for (let i = 0; i < names.length; i++) {
       const name = names[(Math.max(round, 0) + i) % names.length];
+      const roundStartMs = performance.now();
       for (let c = 0; c < Number(values.calls); c++) {
+        const startMs = performance.now();
         const start = now();
         await clients[name]();
         const end = now();
         const { sent, turnEnd, headers: atHeaders, bodyEnd } = marks;
         const stages = [sent - start, turnEnd - sent, atHeaders - turnEnd, bodyEnd - atHeaders, end - bodyEnd];
-        if (round >= 0) samples.get(name)?.push([...stages, end - start].map(Number));
+        if (round < 0) continue;
+        samples.get(name)?.push([...stages, end - start].map(Number));
+        if (end - start >= SLOW_CALL_NS) spans.get(name)?.slow.push([startMs, performance.now()]);
       }
+      if (round >= 0) spans.get(name)?.all.push([roundStartMs, performance.now()]);
     }
+  await new Promise((resolve) => setImmediate(resolve));
+  gcObserver.disconnect();
+  const overlaps = (gc: PerformanceEntry, [from, to]: number[]) => gc.startTime < to && gc.startTime + gc.duration > from;
+  const withGc = (windows: number[][]) => windows.filter((window) => collections.some((gc) => overlaps(gc, window)));
+  const gcDuring = (windows: number[][]) => collections.filter((gc) => windows.some((window) => overlaps(gc, window)));
   const quantile = (sorted: number[], q: number) => sorted[Math.floor(q * (sorted.length - 1))];
   const us = (ns: number) => (ns / 1e3).toFixed(1);
   const rows = [...samples].map(([name, calls]) => {
@@ -104,10 +122,19 @@ try {
   const slowRows = [...samples].map(([name, calls]) => {
     const slow = calls.filter((row) => row[STAGES.length] >= SLOW_CALL_NS);
     const mean = (stage: number) => us(slow.reduce((sum, row) => sum + row[stage], 0) / Math.max(1, slow.length));
-    return [name, `${slow.length} of ${calls.length}`, ...STAGES.map((_, stage) => mean(stage))];
+    const { all, slow: slowSpans } = spans.get(name) ?? { all: [], slow: [] };
+    const gcs = gcDuring(all);
+    const gcMs = gcs.reduce((sum, gc) => sum + gc.duration, 0);
+    return [
+      name,
+      `${slow.length} of ${calls.length}`,
+      ...STAGES.map((_, stage) => mean(stage)),
+      `${withGc(slowSpans).length}`,
+      `${gcs.length} (${gcMs.toFixed(1)} ms)`,
+    ];
   });
   console.log(`\nCalls of ${SLOW_CALL_NS / 1e6} ms or more, mean µs per stage:\n`);
-  console.log(table(['client', 'calls', ...STAGES], slowRows));
+  console.log(table(['client', 'calls', ...STAGES, 'with a GC', "GCs in the client's rounds"], slowRows));
 } finally {
   await close();
   await transport.close();
