@@ -1,5 +1,5 @@
 import { fenced, num, table } from '../lib/markdown.js';
-import type { SystemResult, ThroughputResult } from './throughput.bench.js';
+import type { RoundRate, SystemResult, ThroughputResult } from './throughput.bench.js';
 
 type Running = Extract<SystemResult, { status: 'ok' }>;
 type Step = Running['steps'][number];
@@ -42,44 +42,89 @@ function peak(system: Running): string {
 /** Where the sample gateway's rate is judged against the direct rate: at least this share, at these connections. */
 const TARGET = { connections: 128, share: 0.85 };
 
-/** Every system's rate at the target's connections as a share of the direct rate there, the gateway's verdict first. */
-function shareOfDirect(running: readonly Running[], reference: Running | undefined): string | undefined {
-  const at = (s: Running) => s.steps.find((step) => step.connections === TARGET.connections);
-  const direct = reference && at(reference);
+/** A system's rate at the verdict's connections: per round (one step for results without rounds). */
+interface Rates {
+  label: string;
+  id: string;
+  rounds: RoundRate[];
+}
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/** Each system's rates at the verdict's connections: its verdict rounds, else its step there (older results). */
+function ratesOf(result: ThroughputResult, running: readonly Running[]): { connections: number; rates: Rates[] } {
+  const { verdict } = result;
+  if (verdict !== undefined)
+    return {
+      connections: verdict.connections,
+      rates: running.flatMap((s) => {
+        const rounds = verdict.bySystem[s.id] as RoundRate[] | undefined;
+        return rounds === undefined ? [] : [{ label: s.label, id: s.id, rounds }];
+      }),
+    };
+  return {
+    connections: TARGET.connections,
+    rates: running.flatMap((s) => {
+      const step = s.steps.find((st) => st.connections === TARGET.connections);
+      return step === undefined ? [] : [{ label: s.label, id: s.id, rounds: [step] }];
+    }),
+  };
+}
+
+/**
+ * Every system's rate at the verdict's connections as a share of the direct rate: per round (the systems of a round
+ * ran back to back), then the median of those shares, the gateway's verdict first.
+ */
+function shareOfDirect(result: ThroughputResult, running: readonly Running[]): string | undefined {
+  const { connections, rates } = ratesOf(result, running);
+  const direct = rates.find((r) => r.id === 'mock-direct');
   if (!direct) return undefined;
-  const gateway = running.find((s) => s.id === 'gateway');
-  const gatewayStep = gateway && at(gateway);
-  const share = gatewayStep && gatewayStep.reqPerS / direct.reqPerS;
+  const shares = (r: Rates) =>
+    r.rounds.flatMap((round, i) => (direct.rounds[i]?.reqPerS ? [round.reqPerS / direct.rounds[i].reqPerS] : []));
+  const gateway = rates.find((r) => r.id === 'gateway');
+  const share = gateway && shares(gateway).length > 0 ? median(shares(gateway)) : undefined;
   const verdict = share === undefined ? 'not measured' : share >= TARGET.share ? 'met' : '**missed**';
+  const roundCount = direct.rounds.length;
+  const cpu = (r: Rates) =>
+    r.rounds.flatMap((round) => (round.cpuUsPerAnswer === undefined ? [] : [round.cpuUsPerAnswer]));
   return [
     table(
       ['target', 'limit', 'measured', ''],
       [
         [
-          `sample gateway's rate at ${TARGET.connections} connections`,
+          `sample gateway's rate at ${connections} connections`,
           `>= ${num(TARGET.share * 100, 0)} % of direct`,
           share === undefined ? '–' : `${num(share * 100, 1)} %`,
           verdict,
         ],
       ],
     ),
+    roundCount > 1
+      ? `${roundCount} rounds: every system running, each loaded in turn for ${result.verdict?.seconds ?? '?'} s per round in ` +
+        "an order rotated every round; a share is the system's rate over the direct rate of the same round, the " +
+        'measured share their median. Rates and CPU are medians over the rounds, the range of shares beside them.'
+      : '',
     table(
-      ['system', `req/s at ${TARGET.connections} connections`, 'share of direct', 'CPU µs per answer'],
-      running.flatMap((s) => {
-        const step = at(s);
-        return step
-          ? [
-              [
-                s.label,
-                step.reqPerS.toLocaleString('en-US'),
-                `${num((step.reqPerS / direct.reqPerS) * 100, 0)} %`,
-                step.cpuUsPerAnswer === undefined ? '–' : step.cpuUsPerAnswer.toLocaleString('en-US'),
-              ],
-            ]
-          : [];
+      ['system', `req/s at ${connections} connections`, 'share of direct', 'shares per round', 'CPU µs per answer'],
+      rates.map((r) => {
+        const own = shares(r);
+        const cpuUs = cpu(r);
+        return [
+          r.label,
+          Math.round(median(r.rounds.map((round) => round.reqPerS))).toLocaleString('en-US'),
+          own.length === 0 ? '–' : `${num(median(own) * 100, 0)} %`,
+          own.length < 2 ? '–' : own.map((x) => num(x * 100, 0)).join(', '),
+          cpuUs.length === 0 ? '–' : Math.round(median(cpuUs)).toLocaleString('en-US'),
+        ];
       }),
     ),
-  ].join('\n\n');
+  ]
+    .filter((part) => part !== '')
+    .join('\n\n');
 }
 
 /** Per system: the highest rate within the added-p99 target, within the reference's tail, and the peak. */
@@ -113,7 +158,7 @@ const referenceOf = (running: readonly Running[]) => running.find((s) => s.id ==
 export function summarizeThroughput(result: ThroughputResult): string {
   const running = runningOf(result);
   const reference = referenceOf(running);
-  const shares = shareOfDirect(running, reference);
+  const shares = shareOfDirect(result, running);
   const highest = highestRates(result, running, reference);
   return shares === undefined ? highest : `${shares}\n\n${highest}`;
 }
@@ -121,7 +166,7 @@ export function summarizeThroughput(result: ThroughputResult): string {
 export function renderThroughput(result: ThroughputResult): string {
   const running = runningOf(result);
   const reference = referenceOf(running);
-  const shares = shareOfDirect(running, reference);
+  const shares = shareOfDirect(result, running);
   const down = result.systems.filter((s) => s.status === 'unavailable');
   const { mock } = result;
   const limit = result.addedP99LimitMs;
@@ -131,7 +176,9 @@ export function renderThroughput(result: ThroughputResult): string {
       `All three share this machine's cores, so the mock and the load generator cap every row (see the reference row). Latencies in ms (autocannon's 1 ms resolution); ` +
       `"added p99" = p99 - ${mock.latencyMs} ms. "CPU µs per answer": user + system CPU time of the system's own process ` +
       '(all threads, /proc/<pid>/task/*/schedstat) over the step, divided by its answers: what decides its rate when the cores are shared.',
-    ...(shares === undefined ? [] : [`### Against the direct rate at ${TARGET.connections} connections`, shares]),
+    ...(shares === undefined
+      ? []
+      : [`### Against the direct rate at ${ratesOf(result, running).connections} connections`, shares]),
     `### Highest sustained rate with added p99 < ${limit} ms and no errors, and the peak`,
     `"p99 - ${mock.latencyMs} ms" is the target's definition; as the reference row shows, this rig's own tail (the mock's timers, the load generator, the VM) ` +
       `can exceed ${limit} ms by itself, so the next column also gives the highest rate whose p99 stays within ${limit} ms of the reference's p99 at the same connections.`,

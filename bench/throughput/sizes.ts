@@ -8,10 +8,33 @@ export interface ThroughputSizes {
   warmupS: number;
   /** Connections and seconds of load on the gateway under `node --cpu-prof`; 0 seconds skips the profile. */
   profile: { connections: number; seconds: number };
+  /**
+   * The verdict's rounds: every system running at once, loaded in turn at `connections` for `seconds`, `rounds` times
+   * in rotated order, so that each round compares the systems under the same state of the machine.
+   */
+  verdict: { connections: number; rounds: number; seconds: number };
 }
 
 export const THROUGHPUT_SIZES: Record<ProfileName, ThroughputSizes> = {
-  smoke: { steps: [16], stepS: 1, warmupS: 0.5, profile: { connections: 0, seconds: 0 } },
-  quick: { steps: [32, 256, 1024], stepS: 2, warmupS: 0.5, profile: { connections: 0, seconds: 0 } },
-  full: { steps: [32, 64, 128, 256, 512, 768, 1024], stepS: 8, warmupS: 3, profile: { connections: 256, seconds: 8 } },
+  smoke: {
+    steps: [16],
+    stepS: 1,
+    warmupS: 0.5,
+    profile: { connections: 0, seconds: 0 },
+    verdict: { connections: 16, rounds: 1, seconds: 1 },
+  },
+  quick: {
+    steps: [32, 256, 1024],
+    stepS: 2,
+    warmupS: 0.5,
+    profile: { connections: 0, seconds: 0 },
+    verdict: { connections: 128, rounds: 1, seconds: 2 },
+  },
+  full: {
+    steps: [32, 64, 128, 256, 512, 768, 1024],
+    stepS: 8,
+    warmupS: 3,
+    profile: { connections: 256, seconds: 8 },
+    verdict: { connections: 128, rounds: 5, seconds: 8 },
+  },
 };

@@ -9,7 +9,7 @@ import type { BenchSuite, SuiteContext } from '../lib/suite.js';
 import { type StepResult, loadStep } from './load.js';
 import { renderThroughput, summarizeThroughput } from './render.js';
 import { THROUGHPUT_SIZES } from './sizes.js';
-import { THROUGHPUT_SYSTEMS, type ThroughputSystem, gateway } from './systems.js';
+import { type RunningSystem, THROUGHPUT_SYSTEMS, type ThroughputSystem, gateway } from './systems.js';
 
 const LATENCY_SCENARIO = 'libs/deepseek-mock/scenarios/latency-50ms.json';
 /** The sustainable rate is the highest one whose p99 stays within this of the mock's latency, without errors. */
@@ -38,10 +38,26 @@ export interface GatewayProfile extends ProfileSummary {
   reqPerS: number;
 }
 
+/** One system's rate in one verdict round. */
+export interface RoundRate {
+  reqPerS: number;
+  cpuUsPerAnswer?: number;
+}
+
+/** The verdict's rounds (sizes.ts): per system id, its rate in each round, in round order. */
+export interface VerdictRounds {
+  connections: number;
+  seconds: number;
+  rounds: number;
+  bySystem: Record<string, RoundRate[]>;
+}
+
 export interface ThroughputResult {
   mock: { scenario: string; keys: number; latencyMs: number };
   addedP99LimitMs: number;
   systems: SystemResult[];
+  /** Absent in results recorded before the verdict had rounds of its own (its step of the table then). */
+  verdict?: VerdictRounds;
   /** Where the sample gateway's CPU goes under load (`node --cpu-prof` of its process). */
   gatewayProfile?: GatewayProfile;
   gatewayProfileError?: string;
@@ -53,6 +69,22 @@ function sustained(steps: readonly StepResult[]): Sustained | null {
   );
   const best = within.sort((a, b) => b.reqPerS - a.reqPerS).at(0);
   return best ? { connections: best.connections, reqPerS: best.reqPerS } : null;
+}
+
+/** One step of load on a running system, with the CPU its process spent per answer. */
+async function measuredStep(
+  running: RunningSystem,
+  connections: number,
+  seconds: number,
+  latencyMs: number,
+): Promise<StepResult> {
+  const pid = running.child?.process.pid;
+  const cpuBefore = await processCpuUs(pid);
+  const step = await loadStep(running.url, running.headers, connections, seconds, latencyMs);
+  const cpuAfter = await processCpuUs(pid);
+  if (cpuBefore !== undefined && cpuAfter !== undefined && step.answered > 0)
+    step.cpuUsPerAnswer = Math.round((cpuAfter - cpuBefore) / step.answered);
+  return step;
 }
 
 async function measureSystem(
@@ -74,13 +106,8 @@ async function measureSystem(
     await loadStep(running.url, running.headers, sizes.steps[0], sizes.warmupS, latencyMs);
     await mock.admin.resetCounters();
     const steps: StepResult[] = [];
-    const pid = running.child?.process.pid;
     for (const connections of sizes.steps) {
-      const cpuBefore = await processCpuUs(pid);
-      const step = await loadStep(running.url, running.headers, connections, sizes.stepS, latencyMs);
-      const cpuAfter = await processCpuUs(pid);
-      if (cpuBefore !== undefined && cpuAfter !== undefined && step.answered > 0)
-        step.cpuUsPerAnswer = Math.round((cpuAfter - cpuBefore) / step.answered);
+      const step = await measuredStep(running, connections, sizes.stepS, latencyMs);
       context.log(
         `${system.id} x${connections}: ${step.reqPerS} req/s, p99 ${step.latencyMs.p99} ms, ${step.cpuUsPerAnswer ?? '-'} CPU µs per answer, errors ${JSON.stringify(step.errors)}`,
       );
@@ -99,6 +126,40 @@ async function measureSystem(
     };
   } finally {
     await running.child?.stop();
+  }
+}
+
+/**
+ * The verdict's rounds: the systems that ran all started at once, then each loaded in turn, in an order rotated every
+ * round, so the machine's drift hits every system alike and each round's shares compare like with like.
+ */
+async function verdictRounds(
+  systems: readonly ThroughputSystem[],
+  mock: MockService,
+  keys: string[],
+  latencyMs: number,
+  context: SuiteContext,
+): Promise<VerdictRounds> {
+  const { verdict, warmupS } = THROUGHPUT_SIZES[context.profile];
+  const running: Array<{ id: string; system: RunningSystem }> = [];
+  try {
+    for (const system of systems)
+      running.push({ id: system.id, system: await system.start(mock, keys, context.runDir) });
+    for (const { system } of running)
+      await loadStep(system.url, system.headers, verdict.connections, warmupS, latencyMs);
+    const bySystem: Record<string, RoundRate[]> = Object.fromEntries(running.map(({ id }) => [id, []]));
+    for (let round = 0; round < verdict.rounds; round++)
+      for (let i = 0; i < running.length; i++) {
+        const { id, system } = running[(round + i) % running.length];
+        const step = await measuredStep(system, verdict.connections, verdict.seconds, latencyMs);
+        context.log(
+          `verdict round ${round + 1} ${id} x${verdict.connections}: ${step.reqPerS} req/s, ${step.cpuUsPerAnswer ?? '-'} CPU µs per answer`,
+        );
+        bySystem[id].push({ reqPerS: step.reqPerS, cpuUsPerAnswer: step.cpuUsPerAnswer });
+      }
+    return { connections: verdict.connections, seconds: verdict.seconds, rounds: verdict.rounds, bySystem };
+  } finally {
+    await Promise.all(running.flatMap(({ system }) => (system.child ? [system.child.stop()] : [])));
   }
 }
 
@@ -136,10 +197,12 @@ async function run(context: SuiteContext): Promise<ThroughputResult> {
   try {
     const systems: SystemResult[] = [];
     for (const system of THROUGHPUT_SYSTEMS) systems.push(await measureSystem(system, mock, keys, latencyMs, context));
+    const ran = THROUGHPUT_SYSTEMS.filter((system) => systems.find((s) => s.id === system.id)?.status === 'ok');
     const result: ThroughputResult = {
       mock: { scenario: LATENCY_SCENARIO, keys: keys.length, latencyMs },
       addedP99LimitMs: ADDED_P99_LIMIT_MS,
       systems,
+      verdict: await verdictRounds(ran, mock, keys, latencyMs, context),
     };
     if (THROUGHPUT_SIZES[context.profile].profile.seconds === 0) return result;
     try {

@@ -35,7 +35,10 @@ export class PushedBody implements ChunkedBody {
   /** A chunk arrived. */
   push(chunk: Uint8Array): void {
     if (this.done()) return;
-    if (this.reader !== undefined) return this.deliver(chunk);
+    if (this.reader !== undefined) {
+      this.deliver(chunk);
+      return;
+    }
     this.queue.push(chunk);
     this.queuedBytes += chunk.byteLength;
     if (this.queuedBytes > this.highWaterMark && !this.paused) {
