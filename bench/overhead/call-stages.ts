@@ -108,7 +108,8 @@ try {
     }
   await new Promise((resolve) => setImmediate(resolve));
   gcObserver.disconnect();
-  const overlaps = (gc: PerformanceEntry, [from, to]: number[]) => gc.startTime < to && gc.startTime + gc.duration > from;
+  const overlaps = (gc: PerformanceEntry, [from, to]: number[]) =>
+    gc.startTime < to && gc.startTime + gc.duration > from;
   const withGc = (windows: number[][]) => windows.filter((window) => collections.some((gc) => overlaps(gc, window)));
   const gcDuring = (windows: number[][]) => collections.filter((gc) => windows.some((window) => overlaps(gc, window)));
   const quantile = (sorted: number[], q: number) => sorted[Math.floor(q * (sorted.length - 1))];
