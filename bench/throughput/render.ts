@@ -106,10 +106,16 @@ function shareOfDirect(result: ThroughputResult, running: readonly Running[]): s
     roundCount > 1
       ? `${roundCount} rounds: every system running, each loaded in turn for ${result.verdict?.seconds ?? '?'} s per round in ` +
         "an order rotated every round; a share is the system's rate over the direct rate of the same round, the " +
-        'measured share their median. Rates and CPU are medians over the rounds, the range of shares beside them.'
+        'measured share their median. Rates and CPU are medians over the rounds, the share of each round beside them.'
       : '',
     table(
-      ['system', `req/s at ${connections} connections`, 'share of direct', 'shares per round', 'CPU µs per answer'],
+      [
+        'system',
+        `req/s at ${connections} connections`,
+        'share of direct',
+        ...(roundCount > 1 ? ['shares per round'] : []),
+        'CPU µs per answer',
+      ],
       rates.map((r) => {
         const own = shares(r);
         const cpuUs = cpu(r);
@@ -117,7 +123,7 @@ function shareOfDirect(result: ThroughputResult, running: readonly Running[]): s
           r.label,
           Math.round(median(r.rounds.map((round) => round.reqPerS))).toLocaleString('en-US'),
           own.length === 0 ? '–' : `${num(median(own) * 100, 0)} %`,
-          own.length < 2 ? '–' : own.map((x) => num(x * 100, 0)).join(', '),
+          ...(roundCount > 1 ? [own.map((x) => num(x * 100, 0)).join(', ')] : []),
           cpuUs.length === 0 ? '–' : Math.round(median(cpuUs)).toLocaleString('en-US'),
         ];
       }),
