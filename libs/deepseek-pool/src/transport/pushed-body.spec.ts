@@ -111,6 +111,24 @@ describe('PushedBody', () => {
     expect(flow.calls).toEqual(['pause', 'resume']);
   });
 
+  it('leaves a paused exchange paused when the whole-body reader throws on the queued chunks', async () => {
+    // Arrange
+    const flow = recordingFlow();
+    const body = new PushedBody(flow, 1);
+    body.push(bytes('ab'));
+
+    // Act
+    const error = await body
+      .forEachChunk(() => {
+        throw new Error('too large');
+      })
+      .catch((e: unknown) => e);
+
+    // Assert
+    expect(error).toMatchObject({ message: 'too large' });
+    expect(flow.calls).toEqual(['pause', 'abort: too large']);
+  });
+
   it('aborts the exchange and rejects with what a whole-body reader threw, once', async () => {
     // Arrange
     const flow = recordingFlow();

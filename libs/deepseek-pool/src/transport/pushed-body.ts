@@ -68,7 +68,7 @@ export class PushedBody implements ChunkedBody {
     this.reader = onChunk;
     for (let chunk = this.queue.shift(); chunk !== undefined; chunk = this.queue.shift()) this.deliver(chunk);
     this.queuedBytes = 0;
-    if (this.paused) {
+    if (this.paused && !this.done()) {
       this.paused = false;
       this.flow.resume();
     }
