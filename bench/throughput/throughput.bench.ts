@@ -144,7 +144,11 @@ async function verdictRounds(
   const running: Array<{ id: string; system: RunningSystem }> = [];
   try {
     for (const system of systems)
-      running.push({ id: system.id, system: await system.start(mock, keys, context.runDir) });
+      try {
+        running.push({ id: system.id, system: await system.start(mock, keys, context.runDir) });
+      } catch (error) {
+        context.log(`${system.id}: cannot start for the verdict's rounds: ${(error as Error).message.split('\n')[0]}`);
+      }
     for (const { system } of running)
       await loadStep(system.url, system.headers, verdict.connections, warmupS, latencyMs);
     const bySystem: Record<string, RoundRate[]> = Object.fromEntries(running.map(({ id }) => [id, []]));
