@@ -17,6 +17,7 @@ import type { MockScenario } from 'nestjs-deepseek-pool-mock';
 import { stopAll } from '../lib/children.js';
 import { startMock } from '../lib/mock-service.js';
 import { REPO_DIR, RUNS_DIR, repoPath } from '../lib/paths.js';
+import { median } from '../lib/median.js';
 import { processCpuUs } from '../lib/process-cpu.js';
 import { loadStep } from './load.js';
 import { type RunningSystem, gatewayAt } from './systems.js';
@@ -48,8 +49,6 @@ function checkout(ref: string): string {
   execFileSync('npm', ['run', 'build'], { cwd: dir, stdio: 'inherit' });
   return dir;
 }
-
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 
 const scenario = JSON.parse(await readFile(repoPath(LATENCY_SCENARIO), 'utf8')) as MockScenario;
 const keys = scenario.keys.map((key) => key.key);
@@ -87,7 +86,9 @@ try {
   }
   console.log(`\nmedians over ${rounds} rounds, ${connections} connections, ${seconds} s each:`);
   for (const { ref, reqPerS, cpuUs } of figures)
-    console.log(`  ${ref.padEnd(12)} ${median(reqPerS)} req/s, ${median(cpuUs)} CPU µs per answer`);
+    console.log(
+      `  ${ref.padEnd(12)} ${Math.round(median(reqPerS))} req/s, ${Math.round(median(cpuUs))} CPU µs per answer`,
+    );
 } finally {
   await stopAll();
   await mock.child.stop();

@@ -1,4 +1,5 @@
 import { fenced, num, table } from '../lib/markdown.js';
+import { median } from '../lib/median.js';
 import type { RoundRate, SystemResult, ThroughputResult } from './throughput.bench.js';
 
 type Running = Extract<SystemResult, { status: 'ok' }>;
@@ -48,12 +49,6 @@ interface Rates {
   id: string;
   rounds: RoundRate[];
 }
-
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 /** Each system's rates at the verdict's connections: its verdict rounds, else its step there (older results). */
 function ratesOf(result: ThroughputResult, running: readonly Running[]): { connections: number; rates: Rates[] } {
