@@ -54,6 +54,9 @@ export async function createGateway(
   // Fastify parses bodies before Nest's guards run: its parsers are replaced by one that reads nothing, and the
   // JsonBodyGuard reads the body once the guards before it let the request in.
   fastify.removeAllContentTypeParsers();
+  // JSON by name as well: Fastify caches the parser it finds for a content type, except the catch-all one, whose
+  // lookup parses the header again on every request.
+  fastify.addContentTypeParser('application/json', leaveBodyUnread);
   fastify.addContentTypeParser('*', leaveBodyUnread);
   fastify.addHook('onRequest', requestIdHook);
   // No global interceptor: a route without one skips Nest's rxjs pipeline. What leaves is redacted here instead.

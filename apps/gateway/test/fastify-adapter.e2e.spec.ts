@@ -58,6 +58,11 @@ describe('the gateway on Fastify (real HTTP)', () => {
     expect(gateway.app.getHttpAdapter().getType()).toBe('fastify');
   });
 
+  it('gives JSON a parser entry of its own (Fastify caches that lookup, never the catch-all one)', () => {
+    const fastify = gateway.app.getHttpAdapter().getInstance();
+    expect(fastify.hasContentTypeParser('application/json')).toBe(true);
+  });
+
   it("serves a chat completion without Nest's interceptor pipeline (no interceptor on the route, none global)", async () => {
     // Nest builds an interceptor context (then the rxjs pipeline) only for a route with at least one interceptor
     const pipeline = jest.spyOn(InterceptorsConsumer.prototype, 'createContext');
