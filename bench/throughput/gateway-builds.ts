@@ -3,10 +3,16 @@
  * one 50 ms mock, autocannon with `--connections` for `--seconds` per build, interleaved rounds (the machine's drift
  * hits every build alike). List a build twice for an A/A control: their difference is the noise.
  *
- *   node bench/dist/throughput/gateway-builds.js [--rounds 3] [--seconds 8] [--connections 128] 28200ec 28200ec current
+ *   node bench/dist/throughput/gateway-builds.js [--rounds 3] [--seconds 8] [--connections 128] [--warmup 16] 28200ec 28200ec current
+ *
+ * Each build is loaded for `--warmup` seconds before the rounds: a fresh gateway spends more CPU per answer in its first
+ * seconds of load (with a 2 s warm-up, round 1 took 1.5 to 1.6 times round 6 for each of 4 builds), so rounds after a
+ * short warm-up compare warming builds.
  *
  * A git revision is checked out once under bench/.runs/gateway-builds/<commit> (git worktree, npm ci, npm run build;
- * minutes the first time); `current` is this checkout as built now.
+ * minutes the first time); `current` is this checkout as built now. A build may carry node flags and environment
+ * variables after commas: flags go after the gateway's own (a flag given twice: the last wins), variables to its
+ * environment. `current,--max-semi-space-size=64` or `current,GATEWAY_REQUEST_LOG=off` measures what a setting costs.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -19,6 +25,7 @@ import { startMock } from '../lib/mock-service.js';
 import { REPO_DIR, RUNS_DIR, repoPath } from '../lib/paths.js';
 import { median } from '../lib/median.js';
 import { processCpuUs } from '../lib/process-cpu.js';
+import { processPeakRssMiB } from '../lib/process-rss.js';
 import { loadStep } from './load.js';
 import { type RunningSystem, gatewayAt } from './systems.js';
 
@@ -31,6 +38,7 @@ const { values, positionals } = parseArgs({
     rounds: { type: 'string', default: '3' },
     seconds: { type: 'string', default: '8' },
     connections: { type: 'string', default: '128' },
+    warmup: { type: 'string', default: '16' },
   },
 });
 if (positionals.length === 0) throw new Error('name the builds: git revisions, or current');
@@ -56,15 +64,24 @@ const latencyMs = scenario.defaults?.latencyMs ?? 0;
 const connections = Number(values.connections);
 const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);
-const dirs = positionals.map(checkout);
+const builds = positionals.map((spec) => {
+  const [ref = spec, ...extras] = spec.split(',');
+  const nodeArgs = extras.filter((extra) => extra.startsWith('-'));
+  const settings = Object.fromEntries(
+    extras
+      .filter((extra) => !extra.startsWith('-'))
+      .map((extra) => [extra.split('=')[0], extra.slice(extra.indexOf('=') + 1)]),
+  );
+  return { dir: checkout(ref), nodeArgs, settings };
+});
 const mock = await startMock(repoPath(LATENCY_SCENARIO));
 try {
   const running: RunningSystem[] = [];
-  for (const [index, dir] of dirs.entries()) {
+  for (const [index, { dir, nodeArgs, settings }] of builds.entries()) {
     const runDir = join(BUILDS_DIR, 'runs', String(index));
     await mkdir(runDir, { recursive: true });
-    const system = await gatewayAt(dir).start(mock, keys, runDir);
-    await loadStep(system.url, system.headers, connections, 2, latencyMs); // warm-up
+    const system = await gatewayAt(dir, undefined, undefined, settings).start(mock, keys, runDir, nodeArgs);
+    await loadStep(system.url, system.headers, connections, Number(values.warmup), latencyMs);
     running.push(system);
   }
   const figures = positionals.map((ref) => ({ ref, reqPerS: [] as number[], cpuUs: [] as number[] }));
@@ -84,11 +101,13 @@ try {
       );
     }
   }
-  console.log(`\nmedians over ${rounds} rounds, ${connections} connections, ${seconds} s each:`);
-  for (const { ref, reqPerS, cpuUs } of figures)
+  console.log(`\nmedians over ${rounds} rounds, ${connections} connections, ${seconds} s each; peak RSS:`);
+  for (const [index, { ref, reqPerS, cpuUs }] of figures.entries()) {
+    const peakMiB = await processPeakRssMiB(running[index]?.child?.process.pid);
     console.log(
-      `  ${ref.padEnd(12)} ${Math.round(median(reqPerS))} req/s, ${Math.round(median(cpuUs))} CPU µs per answer`,
+      `  ${ref.padEnd(40)} ${Math.round(median(reqPerS))} req/s, ${Math.round(median(cpuUs))} CPU µs per answer, ${peakMiB === undefined ? '?' : Math.round(peakMiB)} MiB`,
     );
+  }
 } finally {
   await stopAll();
   await mock.child.stop();

@@ -99,7 +99,7 @@ function shareOfDirect(result: ThroughputResult, running: readonly Running[]): s
       ],
     ),
     roundCount > 1
-      ? `${roundCount} rounds: every system running, each loaded in turn for ${result.verdict?.seconds ?? '?'} s per round in ` +
+      ? `${roundCount} rounds: every system running, each warmed up alone for ${result.verdict?.warmupS ?? 3} s, then loaded in turn for ${result.verdict?.seconds ?? '?'} s per round in ` +
         "an order rotated every round; a share is the system's rate over the direct rate of the same round, the " +
         'measured share their median. Rates and CPU are medians over the rounds, the share of each round beside them.'
       : '',

@@ -61,12 +61,14 @@ const GATEWAY_NODE_ARGS = ['--max-semi-space-size=32'];
 
 /**
  * apps/gateway as built and started from the checkout at `root` (this one by default), over the 8 keys (default pool
- * options, request log on), on the bench's node or on another release line.
+ * options, request log on), on the bench's node or on another release line; `settings` are more environment variables
+ * (e.g. GATEWAY_REQUEST_LOG=off, to measure what a setting costs).
  */
 export function gatewayAt(
   root: string,
   label = 'sample gateway (this library)',
   nodeMajor = RUNNER_NODE_MAJOR,
+  settings: Record<string, string> = {},
 ): ThroughputSystem {
   return {
     id: nodeMajor === RUNNER_NODE_MAJOR ? 'gateway' : `gateway-node${nodeMajor}`,
@@ -78,7 +80,7 @@ export function gatewayAt(
         config,
         JSON.stringify({ keys: keys.map((apiKey, index) => ({ id: `key-${index + 1}`, apiKey, baseUrl: mock.url })) }),
       );
-      const env = { GATEWAY_CONFIG: config, GATEWAY_ALLOW_ANONYMOUS: 'true', HOST: '127.0.0.1' };
+      const env = { ...settings, GATEWAY_CONFIG: config, GATEWAY_ALLOW_ANONYMOUS: 'true', HOST: '127.0.0.1' };
       const { url, child } = await startNodeService(
         'gateway',
         join(root, 'apps/gateway/dist/main.js'),

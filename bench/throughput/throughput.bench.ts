@@ -48,6 +48,8 @@ export interface RoundRate {
 export interface VerdictRounds {
   connections: number;
   seconds: number;
+  /** Load on each system alone before the rounds; absent in results recorded before it was its own size (3 s). */
+  warmupS?: number;
   rounds: number;
   bySystem: Record<string, RoundRate[]>;
 }
@@ -140,7 +142,7 @@ async function verdictRounds(
   latencyMs: number,
   context: SuiteContext,
 ): Promise<VerdictRounds> {
-  const { verdict, warmupS } = THROUGHPUT_SIZES[context.profile];
+  const { verdict } = THROUGHPUT_SIZES[context.profile];
   const running: Array<{ id: string; system: RunningSystem }> = [];
   try {
     for (const system of systems)
@@ -150,7 +152,7 @@ async function verdictRounds(
         context.log(`${system.id}: cannot start for the verdict's rounds: ${(error as Error).message.split('\n')[0]}`);
       }
     for (const { system } of running)
-      await loadStep(system.url, system.headers, verdict.connections, warmupS, latencyMs);
+      await loadStep(system.url, system.headers, verdict.connections, verdict.warmupS, latencyMs);
     const bySystem: Record<string, RoundRate[]> = Object.fromEntries(running.map(({ id }) => [id, []]));
     for (let round = 0; round < verdict.rounds; round++)
       for (let i = 0; i < running.length; i++) {
@@ -161,7 +163,8 @@ async function verdictRounds(
         );
         bySystem[id].push({ reqPerS: step.reqPerS, cpuUsPerAnswer: step.cpuUsPerAnswer });
       }
-    return { connections: verdict.connections, seconds: verdict.seconds, rounds: verdict.rounds, bySystem };
+    const { connections, seconds, rounds, warmupS } = verdict;
+    return { connections, seconds, rounds, warmupS, bySystem };
   } finally {
     await Promise.all(running.flatMap(({ system }) => (system.child ? [system.child.stop()] : [])));
   }
