@@ -3,11 +3,12 @@
  * one 50 ms mock, autocannon with `--connections` for `--seconds` per build, interleaved rounds (the machine's drift
  * hits every build alike). List a build twice for an A/A control: their difference is the noise.
  *
- *   node bench/dist/throughput/gateway-builds.js [--rounds 3] [--seconds 8] [--connections 128] [--warmup 16] 28200ec 28200ec current
+ *   node bench/dist/throughput/gateway-builds.js [--rounds 3] [--seconds 8] [--connections 128] [--warmup 16] \
+ *     28200ec 28200ec current
  *
- * Each build is loaded for `--warmup` seconds before the rounds: a fresh gateway spends more CPU per answer in its first
- * seconds of load (with a 2 s warm-up, round 1 took 1.5 to 1.6 times round 6 for each of 4 builds), so rounds after a
- * short warm-up compare warming builds.
+ * Each build is loaded for `--warmup` seconds before the rounds: a fresh gateway spends more CPU per answer in its
+ * first seconds of load (with a 2 s warm-up, round 1 took 1.5 to 1.6 times round 6 for each of 4 builds), so rounds
+ * after a short warm-up compare warming builds.
  *
  * A git revision is checked out once under bench/.runs/gateway-builds/<commit> (git worktree, npm ci, npm run build;
  * minutes the first time); `current` is this checkout as built now. A build may carry node flags and environment
