@@ -60,6 +60,17 @@ describe('Redactor', () => {
     expect(later.redact('short sk-added-later-000000000')).toBe('short sk-...0000');
   });
 
+  it('finds each of 2,000 secrets in a text (the scan skips positions by a bit filter of their runs)', () => {
+    const secrets = Array.from(
+      { length: 2000 },
+      (_, i) => `sk-${i.toString(36).padStart(4, '0')}-${'q'.repeat(i % 9)}-abcdefgh`,
+    );
+    const many = new Redactor(secrets);
+    for (const [i, secret] of secrets.entries())
+      expect(many.redact(`#${i} ${secret.slice(1, 1 + MIN_SECRET_RUN)} end`)).toBe(`#${i} ${REDACTED} end`);
+    expect(many.redact(`none here: ${'sk-zzzz-'.repeat(20)}`)).toBe(`none here: ${'sk-zzzz-'.repeat(20)}`);
+  });
+
   it('redacts short secrets (6 to 11 characters) when whole', () => {
     expect(new Redactor(['sk-abcdef']).redact('key sk-abcdef!')).toBe('key sk-...f!');
   });

@@ -11,6 +11,8 @@ export const REDACTED = '***';
 const MAX_PASSES = 3;
 const BASE = 0x01000193;
 const BASE_POW = power(BASE, MIN_SECRET_RUN - 1);
+/** Bits of the gram filter: a scanned position whose hash has no bit set is skipped without a Map lookup. */
+const FILTER_BITS = 1 << 16;
 
 type Span = [from: number, to: number];
 
@@ -20,10 +22,13 @@ type Span = [from: number, to: number];
  * URL-encoding, escapes of escapes), however the secret was cut. Redact before truncating: `clip` does both.
  *
  * Secrets are indexed once as their 12-character substrings (rolling hash), so a scan is O(text length) whatever
- * the number of secrets. Meant for error texts, logs and exports, not for successful bodies on the hot path.
+ * the number of secrets; a 64 Kibit filter of those hashes rules out most positions of a text without a Map lookup.
+ * Meant for error texts, logs and exports, not for successful bodies on the hot path.
  */
 export class Redactor {
   private readonly grams = new Map<number, string[]>();
+  /** One bit per `filterIndex` of a gram's hash: most positions of a text are ruled out by one bit test. */
+  private readonly filter = new Uint32Array(FILTER_BITS / 32);
   private readonly short: string[] = [];
   private readonly known = new Set<string>();
 
@@ -43,6 +48,8 @@ export class Redactor {
       for (let i = 0; i + MIN_SECRET_RUN <= secret.length; i++) {
         const gram = secret.slice(i, i + MIN_SECRET_RUN);
         const hash = hashOf(gram, 0);
+        const bit = filterIndex(hash);
+        this.filter[bit >>> 5] |= 1 << (bit & 31);
         const list = this.grams.get(hash);
         if (!list) this.grams.set(hash, [gram]);
         else if (!list.includes(gram)) list.push(gram);
@@ -111,9 +118,11 @@ export class Redactor {
       for (let i = text.indexOf(secret); i !== -1; i = text.indexOf(secret, i + 1)) spans.push([i, i + secret.length]);
     }
     if (this.grams.size === 0 || text.length < MIN_SECRET_RUN) return spans;
+    const { filter } = this;
     let hash = hashOf(text, 0);
     for (let i = 0; ; i++) {
-      if (startsWithAny(text, i, this.grams.get(hash))) {
+      const bit = filterIndex(hash);
+      if ((filter[bit >>> 5] & (1 << (bit & 31))) !== 0 && startsWithAny(text, i, this.grams.get(hash))) {
         const last = spans.at(-1);
         if (last && last[1] >= i) last[1] = i + MIN_SECRET_RUN;
         else spans.push([i, i + MIN_SECRET_RUN]);
@@ -140,6 +149,11 @@ function hashOf(text: string, start: number): number {
   let hash = 0;
   for (let i = start; i < start + MIN_SECRET_RUN; i++) hash = (Math.imul(hash, BASE) + text.charCodeAt(i)) | 0;
   return hash;
+}
+
+/** Where a gram hash sits in the filter: its high and low halves folded. */
+function filterIndex(hash: number): number {
+  return (hash ^ (hash >>> 16)) & (FILTER_BITS - 1);
 }
 
 function power(base: number, exponent: number): number {
