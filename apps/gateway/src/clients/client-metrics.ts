@@ -1,4 +1,5 @@
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Gauge, type Registry } from 'prom-client';
+import { FoldedCounter } from '../metrics/folded-counter.js';
 import type { ClientRecord } from './client-spec.js';
 import type { ClientTotals } from './spend-window.js';
 
@@ -10,28 +11,25 @@ export type AdmissionOutcome = 'admitted' | 'rate_limited' | 'over_budget' | 'mo
  * scrape time the remaining budget and the share used of each limit.
  */
 export class ClientMetrics {
-  private readonly requests: Counter<'client' | 'outcome'>;
-  private readonly tokens: Counter<'client'>;
-  private readonly costUsd: Counter<'client'>;
+  private readonly requests: FoldedCounter<'client' | 'outcome'>;
+  private readonly tokens: FoldedCounter<'client'>;
+  private readonly costUsd: FoldedCounter<'client'>;
 
   constructor(registry: Registry, clients: () => ClientRecord[], totals: (client: string) => ClientTotals) {
     const registers = [registry];
-    this.requests = new Counter({
+    this.requests = new FoldedCounter(['client', 'outcome'], {
       name: 'gateway_client_requests_total',
       help: 'Chat requests by client and admission outcome (admitted, rate_limited, over_budget, model_not_allowed)',
-      labelNames: ['client', 'outcome'],
       registers,
     });
-    this.tokens = new Counter({
+    this.tokens = new FoldedCounter(['client'], {
       name: 'gateway_client_tokens_total',
       help: 'Tokens used by client (upstream usage; the estimate where none was reported)',
-      labelNames: ['client'],
       registers,
     });
-    this.costUsd = new Counter({
+    this.costUsd = new FoldedCounter(['client'], {
       name: 'gateway_client_cost_usd_total',
       help: 'Estimated cost in USD by client (price table, cache hits at the cache-hit rate)',
-      labelNames: ['client'],
       registers,
     });
     new Gauge({
@@ -70,11 +68,11 @@ export class ClientMetrics {
   }
 
   outcome(client: string, outcome: AdmissionOutcome): void {
-    this.requests.inc({ client, outcome });
+    this.requests.add([client, outcome]);
   }
 
   usage(client: string, tokens: number, usd: number): void {
-    this.tokens.inc({ client }, tokens);
-    this.costUsd.inc({ client }, usd);
+    this.tokens.add([client], tokens);
+    this.costUsd.add([client], usd);
   }
 }

@@ -7,8 +7,9 @@ import type {
   RequestMetric,
   Usage,
 } from 'nestjs-deepseek-pool';
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Histogram, Registry } from 'prom-client';
 import { estimateCostUsd } from './cost/estimate-cost.js';
+import { FoldedCounter } from './folded-counter.js';
 import { DEFAULT_PRICES, type PriceTable } from './cost/price-table.js';
 import { tokenCounts } from './cost/token-counts.js';
 import { statusClass } from './status-class.js';
@@ -36,27 +37,26 @@ export class PrometheusPoolMetrics implements PoolMetricsRecorder {
   readonly registry: Registry;
   private readonly prices: PriceTable;
   private readonly now: () => Date;
-  private readonly requests: Counter<'model' | 'outcome' | 'stream'>;
+  private readonly requests: FoldedCounter<'model' | 'outcome' | 'stream'>;
   private readonly requestSeconds: Histogram<'model' | 'outcome' | 'stream'>;
-  private readonly attempts: Counter<'key_id' | 'outcome' | 'status_class'>;
+  private readonly attempts: FoldedCounter<'key_id' | 'outcome' | 'status_class'>;
   private readonly attemptSeconds: Histogram<'key_id' | 'outcome'>;
-  private readonly retries: Counter<'key_id' | 'reason'>;
-  private readonly degradedAnswers: Counter<'tier' | 'model'>;
-  private readonly tokens: Counter<'key_id' | 'model' | 'kind'>;
-  private readonly costUsd: Counter<'key_id' | 'model'>;
-  private readonly continuations: Counter<'key_id' | 'model' | 'outcome'>;
-  private readonly hedges: Counter<'key_id' | 'model' | 'stream'>;
-  private readonly hedgeWins: Counter<'model' | 'outcome' | 'stream'>;
+  private readonly retries: FoldedCounter<'key_id' | 'reason'>;
+  private readonly degradedAnswers: FoldedCounter<'tier' | 'model'>;
+  private readonly tokens: FoldedCounter<'key_id' | 'model' | 'kind'>;
+  private readonly costUsd: FoldedCounter<'key_id' | 'model'>;
+  private readonly continuations: FoldedCounter<'key_id' | 'model' | 'outcome'>;
+  private readonly hedges: FoldedCounter<'key_id' | 'model' | 'stream'>;
+  private readonly hedgeWins: FoldedCounter<'model' | 'outcome' | 'stream'>;
 
   constructor(options: PrometheusPoolMetricsOptions = {}) {
     this.registry = options.registry ?? new Registry();
     this.prices = options.prices ?? DEFAULT_PRICES;
     this.now = options.now ?? (() => new Date());
     const registers = [this.registry];
-    this.requests = new Counter({
+    this.requests = new FoldedCounter(['model', 'outcome', 'stream'], {
       name: `${METRIC_PREFIX}requests_total`,
       help: 'Caller requests served by the pool, by model, outcome (success, error, degraded) and stream',
-      labelNames: ['model', 'outcome', 'stream'],
       registers,
     });
     this.requestSeconds = new Histogram({
@@ -66,10 +66,9 @@ export class PrometheusPoolMetrics implements PoolMetricsRecorder {
       buckets: LLM_LATENCY_BUCKETS,
       registers,
     });
-    this.attempts = new Counter({
+    this.attempts = new FoldedCounter(['key_id', 'outcome', 'status_class'], {
       name: `${METRIC_PREFIX}attempts_total`,
       help: 'Upstream attempts by key id, outcome (success, lost (a hedge race), http, timeout, network, empty-body, protocol, aborted) and status class (2xx, 429, 4xx, 5xx, none)',
-      labelNames: ['key_id', 'outcome', 'status_class'],
       registers,
     });
     this.attemptSeconds = new Histogram({
@@ -79,85 +78,78 @@ export class PrometheusPoolMetrics implements PoolMetricsRecorder {
       buckets: LLM_LATENCY_BUCKETS,
       registers,
     });
-    this.retries = new Counter({
+    this.retries = new FoldedCounter(['key_id', 'reason'], {
       name: `${METRIC_PREFIX}retries_total`,
       help: 'Retries on another key, by the key that failed and the failure kind',
-      labelNames: ['key_id', 'reason'],
       registers,
     });
-    this.degradedAnswers = new Counter({
+    this.degradedAnswers = new FoldedCounter(['tier', 'model'], {
       name: `${METRIC_PREFIX}degraded_total`,
       help: 'Degraded answers by tier (cache, model, fallback) and requested model',
-      labelNames: ['tier', 'model'],
       registers,
     });
-    this.tokens = new Counter({
+    this.tokens = new FoldedCounter(['key_id', 'model', 'kind'], {
       name: `${METRIC_PREFIX}tokens_total`,
       help: 'Tokens by key id, model and kind (prompt_cache_hit, prompt_cache_miss, completion, reasoning; completion includes reasoning)',
-      labelNames: ['key_id', 'model', 'kind'],
       registers,
     });
-    this.continuations = new Counter({
+    this.continuations = new FoldedCounter(['key_id', 'model', 'outcome'], {
       name: `${METRIC_PREFIX}stream_continuations_total`,
       help: 'Streams that broke after content, by the key that broke, model and outcome (continued, or why not: disabled, no-capable-key, tool-calls, ...)',
-      labelNames: ['key_id', 'model', 'outcome'],
       registers,
     });
-    this.hedges = new Counter({
+    this.hedges = new FoldedCounter(['key_id', 'model', 'stream'], {
       name: `${METRIC_PREFIX}hedges_total`,
       help: 'Hedges sent (a second attempt while the first had not answered within the hedge delay), by the key hedged to, model and stream',
-      labelNames: ['key_id', 'model', 'stream'],
       registers,
     });
-    this.hedgeWins = new Counter({
+    this.hedgeWins = new FoldedCounter(['model', 'outcome', 'stream'], {
       name: `${METRIC_PREFIX}hedge_wins_total`,
       help: 'Hedge races decided, by which attempt answered first (outcome: hedge or primary), model and stream',
-      labelNames: ['model', 'outcome', 'stream'],
       registers,
     });
-    this.costUsd = new Counter({
+    this.costUsd = new FoldedCounter(['key_id', 'model'], {
       name: `${METRIC_PREFIX}cost_usd_total`,
       help: 'Estimated cost in USD by key id and model (price table with DeepSeek peak hours; unpriced models are not counted)',
-      labelNames: ['key_id', 'model'],
       registers,
     });
   }
 
   attempt(metric: AttemptMetric): void {
-    this.attempts.inc({ key_id: metric.keyId, outcome: metric.outcome, status_class: statusClass(metric) });
+    this.attempts.add([metric.keyId, metric.outcome, statusClass(metric)]);
     this.attemptSeconds.observe({ key_id: metric.keyId, outcome: metric.outcome }, metric.latencyMs / 1000);
   }
 
   request(metric: RequestMetric): void {
-    const labels = { model: metric.model, outcome: metric.outcome, stream: String(metric.stream) };
-    this.requests.inc(labels);
-    this.requestSeconds.observe(labels, metric.latencyMs / 1000);
+    const stream = String(metric.stream);
+    this.requests.add([metric.model, metric.outcome, stream]);
+    this.requestSeconds.observe({ model: metric.model, outcome: metric.outcome, stream }, metric.latencyMs / 1000);
   }
 
   retry(keyId: string, reason: string): void {
-    this.retries.inc({ key_id: keyId, reason });
+    this.retries.add([keyId, reason]);
   }
 
   usage(keyId: string, model: string, usage: Usage): void {
     for (const [kind, count] of Object.entries(tokenCounts(usage)))
-      if (count > 0) this.tokens.inc({ key_id: keyId, model, kind }, count);
+      if (count > 0) this.tokens.add([keyId, model, kind], count);
     const cost = estimateCostUsd(model, usage, this.now(), this.prices);
-    if (cost !== undefined) this.costUsd.inc({ key_id: keyId, model }, cost);
+    if (cost !== undefined) this.costUsd.add([keyId, model], cost);
   }
 
   degraded(tier: string, model: string): void {
-    this.degradedAnswers.inc({ tier, model });
+    this.degradedAnswers.add([tier, model]);
   }
 
   continuation(metric: ContinuationMetric): void {
-    this.continuations.inc({ key_id: metric.fromKeyId, model: metric.model, outcome: metric.outcome });
+    this.continuations.add([metric.fromKeyId, metric.model, metric.outcome]);
   }
 
   hedge(metric: HedgeMetric): void {
-    this.hedges.inc({ key_id: metric.keyId, model: metric.model, stream: String(metric.stream) });
+    this.hedges.add([metric.keyId, metric.model, String(metric.stream)]);
   }
 
   hedgeWin(metric: HedgeWinMetric): void {
-    this.hedgeWins.inc({ model: metric.model, outcome: metric.winner, stream: String(metric.stream) });
+    this.hedgeWins.add([metric.model, metric.winner, String(metric.stream)]);
   }
 }
