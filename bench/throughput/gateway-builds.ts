@@ -15,15 +15,14 @@
  * variables after commas: flags go after the gateway's own (a flag given twice: the last wins), variables to its
  * environment. `current,--max-semi-space-size=64` or `current,GATEWAY_REQUEST_LOG=off` measures what a setting costs.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { MockScenario } from 'nestjs-deepseek-pool-mock';
 import { stopAll } from '../lib/children.js';
 import { startMock } from '../lib/mock-service.js';
-import { REPO_DIR, RUNS_DIR, repoPath } from '../lib/paths.js';
+import { GATEWAY_BUILDS_DIR, gatewayCheckout } from '../lib/gateway-checkout.js';
+import { repoPath } from '../lib/paths.js';
 import { median } from '../lib/median.js';
 import { processCpuUs } from '../lib/process-cpu.js';
 import { processPeakRssMiB } from '../lib/process-rss.js';
@@ -31,7 +30,6 @@ import { loadStep } from './load.js';
 import { type RunningSystem, gatewayAt } from './systems.js';
 
 const LATENCY_SCENARIO = 'libs/deepseek-mock/scenarios/latency-50ms.json';
-const BUILDS_DIR = join(RUNS_DIR, 'gateway-builds');
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -43,21 +41,6 @@ const { values, positionals } = parseArgs({
   },
 });
 if (positionals.length === 0) throw new Error('name the builds: git revisions, or current');
-
-/** The checkout of `ref`: this one for `current`, else a built worktree of its commit. */
-function checkout(ref: string): string {
-  if (ref === 'current') return REPO_DIR;
-  const commit = execFileSync('git', ['rev-parse', '--short', `${ref}^{commit}`], { cwd: REPO_DIR })
-    .toString()
-    .trim();
-  const dir = join(BUILDS_DIR, commit);
-  if (existsSync(join(dir, 'apps/gateway/dist/main.js'))) return dir;
-  console.log(`${ref}: checking out ${commit} in ${dir}, npm ci, npm run build`);
-  execFileSync('git', ['worktree', 'add', '--force', '--detach', dir, commit], { cwd: REPO_DIR, stdio: 'inherit' });
-  execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'inherit' });
-  execFileSync('npm', ['run', 'build'], { cwd: dir, stdio: 'inherit' });
-  return dir;
-}
 
 const scenario = JSON.parse(await readFile(repoPath(LATENCY_SCENARIO), 'utf8')) as MockScenario;
 const keys = scenario.keys.map((key) => key.key);
@@ -73,13 +56,13 @@ const builds = positionals.map((spec) => {
       .filter((extra) => !extra.startsWith('-'))
       .map((extra) => [extra.split('=')[0], extra.slice(extra.indexOf('=') + 1)]),
   );
-  return { dir: checkout(ref), nodeArgs, settings };
+  return { dir: gatewayCheckout(ref), nodeArgs, settings };
 });
 const mock = await startMock(repoPath(LATENCY_SCENARIO));
 try {
   const running: RunningSystem[] = [];
   for (const [index, { dir, nodeArgs, settings }] of builds.entries()) {
-    const runDir = join(BUILDS_DIR, 'runs', String(index));
+    const runDir = join(GATEWAY_BUILDS_DIR, 'runs', String(index));
     await mkdir(runDir, { recursive: true });
     const system = await gatewayAt(dir, undefined, undefined, settings).start(mock, keys, runDir, nodeArgs);
     await loadStep(system.url, system.headers, connections, Number(values.warmup), latencyMs);
