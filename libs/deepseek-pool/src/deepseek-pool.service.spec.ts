@@ -69,6 +69,16 @@ describe('DeepSeekPoolService (scripted upstream, fake timers)', () => {
     expect(result.meta).toMatchObject({ keyId: 'main', attempts: 1 });
   });
 
+  it('hands back the body text the answer was parsed from, as sent (keep-alive blank lines before it dropped)', async () => {
+    const text = `{ "id": "c1",\n  "object": "chat.completion", "choices": [], "model" : "deepseek-v4-flash" }`;
+    transport.script(HEALTHY, () =>
+      Promise.resolve({ status: 200, headers: {}, body: new Blob([`\n\n${text}`]).stream() }),
+    );
+    const result = await pool({ keys: [{ id: 'main', apiKey: HEALTHY }] }).chat(request);
+    expect(result.bodyText).toBe(text);
+    expect(result.data).toEqual(JSON.parse(text));
+  });
+
   it('rejects an invalid request before any upstream call', async () => {
     transport.script(HEALTHY, { status: 200, body: completion() });
     const service = pool({ keys: [HEALTHY] });

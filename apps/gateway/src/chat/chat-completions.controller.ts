@@ -20,6 +20,9 @@ import { resumeAfter } from './resume-after.js';
 import { writeSse } from './sse-writer.js';
 import { setTraceHeaders } from './trace-headers.js';
 
+/** What Fastify sends for an object answer; a fresh answer's text goes out under the same type. */
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
 /**
  * `POST /v1/chat/completions`: the OpenAI-compatible endpoint, streaming and not, served by the pool. When the
  * degradation module is on, an answer the pool cannot give comes from the cache, a lighter model or the fallback.
@@ -55,7 +58,10 @@ export class ChatCompletionsController {
       (answer) => ticket?.usageOf(answer),
     );
     setTraceHeaders(reply.raw, result.meta);
-    return result.data;
+    if (result.bodyText === undefined) return result.data;
+    // A fresh answer goes out as the upstream wrote it: no second serialization of what was just parsed.
+    void reply.type(JSON_CONTENT_TYPE);
+    return result.bodyText;
   }
 
   /**

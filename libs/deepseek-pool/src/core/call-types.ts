@@ -8,6 +8,12 @@ export interface PoolResult<T> {
   data: T;
   /** Which key served, after how many attempts, degraded or continued. */
   meta: AttemptMeta;
+  /**
+   * A fresh non-streaming answer's body as the upstream sent it (without leading keep-alive blank lines): the JSON text
+   * `data` was parsed from, for a proxy to send on without serializing `data` again. Absent for degraded answers (built
+   * or cached). Stale if `data` is changed: send `data` then.
+   */
+  bodyText?: string;
 }
 
 /** Degradation asked of one call. */

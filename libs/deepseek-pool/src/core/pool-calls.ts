@@ -82,14 +82,16 @@ export class PoolCalls {
             slot,
             estimate,
             () => exchangeChat(transport, slot, control, settings, { model: request.model, body }, settings.clock),
-            (data) => data.usage,
+            (answer) => answer.completion.usage,
           ),
         call,
       );
-      call.answered(result.meta, result.data);
-      if (result.data.usage) this.recordUsage(this.deps.keys.find(result.meta.keyId), request.model, result.data.usage);
-      this.recordRequest(request.model, 'success', result.meta.attempts, startedMs, false);
-      return result;
+      const { meta, data: answer } = result;
+      call.answered(meta, answer.completion);
+      if (answer.completion.usage)
+        this.recordUsage(this.deps.keys.find(meta.keyId), request.model, answer.completion.usage);
+      this.recordRequest(request.model, 'success', meta.attempts, startedMs, false);
+      return { data: answer.completion, meta, bodyText: answer.text };
     } catch (error) {
       call.failed(error);
       this.recordRequest(request.model, 'error', attemptsOf(error).length, startedMs, false);

@@ -18,6 +18,15 @@ export async function readJsonBody(
   onChunk?: () => void,
   maxBytes = DEFAULT_EXCHANGE_LIMITS.maxResponseBytes,
 ): Promise<unknown> {
+  return parseJsonText(await readJsonText(body, onChunk, maxBytes));
+}
+
+/** `readJsonBody` without the parse: the text of the body from its first non-whitespace byte. */
+export async function readJsonText(
+  body: AsyncIterable<Uint8Array>,
+  onChunk?: () => void,
+  maxBytes = DEFAULT_EXCHANGE_LIMITS.maxResponseBytes,
+): Promise<string> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   await forEachChunk(body, (chunk) => {
@@ -32,7 +41,11 @@ export async function readJsonBody(
     if (start !== -1) chunks.push(start === 0 ? chunk : chunk.subarray(start));
   });
   if (chunks.length === 0) throw new EmptyBodyError();
-  const text = decoder.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+  return decoder.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+}
+
+/** JSON.parse, with MalformedBodyError (the text's length and first characters) for invalid JSON. */
+export function parseJsonText(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {

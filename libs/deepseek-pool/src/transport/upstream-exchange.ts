@@ -7,7 +7,7 @@ import { parseRetryAfterMs } from '../resilience/retry-after.js';
 import { MalformedBodyError } from './body-errors.js';
 import type { ChatBody } from './chat-body.js';
 import type { ExchangeLimits } from './exchange-limits.js';
-import { readJsonBody } from './json-body.js';
+import { parseJsonText, readJsonText } from './json-body.js';
 import type { Transport, TransportResponse } from './transport.js';
 
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
@@ -54,6 +54,12 @@ export async function openExchange(
   );
 }
 
+/** A chat completion as parsed, and the body text it was parsed from (leading keep-alive whitespace left out). */
+export interface ChatAnswer {
+  completion: ChatCompletion;
+  text: string;
+}
+
 /**
  * One non-streaming chat completion on one key: the upstream body, unchanged. After the headers, any byte (DeepSeek's
  * keep-alive blank lines included) restarts the `idleMs` timer, so a silent stall ends after `idleMs` while a
@@ -66,7 +72,7 @@ export async function exchangeChat(
   settings: { timeouts: { firstByteMs: number; idleMs: number }; limits: Pick<ExchangeLimits, 'maxResponseBytes'> },
   request: { model: string; body: ChatBody },
   clock: { now(): number },
-): Promise<ChatCompletion> {
+): Promise<ChatAnswer> {
   const body = request.body.forModel(slot.upstreamModel(request.model));
   const response = await openExchange(
     transport,
@@ -78,11 +84,12 @@ export async function exchangeChat(
   );
   const alive = (): void => control.arm('idle', settings.timeouts.idleMs);
   alive();
-  const completion = await readJsonBody(response.body, alive, settings.limits.maxResponseBytes);
+  const text = await readJsonText(response.body, alive, settings.limits.maxResponseBytes);
+  const completion = parseJsonText(text);
   if (!isChatCompletion(completion))
     throw new MalformedBodyError('the body is not a chat completion (no choices array)');
   control.trace.observe(completion);
-  return completion;
+  return { completion, text };
 }
 
 function isChatCompletion(value: unknown): value is ChatCompletion {
