@@ -93,7 +93,8 @@ function shareOfDirect(result: ThroughputResult, running: readonly Running[]): s
         [
           `sample gateway's rate at ${connections} connections`,
           `>= ${num(TARGET.share * 100, 0)} % of direct`,
-          share === undefined ? '–' : `${num(share * 100, 1)} %`,
+          // two decimals: a share just under the limit never shows as the limit itself
+          share === undefined ? '–' : `${num(share * 100, 2)} %`,
           verdict,
         ],
       ],
