@@ -12,12 +12,12 @@ import { startOtel } from './telemetry/otel-sdk.js';
  * `http` as Fastify requires it), so the app is imported only after it.
  */
 async function main(): Promise<void> {
-  // One write per event-loop turn for the log lines (one per request by default), not one per line.
-  batchWrites(process.stdout);
   const logger = new Logger('Gateway');
   Object.assign(process.env, withSecretFiles(process.env));
   // Every variable is validated here, before anything starts: a bad one stops the start naming it.
   const config = loadGatewayConfig(process.env);
+  // One write per flush window for the log lines (one per request by default), not one per line.
+  batchWrites(process.stdout, config.logFlushMs);
   const drainMs = drainTimeoutMs(process.env);
   if (await startOtel()) logger.log('OpenTelemetry on: exporting as the OTEL_* variables say');
   const { createGateway } = await import('./gateway-app.js');

@@ -68,6 +68,7 @@ async function startReplicas(redisUrl: string, prefix: string, clients: unknown[
         requestTimeoutMs: 30_000,
         requestLog: 'all',
         logFormat: 'text',
+        logFlushMs: 50,
         degradation: undefined,
         pool: {
           keys: [{ id: 'k1', apiKey: 'sk-client-limits-000001', baseUrl: upstream }],

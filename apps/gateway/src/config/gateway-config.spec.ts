@@ -15,6 +15,7 @@ describe('loadGatewayConfig', () => {
       degradation: {},
       requestLog: 'all',
       logFormat: 'text',
+      logFlushMs: 50,
     });
   });
 
@@ -52,11 +53,13 @@ describe('loadGatewayConfig', () => {
     expect(config.degradation).toMatchObject({ cacheTtlMs: 3_600_000, fallback: { as: 'error' } });
   });
 
-  it('reads the request log mode and format from the environment', () => {
-    expect(loadGatewayConfig({ GATEWAY_REQUEST_LOG: 'off', GATEWAY_LOG_FORMAT: 'json' })).toMatchObject({
-      requestLog: 'off',
-      logFormat: 'json',
-    });
+  it('reads the request log mode, format and flush window from the environment', () => {
+    expect(
+      loadGatewayConfig({ GATEWAY_REQUEST_LOG: 'off', GATEWAY_LOG_FORMAT: 'json', GATEWAY_LOG_FLUSH_MS: '0' }),
+    ).toMatchObject({ requestLog: 'off', logFormat: 'json', logFlushMs: 0 });
+    expect(
+      loadGatewayConfig({ GATEWAY_CONFIG: 'inline.json' }, () => '{"gateway":{"logFlushMs":200}}').logFlushMs,
+    ).toBe(200);
   });
 
   it('bounds how long a client may take to send its headers and its request (defaults 10 s and 30 s)', () => {
@@ -85,6 +88,8 @@ describe('loadGatewayConfig', () => {
     ['an unknown fallback mode', 'GATEWAY_FALLBACK', { GATEWAY_FALLBACK: 'silence' }],
     ['an unknown request log mode', 'GATEWAY_REQUEST_LOG', { GATEWAY_REQUEST_LOG: 'sometimes' }],
     ['an unknown log format', 'GATEWAY_LOG_FORMAT', { GATEWAY_LOG_FORMAT: 'xml' }],
+    ['a log flush window over a second', 'GATEWAY_LOG_FLUSH_MS', { GATEWAY_LOG_FLUSH_MS: '1001' }],
+    ['a log flush window that is not an integer', 'GATEWAY_LOG_FLUSH_MS', { GATEWAY_LOG_FLUSH_MS: '2.5' }],
     ['a config file that does not exist', 'GATEWAY_CONFIG', { GATEWAY_CONFIG: '/nonexistent/gateway.json' }],
   ])('rejects %s, naming %s', (_case, field, env) => {
     expect(() => loadGatewayConfig(env)).toThrow(GatewayConfigError);

@@ -16,6 +16,11 @@ export type RequestLogMode = (typeof REQUEST_LOG_MODES)[number];
 export const LOG_FORMATS = ['text', 'json'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
+/** Log lines are written at most this long after they are logged: one write per window instead of one per line. */
+export const DEFAULT_LOG_FLUSH_MS = 50;
+/** A longer window would hold lines back from whoever tails the log for longer than a person notices. */
+const MAX_LOG_FLUSH_MS = 1_000;
+
 export interface GatewayConfig {
   mode: GatewayMode;
   host: string;
@@ -32,6 +37,8 @@ export interface GatewayConfig {
   requestTimeoutMs: number;
   requestLog: RequestLogMode;
   logFormat: LogFormat;
+  /** Log lines written to stdout over this many ms go out in one write (0: one write per event-loop turn). */
+  logFlushMs: number;
   /** Degradation tiers when the pool cannot answer (GATEWAY_DEGRADE=false turns them off). */
   degradation: DeepSeekDegradationOptions | undefined;
   /** REDIS_URL: pool state shared with the other replicas and the degradation cache on this Redis; unset: in memory. */
@@ -60,6 +67,7 @@ interface ConfigFile extends Partial<Omit<DeepSeekPoolOptions, 'keys'>> {
     allowAnonymous?: boolean;
     requestLog?: RequestLogMode;
     logFormat?: LogFormat;
+    logFlushMs?: number;
   };
   /** Degradation options (tiers, cacheTtlMs, modelFallbacks, fallback, breaker); see DeepSeekDegradationModule. */
   degradation?: Omit<DeepSeekDegradationOptions, 'cache' | 'tenant' | 'metrics' | 'logger' | 'clock'>;
@@ -126,6 +134,7 @@ export function loadGatewayConfig(
       'GATEWAY_LOG_FORMAT',
       LOG_FORMATS,
     ),
+    logFlushMs: logFlushMs(nonEmpty(env.GATEWAY_LOG_FLUSH_MS) ?? gateway.logFlushMs ?? DEFAULT_LOG_FLUSH_MS),
     degradation:
       (flag(env.GATEWAY_DEGRADE, 'GATEWAY_DEGRADE') ?? gateway.degrade ?? true)
         ? { ...degradation, ...fallbackFromEnv(env) }
@@ -166,6 +175,15 @@ function readConfigFile(path: string, readFile: (path: string) => string): Confi
   } catch (error) {
     throw new GatewayConfigError('GATEWAY_CONFIG', `${path} is not a valid JSON object: ${(error as Error).message}`);
   }
+}
+
+function logFlushMs(value: string | number): number {
+  const ms = Number(value);
+  if (Number.isInteger(ms) && ms >= 0 && ms <= MAX_LOG_FLUSH_MS) return ms;
+  throw new GatewayConfigError(
+    'GATEWAY_LOG_FLUSH_MS',
+    `must be an integer of milliseconds from 0 to ${MAX_LOG_FLUSH_MS} (got "${value}")`,
+  );
 }
 
 function positiveMs(value: string | number, field: string): number {

@@ -71,6 +71,7 @@ export async function startGateway(scenario: MockScenario, options: GatewayOptio
     requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
     requestLog: 'all',
     logFormat: 'text',
+    logFlushMs: 50,
     degradation: options.degradation,
     ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
