@@ -2,7 +2,12 @@
  * Where the time of one call goes at concurrency 1 over loopback, stage by stage: the pool's `UndiciTransport` called
  * directly against `pool.chat` over the same transport, in interleaved rounds against the mock in its own process.
  *
- *   node bench/dist/overhead/call-stages.js [--calls 2000] [--rounds 10]
+ *   node bench/dist/overhead/call-stages.js [--calls 2000] [--rounds 10] [--cpus 0/1]
+ *
+ * `--cpus <client>/<mock>` pins this process (the clients) and the mock to CPU lists (`taskset`): `0/1` on cores of
+ * their own, `0/0` on one core. Without it the scheduler places them, as in the suite. `--spin` keeps this process's
+ * event loop turning while it waits (a chain of `setImmediate`, so it polls the sockets without sleeping): its CPU
+ * never idles during a call, for both clients alike.
  *
  * Stages of a call (µs): `before send` (the call until it hands the request to the transport), `rest of turn` (until
  * the event loop's check phase, where undici writes a request on an idle keep-alive socket), `wait` (until the
@@ -18,13 +23,19 @@ import { type Transport, type TransportRequest, UndiciTransport, createDeepSeekP
 import type { MockScenario } from 'nestjs-deepseek-pool-mock';
 import { CHAT_REQUEST } from '../lib/chat-request.js';
 import { stopAll } from '../lib/children.js';
+import { pinProcess } from '../lib/cpu-affinity.js';
 import { table } from '../lib/markdown.js';
 import { startMock } from '../lib/mock-service.js';
 import { repoPath } from '../lib/paths.js';
 import { SLOW_CALL_NS } from './rounds.js';
 
 const { values } = parseArgs({
-  options: { calls: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '10' } },
+  options: {
+    calls: { type: 'string', default: '2000' },
+    rounds: { type: 'string', default: '10' },
+    cpus: { type: 'string' },
+    spin: { type: 'boolean', default: false },
+  },
 });
 
 /** A body of UndiciTransport: besides iterating it, the pool reads it whole through a chunk callback. */
@@ -58,6 +69,14 @@ function marking(inner: Transport): Transport {
 const scenarioFile = repoPath('libs/deepseek-mock/scenarios/fast.json');
 const scenario = JSON.parse(await readFile(scenarioFile, 'utf8')) as MockScenario;
 const mock = await startMock(scenarioFile);
+if (values.cpus !== undefined) {
+  const [clientCpus, mockCpus] = values.cpus.split('/');
+  if (clientCpus === undefined || mockCpus === undefined) throw new Error('--cpus takes <client>/<mock>, e.g. 0/1');
+  const mockPid = mock.child.process.pid;
+  if (mockPid === undefined) throw new Error('the mock has no process id');
+  pinProcess(process.pid, clientCpus);
+  pinProcess(mockPid, mockCpus);
+}
 const keys = scenario.keys.map((key, index) => ({ id: `fast-${index + 1}`, apiKey: key.key, baseUrl: mock.url }));
 const transport = marking(new UndiciTransport());
 const { pool, close } = createDeepSeekPool({ keys, logger: false, transport: marking(new UndiciTransport()) });
@@ -84,6 +103,12 @@ const clients: Record<string, () => Promise<unknown>> = {
 const samples = new Map<string, number[][]>(Object.keys(clients).map((name) => [name, []]));
 /** Per client: the start and end (performance.now(), ms) of its measured calls, slow ones apart. */
 const spans = new Map(Object.keys(clients).map((name) => [name, { all: [] as number[][], slow: [] as number[][] }]));
+/** `--spin`: a chain of setImmediate callbacks, so the event loop never blocks in its poll phase. */
+let spinning = values.spin === true;
+const spin = (): void => {
+  if (spinning) setImmediate(spin);
+};
+spin();
 const collections: PerformanceEntry[] = [];
 const gcObserver = new PerformanceObserver((list) => collections.push(...list.getEntries()));
 gcObserver.observe({ entryTypes: ['gc'] });
@@ -106,6 +131,7 @@ try {
       }
       if (round >= 0) spans.get(name)?.all.push([roundStartMs, performance.now()]);
     }
+  spinning = false;
   await new Promise((resolve) => setImmediate(resolve));
   gcObserver.disconnect();
   const overlaps = (gc: PerformanceEntry, [from, to]: number[]) =>
@@ -118,7 +144,8 @@ try {
     const columns = [...STAGES, 'whole call'].map((_, stage) => calls.map((row) => row[stage]).sort((a, b) => a - b));
     return [name, ...columns.map((sorted) => `${us(quantile(sorted, 0.5))} / ${us(quantile(sorted, 0.99))}`)];
   });
-  console.log(`${Number(values.rounds)} rounds x ${values.calls} calls per client, µs (median / p99):\n`);
+  const placement = `${values.cpus === undefined ? 'placed by the scheduler' : `pinned client/mock ${values.cpus}`}${values.spin ? ', spinning' : ''}`;
+  console.log(`${Number(values.rounds)} rounds x ${values.calls} calls per client, ${placement}, µs (median / p99):\n`);
   console.log(table(['client', ...STAGES, 'whole call'], rows));
   const slowRows = [...samples].map(([name, calls]) => {
     const slow = calls.filter((row) => row[STAGES.length] >= SLOW_CALL_NS);
