@@ -68,10 +68,10 @@ function marking(inner: Transport): Transport {
 
 const scenarioFile = repoPath('libs/deepseek-mock/scenarios/fast.json');
 const scenario = JSON.parse(await readFile(scenarioFile, 'utf8')) as MockScenario;
+const [, clientCpus, mockCpus] = values.cpus === undefined ? [] : (/^([^/]+)\/([^/]+)$/.exec(values.cpus) ?? []);
+if (values.cpus !== undefined && (!clientCpus || !mockCpus)) throw new Error('--cpus takes <client>/<mock>, e.g. 0/1');
 const mock = await startMock(scenarioFile);
-if (values.cpus !== undefined) {
-  const [clientCpus, mockCpus] = values.cpus.split('/');
-  if (clientCpus === undefined || mockCpus === undefined) throw new Error('--cpus takes <client>/<mock>, e.g. 0/1');
+if (clientCpus && mockCpus) {
   const mockPid = mock.child.process.pid;
   if (mockPid === undefined) throw new Error('the mock has no process id');
   pinProcess(process.pid, clientCpus);
@@ -104,7 +104,7 @@ const samples = new Map<string, number[][]>(Object.keys(clients).map((name) => [
 /** Per client: the start and end (performance.now(), ms) of its measured calls, slow ones apart. */
 const spans = new Map(Object.keys(clients).map((name) => [name, { all: [] as number[][], slow: [] as number[][] }]));
 /** `--spin`: a chain of setImmediate callbacks, so the event loop never blocks in its poll phase. */
-let spinning = values.spin === true;
+let spinning = values.spin;
 const spin = (): void => {
   if (spinning) setImmediate(spin);
 };
