@@ -7,7 +7,7 @@
  * `--cpus <client>/<mock>` pins this process (the clients) and the mock to CPU lists (`taskset`): `0/1` on cores of
  * their own, `0/0` on one core. Without it the scheduler places them, as in the suite. `--spin` keeps this process's
  * event loop turning while it waits (a chain of `setImmediate`, so it polls the sockets without sleeping): its CPU
- * never idles during a call, for both clients alike.
+ * never idles during a call, for both clients alike. `--options '{"hedging":false}'` adds options to the pool's.
  *
  * Stages of a call (µs): `before send` (the call until it hands the request to the transport), `rest of turn` (until
  * the event loop's check phase, where undici writes a request on an idle keep-alive socket), `wait` (until the
@@ -19,7 +19,13 @@
 import { readFile } from 'node:fs/promises';
 import { PerformanceObserver, type PerformanceEntry, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { type Transport, type TransportRequest, UndiciTransport, createDeepSeekPool } from 'nestjs-deepseek-pool';
+import {
+  type DeepSeekPoolOptions,
+  type Transport,
+  type TransportRequest,
+  UndiciTransport,
+  createDeepSeekPool,
+} from 'nestjs-deepseek-pool';
 import type { MockScenario } from 'nestjs-deepseek-pool-mock';
 import { CHAT_REQUEST } from '../lib/chat-request.js';
 import { stopAll } from '../lib/children.js';
@@ -35,6 +41,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '10' },
     cpus: { type: 'string' },
     spin: { type: 'boolean', default: false },
+    options: { type: 'string', default: '{}' },
   },
 });
 
@@ -79,7 +86,13 @@ if (clientCpus && mockCpus) {
 }
 const keys = scenario.keys.map((key, index) => ({ id: `fast-${index + 1}`, apiKey: key.key, baseUrl: mock.url }));
 const transport = marking(new UndiciTransport());
-const { pool, close } = createDeepSeekPool({ keys, logger: false, transport: marking(new UndiciTransport()) });
+const poolOptions = JSON.parse(values.options) as Omit<DeepSeekPoolOptions, 'keys'>;
+const { pool, close } = createDeepSeekPool({
+  ...poolOptions,
+  keys,
+  logger: false,
+  transport: marking(new UndiciTransport()),
+});
 const headers = { authorization: `Bearer ${keys[0].apiKey}`, 'content-type': 'application/json' };
 
 const clients: Record<string, () => Promise<unknown>> = {
@@ -144,7 +157,7 @@ try {
     const columns = [...STAGES, 'whole call'].map((_, stage) => calls.map((row) => row[stage]).sort((a, b) => a - b));
     return [name, ...columns.map((sorted) => `${us(quantile(sorted, 0.5))} / ${us(quantile(sorted, 0.99))}`)];
   });
-  const placement = `${values.cpus === undefined ? 'placed by the scheduler' : `pinned client/mock ${values.cpus}`}${values.spin ? ', spinning' : ''}`;
+  const placement = `${values.cpus === undefined ? 'placed by the scheduler' : `pinned client/mock ${values.cpus}`}${values.spin ? ', spinning' : ''}, pool options ${values.options}`;
   console.log(`${Number(values.rounds)} rounds x ${values.calls} calls per client, ${placement}, µs (median / p99):\n`);
   console.log(table(['client', ...STAGES, 'whole call'], rows));
   const slowRows = [...samples].map(([name, calls]) => {
