@@ -126,6 +126,25 @@ describe('AttemptControl timers', () => {
   });
 });
 
+/** Node timers that keep the process alive (real timers). */
+const refTimers = (): number => process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length;
+
+describe('AttemptControl and the process (real timers)', () => {
+  it('arms its phase timer without keeping the process alive: the exchange it guards does', () => {
+    // Arrange
+    const attempt = control();
+    const before = refTimers();
+
+    // Act
+    attempt.arm('first-byte', 30_000);
+    const armed = refTimers();
+    attempt.dispose();
+
+    // Assert
+    expect(armed).toBe(before);
+  });
+});
+
 describe('AttemptControl while the caller is not reading', () => {
   beforeEach(() => {
     jest.useFakeTimers();

@@ -75,3 +75,15 @@ describe('Hedging.timer (fake timers)', () => {
     expect(fired).toBe(false);
   });
 });
+
+describe('Hedging.timer and the process (real timers)', () => {
+  it("waits without keeping the process alive: the primary's exchange does", () => {
+    const refTimers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const hedging = new Hedging({ ...SETTINGS, fixedMs: 5_000 }, { now: () => Date.now() });
+    const before = refTimers();
+    const timer = hedging.timer('c', Date.now(), () => undefined);
+    const waiting = refTimers();
+    timer.cancel();
+    expect(waiting).toBe(before);
+  });
+});

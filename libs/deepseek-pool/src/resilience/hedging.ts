@@ -73,7 +73,8 @@ export class Hedging {
       fromMs + hedgeDelayMs(this.settings, this.percentileMs(latencyClass)) - this.clock.now();
     const wait = (ms: number): void => {
       const cold = this.settings.fixedMs === undefined && this.times.samples(latencyClass) < this.settings.minSamples;
-      handle = setTimeout(fired, cold ? Math.min(ms, this.settings.floorMs) : ms);
+      // Unref'd, as the attempt's phase timer (AttemptControl): the primary's exchange keeps the process alive.
+      handle = setTimeout(fired, cold ? Math.min(ms, this.settings.floorMs) : ms).unref();
     };
     const fired = (): void => {
       const ms = leftMs();
