@@ -17,7 +17,7 @@ export const LOG_FORMATS = ['text', 'json'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
 /** Log lines are written at most this long after they are logged: one write per window instead of one per line. */
-export const DEFAULT_LOG_FLUSH_MS = 50;
+const DEFAULT_LOG_FLUSH_MS = 50;
 /** A longer window would hold lines back from whoever tails the log for longer than a person notices. */
 const MAX_LOG_FLUSH_MS = 1_000;
 
