@@ -1,5 +1,5 @@
 import { expect, jest } from '@jest/globals';
-import { type Span, SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
+import { ProxyTracer, type Span, SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import { createCache } from 'cache-manager';
 import type { ChatCompletionChunk } from '../chat.types.js';
 import { mulberry32 } from 'nestjs-deepseek-pool-mock';
@@ -514,6 +514,36 @@ describe('OpenTelemetry spans and metrics of pool calls (in-memory exporter, fak
     await expect(pool.chat(request)).resolves.toMatchObject({ meta: { keyId: 'a' } });
     expect(otel.spans).toHaveLength(0);
     expect(transport.calls[0].headers).not.toHaveProperty('traceparent');
+  });
+
+  it('with the API but no SDK registered, starts no span at all: a call costs one check', async () => {
+    transport.script(A, { status: 200, body: completion() });
+    core = createPoolCore(resolveOptions({ keys: [keys[0]], transport, logger: false }));
+    pool = new DeepSeekPoolService(core);
+    await core.ready;
+    const startSpan = jest.spyOn(ProxyTracer.prototype, 'startSpan');
+    await pool.chat(request);
+    const started = startSpan.mock.calls.length;
+    startSpan.mockRestore();
+    expect(started).toBe(0);
+  });
+
+  it('traces through the global provider once an SDK registers it, after the pool started', async () => {
+    transport.script(A, { status: 200, body: completion() }, { status: 200, body: completion() });
+    core = createPoolCore(resolveOptions({ keys: [keys[0]], transport, logger: false }));
+    pool = new DeepSeekPoolService(core);
+    await core.ready;
+    await pool.chat(request);
+    const before = otel.spans.length;
+    trace.setGlobalTracerProvider(otel.tracerProvider);
+    try {
+      await pool.chat(request);
+    } finally {
+      trace.disable();
+    }
+    expect(before).toBe(0);
+    expect(otel.call('chat deepseek-v4-flash').attributes).toMatchObject({ 'gen_ai.request.model': request.model });
+    expect(transport.calls[1].headers).toHaveProperty('traceparent');
   });
 
   it('records nothing with telemetry: false', async () => {

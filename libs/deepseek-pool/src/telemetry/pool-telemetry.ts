@@ -1,4 +1,12 @@
-import type { Attributes, Context, MeterProvider, Span, Tracer, TracerProvider } from '@opentelemetry/api';
+import type {
+  Attributes,
+  Context,
+  MeterProvider,
+  ProxyTracerProvider,
+  Span,
+  Tracer,
+  TracerProvider,
+} from '@opentelemetry/api';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, ChatMessage } from '../chat.types.js';
 import type { Clock } from '../clock.js';
 import { errorMessage } from '../deepseek-pool.errors.js';
@@ -62,6 +70,13 @@ export class PoolTelemetry implements CallTracer {
   readonly capture: ContentCapture | undefined;
   /** False when no meter provider was set: the instruments are the API's no-op ones. */
   private readonly metered: boolean;
+  /**
+   * The global tracer provider, when the pool traces through it: until an SDK registers its provider there, its
+   * delegate is the API's no-op one and every span would be non-recording.
+   */
+  private readonly globalProvider: ProxyTracerProvider | undefined;
+  /** The API's no-op tracer provider (the delegate of a global provider no SDK has registered with). */
+  private readonly noopProvider: TracerProvider;
 
   constructor(
     readonly api: OtelApiModule,
@@ -73,14 +88,18 @@ export class PoolTelemetry implements CallTracer {
     );
     this.instruments = new PoolInstruments(meter, ctx.snapshot);
     this.metered = meter !== api.createNoopMeter();
-    this.tracer = ((options.tracerProvider as TracerProvider | undefined) ?? api.trace.getTracerProvider()).getTracer(
-      INSTRUMENTATION_SCOPE,
-    );
+    const tracerProvider = (options.tracerProvider as TracerProvider | undefined) ?? api.trace.getTracerProvider();
+    this.tracer = tracerProvider.getTracer(INSTRUMENTATION_SCOPE);
+    this.globalProvider = tracerProvider instanceof api.ProxyTracerProvider ? tracerProvider : undefined;
+    this.noopProvider = new api.ProxyTracerProvider().getDelegate();
     this.capture = options.captureContent ? new ContentCapture(ctx.redact, options.maxContentChars) : undefined;
   }
 
   /** A traced call; NOOP_CALL when nothing would be recorded (no SDK, or not sampled and no meter provider). */
   call(request: ChatCompletionRequest, stream: boolean): CallTrace {
+    // No SDK registered and no meter: every span would be non-recording, so none is started (no clock reading, no
+    // context lookup, no span object): the API without an SDK costs a call one check (bench/FINDINGS.md, finding 1).
+    if (!this.metered && this.globalProvider?.getDelegate() === this.noopProvider) return NOOP_CALL;
     const startedMs = this.ctx.clock.now();
     const parent = this.api.context.active();
     const span = this.startSpan(`chat ${request.model}`, 'internal', parent, startedMs);
