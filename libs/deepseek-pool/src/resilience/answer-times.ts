@@ -78,24 +78,45 @@ class WindowedHistogram {
 }
 
 /**
+ * What an answer's time is compared within: streams (time to first content) apart from whole answers, by model and by
+ * the caller's class (the `max_tokens` class). Kept as parts, not joined into one string: a string built per call
+ * would be hashed anew by every lookup's first use (about a microsecond of a cold call, bench/FINDINGS.md, finding 1),
+ * where the model and the class are strings the call already holds.
+ */
+export interface LatencyClass {
+  readonly stream: boolean;
+  readonly model: string;
+  readonly tokens: string;
+}
+
+/** The classes of one kind (streams or whole answers): by model, then by the caller's class. */
+type ClassTable = Map<string, Map<string, WindowedHistogram>>;
+
+/**
  * Recent time-to-answer (non-streaming) or time-to-first-content (streams) of the pool's successful attempts, by
- * latency class (stream or not, model, `max_tokens` class), in HDR histograms over a sliding window: what the hedge
- * delay follows.
+ * latency class, in HDR histograms over a sliding window: what the hedge delay follows.
  */
 export class AnswerTimes {
-  private readonly classes = new Map<string, WindowedHistogram>();
+  private readonly answers: ClassTable = new Map();
+  private readonly streams: ClassTable = new Map();
 
   constructor(
     private readonly windowMs: number,
     private readonly clock: Clock,
   ) {}
 
-  record(latencyClass: string, ms: number): void {
+  record(latencyClass: LatencyClass, ms: number): void {
     const now = this.clock.now();
-    let window = this.classes.get(latencyClass);
+    const table = latencyClass.stream ? this.streams : this.answers;
+    let byTokens = table.get(latencyClass.model);
+    if (byTokens === undefined) {
+      byTokens = new Map();
+      table.set(latencyClass.model, byTokens);
+    }
+    let window = byTokens.get(latencyClass.tokens);
     if (window === undefined) {
       window = new WindowedHistogram(this.windowMs / 2, now);
-      this.classes.set(latencyClass, window);
+      byTokens.set(latencyClass.tokens, window);
     }
     window.record(ms, now);
   }
@@ -104,12 +125,16 @@ export class AnswerTimes {
    * The `percentile` of the class's recent answer times, ms (the slowest while it has fewer than `minSamples`;
    * undefined with none).
    */
-  percentile(latencyClass: string, percentile: number, minSamples: number): number | undefined {
-    return this.classes.get(latencyClass)?.percentile(percentile, minSamples, this.clock.now());
+  percentile(latencyClass: LatencyClass, percentile: number, minSamples: number): number | undefined {
+    return this.window(latencyClass)?.percentile(percentile, minSamples, this.clock.now());
   }
 
   /** Samples of the class in the window. */
-  samples(latencyClass: string): number {
-    return this.classes.get(latencyClass)?.samples(this.clock.now()) ?? 0;
+  samples(latencyClass: LatencyClass): number {
+    return this.window(latencyClass)?.samples(this.clock.now()) ?? 0;
+  }
+
+  private window({ stream, model, tokens }: LatencyClass): WindowedHistogram | undefined {
+    return (stream ? this.streams : this.answers).get(model)?.get(tokens);
   }
 }

@@ -2,6 +2,7 @@ import type { AttemptRecord, UpstreamError } from '../deepseek-pool.errors.js';
 import type { KeySlot } from '../keys/key-slot.js';
 import type { PoolMetricsRecorder } from '../metrics/metrics-recorder.js';
 import type { CallTrace } from './call-trace.js';
+import type { LatencyClass } from './answer-times.js';
 import type { AttemptFn, RunOptions } from './attempt-loop.types.js';
 
 /** What one run of the attempt loop carries from step to step. */
@@ -21,7 +22,7 @@ export interface Call<T> {
   readonly tried: Set<KeySlot>;
   readonly trace: AttemptRecord[];
   /** Hedge delays are per class: stream or not, model, and the caller's class. */
-  readonly latencyClass: string;
+  readonly latencyClass: LatencyClass;
   /** Only keys it takes are picked (the call's priorities, a continuation's needs); every key when undefined. */
   readonly accepts: ((slot: KeySlot) => boolean) | undefined;
   /** The failure the next attempt follows (a continuation starts with the break it continues). */
@@ -53,7 +54,7 @@ export function newCall<T>(
     waitUntilMs: Math.min(deadlineMs, timing.nowMs + timing.maxWaitForKeyMs),
     tried: new Set(continuation?.avoid),
     trace: [],
-    latencyClass: `${stream ? 'stream' : 'chat'}|${model ?? ''}|${options.latencyClass ?? ''}`,
+    latencyClass: { stream, model: model ?? '', tokens: options.latencyClass ?? '' },
     accepts: pickable(options.priorities, continuation?.accepts),
     lastError: continuation?.after,
     waits: 0,

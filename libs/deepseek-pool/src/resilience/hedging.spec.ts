@@ -1,7 +1,10 @@
 import { jest } from '@jest/globals';
 import { Hedging } from './hedging.js';
+import type { LatencyClass } from './answer-times.js';
 import type { HedgeSettings } from './hedge-policy.js';
 import { useFakeTimersWithRealImmediates } from '../fake-timers.fixture.js';
+
+const C: LatencyClass = { stream: false, model: 'm', tokens: '' };
 
 const SETTINGS: HedgeSettings = {
   enabled: true,
@@ -19,7 +22,7 @@ describe('Hedging.timer (fake timers)', () => {
 
   async function firesAt(hedging: Hedging, during?: (elapsedMs: number) => void): Promise<number> {
     const state = { fired: false };
-    const timer = hedging.timer('c', Date.now(), () => (state.fired = true));
+    const timer = hedging.timer(C, Date.now(), () => (state.fired = true));
     for (let ms = 1; ms <= 20_000; ms++) {
       during?.(ms);
       await jest.advanceTimersByTimeAsync(1);
@@ -35,17 +38,17 @@ describe('Hedging.timer (fake timers)', () => {
 
   it("fires within the floor's polling of the first answers setting the delay (a pool's first calls are hedged too)", async () => {
     const hedging = new Hedging(SETTINGS, { now: () => Date.now() });
-    const firedAt = await firesAt(hedging, (ms) => ms === 30 && hedging.recordAnswer('c', 25));
+    const firedAt = await firesAt(hedging, (ms) => ms === 30 && hedging.recordAnswer(C, 25));
     expect(firedAt).toBeGreaterThanOrEqual(30);
     expect(firedAt).toBeLessThanOrEqual(40);
   });
 
   it('keeps polling below the minimum samples: a delay set by one slow first answer shrinks as the answers come', async () => {
     const hedging = new Hedging(SETTINGS, { now: () => Date.now() });
-    hedging.recordAnswer('c', 400);
+    hedging.recordAnswer(C, 400);
     const firedAt = await firesAt(
       hedging,
-      (ms) => ms === 100 && Array.from({ length: 30 }, () => hedging.recordAnswer('c', 25)),
+      (ms) => ms === 100 && Array.from({ length: 30 }, () => hedging.recordAnswer(C, 25)),
     );
     expect(firedAt).toBeGreaterThanOrEqual(100);
     expect(firedAt).toBeLessThanOrEqual(110);
@@ -58,7 +61,7 @@ describe('Hedging.timer (fake timers)', () => {
   it('waits for the rest of the event-loop turn once due: an answer read in that turn cancels the hedge', async () => {
     const hedging = new Hedging({ ...SETTINGS, fixedMs: 5 }, { now: () => Date.now() });
     let fired = false;
-    const timer = hedging.timer('c', Date.now(), () => (fired = true));
+    const timer = hedging.timer(C, Date.now(), () => (fired = true));
     jest.advanceTimersByTime(5); // runs the due timer; its immediate waits for the real loop's turn
     expect(fired).toBe(false);
     timer.cancel(); // as the answer read in that turn does
@@ -69,7 +72,7 @@ describe('Hedging.timer (fake timers)', () => {
   it('never fires once cancelled', async () => {
     const hedging = new Hedging({ ...SETTINGS, fixedMs: 5 }, { now: () => Date.now() });
     let fired = false;
-    const timer = hedging.timer('c', Date.now(), () => (fired = true));
+    const timer = hedging.timer(C, Date.now(), () => (fired = true));
     timer.cancel();
     await jest.advanceTimersByTimeAsync(100);
     expect(fired).toBe(false);
@@ -81,7 +84,7 @@ describe('Hedging.timer and the process (real timers)', () => {
     const refTimers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
     const hedging = new Hedging({ ...SETTINGS, fixedMs: 5_000 }, { now: () => Date.now() });
     const before = refTimers();
-    const timer = hedging.timer('c', Date.now(), () => undefined);
+    const timer = hedging.timer(C, Date.now(), () => undefined);
     const waiting = refTimers();
     timer.cancel();
     expect(waiting).toBe(before);

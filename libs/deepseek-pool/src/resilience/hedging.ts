@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import { AnswerTimes } from './answer-times.js';
+import { AnswerTimes, type LatencyClass } from './answer-times.js';
 import type { HedgeSkip } from '../deepseek-pool.events.js';
 import { type HedgeSettings, hedgeDelayMs, hedgeSkip } from './hedge-policy.js';
 import { RetryBudget } from './retry-budget.js';
@@ -26,12 +26,12 @@ export class Hedging {
   }
 
   /** The hedge delay of a latency class now, ms. */
-  delayMs(latencyClass: string): number {
+  delayMs(latencyClass: LatencyClass): number {
     return hedgeDelayMs(this.settings, this.percentileMs(latencyClass));
   }
 
   /** Records the time a successful attempt took to answer (a stream: to its first content). */
-  recordAnswer(latencyClass: string, ms: number): void {
+  recordAnswer(latencyClass: LatencyClass, ms: number): void {
     this.times.record(latencyClass, ms);
   }
 
@@ -41,7 +41,7 @@ export class Hedging {
   }
 
   /** Whether a hedge may be sent now (before a key is picked), or why not. */
-  skip(attemptsLeft: number, remainingMs: number, latencyClass: string): HedgeSkip | undefined {
+  skip(attemptsLeft: number, remainingMs: number, latencyClass: LatencyClass): HedgeSkip | undefined {
     return hedgeSkip({
       attemptsLeft,
       remainingMs,
@@ -66,7 +66,7 @@ export class Hedging {
    * would race may already sit in the socket. Read first, the answer lands and cancels the hedge; only an upstream that
    * has really not answered is hedged.
    */
-  timer(latencyClass: string, fromMs: number, onDue: () => void): HedgeTimer {
+  timer(latencyClass: LatencyClass, fromMs: number, onDue: () => void): HedgeTimer {
     let handle: ReturnType<typeof setTimeout> | undefined;
     let due: ReturnType<typeof setImmediate> | undefined;
     const leftMs = (): number =>
@@ -92,7 +92,7 @@ export class Hedging {
     };
   }
 
-  private percentileMs(latencyClass: string): number | undefined {
+  private percentileMs(latencyClass: LatencyClass): number | undefined {
     return this.settings.fixedMs === undefined
       ? this.times.percentile(latencyClass, this.settings.percentile, this.settings.minSamples)
       : undefined;
