@@ -2,7 +2,7 @@
  * Where the time of one call goes at concurrency 1 over loopback, stage by stage: the pool's `UndiciTransport` called
  * directly against `pool.chat` over the same transport, in interleaved rounds against the mock in its own process.
  *
- *   node bench/dist/overhead/call-stages.js [--calls 2000] [--rounds 10] [--cpus 0/1]
+ *   node bench/dist/overhead/call-stages.js [--calls 2000] [--rounds 10] [--cpus 0/1] [--time <functions>]
  *
  * `--cpus <client>/<mock>` pins this process (the clients) and the mock to CPU lists (`taskset`): `0/1` on cores of
  * their own, `0/0` on one core. Without it the scheduler places them, as in the suite. `--spin` keeps this process's
@@ -15,6 +15,10 @@
  * the median and p99 of each stage, then the same stages averaged over the calls of 1 ms or more, with how many of
  * those calls a garbage collection of the process overlapped (`PerformanceObserver` 'gc' entries) and the time of
  * every collection during each client's calls.
+ *
+ * `--time resilience/hedging:Hedging.prototype.timer,resilience/flight:launchFlight` also times functions of the
+ * library's build, called by either client, and prints the quartiles of their calls in the measured rounds
+ * (FunctionTimer: each call's synchronous part, the wrappers of the timed functions it calls included).
  */
 import { readFile } from 'node:fs/promises';
 import { PerformanceObserver, type PerformanceEntry, performance } from 'node:perf_hooks';
@@ -33,6 +37,7 @@ import { pinProcess } from '../lib/cpu-affinity.js';
 import { table } from '../lib/markdown.js';
 import { startMock } from '../lib/mock-service.js';
 import { repoPath } from '../lib/paths.js';
+import { FunctionTimer } from './function-timer.js';
 import { SLOW_CALL_NS } from './rounds.js';
 
 const { values } = parseArgs({
@@ -42,6 +47,7 @@ const { values } = parseArgs({
     cpus: { type: 'string' },
     spin: { type: 'boolean', default: false },
     options: { type: 'string', default: '{}' },
+    time: { type: 'string' },
   },
 });
 
@@ -84,6 +90,7 @@ if (clientCpus && mockCpus) {
   pinProcess(process.pid, clientCpus);
   pinProcess(mockPid, mockCpus);
 }
+const timer = new FunctionTimer(values.time?.split(',') ?? []);
 const keys = scenario.keys.map((key, index) => ({ id: `fast-${index + 1}`, apiKey: key.key, baseUrl: mock.url }));
 const transport = marking(new UndiciTransport());
 const poolOptions = JSON.parse(values.options) as Omit<DeepSeekPoolOptions, 'keys'>;
@@ -129,6 +136,7 @@ try {
   const names = Object.keys(clients);
   for (let round = -2; round < Number(values.rounds); round++)
     for (let i = 0; i < names.length; i++) {
+      if (round === 0 && i === 0) timer.reset();
       const name = names[(Math.max(round, 0) + i) % names.length];
       const roundStartMs = performance.now();
       for (let c = 0; c < Number(values.calls); c++) {
@@ -176,6 +184,10 @@ try {
   });
   console.log(`\nCalls of ${SLOW_CALL_NS / 1e6} ms or more, mean µs per stage:\n`);
   console.log(table(['client', 'calls', ...STAGES, 'with a GC', "GCs in the client's rounds"], slowRows));
+  if (values.time !== undefined) {
+    console.log('\nTimed functions of the library, µs per call (its synchronous part):\n');
+    console.log(table(['function', 'calls', 'p25', 'median', 'p75', 'p90'], timer.rows()));
+  }
 } finally {
   await close();
   await transport.close();
