@@ -20,8 +20,10 @@ export class FunctionTimer {
   constructor(names: readonly string[]) {
     const load = createRequire(repoPath('libs/deepseek-pool/dist/index.js'));
     for (const name of names) {
-      const [file, path] = name.split(':');
-      const steps = path?.split('.') ?? [];
+      const colon = name.indexOf(':');
+      if (colon < 1) throw new Error(`--time: ${name} is not <module>:<function>`);
+      const file = name.slice(0, colon);
+      const steps = name.slice(colon + 1).split('.');
       const method = steps.pop();
       let owner = load(repoPath(`libs/deepseek-pool/dist/${file}.js`)) as Record<string, unknown>;
       for (const step of steps) owner = (owner[step] ?? {}) as Record<string, unknown>;

@@ -1,4 +1,5 @@
 import { expect, jest } from '@jest/globals';
+import * as otelApi from '@opentelemetry/api';
 import { ProxyTracer, type Span, SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import { createCache } from 'cache-manager';
 import type { ChatCompletionChunk } from '../chat.types.js';
@@ -13,6 +14,9 @@ import { DeepSeekDegradationService } from '../degradation/degradation.service.j
 import { DONE, ROLE, chunkEvent, finalEvent, sseReply } from '../streaming/sse-reply.fixture.js';
 import { ScriptedTransport, completion, deepseekError } from '../testing/scripted-transport.js';
 import { TelemetryHarness, allAttributeText } from './telemetry.fixture.js';
+import { PoolTelemetry } from './pool-telemetry.js';
+import { resolveTelemetryOptions } from './telemetry-options.js';
+import type { OtelApiModule } from './otel-api.js';
 
 const A = 'sk-otelkeyaaaaaaaaaaaa01';
 const B = 'sk-otelkeybbbbbbbbbbbb02';
@@ -526,6 +530,26 @@ describe('OpenTelemetry spans and metrics of pool calls (in-memory exporter, fak
     const started = startSpan.mock.calls.length;
     startSpan.mockRestore();
     expect(started).toBe(0);
+  });
+
+  it('starts its spans as before with an API that cannot tell whether an SDK is registered (no ProxyTracerProvider)', () => {
+    const api = { ...otelApi, ProxyTracerProvider: undefined } as unknown as OtelApiModule;
+    const options = resolveTelemetryOptions({});
+    if (options === false) throw new Error('telemetry resolved off');
+    const telemetry = new PoolTelemetry(api, options, {
+      clock: { now: () => Date.now() },
+      redact: (text) => text,
+      cooldownEnd: () => 0,
+      snapshot: () => {
+        throw new Error('no gauge is read here');
+      },
+    });
+    const startSpan = jest.spyOn(ProxyTracer.prototype, 'startSpan');
+    telemetry.call(request, false);
+    const started = startSpan.mock.calls.length;
+    startSpan.mockRestore();
+    telemetry.close();
+    expect(started).toBe(1);
   });
 
   it('traces through the global provider once an SDK registers it, after the pool started', async () => {

@@ -1,12 +1,4 @@
-import type {
-  Attributes,
-  Context,
-  MeterProvider,
-  ProxyTracerProvider,
-  Span,
-  Tracer,
-  TracerProvider,
-} from '@opentelemetry/api';
+import type { Attributes, Context, MeterProvider, Span, Tracer, TracerProvider } from '@opentelemetry/api';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, ChatMessage } from '../chat.types.js';
 import type { Clock } from '../clock.js';
 import { errorMessage } from '../deepseek-pool.errors.js';
@@ -70,13 +62,8 @@ export class PoolTelemetry implements CallTracer {
   readonly capture: ContentCapture | undefined;
   /** False when no meter provider was set: the instruments are the API's no-op ones. */
   private readonly metered: boolean;
-  /**
-   * The global tracer provider, when the pool traces through it: until an SDK registers its provider there, its
-   * delegate is the API's no-op one and every span would be non-recording.
-   */
-  private readonly globalProvider: ProxyTracerProvider | undefined;
-  /** The API's no-op tracer provider (the delegate of a global provider no SDK has registered with). */
-  private readonly noopProvider: TracerProvider;
+  /** True while the global tracer provider has no SDK behind it (undefined when that cannot be told). */
+  private readonly unregistered: (() => boolean) | undefined;
 
   constructor(
     readonly api: OtelApiModule,
@@ -90,8 +77,7 @@ export class PoolTelemetry implements CallTracer {
     this.metered = meter !== api.createNoopMeter();
     const tracerProvider = (options.tracerProvider as TracerProvider | undefined) ?? api.trace.getTracerProvider();
     this.tracer = tracerProvider.getTracer(INSTRUMENTATION_SCOPE);
-    this.globalProvider = tracerProvider instanceof api.ProxyTracerProvider ? tracerProvider : undefined;
-    this.noopProvider = new api.ProxyTracerProvider().getDelegate();
+    this.unregistered = unregisteredCheck(api, tracerProvider);
     this.capture = options.captureContent ? new ContentCapture(ctx.redact, options.maxContentChars) : undefined;
   }
 
@@ -99,7 +85,7 @@ export class PoolTelemetry implements CallTracer {
   call(request: ChatCompletionRequest, stream: boolean): CallTrace {
     // No SDK registered and no meter: every span would be non-recording, so none is started (no clock reading, no
     // context lookup, no span object): the API without an SDK costs a call one check (bench/FINDINGS.md, finding 1).
-    if (!this.metered && this.globalProvider?.getDelegate() === this.noopProvider) return NOOP_CALL;
+    if (!this.metered && this.unregistered?.() === true) return NOOP_CALL;
     const startedMs = this.ctx.clock.now();
     const parent = this.api.context.active();
     const span = this.startSpan(`chat ${request.model}`, 'internal', parent, startedMs);
@@ -148,6 +134,19 @@ export class PoolTelemetry implements CallTracer {
     if (state) headers.tracestate = state;
     return headers;
   }
+}
+
+/**
+ * A check of whether `provider` is the API's global tracer provider with no SDK registered behind it yet (its delegate
+ * is then the API's no-op provider, whose spans never record); undefined when it cannot be told: a provider given in
+ * the options, or an API without `ProxyTracerProvider`, which the API deprecates for its next major version. Every
+ * call then starts its span, as before.
+ */
+function unregisteredCheck(api: OtelApiModule, provider: TracerProvider): (() => boolean) | undefined {
+  const ProxyProvider = (api as Partial<OtelApiModule>).ProxyTracerProvider;
+  if (ProxyProvider === undefined || !(provider instanceof ProxyProvider)) return undefined;
+  const noop = new ProxyProvider().getDelegate();
+  return () => provider.getDelegate() === noop;
 }
 
 class OtelCall implements CallTrace {
