@@ -24,13 +24,19 @@ describe('drainOnSignals (real HTTP server, keep-alive client)', () => {
   let server: Server;
   let agent: Agent;
   let release: () => void;
+  /** Resolves once the server has the `/slow` request (so a test need not guess how long that takes). */
+  let slowArrived: Promise<void>;
   let port: number;
   const added: NodeJS.SignalsListener[] = [];
 
   beforeEach(async () => {
+    let arrive: () => void = () => undefined;
+    slowArrived = new Promise((resolve) => (arrive = resolve));
     server = createServer((request, response) => {
-      if (request.url === '/slow') release = () => response.end('slow');
-      else response.end('fast');
+      if (request.url === '/slow') {
+        release = () => response.end('slow');
+        arrive();
+      } else response.end('fast');
     });
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
     port = (server.address() as AddressInfo).port;
@@ -61,15 +67,16 @@ describe('drainOnSignals (real HTTP server, keep-alive client)', () => {
   it('closes the connection of a request that was in flight at SIGTERM, so its keep-alive client cannot send more', async () => {
     // Arrange: a keep-alive connection busy with a request when the signal comes (server.close() spares busy
     // connections)
-    const exited: number[] = [];
+    let exit: (code: number) => void = () => undefined;
+    const exited = new Promise<number>((resolve) => (exit = resolve));
     const app = { getHttpServer: () => server, close: () => Promise.resolve() } as unknown as INestApplication;
     const before = process.listeners('SIGTERM');
     drainOnSignals(app, 10_000, { log: () => undefined, warn: () => undefined, error: () => undefined }, (code) =>
-      exited.push(code),
+      exit(code),
     );
     added.push(...process.listeners('SIGTERM').filter((listener) => !before.includes(listener)));
     const slow = get('/slow');
-    await new Promise((done) => setTimeout(done, 50));
+    await slowArrived;
 
     // Act
     process.emit('SIGTERM', 'SIGTERM');
@@ -79,7 +86,6 @@ describe('drainOnSignals (real HTTP server, keep-alive client)', () => {
     // Assert: the in-flight request finished, told its client to close, and nothing more is served
     expect(answered).toEqual({ status: 200, connection: 'close' });
     await expect(get('/fast')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
-    await new Promise((done) => setTimeout(done, 10));
-    expect(exited).toEqual([0]);
+    expect(await exited).toBe(0);
   });
 });
