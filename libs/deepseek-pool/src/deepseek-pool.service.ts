@@ -54,9 +54,16 @@ export class DeepSeekPoolService {
    * cache tokens) and the attempt metadata; rejects with a typed DeepSeekPoolError (`NO_DEGRADER` for
    * `degrade: true` without DeepSeekDegradationModule).
    */
-  async chat(request: ChatCompletionRequest, options: ChatOptions = {}): Promise<PoolResult<ChatCompletion>> {
+  chat(request: ChatCompletionRequest, options: ChatOptions = {}): Promise<PoolResult<ChatCompletion>> {
+    // The pool's promise as it is: an async wrapper would add a promise and three microtask turns to every call.
+    return options.degrade ? this.degradableChat(request, options) : this.core.calls.chat(request, options);
+  }
+
+  private async degradableChat(
+    request: ChatCompletionRequest,
+    options: ChatOptions,
+  ): Promise<PoolResult<ChatCompletion>> {
     const { calls } = this.core;
-    if (!options.degrade) return calls.chat(request, options);
     validateChatRequest(request);
     const body = serializeChatBody(request, false);
     const degrader = this.degraderFor('chat');

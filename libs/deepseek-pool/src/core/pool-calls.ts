@@ -1,6 +1,7 @@
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, ModelList, Usage } from '../chat.types.js';
 import type { ResolvedPoolOptions } from '../deepseek-pool.options.js';
 import { attemptsOf } from '../deepseek-pool.errors.js';
+import { rejection } from '../rejection.js';
 import type { KeySlot } from '../keys/key-slot.js';
 import { estimateTokens } from '../limits/token-estimate.js';
 import type { UsageMeter } from '../limits/usage-meter.js';
@@ -56,9 +57,14 @@ export class PoolCalls {
   }
 
   /** One chat completion through the keys; throws InvalidRequestError before any upstream call for a bad request. */
-  async chat(request: ChatCompletionRequest, options: CallOptions = {}): Promise<PoolResult<ChatCompletion>> {
-    validateChatRequest(request);
-    const body = serializeChatBody(request, false);
+  chat(request: ChatCompletionRequest, options: CallOptions = {}): Promise<PoolResult<ChatCompletion>> {
+    let body: ChatBody;
+    try {
+      validateChatRequest(request);
+      body = serializeChatBody(request, false);
+    } catch (error) {
+      return rejection(error);
+    }
     return this.chatTraced(request, options, this.trace(request, false), body);
   }
 

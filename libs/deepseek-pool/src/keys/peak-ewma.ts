@@ -16,9 +16,8 @@ export class PeakEwma {
     private readonly clock: Clock,
   ) {}
 
-  /** Records one latency sample, ms. */
-  observe(latencyMs: number): void {
-    const now = this.clock.now();
+  /** Records one latency sample, ms (`now`: the time it ended, when the caller read the clock already). */
+  observe(latencyMs: number, now = this.clock.now()): void {
     if (this.count === 0 || latencyMs > this.estimate) {
       this.estimate = latencyMs;
     } else {

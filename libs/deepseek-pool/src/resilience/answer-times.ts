@@ -105,8 +105,8 @@ export class AnswerTimes {
     private readonly clock: Clock,
   ) {}
 
-  record(latencyClass: LatencyClass, ms: number): void {
-    const now = this.clock.now();
+  /** Records one answer time (`now`: when it ended, when the caller read the clock already). */
+  record(latencyClass: LatencyClass, ms: number, now = this.clock.now()): void {
     const table = latencyClass.stream ? this.streams : this.answers;
     let byTokens = table.get(latencyClass.model);
     if (byTokens === undefined) {
@@ -125,13 +125,18 @@ export class AnswerTimes {
    * The `percentile` of the class's recent answer times, ms (the slowest while it has fewer than `minSamples`;
    * undefined with none).
    */
-  percentile(latencyClass: LatencyClass, percentile: number, minSamples: number): number | undefined {
-    return this.window(latencyClass)?.percentile(percentile, minSamples, this.clock.now());
+  percentile(
+    latencyClass: LatencyClass,
+    percentile: number,
+    minSamples: number,
+    nowMs = this.clock.now(),
+  ): number | undefined {
+    return this.window(latencyClass)?.percentile(percentile, minSamples, nowMs);
   }
 
   /** Samples of the class in the window. */
-  samples(latencyClass: LatencyClass): number {
-    return this.window(latencyClass)?.samples(this.clock.now()) ?? 0;
+  samples(latencyClass: LatencyClass, nowMs = this.clock.now()): number {
+    return this.window(latencyClass)?.samples(nowMs) ?? 0;
   }
 
   private window({ stream, model, tokens }: LatencyClass): WindowedHistogram | undefined {

@@ -27,15 +27,16 @@ export class AttemptLoop {
     tracer: CallTrace = NOOP_CALL,
   ): Promise<{ data: T; meta: AttemptMeta }> {
     const deps = this.deps;
+    const nowMs = deps.clock.now();
     const call = newCall(model, options, stream, attempt, tracer, {
-      nowMs: deps.clock.now(),
+      nowMs,
       requestTimeoutMs: deps.requestTimeoutMs,
       maxWaitForKeyMs: deps.maxWaitForKeyMs,
     });
     const continuing = options.continuing !== undefined;
     if (!continuing) {
-      deps.budget.recordRequest();
-      deps.hedging?.recordRequest();
+      deps.budget.recordRequest(nowMs);
+      deps.hedging?.recordRequest(nowMs);
     }
     const hedged = !continuing && options.hedge !== false && deps.hedging?.settings.enabled === true;
     for (;;) {

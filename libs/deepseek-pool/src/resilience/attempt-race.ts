@@ -125,10 +125,11 @@ function hedgeKey(
 /** The answer of `flight`, with its attempt recorded. */
 function succeed<T>(call: Call<T>, flight: Flight, data: T, deps: AttemptDeps): { data: T; meta: AttemptMeta } {
   const { slot } = flight;
-  const latencyMs = deps.clock.now() - flight.startMs;
-  slot.latency.observe(latencyMs);
+  const nowMs = deps.clock.now();
+  const latencyMs = nowMs - flight.startMs;
+  slot.latency.observe(latencyMs, nowMs);
   slot.consecutiveRateLimits = 0;
-  deps.hedging?.recordAnswer(call.latencyClass, latencyMs);
+  deps.hedging?.recordAnswer(call.latencyClass, latencyMs, nowMs);
   recordAttempt(call, deps.metrics, {
     keyId: slot.id,
     outcome: 'success',

@@ -30,14 +30,14 @@ export class Hedging {
     return hedgeDelayMs(this.settings, this.percentileMs(latencyClass));
   }
 
-  /** Records the time a successful attempt took to answer (a stream: to its first content). */
-  recordAnswer(latencyClass: LatencyClass, ms: number): void {
-    this.times.record(latencyClass, ms);
+  /** Records the time a successful attempt took to answer (a stream: to its first content), ending at `nowMs`. */
+  recordAnswer(latencyClass: LatencyClass, ms: number, nowMs?: number): void {
+    this.times.record(latencyClass, ms, nowMs);
   }
 
-  /** Counts one call, earning the budget its share of a hedge. */
-  recordRequest(): void {
-    this.budget.recordRequest();
+  /** Counts one call (started at `nowMs`), earning the budget its share of a hedge. */
+  recordRequest(nowMs?: number): void {
+    this.budget.recordRequest(nowMs);
   }
 
   /** Whether a hedge may be sent now (before a key is picked), or why not. */
@@ -65,25 +65,29 @@ export class Hedging {
    * timers before it reads the sockets, so when the process itself is late (a busy event loop), the answer the hedge
    * would race may already sit in the socket. Read first, the answer lands and cancels the hedge; only an upstream that
    * has really not answered is hedged.
+   *
+   * `fromMs` is also taken as the time now: the timer is set as the attempt starts, in the same turn.
    */
   timer(latencyClass: LatencyClass, fromMs: number, onDue: () => void): HedgeTimer {
     let handle: ReturnType<typeof setTimeout> | undefined;
     let due: ReturnType<typeof setImmediate> | undefined;
-    const leftMs = (): number =>
-      fromMs + hedgeDelayMs(this.settings, this.percentileMs(latencyClass)) - this.clock.now();
-    const wait = (ms: number): void => {
-      const cold = this.settings.fixedMs === undefined && this.times.samples(latencyClass) < this.settings.minSamples;
+    const leftMs = (nowMs: number): number =>
+      fromMs + hedgeDelayMs(this.settings, this.percentileMs(latencyClass, nowMs)) - nowMs;
+    const wait = (ms: number, nowMs: number): void => {
+      const cold =
+        this.settings.fixedMs === undefined && this.times.samples(latencyClass, nowMs) < this.settings.minSamples;
       // Unref'd, as the attempt's phase timer (AttemptControl): the primary's exchange keeps the process alive.
       handle = setTimeout(fired, cold ? Math.min(ms, this.settings.floorMs) : ms).unref();
     };
     const fired = (): void => {
-      const ms = leftMs();
-      if (ms > 0) wait(ms);
+      const nowMs = this.clock.now();
+      const ms = leftMs(nowMs);
+      if (ms > 0) wait(ms, nowMs);
       else due = setImmediate(onDue);
     };
-    const ms = leftMs();
+    const ms = leftMs(fromMs);
     if (ms <= 0) onDue();
-    else wait(ms);
+    else wait(ms, fromMs);
     return {
       cancel: () => {
         clearTimeout(handle);
@@ -92,9 +96,9 @@ export class Hedging {
     };
   }
 
-  private percentileMs(latencyClass: LatencyClass): number | undefined {
+  private percentileMs(latencyClass: LatencyClass, nowMs?: number): number | undefined {
     return this.settings.fixedMs === undefined
-      ? this.times.percentile(latencyClass, this.settings.percentile, this.settings.minSamples)
+      ? this.times.percentile(latencyClass, this.settings.percentile, this.settings.minSamples, nowMs)
       : undefined;
   }
 }

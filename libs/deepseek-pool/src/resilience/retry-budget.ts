@@ -35,9 +35,9 @@ export class RetryBudget {
     this.head = this.bucketAt(clock.now());
   }
 
-  /** Counts one original request, depositing `ratio` of a retry. */
-  recordRequest(): void {
-    this.requests[this.rotate()]++;
+  /** Counts one original request, depositing `ratio` of a retry (`nowMs`: the request's start, when read already). */
+  recordRequest(nowMs = this.clock.now()): void {
+    this.requests[this.rotate(nowMs)]++;
     this.requestsInWindow++;
   }
 
@@ -61,8 +61,8 @@ export class RetryBudget {
   }
 
   /** Clears the buckets that slid out of the window and returns the slot of the current one. */
-  private rotate(): number {
-    const now = this.bucketAt(this.clock.now());
+  private rotate(nowMs = this.clock.now()): number {
+    const now = this.bucketAt(nowMs);
     const stale = Math.min(now - this.head, BUCKETS);
     for (let i = 1; i <= stale; i++) this.clear(this.slotOf(this.head + i));
     if (now > this.head) this.head = now;

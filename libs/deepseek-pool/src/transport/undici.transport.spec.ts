@@ -35,6 +35,18 @@ describe('UndiciTransport connection pooling', () => {
     await upstream.close();
   });
 
+  it('rejects the promise (never throws) for a base URL it cannot route', async () => {
+    // Arrange
+    const transport = new UndiciTransport();
+
+    // Act
+    const sending = transport.request(get('not a url'));
+
+    // Assert
+    await expect(sending).rejects.toThrow('Invalid URL');
+    await transport.close();
+  });
+
   it('reuses one keep-alive socket for sequential requests to one origin', async () => {
     // Arrange
     const transport = new UndiciTransport();

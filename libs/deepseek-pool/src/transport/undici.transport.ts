@@ -1,4 +1,5 @@
 import { Pool } from 'undici';
+import { rejection } from '../rejection.js';
 import { splitBaseUrl } from './base-url.js';
 import type { Transport, TransportRequest, TransportResponse } from './transport.js';
 import { dispatchExchange } from './undici-exchange.js';
@@ -42,8 +43,14 @@ export class UndiciTransport implements Transport {
    * One HTTP exchange on the base URL's keep-alive pool, read through undici's handler callbacks (no response stream);
    * rejects with a transport error (a code, no secret) when no response arrives.
    */
-  async request(request: TransportRequest): Promise<TransportResponse> {
-    const { pool, pathPrefix } = this.route(request.baseUrl);
+  request(request: TransportRequest): Promise<TransportResponse> {
+    let route: Route;
+    try {
+      route = this.route(request.baseUrl);
+    } catch (error) {
+      return rejection(error);
+    }
+    const { pool, pathPrefix } = route;
     const options = {
       path: pathPrefix + request.path,
       method: request.method,
