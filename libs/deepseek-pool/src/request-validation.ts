@@ -5,6 +5,24 @@ const ROLES = new Set(['system', 'user', 'assistant', 'tool', 'developer']);
 /** Longest model name accepted: model names reach metrics, logs and error messages. */
 export const MAX_MODEL_CHARS = 256;
 
+/** The optional fields checked when present (not null), with what a valid value is. Built once, not per request. */
+const OPTIONAL_FIELDS: readonly { field: string; valid: (value: unknown) => boolean; problem: string }[] = [
+  { field: 'stream', valid: (v) => typeof v === 'boolean', problem: 'must be a boolean' },
+  {
+    field: 'temperature',
+    valid: (v) => typeof v === 'number' && v >= 0 && v <= 2,
+    problem: 'must be a number from 0 to 2',
+  },
+  { field: 'top_p', valid: (v) => typeof v === 'number' && v >= 0 && v <= 1, problem: 'must be a number from 0 to 1' },
+  {
+    field: 'max_tokens',
+    valid: (v) => Number.isInteger(v) && (v as number) > 0,
+    problem: 'must be a positive integer',
+  },
+  { field: 'tools', valid: (v) => Array.isArray(v), problem: 'must be an array' },
+  { field: 'stream_options', valid: (v) => typeof v === 'object' && v !== null, problem: 'must be an object' },
+];
+
 /** Rejects a malformed chat request before any upstream call; the error names the field. */
 export function validateChatRequest(body: unknown): asserts body is ChatCompletionRequest {
   if (body === null || typeof body !== 'object' || Array.isArray(body))
@@ -19,36 +37,30 @@ export function validateChatRequest(body: unknown): asserts body is ChatCompleti
     );
   if (!Array.isArray(request.messages) || request.messages.length === 0)
     throw new InvalidRequestError('messages', 'must be a non-empty array');
-  request.messages.forEach((message: unknown, index) => validateMessage(message, `messages[${index}]`));
-  optional(request, 'stream', (v) => typeof v === 'boolean', 'must be a boolean');
-  optional(request, 'temperature', (v) => typeof v === 'number' && v >= 0 && v <= 2, 'must be a number from 0 to 2');
-  optional(request, 'top_p', (v) => typeof v === 'number' && v >= 0 && v <= 1, 'must be a number from 0 to 1');
-  optional(request, 'max_tokens', (v) => Number.isInteger(v) && (v as number) > 0, 'must be a positive integer');
-  optional(request, 'tools', (v) => Array.isArray(v), 'must be an array');
-  optional(request, 'stream_options', (v) => typeof v === 'object' && v !== null, 'must be an object');
+  for (let index = 0; index < request.messages.length; index++) validateMessage(request.messages[index], index);
+  for (const { field, valid, problem } of OPTIONAL_FIELDS) {
+    const value = request[field];
+    if (value !== undefined && value !== null && !valid(value)) throw new InvalidRequestError(field, problem);
+  }
 }
 
-function validateMessage(message: unknown, field: string): void {
+/** The field name of `messages[index]`, for an error. */
+function messageField(index: number): string {
+  return `messages[${index}]`;
+}
+
+/** Checks `messages[index]`; its field name is only built for an error (a long conversation builds none). */
+function validateMessage(message: unknown, index: number): void {
   if (message === null || typeof message !== 'object' || Array.isArray(message))
-    throw new InvalidRequestError(field, 'must be an object');
+    throw new InvalidRequestError(messageField(index), 'must be an object');
   const { role, content } = message as Record<string, unknown>;
   if (typeof role !== 'string' || !ROLES.has(role))
-    throw new InvalidRequestError(`${field}.role`, `must be one of ${[...ROLES].join(', ')}`);
+    throw new InvalidRequestError(`${messageField(index)}.role`, `must be one of ${[...ROLES].join(', ')}`);
   const hasToolCalls = Array.isArray((message as Record<string, unknown>).tool_calls);
   if (content === undefined || content === null) {
     if (role === 'assistant' && hasToolCalls) return;
-    throw new InvalidRequestError(`${field}.content`, 'is required');
+    throw new InvalidRequestError(`${messageField(index)}.content`, 'is required');
   }
   if (typeof content !== 'string' && !Array.isArray(content))
-    throw new InvalidRequestError(`${field}.content`, 'must be a string or an array of parts');
-}
-
-function optional(
-  request: Record<string, unknown>,
-  field: string,
-  valid: (value: unknown) => boolean,
-  problem: string,
-): void {
-  if (request[field] !== undefined && request[field] !== null && !valid(request[field]))
-    throw new InvalidRequestError(field, problem);
+    throw new InvalidRequestError(`${messageField(index)}.content`, 'must be a string or an array of parts');
 }

@@ -18,8 +18,8 @@ export interface Call<T> {
   readonly deadlineMs: number;
   /** No waiting for a key past this (epoch ms). */
   readonly waitUntilMs: number;
-  /** Keys that failed this call: picked again only when no other is eligible. */
-  readonly tried: Set<KeySlot>;
+  /** Keys that failed this call: picked again only when no other is eligible. Added to through `markTried`. */
+  tried: ReadonlySet<KeySlot>;
   readonly trace: AttemptRecord[];
   /** Hedge delays are per class: stream or not, model, and the caller's class. */
   readonly latencyClass: LatencyClass;
@@ -29,6 +29,17 @@ export interface Call<T> {
   lastError: UpstreamError | undefined;
   /** Waits for a key so far: the step of the next backoff. */
   waits: number;
+}
+
+/**
+ * The keys tried of a call that has tried none: shared until its first `markTried`, so that the call that succeeds at
+ * once (most of them) builds no set (152 bytes per call, bench/FINDINGS.md, finding 1).
+ */
+const NONE_TRIED: ReadonlySet<KeySlot> = new Set();
+
+/** Adds `slot` to the keys `call` tried (a new set: a call tries a few keys at most). */
+export function markTried(call: Call<unknown>, slot: KeySlot): void {
+  call.tried = new Set(call.tried).add(slot);
 }
 
 /** The state of a fresh run of `attempt` for `model`, started at `nowMs`. */
@@ -52,7 +63,7 @@ export function newCall<T>(
     timeoutMs,
     deadlineMs,
     waitUntilMs: Math.min(deadlineMs, timing.nowMs + timing.maxWaitForKeyMs),
-    tried: new Set(continuation?.avoid),
+    tried: continuation?.avoid === undefined ? NONE_TRIED : new Set(continuation.avoid),
     trace: [],
     latencyClass: { stream, model: model ?? '', tokens: options.latencyClass ?? '' },
     accepts: pickable(options.priorities, continuation?.accepts),

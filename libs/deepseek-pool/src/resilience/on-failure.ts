@@ -1,7 +1,7 @@
 import { DeadlineExceededError, RequestAbortedError, UpstreamError } from '../deepseek-pool.errors.js';
 import { failureLatencyMs } from '../keys/peak-ewma.js';
 import type { AttemptControl } from './attempt-control.js';
-import { type Call, recordAttempt } from './attempt-call.js';
+import { type Call, markTried, recordAttempt } from './attempt-call.js';
 import type { AttemptLoopDeps } from './attempt-loop.types.js';
 import { classify } from './classify.js';
 import type { Flight } from './flight.js';
@@ -48,7 +48,7 @@ export function onFailure(call: Call<unknown>, flight: FailedFlight, error: unkn
   }
   if (action.type === 'return' || action.type === 'local-failure')
     throw new UpstreamError(error.message, error.outcome, error.keyId, error.body, call.trace);
-  call.tried.add(slot);
+  markTried(call, slot);
   // The call moves on to another key: a retry, or the hedge still in the air.
   deps.events.emit('retry', { fromKeyId: slot.id, attempt: call.trace.length, reason: error.outcome.kind });
   deps.metrics?.retry(slot.id, error.outcome.kind);

@@ -10,7 +10,7 @@ import type { KeySlot } from '../keys/key-slot.js';
 import type { EligibilityContext } from '../routing/eligibility.js';
 import type { Unavailability } from '../routing/router.js';
 import type { AttemptLoopDeps } from './attempt-loop.types.js';
-import { type Call, attemptsCounted } from './attempt-call.js';
+import { type Call, attemptsCounted, markTried } from './attempt-call.js';
 import { backoffMs } from './backoff.js';
 import type { SlotReleases } from './slot-releases.js';
 
@@ -44,13 +44,13 @@ export function pickOrWait(call: Call<unknown>, deps: PickDeps): KeySlot | Promi
     const { slot, acquired } = picked;
     if (acquired === true) return slot;
     if (acquired !== false) return acquired.then((ok) => (ok ? slot : retryWithout(call, deps, slot)));
-    call.tried.add(slot);
+    markTried(call, slot);
   }
 }
 
 /** The account place of `slot` was gone: another key. */
 function retryWithout(call: Call<unknown>, deps: PickDeps, slot: KeySlot): KeySlot | Promise<KeySlot> {
-  call.tried.add(slot);
+  markTried(call, slot);
   return pickOrWait(call, deps);
 }
 
