@@ -8,9 +8,14 @@
  *   node bench/dist/overhead/cpu-builds.js --save before   # copies libs/deepseek-pool/dist to bench/.runs/builds/
  *   node bench/dist/overhead/cpu-builds.js [--calls 10000] [--rounds 81] [--wait | --loopback] before before current
  *
+ * `--bytes` also reports the bytes each call allocates: the growth of the heap over a round that starts after a full
+ * collection and runs none (node --expose-gc --min-semi-space-size=128 --max-semi-space-size=128, and --calls small
+ * enough that a round fits the young generation: 2000 does; a round that a collection interrupts stops the run).
+ *
  * `current` is the library as built in libs/deepseek-pool/dist now.
  */
 import { cp, readFile, writeFile } from 'node:fs/promises';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { DeepSeekPool, DeepSeekPoolOptions } from 'nestjs-deepseek-pool';
 import type { MockScenario } from 'nestjs-deepseek-pool-mock';
@@ -28,6 +33,7 @@ const { values, positionals } = parseArgs({
     rounds: { type: 'string', default: '81' },
     wait: { type: 'boolean', default: false },
     loopback: { type: 'boolean', default: false },
+    bytes: { type: 'boolean', default: false },
     save: { type: 'string' },
   },
 });
@@ -48,6 +54,14 @@ async function load(name: string): Promise<CreatePool> {
   const url = name === 'current' ? 'nestjs-deepseek-pool' : `${buildDir(name)}/index.js`;
   return ((await import(url)) as { createDeepSeekPool: CreatePool }).createDeepSeekPool;
 }
+
+const collect = (globalThis as { gc?: () => void }).gc;
+if (values.bytes && collect === undefined)
+  throw new Error('--bytes needs node --expose-gc --min-semi-space-size=128 --max-semi-space-size=128');
+/** When each garbage collection started (performance.now()): a round with one cannot count its bytes. */
+const collections: number[] = [];
+const gcObserver = new PerformanceObserver((list) => collections.push(...list.getEntries().map((e) => e.startTime)));
+if (values.bytes) gcObserver.observe({ entryTypes: ['gc'] });
 
 const calls = Number(values.calls);
 const rounds = Number(values.rounds);
@@ -71,10 +85,14 @@ try {
     [...values].sort((a, b) => a - b)[Math.floor(q * (values.length - 1))];
   const cpu = pools.map((): number[] => []);
   const latency = pools.map((): number[] => []);
+  const bytes = pools.map((): number[] => []);
   const took = new Array<number>(calls);
   for (let r = -1; r < rounds; r++)
     for (let i = 0; i < pools.length; i++) {
       const index = (Math.max(r, 0) + i) % pools.length;
+      collect?.();
+      const roundStart = performance.now();
+      const heapBefore = process.memoryUsage().heapUsed;
       const before = process.cpuUsage();
       for (let c = 0; c < calls; c++) {
         const start = performance.now();
@@ -82,7 +100,16 @@ try {
         took[c] = performance.now() - start;
       }
       const used = process.cpuUsage(before);
+      const heapAfter = process.memoryUsage().heapUsed;
+      const roundEnd = performance.now();
+      // The observer hears of a collection a little later.
+      if (values.bytes) await new Promise((resolve) => setTimeout(resolve, 10));
+      if (values.bytes && collections.some((at) => at >= roundStart && at <= roundEnd))
+        throw new Error(
+          `a garbage collection ran during a round of ${calls} calls: lower --calls or raise the semi-space`,
+        );
       if (r < 0) continue;
+      bytes[index].push((heapAfter - heapBefore) / calls);
       cpu[index].push((used.user + used.system) / calls);
       latency[index].push(quantile(took, 0.5) * 1_000);
     }
@@ -102,8 +129,10 @@ try {
   const over = values.loopback ? 'its own transport to the mock' : `the ${mock ? 'waiting ' : ''}stub`;
   report(`CPU µs per pool.chat over ${over}`, cpu);
   if (values.loopback) report(`Median µs per pool.chat over ${over}`, latency);
+  if (values.bytes) report(`Bytes allocated per pool.chat over ${over}`, bytes);
   await Promise.all(pools.map((pool) => pool.close()));
 } finally {
+  gcObserver.disconnect();
   await dispatcher.close();
   await stopAll();
 }

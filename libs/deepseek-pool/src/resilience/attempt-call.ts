@@ -33,7 +33,7 @@ export interface Call<T> {
 
 /**
  * The keys tried of a call that has tried none: shared until its first `markTried`, so that the call that succeeds at
- * once (most of them) builds no set (152 bytes per call, bench/FINDINGS.md, finding 1).
+ * once (most of them) builds no set (bench/FINDINGS.md, finding 1).
  */
 const NONE_TRIED: ReadonlySet<KeySlot> = new Set();
 
