@@ -8,6 +8,10 @@
  *   node bench/dist/overhead/cpu-builds.js --save before   # copies libs/deepseek-pool/dist to bench/.runs/builds/
  *   node bench/dist/overhead/cpu-builds.js [--calls 10000] [--rounds 81] [--wait | --loopback] before before current
  *
+ * `--counts` first prints, per build, the clock readings of a call (through the pool's `clock` option: opossum's own
+ * `Date.now()` calls are not among them) and the promises it creates (async_hooks, which also makes every `await`
+ * create one), over 1,000 calls of a pool of its own after 2,000 of warm-up.
+ *
  * `--bytes` also reports the bytes each call allocates: the growth of the heap over a round that starts after a full
  * collection and runs none (node --expose-gc --min-semi-space-size=128 --max-semi-space-size=128, and --calls small
  * enough that a round fits the young generation: 2000 does; a round that a collection interrupts stops the run).
@@ -15,6 +19,7 @@
  * `current` is the library as built in libs/deepseek-pool/dist now.
  */
 import { cp, readFile, writeFile } from 'node:fs/promises';
+import { createHook } from 'node:async_hooks';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { DeepSeekPool, DeepSeekPoolOptions } from 'nestjs-deepseek-pool';
@@ -34,6 +39,7 @@ const { values, positionals } = parseArgs({
     wait: { type: 'boolean', default: false },
     loopback: { type: 'boolean', default: false },
     bytes: { type: 'boolean', default: false },
+    counts: { type: 'boolean', default: false },
     save: { type: 'string' },
   },
 });
@@ -74,7 +80,38 @@ const wait = async (): Promise<void> => {
   const response = await request(`${url}/models`, { dispatcher, headers: { authorization: `Bearer x` } });
   await response.body.dump();
 };
+/** Clock readings and promises per call of `createPool`'s pool over the stub. */
+async function countsPerCall(createPool: CreatePool): Promise<{ clockReads: number; promises: number }> {
+  const counted = { clockReads: 0, promises: 0 };
+  const clock = {
+    now: () => {
+      counted.clockReads += 1;
+      return Date.now();
+    },
+  };
+  const keys = scenario.keys.map((key, index) => ({ id: `fast-${index + 1}`, apiKey: key.key, baseUrl: url }));
+  const { pool, close } = createPool({ keys, logger: false, clock, transport: new StubTransport() });
+  const hook = createHook({
+    init: (_id, type) => {
+      if (type === 'PROMISE') counted.promises += 1;
+    },
+  });
+  for (let c = 0; c < 2_000; c++) await pool.chat(CHAT_REQUEST);
+  [counted.clockReads, counted.promises] = [0, 0];
+  hook.enable();
+  for (let c = 0; c < 1_000; c++) await pool.chat(CHAT_REQUEST);
+  hook.disable();
+  await close();
+  // The loop's own `await` creates one promise per call.
+  return { clockReads: counted.clockReads / 1_000, promises: counted.promises / 1_000 - 1 };
+}
+
 try {
+  if (values.counts)
+    for (const name of positionals) {
+      const { clockReads, promises } = await countsPerCall(await load(name));
+      console.log(`${name}: ${clockReads} clock readings and ${promises} promises per pool.chat over the stub`);
+    }
   const pools: DeepSeekPool[] = [];
   for (const name of positionals) {
     const keys = scenario.keys.map((key, index) => ({ id: `fast-${index + 1}`, apiKey: key.key, baseUrl: url }));
