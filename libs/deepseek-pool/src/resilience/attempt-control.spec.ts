@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { AttemptControl } from './attempt-control.js';
 import { Redactor } from '../redaction/redactor.js';
+import { UpstreamError } from '../deepseek-pool.errors.js';
 
 const clock = { now: () => Date.now() };
 
@@ -264,5 +265,58 @@ describe('AttemptControl.outcomeOf', () => {
 
     // Assert
     expect(outcome).toEqual(expected);
+  });
+});
+
+describe('AttemptControl.failure', () => {
+  const secret = 'sk-live-0123456789abcdef0123';
+
+  it('redacts an upstream failure once, and hands the same error back when it is passed on again', () => {
+    // Arrange
+    const attempt = new AttemptControl(
+      clock,
+      undefined,
+      Date.now() + 10_000,
+      Date.now() + 20_000,
+      new Redactor([secret]),
+    );
+    const thrown = Object.assign(new Error(`reset while sending ${secret}`), { code: 'ECONNRESET' });
+
+    // Act
+    const first = attempt.failure(thrown, 'k1');
+    const again = attempt.failure(first, 'k1');
+    const another = attempt.failure(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }), 'k1');
+
+    // Assert
+    expect(first).toBeInstanceOf(UpstreamError);
+    expect((first as UpstreamError).message).not.toContain(secret);
+    expect(again).toBe(first);
+    expect(another).not.toBe(first);
+    expect((another as UpstreamError).outcome).toEqual({ kind: 'network', code: 'ECONNREFUSED' });
+  });
+
+  it("redacts an UpstreamError it did not make (another control's, a transport's)", () => {
+    // Arrange
+    const attempt = control();
+    const foreign = new UpstreamError('upstream said no', { kind: 'http', status: 503 }, 'k1', undefined);
+
+    // Act
+    const failure = attempt.failure(foreign, 'k1');
+
+    // Assert
+    expect(failure).toBeInstanceOf(UpstreamError);
+    expect(failure).not.toBe(foreign);
+  });
+
+  it('returns a failure of this process as thrown, every time', () => {
+    // Arrange
+    const attempt = control();
+    const bug = new TypeError('x is undefined');
+
+    // Act
+    const failures = [attempt.failure(bug, 'k1'), attempt.failure(bug, 'k1')];
+
+    // Assert
+    expect(failures).toEqual([bug, bug]);
   });
 });

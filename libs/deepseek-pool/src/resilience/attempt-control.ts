@@ -27,6 +27,8 @@ export class AttemptControl {
   private cancelled = false;
   private pausedAtMs: number | undefined;
   private stallTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The last failure `failure` made (redacted). */
+  private made: UpstreamError | undefined;
   private readonly onCallerAbort = (): void => this.controller.abort();
 
   constructor(
@@ -129,13 +131,21 @@ export class AttemptControl {
    * Anything the attempt threw, as the UpstreamError it stands for (this control tells timeouts and aborts apart),
    * with every secret redacted: the one way an upstream's text leaves an attempt. `context` prefixes the message of
    * an error that is not an UpstreamError yet. A failure of this process (outcome `local`: a bug, a memory guard)
-   * is returned as thrown: it is never the key's.
+   * is returned as thrown: it is never the key's. The failure this control made last is returned as it is when handed
+   * back (the breaker's wrapper, the flight and its landing each pass it on): one redacted error per failure, not one
+   * per hand-over.
    */
   failure(thrown: unknown, keyId: string, context?: string): unknown {
-    if (thrown instanceof UpstreamError) return redactFailure(thrown, this.redactor);
-    const outcome = this.outcomeOf(thrown);
-    if (outcome.kind === 'local') return thrown;
-    return redactFailure(new UpstreamError(describe(thrown, context), outcome, keyId, undefined), this.redactor);
+    if (thrown !== undefined && thrown === this.made) return thrown;
+    let failure: UpstreamError;
+    if (thrown instanceof UpstreamError) failure = redactFailure(thrown, this.redactor);
+    else {
+      const outcome = this.outcomeOf(thrown);
+      if (outcome.kind === 'local') return thrown;
+      failure = redactFailure(new UpstreamError(describe(thrown, context), outcome, keyId, undefined), this.redactor);
+    }
+    this.made = failure;
+    return failure;
   }
 
   /** True when the caller's own deadline (not the key) ended the attempt. */
