@@ -59,13 +59,15 @@ export class PoolCalls {
   /** One chat completion through the keys; throws InvalidRequestError before any upstream call for a bad request. */
   chat(request: ChatCompletionRequest, options: CallOptions = {}): Promise<PoolResult<ChatCompletion>> {
     let body: ChatBody;
+    let trace: CallTrace;
     try {
       validateChatRequest(request);
       body = serializeChatBody(request, false);
+      trace = this.trace(request, false);
     } catch (error) {
       return rejection(error);
     }
-    return this.chatTraced(request, options, this.trace(request, false), body);
+    return this.chatTraced(request, options, trace, body);
   }
 
   /** One chat completion through the keys of a validated `request` serialized as `body`, traced as `call`. */

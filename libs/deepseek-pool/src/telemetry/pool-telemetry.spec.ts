@@ -147,6 +147,33 @@ describe('OpenTelemetry spans and metrics of pool calls (in-memory exporter, fak
     expect(transport.calls[0].headers.traceparent).toBe(`00-${traceId}-${spanId}-01`);
   });
 
+  it('an SDK whose tracer throws: the call rejects with its error, it never throws at the caller', async () => {
+    // Arrange
+    const broken = new Error('tracer exploded');
+    const tracer = {
+      startSpan: () => {
+        throw broken;
+      },
+    };
+    await start({}, { tracerProvider: { getTracer: () => tracer } as unknown as otelApi.TracerProvider });
+
+    // Act
+    let calling: Promise<unknown> | undefined;
+    const thrown = (() => {
+      try {
+        calling = pool.chat(request);
+        return undefined;
+      } catch (error) {
+        return error;
+      }
+    })();
+
+    // Assert
+    expect(thrown).toBeUndefined();
+    await expect(calling).rejects.toBe(broken);
+    expect(transport.calls).toHaveLength(0);
+  });
+
   it('failover over 3 keys: sibling attempt spans, the failed ones with error.type, the action and the cooldown', async () => {
     transport.script(A, {
       status: 429,
