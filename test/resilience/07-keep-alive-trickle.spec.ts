@@ -93,7 +93,13 @@ describe('scenario 7: DeepSeek keep-alive trickle', () => {
   });
 
   it('waits through keep-alive lines when the answer comes within the bounds (keep-alive is not a failure)', async () => {
-    const s = await trickleFirst({ keepAlive: { intervalMs: 20, afterMs: 100, then: 'answer' } });
+    // Bounds well clear of the 100 ms trickle: under a loaded CI worker the answer came after attemptMs (400 ms) once,
+    // which is a timeout, not the keep-alive this test is about.
+    const s = await start({
+      mock: castWith({ keepAlive: { intervalMs: 20, afterMs: 100, then: 'answer' } }),
+      pool: { timeouts: { ...TIMEOUTS, firstContentMs: 2_000, attemptMs: 3_000 } },
+      keys: { trickling: { priority: 0 }, healthy: { priority: 1 } },
+    });
 
     const plain = await s.pool.chat(chatRequest());
     const streamed = await readStream(s.pool, 1);
