@@ -127,7 +127,7 @@ try {
   for (let r = -1; r < rounds; r++)
     for (let i = 0; i < pools.length; i++) {
       const index = (Math.max(r, 0) + i) % pools.length;
-      collect?.();
+      if (values.bytes) collect?.();
       const roundStart = performance.now();
       const heapBefore = process.memoryUsage().heapUsed;
       const before = process.cpuUsage();
