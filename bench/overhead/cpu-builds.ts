@@ -6,7 +6,11 @@
  * machine's load drift that separate runs of cpu-per-call.js cannot; list the first build twice for an A/A control.
  *
  *   node bench/dist/overhead/cpu-builds.js --save before   # copies libs/deepseek-pool/dist to bench/.runs/builds/
- *   node bench/dist/overhead/cpu-builds.js [--calls 10000] [--rounds 81] [--wait | --loopback] before before current
+ *   node bench/dist/overhead/cpu-builds.js [--calls 10000] [--rounds 81] [--concurrency 1] [--wait | --loopback] \
+ *     before before current
+ *
+ * `--concurrency N` keeps N calls in flight (over loopback, where calls at 64 in flight are CPU-bound and each call's
+ * state has gone cold by the time its answer comes: what the overhead suite's concurrency-64 row measures).
  *
  * `--counts` first prints, per build, the clock readings of a call (through the pool's `clock` option: opossum's own
  * `Date.now()` calls are not among them) and the promises it creates (async_hooks, which also makes every `await`
@@ -36,6 +40,7 @@ const { values, positionals } = parseArgs({
   options: {
     calls: { type: 'string', default: '10000' },
     rounds: { type: 'string', default: '81' },
+    concurrency: { type: 'string', default: '1' },
     wait: { type: 'boolean', default: false },
     loopback: { type: 'boolean', default: false },
     bytes: { type: 'boolean', default: false },
@@ -71,6 +76,9 @@ if (values.bytes) gcObserver.observe({ entryTypes: ['gc'] });
 
 const calls = Number(values.calls);
 const rounds = Number(values.rounds);
+const concurrency = Number(values.concurrency);
+if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > calls)
+  throw new Error(`--concurrency must be an integer from 1 to --calls (${calls}), got ${values.concurrency}`);
 const scenarioFile = repoPath('libs/deepseek-mock/scenarios/fast.json');
 const scenario = JSON.parse(await readFile(scenarioFile, 'utf8')) as MockScenario;
 const mock = values.wait || values.loopback ? await startMock(scenarioFile) : undefined;
@@ -113,10 +121,15 @@ try {
       console.log(`${name}: ${clockReads} clock readings and ${promises} promises per pool.chat over the stub`);
     }
   const pools: DeepSeekPool[] = [];
+  /** Hedges each build's pool sent, warm-up round included. */
+  const hedges = positionals.map(() => 0);
   for (const name of positionals) {
     const keys = scenario.keys.map((key, index) => ({ id: `fast-${index + 1}`, apiKey: key.key, baseUrl: url }));
     const transport = values.loopback ? {} : { transport: mock ? new WaitingStubTransport(wait) : new StubTransport() };
-    pools.push((await load(name))({ keys, logger: false, ...transport }));
+    const pool = (await load(name))({ keys, logger: false, ...transport });
+    const index = pools.length;
+    pool.pool.events.on('hedge', () => (hedges[index] += 1));
+    pools.push(pool);
   }
   const quantile = (values: number[], q: number): number =>
     [...values].sort((a, b) => a - b)[Math.floor(q * (values.length - 1))];
@@ -131,11 +144,16 @@ try {
       const roundStart = performance.now();
       const heapBefore = process.memoryUsage().heapUsed;
       const before = process.cpuUsage();
-      for (let c = 0; c < calls; c++) {
-        const start = performance.now();
-        await pools[index].pool.chat(CHAT_REQUEST);
-        took[c] = performance.now() - start;
-      }
+      let next = 0;
+      const lane = async (): Promise<void> => {
+        while (next < calls) {
+          const c = next++;
+          const start = performance.now();
+          await pools[index].pool.chat(CHAT_REQUEST);
+          took[c] = performance.now() - start;
+        }
+      };
+      await (concurrency === 1 ? lane() : Promise.all(Array.from({ length: concurrency }, lane)));
       const used = process.cpuUsage(before);
       const heapAfter = process.memoryUsage().heapUsed;
       const roundEnd = performance.now();
@@ -152,7 +170,7 @@ try {
     }
   const report = (what: string, samples: number[][]): void => {
     console.log(
-      `${what}, ${rounds} rounds x ${calls} calls: median, then minus ${positionals[0]} in the same round (median, quartiles, rounds below):`,
+      `${what}, ${rounds} rounds x ${calls} calls${concurrency > 1 ? ` at concurrency ${concurrency}` : ''}: median, then minus ${positionals[0]} in the same round (median, quartiles, rounds below):`,
     );
     positionals.forEach((name, index) => {
       const diffs = samples[index].map((us, round) => us - samples[0][round]);
@@ -165,6 +183,7 @@ try {
   };
   const over = values.loopback ? 'its own transport to the mock' : `the ${mock ? 'waiting ' : ''}stub`;
   report(`CPU µs per pool.chat over ${over}`, cpu);
+  console.log(`  hedges sent: ${positionals.map((name, index) => `${name} ${hedges[index]}`).join(', ')}`);
   if (values.loopback) report(`Median µs per pool.chat over ${over}`, latency);
   if (values.bytes) report(`Bytes allocated per pool.chat over ${over}`, bytes);
   await Promise.all(pools.map((pool) => pool.close()));

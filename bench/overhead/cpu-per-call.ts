@@ -2,10 +2,12 @@
  * CPU time per call of overhead variants (`process.cpuUsage` of this process, user + system, or user only with
  * `--user`), and per request of the mock, which runs in its own process (every thread's CPU time from
  * `/proc/<pid>/task/<tid>/schedstat`, Linux only). Less sensitive to other jobs than wall-clock latency, not immune: on
- * a loaded 2-core host an A/A pair still differs by 10-20%. Interleaved rounds; prints the median and minimum µs/call.
+ * a loaded 2-core host an A/A pair still differs by 10-20%. Interleaved rounds; prints the median and minimum µs/call,
+ * the median of each round's difference from the first variant's (pairing cancels most of the drift between rounds;
+ * list the first variant twice under two names for an A/A control), and the pool's hedges and who won their races.
  *
  *   node bench/dist/overhead/cpu-per-call.js [--concurrency 1] [--calls 2000] [--rounds 9] [--user] \
- *     undici undici-aa transport pool-1key pool stub-direct pool-stub stub-wait-direct pool-stub-wait
+ *     undici undici-aa transport pool-1key pool pool-no-yield pool-no-hedging stub-direct pool-stub ...
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -79,13 +81,25 @@ try {
   console.log(
     `${userOnly ? 'User' : 'CPU'} µs per call, concurrency ${concurrency}, ${rounds} rounds x ${calls} calls (median / min), client then mock:`,
   );
-  const stats = (values: number[]): string => {
-    const sorted = values.sort((a, b) => a - b);
-    const median = sorted[Math.floor(sorted.length / 2)];
-    return `${median.toFixed(1).padStart(7)} / ${sorted[0].toFixed(1).padStart(7)}`;
+  const medianOf = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  const stats = (values: number[]): string =>
+    `${medianOf(values).toFixed(1).padStart(7)} / ${Math.min(...values).toFixed(1).padStart(7)}`;
+  // Each round's value minus the first variant's in the same round: pairing cancels the load drift between rounds.
+  const paired = (values: number[][], index: number): string =>
+    medianOf(values[index].map((us, r) => us - values[0][r]))
+      .toFixed(1)
+      .padStart(7);
+  const hedged = (variant: Variant): string => {
+    if (!variant.hedges || !variant.races) return '';
+    const { wonByHedge, wonByPrimary } = variant.races();
+    const perThousand = (variant.hedges() * 1_000) / ((rounds + 1) * calls);
+    return `   ${perThousand.toFixed(2)} hedges per 1,000 calls, races won by the hedge ${wonByHedge}, by the first attempt ${wonByPrimary}`;
   };
+  console.log(`  ${''.padEnd(20)} client           mock             minus ${variants[0].name} in the same round`);
   variants.forEach((variant, index) => {
-    console.log(`  ${variant.name.padEnd(20)} ${stats(samples[index])}   ${stats(mockSamples[index])}`);
+    console.log(
+      `  ${variant.name.padEnd(20)} ${stats(samples[index])}   ${stats(mockSamples[index])}   ${paired(samples, index)} ${paired(mockSamples, index)}${hedged(variant)}`,
+    );
   });
 } finally {
   await stopAll();

@@ -27,6 +27,8 @@ export interface Variant {
   close(): Promise<void>;
   /** The pool's variants: hedges sent so far (extra upstream requests the caller did not make). */
   hedges?(): number;
+  /** The pool's variants: races decided so far, by who answered first (the `hedge.won` events). */
+  races?(): { wonByHedge: number; wonByPrimary: number };
 }
 
 const now = () => process.hrtime.bigint();
@@ -81,7 +83,12 @@ export function openAiChat(target: Target): Variant {
 /** `pool.chat` as a variant, measured to the end of the call (or to `at`, read after it). */
 function poolChatVariant(name: string, { pool, close }: DeepSeekPool, at: () => bigint = now): Variant {
   let hedges = 0;
+  const races = { wonByHedge: 0, wonByPrimary: 0 };
   pool.events.on('hedge', () => (hedges += 1));
+  pool.events.on('hedge.won', ({ winner }) => {
+    if (winner === 'hedge') races.wonByHedge += 1;
+    else races.wonByPrimary += 1;
+  });
   return {
     name,
     async call() {
@@ -90,12 +97,18 @@ function poolChatVariant(name: string, { pool, close }: DeepSeekPool, at: () => 
     },
     close,
     hedges: () => hedges,
+    races: () => ({ ...races }),
   };
 }
 
-/** `pool.chat` over the 8 keys (or the first `keys`) with default options (p2c-ewma). */
-export function poolChat(target: Target, name = 'pool', keys = target.keys.length): Variant {
-  return poolChatVariant(name, newPool({ ...target, keys: target.keys.slice(0, keys) }));
+/** `pool.chat` over the 8 keys (or the first `keys`) with default options (p2c-ewma), or with `options`. */
+export function poolChat(
+  target: Target,
+  name = 'pool',
+  keys = target.keys.length,
+  options: Omit<DeepSeekPoolOptions, 'keys'> = {},
+): Variant {
+  return poolChatVariant(name, newPool({ ...target, keys: target.keys.slice(0, keys) }, undefined, options));
 }
 
 const decoder = new TextDecoder();
@@ -263,6 +276,9 @@ export const VARIANTS = {
   openai: openAiChat,
   pool: (target: Target) => poolChat(target),
   'pool-1key': (target: Target) => poolChat(target, 'pool-1key', 1),
+  'pool-no-hedging': (target: Target) => poolChat(target, 'pool-no-hedging', undefined, { hedging: false }),
+  /** Hedges sent whatever their yield (`hedging.minYield: 0`: the pool before hedges that do not pay were throttled). */
+  'pool-no-yield': (target: Target) => poolChat(target, 'pool-no-yield', undefined, { hedging: { minYield: 0 } }),
   'stub-direct': (target: Target) => stubDirect(target),
   // The same pair over a stub that answers after a round trip to the mock: the process sleeps between send and answer.
   'stub-wait-direct': (target: Target) => stubDirect(target, 'stub-wait-direct', waitingStub(target)),

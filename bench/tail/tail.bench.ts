@@ -9,7 +9,7 @@ import type { BenchSuite, ProfileName, SuiteContext } from '../lib/suite.js';
 import { runWorker } from '../lib/worker.js';
 import type { RunKey } from '../resilience/clients/chat-client.js';
 import { CONDITIONS, FAULTY_KEY, MAX_ATTEMPTS_PER_REQUEST, type TailCondition } from './conditions.js';
-import type { TailJob, TailRecord } from './worker.js';
+import type { TailHedges, TailJob, TailJobResult, TailRecord } from './worker.js';
 
 const CAST = 'bench/scenarios/three-keys.json';
 const WORKER = distModule('tail/worker');
@@ -37,6 +37,8 @@ export interface TailRun {
   attemptsPerRequest: number;
   /** Share of the upstream chat requests that went to the faulty key. */
   faultyShare: number;
+  /** Hedges sent and races won (absent in older results). */
+  hedges?: TailHedges;
 }
 
 export interface TailResult {
@@ -55,6 +57,7 @@ export function summarize(
   hedging: boolean,
   records: TailRecord[],
   chatByKey: Record<string, number>,
+  hedges?: TailHedges,
 ): TailRun {
   const ok = records
     .filter((r) => r.error === undefined)
@@ -75,6 +78,7 @@ export function summarize(
     maxMs: ok.length ? round(ok[ok.length - 1], 1) : null,
     attemptsPerRequest: round(upstream / Math.max(1, records.length), 3),
     faultyShare: round((chatByKey[FAULTY_KEY] ?? 0) / Math.max(1, upstream), 4),
+    ...(hedges ? { hedges } : {}),
   };
 }
 
@@ -96,12 +100,17 @@ async function runCondition(
       requests: size.requests,
       concurrency: size.concurrency,
     };
-    const records = await runWorker<TailJob, TailRecord[]>(`tail-${condition.id}`, WORKER, job, JOB_TIMEOUT_MS);
+    const { records, hedges } = await runWorker<TailJob, TailJobResult>(
+      `tail-${condition.id}`,
+      WORKER,
+      job,
+      JOB_TIMEOUT_MS,
+    );
     const stats = await mock.admin.stats();
     const chatByKey = Object.fromEntries(Object.entries(stats.keys).map(([name, key]) => [name, key.requests.chat]));
-    const run = summarize(condition, hedging, records, chatByKey);
+    const run = summarize(condition, hedging, records, chatByKey, hedges);
     context.log(
-      `tail / ${condition.id} / hedging ${hedging ? 'on' : 'off'}: ${percent(run.successRate)} ok, p99 ${run.p99Ms} ms, ${run.attemptsPerRequest} attempts/request, ${percent(run.faultyShare, 2)} to ${FAULTY_KEY}`,
+      `tail / ${condition.id} / hedging ${hedging ? 'on' : 'off'}: ${percent(run.successRate)} ok, p99 ${run.p99Ms} ms, ${run.attemptsPerRequest} attempts/request, ${percent(run.faultyShare, 2)} to ${FAULTY_KEY}, ${hedgesCell(run)} hedges`,
     );
     return run;
   } finally {
@@ -197,7 +206,17 @@ function render(result: TailResult): string {
     '**Every run:**',
     '',
     table(
-      ['condition', 'hedging', 'success', 'p50 ms', 'p99 ms', 'max ms', 'attempts / request', `share to ${FAULTY_KEY}`],
+      [
+        'condition',
+        'hedging',
+        'success',
+        'p50 ms',
+        'p99 ms',
+        'max ms',
+        'attempts / request',
+        `share to ${FAULTY_KEY}`,
+        'hedges (won by the hedge / by the first attempt)',
+      ],
       measured.map((r) => [
         r.label,
         r.hedging ? 'on' : 'off',
@@ -207,12 +226,20 @@ function render(result: TailResult): string {
         num(r.maxMs, 1),
         num(r.attemptsPerRequest, 3),
         percent(r.faultyShare, 2),
+        hedgesCell(r),
       ]),
     ),
     ...failed.map(
       (r) => `\n${r.label} (hedging ${r.hedging ? 'on' : 'off'}) failed:\n\n${fenced((r as { error: string }).error)}`,
     ),
   ].join('\n');
+}
+
+/** Hedges sent, then the races won by each side: "12 (9 / 2)" (a hedge that failed decided no race). */
+function hedgesCell(run: TailRun): string {
+  const hedges = run.hedges;
+  if (hedges === undefined) return '–';
+  return `${num(hedges.sent, 0)} (${num(hedges.wonByHedge, 0)} / ${num(hedges.wonByPrimary, 0)})`;
 }
 
 function check(result: TailResult): string[] {

@@ -18,12 +18,30 @@ export interface TailRecord {
   error?: string;
 }
 
-serveWorker<TailJob, TailRecord[]>(async (job) => {
+/** Hedges the pool sent, and the races decided between a call's attempts (the `hedge.won` events) by winner. */
+export interface TailHedges {
+  sent: number;
+  wonByHedge: number;
+  wonByPrimary: number;
+}
+
+export interface TailJobResult {
+  records: TailRecord[];
+  hedges: TailHedges;
+}
+
+serveWorker<TailJob, TailJobResult>(async (job) => {
   const { pool, close } = createDeepSeekPool({
     logger: false,
     health: { probe: false, validateOnStart: false },
     ...(job.hedging ? {} : { hedging: false as const }),
     keys: job.keys.map((key) => ({ id: key.name, apiKey: key.apiKey, baseUrl: key.baseUrl })),
+  });
+  const hedges: TailHedges = { sent: 0, wonByHedge: 0, wonByPrimary: 0 };
+  pool.events.on('hedge', () => (hedges.sent += 1));
+  pool.events.on('hedge.won', ({ winner }) => {
+    if (winner === 'hedge') hedges.wonByHedge += 1;
+    else hedges.wonByPrimary += 1;
   });
   const call = async (): Promise<void> => {
     if (!job.stream) {
@@ -51,7 +69,7 @@ serveWorker<TailJob, TailRecord[]>(async (job) => {
   };
   try {
     await Promise.all(Array.from({ length: job.concurrency }, lane));
-    return records;
+    return { records, hedges };
   } finally {
     await close();
   }

@@ -4,7 +4,7 @@ import type { ContinuationRecord } from './call.types.js';
 import type { DisableReason } from './resilience/outcome.js';
 
 /** Why no hedge was sent once the delay passed. */
-export type HedgeSkip = 'max-attempts' | 'deadline' | 'budget' | 'no-candidate' | 'account-limit';
+export type HedgeSkip = 'max-attempts' | 'deadline' | 'budget' | 'low-yield' | 'no-candidate' | 'account-limit';
 
 /** Events for observers (logs, metrics, alerts). Never relied on for correctness. No payload holds a secret. */
 export interface PoolEventMap {

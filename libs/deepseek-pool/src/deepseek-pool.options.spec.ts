@@ -39,6 +39,7 @@ describe('resolveOptions', () => {
       capMs: 10_000,
       minSamples: 20,
       windowMs: 30_000,
+      minYield: 0.25,
       budget: { ratio: 0.05, minRetriesPerSecond: 1, windowMs: 10_000 },
     });
     expect(resolveOptions({ keys: [SECRET], hedging: false }).hedging.enabled).toBe(false);
@@ -171,6 +172,8 @@ describe('resolveOptions', () => {
       'hedging.budget.ratio',
       />= 0/,
     ],
+    ['a hedge yield over 1', { keys: [SECRET], hedging: { minYield: 1.5 } }, 'hedging.minYield', /from 0 to 1/],
+    ['a hedge yield that is NaN', { keys: [SECRET], hedging: { minYield: NaN } }, 'hedging.minYield', /from 0 to 1/],
     [
       'a non-boolean hedging.enabled',
       { keys: [SECRET], hedging: { enabled: 'yes' as never } },

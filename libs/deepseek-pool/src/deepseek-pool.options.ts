@@ -3,7 +3,14 @@ import { type Clock, type Rng, systemClock } from './clock.js';
 import { InvalidOptionsError } from './deepseek-pool.errors.js';
 import { rejectMovedOptions } from './options/moved-options.js';
 import { type KeyConfig, type KeysInput, parseKeys } from './keys/key-config.js';
-import { flag, nonNegativeNumber, normalizeBaseUrl, positiveInteger, positiveNumber } from './options/validation.js';
+import {
+  flag,
+  nonNegativeNumber,
+  normalizeBaseUrl,
+  positiveInteger,
+  positiveNumber,
+  share,
+} from './options/validation.js';
 import { type BreakerPolicy, DEFAULT_BREAKER_POLICY } from './keys/breaker-policy.js';
 import type { ChatCompletionRequest } from './chat.types.js';
 import { parseUsageLimits } from './limits/limit-options.js';
@@ -340,6 +347,7 @@ function resolveHedging(options: DeepSeekPoolOptions['hedging']): HedgeSettings 
     ...(h.fixedMs === undefined ? {} : { fixedMs: positiveNumber(h.fixedMs, 'hedging.fixedMs') }),
     minSamples: positiveInteger(h.minSamples ?? 20, 'hedging.minSamples'),
     windowMs: positiveNumber(h.windowMs ?? 30_000, 'hedging.windowMs'),
+    minYield: share(h.minYield ?? 0.25, 'hedging.minYield'),
     budget: {
       ratio: nonNegativeNumber(h.budget?.ratio ?? 0.05, 'hedging.budget.ratio'),
       minRetriesPerSecond: nonNegativeNumber(h.budget?.minRetriesPerSecond ?? 1, 'hedging.budget.minRetriesPerSecond'),

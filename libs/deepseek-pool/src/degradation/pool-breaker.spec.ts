@@ -4,7 +4,6 @@ import {
   PoolBreaker,
   type PoolBreakerPolicy,
   type PoolBreakerState,
-  SlidingWindow,
   shouldOpen,
 } from './pool-breaker.js';
 import { defined } from '../defined.fixture.js';
@@ -31,25 +30,6 @@ describe('shouldOpen', () => {
     { calls: 100, failures: 51, minimumVolume: 20, expected: true, why: '51% of 100' },
   ])('$why -> $expected', ({ calls, failures, minimumVolume, expected }) => {
     expect(shouldOpen({ calls, failures }, { errorThresholdPercentage: 50, minimumVolume })).toBe(expected);
-  });
-});
-
-describe('SlidingWindow (lazy rotation from the clock)', () => {
-  it.each([
-    { at: [0, 5_999], readAt: 6_000, expected: { calls: 2, failures: 1 }, why: 'both buckets still in the window' },
-    { at: [0, 30_000], readAt: 59_999, expected: { calls: 2, failures: 1 }, why: 'just under a window later' },
-    { at: [0, 30_000], readAt: 60_000, expected: { calls: 1, failures: 0 }, why: 'the first bucket left the window' },
-    { at: [0, 30_000], readAt: 200_000, expected: { calls: 0, failures: 0 }, why: 'everything left the window' },
-    {
-      at: [0, 60_000],
-      readAt: 60_000,
-      expected: { calls: 1, failures: 0 },
-      why: 'a reused slot is reset before it is written',
-    },
-  ])('$why', ({ at, readAt, expected }) => {
-    const window = new SlidingWindow(60_000, 10);
-    at.forEach((ms, i) => window.record(ms, i === 0));
-    expect(window.totals(readAt)).toEqual(expected);
   });
 });
 

@@ -32,6 +32,13 @@ export function nonNegativeNumber(value: unknown, field: string): number {
   return value;
 }
 
+/** A share of a whole: a number from 0 to 1. */
+export function share(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !(value >= 0 && value <= 1))
+    throw new InvalidOptionsError(field, `must be a number from 0 to 1 (got ${String(value)})`);
+  return value;
+}
+
 export function positiveInteger(value: unknown, field: string): number {
   if (!Number.isInteger(value) || (value as number) <= 0)
     throw new InvalidOptionsError(field, `must be an integer > 0 (got ${String(value)})`);

@@ -134,6 +134,49 @@ describe('runAttempt (fake timers, hedge delay 100 ms)', () => {
     expect(events).toEqual([['hedge.skipped', { keyId: 'k0', reason: 'no-candidate' }]]);
   });
 
+  describe('the yield of hedges (a budget of 100 hedges a second, so only the yield limits them)', () => {
+    /** Runs `races` hedged attempts of k0 scripted by `scripts` on a harness of its own; the hedge events it saw. */
+    async function race(scripts: Record<string, Script>, races: number): Promise<unknown[]> {
+      const own = loopHarness({
+        keys: keysOf(2),
+        hedging: { fixedMs: 100, budget: { ratio: 0, minRetriesPerSecond: 100, windowMs: 10_000 } },
+      });
+      const seen: unknown[] = [];
+      own.events.on('hedge', () => seen.push('hedge'));
+      own.events.on('hedge.skipped', ({ reason }) => seen.push(reason));
+      try {
+        for (let i = 0; i < races; i++) {
+          const slot = own.slot('k0');
+          own.store.tryAcquireAccount(slot.config.account, Infinity);
+          const running = runAttempt(own.call({}, scripted(scripts)), slot, true, own.deps);
+          await jest.advanceTimersByTimeAsync(300);
+          await running;
+        }
+      } finally {
+        own.close();
+      }
+      return seen;
+    }
+
+    it('skips hedges once the first attempt won 20 races in a row, and sends one in 10 as a probe', async () => {
+      // Act: the first attempt answers at 150 ms, before its hedge (sent at 100 ms, answering after 100 ms more).
+      const seen = await race({ k0: { answerMs: 150 }, k1: { answerMs: 100 } }, 40);
+
+      // Assert
+      expect(seen.slice(0, 20)).toEqual(Array.from({ length: 20 }, () => 'hedge'));
+      expect(seen.slice(20, 30)).toEqual([...Array.from({ length: 9 }, () => 'low-yield'), 'hedge']);
+      expect(seen.slice(30)).toEqual([...Array.from({ length: 9 }, () => 'low-yield'), 'hedge']);
+    });
+
+    it('goes on hedging while the hedges win their races', async () => {
+      // Act: the first attempt never answers; its hedge answers after 20 ms.
+      const seen = await race({ k0: 'hang', k1: { answerMs: 20 } }, 40);
+
+      // Assert
+      expect(seen).toEqual(Array.from({ length: 40 }, () => 'hedge'));
+    });
+  });
+
   it('answers at the commit of a stream and keeps the key busy until the stream ends', async () => {
     // Arrange: commits at 10 ms, ends at 100 ms
     const stream: AttemptFn<string> = (_slot, _control, commit) =>

@@ -42,6 +42,7 @@ export async function runAttempt<T>(
   let timer: HedgeTimer | undefined = hedging?.timer(call.latencyClass, primary.startMs, () =>
     landings.post(HEDGE_DUE),
   );
+  let raced = false;
   try {
     // Never empty at the top: the primary is in the air until it lands, and the last one to land returns.
     for (;;) {
@@ -50,13 +51,16 @@ export async function runAttempt<T>(
         timer = undefined;
         const sending = hedging && sendHedge(call, primary, hedging, deps, landings.post);
         const second = sending instanceof Promise ? await sending : sending;
-        if (second) inAir.push(second);
+        if (second) {
+          inAir.push(second);
+          raced = true;
+        }
         continue;
       }
       inAir.splice(inAir.indexOf(next.flight), 1);
       if ('data' in next) {
         for (const loser of inAir.splice(0)) lose(call, loser, next.flight, deps);
-        return succeed(call, next.flight, next.data, deps);
+        return succeed(call, next.flight, next.data, deps, raced);
       }
       const error = onFailure(call, next.flight, next.error, deps);
       if (inAir.length === 0) return { error };
@@ -122,14 +126,21 @@ function hedgeKey(
   return typeof acquired === 'boolean' ? spend(acquired) : acquired.then(spend);
 }
 
-/** The answer of `flight`, with its attempt recorded. */
-function succeed<T>(call: Call<T>, flight: Flight, data: T, deps: AttemptDeps): { data: T; meta: AttemptMeta } {
+/** The answer of `flight`, with its attempt recorded, and the race decided when a hedge had been sent (`raced`). */
+function succeed<T>(
+  call: Call<T>,
+  flight: Flight,
+  data: T,
+  deps: AttemptDeps,
+  raced: boolean,
+): { data: T; meta: AttemptMeta } {
   const { slot } = flight;
   const nowMs = deps.clock.now();
   const latencyMs = nowMs - flight.startMs;
   slot.latency.observe(latencyMs, nowMs);
   slot.consecutiveRateLimits = 0;
   deps.hedging?.recordAnswer(call.latencyClass, latencyMs, nowMs);
+  if (raced) deps.hedging?.recordRace(flight.hedge, nowMs);
   recordAttempt(call, deps.metrics, {
     keyId: slot.id,
     outcome: 'success',

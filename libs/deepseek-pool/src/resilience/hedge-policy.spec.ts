@@ -1,7 +1,24 @@
 import { describe, expect, it } from '@jest/globals';
-import { type HedgeCheck, hedgeDelayMs, hedgeSkip, lostRaceLatencyMs, maxTokensClass } from './hedge-policy.js';
+import {
+  type HedgeCheck,
+  hedgeDelayMs,
+  hedgeSkip,
+  lostRaceLatencyMs,
+  lowYield,
+  maxTokensClass,
+} from './hedge-policy.js';
 
-const OPEN: HedgeCheck = { attemptsLeft: 2, remainingMs: 60_000, expectedMs: 500, budget: 3 };
+/** 20 races, 5 of them won by the hedge: a yield of 0.25. */
+const PAYING = { calls: 20, failures: 15 };
+const OPEN: HedgeCheck = {
+  attemptsLeft: 2,
+  remainingMs: 60_000,
+  expectedMs: 500,
+  budget: 3,
+  races: PAYING,
+  minYield: 0.25,
+  lowYieldSkips: 0,
+};
 
 describe('hedgeSkip', () => {
   it.each([
@@ -12,8 +29,28 @@ describe('hedgeSkip', () => {
     ['less than one hedge in the budget', { budget: 0.99 }, 'budget'],
     ['exactly one hedge in the budget', { budget: 1 }, undefined],
     ['several vetoes: attempts first', { attemptsLeft: 0, budget: 0 }, 'max-attempts'],
+    ['hedges won less than minYield of their races', { races: { calls: 20, failures: 16 } }, 'low-yield'],
+    ['the same, 8 skipped since the last hedge', { races: { calls: 20, failures: 16 }, lowYieldSkips: 8 }, 'low-yield'],
+    ['the same, 9 skipped: the tenth is a probe', { races: { calls: 20, failures: 16 }, lowYieldSkips: 9 }, undefined],
+    ['the budget before the yield', { races: { calls: 20, failures: 20 }, budget: 0 }, 'budget'],
+    ['no yield check (minYield 0)', { races: { calls: 20, failures: 20 }, minYield: 0 }, undefined],
   ] as const)('%s', (_, change, expected) => {
     expect(hedgeSkip({ ...OPEN, ...change })).toBe(expected);
+  });
+});
+
+describe('lowYield', () => {
+  it.each([
+    ['no race yet', { calls: 0, failures: 0 }, 0.25, false],
+    ['19 races, all lost: too few to judge', { calls: 19, failures: 19 }, 0.25, false],
+    ['20 races, all lost', { calls: 20, failures: 20 }, 0.25, true],
+    ['20 races, 4 won (0.2)', { calls: 20, failures: 16 }, 0.25, true],
+    ['20 races, 5 won (0.25): just enough', { calls: 20, failures: 15 }, 0.25, false],
+    ['all lost, minYield 0', { calls: 100, failures: 100 }, 0, false],
+    ['all won, minYield 1', { calls: 100, failures: 0 }, 1, false],
+    ['one lost of 100, minYield 1', { calls: 100, failures: 1 }, 1, true],
+  ] as const)('%s -> %s', (_, races, minYield, expected) => {
+    expect(lowYield(races, minYield)).toBe(expected);
   });
 });
 

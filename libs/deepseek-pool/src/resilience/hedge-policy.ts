@@ -1,5 +1,11 @@
 import { failureLatencyMs } from '../keys/peak-ewma.js';
 import type { HedgeSkip } from '../deepseek-pool.events.js';
+import type { WindowTotals } from '../sliding-window.js';
+
+/** Hedge races decided in the window before their yield is judged. */
+export const MIN_RACES = 20;
+/** While hedges do not pay, one due hedge in this many is still sent: the probe that notices when they pay again. */
+export const LOW_YIELD_PROBE_EVERY = 10;
 
 /** Hedged requests: a second attempt on another key when the first has not answered within the hedge delay. */
 export interface HedgeSettings {
@@ -18,8 +24,13 @@ export interface HedgeSettings {
    * none, the cap). Default 20.
    */
   minSamples: number;
-  /** Time-to-answer samples older than this are forgotten, ms. Default 30 000. */
+  /** Time-to-answer samples (and hedge races) older than this are forgotten, ms. Default 30 000. */
   windowMs: number;
+  /**
+   * Share of the recent hedge races the hedge must win for hedges to go on being sent freely; below it (over at least
+   * MIN_RACES races) one due hedge in LOW_YIELD_PROBE_EVERY is sent. 0 turns the check off. Default 0.25.
+   */
+  minYield: number;
   /**
    * Extra upstream calls hedges may add: `ratio` of requests plus a floor per second, over a window. Defaults 0.05 / 1
    * / 10 000 ms.
@@ -37,6 +48,12 @@ export interface HedgeCheck {
   expectedMs: number;
   /** Hedges the budget still allows (a hedge needs at least 1). */
   budget: number;
+  /** The hedge races decided in the window (`calls`) and those the hedge lost (`failures`). */
+  races: WindowTotals;
+  /** Share of the races the hedge must win (HedgeSettings.minYield). */
+  minYield: number;
+  /** Due hedges skipped for their low yield since a hedge was last allowed. */
+  lowYieldSkips: number;
 }
 
 /** Whether a hedge may be sent before a key is picked: undefined when it may, else why not. */
@@ -44,7 +61,17 @@ export function hedgeSkip(check: HedgeCheck): HedgeSkip | undefined {
   if (check.attemptsLeft < 1) return 'max-attempts';
   if (check.remainingMs < check.expectedMs) return 'deadline';
   if (check.budget < 1) return 'budget';
+  if (lowYield(check.races, check.minYield) && check.lowYieldSkips < LOW_YIELD_PROBE_EVERY - 1) return 'low-yield';
   return undefined;
+}
+
+/**
+ * True when the recent hedges do not pay: over at least MIN_RACES decided races, the hedge won less than `minYield`
+ * of them. Their first attempt then mostly answers first anyway: the slowness is shared by every key (the upstream or
+ * this process is saturated) and a hedge only adds load, and tokens, to it.
+ */
+export function lowYield(races: WindowTotals, minYield: number): boolean {
+  return races.calls >= MIN_RACES && races.calls - races.failures < minYield * races.calls;
 }
 
 /** The hedge delay from the percentile of a latency class (undefined while it has no sample), ms. */

@@ -13,6 +13,7 @@ const SETTINGS: HedgeSettings = {
   capMs: 10_000,
   minSamples: 20,
   windowMs: 30_000,
+  minYield: 0.25,
   budget: { ratio: 0.05, minRetriesPerSecond: 1, windowMs: 10_000 },
 };
 
@@ -88,5 +89,60 @@ describe('Hedging.timer and the process (real timers)', () => {
     const waiting = refTimers();
     timer.cancel();
     expect(waiting).toBe(before);
+  });
+});
+
+describe('Hedging.skip: the yield of the recent races', () => {
+  /** A pool's hedging on a clock at `at.ms`, and the reasons of `n` due hedges in a row. */
+  function setup(settings: Partial<HedgeSettings> = {}) {
+    const at = { ms: 1_000_000 };
+    const hedging = new Hedging({ ...SETTINGS, ...settings }, { now: () => at.ms });
+    const skips = (n: number) => Array.from({ length: n }, () => hedging.skip(2, 60_000, C));
+    return { at, hedging, skips };
+  }
+
+  it('skips for low yield once 20 races were lost, and lets one in 10 through', () => {
+    // Arrange
+    const { hedging, skips } = setup();
+    for (let i = 0; i < 20; i++) hedging.recordRace(false);
+
+    // Act / Assert
+    expect(skips(20)).toEqual([
+      ...Array.from({ length: 9 }, () => 'low-yield'),
+      undefined,
+      ...Array.from({ length: 9 }, () => 'low-yield'),
+      undefined,
+    ]);
+  });
+
+  it('hedges freely while a quarter of the races were won by the hedge', () => {
+    // Arrange
+    const { hedging, skips } = setup();
+    for (let i = 0; i < 20; i++) hedging.recordRace(i % 4 === 0);
+
+    // Act / Assert
+    expect(skips(3)).toEqual([undefined, undefined, undefined]);
+  });
+
+  it('forgets races older than the window', () => {
+    // Arrange
+    const { at, hedging, skips } = setup();
+    for (let i = 0; i < 20; i++) hedging.recordRace(false);
+    expect(skips(1)).toEqual(['low-yield']);
+
+    // Act
+    at.ms += SETTINGS.windowMs;
+
+    // Assert
+    expect(skips(1)).toEqual([undefined]);
+  });
+
+  it('never judges the yield with minYield 0', () => {
+    // Arrange
+    const { hedging, skips } = setup({ minYield: 0 });
+    for (let i = 0; i < 100; i++) hedging.recordRace(false);
+
+    // Act / Assert
+    expect(skips(2)).toEqual([undefined, undefined]);
   });
 });

@@ -1,8 +1,14 @@
 import type { Clock } from '../clock.js';
 import { AnswerTimes, type LatencyClass } from './answer-times.js';
 import type { HedgeSkip } from '../deepseek-pool.events.js';
+import { SlidingWindow } from '../sliding-window.js';
 import { type HedgeSettings, hedgeDelayMs, hedgeSkip } from './hedge-policy.js';
 import { RetryBudget } from './retry-budget.js';
+
+/** Buckets of the window of hedge races. */
+const RACE_BUCKETS = 10;
+/** The races of a pool that does not judge their yield (`minYield` 0). */
+const NO_RACES = { calls: 0, failures: 0 };
 
 /** A pending hedge delay: `cancel` stops it. */
 export interface HedgeTimer {
@@ -10,12 +16,16 @@ export interface HedgeTimer {
 }
 
 /**
- * The pool's hedging state: recent answer times by latency class (the adaptive delay) and the hedge budget.
- * The attempt loop asks it when to hedge and whether it may; the decisions themselves are pure (hedge-policy).
+ * The pool's hedging state: recent answer times by latency class (the adaptive delay), the hedge budget and the recent
+ * hedge races (whether hedges pay). The attempt loop asks it when to hedge and whether it may; the decisions
+ * themselves are pure (hedge-policy).
  */
 export class Hedging {
   private readonly times: AnswerTimes;
   private readonly budget: RetryBudget;
+  /** Decided hedge races over the window; a race the hedge lost counts as a failure. */
+  private readonly races: SlidingWindow;
+  private lowYieldSkips = 0;
 
   constructor(
     readonly settings: HedgeSettings,
@@ -23,6 +33,7 @@ export class Hedging {
   ) {
     this.times = new AnswerTimes(settings.windowMs, clock);
     this.budget = new RetryBudget(settings.budget, clock);
+    this.races = new SlidingWindow(settings.windowMs, RACE_BUCKETS);
   }
 
   /** The hedge delay of a latency class now, ms. */
@@ -40,14 +51,29 @@ export class Hedging {
     this.budget.recordRequest(nowMs);
   }
 
+  /**
+   * Records a decided race: an answer came while a hedge had been sent in the same attempt step, from the hedge
+   * (`hedgeWon`) or from the first attempt (the hedge lost, or failed). `nowMs`: when it was decided.
+   */
+  recordRace(hedgeWon: boolean, nowMs = this.clock.now()): void {
+    this.races.record(nowMs, !hedgeWon);
+  }
+
   /** Whether a hedge may be sent now (before a key is picked), or why not. */
   skip(attemptsLeft: number, remainingMs: number, latencyClass: LatencyClass): HedgeSkip | undefined {
-    return hedgeSkip({
+    const { settings } = this;
+    const reason = hedgeSkip({
       attemptsLeft,
       remainingMs,
       expectedMs: this.delayMs(latencyClass),
       budget: this.budget.balance,
+      races: settings.minYield > 0 ? this.races.totals(this.clock.now()) : NO_RACES,
+      minYield: settings.minYield,
+      lowYieldSkips: this.lowYieldSkips,
     });
+    if (reason === 'low-yield') this.lowYieldSkips += 1;
+    else if (reason === undefined) this.lowYieldSkips = 0;
+    return reason;
   }
 
   /** Spends one hedge from the budget (after `skip` allowed it and a key was secured). */
