@@ -83,7 +83,9 @@ try {
   );
   const medianOf = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   const stats = (values: number[]): string =>
-    `${medianOf(values).toFixed(1).padStart(7)} / ${Math.min(...values).toFixed(1).padStart(7)}`;
+    `${medianOf(values).toFixed(1).padStart(7)} / ${Math.min(...values)
+      .toFixed(1)
+      .padStart(7)}`;
   // Each round's value minus the first variant's in the same round: pairing cancels the load drift between rounds.
   const paired = (values: number[][], index: number): string =>
     medianOf(values[index].map((us, r) => us - values[0][r]))

@@ -125,7 +125,7 @@ async function run(context: SuiteContext): Promise<OverheadResult> {
           worker,
           target,
           plan,
-          ['undici', 'undici-aa', 'openai', 'transport', 'pool'],
+          ['undici', 'undici-aa', 'openai', 'transport', 'pool', 'pool-no-hedging'],
           'pool',
           'undici',
           context,

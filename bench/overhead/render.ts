@@ -10,6 +10,7 @@ const LABELS: Record<string, string> = {
   'transport-work': 'the same, then busy on the CPU after the send, in the same event-loop turn',
   openai: '`openai` v6 client (direct)',
   pool: '`pool.chat` (8 keys, p2c-ewma)',
+  'pool-no-hedging': 'the same, `hedging: false` (what its hedges cost)',
   'stub-direct': 'stub transport, direct',
   'pool-stub': '`pool.chat` over the stub transport',
   'pool-stub-no-hedging': '`pool.chat` over the stub transport, `hedging: false`',

@@ -277,7 +277,7 @@ export const VARIANTS = {
   pool: (target: Target) => poolChat(target),
   'pool-1key': (target: Target) => poolChat(target, 'pool-1key', 1),
   'pool-no-hedging': (target: Target) => poolChat(target, 'pool-no-hedging', undefined, { hedging: false }),
-  /** Hedges sent whatever their yield (`hedging.minYield: 0`: the pool before hedges that do not pay were throttled). */
+  /** Hedges sent whatever they yield (`hedging.minYield: 0`: the pool before hedges that do not pay were throttled). */
   'pool-no-yield': (target: Target) => poolChat(target, 'pool-no-yield', undefined, { hedging: { minYield: 0 } }),
   'stub-direct': (target: Target) => stubDirect(target),
   // The same pair over a stub that answers after a round trip to the mock: the process sleeps between send and answer.

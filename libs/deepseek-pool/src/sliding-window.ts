@@ -54,4 +54,3 @@ export class SlidingWindow {
     this.epochs.fill(-Infinity);
   }
 }
-
