@@ -60,7 +60,7 @@ export async function runAttempt<T>(
       inAir.splice(inAir.indexOf(next.flight), 1);
       if ('data' in next) {
         for (const loser of inAir.splice(0)) lose(call, loser, next.flight, deps);
-        return succeed(call, next.flight, next.data, deps, raced);
+        return succeed(call, next.flight, next.data, deps, raced ? primary.slot : undefined);
       }
       const error = onFailure(call, next.flight, next.error, deps);
       if (inAir.length === 0) return { error };
@@ -106,7 +106,7 @@ function hedgeKey(
   deps: AttemptDeps,
 ): KeySlot | HedgeSkip | Promise<KeySlot | HedgeSkip> {
   const attemptsLeft = deps.maxAttempts - attemptsCounted(call.trace) - 1;
-  const vetoed = hedging.skip(attemptsLeft, call.deadlineMs - deps.clock.now(), call.latencyClass);
+  const vetoed = hedging.skip(attemptsLeft, call.deadlineMs - deps.clock.now(), call.latencyClass, busy);
   if (vetoed) return vetoed;
   const ctx = deps.eligibility.refresh();
   const other = (slot: KeySlot): boolean =>
@@ -126,13 +126,16 @@ function hedgeKey(
   return typeof acquired === 'boolean' ? spend(acquired) : acquired.then(spend);
 }
 
-/** The answer of `flight`, with its attempt recorded, and the race decided when a hedge had been sent (`raced`). */
+/**
+ * The answer of `flight`, with its attempt recorded; when a hedge had been sent for the first attempt, on `raced`, the
+ * race decided.
+ */
 function succeed<T>(
   call: Call<T>,
   flight: Flight,
   data: T,
   deps: AttemptDeps,
-  raced: boolean,
+  raced: KeySlot | undefined,
 ): { data: T; meta: AttemptMeta } {
   const { slot } = flight;
   const nowMs = deps.clock.now();
@@ -140,7 +143,7 @@ function succeed<T>(
   slot.latency.observe(latencyMs, nowMs);
   slot.consecutiveRateLimits = 0;
   deps.hedging?.recordAnswer(call.latencyClass, latencyMs, nowMs);
-  if (raced) deps.hedging?.recordRace(flight.hedge, nowMs);
+  if (raced) deps.hedging?.recordRace(raced, flight.hedge, nowMs);
   recordAttempt(call, deps.metrics, {
     keyId: slot.id,
     outcome: 'success',

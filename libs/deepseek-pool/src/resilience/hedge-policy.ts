@@ -27,8 +27,9 @@ export interface HedgeSettings {
   /** Time-to-answer samples (and hedge races) older than this are forgotten, ms. Default 30 000. */
   windowMs: number;
   /**
-   * Share of the recent hedge races the hedge must win for hedges to go on being sent freely; below it (over at least
-   * MIN_RACES races) one due hedge in LOW_YIELD_PROBE_EVERY is sent. 0 turns the check off. Default 0.25.
+   * Share of the recent hedge races the hedge must win for hedges to go on being sent freely, judged by key of the
+   * first attempt; below it (over at least MIN_RACES races of that key) one due hedge in LOW_YIELD_PROBE_EVERY is sent.
+   * 0 turns the check off. Default 0.25.
    */
   minYield: number;
   /**
@@ -48,7 +49,7 @@ export interface HedgeCheck {
   expectedMs: number;
   /** Hedges the budget still allows (a hedge needs at least 1). */
   budget: number;
-  /** The hedge races decided in the window (`calls`) and those the hedge lost (`failures`). */
+  /** The first key's hedge races decided in the window (`calls`) and those the hedge lost (`failures`). */
   races: WindowTotals;
   /** Share of the races the hedge must win (HedgeSettings.minYield). */
   minYield: number;
@@ -66,9 +67,10 @@ export function hedgeSkip(check: HedgeCheck): HedgeSkip | undefined {
 }
 
 /**
- * True when the recent hedges do not pay: over at least MIN_RACES decided races, the hedge won less than `minYield`
- * of them. Their first attempt then mostly answers first anyway: the slowness is shared by every key (the upstream or
- * this process is saturated) and a hedge only adds load, and tokens, to it.
+ * True when the recent hedges (of the calls whose first attempt went to one key) do not pay: over at least MIN_RACES
+ * decided races, the hedge won less than `minYield` of them. The first attempt then mostly answers first anyway: that
+ * key is not slower than the others (the upstream, or this process, is saturated, or the tail is only noise) and a
+ * hedge only adds load, and tokens.
  */
 export function lowYield(races: WindowTotals, minYield: number): boolean {
   return races.calls >= MIN_RACES && races.calls - races.failures < minYield * races.calls;

@@ -92,19 +92,23 @@ describe('Hedging.timer and the process (real timers)', () => {
   });
 });
 
-describe('Hedging.skip: the yield of the recent races', () => {
-  /** A pool's hedging on a clock at `at.ms`, and the reasons of `n` due hedges in a row. */
+describe('Hedging.skip: the yield of the recent races, by key of the first attempt', () => {
+  /** Keys of first attempts (only their identity counts). */
+  const K0 = {};
+  const K1 = {};
+
+  /** A pool's hedging on a clock at `at.ms`, and the reasons of `n` due hedges in a row of attempts on `key`. */
   function setup(settings: Partial<HedgeSettings> = {}) {
     const at = { ms: 1_000_000 };
     const hedging = new Hedging({ ...SETTINGS, ...settings }, { now: () => at.ms });
-    const skips = (n: number) => Array.from({ length: n }, () => hedging.skip(2, 60_000, C));
+    const skips = (n: number, key = K0) => Array.from({ length: n }, () => hedging.skip(2, 60_000, C, key));
     return { at, hedging, skips };
   }
 
   it('skips for low yield once 20 races were lost, and lets one in 10 through', () => {
     // Arrange
     const { hedging, skips } = setup();
-    for (let i = 0; i < 20; i++) hedging.recordRace(false);
+    for (let i = 0; i < 20; i++) hedging.recordRace(K0, false);
 
     // Act / Assert
     expect(skips(20)).toEqual([
@@ -118,7 +122,7 @@ describe('Hedging.skip: the yield of the recent races', () => {
   it('hedges freely while a quarter of the races were won by the hedge', () => {
     // Arrange
     const { hedging, skips } = setup();
-    for (let i = 0; i < 20; i++) hedging.recordRace(i % 4 === 0);
+    for (let i = 0; i < 20; i++) hedging.recordRace(K0, i % 4 === 0);
 
     // Act / Assert
     expect(skips(3)).toEqual([undefined, undefined, undefined]);
@@ -127,7 +131,7 @@ describe('Hedging.skip: the yield of the recent races', () => {
   it('forgets races older than the window', () => {
     // Arrange
     const { at, hedging, skips } = setup();
-    for (let i = 0; i < 20; i++) hedging.recordRace(false);
+    for (let i = 0; i < 20; i++) hedging.recordRace(K0, false);
     expect(skips(1)).toEqual(['low-yield']);
 
     // Act
@@ -137,10 +141,21 @@ describe('Hedging.skip: the yield of the recent races', () => {
     expect(skips(1)).toEqual([undefined]);
   });
 
+  it("judges each key by its own races: a key whose hedges lose leaves another key's hedges alone", () => {
+    // Arrange
+    const { hedging, skips } = setup();
+    for (let i = 0; i < 20; i++) hedging.recordRace(K0, false);
+    for (let i = 0; i < 20; i++) hedging.recordRace(K1, true);
+
+    // Act / Assert
+    expect(skips(1, K0)).toEqual(['low-yield']);
+    expect(skips(2, K1)).toEqual([undefined, undefined]);
+  });
+
   it('never judges the yield with minYield 0', () => {
     // Arrange
     const { hedging, skips } = setup({ minYield: 0 });
-    for (let i = 0; i < 100; i++) hedging.recordRace(false);
+    for (let i = 0; i < 100; i++) hedging.recordRace(K0, false);
 
     // Act / Assert
     expect(skips(2)).toEqual([undefined, undefined]);

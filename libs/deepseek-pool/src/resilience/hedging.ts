@@ -7,8 +7,16 @@ import { RetryBudget } from './retry-budget.js';
 
 /** Buckets of the window of hedge races. */
 const RACE_BUCKETS = 10;
-/** The races of a pool that does not judge their yield (`minYield` 0). */
+/** The races of a pool that does not judge their yield (`minYield` 0), or of a key with none yet. */
 const NO_RACES = { calls: 0, failures: 0 };
+
+/** The hedge races of the calls whose first attempt went to one key. */
+interface KeyRaces {
+  /** Decided races over the window; a race the hedge lost counts as a failure. */
+  window: SlidingWindow;
+  /** Due hedges skipped for their low yield since one was last allowed. */
+  lowYieldSkips: number;
+}
 
 /** A pending hedge delay: `cancel` stops it. */
 export interface HedgeTimer {
@@ -16,16 +24,15 @@ export interface HedgeTimer {
 }
 
 /**
- * The pool's hedging state: recent answer times by latency class (the adaptive delay), the hedge budget and the recent
- * hedge races (whether hedges pay). The attempt loop asks it when to hedge and whether it may; the decisions
- * themselves are pure (hedge-policy).
+ * The pool's hedging state: recent answer times by latency class (the adaptive delay), the hedge budget and, by key of
+ * the first attempt, the recent hedge races (whether hedges pay). The attempt loop asks it when to hedge and whether it
+ * may; the decisions themselves are pure (hedge-policy).
  */
 export class Hedging {
   private readonly times: AnswerTimes;
   private readonly budget: RetryBudget;
-  /** Decided hedge races over the window; a race the hedge lost counts as a failure. */
-  private readonly races: SlidingWindow;
-  private lowYieldSkips = 0;
+  /** By the key of the calls' first attempt: its slot, of which only the identity counts (its entry goes with it). */
+  private readonly races = new WeakMap<object, KeyRaces>();
 
   constructor(
     readonly settings: HedgeSettings,
@@ -33,7 +40,6 @@ export class Hedging {
   ) {
     this.times = new AnswerTimes(settings.windowMs, clock);
     this.budget = new RetryBudget(settings.budget, clock);
-    this.races = new SlidingWindow(settings.windowMs, RACE_BUCKETS);
   }
 
   /** The hedge delay of a latency class now, ms. */
@@ -52,27 +58,33 @@ export class Hedging {
   }
 
   /**
-   * Records a decided race: an answer came while a hedge had been sent in the same attempt step, from the hedge
-   * (`hedgeWon`) or from the first attempt (the hedge lost, or failed). `nowMs`: when it was decided.
+   * Records a decided race of a call whose first attempt went to `first`: an answer came while a hedge had been sent in
+   * the same attempt step, from the hedge (`hedgeWon`) or from the first attempt (the hedge lost, or failed). `nowMs`:
+   * when it was decided.
    */
-  recordRace(hedgeWon: boolean, nowMs = this.clock.now()): void {
-    this.races.record(nowMs, !hedgeWon);
+  recordRace(first: object, hedgeWon: boolean, nowMs = this.clock.now()): void {
+    let races = this.races.get(first);
+    if (races === undefined) {
+      races = { window: new SlidingWindow(this.settings.windowMs, RACE_BUCKETS), lowYieldSkips: 0 };
+      this.races.set(first, races);
+    }
+    races.window.record(nowMs, !hedgeWon);
   }
 
-  /** Whether a hedge may be sent now (before a key is picked), or why not. */
-  skip(attemptsLeft: number, remainingMs: number, latencyClass: LatencyClass): HedgeSkip | undefined {
+  /** Whether a hedge of an attempt on `first` may be sent now (before a key is picked), or why not. */
+  skip(attemptsLeft: number, remainingMs: number, latencyClass: LatencyClass, first: object): HedgeSkip | undefined {
     const { settings } = this;
+    const races = settings.minYield > 0 ? this.races.get(first) : undefined;
     const reason = hedgeSkip({
       attemptsLeft,
       remainingMs,
       expectedMs: this.delayMs(latencyClass),
       budget: this.budget.balance,
-      races: settings.minYield > 0 ? this.races.totals(this.clock.now()) : NO_RACES,
+      races: races?.window.totals(this.clock.now()) ?? NO_RACES,
       minYield: settings.minYield,
-      lowYieldSkips: this.lowYieldSkips,
+      lowYieldSkips: races?.lowYieldSkips ?? 0,
     });
-    if (reason === 'low-yield') this.lowYieldSkips += 1;
-    else if (reason === undefined) this.lowYieldSkips = 0;
+    if (races !== undefined) races.lowYieldSkips = reason === 'low-yield' ? races.lowYieldSkips + 1 : 0;
     return reason;
   }
 
