@@ -152,6 +152,21 @@ describe('Hedging.skip: the yield of the recent races, by key of the first attem
     expect(skips(2, K1)).toEqual([undefined, undefined]);
   });
 
+  it('counts the skips to the probe across other vetoes: a spent budget does not restart the count', () => {
+    // Arrange: a budget of exactly one hedge per 10 s, and a key whose hedges lost 20 races.
+    const { at, hedging, skips } = setup({ budget: { ratio: 0, minRetriesPerSecond: 0.1, windowMs: 10_000 } });
+    for (let i = 0; i < 20; i++) hedging.recordRace(K0, false);
+    expect(skips(4)).toEqual(Array.from({ length: 4 }, () => 'low-yield'));
+    expect(hedging.spend()).toBe(true);
+    expect(skips(2)).toEqual(['budget', 'budget']);
+
+    // Act: the budget's window passes (the races' window is longer).
+    at.ms += 10_000;
+
+    // Assert: 4 + 5 skips, then the probe.
+    expect(skips(6)).toEqual([...Array.from({ length: 5 }, () => 'low-yield'), undefined]);
+  });
+
   it('never judges the yield with minYield 0', () => {
     // Arrange
     const { hedging, skips } = setup({ minYield: 0 });

@@ -60,9 +60,10 @@ export class Hedging {
   /**
    * Records a decided race of a call whose first attempt went to `first`: an answer came while a hedge had been sent in
    * the same attempt step, from the hedge (`hedgeWon`) or from the first attempt (the hedge lost, or failed). `nowMs`:
-   * when it was decided.
+   * when it was decided. Not kept when the yield is not judged (`minYield` 0).
    */
   recordRace(first: object, hedgeWon: boolean, nowMs = this.clock.now()): void {
+    if (this.settings.minYield === 0) return;
     let races = this.races.get(first);
     if (races === undefined) {
       races = { window: new SlidingWindow(this.settings.windowMs, RACE_BUCKETS), lowYieldSkips: 0 };
@@ -84,7 +85,9 @@ export class Hedging {
       minYield: settings.minYield,
       lowYieldSkips: races?.lowYieldSkips ?? 0,
     });
-    if (races !== undefined) races.lowYieldSkips = reason === 'low-yield' ? races.lowYieldSkips + 1 : 0;
+    if (races === undefined) return reason;
+    if (reason === 'low-yield') races.lowYieldSkips += 1;
+    else if (reason === undefined) races.lowYieldSkips = 0;
     return reason;
   }
 
