@@ -78,6 +78,7 @@ export type {
   RequestMetric,
   ContinuationMetric,
   HedgeMetric,
+  HedgeSkipMetric,
   HedgeWinMetric,
 } from './metrics/metrics-recorder.js';
 export { Redactor } from './redaction/redactor.js';

@@ -26,12 +26,17 @@ describe('PrometheusPoolMetrics', () => {
     ]);
   });
 
-  it('counts hedges by the key hedged to, and hedge races by which attempt won', async () => {
+  it('counts hedges by the key hedged to, hedge races by which attempt won, skipped hedges by reason', async () => {
     const metrics = new PrometheusPoolMetrics();
     metrics.hedge({ keyId: 'b', model: 'deepseek-v4-flash', stream: false });
     metrics.hedge({ keyId: 'b', model: 'deepseek-v4-flash', stream: false });
     metrics.hedgeWin({ model: 'deepseek-v4-flash', winner: 'hedge', stream: false });
     metrics.hedgeWin({ model: 'deepseek-v4-flash', winner: 'primary', stream: false });
+    metrics.hedgeSkip({ model: 'deepseek-v4-flash', reason: 'low-yield', stream: true });
+    metrics.hedgeSkip({ model: 'deepseek-v4-flash', reason: 'low-yield', stream: true });
+    expect(await metricValues(metrics, 'deepseek_pool_hedges_skipped_total')).toEqual([
+      { labels: { model: 'deepseek-v4-flash', reason: 'low-yield', stream: 'true' }, value: 2 },
+    ]);
     expect(await metricValues(metrics, 'deepseek_pool_hedges_total')).toEqual([
       { labels: { key_id: 'b', model: 'deepseek-v4-flash', stream: 'false' }, value: 2 },
     ]);

@@ -2,6 +2,7 @@ import type {
   AttemptMetric,
   ContinuationMetric,
   HedgeMetric,
+  HedgeSkipMetric,
   HedgeWinMetric,
   PoolMetricsRecorder,
   RequestMetric,
@@ -48,6 +49,7 @@ export class PrometheusPoolMetrics implements PoolMetricsRecorder {
   private readonly continuations: FoldedCounter<'key_id' | 'model' | 'outcome'>;
   private readonly hedges: FoldedCounter<'key_id' | 'model' | 'stream'>;
   private readonly hedgeWins: FoldedCounter<'model' | 'outcome' | 'stream'>;
+  private readonly hedgeSkips: FoldedCounter<'model' | 'reason' | 'stream'>;
 
   constructor(options: PrometheusPoolMetricsOptions = {}) {
     this.registry = options.registry ?? new Registry();
@@ -108,6 +110,11 @@ export class PrometheusPoolMetrics implements PoolMetricsRecorder {
       help: 'Hedge races decided, by which attempt answered first (outcome: hedge or primary), model and stream',
       registers,
     });
+    this.hedgeSkips = new FoldedCounter(['model', 'reason', 'stream'], {
+      name: `${METRIC_PREFIX}hedges_skipped_total`,
+      help: 'Hedges due but not sent, by reason (max-attempts, deadline, budget, low-yield: the recent hedges of the key did not pay, no-candidate, account-limit), model and stream',
+      registers,
+    });
     this.costUsd = new FoldedCounter(['key_id', 'model'], {
       name: `${METRIC_PREFIX}cost_usd_total`,
       help: 'Estimated cost in USD by key id and model (price table with DeepSeek peak hours; unpriced models are not counted)',
@@ -151,5 +158,9 @@ export class PrometheusPoolMetrics implements PoolMetricsRecorder {
 
   hedgeWin(metric: HedgeWinMetric): void {
     this.hedgeWins.add([metric.model, metric.winner, String(metric.stream)]);
+  }
+
+  hedgeSkip(metric: HedgeSkipMetric): void {
+    this.hedgeSkips.add([metric.model, metric.reason, String(metric.stream)]);
   }
 }

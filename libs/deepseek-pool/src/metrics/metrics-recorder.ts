@@ -1,6 +1,7 @@
 import type { Usage } from '../chat.types.js';
 import type { Outcome } from '../resilience/outcome.js';
 import type { NotContinuedReason } from '../deepseek-pool.errors.js';
+import type { HedgeSkip } from '../deepseek-pool.events.js';
 
 /** One upstream attempt, as metrics see it. */
 export interface AttemptMetric {
@@ -52,6 +53,16 @@ export interface HedgeMetric {
   stream: boolean;
 }
 
+/** A hedge due but not sent: why (see HedgeSkip; `low-yield`: the key's recent hedges did not pay). */
+export interface HedgeSkipMetric {
+  /** Requested model (`other` beyond the models the pool knows). */
+  model: string;
+  /** Why it was not sent. */
+  reason: HedgeSkip;
+  /** True for a streamed call. */
+  stream: boolean;
+}
+
 /** A hedge race decided: which attempt answered first. */
 export interface HedgeWinMetric {
   /** Requested model (`other` beyond the models the pool knows). */
@@ -83,4 +94,6 @@ export interface PoolMetricsRecorder {
   hedge?(metric: HedgeMetric): void;
   /** A hedge race was decided. */
   hedgeWin?(metric: HedgeWinMetric): void;
+  /** Optional: a hedge came due and was not sent. */
+  hedgeSkip?(metric: HedgeSkipMetric): void;
 }

@@ -18,6 +18,7 @@ function fullRecorder() {
     continuation: jest.fn<NonNullable<PoolMetricsRecorder['continuation']>>(),
     hedge: jest.fn<NonNullable<PoolMetricsRecorder['hedge']>>(),
     hedgeWin: jest.fn<NonNullable<PoolMetricsRecorder['hedgeWin']>>(),
+    hedgeSkip: jest.fn<NonNullable<PoolMetricsRecorder['hedgeSkip']>>(),
   } satisfies Required<PoolMetricsRecorder>;
 }
 
@@ -47,6 +48,11 @@ const calls: [keyof PoolMetricsRecorder, unknown[], unknown[]][] = [
     'hedgeWin',
     [{ model: 'made-up', winner: 'hedge', stream: true }],
     [{ model: OTHER_MODEL, winner: 'hedge', stream: true }],
+  ],
+  [
+    'hedgeSkip',
+    [{ model: 'made-up', reason: 'low-yield', stream: false }],
+    [{ model: OTHER_MODEL, reason: 'low-yield', stream: false }],
   ],
 ];
 
@@ -81,6 +87,7 @@ describe('modelLabelledMetrics', () => {
       metrics.continuation({ model: 'm', fromKeyId: 'k', outcome: 'continued' });
       metrics.hedge({ model: 'm', keyId: 'k', stream: false });
       metrics.hedgeWin({ model: 'm', winner: 'primary', stream: false });
+      metrics.hedgeSkip({ model: 'm', reason: 'budget', stream: false });
     }).not.toThrow();
   });
 

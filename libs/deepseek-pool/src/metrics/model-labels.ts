@@ -47,6 +47,7 @@ const MODEL_PLACES: { [M in RecorderMethod]-?: ModelPlace<M> } = {
   continuation: 'metric',
   hedge: 'metric',
   hedgeWin: 'metric',
+  hedgeSkip: 'metric',
 };
 
 function relabel(place: 'metric' | 'none' | number, args: unknown[], models: ModelLabels): unknown[] {

@@ -3,7 +3,8 @@ import { UpstreamError } from '../deepseek-pool.errors.js';
 import type { KeySlot } from '../keys/key-slot.js';
 import type { AttemptControl } from './attempt-control.js';
 import type { AttemptFn } from './attempt-loop.types.js';
-import { keysOf, loopHarness } from './attempt-loop.fixture.js';
+import { MODEL, keysOf, loopHarness } from './attempt-loop.fixture.js';
+import type { HedgeSkipMetric } from '../metrics/metrics-recorder.js';
 import { type AttemptResult, runAttempt } from './attempt-race.js';
 import { useFakeTimersWithRealImmediates } from '../fake-timers.fixture.js';
 
@@ -135,6 +136,11 @@ describe('runAttempt (fake timers, hedge delay 100 ms)', () => {
   });
 
   describe('the yield of hedges (a budget of 100 hedges a second, so only the yield limits them)', () => {
+    let skipMetrics: HedgeSkipMetric[];
+    beforeEach(() => {
+      skipMetrics = [];
+    });
+
     /** Runs `races` hedged attempts of k0 scripted by `scripts` on a harness of its own; the hedge events it saw. */
     async function race(scripts: Record<string, Script>, races: number): Promise<unknown[]> {
       const own = loopHarness({
@@ -144,6 +150,14 @@ describe('runAttempt (fake timers, hedge delay 100 ms)', () => {
       const seen: unknown[] = [];
       own.events.on('hedge', () => seen.push('hedge'));
       own.events.on('hedge.skipped', ({ reason }) => seen.push(reason));
+      own.deps.metrics = {
+        attempt: () => undefined,
+        request: () => undefined,
+        retry: () => undefined,
+        usage: () => undefined,
+        degraded: () => undefined,
+        hedgeSkip: (metric) => skipMetrics.push(metric),
+      };
       try {
         for (let i = 0; i < races; i++) {
           const slot = own.slot('k0');
@@ -166,6 +180,8 @@ describe('runAttempt (fake timers, hedge delay 100 ms)', () => {
       expect(seen.slice(0, 20)).toEqual(Array.from({ length: 20 }, () => 'hedge'));
       expect(seen.slice(20, 30)).toEqual([...Array.from({ length: 9 }, () => 'low-yield'), 'hedge']);
       expect(seen.slice(30)).toEqual([...Array.from({ length: 9 }, () => 'low-yield'), 'hedge']);
+      expect(skipMetrics).toHaveLength(18);
+      expect(skipMetrics[0]).toEqual({ model: MODEL, reason: 'low-yield', stream: false });
     });
 
     it('goes on hedging while the hedges win their races', async () => {

@@ -88,6 +88,7 @@ function sendHedge<T>(
   const send = (slot: KeySlot | HedgeSkip): Flight | undefined => {
     if (typeof slot === 'string') {
       deps.events.emit('hedge.skipped', { keyId: primary.slot.id, reason: slot });
+      deps.metrics?.hedgeSkip?.({ model: call.model ?? '', reason: slot, stream: call.stream });
       return undefined;
     }
     deps.events.emit('hedge', { fromKeyId: primary.slot.id, keyId: slot.id, afterMs: elapsedMs });
