@@ -43,3 +43,6 @@ export interface ChunkSource {
   next(): Promise<IteratorResult<ChatCompletionChunk>>;
   return(): Promise<IteratorResult<ChatCompletionChunk>>;
 }
+
+/** Why no hedge was sent once the delay passed (`low-yield`: the recent hedges of the call's key did not pay). */
+export type HedgeSkip = 'max-attempts' | 'deadline' | 'budget' | 'low-yield' | 'no-candidate' | 'account-limit';

@@ -1,10 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { ThresholdCrossing } from './limits/quota-thresholds.js';
-import type { ContinuationRecord } from './call.types.js';
+import type { ContinuationRecord, HedgeSkip } from './call.types.js';
 import type { DisableReason } from './resilience/outcome.js';
-
-/** Why no hedge was sent once the delay passed. */
-export type HedgeSkip = 'max-attempts' | 'deadline' | 'budget' | 'low-yield' | 'no-candidate' | 'account-limit';
 
 /** Events for observers (logs, metrics, alerts). Never relied on for correctness. No payload holds a secret. */
 export interface PoolEventMap {

@@ -38,7 +38,7 @@ export type { StrategyName } from './routing/strategy.js';
 export { type AffinityOption, userAffinity } from './routing/affinity.js';
 export type { BreakerPolicy } from './keys/breaker-policy.js';
 export type { HedgeSettings } from './resilience/hedge-policy.js';
-export type { HedgeSkip } from './deepseek-pool.events.js';
+export type { HedgeSkip } from './call.types.js';
 export type { ContinuationSettings } from './streaming/stream-continuation.js';
 export type { ContinuationMode } from './keys/continuation-mode.js';
 export type { UsageLimits } from './limits/usage-window.js';

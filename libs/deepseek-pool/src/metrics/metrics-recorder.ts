@@ -1,7 +1,7 @@
 import type { Usage } from '../chat.types.js';
 import type { Outcome } from '../resilience/outcome.js';
 import type { NotContinuedReason } from '../deepseek-pool.errors.js';
-import type { HedgeSkip } from '../deepseek-pool.events.js';
+import type { HedgeSkip } from '../call.types.js';
 
 /** One upstream attempt, as metrics see it. */
 export interface AttemptMetric {

@@ -2,7 +2,7 @@ import type { UpstreamError } from '../deepseek-pool.errors.js';
 import type { KeySlot } from '../keys/key-slot.js';
 import { type Call, attemptsCounted, inPriorities, recordAttempt } from './attempt-call.js';
 import type { AttemptMeta } from '../call.types.js';
-import type { HedgeSkip } from '../deepseek-pool.events.js';
+import type { HedgeSkip } from '../call.types.js';
 import type { AttemptLoopDeps } from './attempt-loop.types.js';
 import { classify } from './classify.js';
 import { type Flight, type FlightDeps, type Landing, launchFlight } from './flight.js';

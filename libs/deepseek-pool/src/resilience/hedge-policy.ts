@@ -1,5 +1,5 @@
 import { failureLatencyMs } from '../keys/peak-ewma.js';
-import type { HedgeSkip } from '../deepseek-pool.events.js';
+import type { HedgeSkip } from '../call.types.js';
 import type { WindowTotals } from '../sliding-window.js';
 
 /** Hedge races decided in the window before their yield is judged. */

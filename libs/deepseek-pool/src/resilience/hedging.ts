@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import { AnswerTimes, type LatencyClass } from './answer-times.js';
-import type { HedgeSkip } from '../deepseek-pool.events.js';
+import type { HedgeSkip } from '../call.types.js';
 import { SlidingWindow } from '../sliding-window.js';
 import { type HedgeSettings, hedgeDelayMs, hedgeSkip } from './hedge-policy.js';
 import { RetryBudget } from './retry-budget.js';
