@@ -7,7 +7,7 @@ import { RetryBudget } from './retry-budget.js';
 
 /** Buckets of the window of hedge races. */
 const RACE_BUCKETS = 10;
-/** The races of a pool that does not judge their yield (`minYield` 0), or of a key with none yet. */
+/** The races of a key with none yet (every key's, when the yield is not judged: `minYield` 0). */
 const NO_RACES = { calls: 0, failures: 0 };
 
 /** The hedge races of the calls whose first attempt went to one key. */
@@ -74,15 +74,15 @@ export class Hedging {
 
   /** Whether a hedge of an attempt on `first` may be sent now (before a key is picked), or why not. */
   skip(attemptsLeft: number, remainingMs: number, latencyClass: LatencyClass, first: object): HedgeSkip | undefined {
-    const { settings } = this;
-    const races = settings.minYield > 0 ? this.races.get(first) : undefined;
+    // Empty with minYield 0 (recordRace keeps nothing then).
+    const races = this.races.get(first);
     const reason = hedgeSkip({
       attemptsLeft,
       remainingMs,
       expectedMs: this.delayMs(latencyClass),
       budget: this.budget.balance,
       races: races?.window.totals(this.clock.now()) ?? NO_RACES,
-      minYield: settings.minYield,
+      minYield: this.settings.minYield,
       lowYieldSkips: races?.lowYieldSkips ?? 0,
     });
     if (races === undefined) return reason;
