@@ -1,7 +1,7 @@
-import { num, signed, table, verdict } from '../lib/markdown.js';
+import { num, signed, table } from '../lib/markdown.js';
 import type { OverheadResult, OverheadRun } from './overhead.bench.js';
 import { SLOW_CALL_NS } from './rounds.js';
-import { overheadTargets } from './targets.js';
+import { type TargetVerdict, overheadTargets } from './targets.js';
 
 const LABELS: Record<string, string> = {
   undici: 'undici `request` (direct)',
@@ -70,10 +70,24 @@ function slowCalls(runs: readonly OverheadRun[]): string | undefined {
 
 const HEADERS = ['concurrency', 'client', 'calls', 'p50', 'p99', 'p99.9', 'added p50', 'added p99', 'added p99.9'];
 
+const VERDICTS: Record<TargetVerdict, string> = {
+  met: '**met**',
+  missed: '**missed**',
+  undecided: '**undecided** (the limit is inside the interval)',
+};
+
 function targets(result: OverheadResult): string {
   return table(
-    ['target', 'limit', 'measured', ''],
-    overheadTargets(result.chat).map((t) => [t.name, t.limit, t.measured, verdict(t.met)]),
+    ['target', 'limit', 'measured', '95 % interval', 'A/A control', 'over all calls', ''],
+    overheadTargets(result.chat).map((t) => [
+      t.name,
+      t.limit,
+      t.measured,
+      t.interval,
+      t.control,
+      t.pooled,
+      VERDICTS[t.verdict],
+    ]),
   );
 }
 
@@ -110,10 +124,18 @@ export function renderOverhead(result: OverheadResult): string {
       '"added" is a percentile of the client minus the same percentile of the direct undici call (a difference of percentiles, not a percentile of differences). ' +
       "The pool's rows give the hedges it sent in the measured rounds next to their calls (each an extra upstream request).",
     '### Targets',
+    "Each target is judged on the median over the measured rounds of the round's percentile of `pool.chat` minus the " +
+      "direct call's in the same round (at concurrency 64 divided by the direct call's): the clients of a round run one " +
+      'after the other, so each difference compares calls made a second or so apart, and a busy spell of the shared ' +
+      'machine moves one round, not the verdict. The interval is one of about 95 % for that median, from the ranks of ' +
+      "the rounds' differences (no assumption on their distribution): a target is met or missed when the whole interval " +
+      'is on one side of its limit, undecided when the limit is inside it. "A/A control" is the same median for the ' +
+      'direct call measured twice: what the method gives for no difference. "over all calls" is the difference of the ' +
+      'percentiles of all the measured calls, as in the tables below.',
     targets(result),
-    ...(overheadTargets(result.chat).every((t) => t.met)
+    ...(overheadTargets(result.chat).every((t) => t.verdict === 'met')
       ? []
-      : ['A missed target is explained under "Findings" (cause and fix).']),
+      : ['A target not met is explained under "Findings" (cause and fix).']),
     '### Non-streaming chat (µs to the parsed body)',
     table(HEADERS, rows(result.chat, 'undici')),
     ...slowTable(result),

@@ -40,11 +40,18 @@ async function round(
   return slow;
 }
 
+/** The median and p99 of one measured round's calls, µs. */
+export interface RoundPercentiles {
+  p50: number;
+  p99: number;
+}
+
 /**
  * A variant's latency in µs over the measured rounds, its calls of SLOW_CALL_NS or more (`slow`; absent in older
- * results), and the hedges it sent in them (the pool's variants).
+ * results), the hedges it sent in them (the pool's variants), and each measured round's own percentiles, in the order
+ * of the rounds (`rounds`; absent in older results): the variants' round `r` ran one after the other.
  */
-export type VariantSummary = LatencySummary & { slow?: number; hedges?: number };
+export type VariantSummary = LatencySummary & { slow?: number; hedges?: number; rounds?: RoundPercentiles[] };
 
 /**
  * Interleaved rounds: A, B, C, then B, C, A... so drift (heat, GC, the machine's other work) hits every
@@ -55,6 +62,8 @@ export async function interleave(
   plan: RoundPlan,
 ): Promise<Record<string, VariantSummary>> {
   const histograms = variants.map(() => nanosecondHistogram());
+  const perRound = variants.map((): RoundPercentiles[] => []);
+  const roundHistogram = nanosecondHistogram();
   const hedges = variants.map(() => 0);
   const slow = variants.map(() => 0);
   for (let r = 0; r < plan.warmupRounds + plan.rounds; r++) {
@@ -63,13 +72,12 @@ export async function interleave(
       const index = (r + i) % variants.length;
       const variant = variants[index];
       const hedgesBefore = variant.hedges?.() ?? 0;
-      const slowCalls = await round(
-        variant,
-        plan.concurrency,
-        plan.perRound,
-        recording ? histograms[index] : undefined,
-      );
+      roundHistogram.reset();
+      const slowCalls = await round(variant, plan.concurrency, plan.perRound, recording ? roundHistogram : undefined);
       if (!recording) continue;
+      histograms[index].add(roundHistogram);
+      const { p50, p99 } = summarize(roundHistogram, 1e3);
+      perRound[index].push({ p50, p99 });
       slow[index] += slowCalls;
       hedges[index] += (variant.hedges?.() ?? 0) - hedgesBefore;
     }
@@ -81,6 +89,7 @@ export async function interleave(
         ...summarize(histograms[index], 1e3),
         slow: slow[index],
         ...(variant.hedges ? { hedges: hedges[index] } : {}),
+        rounds: perRound[index],
       },
     ]),
   );
