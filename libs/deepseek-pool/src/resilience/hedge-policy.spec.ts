@@ -8,15 +8,12 @@ import {
   maxTokensClass,
 } from './hedge-policy.js';
 
-/** 20 races, 5 of them won by the hedge: a yield of 0.25. */
-const PAYING = { calls: 20, failures: 15 };
 const OPEN: HedgeCheck = {
   attemptsLeft: 2,
   remainingMs: 60_000,
   expectedMs: 500,
   budget: 3,
-  races: PAYING,
-  minYield: 0.25,
+  lowYield: false,
   lowYieldSkips: 0,
 };
 
@@ -29,11 +26,10 @@ describe('hedgeSkip', () => {
     ['less than one hedge in the budget', { budget: 0.99 }, 'budget'],
     ['exactly one hedge in the budget', { budget: 1 }, undefined],
     ['several vetoes: attempts first', { attemptsLeft: 0, budget: 0 }, 'max-attempts'],
-    ['hedges won less than minYield of their races', { races: { calls: 20, failures: 16 } }, 'low-yield'],
-    ['the same, 8 skipped since the last hedge', { races: { calls: 20, failures: 16 }, lowYieldSkips: 8 }, 'low-yield'],
-    ['the same, 9 skipped: the tenth is a probe', { races: { calls: 20, failures: 16 }, lowYieldSkips: 9 }, undefined],
-    ['the budget before the yield', { races: { calls: 20, failures: 20 }, budget: 0 }, 'budget'],
-    ['no yield check (minYield 0)', { races: { calls: 20, failures: 20 }, minYield: 0 }, undefined],
+    ["the key's hedges are throttled", { lowYield: true }, 'low-yield'],
+    ['the same, 8 skipped since the last hedge', { lowYield: true, lowYieldSkips: 8 }, 'low-yield'],
+    ['the same, 9 skipped: the tenth is a probe', { lowYield: true, lowYieldSkips: 9 }, undefined],
+    ['the budget before the yield', { lowYield: true, budget: 0 }, 'budget'],
   ] as const)('%s', (_, change, expected) => {
     expect(hedgeSkip({ ...OPEN, ...change })).toBe(expected);
   });
@@ -49,8 +45,20 @@ describe('lowYield', () => {
     ['all lost, minYield 0', { calls: 100, failures: 100 }, 0, false],
     ['all won, minYield 1', { calls: 100, failures: 0 }, 1, false],
     ['one lost of 100, minYield 1', { calls: 100, failures: 1 }, 1, true],
-  ] as const)('%s -> %s', (_, races, minYield, expected) => {
-    expect(lowYield(races, minYield)).toBe(expected);
+  ] as const)('not throttled yet: %s -> %s', (_, races, minYield, expected) => {
+    expect(lowYield(races, minYield, false)).toBe(expected);
+  });
+
+  it.each([
+    ['the window forgot every race', { calls: 0, failures: 0 }, 0.25, true],
+    ['a probe won, alone in the window: 1 of at least 20', { calls: 1, failures: 0 }, 0.25, true],
+    ['4 probes won of 4', { calls: 4, failures: 0 }, 0.25, true],
+    ['5 probes won of 5: a quarter of 20', { calls: 5, failures: 0 }, 0.25, false],
+    ['5 won of 21', { calls: 21, failures: 16 }, 0.25, true],
+    ['6 won of 24 (0.25)', { calls: 24, failures: 18 }, 0.25, false],
+    ['minYield 0 (the check off)', { calls: 0, failures: 0 }, 0, false],
+  ] as const)('throttled: %s -> %s', (_, races, minYield, expected) => {
+    expect(lowYield(races, minYield, true)).toBe(expected);
   });
 });
 

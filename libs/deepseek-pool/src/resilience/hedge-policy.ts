@@ -28,8 +28,8 @@ export interface HedgeSettings {
   windowMs: number;
   /**
    * Share of the recent hedge races the hedge must win for hedges to go on being sent freely, judged by key of the
-   * first attempt; below it (over at least MIN_RACES races of that key) one due hedge in LOW_YIELD_PROBE_EVERY is sent.
-   * 0 turns the check off. Default 0.25.
+   * first attempt; below it (over at least MIN_RACES races of that key) one due hedge in LOW_YIELD_PROBE_EVERY is sent,
+   * until the hedges win this share again (`lowYield`). 0 turns the check off. Default 0.25.
    */
   minYield: number;
   /**
@@ -49,10 +49,8 @@ export interface HedgeCheck {
   expectedMs: number;
   /** Hedges the budget still allows (a hedge needs at least 1). */
   budget: number;
-  /** The first key's hedge races decided in the window (`calls`) and those the hedge lost (`failures`). */
-  races: WindowTotals;
-  /** Share of the races the hedge must win (HedgeSettings.minYield). */
-  minYield: number;
+  /** Whether the first key's hedges are throttled for their low yield (`lowYield`). */
+  lowYield: boolean;
   /** Due hedges skipped for their low yield since a hedge was last allowed. */
   lowYieldSkips: number;
 }
@@ -62,18 +60,27 @@ export function hedgeSkip(check: HedgeCheck): HedgeSkip | undefined {
   if (check.attemptsLeft < 1) return 'max-attempts';
   if (check.remainingMs < check.expectedMs) return 'deadline';
   if (check.budget < 1) return 'budget';
-  if (lowYield(check.races, check.minYield) && check.lowYieldSkips < LOW_YIELD_PROBE_EVERY - 1) return 'low-yield';
+  if (check.lowYield && check.lowYieldSkips < LOW_YIELD_PROBE_EVERY - 1) return 'low-yield';
   return undefined;
 }
 
 /**
- * True when the recent hedges (of the calls whose first attempt went to one key) do not pay: over at least MIN_RACES
- * decided races, the hedge won less than `minYield` of them. The first attempt then mostly answers first anyway: that
- * key is not slower than the others (the upstream, or this process, is saturated, or the tail is only noise) and a
- * hedge only adds load, and tokens.
+ * Whether the hedges of the calls whose first attempt went to one key are throttled, given its races in the window and
+ * whether they were throttled at its last due hedge (`throttled`).
+ *
+ * They become throttled when they do not pay: over at least MIN_RACES decided races, the hedge won less than `minYield`
+ * of them. The first attempt then mostly answers first anyway: that key is not slower than the others (the upstream,
+ * or this process, is saturated, or the tail is only noise) and a hedge only adds load, and tokens.
+ *
+ * They stay throttled until they pay again: won at least `minYield` of the window's races, the races missing to
+ * MIN_RACES counted as lost (at 0.25: 5 won probes at least). Without that, a throttled key whose due hedges are rarer
+ * than the probes need to keep MIN_RACES races in the window would lose its verdict as the window forgets, and spend
+ * MIN_RACES hedges to learn it again, window after window.
  */
-export function lowYield(races: WindowTotals, minYield: number): boolean {
-  return races.calls >= MIN_RACES && races.calls - races.failures < minYield * races.calls;
+export function lowYield(races: WindowTotals, minYield: number, throttled: boolean): boolean {
+  const won = races.calls - races.failures;
+  if (throttled) return won < minYield * Math.max(races.calls, MIN_RACES);
+  return races.calls >= MIN_RACES && won < minYield * races.calls;
 }
 
 /** The hedge delay from the percentile of a latency class (undefined while it has no sample), ms. */

@@ -128,7 +128,20 @@ describe('Hedging.skip: the yield of the recent races, by key of the first attem
     expect(skips(3)).toEqual([undefined, undefined, undefined]);
   });
 
-  it('forgets races older than the window', () => {
+  it('hedges freely again when the window forgets races that had not throttled them', () => {
+    // Arrange: 19 lost races, too few to judge, then one more after the window.
+    const { at, hedging, skips } = setup();
+    for (let i = 0; i < 19; i++) hedging.recordRace(K0, false);
+    at.ms += SETTINGS.windowMs;
+
+    // Act
+    hedging.recordRace(K0, false);
+
+    // Assert
+    expect(skips(2)).toEqual([undefined, undefined]);
+  });
+
+  it('stays throttled once the window forgets the races that throttled it, probing one in 10', () => {
     // Arrange
     const { at, hedging, skips } = setup();
     for (let i = 0; i < 20; i++) hedging.recordRace(K0, false);
@@ -137,8 +150,26 @@ describe('Hedging.skip: the yield of the recent races, by key of the first attem
     // Act
     at.ms += SETTINGS.windowMs;
 
-    // Assert
-    expect(skips(1)).toEqual([undefined]);
+    // Assert: 8 more skips to the probe (one skipped already), then 9 skips and the next probe.
+    expect(skips(18)).toEqual([
+      ...Array.from({ length: 8 }, () => 'low-yield'),
+      undefined,
+      ...Array.from({ length: 9 }, () => 'low-yield'),
+    ]);
+  });
+
+  it('frees the hedges once they win again: 5 probes won, a quarter of 20 races', () => {
+    // Arrange: throttled, then the window forgets.
+    const { at, hedging, skips } = setup();
+    for (let i = 0; i < 20; i++) hedging.recordRace(K0, false);
+    expect(skips(1)).toEqual(['low-yield']);
+    at.ms += SETTINGS.windowMs;
+
+    // Act / Assert: 4 probes won still leave it throttled, the fifth frees it.
+    for (let i = 0; i < 4; i++) hedging.recordRace(K0, true);
+    expect(skips(1)).toEqual(['low-yield']);
+    hedging.recordRace(K0, true);
+    expect(skips(3)).toEqual([undefined, undefined, undefined]);
   });
 
   it("judges each key by its own races: a key whose hedges lose leaves another key's hedges alone", () => {

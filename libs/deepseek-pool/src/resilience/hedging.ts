@@ -2,18 +2,17 @@ import type { Clock } from '../clock.js';
 import { AnswerTimes, type LatencyClass } from './answer-times.js';
 import type { HedgeSkip } from '../call.types.js';
 import { SlidingWindow } from '../sliding-window.js';
-import { type HedgeSettings, hedgeDelayMs, hedgeSkip } from './hedge-policy.js';
+import { type HedgeSettings, hedgeDelayMs, hedgeSkip, lowYield } from './hedge-policy.js';
 import { RetryBudget } from './retry-budget.js';
 
 /** Buckets of the window of hedge races. */
 const RACE_BUCKETS = 10;
-/** The races of a key with none yet (every key's, when the yield is not judged: `minYield` 0). */
-const NO_RACES = { calls: 0, failures: 0 };
-
 /** The hedge races of the calls whose first attempt went to one key. */
 interface KeyRaces {
   /** Decided races over the window; a race the hedge lost counts as a failure. */
   window: SlidingWindow;
+  /** Whether its hedges were throttled at its last due hedge (`lowYield`). */
+  throttled: boolean;
   /** Due hedges skipped for their low yield since one was last allowed. */
   lowYieldSkips: number;
 }
@@ -66,7 +65,7 @@ export class Hedging {
     if (this.settings.minYield === 0) return;
     let races = this.races.get(first);
     if (races === undefined) {
-      races = { window: new SlidingWindow(this.settings.windowMs, RACE_BUCKETS), lowYieldSkips: 0 };
+      races = { window: new SlidingWindow(this.settings.windowMs, RACE_BUCKETS), throttled: false, lowYieldSkips: 0 };
       this.races.set(first, races);
     }
     races.window.record(nowMs, !hedgeWon);
@@ -74,15 +73,16 @@ export class Hedging {
 
   /** Whether a hedge of an attempt on `first` may be sent now (before a key is picked), or why not. */
   skip(attemptsLeft: number, remainingMs: number, latencyClass: LatencyClass, first: object): HedgeSkip | undefined {
-    // Empty with minYield 0 (recordRace keeps nothing then).
+    // None with minYield 0 (recordRace keeps nothing then), nor for a key without a race yet.
     const races = this.races.get(first);
+    if (races !== undefined)
+      races.throttled = lowYield(races.window.totals(this.clock.now()), this.settings.minYield, races.throttled);
     const reason = hedgeSkip({
       attemptsLeft,
       remainingMs,
       expectedMs: this.delayMs(latencyClass),
       budget: this.budget.balance,
-      races: races?.window.totals(this.clock.now()) ?? NO_RACES,
-      minYield: this.settings.minYield,
+      lowYield: races?.throttled ?? false,
       lowYieldSkips: races?.lowYieldSkips ?? 0,
     });
     if (races === undefined) return reason;
