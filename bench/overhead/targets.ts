@@ -1,7 +1,7 @@
 import { median, medianInterval } from '../lib/median.js';
 import { num, signed } from '../lib/markdown.js';
 import type { OverheadRun } from './overhead.bench.js';
-import type { RoundPercentiles } from './rounds.js';
+import type { RoundPercentiles, VariantSummary } from './rounds.js';
 
 /**
  * A target's verdict: `met` or `missed` when the interval of its figure lies on one side of the limit, `undecided`
@@ -43,8 +43,9 @@ export function pairedAdded(
   percentile: keyof RoundPercentiles,
   share = false,
 ): number[] | undefined {
-  const rounds = run.latencyUs[client]?.rounds;
-  const direct = run.latencyUs[DIRECT]?.rounds;
+  // A client the run did not measure has no entry.
+  const rounds = (run.latencyUs[client] as VariantSummary | undefined)?.rounds;
+  const direct = (run.latencyUs[DIRECT] as VariantSummary | undefined)?.rounds;
   if (!rounds || !direct || rounds.length === 0 || rounds.length !== direct.length) return undefined;
   return rounds.map((round, r) => {
     const added = round[percentile] - direct[r][percentile];
