@@ -25,7 +25,7 @@ describe('AttemptControl timers', () => {
 
     // Act
     await jest.advanceTimersByTimeAsync(999);
-    const before = attempt.signal.aborted;
+    const before = attempt.abortHandle.aborted;
     await jest.advanceTimersByTimeAsync(1);
 
     // Assert
@@ -44,14 +44,14 @@ describe('AttemptControl timers', () => {
       attempt.arm('idle', 1_000);
     }
     const timers = jest.getTimerCount();
-    const afterBytes = attempt.signal.aborted;
+    const afterBytes = attempt.abortHandle.aborted;
     await jest.advanceTimersByTimeAsync(999);
-    const beforeSilenceEnds = attempt.signal.aborted;
+    const beforeSilenceEnds = attempt.abortHandle.aborted;
     await jest.advanceTimersByTimeAsync(1);
 
     // Assert
     expect(timers).toBe(1);
-    expect([afterBytes, beforeSilenceEnds, attempt.signal.aborted]).toEqual([false, false, true]);
+    expect([afterBytes, beforeSilenceEnds, attempt.abortHandle.aborted]).toEqual([false, false, true]);
   });
 
   it('still ends a trickling attempt at its total deadline', async () => {
@@ -61,7 +61,7 @@ describe('AttemptControl timers', () => {
     attempt.arm('idle', 1_000);
 
     // Act: bytes every 500 ms past the 10 s attempt deadline
-    for (let i = 0; i < 21 && !attempt.signal.aborted; i++) {
+    for (let i = 0; i < 21 && !attempt.abortHandle.aborted; i++) {
       await jest.advanceTimersByTimeAsync(500);
       attempt.arm('idle', 1_000);
     }
@@ -79,7 +79,7 @@ describe('AttemptControl timers', () => {
     // Act
     attempt.arm('first-content', 5_000);
     await jest.advanceTimersByTimeAsync(4_999);
-    const before = attempt.signal.aborted;
+    const before = attempt.abortHandle.aborted;
     await jest.advanceTimersByTimeAsync(1);
 
     // Assert
@@ -101,7 +101,7 @@ describe('AttemptControl timers', () => {
     attempt.arm('idle', idleMs);
     const set = setTimeoutSpy.mock.calls.length;
     await jest.advanceTimersByTimeAsync(idleMs - 1);
-    const before = attempt.signal.aborted;
+    const before = attempt.abortHandle.aborted;
     await jest.advanceTimersByTimeAsync(1);
     setTimeoutSpy.mockRestore();
 
@@ -163,14 +163,14 @@ describe('AttemptControl while the caller is not reading', () => {
     // Act: the caller stops reading for 5 s, then reads again
     attempt.pause(60_000, () => undefined);
     await jest.advanceTimersByTimeAsync(5_000);
-    const afterPause = attempt.signal.aborted;
+    const afterPause = attempt.abortHandle.aborted;
     attempt.resume();
     await jest.advanceTimersByTimeAsync(599);
-    const beforeRestRuns = attempt.signal.aborted;
+    const beforeRestRuns = attempt.abortHandle.aborted;
     await jest.advanceTimersByTimeAsync(1);
 
     // Assert
-    expect([afterPause, beforeRestRuns, attempt.signal.aborted]).toEqual([false, false, true]);
+    expect([afterPause, beforeRestRuns, attempt.abortHandle.aborted]).toEqual([false, false, true]);
     expect(attempt.outcomeOf(new Error('aborted'))).toEqual({ kind: 'timeout', phase: 'idle' });
   });
 
@@ -187,8 +187,8 @@ describe('AttemptControl while the caller is not reading', () => {
       attempt.resume();
       attempt.arm('idle', 1_000);
     }
-    const afterPauses = attempt.signal.aborted;
-    for (let i = 0; i < 30 && !attempt.signal.aborted; i++) {
+    const afterPauses = attempt.abortHandle.aborted;
+    for (let i = 0; i < 30 && !attempt.abortHandle.aborted; i++) {
       await jest.advanceTimersByTimeAsync(500);
       attempt.arm('idle', 1_000);
     }
@@ -208,12 +208,12 @@ describe('AttemptControl while the caller is not reading', () => {
     // Act
     attempt.pause(3_000, () => stalled++);
     await jest.advanceTimersByTimeAsync(2_999);
-    const before = [attempt.signal.aborted, stalled];
+    const before = [attempt.abortHandle.aborted, stalled];
     await jest.advanceTimersByTimeAsync(1);
 
     // Assert
     expect(before).toEqual([false, 0]);
-    expect([attempt.signal.aborted, stalled]).toEqual([true, 1]);
+    expect([attempt.abortHandle.aborted, stalled]).toEqual([true, 1]);
     expect(attempt.outcomeOf(new Error('aborted'))).toEqual({ kind: 'aborted' });
   });
 

@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js';
 import { UpstreamError, errorMessage } from '../deepseek-pool.errors.js';
 import { redactFailure } from '../redaction/redact-failure.js';
 import type { Redactor } from '../redaction/redactor.js';
+import { AbortHandle } from './abort-handle.js';
 import { type AttemptTrace, NOOP_ATTEMPT } from './call-trace.js';
 import type { Outcome } from './outcome.js';
 
@@ -18,7 +19,8 @@ const REFUSED_BODY_CODES: ReadonlySet<string> = new Set(['MALFORMED_BODY', 'RESP
  * (`pause`), the attempt's clocks stand still: they measure the upstream, not the caller.
  */
 export class AttemptControl {
-  private readonly controller = new AbortController();
+  /** Aborts the exchange; a real AbortSignal is built only for a transport that reads one. */
+  readonly abortHandle = new AbortHandle();
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** When the running timer was set to fire (the armed phase's end then). */
   private timerEndMs = 0;
@@ -29,7 +31,7 @@ export class AttemptControl {
   private stallTimer: ReturnType<typeof setTimeout> | undefined;
   /** The last failure `failure` made (redacted). */
   private made: UpstreamError | undefined;
-  private readonly onCallerAbort = (): void => this.controller.abort();
+  private readonly onCallerAbort = (): void => this.abortHandle.abort();
 
   constructor(
     private readonly clock: Clock,
@@ -41,11 +43,7 @@ export class AttemptControl {
     readonly trace: AttemptTrace = NOOP_ATTEMPT,
   ) {
     callerSignal?.addEventListener('abort', this.onCallerAbort, { once: true });
-    if (callerSignal?.aborted) this.controller.abort();
-  }
-
-  get signal(): AbortSignal {
-    return this.controller.signal;
+    if (callerSignal?.aborted) this.abortHandle.abort();
   }
 
   /**
@@ -80,7 +78,7 @@ export class AttemptControl {
    * the caller's fault: the exchange is cancelled and `onStall` runs.
    */
   pause(maxStallMs: number, onStall: () => void): void {
-    if (this.pausedAtMs !== undefined || this.controller.signal.aborted) return;
+    if (this.pausedAtMs !== undefined || this.abortHandle.aborted) return;
     const now = this.clock.now();
     this.pausedAtMs = now;
     this.clearTimer();
@@ -101,7 +99,7 @@ export class AttemptControl {
     const pausedMs = now - this.pausedAtMs;
     this.pausedAtMs = undefined;
     this.clearStallTimer();
-    if (this.controller.signal.aborted) return;
+    if (this.abortHandle.aborted) return;
     this.attemptDeadlineMs += pausedMs;
     if (this.armed === undefined) return;
     this.armed.fromMs += pausedMs;
@@ -111,7 +109,7 @@ export class AttemptControl {
   /** Ends the exchange now because the caller stopped reading: never the key's fault. */
   cancel(): void {
     this.cancelled = true;
-    this.controller.abort();
+    this.abortHandle.abort();
   }
 
   /** Maps an error thrown while the attempt ran to the outcome it stands for. */
@@ -173,7 +171,7 @@ export class AttemptControl {
         }
         this.fired =
           this.callerDeadlineMs <= end ? 'caller-deadline' : end === this.attemptDeadlineMs ? 'total' : armed.phase;
-        this.controller.abort();
+        this.abortHandle.abort();
       },
       Math.max(0, end - now),
       // Unref'd: the exchange it guards keeps the process alive, not the timer. Node keeps the list of an unref'd

@@ -15,7 +15,7 @@ type Script = { answerMs: number } | { failMs: number; status: number } | 'hang'
 function scripted(scripts: Record<string, Script>): AttemptFn<string> {
   return (slot: KeySlot, control: AttemptControl) =>
     new Promise<string>((resolve, reject) => {
-      control.signal.addEventListener('abort', () =>
+      control.abortHandle.addEventListener('abort', () =>
         reject(Object.assign(new Error('aborted'), { code: 'ABORT_ERR' })),
       );
       const script = scripts[slot.id];

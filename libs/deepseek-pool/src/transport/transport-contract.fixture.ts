@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { LARGE_BODY_BYTES, refusedOrigin, startTestUpstream, type TestUpstream } from './test-upstream.fixture.js';
 import { forEachChunk } from './chunked-body.js';
-import type { Transport, TransportRequest } from './transport.js';
+import { AbortHandle } from '../resilience/abort-handle.js';
+import type { Transport, TransportRequest, TransportResponse } from './transport.js';
 import { TransportAbortError, TransportError } from './transport-errors.js';
+import { sendExchange } from './undici.transport.js';
 
 /** A transport under test and how to dispose of it. */
 export interface TransportFixture {
@@ -33,21 +35,45 @@ async function readError(body: AsyncIterable<Uint8Array>, read = readText): Prom
   );
 }
 
+/** How the contract's requests are sent: with an AbortSignal of their own, or by the pool's sendExchange (a handle). */
+export type AbortedThrough = 'signal' | 'handle';
+
+/** One request's abort side, and how the request is sent with it. */
+interface Abortion {
+  abort(reason?: unknown): void;
+  send(transport: Transport, fields: Omit<TransportRequest, 'signal'>): Promise<TransportResponse>;
+}
+
+function abortion(through: AbortedThrough): Abortion {
+  if (through === 'handle') {
+    const handle = new AbortHandle();
+    return {
+      abort: (reason) => handle.abort(reason),
+      send: (transport, fields) => sendExchange(transport, fields, handle),
+    };
+  }
+  const controller = new AbortController();
+  return {
+    abort: (reason) => controller.abort(reason),
+    send: (transport, fields) => transport.request({ ...fields, signal: controller.signal }),
+  };
+}
+
 /** The behaviour every Transport must show, run against a real loopback server. */
-export function describeTransportContract(name: string, create: () => Promise<TransportFixture>): void {
-  describe(`${name} (Transport contract)`, () => {
+export function describeTransportContract(
+  name: string,
+  create: () => Promise<TransportFixture>,
+  through: AbortedThrough = 'signal',
+): void {
+  describe(`${name} (Transport contract, sent ${through === 'signal' ? 'with an AbortSignal' : 'by sendExchange with an AbortHandle'})`, () => {
     let upstream: TestUpstream;
     let fixture: TransportFixture;
 
-    const send = (path: string, overrides: Partial<TransportRequest> = {}) =>
-      fixture.transport.request({
-        baseUrl: upstream.origin,
-        path,
-        method: 'GET',
-        headers: {},
-        signal: new AbortController().signal,
-        ...overrides,
-      });
+    const send = (
+      path: string,
+      overrides: Partial<Omit<TransportRequest, 'signal'>> = {},
+      aborts: Abortion = abortion(through),
+    ) => aborts.send(fixture.transport, { baseUrl: upstream.origin, path, method: 'GET', headers: {}, ...overrides });
 
     beforeAll(async () => {
       upstream = await startTestUpstream();
@@ -188,8 +214,8 @@ export function describeTransportContract(name: string, create: () => Promise<Tr
 
     it('ends a body read whole with an AbortError and closes the socket when aborted mid-body', async () => {
       // Arrange
-      const controller = new AbortController();
-      const response = await send('/stream', { signal: controller.signal });
+      const aborts = abortion(through);
+      const response = await send('/stream', {}, aborts);
       let firstChunk = (): void => undefined;
       const chunkRead = new Promise<void>((resolve) => (firstChunk = resolve));
       const reading = forEachChunk(response.body, () => firstChunk()).catch((e: unknown) => e);
@@ -197,7 +223,7 @@ export function describeTransportContract(name: string, create: () => Promise<Tr
       await chunkRead;
 
       // Act
-      controller.abort();
+      aborts.abort();
       const error = await reading;
 
       // Assert
@@ -224,14 +250,14 @@ export function describeTransportContract(name: string, create: () => Promise<Tr
 
     it('ends the body with an AbortError and closes the socket when aborted mid-body', async () => {
       // Arrange
-      const controller = new AbortController();
-      const response = await send('/stream', { signal: controller.signal });
+      const aborts = abortion(through);
+      const response = await send('/stream', {}, aborts);
       const iterator = response.body[Symbol.asyncIterator]();
       await iterator.next();
       const served = await upstream.nextRequest('/stream');
 
       // Act
-      controller.abort();
+      aborts.abort();
       const error = await iterator.next().catch((e: unknown) => e);
 
       // Assert
@@ -242,12 +268,12 @@ export function describeTransportContract(name: string, create: () => Promise<Tr
 
     it('rejects with an AbortError and closes the socket when aborted before the response', async () => {
       // Arrange
-      const controller = new AbortController();
-      const pending = send('/hang', { signal: controller.signal });
+      const aborts = abortion(through);
+      const pending = send('/hang', {}, aborts);
       const served = await upstream.nextRequest('/hang');
 
       // Act
-      controller.abort();
+      aborts.abort();
       const error = await pending.catch((e: unknown) => e);
 
       // Assert
@@ -257,12 +283,12 @@ export function describeTransportContract(name: string, create: () => Promise<Tr
 
     it('keeps the abort reason on the AbortError', async () => {
       // Arrange
-      const controller = new AbortController();
+      const aborts = abortion(through);
       const reason = new Error('first content timeout');
-      controller.abort(reason);
+      aborts.abort(reason);
 
       // Act
-      const error = await send('/echo', { signal: controller.signal }).catch((e: unknown) => e);
+      const error = await send('/echo', {}, aborts).catch((e: unknown) => e);
 
       // Assert
       expect(error).toMatchObject({ name: 'AbortError', reason });

@@ -30,7 +30,10 @@ const UNKNOWN_CODE = 'ERR_TRANSPORT';
  * a TransportError carrying only the code and message (client errors can hold request config and headers,
  * including the API key, so they are never passed on or kept as `cause`).
  */
-export function toTransportError(error: unknown, signal: AbortSignal): TransportError | TransportAbortError {
+export function toTransportError(
+  error: unknown,
+  signal: Pick<AbortSignal, 'aborted' | 'reason'>,
+): TransportError | TransportAbortError {
   if (signal.aborted) return new TransportAbortError(signal.reason);
   if (error instanceof TransportError || error instanceof TransportAbortError) return error;
   const code = codeOf(error) ?? UNKNOWN_CODE;

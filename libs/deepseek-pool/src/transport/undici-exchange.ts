@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici';
+import type { AbortSource } from '../resilience/abort-handle.js';
 import { PushedBody } from './pushed-body.js';
 import { firstHeaderValues } from './response-headers.js';
 import type { TransportResponse } from './transport.js';
@@ -6,13 +7,14 @@ import { toTransportError } from './transport-errors.js';
 
 /**
  * One exchange on an undici dispatcher through its handler callbacks (no response stream): resolves at the response
- * headers with a PushedBody that the exchange feeds. The signal aborts the exchange at any point; before the request
- * is handed a socket, the promise rejects at once and the request is dropped when its turn comes.
+ * headers with a PushedBody that the exchange feeds. The abort source (an AbortSignal or the pool's AbortHandle) aborts
+ * the exchange at any point; before the request is handed a socket, the promise rejects at once and the request is
+ * dropped when its turn comes.
  */
 export function dispatchExchange(
   dispatcher: Dispatcher,
   options: Dispatcher.DispatchOptions,
-  signal: AbortSignal,
+  signal: AbortSource,
 ): Promise<TransportResponse> {
   return new Promise<TransportResponse>((resolve, reject) => {
     dispatcher.dispatch(options, new UndiciExchange(signal, resolve, reject));
@@ -26,7 +28,7 @@ class UndiciExchange implements Dispatcher.DispatchHandler {
   private readonly onAbort = (): void => this.abort();
 
   constructor(
-    private readonly signal: AbortSignal,
+    private readonly signal: AbortSource,
     private readonly resolve: (response: TransportResponse) => void,
     private readonly reject: (error: Error) => void,
   ) {
@@ -67,6 +69,6 @@ class UndiciExchange implements Dispatcher.DispatchHandler {
   }
 }
 
-function abortReason(signal: AbortSignal): Error {
+function abortReason(signal: AbortSource): Error {
   return signal.reason instanceof Error ? signal.reason : new Error('upstream request aborted');
 }

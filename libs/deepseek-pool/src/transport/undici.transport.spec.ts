@@ -1,13 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startTestUpstream, type TestUpstream } from './test-upstream.fixture.js';
 import { describeTransportContract } from './transport-contract.fixture.js';
-import type { TransportRequest } from './transport.js';
-import { UndiciTransport } from './undici.transport.js';
+import { AbortHandle } from '../resilience/abort-handle.js';
+import type { TransportRequest, TransportResponse } from './transport.js';
+import { sendExchange, UndiciTransport } from './undici.transport.js';
 
-describeTransportContract('UndiciTransport', () => {
-  const transport = new UndiciTransport();
-  return Promise.resolve({ transport, dispose: () => transport.close() });
-});
+for (const through of ['signal', 'handle'] as const)
+  describeTransportContract(
+    'UndiciTransport',
+    () => {
+      const transport = new UndiciTransport();
+      return Promise.resolve({ transport, dispose: () => transport.close() });
+    },
+    through,
+  );
 
 describe('UndiciTransport connection pooling', () => {
   let upstream: TestUpstream;
@@ -127,5 +133,53 @@ describe('UndiciTransport connection pooling', () => {
     // Assert
     expect(error).toMatchObject({ name: 'AbortError', code: 'ABORT_ERR' });
     expect(next.status).toBe(200);
+  });
+
+  /** A handle whose signal must not be read: the built-in transport aborts through the handle itself. */
+  class UnreadSignal extends AbortHandle {
+    reads = 0;
+    override get signal(): AbortSignal {
+      this.reads++;
+      return super.signal;
+    }
+  }
+
+  it('builds no AbortSignal for an exchange the pool sends: it is aborted through the handle', async () => {
+    // Arrange
+    const transport = new UndiciTransport();
+    const handle = new UnreadSignal();
+    const pending = sendExchange(transport, { ...get(upstream.origin), path: '/hang' }, handle);
+    const served = await upstream.nextRequest('/hang');
+
+    // Act
+    handle.abort();
+    const error = await pending.catch((e: unknown) => e);
+    await transport.close();
+
+    // Assert
+    expect(error).toMatchObject({ name: 'AbortError', code: 'ABORT_ERR' });
+    expect(handle.reads).toBe(0);
+    await served.socketClosed;
+  });
+
+  it('hands a subclass that overrides `request` the request with a signal, as the contract says', async () => {
+    // Arrange
+    const sent: TransportRequest[] = [];
+    class Recording extends UndiciTransport {
+      override request(request: TransportRequest): Promise<TransportResponse> {
+        sent.push(request);
+        return super.request(request);
+      }
+    }
+    const transport = new Recording();
+    const handle = new UnreadSignal();
+
+    // Act
+    await drain((await sendExchange(transport, get(upstream.origin), handle)).body);
+    await transport.close();
+
+    // Assert
+    expect(sent.map((request) => request.signal.aborted)).toEqual([false]);
+    expect(handle.reads).toBe(1);
   });
 });

@@ -9,6 +9,7 @@ import type { ChatBody } from './chat-body.js';
 import type { ExchangeLimits } from './exchange-limits.js';
 import { parseJsonText, readJsonText } from './json-body.js';
 import type { Transport, TransportResponse } from './transport.js';
+import { sendExchange } from './undici.transport.js';
 
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
@@ -25,17 +26,20 @@ export async function openExchange(
   clock: { now(): number },
 ): Promise<TransportResponse> {
   control.arm('first-byte', firstByteMs);
-  const response = await transport.request({
-    baseUrl: request.baseUrl ?? slot.config.baseUrl,
-    path: request.path,
-    method: request.method,
-    headers: slot.headers.get(
-      { accept: request.accept ?? 'application/json', jsonBody: request.body !== undefined },
-      control.trace.headers,
-    ),
-    body: request.body,
-    signal: control.signal,
-  });
+  const response = await sendExchange(
+    transport,
+    {
+      baseUrl: request.baseUrl ?? slot.config.baseUrl,
+      path: request.path,
+      method: request.method,
+      headers: slot.headers.get(
+        { accept: request.accept ?? 'application/json', jsonBody: request.body !== undefined },
+        control.trace.headers,
+      ),
+      body: request.body,
+    },
+    control.abortHandle,
+  );
   if (response.status >= 200 && response.status < 300) return response;
   control.arm('total');
   const errorBody = await readErrorBody(response.body);

@@ -1,0 +1,55 @@
+/** What an exchange reads of its abort side: an AbortSignal has it, and so has the pool's lighter AbortHandle. */
+export interface AbortSource {
+  readonly aborted: boolean;
+  readonly reason: unknown;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
+/**
+ * The abort side of one attempt without an AbortController per attempt: a flag, a reason and the few listeners an
+ * exchange adds, each called once. A real AbortSignal is built only when something asks for `signal` (a transport
+ * other than the built-in one: `sendExchange`), and follows the handle from then on.
+ */
+export class AbortHandle implements AbortSource {
+  private state: { reason: unknown } | undefined;
+  private listeners: (() => void)[] | undefined;
+  private controller: AbortController | undefined;
+
+  get aborted(): boolean {
+    return this.state !== undefined;
+  }
+
+  get reason(): unknown {
+    return this.state?.reason;
+  }
+
+  /** An AbortSignal that aborts with this handle (built on first read, aborted already if the handle is). */
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.state !== undefined) this.controller.abort(this.state.reason);
+    }
+    return this.controller.signal;
+  }
+
+  /** Aborts once, with `reason` or an AbortError as AbortController would; later calls change nothing. */
+  abort(reason: unknown = new DOMException('This operation was aborted', 'AbortError')): void {
+    if (this.state !== undefined) return;
+    this.state = { reason };
+    const listeners = this.listeners;
+    this.listeners = undefined;
+    this.controller?.abort(reason);
+    if (listeners !== undefined) for (const listener of listeners) listener();
+  }
+
+  /** Calls `listener` once, at the abort (never if added after it, as with an AbortSignal). */
+  addEventListener(_type: 'abort', listener: () => void): void {
+    if (this.state === undefined) (this.listeners ??= []).push(listener);
+  }
+
+  removeEventListener(_type: 'abort', listener: () => void): void {
+    const index = this.listeners?.indexOf(listener) ?? -1;
+    if (index >= 0) this.listeners?.splice(index, 1);
+  }
+}
