@@ -1,7 +1,9 @@
 /**
  * Time per attempt of its abort side, in one process, interleaved rounds, median ns: what the pool did before
  * (an AbortController and its signal, the transport's abort listener added and removed) against the AbortHandle it
- * uses now over the built-in transport, and the handle when a transport reads its `signal` (any other transport).
+ * uses now over the built-in transport, and the handle when a transport reads its `signal` (any other transport); then
+ * the same for an attempt that is aborted with no reason given (a hedge race's loser), whose reason the transport reads
+ * as undici does when it destroys the socket (`err.stack`).
  *
  *   node bench/dist/overhead/abort-cost.js [--calls 1000000] [--rounds 21]
  */
@@ -15,6 +17,8 @@ const { values } = parseArgs({
 
 interface AbortHandleLike {
   readonly aborted: boolean;
+  readonly reason: unknown;
+  abort(): void;
   readonly signal: AbortSignal;
   addEventListener(type: 'abort', listener: () => void): void;
   removeEventListener(type: 'abort', listener: () => void): void;
@@ -26,8 +30,9 @@ const { AbortHandle } = (await import(repoPath('libs/deepseek-pool/dist/resilien
 const calls = Number(values.calls);
 const listener = (): void => undefined;
 let aborted = 0;
+let stackChars = 0;
 
-/** One attempt's abort side over its life: built, listened to by the exchange, checked, released. */
+/** One attempt's abort side over its life: built, listened to by the exchange, checked or aborted, released. */
 const WAYS: Record<string, () => void> = {
   AbortController: () => {
     const signal = new AbortController().signal;
@@ -47,6 +52,18 @@ const WAYS: Record<string, () => void> = {
     if (signal.aborted) aborted++;
     signal.removeEventListener('abort', listener);
   },
+  'AbortController, aborted': () => {
+    const controller = new AbortController();
+    controller.signal.addEventListener('abort', listener, { once: true });
+    controller.abort();
+    stackChars += (controller.signal.reason as Error).stack?.length ?? 0;
+  },
+  'AbortHandle, aborted': () => {
+    const handle = new AbortHandle();
+    handle.addEventListener('abort', listener);
+    handle.abort();
+    stackChars += (handle.reason as Error).stack?.length ?? 0;
+  },
 };
 
 const nsPerAttempt = (way: () => void): number => {
@@ -61,4 +78,5 @@ for (let round = 0; round < Number(values.rounds); round++)
   for (const [index, [, way]] of ways.entries()) figures[index].push(nsPerAttempt(way));
 console.log(`An attempt's abort side, median ns over ${values.rounds} rounds of ${calls} attempts:`);
 for (const [index, [name]] of ways.entries()) console.log(`  ${name.padEnd(26)} ${Math.round(median(figures[index]))}`);
-if (aborted !== 0) throw new Error('an attempt was aborted: nothing aborts here');
+if (aborted !== 0) throw new Error('an attempt that nothing aborted reads as aborted');
+if (stackChars === 0) throw new Error('no abort reason had a stack');

@@ -21,18 +21,19 @@ describe('AbortHandle', () => {
     ]);
   });
 
-  it('aborts with an AbortError, as AbortController does, when given no reason', () => {
+  it('aborts with an AbortError, as AbortController does, the same one each time, when given no reason', () => {
     // Arrange
-    const handle = new AbortHandle();
+    const handles = [new AbortHandle(), new AbortHandle()];
     const controller = new AbortController();
 
     // Act
-    handle.abort();
+    for (const handle of handles) handle.abort();
     controller.abort();
 
     // Assert
-    expect(handle.reason).toBeInstanceOf(DOMException);
-    expect(handle.reason).toMatchObject({ name: (controller.signal.reason as DOMException).name });
+    expect(handles[0].reason).toBeInstanceOf(DOMException);
+    expect(handles[0].reason).toMatchObject({ name: (controller.signal.reason as DOMException).name });
+    expect(handles[1].reason).toBe(handles[0].reason);
   });
 
   it('does not call a removed listener, nor one added after the abort', () => {

@@ -7,6 +7,14 @@ export interface AbortSource {
 }
 
 /**
+ * The reason of every abort given none: one AbortError for the process, not one per abort. Aborts are routine (each hedge
+ * race aborts its loser), and an error built per abort costs its stack twice: captured when it is built, and formatted
+ * when undici destroys the socket with it (Node's stream `destroy` reads `err.stack`). Formatted once here, it is read
+ * from then on at no cost.
+ */
+const ABORTED = new DOMException('This operation was aborted', 'AbortError');
+
+/**
  * The abort side of one attempt without an AbortController per attempt: a flag, a reason and the few listeners an
  * exchange adds, each called once. A real AbortSignal is built only when something asks for `signal` (a transport
  * other than the built-in one: `sendExchange`), and follows the handle from then on.
@@ -33,8 +41,8 @@ export class AbortHandle implements AbortSource {
     return this.controller.signal;
   }
 
-  /** Aborts once, with `reason` or an AbortError as AbortController would; later calls change nothing. */
-  abort(reason: unknown = new DOMException('This operation was aborted', 'AbortError')): void {
+  /** Aborts once, with `reason` or else an AbortError as AbortController would (the same one each time). */
+  abort(reason: unknown = ABORTED): void {
     if (this.state !== undefined) return;
     this.state = { reason };
     const listeners = this.listeners;
