@@ -1,4 +1,5 @@
 import type { Histogram } from 'hdr-histogram-js';
+import { DEFAULT_SEED, mulberry32, type Rng } from 'nestjs-deepseek-pool-mock';
 import { type LatencySummary, nanosecondHistogram, summarize } from '../lib/histogram.js';
 import type { Variant } from './variants.js';
 
@@ -54,12 +55,28 @@ export interface RoundPercentiles {
 export type VariantSummary = LatencySummary & { slow?: number; hedges?: number; rounds?: RoundPercentiles[] };
 
 /**
- * Interleaved rounds: A, B, C, then B, C, A... so drift (heat, GC, the machine's other work) hits every
- * variant alike.
+ * The order in which `count` variants run in one round: a random permutation drawn from `rng` (Fisher-Yates). A fixed
+ * cyclic order (A, B, C, then B, C, A) gives every variant the same predecessor in every round, and with it the garbage
+ * and the cold caches that one leaves behind; shuffled, each variant follows each other one in some rounds.
+ */
+export function roundOrder(count: number, rng: Rng): number[] {
+  const order = Array.from({ length: count }, (_, index) => index);
+  for (let i = count - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
+}
+
+/**
+ * Interleaved rounds: every variant once per round, in an order shuffled anew each round (`roundOrder`, seeded: the
+ * same orders in every run), so drift (heat, GC, the machine's other work) and what the variant before left behind hit
+ * every variant alike.
  */
 export async function interleave(
   variants: readonly Variant[],
   plan: RoundPlan,
+  rng: Rng = mulberry32(DEFAULT_SEED),
 ): Promise<Record<string, VariantSummary>> {
   const histograms = variants.map(() => nanosecondHistogram());
   const perRound = variants.map((): RoundPercentiles[] => []);
@@ -68,8 +85,7 @@ export async function interleave(
   const slow = variants.map(() => 0);
   for (let r = 0; r < plan.warmupRounds + plan.rounds; r++) {
     const recording = r >= plan.warmupRounds;
-    for (let i = 0; i < variants.length; i++) {
-      const index = (r + i) % variants.length;
+    for (const index of roundOrder(variants.length, rng)) {
       const variant = variants[index];
       const hedgesBefore = variant.hedges?.() ?? 0;
       roundHistogram.reset();
