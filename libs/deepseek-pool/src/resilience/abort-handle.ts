@@ -7,10 +7,10 @@ export interface AbortSource {
 }
 
 /**
- * The reason of every abort given none: one AbortError for the process, not one per abort. Aborts are routine (each hedge
- * race aborts its loser), and an error built per abort costs its stack twice: captured when it is built, and formatted
- * when undici destroys the socket with it (Node's stream `destroy` reads `err.stack`). Formatted once here, it is read
- * from then on at no cost.
+ * The reason of every abort given none: one AbortError for the process, not one per abort. Aborts are routine (each
+ * hedge race aborts its loser), and an error built per abort costs its stack twice: captured when it is built, and
+ * formatted when undici destroys the socket with it (Node's stream `destroy` reads `err.stack`). Formatted once here,
+ * it is read from then on at no cost.
  */
 const ABORTED = new DOMException('This operation was aborted', 'AbortError');
 
