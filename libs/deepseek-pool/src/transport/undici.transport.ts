@@ -39,8 +39,9 @@ let sendWithAbortSource: (
 /**
  * Sends one exchange of the pool, aborted through `handle`. The built-in transport (its own `request`, not a
  * subclass's) reads the handle itself; any other transport gets the request as the contract says, with a real
- * AbortSignal that the handle builds then. An AbortController, its signal and an abort listener cost about 0.25 µs per
- * attempt where the handle costs 0.04 (bench/FINDINGS.md, finding 1).
+ * AbortSignal that the handle builds then. An AbortController, its signal and an abort listener cost 0.3 µs per
+ * attempt on Node 24 and 5.5 µs on Node 20, the handle 0.05 (bench/overhead/abort-cost.ts; bench/FINDINGS.md,
+ * finding 1).
  */
 export function sendExchange(
   transport: Transport,
