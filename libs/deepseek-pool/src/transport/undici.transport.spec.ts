@@ -135,8 +135,8 @@ describe('UndiciTransport connection pooling', () => {
     expect(next.status).toBe(200);
   });
 
-  /** A handle whose signal must not be read: the built-in transport aborts through the handle itself. */
-  class UnreadSignal extends AbortHandle {
+  /** A handle that counts the reads of its signal: the built-in transport aborts through the handle itself. */
+  class CountedSignalReads extends AbortHandle {
     reads = 0;
     override get signal(): AbortSignal {
       this.reads++;
@@ -147,7 +147,7 @@ describe('UndiciTransport connection pooling', () => {
   it('builds no AbortSignal for an exchange the pool sends: it is aborted through the handle', async () => {
     // Arrange
     const transport = new UndiciTransport();
-    const handle = new UnreadSignal();
+    const handle = new CountedSignalReads();
     const pending = sendExchange(transport, { ...get(upstream.origin), path: '/hang' }, handle);
     const served = await upstream.nextRequest('/hang');
 
@@ -172,7 +172,7 @@ describe('UndiciTransport connection pooling', () => {
       }
     }
     const transport = new Recording();
-    const handle = new UnreadSignal();
+    const handle = new CountedSignalReads();
 
     // Act
     await drain((await sendExchange(transport, get(upstream.origin), handle)).body);
