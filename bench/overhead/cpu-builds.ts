@@ -20,6 +20,9 @@
  * collection and runs none (node --expose-gc --min-semi-space-size=128 --max-semi-space-size=128, and --calls small
  * enough that a round fits the young generation: 2000 does; a round that a collection interrupts stops the run).
  *
+ * `--status 400` has the stub answer every request with that status and DeepSeek's error envelope: each call then
+ * costs one failed attempt (a 400 is the caller's fault: no retry, no key blamed), the path of an upstream's error.
+ *
  * `current` is the library as built in libs/deepseek-pool/dist now.
  */
 import { cp, readFile, writeFile } from 'node:fs/promises';
@@ -45,6 +48,7 @@ const { values, positionals } = parseArgs({
     loopback: { type: 'boolean', default: false },
     bytes: { type: 'boolean', default: false },
     counts: { type: 'boolean', default: false },
+    status: { type: 'string', default: '200' },
     save: { type: 'string' },
   },
 });
@@ -76,6 +80,11 @@ if (values.bytes) gcObserver.observe({ entryTypes: ['gc'] });
 
 const calls = Number(values.calls);
 const rounds = Number(values.rounds);
+const status = Number(values.status);
+if (status !== 200 && (values.loopback || values.wait || values.counts))
+  throw new Error('--status is for the stub alone (not with --loopback, --wait or --counts)');
+if (!Number.isInteger(status) || status < 200 || status > 599)
+  throw new Error(`--status must be an HTTP status from 200 to 599, got ${values.status}`);
 const concurrency = Number(values.concurrency);
 if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > calls)
   throw new Error(`--concurrency must be an integer from 1 to --calls (${calls}), got ${values.concurrency}`);
@@ -125,7 +134,8 @@ try {
   const hedges = positionals.map(() => 0);
   for (const name of positionals) {
     const keys = scenario.keys.map((key, index) => ({ id: `fast-${index + 1}`, apiKey: key.key, baseUrl: url }));
-    const transport = values.loopback ? {} : { transport: mock ? new WaitingStubTransport(wait) : new StubTransport() };
+    const stub = mock ? new WaitingStubTransport(wait) : new StubTransport(status);
+    const transport = values.loopback ? {} : { transport: stub };
     const pool = (await load(name))({ keys, logger: false, ...transport });
     const index = pools.length;
     pool.pool.events.on('hedge', () => (hedges[index] += 1));
@@ -149,7 +159,9 @@ try {
         while (next < calls) {
           const c = next++;
           const start = performance.now();
-          await pools[index].pool.chat(CHAT_REQUEST);
+          await pools[index].pool.chat(CHAT_REQUEST).catch((error: unknown) => {
+            if (status === 200) throw error;
+          });
           took[c] = performance.now() - start;
         }
       };

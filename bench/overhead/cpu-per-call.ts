@@ -4,7 +4,9 @@
  * `/proc/<pid>/task/<tid>/schedstat`, Linux only). Less sensitive to other jobs than wall-clock latency, not immune: on
  * a loaded 2-core host an A/A pair still differs by 10-20%. Interleaved rounds; prints the median and minimum µs/call,
  * the median of each round's difference from the first variant's (pairing cancels most of the drift between rounds;
- * list the first variant twice under two names for an A/A control), and the pool's hedges and who won their races.
+ * list the first variant twice under two names for an A/A control), and the pool's hedges and who won their races,
+ * with its hedges per round in the third of rounds where the first variant took the least CPU and in the third where it
+ * took the most (how busy the machine was then).
  *
  *   node bench/dist/overhead/cpu-per-call.js [--concurrency 1] [--calls 2000] [--rounds 9] [--user] \
  *     undici undici-aa transport pool-1key pool pool-no-yield pool-no-hedging stub-direct pool-stub ...
@@ -68,13 +70,16 @@ try {
   const variants = names.map((name) => VARIANTS[name]({ url: mock.url, keys }));
   const samples = variants.map((): number[] => []);
   const mockSamples = variants.map((): number[] => []);
+  const hedgeSamples = variants.map((): number[] => []);
   for (let r = -1; r < rounds; r++)
     for (let i = 0; i < variants.length; i++) {
       const index = (Math.max(r, 0) + i) % variants.length;
+      const hedgesBefore = variants[index].hedges?.() ?? 0;
       const [us, mockUs] = await round(variants[index]);
       if (r >= 0) {
         samples[index].push(us);
         mockSamples[index].push(mockUs);
+        hedgeSamples[index].push((variants[index].hedges?.() ?? 0) - hedgesBefore);
       }
     }
   await Promise.all(variants.map((variant) => variant.close()));
@@ -97,10 +102,19 @@ try {
     const perThousand = (variant.hedges() * 1_000) / ((rounds + 1) * calls);
     return `   ${perThousand.toFixed(2)} hedges per 1,000 calls, races won by the hedge ${wonByHedge}, by the first attempt ${wonByPrimary}`;
   };
+  // The rounds in order of the first variant's CPU per call: how busy the machine was in each.
+  const byLoad = samples[0].map((_, r) => r).sort((a, b) => samples[0][a] - samples[0][b]);
+  const third = Math.floor(rounds / 3);
+  const meanHedges = (index: number, rs: number[]): string =>
+    (rs.reduce((sum, r) => sum + hedgeSamples[index][r], 0) / rs.length).toFixed(2);
+  const hedgesByLoad = (variant: Variant, index: number): string =>
+    variant.hedges?.() && third > 0
+      ? `\n  ${''.padEnd(20)} hedges per round: ${meanHedges(index, byLoad.slice(0, third))} in the third of rounds where ${variants[0].name} took the least CPU, ${meanHedges(index, byLoad.slice(-third))} in the third where it took the most`
+      : '';
   console.log(`  ${''.padEnd(20)} client           mock             minus ${variants[0].name} in the same round`);
   variants.forEach((variant, index) => {
     console.log(
-      `  ${variant.name.padEnd(20)} ${stats(samples[index])}   ${stats(mockSamples[index])}   ${paired(samples, index)} ${paired(mockSamples, index)}${hedged(variant)}`,
+      `  ${variant.name.padEnd(20)} ${stats(samples[index])}   ${stats(mockSamples[index])}   ${paired(samples, index)} ${paired(mockSamples, index)}${hedged(variant)}${hedgesByLoad(variant, index)}`,
     );
   });
 } finally {

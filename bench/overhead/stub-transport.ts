@@ -28,17 +28,32 @@ const CANNED = new TextEncoder().encode(
   }),
 );
 
+/** DeepSeek's error envelope for a 400 (what it answers to an invalid request). */
+const CANNED_ERROR = new TextEncoder().encode(
+  JSON.stringify({
+    error: {
+      message: 'Invalid max_tokens value, the valid range of max_tokens is [1, 8192]',
+      type: 'invalid_request_error',
+      param: null,
+      code: 'invalid_request_error',
+    },
+  }),
+);
+
 /**
  * Answers every request at once with the canned completion, in-process: with it, a call costs only the
- * CPU of the code around the transport, so pool minus direct is the pool's own work, without network noise.
+ * CPU of the code around the transport, so pool minus direct is the pool's own work, without network noise. Given
+ * another `status`, it answers that with DeepSeek's error envelope: every attempt fails.
  */
 export class StubTransport implements Transport {
+  constructor(private readonly status = 200) {}
+
   request(request: TransportRequest): Promise<TransportResponse> {
     if (request.signal.aborted) return Promise.reject(new Error('aborted'));
     return Promise.resolve({
-      status: 200,
+      status: this.status,
       headers: { 'content-type': 'application/json' },
-      body: asyncIterableOf(CANNED),
+      body: asyncIterableOf(this.status === 200 ? CANNED : CANNED_ERROR),
     });
   }
 

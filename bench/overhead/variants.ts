@@ -279,6 +279,9 @@ export const VARIANTS = {
   'pool-no-hedging': (target: Target) => poolChat(target, 'pool-no-hedging', undefined, { hedging: false }),
   /** Hedges sent whatever they yield (`hedging.minYield: 0`: the pool before hedges that do not pay were throttled). */
   'pool-no-yield': (target: Target) => poolChat(target, 'pool-no-yield', undefined, { hedging: { minYield: 0 } }),
+  /** Hedging on with a 1 s floor under its delay: at concurrency 64 on loopback no hedge is ever due. */
+  'pool-hedges-never-due': (target: Target) =>
+    poolChat(target, 'pool-hedges-never-due', undefined, { hedging: { floorMs: 1_000 } }),
   'stub-direct': (target: Target) => stubDirect(target),
   // The same pair over a stub that answers after a round trip to the mock: the process sleeps between send and answer.
   'stub-wait-direct': (target: Target) => stubDirect(target, 'stub-wait-direct', waitingStub(target)),

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import { UpstreamError, errorMessage } from '../deepseek-pool.errors.js';
-import { redactFailure } from '../redaction/redact-failure.js';
+import { type FailureParts, redactFailure } from '../redaction/redact-failure.js';
 import type { Redactor } from '../redaction/redactor.js';
 import { AbortHandle } from './abort-handle.js';
 import { type AttemptTrace, NOOP_ATTEMPT } from './call-trace.js';
@@ -135,15 +135,20 @@ export class AttemptControl {
    */
   failure(thrown: unknown, keyId: string, context?: string): unknown {
     if (thrown !== undefined && thrown === this.made) return thrown;
-    let failure: UpstreamError;
-    if (thrown instanceof UpstreamError) failure = redactFailure(thrown, this.redactor);
-    else {
-      const outcome = this.outcomeOf(thrown);
-      if (outcome.kind === 'local') return thrown;
-      failure = redactFailure(new UpstreamError(describe(thrown, context), outcome, keyId, undefined), this.redactor);
-    }
-    this.made = failure;
-    return failure;
+    if (thrown instanceof UpstreamError) return this.upstreamFailure(thrown);
+    const outcome = this.outcomeOf(thrown);
+    if (outcome.kind === 'local') return thrown;
+    return this.upstreamFailure({ message: describe(thrown, context), outcome, keyId, body: undefined });
+  }
+
+  /**
+   * The failure this attempt ends with, from what the upstream did (its parts, or an UpstreamError made elsewhere),
+   * redacted: built once, and handed back as it is by `failure`.
+   */
+  upstreamFailure(failure: FailureParts): UpstreamError {
+    const made = redactFailure(failure, this.redactor);
+    this.made = made;
+    return made;
   }
 
   /** True when the caller's own deadline (not the key) ended the attempt. */

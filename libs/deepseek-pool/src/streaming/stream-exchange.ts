@@ -1,6 +1,6 @@
 import type { ChatCompletionChunk, Usage } from '../chat.types.js';
 import type { Clock } from '../clock.js';
-import { ClientStalledError, UpstreamError } from '../deepseek-pool.errors.js';
+import { ClientStalledError } from '../deepseek-pool.errors.js';
 import type { KeySlot } from '../keys/key-slot.js';
 import type { AttemptControl } from '../resilience/attempt-control.js';
 import { MalformedBodyError } from '../transport/body-errors.js';
@@ -76,19 +76,19 @@ export async function exchangeStream(
     for (;;) {
       const next = await events.next();
       if (next.done)
-        throw new UpstreamError(
-          `Stream from key ${slot.id} ended without [DONE]`,
-          { kind: 'protocol', detail: 'stream cut' },
-          slot.id,
-          undefined,
-        );
+        throw control.upstreamFailure({
+          message: `Stream from key ${slot.id} ended without [DONE]`,
+          outcome: { kind: 'protocol', detail: 'stream cut' },
+          keyId: slot.id,
+          body: undefined,
+        });
       const event = next.value;
       if (event.type === 'comment') continue;
       if (event.type === 'done') {
         await events.return({ truncated: false });
         break;
       }
-      const chunk = parseChunk(event.data, slot.id);
+      const chunk = parseChunk(event.data, slot.id, control);
       control.trace.observe(chunk);
       if (!committed && carriesContent(chunk)) commitOnce();
       if (committed) control.arm('idle', timeouts.idleMs);
@@ -104,7 +104,7 @@ export async function exchangeStream(
   }
 }
 
-function parseChunk(data: string, keyId: string): ChatCompletionChunk {
+function parseChunk(data: string, keyId: string, control: AttemptControl): ChatCompletionChunk {
   let parsed: unknown;
   try {
     parsed = JSON.parse(data);
@@ -114,12 +114,12 @@ function parseChunk(data: string, keyId: string): ChatCompletionChunk {
   const upstreamError = (parsed as { error?: { message?: unknown } } | null)?.error;
   if (upstreamError) {
     const message = typeof upstreamError.message === 'string' ? upstreamError.message : 'error event';
-    throw new UpstreamError(
-      `Key ${keyId} sent an error event mid-stream: ${message}`,
-      { kind: 'protocol', detail: 'error event' },
+    throw control.upstreamFailure({
+      message: `Key ${keyId} sent an error event mid-stream: ${message}`,
+      outcome: { kind: 'protocol', detail: 'error event' },
       keyId,
-      parsed,
-    );
+      body: parsed,
+    });
   }
   if (typeof parsed !== 'object' || parsed === null || !Array.isArray((parsed as { choices?: unknown }).choices)) {
     throw new MalformedBodyError('a stream event is not a chat.completion.chunk');

@@ -1,5 +1,4 @@
 import type { ChatCompletion } from '../chat.types.js';
-import { UpstreamError } from '../deepseek-pool.errors.js';
 import type { KeySlot } from '../keys/key-slot.js';
 import type { AttemptControl } from '../resilience/attempt-control.js';
 import type { Outcome } from '../resilience/outcome.js';
@@ -15,7 +14,8 @@ const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
 /**
  * Sends one request to one key's upstream, within the attempt's first-byte timer; non-2xx answers throw UpstreamError
- * with the upstream's text as sent (bounded): the attempt's control redacts it, then cuts it (AttemptControl.failure).
+ * with the upstream's text (bounded), which the attempt's control redacts, then cuts, as it builds the error
+ * (AttemptControl.upstreamFailure).
  */
 export async function openExchange(
   transport: Transport,
@@ -50,12 +50,12 @@ export async function openExchange(
     retryAfterMs: parseRetryAfterMs(response.headers, clock.now()),
     message,
   };
-  throw new UpstreamError(
-    `Upstream answered ${response.status} on key ${slot.id}: ${message ?? 'no message'}`,
+  throw control.upstreamFailure({
+    message: `Upstream answered ${response.status} on key ${slot.id}: ${message ?? 'no message'}`,
     outcome,
-    slot.id,
-    errorBody,
-  );
+    keyId: slot.id,
+    body: errorBody,
+  });
 }
 
 /** A chat completion as parsed, and the body text it was parsed from (leading keep-alive whitespace left out). */
