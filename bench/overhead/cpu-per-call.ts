@@ -6,7 +6,8 @@
  * the median of each round's difference from the first variant's (pairing cancels most of the drift between rounds;
  * list the first variant twice under two names for an A/A control), and the pool's hedges and who won their races,
  * with its hedges per round in the third of rounds where the first variant took the least CPU and in the third where it
- * took the most (how busy the machine was then).
+ * took the most (how busy the machine was then); with `pool-no-hedging` listed, the CPU each hedge sent cost (the
+ * paired difference over it, divided by the hedges per call; `pool-forced-hedges` sends enough to resolve it).
  *
  *   node bench/dist/overhead/cpu-per-call.js [--concurrency 1] [--calls 2000] [--rounds 9] [--user] \
  *     undici undici-aa transport pool-1key pool pool-no-yield pool-no-hedging stub-direct pool-stub ...
@@ -107,6 +108,16 @@ try {
   const third = Math.floor(rounds / 3);
   const meanHedges = (index: number, rs: number[]): string =>
     (rs.reduce((sum, r) => sum + hedgeSamples[index][r], 0) / rs.length).toFixed(2);
+  // Against `pool-no-hedging` when it ran: the CPU a variant's hedges cost, per hedge, client and mock.
+  const noHedging = names.indexOf('pool-no-hedging');
+  const perHedge = (variant: Variant, index: number): string => {
+    const hedges = variant.hedges?.() ?? 0;
+    if (noHedging < 0 || hedges === 0) return '';
+    const sent = hedges / ((rounds + 1) * calls);
+    const cost = (values: number[][]): string =>
+      (medianOf(values[index].map((us, r) => us - values[noHedging][r])) / sent).toFixed(0);
+    return `\n  ${''.padEnd(20)} CPU per hedge sent, over pool-no-hedging in the same round: ${cost(samples)} µs of the client's, ${cost(mockSamples)} µs of the mock's`;
+  };
   const hedgesByLoad = (variant: Variant, index: number): string =>
     variant.hedges?.() && third > 0
       ? `\n  ${''.padEnd(20)} hedges per round: ${meanHedges(index, byLoad.slice(0, third))} in the third of rounds where ${variants[0].name} took the least CPU, ${meanHedges(index, byLoad.slice(-third))} in the third where it took the most`
@@ -114,7 +125,7 @@ try {
   console.log(`  ${''.padEnd(20)} client           mock             minus ${variants[0].name} in the same round`);
   variants.forEach((variant, index) => {
     console.log(
-      `  ${variant.name.padEnd(20)} ${stats(samples[index])}   ${stats(mockSamples[index])}   ${paired(samples, index)} ${paired(mockSamples, index)}${hedged(variant)}${hedgesByLoad(variant, index)}`,
+      `  ${variant.name.padEnd(20)} ${stats(samples[index])}   ${stats(mockSamples[index])}   ${paired(samples, index)} ${paired(mockSamples, index)}${hedged(variant)}${perHedge(variant, index)}${hedgesByLoad(variant, index)}`,
     );
   });
 } finally {

@@ -279,6 +279,9 @@ export const VARIANTS = {
   'pool-no-hedging': (target: Target) => poolChat(target, 'pool-no-hedging', undefined, { hedging: false }),
   /** Hedges sent whatever they yield (`hedging.minYield: 0`: the pool before hedges that do not pay were throttled). */
   'pool-no-yield': (target: Target) => poolChat(target, 'pool-no-yield', undefined, { hedging: { minYield: 0 } }),
+  /** A hedge 1 ms into every call that has not answered, whatever hedges yield: what one hedge costs, by the dozen. */
+  'pool-forced-hedges': (target: Target) =>
+    poolChat(target, 'pool-forced-hedges', undefined, { hedging: { fixedMs: 1, minYield: 0 } }),
   /** Hedging on with a 1 s floor under its delay: at concurrency 64 on loopback no hedge is ever due. */
   'pool-hedges-never-due': (target: Target) =>
     poolChat(target, 'pool-hedges-never-due', undefined, { hedging: { floorMs: 1_000 } }),
