@@ -20,6 +20,9 @@
  * collection and runs none (node --expose-gc --min-semi-space-size=128 --max-semi-space-size=128, and --calls small
  * enough that a round fits the young generation: 2000 does; a round that a collection interrupts stops the run).
  *
+ * `--options <json>` gives every build's pool these options (`'{"hedging":{"fixedMs":1,"minYield":0}}'` over loopback
+ * at concurrency 64: a hedge in every call that has not answered after 1 ms, the path of a hedge race and its loser).
+ *
  * `--status 400` has the stub answer every request with that status and DeepSeek's error envelope: each call then
  * costs one failed attempt (a 400 is the caller's fault: no retry, no key blamed), the path of an upstream's error.
  *
@@ -49,6 +52,7 @@ const { values, positionals } = parseArgs({
     bytes: { type: 'boolean', default: false },
     counts: { type: 'boolean', default: false },
     status: { type: 'string', default: '200' },
+    options: { type: 'string', default: '{}' },
     save: { type: 'string' },
   },
 });
@@ -81,6 +85,7 @@ if (values.bytes) gcObserver.observe({ entryTypes: ['gc'] });
 const calls = Number(values.calls);
 const rounds = Number(values.rounds);
 const status = Number(values.status);
+const poolOptions = JSON.parse(values.options) as Omit<DeepSeekPoolOptions, 'keys'>;
 if (status !== 200 && (values.loopback || values.wait || values.counts))
   throw new Error('--status is for the stub alone (not with --loopback, --wait or --counts)');
 if (!Number.isInteger(status) || status < 200 || status > 599)
@@ -136,7 +141,7 @@ try {
     const keys = scenario.keys.map((key, index) => ({ id: `fast-${index + 1}`, apiKey: key.key, baseUrl: url }));
     const stub = mock ? new WaitingStubTransport(wait) : new StubTransport(status);
     const transport = values.loopback ? {} : { transport: stub };
-    const pool = (await load(name))({ keys, logger: false, ...transport });
+    const pool = (await load(name))({ keys, logger: false, ...poolOptions, ...transport });
     const index = pools.length;
     pool.pool.events.on('hedge', () => (hedges[index] += 1));
     pools.push(pool);

@@ -162,6 +162,26 @@ describe('UndiciTransport connection pooling', () => {
     await served.socketClosed;
   });
 
+  it('aborts an exchange in flight capturing no stack trace (no one reads it), then restores the limit', async () => {
+    // Arrange
+    const transport = new UndiciTransport();
+    const handle = new AbortHandle();
+    const pending = sendExchange(transport, { ...get(upstream.origin), path: '/hang' }, handle);
+    const served = await upstream.nextRequest('/hang');
+    const limit = Error.stackTraceLimit;
+
+    // Act
+    handle.abort();
+    const error = (await pending.catch((e: unknown) => e)) as Error;
+    await transport.close();
+
+    // Assert: the error says what happened, and has no frames.
+    expect(error).toMatchObject({ name: 'AbortError', message: 'upstream request aborted' });
+    expect(error.stack).not.toContain('\n    at ');
+    expect(Error.stackTraceLimit).toBe(limit);
+    await served.socketClosed;
+  });
+
   it('hands a subclass that overrides `request` the request with a signal, as the contract says', async () => {
     // Arrange
     const sent: TransportRequest[] = [];

@@ -13,6 +13,7 @@ function answering(status: number, body: string): Transport {
   return {
     request: (): Promise<TransportResponse> =>
       Promise.resolve({ status, headers: { 'content-type': 'application/json' }, body: bytesOf(body) }),
+    close: () => Promise.resolve(),
   };
 }
 
