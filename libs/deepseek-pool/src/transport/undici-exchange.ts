@@ -38,7 +38,7 @@ class UndiciExchange implements Dispatcher.DispatchHandler {
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
-    if (this.signal.aborted) controller.abort(abortReason(this.signal));
+    if (this.signal.aborted) this.abort();
   }
 
   onResponseStart(controller: Dispatcher.DispatchController, status: number, headers: Record<string, unknown>): void {
@@ -64,18 +64,19 @@ class UndiciExchange implements Dispatcher.DispatchHandler {
   }
 
   private abort(): void {
-    const controller = this.controller;
-    if (controller === undefined) this.reject(toTransportError(undefined, this.signal));
-    else withoutStackTraces(() => controller.abort(abortReason(this.signal)));
+    withoutStackTraces(() => {
+      if (this.controller === undefined) this.reject(toTransportError(undefined, this.signal));
+      else this.controller.abort(abortReason(this.signal));
+    });
   }
 }
 
 /**
  * Runs `abort` with no stack trace captured by the errors built meanwhile. Aborting an exchange in flight builds two
  * at once: undici's error for the socket it destroys, whose stack Node's stream `destroy` also formats, and this
- * exchange's TransportAbortError. No one reads those stacks: the abort is the caller's or the pool's own doing (a hedge
- * race's loser, a timeout), and says so in its message. Captured and formatted, they cost more than the rest of the
- * abort (bench/FINDINGS.md, finding 1).
+ * exchange's TransportAbortError (the only one when the exchange still waits for a connection). No one reads those
+ * stacks: the abort is the caller's or the pool's own doing (a hedge race's loser, a timeout), and says so in its
+ * message. Captured and formatted, they cost more than the rest of the abort (bench/FINDINGS.md, finding 1).
  */
 function withoutStackTraces(abort: () => void): void {
   const limit = Error.stackTraceLimit;
