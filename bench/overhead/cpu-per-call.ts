@@ -7,7 +7,8 @@
  * list the first variant twice under two names for an A/A control), and the pool's hedges and who won their races,
  * with its hedges per round in the third of rounds where the first variant took the least CPU and in the third where it
  * took the most (how busy the machine was then); with `pool-no-hedging` listed, the CPU each hedge sent cost (the
- * paired difference over it, divided by the hedges per call; `pool-forced-hedges` sends enough to resolve it).
+ * paired difference over it, divided by the hedges per call; `pool-forced-hedges` sends enough to resolve it), and how
+ * its hedges bunch in time (bursts: each hedge within 20 ms of the one before) with the due hedges not sent, by reason.
  *
  *   node bench/dist/overhead/cpu-per-call.js [--concurrency 1] [--calls 2000] [--rounds 9] [--user] \
  *     undici undici-aa transport pool-1key pool pool-no-yield pool-no-hedging stub-direct pool-stub ...
@@ -19,6 +20,7 @@ import { stopAll } from '../lib/children.js';
 import { startMock } from '../lib/mock-service.js';
 import { processCpuUs } from '../lib/process-cpu.js';
 import { repoPath } from '../lib/paths.js';
+import { describeHedges } from './hedge-bursts.js';
 import { VARIANTS, type Variant, type VariantName } from './variants.js';
 
 const { values, positionals } = parseArgs({
@@ -122,10 +124,14 @@ try {
     variant.hedges?.() && third > 0
       ? `\n  ${''.padEnd(20)} hedges per round: ${meanHedges(index, byLoad.slice(0, third))} in the third of rounds where ${variants[0].name} took the least CPU, ${meanHedges(index, byLoad.slice(-third))} in the third where it took the most`
       : '';
+  const bursts = (variant: Variant): string => {
+    const log = variant.hedgeLog?.();
+    return log?.atMs.length ? `\n  ${''.padEnd(20)} ${describeHedges(log.atMs, log.fromKeyIds, log.skips)}` : '';
+  };
   console.log(`  ${''.padEnd(20)} client           mock             minus ${variants[0].name} in the same round`);
   variants.forEach((variant, index) => {
     console.log(
-      `  ${variant.name.padEnd(20)} ${stats(samples[index])}   ${stats(mockSamples[index])}   ${paired(samples, index)} ${paired(mockSamples, index)}${hedged(variant)}${perHedge(variant, index)}${hedgesByLoad(variant, index)}`,
+      `  ${variant.name.padEnd(20)} ${stats(samples[index])}   ${stats(mockSamples[index])}   ${paired(samples, index)} ${paired(mockSamples, index)}${hedged(variant)}${perHedge(variant, index)}${hedgesByLoad(variant, index)}${bursts(variant)}`,
     );
   });
 } finally {

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import OpenAI from 'openai';
 import {
   type ChatCompletionChunk,
@@ -29,6 +30,8 @@ export interface Variant {
   hedges?(): number;
   /** The pool's variants: races decided so far, by who answered first (the `hedge.won` events). */
   races?(): { wonByHedge: number; wonByPrimary: number };
+  /** The pool's variants: the time of each hedge (performance.now(), ms), its first attempt's key; skips by reason. */
+  hedgeLog?(): { atMs: number[]; fromKeyIds: string[]; skips: Record<string, number> };
 }
 
 const now = () => process.hrtime.bigint();
@@ -82,9 +85,13 @@ export function openAiChat(target: Target): Variant {
 
 /** `pool.chat` as a variant, measured to the end of the call (or to `at`, read after it). */
 function poolChatVariant(name: string, { pool, close }: DeepSeekPool, at: () => bigint = now): Variant {
-  let hedges = 0;
   const races = { wonByHedge: 0, wonByPrimary: 0 };
-  pool.events.on('hedge', () => (hedges += 1));
+  const log = { atMs: [] as number[], fromKeyIds: [] as string[], skips: {} as Record<string, number> };
+  pool.events.on('hedge', ({ fromKeyId }) => {
+    log.atMs.push(performance.now());
+    log.fromKeyIds.push(fromKeyId);
+  });
+  pool.events.on('hedge.skipped', ({ reason }) => (log.skips[reason] = (log.skips[reason] ?? 0) + 1));
   pool.events.on('hedge.won', ({ winner }) => {
     if (winner === 'hedge') races.wonByHedge += 1;
     else races.wonByPrimary += 1;
@@ -96,8 +103,9 @@ function poolChatVariant(name: string, { pool, close }: DeepSeekPool, at: () => 
       return at();
     },
     close,
-    hedges: () => hedges,
+    hedges: () => log.atMs.length,
     races: () => ({ ...races }),
+    hedgeLog: () => log,
   };
 }
 
@@ -204,8 +212,17 @@ export function poolStub(
   options: Omit<DeepSeekPoolOptions, 'keys'> = {},
   transport: Transport = new StubTransport(),
 ): Variant {
+  return poolOver(name, target, transport, options);
+}
+
+/** `pool.chat` over a transport of its own, closed with it (the pool never closes a transport it was given). */
+function poolOver(
+  name: string,
+  target: Target,
+  transport: Transport,
+  options: Omit<DeepSeekPoolOptions, 'keys'> = {},
+): Variant {
   const variant = poolChatVariant(name, newPool(target, transport, options));
-  // The pool never closes a transport it was given.
   return { ...variant, close: () => variant.close().then(() => transport.close()) };
 }
 
@@ -285,6 +302,14 @@ export const VARIANTS = {
   /** Hedging on with a 1 s floor under its delay: at concurrency 64 on loopback no hedge is ever due. */
   'pool-hedges-never-due': (target: Target) =>
     poolChat(target, 'pool-hedges-never-due', undefined, { hedging: { floorMs: 1_000 } }),
+  /**
+   * The pool's transport at most 64 connections to the mock (undici's Pool otherwise opens one whenever all are busy:
+   * at 64 calls in flight it holds more than 64, and a burst of hedges adds more), with and without hedging.
+   */
+  'pool-64-connections': (target: Target) =>
+    poolOver('pool-64-connections', target, new UndiciTransport({ connections: 64 })),
+  'pool-no-hedging-64-connections': (target: Target) =>
+    poolOver('pool-no-hedging-64-connections', target, new UndiciTransport({ connections: 64 }), { hedging: false }),
   'stub-direct': (target: Target) => stubDirect(target),
   // The same pair over a stub that answers after a round trip to the mock: the process sleeps between send and answer.
   'stub-wait-direct': (target: Target) => stubDirect(target, 'stub-wait-direct', waitingStub(target)),
