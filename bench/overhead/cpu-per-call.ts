@@ -8,12 +8,15 @@
  * with its hedges per round in the third of rounds where the first variant took the least CPU and in the third where it
  * took the most (how busy the machine was then); with `pool-no-hedging` listed, the CPU each hedge sent cost (the
  * paired difference over it, divided by the hedges per call; `pool-forced-hedges` sends enough to resolve it), and how
- * its hedges bunch in time (bursts: each hedge within 20 ms of the one before) with the due hedges not sent, by reason.
+ * its hedges bunch in time (bursts: each hedge within 20 ms of the one before), how many bursts followed a connection
+ * opened, and the due hedges not sent, by reason; for every variant, the connections undici opened in its rounds.
  *
  *   node bench/dist/overhead/cpu-per-call.js [--concurrency 1] [--calls 2000] [--rounds 9] [--user] \
  *     undici undici-aa transport pool-1key pool pool-no-yield pool-no-hedging stub-direct pool-stub ...
  */
+import { subscribe } from 'node:diagnostics_channel';
 import { readFile } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { MockScenario } from 'nestjs-deepseek-pool-mock';
 import { stopAll } from '../lib/children.js';
@@ -40,6 +43,9 @@ const userOnly = values.user;
 const names = (positionals.length > 0 ? positionals : ['undici', 'undici-aa', 'pool']) as VariantName[];
 
 let mockPid = 0;
+/** When undici (the pool's transport and the direct client alike) opened each connection, performance.now() ms. */
+const connectedAtMs: number[] = [];
+subscribe('undici:client:connected', () => connectedAtMs.push(performance.now()));
 
 /** The mock's CPU time so far, µs (every thread's, from schedstat). */
 async function mockCpuUs(): Promise<number> {
@@ -74,12 +80,15 @@ try {
   const samples = variants.map((): number[] => []);
   const mockSamples = variants.map((): number[] => []);
   const hedgeSamples = variants.map((): number[] => []);
+  const connections = variants.map(() => 0);
   for (let r = -1; r < rounds; r++)
     for (let i = 0; i < variants.length; i++) {
       const index = (Math.max(r, 0) + i) % variants.length;
       const hedgesBefore = variants[index].hedges?.() ?? 0;
+      const connectedBefore = connectedAtMs.length;
       const [us, mockUs] = await round(variants[index]);
       if (r >= 0) {
+        connections[index] += connectedAtMs.length - connectedBefore;
         samples[index].push(us);
         mockSamples[index].push(mockUs);
         hedgeSamples[index].push((variants[index].hedges?.() ?? 0) - hedgesBefore);
@@ -126,12 +135,14 @@ try {
       : '';
   const bursts = (variant: Variant): string => {
     const log = variant.hedgeLog?.();
-    return log?.atMs.length ? `\n  ${''.padEnd(20)} ${describeHedges(log.atMs, log.fromKeyIds, log.skips)}` : '';
+    return log?.atMs.length
+      ? `\n  ${''.padEnd(20)} ${describeHedges(log.atMs, log.fromKeyIds, log.skips, connectedAtMs)}`
+      : '';
   };
   console.log(`  ${''.padEnd(20)} client           mock             minus ${variants[0].name} in the same round`);
   variants.forEach((variant, index) => {
     console.log(
-      `  ${variant.name.padEnd(20)} ${stats(samples[index])}   ${stats(mockSamples[index])}   ${paired(samples, index)} ${paired(mockSamples, index)}${hedged(variant)}${perHedge(variant, index)}${hedgesByLoad(variant, index)}${bursts(variant)}`,
+      `  ${variant.name.padEnd(20)} ${stats(samples[index])}   ${stats(mockSamples[index])}   ${paired(samples, index)} ${paired(mockSamples, index)}${hedged(variant)}${perHedge(variant, index)}${hedgesByLoad(variant, index)}${bursts(variant)}\n  ${''.padEnd(20)} connections opened in its measured rounds: ${connections[index]}`,
     );
   });
 } finally {

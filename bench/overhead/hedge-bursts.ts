@@ -3,29 +3,38 @@ export interface HedgeBurst {
   hedges: number;
   /** Distinct keys of the first attempts they hedged. */
   keys: number;
-  /** From the first hedge to the last, ms. */
-  spanMs: number;
+  /** The first hedge's time and the last's, ms. */
+  firstMs: number;
+  lastMs: number;
 }
+
+/** The window before a burst in which a connection opened counts as its possible cause, ms. */
+const BEFORE_MS = 20;
 
 /** The bursts of a pool's hedges, from the time (ms, in order) and first key of each. */
 export function hedgeBursts(atMs: readonly number[], fromKeyIds: readonly string[], gapMs = 20): HedgeBurst[] {
-  const bursts: Array<{ first: number; last: number; hedges: number; keys: Set<string> }> = [];
+  const bursts: Array<{ firstMs: number; lastMs: number; hedges: number; keys: Set<string> }> = [];
   atMs.forEach((at, i) => {
     const burst = bursts.at(-1);
-    if (burst !== undefined && at - burst.last <= gapMs) {
-      burst.last = at;
+    if (burst !== undefined && at - burst.lastMs <= gapMs) {
+      burst.lastMs = at;
       burst.hedges += 1;
       burst.keys.add(fromKeyIds[i]);
-    } else bursts.push({ first: at, last: at, hedges: 1, keys: new Set([fromKeyIds[i]]) });
+    } else bursts.push({ firstMs: at, lastMs: at, hedges: 1, keys: new Set([fromKeyIds[i]]) });
   });
-  return bursts.map(({ first, last, hedges, keys }) => ({ hedges, keys: keys.size, spanMs: last - first }));
+  return bursts.map(({ keys, ...burst }) => ({ ...burst, keys: keys.size }));
 }
 
-/** One line on a pool's hedges: how they bunch, and why due hedges were not sent. */
+/**
+ * One line on a pool's hedges: how they bunch, how many bursts followed a new connection (opened at `connectedAtMs`,
+ * within BEFORE_MS before the burst's first hedge: the hedges' own connections come after it), and why due hedges were
+ * not sent.
+ */
 export function describeHedges(
   atMs: readonly number[],
   fromKeyIds: readonly string[],
   skips: Readonly<Record<string, number>>,
+  connectedAtMs: readonly number[],
 ): string {
   const bursts = hedgeBursts(atMs, fromKeyIds);
   const inLarge = bursts.filter((burst) => burst.hedges >= 5).reduce((sum, burst) => sum + burst.hedges, 0);
@@ -33,6 +42,9 @@ export function describeHedges(
     (max, b) => (max && max.hedges >= b.hedges ? max : b),
     undefined,
   );
+  const withConnections = bursts.filter((burst) =>
+    connectedAtMs.some((at) => at >= burst.firstMs - BEFORE_MS && at < burst.firstMs),
+  ).length;
   const skipped = Object.entries(skips)
     .map(([reason, count]) => `${reason} ${count}`)
     .join(', ');
@@ -40,8 +52,9 @@ export function describeHedges(
     `${atMs.length} hedges in ${bursts.length} bursts (each hedge within 20 ms of the one before), ` +
     `${atMs.length ? ((inLarge * 100) / atMs.length).toFixed(0) : 0} % of them in bursts of 5 or more` +
     (largest
-      ? `, the largest ${largest.hedges} hedges of calls on ${largest.keys} keys in ${largest.spanMs.toFixed(1)} ms`
+      ? `, the largest ${largest.hedges} hedges of calls on ${largest.keys} keys in ${(largest.lastMs - largest.firstMs).toFixed(1)} ms`
       : '') +
+    `; ${withConnections} of the bursts within ${BEFORE_MS} ms after a connection opened` +
     `; due hedges not sent: ${skipped || 'none'}`
   );
 }
