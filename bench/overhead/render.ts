@@ -24,25 +24,28 @@ const LABELS: Record<string, string> = {
   'pool-stream': '`pool.stream` (8 keys)',
 };
 
-function rows(runs: readonly OverheadRun[], direct: string): Array<Array<string | number>> {
+/** The rows of `runs`, each against `direct` of its run; `only`: the variants to show (default all). */
+function rows(runs: readonly OverheadRun[], direct: string, only?: readonly string[]): Array<Array<string | number>> {
   return runs.flatMap((run) =>
-    Object.entries(run.latencyUs).map(([name, s]) => {
-      const base = run.latencyUs[direct];
-      const diff = (value: number, reference: number) => (name === direct ? '' : signed(value - reference));
-      return [
-        run.concurrency,
-        LABELS[name] ?? name,
-        s.hedges === undefined
-          ? s.count.toLocaleString('en-US')
-          : `${s.count.toLocaleString('en-US')} (${s.hedges.toLocaleString('en-US')} ${s.hedges === 1 ? 'hedge' : 'hedges'})`,
-        num(s.p50),
-        num(s.p99),
-        num(s.p999),
-        diff(s.p50, base.p50),
-        diff(s.p99, base.p99),
-        diff(s.p999, base.p999),
-      ];
-    }),
+    Object.entries(run.latencyUs)
+      .filter(([name]) => only === undefined || only.includes(name))
+      .map(([name, s]) => {
+        const base = run.latencyUs[direct];
+        const diff = (value: number, reference: number) => (name === direct ? '' : signed(value - reference));
+        return [
+          run.concurrency,
+          LABELS[name] ?? name,
+          s.hedges === undefined
+            ? s.count.toLocaleString('en-US')
+            : `${s.count.toLocaleString('en-US')} (${s.hedges.toLocaleString('en-US')} ${s.hedges === 1 ? 'hedge' : 'hedges'})`,
+          num(s.p50),
+          num(s.p99),
+          num(s.p999),
+          diff(s.p50, base.p50),
+          diff(s.p99, base.p99),
+          diff(s.p999, base.p999),
+        ];
+      }),
   );
 }
 
@@ -98,10 +101,23 @@ export function summarizeOverhead(result: OverheadResult): string {
     targets(result),
     table(HEADERS, [
       ...rows(single(result.chat), 'undici'),
+      ...rows(single(result.openai ?? []), 'undici', ['openai']),
       ...rows(single(result.inProcess), 'stub-direct'),
       ...rows(single(result.stream), 'undici-sse'),
     ]),
   ].join('\n\n');
+}
+
+function openaiTable(result: OverheadResult): string[] {
+  if (result.openai === undefined) return [];
+  return [
+    '### The `openai` client, and the pool beside it (µs to the parsed body)',
+    'The `openai` client (fetch inside) runs in rounds of its own, with the direct call and `pool.chat`, after every ' +
+      "other measurement: it allocates several times more per call, and in the targets' rounds its garbage and " +
+      "connections would change the process for the clients beside it. The pool's row here is `pool.chat` sharing its " +
+      'process with that client: compare it with the same row above (bench/FINDINGS.md, finding 1).',
+    table(HEADERS, rows(result.openai, 'undici')),
+  ];
 }
 
 function slowTable(result: OverheadResult): string[] {
@@ -138,6 +154,7 @@ export function renderOverhead(result: OverheadResult): string {
       : ['A target not met is explained under "Findings" (cause and fix).']),
     '### Non-streaming chat (µs to the parsed body)',
     table(HEADERS, rows(result.chat, 'undici')),
+    ...openaiTable(result),
     ...slowTable(result),
     "### The pool's own cost, without the network (µs per call)",
     'Both rows use an in-process stub transport that answers at once with a canned ~470-byte completion; "direct" serialises the request and parses ' +
