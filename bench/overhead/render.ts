@@ -8,7 +8,7 @@ const LABELS: Record<string, string> = {
   'undici-aa': 'undici `request` again (A/A control: the noise)',
   transport: "the pool's `UndiciTransport` alone",
   'transport-work': 'the same, then busy on the CPU after the send, in the same event-loop turn',
-  openai: '`openai` v6 client (direct)',
+  openai: '`openai` v6 client (direct; in rounds of its own, against the direct call in them)',
   pool: '`pool.chat` (8 keys, p2c-ewma)',
   'pool-no-hedging': 'the same, `hedging: false` (what its hedges cost)',
   'stub-direct': 'stub transport, direct',
