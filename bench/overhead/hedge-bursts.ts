@@ -8,11 +8,17 @@ export interface HedgeBurst {
   lastMs: number;
 }
 
+/** Hedges this close to the one before them are in the same burst, ms. */
+const BURST_GAP_MS = 20;
 /** The window before a burst in which a connection opened counts as its possible cause, ms. */
 const BEFORE_MS = 20;
 
 /** The bursts of a pool's hedges, from the time (ms, in order) and first key of each. */
-export function hedgeBursts(atMs: readonly number[], fromKeyIds: readonly string[], gapMs = 20): HedgeBurst[] {
+export function hedgeBursts(
+  atMs: readonly number[],
+  fromKeyIds: readonly string[],
+  gapMs = BURST_GAP_MS,
+): HedgeBurst[] {
   const bursts: Array<{ firstMs: number; lastMs: number; hedges: number; keys: Set<string> }> = [];
   atMs.forEach((at, i) => {
     const burst = bursts.at(-1);
@@ -49,7 +55,7 @@ export function describeHedges(
     .map(([reason, count]) => `${reason} ${count}`)
     .join(', ');
   return (
-    `${atMs.length} hedges in ${bursts.length} bursts (each hedge within 20 ms of the one before), ` +
+    `${atMs.length} hedges in ${bursts.length} bursts (each hedge within ${BURST_GAP_MS} ms of the one before), ` +
     `${atMs.length ? ((inLarge * 100) / atMs.length).toFixed(0) : 0} % of them in bursts of 5 or more` +
     (largest
       ? `, the largest ${largest.hedges} hedges of calls on ${largest.keys} keys in ${(largest.lastMs - largest.firstMs).toFixed(1)} ms`

@@ -17,6 +17,7 @@ import { median, medianInterval } from '../lib/median.js';
 import { startMock } from '../lib/mock-service.js';
 import { repoPath } from '../lib/paths.js';
 import { type RoundPlan, interleave } from './rounds.js';
+import { pairedAdded } from './targets.js';
 import { type Target, VARIANTS, type VariantName } from './variants.js';
 
 const { values, positionals } = parseArgs({
@@ -40,10 +41,10 @@ async function phase(target: Target, plan: RoundPlan): Promise<void> {
     `p50 µs, concurrency ${plan.concurrency}, ${plan.rounds} rounds x ${plan.perRound} calls; ` +
       `the rounds' p50 minus ${names[0]}'s in the same round, divided by it: median [95 % interval]`,
   );
-  const first = result[names[0]].rounds ?? [];
   for (const name of names) {
     const summary = result[name];
-    const differences = (summary.rounds ?? []).map((round, r) => ((round.p50 - first[r].p50) / first[r].p50) * 100);
+    const shares = pairedAdded({ latencyUs: result }, name, 'p50', true, names[0]) ?? [];
+    const differences = shares.map((share) => share * 100);
     const interval = medianInterval(differences);
     const range = interval ? `[${interval[0].toFixed(1)}, ${interval[1].toFixed(1)}]` : '';
     const hedges = summary.hedges === undefined ? '' : `   ${summary.hedges} hedges`;

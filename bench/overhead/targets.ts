@@ -33,23 +33,25 @@ const POOL = 'pool';
 
 /**
  * A client's added latency in each measured round of a run, by percentile: its round percentile minus the direct
- * call's in the same round (`share`: divided by the direct call's); undefined for a run recorded without its rounds.
- * Rounds run the clients one after the other, so each difference compares calls made within a second or so of each
- * other, and a busy spell of the machine moves one round's difference, not the whole estimate.
+ * call's (`direct`, by default the undici client) in the same round (`share`: divided by the direct call's); undefined
+ * for a run recorded without its rounds. Rounds run the clients one after the other, so each difference compares calls
+ * made within a second or so of each other, and a busy spell of the machine moves one round's difference, not the
+ * whole estimate.
  */
 export function pairedAdded(
-  run: OverheadRun,
+  run: Pick<OverheadRun, 'latencyUs'>,
   client: string,
   percentile: keyof RoundPercentiles,
   share = false,
+  direct = DIRECT,
 ): number[] | undefined {
   // A client the run did not measure has no entry.
   const rounds = (run.latencyUs[client] as VariantSummary | undefined)?.rounds;
-  const direct = (run.latencyUs[DIRECT] as VariantSummary | undefined)?.rounds;
-  if (!rounds || !direct || rounds.length === 0 || rounds.length !== direct.length) return undefined;
+  const directRounds = (run.latencyUs[direct] as VariantSummary | undefined)?.rounds;
+  if (!rounds || !directRounds || rounds.length === 0 || rounds.length !== directRounds.length) return undefined;
   return rounds.map((round, r) => {
-    const added = round[percentile] - direct[r][percentile];
-    return share ? added / direct[r][percentile] : added;
+    const added = round[percentile] - directRounds[r][percentile];
+    return share ? added / directRounds[r][percentile] : added;
   });
 }
 
