@@ -310,6 +310,11 @@ export const VARIANTS = {
     poolOver('pool-64-connections', target, new UndiciTransport({ connections: 64 })),
   'pool-no-hedging-64-connections': (target: Target) =>
     poolOver('pool-no-hedging-64-connections', target, new UndiciTransport({ connections: 64 }), { hedging: false }),
+  /** Caps above the 64 calls in flight: they bind only while a burst of hedges is out. */
+  'pool-96-connections': (target: Target) =>
+    poolOver('pool-96-connections', target, new UndiciTransport({ connections: 96 })),
+  'pool-256-connections': (target: Target) =>
+    poolOver('pool-256-connections', target, new UndiciTransport({ connections: 256 })),
   'stub-direct': (target: Target) => stubDirect(target),
   // The same pair over a stub that answers after a round trip to the mock: the process sleeps between send and answer.
   'stub-wait-direct': (target: Target) => stubDirect(target, 'stub-wait-direct', waitingStub(target)),
