@@ -3,6 +3,7 @@ import { AnswerTimes, type LatencyClass } from './answer-times.js';
 import type { HedgeSkip } from '../call.types.js';
 import { SlidingWindow } from '../sliding-window.js';
 import { type HedgeSettings, hedgeDelayMs, hedgeSkip, lowYield } from './hedge-policy.js';
+import { type PendingHedge, HedgeTimers } from './hedge-timers.js';
 import { RetryBudget } from './retry-budget.js';
 
 /** Buckets of the window of hedge races. */
@@ -32,6 +33,7 @@ export class Hedging {
   private readonly budget: RetryBudget;
   /** By the key of the calls' first attempt: its slot, of which only the identity counts (its entry goes with it). */
   private readonly races = new WeakMap<object, KeyRaces>();
+  private readonly timers: HedgeTimers;
 
   constructor(
     readonly settings: HedgeSettings,
@@ -39,6 +41,7 @@ export class Hedging {
   ) {
     this.times = new AnswerTimes(settings.windowMs, clock);
     this.budget = new RetryBudget(settings.budget, clock);
+    this.timers = new HedgeTimers(clock, (pending, nowMs) => this.untilCheckMs(pending, nowMs));
   }
 
   /** The hedge delay of a latency class now, ms. */
@@ -98,43 +101,28 @@ export class Hedging {
 
   /**
    * Calls `onDue` once the class's hedge delay has passed since `fromMs` (at once when it has already). The delay is
-   * read again when the timer fires (it may have grown), and polled every `floorMs` while the class has fewer than
+   * read again when its time comes (it may have grown), and every `floorMs` while the class has fewer than
    * `minSamples` answers (it may still shrink: a pool's first calls must be hedged once the first answers set the
    * delay, even when a stalled key holds all of them).
    *
-   * A timer that comes due waits for the rest of its event-loop turn (`setImmediate`) before calling `onDue`: Node runs
-   * timers before it reads the sockets, so when the process itself is late (a busy event loop), the answer the hedge
-   * would race may already sit in the socket. Read first, the answer lands and cancels the hedge; only an upstream that
-   * has really not answered is hedged.
+   * Once due, `onDue` waits for the rest of its event-loop turn (HedgeTimers): Node runs timers before it reads the
+   * sockets, so when the process itself is late (a busy event loop), the answer the hedge would race may already sit
+   * in the socket. Read first, the answer lands and cancels the hedge; only an upstream that has really not answered is
+   * hedged.
    *
    * `fromMs` is also taken as the time now: the timer is set as the attempt starts, in the same turn.
    */
   timer(latencyClass: LatencyClass, fromMs: number, onDue: () => void): HedgeTimer {
-    let handle: ReturnType<typeof setTimeout> | undefined;
-    let due: ReturnType<typeof setImmediate> | undefined;
-    const leftMs = (nowMs: number): number =>
-      fromMs + hedgeDelayMs(this.settings, this.percentileMs(latencyClass, nowMs)) - nowMs;
-    const wait = (ms: number, nowMs: number): void => {
-      const cold =
-        this.settings.fixedMs === undefined && this.times.samples(latencyClass, nowMs) < this.settings.minSamples;
-      // Unref'd, as the attempt's phase timer (AttemptControl): the primary's exchange keeps the process alive.
-      handle = setTimeout(fired, cold ? Math.min(ms, this.settings.floorMs) : ms).unref();
-    };
-    const fired = (): void => {
-      const nowMs = this.clock.now();
-      const ms = leftMs(nowMs);
-      if (ms > 0) wait(ms, nowMs);
-      else due = setImmediate(onDue);
-    };
-    const ms = leftMs(fromMs);
-    if (ms <= 0) onDue();
-    else wait(ms, fromMs);
-    return {
-      cancel: () => {
-        clearTimeout(handle);
-        clearImmediate(due);
-      },
-    };
+    return this.timers.start(latencyClass, fromMs, onDue);
+  }
+
+  /** How long until a pending hedge is checked again, ms; <= 0: it is due. */
+  private untilCheckMs({ latencyClass, fromMs }: PendingHedge, nowMs: number): number {
+    const ms = fromMs + hedgeDelayMs(this.settings, this.percentileMs(latencyClass, nowMs)) - nowMs;
+    if (ms <= 0 || this.settings.fixedMs !== undefined) return ms;
+    return this.times.samples(latencyClass, nowMs) < this.settings.minSamples
+      ? Math.min(ms, this.settings.floorMs)
+      : ms;
   }
 
   private percentileMs(latencyClass: LatencyClass, nowMs?: number): number | undefined {
