@@ -70,6 +70,13 @@ describe('Hedging.timer (fake timers)', () => {
     expect(fired).toBe(false);
   });
 
+  it("holds one Node timer for all of a pool's pending hedge delays", () => {
+    const hedging = new Hedging({ ...SETTINGS, fixedMs: 50 }, { now: () => Date.now() });
+    const timers = [1, 2, 3].map(() => hedging.timer(C, Date.now(), () => undefined));
+    expect(jest.getTimerCount()).toBe(1);
+    for (const timer of timers) timer.cancel();
+  });
+
   it('never fires once cancelled', async () => {
     const hedging = new Hedging({ ...SETTINGS, fixedMs: 5 }, { now: () => Date.now() });
     let fired = false;
