@@ -299,6 +299,10 @@ export const VARIANTS = {
   /** A hedge 1 ms into every call that has not answered, whatever hedges yield: what one hedge costs, by the dozen. */
   'pool-forced-hedges': (target: Target) =>
     poolChat(target, 'pool-forced-hedges', undefined, { hedging: { fixedMs: 1, minYield: 0 } }),
+  /** A second pool like `pool`: the A/A control of the pool's own instances. */
+  'pool-aa': (target: Target) => poolChat(target, 'pool-aa'),
+  /** The hedge delay's floor at 10 ms, its default before 2026-12-04 (20 ms since). */
+  'pool-floor-10': (target: Target) => poolChat(target, 'pool-floor-10', undefined, { hedging: { floorMs: 10 } }),
   /** Hedging on with a 1 s floor under its delay: at concurrency 64 on loopback no hedge is ever due. */
   'pool-hedges-never-due': (target: Target) =>
     poolChat(target, 'pool-hedges-never-due', undefined, { hedging: { floorMs: 1_000 } }),

@@ -35,7 +35,7 @@ describe('resolveOptions', () => {
     expect(resolved.hedging).toEqual({
       enabled: true,
       percentile: 95,
-      floorMs: 10,
+      floorMs: 20,
       capMs: 10_000,
       minSamples: 20,
       windowMs: 30_000,

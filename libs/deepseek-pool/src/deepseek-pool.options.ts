@@ -336,7 +336,7 @@ function resolveHedging(options: DeepSeekPoolOptions['hedging']): HedgeSettings 
   const h = options === false ? { enabled: false } : (options ?? {});
   const percentile = positiveNumber(h.percentile ?? 95, 'hedging.percentile');
   if (percentile >= 100) throw new InvalidOptionsError('hedging.percentile', `must be below 100 (got ${percentile})`);
-  const floorMs = positiveNumber(h.floorMs ?? 10, 'hedging.floorMs');
+  const floorMs = positiveNumber(h.floorMs ?? 20, 'hedging.floorMs');
   const capMs = positiveNumber(h.capMs ?? 10_000, 'hedging.capMs');
   if (capMs < floorMs) throw new InvalidOptionsError('hedging.capMs', 'must be >= hedging.floorMs');
   return {

@@ -13,7 +13,11 @@ export interface HedgeSettings {
   enabled: boolean;
   /** Percentile of recent time-to-answer (time-to-first-content for streams) the delay follows. Default 95. */
   percentile: number;
-  /** Bounds of the adaptive delay, ms. Defaults 10 / 10 000. */
+  /**
+   * Lower bound of the adaptive delay, ms. Default 20: a class answering faster has little tail to cut, and a hedge
+   * there races its upstream's scheduling noise, while every race's loser costs its connection (HTTP/1.1 aborts an
+   * exchange by closing its socket) and the upstream a request (bench/FINDINGS.md, finding 1).
+   */
   floorMs: number;
   /** Upper bound of the adaptive delay, ms. Default 10 000. */
   capMs: number;

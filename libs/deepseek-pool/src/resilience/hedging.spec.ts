@@ -3,6 +3,7 @@ import { Hedging } from './hedging.js';
 import type { LatencyClass } from './answer-times.js';
 import type { HedgeSettings } from './hedge-policy.js';
 import { useFakeTimersWithRealImmediates } from '../fake-timers.fixture.js';
+import { resolveOptions } from '../deepseek-pool.options.js';
 
 const C: LatencyClass = { stream: false, model: 'm', tokens: '' };
 
@@ -53,6 +54,13 @@ describe('Hedging.timer (fake timers)', () => {
     );
     expect(firedAt).toBeGreaterThanOrEqual(100);
     expect(firedAt).toBeLessThanOrEqual(110);
+  });
+
+  it('by default never fires before 20 ms, however fast the class answers', async () => {
+    const defaults = resolveOptions({ keys: 'sk-aaaaaaaaaaaaaaaa1111' }).hedging;
+    const hedging = new Hedging(defaults, { now: () => Date.now() });
+    for (let i = 0; i < 30; i++) hedging.recordAnswer(C, 2);
+    expect(await firesAt(hedging)).toBe(20);
   });
 
   it('fires at the fixed delay when one is set', async () => {
