@@ -23,6 +23,20 @@ describe('createDeepSeekPool', () => {
     await close();
   });
 
+  it('rejects a call whose affinity function throws, never throwing at once, before any upstream call', async () => {
+    const transport = new ScriptedTransport().script(A, { status: 200, body: completion() });
+    const affinity = (): string => {
+      throw new Error('no affinity for this request');
+    };
+    const { pool, close } = createDeepSeekPool({ keys: A, transport, affinity, logger: false });
+    let running: Promise<unknown> | undefined;
+
+    expect(() => (running = pool.chat(request))).not.toThrow();
+    await expect(running).rejects.toThrow('no affinity for this request');
+    expect(transport.calls).toHaveLength(0);
+    await close();
+  });
+
   it('validates the options like the module does', () => {
     expect(() => createDeepSeekPool({ keys: [] })).toThrow(InvalidOptionsError);
   });

@@ -1,3 +1,4 @@
+import type { AttemptMeta } from '../call.types.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, ModelList, Usage } from '../chat.types.js';
 import type { ResolvedPoolOptions } from '../deepseek-pool.options.js';
 import { attemptsOf } from '../deepseek-pool.errors.js';
@@ -18,7 +19,7 @@ import type { CallTrace, CallTracer } from '../resilience/call-trace.js';
 import { type ChatBody, serializeChatBody } from '../transport/chat-body.js';
 import { readJsonBody } from '../transport/json-body.js';
 import type { Transport } from '../transport/transport.js';
-import { exchangeChat, openExchange } from '../transport/upstream-exchange.js';
+import { type ChatAnswer, exchangeChat, openExchange } from '../transport/upstream-exchange.js';
 import type { PoolResult, StreamOptions } from './call-types.js';
 import type { PoolKeys } from './pool-keys.js';
 
@@ -70,8 +71,11 @@ export class PoolCalls {
     return this.chatTraced(request, options, trace, body);
   }
 
-  /** One chat completion through the keys of a validated `request` serialized as `body`, traced as `call`. */
-  async chatTraced(
+  /**
+   * One chat completion through the keys of a validated `request` serialized as `body`, traced as `call`. Not an async
+   * function: the answer comes through one reaction, in the same microtask turns, without an async function's frame.
+   */
+  chatTraced(
     request: ChatCompletionRequest,
     options: CallOptions,
     call: CallTrace,
@@ -79,9 +83,10 @@ export class PoolCalls {
   ): Promise<PoolResult<ChatCompletion>> {
     const { settings, loop, meter, transport } = this.deps;
     const startedMs = settings.clock.now();
+    let running: Promise<{ data: ChatAnswer; meta: AttemptMeta }>;
     try {
       const estimate = this.estimator(request);
-      const result = await loop.run(
+      running = loop.run(
         request.model,
         this.runOptions(request, options),
         false,
@@ -94,17 +99,23 @@ export class PoolCalls {
           ),
         call,
       );
-      const { meta, data: answer } = result;
-      call.answered(meta, answer.completion);
-      if (answer.completion.usage)
-        this.recordUsage(this.deps.keys.find(meta.keyId), request.model, answer.completion.usage);
-      this.recordRequest(request.model, 'success', meta.attempts, startedMs, false);
-      return { data: answer.completion, meta, bodyText: answer.text };
     } catch (error) {
-      call.failed(error);
-      this.recordRequest(request.model, 'error', attemptsOf(error).length, startedMs, false);
-      throw error;
+      running = rejection(error);
     }
+    return running.then(
+      ({ meta, data: answer }) => {
+        call.answered(meta, answer.completion);
+        if (answer.completion.usage)
+          this.recordUsage(this.deps.keys.find(meta.keyId), request.model, answer.completion.usage);
+        this.recordRequest(request.model, 'success', meta.attempts, startedMs, false);
+        return { data: answer.completion, meta, bodyText: answer.text };
+      },
+      (error: unknown) => {
+        call.failed(error);
+        this.recordRequest(request.model, 'error', attemptsOf(error).length, startedMs, false);
+        throw error;
+      },
+    );
   }
 
   /**

@@ -1,5 +1,7 @@
 import type { AttemptMeta } from '../call.types.js';
-import { newCall } from './attempt-call.js';
+import type { KeySlot } from '../keys/key-slot.js';
+import { rejection } from '../rejection.js';
+import { type Call, newCall } from './attempt-call.js';
 import type { AttemptFn, AttemptLoopDeps, RunOptions } from './attempt-loop.types.js';
 import { runAttempt } from './attempt-race.js';
 import { type CallTrace, NOOP_CALL } from './call-trace.js';
@@ -19,7 +21,11 @@ export class AttemptLoop {
     this.deps = { ...deps, releases: new SlotReleases() };
   }
 
-  async run<T>(
+  /**
+   * Runs `attempt` until an answer, or throws why none came. Not an async function: each turn's attempt step resolves
+   * through one reaction, in the same microtask turns as an `await`, without an async function's frame per call.
+   */
+  run<T>(
     model: string | undefined,
     options: RunOptions,
     stream: boolean,
@@ -39,13 +45,27 @@ export class AttemptLoop {
       deps.hedging?.recordRequest(nowMs);
     }
     const hedged = !continuing && options.hedge !== false && deps.hedging?.settings.enabled === true;
-    for (;;) {
-      // No await between a pick and its attempt when the store answers at once (see pickOrWait).
-      const picking = pickOrWait(call, deps);
-      const slot = picking instanceof Promise ? await picking : picking;
-      const result = await runAttempt(call, slot, hedged, deps);
+    return this.turn(call, hedged);
+  }
+
+  /** One turn: a pick (or a wait for a key), then the attempt step; a failure starts the next turn. */
+  private turn<T>(call: Call<T>, hedged: boolean): Promise<{ data: T; meta: AttemptMeta }> {
+    let picking: KeySlot | Promise<KeySlot>;
+    try {
+      picking = pickOrWait(call, this.deps);
+    } catch (error) {
+      return rejection(error);
+    }
+    // No turn between a pick and its attempt when the store answers at once (see pickOrWait).
+    if (picking instanceof Promise) return picking.then((slot) => this.attempt(call, slot, hedged));
+    return this.attempt(call, picking, hedged);
+  }
+
+  private attempt<T>(call: Call<T>, slot: KeySlot, hedged: boolean): Promise<{ data: T; meta: AttemptMeta }> {
+    return runAttempt(call, slot, hedged, this.deps).then((result) => {
       if ('data' in result) return result;
       call.lastError = result.error;
-    }
+      return this.turn(call, hedged);
+    });
   }
 }

@@ -82,6 +82,25 @@ describe('runAttempt (fake timers, hedge delay 100 ms)', () => {
     expect(harness.slot('k0').inFlight).toBe(0);
   });
 
+  it('counts a network error an attempt throws at once against its key, as when it rejects', async () => {
+    // Arrange
+    const thrown = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    const call = harness.call({}, () => {
+      throw thrown;
+    });
+    const slot = harness.slot('k0');
+    harness.store.tryAcquireAccount(slot.config.account, Infinity);
+
+    // Act
+    const result = await runAttempt(call, slot, false, harness.deps);
+
+    // Assert
+    expect('error' in result ? result.error.outcome : undefined).toEqual({ kind: 'network', code: 'ECONNRESET' });
+    expect(slot.breaker.window).toEqual({ errorRate: 1, calls: 1 });
+    expect(slot.inFlight).toBe(0);
+    expect(harness.store.accountInFlight('a0')).toBe(0);
+  });
+
   it('sends a hedge to another key once the delay passes; the first answer wins and the other is lost', async () => {
     // Act
     const { result } = await run({ k0: 'hang', k1: { answerMs: 20 } }, true);

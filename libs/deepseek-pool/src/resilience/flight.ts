@@ -1,6 +1,7 @@
 import { UpstreamError } from '../deepseek-pool.errors.js';
 import type { KeySlot } from '../keys/key-slot.js';
 import { failureLatencyMs } from '../keys/peak-ewma.js';
+import { rejection } from '../rejection.js';
 import type { AttemptFailure } from './call-trace.js';
 import { AttemptControl } from './attempt-control.js';
 import type { Call } from './attempt-call.js';
@@ -134,11 +135,15 @@ export function launchFlight<T>(
  * (and local failures, left as thrown, never do).
  */
 function start<T>(call: Call<T>, slot: KeySlot, control: AttemptControl, commit: (answer: T) => void) {
-  return slot.breaker.run(async () => {
+  const failed = (thrown: unknown): never => {
+    throw control.failure(thrown, slot.id);
+  };
+  // A reaction, not an async wrapper: the same microtask turns without an async function's frame per attempt.
+  return slot.breaker.run(() => {
     try {
-      return await call.attempt(slot, control, commit);
+      return call.attempt(slot, control, commit).then(undefined, failed);
     } catch (thrown) {
-      throw control.failure(thrown, slot.id);
+      return rejection(control.failure(thrown, slot.id));
     }
   });
 }

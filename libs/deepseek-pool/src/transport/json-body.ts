@@ -22,14 +22,14 @@ export async function readJsonBody(
 }
 
 /** `readJsonBody` without the parse: the text of the body from its first non-whitespace byte. */
-export async function readJsonText(
+export function readJsonText(
   body: AsyncIterable<Uint8Array>,
   onChunk?: () => void,
   maxBytes = DEFAULT_EXCHANGE_LIMITS.maxResponseBytes,
 ): Promise<string> {
   const chunks: Uint8Array[] = [];
   let size = 0;
-  await forEachChunk(body, (chunk) => {
+  const read = forEachChunk(body, (chunk) => {
     size += chunk.byteLength;
     if (size > maxBytes) throw new ResponseTooLargeError('body', 'limits.maxResponseBytes', maxBytes);
     onChunk?.();
@@ -40,8 +40,11 @@ export async function readJsonText(
     const start = firstNonWhitespace(chunk);
     if (start !== -1) chunks.push(start === 0 ? chunk : chunk.subarray(start));
   });
-  if (chunks.length === 0) throw new EmptyBodyError();
-  return decoder.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+  // A reaction, not an async function: the same microtask turns without an async function's frame per body.
+  return read.then(() => {
+    if (chunks.length === 0) throw new EmptyBodyError();
+    return decoder.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+  });
 }
 
 /** JSON.parse, with MalformedBodyError (the text's length and first characters) for invalid JSON. */

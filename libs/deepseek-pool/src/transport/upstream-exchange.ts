@@ -15,9 +15,10 @@ const MAX_ERROR_BODY_BYTES = 64 * 1024;
 /**
  * Sends one request to one key's upstream, within the attempt's first-byte timer; non-2xx answers throw UpstreamError
  * with the upstream's text (bounded), which the attempt's control redacts, then cuts, as it builds the error
- * (AttemptControl.upstreamFailure).
+ * (AttemptControl.upstreamFailure). Not an async function: a 2xx answer goes through one reaction, in the same
+ * microtask turns, without an async function's frame per attempt.
  */
-export async function openExchange(
+export function openExchange(
   transport: Transport,
   slot: KeySlot,
   control: AttemptControl,
@@ -26,7 +27,7 @@ export async function openExchange(
   clock: { now(): number },
 ): Promise<TransportResponse> {
   control.arm('first-byte', firstByteMs);
-  const response = await sendExchange(
+  return sendExchange(
     transport,
     {
       baseUrl: request.baseUrl ?? slot.config.baseUrl,
@@ -39,8 +40,18 @@ export async function openExchange(
       body: request.body,
     },
     control.abortHandle,
+  ).then((response) =>
+    response.status >= 200 && response.status < 300 ? response : refuse(response, slot, control, clock),
   );
-  if (response.status >= 200 && response.status < 300) return response;
+}
+
+/** The UpstreamError of a non-2xx answer, its body read (bounded) for the upstream's message. */
+async function refuse(
+  response: TransportResponse,
+  slot: KeySlot,
+  control: AttemptControl,
+  clock: { now(): number },
+): Promise<never> {
   control.arm('total');
   const errorBody = await readErrorBody(response.body);
   const message = errorMessage(errorBody);
