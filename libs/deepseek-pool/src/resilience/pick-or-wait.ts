@@ -71,10 +71,11 @@ function pickOnce(
   // A retry follows a failure (a continuation, the break it continues): every failure sets `lastError`.
   const after = call.lastError;
   if (call.options.signal?.aborted) throw new RequestAbortedError(call.trace);
-  if (clock.now() >= call.deadlineMs) throw new DeadlineExceededError(call.timeoutMs, call.trace);
+  // One clock reading for the deadline and the pick.
+  const ctx = deps.eligibility.refresh();
+  if (ctx.nowMs >= call.deadlineMs) throw new DeadlineExceededError(call.timeoutMs, call.trace);
   if (after && attemptsCounted(call.trace) >= deps.maxAttempts)
     throw exhausted(call, after, deps, 'max attempts reached');
-  const ctx = deps.eligibility.refresh();
   const slot = router.pick(call.model, call.tried, ctx, call.options.affinityKey, call.accepts);
   if (slot === undefined) {
     const why = router.unavailability(call.model, ctx, call.accepts);
