@@ -5,6 +5,7 @@ import type { AttemptControl } from './attempt-control.js';
 import type { AttemptFn } from './attempt-loop.types.js';
 import { MODEL, keysOf, loopHarness } from './attempt-loop.fixture.js';
 import type { HedgeSkipMetric } from '../metrics/metrics-recorder.js';
+import type { PoolStateStore } from '../state/pool-state-store.js';
 import { type AttemptResult, runAttempt } from './attempt-race.js';
 import { useFakeTimersWithRealImmediates } from '../fake-timers.fixture.js';
 
@@ -120,6 +121,58 @@ describe('runAttempt (fake timers, hedge delay 100 ms)', () => {
     ]);
     expect(harness.slot('k0').inFlight).toBe(0);
     expect(harness.store.cooldownUntil('key:k0')).toBe(0);
+  });
+
+  it('holds what lands while a remote store gives the hedge its key, then handles it in order', async () => {
+    // Arrange: the store answers a hedge's account place 10 ms later (as Redis would), and k0 answers meanwhile
+    const store: PoolStateStore = harness.store;
+    const acquire = harness.store.tryAcquireAccount.bind(harness.store);
+    jest
+      .spyOn(store, 'tryAcquireAccount')
+      .mockImplementation(
+        (account, limit) => new Promise((resolve) => setTimeout(() => resolve(acquire(account, limit)), 10)),
+      );
+
+    // Act
+    const { result } = await run({ k0: { answerMs: 105 }, k1: { answerMs: 20 } }, true);
+
+    // Assert: the hedge went out once its key came (110 ms), and lost to the answer held since 105 ms
+    expect('data' in result ? result.meta : undefined).toEqual({
+      keyId: 'k0',
+      attempts: 2,
+      trace: [
+        { keyId: 'k1', outcome: 'lost', latencyMs: 0, hedge: true },
+        { keyId: 'k0', outcome: 'success', latencyMs: 110 }, // handled once the hedge went out
+      ],
+    });
+    expect(events).toEqual([
+      ['hedge', { fromKeyId: 'k0', keyId: 'k1', afterMs: 100 }],
+      ['hedge.won', { keyId: 'k0', loserKeyId: 'k1', winner: 'primary' }],
+    ]);
+    expect(harness.slot('k1').inFlight).toBe(0);
+    expect(harness.store.accountInFlight('a1')).toBe(0);
+  });
+
+  it('fails the step, the primary aborted, when the store fails to give the hedge its key', async () => {
+    // Arrange
+    const storeDown = new Error('store unreachable');
+    const store: PoolStateStore = harness.store;
+    jest.spyOn(store, 'tryAcquireAccount').mockImplementation(() => Promise.reject(storeDown));
+    const call = harness.call({}, scripted({ k0: 'hang', k1: { answerMs: 20 } }));
+    const slot = harness.slot('k0');
+    const running = runAttempt(call, slot, true, harness.deps);
+    const settled = running.then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
+
+    // Act
+    await jest.advanceTimersByTimeAsync(1_000);
+
+    // Assert
+    expect(await settled).toBe(storeDown);
+    expect(slot.inFlight).toBe(0);
+    expect(harness.slot('k1').inFlight).toBe(0);
   });
 
   it('keeps waiting for the hedge when the primary fails after it was sent', async () => {

@@ -8,7 +8,6 @@ import { classify } from './classify.js';
 import { type Flight, type FlightDeps, type Landing, launchFlight } from './flight.js';
 import { lostRaceLatencyMs } from './hedge-policy.js';
 import type { HedgeTimer, Hedging } from './hedging.js';
-import { Landings } from './landings.js';
 import { type FailureDeps, onFailure } from './on-failure.js';
 import { acquireAccount } from './pick-or-wait.js';
 
@@ -16,9 +15,6 @@ import { acquireAccount } from './pick-or-wait.js';
 export type AttemptDeps = FlightDeps &
   FailureDeps &
   Pick<AttemptLoopDeps, 'router' | 'hedging' | 'maxAttempts' | 'metrics' | 'events'>;
-
-/** What the hedge timer posts when the hedge delay has passed. */
-const HEDGE_DUE = Symbol('hedge-due');
 
 /** The answer of a call, or the failure the call retries after. */
 export type AttemptResult<T> = { data: T; meta: AttemptMeta } | { error: UpstreamError };
@@ -29,45 +25,116 @@ export type AttemptResult<T> = { data: T; meta: AttemptMeta } | { error: Upstrea
  * aborted as the loser (never a failure of its key); a failure goes through the on-failure step and, once no attempt
  * is left in the air, comes back for the loop to retry.
  */
-export async function runAttempt<T>(
+export function runAttempt<T>(
   call: Call<T>,
   slot: KeySlot,
   hedge: boolean,
   deps: AttemptDeps,
 ): Promise<AttemptResult<T>> {
-  const landings = new Landings<Landing<T> | typeof HEDGE_DUE>();
-  const primary = launchFlight(call, slot, false, deps, landings.post);
-  const inAir = [primary];
-  const hedging = hedge ? deps.hedging : undefined;
-  let timer: HedgeTimer | undefined = hedging?.timer(call.latencyClass, primary.startMs, () =>
-    landings.post(HEDGE_DUE),
-  );
-  let raced = false;
-  try {
-    // Never empty at the top: the primary is in the air until it lands, and the last one to land returns.
-    for (;;) {
-      const next = await landings.next();
-      if (next === HEDGE_DUE) {
-        timer = undefined;
-        const sending = hedging && sendHedge(call, primary, hedging, deps, landings.post);
-        const second = sending instanceof Promise ? await sending : sending;
-        if (second) {
-          inAir.push(second);
-          raced = true;
-        }
-        continue;
-      }
-      inAir.splice(inAir.indexOf(next.flight), 1);
+  return new Promise((resolve, reject) => new AttemptRace(call, deps, resolve, reject).start(slot, hedge));
+}
+
+/**
+ * One attempt step in the air: the primary and at most one hedge. What lands is handled as it comes, in its order: no
+ * promise per wait, and the step's own promise settles in the turn of the landing that decides it. While a hedge waits
+ * for a remote store to give it a key, landings are held and handled after it.
+ */
+class AttemptRace<T> {
+  private readonly inAir: Flight[] = [];
+  private timer: HedgeTimer | undefined;
+  /** The primary's key, once a hedge raced it. */
+  private raced: KeySlot | undefined;
+  private settled = false;
+  private held: Landing<T>[] | undefined;
+
+  constructor(
+    private readonly call: Call<T>,
+    private readonly deps: AttemptDeps,
+    private readonly resolve: (result: AttemptResult<T>) => void,
+    private readonly reject: (thrown: unknown) => void,
+  ) {}
+
+  start(slot: KeySlot, hedge: boolean): void {
+    const primary = launchFlight(this.call, slot, false, this.deps, this.land);
+    this.inAir.push(primary);
+    const hedging = hedge ? this.deps.hedging : undefined;
+    this.timer = hedging?.timer(this.call.latencyClass, primary.startMs, () => this.hedgeDue(primary, hedging));
+  }
+
+  private readonly land = (landing: Landing<T>): void => {
+    if (this.held === undefined) this.handle(landing);
+    else this.held.push(landing);
+  };
+
+  private handle(next: Landing<T>): void {
+    if (this.settled) return;
+    const { call, deps, inAir } = this;
+    inAir.splice(inAir.indexOf(next.flight), 1);
+    try {
       if ('data' in next) {
         for (const loser of inAir.splice(0)) lose(call, loser, next.flight, deps);
-        return succeed(call, next.flight, next.data, deps, raced ? primary.slot : undefined);
+        this.settle(succeed(call, next.flight, next.data, deps, this.raced));
+        return;
       }
       const error = onFailure(call, next.flight, next.error, deps);
-      if (inAir.length === 0) return { error };
+      if (inAir.length === 0) this.settle({ error });
+    } catch (thrown) {
+      this.fail(thrown);
     }
-  } finally {
-    timer?.cancel();
-    for (const flight of inAir) abandon(flight);
+  }
+
+  /** The hedge delay passed: a hedge goes out if the pool allows one now (like a pick, at once from a local store). */
+  private hedgeDue(primary: Flight, hedging: Hedging): void {
+    this.timer = undefined;
+    if (this.settled) return;
+    let sending: Flight | undefined | Promise<Flight | undefined>;
+    try {
+      sending = sendHedge(this.call, primary, hedging, this.deps, this.land);
+    } catch (thrown) {
+      this.fail(thrown);
+      return;
+    }
+    if (!(sending instanceof Promise)) {
+      this.launched(primary, sending);
+      return;
+    }
+    this.held = [];
+    sending.then(
+      (second) => {
+        this.launched(primary, second);
+        const held = this.held ?? [];
+        this.held = undefined;
+        for (const landing of held) this.handle(landing);
+      },
+      (thrown: unknown) => {
+        this.held = undefined;
+        this.fail(thrown);
+      },
+    );
+  }
+
+  private launched(primary: Flight, second: Flight | undefined): void {
+    if (second === undefined) return;
+    this.inAir.push(second);
+    this.raced = primary.slot;
+  }
+
+  private settle(result: AttemptResult<T>): void {
+    this.end();
+    this.resolve(result);
+  }
+
+  private fail(thrown: unknown): void {
+    this.end();
+    this.reject(thrown);
+  }
+
+  /** The step is decided: no hedge any more, and whatever is still in the air is abandoned. */
+  private end(): void {
+    this.settled = true;
+    this.timer?.cancel();
+    this.timer = undefined;
+    for (const flight of this.inAir.splice(0)) abandon(flight);
   }
 }
 
