@@ -53,11 +53,17 @@ export class AbortHandle implements AbortSource {
 
   /** Calls `listener` once, at the abort (never if added after it, as with an AbortSignal). */
   addEventListener(_type: 'abort', listener: () => void): void {
-    if (this.state === undefined) (this.listeners ??= []).push(listener);
+    if (this.state !== undefined) return;
+    // The first in a list of its size: an empty list grows by 17 slots at its first push.
+    if (this.listeners === undefined) this.listeners = [listener];
+    else this.listeners.push(listener);
   }
 
   removeEventListener(_type: 'abort', listener: () => void): void {
-    const index = this.listeners?.indexOf(listener) ?? -1;
-    if (index >= 0) this.listeners?.splice(index, 1);
+    const listeners = this.listeners;
+    const index = listeners?.indexOf(listener) ?? -1;
+    if (listeners === undefined || index < 0) return;
+    if (listeners.length === 1) this.listeners = undefined;
+    else listeners.splice(index, 1);
   }
 }

@@ -31,16 +31,18 @@ export function runAttempt<T>(
   hedge: boolean,
   deps: AttemptDeps,
 ): Promise<AttemptResult<T>> {
-  return new Promise((resolve, reject) => new AttemptRace(call, deps, resolve, reject).start(slot, hedge));
+  return new Promise((resolve, reject) => new AttemptRace(call, slot, hedge, deps, resolve, reject));
 }
 
 /**
- * One attempt step in the air: the primary and at most one hedge. What lands is handled as it comes, in its order: no
- * promise per wait, and the step's own promise settles in the turn of the landing that decides it. While a hedge waits
- * for a remote store to give it a key, landings are held and handled after it.
+ * One attempt step in the air, from its construction, which sends the primary: the primary and at most one hedge.
+ * What lands is handled as it comes, in its order: no promise per wait, and the step's own promise settles in the turn
+ * of the landing that decides it. While a hedge waits for a remote store to give it a key, landings are held and
+ * handled after it.
  */
 class AttemptRace<T> {
-  private readonly inAir: Flight[] = [];
+  /** Created with the primary in it: an empty list grows by 17 slots at its first push. */
+  private readonly inAir: Flight[];
   private timer: HedgeTimer | undefined;
   /** The primary's key, once a hedge raced it. */
   private raced: KeySlot | undefined;
@@ -49,16 +51,16 @@ class AttemptRace<T> {
 
   constructor(
     private readonly call: Call<T>,
+    slot: KeySlot,
+    hedge: boolean,
     private readonly deps: AttemptDeps,
     private readonly resolve: (result: AttemptResult<T>) => void,
     private readonly reject: (thrown: unknown) => void,
-  ) {}
-
-  start(slot: KeySlot, hedge: boolean): void {
-    const primary = launchFlight(this.call, slot, false, this.deps, this.land);
-    this.inAir.push(primary);
-    const hedging = hedge ? this.deps.hedging : undefined;
-    this.timer = hedging?.timer(this.call.latencyClass, primary.startMs, () => this.hedgeDue(primary, hedging));
+  ) {
+    const primary = launchFlight(call, slot, false, deps, this.land);
+    this.inAir = [primary];
+    const hedging = hedge ? deps.hedging : undefined;
+    this.timer = hedging?.timer(call.latencyClass, primary.startMs, () => this.hedgeDue(primary, hedging));
   }
 
   private readonly land = (landing: Landing<T>): void => {
@@ -69,10 +71,16 @@ class AttemptRace<T> {
   private handle(next: Landing<T>): void {
     if (this.settled) return;
     const { call, deps, inAir } = this;
-    inAir.splice(inAir.indexOf(next.flight), 1);
+    // The last one in the air takes the landed one's place (a splice would build an array of the one removed).
+    const index = inAir.indexOf(next.flight);
+    if (index >= 0) {
+      inAir[index] = inAir[inAir.length - 1];
+      inAir.pop();
+    }
     try {
       if ('data' in next) {
-        for (const loser of inAir.splice(0)) lose(call, loser, next.flight, deps);
+        for (const loser of inAir) lose(call, loser, next.flight, deps);
+        inAir.length = 0;
         this.settle(succeed(call, next.flight, next.data, deps, this.raced));
         return;
       }
@@ -134,7 +142,8 @@ class AttemptRace<T> {
     this.settled = true;
     this.timer?.cancel();
     this.timer = undefined;
-    for (const flight of this.inAir.splice(0)) abandon(flight);
+    for (const flight of this.inAir) abandon(flight);
+    this.inAir.length = 0;
   }
 }
 

@@ -27,22 +27,23 @@ export function readJsonText(
   onChunk?: () => void,
   maxBytes = DEFAULT_EXCHANGE_LIMITS.maxResponseBytes,
 ): Promise<string> {
-  const chunks: Uint8Array[] = [];
+  // Created with the first chunk of JSON, as a list of one: an empty list grows by 17 slots at its first push.
+  let chunks: Uint8Array[] | undefined;
   let size = 0;
   const read = forEachChunk(body, (chunk) => {
     size += chunk.byteLength;
     if (size > maxBytes) throw new ResponseTooLargeError('body', 'limits.maxResponseBytes', maxBytes);
     onChunk?.();
-    if (chunks.length > 0) {
+    if (chunks !== undefined) {
       chunks.push(chunk);
       return;
     }
     const start = firstNonWhitespace(chunk);
-    if (start !== -1) chunks.push(start === 0 ? chunk : chunk.subarray(start));
+    if (start !== -1) chunks = [start === 0 ? chunk : chunk.subarray(start)];
   });
   // A reaction, not an async function: the same microtask turns without an async function's frame per body.
   return read.then(() => {
-    if (chunks.length === 0) throw new EmptyBodyError();
+    if (chunks === undefined) throw new EmptyBodyError();
     return decoder.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
   });
 }

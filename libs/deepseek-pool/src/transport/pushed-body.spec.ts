@@ -129,6 +129,26 @@ describe('PushedBody', () => {
     expect(flow.calls).toEqual(['pause', 'abort: too large']);
   });
 
+  it('hands a whole-body reader no queued chunk after the one it threw on', async () => {
+    // Arrange
+    const body = new PushedBody(recordingFlow());
+    body.push(bytes('a'));
+    body.push(bytes('b'));
+    const seen: string[] = [];
+
+    // Act
+    const error = await body
+      .forEachChunk((chunk) => {
+        seen.push(text([chunk]));
+        throw new Error('refused');
+      })
+      .catch((e: unknown) => e);
+
+    // Assert
+    expect(error).toMatchObject({ message: 'refused' });
+    expect(seen).toEqual(['a']);
+  });
+
   it('aborts the exchange and rejects with what a whole-body reader threw, once', async () => {
     // Arrange
     const flow = recordingFlow();

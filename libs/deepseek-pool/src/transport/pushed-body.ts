@@ -17,7 +17,8 @@ export const BODY_HIGH_WATER_MARK = 64 * 1024;
  * the iteration ends before the body) aborts the exchange, which closes its socket.
  */
 export class PushedBody implements ChunkedBody {
-  private readonly queue: Uint8Array[] = [];
+  /** Chunks not read yet; created with the first (an empty list grows by 17 slots at its first push). */
+  private queue: Uint8Array[] | undefined = undefined;
   private queuedBytes = 0;
   private ended = false;
   private error: Error | undefined = undefined;
@@ -39,7 +40,8 @@ export class PushedBody implements ChunkedBody {
       this.deliver(chunk);
       return;
     }
-    this.queue.push(chunk);
+    if (this.queue === undefined) this.queue = [chunk];
+    else this.queue.push(chunk);
     this.queuedBytes += chunk.byteLength;
     if (this.queuedBytes > this.highWaterMark && !this.paused) {
       this.paused = true;
@@ -59,14 +61,18 @@ export class PushedBody implements ChunkedBody {
   fail(error: Error): void {
     if (this.done()) return;
     this.error = error;
-    this.queue.length = 0;
+    this.queue = undefined;
     this.queuedBytes = 0;
     this.notify();
   }
 
   forEachChunk(onChunk: (chunk: Uint8Array) => void): Promise<void> {
     this.reader = onChunk;
-    for (let chunk = this.queue.shift(); chunk !== undefined; chunk = this.queue.shift()) this.deliver(chunk);
+    const queued = this.queue;
+    this.queue = undefined;
+    // A reader that throws fails the body: the chunks after it are dropped.
+    if (queued !== undefined)
+      for (let i = 0; i < queued.length && this.error === undefined; i++) this.deliver(queued[i]);
     this.queuedBytes = 0;
     if (this.paused && !this.done()) {
       this.paused = false;
@@ -90,8 +96,8 @@ export class PushedBody implements ChunkedBody {
   }
 
   private async next(): Promise<IteratorResult<Uint8Array>> {
-    while (this.queue.length === 0 && !this.done()) await new Promise<void>((resolve) => (this.wake = resolve));
-    const chunk = this.queue.shift();
+    while (!this.queue?.length && !this.done()) await new Promise<void>((resolve) => (this.wake = resolve));
+    const chunk = this.queue?.shift();
     if (chunk !== undefined) {
       this.queuedBytes -= chunk.byteLength;
       if (this.paused && this.queuedBytes <= this.highWaterMark) {
