@@ -1,10 +1,13 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { RequestAbortedError } from '../deepseek-pool.errors.js';
 import { MODEL, keysOf, loopHarness } from './attempt-loop.fixture.js';
 import { AttemptLoop } from './attempt-loop.js';
 
 describe('AttemptLoop.run', () => {
-  const harness = loopHarness({ keys: keysOf(2) });
+  let harness: ReturnType<typeof loopHarness>;
+  beforeEach(() => {
+    harness = loopHarness({ keys: keysOf(2) });
+  });
   afterEach(() => harness.close());
 
   it('answers with the first attempt that succeeds', async () => {
