@@ -33,7 +33,7 @@ import {
 import type { MockScenario } from 'nestjs-deepseek-pool-mock';
 import { CHAT_REQUEST } from '../lib/chat-request.js';
 import { stopAll } from '../lib/children.js';
-import { pinProcess } from '../lib/cpu-affinity.js';
+import { parseClientMockCpus, pinClientAndMock } from '../lib/cpu-affinity.js';
 import { table } from '../lib/markdown.js';
 import { startMock } from '../lib/mock-service.js';
 import { repoPath } from '../lib/paths.js';
@@ -81,15 +81,9 @@ function marking(inner: Transport): Transport {
 
 const scenarioFile = repoPath('libs/deepseek-mock/scenarios/fast.json');
 const scenario = JSON.parse(await readFile(scenarioFile, 'utf8')) as MockScenario;
-const [, clientCpus, mockCpus] = values.cpus === undefined ? [] : (/^([^/]+)\/([^/]+)$/.exec(values.cpus) ?? []);
-if (values.cpus !== undefined && (!clientCpus || !mockCpus)) throw new Error('--cpus takes <client>/<mock>, e.g. 0/1');
+const cpus = parseClientMockCpus(values.cpus);
 const mock = await startMock(scenarioFile);
-if (clientCpus && mockCpus) {
-  const mockPid = mock.child.process.pid;
-  if (mockPid === undefined) throw new Error('the mock has no process id');
-  pinProcess(process.pid, clientCpus);
-  pinProcess(mockPid, mockCpus);
-}
+if (cpus) pinClientAndMock(cpus, mock);
 const timer = new FunctionTimer(values.time?.split(',') ?? []);
 const keys = scenario.keys.map((key, index) => ({ id: `fast-${index + 1}`, apiKey: key.key, baseUrl: mock.url }));
 const transport = marking(new UndiciTransport());
