@@ -97,12 +97,13 @@ try {
     console.log(coreSpeeds(cpus));
   }
   const target = { url: mock.url, keys: scenario.keys.map((key) => key.key) };
+  const mockPid = mock.child.process.pid;
   const firstConcurrency = values['first-concurrency'];
   if (firstConcurrency !== undefined)
     await phase(
       target,
       { concurrency: Number(firstConcurrency), rounds: 100, perRound: 1_000, warmupRounds: 2 },
-      mock.child.process.pid,
+      mockPid,
     );
   await phase(
     target,
@@ -112,7 +113,7 @@ try {
       perRound: Number(values.calls),
       warmupRounds: 2,
     },
-    mock.child.process.pid,
+    mockPid,
   );
   if (cpus) console.log(coreSpeeds(cpus));
 } finally {
