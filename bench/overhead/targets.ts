@@ -55,6 +55,20 @@ export function pairedAdded(
   });
 }
 
+/**
+ * A figure judged across runs (each in a fresh process): the median of the runs' own medians, the interval of about
+ * 95 % from their ranks (with 6 runs, their lowest to their highest), and its verdict against `limit`. Unlike one run's
+ * interval, which comes from its rounds, this one holds the spread between runs; undefined with no run.
+ */
+export function acrossRuns(
+  runMedians: readonly number[],
+  limit: number,
+): { median: number; interval: [number, number]; verdict: TargetVerdict } | undefined {
+  const interval = medianInterval(runMedians);
+  if (interval === undefined) return undefined;
+  return { median: median(runMedians), interval, verdict: judge(interval[0], interval[1], limit) };
+}
+
 /** The verdict of a figure whose interval is `[low, high]` against an upper `limit`. */
 export function judge(low: number, high: number, limit: number): TargetVerdict {
   if (high <= limit) return 'met';

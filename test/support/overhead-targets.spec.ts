@@ -1,6 +1,6 @@
 import type { OverheadRun } from '../../bench/overhead/overhead.bench.js';
 import type { RoundPercentiles, VariantSummary } from '../../bench/overhead/rounds.js';
-import { judge, overheadTargets, pairedAdded } from '../../bench/overhead/targets.js';
+import { acrossRuns, judge, overheadTargets, pairedAdded } from '../../bench/overhead/targets.js';
 import { median, medianInterval } from '../../bench/lib/median.js';
 
 /** A client's summary: its pooled percentiles, and its rounds as [p50, p99] pairs (none: a result without rounds). */
@@ -167,5 +167,21 @@ describe('overheadTargets', () => {
         verdict: 'missed',
       }),
     ]);
+  });
+});
+
+describe('acrossRuns (a figure judged on the medians of runs in fresh processes)', () => {
+  it.each([
+    ['every run under the limit', [1, 2, 3, 4, 5, 6], 3.5, [1, 6], 'met'],
+    ['the limit among the runs', [0.5, 2, 4, 9, 14, 19.5], 6.5, [0.5, 19.5], 'undecided'],
+    ['every run over the limit', [11, 12, 13, 14, 15, 16], 13.5, [11, 16], 'missed'],
+    ['one run: its median alone', [7], 7, [7, 7], 'met'],
+    ['the interval narrows inside the extremes with more runs', [-9, 1, 2, 3, 4, 5, 6, 7, 8, 30], 4.5, [1, 8], 'met'],
+  ] as const)('%s', (_, medians, expectedMedian, expectedInterval, verdict) => {
+    expect(acrossRuns(medians, 10)).toEqual({ median: expectedMedian, interval: expectedInterval, verdict });
+  });
+
+  it('has no figure without a run', () => {
+    expect(acrossRuns([], 10)).toBeUndefined();
   });
 });
