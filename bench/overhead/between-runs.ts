@@ -5,9 +5,11 @@
  * first client's in the same round, divided by it, with its 95 % rank interval, as `latency-rounds.js` does), then,
  * across runs, the median of the runs' medians with the interval from their ranks and its verdict against `--limit`
  * (percent; the issue's 10 % at concurrency 64). List the first client twice for an A/A control.
+ * `--first-concurrency N` first runs the same clients at that concurrency in each worker (100 rounds x 1,000 calls, new
+ * clients, not judged), as the suite's worker runs its concurrency-1 rounds before those at 64.
  *
  *   node bench/dist/overhead/between-runs.js [--runs 6] [--concurrency 64] [--rounds 100] [--calls 1500] \
- *     [--limit 10] undici undici-aa pool pool-no-hedging
+ *     [--limit 10] [--first-concurrency 1] undici undici-aa pool pool-no-hedging
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -16,7 +18,7 @@ import { stopAll } from '../lib/children.js';
 import { median, medianInterval } from '../lib/median.js';
 import { startMock } from '../lib/mock-service.js';
 import { distModule, repoPath } from '../lib/paths.js';
-import { runWorker } from '../lib/worker.js';
+import { WorkerProcess } from '../lib/worker.js';
 import { acrossRuns, pairedAdded } from './targets.js';
 import type { VariantName } from './variants.js';
 import type { OverheadJob, OverheadJobResult } from './worker.js';
@@ -29,6 +31,7 @@ const { values, positionals } = parseArgs({
     rounds: { type: 'string', default: '100' },
     calls: { type: 'string', default: '1500' },
     limit: { type: 'string', default: '10' },
+    'first-concurrency': { type: 'string' },
   },
 });
 const names = positionals as VariantName[];
@@ -38,6 +41,21 @@ const limit = Number(values.limit);
 if (!Number.isInteger(runs) || runs < 1)
   throw new Error(`--runs must be a whole number of at least 1, not "${values.runs}"`);
 if (!Number.isFinite(limit)) throw new Error(`--limit must be a number (percent), not "${values.limit}"`);
+
+const JOB_TIMEOUT_MS = 1_800_000;
+
+/** `job` in a fresh worker, after the same clients at `--first-concurrency` when given; the result of `job`. */
+async function runJobs(job: OverheadJob): Promise<OverheadJobResult> {
+  const worker = WorkerProcess.start<OverheadJob, OverheadJobResult>('overhead-worker', distModule('overhead/worker'));
+  try {
+    const first = values['first-concurrency'];
+    if (first !== undefined)
+      await worker.run({ ...job, concurrency: Number(first), rounds: 100, perRound: 1_000 }, JOB_TIMEOUT_MS);
+    return await worker.run(job, JOB_TIMEOUT_MS);
+  } finally {
+    await worker.close();
+  }
+}
 
 const interval = (range: [number, number] | undefined): string =>
   range ? `[${range[0].toFixed(1)}, ${range[1].toFixed(1)}]` : '';
@@ -56,12 +74,7 @@ try {
   };
   const runMedians = new Map<string, number[]>(names.slice(1).map((name) => [name, []]));
   for (let index = 1; index <= runs; index++) {
-    const result = await runWorker<OverheadJob, OverheadJobResult>(
-      'overhead-worker',
-      distModule('overhead/worker'),
-      job,
-      1_800_000,
-    );
+    const result = await runJobs(job);
     console.log(`run ${index} of ${runs}: ${names[0]} p50 ${result[names[0]].p50.toFixed(1)} µs`);
     for (const [name, medians] of runMedians) {
       const differences = (pairedAdded({ latencyUs: result }, name, 'p50', true, names[0]) ?? []).map((x) => x * 100);
