@@ -78,9 +78,10 @@ try {
     console.log(`run ${index} of ${runs}: ${names[0]} p50 ${result[names[0]].p50.toFixed(1)} µs`);
     for (const [name, medians] of runMedians) {
       const differences = (pairedAdded({ latencyUs: result }, name, 'p50', true, names[0]) ?? []).map((x) => x * 100);
-      medians.push(median(differences));
+      const runMedian = median(differences);
+      medians.push(runMedian);
       const hedges = result[name].hedges === undefined ? '' : `   ${result[name].hedges} hedges`;
-      const line = `${median(differences).toFixed(1).padStart(6)} % ${interval(medianInterval(differences))}`;
+      const line = `${runMedian.toFixed(1).padStart(6)} % ${interval(medianInterval(differences))}`;
       console.log(`  ${name.padEnd(24)} ${line}${hedges}`);
     }
   }
