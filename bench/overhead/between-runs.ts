@@ -17,11 +17,11 @@ import type { MockScenario } from 'nestjs-deepseek-pool-mock';
 import { stopAll } from '../lib/children.js';
 import { median, medianInterval } from '../lib/median.js';
 import { startMock } from '../lib/mock-service.js';
-import { distModule, repoPath } from '../lib/paths.js';
-import { WorkerProcess } from '../lib/worker.js';
+import { repoPath } from '../lib/paths.js';
+import { inFreshWorkers } from './fresh-runs.js';
 import { acrossRuns, pairedAdded } from './targets.js';
 import type { VariantName } from './variants.js';
-import type { OverheadJob, OverheadJobResult } from './worker.js';
+import type { OverheadJob } from './worker.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -42,21 +42,6 @@ if (!Number.isInteger(runs) || runs < 1)
   throw new Error(`--runs must be a whole number of at least 1, not "${values.runs}"`);
 if (!Number.isFinite(limit)) throw new Error(`--limit must be a number (percent), not "${values.limit}"`);
 
-const JOB_TIMEOUT_MS = 1_800_000;
-
-/** `job` in a fresh worker, after the same clients at `--first-concurrency` when given; the result of `job`. */
-async function runJobs(job: OverheadJob): Promise<OverheadJobResult> {
-  const worker = WorkerProcess.start<OverheadJob, OverheadJobResult>('overhead-worker', distModule('overhead/worker'));
-  try {
-    const first = values['first-concurrency'];
-    if (first !== undefined)
-      await worker.run({ ...job, concurrency: Number(first), rounds: 100, perRound: 1_000 }, JOB_TIMEOUT_MS);
-    return await worker.run(job, JOB_TIMEOUT_MS);
-  } finally {
-    await worker.close();
-  }
-}
-
 const interval = (range: [number, number] | undefined): string =>
   range ? `[${range[0].toFixed(1)}, ${range[1].toFixed(1)}]` : '';
 
@@ -72,10 +57,14 @@ try {
     target: { url: mock.url, keys: scenario.keys.map((key) => key.key) },
     variants: names,
   };
+  const first = values['first-concurrency'];
+  // Each worker runs the same clients at --first-concurrency first, when given.
+  const jobs =
+    first === undefined ? [job] : [{ ...job, concurrency: Number(first), rounds: 100, perRound: 1_000 }, job];
   const runMedians = new Map<string, number[]>(names.slice(1).map((name) => [name, []]));
-  for (let index = 1; index <= runs; index++) {
-    const result = await runJobs(job);
-    console.log(`run ${index} of ${runs}: ${names[0]} p50 ${result[names[0]].p50.toFixed(1)} µs`);
+  await inFreshWorkers(jobs, runs, (index, results) => {
+    const result = results[results.length - 1];
+    console.log(`run ${index + 1} of ${runs}: ${names[0]} p50 ${result[names[0]].p50.toFixed(1)} µs`);
     for (const [name, medians] of runMedians) {
       const differences = (pairedAdded({ latencyUs: result }, name, 'p50', true, names[0]) ?? []).map((x) => x * 100);
       const runMedian = median(differences);
@@ -84,7 +73,7 @@ try {
       const line = `${runMedian.toFixed(1).padStart(6)} % ${interval(medianInterval(differences))}`;
       console.log(`  ${name.padEnd(24)} ${line}${hedges}`);
     }
-  }
+  });
   console.log(
     `across ${runs} runs of ${job.rounds} rounds x ${job.perRound} calls at concurrency ${job.concurrency}: ` +
       `the median of the runs' medians [its interval from their ranks], against ${limit} %`,

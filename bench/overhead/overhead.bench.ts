@@ -9,7 +9,8 @@ import type { BenchSuite, SuiteContext } from '../lib/suite.js';
 import { WorkerProcess, runWorker } from '../lib/worker.js';
 import { renderOverhead, summarizeOverhead } from './render.js';
 import type { RoundPlan } from './rounds.js';
-import { OVERHEAD_SIZES } from './sizes.js';
+import { inFreshWorkers, mergeRuns } from './fresh-runs.js';
+import { OVERHEAD_SIZES, type OverheadSizes } from './sizes.js';
 import { overheadTargets } from './targets.js';
 import { type Target, type VariantName, WORK_AFTER_SEND_US } from './variants.js';
 import type { OverheadJob, OverheadJobResult } from './worker.js';
@@ -26,6 +27,11 @@ export interface Added {
 }
 
 export interface OverheadRun extends RoundPlan {
+  /**
+   * The fresh worker processes the rounds were run in, `rounds / runs` each, in the order of the runs (absent: one
+   * process, as in older results); the targets are judged across them (targets.ts).
+   */
+  runs?: number;
   /** µs by variant (chat: time to the parsed body; stream: time to the first content chunk). */
   latencyUs: OverheadJobResult;
   added: Added;
@@ -33,7 +39,10 @@ export interface OverheadRun extends RoundPlan {
 
 export interface OverheadResult {
   mock: { scenario: string; keys: number; latencyMs: number };
-  /** The targets' runs: the direct call and its A/A copy, the pool's transport, `pool.chat` with, without hedging. */
+  /**
+   * The targets' runs, one per concurrency, each merged from fresh processes (`runs`): the direct call and its A/A
+   * copy, the pool's transport, `pool.chat` with, without hedging.
+   */
   chat: OverheadRun[];
   /**
    * The `openai` client and `pool.chat` against the direct call, in rounds of their own (absent in older results, whose
@@ -90,6 +99,32 @@ async function measure(
   return { ...plan, latencyUs, added: added(latencyUs[pool], latencyUs[direct]) };
 }
 
+const TARGET_CLIENTS: [VariantName, ...VariantName[]] = ['undici', 'undici-aa', 'transport', 'pool', 'pool-no-hedging'];
+
+/**
+ * The targets' runs: every plan of `targets`, in order, in each of its fresh worker processes, one after the other;
+ * per plan, the runs merged into one (`mergeRuns`) that says how many they were.
+ */
+async function targetRuns(
+  target: Target,
+  targets: OverheadSizes['targets'],
+  context: SuiteContext,
+): Promise<OverheadRun[]> {
+  const { runs, plans } = targets;
+  context.log(
+    `${TARGET_CLIENTS.join(' / ')} in ${runs} fresh processes, each: ` +
+      plans
+        .map((plan) => `${plan.rounds} rounds x ${plan.perRound} calls at concurrency ${plan.concurrency}`)
+        .join(', then '),
+  );
+  const jobs = plans.map((plan): OverheadJob => ({ ...plan, target, variants: TARGET_CLIENTS, histograms: true }));
+  const results = await inFreshWorkers(jobs, runs, (index) => context.log(`run ${index + 1} of ${runs} done`));
+  return plans.map((plan, index) => {
+    const latencyUs = mergeRuns(results.map((run) => run[index]));
+    return { ...plan, rounds: plan.rounds * runs, runs, latencyUs, added: added(latencyUs.pool, latencyUs.undici) };
+  });
+}
+
 /** `pool.chat` alone over the stub transport under `node --cpu-prof`: where the pool's own CPU goes. */
 async function cpuProfile(target: Target, calls: number, context: SuiteContext): Promise<OverheadResult['profile']> {
   const dir = join(context.runDir, 'cpu-profile');
@@ -116,27 +151,17 @@ async function cpuProfile(target: Target, calls: number, context: SuiteContext):
   };
 }
 
-async function run(context: SuiteContext): Promise<OverheadResult> {
-  const sizes = OVERHEAD_SIZES[context.profile];
-  const scenario = JSON.parse(await readFile(repoPath(FAST_SCENARIO), 'utf8')) as MockScenario;
-  const mock = await startMock(repoPath(FAST_SCENARIO));
-  // One worker process for the measurements (each job builds its own clients); the CPU profile gets its own.
+/** Every measurement against the mock at `target`: the targets' runs, then the others (`mock`: what it is). */
+async function measureAll(
+  target: Target,
+  mock: OverheadResult['mock'],
+  sizes: OverheadSizes,
+  context: SuiteContext,
+): Promise<OverheadResult> {
+  const chat = await targetRuns(target, sizes.targets, context);
+  // One worker process for the other measurements (each job builds its own clients); the CPU profile gets its own.
   const worker: Worker = WorkerProcess.start('overhead-worker', WORKER);
   try {
-    const target: Target = { url: mock.url, keys: scenario.keys.map((key) => key.key) };
-    const chat: OverheadRun[] = [];
-    for (const plan of sizes.chat)
-      chat.push(
-        await measure(
-          worker,
-          target,
-          plan,
-          ['undici', 'undici-aa', 'transport', 'pool', 'pool-no-hedging'],
-          'pool',
-          'undici',
-          context,
-        ),
-      );
     const inProcess: OverheadRun[] = [];
     for (const plan of sizes.inProcess)
       inProcess.push(
@@ -199,7 +224,7 @@ async function run(context: SuiteContext): Promise<OverheadResult> {
     for (const plan of sizes.chat)
       openai.push(await measure(worker, target, plan, ['undici', 'openai', 'pool'], 'pool', 'undici', context));
     const result: OverheadResult = {
-      mock: { scenario: FAST_SCENARIO, keys: scenario.keys.length, latencyMs: scenario.defaults?.latencyMs ?? 0 },
+      mock,
       chat,
       openai,
       inProcess,
@@ -218,6 +243,20 @@ async function run(context: SuiteContext): Promise<OverheadResult> {
     }
   } finally {
     await worker.close();
+  }
+}
+
+async function run(context: SuiteContext): Promise<OverheadResult> {
+  const scenario = JSON.parse(await readFile(repoPath(FAST_SCENARIO), 'utf8')) as MockScenario;
+  const mock = await startMock(repoPath(FAST_SCENARIO));
+  try {
+    return await measureAll(
+      { url: mock.url, keys: scenario.keys.map((key) => key.key) },
+      { scenario: FAST_SCENARIO, keys: scenario.keys.length, latencyMs: scenario.defaults?.latencyMs ?? 0 },
+      OVERHEAD_SIZES[context.profile],
+      context,
+    );
+  } finally {
     await mock.child.stop();
   }
 }

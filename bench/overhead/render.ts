@@ -132,22 +132,43 @@ function slowTable(result: OverheadResult): string[] {
   ];
 }
 
+/** How the targets are judged: across fresh processes, or (older results) on one process's rounds. */
+function targetMethod(result: OverheadResult): string {
+  const runs = result.chat.find((run) => run.runs !== undefined)?.runs;
+  const pairing =
+    "A round's difference is its percentile of `pool.chat` minus the direct call's in the same round (at concurrency " +
+    "64 divided by the direct call's): the clients of a round run one after the other, so each difference compares " +
+    'calls made a second or so apart, and a busy spell of the shared machine moves one round, not the verdict.';
+  const judged =
+    runs === undefined
+      ? "Each target is judged on the median of the measured rounds' differences, with an interval of about 95 % for " +
+        "that median from the ranks of the rounds' differences (no assumption on their distribution)."
+      : `The rounds ran in ${runs} fresh worker processes, one after the other (the clients at concurrency 1, then at ` +
+        "64, in each); a run's figure is the median of its rounds' differences, and each target is judged on the " +
+        `median of the ${runs} runs' figures, with an interval of about 95 % from their ranks (no assumption on their ` +
+        "distribution). Runs minutes apart differ more than the rounds of one run do (the machine's other work, which " +
+        "process the scheduler makes wait: bench/FINDINGS.md, finding 1), so an interval from one run's rounds would " +
+        'promise more than the next run keeps.';
+  return [
+    pairing,
+    judged,
+    'A target is met or missed when the whole interval is on one side of its limit, undecided when the limit is inside ' +
+      'it. "A/A control" is the same figure for the direct call measured twice: what the method gives for no ' +
+      'difference. "over all calls" is the difference of the percentiles of all the measured calls, as in the tables ' +
+      'below.',
+  ].join(' ');
+}
+
 export function renderOverhead(result: OverheadResult): string {
   const { mock } = result;
   const parts = [
-    `The mock (\`${mock.scenario}\`, ${mock.keys} keys, ${mock.latencyMs} ms latency) runs in its own process; every client runs in one worker process, ` +
-      'in interleaved rounds (A, B, C, then B, C, A...) after warm-up rounds that are not recorded. Latencies in µs from HDR histograms; ' +
+    `The mock (\`${mock.scenario}\`, ${mock.keys} keys, ${mock.latencyMs} ms latency) runs in its own process; the clients run in a worker process ` +
+      "(the targets' in several fresh ones, below), in interleaved rounds (every client once per round, in an order " +
+      'shuffled anew each round) after warm-up rounds that are not recorded. Latencies in µs from HDR histograms; ' +
       '"added" is a percentile of the client minus the same percentile of the direct undici call (a difference of percentiles, not a percentile of differences). ' +
       "The pool's rows give the hedges it sent in the measured rounds next to their calls (each an extra upstream request).",
     '### Targets',
-    "Each target is judged on the median over the measured rounds of the round's percentile of `pool.chat` minus the " +
-      "direct call's in the same round (at concurrency 64 divided by the direct call's): the clients of a round run one " +
-      'after the other, so each difference compares calls made a second or so apart, and a busy spell of the shared ' +
-      'machine moves one round, not the verdict. The interval is one of about 95 % for that median, from the ranks of ' +
-      "the rounds' differences (no assumption on their distribution): a target is met or missed when the whole interval " +
-      'is on one side of its limit, undecided when the limit is inside it. "A/A control" is the same median for the ' +
-      'direct call measured twice: what the method gives for no difference. "over all calls" is the difference of the ' +
-      'percentiles of all the measured calls, as in the tables below.',
+    targetMethod(result),
     targets(result),
     ...(overheadTargets(result.chat).every((t) => t.verdict === 'met')
       ? []

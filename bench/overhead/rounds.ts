@@ -1,4 +1,4 @@
-import type { Histogram } from 'hdr-histogram-js';
+import { type Histogram, encodeIntoCompressedBase64 } from 'hdr-histogram-js';
 import { DEFAULT_SEED, mulberry32, type Rng } from 'nestjs-deepseek-pool-mock';
 import { type LatencySummary, nanosecondHistogram, summarize } from '../lib/histogram.js';
 import type { Variant } from './variants.js';
@@ -11,6 +11,11 @@ export interface RoundPlan {
   warmupRounds: number;
   /** Calls per round and variant. */
   perRound: number;
+  /**
+   * Return each variant's histogram of its measured calls in its summary (`VariantSummary.histogram`): runs made in
+   * separate processes are merged with it (`mergeRuns`).
+   */
+  histograms?: boolean;
 }
 
 /** A call at least this long counts as slow (`VariantSummary.slow`), ns: several times a loopback round trip. */
@@ -49,10 +54,16 @@ export interface RoundPercentiles {
 
 /**
  * A variant's latency in µs over the measured rounds, its calls of SLOW_CALL_NS or more (`slow`; absent in older
- * results), the hedges it sent in them (the pool's variants), and each measured round's own percentiles, in the order
- * of the rounds (`rounds`; absent in older results): the variants' round `r` ran one after the other.
+ * results), the hedges it sent in them (the pool's variants), each measured round's own percentiles, in the order
+ * of the rounds (`rounds`; absent in older results): the variants' round `r` ran one after the other; and when the
+ * plan asks for it, the histogram of its measured calls (ns, `encodeIntoCompressedBase64`), which results do not keep.
  */
-export type VariantSummary = LatencySummary & { slow?: number; hedges?: number; rounds?: RoundPercentiles[] };
+export type VariantSummary = LatencySummary & {
+  slow?: number;
+  hedges?: number;
+  rounds?: RoundPercentiles[];
+  histogram?: string;
+};
 
 /**
  * The order in which `count` variants run in one round: a random permutation drawn from `rng` (Fisher-Yates). A fixed
@@ -106,6 +117,7 @@ export async function interleave(
         slow: slow[index],
         ...(variant.hedges ? { hedges: hedges[index] } : {}),
         rounds: perRound[index],
+        ...(plan.histograms ? { histogram: encodeIntoCompressedBase64(histograms[index]) } : {}),
       },
     ]),
   );

@@ -13,9 +13,12 @@ export type TargetVerdict = 'met' | 'missed' | 'undecided';
 export interface OverheadTarget {
   name: string;
   limit: string;
-  /** The verdict's figure: the median of the rounds' differences (pooled, for results without rounds). */
+  /**
+   * The verdict's figure: the median of the runs' medians of their rounds' differences (of the rounds' differences
+   * for results from one process; pooled, for results without rounds).
+   */
   measured: string;
-  /** About 95 % of the median's interval (empty for results without rounds). */
+  /** About 95 % of the figure's interval, from the ranks of the runs' medians (empty for results without rounds). */
   interval: string;
   /** The same figure for the A/A control (the direct call against itself): the noise of the estimate. */
   control: string;
@@ -56,17 +59,30 @@ export function pairedAdded(
 }
 
 /**
- * A figure judged across runs (each in a fresh process): the median of the runs' own medians, the interval of about
- * 95 % from their ranks (with 6 runs, their lowest to their highest), and its verdict against `limit`. Unlike one run's
- * interval, which comes from its rounds, this one holds the spread between runs; undefined with no run.
+ * A figure and its verdict against `limit`: the median of `values`, the interval of about 95 % from their ranks, and
+ * the verdict of that interval. `values` are the medians of runs, each in a fresh process (`runMedians`; with 6 runs,
+ * the interval goes from their lowest to their highest): unlike the interval from one run's rounds, this one holds the
+ * spread between runs. Undefined with no values.
  */
 export function acrossRuns(
-  runMedians: readonly number[],
+  values: readonly number[],
   limit: number,
 ): { median: number; interval: [number, number]; verdict: TargetVerdict } | undefined {
-  const interval = medianInterval(runMedians);
+  const interval = medianInterval(values);
   if (interval === undefined) return undefined;
-  return { median: median(runMedians), interval, verdict: judge(interval[0], interval[1], limit) };
+  return { median: median(values), interval, verdict: judge(interval[0], interval[1], limit) };
+}
+
+/**
+ * The values a target is judged on, from a client's paired differences (`pairedAdded`) over `runs` fresh processes
+ * whose rounds come one run after the other: each run's median of its rounds' differences. With one run, the
+ * differences themselves (rounds of one process, as in older results).
+ */
+export function runMedians(differences: readonly number[], runs = 1): readonly number[] {
+  if (runs <= 1) return differences;
+  const size = differences.length / runs;
+  if (!Number.isInteger(size)) throw new Error(`${differences.length} rounds do not split into ${runs} runs`);
+  return Array.from({ length: runs }, (_, run) => median(differences.slice(run * size, (run + 1) * size)));
 }
 
 /** The verdict of a figure whose interval is `[low, high]` against an upper `limit`. */
@@ -77,8 +93,8 @@ export function judge(low: number, high: number, limit: number): TargetVerdict {
 }
 
 /**
- * A target judged on the median of the pool's paired differences (`pooled`, the difference over all calls, with no
- * interval, for results without rounds), printed by `format`.
+ * A target judged on the pool's paired differences, across the run's fresh processes (`runs`, see `runMedians`), or,
+ * for results without rounds, on `pooled` (the difference over all calls) with no interval; printed by `format`.
  */
 function target(
   name: string,
@@ -86,20 +102,19 @@ function target(
   pooled: { value: number; text: string },
   paired: (client: string) => number[] | undefined,
   format: (value: number) => string,
+  runs: number,
 ): OverheadTarget {
   const differences = paired(POOL);
   const control = paired(CONTROL);
-  const interval = differences && medianInterval(differences);
-  const measured = differences ? median(differences) : pooled.value;
-  const [low, high] = interval ?? [measured, measured];
+  const figure = differences && acrossRuns(runMedians(differences, runs), limit.value);
   return {
     name,
     limit: limit.text,
-    measured: format(measured),
-    interval: interval ? `${format(low)} to ${format(high)}` : '',
-    control: control ? format(median(control)) : '',
+    measured: format(figure ? figure.median : pooled.value),
+    interval: figure ? `${format(figure.interval[0])} to ${format(figure.interval[1])}` : '',
+    control: control ? format(median(runMedians(control, runs))) : '',
     pooled: pooled.text,
-    verdict: judge(low, high, limit.value),
+    verdict: figure ? figure.verdict : judge(pooled.value, pooled.value, limit.value),
   };
 }
 
@@ -125,6 +140,7 @@ export function overheadTargets(chat: readonly OverheadRun[]): OverheadTarget[] 
           { value: single.added[percentile], text: microseconds(single.added[percentile]) },
           (client) => pairedAdded(single, client, percentile),
           microseconds,
+          single.runs ?? 1,
         ),
       );
   const busy = chat.find((run) => run.concurrency === 64);
@@ -138,6 +154,7 @@ export function overheadTargets(chat: readonly OverheadRun[]): OverheadTarget[] 
         { value: share, text: `${signed(busy.added.p50)} µs on ${num(direct)} (${percent(share)})` },
         (client) => pairedAdded(busy, client, 'p50', true),
         percent,
+        busy.runs ?? 1,
       ),
     );
   }

@@ -1,6 +1,6 @@
 import type { OverheadRun } from '../../bench/overhead/overhead.bench.js';
 import type { RoundPercentiles, VariantSummary } from '../../bench/overhead/rounds.js';
-import { acrossRuns, judge, overheadTargets, pairedAdded } from '../../bench/overhead/targets.js';
+import { acrossRuns, judge, overheadTargets, pairedAdded, runMedians } from '../../bench/overhead/targets.js';
 import { median, medianInterval } from '../../bench/lib/median.js';
 
 /** A client's summary: its pooled percentiles, and its rounds as [p50, p99] pairs (none: a result without rounds). */
@@ -156,6 +156,32 @@ describe('overheadTargets', () => {
     expect(overheadTargets([busy])).toEqual([expect.objectContaining({ name: 'added p50, concurrency 64', verdict })]);
   });
 
+  it('judges runs in fresh processes on the median of their medians: a spread between runs widens the interval', () => {
+    // Six runs of three rounds at concurrency 64: steady within each run, +2 % to +16 % from run to run.
+    const shares = [2, 3, 4, 5, 12, 16];
+    const direct = shares.flatMap((): Array<[number, number]> => steady(2_000, 6_000));
+    const pool = shares.flatMap((share) => steady(2_000 * (1 + share / 100), 6_000));
+    const aa = shares.flatMap((): Array<[number, number]> => steady(2_000, 6_000));
+    const latencyUs = {
+      undici: client(2_000, 6_000, direct),
+      'undici-aa': client(2_000, 6_000, aa),
+      pool: client(2_090, 6_000, pool),
+    };
+    const acrossSix = { ...run(64, latencyUs), rounds: 18, runs: 6 };
+    expect(overheadTargets([acrossSix])).toEqual([
+      expect.objectContaining({
+        measured: '+4.5 %',
+        interval: '+2.0 % to +16.0 %',
+        control: '+0.0 %',
+        verdict: 'undecided',
+      }),
+    ]);
+    // The same rounds read as one process's: the interval of their ranks, narrower than the runs' spread.
+    expect(overheadTargets([{ ...acrossSix, runs: undefined }])).toEqual([
+      expect.objectContaining({ measured: '+4.5 %', interval: '+3.0 % to +12.0 %', verdict: 'undecided' }),
+    ]);
+  });
+
   it('falls back to the difference over all calls for results without rounds (an older run)', () => {
     const busy = run(64, { undici: client(3_000, 9_000), pool: client(3_600, 9_000) });
     expect(overheadTargets([busy])).toEqual([
@@ -167,6 +193,20 @@ describe('overheadTargets', () => {
         verdict: 'missed',
       }),
     ]);
+  });
+});
+
+describe('runMedians (the values a target is judged on)', () => {
+  it.each([
+    ['one run: the rounds themselves', [5, 1, 3], 1, [5, 1, 3]],
+    ['each run its median, in run order', [5, 1, 3, 10, 30, 20], 2, [3, 20]],
+    ['runs of an even count of rounds: the mean of the middle two', [1, 2, 3, 7], 2, [1.5, 5]],
+  ] as const)('%s', (_, differences, runs, expected) => {
+    expect(runMedians(differences, runs)).toEqual(expected);
+  });
+
+  it('rejects rounds that do not split evenly into the runs', () => {
+    expect(() => runMedians([1, 2, 3], 2)).toThrow('3 rounds do not split into 2 runs');
   });
 });
 
