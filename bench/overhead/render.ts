@@ -132,6 +132,19 @@ function slowTable(result: OverheadResult): string[] {
   ];
 }
 
+/** Each target's figure in each of its runs (results whose targets ran in fresh processes). */
+function perRunTable(result: OverheadResult): string[] {
+  const judged = overheadTargets(result.chat).filter((t) => t.perRun.length > 0);
+  if (judged.length === 0) return [];
+  return [
+    "Each run's figure, in the order of the runs (the median of its rounds' differences):",
+    table(
+      ['target', ...judged[0].perRun.map((_, index) => `run ${index + 1}`)],
+      judged.map((t) => [t.name, ...t.perRun]),
+    ),
+  ];
+}
+
 /** How the targets are judged: across fresh processes, or (older results) on one process's rounds. */
 function targetMethod(result: OverheadResult): string {
   const runs = result.chat.find((run) => run.runs !== undefined)?.runs;
@@ -170,6 +183,7 @@ export function renderOverhead(result: OverheadResult): string {
     '### Targets',
     targetMethod(result),
     targets(result),
+    ...perRunTable(result),
     ...(overheadTargets(result.chat).every((t) => t.verdict === 'met')
       ? []
       : ['A target not met is explained under "Findings" (cause and fix).']),

@@ -24,6 +24,8 @@ export interface OverheadTarget {
   control: string;
   /** The difference of the percentiles over all the measured calls. */
   pooled: string;
+  /** Each run's figure, in the order of the runs (empty for results from one process). */
+  perRun: string[];
   verdict: TargetVerdict;
 }
 
@@ -106,7 +108,8 @@ function target(
 ): OverheadTarget {
   const differences = paired(POOL);
   const control = paired(CONTROL);
-  const figure = differences && acrossRuns(runMedians(differences, runs), limit.value);
+  const values = differences && runMedians(differences, runs);
+  const figure = values && acrossRuns(values, limit.value);
   return {
     name,
     limit: limit.text,
@@ -114,6 +117,7 @@ function target(
     interval: figure ? `${format(figure.interval[0])} to ${format(figure.interval[1])}` : '',
     control: control ? format(median(runMedians(control, runs))) : '',
     pooled: pooled.text,
+    perRun: values && runs > 1 ? values.map(format) : [],
     verdict: figure ? figure.verdict : judge(pooled.value, pooled.value, limit.value),
   };
 }

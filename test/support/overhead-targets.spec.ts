@@ -124,6 +124,7 @@ describe('overheadTargets', () => {
       interval: '+15.0 µs to +15.0 µs',
       control: '+1.0 µs',
       pooled: '+15.0 µs',
+      perRun: [],
       verdict: 'met',
     });
     expect(p99).toMatchObject({ measured: '+90.0 µs', control: '+0.0 µs', pooled: '+150.0 µs', verdict: 'met' });
@@ -173,6 +174,7 @@ describe('overheadTargets', () => {
         measured: '+4.5 %',
         interval: '+2.0 % to +16.0 %',
         control: '+0.0 %',
+        perRun: ['+2.0 %', '+3.0 %', '+4.0 %', '+5.0 %', '+12.0 %', '+16.0 %'],
         verdict: 'undecided',
       }),
     ]);
