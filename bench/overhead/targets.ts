@@ -80,7 +80,7 @@ export function acrossRuns(
  * whose rounds come one run after the other: each run's median of its rounds' differences. With one run, the
  * differences themselves (rounds of one process, as in older results).
  */
-export function runMedians(differences: readonly number[], runs = 1): readonly number[] {
+export function runMedians(differences: readonly number[], runs: number): readonly number[] {
   if (runs <= 1) return differences;
   const size = differences.length / runs;
   if (!Number.isInteger(size)) throw new Error(`${differences.length} rounds do not split into ${runs} runs`);
